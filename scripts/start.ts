@@ -1,0 +1,33 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+// `npm start`: the Electron app where its runtime is installed, browser mode (saying why) where not.
+function electronBinary(): string | undefined {
+  try {
+    const resolved = createRequire(import.meta.url)('electron') as unknown;
+    return typeof resolved === 'string' && existsSync(resolved) ? resolved : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const run = (cmd: string, args: string[]) => {
+  const r = spawnSync(cmd, args, { stdio: 'inherit', shell: process.platform === 'win32' });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+};
+
+run('npx', ['vite', 'build', '--logLevel', 'warn']);
+const electron = electronBinary();
+if (electron) {
+  run('npx', ['tsx', 'scripts/build-main.ts']);
+  const child = spawn(electron, ['.'], { stdio: 'inherit' });
+  child.on('exit', (code) => process.exit(code ?? 0));
+} else {
+  console.log('The Electron runtime is not installed on this machine (npm ci skips its download; run "npm run electron:fetch" where the internet is reachable), so the station starts in browser mode instead.');
+  const child = spawn(process.execPath, ['bin/autopilot-station.js', 'serve'], { stdio: 'inherit' });
+  const forward = (sig: NodeJS.Signals) => child.kill(sig);
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
+  child.on('exit', (code) => process.exit(code ?? 0));
+}

@@ -1,0 +1,29 @@
+import { failureLine, processIo, type CliCommand } from './cli/cliSupport.ts';
+import { serveCommand } from './cli/serveCommand.ts';
+
+/** The `autopilot-station` command. One line per command; each command lives in src-main/cli/. */
+const commands: Record<string, { run: CliCommand; summary: string }> = {
+  serve: { run: serveCommand, summary: 'serve [--port N]  browser mode on 127.0.0.1' },
+};
+
+export async function runCli(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    processIo.stdout(`Usage: autopilot-station <command> [options]\n\n${Object.values(commands).map((c) => `  ${c.summary}`).join('\n')}\n`);
+    return name ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    processIo.stderr(`autopilot-station: unknown command "${name}". Run "autopilot-station --help".\n`);
+    return 2;
+  }
+  try {
+    return await command.run(rest);
+  } catch (err) {
+    processIo.stderr(failureLine(err));
+    return 1;
+  }
+}
+
+const exitCode = await runCli(process.argv.slice(2));
+process.exitCode = exitCode;

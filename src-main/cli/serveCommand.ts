@@ -1,0 +1,41 @@
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { createStation } from '../app/createStation.ts';
+import { stderrLogger } from '../app/logger.ts';
+import { startBrowserHost } from '../host/browserHost.ts';
+import { createDispatcher } from '../ipc/dispatch.ts';
+import { usageError, type CliCommand } from './cliSupport.ts';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export function defaultDataDir(): string {
+  return process.env.STATION_DATA_DIR ?? path.join(os.homedir(), '.autopilot-station');
+}
+
+/** `serve [--port N]`: browser mode on 127.0.0.1 with a per-run session token. Runs until interrupted. */
+export const serveCommand: CliCommand = async (argv) => {
+  const { values } = parseArgs({ args: argv, options: { port: { type: 'string' }, json: { type: 'boolean' } }, strict: true });
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw usageError(`--port must be a number from 0 to 65535, not "${values.port}".`);
+  const logger = stderrLogger('info');
+  const station = createStation({ host: 'browser', dataDir: defaultDataDir(), logger });
+  const host = await startBrowserHost({
+    dispatch: createDispatcher(station.handlers, logger),
+    bus: station.bus,
+    staticDir: path.join(repoRoot, 'dist', 'renderer'),
+    logger,
+    port,
+  });
+  if (values.json) process.stdout.write(`${JSON.stringify({ url: host.url, origin: host.origin, port: host.port })}\n`);
+  else process.stdout.write(`Autopilot Station (browser mode) is ready. Open this address on this computer:\n  ${host.url}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await host.close();
+  await station.close();
+  return 0;
+};

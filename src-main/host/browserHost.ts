@@ -1,0 +1,235 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createReadStream, promises as fs } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { CONTENT_SECURITY_POLICY } from '../app/csp.ts';
+import type { EventBus } from '../app/eventBus.ts';
+import type { Logger } from '../app/logger.ts';
+import { StationError } from '../contract/errors.ts';
+import type { Dispatch } from '../ipc/dispatch.ts';
+
+export interface BrowserHostOptions {
+  dispatch: Dispatch;
+  bus: EventBus;
+  /** The built renderer (dist/renderer). */
+  staticDir: string;
+  logger: Logger;
+  /** Only loopback addresses are accepted. */
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  maxBodyBytes?: number;
+}
+
+export interface BrowserHost {
+  /** URL to open, with the session token in the fragment (never sent to the server, never logged). */
+  url: string;
+  origin: string;
+  port: number;
+  token: string;
+  close(): Promise<void>;
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1']);
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+  '.wav': 'audio/wav',
+};
+
+export function assertLoopbackHost(host: string): void {
+  if (!LOOPBACK_HOSTS.has(host)) {
+    throw new StationError({
+      code: 'HOST_NOT_LOOPBACK',
+      message: `Browser mode only listens on this computer (127.0.0.1 or ::1), not on "${host}".`,
+      action: 'Start it without a host option; open the printed URL on this computer.',
+    });
+  }
+}
+
+/**
+ * Browser mode: the built renderer and the contract over loopback HTTP. Every call needs the per-run
+ * session token (401 otherwise); Host must name the loopback address (403: DNS rebinding) and
+ * Origin, when sent, must be this server (403: other sites in the same browser).
+ */
+export async function startBrowserHost(options: BrowserHostOptions): Promise<BrowserHost> {
+  const bindHost = options.host ?? '127.0.0.1';
+  assertLoopbackHost(bindHost);
+  const token = randomBytes(32).toString('base64url');
+  const tokenBytes = Buffer.from(token);
+  const maxBody = options.maxBodyBytes ?? 16 * 1024 * 1024;
+  const staticRoot = path.resolve(options.staticDir);
+  const sseClients = new Set<http.ServerResponse>();
+  let port = 0;
+
+  const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]);
+  const allowedOrigins = () => new Set([...allowedHosts()].map((h) => `http://${h}`));
+
+  const tokenOk = (candidate: string | undefined): boolean => {
+    if (!candidate) return false;
+    const given = Buffer.from(candidate);
+    return given.length === tokenBytes.length && timingSafeEqual(given, tokenBytes);
+  };
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((err) => {
+      options.logger.error('browser host request failed', { error: err instanceof Error ? err.message : String(err) });
+      if (!res.headersSent) sendJson(res, 500, { error: { code: 'INTERNAL', message: 'The station could not answer this request.' } });
+      else res.destroy();
+    });
+  });
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    baseHeaders(res);
+    if (!allowedHosts().has(req.headers.host ?? '')) {
+      return sendJson(res, 403, { error: { code: 'HOST_REFUSED', message: 'This address is not allowed to reach the station.' } });
+    }
+    const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
+    const origin = req.headers.origin;
+    const originOk = origin === undefined || allowedOrigins().has(origin);
+    // Browsers mark cross-site requests; refuse them even when a page forgot to send Origin.
+    const site = req.headers['sec-fetch-site'];
+    const siteOk = site === undefined || site === 'same-origin' || site === 'none';
+
+    if (url.pathname.startsWith('/api/')) {
+      res.setHeader('Cache-Control', 'no-store');
+      const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+      const candidate = url.pathname === '/api/events' ? (url.searchParams.get('token') ?? bearer) : bearer;
+      if (!tokenOk(candidate)) {
+        return sendJson(res, 401, { error: { code: 'SESSION_TOKEN_MISSING', message: 'This request has no valid session token. Open the URL the station printed.' } });
+      }
+      if (!originOk || !siteOk) {
+        return sendJson(res, 403, { error: { code: 'ORIGIN_REFUSED', message: 'Requests from other web pages are refused.' } });
+      }
+      if (url.pathname === '/api/events' && req.method === 'GET') return openEventStream(res);
+      const callName = /^\/api\/call\/([A-Za-z][A-Za-z0-9]*)$/.exec(url.pathname)?.[1];
+      if (callName && req.method === 'POST') {
+        if (origin === undefined) {
+          // Every browser sends Origin on POST; a missing one is not our renderer.
+          return sendJson(res, 403, { error: { code: 'ORIGIN_REFUSED', message: 'Requests without an Origin are refused.' } });
+        }
+        const body = await readBody(req, maxBody);
+        if (body === 'too-large') {
+          return sendJson(res, 413, { error: { code: 'BODY_TOO_LARGE', message: `The request is larger than ${Math.round(maxBody / 1048576)} MB.` } });
+        }
+        let input: unknown;
+        try {
+          input = body.length ? JSON.parse(body.toString('utf8')) : {};
+        } catch {
+          return sendJson(res, 400, { ok: false, error: { code: 'INPUT_NOT_JSON', message: 'The request body is not valid JSON.' } });
+        }
+        return sendJson(res, 200, await options.dispatch(callName, input));
+      }
+      return sendJson(res, 404, { error: { code: 'NOT_FOUND', message: 'No such station endpoint.' } });
+    }
+
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      return sendJson(res, 405, { error: { code: 'METHOD_NOT_ALLOWED', message: 'Only GET is served here.' } });
+    }
+    return serveStatic(url.pathname, res);
+  }
+
+  function openEventStream(res: http.ServerResponse): void {
+    res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', Connection: 'keep-alive' });
+    res.write(': connected\n\n');
+    sseClients.add(res);
+    res.on('close', () => sseClients.delete(res));
+  }
+
+  const unsubscribe = options.bus.subscribe((name, payload) => {
+    const frame = `data: ${JSON.stringify({ name, payload })}\n\n`;
+    for (const client of sseClients) client.write(frame);
+  });
+  const heartbeat = setInterval(() => {
+    for (const client of sseClients) client.write(': keep-alive\n\n');
+  }, 15_000);
+  heartbeat.unref();
+
+  async function serveStatic(pathname: string, res: http.ServerResponse): Promise<void> {
+    let rel: string;
+    try {
+      rel = decodeURIComponent(pathname);
+    } catch {
+      return sendJson(res, 400, { error: { code: 'BAD_PATH', message: 'Bad path.' } });
+    }
+    if (rel === '/' || rel === '') rel = '/index.html';
+    const file = path.resolve(staticRoot, `.${rel}`);
+    if (!file.startsWith(staticRoot + path.sep)) {
+      return sendJson(res, 404, { error: { code: 'NOT_FOUND', message: 'Not found.' } });
+    }
+    const stat = await fs.stat(file).catch(() => undefined);
+    if (!stat?.isFile()) {
+      if (rel === '/index.html') {
+        res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8' });
+        res.end('The screens are not built yet. Run "npm run build:renderer" and reload.');
+        return;
+      }
+      return sendJson(res, 404, { error: { code: 'NOT_FOUND', message: 'Not found.' } });
+    }
+    res.writeHead(200, {
+      'Content-Type': MIME[path.extname(file)] ?? 'application/octet-stream',
+      'Content-Length': stat.size,
+      'Cache-Control': rel === '/index.html' ? 'no-store' : 'max-age=300',
+    });
+    createReadStream(file).pipe(res);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, bindHost, () => resolve());
+  });
+  port = (server.address() as AddressInfo).port;
+  const hostForUrl = bindHost === '::1' ? '[::1]' : bindHost;
+  const origin = `http://${hostForUrl}:${port}`;
+
+  return {
+    url: `${origin}/#token=${token}`,
+    origin,
+    port,
+    token,
+    close: async () => {
+      unsubscribe();
+      clearInterval(heartbeat);
+      for (const client of sseClients) client.end();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function baseHeaders(res: http.ServerResponse): void {
+  res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  res.setHeader('X-Frame-Options', 'DENY');
+  res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+  res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) over = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(over ? 'too-large' : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}

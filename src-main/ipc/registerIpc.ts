@@ -1,0 +1,51 @@
+import type { IpcMain, IpcMainInvokeEvent } from 'electron';
+import { CALL_CHANNEL_PREFIX, callNames } from '../contract/contract.ts';
+import type { CallResult } from '../contract/errors.ts';
+import type { Dispatch } from './dispatch.ts';
+
+/** The parts of an ipc event the sender check reads; lets tests pass plain objects. */
+export interface SenderFacts {
+  sender: { id: number };
+  senderFrame: { url: string; parent: unknown } | null;
+}
+
+/**
+ * A call is trusted only when it comes from the top frame of one of our own windows showing our own
+ * app:// page. Checked before the input is even parsed (Electron security checklist #17).
+ */
+export function createSenderCheck(trustedWebContentsIds: () => ReadonlySet<number>, appScheme = 'app:', appHost = 'station') {
+  return (event: SenderFacts): boolean => {
+    const frame = event.senderFrame;
+    if (!frame || frame.parent !== null) return false;
+    if (!trustedWebContentsIds().has(event.sender.id)) return false;
+    try {
+      // URL.origin is "null" for custom schemes outside Electron, so compare scheme and host.
+      const url = new URL(frame.url);
+      return url.protocol === appScheme && url.host === appHost;
+    } catch {
+      return false;
+    }
+  };
+}
+
+const refused: CallResult<never> = {
+  ok: false,
+  error: { code: 'SENDER_REFUSED', message: 'This request did not come from the station window and was refused.' },
+};
+
+/** One ipc handler per contract call; the raw event never reaches a service or the renderer. */
+export function registerIpcHandlers(
+  ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>,
+  dispatch: Dispatch,
+  isTrustedSender: (event: SenderFacts) => boolean,
+): () => void {
+  for (const name of callNames) {
+    ipcMain.handle(`${CALL_CHANNEL_PREFIX}${name}`, (event: IpcMainInvokeEvent, input: unknown) => {
+      if (!isTrustedSender(event as unknown as SenderFacts)) return refused;
+      return dispatch(name, input);
+    });
+  }
+  return () => {
+    for (const name of callNames) ipcMain.removeHandler(`${CALL_CHANNEL_PREFIX}${name}`);
+  };
+}

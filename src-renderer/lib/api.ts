@@ -1,0 +1,112 @@
+import type {
+  CallInput,
+  CallName,
+  CallOutput,
+  EventName,
+  EventPayload,
+  StationApi,
+  StationBridge,
+} from '../../src-main/contract/contract.ts';
+import type { CallResult, StationErrorData } from '../../src-main/contract/errors.ts';
+
+/** The only module that knows whether the station is the Electron app or browser mode. */
+
+export class ApiError extends Error implements StationErrorData {
+  readonly code: string;
+  readonly action?: string;
+  readonly details?: Record<string, unknown>;
+  constructor(data: StationErrorData) {
+    super(data.message);
+    this.code = data.code;
+    if (data.action !== undefined) this.action = data.action;
+    if (data.details !== undefined) this.details = data.details;
+  }
+}
+
+function unwrap<T>(result: CallResult<T>): T {
+  if (result.ok) return result.value;
+  throw new ApiError(result.error);
+}
+
+/**
+ * Builds the typed api from one generic "call by name" function. A Proxy keeps the renderer free of
+ * the contract's schemas (and of zod): names are checked by the type system here and by main at run time.
+ */
+function apiFrom(invoke: (name: string, input: unknown) => Promise<unknown>, on: StationApi['on']): StationApi {
+  const cache = new Map<string, (input?: unknown) => Promise<unknown>>();
+  return new Proxy({} as StationApi, {
+    get(_target, prop) {
+      if (prop === 'on') return on;
+      if (typeof prop !== 'string' || prop === 'then') return undefined;
+      let fn = cache.get(prop);
+      if (!fn) {
+        fn = (input?: unknown) => invoke(prop, input ?? {});
+        cache.set(prop, fn);
+      }
+      return fn;
+    },
+  });
+}
+
+/** Wraps window.station (the preload's bridge) so that failed calls throw ApiError. */
+export function apiFromBridge(bridge: StationBridge): StationApi {
+  const raw = bridge as unknown as Record<string, ((input: unknown) => Promise<CallResult<unknown>>) | undefined>;
+  return apiFrom(async (name, input) => {
+    const fn = raw[name];
+    if (typeof fn !== 'function') throw new ApiError({ code: 'CALL_UNKNOWN', message: `The station has no call named "${name}".` });
+    return unwrap(await fn(input));
+  }, bridge.on);
+}
+
+/** Browser mode: the same contract over loopback HTTP, the session token from the URL fragment. */
+export function apiOverHttp(baseUrl: string, token: string, eventSourceCtor: typeof EventSource = EventSource): StationApi {
+  const invoke = async (name: string, input: unknown) => {
+      let response: Response;
+      try {
+        response = await fetch(`${baseUrl}/api/call/${name}`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+          body: JSON.stringify(input ?? {}),
+        });
+      } catch {
+        throw new ApiError({ code: 'STATION_UNREACHABLE', message: 'The station is not answering.', action: 'Check that the station is still running, then reload this page.' });
+      }
+      const body = (await response.json().catch(() => undefined)) as CallResult<unknown> | { error?: StationErrorData } | undefined;
+      if (body && 'ok' in body) return unwrap(body);
+      throw new ApiError(body?.error ?? { code: `HTTP_${response.status}`, message: `The station answered ${response.status}.` });
+  };
+  const listeners = new Map<string, Set<(payload: unknown) => void>>();
+  let source: EventSource | undefined;
+  const on = (name: string, listener: (payload: unknown) => void) => {
+    if (!source) {
+      source = new eventSourceCtor(`${baseUrl}/api/events?token=${encodeURIComponent(token)}`);
+      source.onmessage = (message) => {
+        const data = JSON.parse(message.data as string) as { name: string; payload: unknown };
+        for (const l of listeners.get(data.name) ?? []) l(data.payload);
+      };
+    }
+    const set = listeners.get(name) ?? new Set();
+    set.add(listener);
+    listeners.set(name, set);
+    return () => {
+      set.delete(listener);
+    };
+  };
+  return apiFrom(invoke, on as StationApi['on']);
+}
+
+const TOKEN_KEY = 'station.sessionToken';
+
+export function createApi(): StationApi {
+  const bridge = (window as unknown as { station?: StationBridge }).station;
+  if (bridge) return apiFromBridge(bridge);
+  // The token arrives in the fragment once; keep it for reloads of this tab and take it out of the address bar.
+  const fromHash = /(?:^#|&)token=([^&]+)/.exec(window.location.hash)?.[1];
+  if (fromHash) {
+    sessionStorage.setItem(TOKEN_KEY, decodeURIComponent(fromHash));
+    history.replaceState(null, '', window.location.pathname + window.location.search);
+  }
+  return apiOverHttp(window.location.origin, sessionStorage.getItem(TOKEN_KEY) ?? '');
+}
+
+export type { StationApi, CallName, CallInput, CallOutput, EventName, EventPayload };

@@ -1,0 +1,42 @@
+import { en, type MessageKey } from './en.ts';
+import { ja } from './ja.ts';
+
+export type Locale = 'en' | 'ja';
+const dictionaries: Record<Locale, Record<MessageKey, string>> = { en, ja };
+const STORAGE_KEY = 'station.locale';
+
+function initialLocale(): Locale {
+  const saved = globalThis.localStorage?.getItem(STORAGE_KEY);
+  if (saved === 'en' || saved === 'ja') return saved;
+  return globalThis.navigator?.language?.toLowerCase().startsWith('ja') ? 'ja' : 'en';
+}
+
+/** Run-time switchable language; components read i18n.locale through t() so they re-render on change. */
+class I18n {
+  locale = $state<Locale>(initialLocale());
+
+  setLocale(locale: Locale): void {
+    this.locale = locale;
+    globalThis.localStorage?.setItem(STORAGE_KEY, locale);
+    if (globalThis.document) document.documentElement.lang = locale;
+  }
+
+  t = (key: MessageKey, params?: Record<string, string | number>): string => {
+    let text = dictionaries[this.locale][key] ?? en[key];
+    if (params) {
+      for (const [name, value] of Object.entries(params)) {
+        text = text.replaceAll(`{${name}}`, typeof value === 'number' ? this.number(value) : value);
+      }
+    }
+    return text;
+  };
+
+  number = (value: number): string => new Intl.NumberFormat(this.locale).format(value);
+
+  dateTime = (iso: string): string =>
+    new Intl.DateTimeFormat(this.locale, { dateStyle: 'medium', timeStyle: 'medium' }).format(new Date(iso));
+}
+
+export const i18n = new I18n();
+export const t = i18n.t;
+export type { MessageKey };

@@ -1,0 +1,8 @@
+import { mount } from 'svelte';
+import App from './App.svelte';
+import { createApi } from './lib/api.ts';
+import './app.css';
+
+const target = document.getElementById('app');
+if (!target) throw new Error('#app is missing from index.html');
+mount(App, { target, props: { api: createApi() } });

@@ -1,0 +1,29 @@
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { _electron } from 'playwright-core';
+
+function electronBinary(): string | undefined {
+  try {
+    const p = createRequire(import.meta.url)('electron') as unknown;
+    return typeof p === 'string' && existsSync(p) ? p : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const binary = electronBinary();
+if (!binary) {
+  console.log('[electron smoke] skipped: the Electron binary is not installed here (ELECTRON_SKIP_BINARY_DOWNLOAD / no internet). Browser mode covers the renderer and the contract.');
+}
+
+describe.skipIf(!binary)('Electron app smoke test', () => {
+  it('opens the hardened window on app://station and shows station info', async () => {
+    const app = await _electron.launch({ executablePath: binary!, args: ['.', '--no-sandbox'] });
+    const win = await app.firstWindow();
+    await win.getByTestId('station-info').waitFor();
+    expect(win.url()).toBe('app://station/index.html');
+    expect(await win.evaluate(() => typeof (window as unknown as { require?: unknown }).require)).toBe('undefined');
+    await app.close();
+  });
+});

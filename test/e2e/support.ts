@@ -1,0 +1,66 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+
+export const SCREENSHOT_DIR = path.resolve('test-results', 'screenshots');
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Debian's Chromium, headless, with the flags that keep it off the (closed) network. */
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM_PATH)) throw new Error(`Chromium is not installed at ${CHROMIUM_PATH} (apt-get install -y chromium).`);
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'],
+  });
+}
+
+export interface ServedStation {
+  url: string;
+  origin: string;
+  dataDir: string;
+  process: ChildProcess;
+  stderr: () => string;
+  stop(): Promise<void>;
+}
+
+/** `autopilot-station serve` as a real child process, exactly as `npm run serve` starts it. */
+export async function startServedStation(extraArgs: string[] = [], env: Record<string, string> = {}): Promise<ServedStation> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'station-e2e-'));
+  const child = spawn(process.execPath, ['bin/autopilot-station.js', 'serve', '--json', ...extraArgs], {
+    env: { ...process.env, STATION_DATA_DIR: dataDir, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let err = '';
+  child.stderr!.on('data', (c) => (err += c));
+  const first = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`serve did not start in 60 s: ${err}`)), 60_000);
+    child.stdout!.on('data', (c) => {
+      out += c;
+      const nl = out.indexOf('\n');
+      if (nl >= 0) {
+        clearTimeout(timer);
+        resolve(out.slice(0, nl));
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${err}`)));
+  });
+  const { url, origin } = JSON.parse(first) as { url: string; origin: string };
+  return {
+    url,
+    origin,
+    dataDir,
+    process: child,
+    stderr: () => err,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { createStation } from '../../src-main/app/createStation.ts';
+import { silentLogger } from '../../src-main/app/logger.ts';
+import { StationError } from '../../src-main/contract/errors.ts';
+import type { Handlers } from '../../src-main/contract/contract.ts';
+import { createDispatcher } from '../../src-main/ipc/dispatch.ts';
+
+describe('dispatcher', () => {
+  const station = createStation({ host: 'browser', dataDir: '/nonexistent', logger: silentLogger });
+  const dispatch = createDispatcher(station.handlers, silentLogger);
+
+  it('answers getInfo with the station facts in training mode when no tenant is set', async () => {
+    const result = await dispatch('getInfo', {});
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.value).toMatchObject({ name: 'Autopilot Station', mode: 'training', host: 'browser', platform: process.platform });
+  });
+
+  it('reports tenant mode when a tenant is configured', async () => {
+    const s = createStation({ host: 'electron', dataDir: '/x', logger: silentLogger, tenant: { tenantId: 't-1', cloud: 'global' } });
+    const r = await createDispatcher(s.handlers, silentLogger)('getInfo', {});
+    expect(r).toMatchObject({ ok: true, value: { mode: 'tenant', tenant: { tenantId: 't-1', cloud: 'global' } } });
+  });
+
+  it('refuses unknown calls, including prototype names', async () => {
+    for (const name of ['nope', '__proto__', 'constructor', 'toString']) {
+      const r = await dispatch(name, {});
+      expect(r).toMatchObject({ ok: false, error: { code: 'CALL_UNKNOWN' } });
+    }
+  });
+
+  it('refuses input that does not match the schema before any handler runs', async () => {
+    for (const bad of [undefined, null, 'x', 42, [], { extra: 1 }]) {
+      const r = await dispatch('getInfo', bad);
+      expect(r).toMatchObject({ ok: false, error: { code: 'INPUT_INVALID' } });
+    }
+  });
+
+  it('returns a StationError as data and hides unexpected errors behind a generic message', async () => {
+    const failing = (err: Error): Handlers => ({ getInfo: async () => { throw err; } });
+    const known = await createDispatcher(failing(new StationError({ code: 'X_CODE', message: 'known', action: 'do this' })), silentLogger)('getInfo', {});
+    expect(known).toEqual({ ok: false, error: { code: 'X_CODE', message: 'known', action: 'do this' } });
+    const unknown = await createDispatcher(failing(new Error('secret internals')), silentLogger)('getInfo', {});
+    expect(unknown).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
+    expect(JSON.stringify(unknown)).not.toContain('secret internals');
+  });
+});

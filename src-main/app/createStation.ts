@@ -1,5 +1,6 @@
 import os from 'node:os';
 import type { Handlers } from '../contract/contract.ts';
+import { StationError } from '../contract/errors.ts';
 import type { StationInfo } from '../contract/types.ts';
 import { EventBus } from './eventBus.ts';
 import { InfoService } from './infoService.ts';
@@ -35,8 +36,30 @@ export function createStation(options: StationOptions): Station {
     tenant: () => options.tenant,
   });
 
+  // Calls whose service has not landed yet answer with a clear error instead of pretending.
+  const notYet = (what: string) => async (): Promise<never> => {
+    throw new StationError({ code: 'NOT_AVAILABLE', message: `${what} is not available in this version of the station yet.` });
+  };
+
   const handlers: Handlers = {
     getInfo: async () => info.getInfo(),
+    captureThisDevice: notYet('Capturing this device'),
+    readFiles: notYet('Reading hash files'),
+    readFileContents: notYet('Reading hash files'),
+    readDropFolder: notYet('The drop folder'),
+    checkDevice: notYet('Checking a device'),
+    queueDevices: notYet('The queue'),
+    listQueue: notYet('The queue'),
+    getDevice: notYet('The queue'),
+    deviceAction: notYet('The queue'),
+    editDevices: notYet('The queue'),
+    exportQueue: notYet('Export'),
+    getSettings: notYet('Settings'),
+    updateSettings: notYet('Settings'),
+    getAuthStatus: notYet('Sign-in'),
+    signIn: notYet('Sign-in'),
+    signOut: notYet('Sign-in'),
+    listGroupTags: notYet('Group tags'),
   };
 
   return {

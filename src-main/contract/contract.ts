@@ -1,20 +1,82 @@
 import { z } from 'zod';
 import { call, event } from './define.ts';
 import type { CallResult } from './errors.ts';
-import type { QueueChanged, StationInfo } from './types.ts';
+import * as s from './schemas.ts';
+import type {
+  Attention,
+  AuthStatus,
+  CapturedDevice,
+  DeviceCodePrompt,
+  DeviceDetail,
+  ExportFile,
+  FileReadResult,
+  GroupTags,
+  QueueChanged,
+  QueuePage,
+  QueueResult,
+  StationInfo,
+  StationSettings,
+  ThisDeviceCapture,
+} from './types.ts';
 
 /**
  * The station's one contract. Every call the renderer can make and every event it can receive is
  * declared here once: main registers handlers from it, the preload builds window.station from it,
  * the browser host serves it and the renderer's api type is derived from it.
- * This file imports nothing but zod.
+ * This file imports nothing but zod and its own schemas and types.
  */
 export const calls = {
   getInfo: call(z.object({}).strict())<StationInfo>(),
+
+  // capture
+  /** This machine: cached serial (systeminformation) and, when given or found, its hash file. */
+  captureThisDevice: call(z.object({ hashFilePath: s.filePath.optional(), serialNumber: s.serialNumber.optional() }).strict())<ThisDeviceCapture>(),
+  /** OEM hash files by path (file dialog, drag and drop in Electron). */
+  readFiles: call(z.object({ paths: z.array(s.filePath).min(1).max(1000) }).strict())<FileReadResult[]>(),
+  /** Browser mode has no paths: file contents as base64, at most 10 MB each. */
+  readFileContents: call(
+    z.object({ files: z.array(z.object({ name: z.string().min(1).max(255), base64: z.string().max(14_000_000) }).strict()).min(1).max(50) }).strict(),
+  )<FileReadResult[]>(),
+  /** New or changed files in the configured drop folder (each file read once). */
+  readDropFolder: call(z.object({}).strict())<FileReadResult[]>(),
+  /** Re-checks one device as edited by the technician (typed serial), before queueing. */
+  checkDevice: call(z.object({ device: s.deviceInput }).strict())<CapturedDevice>(),
+
+  // queue
+  /** Writes devices to the queue (SQLite) before answering. Invalid ones are kept as 'invalid'. */
+  queueDevices: call(z.object({ devices: z.array(s.deviceInput).min(1).max(10_000), groupTag: s.groupTag.optional(), assignedUser: s.userPrincipalName.optional() }).strict())<QueueResult>(),
+  listQueue: call(
+    z
+      .object({
+        offset: z.number().int().min(0).default(0),
+        limit: z.number().int().min(1).max(10_000).default(200),
+        states: z.array(s.deviceState).max(10).optional(),
+        search: z.string().max(64).optional(),
+      })
+      .strict(),
+  )<QueuePage>(),
+  getDevice: call(z.object({ id: s.deviceId }).strict())<DeviceDetail>(),
+  /** Technician actions on one or many devices. */
+  deviceAction: call(z.object({ ids: s.deviceIds, action: z.enum(['retry', 'remove', 'reregister']) }).strict())<{ affected: number }>(),
+  /** Group tag or user: before import in the queue, after registration through updateDeviceProperties. */
+  editDevices: call(z.object({ ids: s.deviceIds, groupTag: s.groupTag.optional(), assignedUser: s.userPrincipalName.optional() }).strict())<{ affected: number }>(),
+  exportQueue: call(z.object({ format: z.enum(['intune', 'report']), ids: s.deviceIds.optional() }).strict())<ExportFile[]>(),
+
+  // tenant
+  getSettings: call(z.object({}).strict())<StationSettings>(),
+  updateSettings: call(z.object({ patch: s.settingsPatch }).strict())<StationSettings>(),
+  getAuthStatus: call(z.object({}).strict())<AuthStatus>(),
+  signIn: call(z.object({}).strict())<AuthStatus>(),
+  signOut: call(z.object({}).strict())<AuthStatus>(),
+  listGroupTags: call(z.object({}).strict())<GroupTags>(),
 } as const;
 
 export const events = {
   queueChanged: event<QueueChanged>(),
+  authChanged: event<AuthStatus>(),
+  deviceCode: event<DeviceCodePrompt>(),
+  attention: event<Attention>(),
+  dropFolderRead: event<FileReadResult[]>(),
 } as const;
 
 export type Calls = typeof calls;
@@ -33,7 +95,7 @@ export const eventNames = Object.keys(events) as EventName[];
 /** What the main process implements: one async function per call, taking parsed input. */
 export type Handlers = { [K in CallName]: (input: ParsedInput<K>) => Promise<CallOutput<K>> };
 
-/** What the renderer sees as window.station (or its browser-mode twin). */
+/** What the renderer sees (lib/api.ts), whichever way it talks to main. */
 export type StationApi = { [K in CallName]: (input: CallInput<K>) => Promise<CallOutput<K>> } & {
   on<E extends EventName>(name: E, listener: (payload: EventPayload<E>) => void): () => void;
 };

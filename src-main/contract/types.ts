@@ -1,4 +1,4 @@
-/** Plain data that crosses the bridge. No class instances, no functions, no secrets. */
+/** Plain data that crosses the bridge. No class instances, no functions, no secrets, no tokens. */
 
 export type StationMode = 'training' | 'tenant';
 
@@ -15,9 +15,227 @@ export interface StationInfo {
   tenant?: { tenantId: string; cloud: string };
 }
 
-/** Pushed whenever queued devices change; later work adds fields, never removes them. */
+// ---------- capture ----------
+
+export type FindingSeverity = 'error' | 'warning' | 'info';
+export interface FindingData {
+  /** Stable code (HASH_CHECKSUM_MISMATCH, SERIAL_PLACEHOLDER, ...); the UI translates by code. */
+  code: string;
+  severity: FindingSeverity;
+  message: string;
+}
+
+/** What the decoder found in a hash; never the hash itself. */
+export interface HashSummary {
+  valid: boolean;
+  padded: boolean;
+  checksumOk: boolean;
+  serialNumber?: string;
+  manufacturer?: string;
+  model?: string;
+  productKeyId?: string;
+  smbiosUuid?: string;
+  macAddresses: string[];
+  tpmEkPresent: boolean;
+  /** Base64 characters. */
+  length: number;
+  findings: FindingData[];
+}
+
+export type FileFormat = 'oa3-xml' | 'autopilot-csv';
+export type CaptureSourceKind = 'this-device' | 'file' | 'drop-folder' | 'typed';
+
+export interface CaptureSource {
+  kind: CaptureSourceKind;
+  /** File path (or file name in browser mode). */
+  path?: string;
+  line?: number;
+  format?: FileFormat;
+}
+
+/** A device read from this machine or a file, not yet queued. Carries its hash so it can be queued as read. */
+export interface CapturedDevice {
+  serialNumber: string;
+  productKey?: string;
+  groupTag?: string;
+  assignedUser?: string;
+  /** Padded base64, as it will be uploaded. */
+  hardwareHash: string;
+  hash: HashSummary;
+  source: CaptureSource;
+  /** Device-level findings (serial and hash together). */
+  findings: FindingData[];
+  valid: boolean;
+}
+
+export interface FileReadError {
+  code: string;
+  line?: number;
+  message: string;
+}
+
+export interface FileReadResult {
+  path: string;
+  format?: FileFormat;
+  encoding?: string;
+  devices: CapturedDevice[];
+  errors: FileReadError[];
+}
+
+export interface ThisDeviceCapture {
+  /** The serial read through systeminformation, with where it came from, or why it cannot be used. */
+  serial: { value?: string; source?: 'system' | 'bios' | 'chassis' | 'typed'; problem?: 'placeholder' | 'virtual-machine' | 'missing'; raw?: string };
+  /** True when the technician must scan or type the serial. */
+  needsSerial: boolean;
+  /** The device when a hash file was found or given. */
+  device?: CapturedDevice;
+  hashFile?: FileReadResult;
+}
+
+// ---------- queue ----------
+
+export type DeviceState =
+  | 'captured'
+  | 'invalid'
+  | 'queued'
+  | 'importing'
+  | 'imported'
+  | 'registered'
+  | 'assigned'
+  | 'already-registered'
+  | 'failed'
+  | 'timed-out';
+
+export const DEVICE_STATES: readonly DeviceState[] = [
+  'captured',
+  'invalid',
+  'queued',
+  'importing',
+  'imported',
+  'registered',
+  'assigned',
+  'already-registered',
+  'failed',
+  'timed-out',
+];
+
+export interface QueueRow {
+  id: string;
+  serialNumber: string;
+  manufacturer?: string;
+  model?: string;
+  groupTag: string;
+  assignedUser: string;
+  state: DeviceState;
+  /** ISO time the device entered its state. */
+  stateSince: string;
+  /** ISO time by which the current stage should end (service time), when one runs. */
+  deadline?: string;
+  errorCode?: number;
+  errorName?: string;
+  /** English advice; the UI shows its own translation keyed by errorName/errorCode. */
+  advice?: string;
+  source: CaptureSource;
+  capturedAt: string;
+  importId?: string;
+  deviceRegistrationId?: string;
+  profileStatus?: string;
+  /** Set when the same serial was captured with a different hash. */
+  flags: string[];
+}
+
+export interface QueuePage {
+  total: number;
+  offset: number;
+  rows: QueueRow[];
+  /** Counts over the whole queue, not just this page. */
+  counts: Record<DeviceState, number>;
+}
+
+export interface DeviceEvent {
+  at: string;
+  fromState?: DeviceState;
+  toState: DeviceState;
+  message: string;
+  batchId?: string;
+  importId?: string;
+  requestIds: string[];
+  errorCode?: number;
+  errorName?: string;
+}
+
+export interface DeviceDetail {
+  row: QueueRow;
+  hash: HashSummary;
+  productKey?: string;
+  events: DeviceEvent[];
+}
+
+export interface QueueResult {
+  queued: string[];
+  /** Same serial and hash already queued: recorded on the existing device. */
+  duplicates: string[];
+  /** Devices that failed validation: queued as 'invalid' with findings. */
+  invalid: string[];
+}
+
 export interface QueueChanged {
   /** Ids of devices whose record changed (empty means "reload everything"). */
   deviceIds: string[];
   at: string;
+  counts?: Record<DeviceState, number>;
+}
+
+export interface ExportFile {
+  name: string;
+  /** UTF-8 text (CSV). */
+  content: string;
+  rows: number;
+}
+
+// ---------- tenant, sign-in, settings ----------
+
+export type CloudName = 'global' | 'usgov' | 'usgovdod' | 'china';
+export type ApiVersion = 'v1.0' | 'beta';
+export type AuthMode = 'browser' | 'device-code' | 'certificate';
+
+export interface StationSettings {
+  tenantId?: string;
+  clientId?: string;
+  cloud: CloudName;
+  apiVersion: ApiVersion;
+  authMode: AuthMode;
+  certificatePath?: string;
+  defaultGroupTag?: string;
+  batchSize: number;
+  dropFolder?: string;
+  /** How far the worker follows each device. */
+  waitFor: 'imported' | 'registered' | 'assigned';
+  /** Settings the admin pre-seeded and locked; the UI shows them read-only. */
+  locked: string[];
+}
+
+export interface AuthStatus {
+  state: 'training' | 'signed-out' | 'signing-in' | 'signed-in' | 'error';
+  account?: { username: string; tenantId: string };
+  mode?: AuthMode;
+  error?: { code: string; message: string; action?: string };
+}
+
+export interface DeviceCodePrompt {
+  userCode: string;
+  verificationUri: string;
+  expiresAt: string;
+  message: string;
+}
+
+export interface GroupTags {
+  tenant: string[];
+  recent: string[];
+}
+
+export interface Attention {
+  kind: 'batch-finished' | 'device-needs-attention';
+  deviceIds: string[];
+  message: string;
 }

@@ -37,7 +37,7 @@ describe('dispatcher', () => {
   });
 
   it('returns a StationError as data and hides unexpected errors behind a generic message', async () => {
-    const failing = (err: Error): Handlers => ({ getInfo: async () => { throw err; } });
+    const failing = (err: Error): Handlers => ({ ...station.handlers, getInfo: async () => { throw err; } });
     const known = await createDispatcher(failing(new StationError({ code: 'X_CODE', message: 'known', action: 'do this' })), silentLogger)('getInfo', {});
     expect(known).toEqual({ ok: false, error: { code: 'X_CODE', message: 'known', action: 'do this' } });
     const unknown = await createDispatcher(failing(new Error('secret internals')), silentLogger)('getInfo', {});

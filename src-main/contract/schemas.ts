@@ -1,0 +1,63 @@
+import { z } from 'zod';
+
+/** Field schemas shared by several calls. Limits keep hostile payloads small and obvious. */
+
+export const deviceId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a device id');
+export const deviceIds = z.array(deviceId).min(1).max(10_000);
+export const filePath = z.string().min(1).max(4096).refine((p) => !p.includes('\0'), 'contains a NUL character');
+
+/** Group tags end up in CSV files and Intune filters: printable ASCII, no commas or quotes, no formula lead. */
+export const groupTag = z
+  .string()
+  .max(128)
+  .regex(/^(?![=+\-@])[A-Za-z0-9 _.:/()#&-]*$/, 'use letters, digits, spaces and - _ . : / ( ) # & only; no commas, quotes or a leading = + - @');
+
+export const userPrincipalName = z
+  .string()
+  .max(256)
+  .regex(/^$|^[^\s@,"]+@[^\s@,"]+\.[^\s@,"]+$/, 'must be a user name like name@contoso.com');
+
+export const serialNumber = z
+  .string()
+  .trim()
+  .min(1, 'is empty')
+  .max(64)
+  .regex(/^[\x21-\x7e][\x20-\x7e]*$/, 'use the printable characters on the serial label');
+
+/** Padded or unpadded base64; the decoder judges it. 16 KB is four times a real hash. */
+export const hardwareHash = z.string().max(16_384);
+
+export const deviceInput = z
+  .object({
+    serialNumber,
+    hardwareHash,
+    productKey: z.string().max(64).optional(),
+    groupTag: groupTag.optional(),
+    assignedUser: userPrincipalName.optional(),
+    source: z
+      .object({
+        kind: z.enum(['this-device', 'file', 'drop-folder', 'typed']),
+        path: z.string().max(4096).optional(),
+        line: z.number().int().nonnegative().optional(),
+        format: z.enum(['oa3-xml', 'autopilot-csv']).optional(),
+      })
+      .strict(),
+  })
+  .strict();
+
+export const deviceState = z.enum(['captured', 'invalid', 'queued', 'importing', 'imported', 'registered', 'assigned', 'already-registered', 'failed', 'timed-out']);
+
+export const settingsPatch = z
+  .object({
+    tenantId: z.union([z.literal(''), z.uuid(), z.string().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i, 'must be a tenant id (GUID) or a domain like contoso.onmicrosoft.com')]).optional(),
+    clientId: z.union([z.literal(''), z.uuid()]).optional(),
+    cloud: z.enum(['global', 'usgov', 'usgovdod', 'china']).optional(),
+    apiVersion: z.enum(['v1.0', 'beta']).optional(),
+    authMode: z.enum(['browser', 'device-code', 'certificate']).optional(),
+    certificatePath: z.union([z.literal(''), filePath]).optional(),
+    defaultGroupTag: groupTag.optional(),
+    batchSize: z.number().int().min(1).max(500).optional(),
+    dropFolder: z.union([z.literal(''), filePath]).optional(),
+    waitFor: z.enum(['imported', 'registered', 'assigned']).optional(),
+  })
+  .strict();

@@ -177,6 +177,8 @@ export interface QueueResult {
   duplicates: string[];
   /** Devices that failed validation: queued as 'invalid' with findings. */
   invalid: string[];
+  /** Same serial as a queued device but a different hash: kept as 'captured' and flagged for the technician. */
+  flagged?: string[];
 }
 
 export interface QueueChanged {

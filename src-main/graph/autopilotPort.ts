@@ -56,7 +56,8 @@ export interface AutopilotPort {
   readBatch(importId: string): Promise<WithRequestId<ImportedIdentity[]>>;
   /** DELETE the imported records this station created (by their ids). */
   deleteImported(ids: string[]): Promise<void>;
-  getRegisteredDevice(id: string): Promise<WithRequestId<RegisteredDevice | undefined>>;
+  /** `profileStatus` (default true) reads beta so that deploymentProfileAssignmentStatus is present. */
+  getRegisteredDevice(id: string, options?: { profileStatus?: boolean }): Promise<WithRequestId<RegisteredDevice | undefined>>;
   /** contains(serialNumber,'X'), with the paging fallback for serials the filter mishandles. */
   findRegisteredBySerial(serialNumber: string): Promise<WithRequestId<RegisteredDevice[]>>;
   updateDeviceProperties(id: string, props: { groupTag?: string; userPrincipalName?: string; addressableUserName?: string; displayName?: string }): Promise<WithRequestId<void>>;

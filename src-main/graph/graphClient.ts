@@ -224,7 +224,8 @@ export class GraphClient {
         const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), this.options.clock.now());
         const kindOf: GraphFailureKind = status === 429 ? 'throttled' : 'unavailable';
         const wait = retryAfterMs ?? this.backoff(attempt);
-        if (status === 429 || retryAfterMs !== undefined) this.budget.pauseUntil(this.options.clock.now() + wait);
+        // App throttling pauses every caller; a noRetry call's 429 is that operation's own rule (sync), not the app's.
+        if (!req.noRetry && (status === 429 || retryAfterMs !== undefined)) this.budget.pauseUntil(this.options.clock.now() + wait);
         const failure = graphFailure(kindOf, { ...ctx, retryAfterMs: wait });
         // A 429 or 503 means the request was not processed: resending a POST is safe.
         if (req.noRetry || attempt >= this.retry.maxAttempts || wait > this.retry.maxRetryAfterMs) throw failure;

@@ -45,13 +45,12 @@ describe('AutopilotGraph (request shapes and edge cases over loopback HTTP)', ()
 
   it('importBatch: when nothing landed, sends only what is missing', async () => {
     const bodies: string[] = [];
-    const { ap } = await setup((r, i) => {
+    const { ap } = await setup((r) => {
       if (r.method === 'POST') {
         bodies.push(r.body);
         return bodies.length === 1 ? { status: 500 } : { status: 200, body: { value: JSON.parse(r.body).importedWindowsAutopilotDeviceIdentities.map((d: { serialNumber: string }, k: number) => record(d.serialNumber, 10 + k)) } };
       }
       return { status: 200, body: { value: [record('A1', 1)] } }; // A1 landed, B2 did not
-      void i;
     });
     const res = await ap.importBatch([device('A1'), device('B2')]);
     expect(JSON.parse(bodies[1]!).importedWindowsAutopilotDeviceIdentities.map((d: { serialNumber: string }) => d.serialNumber)).toEqual(['B2']);

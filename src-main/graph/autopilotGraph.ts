@@ -140,6 +140,12 @@ export class AutopilotGraph implements AutopilotPort {
     return { value: all.value.map(toRegistered).filter(matches), ...(requestId ? { requestId } : {}), clientRequestId: all.clientRequestId };
   }
 
+  async listRegisteredDevices(options: { profileStatus?: boolean } = {}): Promise<WithRequestId<RegisteredDevice[]>> {
+    const res = await this.graph.getAll<unknown>({ path: REGISTERED, beta: options.profileStatus ?? true, doing: 'following registered devices' });
+    const requestId = res.requestIds.at(-1);
+    return { value: res.value.map(toRegistered), ...(requestId ? { requestId } : {}), clientRequestId: res.clientRequestId };
+  }
+
   async updateDeviceProperties(
     id: string,
     props: { groupTag?: string; userPrincipalName?: string; addressableUserName?: string; displayName?: string },

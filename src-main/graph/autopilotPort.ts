@@ -64,6 +64,11 @@ export interface AutopilotPort {
   /** Beta sync, at most once per 10 minutes per tenant (remembered across restarts). */
   requestSync(): Promise<'requested' | 'too-soon' | 'in-progress'>;
   listGroupTags(): Promise<string[]>;
+  /**
+   * Every registered device of the tenant (all pages; beta when `profileStatus`, the default). One
+   * request per 1000 devices: cheaper than one GET per device when following many devices at once.
+   */
+  listRegisteredDevices?(options?: { profileStatus?: boolean }): Promise<WithRequestId<RegisteredDevice[]>>;
 }
 
 export type GraphFailureKind =

@@ -1,4 +1,10 @@
 import os from 'node:os';
+import path from 'node:path';
+import { SettingsStore } from '../auth/settingsStore.ts';
+import { systemBrowserOpener } from '../auth/systemBrowser.ts';
+import { TenantSession, type StartTrainingTenant } from '../auth/tenantSession.ts';
+import type { TokenCacheProtector } from '../auth/tokenCacheProtector.ts';
+import { systemClock, type Clock } from './clock.ts';
 import type { Handlers } from '../contract/contract.ts';
 import { StationError } from '../contract/errors.ts';
 import type { StationInfo } from '../contract/types.ts';
@@ -13,11 +19,23 @@ export interface StationOptions {
   dataDir: string;
   logger: Logger;
   tenant?: { tenantId: string; cloud: string };
+  /** Service time (scaled in tests and benches). */
+  clock?: Clock;
+  /** Electron: safeStorage. Absent: a key file in dataDir (weaker; logged). */
+  tokenCacheProtector?: TokenCacheProtector;
+  /** Opens the sign-in page (Electron: shell.openExternal). Absent: the system browser. */
+  openBrowser?: (url: string) => Promise<void>;
+  /** Administrator's pre-seeded, possibly locked settings (Windows: %ProgramData%). */
+  machineSettingsFile?: string;
+  /** Starts the in-process simulated tenant for training mode. */
+  startTraining?: StartTrainingTenant;
 }
 
 export interface Station {
   handlers: Handlers;
   bus: EventBus;
+  /** Settings, sign-in and the Autopilot operations of the current tenant (the queue worker uses it). */
+  tenant: TenantSession;
   close(): Promise<void>;
 }
 
@@ -34,6 +52,18 @@ export function createStation(options: StationOptions): Station {
     arch: process.arch,
     stationName: os.hostname(),
     tenant: () => options.tenant,
+  });
+
+  const tenant = new TenantSession({
+    dataDir: options.dataDir,
+    logger: options.logger,
+    clock: options.clock ?? systemClock,
+    settings: new SettingsStore({ file: path.join(options.dataDir, 'settings.json'), ...(options.machineSettingsFile ? { machineFile: options.machineSettingsFile } : {}), logger: options.logger }),
+    ...(options.tokenCacheProtector ? { protector: options.tokenCacheProtector } : {}),
+    openBrowser: options.openBrowser ?? systemBrowserOpener(options.logger),
+    onAuthChanged: (status) => bus.emit('authChanged', status),
+    onDeviceCode: (prompt) => bus.emit('deviceCode', prompt),
+    ...(options.startTraining ? { startTraining: options.startTraining } : {}),
   });
 
   // Calls whose service has not landed yet answer with a clear error instead of pretending.
@@ -54,17 +84,18 @@ export function createStation(options: StationOptions): Station {
     deviceAction: notYet('The queue'),
     editDevices: notYet('The queue'),
     exportQueue: notYet('Export'),
-    getSettings: notYet('Settings'),
-    updateSettings: notYet('Settings'),
-    getAuthStatus: notYet('Sign-in'),
-    signIn: notYet('Sign-in'),
-    signOut: notYet('Sign-in'),
-    listGroupTags: notYet('Group tags'),
+    getSettings: () => tenant.getSettings(),
+    updateSettings: ({ patch }) => tenant.updateSettings(patch),
+    getAuthStatus: () => tenant.getAuthStatus(),
+    signIn: () => tenant.signIn(),
+    signOut: () => tenant.signOut(),
+    listGroupTags: () => tenant.listGroupTags(),
   };
 
   return {
     handlers,
     bus,
-    close: async () => {},
+    tenant,
+    close: () => tenant.close(),
   };
 }

@@ -197,7 +197,7 @@ export class ImportWorker {
       this.store.createBatch(
         batch,
         picked.map((d) => d.id),
-        { state: 'importing', stateSince: now, batchId: batch.id, importId: batch.importId, deadline: batch.deadline, nextCheckAt: null, attempts: 0, errorCode: null, errorName: null, advice: null, importedRecordId: null, deviceRegistrationId: null, profileStatus: null },
+        { state: 'importing', stateSince: now, batchId: batch.id, importId: batch.importId, deadline: batch.deadline, nextCheckAt: null, errorCode: null, errorName: null, advice: null, importedRecordId: null, deviceRegistrationId: null, profileStatus: null },
         { at: now, fromState: 'queued', toState: 'importing', message: `Importing in a batch of ${picked.length}`, batchId: batch.id, importId: batch.importId, requestIds: [] },
       );
       for (const d of picked) this.changed.add(d.id);

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Logger } from '../app/logger.ts';
 import type { ParsedInput } from '../contract/contract.ts';
+import { StationError } from '../contract/errors.ts';
 import type { CapturedDevice, FileReadResult, ThisDeviceCapture } from '../contract/types.ts';
 import { checkDevice } from './checkDevice.ts';
 import type { DropFolder } from './dropFolder.ts';
@@ -11,7 +12,8 @@ import type { ThisDeviceSerial } from './thisDeviceSerial.ts';
 
 export interface CaptureServiceOptions {
   serial: ThisDeviceSerial;
-  dropFolder: DropFolder;
+  /** Absent for the command line, which has no drop folder. */
+  dropFolder?: DropFolder;
   logger: Logger;
 }
 
@@ -29,7 +31,9 @@ export class CaptureService {
     const capture: ThisDeviceCapture = { serial, needsSerial: serial.value === undefined };
     if (!input.hashFilePath) return capture;
 
-    const file = await readHashFile(input.hashFilePath, { sourceKind: 'this-device', ...(serial.value ? { serialNumber: serial.value } : {}) });
+    // Without a usable serial the device is judged with what the firmware said (placeholder or nothing), so it
+    // stays invalid until the technician scans or types one, even when the hash carries a serial of its own.
+    const file = await readHashFile(input.hashFilePath, { sourceKind: 'this-device', serialNumber: serial.value ?? serial.raw ?? '' });
     capture.hashFile = file;
     // A CSV may hold several machines: this one is the row whose hash carries this serial, else the first.
     const device = (serial.value && file.devices.find((d) => d.hash.serialNumber && sameSerial(d.hash.serialNumber, serial.value!))) || file.devices[0];
@@ -60,7 +64,10 @@ export class CaptureService {
     });
   }
 
-  readDropFolder(): Promise<FileReadResult[]> {
+  async readDropFolder(): Promise<FileReadResult[]> {
+    if (!this.options.dropFolder) {
+      throw new StationError({ code: 'DROP_FOLDER_NOT_SET', message: 'No drop folder is set.', action: 'Choose the folder the OEM tool writes hash files into in Settings.' });
+    }
     return this.options.dropFolder.readNew();
   }
 

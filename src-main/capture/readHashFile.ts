@@ -7,7 +7,10 @@ import { readOa3Xml } from './readOa3Xml.ts';
 
 export interface HashFileOptions {
   sourceKind?: CaptureSourceKind;
-  /** The serial given for the device (label, scan, this machine); compared with every hash in the file. */
+  /**
+   * The serial given for the device (label, scan, this machine); replaces the file's own and is
+   * compared with every hash. An empty or placeholder one makes the devices invalid until a serial is typed.
+   */
   serialNumber?: string;
 }
 
@@ -31,7 +34,7 @@ export function readHashFileBytes(bytes: Uint8Array, path: string, options: Hash
   result.encoding = decoded.encoding;
   const text = decoded.text;
   const sourceKind = options.sourceKind ?? 'file';
-  const readerOptions = { path, sourceKind, ...(options.serialNumber ? { serialNumber: options.serialNumber } : {}) };
+  const readerOptions = { path, sourceKind, ...(options.serialNumber !== undefined ? { serialNumber: options.serialNumber } : {}) };
   const start = text.trimStart();
   const firstLine = start.slice(0, 2000).split(/\r\n|\n|\r/, 1)[0] ?? '';
 

@@ -49,11 +49,11 @@ function utf16(bytes: Uint8Array, decoder: 'utf-16le' | 'utf-16be', encoding: Te
   if (bytes.length % 2 !== 0) {
     return fail('FILE_BAD_ENCODING', 'The file is UTF-16 text with an odd number of bytes: it was cut off while being written or copied. Copy it again.');
   }
-  try {
-    return checked(new TextDecoder(decoder, { fatal: true, ignoreBOM: true }).decode(bytes), encoding);
-  } catch {
-    return fail('FILE_BAD_ENCODING', 'The file says it is UTF-16 but contains invalid characters: it was damaged. Copy it again.');
-  }
+  // Buffer's decoder plus isWellFormed (lone surrogates) is faster than a fatal TextDecoder on multi-MB files.
+  const le = decoder === 'utf-16le' ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length) : Buffer.from(bytes).swap16();
+  const text = le.toString('utf16le');
+  if (!(text as string & { isWellFormed(): boolean }).isWellFormed()) return fail('FILE_BAD_ENCODING', 'The file says it is UTF-16 but contains invalid characters: it was damaged. Copy it again.');
+  return checked(text, encoding);
 }
 
 /** Text that decoded but is mostly control characters is still binary (a renamed image, a disk dump). */

@@ -42,6 +42,8 @@ interface Layout {
 
 /** True when the first line of a text file looks like this format's header (used to pick the reader by content). */
 export function looksLikeAutopilotCsv(firstLine: string): boolean {
+  // Headers are short; device rows are ~4,000 characters and need no lower-casing.
+  if (firstLine.length > 400) return false;
   const lower = firstLine.toLowerCase();
   return lower.includes('hardware hash') || lower.includes('device serial number');
 }

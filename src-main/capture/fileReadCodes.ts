@@ -19,6 +19,8 @@ export type FileReadCode =
   | 'XML_DTD_REFUSED'
   | 'XML_MALFORMED'
   | 'XML_NO_HARDWARE_HASH'
+  | 'XML_BAD_VALUE'
+  | 'FILE_TOO_MANY_ROWS'
   // one row
   | 'CSV_WRONG_COLUMNS'
   | 'CSV_FORMULA'
@@ -30,6 +32,15 @@ export type FileReadCode =
 
 /** The largest hash file the station reads. Real ones are a few KB; a 500-row CSV is about 2 MB in UTF-16. */
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;
+/** An OA3.xml holds one hash (about 5 KB); XML parsing is the slowest path, so XML files get a tighter limit. */
+export const MAX_XML_CHARS = 1024 * 1024;
+/**
+ * Devices plus refused rows reported from one file. A 10 MB CSV of real rows holds at most ~2,500;
+ * the cap keeps a hostile file of millions of tiny rows from filling memory. Matches queueDevices' limit.
+ */
+export const MAX_ROWS = 10_000;
+/** The contract's limit on a hash (four times a real one). */
+export const MAX_HASH_CHARS = 16_384;
 
 export function readError(code: FileReadCode, message: string, line?: number): FileReadError {
   return line === undefined ? { code, message } : { code, line, message };

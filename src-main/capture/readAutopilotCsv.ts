@@ -1,7 +1,7 @@
 import type { CaptureSourceKind, CapturedDevice, FileReadError } from '../contract/types.ts';
 import { groupTag as groupTagSchema, userPrincipalName as userSchema } from '../contract/schemas.ts';
 import { checkDevice } from './checkDevice.ts';
-import { readError } from './fileReadCodes.ts';
+import { MAX_HASH_CHARS, MAX_ROWS, readError } from './fileReadCodes.ts';
 import { splitCsvLine } from './splitCsvLine.ts';
 
 export interface CsvReadOptions {
@@ -29,7 +29,6 @@ const COLUMN_NAMES: Record<string, Column> = {
 
 /** A hash is ~4000 characters and the decoder accepts 16 KB; anything much longer is not a row of this file. */
 const MAX_LINE = 20_000;
-const MAX_HASH = 16_384;
 const FORMULA_LEAD = /^[=+\-@]/;
 // C0 controls except tab, DEL, and C1 controls (what a wrong code page makes of binary junk).
 const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/;
@@ -56,17 +55,24 @@ export function looksLikeAutopilotCsv(firstLine: string): boolean {
 export function readAutopilotCsv(text: string, options: CsvReadOptions): CsvReadResult {
   const devices: CapturedDevice[] = [];
   const errors: FileReadError[] = [];
-  const lines = text.split(/\r\n|\n|\r/);
   let layout: Layout | undefined;
   let sawHeader = false;
   let skippingUnderBadHeader = false;
   let rows = 0;
 
-  for (let index = 0; index < lines.length; index++) {
-    const lineNo = index + 1;
-    let line = lines[index]!;
-    if (index === 0 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
+  let lineNo = 0;
+  // Walks the lines without splitting the whole text: a 10 MB file of empty lines must not become 10 million strings.
+  for (let start = 0; start <= text.length; ) {
+    lineNo++;
+    const end = nextLineBreak(text, start);
+    let line = text.slice(start, end);
+    start = end + (text.charCodeAt(end) === 13 && text.charCodeAt(end + 1) === 10 ? 2 : 1);
+    if (lineNo === 1 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
     if (line.trim() === '') continue;
+    if (devices.length + errors.length >= MAX_ROWS) {
+      errors.push(readError('FILE_TOO_MANY_ROWS', `The file has more than ${MAX_ROWS} rows; the station stopped reading at line ${lineNo}. Split the file (the admin centre takes 500 rows per file).`, lineNo));
+      break;
+    }
     if (line.length > MAX_LINE) {
       errors.push(readError('CSV_LINE_TOO_LONG', `Line ${lineNo} is ${line.length} characters long; a device row is about 4,000. The line was not read.`, lineNo));
       continue;
@@ -130,6 +136,14 @@ export function readAutopilotCsv(text: string, options: CsvReadOptions): CsvRead
     errors.push(readError('CSV_NO_ROWS', 'The file has a header but no device rows: the OEM tool wrote nothing. Capture the hash again.'));
   }
   return { devices, errors };
+}
+
+function nextLineBreak(text: string, from: number): number {
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13) return i;
+  }
+  return text.length;
 }
 
 type HeaderResult = { kind: 'header'; layout: Layout } | { kind: 'unknown'; message: string } | { kind: 'data' };
@@ -201,7 +215,7 @@ function readRow(fields: string[], layout: Layout, lineNo: number): Row | { erro
       ),
     };
   }
-  if (row.hardwareHash.length > MAX_HASH) return { error: readError('CSV_BAD_VALUE', `Line ${lineNo}: the hardware hash is ${row.hardwareHash.length} characters long, far more than a real hash.`, lineNo) };
+  if (row.hardwareHash.length > MAX_HASH_CHARS) return { error: readError('CSV_BAD_VALUE', `Line ${lineNo}: the hardware hash is ${row.hardwareHash.length} characters long, far more than a real hash.`, lineNo) };
   if (row.serialNumber.length > 64 || !PRINTABLE_ASCII.test(row.serialNumber)) {
     return { error: readError('CSV_BAD_VALUE', `Line ${lineNo}: the serial number has characters that are not on a serial label (or is over 64 characters): the file may be in the wrong encoding.`, lineNo) };
   }

@@ -3,7 +3,7 @@ import type { CaptureSourceKind, CapturedDevice, FileReadError } from '../contra
 import { checkDevice } from './checkDevice.ts';
 import { decodeHardwareHash } from './decodeHardwareHash.ts';
 import { finding } from './hashFindings.ts';
-import { readError } from './fileReadCodes.ts';
+import { MAX_HASH_CHARS, MAX_ROWS, MAX_XML_CHARS, readError } from './fileReadCodes.ts';
 
 export interface Oa3ReadOptions {
   path: string;
@@ -36,6 +36,10 @@ const parser = new XMLParser({
 export function readOa3Xml(text: string, options: Oa3ReadOptions): Oa3ReadResult {
   const errors: FileReadError[] = [];
   const devices: CapturedDevice[] = [];
+  if (text.length > MAX_XML_CHARS) {
+    errors.push(readError('FILE_TOO_LARGE', `The XML file is ${(text.length / 1024 / 1024).toFixed(1)} million characters long; an OA3.xml is a few KB. The station reads XML files up to 1 MB.`));
+    return { devices, errors };
+  }
   const dtd = DTD.exec(text);
   if (dtd) {
     errors.push(
@@ -66,9 +70,17 @@ export function readOa3Xml(text: string, options: Oa3ReadOptions): Oa3ReadResult
     return { devices, errors };
   }
   const hashLines = elementLines(text, 'HardwareHash');
+  if (keys.length > MAX_ROWS) {
+    errors.push(readError('FILE_TOO_MANY_ROWS', `The XML file holds ${keys.length} hardware hashes; the station reads at most ${MAX_ROWS} from one file.`));
+    return { devices, errors };
+  }
   keys.forEach((key, i) => {
     const line = hashLines[i];
     const hash = text1(key.HardwareHash);
+    if (hash.length > MAX_HASH_CHARS) {
+      errors.push(readError('XML_BAD_VALUE', `The <HardwareHash> is ${hash.length} characters long, far more than a real hash (about 4,000).`, line));
+      return;
+    }
     if (!hash) {
       errors.push(
         readError(

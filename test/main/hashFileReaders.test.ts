@@ -127,6 +127,19 @@ describe('bad input corpus: every file refused or flagged with its own code, not
     expect(r.devices).toHaveLength(rows);
   });
 
+  it.each([
+    ['10 MB of empty lines', () => `Device Serial Number,Windows Product ID,Hardware Hash\n${'\n'.repeat(MAX_FILE_BYTES - 100)}`, 'CSV_NO_ROWS'],
+    ['two million tiny rows', () => `Device Serial Number,Windows Product ID,Hardware Hash\n${'a,,x\n'.repeat(2_000_000)}`, 'FILE_TOO_MANY_ROWS'],
+    ['two million refused rows', () => `Device Serial Number,Windows Product ID,Hardware Hash\r${'a,b\r'.repeat(2_000_000)}`, 'FILE_TOO_MANY_ROWS'],
+    ['an XML file over 1 MB', () => `<Key>${'<b>x</b>'.repeat(140_000)}</Key>`, 'FILE_TOO_LARGE'],
+    ['30,000 hashes in one XML', () => `<Key>${'<HardwareHash>T0E=</HardwareHash>'.repeat(30_000)}</Key>`, 'FILE_TOO_MANY_ROWS'],
+    ['an XML nested 100,000 deep', () => `${'<a>'.repeat(100_000)}${'</a>'.repeat(100_000)}`, 'XML_MALFORMED'],
+  ] as const)('bounds time and memory on %s (generated here)', (_name, make, code) => {
+    const r = readHashFileBytes(Buffer.from(make()), 'hostile');
+    expect(r.devices.length + r.errors.length).toBeLessThanOrEqual(10_001);
+    expect(r.errors.map((e) => e.code)).toContain(code);
+  });
+
   it('refuses folders, missing files and pipes without opening them', async () => {
     expect((await readHashFile(tmp)).errors.map((e) => e.code)).toEqual(['FILE_UNREADABLE']);
     expect((await readHashFile(path.join(tmp, 'nope.csv'))).errors.map((e) => e.code)).toEqual(['FILE_NOT_FOUND']);

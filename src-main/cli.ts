@@ -1,9 +1,13 @@
 import { failureLine, processIo, type CliCommand } from './cli/cliSupport.ts';
 import { serveCommand } from './cli/serveCommand.ts';
+import { inspectCommand } from './cli/inspectCommand.ts';
+import { captureCommand } from './cli/captureCommand.ts';
 
 /** The `autopilot-station` command. One line per command; each command lives in src-main/cli/. */
 const commands: Record<string, { run: CliCommand; summary: string }> = {
   serve: { run: serveCommand, summary: 'serve [--port N]  browser mode on 127.0.0.1' },
+  inspect: { run: inspectCommand, summary: 'inspect <file...> [--serial S] [--json]  read OEM hash files (OA3.xml, CSV) and report' },
+  capture: { run: captureCommand, summary: 'capture [--hash-file F] [--serial S] [--json]  this machine as one device record' },
 };
 
 export async function runCli(argv: string[]): Promise<number> {

@@ -8,6 +8,13 @@ import { systemClock, type Clock } from './clock.ts';
 import type { Handlers } from '../contract/contract.ts';
 import { StationError } from '../contract/errors.ts';
 import type { StationInfo } from '../contract/types.ts';
+import { CaptureService } from '../capture/captureService.ts';
+import { DropFolder } from '../capture/dropFolder.ts';
+import { DropFolderWatcher } from '../capture/dropFolderWatcher.ts';
+import { SeenFiles } from '../capture/seenFiles.ts';
+import type { SystemSerialPort } from '../capture/systemSerialPort.ts';
+import { SysteminformationSerialPort } from '../capture/systeminformationSerialPort.ts';
+import { ThisDeviceSerial } from '../capture/thisDeviceSerial.ts';
 import { EventBus } from './eventBus.ts';
 import { InfoService } from './infoService.ts';
 import type { Logger } from './logger.ts';
@@ -29,6 +36,10 @@ export interface StationOptions {
   machineSettingsFile?: string;
   /** Starts the in-process simulated tenant for training mode. */
   startTraining?: StartTrainingTenant;
+  /** Folder the OEM tooling writes hash files into; a function when it comes from settings that change at run time. */
+  dropFolder?: string | (() => string | undefined);
+  /** This machine's firmware serials; systeminformation unless a test passes a fake. */
+  serialPort?: SystemSerialPort;
 }
 
 export interface Station {
@@ -66,6 +77,19 @@ export function createStation(options: StationOptions): Station {
     ...(options.startTraining ? { startTraining: options.startTraining } : {}),
   });
 
+  // Capture: the serial is read now, once, so capturing later never waits on WMI.
+  const dropFolderSetting = options.dropFolder;
+  const dropFolderPath = typeof dropFolderSetting === 'function' ? dropFolderSetting : () => dropFolderSetting;
+  const captureLog = options.logger.child({ service: 'capture' });
+  const dropFolder = new DropFolder({ folder: dropFolderPath, seen: new SeenFiles(path.join(options.dataDir, 'drop-folder-seen.json'), captureLog), logger: captureLog });
+  const dropFolderWatcher = new DropFolderWatcher({ dropFolder, bus, logger: captureLog });
+  dropFolderWatcher.start();
+  const capture = new CaptureService({
+    serial: new ThisDeviceSerial({ port: options.serialPort ?? new SysteminformationSerialPort(), logger: captureLog }),
+    dropFolder,
+    logger: captureLog,
+  });
+
   // Calls whose service has not landed yet answer with a clear error instead of pretending.
   const notYet = (what: string) => async (): Promise<never> => {
     throw new StationError({ code: 'NOT_AVAILABLE', message: `${what} is not available in this version of the station yet.` });
@@ -73,11 +97,11 @@ export function createStation(options: StationOptions): Station {
 
   const handlers: Handlers = {
     getInfo: async () => info.getInfo(),
-    captureThisDevice: notYet('Capturing this device'),
-    readFiles: notYet('Reading hash files'),
-    readFileContents: notYet('Reading hash files'),
-    readDropFolder: notYet('The drop folder'),
-    checkDevice: notYet('Checking a device'),
+    captureThisDevice: (input) => capture.captureThisDevice(input),
+    readFiles: (input) => capture.readFiles(input),
+    readFileContents: (input) => capture.readFileContents(input),
+    readDropFolder: () => capture.readDropFolder(),
+    checkDevice: (input) => capture.checkDevice(input),
     queueDevices: notYet('The queue'),
     listQueue: notYet('The queue'),
     getDevice: notYet('The queue'),
@@ -96,6 +120,9 @@ export function createStation(options: StationOptions): Station {
     handlers,
     bus,
     tenant,
-    close: () => tenant.close(),
+    close: async () => {
+      dropFolderWatcher.stop();
+      await tenant.close();
+    },
   };
 }

@@ -15,6 +15,10 @@ import { SeenFiles } from '../capture/seenFiles.ts';
 import type { SystemSerialPort } from '../capture/systemSerialPort.ts';
 import { SysteminformationSerialPort } from '../capture/systeminformationSerialPort.ts';
 import { ThisDeviceSerial } from '../capture/thisDeviceSerial.ts';
+import type { AutopilotPort } from '../graph/autopilotPort.ts';
+import { deferredAutopilot } from '../queue/deferredAutopilot.ts';
+import type { WorkerTimings } from '../queue/importWorker.ts';
+import { openQueueRuntime, type QueueRuntime } from '../queue/queueRuntime.ts';
 import { EventBus } from './eventBus.ts';
 import { InfoService } from './infoService.ts';
 import type { Logger } from './logger.ts';
@@ -40,6 +44,10 @@ export interface StationOptions {
   dropFolder?: string | (() => string | undefined);
   /** This machine's firmware serials; systeminformation unless a test passes a fake. */
   serialPort?: SystemSerialPort;
+  /** The Autopilot operations the queue worker uses; default: the tenant session's (training: the simulated tenant). */
+  autopilot?: AutopilotPort;
+  /** Queue worker: stage deadlines and polling (service time); `worker: false` keeps devices without sending (offline bench). */
+  queue?: { timings?: Partial<WorkerTimings>; worker?: boolean };
 }
 
 export interface Station {
@@ -47,6 +55,8 @@ export interface Station {
   bus: EventBus;
   /** Settings, sign-in and the Autopilot operations of the current tenant (the queue worker uses it). */
   tenant: TenantSession;
+  /** The queue (opened on first use: SQLite in dataDir, worker started). */
+  queue(): QueueRuntime;
   close(): Promise<void>;
 }
 
@@ -90,6 +100,21 @@ export function createStation(options: StationOptions): Station {
     logger: captureLog,
   });
 
+  // Queue: opened on first use so that a station built for other calls never touches the database.
+  let queueRuntime: QueueRuntime | undefined;
+  const queue = (): QueueRuntime =>
+    (queueRuntime ??= openQueueRuntime({
+      dataDir: options.dataDir,
+      clock: options.clock ?? systemClock,
+      logger: options.logger,
+      stationName: os.hostname(),
+      bus,
+      ...(options.queue?.worker === false ? {} : { port: options.autopilot ?? deferredAutopilot(() => tenant.autopilot()) }),
+      batchSize: async () => (await tenant.getSettings()).batchSize,
+      waitFor: () => 'registered',
+      ...(options.queue?.timings ? { timings: options.queue.timings } : {}),
+    }));
+
   // Calls whose service has not landed yet answer with a clear error instead of pretending.
   const notYet = (what: string) => async (): Promise<never> => {
     throw new StationError({ code: 'NOT_AVAILABLE', message: `${what} is not available in this version of the station yet.` });
@@ -102,12 +127,16 @@ export function createStation(options: StationOptions): Station {
     readFileContents: (input) => capture.readFileContents(input),
     readDropFolder: () => capture.readDropFolder(),
     checkDevice: (input) => capture.checkDevice(input),
-    queueDevices: notYet('The queue'),
-    listQueue: notYet('The queue'),
-    getDevice: notYet('The queue'),
-    deviceAction: notYet('The queue'),
-    editDevices: notYet('The queue'),
-    exportQueue: notYet('Export'),
+    queueDevices: async ({ devices, groupTag, assignedUser }) => {
+      const settings = await tenant.getSettings();
+      const tag = groupTag ?? settings.defaultGroupTag;
+      return queue().service.queueDevices(devices, { waitFor: settings.waitFor, ...(tag !== undefined ? { defaultGroupTag: tag } : {}), ...(groupTag !== undefined ? { groupTag } : {}), ...(assignedUser !== undefined ? { assignedUser } : {}) });
+    },
+    listQueue: async (input) => queue().service.listQueue(input),
+    getDevice: async ({ id }) => queue().service.getDevice(id),
+    deviceAction: async ({ ids, action }) => queue().service.deviceAction(ids, action),
+    editDevices: ({ ids, groupTag, assignedUser }) => queue().service.editDevices(ids, { ...(groupTag !== undefined ? { groupTag } : {}), ...(assignedUser !== undefined ? { assignedUser } : {}) }),
+    exportQueue: async ({ format, ids }) => queue().service.exportQueue(format, ids),
     getSettings: () => tenant.getSettings(),
     updateSettings: ({ patch }) => tenant.updateSettings(patch),
     getAuthStatus: () => tenant.getAuthStatus(),
@@ -120,8 +149,10 @@ export function createStation(options: StationOptions): Station {
     handlers,
     bus,
     tenant,
+    queue,
     close: async () => {
       dropFolderWatcher.stop();
+      await queueRuntime?.close();
       await tenant.close();
     },
   };

@@ -48,7 +48,7 @@ export interface ImportWorkerOptions {
   logger: Logger;
   bus?: EventBus;
   /** Devices per import call (at most 500); read at each batch so settings changes apply. */
-  batchSize: () => number;
+  batchSize: () => number | Promise<number>;
   timings?: Partial<WorkerTimings>;
 }
 
@@ -179,7 +179,7 @@ export class ImportWorker {
 
   /** Queued devices into new batches: importId stored with the devices before the POST. */
   private async startBatches(): Promise<void> {
-    const size = Math.max(1, Math.min(MAX_BATCH_SIZE, Math.floor(this.o.batchSize())));
+    const size = Math.max(1, Math.min(MAX_BATCH_SIZE, Math.floor((await this.o.batchSize()) || 1)));
     for (;;) {
       if (this.paused()) return;
       const due = this.store.dueDevices(['queued'], this.now(), size * 2);

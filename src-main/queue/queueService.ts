@@ -7,6 +7,7 @@ import { StationError } from '../contract/errors.ts';
 import type { DeviceDetail, DeviceEvent, DeviceState, ExportFile, QueuePage, QueueResult, QueueRow } from '../contract/types.ts';
 import type { AutopilotPort } from '../graph/autopilotPort.ts';
 import { STATION_ADVICE } from './errorAdvice.ts';
+import { DEFAULT_TIMINGS, type WorkerTimings } from './importWorker.ts';
 import { intuneCsvFiles, reportCsvFile } from './exportCsv.ts';
 import type { DevicePatch, DeviceRecord, QueueStore, WaitFor } from './queueStore.ts';
 
@@ -22,6 +23,8 @@ export interface QueueServiceOptions {
   waitFor: () => WaitFor;
   /** Tells the worker there is new work. */
   onWork?: () => void;
+  /** Stage deadlines, for devices the technician sends back to waiting. */
+  timings?: Partial<Pick<WorkerTimings, 'registrationDeadlineMs' | 'profileDeadlineMs'>>;
 }
 
 export interface QueueInput extends DeviceFields {}
@@ -41,7 +44,7 @@ export class QueueService {
   }
 
   /** Every device is judged by checkDevice and on disk before this returns. */
-  queueDevices(devices: QueueInput[], options: { groupTag?: string; assignedUser?: string; waitFor?: WaitFor } = {}): QueueResult {
+  queueDevices(devices: QueueInput[], options: { groupTag?: string; defaultGroupTag?: string; assignedUser?: string; waitFor?: WaitFor } = {}): QueueResult {
     const result: Required<QueueResult> = { queued: [], duplicates: [], invalid: [], flagged: [] };
     const changed: string[] = [];
     const now = this.now();
@@ -51,6 +54,7 @@ export class QueueService {
         // The tag and user chosen when queueing win over what the file carried.
         if (options.groupTag !== undefined) fields.groupTag = options.groupTag;
         if (options.assignedUser !== undefined) fields.assignedUser = options.assignedUser;
+        if (!fields.groupTag && options.defaultGroupTag) fields.groupTag = options.defaultGroupTag;
         const checked = checkDevice(fields);
         const existing = this.store.findBySerial(checked.serialNumber);
         const same = existing.find((e) => e.hardwareHash === checked.hardwareHash);
@@ -160,7 +164,7 @@ export class QueueService {
           } else if (d.state === 'timed-out' && (d.lastKnownState === 'imported' || d.lastKnownState === 'registered')) {
             // Imported already: wait again rather than import a second time.
             const stage = d.lastKnownState;
-            this.store.updateDevice(id, { state: stage, stateSince: now, nextCheckAt: now, attempts: 0, deadline: now + (stage === 'imported' ? 60 : 120) * 60_000, advice: null, errorName: null, lastKnownState: null }, ev(stage, 'Waiting again'));
+            this.store.updateDevice(id, { state: stage, stateSince: now, nextCheckAt: now, attempts: 0, deadline: now + (stage === 'imported' ? (this.o.timings?.registrationDeadlineMs ?? DEFAULT_TIMINGS.registrationDeadlineMs) : (this.o.timings?.profileDeadlineMs ?? DEFAULT_TIMINGS.profileDeadlineMs)), advice: null, errorName: null, lastKnownState: null }, ev(stage, 'Waiting again'));
           } else if (d.state === 'failed' || d.state === 'timed-out' || d.state === 'captured') {
             this.store.updateDevice(id, { ...requeue, flags: d.flags.filter((f) => f !== 'different-hash') }, ev('queued', 'Queued again by the technician'));
           } else continue;

@@ -69,6 +69,8 @@ export class ImportWorker {
   /** No request before this time (Retry-After from a throttled answer). */
   private pausedUntil = 0;
   private changed = new Set<string>();
+  /** Registered devices in the tenant at the last listing: what a listing costs in requests. */
+  private lastListSize = 0;
   private needsAttention = new Set<string>();
   private loop?: Promise<void>;
   private stopping?: AbortController;
@@ -368,41 +370,66 @@ export class ImportWorker {
 
   // ---------- registration and profile ----------
 
+  /**
+   * Devices waiting for registration or a profile. Few: one GET each. Many: one listing of the
+   * tenant's registered devices (one request per 1000) serves them all, when the port offers it.
+   */
   private async followRegistrations(): Promise<void> {
     let lagging = false;
-    for (;;) {
+    for (let round = 0; round < 50; round++) {
       if (this.paused()) return;
-      const due = this.store.dueDevices(['imported', 'registered'], this.now(), 100);
+      const now = this.now();
+      const due = this.store.dueDevices(['imported', 'registered'], now, 1000);
       if (!due.length) break;
+      let listed: { byId: Map<string, RegisteredDevice>; bySerial: Map<string, RegisteredDevice>; requestId?: string } | undefined;
+      const pages = Math.max(1, Math.ceil(this.lastListSize / 1000));
+      if (this.o.port.listRegisteredDevices && due.length >= Math.max(10, 2 * pages)) {
+        const wantProfile = due.some((d) => d.waitFor === 'assigned');
+        const res = await this.graph(() => this.o.port.listRegisteredDevices!({ profileStatus: wantProfile }));
+        if (res.ok) {
+          this.lastListSize = res.value.value.length;
+          listed = { byId: new Map(res.value.value.map((r) => [r.id, r])), bySerial: new Map(res.value.value.map((r) => [r.serialNumber.toUpperCase(), r])), ...(res.value.requestId ? { requestId: res.value.requestId } : {}) };
+        } else {
+          for (const d of due) this.store.updateDevice(d.id, { nextCheckAt: this.now() + this.retryDelay(d.attempts, res.error) });
+          continue;
+        }
+      }
       for (const d of due) {
         if (this.paused()) return;
-        if (d.state === 'imported') lagging = (await this.checkRegistration(d)) || lagging;
-        else await this.checkProfile(d);
+        let found: { value: RegisteredDevice | undefined; requestId?: string | undefined };
+        if (listed) {
+          found = { value: (d.deviceRegistrationId ? listed.byId.get(d.deviceRegistrationId) : undefined) ?? listed.bySerial.get(d.serialNumber.toUpperCase()), requestId: listed.requestId };
+        } else {
+          const res = await this.graph(() => this.lookupRegistered(d));
+          if (!res.ok) {
+            this.store.updateDevice(d.id, { nextCheckAt: this.now() + this.retryDelay(d.attempts, res.error) });
+            continue;
+          }
+          found = res.value;
+        }
+        if (d.state === 'imported') lagging = this.observeRegistration(d, found.value, found.requestId) || lagging;
+        else this.observeProfile(d, found.value, found.requestId);
       }
     }
     if (lagging) await this.maybeSync();
   }
 
-  /** Returns true when registration lags enough to be worth a sync. */
-  private async checkRegistration(d: DeviceRecord): Promise<boolean> {
+  private async lookupRegistered(d: DeviceRecord): Promise<{ value: RegisteredDevice | undefined; requestId?: string }> {
     const wantProfile = d.waitFor === 'assigned';
-    const res = await this.graph(async (): Promise<{ value: RegisteredDevice | undefined; requestId?: string }> => {
-      if (d.deviceRegistrationId) return this.o.port.getRegisteredDevice(d.deviceRegistrationId, { profileStatus: wantProfile });
-      const list = await this.o.port.findRegisteredBySerial(d.serialNumber);
-      const hit = list.value.find((x) => x.serialNumber.toUpperCase() === d.serialNumber.toUpperCase());
-      return list.requestId ? { value: hit, requestId: list.requestId } : { value: hit };
-    });
-    if (!res.ok) {
-      this.store.updateDevice(d.id, { nextCheckAt: this.now() + this.retryDelay(d.attempts, res.error) });
-      return false;
-    }
-    const reg = res.value.value;
+    if (d.deviceRegistrationId) return this.o.port.getRegisteredDevice(d.deviceRegistrationId, { profileStatus: wantProfile });
+    const list = await this.o.port.findRegisteredBySerial(d.serialNumber);
+    const hit = list.value.find((x) => x.serialNumber.toUpperCase() === d.serialNumber.toUpperCase());
+    return list.requestId ? { value: hit, requestId: list.requestId } : { value: hit };
+  }
+
+  /** Returns true when registration lags enough to be worth a sync. */
+  private observeRegistration(d: DeviceRecord, reg: RegisteredDevice | undefined, requestId: string | undefined): boolean {
     const now = this.now();
     if (!reg) {
       this.store.updateDevice(d.id, { attempts: d.attempts + 1, nextCheckAt: now + this.pollInterval(d.attempts + 1) });
       return now - d.stateSince >= this.t.syncAfterMs;
     }
-    const e: Event = { requestIds: [res.value.requestId] };
+    const e: Event = { requestIds: [requestId] };
     const profile = reg.deploymentProfileAssignmentStatus;
     if (d.waitFor !== 'assigned') {
       this.move(d, 'registered', { deviceRegistrationId: reg.id, deadline: null, nextCheckAt: null, profileStatus: profile ?? null }, 'Registered in Autopilot', e);
@@ -413,13 +440,10 @@ export class ImportWorker {
     return false;
   }
 
-  private async checkProfile(d: DeviceRecord): Promise<void> {
-    if (!d.deviceRegistrationId) return void this.store.updateDevice(d.id, { nextCheckAt: null });
-    const res = await this.graph(() => this.o.port.getRegisteredDevice(d.deviceRegistrationId!, { profileStatus: true }));
-    if (!res.ok) return void this.store.updateDevice(d.id, { nextCheckAt: this.now() + this.retryDelay(d.attempts, res.error) });
-    const profile = res.value.value?.deploymentProfileAssignmentStatus;
+  private observeProfile(d: DeviceRecord, reg: RegisteredDevice | undefined, requestId: string | undefined): void {
+    const profile = reg?.deploymentProfileAssignmentStatus;
     const updated = this.store.updateDevice(d.id, { attempts: d.attempts + 1, nextCheckAt: this.now() + this.pollInterval(d.attempts + 1), profileStatus: profile ?? null });
-    this.profileOutcome(updated, profile, { requestIds: [res.value.requestId] });
+    this.profileOutcome(updated, profile, { requestIds: [requestId] });
   }
 
   private profileOutcome(d: DeviceRecord, profile: string | undefined, e: Event): void {

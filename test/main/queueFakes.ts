@@ -147,6 +147,12 @@ export class FakeAutopilot implements AutopilotPort {
     return { value: hits.map((r) => this.visible(r, false)), requestId, clientRequestId: 'c' };
   }
 
+  async listRegisteredDevices(options?: { profileStatus?: boolean }): Promise<WithRequestId<RegisteredDevice[]>> {
+    const requestId = this.enter('listRegisteredDevices');
+    const all = [...this.registered.values()].filter((r) => this.clock.now() >= r.visibleAt);
+    return { value: all.map((r) => this.visible(r, options?.profileStatus ?? true)), requestId, clientRequestId: 'c' };
+  }
+
   async updateDeviceProperties(id: string, props: { groupTag?: string; userPrincipalName?: string }): Promise<WithRequestId<void>> {
     const requestId = this.enter('updateDeviceProperties', { id, ...props });
     const r = this.registered.get(id);

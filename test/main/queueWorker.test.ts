@@ -63,6 +63,22 @@ describe('import worker (fake Graph, fake clock)', () => {
     b.store.close();
   });
 
+  it('follows many devices with one listing per poll instead of one GET each', async () => {
+    const b = bench({ waitFor: 'assigned', batchSize: 500 });
+    const serials = Array.from({ length: 40 }, (_, i) => `M${i}`);
+    b.port.seedRegistered('SOMEONE-ELSES', 'Other');
+    const { queued } = b.queue.queueDevices(serials.map((s) => deviceInput(s)));
+    await b.run();
+    expect(queued.map(b.state).every((s) => s === 'assigned')).toBe(true);
+    expect(b.port.count('getRegisteredDevice')).toBe(0);
+    const lists = b.port.count('listRegisteredDevices');
+    expect(lists).toBeGreaterThan(0);
+    expect(lists).toBeLessThan(20);
+    // Records it did not create are never deleted; its own are.
+    expect((b.port.log.find((l) => l.method === 'deleteImported')!.arg as string[]).length).toBe(40);
+    b.store.close();
+  });
+
   it('polls fast then backs off from 10 s to 60 s of service time', async () => {
     const b = bench({ waitFor: 'imported' });
     b.port.delays.importMs = 10 * 60_000;

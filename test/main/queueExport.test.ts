@@ -116,3 +116,44 @@ describe('export command', () => {
     await expect(cmd(['--format', 'pdf'])).rejects.toThrow(/intune or report/);
   });
 });
+
+describe('import command', () => {
+  it('queues the devices of a CSV, follows them and prints each final state; exit 1 when one fails', async () => {
+    const { scaledClock } = await import('../../src-main/app/clock.ts');
+    const { makeImportCommand } = await import('../../src-main/cli/importCommand.ts');
+    const { FakeAutopilot } = await import('./queueFakes.ts');
+    const dataDir = tmp();
+    const clock = scaledClock(5000);
+    const port = new FakeAutopilot(clock);
+    port.otherTenant.add('IMP808');
+    const csv = path.join(tmp(), 'devices.csv');
+    fs.writeFileSync(csv, ['Device Serial Number,Windows Product ID,Hardware Hash', ...['IMP1', 'IMP2', 'IMP808'].map((s) => `${s},,${hashFor(s)}`), `IMP1,,${hashFor('IMP1')}`].join('\r\n'));
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    const cmd = makeImportCommand({
+      io: { stdout: (t) => stdout.push(t), stderr: (t) => stderr.push(t) },
+      dataDir: () => dataDir,
+      clock,
+      station: (o) => createStation({ ...o, logger: silentLogger, clock, autopilot: port, serialPort: { readSerials: async () => ({ system: 'PF0TEST' }) } }),
+    });
+    const code = await cmd([csv, '--group-tag', 'Lab', '--wait', 'registered', '--json']);
+    const out = JSON.parse(stdout.join('')) as { devices: Record<string, unknown>[] };
+    expect(out.devices).toEqual([
+      expect.objectContaining({ serialNumber: 'IMP1', state: 'registered', groupTag: 'Lab', errorCode: null, errorName: null, advice: null, deviceRegistrationId: expect.stringMatching(/^reg-/) }),
+      expect.objectContaining({ serialNumber: 'IMP2', state: 'registered' }),
+      expect.objectContaining({ serialNumber: 'IMP808', state: 'failed', errorCode: 808, errorName: 'ZtdDeviceAssignedToOtherTenant', deviceRegistrationId: null, advice: expect.stringContaining('another organisation') }),
+    ]);
+    expect(Object.keys(out.devices[0]!)).toEqual(['serialNumber', 'state', 'groupTag', 'errorCode', 'errorName', 'deviceRegistrationId', 'advice']);
+    expect(code).toBe(1);
+    expect(stderr.join('')).toMatch(/1 of 3 devices did not reach "registered"/);
+    expect(port.count('importBatch')).toBe(1);
+
+    // The same file again: nothing is imported twice, the devices are reported as they are.
+    port.otherTenant.delete('IMP808');
+    stdout.length = 0;
+    expect(await cmd([csv, '--group-tag', 'Lab', '--json', '--timeout-s', '600'])).toBe(1);
+    expect(port.count('importBatch')).toBe(1);
+    await expect(cmd([csv])).rejects.toThrow(/--group-tag is required/);
+    await expect(cmd([csv, '--group-tag', '=cmd'])).rejects.toThrow(/--group-tag/);
+  });
+});

@@ -75,6 +75,7 @@ export class ImportWorker {
   private loop?: Promise<void>;
   private stopping?: AbortController;
   private wake?: AbortController;
+  private kicked = false;
   /** What the worker saw from Graph, for the benchmark and diagnostics. */
   readonly stats = { requests: 0, throttled: 0, transientFailures: 0, batchesPosted: 0, syncsRequested: 0 };
 
@@ -107,16 +108,23 @@ export class ImportWorker {
           next = this.now() + this.t.maxPollMs;
         }
         if (stop.aborted) break;
+        if (this.kicked) {
+          this.kicked = false;
+          continue;
+        }
         this.wake = new AbortController();
         const signal = AbortSignal.any([stop, this.wake.signal]);
         const wait = Math.max(0, Math.min(next - this.now(), this.t.maxPollMs));
         await this.o.clock.sleep(wait, signal).catch(() => {});
+        this.kicked = false;
       }
     })();
   }
 
   /** New work arrived (devices queued, retried): run now instead of sleeping out the poll interval. */
   kick(): void {
+    // Work that arrives during a tick is picked up right after it instead of after the sleep.
+    this.kicked = true;
     this.wake?.abort();
   }
 

@@ -364,11 +364,11 @@ export class ImportWorker {
   }
 
   private async cleanupBatch(batch: BatchRecord): Promise<void> {
-    // Only records read back under this batch's importId (ours), and only final ones.
-    const ids = this.store
-      .devicesInBatch(batch.id)
-      .filter((d) => d.importedRecordId && d.state !== 'importing' && !(d.state === 'timed-out' && d.lastKnownState === 'importing'))
-      .map((d) => d.importedRecordId!);
+    // Everything under this batch's importId is ours (a GUID this station chose); only final records
+    // are deleted, so a record still being processed is never cut short.
+    const read = await this.graph(() => this.o.port.readBatch(batch.importId));
+    if (!read.ok) return this.retryBatchLater(batch, read.error);
+    const ids = read.value.value.filter((r) => r.importId === batch.importId && (r.state.deviceImportStatus === 'complete' || r.state.deviceImportStatus === 'error')).map((r) => r.id);
     if (ids.length) {
       const del = await this.graph(() => this.o.port.deleteImported(ids));
       if (!del.ok && !(del.error instanceof GraphFailure && del.error.kind === 'not-found')) return this.retryBatchLater(batch, del.error);

@@ -112,7 +112,9 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
       }
       const deadline = clock.now() + timeoutS * 1000;
       const current = () => ids.map((id) => queue.service.device(id)).filter((d): d is DeviceRecord => !!d);
-      while (clock.now() < deadline && !current().every((d) => isSettled({ state: d.state, waitFor: wait }) || isSettled(d))) {
+      // Settled devices, and their batches' imported records cleaned up, before the process ends.
+      const done = () => current().every((d) => isSettled({ state: d.state, waitFor: wait }) || isSettled(d)) && (!queue.worker || queue.store.openBatches().length === 0);
+      while (clock.now() < deadline && !done()) {
         await clock.sleep(Math.min(1000, Math.max(1, deadline - clock.now())));
       }
       const devices = current().map((d) =>

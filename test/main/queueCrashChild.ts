@@ -37,7 +37,7 @@ process.stdout.write(`queued ${process.pid}\n`);
 const queue = station.queue();
 for (;;) {
   const all = queue.service.allDevices();
-  if (all.length >= config.devices.length && all.every((d) => isSettled(d))) break;
+  if (all.length >= config.devices.length && all.every((d) => isSettled(d)) && queue.store.openBatches().length === 0) break;
   await new Promise((r) => setTimeout(r, 50));
 }
 process.stdout.write(`${JSON.stringify({ done: true, states: queue.service.allDevices().map((d) => [d.serialNumber, d.state]) })}\n`);

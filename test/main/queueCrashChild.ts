@@ -3,6 +3,7 @@
  * duplicate rule keeps them one device each), runs the import worker against the simulated tenant
  * the parent started, and exits 0 once every device is settled. The parent SIGKILLs it at random.
  */
+import fs from 'node:fs';
 import { scaledClock } from '../../src-main/app/clock.ts';
 import { createStation } from '../../src-main/app/createStation.ts';
 import { createLogger } from '../../src-main/app/logger.ts';
@@ -20,9 +21,9 @@ interface ChildConfig {
   devices: { serialNumber: string; hardwareHash: string }[];
 }
 
-const config = JSON.parse(process.argv[2]!) as ChildConfig;
+const config = JSON.parse(fs.readFileSync(process.argv[2]!, 'utf8')) as ChildConfig;
 const clock = scaledClock(config.timeScale, config.origin);
-const logger = createLogger((line) => process.stderr.write(`${line}\n`), { pid: process.pid }, 'warn');
+const logger = createLogger((line) => process.stderr.write(`${line}\n`), { pid: process.pid }, 'info');
 const station = createStation({
   host: 'browser',
   dataDir: config.dataDir,

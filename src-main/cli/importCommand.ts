@@ -7,6 +7,9 @@ import { StationError } from '../contract/errors.ts';
 import { groupTag as groupTagSchema, settingsPatch, userPrincipalName } from '../contract/schemas.ts';
 import type { DeviceState } from '../contract/types.ts';
 import { isProblem, isSettled, type DeviceRecord, type WaitFor } from '../queue/queueStore.ts';
+import path from 'node:path';
+import { scaledClock } from '../app/clock.ts';
+import { startSimulatedTenant } from '../sim/startSimulatedTenant.ts';
 import { processIo, usageError, type CliCommand, type CliIo } from './cliSupport.ts';
 import { defaultDataDir } from './serveCommand.ts';
 
@@ -99,7 +102,9 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
       sim = await deps.simulatedTenant();
     }
     const clock = (sim?.options.clock as Clock | undefined) ?? deps.clock;
-    const station = deps.station({ host: 'browser', dataDir: deps.dataDir(), logger, ...(sim?.options ?? {}) });
+    // Training devices never mix with the real queue (they would end up in admin-centre exports).
+    const dataDir = sim ? path.join(deps.dataDir(), 'training') : deps.dataDir();
+    const station = deps.station({ host: 'browser', dataDir, logger, ...(sim?.options ?? {}) });
     try {
       if (Object.keys(patch.data).length) await station.handlers.updateSettings({ patch: patch.data });
       const queue = station.queue();
@@ -137,4 +142,15 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
   };
 }
 
-export const importCommand = makeImportCommand({ io: processIo, dataDir: defaultDataDir, station: createStation, clock: systemClock });
+/** Service seconds per real second for `--tenant sim`: the simulated tenant's minutes pass in seconds. */
+export const SIM_TIME_SCALE = 60;
+
+/** `--tenant sim`: the simulated tenant in this process over loopback HTTPS, signed in to like a real one. */
+export async function inProcessSimulatedTenant(): Promise<{ options: Partial<StationOptions>; close(): Promise<void> }> {
+  const clock = scaledClock(SIM_TIME_SCALE);
+  const sim = await startSimulatedTenant({ clock, timeScale: SIM_TIME_SCALE });
+  const training = { graphUrl: sim.graphUrl, authorityHost: sim.authorityHost, caCertPem: sim.caCertPem, tenantId: sim.tenantId, clientId: sim.clientId, clientCertificatePem: sim.clientCertificatePem };
+  return { options: { clock, startTraining: async () => ({ ...training, close: async () => {} }) }, close: () => sim.stop() };
+}
+
+export const importCommand = makeImportCommand({ io: processIo, dataDir: defaultDataDir, station: createStation, clock: systemClock, simulatedTenant: inProcessSimulatedTenant });

@@ -30,7 +30,7 @@ interface Run {
   stderr: string;
 }
 
-function runChild(config: { dataDir: string }, killAfterMs: number | undefined): Promise<Run> {
+function runChild(config: { dataDir: string } & Record<string, unknown>, killAfterMs: number | undefined): Promise<Run> {
   // Too large for argv (hashes, certificates): handed over in a file.
   const file = path.join(config.dataDir, 'crash-config.json');
   fs.writeFileSync(file, JSON.stringify(config));

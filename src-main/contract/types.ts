@@ -142,6 +142,8 @@ export interface QueueRow {
   profileStatus?: string;
   /** Set when the same serial was captured with a different hash. */
   flags: string[];
+  /** For 'timed-out': the stage the device was stuck in. */
+  lastKnownState?: DeviceState;
 }
 
 export interface QueuePage {
@@ -167,6 +169,8 @@ export interface DeviceEvent {
 export interface DeviceDetail {
   row: QueueRow;
   hash: HashSummary;
+  /** Device-level findings (serial and hash together), as checkDevice judged them when queued. */
+  findings?: FindingData[];
   productKey?: string;
   events: DeviceEvent[];
 }

@@ -125,7 +125,7 @@ export class QueueService {
 
   getDevice(id: string): DeviceDetail {
     const d = this.mustGet(id);
-    const detail: DeviceDetail = { row: toRow(d), hash: d.hash, events: this.store.events(id).map(toEvent) };
+    const detail: DeviceDetail = { row: toRow(d), hash: d.hash, findings: d.findings, events: this.store.events(id).map(toEvent) };
     if (d.productKey) detail.productKey = d.productKey;
     return detail;
   }
@@ -277,6 +277,7 @@ export function toRow(d: DeviceRecord): QueueRow {
   if (d.importId !== undefined) row.importId = d.importId;
   if (d.deviceRegistrationId !== undefined) row.deviceRegistrationId = d.deviceRegistrationId;
   if (d.profileStatus !== undefined) row.profileStatus = d.profileStatus;
+  if (d.lastKnownState !== undefined) row.lastKnownState = d.lastKnownState;
   return row;
 }
 

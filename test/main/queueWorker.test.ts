@@ -220,7 +220,9 @@ describe('import worker (fake Graph, fake clock)', () => {
     await b.run();
     const d = b.queue.device(queued[0]!)!;
     expect(d).toMatchObject({ state: 'timed-out', lastKnownState: 'imported' });
-    expect(b.queue.listQueue({ offset: 0, limit: 1 }).rows[0]!.deadline).toBeUndefined();
+    const row = b.queue.listQueue({ offset: 0, limit: 1 }).rows[0]!;
+    expect(row).toMatchObject({ state: 'timed-out', lastKnownState: 'imported' });
+    expect(row.deadline).toBeUndefined();
     // Registration lagged for 30 minutes: at most one sync per 10 minutes, at least one asked.
     expect(b.port.syncs).toBeGreaterThanOrEqual(1);
     const syncAt = b.port.log.filter((l) => l.method === 'requestSync').map((l) => l.at);
@@ -287,6 +289,7 @@ describe('queue rules', () => {
       expect(d.row.state).toBe('invalid');
       expect(d.row.advice).toBeTruthy();
       expect(d.row.errorName).toMatch(/^[A-Z_]+$/);
+      expect(d.findings!.some((f) => f.severity === 'error' && f.code === d.row.errorName)).toBe(true);
     }
     expect(b.queue.deviceAction(r.invalid, 'retry')).toEqual({ affected: 0 });
     b.store.close();

@@ -55,6 +55,11 @@ export interface ImportWorkerOptions {
 type Event = Partial<Omit<DeviceEventRecord, 'deviceId' | 'at' | 'toState' | 'fromState' | 'requestIds' | 'message'>> & { requestIds?: (string | undefined)[] };
 
 const LAST_SYNC_KEY = 'lastSyncAt';
+
+/** Importing, or timed out while importing (Intune may still answer). */
+function stillImporting(d: DeviceRecord): boolean {
+  return d.state === 'importing' || (d.state === 'timed-out' && d.lastKnownState === 'importing');
+}
 export const MAX_BATCH_SIZE = 500;
 
 /**
@@ -293,7 +298,8 @@ export class ImportWorker {
     for (const r of records) if (r.importId === batch.importId) bySerial.set(r.serialNumber.toUpperCase(), r);
     const ev = (e: Event = {}): Event => ({ batchId: batch.id, importId: batch.importId, requestIds: [requestId], ...e });
     for (const d of this.store.devicesInBatch(batch.id)) {
-      if (d.state !== 'importing') continue;
+      // A device that timed out while importing still takes Intune's late answer: the truth wins.
+      if (!stillImporting(d)) continue;
       const r = bySerial.get(d.serialNumber.toUpperCase());
       if (!r) continue;
       if (r.id && r.id !== d.importedRecordId) this.store.updateDevice(d.id, { importedRecordId: r.id });
@@ -350,10 +356,15 @@ export class ImportWorker {
     this.move(d, 'already-registered', { ...base, deviceRegistrationId: reg.id, advice: describeImportError(806, null).advice }, message, { ...e, requestIds });
   }
 
-  /** When no device of the batch is still importing: delete the records this station created. */
+  /**
+   * When no record of the batch is pending any more: delete the records this station created. Devices
+   * that timed out keep the batch polled (slower) for one more import deadline, so that a late answer
+   * still lands and its record is still cleaned up.
+   */
   private settleBatch(batch: BatchRecord): void {
     const devices = this.store.devicesInBatch(batch.id);
-    if (devices.some((d) => d.state === 'importing')) {
+    const pending = devices.some((d) => d.state === 'importing') || (devices.some(stillImporting) && this.now() < batch.deadline + this.t.importDeadlineMs);
+    if (pending) {
       const polls = batch.attempts + 1;
       this.store.updateBatch(batch.id, { attempts: polls, nextAt: this.now() + this.pollInterval(polls) });
       return;
@@ -490,8 +501,9 @@ export class ImportWorker {
       if (d.state === 'importing' && d.batchId) touchedBatches.add(d.batchId);
     }
     for (const id of touchedBatches) {
+      // Never sent: nothing to follow. Sent: polling goes on (settleBatch decides when to stop).
       const b = this.store.getBatch(id);
-      if (b && b.status !== 'done' && !this.store.devicesInBatch(id).some((d) => d.state === 'importing')) this.store.updateBatch(id, { status: b.status === 'sending' ? 'done' : 'cleanup', nextAt: this.now() });
+      if (b?.status === 'sending' && b.attempts === 0 && !this.store.devicesInBatch(id).some((d) => d.state === 'importing')) this.store.updateBatch(id, { status: 'done' });
     }
   }
 
@@ -503,6 +515,12 @@ export class ImportWorker {
     const full: DevicePatch = { ...patch, state: to };
     if (to !== d.state) full.stateSince = now;
     if (!('attempts' in patch) && to !== d.state) full.attempts = 0;
+    if (d.state === 'timed-out' && to !== 'timed-out') {
+      // A late answer: the timeout no longer explains the device.
+      full.lastKnownState = null;
+      if (!('errorName' in patch)) full.errorName = null;
+      if (!('advice' in patch)) full.advice = null;
+    }
     this.changed.add(d.id);
     return this.store.updateDevice(d.id, full, { ...rest, at: now, fromState: d.state, toState: to, message, requestIds: (requestIds ?? []).filter((x): x is string => !!x) });
   }

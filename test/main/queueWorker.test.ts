@@ -249,6 +249,28 @@ describe('import worker (fake Graph, fake clock)', () => {
     expect(b.queue.device(queued[0]!)).toMatchObject({ state: 'timed-out', lastKnownState: 'importing' });
     b.store.close();
   });
+
+  it('takes a late answer after an import timeout and still cleans up the record', async () => {
+    const b = bench({ waitFor: 'imported' });
+    b.port.delays.importMs = 40 * 60_000;
+    const { queued } = b.queue.queueDevices([deviceInput('LATE1')]);
+    for (let i = 0; i < 400 && b.state(queued[0]!) !== 'timed-out'; i++) {
+      await b.worker.tick();
+      b.clock.advance(30_000);
+    }
+    expect(b.queue.device(queued[0]!)).toMatchObject({ state: 'timed-out', lastKnownState: 'importing', errorName: 'Timeout' });
+    for (let i = 0; i < 400 && b.store.openBatches().length; i++) {
+      await b.worker.tick();
+      b.clock.advance(30_000);
+    }
+    const d = b.queue.device(queued[0]!)!;
+    expect(d.state).toBe('imported');
+    expect(d.lastKnownState).toBeUndefined();
+    expect(d.errorName).toBeUndefined();
+    expect(b.port.imported.size).toBe(0);
+    expect(b.port.count('importBatch')).toBe(1);
+    b.store.close();
+  });
 });
 
 describe('queue rules', () => {

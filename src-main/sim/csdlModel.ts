@@ -175,7 +175,7 @@ function checkStructured(model: CsdlModel, typeName: string, value: unknown, at:
   const here = (k: string) => (at ? `${at}.${k}` : k);
   for (const [k, v] of Object.entries(obj)) {
     if (k.startsWith('@odata.')) {
-      if (k === '@odata.type' && v !== `#microsoft.graph.${typeName}`) {
+      if (k === '@odata.type' && String(v).replace(/^#/, '') !== `microsoft.graph.${typeName}`) {
         issues.push({ path: here(k), code: 'WRONG_ODATA_TYPE', message: `@odata.type is '${String(v)}', expected '#microsoft.graph.${typeName}'.` });
       }
       continue;

@@ -125,7 +125,7 @@ export function handleIdentity(req: SimRequest, id: SimIdentity): SimResponse | 
     const at = id.issueAccessToken('app', o.roles);
     return json(200, { token_type: 'Bearer', expires_in: at.expiresIn, ext_expires_in: at.expiresIn, access_token: at.token });
   }
-  if (grantType === DEVICE_CODE_GRANT) {
+  if (grantType === DEVICE_CODE_GRANT || grantType === 'device_code') {
     const r = id.redeemDeviceCode(form.get('device_code') ?? '');
     if (r.status === 'pending') return oauthError(400, 'authorization_pending', 70016, 'AADSTS70016: OAuth 2.0 device flow error. Authorization is pending. Continue polling.');
     if (r.status === 'declined') return oauthError(400, 'authorization_declined', 70019, 'AADSTS70019: The user declined to authorize the request.');

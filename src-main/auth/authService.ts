@@ -185,7 +185,7 @@ export class AuthService implements AccessTokenProvider {
       this.ports.logger.info('Signed in', { mode, tenantId: result.tenantId, cloud: cloud.name });
     } catch (err) {
       const failure = fromMsalError(err, { cloudLabel: cloud.label });
-      this.ports.logger.warn('Sign-in failed', { mode, code: failure.code, details: failure.details });
+      this.ports.logger.warn('Sign-in failed', { mode, errorCode: failure.code, details: failure.details });
       this.setStatus({ state: 'error', mode, error: failure.toData() });
     }
     return this.current;

@@ -1,9 +1,11 @@
 import { failureLine, processIo, type CliCommand } from './cli/cliSupport.ts';
 import { serveCommand } from './cli/serveCommand.ts';
+import { simCommand } from './cli/simCommand.ts';
 
 /** The `autopilot-station` command. One line per command; each command lives in src-main/cli/. */
 const commands: Record<string, { run: CliCommand; summary: string }> = {
   serve: { run: serveCommand, summary: 'serve [--port N]  browser mode on 127.0.0.1' },
+  sim: { run: simCommand, summary: 'sim [--port N] [--time-scale X] [--scenario F] [--http]  run the simulated tenant alone' },
 };
 
 export async function runCli(argv: string[]): Promise<number> {

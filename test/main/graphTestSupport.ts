@@ -84,6 +84,7 @@ export interface SimHandle {
   clientCertificatePem: string;
   approveDeviceCode(userCode: string): void;
   inject(fault: FaultSpec): void;
+  clearFaults(): void;
   log: RequestLog;
   close(): Promise<void>;
 }
@@ -101,6 +102,7 @@ export async function startSimForTests(o: { clock: Clock; timeScale: number; sce
       if (!sim.approveDeviceCode(code)) throw new Error(`unknown user code ${code}`);
     },
     inject: (f) => void sim.injectFault(f),
+    clearFaults: () => sim.clearFaults(),
     log: sim.requestLog,
     close: () => sim.stop(),
   };

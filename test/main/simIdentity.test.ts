@@ -125,6 +125,35 @@ describe('simulated Entra ID with msal-node', () => {
     expect(await graphStatus(silent.accessToken)).toBe(200);
   });
 
+  it('browser sign-in: authorize with PKCE redirects to the loopback with a code msal redeems', async () => {
+    const app = new PublicClientApplication({ auth: { clientId: sim.clientId, authority: sim.authority, knownAuthorities: [sim.authorityHost] }, system: { networkClient: net } });
+    let opened = '';
+    const result = await app.acquireTokenInteractive({
+      scopes: [sim.scope],
+      openBrowser: async (url) => {
+        opened = url;
+        // The "browser": load Entra's form_post page and submit its form to msal's loopback listener.
+        const { fetch } = await import('undici');
+        const page = await (await fetch(url, { dispatcher: net.dispatcher })).text();
+        const action = /action="([^"]+)"/.exec(page)![1]!.replace(/&amp;/g, '&');
+        const fields = new URLSearchParams([...page.matchAll(/name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!.replace(/&#(\d+);/g, (_, n) => String.fromCharCode(Number(n)))]));
+        expect(fields.get('code')).toBeTruthy();
+        void fetch(action, { method: 'POST', body: fields }).then((x) => x.text()).catch(() => {});
+      },
+    });
+    expect(new URL(opened).searchParams.get('code_challenge_method')).toBe('S256');
+    expect(result.account?.username).toBe(sim.scenario.user.userPrincipalName);
+    expect(await graphStatus(result.accessToken)).toBe(200);
+    // A code is good once, and only with its verifier.
+    const c = simClient(sim.caCertPem, sim.authorityHost);
+    try {
+      const raw = await c.call('POST', `/${sim.tenantId}/oauth2/v2.0/token`, `client_id=${sim.clientId}&grant_type=authorization_code&code=0.sim.code.x&code_verifier=y&redirect_uri=http://localhost`, { 'content-type': 'application/x-www-form-urlencoded' });
+      expect(raw.body.error).toBe('invalid_grant');
+    } finally {
+      await c.close();
+    }
+  });
+
   it('a user who did not consent to the Autopilot permission gets a token Graph answers with 403', async () => {
     const app = new PublicClientApplication({ auth: { clientId: sim.clientId, authority: sim.authority, knownAuthorities: [sim.authorityHost] }, system: { networkClient: net } });
     const r = await app.acquireTokenByDeviceCode({ scopes: [sim.scope], deviceCodeCallback: (d) => void sim.approveDeviceCode(d.userCode, { grantedScopes: ['User.Read'] }) });

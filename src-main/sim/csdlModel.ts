@@ -210,7 +210,7 @@ function checkValue(model: CsdlModel, p: CsdlProperty, v: unknown, at: string, o
   const coll = /^Collection\((.+)\)$/.exec(p.type);
   if (coll) {
     if (!Array.isArray(v)) return void issues.push({ path: at, code: 'WRONG_TYPE', message: `'${p.name}' must be an array.` });
-    v.forEach((item, i) => checkValue(model, { ...p, type: coll[1]!, nullable: true }, item, `${at}[${i}]`, opts, issues));
+    v.forEach((item, i) => checkValue(model, { ...p, type: coll[1]!, nullable: false }, item, `${at}[${i}]`, opts, issues));
     return;
   }
   const wrong = (what: string) => issues.push({ path: at, code: 'WRONG_TYPE', message: `'${p.name}' must be ${what}.` });

@@ -38,6 +38,9 @@ beforeAll(async () => {
   api.setToken(sim.issueAccessToken('app', [RW]));
 });
 afterAll(async () => {
+  // Every Graph object the sim answered during this file passed its own check against the metadata.
+  expect(sim.requestLog.entries.filter((e) => e.csdlIssues)).toEqual([]);
+  expect(sim.requestLog.entries.filter((e) => e.status === 200).length).toBeGreaterThan(30);
   await api?.close();
   await sim?.stop();
 });
@@ -205,6 +208,9 @@ describe('simulated tenant: Graph import and processing', () => {
     expect(unpadded.status).toBe(400);
     expect(unpadded.body.error.message).toMatch(/Edm\.Binary/);
     expect((await api.post('/v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities/import', '{not json')).status).toBe(400);
+    expect((await api.post('/v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities/import', { importedWindowsAutopilotDeviceIdentities: [null, 5] })).status).toBe(400);
+    expect((await api.post('/v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities/import', { importedWindowsAutopilotDeviceIdentities: 'all' })).status).toBe(400);
+    expect((await api.get('/v1.0/deviceManagement/windowsAutopilotDeviceIdentities/%E0%A4%A')).status).toBe(400);
     expect(sim.requestLog.importCountFor('X1')).toBe(0);
   });
 });
@@ -331,6 +337,12 @@ describe('simulated tenant: throttling and faults', () => {
     await expect(api.post('/v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities/import', { importedWindowsAutopilotDeviceIdentities: [record('RESET1', 'r')] })).rejects.toThrow();
     expect(sim.requestLog.entries.at(-1)).toMatchObject({ outcome: 'reset', faults: ['reset'] });
     expect(sim.requestLog.importCountFor('RESET1')).toBe(0);
+    // A lost answer: the import happens, the client only sees the connection drop.
+    sim.injectFault({ kind: 'drop-answer', count: 1, pathContains: '/import' });
+    await expect(api.post('/v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities/import', { importedWindowsAutopilotDeviceIdentities: [record('LOST1', 'lost')] })).rejects.toThrow();
+    expect(sim.requestLog.entries.at(-1)).toMatchObject({ outcome: 'answer-dropped', status: 200, importCount: 1 });
+    expect(sim.requestLog.importCountFor('LOST1')).toBe(1);
+    expect((await api.get(`/v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities?$filter=importId eq 'lost'`)).body.value).toHaveLength(1);
     const before = clock.now();
     sim.injectFault({ kind: 'slow', count: 1, delayMs: 30_000 });
     expect((await api.get(list)).status).toBe(200);

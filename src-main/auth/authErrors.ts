@@ -32,6 +32,7 @@ export function fromMsalError(err: unknown, context: { cloudLabel: string }): St
   const details: Record<string, unknown> = {};
   if (e.errorCode) details.msalCode = e.errorCode;
   if (aadsts) details.aadsts = Number(aadsts);
+  else details.reason = e.message.slice(0, 200);
   const is = (...codes: string[]) => aadsts !== undefined && codes.includes(aadsts);
 
   if (is('90002', '900023', '90072') || /tenant.*not found/i.test(text))

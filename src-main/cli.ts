@@ -4,6 +4,7 @@ import { inspectCommand } from './cli/inspectCommand.ts';
 import { captureCommand } from './cli/captureCommand.ts';
 import { importCommand } from './cli/importCommand.ts';
 import { exportCommand } from './cli/exportCommand.ts';
+import { simCommand } from './cli/simCommand.ts';
 
 /** The `autopilot-station` command. One line per command; each command lives in src-main/cli/. */
 const commands: Record<string, { run: CliCommand; summary: string }> = {
@@ -12,6 +13,7 @@ const commands: Record<string, { run: CliCommand; summary: string }> = {
   capture: { run: captureCommand, summary: 'capture [--hash-file F] [--serial S] [--json]  this machine as one device record' },
   import: { run: importCommand, summary: 'import <file...> --group-tag T [--assigned-user U] [--tenant sim|<tenant-id>] [--cloud C] [--api v1.0|beta] [--wait imported|registered|assigned] [--timeout-s N] [--json]  queue and import, print each final state' },
   export: { run: exportCommand, summary: 'export --format intune|report [--out DIR] [--json]  CSV files from the queue' },
+  sim: { run: simCommand, summary: 'sim [--port N] [--time-scale X] [--scenario F] [--http]  run the simulated tenant alone' },
 };
 
 export async function runCli(argv: string[]): Promise<number> {

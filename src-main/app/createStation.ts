@@ -3,6 +3,7 @@ import path from 'node:path';
 import { SettingsStore } from '../auth/settingsStore.ts';
 import { systemBrowserOpener } from '../auth/systemBrowser.ts';
 import { TenantSession, type StartTrainingTenant } from '../auth/tenantSession.ts';
+import { simulatedTrainingTenant } from '../auth/trainingTenant.ts';
 import type { TokenCacheProtector } from '../auth/tokenCacheProtector.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { Handlers } from '../contract/contract.ts';
@@ -38,7 +39,7 @@ export interface StationOptions {
   openBrowser?: (url: string) => Promise<void>;
   /** Administrator's pre-seeded, possibly locked settings (Windows: %ProgramData%). */
   machineSettingsFile?: string;
-  /** Starts the in-process simulated tenant for training mode. */
+  /** Starts the in-process simulated tenant for training mode (default: the training scenario). */
   startTraining?: StartTrainingTenant;
   /** Folder the OEM tooling writes hash files into; a function when it comes from settings that change at run time. */
   dropFolder?: string | (() => string | undefined);
@@ -75,16 +76,17 @@ export function createStation(options: StationOptions): Station {
     tenant: () => options.tenant,
   });
 
+  const clock = options.clock ?? systemClock;
   const tenant = new TenantSession({
     dataDir: options.dataDir,
     logger: options.logger,
-    clock: options.clock ?? systemClock,
+    clock,
     settings: new SettingsStore({ file: path.join(options.dataDir, 'settings.json'), ...(options.machineSettingsFile ? { machineFile: options.machineSettingsFile } : {}), logger: options.logger }),
     ...(options.tokenCacheProtector ? { protector: options.tokenCacheProtector } : {}),
     openBrowser: options.openBrowser ?? systemBrowserOpener(options.logger),
     onAuthChanged: (status) => bus.emit('authChanged', status),
     onDeviceCode: (prompt) => bus.emit('deviceCode', prompt),
-    ...(options.startTraining ? { startTraining: options.startTraining } : {}),
+    startTraining: options.startTraining ?? simulatedTrainingTenant(clock, options.logger),
   });
 
   // Capture: the serial is read now, once, so capturing later never waits on WMI.

@@ -21,12 +21,18 @@ export const personalAccountRefused = () =>
  */
 export function fromMsalError(err: unknown, context: { cloudLabel: string }): StationError {
   if (err instanceof StationError) return err;
-  const e = err as { errorCode?: string; errorMessage?: string; message?: string; subError?: string };
-  const text = `${e?.errorCode ?? ''} ${e?.errorMessage ?? e?.message ?? ''}`;
+  const raw = err as { errorCode?: unknown; errorMessage?: unknown; message?: unknown };
+  const e = {
+    errorCode: typeof raw?.errorCode === 'string' ? raw.errorCode : undefined,
+    errorMessage: typeof raw?.errorMessage === 'string' ? raw.errorMessage : undefined,
+    message: typeof raw?.message === 'string' ? raw.message : String(err),
+  };
+  const text = `${e.errorCode ?? ''} ${e.errorMessage ?? e.message}`;
   const aadsts = /AADSTS(\d+)/.exec(text)?.[1];
   const details: Record<string, unknown> = {};
-  if (e?.errorCode) details.msalCode = e.errorCode;
+  if (e.errorCode) details.msalCode = e.errorCode;
   if (aadsts) details.aadsts = Number(aadsts);
+  else details.reason = e.message.slice(0, 200);
   const is = (...codes: string[]) => aadsts !== undefined && codes.includes(aadsts);
 
   if (is('90002', '900023', '90072') || /tenant.*not found/i.test(text))

@@ -65,6 +65,7 @@ export class AuthService implements AccessTokenProvider {
   private memo?: { scope: string; token: string; expiresOn: number };
   private pendingDeviceCode?: DeviceCodeRequest;
   private signingIn?: Promise<AuthStatus>;
+  private readonly inflight = new Map<string, Promise<string>>();
 
   constructor(
     readonly config: AuthConfig,
@@ -120,6 +121,18 @@ export class AuthService implements AccessTokenProvider {
     }
     const memo = this.memo;
     if (!options.forceRefresh && memo && memo.scope === scope && memo.expiresOn - Date.now() > EARLY_REFRESH_MS) return memo.token;
+    // Concurrent calls share one refresh instead of each asking the sign-in service.
+    const key = options.forceRefresh ? 'force' : 'normal';
+    let pending = this.inflight.get(key);
+    if (!pending) {
+      pending = this.fetchToken(scope, !!options.forceRefresh).finally(() => this.inflight.delete(key));
+      this.inflight.set(key, pending);
+    }
+    return pending;
+  }
+
+  private async fetchToken(scope: string, forceRefresh: boolean): Promise<string> {
+    const options = { forceRefresh };
     let result: AuthenticationResult | null;
     try {
       if (this.config.mode === 'certificate') {
@@ -185,7 +198,7 @@ export class AuthService implements AccessTokenProvider {
       this.ports.logger.info('Signed in', { mode, tenantId: result.tenantId, cloud: cloud.name });
     } catch (err) {
       const failure = fromMsalError(err, { cloudLabel: cloud.label });
-      this.ports.logger.warn('Sign-in failed', { mode, code: failure.code, details: failure.details });
+      this.ports.logger.warn('Sign-in failed', { mode, errorCode: failure.code, details: failure.details });
       this.setStatus({ state: 'error', mode, error: failure.toData() });
     }
     return this.current;

@@ -1,4 +1,5 @@
 import type { ICachePlugin, TokenCacheContext } from '@azure/msal-node';
+import { randomUUID } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../app/logger.ts';
@@ -44,7 +45,8 @@ export class EncryptedCachePlugin implements ICachePlugin {
 
   private async write(data: Buffer): Promise<void> {
     await mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
-    const tmp = `${this.file}.${process.pid}.${Date.now()}.tmp`;
+    // Unique per write: msal may save twice in the same millisecond from concurrent calls.
+    const tmp = `${this.file}.${randomUUID()}.tmp`;
     const fh = await open(tmp, 'w', 0o600);
     try {
       await fh.writeFile(data);

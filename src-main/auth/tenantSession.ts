@@ -85,15 +85,28 @@ export class TenantSession {
   }
 
   async getAuthStatus(): Promise<AuthStatus> {
-    const live = await this.connect();
-    if (live.training) return this.trainingStatus(live);
-    return live.auth.status();
+    return this.asStatus(async () => {
+      const live = await this.connect();
+      return live.training ? this.trainingStatus(live) : live.auth.status();
+    });
   }
 
   async signIn(): Promise<AuthStatus> {
-    const live = await this.connect();
-    if (live.training) return this.trainingStatus(live);
-    return live.auth.signIn();
+    return this.asStatus(async () => {
+      const live = await this.connect();
+      return live.training ? this.trainingStatus(live) : live.auth.signIn();
+    });
+  }
+
+  /** A settings problem (no client id, unreadable certificate) is a status to show, not a crash. */
+  private async asStatus(get: () => Promise<AuthStatus>): Promise<AuthStatus> {
+    try {
+      return await get();
+    } catch (err) {
+      if (!(err instanceof StationError)) throw err;
+      const s = await this.o.settings.load();
+      return { state: 'error', mode: s.authMode, error: err.toData() };
+    }
   }
 
   async signOut(): Promise<AuthStatus> {

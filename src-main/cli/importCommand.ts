@@ -143,12 +143,12 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
 }
 
 /** Service seconds per real second for `--tenant sim`: the simulated tenant's minutes pass in seconds. */
-export const SIM_TIME_SCALE = 60;
+export const SIM_TIME_SCALE = 20;
 
-/** `--tenant sim`: the simulated tenant in this process over loopback HTTPS, signed in to like a real one. */
+/** `--tenant sim`: the training scenario's simulated tenant in this process over loopback HTTPS, signed in to like a real one. */
 export async function inProcessSimulatedTenant(): Promise<{ options: Partial<StationOptions>; close(): Promise<void> }> {
   const clock = scaledClock(SIM_TIME_SCALE);
-  const sim = await startSimulatedTenant({ clock, timeScale: SIM_TIME_SCALE });
+  const sim = await startSimulatedTenant({ clock, timeScale: SIM_TIME_SCALE, scenario: 'training' });
   const training = { graphUrl: sim.graphUrl, authorityHost: sim.authorityHost, caCertPem: sim.caCertPem, tenantId: sim.tenantId, clientId: sim.clientId, clientCertificatePem: sim.clientCertificatePem };
   return { options: { clock, startTraining: async () => ({ ...training, close: async () => {} }) }, close: () => sim.stop() };
 }

@@ -7,14 +7,16 @@ export interface RequestLogEntry {
   path: string;
   query: string;
   status: number;
-  /** 'reset' when the connection was dropped by a fault. */
-  outcome: 'answered' | 'reset';
+  /** 'reset': dropped by a fault before being handled; 'answer-dropped': handled (status is what it would have been), answer never sent. */
+  outcome: 'answered' | 'reset' | 'answer-dropped';
   requestId: string;
   clientRequestId?: string;
   /** Records in an import action's body. */
   importCount?: number;
   /** Faults that fired on this request. */
   faults?: string[];
+  /** Problems the sim found in its own answer against the CSDL extract (always empty unless the sim has a bug). */
+  csdlIssues?: string[];
   /** Real milliseconds spent answering. */
   durationMs: number;
 }

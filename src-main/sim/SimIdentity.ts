@@ -226,6 +226,26 @@ export class SimIdentity {
     return { status: 'ok', grantedScopes: dc.grantedScopes ?? this.options.scopes };
   }
 
+  // ---------- authorization code (browser sign-in, PKCE) ----------
+
+  private readonly authCodes = new Map<string, { challenge: string; redirectUri: string; scopes: string[]; expiresAtReal: number }>();
+
+  issueAuthCode(challenge: string, redirectUri: string, scopes: string[]): string {
+    const code = `0.sim.code.${randomBytes(32).toString('base64url')}`;
+    this.authCodes.set(code, { challenge, redirectUri, scopes, expiresAtReal: Date.now() + 10 * 60 * 1000 });
+    return code;
+  }
+
+  /** One use only; the verifier must hash to the challenge and the redirect URI must be the same. */
+  redeemAuthCode(code: string, verifier: string, redirectUri: string): { ok: true; scopes: string[] } | { ok: false; message: string } {
+    const entry = this.authCodes.get(code);
+    this.authCodes.delete(code);
+    if (!entry || entry.expiresAtReal < Date.now()) return { ok: false, message: 'AADSTS70008: The provided authorization code or refresh token has expired due to inactivity.' };
+    if (entry.redirectUri !== redirectUri) return { ok: false, message: "AADSTS50148: The code_verifier does not match the code_challenge supplied in the authorization request for PKCE. (redirect_uri differs)" };
+    if (createHash('sha256').update(verifier).digest('base64url') !== entry.challenge) return { ok: false, message: 'AADSTS501481: The Code_Verifier does not match the code_challenge supplied in the authorization request.' };
+    return { ok: true, scopes: entry.scopes };
+  }
+
   // ---------- refresh tokens ----------
 
   issueRefreshToken(grant: RefreshGrant): string {

@@ -175,7 +175,7 @@ function checkStructured(model: CsdlModel, typeName: string, value: unknown, at:
   const here = (k: string) => (at ? `${at}.${k}` : k);
   for (const [k, v] of Object.entries(obj)) {
     if (k.startsWith('@odata.')) {
-      if (k === '@odata.type' && v !== `#microsoft.graph.${typeName}`) {
+      if (k === '@odata.type' && String(v).replace(/^#/, '') !== `microsoft.graph.${typeName}`) {
         issues.push({ path: here(k), code: 'WRONG_ODATA_TYPE', message: `@odata.type is '${String(v)}', expected '#microsoft.graph.${typeName}'.` });
       }
       continue;
@@ -210,7 +210,7 @@ function checkValue(model: CsdlModel, p: CsdlProperty, v: unknown, at: string, o
   const coll = /^Collection\((.+)\)$/.exec(p.type);
   if (coll) {
     if (!Array.isArray(v)) return void issues.push({ path: at, code: 'WRONG_TYPE', message: `'${p.name}' must be an array.` });
-    v.forEach((item, i) => checkValue(model, { ...p, type: coll[1]!, nullable: true }, item, `${at}[${i}]`, opts, issues));
+    v.forEach((item, i) => checkValue(model, { ...p, type: coll[1]!, nullable: false }, item, `${at}[${i}]`, opts, issues));
     return;
   }
   const wrong = (what: string) => issues.push({ path: at, code: 'WRONG_TYPE', message: `'${p.name}' must be ${what}.` });

@@ -54,7 +54,12 @@ export function isGraphPath(pathname: string): boolean {
 }
 
 export function handleGraph(req: SimRequest, ctx: GraphContext, graphUrl: string): SimResponse {
-  const segs = segmentsOf(req.url.pathname);
+  let segs: string[];
+  try {
+    segs = segmentsOf(req.url.pathname);
+  } catch {
+    return graphError(req, 400, 'BadRequest', 'The request URI is not valid.');
+  }
   const api = segs[0] as ApiFlavor;
   const method = req.method.toUpperCase();
 

@@ -43,7 +43,7 @@ export function handleIdentity(req: SimRequest, id: SimIdentity): SimResponse | 
   const tenant = segments[0];
   if (!tenant) return undefined;
   const rest = segments.slice(1).join('/');
-  const known = ['v2.0/.well-known/openid-configuration', 'discovery/v2.0/keys', 'oauth2/v2.0/token', 'oauth2/v2.0/devicecode'];
+  const known = ['v2.0/.well-known/openid-configuration', 'discovery/v2.0/keys', 'oauth2/v2.0/token', 'oauth2/v2.0/devicecode', 'oauth2/v2.0/authorize'];
   if (!known.includes(rest)) return undefined;
 
   const tenantLower = tenant.toLowerCase();
@@ -80,6 +80,7 @@ export function handleIdentity(req: SimRequest, id: SimIdentity): SimResponse | 
     });
   }
   if (rest === 'discovery/v2.0/keys') return json(200, id.jwks());
+  if (rest === 'oauth2/v2.0/authorize') return authorize(req, id, tenant, isOurs);
 
   if (req.method !== 'POST') return oauthError(405, 'invalid_request', 900561, 'AADSTS900561: The endpoint only accepts POST requests.');
   const form = formBody(req);
@@ -125,13 +126,18 @@ export function handleIdentity(req: SimRequest, id: SimIdentity): SimResponse | 
     const at = id.issueAccessToken('app', o.roles);
     return json(200, { token_type: 'Bearer', expires_in: at.expiresIn, ext_expires_in: at.expiresIn, access_token: at.token });
   }
-  if (grantType === DEVICE_CODE_GRANT) {
+  if (grantType === DEVICE_CODE_GRANT || grantType === 'device_code') {
     const r = id.redeemDeviceCode(form.get('device_code') ?? '');
     if (r.status === 'pending') return oauthError(400, 'authorization_pending', 70016, 'AADSTS70016: OAuth 2.0 device flow error. Authorization is pending. Continue polling.');
     if (r.status === 'declined') return oauthError(400, 'authorization_declined', 70019, 'AADSTS70019: The user declined to authorize the request.');
     if (r.status === 'expired') return oauthError(400, 'expired_token', 70020, 'AADSTS70020: The provided value for the input parameter \'device_code\' is not valid. This device code has expired.');
     if (r.status === 'bad') return oauthError(400, 'invalid_grant', 70000, "AADSTS70000: The provided value for the 'device_code' is not valid.");
     return userTokens(id, (form.get('scope') ?? '').split(' ').filter(Boolean), r.grantedScopes);
+  }
+  if (grantType === 'authorization_code') {
+    const r = id.redeemAuthCode(form.get('code') ?? '', form.get('code_verifier') ?? '', form.get('redirect_uri') ?? '');
+    if (!r.ok) return oauthError(400, 'invalid_grant', Number(/AADSTS(\d+)/.exec(r.message)?.[1] ?? 70000), r.message);
+    return userTokens(id, (form.get('scope') ?? '').split(' ').filter(Boolean), o.scopes);
   }
   if (grantType === 'refresh_token') {
     const grant = id.redeemRefreshToken(form.get('refresh_token') ?? '');
@@ -196,6 +202,59 @@ function userTokens(id: SimIdentity, requested: string[], consented: string[]): 
     id_token: id.issueIdToken(),
     client_info: id.clientInfo(),
   });
+}
+
+/**
+ * Browser sign-in (authorization code with PKCE). The simulated technician is already signed in and
+ * has consented, so a valid request goes straight back to the app's loopback redirect with a code,
+ * as Entra does with an existing session. Errors go back the same way when the redirect is valid.
+ */
+function authorize(req: SimRequest, id: SimIdentity, tenant: string, isOurs: boolean): SimResponse {
+  const q = req.url.searchParams;
+  const o = id.options;
+  const clientId = q.get('client_id') ?? '';
+  const redirectUri = q.get('redirect_uri') ?? '';
+  if (clientId.toLowerCase() !== o.clientId.toLowerCase()) {
+    return { status: 400, headers: { 'content-type': 'text/html; charset=utf-8' }, body: `<!doctype html><p>AADSTS700016: Application with identifier '${escapeHtml(clientId)}' was not found in the directory '${escapeHtml(o.tenantDomain)}'.</p>` };
+  }
+  let back: URL;
+  try {
+    back = new URL(redirectUri);
+  } catch {
+    return { status: 400, headers: { 'content-type': 'text/html; charset=utf-8' }, body: '<!doctype html><p>AADSTS50011: The redirect URI specified in the request does not match the redirect URIs configured for the application.</p>' };
+  }
+  if (back.protocol !== 'http:' || !['localhost', '127.0.0.1'].includes(back.hostname)) {
+    return { status: 400, headers: { 'content-type': 'text/html; charset=utf-8' }, body: '<!doctype html><p>AADSTS50011: The redirect URI specified in the request does not match the redirect URIs configured for the application.</p>' };
+  }
+  // response_mode=form_post (what msal-node asks for): a page that POSTs the answer to the loopback.
+  const redirect = (params: Record<string, string>): SimResponse => {
+    const state = q.get('state');
+    const all = { ...params, ...(state !== null ? { state } : {}) };
+    if (q.get('response_mode') === 'form_post') {
+      const inputs = Object.entries(all).map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`).join('');
+      const html = `<!doctype html><html><head><title>Working...</title></head><body><form method="POST" name="hiddenform" action="${escapeHtml(back.href)}">${inputs}<noscript><p>Script is disabled. Click Submit to continue.</p><input type="submit" value="Submit"></noscript></form><script>document.forms[0].submit()</script></body></html>`;
+      return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: html };
+    }
+    for (const [k, v] of Object.entries(all)) back.searchParams.set(k, v);
+    return { status: 302, headers: { location: back.href } };
+  };
+  const t = tenant.toLowerCase();
+  if (t === 'common' || t === 'consumers' || !isOurs) {
+    const check = checkTenant(tenant, isOurs, clientId, id);
+    const desc = check.ok ? '' : String((check.response.body as { error_description: string }).error_description).split('\r\n')[0]!;
+    return redirect({ error: check.ok ? 'invalid_request' : String((check.response.body as { error: string }).error), error_description: desc });
+  }
+  if (q.get('response_type') !== 'code') return redirect({ error: 'unsupported_response_type', error_description: 'AADSTS900144: The request body must contain the following parameter: response_type=code.' });
+  if (q.get('code_challenge_method') !== 'S256' || !q.get('code_challenge')) {
+    return redirect({ error: 'invalid_request', error_description: 'AADSTS9002325: Proof Key for Code Exchange is required for cross-origin authorization code redemption.' });
+  }
+  const scopes = (q.get('scope') ?? '').split(' ').filter(Boolean);
+  const granted = grantScopes(scopes, id);
+  if ('error' in granted) {
+    const b = granted.error.body as { error: string; error_description: string };
+    return redirect({ error: b.error, error_description: b.error_description.split('\r\n')[0]! });
+  }
+  return redirect({ code: id.issueAuthCode(q.get('code_challenge')!, redirectUri, scopes), client_info: id.clientInfo(), session_state: randomUUID() });
 }
 
 /** A small sign-in page for training mode: the technician types the code shown by the station. */

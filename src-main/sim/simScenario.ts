@@ -11,7 +11,8 @@ const guid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-
 
 export const faultSpecSchema = z
   .object({
-    kind: z.enum(['503', '500', '502', '429', 'reset', 'slow', 'expire-tokens', 'record-error']),
+    /** reset: drop the connection unanswered, before the request is handled; drop-answer: handle it (an import happens) and drop the answer. */
+    kind: z.enum(['503', '500', '502', '429', 'reset', 'drop-answer', 'slow', 'expire-tokens', 'record-error']),
     /** Applies to the next N matching requests (default 1 unless probability is given). */
     count: z.number().int().min(1).optional(),
     /** Applies to each matching request with this probability (0..1), without end unless count is given too. */

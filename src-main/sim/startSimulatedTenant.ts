@@ -14,7 +14,7 @@
  *   sim.registerClientCertificate(certPem)     accept assertions signed by another certificate
  *   sim.approveDeviceCode(userCode, { grantedScopes? }) / declineDeviceCode / pendingUserCodes()
  *   sim.waitForUserCode(timeoutMs?)             resolves with the next pending user code
- *   sim.injectFault({ kind: '503'|'500'|'502'|'429'|'reset'|'slow'|'expire-tokens'|'record-error',
+ *   sim.injectFault({ kind: '503'|'500'|'502'|'429'|'reset'|'drop-answer'|'slow'|'expire-tokens'|'record-error',
  *                     count?, probability?, pathContains?, method?, delayMs?, retryAfterS?, errorCode?, errorName? }) → id
  *   sim.clearFaults(id?), sim.expireTokens(), sim.setThrottleLimits({ appWrites, ... })
  *   sim.seedRegisteredDevice({ serialNumber, manufacturer?, model?, groupTag? }), sim.seedOtherTenantDevice(serial, manufacturer?)
@@ -41,10 +41,11 @@ import { graphError } from './graphError.ts';
 import { handleGraph, isGraphPath, type GraphContext } from './graphRoutes.ts';
 import { handleIdentity } from './identityRoutes.ts';
 import { RateLimiter, type RateLimits } from './RateLimiter.ts';
-import { RequestLog } from './RequestLog.ts';
+import { RequestLog, type RequestLogEntry } from './RequestLog.ts';
 import { SimIdentity } from './SimIdentity.ts';
 import { loadScenarioFile, parseScenario, type FaultSpec, type SimScenario, type SimScenarioInput } from './simScenario.ts';
-import type { SimRequest, SimResponse } from './simHttp.ts';
+import { answerObjects, type SimRequest, type SimResponse } from './simHttp.ts';
+import { validateAgainstCsdl } from './csdlModel.ts';
 import { TenantModel } from './TenantModel.ts';
 import { createClientCertificate, createTestCa, issueServerCertificate, type ClientCertificate } from './testCertificates.ts';
 
@@ -101,7 +102,7 @@ export interface SimTenant {
 }
 
 const MAX_BODY = 20 * 1024 * 1024;
-const REQUEST_FAULTS = new Set<FaultSpec['kind']>(['503', '500', '502', '429', 'reset', 'slow', 'expire-tokens']);
+const REQUEST_FAULTS = new Set<FaultSpec['kind']>(['503', '500', '502', '429', 'reset', 'drop-answer', 'slow', 'expire-tokens']);
 
 async function resolveScenario(input: SimTenantOptions['scenario']): Promise<SimScenario> {
   if (typeof input === 'string') return loadScenarioFile(input === 'training' ? TRAINING_SCENARIO_PATH : input);
@@ -150,7 +151,7 @@ export async function startSimulatedTenant(options: SimTenantOptions = {}): Prom
     const clientRequestId = typeof req.headers['client-request-id'] === 'string' ? req.headers['client-request-id'] : requestId;
     const url = new URL(req.url ?? '/', origin);
     const method = (req.method ?? 'GET').toUpperCase();
-    const logEntry = (status: number, extra: { importCount?: number; faults?: string[]; outcome?: 'answered' | 'reset' } = {}) =>
+    const logEntry = (status: number, extra: { importCount?: number; faults?: string[]; outcome?: RequestLogEntry['outcome']; csdlIssues?: string[] } = {}) =>
       requestLog.add({
         at,
         method,
@@ -162,6 +163,7 @@ export async function startSimulatedTenant(options: SimTenantOptions = {}): Prom
         ...(typeof req.headers['client-request-id'] === 'string' ? { clientRequestId } : {}),
         ...(extra.importCount !== undefined ? { importCount: extra.importCount } : {}),
         ...(extra.faults?.length ? { faults: extra.faults } : {}),
+        ...(extra.csdlIssues?.length ? { csdlIssues: extra.csdlIssues } : {}),
         durationMs: Date.now() - started,
       });
 
@@ -182,7 +184,8 @@ export async function startSimulatedTenant(options: SimTenantOptions = {}): Prom
       if (f.kind === 'expire-tokens') identity.expireAccessTokens();
       if (f.kind === 'slow') await clock.sleep(f.delayMs ?? 5000);
     }
-    const hard = fired.find((f) => f.kind !== 'slow' && f.kind !== 'expire-tokens');
+    const hard = fired.find((f) => f.kind !== 'slow' && f.kind !== 'expire-tokens' && f.kind !== 'drop-answer');
+    const dropAnswer = fired.some((f) => f.kind === 'drop-answer');
     if (hard?.kind === 'reset') {
       logEntry(0, { faults: firedKinds, outcome: 'reset' });
       req.socket.destroy();
@@ -209,8 +212,14 @@ export async function startSimulatedTenant(options: SimTenantOptions = {}): Prom
         response = graphError(simReq, 500, 'InternalServerError', 'An internal server error has occurred.');
       }
     }
+    if (dropAnswer) {
+      // The service did the work; the client never hears about it (a lost answer).
+      logEntry(response.status, { ...(response.importCount !== undefined ? { importCount: response.importCount } : {}), faults: firedKinds, outcome: 'answer-dropped' });
+      req.socket.destroy();
+      return;
+    }
     send(res, simReq, response);
-    logEntry(response.status, { ...(response.importCount !== undefined ? { importCount: response.importCount } : {}), faults: firedKinds });
+    logEntry(response.status, { ...(response.importCount !== undefined ? { importCount: response.importCount } : {}), faults: firedKinds, csdlIssues: selfCheck(url.pathname, response) });
   };
 
   const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -287,6 +296,19 @@ export async function startSimulatedTenant(options: SimTenantOptions = {}): Prom
         server.closeAllConnections();
       }),
   };
+}
+
+/** Every Graph object the sim answers is checked against the metadata; problems land in the request log. */
+function selfCheck(pathname: string, r: SimResponse): string[] {
+  if (!isGraphPath(pathname) || r.status >= 300) return [];
+  const api = pathname.startsWith('/beta') ? 'beta' : 'v1.0';
+  const out: string[] = [];
+  for (const o of answerObjects(r.body)) {
+    const { '@odata.context': _ctx, ...obj } = o;
+    const type = String(o['@odata.type']).replace(/^#?microsoft\.graph\./, '');
+    for (const i of validateAgainstCsdl(type, obj, { api })) out.push(`${type}.${i.path}: ${i.code}`);
+  }
+  return out;
 }
 
 function lowerHeaders(h: http.IncomingHttpHeaders): Record<string, string | undefined> {

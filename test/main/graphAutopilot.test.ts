@@ -94,11 +94,16 @@ describe('AutopilotGraph (request shapes and edge cases over loopback HTTP)', ()
   it('deleteImported deletes exactly the ids given, once each, and a 404 counts as gone', async () => {
     const { ap, server } = await setup((r) => (r.url.endsWith('/gone') ? { status: 404, body: { error: { code: 'NotFound', message: 'no' } } } : { status: 204 }));
     await ap.deleteImported(['x1', 'gone', 'x1', 'x2']);
-    expect(server.seen.map((s) => `${s.method} ${s.url}`)).toEqual([
-      'DELETE /v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities/x1',
+    expect(server.seen.map((s) => `${s.method} ${s.url}`).sort()).toEqual([
       'DELETE /v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities/gone',
+      'DELETE /v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities/x1',
       'DELETE /v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities/x2',
     ]);
+  });
+
+  it('deleteImported stops at the first real failure and reports it', async () => {
+    const { ap } = await setup((r) => (r.url.endsWith('/bad') ? { status: 403, body: { error: { code: 'Forbidden', message: 'not authorized' } } } : { status: 204 }));
+    await expect(ap.deleteImported(['a', 'bad', 'b'])).rejects.toMatchObject({ kind: 'permission-missing' });
   });
 
   it('builds bodies and literals as the service expects', () => {

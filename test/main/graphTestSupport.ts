@@ -69,3 +69,41 @@ export async function scriptedServer(answer: (req: SeenRequest, index: number) =
       }),
   };
 }
+
+import { startSimulatedTenant } from '../../src-main/sim/startSimulatedTenant.ts';
+import type { RequestLog } from '../../src-main/sim/RequestLog.ts';
+import type { FaultSpec, SimScenarioInput } from '../../src-main/sim/simScenario.ts';
+
+/** What the Graph and sign-in integration tests need from the simulated tenant. */
+export interface SimHandle {
+  graphUrl: string;
+  authorityHost: string;
+  caCertPem: string;
+  tenantId: string;
+  clientId: string;
+  clientCertificatePem: string;
+  approveDeviceCode(userCode: string): void;
+  inject(fault: FaultSpec): void;
+  clearFaults(): void;
+  log: RequestLog;
+  close(): Promise<void>;
+}
+
+export async function startSimForTests(o: { clock: Clock; timeScale: number; scenario?: SimScenarioInput }): Promise<SimHandle> {
+  const sim = await startSimulatedTenant({ clock: o.clock, timeScale: o.timeScale, ...(o.scenario ? { scenario: o.scenario } : {}) });
+  return {
+    graphUrl: sim.graphUrl,
+    authorityHost: sim.authorityHost,
+    caCertPem: sim.caCertPem,
+    tenantId: sim.tenantId,
+    clientId: sim.clientId,
+    clientCertificatePem: sim.clientCertificatePem,
+    approveDeviceCode: (code) => {
+      if (!sim.approveDeviceCode(code)) throw new Error(`unknown user code ${code}`);
+    },
+    inject: (f) => void sim.injectFault(f),
+    clearFaults: () => sim.clearFaults(),
+    log: sim.requestLog,
+    close: () => sim.stop(),
+  };
+}

@@ -37,6 +37,12 @@ describe('CSV rows that look odd but are real', () => {
     ]);
   });
 
+  it('empty columns Excel adds on the right are ignored', () => {
+    const r = readHashFileBytes(Buffer.from(`Device Serial Number,Windows Product ID,Hardware Hash,,\r\n${devices.asus.serialNumber},,${hashOf(devices.asus)},,\r\n`), 'x.csv');
+    expect(r.errors).toEqual([]);
+    expect(r.devices).toHaveLength(1);
+  });
+
   it('header names are matched without case, quotes or spaces around them', () => {
     const r = readHashFileBytes(Buffer.from(` "device serial number" , WINDOWS PRODUCT ID,Hardware Hash\n${devices.asus.serialNumber},,${hashOf(devices.asus)}\n`), 'x.csv');
     expect(r.errors).toEqual([]);

@@ -21,7 +21,8 @@ export interface ReadNewOptions {
 
 // Office lock files, partial downloads and editors' temporary files are never hash files.
 const IGNORED = /^(\.|~\$)|\.(tmp|temp|part|partial|crdownload|swp|lnk)$|^(desktop\.ini|thumbs\.db)$/i;
-const MAX_FILES_PER_LOOK = 2000;
+/** Files read per look; the rest are read on the next looks, so one huge folder never blocks the station. */
+const MAX_READS_PER_LOOK = 200;
 
 /**
  * The folder OEM tooling writes hash files into (USB stick, share). New or changed files are read
@@ -65,7 +66,9 @@ export class DropFolder {
     const results: FileReadResult[] = [];
     let changed = false;
     const now = Date.now();
-    for (const name of names.slice(0, MAX_FILES_PER_LOOK)) {
+    let reads = 0;
+    for (const name of names) {
+      if (reads >= MAX_READS_PER_LOOK) break;
       const file = path.join(folder, name);
       let stat;
       try {
@@ -77,6 +80,7 @@ export class DropFolder {
       if (settledMs > 0 && now - stat.mtimeMs < settledMs) continue;
       const signature = `${stat.size}:${stat.mtimeMs}`;
       if (this.handled.get(file) === signature) continue;
+      reads++;
       const read = await readBoundedFile(file);
       this.handled.set(file, signature);
       if ('error' in read) {

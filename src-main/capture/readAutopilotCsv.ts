@@ -155,6 +155,8 @@ function parseHeader(line: string): HeaderResult {
   const split = splitCsvLine(line, delimiter);
   if (!split.ok) return { kind: 'unknown', message: `The header row cannot be read: ${split.reason}.` };
   const names = split.fields.map((f) => f.trim());
+  // Excel leaves an empty column behind once a cell right of the table was touched.
+  while (names.length > 1 && names.at(-1) === '') names.pop();
   const columns: Column[] = [];
   const unknown: string[] = [];
   for (const name of names) {
@@ -180,6 +182,7 @@ interface Row {
 
 function readRow(fields: string[], layout: Layout, lineNo: number): Row | { error: FileReadError } {
   const { columns } = layout;
+  while (fields.length > columns.length && fields.at(-1) === '') fields.pop();
   // Missing trailing optional columns (Group Tag, Assigned User) are read as empty; extra or missing required ones are not.
   const required = columns.reduce((last, c, i) => (c === 'serialNumber' || c === 'hardwareHash' || c === 'productKey' ? i + 1 : last), 0);
   if (fields.length > columns.length || fields.length < required) {

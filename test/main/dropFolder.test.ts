@@ -78,6 +78,17 @@ describe('drop folder', () => {
     expect(await folder.readNew()).toEqual([]);
   });
 
+  it('reads a crowded folder over several looks, each file once', async () => {
+    for (let i = 0; i < 250; i++) writeFileSync(path.join(drop, `f${String(i).padStart(3, '0')}.csv`), `${csv(devices.hp)}${' '.repeat(i)}`);
+    const folder = make();
+    const first = await folder.readNew();
+    const second = await folder.readNew();
+    expect(first).toHaveLength(200);
+    expect(second).toHaveLength(50);
+    expect(new Set([...first, ...second].map((r) => r.path)).size).toBe(250);
+    expect(await folder.readNew()).toEqual([]);
+  });
+
   it('starts over with a damaged memory file instead of failing', async () => {
     mkdirSync(data, { recursive: true });
     writeFileSync(path.join(data, 'drop-folder-seen.json'), '{not json');

@@ -39,11 +39,14 @@ function runChild(config: { dataDir: string } & Record<string, unknown>, killAft
     let stdout = '';
     let stderr = '';
     let killed = false;
-    child.stdout.on('data', (c) => (stdout += c));
+    let timer: NodeJS.Timeout | undefined;
+    // The clock starts when the station is up and has queued: kills land in the work, not in start-up,
+    // however loaded the machine is.
+    child.stdout.on('data', (c) => {
+      stdout += c;
+      if (killAfterMs !== undefined && !timer && stdout.includes('queued')) timer = setTimeout(() => (killed = child.kill('SIGKILL')), killAfterMs);
+    });
     child.stderr.on('data', (c) => (stderr += c));
-    const timer = killAfterMs === undefined ? undefined : setTimeout(() => {
-      killed = child.kill('SIGKILL');
-    }, killAfterMs);
     const guard = setTimeout(() => child.kill('SIGKILL'), 90_000);
     child.on('exit', (code) => {
       clearTimeout(timer);
@@ -57,17 +60,17 @@ describe('crash safety against the simulated tenant', () => {
   it('a station SIGKILLed at random points and restarted loses no device and imports none twice', async () => {
     const seed = Number(process.env.CRASH_SEED ?? Date.now() % 100_000);
     const random = mulberry32(seed);
-    const sim = await startSim({ timeScale: 100 });
+    const sim = await startSim({ timeScale: 50 });
     // Slow import answers widen the window between "POST sent" and "answer recorded".
-    sim.injectFault({ kind: 'slow', probability: 1, pathContains: '/import', method: 'POST', delayMs: 40_000 });
+    sim.injectFault({ kind: 'slow', probability: 1, pathContains: '/import', method: 'POST', delayMs: 20_000 });
     const dataDir = tmpDir('queue-crash-');
     dirs.push(dataDir);
     const serials = Array.from({ length: 40 }, (_, i) => `CR${String(i).padStart(3, '0')}`);
-    const base = { dataDir, training: trainingOf(sim), timeScale: 100, batchSize: 8, groupTag: 'Crash', devices: serials.map((s) => ({ serialNumber: s, hardwareHash: hashFor(s) })) };
+    const base = { dataDir, training: trainingOf(sim), timeScale: 50, batchSize: 8, groupTag: 'Crash', devices: serials.map((s) => ({ serialNumber: s, hardwareHash: hashFor(s) })) };
     const runs: Run[] = [];
     for (let i = 0; i < 14; i++) {
       // The first runs are killed somewhere between start-up and the end of the work; the last ones may finish.
-      const killAfter = i < 10 ? Math.round(700 + random() * 3300) : undefined;
+      const killAfter = i < 10 ? Math.round(50 + random() * 1500) : undefined;
       const run = await runChild({ ...base, origin: sim.clock.now() }, killAfter);
       runs.push(run);
       if (run.code === 0) break;

@@ -3,7 +3,7 @@ import type { Clock } from '../app/clock.ts';
 import type { EventBus } from '../app/eventBus.ts';
 import type { Logger } from '../app/logger.ts';
 import type { DeviceState } from '../contract/types.ts';
-import { GraphFailure, type AutopilotPort, type ImportedIdentity, type RegisteredDevice } from '../graph/autopilotPort.ts';
+import { GraphFailure, type AutopilotPort, type ImportedIdentity, type ImportedIdentityInput, type RegisteredDevice } from '../graph/autopilotPort.ts';
 import { describeImportError, isAlreadyHere, STATION_ADVICE } from './errorAdvice.ts';
 import type { BatchRecord, DeviceEventRecord, DevicePatch, DeviceRecord, QueueStore } from './queueStore.ts';
 
@@ -238,7 +238,7 @@ export class ImportWorker {
     const res = await this.graph(() =>
       this.o.port.importBatch(
         devices.map((d) => {
-          const input = { serialNumber: d.serialNumber, hardwareIdentifier: d.hardwareHash, importId: batch.importId } as Parameters<AutopilotPort['importBatch']>[0][number];
+          const input: ImportedIdentityInput = { serialNumber: d.serialNumber, hardwareIdentifier: d.hardwareHash, importId: batch.importId };
           if (d.productKey) input.productKey = d.productKey;
           if (d.groupTag) input.groupTag = d.groupTag;
           if (d.assignedUser) input.assignedUserPrincipalName = d.assignedUser;

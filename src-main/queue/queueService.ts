@@ -27,7 +27,7 @@ export interface QueueServiceOptions {
   timings?: Partial<Pick<WorkerTimings, 'registrationDeadlineMs' | 'profileDeadlineMs'>>;
 }
 
-export interface QueueInput extends DeviceFields {}
+export type QueueInput = DeviceFields;
 
 const EDITABLE_LOCALLY: readonly DeviceState[] = ['captured', 'invalid', 'queued', 'failed', 'timed-out'];
 const EDITABLE_IN_TENANT: readonly DeviceState[] = ['imported', 'registered', 'assigned', 'already-registered'];

@@ -106,6 +106,20 @@ describe('queue against the simulated tenant over HTTPS', () => {
     expect(sim.model.listImported().map((r) => r.serialNumber)).toEqual([]);
   });
 
+  it('asks for one sync when registration lags, never within the 10-minute rule', async () => {
+    const { sim, station } = await bench({ scenario: { delays: { processingS: 30, registrationS: 1500, assignmentS: 60, syncRunS: 30, syncCooldownS: 600 } } });
+    await station.handlers.queueDevices({ devices: [dev('SY1'), dev('SY2')], groupTag: 'Lab' });
+    await settled(station, 2);
+    expect(byState(station)).toEqual({ SY1: 'registered', SY2: 'registered' });
+    const syncs = sim.requestLog.entries.filter((e) => e.path.endsWith('/windowsAutopilotSettings/sync'));
+    // 25 minutes of lag: at most three syncs, at least ten minutes apart, none refused.
+    expect(syncs.length).toBeGreaterThanOrEqual(1);
+    expect(syncs.length).toBeLessThanOrEqual(3);
+    expect(syncs.filter((e) => e.status === 429)).toEqual([]);
+    const at = syncs.map((e) => Date.parse(e.at));
+    expect(at.slice(1).every((t, i) => t - at[i]! >= 600_000)).toBe(true);
+  });
+
   it('a dropped connection on the import POST does not import twice', async () => {
     const { sim, station } = await bench();
     sim.injectFault({ kind: 'reset', count: 1, pathContains: '/import', method: 'POST' });

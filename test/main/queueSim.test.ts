@@ -40,6 +40,18 @@ describe('queue against the simulated tenant over HTTPS', () => {
     for (const id of ids) expect(sim.requestLog.entries.some((e) => e.requestId === id)).toBe(true);
   });
 
+  it('never touches imported records it did not create', async () => {
+    const { sim, station } = await bench();
+    // Another admin's import, in flight and finished, in the same tenant.
+    sim.model.importBatch([{ serialNumber: 'THEIRS1', hardwareIdentifier: hashFor('THEIRS1'), importId: 'someone-else' }]);
+    sim.model.importBatch([{ serialNumber: 'MINE1', hardwareIdentifier: hashFor('MINE1'), importId: '' }]);
+    await station.handlers.queueDevices({ devices: [dev('MINE2')], groupTag: 'Lab' });
+    await settled(station, 1);
+    expect(sim.model.listImported().map((r) => r.serialNumber).sort()).toEqual(['MINE1', 'THEIRS1']);
+    const deletes = sim.requestLog.entries.filter((e) => e.method === 'DELETE');
+    expect(deletes).toHaveLength(1);
+  });
+
   it('802 from the service: failed with the code, the name and the re-capture advice', async () => {
     const { sim, station } = await bench();
     sim.injectFault({ kind: 'record-error', errorCode: 802, errorName: 'InvalidZtdHardwareHash', count: 1 });

@@ -134,6 +134,7 @@ export async function startSimulatedTenant(options: SimTenantOptions = {}): Prom
   });
   const clientCertificate = createClientCertificate('Autopilot Station simulated bench');
   identity.registerClientCertificate(clientCertificate.certPem);
+  for (const pem of scenario.app.certificates) identity.registerClientCertificate(pem);
   const limiter = new RateLimiter(clock, scenario.throttle);
   const faults = new FaultInjector(options.random);
   for (const f of scenario.faults) faults.inject(f);

@@ -101,6 +101,7 @@ export class AuthService implements AccessTokenProvider {
   async signOut(): Promise<AuthStatus> {
     if (this.pendingDeviceCode) this.pendingDeviceCode.cancel = true;
     this.memo = undefined;
+    this.inflight.clear();
     try {
       if (this.pca) {
         const cache = this.pca.getTokenCache();

@@ -94,7 +94,13 @@ export class TenantSession {
   async signIn(): Promise<AuthStatus> {
     return this.asStatus(async () => {
       const live = await this.connect();
-      return live.training ? this.trainingStatus(live) : live.auth.signIn();
+      if (live.training) return this.trainingStatus(live);
+      const done = live.auth.signIn();
+      if (live.auth.config.mode === 'certificate') return done;
+      // Browser and device-code sign-ins wait for the technician (minutes): answer 'signing-in'
+      // now; the outcome arrives as an authChanged event (and the device code as deviceCode).
+      void done.catch(() => {});
+      return live.auth.status();
     });
   }
 

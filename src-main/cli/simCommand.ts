@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { stderrLogger } from '../app/logger.ts';
-import { startSimulatedTenant, TRAINING_SAMPLES_DIR, TRAINING_SCENARIO_PATH } from '../sim/startSimulatedTenant.ts';
+import { startSimulatedTenant, TRAINING_SAMPLES_DIR } from '../sim/startSimulatedTenant.ts';
 import { usageError, type CliCommand } from './cliSupport.ts';
 
 /**
@@ -21,7 +21,7 @@ export const simCommand: CliCommand = async (argv) => {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw usageError(`--port must be a number from 0 to 65535, not "${values.port}".`);
   const timeScale = values['time-scale'] === undefined ? 1 : Number(values['time-scale']);
   if (!(timeScale > 0) || !Number.isFinite(timeScale)) throw usageError(`--time-scale must be a number above 0, not "${values['time-scale']}".`);
-  const scenario = values.scenario ?? TRAINING_SCENARIO_PATH;
+  const scenario = values.scenario ?? 'training';
 
   const sim = await startSimulatedTenant({ port, timeScale, scenario, https: !values.http, logger: stderrLogger() });
   const dir = await mkdtemp(path.join(os.tmpdir(), 'autopilot-sim-'));

@@ -18,7 +18,8 @@ const SYNC = '/deviceManagement/windowsAutopilotSettings/sync';
 export const MAX_BATCH = 500;
 export const SYNC_INTERVAL_MS = 10 * 60_000;
 const GROUP_TAG_CACHE_MS = 5 * 60_000;
-const IMPORT_POST_ATTEMPTS = 3;
+/** POSTs per batch when answers get lost (each checked by importId first); then the failure goes to the queue. */
+const IMPORT_POST_ATTEMPTS = 5;
 const DELETE_CONCURRENCY = 4;
 
 export interface AutopilotGraphOptions {

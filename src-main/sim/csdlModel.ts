@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { XMLParser } from 'fast-xml-parser';
+import { GRAPH_CSDL_XML } from './csdl/graphCsdlXml.ts';
 
 /**
  * A reader of the Graph metadata extract (CSDL) and a checker of JSON objects against it: only known
@@ -101,13 +99,10 @@ const BETA_TYPES: CsdlStructuredType[] = [
   },
 ];
 
-const MODULE_DIR = path.dirname(fileURLToPath(import.meta.url));
-/** The vendored copy the simulated tenant uses at run time (identical to shared/reference and test/fixtures). */
-export const CSDL_PATH = path.join(MODULE_DIR, 'csdl', 'graph-v1.0-autopilot.csdl.xml');
-
 let cached: CsdlModel | undefined;
+/** The extract the simulated tenant and the Graph client check against (bundled with the app). */
 export function defaultCsdl(): CsdlModel {
-  return (cached ??= parseCsdl(readFileSync(CSDL_PATH, 'utf8')));
+  return (cached ??= parseCsdl(GRAPH_CSDL_XML));
 }
 
 function findType(model: CsdlModel, name: string, api: ApiFlavor): CsdlStructuredType | undefined {

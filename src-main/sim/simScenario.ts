@@ -61,9 +61,11 @@ export const scenarioSchema = z
         roles: z.array(z.string()).default(['DeviceManagementServiceConfig.ReadWrite.All']),
         /** Delegated permissions consented for the technician (device code flow). */
         scopes: z.array(z.string()).default(['DeviceManagementServiceConfig.ReadWrite.All', 'User.Read']),
+        /** Certificates (PEM) uploaded to the app registration, besides the one the sim makes for itself. */
+        certificates: z.array(z.string().includes('BEGIN CERTIFICATE')).default([]),
       })
       .strict()
-      .default({ roles: ['DeviceManagementServiceConfig.ReadWrite.All'], scopes: ['DeviceManagementServiceConfig.ReadWrite.All', 'User.Read'] }),
+      .default({ roles: ['DeviceManagementServiceConfig.ReadWrite.All'], scopes: ['DeviceManagementServiceConfig.ReadWrite.All', 'User.Read'], certificates: [] }),
     delays: z
       .object({
         /** From the import POST to complete/error. */

@@ -47,11 +47,15 @@ import { loadScenarioFile, parseScenario, type FaultSpec, type SimScenario, type
 import { answerObjects, type SimRequest, type SimResponse } from './simHttp.ts';
 import { validateAgainstCsdl } from './csdlModel.ts';
 import { TenantModel } from './TenantModel.ts';
+import trainingScenarioJson from './scenarios/training.json' with { type: 'json' };
 import { createClientCertificate, createTestCa, issueServerCertificate, type ClientCertificate } from './testCertificates.ts';
 
 const MODULE_DIR = path.dirname(fileURLToPath(import.meta.url));
 export const TRAINING_SCENARIO_PATH = path.join(MODULE_DIR, 'scenarios', 'training.json');
-/** Sample OEM hash files for training mode (made with encodeHardwareHash), for the station to offer. */
+/**
+ * Sample OEM hash files for training mode (made with encodeHardwareHash). In a source checkout; the
+ * packaged app makes the same files with trainingSampleFiles() from ./trainingSamples.ts.
+ */
 export const TRAINING_SAMPLES_DIR = path.join(MODULE_DIR, 'scenarios', 'training-samples');
 
 export interface SimTenantOptions {
@@ -105,7 +109,9 @@ const MAX_BODY = 20 * 1024 * 1024;
 const REQUEST_FAULTS = new Set<FaultSpec['kind']>(['503', '500', '502', '429', 'reset', 'drop-answer', 'slow', 'expire-tokens']);
 
 async function resolveScenario(input: SimTenantOptions['scenario']): Promise<SimScenario> {
-  if (typeof input === 'string') return loadScenarioFile(input === 'training' ? TRAINING_SCENARIO_PATH : input);
+  // The training scenario is bundled (the packaged app has no source tree to read it from).
+  if (input === 'training') return parseScenario(trainingScenarioJson, 'training scenario');
+  if (typeof input === 'string') return loadScenarioFile(input);
   return parseScenario(input ?? {});
 }
 
@@ -134,6 +140,7 @@ export async function startSimulatedTenant(options: SimTenantOptions = {}): Prom
   });
   const clientCertificate = createClientCertificate('Autopilot Station simulated bench');
   identity.registerClientCertificate(clientCertificate.certPem);
+  for (const pem of scenario.app.certificates) identity.registerClientCertificate(pem);
   const limiter = new RateLimiter(clock, scenario.throttle);
   const faults = new FaultInjector(options.random);
   for (const f of scenario.faults) faults.inject(f);

@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, readdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import forge from 'node-forge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scaledClock } from '../../src-main/app/clock.ts';
 import { silentLogger } from '../../src-main/app/logger.ts';
@@ -32,7 +33,7 @@ async function cacheFiles(dir: string): Promise<Buffer[]> {
   return out;
 }
 
-function auth(dir: string, mode: 'certificate' | 'device-code' | 'browser', prompts: DeviceCodePrompt[] = [], openBrowser?: (url: string) => Promise<void>) {
+function auth(dir: string, mode: 'certificate' | 'device-code' | 'browser', prompts: DeviceCodePrompt[] = [], openBrowser?: (url: string) => Promise<void>, certificate?: () => ReturnType<typeof loadCertificateCredential>) {
   const cloud = customCloud(sim.graphUrl, sim.authorityHost);
   const dispatcher = createCaDispatcher(sim.caCertPem);
   const service = new AuthService(
@@ -49,7 +50,7 @@ function auth(dir: string, mode: 'certificate' | 'device-code' | 'browser', prom
         prompts.push(p);
         sim.approveDeviceCode(p.userCode);
       },
-      loadCertificate: async () => loadCertificateCredential(Buffer.from(sim.clientCertificatePem)),
+      loadCertificate: async () => (certificate ? certificate() : loadCertificateCredential(Buffer.from(sim.clientCertificatePem))),
       networkClient: new MsalNetworkClient(dispatcher),
     },
   );
@@ -73,6 +74,15 @@ describe('sign-in against the simulated tenant (msal-node unmodified, real HTTPS
       expect(text).not.toContain(token.slice(0, 40));
       expect(text).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}/);
     }
+  });
+
+  it('certificate from a password-protected PFX file (node-forge) signs in the same way', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'auth-sim-'));
+    const cert = forge.pki.certificateFromPem(sim.clientCertificatePem);
+    const key = forge.pki.privateKeyFromPem(/-----BEGIN PRIVATE KEY-----[\s\S]+?-----END PRIVATE KEY-----/.exec(sim.clientCertificatePem)![0]);
+    const pfx = Buffer.from(forge.asn1.toDer(forge.pkcs12.toPkcs12Asn1(key, [cert], 'bench-pw', { algorithm: 'aes256' })).getBytes(), 'binary');
+    const { service } = auth(dir, 'certificate', [], undefined, () => loadCertificateCredential(pfx, 'bench-pw'));
+    expect(await service.signIn()).toMatchObject({ state: 'signed-in', mode: 'certificate' });
   });
 
   it('device code: shows the code, signs in after approval, restores silently after a restart, signs out', async () => {

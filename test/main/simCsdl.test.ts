@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeHardwareHash } from '../../src-main/capture/decodeHardwareHash.ts';
-import { CSDL_PATH, parseCsdl, validateActionBody, validateAgainstCsdl } from '../../src-main/sim/csdlModel.ts';
+import { GRAPH_CSDL_XML } from '../../src-main/sim/csdl/graphCsdlXml.ts';
+import { parseCsdl, validateActionBody, validateAgainstCsdl } from '../../src-main/sim/csdlModel.ts';
 import { loadScenarioFile, parseScenario } from '../../src-main/sim/simScenario.ts';
 import { startSimulatedTenant, TRAINING_SAMPLES_DIR, TRAINING_SCENARIO_PATH, type SimTenant } from '../../src-main/sim/startSimulatedTenant.ts';
 import { sampleHash, TRAINING_SAMPLES, trainingSampleFiles } from '../../src-main/sim/trainingSamples.ts';
@@ -24,7 +25,7 @@ describe('CSDL extract reader', () => {
   });
 
   it('the vendored copies are the shared extract, byte for byte', () => {
-    expect(readFileSync(CSDL_PATH, 'utf8')).toBe(readFileSync(FIXTURE, 'utf8'));
+    expect(GRAPH_CSDL_XML).toBe(readFileSync(FIXTURE, 'utf8'));
     if (existsSync(SHARED)) expect(readFileSync(SHARED, 'utf8')).toBe(readFileSync(FIXTURE, 'utf8'));
   });
 });

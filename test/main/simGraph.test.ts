@@ -361,3 +361,26 @@ describe('simulated tenant: throttling and faults', () => {
     sim.clearFaults();
   });
 });
+
+describe('simulated tenant: faults from the scenario', () => {
+  it('a probabilistic fault fires when the random draw is under its probability, only on its path', async () => {
+    const draws = [0.1, 0.9, 0.2, 0.8];
+    const s = await startSimulatedTenant({
+      clock: new ManualClock(),
+      random: () => draws.shift() ?? 1,
+      scenario: { faults: [{ kind: '503', probability: 0.5, pathContains: '/windowsAutopilotDeviceIdentities', retryAfterS: 3 }] },
+    });
+    const c = simClient(s.caCertPem, s.graphUrl);
+    c.setToken(s.issueAccessToken('app', [RW]));
+    try {
+      expect((await c.get('/v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities')).status).toBe(200);
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) statuses.push((await c.get('/v1.0/deviceManagement/windowsAutopilotDeviceIdentities')).status);
+      expect(statuses).toEqual([503, 200, 503, 200]);
+      expect(s.requestLog.count({ status: 503 })).toBe(2);
+    } finally {
+      await c.close();
+      await s.stop();
+    }
+  });
+});

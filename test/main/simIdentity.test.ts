@@ -92,6 +92,22 @@ describe('simulated Entra ID with msal-node', () => {
     expect(ok?.accessToken).toBeTruthy();
   });
 
+  it('a scenario can register the certificate an admin uploaded', async () => {
+    const uploaded = createClientCertificate('uploaded by the admin');
+    const other = await startSimulatedTenant({ scenario: { app: { certificates: [uploaded.certPem] } } });
+    const n = caNetworkClient(other.caCertPem);
+    try {
+      const app = new ConfidentialClientApplication({
+        auth: { clientId: other.clientId, authority: other.authority, knownAuthorities: [other.authorityHost], clientCertificate: { thumbprintSha256: uploaded.thumbprintSha256, privateKey: uploaded.keyPem } },
+        system: { networkClient: n },
+      });
+      expect((await app.acquireTokenByClientCredential({ scopes: [other.scope] }))?.accessToken).toBeTruthy();
+    } finally {
+      await n.dispatcher.close();
+      await other.stop();
+    }
+  });
+
   it('client credentials need {graph}/.default of this cloud (another cloud is AADSTS500011)', async () => {
     const err = await confidential().acquireTokenByClientCredential({ scopes: ['https://graph.microsoft.us/.default'] }).catch((e: unknown) => e);
     expect(String((err as { errorMessage?: string }).errorMessage)).toContain('AADSTS500011');

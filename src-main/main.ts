@@ -4,6 +4,7 @@ import { app, BrowserWindow, ipcMain, protocol, session, shell } from 'electron'
 import { createStation } from './app/createStation.ts';
 import { createLogger } from './app/logger.ts';
 import { createAppProtocolHandler } from './appProtocol.ts';
+import { SafeStorageProtector } from './auth/safeStorageProtector.ts';
 import { EVENT_CHANNEL } from './contract/contract.ts';
 import { createDispatcher } from './ipc/dispatch.ts';
 import { createSenderCheck, registerIpcHandlers } from './ipc/registerIpc.ts';
@@ -27,7 +28,14 @@ if (!app.requestSingleInstanceLock()) {
 async function start(): Promise<void> {
   await app.whenReady();
   const logger = createLogger((line) => process.stdout.write(`${line}\n`));
-  const station = createStation({ host: 'electron', dataDir: app.getPath('userData'), logger });
+  const station = createStation({
+    host: 'electron',
+    dataDir: app.getPath('userData'),
+    logger,
+    // The OS key store protects the token cache; without it (Linux without a keyring) the key file is used.
+    ...(SafeStorageProtector.available() ? { tokenCacheProtector: new SafeStorageProtector() } : {}),
+    openBrowser: (url) => shell.openExternal(url),
+  });
   const windows = new Set<number>();
 
   lockDownSession(session.defaultSession);

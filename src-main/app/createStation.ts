@@ -1,7 +1,25 @@
 import os from 'node:os';
+import path from 'node:path';
+import { SettingsStore } from '../auth/settingsStore.ts';
+import { systemBrowserOpener } from '../auth/systemBrowser.ts';
+import { TenantSession, type StartTrainingTenant } from '../auth/tenantSession.ts';
+import { simulatedTrainingTenant } from '../auth/trainingTenant.ts';
+import type { TokenCacheProtector } from '../auth/tokenCacheProtector.ts';
+import { systemClock, type Clock } from './clock.ts';
 import type { Handlers } from '../contract/contract.ts';
 import { StationError } from '../contract/errors.ts';
 import type { StationInfo } from '../contract/types.ts';
+import { CaptureService } from '../capture/captureService.ts';
+import { DropFolder } from '../capture/dropFolder.ts';
+import { DropFolderWatcher } from '../capture/dropFolderWatcher.ts';
+import { SeenFiles } from '../capture/seenFiles.ts';
+import type { SystemSerialPort } from '../capture/systemSerialPort.ts';
+import { SysteminformationSerialPort } from '../capture/systeminformationSerialPort.ts';
+import { ThisDeviceSerial } from '../capture/thisDeviceSerial.ts';
+import type { AutopilotPort } from '../graph/autopilotPort.ts';
+import { deferredAutopilot } from '../queue/deferredAutopilot.ts';
+import type { WorkerTimings } from '../queue/importWorker.ts';
+import { openQueueRuntime, type QueueRuntime } from '../queue/queueRuntime.ts';
 import { EventBus } from './eventBus.ts';
 import { InfoService } from './infoService.ts';
 import type { Logger } from './logger.ts';
@@ -13,11 +31,33 @@ export interface StationOptions {
   dataDir: string;
   logger: Logger;
   tenant?: { tenantId: string; cloud: string };
+  /** Service time (scaled in tests and benches). */
+  clock?: Clock;
+  /** Electron: safeStorage. Absent: a key file in dataDir (weaker; logged). */
+  tokenCacheProtector?: TokenCacheProtector;
+  /** Opens the sign-in page (Electron: shell.openExternal). Absent: the system browser. */
+  openBrowser?: (url: string) => Promise<void>;
+  /** Administrator's pre-seeded, possibly locked settings (Windows: %ProgramData%). */
+  machineSettingsFile?: string;
+  /** Starts the in-process simulated tenant for training mode (default: the training scenario). */
+  startTraining?: StartTrainingTenant;
+  /** Folder the OEM tooling writes hash files into; a function when it comes from settings that change at run time. */
+  dropFolder?: string | (() => string | undefined);
+  /** This machine's firmware serials; systeminformation unless a test passes a fake. */
+  serialPort?: SystemSerialPort;
+  /** The Autopilot operations the queue worker uses; default: the tenant session's (training: the simulated tenant). */
+  autopilot?: AutopilotPort;
+  /** Queue worker: stage deadlines and polling (service time); `worker: false` keeps devices without sending (offline bench). */
+  queue?: { timings?: Partial<WorkerTimings>; worker?: boolean };
 }
 
 export interface Station {
   handlers: Handlers;
   bus: EventBus;
+  /** Settings, sign-in and the Autopilot operations of the current tenant (the queue worker uses it). */
+  tenant: TenantSession;
+  /** The queue (opened on first use: SQLite in dataDir, worker started). */
+  queue(): QueueRuntime;
   close(): Promise<void>;
 }
 
@@ -36,6 +76,47 @@ export function createStation(options: StationOptions): Station {
     tenant: () => options.tenant,
   });
 
+  const clock = options.clock ?? systemClock;
+  const tenant = new TenantSession({
+    dataDir: options.dataDir,
+    logger: options.logger,
+    clock,
+    settings: new SettingsStore({ file: path.join(options.dataDir, 'settings.json'), ...(options.machineSettingsFile ? { machineFile: options.machineSettingsFile } : {}), logger: options.logger }),
+    ...(options.tokenCacheProtector ? { protector: options.tokenCacheProtector } : {}),
+    openBrowser: options.openBrowser ?? systemBrowserOpener(options.logger),
+    onAuthChanged: (status) => bus.emit('authChanged', status),
+    onDeviceCode: (prompt) => bus.emit('deviceCode', prompt),
+    startTraining: options.startTraining ?? simulatedTrainingTenant(clock, options.logger),
+  });
+
+  // Capture: the serial is read now, once, so capturing later never waits on WMI.
+  const dropFolderSetting = options.dropFolder;
+  const dropFolderPath = typeof dropFolderSetting === 'function' ? dropFolderSetting : () => dropFolderSetting;
+  const captureLog = options.logger.child({ service: 'capture' });
+  const dropFolder = new DropFolder({ folder: dropFolderPath, seen: new SeenFiles(path.join(options.dataDir, 'drop-folder-seen.json'), captureLog), logger: captureLog });
+  const dropFolderWatcher = new DropFolderWatcher({ dropFolder, bus, logger: captureLog });
+  dropFolderWatcher.start();
+  const capture = new CaptureService({
+    serial: new ThisDeviceSerial({ port: options.serialPort ?? new SysteminformationSerialPort(), logger: captureLog }),
+    dropFolder,
+    logger: captureLog,
+  });
+
+  // Queue: opened on first use so that a station built for other calls never touches the database.
+  let queueRuntime: QueueRuntime | undefined;
+  const queue = (): QueueRuntime =>
+    (queueRuntime ??= openQueueRuntime({
+      dataDir: options.dataDir,
+      clock: options.clock ?? systemClock,
+      logger: options.logger,
+      stationName: os.hostname(),
+      bus,
+      ...(options.queue?.worker === false ? {} : { port: options.autopilot ?? deferredAutopilot(() => tenant.autopilot()) }),
+      batchSize: async () => (await tenant.getSettings()).batchSize,
+      waitFor: () => 'registered',
+      ...(options.queue?.timings ? { timings: options.queue.timings } : {}),
+    }));
+
   // Calls whose service has not landed yet answer with a clear error instead of pretending.
   const notYet = (what: string) => async (): Promise<never> => {
     throw new StationError({ code: 'NOT_AVAILABLE', message: `${what} is not available in this version of the station yet.` });
@@ -43,28 +124,38 @@ export function createStation(options: StationOptions): Station {
 
   const handlers: Handlers = {
     getInfo: async () => info.getInfo(),
-    captureThisDevice: notYet('Capturing this device'),
-    readFiles: notYet('Reading hash files'),
-    readFileContents: notYet('Reading hash files'),
-    readDropFolder: notYet('The drop folder'),
-    checkDevice: notYet('Checking a device'),
-    queueDevices: notYet('The queue'),
-    listQueue: notYet('The queue'),
-    getDevice: notYet('The queue'),
-    deviceAction: notYet('The queue'),
-    editDevices: notYet('The queue'),
-    exportQueue: notYet('Export'),
-    getSettings: notYet('Settings'),
-    updateSettings: notYet('Settings'),
-    getAuthStatus: notYet('Sign-in'),
-    signIn: notYet('Sign-in'),
-    signOut: notYet('Sign-in'),
-    listGroupTags: notYet('Group tags'),
+    captureThisDevice: (input) => capture.captureThisDevice(input),
+    readFiles: (input) => capture.readFiles(input),
+    readFileContents: (input) => capture.readFileContents(input),
+    readDropFolder: () => capture.readDropFolder(),
+    checkDevice: (input) => capture.checkDevice(input),
+    queueDevices: async ({ devices, groupTag, assignedUser }) => {
+      const settings = await tenant.getSettings();
+      const tag = groupTag ?? settings.defaultGroupTag;
+      return queue().service.queueDevices(devices, { waitFor: settings.waitFor, ...(tag !== undefined ? { defaultGroupTag: tag } : {}), ...(groupTag !== undefined ? { groupTag } : {}), ...(assignedUser !== undefined ? { assignedUser } : {}) });
+    },
+    listQueue: async (input) => queue().service.listQueue(input),
+    getDevice: async ({ id }) => queue().service.getDevice(id),
+    deviceAction: async ({ ids, action }) => queue().service.deviceAction(ids, action),
+    editDevices: ({ ids, groupTag, assignedUser }) => queue().service.editDevices(ids, { ...(groupTag !== undefined ? { groupTag } : {}), ...(assignedUser !== undefined ? { assignedUser } : {}) }),
+    exportQueue: async ({ format, ids }) => queue().service.exportQueue(format, ids),
+    getSettings: () => tenant.getSettings(),
+    updateSettings: ({ patch }) => tenant.updateSettings(patch),
+    getAuthStatus: () => tenant.getAuthStatus(),
+    signIn: () => tenant.signIn(),
+    signOut: () => tenant.signOut(),
+    listGroupTags: () => tenant.listGroupTags(),
   };
 
   return {
     handlers,
     bus,
-    close: async () => {},
+    tenant,
+    queue,
+    close: async () => {
+      dropFolderWatcher.stop();
+      await queueRuntime?.close();
+      await tenant.close();
+    },
   };
 }

@@ -13,7 +13,9 @@ export type FindingCode =
   | 'HASH_NO_MANUFACTURER'
   | 'SERIAL_MISMATCH'
   | 'SERIAL_PLACEHOLDER'
-  | 'SERIAL_MISSING';
+  | 'SERIAL_MISSING'
+  /** OA3.xml: the report's ProductKeyID is not the one recorded in its hash. */
+  | 'PRODUCT_KEY_ID_MISMATCH';
 
 export type FindingSeverity = 'error' | 'warning' | 'info';
 

@@ -142,6 +142,8 @@ export interface QueueRow {
   profileStatus?: string;
   /** Set when the same serial was captured with a different hash. */
   flags: string[];
+  /** For 'timed-out': the stage the device was stuck in. */
+  lastKnownState?: DeviceState;
 }
 
 export interface QueuePage {
@@ -167,6 +169,8 @@ export interface DeviceEvent {
 export interface DeviceDetail {
   row: QueueRow;
   hash: HashSummary;
+  /** Device-level findings (serial and hash together), as checkDevice judged them when queued. */
+  findings?: FindingData[];
   productKey?: string;
   events: DeviceEvent[];
 }
@@ -177,6 +181,8 @@ export interface QueueResult {
   duplicates: string[];
   /** Devices that failed validation: queued as 'invalid' with findings. */
   invalid: string[];
+  /** Same serial as a queued device but a different hash: kept as 'captured' and flagged for the technician. */
+  flagged?: string[];
 }
 
 export interface QueueChanged {

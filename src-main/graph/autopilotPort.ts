@@ -56,13 +56,19 @@ export interface AutopilotPort {
   readBatch(importId: string): Promise<WithRequestId<ImportedIdentity[]>>;
   /** DELETE the imported records this station created (by their ids). */
   deleteImported(ids: string[]): Promise<void>;
-  getRegisteredDevice(id: string): Promise<WithRequestId<RegisteredDevice | undefined>>;
+  /** `profileStatus` (default true) reads beta so that deploymentProfileAssignmentStatus is present. */
+  getRegisteredDevice(id: string, options?: { profileStatus?: boolean }): Promise<WithRequestId<RegisteredDevice | undefined>>;
   /** contains(serialNumber,'X'), with the paging fallback for serials the filter mishandles. */
   findRegisteredBySerial(serialNumber: string): Promise<WithRequestId<RegisteredDevice[]>>;
   updateDeviceProperties(id: string, props: { groupTag?: string; userPrincipalName?: string; addressableUserName?: string; displayName?: string }): Promise<WithRequestId<void>>;
   /** Beta sync, at most once per 10 minutes per tenant (remembered across restarts). */
   requestSync(): Promise<'requested' | 'too-soon' | 'in-progress'>;
   listGroupTags(): Promise<string[]>;
+  /**
+   * Every registered device of the tenant (all pages; beta when `profileStatus`, the default). One
+   * request per 1000 devices: cheaper than one GET per device when following many devices at once.
+   */
+  listRegisteredDevices?(options?: { profileStatus?: boolean }): Promise<WithRequestId<RegisteredDevice[]>>;
 }
 
 export type GraphFailureKind =

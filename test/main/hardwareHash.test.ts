@@ -113,3 +113,28 @@ describe('hardware hash codec', () => {
     expect(r.records.at(-1)).toMatchObject({ type: RecordType.gpuName, length: gpu.length });
   });
 });
+
+describe('hardware hash text forms (fast and slow paths agree)', () => {
+  const padded = encodeHardwareHash({ ...spec, totalBytes: 2999 });
+  const unpadded = padded.replace(/=+$/, '');
+
+  it('reads wrapped, spaced and unpadded text to the same padded base64', () => {
+    const wrapped = padded.replace(/(.{76})/g, '$1\r\n');
+    const spaced = ` ${unpadded.slice(0, 10)} \t${unpadded.slice(10)}\n`;
+    for (const text of [padded, unpadded, wrapped, spaced]) {
+      const r = decodeHardwareHash(text);
+      expect(r.valid).toBe(true);
+      expect(r.normalized).toBe(padded);
+      expect(r.length).toBe(padded.length);
+      expect(r.padded).toBe(!text.trimEnd().endsWith('='));
+    }
+  });
+
+  it('refuses URL-safe base64 and stray characters that Node would silently skip', () => {
+    const urlSafe = padded.replace(/\+/g, '-').replace(/\//g, '_');
+    expect(urlSafe).not.toBe(padded);
+    expect(codes(urlSafe)).toEqual(['HASH_NOT_BASE64']);
+    expect(codes(`${padded.slice(0, 200)}.${padded.slice(200)}`)).toEqual(['HASH_NOT_BASE64']);
+    expect(codes('   ')).toEqual(['HASH_EMPTY']);
+  });
+});

@@ -1,0 +1,55 @@
+import { StationError } from '../contract/errors.ts';
+import { AUTOPILOT_PERMISSION } from '../graph/graphFailures.ts';
+
+/** The Microsoft account (personal) tenant: the station refuses it. */
+export const MSA_TENANT_ID = '9188040d-6c67-4c5b-b112-36a304b66dad';
+
+export function authError(code: string, message: string, action: string, details?: Record<string, unknown>): StationError {
+  return new StationError({ code, message, action, ...(details ? { details } : {}) });
+}
+
+export const personalAccountRefused = () =>
+  authError(
+    'AUTH_PERSONAL_ACCOUNT',
+    'Personal Microsoft accounts (outlook.com, hotmail.com, live.com) cannot register Autopilot devices.',
+    'Sign in with your work or school account of the organisation that owns the devices.',
+  );
+
+/**
+ * Turns an msal-node error (with Entra's AADSTS code in its message) into words for a technician.
+ * Only codes and the msal error code go into details: never the request, never a token.
+ */
+export function fromMsalError(err: unknown, context: { cloudLabel: string }): StationError {
+  if (err instanceof StationError) return err;
+  const raw = err as { errorCode?: unknown; errorMessage?: unknown; message?: unknown };
+  const e = {
+    errorCode: typeof raw?.errorCode === 'string' ? raw.errorCode : undefined,
+    errorMessage: typeof raw?.errorMessage === 'string' ? raw.errorMessage : undefined,
+    message: typeof raw?.message === 'string' ? raw.message : String(err),
+  };
+  const text = `${e.errorCode ?? ''} ${e.errorMessage ?? e.message}`;
+  const aadsts = /AADSTS(\d+)/.exec(text)?.[1];
+  const details: Record<string, unknown> = {};
+  if (e.errorCode) details.msalCode = e.errorCode;
+  if (aadsts) details.aadsts = Number(aadsts);
+  else details.reason = e.message.slice(0, 200);
+  const is = (...codes: string[]) => aadsts !== undefined && codes.includes(aadsts);
+
+  if (is('90002', '900023', '90072') || /tenant.*not found/i.test(text))
+    return authError('AUTH_TENANT_NOT_FOUND', `The tenant was not found in the ${context.cloudLabel} cloud.`, 'Check the tenant id and the cloud in settings (a US Government or China tenant does not exist in Global).', details);
+  if (is('700016'))
+    return authError('AUTH_APP_NOT_FOUND', 'The station\'s app registration (client id) is not known in this tenant.', 'Check the client id in settings, or ask an administrator to register and consent the app in this tenant.', details);
+  if (is('700027', '7000274', '700024', '7000215', '700023'))
+    return authError('AUTH_CERTIFICATE_REJECTED', 'The tenant refused the station\'s certificate.', 'Check that this certificate is uploaded to the app registration and has not expired.', details);
+  if (is('65001', '650057', '90094', '90095'))
+    return authError('AUTH_CONSENT_MISSING', `The app registration has not been granted ${AUTOPILOT_PERMISSION}.`, `Ask an administrator to grant admin consent for ${AUTOPILOT_PERMISSION} to the station's app registration.`, details);
+  if (is('70020', '70019', '50058') || /expired_token|code_expired/i.test(text))
+    return authError('AUTH_DEVICE_CODE_EXPIRED', 'The sign-in code expired or was declined before the sign-in finished.', 'Press Sign in again and enter the new code within its time.', details);
+  if (is('50020', '500200', '50177'))
+    return personalAccountRefused();
+  if (/authorization_declined|access_denied|user_cancelled|AADSTS65004/i.test(text))
+    return authError('AUTH_DECLINED', 'The sign-in was cancelled or declined.', 'Press Sign in to try again.', details);
+  if (/network|fetch failed|ECONN|ETIMEDOUT|ENOTFOUND|timeout/i.test(text))
+    return authError('AUTH_NETWORK', 'The station could not reach the sign-in service.', 'Check this bench\'s network, proxy and firewall, then sign in again.', details);
+  return authError('AUTH_FAILED', `The sign-in failed${aadsts ? ` (AADSTS${aadsts})` : e?.errorCode ? ` (${e.errorCode})` : ''}.`, 'Try again; if it keeps failing, give the code shown to your administrator.', details);
+}

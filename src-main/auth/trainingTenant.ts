@@ -1,0 +1,25 @@
+import type { Clock } from '../app/clock.ts';
+import type { Logger } from '../app/logger.ts';
+import type { StartTrainingTenant } from './tenantSession.ts';
+
+/**
+ * Training mode's tenant: the simulated tenant with the training scenario, in this process, on a
+ * random loopback port with its own test CA. Loaded on first use so a station with a real tenant
+ * never pays for it.
+ */
+export function simulatedTrainingTenant(clock: Clock, logger: Logger): StartTrainingTenant {
+  return async () => {
+    const { startSimulatedTenant } = await import('../sim/startSimulatedTenant.ts');
+    const sim = await startSimulatedTenant({ scenario: 'training', clock, logger: logger.child({ component: 'training-tenant' }) });
+    logger.info('Training mode: signed in to the built-in simulated tenant', { tenantId: sim.tenantId });
+    return {
+      graphUrl: sim.graphUrl,
+      authorityHost: sim.authorityHost,
+      caCertPem: sim.caCertPem,
+      tenantId: sim.tenantId,
+      clientId: sim.clientId,
+      clientCertificatePem: sim.clientCertificatePem,
+      close: () => sim.stop(),
+    };
+  };
+}

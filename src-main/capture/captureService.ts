@@ -1,0 +1,86 @@
+import path from 'node:path';
+import type { Logger } from '../app/logger.ts';
+import type { ParsedInput } from '../contract/contract.ts';
+import { StationError } from '../contract/errors.ts';
+import type { CapturedDevice, FileReadResult, ThisDeviceCapture } from '../contract/types.ts';
+import { checkDevice } from './checkDevice.ts';
+import type { DropFolder } from './dropFolder.ts';
+import { MAX_FILE_BYTES, readError } from './fileReadCodes.ts';
+import { sameSerial } from './placeholderSerial.ts';
+import { readHashFile, readHashFileBytes } from './readHashFile.ts';
+import type { ThisDeviceSerial } from './thisDeviceSerial.ts';
+
+export interface CaptureServiceOptions {
+  serial: ThisDeviceSerial;
+  /** Absent for the command line, which has no drop folder. */
+  dropFolder?: DropFolder;
+  logger: Logger;
+}
+
+/** The capture calls of the contract: this machine, hash files by path or content, the drop folder. */
+export class CaptureService {
+  constructor(private readonly options: CaptureServiceOptions) {}
+
+  /**
+   * This machine as one device: its cached serial (or the typed one) and, when a hash file is given,
+   * the hash from it judged against that serial.
+   */
+  async captureThisDevice(input: ParsedInput<'captureThisDevice'>): Promise<ThisDeviceCapture> {
+    const machine = await this.options.serial.get();
+    const serial: ThisDeviceCapture['serial'] = input.serialNumber ? { value: input.serialNumber, source: 'typed' } : machine;
+    const capture: ThisDeviceCapture = { serial, needsSerial: serial.value === undefined };
+    if (!input.hashFilePath) return capture;
+
+    // Without a usable serial the device is judged with what the firmware said (placeholder or nothing), so it
+    // stays invalid until the technician scans or types one, even when the hash carries a serial of its own.
+    const file = await readHashFile(input.hashFilePath, { sourceKind: 'this-device', serialNumber: serial.value ?? serial.raw ?? '' });
+    capture.hashFile = file;
+    // A CSV may hold several machines: this one is the row whose hash carries this serial, else the first.
+    const device = (serial.value && file.devices.find((d) => d.hash.serialNumber && sameSerial(d.hash.serialNumber, serial.value!))) || file.devices[0];
+    if (device) capture.device = device;
+    this.options.logger.info('captured this device', { serialSource: serial.source, serialProblem: serial.problem, devices: file.devices.length, errors: file.errors.length });
+    return capture;
+  }
+
+  async readFiles(input: ParsedInput<'readFiles'>): Promise<FileReadResult[]> {
+    const results: FileReadResult[] = [];
+    // One at a time: at most 1000 files of at most 10 MB, and memory stays flat.
+    for (const file of input.paths) results.push(await readHashFile(file));
+    return results;
+  }
+
+  /** Browser mode: the renderer sends the bytes of the files the technician picked or dropped. */
+  async readFileContents(input: ParsedInput<'readFileContents'>): Promise<FileReadResult[]> {
+    return input.files.map(({ name, base64 }) => {
+      const display = path.basename(name.replaceAll('\\', '/')) || 'file';
+      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(base64)) {
+        return { path: display, devices: [], errors: [readError('FILE_UNREADABLE', 'The file did not arrive intact (its contents were not sent as base64). Pick it again.')] };
+      }
+      // Refuse before decoding: base64 is 4/3 of the bytes.
+      if (Math.floor((base64.length * 3) / 4) > MAX_FILE_BYTES + 2) {
+        return { path: display, devices: [], errors: [readError('FILE_TOO_LARGE', 'The file is over 10 MB; hash files are a few KB. The station reads files up to 10 MB.')] };
+      }
+      return readHashFileBytes(Buffer.from(base64, 'base64'), display);
+    });
+  }
+
+  async readDropFolder(): Promise<FileReadResult[]> {
+    if (!this.options.dropFolder) {
+      throw new StationError({ code: 'DROP_FOLDER_NOT_SET', message: 'No drop folder is set.', action: 'Choose the folder the OEM tool writes hash files into in Settings.' });
+    }
+    return this.options.dropFolder.readNew();
+  }
+
+  /** Re-judges a device the technician edited (typed serial); main never trusts the renderer's verdict. */
+  async checkDevice(input: ParsedInput<'checkDevice'>): Promise<CapturedDevice> {
+    const d = input.device;
+    return checkDevice({
+      serialNumber: d.serialNumber,
+      hardwareHash: d.hardwareHash,
+      ...(d.productKey ? { productKey: d.productKey } : {}),
+      ...(d.groupTag ? { groupTag: d.groupTag } : {}),
+      ...(d.assignedUser ? { assignedUser: d.assignedUser } : {}),
+      source: d.source,
+    });
+  }
+}

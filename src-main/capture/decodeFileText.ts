@@ -1,0 +1,107 @@
+import type { FileReadError } from '../contract/types.ts';
+import { readError } from './fileReadCodes.ts';
+
+export type TextEncodingName = 'utf-8' | 'utf-8-bom' | 'utf-16le-bom' | 'utf-16be-bom' | 'utf-16le' | 'utf-16be' | 'windows-1252';
+
+export type DecodedText = { ok: true; text: string; encoding: TextEncodingName } | { ok: false; error: FileReadError };
+
+const SAMPLE = 8192;
+
+/**
+ * Turns file bytes into text the way the OEM tools wrote them: BOMs first (Windows PowerShell 5.1
+ * writes UTF-16LE with a BOM, OA3Tool UTF-8 or UTF-16), then UTF-16 without a BOM recognised by its
+ * NUL bytes, then strict UTF-8, then ANSI (windows-1252, what Excel and Notepad save on a Western
+ * Windows). Anything else with NULs or many control bytes is binary and refused.
+ */
+export function decodeFileText(bytes: Uint8Array): DecodedText {
+  if (bytes.length === 0) return fail('FILE_EMPTY', 'The file is empty: the OEM tool did not write anything. Capture the hash again.');
+  const magic = binaryMagic(bytes);
+  if (magic) return fail('FILE_BINARY', magic);
+
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return utf8(bytes.subarray(3), 'utf-8-bom');
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return utf16(bytes.subarray(2), 'utf-16le', 'utf-16le-bom');
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return utf16(bytes.subarray(2), 'utf-16be', 'utf-16be-bom');
+
+  const guess = guessUtf16(bytes);
+  if (guess) return utf16(bytes, guess, guess);
+
+  if (bytes.subarray(0, SAMPLE * 4).includes(0)) {
+    return fail('FILE_BINARY', 'The file contains binary data, not text: it is not an OA3.xml or a hash CSV.');
+  }
+  const asUtf8 = utf8(bytes, 'utf-8');
+  if (asUtf8.ok) return asUtf8;
+  return checked(new TextDecoder('windows-1252').decode(bytes), 'windows-1252');
+}
+
+function utf8(bytes: Uint8Array, encoding: 'utf-8' | 'utf-8-bom'): DecodedText {
+  try {
+    return checked(new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes), encoding);
+  } catch {
+    if (encoding === 'utf-8-bom') {
+      return fail('FILE_BAD_ENCODING', 'The file says it is UTF-8 but contains bytes that are not UTF-8: it was damaged or saved in a mixed encoding.');
+    }
+    return fail('FILE_BAD_ENCODING', 'The file is not valid UTF-8.');
+  }
+}
+
+function utf16(bytes: Uint8Array, decoder: 'utf-16le' | 'utf-16be', encoding: TextEncodingName): DecodedText {
+  if (bytes.length === 0) return fail('FILE_EMPTY', 'The file holds only a byte-order mark and no text. Capture the hash again.');
+  if (bytes.length % 2 !== 0) {
+    return fail('FILE_BAD_ENCODING', 'The file is UTF-16 text with an odd number of bytes: it was cut off while being written or copied. Copy it again.');
+  }
+  // Buffer's decoder plus isWellFormed (lone surrogates) is faster than a fatal TextDecoder on multi-MB files.
+  const le = decoder === 'utf-16le' ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length) : Buffer.from(bytes).swap16();
+  const text = le.toString('utf16le');
+  if (!(text as string & { isWellFormed(): boolean }).isWellFormed()) return fail('FILE_BAD_ENCODING', 'The file says it is UTF-16 but contains invalid characters: it was damaged. Copy it again.');
+  return checked(text, encoding);
+}
+
+/** Text that decoded but is mostly control characters is still binary (a renamed image, a disk dump). */
+function checked(text: string, encoding: TextEncodingName): DecodedText {
+  const sample = text.slice(0, SAMPLE);
+  let control = 0;
+  for (let i = 0; i < sample.length; i++) {
+    const c = sample.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0x0c) || c === 0x7f) control++;
+  }
+  if (control > 0 && (control > 32 || control / Math.max(1, sample.length) > 0.05)) {
+    return fail('FILE_BINARY', 'The file contains binary data, not text: it is not an OA3.xml or a hash CSV.');
+  }
+  if (text.trim().length === 0) return fail('FILE_EMPTY', 'The file holds only blank lines. Capture the hash again.');
+  return { ok: true, text, encoding };
+}
+
+/** UTF-16 without a BOM: ASCII text has a NUL in every other byte. */
+function guessUtf16(bytes: Uint8Array): 'utf-16le' | 'utf-16be' | undefined {
+  const n = Math.min(bytes.length, SAMPLE) & ~1;
+  if (n < 4) return undefined;
+  let evenZero = 0;
+  let oddZero = 0;
+  for (let i = 0; i < n; i += 2) {
+    if (bytes[i] === 0) evenZero++;
+    if (bytes[i + 1] === 0) oddZero++;
+  }
+  const pairs = n / 2;
+  if (oddZero / pairs > 0.7 && evenZero / pairs < 0.1) return 'utf-16le';
+  if (evenZero / pairs > 0.7 && oddZero / pairs < 0.1) return 'utf-16be';
+  return undefined;
+}
+
+/** Files technicians pick by mistake: say what they are. */
+function binaryMagic(b: Uint8Array): string | undefined {
+  const starts = (...sig: number[]) => sig.every((x, i) => b[i] === x);
+  if (starts(0x50, 0x4b, 0x03, 0x04)) {
+    return 'The file is a ZIP archive or an Excel workbook (.xlsx), not a CSV. In Excel use "Save As" → "CSV (Comma delimited)", or pick the CSV the OEM tool wrote.';
+  }
+  if (starts(0xd0, 0xcf, 0x11, 0xe0)) return 'The file is an old Excel or Word document, not a CSV. Save it as "CSV (Comma delimited)" first.';
+  if (starts(0x25, 0x50, 0x44, 0x46)) return 'The file is a PDF, not a hash file. Pick the OA3.xml or CSV the OEM tool wrote.';
+  if (starts(0x89, 0x50, 0x4e, 0x47) || starts(0xff, 0xd8, 0xff) || starts(0x47, 0x49, 0x46, 0x38)) {
+    return 'The file is a picture, not a hash file. Pick the OA3.xml or CSV the OEM tool wrote.';
+  }
+  if (starts(0x4d, 0x5a)) return 'The file is a Windows program, not a hash file. Pick the OA3.xml or CSV the OEM tool wrote.';
+  return undefined;
+}
+
+function fail(code: 'FILE_EMPTY' | 'FILE_BINARY' | 'FILE_BAD_ENCODING', message: string): DecodedText {
+  return { ok: false, error: readError(code, message) };
+}

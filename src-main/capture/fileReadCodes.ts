@@ -1,0 +1,47 @@
+import type { FileReadError } from '../contract/types.ts';
+
+/**
+ * Stable codes for files and rows the station cannot read. Tests and the UI key on them; the
+ * messages say what is wrong and what the technician can do, in English (screens translate by code).
+ */
+export type FileReadCode =
+  // whole file
+  | 'FILE_NOT_FOUND'
+  | 'FILE_UNREADABLE'
+  | 'FILE_TOO_LARGE'
+  | 'FILE_EMPTY'
+  | 'FILE_BINARY'
+  | 'FILE_BAD_ENCODING'
+  | 'FILE_UNKNOWN_FORMAT'
+  | 'FILE_BAD_CONTENT'
+  | 'CSV_UNKNOWN_HEADER'
+  | 'CSV_NO_ROWS'
+  | 'XML_DTD_REFUSED'
+  | 'XML_MALFORMED'
+  | 'XML_NO_HARDWARE_HASH'
+  | 'XML_BAD_VALUE'
+  | 'FILE_TOO_MANY_ROWS'
+  // one row
+  | 'CSV_WRONG_COLUMNS'
+  | 'CSV_FORMULA'
+  | 'CSV_CONTROL_CHARACTERS'
+  | 'CSV_LINE_TOO_LONG'
+  | 'CSV_BAD_QUOTES'
+  | 'CSV_NO_HASH'
+  | 'CSV_BAD_VALUE';
+
+/** The largest hash file the station reads. Real ones are a few KB; a 500-row CSV is about 2 MB in UTF-16. */
+export const MAX_FILE_BYTES = 10 * 1024 * 1024;
+/** An OA3.xml holds one hash (about 5 KB); XML parsing is the slowest path, so XML files get a tighter limit. */
+export const MAX_XML_CHARS = 1024 * 1024;
+/**
+ * Devices plus refused rows reported from one file. A 10 MB CSV of real rows holds at most ~2,500;
+ * the cap keeps a hostile file of millions of tiny rows from filling memory. Matches queueDevices' limit.
+ */
+export const MAX_ROWS = 10_000;
+/** The contract's limit on a hash (four times a real one). */
+export const MAX_HASH_CHARS = 16_384;
+
+export function readError(code: FileReadCode, message: string, line?: number): FileReadError {
+  return line === undefined ? { code, message } : { code, line, message };
+}

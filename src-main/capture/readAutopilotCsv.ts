@@ -1,0 +1,239 @@
+import type { CaptureSourceKind, CapturedDevice, FileReadError } from '../contract/types.ts';
+import { groupTag as groupTagSchema, userPrincipalName as userSchema } from '../contract/schemas.ts';
+import { checkDevice } from './checkDevice.ts';
+import { MAX_HASH_CHARS, MAX_ROWS, readError } from './fileReadCodes.ts';
+import { splitCsvLine } from './splitCsvLine.ts';
+
+export interface CsvReadOptions {
+  path: string;
+  sourceKind: CaptureSourceKind;
+  /** The serial given for the device (label, scan): replaces the serial column and is compared with each hash. */
+  serialNumber?: string;
+}
+
+export interface CsvReadResult {
+  devices: CapturedDevice[];
+  errors: FileReadError[];
+}
+
+type Column = 'serialNumber' | 'productKey' | 'hardwareHash' | 'groupTag' | 'assignedUser';
+
+/** Header names written by Get-WindowsAutopilotInfo and required by the admin centre's import. */
+const COLUMN_NAMES: Record<string, Column> = {
+  'device serial number': 'serialNumber',
+  'windows product id': 'productKey',
+  'hardware hash': 'hardwareHash',
+  'group tag': 'groupTag',
+  'assigned user': 'assignedUser',
+};
+
+/** A hash is ~4000 characters and the decoder accepts 16 KB; anything much longer is not a row of this file. */
+const MAX_LINE = 20_000;
+const FORMULA_LEAD = /^[=+\-@]/;
+// C0 controls except tab, DEL, and C1 controls (what a wrong code page makes of binary junk).
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/;
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
+interface Layout {
+  delimiter: string;
+  columns: Column[];
+}
+
+/** True when the first line of a text file looks like this format's header (used to pick the reader by content). */
+export function looksLikeAutopilotCsv(firstLine: string): boolean {
+  // Headers are short; device rows are ~4,000 characters and need no lower-casing.
+  if (firstLine.length > 400) return false;
+  const lower = firstLine.toLowerCase();
+  return lower.includes('hardware hash') || lower.includes('device serial number');
+}
+
+/**
+ * Reads a Get-WindowsAutopilotInfo or admin-centre CSV (text already decoded). Every bad row becomes
+ * an error with its line number and the good rows are still returned; several files concatenated
+ * with their headers repeated (even with different column counts) read as one.
+ */
+export function readAutopilotCsv(text: string, options: CsvReadOptions): CsvReadResult {
+  const devices: CapturedDevice[] = [];
+  const errors: FileReadError[] = [];
+  let layout: Layout | undefined;
+  let sawHeader = false;
+  let skippingUnderBadHeader = false;
+  let rows = 0;
+
+  let lineNo = 0;
+  // Walks the lines without splitting the whole text: a 10 MB file of empty lines must not become 10 million strings.
+  for (let start = 0; start <= text.length; ) {
+    lineNo++;
+    const end = nextLineBreak(text, start);
+    let line = text.slice(start, end);
+    start = end + (text.charCodeAt(end) === 13 && text.charCodeAt(end + 1) === 10 ? 2 : 1);
+    if (lineNo === 1 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
+    if (line.trim() === '') continue;
+    if (devices.length + errors.length >= MAX_ROWS) {
+      errors.push(readError('FILE_TOO_MANY_ROWS', `The file has more than ${MAX_ROWS} rows; the station stopped reading at line ${lineNo}. Split the file (the admin centre takes 500 rows per file).`, lineNo));
+      break;
+    }
+    if (line.length > MAX_LINE) {
+      errors.push(readError('CSV_LINE_TOO_LONG', `Line ${lineNo} is ${line.length} characters long; a device row is about 4,000. The line was not read.`, lineNo));
+      continue;
+    }
+
+    const header = parseHeader(line);
+    if (header.kind === 'header') {
+      layout = header.layout;
+      sawHeader = true;
+      skippingUnderBadHeader = false;
+      continue;
+    }
+    if (header.kind === 'unknown') {
+      if (!sawHeader) {
+        // First header of the file is wrong: nothing below can be read with certainty.
+        errors.push(readError('CSV_UNKNOWN_HEADER', header.message, lineNo));
+        return { devices, errors };
+      }
+      errors.push(readError('CSV_UNKNOWN_HEADER', `${header.message} The rows below it, up to the next good header, were not read.`, lineNo));
+      layout = undefined;
+      skippingUnderBadHeader = true;
+      continue;
+    }
+    if (skippingUnderBadHeader) continue;
+    if (!layout) {
+      errors.push(
+        readError(
+          'CSV_UNKNOWN_HEADER',
+          'The file has no header row. Hash CSVs start with "Device Serial Number,Windows Product ID,Hardware Hash" (then optionally ",Group Tag,Assigned User").',
+          lineNo,
+        ),
+      );
+      return { devices, errors };
+    }
+
+    const split = splitCsvLine(line, layout.delimiter);
+    if (!split.ok) {
+      errors.push(readError('CSV_BAD_QUOTES', `Line ${lineNo} cannot be read: ${split.reason}.`, lineNo));
+      continue;
+    }
+    const fields = split.fields.map((f) => f.trim());
+    if (fields.every((f) => f === '')) continue; // ",,,," rows that spreadsheets leave behind
+    rows++;
+    const row = readRow(fields, layout, lineNo);
+    if ('error' in row) {
+      errors.push(row.error);
+      continue;
+    }
+    const device = checkDevice({
+      serialNumber: options.serialNumber ?? row.serialNumber,
+      hardwareHash: row.hardwareHash,
+      ...(row.productKey ? { productKey: row.productKey } : {}),
+      ...(row.groupTag ? { groupTag: row.groupTag } : {}),
+      ...(row.assignedUser ? { assignedUser: row.assignedUser } : {}),
+      source: { kind: options.sourceKind, path: options.path, line: lineNo, format: 'autopilot-csv' },
+    });
+    devices.push(device);
+  }
+
+  if (rows === 0 && errors.length === 0) {
+    errors.push(readError('CSV_NO_ROWS', 'The file has a header but no device rows: the OEM tool wrote nothing. Capture the hash again.'));
+  }
+  return { devices, errors };
+}
+
+function nextLineBreak(text: string, from: number): number {
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13) return i;
+  }
+  return text.length;
+}
+
+type HeaderResult = { kind: 'header'; layout: Layout } | { kind: 'unknown'; message: string } | { kind: 'data' };
+
+function parseHeader(line: string): HeaderResult {
+  if (!looksLikeAutopilotCsv(line)) return { kind: 'data' };
+  // Excel in many European locales saves with semicolons; tab-separated copies come from pasting.
+  const delimiter = [',', ';', '\t'].find((d) => line.includes(d)) ?? ',';
+  const split = splitCsvLine(line, delimiter);
+  if (!split.ok) return { kind: 'unknown', message: `The header row cannot be read: ${split.reason}.` };
+  const names = split.fields.map((f) => f.trim());
+  // Excel leaves an empty column behind once a cell right of the table was touched.
+  while (names.length > 1 && names.at(-1) === '') names.pop();
+  const columns: Column[] = [];
+  const unknown: string[] = [];
+  for (const name of names) {
+    const column = COLUMN_NAMES[name.toLowerCase()];
+    if (!column || columns.includes(column)) unknown.push(name || '(empty)');
+    else columns.push(column);
+  }
+  const expected = 'Expected "Device Serial Number,Windows Product ID,Hardware Hash" then optionally ",Group Tag,Assigned User".';
+  if (unknown.length) return { kind: 'unknown', message: `The header has columns the station does not know: ${unknown.map((u) => `"${u.slice(0, 40)}"`).join(', ')}. ${expected}` };
+  if (!columns.includes('serialNumber') || !columns.includes('hardwareHash')) {
+    return { kind: 'unknown', message: `The header lacks ${columns.includes('serialNumber') ? '"Hardware Hash"' : '"Device Serial Number"'}. ${expected}` };
+  }
+  return { kind: 'header', layout: { delimiter, columns } };
+}
+
+interface Row {
+  serialNumber: string;
+  hardwareHash: string;
+  productKey: string;
+  groupTag: string;
+  assignedUser: string;
+}
+
+function readRow(fields: string[], layout: Layout, lineNo: number): Row | { error: FileReadError } {
+  const { columns } = layout;
+  while (fields.length > columns.length && fields.at(-1) === '') fields.pop();
+  // Missing trailing optional columns (Group Tag, Assigned User) are read as empty; extra or missing required ones are not.
+  const required = columns.reduce((last, c, i) => (c === 'serialNumber' || c === 'hardwareHash' || c === 'productKey' ? i + 1 : last), 0);
+  if (fields.length > columns.length || fields.length < required) {
+    return {
+      error: readError(
+        'CSV_WRONG_COLUMNS',
+        `Line ${lineNo} has ${fields.length} values but the header has ${columns.length} columns: values with a comma, or a row from another file. The row was not read.`,
+        lineNo,
+      ),
+    };
+  }
+  const row: Row = { serialNumber: '', hardwareHash: '', productKey: '', groupTag: '', assignedUser: '' };
+  columns.forEach((column, i) => {
+    row[column] = fields[i] ?? '';
+  });
+
+  for (const [column, value] of Object.entries(row) as [Column, string][]) {
+    if (CONTROL.test(value)) {
+      return { error: readError('CSV_CONTROL_CHARACTERS', `Line ${lineNo}: the ${label(column)} contains control characters: the file was damaged or saved in the wrong encoding.`, lineNo) };
+    }
+    // A value that a spreadsheet would run as a formula (CSV injection). A lone "-" is a firmware placeholder serial, not a formula.
+    const formulaLead = column === 'hardwareHash' ? /^[=\-@]/ : FORMULA_LEAD;
+    if (value !== '-' && formulaLead.test(value)) {
+      return { error: readError('CSV_FORMULA', `Line ${lineNo}: the ${label(column)} starts with "${value[0]}", which spreadsheets run as a formula. The row was refused.`, lineNo) };
+    }
+  }
+  if (!row.hardwareHash) {
+    return {
+      error: readError(
+        'CSV_NO_HASH',
+        `Line ${lineNo} (serial "${row.serialNumber.slice(0, 64)}") has no hardware hash: Get-WindowsAutopilotInfo was probably not run as administrator. Run it again as administrator.`,
+        lineNo,
+      ),
+    };
+  }
+  if (row.hardwareHash.length > MAX_HASH_CHARS) return { error: readError('CSV_BAD_VALUE', `Line ${lineNo}: the hardware hash is ${row.hardwareHash.length} characters long, far more than a real hash.`, lineNo) };
+  if (row.serialNumber.length > 64 || !PRINTABLE_ASCII.test(row.serialNumber)) {
+    return { error: readError('CSV_BAD_VALUE', `Line ${lineNo}: the serial number has characters that are not on a serial label (or is over 64 characters): the file may be in the wrong encoding.`, lineNo) };
+  }
+  if (row.productKey.length > 64 || !PRINTABLE_ASCII.test(row.productKey)) {
+    return { error: readError('CSV_BAD_VALUE', `Line ${lineNo}: the Windows Product ID is not a product id.`, lineNo) };
+  }
+  if (row.groupTag && !groupTagSchema.safeParse(row.groupTag).success) {
+    return { error: readError('CSV_BAD_VALUE', `Line ${lineNo}: the group tag "${row.groupTag.slice(0, 40)}" uses characters Intune group tags cannot have (letters, digits, spaces and - _ . : / ( ) # & only).`, lineNo) };
+  }
+  if (row.assignedUser && !userSchema.safeParse(row.assignedUser).success) {
+    return { error: readError('CSV_BAD_VALUE', `Line ${lineNo}: the assigned user "${row.assignedUser.slice(0, 60)}" is not a user name like name@contoso.com.`, lineNo) };
+  }
+  return row;
+}
+
+function label(column: Column): string {
+  return { serialNumber: 'serial number', productKey: 'Windows Product ID', hardwareHash: 'hardware hash', groupTag: 'group tag', assignedUser: 'assigned user' }[column];
+}

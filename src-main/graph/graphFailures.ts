@@ -1,0 +1,116 @@
+import { GraphFailure, type GraphFailureKind } from './autopilotPort.ts';
+
+export const AUTOPILOT_PERMISSION = 'DeviceManagementServiceConfig.ReadWrite.All';
+
+export interface FailureContext {
+  status?: number;
+  requestId?: string;
+  clientRequestId?: string;
+  retryAfterMs?: number;
+  /** The service's own error code and message, kept for support (never a token). */
+  serviceCode?: string;
+  serviceMessage?: string;
+  /** What the station was doing, e.g. "importing 25 devices". */
+  doing?: string;
+}
+
+const TRANSIENT: ReadonlySet<GraphFailureKind> = new Set(['throttled', 'unavailable', 'network']);
+
+function waitWords(ms: number | undefined): string {
+  if (ms === undefined) return 'a few minutes';
+  const s = Math.ceil(ms / 1000);
+  return s < 90 ? `${s} seconds` : `${Math.ceil(s / 60)} minutes`;
+}
+
+/** One place that turns a failure kind into words a technician understands and what to do next. */
+export function graphFailure(kind: GraphFailureKind, ctx: FailureContext = {}): GraphFailure {
+  const doing = ctx.doing ? ` while ${ctx.doing}` : '';
+  const texts: Record<GraphFailureKind, { code: string; message: string; action: string }> = {
+    throttled: {
+      code: 'GRAPH_THROTTLED',
+      message: `Microsoft Graph asked the station to slow down${doing}.`,
+      action: `Nothing to do: the station waits ${waitWords(ctx.retryAfterMs)} and tries again. If this keeps happening, another tool may be using the same app registration.`,
+    },
+    unavailable: {
+      code: 'GRAPH_UNAVAILABLE',
+      message: `The Intune service is not answering right now${doing}${ctx.status ? ` (HTTP ${ctx.status})` : ''}.`,
+      action: 'The station tries again later by itself. If it lasts, check the Microsoft 365 service health page and keep the request id for support.',
+    },
+    network: {
+      code: 'GRAPH_NETWORK',
+      message: `The station could not reach Microsoft Graph${doing}.`,
+      action: 'Check this bench\'s network cable, proxy and firewall; the station tries again when the network is back.',
+    },
+    'sign-in-expired': {
+      code: 'GRAPH_SIGN_IN_EXPIRED',
+      message: 'The sign-in to the tenant has expired or was revoked.',
+      action: 'Sign in again from the tenant screen; the queue waits meanwhile.',
+    },
+    'permission-missing': {
+      code: 'GRAPH_PERMISSION_MISSING',
+      message: `The account or app lacks the Microsoft Graph permission ${AUTOPILOT_PERMISSION}${doing}.`,
+      action: `Ask an Intune administrator to grant ${AUTOPILOT_PERMISSION} (with admin consent) to the station's app registration, then sign in again.`,
+    },
+    'no-intune-licence': {
+      code: 'GRAPH_NO_INTUNE_LICENCE',
+      message: 'This tenant has no active Microsoft Intune licence, so Windows Autopilot is not available.',
+      action: 'Check that you signed in to the right tenant; otherwise ask the administrator to assign an Intune licence.',
+    },
+    'wrong-cloud': {
+      code: 'GRAPH_WRONG_CLOUD',
+      message: 'The tenant belongs to another Microsoft cloud than the one chosen in settings.',
+      action: 'Open settings, choose the tenant\'s cloud (Global, US Government L4/L5 or China) and sign in again.',
+    },
+    'not-found': {
+      code: 'GRAPH_NOT_FOUND',
+      message: `Intune has no such record${doing}.`,
+      action: 'It may have been deleted in the admin centre; refresh and check the device there.',
+    },
+    'bad-request': {
+      code: 'GRAPH_BAD_REQUEST',
+      message: `Intune refused the request${doing}${ctx.serviceMessage ? `: ${ctx.serviceMessage.slice(0, 300)}` : ''}.`,
+      action: 'Check the device\'s data (serial, hash, group tag, user); keep the request id if you contact support.',
+    },
+    unknown: {
+      code: 'GRAPH_FAILED',
+      message: `Microsoft Graph answered with an unexpected error${doing}${ctx.status ? ` (HTTP ${ctx.status})` : ''}.`,
+      action: 'Try again; if it persists, send the request id and client request id to support.',
+    },
+  };
+  const t = texts[kind];
+  const details: Record<string, unknown> = {};
+  if (ctx.status !== undefined) details.status = ctx.status;
+  if (ctx.requestId) details.requestId = ctx.requestId;
+  if (ctx.clientRequestId) details.clientRequestId = ctx.clientRequestId;
+  if (ctx.retryAfterMs !== undefined) details.retryAfterMs = ctx.retryAfterMs;
+  if (ctx.serviceCode) details.serviceCode = ctx.serviceCode;
+  if (ctx.serviceMessage) details.serviceMessage = ctx.serviceMessage.slice(0, 500);
+  if (kind === 'permission-missing') details.permission = AUTOPILOT_PERMISSION;
+  return new GraphFailure({
+    ...t,
+    details,
+    kind,
+    transient: TRANSIENT.has(kind),
+    ...(ctx.status !== undefined ? { status: ctx.status } : {}),
+    ...(ctx.requestId ? { requestId: ctx.requestId } : {}),
+    ...(ctx.clientRequestId ? { clientRequestId: ctx.clientRequestId } : {}),
+    ...(ctx.retryAfterMs !== undefined ? { retryAfterMs: ctx.retryAfterMs } : {}),
+  });
+}
+
+/**
+ * Classifies a non-2xx Graph answer that is not retried. Intune's real answers: 401 with an
+ * audience/issuer complaint for a token of another cloud, 403 for a missing permission, 400
+ * "Request not applicable to target tenant" (or a licence message) for a tenant without Intune.
+ */
+export function classifyHttpFailure(status: number, serviceCode = '', serviceMessage = ''): GraphFailureKind {
+  const text = `${serviceCode} ${serviceMessage}`;
+  if (/not applicable to target tenant|licen[cs]e/i.test(text)) return 'no-intune-licence';
+  if (status === 401) return /audience|issuer|cloud/i.test(text) ? 'wrong-cloud' : 'sign-in-expired';
+  if (status === 403) return 'permission-missing';
+  if (status === 404) return 'not-found';
+  if (status === 429) return 'throttled';
+  if (status === 503 || status === 502 || status === 504 || status === 500) return 'unavailable';
+  if (status === 400 || status === 409 || status === 422) return 'bad-request';
+  return 'unknown';
+}

@@ -1,0 +1,76 @@
+/**
+ * Versioned schema of the queue database. Entry i upgrades user_version i to i + 1. Never edit a
+ * released entry: add a new one, so that every bench's database can be carried forward.
+ */
+export const QUEUE_MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE devices (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    serial TEXT NOT NULL,
+    serial_key TEXT NOT NULL,
+    hardware_hash TEXT NOT NULL,
+    hash_summary TEXT NOT NULL,
+    product_key TEXT,
+    group_tag TEXT NOT NULL DEFAULT '',
+    assigned_user TEXT NOT NULL DEFAULT '',
+    source TEXT NOT NULL,
+    captured_at INTEGER NOT NULL,
+    station_name TEXT NOT NULL,
+    state TEXT NOT NULL,
+    state_since INTEGER NOT NULL,
+    deadline INTEGER,
+    last_known_state TEXT,
+    next_check_at INTEGER,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    wait_for TEXT NOT NULL DEFAULT 'registered',
+    error_code INTEGER,
+    error_name TEXT,
+    advice TEXT,
+    findings TEXT NOT NULL DEFAULT '[]',
+    import_id TEXT,
+    batch_id TEXT,
+    device_registration_id TEXT,
+    imported_record_id TEXT,
+    profile_status TEXT,
+    flags TEXT NOT NULL DEFAULT '[]',
+    removed_at INTEGER
+  );
+  CREATE INDEX devices_state ON devices(state) WHERE removed_at IS NULL;
+  CREATE INDEX devices_serial ON devices(serial_key);
+  CREATE INDEX devices_batch ON devices(batch_id);
+
+  CREATE TABLE batches (
+    id TEXT PRIMARY KEY,
+    import_id TEXT NOT NULL UNIQUE,
+    status TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    posted_at INTEGER,
+    next_at INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    deadline INTEGER NOT NULL,
+    device_count INTEGER NOT NULL
+  );
+  CREATE INDEX batches_open ON batches(status) WHERE status <> 'done';
+
+  -- Append-only: rows are never updated or deleted (enforced below).
+  CREATE TABLE events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    device_id TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    from_state TEXT,
+    to_state TEXT NOT NULL,
+    message TEXT NOT NULL,
+    batch_id TEXT,
+    import_id TEXT,
+    request_ids TEXT NOT NULL DEFAULT '[]',
+    error_code INTEGER,
+    error_name TEXT
+  );
+  CREATE INDEX events_device ON events(device_id, seq);
+  CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+  CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  `,
+];

@@ -1,0 +1,76 @@
+import type { Clock } from '../app/clock.ts';
+import type { EventBus } from '../app/eventBus.ts';
+import type { Logger } from '../app/logger.ts';
+import { StationError } from '../contract/errors.ts';
+import type { AutopilotPort } from '../graph/autopilotPort.ts';
+import { ImportWorker, type WorkerTimings } from './importWorker.ts';
+import type { QueueStore, WaitFor } from './queueStore.ts';
+import { QueueService } from './queueService.ts';
+import { openSqliteQueueStore } from './sqliteQueueStore.ts';
+
+export interface QueueRuntimeOptions {
+  dataDir: string;
+  clock: Clock;
+  logger: Logger;
+  stationName: string;
+  bus?: EventBus;
+  /** Absent on an offline bench: devices are kept and exported, nothing is sent. */
+  port?: AutopilotPort;
+  batchSize: () => number | Promise<number>;
+  /** Default for devices queued without an explicit waitFor. */
+  waitFor: () => WaitFor;
+  timings?: Partial<WorkerTimings>;
+}
+
+export interface QueueRuntime {
+  store: QueueStore;
+  service: QueueService;
+  worker?: ImportWorker;
+  /** Set when the previous database could not be used and was kept aside. */
+  problem?: StationError;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the queue in the data folder, starts the worker when a tenant is at hand. A database that
+ * cannot be used is kept aside (never overwritten), reported, and a fresh queue is started so that
+ * the bench keeps working.
+ */
+export function openQueueRuntime(o: QueueRuntimeOptions): QueueRuntime {
+  let problem: StationError | undefined;
+  let store: QueueStore;
+  try {
+    store = openSqliteQueueStore(o.dataDir);
+  } catch (err) {
+    if (!(err instanceof StationError)) throw err;
+    problem = err;
+    o.logger.error('queue database kept aside', { code: err.code, movedTo: err.details?.movedTo });
+    store = openSqliteQueueStore(o.dataDir);
+    o.bus?.emit('attention', { kind: 'device-needs-attention', deviceIds: [], message: `${err.message} ${err.action ?? ''}`.trim() });
+  }
+  const worker = o.port
+    ? new ImportWorker({ store, port: o.port, clock: o.clock, logger: o.logger.child({ service: 'import-worker' }), batchSize: o.batchSize, ...(o.bus ? { bus: o.bus } : {}), ...(o.timings ? { timings: o.timings } : {}) })
+    : undefined;
+  const service = new QueueService({
+    store,
+    clock: o.clock,
+    logger: o.logger.child({ service: 'queue' }),
+    stationName: o.stationName,
+    waitFor: o.waitFor,
+    ...(o.timings ? { timings: o.timings } : {}),
+    ...(o.bus ? { bus: o.bus } : {}),
+    ...(o.port ? { port: o.port } : {}),
+    ...(worker ? { onWork: () => worker.kick() } : {}),
+  });
+  worker?.start();
+  return {
+    store,
+    service,
+    ...(worker ? { worker } : {}),
+    ...(problem ? { problem } : {}),
+    close: async () => {
+      await worker?.stop();
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,139 @@
+import type { CaptureSource, DeviceState, FindingData, HashSummary } from '../contract/types.ts';
+
+/**
+ * The queue's storage port. The SQLite adapter implements it; the worker and the queue service see
+ * only this. Every method is synchronous and atomic: a device is on disk when a call returns.
+ * Times are milliseconds of service time (Clock.now()).
+ */
+export type WaitFor = 'imported' | 'registered' | 'assigned';
+
+export interface DeviceRecord {
+  id: string;
+  serialNumber: string;
+  /** Padded base64 exactly as it will be uploaded. Never logged. */
+  hardwareHash: string;
+  hash: HashSummary;
+  productKey?: string;
+  groupTag: string;
+  assignedUser: string;
+  source: CaptureSource;
+  capturedAt: number;
+  stationName: string;
+  state: DeviceState;
+  stateSince: number;
+  /** When the current stage must end (service time). */
+  deadline?: number;
+  /** For 'timed-out': the state the device was stuck in. */
+  lastKnownState?: DeviceState;
+  /** When the worker should look at this device next (queued retries, registration polls). */
+  nextCheckAt?: number;
+  /** Polls or retries done in the current stage; drives backoff. */
+  attempts: number;
+  waitFor: WaitFor;
+  errorCode?: number;
+  errorName?: string;
+  advice?: string;
+  findings: FindingData[];
+  importId?: string;
+  batchId?: string;
+  deviceRegistrationId?: string;
+  importedRecordId?: string;
+  profileStatus?: string;
+  flags: string[];
+}
+
+export type BatchStatus =
+  /** importId stored, the POST may or may not have reached Graph: look before sending again. */
+  | 'sending'
+  /** Graph accepted the POST: poll by importId. */
+  | 'sent'
+  /** Every record is final: delete the records this station created. */
+  | 'cleanup'
+  | 'done';
+
+export interface BatchRecord {
+  id: string;
+  importId: string;
+  status: BatchStatus;
+  createdAt: number;
+  postedAt?: number;
+  /** When the worker should act on this batch next. */
+  nextAt: number;
+  attempts: number;
+  deadline: number;
+  deviceCount: number;
+}
+
+export interface DeviceEventRecord {
+  deviceId: string;
+  at: number;
+  fromState?: DeviceState;
+  toState: DeviceState;
+  message: string;
+  batchId?: string;
+  importId?: string;
+  requestIds: string[];
+  errorCode?: number;
+  errorName?: string;
+}
+
+export interface ListFilter {
+  offset: number;
+  limit: number;
+  states?: DeviceState[];
+  /** Part of a serial number (case-insensitive). */
+  search?: string;
+}
+
+/** Fields that may change on a device; undefined leaves a field as is, null clears it. */
+export type DevicePatch = {
+  [K in Exclude<keyof DeviceRecord, 'id' | 'serialNumber' | 'hardwareHash' | 'hash' | 'source' | 'capturedAt' | 'stationName'>]?: DeviceRecord[K] | null;
+};
+
+export interface QueueStore {
+  insertDevice(device: DeviceRecord, event: Omit<DeviceEventRecord, 'deviceId'>): void;
+  getDevice(id: string): DeviceRecord | undefined;
+  /** Devices (not removed) with this serial, case-insensitive. */
+  findBySerial(serialNumber: string): DeviceRecord[];
+  /** Applies the patch and appends the event in one transaction. */
+  updateDevice(id: string, patch: DevicePatch, event?: Omit<DeviceEventRecord, 'deviceId'>): DeviceRecord;
+  /** Hides a device from the queue; its history stays. */
+  removeDevice(id: string, event: Omit<DeviceEventRecord, 'deviceId'>): void;
+  appendEvent(event: DeviceEventRecord): void;
+  listDevices(filter: ListFilter): { total: number; rows: DeviceRecord[] };
+  countByState(): Record<DeviceState, number>;
+  /** Devices in these states whose nextCheckAt is due (unset means "nothing to do"), most overdue first. */
+  dueDevices(states: DeviceState[], now: number, limit: number): DeviceRecord[];
+  devicesInBatch(batchId: string): DeviceRecord[];
+  /** Devices in a non-final stage whose deadline has passed. */
+  overdueDevices(now: number): DeviceRecord[];
+  /** Earliest nextCheckAt or deadline of any device (for the worker's sleep). */
+  nextDeviceTime(): number | undefined;
+  events(deviceId: string): DeviceEventRecord[];
+
+  /** Stores the batch (importId first) and moves its devices to 'importing' in one transaction. */
+  createBatch(batch: BatchRecord, deviceIds: string[], devicePatch: DevicePatch, event: Omit<DeviceEventRecord, 'deviceId'>): void;
+  updateBatch(id: string, patch: Partial<Omit<BatchRecord, 'id' | 'importId'>>): void;
+  getBatch(id: string): BatchRecord | undefined;
+  openBatches(): BatchRecord[];
+
+  getMeta(key: string): string | undefined;
+  setMeta(key: string, value: string): void;
+  /** Runs fn in one transaction. */
+  transaction<T>(fn: () => T): T;
+  close(): void;
+}
+
+/** States the worker never leaves by itself. */
+export const FINAL_STATES: readonly DeviceState[] = ['invalid', 'assigned', 'already-registered', 'failed', 'timed-out'];
+
+/** Final for this device: a final state, the stage it was asked to wait for, or waiting for the technician. */
+export function isSettled(d: Pick<DeviceRecord, 'state' | 'waitFor'>): boolean {
+  if (FINAL_STATES.includes(d.state) || d.state === 'captured') return true;
+  return (d.state === 'imported' && d.waitFor === 'imported') || (d.state === 'registered' && d.waitFor === 'registered');
+}
+
+/** Final states the command line and the UI count as a problem. */
+export function isProblem(state: DeviceState): boolean {
+  return state === 'failed' || state === 'invalid' || state === 'timed-out';
+}

@@ -1,0 +1,140 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { StationError } from '../contract/errors.ts';
+
+/**
+ * A scenario seeds the simulated tenant: devices already registered here, devices owned by another
+ * tenant, profile rules (group tag → profile), service delays, throttle limits and faults.
+ * Every duration is in service seconds; the time scale shrinks them all by one factor.
+ */
+const guid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a GUID');
+
+export const faultSpecSchema = z
+  .object({
+    /** reset: drop the connection unanswered, before the request is handled; drop-answer: handle it (an import happens) and drop the answer. */
+    kind: z.enum(['503', '500', '502', '429', 'reset', 'drop-answer', 'slow', 'expire-tokens', 'record-error']),
+    /** Applies to the next N matching requests (default 1 unless probability is given). */
+    count: z.number().int().min(1).optional(),
+    /** Applies to each matching request with this probability (0..1), without end unless count is given too. */
+    probability: z.number().min(0).max(1).optional(),
+    /** Only requests whose path contains this text (e.g. "/import", "/oauth2/"). */
+    pathContains: z.string().optional(),
+    /** Only this HTTP method. */
+    method: z.string().optional(),
+    /** slow: service milliseconds to wait before answering. */
+    delayMs: z.number().int().min(0).optional(),
+    /** 503/429: the Retry-After seconds to send. */
+    retryAfterS: z.number().int().min(0).optional(),
+    /** record-error: the error the next imported records end with (e.g. StorageError). */
+    errorCode: z.number().int().optional(),
+    errorName: z.string().optional(),
+  })
+  .strict();
+export type FaultSpec = z.infer<typeof faultSpecSchema>;
+
+const registeredSeed = z
+  .object({
+    serialNumber: z.string().min(1),
+    manufacturer: z.string().optional(),
+    model: z.string().optional(),
+    groupTag: z.string().optional(),
+    userPrincipalName: z.string().optional(),
+    id: guid.optional(),
+  })
+  .strict();
+
+const otherTenantSeed = z.object({ serialNumber: z.string().min(1), manufacturer: z.string().optional(), tenantName: z.string().optional() }).strict();
+
+export const scenarioSchema = z
+  .object({
+    name: z.string().default('default'),
+    description: z.string().optional(),
+    tenantId: guid.optional(),
+    clientId: guid.optional(),
+    tenantDomain: z.string().default('contoso-training.onmicrosoft.com'),
+    user: z.object({ userPrincipalName: z.string(), displayName: z.string() }).strict().default({ userPrincipalName: 'technician@contoso-training.onmicrosoft.com', displayName: 'Bench Technician' }),
+    /** Whether the tenant has an Intune licence (without it Graph answers "Request not applicable to target tenant"). */
+    intuneLicensed: z.boolean().default(true),
+    app: z
+      .object({
+        /** Application permissions (roles) granted with admin consent, for the certificate flow. */
+        roles: z.array(z.string()).default(['DeviceManagementServiceConfig.ReadWrite.All']),
+        /** Delegated permissions consented for the technician (device code flow). */
+        scopes: z.array(z.string()).default(['DeviceManagementServiceConfig.ReadWrite.All', 'User.Read']),
+        /** Certificates (PEM) uploaded to the app registration, besides the one the sim makes for itself. */
+        certificates: z.array(z.string().includes('BEGIN CERTIFICATE')).default([]),
+      })
+      .strict()
+      .default({ roles: ['DeviceManagementServiceConfig.ReadWrite.All'], scopes: ['DeviceManagementServiceConfig.ReadWrite.All', 'User.Read'], certificates: [] }),
+    delays: z
+      .object({
+        /** From the import POST to complete/error. */
+        processingS: z.number().min(0).default(60),
+        /** From complete to the windowsAutopilotDeviceIdentity being listed. */
+        registrationS: z.number().min(0).default(120),
+        /** From registration (or a group tag change) to the profile being assigned. */
+        assignmentS: z.number().min(0).default(300),
+        /** How long a requested sync runs (409 meanwhile). */
+        syncRunS: z.number().min(0).default(60),
+        /** The rule: one sync per this many seconds (429 otherwise). */
+        syncCooldownS: z.number().min(0).default(600),
+      })
+      .strict()
+      .default({ processingS: 60, registrationS: 120, assignmentS: 300, syncRunS: 60, syncCooldownS: 600 }),
+    devices: z
+      .object({ registered: z.array(registeredSeed).default([]), otherTenant: z.array(otherTenantSeed).default([]) })
+      .strict()
+      .default({ registered: [], otherTenant: [] }),
+    profileRules: z.array(z.object({ groupTag: z.string().min(1), profileName: z.string().min(1) }).strict()).default([]),
+    throttle: z
+      .object({
+        windowS: z.number().positive().default(20),
+        appWrites: z.number().int().positive().default(100),
+        appAll: z.number().int().positive().default(1000),
+        tenantWrites: z.number().int().positive().default(200),
+        tenantAll: z.number().int().positive().default(2000),
+      })
+      .strict()
+      .default({ windowS: 20, appWrites: 100, appAll: 1000, tenantWrites: 200, tenantAll: 2000 }),
+    /** Default page size of list answers when the client gives no $top. */
+    pageSize: z.number().int().min(1).max(1000).default(1000),
+    /** contains(serialNumber,'...') with a '-' in the serial: 'empty' answers no match, 'error' a 500, 'works' is correct. */
+    dashInSerialFilter: z.enum(['empty', 'error', 'works']).default('empty'),
+    tokenLifetimeS: z.number().int().min(1).default(3600),
+    deviceCodeIntervalS: z.number().int().min(0).default(5),
+    deviceCodeLifetimeS: z.number().int().min(1).default(900),
+    faults: z.array(faultSpecSchema).default([]),
+  })
+  .strict();
+
+export type SimScenario = z.infer<typeof scenarioSchema>;
+export type SimScenarioInput = z.input<typeof scenarioSchema>;
+
+export function parseScenario(input: unknown, source = 'scenario'): SimScenario {
+  const parsed = scenarioSchema.safeParse(input ?? {});
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw new StationError({
+      code: 'SIM_SCENARIO_INVALID',
+      message: `The simulated tenant's ${source} is not valid: ${first ? `${first.path.join('.') || '(top)'}: ${first.message}` : parsed.error.message}`,
+      action: 'Fix the scenario file (see src-main/sim/scenarios/training.json for an example).',
+    });
+  }
+  return parsed.data;
+}
+
+export async function loadScenarioFile(path: string): Promise<SimScenario> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new StationError({ code: 'SIM_SCENARIO_UNREADABLE', message: `Cannot read the scenario file ${path}: ${(err as Error).message}`, action: 'Check the path.' });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (err) {
+    throw new StationError({ code: 'SIM_SCENARIO_INVALID', message: `The scenario file ${path} is not JSON: ${(err as Error).message}`, action: 'Fix the file.' });
+  }
+  return parseScenario(json, `scenario file ${path}`);
+}

@@ -1,0 +1,363 @@
+/**
+ * The simulated tenant: a loopback HTTPS (or HTTP) server that behaves like the parts of Microsoft
+ * Graph (Autopilot) and Entra ID the station uses. Training mode, the peer of integration tests, and
+ * the workload of benchmarks. API (stable; the Graph/auth and queue work code against it):
+ *
+ *   const sim = await startSimulatedTenant({ port?, timeScale?, scenario?, https? = true, clock? });
+ *   sim.graphUrl        origin of Graph: `${graphUrl}/v1.0/deviceManagement/...`, `${graphUrl}/beta/...`;
+ *                       also the token audience; the scope is `${graphUrl}/.default` (sim.scope)
+ *   sim.authorityHost   origin of the identity endpoints: authority = `${authorityHost}/${tenantId}` (sim.authority)
+ *   sim.caCertPem       the run's test CA: trust it via the client's options or NODE_EXTRA_CA_CERTS
+ *   sim.tenantId, sim.tenantDomain, sim.clientId
+ *   sim.clientCertificate { certPem, keyPem, thumbprintSha1, thumbprintSha256 }: registered on the app
+ *   sim.clientCertificatePem   cert + key in one PEM (as a .pem file an admin would hand out)
+ *   sim.registerClientCertificate(certPem)     accept assertions signed by another certificate
+ *   sim.approveDeviceCode(userCode, { grantedScopes? }) / declineDeviceCode / pendingUserCodes()
+ *   sim.waitForUserCode(timeoutMs?)             resolves with the next pending user code
+ *   sim.injectFault({ kind: '503'|'500'|'502'|'429'|'reset'|'drop-answer'|'slow'|'expire-tokens'|'record-error',
+ *                     count?, probability?, pathContains?, method?, delayMs?, retryAfterS?, errorCode?, errorName? }) → id
+ *   sim.clearFaults(id?), sim.expireTokens(), sim.setThrottleLimits({ appWrites, ... })
+ *   sim.seedRegisteredDevice({ serialNumber, manufacturer?, model?, groupTag? }), sim.seedOtherTenantDevice(serial, manufacturer?)
+ *   sim.issueAccessToken('app'|'user', permissions, claimOverrides?)  tokens for negative tests (foreign aud, no scope)
+ *   sim.requestLog      entries[], count({method, pathContains, status}), importCountFor(serial), importCounts()
+ *   sim.cloudDiscoveryMetadata / sim.authorityMetadata   JSON strings for msal's options of the same names
+ *   sim.clock, sim.timeScale, sim.scenario, sim.model
+ *   await sim.stop()
+ *
+ * Every delay (processing, registration, profile assignment, sync rule, throttle window, token and
+ * device-code lifetimes, Retry-After) is in service time; `timeScale` (or the given clock) shrinks it.
+ * Retry-After values are service seconds: a client sleeping on the same scaled clock waits correctly.
+ */
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { scaledClock, type Clock } from '../app/clock.ts';
+import { silentLogger, type Logger } from '../app/logger.ts';
+import { FaultInjector } from './FaultInjector.ts';
+import { graphError } from './graphError.ts';
+import { handleGraph, isGraphPath, type GraphContext } from './graphRoutes.ts';
+import { handleIdentity } from './identityRoutes.ts';
+import { RateLimiter, type RateLimits } from './RateLimiter.ts';
+import { RequestLog, type RequestLogEntry } from './RequestLog.ts';
+import { SimIdentity } from './SimIdentity.ts';
+import { loadScenarioFile, parseScenario, type FaultSpec, type SimScenario, type SimScenarioInput } from './simScenario.ts';
+import { answerObjects, type SimRequest, type SimResponse } from './simHttp.ts';
+import { validateAgainstCsdl } from './csdlModel.ts';
+import { TenantModel } from './TenantModel.ts';
+import trainingScenarioJson from './scenarios/training.json' with { type: 'json' };
+import { createClientCertificate, createTestCa, issueServerCertificate, type ClientCertificate } from './testCertificates.ts';
+
+const MODULE_DIR = path.dirname(fileURLToPath(import.meta.url));
+export const TRAINING_SCENARIO_PATH = path.join(MODULE_DIR, 'scenarios', 'training.json');
+/**
+ * Sample OEM hash files for training mode (made with encodeHardwareHash). In a source checkout; the
+ * packaged app makes the same files with trainingSampleFiles() from ./trainingSamples.ts.
+ */
+export const TRAINING_SAMPLES_DIR = path.join(MODULE_DIR, 'scenarios', 'training-samples');
+
+export interface SimTenantOptions {
+  port?: number;
+  /** Service seconds per real second (default 1). Ignored for delays when `clock` is given, still used for token lifetimes. */
+  timeScale?: number;
+  /** A parsed scenario, its JSON input, a file path, or 'training'. */
+  scenario?: SimScenarioInput | SimScenario | string;
+  /** HTTPS with the run's test CA (default true); false serves plain HTTP (msal-node requires HTTPS authorities). */
+  https?: boolean;
+  clock?: Clock;
+  logger?: Logger;
+  /** Random source for probabilistic faults (tests pass a seeded one). */
+  random?: () => number;
+}
+
+export interface SimTenant {
+  graphUrl: string;
+  authorityHost: string;
+  authority: string;
+  scope: string;
+  caCertPem: string;
+  tenantId: string;
+  tenantDomain: string;
+  clientId: string;
+  clientCertificate: ClientCertificate;
+  clientCertificatePem: string;
+  cloudDiscoveryMetadata: string;
+  authorityMetadata: string;
+  clock: Clock;
+  timeScale: number;
+  scenario: SimScenario;
+  model: TenantModel;
+  requestLog: RequestLog;
+  registerClientCertificate(certPem: string): { sha1: string; sha256: string };
+  approveDeviceCode(userCode: string, options?: { grantedScopes?: string[] }): boolean;
+  declineDeviceCode(userCode: string): boolean;
+  pendingUserCodes(): string[];
+  waitForUserCode(timeoutMs?: number): Promise<string>;
+  injectFault(spec: FaultSpec): number;
+  clearFaults(id?: number): void;
+  expireTokens(): void;
+  setThrottleLimits(limits: Partial<RateLimits>): void;
+  seedRegisteredDevice(d: { serialNumber: string; manufacturer?: string; model?: string; groupTag?: string; userPrincipalName?: string; id?: string }): string;
+  seedOtherTenantDevice(serialNumber: string, manufacturer?: string): void;
+  issueAccessToken(kind: 'app' | 'user', permissions: string[], claims?: Record<string, unknown>): string;
+  stop(): Promise<void>;
+}
+
+const MAX_BODY = 20 * 1024 * 1024;
+const REQUEST_FAULTS = new Set<FaultSpec['kind']>(['503', '500', '502', '429', 'reset', 'drop-answer', 'slow', 'expire-tokens']);
+
+async function resolveScenario(input: SimTenantOptions['scenario']): Promise<SimScenario> {
+  // The training scenario is bundled (the packaged app has no source tree to read it from).
+  if (input === 'training') return parseScenario(trainingScenarioJson, 'training scenario');
+  if (typeof input === 'string') return loadScenarioFile(input);
+  return parseScenario(input ?? {});
+}
+
+export async function startSimulatedTenant(options: SimTenantOptions = {}): Promise<SimTenant> {
+  const timeScale = options.timeScale ?? 1;
+  const clock = options.clock ?? scaledClock(timeScale);
+  const logger = options.logger ?? silentLogger;
+  const scenario = await resolveScenario(options.scenario);
+  const useHttps = options.https ?? true;
+  const tenantId = scenario.tenantId ?? randomUUID();
+  const clientId = scenario.clientId ?? randomUUID();
+
+  const model = new TenantModel(clock, scenario);
+  const identity = new SimIdentity({
+    clock,
+    timeScale,
+    tenantId,
+    tenantDomain: scenario.tenantDomain,
+    clientId,
+    user: scenario.user,
+    roles: scenario.app.roles,
+    scopes: scenario.app.scopes,
+    tokenLifetimeS: scenario.tokenLifetimeS,
+    deviceCodeIntervalS: scenario.deviceCodeIntervalS,
+    deviceCodeLifetimeS: scenario.deviceCodeLifetimeS,
+  });
+  const clientCertificate = createClientCertificate('Autopilot Station simulated bench');
+  identity.registerClientCertificate(clientCertificate.certPem);
+  for (const pem of scenario.app.certificates) identity.registerClientCertificate(pem);
+  const limiter = new RateLimiter(clock, scenario.throttle);
+  const faults = new FaultInjector(options.random);
+  for (const f of scenario.faults) faults.inject(f);
+  const requestLog = new RequestLog(model.importsPerSerial);
+  const ctx: GraphContext = { model, identity, limiter, faults, scenario, clock, settingsId: randomUUID() };
+
+  const ca = useHttps ? createTestCa() : undefined;
+  const serverCert = ca ? issueServerCertificate(ca) : undefined;
+  let origin = '';
+
+  const answer = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+    const started = Date.now();
+    const at = new Date(clock.now()).toISOString();
+    const requestId = randomUUID();
+    const clientRequestId = typeof req.headers['client-request-id'] === 'string' ? req.headers['client-request-id'] : requestId;
+    const url = new URL(req.url ?? '/', origin);
+    const method = (req.method ?? 'GET').toUpperCase();
+    const logEntry = (status: number, extra: { importCount?: number; faults?: string[]; outcome?: RequestLogEntry['outcome']; csdlIssues?: string[] } = {}) =>
+      requestLog.add({
+        at,
+        method,
+        path: url.pathname,
+        query: url.search,
+        status,
+        outcome: extra.outcome ?? 'answered',
+        requestId,
+        ...(typeof req.headers['client-request-id'] === 'string' ? { clientRequestId } : {}),
+        ...(extra.importCount !== undefined ? { importCount: extra.importCount } : {}),
+        ...(extra.faults?.length ? { faults: extra.faults } : {}),
+        ...(extra.csdlIssues?.length ? { csdlIssues: extra.csdlIssues } : {}),
+        durationMs: Date.now() - started,
+      });
+
+    let body: Buffer;
+    try {
+      body = await readBody(req);
+    } catch {
+      res.writeHead(413).end();
+      logEntry(413);
+      return;
+    }
+    const simReq: SimRequest = { method, url, headers: lowerHeaders(req.headers), body, requestId, clientRequestId };
+
+    const fired = faults.take(method, url.pathname, REQUEST_FAULTS);
+    const firedKinds = fired.map((f) => f.kind);
+    let response: SimResponse | undefined;
+    for (const f of fired) {
+      if (f.kind === 'expire-tokens') identity.expireAccessTokens();
+      if (f.kind === 'slow') await clock.sleep(f.delayMs ?? 5000);
+    }
+    const hard = fired.find((f) => f.kind !== 'slow' && f.kind !== 'expire-tokens' && f.kind !== 'drop-answer');
+    const dropAnswer = fired.some((f) => f.kind === 'drop-answer');
+    if (hard?.kind === 'reset') {
+      logEntry(0, { faults: firedKinds, outcome: 'reset' });
+      req.socket.destroy();
+      return;
+    }
+    if (hard) {
+      const retry = hard.retryAfterS ?? 5;
+      response =
+        hard.kind === '503'
+          ? graphError(simReq, 503, 'ServiceUnavailable', 'The service is temporarily unavailable. Please retry later.', { 'retry-after': String(retry) })
+          : hard.kind === '429'
+            ? graphError(simReq, 429, 'TooManyRequests', 'Too many requests. Please retry later.', { 'retry-after': String(retry) })
+            : hard.kind === '502'
+              ? graphError(simReq, 502, 'BadGateway', 'The service encountered a bad gateway.')
+              : graphError(simReq, 500, 'InternalServerError', 'An internal server error has occurred.');
+    }
+
+    if (!response) {
+      try {
+        if (isGraphPath(url.pathname)) response = handleGraph(simReq, ctx, origin);
+        else response = handleIdentity(simReq, identity) ?? graphError(simReq, 400, 'BadRequest', `Invalid version: ${url.pathname.split('/').filter(Boolean)[0] ?? ''}`);
+      } catch (err) {
+        logger.error('simulated tenant: handler failed', { path: url.pathname, error: (err as Error).message });
+        response = graphError(simReq, 500, 'InternalServerError', 'An internal server error has occurred.');
+      }
+    }
+    if (dropAnswer) {
+      // The service did the work; the client never hears about it (a lost answer).
+      logEntry(response.status, { ...(response.importCount !== undefined ? { importCount: response.importCount } : {}), faults: firedKinds, outcome: 'answer-dropped' });
+      req.socket.destroy();
+      return;
+    }
+    send(res, simReq, response);
+    logEntry(response.status, { ...(response.importCount !== undefined ? { importCount: response.importCount } : {}), faults: firedKinds, csdlIssues: selfCheck(url.pathname, response) });
+  };
+
+  const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    answer(req, res).catch((err: unknown) => {
+      logger.error('simulated tenant: request failed', { error: (err as Error).message });
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  };
+  const server = useHttps ? https.createServer({ key: serverCert!.keyPem, cert: serverCert!.certPem }, handler) : http.createServer(handler);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  origin = `${useHttps ? 'https' : 'http'}://127.0.0.1:${port}`;
+  identity.graphResource = origin;
+  identity.authorityHost = origin;
+  const hostAndPort = `127.0.0.1:${port}`;
+  logger.info('simulated tenant started', { origin, tenantId, scenario: scenario.name });
+
+  const authorityBase = `${origin}/${tenantId}`;
+  return {
+    graphUrl: origin,
+    authorityHost: origin,
+    authority: authorityBase,
+    scope: `${origin}/.default`,
+    caCertPem: ca?.certPem ?? '',
+    tenantId,
+    tenantDomain: scenario.tenantDomain,
+    clientId,
+    clientCertificate,
+    clientCertificatePem: `${clientCertificate.certPem}${clientCertificate.keyPem}`,
+    cloudDiscoveryMetadata: JSON.stringify({
+      tenant_discovery_endpoint: `${authorityBase}/v2.0/.well-known/openid-configuration`,
+      'api-version': '1.1',
+      metadata: [{ preferred_network: hostAndPort, preferred_cache: hostAndPort, aliases: [hostAndPort] }],
+    }),
+    authorityMetadata: JSON.stringify({
+      token_endpoint: `${authorityBase}/oauth2/v2.0/token`,
+      authorization_endpoint: `${authorityBase}/oauth2/v2.0/authorize`,
+      device_authorization_endpoint: `${authorityBase}/oauth2/v2.0/devicecode`,
+      end_session_endpoint: `${authorityBase}/oauth2/v2.0/logout`,
+      issuer: `${authorityBase}/v2.0`,
+      jwks_uri: `${authorityBase}/discovery/v2.0/keys`,
+    }),
+    clock,
+    timeScale,
+    scenario,
+    model,
+    requestLog,
+    registerClientCertificate: (pem) => identity.registerClientCertificate(pem),
+    approveDeviceCode: (code, o) => identity.approveDeviceCode(code, o),
+    declineDeviceCode: (code) => identity.declineDeviceCode(code),
+    pendingUserCodes: () => identity.pendingUserCodes(),
+    waitForUserCode: async (timeoutMs = 10_000) => {
+      const end = Date.now() + timeoutMs;
+      for (;;) {
+        const [code] = identity.pendingUserCodes();
+        if (code) return code;
+        if (Date.now() > end) throw new Error('No device code was requested in time.');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    injectFault: (spec) => faults.inject(spec),
+    clearFaults: (id) => faults.clear(id),
+    expireTokens: () => identity.expireAccessTokens(),
+    setThrottleLimits: (limits) => limiter.setLimits(limits),
+    seedRegisteredDevice: (d) => model.seedRegistered(d).id,
+    seedOtherTenantDevice: (serial, manufacturer) => model.seedOtherTenant(serial, manufacturer),
+    issueAccessToken: (kind, permissions, claims) => identity.issueAccessToken(kind, permissions, claims).token,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** Every Graph object the sim answers is checked against the metadata; problems land in the request log. */
+function selfCheck(pathname: string, r: SimResponse): string[] {
+  if (!isGraphPath(pathname) || r.status >= 300) return [];
+  const api = pathname.startsWith('/beta') ? 'beta' : 'v1.0';
+  const out: string[] = [];
+  for (const o of answerObjects(r.body)) {
+    const { '@odata.context': _ctx, ...obj } = o;
+    const type = String(o['@odata.type']).replace(/^#?microsoft\.graph\./, '');
+    for (const i of validateAgainstCsdl(type, obj, { api })) out.push(`${type}.${i.path}: ${i.code}`);
+  }
+  return out;
+}
+
+function lowerHeaders(h: http.IncomingHttpHeaders): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(h)) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  return out;
+}
+
+function readBody(req: http.IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reject(new Error('too large'));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function send(res: http.ServerResponse, req: SimRequest, r: SimResponse): void {
+  const headers: Record<string, string> = {
+    'request-id': req.requestId,
+    'client-request-id': req.clientRequestId,
+    'x-ms-request-id': req.requestId,
+    'x-ms-ags-diagnostic': JSON.stringify({ ServerInfo: { DataCenter: 'Simulated', Slice: 'E', Ring: '0', ScaleUnit: '000', RoleInstance: 'SIM' } }),
+    'cache-control': 'no-store',
+    ...r.headers,
+  };
+  if (r.body === undefined || r.status === 204) {
+    res.writeHead(r.status, headers).end();
+    return;
+  }
+  const text = typeof r.body === 'string' ? r.body : JSON.stringify(r.body);
+  if (!headers['content-type']) {
+    headers['content-type'] = isGraphPath(req.url.pathname) ? 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8' : 'application/json; charset=utf-8';
+  }
+  res.writeHead(r.status, headers).end(text);
+}

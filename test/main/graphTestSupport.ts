@@ -1,0 +1,109 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Clock } from '../../src-main/app/clock.ts';
+
+/** Virtual time: sleep() advances the clock at once and records the wait, so backoff is observable. */
+export class FakeClock implements Clock {
+  readonly sleeps: number[] = [];
+  constructor(private t = Date.UTC(2026, 0, 1)) {}
+  now(): number {
+    return this.t;
+  }
+  advance(ms: number): void {
+    this.t += ms;
+  }
+  async sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) throw signal.reason;
+    this.sleeps.push(ms);
+    this.t += ms;
+    await Promise.resolve();
+  }
+}
+
+export interface ScriptedAnswer {
+  status: number;
+  headers?: Record<string, string>;
+  body?: unknown;
+  /** Destroy the socket instead of answering (a reset). */
+  reset?: boolean;
+}
+
+export interface SeenRequest {
+  method: string;
+  url: string;
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+
+/**
+ * A real HTTP server on loopback that answers from a script, for the client's retry rules. The
+ * simulated tenant covers the service's behaviour; this covers exact edge cases (Retry-After forms).
+ */
+export async function scriptedServer(answer: (req: SeenRequest, index: number) => ScriptedAnswer): Promise<{ url: string; seen: SeenRequest[]; close(): Promise<void> }> {
+  const seen: SeenRequest[] = [];
+  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const r: SeenRequest = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      seen.push(r);
+      const a = answer(r, seen.length - 1);
+      if (a.reset) {
+        req.socket.destroy();
+        return;
+      }
+      const body = a.body === undefined ? '' : JSON.stringify(a.body);
+      res.writeHead(a.status, { 'content-type': 'application/json', 'request-id': `srv-${seen.length}`, ...a.headers });
+      res.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    seen,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+import { startSimulatedTenant } from '../../src-main/sim/startSimulatedTenant.ts';
+import type { RequestLog } from '../../src-main/sim/RequestLog.ts';
+import type { FaultSpec, SimScenarioInput } from '../../src-main/sim/simScenario.ts';
+
+/** What the Graph and sign-in integration tests need from the simulated tenant. */
+export interface SimHandle {
+  graphUrl: string;
+  authorityHost: string;
+  caCertPem: string;
+  tenantId: string;
+  clientId: string;
+  clientCertificatePem: string;
+  approveDeviceCode(userCode: string): void;
+  inject(fault: FaultSpec): void;
+  clearFaults(): void;
+  log: RequestLog;
+  close(): Promise<void>;
+}
+
+export async function startSimForTests(o: { clock: Clock; timeScale: number; scenario?: SimScenarioInput }): Promise<SimHandle> {
+  const sim = await startSimulatedTenant({ clock: o.clock, timeScale: o.timeScale, ...(o.scenario ? { scenario: o.scenario } : {}) });
+  return {
+    graphUrl: sim.graphUrl,
+    authorityHost: sim.authorityHost,
+    caCertPem: sim.caCertPem,
+    tenantId: sim.tenantId,
+    clientId: sim.clientId,
+    clientCertificatePem: sim.clientCertificatePem,
+    approveDeviceCode: (code) => {
+      if (!sim.approveDeviceCode(code)) throw new Error(`unknown user code ${code}`);
+    },
+    inject: (f) => void sim.injectFault(f),
+    clearFaults: () => sim.clearFaults(),
+    log: sim.requestLog,
+    close: () => sim.stop(),
+  };
+}

@@ -2,9 +2,11 @@ import os from 'node:os';
 import type { Handlers } from '../contract/contract.ts';
 import { StationError } from '../contract/errors.ts';
 import type { StationInfo } from '../contract/types.ts';
+import { DiagnosticsService } from './diagnostics.ts';
 import { EventBus } from './eventBus.ts';
 import { InfoService } from './infoService.ts';
 import type { Logger } from './logger.ts';
+import type { MachineSettings } from './machineSettings.ts';
 import { STATION_VERSION } from './version.ts';
 
 export interface StationOptions {
@@ -13,6 +15,12 @@ export interface StationOptions {
   dataDir: string;
   logger: Logger;
   tenant?: { tenantId: string; cloud: string };
+  /** The log files "save diagnostics" collects (Electron: the rotating files in userData/logs). */
+  logFiles?: () => string[];
+  /** Where "save diagnostics" writes its zip; without it the zip comes back as bytes (browser mode). */
+  diagnosticsDir?: string;
+  /** The admin's pre-seeded settings (readMachineSettings); values and the locked list, for the settings service. */
+  machineSettings?: MachineSettings;
 }
 
 export interface Station {
@@ -60,11 +68,52 @@ export function createStation(options: StationOptions): Station {
     signIn: notYet('Sign-in'),
     signOut: notYet('Sign-in'),
     listGroupTags: notYet('Group tags'),
+    saveDiagnostics: async () => diagnostics.save(),
   };
+
+  const diagnostics = new DiagnosticsService({
+    logFiles: options.logFiles ?? (() => []),
+    outputDir: options.diagnosticsDir,
+    stationName: os.hostname(),
+    version: STATION_VERSION,
+    now: () => Date.now(),
+    sections: diagnosticsSections(handlers),
+  });
 
   return {
     handlers,
     bus,
     close: async () => {},
+  };
+}
+
+/** What support needs besides the logs: the station, its settings, sign-in state and the whole queue. */
+function diagnosticsSections(handlers: Handlers): Record<string, () => Promise<unknown>> {
+  const wholeQueue = async () => {
+    const first = await handlers.listQueue({ offset: 0, limit: 10_000 });
+    const rows = [...first.rows];
+    while (rows.length < first.total) {
+      const page = await handlers.listQueue({ offset: rows.length, limit: 10_000 });
+      if (page.rows.length === 0) break;
+      rows.push(...page.rows);
+    }
+    return { total: first.total, counts: first.counts, rows };
+  };
+  let queue: ReturnType<typeof wholeQueue> | undefined;
+  const once = () => (queue ??= wholeQueue());
+  return {
+    'station.json': () => handlers.getInfo({}),
+    'settings.json': () => handlers.getSettings({}),
+    'sign-in.json': () => handlers.getAuthStatus({}),
+    'queue-counts.json': async () => {
+      const q = await once();
+      return { total: q.total, counts: q.counts };
+    },
+    'queue.json': async () => (await once()).rows,
+    // Failed devices with their event history: the Graph request ids Microsoft support asks for.
+    'failed-devices.json': async () => {
+      const failed = (await once()).rows.filter((r) => r.state === 'failed' || r.state === 'timed-out').slice(0, 200);
+      return Promise.all(failed.map((r) => handlers.getDevice({ id: r.id })));
+    },
   };
 }

@@ -24,8 +24,9 @@ export interface Logger {
 const SECRET_KEYS = /token|secret|passw(or)?d|passphrase|assertion|authorization|cookie|private_?key|^(code|device_?code|product_?key|hardware_?(hash|identifier)|pfx)$/i;
 const PEM = /-----BEGIN [A-Z0-9 ]+-----[\s\S]*?(-----END [A-Z0-9 ]+-----|$)/g;
 // Line-wrapped base64 (PEM bodies, hashes copied from XML with wrapping): two or more long lines in a row.
-const WRAPPED_BASE64 = /(?:[A-Za-z0-9+/]{40,}={0,2}(?:\r?\n|\\r\\n|\\n)){2,}[A-Za-z0-9+/]*={0,2}/g;
-const JWT = /eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g;
+// Starts only where a run starts (lookbehind) so one long unwrapped hash is scanned once, not once per character.
+const WRAPPED_BASE64 = /(?<![A-Za-z0-9+/=])(?:[A-Za-z0-9+/]{40,}={0,2}(?:\r?\n|\\r\\n|\\n)){2,}[A-Za-z0-9+/]*={0,2}/g;
+const JWT = /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g;
 const BEARER = /(Bearer\s+)[A-Za-z0-9._~+/=-]+/gi;
 // Long base64 or base64url runs are hardware hashes, keys or opaque tokens (MSAL refresh tokens,
 // device codes): keep a short prefix so lines can still be correlated. One pass over both alphabets,

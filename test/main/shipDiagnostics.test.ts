@@ -12,6 +12,7 @@ import { createRotatingLogFile } from '../../src-main/app/rotatingLogFile.ts';
 import { writeZip } from '../../src-main/app/writeZip.ts';
 import { encodeHardwareHash } from '../../src-main/capture/encodeHardwareHash.ts';
 import { StationError } from '../../src-main/contract/errors.ts';
+import type { DiagnosticsFile } from '../../src-main/contract/types.ts';
 import { createDispatcher } from '../../src-main/ipc/dispatch.ts';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'station-diag-'));
@@ -145,7 +146,7 @@ describe('save diagnostics', () => {
     const r = await createDispatcher(browser.handlers, silentLogger)('saveDiagnostics', {});
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    const files = readZip(Buffer.from(r.value.base64!, 'base64'));
+    const files = readZip(Buffer.from((r.value as DiagnosticsFile).base64!, 'base64'));
     expect(files.has('station.json')).toBe(true);
     expect(files.has('logs/station.log')).toBe(true);
     expect(files.get('logs/station.log')!.toString('utf8')).not.toContain(hash.slice(8, 40));
@@ -154,7 +155,7 @@ describe('save diagnostics', () => {
     const dir = path.join(root, 'electron-out');
     const electron = createStation({ host: 'electron', dataDir: path.join(root, 'data-e'), logger: silentLogger, diagnosticsDir: dir });
     const e = await createDispatcher(electron.handlers, silentLogger)('saveDiagnostics', {});
-    expect(e.ok && e.value.path?.startsWith(dir)).toBe(true);
+    expect(e.ok && (e.value as DiagnosticsFile).path?.startsWith(dir)).toBe(true);
     await electron.close();
   });
 });

@@ -91,6 +91,27 @@ describe('preload bridge', () => {
     expect(removeListener).toHaveBeenCalledWith(EVENT_CHANNEL, handler);
     expect(Object.isFrozen(bridge)).toBe(true);
   });
+
+  it('refuses subscriptions to events that are not in the contract, and non-function listeners', () => {
+    const on = vi.fn();
+    const bridge = buildBridge({ invoke: vi.fn(), on, removeListener: vi.fn() } as never);
+    const subscribe = bridge.on as (n: unknown, l: unknown) => () => void;
+    expect(() => subscribe('station:event', () => {})).toThrow(/unknown station event/);
+    expect(() => subscribe('__proto__', () => {})).toThrow(/unknown station event/);
+    expect(() => subscribe('queueChanged', 'not a function')).toThrow(/listener/);
+    expect(on).not.toHaveBeenCalled();
+  });
+
+  it('sends an empty object when a call is made without input, and the input unchanged otherwise', async () => {
+    const invoke = vi.fn(async () => ({ ok: true, value: null }));
+    const bridge = buildBridge({ invoke, on: vi.fn(), removeListener: vi.fn() } as never);
+    await (bridge.listQueue as (i?: unknown) => Promise<unknown>)({ offset: 5 });
+    await (bridge.saveDiagnostics as (i?: unknown) => Promise<unknown>)();
+    expect(invoke.mock.calls).toEqual([
+      [`${CALL_CHANNEL_PREFIX}listQueue`, { offset: 5 }],
+      [`${CALL_CHANNEL_PREFIX}saveDiagnostics`, {}],
+    ]);
+  });
 });
 
 describe('window hardening', () => {

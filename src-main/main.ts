@@ -45,6 +45,11 @@ async function start(): Promise<void> {
   if (!app.isPackaged) sinks.push((line) => process.stdout.write(`${line}\n`));
   const logger = createLogger(teeSinks(...sinks));
   logger.info('station starting', { version: app.getVersion(), packaged: app.isPackaged });
+  // Crashes end up in the log file that "save diagnostics" collects (the monitor keeps Electron's own handling).
+  process.on('uncaughtExceptionMonitor', (err) => logger.error('uncaught exception', { error: err.message, stack: err.stack }));
+  process.on('unhandledRejection', (reason) => logger.error('unhandled rejection', { error: reason instanceof Error ? reason.message : String(reason) }));
+  app.on('render-process-gone', (_e, _contents, details) => logger.error('window process gone', { reason: details.reason, exitCode: details.exitCode }));
+  app.on('child-process-gone', (_e, details) => logger.warn('helper process gone', { type: details.type, reason: details.reason, exitCode: details.exitCode }));
 
   const machineSettings = readMachineSettings(machineSettingsPath());
   if (machineSettings.problem) logger.warn('pre-seeded settings ignored', { ...machineSettings.problem });

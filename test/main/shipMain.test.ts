@@ -227,8 +227,10 @@ describe('main.ts (Electron composition root) with an electron double', () => {
     await startMain({ packaged: true });
     e.ready();
     await vi.waitFor(() => expect(e.windows).toHaveLength(1));
+    for (const l of e.appListeners.get('render-process-gone')!) l({}, {}, { reason: 'crashed', exitCode: 3 });
     const log = fs.readFileSync(path.join(e.state.userData, 'logs', 'station.log'), 'utf8');
     expect(log).toContain('"message":"station starting"');
+    expect(log).toMatch(/"message":"window process gone","fields":\{"reason":"crashed","exitCode":3\}/);
     const save = e.ipcHandlers.get(`${CALL_CHANNEL_PREFIX}saveDiagnostics`)!;
     const r = await save({ sender: { id: e.windows[0].webContents.id }, senderFrame: { url: 'app://station/index.html', parent: null } }, {});
     expect(r.ok).toBe(true);

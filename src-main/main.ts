@@ -52,7 +52,7 @@ async function start(): Promise<void> {
   app.on('child-process-gone', (_e, details) => logger.warn('helper process gone', { type: details.type, reason: details.reason, exitCode: details.exitCode }));
 
   const machineSettings = readMachineSettings(machineSettingsPath());
-  if (machineSettings.problem) logger.warn('pre-seeded settings ignored', { ...machineSettings.problem });
+  if (machineSettings.problem) logger.warn('pre-seeded settings ignored', { errorCode: machineSettings.problem.code, message: machineSettings.problem.message, path: machineSettings.path });
   else if (machineSettings.found) logger.info('pre-seeded settings read', { path: machineSettings.path, keys: Object.keys(machineSettings.values), locked: machineSettings.locked });
 
   const station = createStation({

@@ -56,6 +56,10 @@ export function redactString(s: string): string {
     .replace(LONG_RUN, redactRun);
 }
 
+/** A "code" that is an error code (802, GRAPH_THROTTLED, AADSTS50020) is kept; an OAuth authorization code never looks like one. */
+const isErrorCode = (key: string, value: unknown) =>
+  /^code$/i.test(key) && (typeof value === 'number' || (typeof value === 'string' && /^([A-Z][A-Z0-9_]{1,63}|AADSTS\d{1,9}|[a-z]+(_[a-z]+)*)$/.test(value)));
+
 export function redact(value: unknown, depth = 0): unknown {
   if (depth > 6) return '[deep]';
   if (typeof value === 'string') return redactString(value);
@@ -63,7 +67,7 @@ export function redact(value: unknown, depth = 0): unknown {
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      out[k] = SECRET_KEYS.test(k) ? '[redacted]' : redact(v, depth + 1);
+      out[k] = SECRET_KEYS.test(k) && !isErrorCode(k, v) ? '[redacted]' : redact(v, depth + 1);
     }
     return out;
   }

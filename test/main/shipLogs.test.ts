@@ -111,6 +111,8 @@ describe('what reaches the log files (real logger, real files)', () => {
     logger.info('certificate', { certificatePassword: password, pfxPath: 'C:\\certs\\bench.pfx' });
     logger.error(`could not read the key: ${pem}`);
     logger.warn(`redirect https://localhost/?code=${authCode}&state=abc`);
+    logger.info('auth response', { code: authCode, state: 'abc' });
+    logger.warn('sign-in failed', { code: 'AUTH_CONSENT_MISSING', aad: { code: 'AADSTS65001' }, oauth: { code: 'invalid_grant' }, import: { code: 806 } });
     logger.info(`captured ${hash}`);
     logger.info('queued', { device: { serialNumber: '5CG1234XYZ', hash, hardwareIdentifier: hash } });
     logger.info('read OA3.xml', { content: `<HardwareHash>${wrappedHash}</HardwareHash>` });
@@ -135,6 +137,8 @@ describe('what reaches the log files (real logger, real files)', () => {
     expect(text).toContain('"deviceErrorCode":806');
     expect(text).toContain('errorCode=808');
     expect(text).toContain('ZtdDeviceAlreadyAssigned');
+    // Error codes under a "code" key stay readable; the authorization code under the same key did not (checked above).
+    expect(text).toContain('"code":"AUTH_CONSENT_MISSING","aad":{"code":"AADSTS65001"},"oauth":{"code":"invalid_grant"},"import":{"code":806}');
     expect(text).toContain('5CG1234XYZ');
     expect(text).toContain(graphUrl);
     expect(text).toContain('C:\\\\certs\\\\bench.pfx');

@@ -21,6 +21,8 @@ run('npx', ['vite', 'build', '--logLevel', 'warn']);
 const electron = electronBinary();
 if (electron) {
   run('npx', ['tsx', 'scripts/build-main.ts']);
+  // better-sqlite3 must match Electron's ABI inside the app (npm run rebuild:node to go back).
+  run('npx', ['tsx', 'scripts/rebuild-native.ts', 'electron']);
   const child = spawn(electron, ['.'], { stdio: 'inherit' });
   child.on('exit', (code) => process.exit(code ?? 0));
 } else {

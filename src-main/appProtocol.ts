@@ -5,38 +5,64 @@ import { CONTENT_SECURITY_POLICY } from './app/csp.ts';
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
+  '.ico': 'image/x-icon',
   '.json': 'application/json',
   '.woff2': 'font/woff2',
+  '.woff': 'font/woff',
 };
+
+/** Sent with every answer, files and refusals alike. */
+const SECURITY_HEADERS = {
+  'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+  'X-Content-Type-Options': 'nosniff',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+  'Referrer-Policy': 'no-referrer',
+  'Cache-Control': 'no-store',
+};
+
+const notFound = () => new Response('Not found', { status: 404, headers: { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' } });
 
 /**
  * Serves the built renderer for app://station/... from one folder, with the CSP as a header.
- * Anything outside the folder, or another host, is a 404.
+ * Only GET/HEAD on host "station"; anything outside the folder (.., encoded separators, drive
+ * letters, NUL), another host, a folder or a missing file is a 404. Nothing is listed.
  */
 export function createAppProtocolHandler(rendererDir: string) {
   const root = path.resolve(rendererDir);
   return async (request: Request): Promise<Response> => {
-    const url = new URL(request.url);
-    if (url.host !== 'station') return new Response('Not found', { status: 404 });
-    let rel = decodeURIComponent(url.pathname);
+    let url: URL;
+    try {
+      url = new URL(request.url);
+    } catch {
+      return notFound();
+    }
+    if (url.protocol !== 'app:' || url.host !== 'station' || url.username || url.password || url.port) return notFound();
+    if (request.method !== 'GET' && request.method !== 'HEAD') return new Response(null, { status: 405, headers: { ...SECURITY_HEADERS, Allow: 'GET, HEAD' } });
+    let rel: string;
+    try {
+      rel = decodeURIComponent(url.pathname);
+    } catch {
+      return notFound();
+    }
+    if (rel.includes('\0') || rel.includes('\\') || /(^|\/)\.\.(\/|$)/.test(rel) || /^\/?[A-Za-z]:/.test(rel)) return notFound();
     if (rel === '/' || rel === '') rel = '/index.html';
     const file = path.resolve(root, `.${rel}`);
-    if (!file.startsWith(root + path.sep)) return new Response('Not found', { status: 404 });
+    if (!file.startsWith(root + path.sep)) return notFound();
     try {
-      const body = await fs.readFile(file);
+      const stat = await fs.stat(file);
+      if (!stat.isFile()) return notFound();
+      const body = request.method === 'HEAD' ? null : await fs.readFile(file);
       return new Response(body, {
         status: 200,
-        headers: {
-          'Content-Type': MIME[path.extname(file)] ?? 'application/octet-stream',
-          'Content-Security-Policy': CONTENT_SECURITY_POLICY,
-          'X-Content-Type-Options': 'nosniff',
-        },
+        headers: { ...SECURITY_HEADERS, 'Content-Type': MIME[path.extname(file).toLowerCase()] ?? 'application/octet-stream' },
       });
     } catch {
-      return new Response('Not found', { status: 404 });
+      return notFound();
     }
   };
 }

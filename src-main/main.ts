@@ -1,8 +1,10 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, ipcMain, protocol, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell } from 'electron';
 import { createStation } from './app/createStation.ts';
-import { createLogger } from './app/logger.ts';
+import { createLogger, type LogSink } from './app/logger.ts';
+import { machineSettingsPath, readMachineSettings } from './app/machineSettings.ts';
+import { createRotatingLogFile, teeSinks } from './app/rotatingLogFile.ts';
 import { createAppProtocolHandler } from './appProtocol.ts';
 import { SafeStorageProtector } from './auth/safeStorageProtector.ts';
 import { EVENT_CHANNEL } from './contract/contract.ts';
@@ -15,36 +17,71 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const rendererDir = path.join(here, '..', 'renderer');
 const preloadPath = path.join(here, 'preload.cjs');
 
+// Before ready: app:// behaves like https (standard, secure origin) so the CSP's 'self' means it.
 protocol.registerSchemesAsPrivileged([
   { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } },
 ]);
+// Every renderer sandboxed, whatever a future BrowserWindow forgets to say.
+app.enableSandbox();
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  void start();
+  start().catch((err: unknown) => {
+    dialog.showErrorBox('Autopilot Station could not start', `${err instanceof Error ? err.message : String(err)}\n\nSave this message and send it to your admin.`);
+    app.exit(1);
+  });
 }
 
 async function start(): Promise<void> {
   await app.whenReady();
-  const logger = createLogger((line) => process.stdout.write(`${line}\n`));
+  const devToolsAllowed = !app.isPackaged;
+  const userData = app.getPath('userData');
+
+  const logFile = createRotatingLogFile({
+    dir: path.join(userData, 'logs'),
+    onError: (err) => process.stderr.write(`log file disabled: ${err instanceof Error ? err.message : String(err)}\n`),
+  });
+  const sinks: LogSink[] = [logFile.sink];
+  if (!app.isPackaged) sinks.push((line) => process.stdout.write(`${line}\n`));
+  const logger = createLogger(teeSinks(...sinks));
+  logger.info('station starting', { version: app.getVersion(), packaged: app.isPackaged });
+  // Crashes end up in the log file that "save diagnostics" collects (the monitor keeps Electron's own handling).
+  process.on('uncaughtExceptionMonitor', (err) => logger.error('uncaught exception', { error: err.message, stack: err.stack }));
+  process.on('unhandledRejection', (reason) => logger.error('unhandled rejection', { error: reason instanceof Error ? reason.message : String(reason) }));
+  app.on('render-process-gone', (_e, _contents, details) => logger.error('window process gone', { reason: details.reason, exitCode: details.exitCode }));
+  app.on('child-process-gone', (_e, details) => logger.warn('helper process gone', { type: details.type, reason: details.reason, exitCode: details.exitCode }));
+
+  const machineSettings = readMachineSettings(machineSettingsPath());
+  if (machineSettings.problem) logger.warn('pre-seeded settings ignored', { errorCode: machineSettings.problem.code, message: machineSettings.problem.message, path: machineSettings.path });
+  else if (machineSettings.found) logger.info('pre-seeded settings read', { path: machineSettings.path, keys: Object.keys(machineSettings.values), locked: machineSettings.locked });
+
   const station = createStation({
     host: 'electron',
-    dataDir: app.getPath('userData'),
+    dataDir: userData,
     logger,
+    logFiles: logFile.files,
+    diagnosticsDir: app.getPath('desktop'),
+    machineSettings,
     // The OS key store protects the token cache; without it (Linux without a keyring) the key file is used.
     ...(SafeStorageProtector.available() ? { tokenCacheProtector: new SafeStorageProtector() } : {}),
-    openBrowser: (url) => shell.openExternal(url),
+    // Sign-in pages open in the system browser, never in the station's window; only https URLs.
+    openBrowser: async (url) => {
+      if (!/^https:\/\//i.test(url) && !/^http:\/\/(localhost|127\.0\.0\.1)[:/]/i.test(url)) throw new Error('refused to open a non-https sign-in URL');
+      await shell.openExternal(url);
+    },
   });
   const windows = new Set<number>();
 
-  lockDownSession(session.defaultSession);
+  lockDownSession(session.defaultSession, { devToolsAllowed });
   protocol.handle('app', createAppProtocolHandler(rendererDir));
-  app.on('web-contents-created', (_e, contents) => lockDownContents(contents, shell));
+  app.on('web-contents-created', (_e, contents) => lockDownContents(contents, shell, { devToolsAllowed }));
+  // No default menu in packaged builds: it carries Reload and Toggle Developer Tools.
+  if (app.isPackaged) Menu.setApplicationMenu(null);
 
   registerIpcHandlers(ipcMain, createDispatcher(station.handlers, logger), createSenderCheck(() => windows));
 
-  const win = createMainWindow(BrowserWindow, shell, preloadPath, !app.isPackaged);
+  const win = createMainWindow(BrowserWindow, shell, preloadPath, devToolsAllowed);
   windows.add(win.webContents.id);
   station.bus.subscribe((name, payload) => {
     if (!win.isDestroyed()) win.webContents.send(EVENT_CHANNEL, { name, payload });
@@ -55,5 +92,7 @@ async function start(): Promise<void> {
     win.focus();
   });
   app.on('window-all-closed', () => app.quit());
-  app.on('before-quit', () => void station.close());
+  app.on('before-quit', () => {
+    void station.close().finally(() => logFile.close());
+  });
 }

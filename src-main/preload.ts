@@ -1,5 +1,5 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { CALL_CHANNEL_PREFIX, EVENT_CHANNEL, callNames } from './contract/contract.ts';
+import { CALL_CHANNEL_PREFIX, EVENT_CHANNEL, callNames, eventNames } from './contract/contract.ts';
 
 /**
  * Bundled to CommonJS (sandboxed preloads cannot load ES modules). Exposes one wrapper per contract
@@ -12,6 +12,8 @@ export function buildBridge(ipc: Pick<typeof ipcRenderer, 'invoke' | 'on' | 'rem
   }
   bridge.on = (eventName: string, listener: (payload: unknown) => void) => {
     if (typeof listener !== 'function') throw new TypeError('listener must be a function');
+    // Only the contract's events: a typo fails loudly instead of waiting forever.
+    if (!(eventNames as string[]).includes(eventName)) throw new TypeError(`unknown station event "${String(eventName)}"`);
     const handler = (_event: IpcRendererEvent, message: { name?: unknown; payload?: unknown }) => {
       if (message && message.name === eventName) listener(message.payload);
     };

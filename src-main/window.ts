@@ -3,14 +3,19 @@ import type { BrowserWindow, BrowserWindowConstructorOptions, Session, Shell, We
 export const APP_ORIGIN = 'app://station';
 export const APP_ENTRY = `${APP_ORIGIN}/index.html`;
 
-/** Hosts whose links may open in the system browser (sign-in help, Microsoft docs). Everything else is dropped. */
-const EXTERNAL_ALLOWED_HOSTS = [
+/**
+ * Hosts whose links may open in the system browser (sign-in help, Microsoft docs, admin centres of
+ * the four clouds). A host matches itself and its subdomains. Everything else is dropped.
+ */
+export const EXTERNAL_ALLOWED_HOSTS = [
   'login.microsoftonline.com',
   'login.microsoftonline.us',
   'login.partner.microsoftonline.cn',
   'microsoft.com',
-  'learn.microsoft.com',
-  'intune.microsoft.com',
+  'microsoft.us',
+  'portal.azure.com',
+  'portal.azure.us',
+  'portal.azure.cn',
   'aka.ms',
 ];
 
@@ -21,8 +26,14 @@ export function isAllowedExternalUrl(raw: string): boolean {
   } catch {
     return false;
   }
-  if (url.protocol !== 'https:') return false;
+  // https only, default port, no user:password@ (phishing-shaped links).
+  if (url.protocol !== 'https:' || url.port !== '' || url.username !== '' || url.password !== '') return false;
   return EXTERNAL_ALLOWED_HOSTS.some((h) => url.hostname === h || url.hostname.endsWith(`.${h}`));
+}
+
+/** Our own pages: app://station/... and nothing else (not app://station.evil/, not file://). */
+export function isAppUrl(raw: string): boolean {
+  return raw.startsWith(`${APP_ORIGIN}/`);
 }
 
 /** Every option Electron's security checklist asks for; kept as data so tests can read it. */
@@ -54,25 +65,71 @@ export function mainWindowOptions(preloadPath: string, devToolsAllowed: boolean)
   };
 }
 
-/** Deny every permission request and check (camera, notifications through the web API, geolocation...). */
-export function lockDownSession(session: Pick<Session, 'setPermissionRequestHandler' | 'setPermissionCheckHandler'>): void {
-  session.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
-  session.setPermissionCheckHandler(() => false);
+export interface HardeningOptions {
+  /** False in packaged builds: devtools never open. */
+  devToolsAllowed: boolean;
 }
 
-/** No navigation away from the app, no new windows, no webviews; allow-listed links go to the system browser. */
-export function lockDownContents(contents: Pick<WebContents, 'on' | 'setWindowOpenHandler'>, shell: Pick<Shell, 'openExternal'>): void {
+type LockableSession = Pick<Session, 'setPermissionRequestHandler' | 'setPermissionCheckHandler' | 'setDevicePermissionHandler' | 'setDisplayMediaRequestHandler'> & {
+  webRequest: Pick<Session['webRequest'], 'onBeforeRequest'>;
+};
+
+/**
+ * The session every window uses: every permission request and check denied (camera, notifications
+ * through the web API, geolocation, USB/HID/serial, screen capture), and no request from a page to
+ * anything but app://station (no remote content even if a bug put a URL in the page). Requests that
+ * do not come from a page (main-process Electron net) are not this filter's business.
+ */
+export function lockDownSession(session: LockableSession, options: HardeningOptions = { devToolsAllowed: false }): void {
+  session.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  session.setPermissionCheckHandler(() => false);
+  session.setDevicePermissionHandler(() => false);
+  session.setDisplayMediaRequestHandler((_request, callback) => callback({}));
+  session.webRequest.onBeforeRequest((details, callback) => {
+    callback({ cancel: details.webContentsId !== undefined && !isAllowedPageRequest(details.url, options.devToolsAllowed) });
+  });
+}
+
+/** What a page may load: its own app:// files, inline data the CSP allows, and devtools' own pages in development. */
+export function isAllowedPageRequest(url: string, devToolsAllowed: boolean): boolean {
+  if (isAppUrl(url) || url.startsWith('data:') || url.startsWith('blob:app://station/')) return true;
+  return devToolsAllowed && url.startsWith('devtools://');
+}
+
+const lockedDown = new WeakSet<object>();
+
+/**
+ * For every webContents (app.on('web-contents-created')): no navigation away from the app, no new
+ * windows, no webviews, no devtools in packaged builds; allow-listed Microsoft links go to the
+ * system browser instead. Safe to call twice on the same contents.
+ */
+export function lockDownContents(
+  contents: Pick<WebContents, 'on' | 'setWindowOpenHandler' | 'closeDevTools'>,
+  shell: Pick<Shell, 'openExternal'>,
+  options: HardeningOptions = { devToolsAllowed: false },
+): void {
+  if (lockedDown.has(contents)) return;
+  lockedDown.add(contents);
+  const openOutside = (url: string) => {
+    if (isAllowedExternalUrl(url)) void shell.openExternal(url);
+  };
   contents.on('will-navigate', (event, url) => {
-    if (!url.startsWith(`${APP_ORIGIN}/`)) event.preventDefault();
+    if (isAppUrl(url)) return;
+    event.preventDefault();
+    openOutside(url);
+  });
+  contents.on('will-frame-navigate', (event) => {
+    if (!isAppUrl(event.url)) event.preventDefault();
   });
   contents.on('will-redirect', (event, url) => {
-    if (!url.startsWith(`${APP_ORIGIN}/`)) event.preventDefault();
+    if (!isAppUrl(url)) event.preventDefault();
   });
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
-    if (isAllowedExternalUrl(url)) void shell.openExternal(url);
+    openOutside(url);
     return { action: 'deny' };
   });
+  if (!options.devToolsAllowed) contents.on('devtools-opened', () => contents.closeDevTools());
 }
 
 export function createMainWindow(
@@ -82,7 +139,8 @@ export function createMainWindow(
   devToolsAllowed: boolean,
 ): BrowserWindow {
   const win = new BrowserWindowCtor(mainWindowOptions(preloadPath, devToolsAllowed));
-  lockDownContents(win.webContents, shell);
+  // Also done by web-contents-created in main.ts; repeated here so a window is never created unguarded.
+  lockDownContents(win.webContents, shell, { devToolsAllowed });
   win.once('ready-to-show', () => win.show());
   void win.loadURL(APP_ENTRY);
   return win;

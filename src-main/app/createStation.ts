@@ -7,8 +7,7 @@ import { simulatedTrainingTenant } from '../auth/trainingTenant.ts';
 import type { TokenCacheProtector } from '../auth/tokenCacheProtector.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { Handlers } from '../contract/contract.ts';
-import { StationError } from '../contract/errors.ts';
-import type { StationInfo } from '../contract/types.ts';
+import type { StationInfo, StationSettings } from '../contract/types.ts';
 import { CaptureService } from '../capture/captureService.ts';
 import { DropFolder } from '../capture/dropFolder.ts';
 import { DropFolderWatcher } from '../capture/dropFolderWatcher.ts';
@@ -20,9 +19,11 @@ import type { AutopilotPort } from '../graph/autopilotPort.ts';
 import { deferredAutopilot } from '../queue/deferredAutopilot.ts';
 import type { WorkerTimings } from '../queue/importWorker.ts';
 import { openQueueRuntime, type QueueRuntime } from '../queue/queueRuntime.ts';
+import { DiagnosticsService } from './diagnostics.ts';
 import { EventBus } from './eventBus.ts';
 import { InfoService } from './infoService.ts';
 import type { Logger } from './logger.ts';
+import type { MachineSettings } from './machineSettings.ts';
 import { STATION_VERSION } from './version.ts';
 
 export interface StationOptions {
@@ -30,18 +31,21 @@ export interface StationOptions {
   /** Folder for the queue database, token cache and logs (Electron: userData). */
   dataDir: string;
   logger: Logger;
-  tenant?: { tenantId: string; cloud: string };
   /** Service time (scaled in tests and benches). */
   clock?: Clock;
   /** Electron: safeStorage. Absent: a key file in dataDir (weaker; logged). */
   tokenCacheProtector?: TokenCacheProtector;
   /** Opens the sign-in page (Electron: shell.openExternal). Absent: the system browser. */
   openBrowser?: (url: string) => Promise<void>;
-  /** Administrator's pre-seeded, possibly locked settings (Windows: %ProgramData%). */
-  machineSettingsFile?: string;
+  /** The admin's pre-seeded, possibly locked settings (readMachineSettings; Windows: %ProgramData%). */
+  machineSettings?: MachineSettings;
+  /** The log files "save diagnostics" collects (Electron: the rotating files in userData/logs). */
+  logFiles?: () => string[];
+  /** Where "save diagnostics" writes its zip; without it the zip comes back as bytes (browser mode). */
+  diagnosticsDir?: string;
   /** Starts the in-process simulated tenant for training mode (default: the training scenario). */
   startTraining?: StartTrainingTenant;
-  /** Folder the OEM tooling writes hash files into; a function when it comes from settings that change at run time. */
+  /** Folder the OEM tooling writes hash files into; default: the dropFolder setting (read at each look). */
   dropFolder?: string | (() => string | undefined);
   /** This machine's firmware serials; systeminformation unless a test passes a fake. */
   serialPort?: SystemSerialPort;
@@ -73,7 +77,10 @@ export function createStation(options: StationOptions): Station {
     platform: process.platform,
     arch: process.arch,
     stationName: os.hostname(),
-    tenant: () => options.tenant,
+    tenant: async () => {
+      const s = await tenant.getSettings();
+      return s.tenantId ? { tenantId: s.tenantId, cloud: s.cloud } : undefined;
+    },
   });
 
   const clock = options.clock ?? systemClock;
@@ -81,7 +88,7 @@ export function createStation(options: StationOptions): Station {
     dataDir: options.dataDir,
     logger: options.logger,
     clock,
-    settings: new SettingsStore({ file: path.join(options.dataDir, 'settings.json'), ...(options.machineSettingsFile ? { machineFile: options.machineSettingsFile } : {}), logger: options.logger }),
+    settings: new SettingsStore({ file: path.join(options.dataDir, 'settings.json'), ...(options.machineSettings ? { machine: options.machineSettings } : {}), logger: options.logger }),
     ...(options.tokenCacheProtector ? { protector: options.tokenCacheProtector } : {}),
     openBrowser: options.openBrowser ?? systemBrowserOpener(options.logger),
     onAuthChanged: (status) => bus.emit('authChanged', status),
@@ -91,7 +98,15 @@ export function createStation(options: StationOptions): Station {
 
   // Capture: the serial is read now, once, so capturing later never waits on WMI.
   const dropFolderSetting = options.dropFolder;
-  const dropFolderPath = typeof dropFolderSetting === 'function' ? dropFolderSetting : () => dropFolderSetting;
+  const dropFolderPath =
+    typeof dropFolderSetting === 'function' ? dropFolderSetting : dropFolderSetting !== undefined ? () => dropFolderSetting : () => dropFolderFromSettings;
+  // The setting as last read; refreshed at start and on every settings change, so a look never waits on disk.
+  let dropFolderFromSettings: string | undefined;
+  const settingsChanged = (s: StationSettings): StationSettings => {
+    dropFolderFromSettings = s.dropFolder;
+    return s;
+  };
+  const settingsRead = tenant.getSettings().then(settingsChanged, () => undefined);
   const captureLog = options.logger.child({ service: 'capture' });
   const dropFolder = new DropFolder({ folder: dropFolderPath, seen: new SeenFiles(path.join(options.dataDir, 'drop-folder-seen.json'), captureLog), logger: captureLog });
   const dropFolderWatcher = new DropFolderWatcher({ dropFolder, bus, logger: captureLog });
@@ -117,17 +132,15 @@ export function createStation(options: StationOptions): Station {
       ...(options.queue?.timings ? { timings: options.queue.timings } : {}),
     }));
 
-  // Calls whose service has not landed yet answer with a clear error instead of pretending.
-  const notYet = (what: string) => async (): Promise<never> => {
-    throw new StationError({ code: 'NOT_AVAILABLE', message: `${what} is not available in this version of the station yet.` });
-  };
-
   const handlers: Handlers = {
     getInfo: async () => info.getInfo(),
     captureThisDevice: (input) => capture.captureThisDevice(input),
     readFiles: (input) => capture.readFiles(input),
     readFileContents: (input) => capture.readFileContents(input),
-    readDropFolder: () => capture.readDropFolder(),
+    readDropFolder: async () => {
+      await settingsRead;
+      return capture.readDropFolder();
+    },
     checkDevice: (input) => capture.checkDevice(input),
     queueDevices: async ({ devices, groupTag, assignedUser }) => {
       const settings = await tenant.getSettings();
@@ -140,12 +153,22 @@ export function createStation(options: StationOptions): Station {
     editDevices: ({ ids, groupTag, assignedUser }) => queue().service.editDevices(ids, { ...(groupTag !== undefined ? { groupTag } : {}), ...(assignedUser !== undefined ? { assignedUser } : {}) }),
     exportQueue: async ({ format, ids }) => queue().service.exportQueue(format, ids),
     getSettings: () => tenant.getSettings(),
-    updateSettings: ({ patch }) => tenant.updateSettings(patch),
+    updateSettings: async ({ patch }) => settingsChanged(await tenant.updateSettings(patch)),
     getAuthStatus: () => tenant.getAuthStatus(),
     signIn: () => tenant.signIn(),
     signOut: () => tenant.signOut(),
     listGroupTags: () => tenant.listGroupTags(),
+    saveDiagnostics: async () => diagnostics.save(),
   };
+
+  const diagnostics = new DiagnosticsService({
+    logFiles: options.logFiles ?? (() => []),
+    outputDir: options.diagnosticsDir,
+    stationName: os.hostname(),
+    version: STATION_VERSION,
+    now: () => Date.now(),
+    sections: diagnosticsSections(handlers),
+  });
 
   return {
     handlers,
@@ -156,6 +179,37 @@ export function createStation(options: StationOptions): Station {
       dropFolderWatcher.stop();
       await queueRuntime?.close();
       await tenant.close();
+    },
+  };
+}
+
+/** What support needs besides the logs: the station, its settings, sign-in state and the whole queue. */
+function diagnosticsSections(handlers: Handlers): Record<string, () => Promise<unknown>> {
+  const wholeQueue = async () => {
+    const first = await handlers.listQueue({ offset: 0, limit: 10_000 });
+    const rows = [...first.rows];
+    while (rows.length < first.total) {
+      const page = await handlers.listQueue({ offset: rows.length, limit: 10_000 });
+      if (page.rows.length === 0) break;
+      rows.push(...page.rows);
+    }
+    return { total: first.total, counts: first.counts, rows };
+  };
+  let queue: ReturnType<typeof wholeQueue> | undefined;
+  const once = () => (queue ??= wholeQueue());
+  return {
+    'station.json': () => handlers.getInfo({}),
+    'settings.json': () => handlers.getSettings({}),
+    'sign-in.json': () => handlers.getAuthStatus({}),
+    'queue-counts.json': async () => {
+      const q = await once();
+      return { total: q.total, counts: q.counts };
+    },
+    'queue.json': async () => (await once()).rows,
+    // Failed devices with their event history: the Graph request ids Microsoft support asks for.
+    'failed-devices.json': async () => {
+      const failed = (await once()).rows.filter((r) => r.state === 'failed' || r.state === 'timed-out').slice(0, 200);
+      return Promise.all(failed.map((r) => handlers.getDevice({ id: r.id })));
     },
   };
 }

@@ -7,15 +7,15 @@ export interface InfoDeps {
   arch: string;
   stationName: string;
   /** Read on every call: settings change at run time (sign-in, admin pre-seed). */
-  tenant: () => { tenantId: string; cloud: string } | undefined;
+  tenant: () => Promise<{ tenantId: string; cloud: string } | undefined>;
 }
 
 /** Who and what this station is. Training mode whenever no tenant is configured. */
 export class InfoService {
   constructor(private readonly deps: InfoDeps) {}
 
-  getInfo(): StationInfo {
-    const tenant = this.deps.tenant();
+  async getInfo(): Promise<StationInfo> {
+    const tenant = await this.deps.tenant();
     const info: StationInfo = {
       name: 'Autopilot Station',
       version: this.deps.version,

@@ -2,6 +2,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { z } from 'zod';
 import type { Logger } from '../app/logger.ts';
+import type { MachineSettings } from '../app/machineSettings.ts';
 import { StationError } from '../contract/errors.ts';
 import { settingsPatch } from '../contract/schemas.ts';
 import type { StationSettings } from '../contract/types.ts';
@@ -19,16 +20,15 @@ export const DEFAULT_SETTINGS: Readonly<StationSettings> = Object.freeze({
 });
 
 const CLEARABLE = new Set<SettingKey>(['tenantId', 'clientId', 'certificatePath', 'dropFolder', 'defaultGroupTag']);
-const KEYS = Object.keys(settingsPatch.shape) as SettingKey[];
 
 export interface SettingsStoreOptions {
   /** The technician's settings: settings.json in the data dir. */
   file: string;
   /**
-   * Machine-wide settings an administrator pre-seeded (Windows: %ProgramData%\Autopilot Station\settings.json):
-   * the same keys plus `"locked": ["tenantId", ...]` or `"locked": true` (every key in the file).
+   * Machine-wide settings an administrator pre-seeded (Windows: %ProgramData%\Autopilot Station\settings.json),
+   * already read and checked by readMachineSettings: values, and the keys technicians may not change.
    */
-  machineFile?: string;
+  machine?: Pick<MachineSettings, 'values' | 'locked'>;
   logger: Logger;
 }
 
@@ -43,7 +43,7 @@ export class SettingsStore {
 
   async load(): Promise<StationSettings> {
     if (this.cached) return structuredClone(this.cached);
-    const machine = await this.readMachine();
+    const machine = this.options.machine ?? { values: {}, locked: [] };
     const user = this.salvage(await this.readJson(this.options.file), 'your settings file');
     const merged: StationSettings = { ...DEFAULT_SETTINGS, locked: [] };
     applyPatch(merged, machine.values);
@@ -75,15 +75,6 @@ export class SettingsStore {
     await rename(tmp, this.options.file);
     this.cached = undefined;
     return this.load();
-  }
-
-  private async readMachine(): Promise<{ values: SettingsPatch; locked: SettingKey[] }> {
-    if (!this.options.machineFile) return { values: {}, locked: [] };
-    const raw = await this.readJson(this.options.machineFile);
-    const { locked: lockedRaw, ...rest } = raw;
-    const values = this.salvage(rest, 'the administrator\'s settings file');
-    const locked = lockedRaw === true ? (Object.keys(values) as SettingKey[]) : Array.isArray(lockedRaw) ? lockedRaw.filter((k): k is SettingKey => KEYS.includes(k as SettingKey)) : [];
-    return { values, locked };
   }
 
   private async readJson(file: string): Promise<Record<string, unknown>> {

@@ -8,6 +8,7 @@ import type {
   CapturedDevice,
   DeviceCodePrompt,
   DeviceDetail,
+  DiagnosticsFile,
   ExportFile,
   FileReadResult,
   GroupTags,
@@ -69,6 +70,10 @@ export const calls = {
   signIn: call(z.object({}).strict())<AuthStatus>(),
   signOut: call(z.object({}).strict())<AuthStatus>(),
   listGroupTags: call(z.object({}).strict())<GroupTags>(),
+
+  // support
+  /** Zips the logs and the queue's state (no tokens, no full hashes) for support. */
+  saveDiagnostics: call(z.object({}).strict())<DiagnosticsFile>(),
 } as const;
 
 export const events = {

@@ -245,3 +245,15 @@ export interface Attention {
   deviceIds: string[];
   message: string;
 }
+
+// ---------- support ----------
+
+/** A diagnostics bundle (zip of logs and state, no tokens or full hashes). */
+export interface DiagnosticsFile {
+  fileName: string;
+  bytes: number;
+  /** Electron: where the zip was written. */
+  path?: string;
+  /** Browser mode: the zip itself, for the page to download. */
+  base64?: string;
+}

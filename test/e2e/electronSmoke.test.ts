@@ -24,6 +24,13 @@ describe.skipIf(!binary)('Electron app smoke test', () => {
     await win.getByTestId('station-info').waitFor();
     expect(win.url()).toBe('app://station/index.html');
     expect(await win.evaluate(() => typeof (window as unknown as { require?: unknown }).require)).toBe('undefined');
+    // No remote content: the session cancels a page's request to the network, and the CSP forbids it anyway.
+    expect(await win.evaluate(() => fetch('https://example.com/').then(() => 'loaded', () => 'blocked'))).toBe('blocked');
+    // New windows are denied (window.open returns null); the bridge is the contract and nothing else.
+    expect(await win.evaluate(() => window.open('https://example.com/') === null)).toBe(true);
+    const bridge = await win.evaluate(() => Object.keys((window as unknown as { station: object }).station).sort());
+    expect(bridge).toContain('saveDiagnostics');
+    expect(bridge).not.toContain('invoke');
     await app.close();
   });
 });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src-main/app/logger.ts';
+import { readMachineSettings } from '../../src-main/app/machineSettings.ts';
 import { DEFAULT_SETTINGS, SettingsStore, isTrainingMode } from '../../src-main/auth/settingsStore.ts';
 import { StationError } from '../../src-main/contract/errors.ts';
 
@@ -33,7 +34,7 @@ describe('SettingsStore', () => {
     await writeFile(machineFile, `\uFEFF${JSON.stringify({ tenantId: 'contoso.onmicrosoft.com', cloud: 'usgovdod', defaultGroupTag: 'Bench-A', locked: ['tenantId', 'cloud'] })}`);
     const file = path.join(d, 'settings.json');
     await writeFile(file, JSON.stringify({ cloud: 'global', defaultGroupTag: 'Mine', batchSize: 'lots' }));
-    const store = new SettingsStore({ file, machineFile, logger: silentLogger });
+    const store = new SettingsStore({ file, machine: readMachineSettings(machineFile), logger: silentLogger });
     const s = await store.load();
     expect(s).toMatchObject({ tenantId: 'contoso.onmicrosoft.com', cloud: 'usgovdod', defaultGroupTag: 'Mine', batchSize: 100, locked: ['cloud', 'tenantId'] });
     const err = await store.update({ cloud: 'global' }).catch((e: unknown) => e);
@@ -48,9 +49,11 @@ describe('SettingsStore', () => {
     const d = await dir();
     const machineFile = path.join(d, 'machine.json');
     await writeFile(machineFile, JSON.stringify({ apiVersion: 'beta', authMode: 'certificate', locked: true }));
-    const store = new SettingsStore({ file: path.join(d, 's.json'), machineFile, logger: silentLogger });
+    const store = new SettingsStore({ file: path.join(d, 's.json'), machine: readMachineSettings(machineFile), logger: silentLogger });
     expect(await store.load()).toMatchObject({ apiVersion: 'beta', authMode: 'certificate', locked: ['apiVersion', 'authMode'] });
     await writeFile(machineFile, '{not json');
-    expect(await new SettingsStore({ file: path.join(d, 's.json'), machineFile, logger: silentLogger }).load()).toMatchObject({ apiVersion: 'v1.0', locked: [] });
+    const broken = readMachineSettings(machineFile);
+    expect(broken.problem?.code).toBe('MACHINE_SETTINGS_INVALID');
+    expect(await new SettingsStore({ file: path.join(d, 's.json'), machine: broken, logger: silentLogger }).load()).toMatchObject({ apiVersion: 'v1.0', locked: [] });
   });
 });

@@ -1,3 +1,6 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createStation } from '../../src-main/app/createStation.ts';
 import { silentLogger } from '../../src-main/app/logger.ts';
@@ -16,10 +19,15 @@ describe('dispatcher', () => {
     expect(result.value).toMatchObject({ name: 'Autopilot Station', mode: 'training', host: 'browser', platform: process.platform });
   });
 
-  it('reports tenant mode when a tenant is configured', async () => {
-    const s = createStation({ host: 'electron', dataDir: '/x', logger: silentLogger, tenant: { tenantId: 't-1', cloud: 'global' } });
-    const r = await createDispatcher(s.handlers, silentLogger)('getInfo', {});
-    expect(r).toMatchObject({ ok: true, value: { mode: 'tenant', tenant: { tenantId: 't-1', cloud: 'global' } } });
+  it('reports tenant mode once a tenant is set in the settings, and training again when it is cleared', async () => {
+    const s = createStation({ host: 'electron', dataDir: await mkdtemp(path.join(tmpdir(), 'station-info-')), logger: silentLogger });
+    const call = createDispatcher(s.handlers, silentLogger);
+    const tenantId = '6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f';
+    expect(await call('updateSettings', { patch: { tenantId, cloud: 'usgov' } })).toMatchObject({ ok: true });
+    expect(await call('getInfo', {})).toMatchObject({ ok: true, value: { mode: 'tenant', tenant: { tenantId, cloud: 'usgov' } } });
+    await call('updateSettings', { patch: { tenantId: '' } });
+    expect(await call('getInfo', {})).toMatchObject({ ok: true, value: { mode: 'training' } });
+    await s.close();
   });
 
   it('refuses unknown calls, including prototype names', async () => {

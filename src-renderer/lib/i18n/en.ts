@@ -35,7 +35,6 @@ export const en = {
   'common.yes': 'Yes',
   'common.no': 'No',
   'common.none': '—',
-  'common.failed': '{message}',
   'common.notAvailable': 'This part of the station is not ready yet ({code}).',
 
   'shortcuts.open': 'Keyboard shortcuts',

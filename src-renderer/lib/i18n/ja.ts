@@ -40,7 +40,6 @@ export const ja: Record<MessageKey, string> = {
   'common.yes': 'はい',
   'common.no': 'いいえ',
   'common.none': '—',
-  'common.failed': '{message}',
   'common.notAvailable': 'ステーションのこの機能はまだ準備できていません ({code})。',
 
   'shortcuts.open': 'キーボード ショートカット',

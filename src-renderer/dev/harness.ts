@@ -8,6 +8,7 @@ import { flushSync, mount } from 'svelte';
 import App from '../App.svelte';
 import '../app.css';
 import { i18n } from '../lib/i18n/i18n.svelte.ts';
+import { clock } from '../lib/stores/clock.svelte.ts';
 import { FakeStationApi } from '../../test/renderer/fakeStationApi.ts';
 import { seedQueue } from '../../test/renderer/seedQueue.ts';
 import { fakeHash } from '../../test/renderer/fakeHash.ts';
@@ -18,6 +19,7 @@ const now = Date.parse(params.get('now') ?? '2026-11-23T10:00:00Z');
 const n = Number(params.get('n') ?? 10_000);
 const mode = params.get('mode') === 'tenant' ? 'tenant' : 'training';
 
+clock.source = () => now;
 localStorage.clear();
 sessionStorage.clear();
 i18n.setLocale(params.get('lang') === 'ja' ? 'ja' : 'en');

@@ -39,6 +39,12 @@ export class ScannerDetector {
     return undefined;
   }
 
+  /** A shortcut (Ctrl/Alt/Meta + key) is never part of a label: it ends any burst. */
+  reset(): void {
+    this.buffer = '';
+    this.last = -Infinity;
+  }
+
   /** The characters of the burst in progress (to take them back out of a field they landed in). */
   get pending(): string {
     return this.buffer;

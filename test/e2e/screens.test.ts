@@ -106,6 +106,8 @@ describe('screens in Chromium (harness)', () => {
       const { page, problems } = await open(`screen=queue&lang=${lang}&n=10000&device=dev-8`);
       await page.getByTestId('detail-events').waitFor();
       await shot(page, `detail-${lang}`);
+      await page.getByTestId('detail-events').scrollIntoViewIfNeeded();
+      await shot(page, `detail-history-${lang}`);
       expect(problems).toEqual([]);
       await page.close();
     });

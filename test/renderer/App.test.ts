@@ -92,6 +92,23 @@ describe('App', () => {
     expect([...fake.devices.values()].some((d) => d.row.serialNumber === 'PF4XK2QZ' && d.row.state === 'queued')).toBe(true);
   });
 
+  it('in the desktop app, reads a hash file by path and remembers its folder; a placeholder serial asks for a scan', async () => {
+    const fake = start({
+      info: { host: 'electron' },
+      thisDevice: { serial: { problem: 'placeholder', raw: 'To be filled by O.E.M.' }, needsSerial: true },
+      files: { 'C:\\Hashes\\OA3.xml': `<Key><HardwareHash>${fakeHash('Contoso', 'Surface Pro 10', 'SP10X')}</HardwareHash></Key>` },
+    });
+    await fireEvent.click(await screen.findByTestId('read-this-device'));
+    await screen.findByText('This machine does not report a usable serial number. Scan the label or type it.');
+    expect(screen.getByText('The firmware reports "To be filled by O.E.M.", which is not a real serial number.')).toBeTruthy();
+    await fireEvent.input(screen.getByTestId('hash-path'), { target: { value: 'C:\\Hashes\\OA3.xml' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Read file' }));
+    await waitFor(() => expect(screen.getByTestId('decoded-model').textContent).toBe('Surface Pro 10'));
+    expect(fake.calls.at(-1)).toEqual({ name: 'captureThisDevice', input: { hashFilePath: 'C:\\Hashes\\OA3.xml' } });
+    expect(screen.getByText('Last folder used: C:\\Hashes')).toBeTruthy();
+    expect(localStorage.getItem('station.capture.lastFolder')).toBe('C:\\Hashes');
+  });
+
   it('a scanned serial reaches the serial field from anywhere, and a mismatch with the hash is shown in plain words', async () => {
     start({}, 'queue');
     await screen.findAllByTestId('queue-row');

@@ -35,6 +35,12 @@ describe('ScannerDetector', () => {
     for (const k of ['A', 'B', 'Tab', 'C', 'D']) d.feed(k, (t += 5));
     expect(d.feed('Enter', (t += 5))).toBeUndefined();
   });
+  it('reset() drops a burst in progress (shortcuts are not part of labels)', () => {
+    const d = new ScannerDetector();
+    d.feed('1', 0);
+    d.reset();
+    expect(feed(d, 'SN-77731', 5, 5)).toBe('SN-77731');
+  });
   it('a slow Enter after a fast burst is a person pressing Enter', () => {
     const d = new ScannerDetector();
     for (const [i, k] of [...'ABCDE'].entries()) d.feed(k, i * 5);

@@ -96,6 +96,20 @@ describe('screens in Chromium (harness)', () => {
       await page.keyboard.press('Space');
       expect(await page.getByTestId('selected-count').textContent()).toMatch(/2/);
       await shot(page, `queue-failed-${lang}`);
+      const download = page.waitForEvent('download');
+      await page.getByTestId('export-intune').click();
+      const file = await download;
+      expect(file.suggestedFilename()).toBe('autopilot-devices.csv');
+      const csvText = await new Promise<string>((resolve, reject) => {
+        void file.createReadStream().then((stream) => {
+          let text = '';
+          stream.on('data', (c) => (text += c));
+          stream.on('end', () => resolve(text));
+          stream.on('error', reject);
+        }, reject);
+      });
+      expect(csvText.split('\r\n')[0]).toBe('Device Serial Number,Windows Product ID,Hardware Hash,Group Tag,Assigned User');
+      expect(csvText.trim().split('\r\n')).toHaveLength(3);
       await page.getByTestId('queue-search').fill('PF1');
       await shot(page, `queue-search-${lang}`);
       expect(problems).toEqual([]);

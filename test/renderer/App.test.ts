@@ -187,6 +187,7 @@ describe('App', () => {
   it('opens a device: history with times and Graph request ids, hash fields, retry', async () => {
     const fake = start({}, 'queue');
     const grid = await screen.findByTestId('queue-table');
+    grid.focus();
     const failedIndex = [...fake.devices.values()].findIndex((d) => d.row.state === 'failed');
     for (let i = 0; i < failedIndex; i++) await fireEvent.keyDown(grid, { key: 'ArrowDown' });
     await fireEvent.keyDown(grid, { key: 'Enter' });
@@ -199,6 +200,7 @@ describe('App', () => {
     await waitFor(() => expect(within(detail).getAllByText('Queued').length).toBeGreaterThan(0));
     await fireEvent.keyDown(document.body, { key: 'Escape' });
     expect(screen.queryByTestId('device-detail')).toBeNull();
+    expect(document.activeElement).toBe(screen.getByTestId('queue-table'));
   });
 
   it('device code sign-in shows the code large until sign-in completes', async () => {

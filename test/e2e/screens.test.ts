@@ -48,8 +48,8 @@ describe('screens in Chromium (harness)', () => {
       await shot(page, `capture-${lang}`);
       // A scanner burst typed into the group tag field ends up in the serial, not the tag.
       await page.getByTestId('group-tag-input').focus();
-      await page.keyboard.type('XYZ98765');
-      await page.keyboard.press('Enter');
+      // Pipelined like a scanner's HID reports: no waiting on a round-trip between keys.
+      await Promise.all([...'XYZ98765', 'Enter'].map((k) => page.keyboard.press(k)));
       await expect.poll(() => page.getByTestId('serial-input').inputValue()).toBe('XYZ98765');
       expect(await page.getByTestId('group-tag-input').inputValue()).toBe('Sales-Tokyo');
       await expect.poll(() => page.locator('[data-code="SERIAL_MISMATCH"]').count()).toBe(1);

@@ -34,6 +34,24 @@ describe('screens in Chromium (harness)', () => {
     expect(existsSync(file) && statSync(file).size > 10_000).toBe(true);
   }
 
+  /**
+   * A barcode scanner: real key events through Chromium's input pipeline, stamped 4 ms apart like HID
+   * reports (the detector reads event.timeStamp), so a loaded test machine cannot stretch the burst.
+   */
+  async function scanLabel(page: Page, label: string): Promise<void> {
+    const cdp = await page.context().newCDPSession(page);
+    const t0 = Date.now() / 1000;
+    let i = 0;
+    for (const ch of [...label, 'Enter']) {
+      const enter = ch === 'Enter';
+      const key = { key: ch, code: enter ? 'Enter' : `Key${ch}`, text: enter ? '\r' : ch, windowsVirtualKeyCode: enter ? 13 : ch.charCodeAt(0) };
+      await cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', ...key, timestamp: t0 + i * 0.004 });
+      await cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', key: key.key, code: key.code, windowsVirtualKeyCode: key.windowsVirtualKeyCode, timestamp: t0 + i * 0.004 + 0.001 });
+      i++;
+    }
+    await cdp.detach();
+  }
+
   const csv = (rows: string[]) => Buffer.from(['Device Serial Number,Windows Product ID,Hardware Hash,Group Tag,Assigned User', ...rows].join('\r\n'));
   const hash = (m: string, model: string, s: string) => Buffer.from(`FAKEHASH|${m}|${model}|${s}`).toString('base64');
 
@@ -48,8 +66,7 @@ describe('screens in Chromium (harness)', () => {
       await shot(page, `capture-${lang}`);
       // A scanner burst typed into the group tag field ends up in the serial, not the tag.
       await page.getByTestId('group-tag-input').focus();
-      // Pipelined like a scanner's HID reports: no waiting on a round-trip between keys.
-      await Promise.all([...'XYZ98765', 'Enter'].map((k) => page.keyboard.press(k)));
+      await scanLabel(page, 'XYZ98765');
       await expect.poll(() => page.getByTestId('serial-input').inputValue()).toBe('XYZ98765');
       expect(await page.getByTestId('group-tag-input').inputValue()).toBe('Sales-Tokyo');
       await expect.poll(() => page.locator('[data-code="SERIAL_MISMATCH"]').count()).toBe(1);

@@ -184,6 +184,19 @@ describe('App', () => {
     expect(screen.getByTestId('bad-rows')).toBeTruthy();
   });
 
+  it('imports a folder: only its CSV and XML files are read', async () => {
+    const fake = start({}, 'import');
+    await chooseFiles(await screen.findByTestId('import-folder'), [
+      new File([csv(`SN7,,${fakeHash('Litware', 'T14', 'SN7')},,`)], 'a.csv'),
+      new File(['not a hash file'], 'notes.txt'),
+      new File([`<Key><HardwareHash>${fakeHash('Litware', 'T14', 'SN8')}</HardwareHash></Key>`], 'OA3.XML'),
+    ]);
+    await screen.findByTestId('import-files-table');
+    const read = fake.calls.find((c) => c.name === 'readFileContents')!.input as { files: { name: string }[] };
+    expect(read.files.map((f) => f.name)).toEqual(['a.csv', 'OA3.XML']);
+    expect(screen.getByTestId('queue-good').textContent).toContain('Queue 2 good devices');
+  });
+
   it('opens a device: history with times and Graph request ids, hash fields, retry', async () => {
     const fake = start({}, 'queue');
     const grid = await screen.findByTestId('queue-table');

@@ -111,6 +111,7 @@ export const en = {
   'import.intro': 'Drop or choose CSV files (Get-WindowsAutopilotInfo) or OA3.xml files. Good rows are queued; bad rows are listed with their line.',
   'import.drop': 'Drop CSV or XML files here',
   'import.pick': 'Choose files…',
+  'import.pickFolder': 'Choose a folder…',
   'import.reading': 'Reading {count} files…',
   'import.file': 'File',
   'import.summary': '{good} good, {bad} bad',

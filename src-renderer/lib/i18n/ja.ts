@@ -116,6 +116,7 @@ export const ja: Record<MessageKey, string> = {
   'import.intro': 'CSV ファイル (Get-WindowsAutopilotInfo) または OA3.xml ファイルをドロップするか選択します。正しい行はキューに追加され、問題のある行は行番号付きで一覧表示されます。',
   'import.drop': 'ここに CSV または XML ファイルをドロップ',
   'import.pick': 'ファイルを選択…',
+  'import.pickFolder': 'フォルダーを選択…',
   'import.reading': '{count} 個のファイルを読み取っています…',
   'import.file': 'ファイル',
   'import.summary': '正常 {good} 件、問題あり {bad} 件',

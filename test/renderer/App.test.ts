@@ -182,6 +182,9 @@ describe('App', () => {
     const call = fake.calls.find((c) => c.name === 'queueDevices')!.input as { devices: { serialNumber: string }[] };
     expect(call.devices.map((d) => d.serialNumber)).toEqual(['SN1', 'SN2', 'SN4']);
     expect(screen.getByTestId('bad-rows')).toBeTruthy();
+    // Per-file results stay, marked as queued; nothing is offered twice.
+    expect(screen.getByTestId('import-files-table').textContent).toContain('2 good, 1 bad · 2 queued');
+    expect((screen.getByTestId('queue-good') as HTMLButtonElement).disabled).toBe(true);
   });
 
   it('imports a folder: only its CSV and XML files are read', async () => {

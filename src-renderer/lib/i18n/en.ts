@@ -112,6 +112,7 @@ export const en = {
   'import.drop': 'Drop CSV or XML files here',
   'import.pick': 'Choose files…',
   'import.pickFolder': 'Choose a folder…',
+  'import.sent': '{count} queued',
   'import.reading': 'Reading {count} files…',
   'import.file': 'File',
   'import.summary': '{good} good, {bad} bad',

@@ -117,6 +117,7 @@ export const ja: Record<MessageKey, string> = {
   'import.drop': 'ここに CSV または XML ファイルをドロップ',
   'import.pick': 'ファイルを選択…',
   'import.pickFolder': 'フォルダーを選択…',
+  'import.sent': '{count} 台をキューに追加済み',
   'import.reading': '{count} 個のファイルを読み取っています…',
   'import.file': 'ファイル',
   'import.summary': '正常 {good} 件、問題あり {bad} 件',

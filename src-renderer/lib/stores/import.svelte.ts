@@ -22,8 +22,10 @@ export class ImportStore {
   error = $state<string | undefined>(undefined);
   skipped = $state.raw<string[]>([]);
   queued = $state<QueueResult | undefined>(undefined);
+  /** Devices already sent to the queue: they stay listed per file but are not offered again. */
+  sent = $state.raw<ReadonlySet<CapturedDevice>>(new Set());
 
-  good = $derived(this.results.flatMap((r) => r.devices.filter((d) => d.valid)));
+  good = $derived(this.results.flatMap((r) => r.devices.filter((d) => d.valid && !this.sent.has(d))));
   bad = $derived(
     this.results.flatMap((r): BadRow[] => [
       ...r.errors.map((e) => ({ file: r.path, ...(e.line !== undefined ? { line: e.line } : {}), reasons: [{ code: e.code, message: e.message }] })),
@@ -68,6 +70,7 @@ export class ImportStore {
     try {
       const total: QueueResult = { queued: [], duplicates: [], invalid: [] };
       const devices = this.good.map(toDeviceInput);
+      if (devices.length === 0) return;
       for (let i = 0; i < devices.length; i += DEVICES_PER_CALL) {
         const input: Parameters<StationApi['queueDevices']>[0] = { devices: devices.slice(i, i + DEVICES_PER_CALL) };
         if (groupTag) input.groupTag = groupTag;
@@ -78,8 +81,7 @@ export class ImportStore {
         total.invalid.push(...r.invalid);
       }
       this.queued = total;
-      // The bad rows stay on screen; the good ones are in the queue now.
-      this.results = this.results.map((r) => ({ ...r, devices: r.devices.filter((d) => !d.valid) }));
+      this.sent = new Set([...this.sent, ...this.good]);
     } catch (err) {
       this.error = errorText(err);
     } finally {
@@ -89,6 +91,7 @@ export class ImportStore {
 
   clear(): void {
     this.results = [];
+    this.sent = new Set();
     this.queued = undefined;
     this.skipped = [];
   }

@@ -1,38 +1,259 @@
-import { describe, expect, it } from 'vitest';
-import { fireEvent, render, screen } from '@testing-library/svelte';
+import { describe, expect, it, beforeEach } from 'vitest';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import App from '../../src-renderer/App.svelte';
-import { ApiError, type StationApi } from '../../src-renderer/lib/api.ts';
+import { ApiError } from '../../src-renderer/lib/api.ts';
 import { i18n } from '../../src-renderer/lib/i18n/i18n.svelte.ts';
-import type { StationInfo } from '../../src-main/contract/types.ts';
+import { FakeStationApi, type FakeOptions } from './fakeStationApi.ts';
+import { seedQueue } from './seedQueue.ts';
+import { fakeHash } from './fakeHash.ts';
 
-const info: StationInfo = { name: 'Autopilot Station', version: '9.9.9', mode: 'training', host: 'browser', platform: 'linux', arch: 'x64', stationName: 'bench-01' };
+const NOW = Date.parse('2026-11-23T10:00:00Z');
+type Screen = 'capture' | 'import' | 'queue' | 'settings';
 
-function fakeApi(getInfo: () => Promise<StationInfo>): StationApi {
-  return { getInfo, on: () => () => {} } as unknown as StationApi;
+function start(options: FakeOptions = {}, initialScreen: Screen = 'capture') {
+  const fake = new FakeStationApi({ now: () => NOW, devices: seedQueue(40, NOW), ...options });
+  render(App, { props: { api: fake.api, initialScreen } });
+  return fake;
 }
 
+const csv = (...rows: string[]) => ['Device Serial Number,Windows Product ID,Hardware Hash,Group Tag,Assigned User', ...rows].join('\r\n');
+
+async function chooseFiles(input: HTMLElement, files: File[]) {
+  Object.defineProperty(input, 'files', { value: files, configurable: true });
+  await fireEvent.change(input);
+}
+
+/** A scanner: every key of the label within a few ms, then Enter. */
+async function scan(text: string, target: Element = document.body) {
+  for (const key of [...text, 'Enter']) await fireEvent.keyDown(target, { key });
+}
+
+beforeEach(() => {
+  localStorage.clear();
+  sessionStorage.clear();
+  i18n.setLocale('en');
+});
+
 describe('App', () => {
-  it('shows what getInfo returns and the training banner', async () => {
-    i18n.setLocale('en');
-    render(App, { props: { api: fakeApi(async () => info) } });
-    expect(await screen.findByTestId('info-version')).toHaveProperty('textContent', '9.9.9');
+  it('shows the station, the training banner and the queue counts in the header', async () => {
+    start();
+    expect(await screen.findByTestId('info-version')).toHaveProperty('textContent', '0.1.0');
     expect(screen.getByTestId('training-banner').textContent).toContain('Training mode');
-    expect(screen.getByTestId('info-mode').textContent).toBe('Training');
+    await waitFor(() => expect(Number(screen.getByTestId('count-ready').textContent) + Number(screen.getByTestId('count-waiting').textContent) + Number(screen.getByTestId('count-failed').textContent)).toBe(40));
   });
 
-  it('switches to Japanese at run time', async () => {
-    i18n.setLocale('en');
-    render(App, { props: { api: fakeApi(async () => info) } });
-    await screen.findByTestId('info-version');
-    await fireEvent.change(screen.getByRole('combobox'), { target: { value: 'ja' } });
+  it('switches to Japanese at run time, everywhere', async () => {
+    start({}, 'queue');
+    await screen.findAllByTestId('queue-row');
+    await fireEvent.change(screen.getByTestId('language'), { target: { value: 'ja' } });
     expect(screen.getByTestId('info-mode').textContent).toBe('トレーニング');
+    expect(screen.getByTestId('tab-queue').textContent).toContain('キュー');
+    expect(screen.getByTestId('queue-shown').textContent).toBe('40 台中 40 台を表示');
+    expect(screen.getByTestId('header-counts').textContent).toContain('展開可能');
     expect(document.documentElement.lang).toBe('ja');
-    i18n.setLocale('en');
   });
 
   it('shows a station error in words', async () => {
-    i18n.setLocale('en');
-    render(App, { props: { api: fakeApi(async () => { throw new ApiError({ code: 'X', message: 'The station is not answering.' }); }) } });
+    const fake = new FakeStationApi();
+    fake.call_getInfo = () => {
+      throw new ApiError({ code: 'X', message: 'The station is not answering.' });
+    };
+    render(App, { props: { api: fake.api } });
     expect((await screen.findByRole('alert')).textContent).toContain('The station is not answering.');
+  });
+
+  it('Alt+1..4 switch screens; F1 lists the shortcuts; Esc closes', async () => {
+    start();
+    await screen.findByTestId('screen-capture');
+    await fireEvent.keyDown(document.body, { key: '3', altKey: true });
+    expect(screen.getByTestId('screen-queue')).toBeTruthy();
+    await fireEvent.keyDown(document.body, { key: '4', altKey: true });
+    expect(screen.getByTestId('screen-settings')).toBeTruthy();
+    await fireEvent.keyDown(document.body, { key: 'F1' });
+    expect(screen.getByTestId('shortcuts').textContent).toContain('Ctrl+Enter');
+    await fireEvent.keyDown(document.body, { key: 'Escape' });
+    expect(screen.queryByTestId('shortcuts')).toBeNull();
+  });
+
+  it('captures: read this device, choose the hash file, see model and findings, Ctrl+Enter queues with the group tag', async () => {
+    const fake = start();
+    await fireEvent.click(await screen.findByTestId('read-this-device'));
+    await waitFor(() => expect((screen.getByTestId('serial-input') as HTMLInputElement).value).toBe('PF4XK2QZ'));
+    await chooseFiles(screen.getByTestId('hash-file'), [new File([csv(`PF4XK2QZ,,${fakeHash('Contoso', 'Surface Laptop 6', 'PF4XK2QZ')},,`)], 'PF4XK2QZ.csv')]);
+    await waitFor(() => expect(screen.getByTestId('decoded-model').textContent).toBe('Surface Laptop 6'));
+    expect(screen.getByTestId('decoded-manufacturer').textContent).toBe('Contoso');
+    expect(screen.getByTestId('no-findings')).toBeTruthy();
+    await fireEvent.input(screen.getByTestId('group-tag-input'), { target: { value: 'Sales-Tokyo' } });
+    await fireEvent.keyDown(screen.getByTestId('group-tag-input'), { key: 'Enter', ctrlKey: true });
+    await waitFor(() => expect(screen.getByTestId('capture-result').textContent).toBe('PF4XK2QZ is in the queue.'));
+    const call = fake.calls.find((c) => c.name === 'queueDevices')!.input as { devices: { serialNumber: string }[]; groupTag: string };
+    expect(call.groupTag).toBe('Sales-Tokyo');
+    expect(call.devices[0]!.serialNumber).toBe('PF4XK2QZ');
+    expect([...fake.devices.values()].some((d) => d.row.serialNumber === 'PF4XK2QZ' && d.row.state === 'queued')).toBe(true);
+  });
+
+  it('in the desktop app, reads a hash file by path and remembers its folder; a placeholder serial asks for a scan', async () => {
+    const fake = start({
+      info: { host: 'electron' },
+      thisDevice: { serial: { problem: 'placeholder', raw: 'To be filled by O.E.M.' }, needsSerial: true },
+      files: { 'C:\\Hashes\\OA3.xml': `<Key><HardwareHash>${fakeHash('Contoso', 'Surface Pro 10', 'SP10X')}</HardwareHash></Key>` },
+    });
+    await fireEvent.click(await screen.findByTestId('read-this-device'));
+    await screen.findByText('This machine does not report a usable serial number. Scan the label or type it.');
+    expect(screen.getByText('The firmware reports "To be filled by O.E.M.", which is not a real serial number.')).toBeTruthy();
+    await fireEvent.input(screen.getByTestId('hash-path'), { target: { value: 'C:\\Hashes\\OA3.xml' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Read file' }));
+    await waitFor(() => expect(screen.getByTestId('decoded-model').textContent).toBe('Surface Pro 10'));
+    expect(fake.calls.at(-1)).toEqual({ name: 'captureThisDevice', input: { hashFilePath: 'C:\\Hashes\\OA3.xml' } });
+    expect(screen.getByText('Last folder used: C:\\Hashes')).toBeTruthy();
+    expect(localStorage.getItem('station.capture.lastFolder')).toBe('C:\\Hashes');
+  });
+
+  it('a scanned serial reaches the serial field from anywhere, and a mismatch with the hash is shown in plain words', async () => {
+    start({}, 'queue');
+    await screen.findAllByTestId('queue-row');
+    await fireEvent.keyDown(document.body, { key: '1', altKey: true });
+    await chooseFiles(await screen.findByTestId('hash-file'), [new File([csv(`PF4XK2QZ,,${fakeHash('Contoso', 'Surface Laptop 6', 'PF4XK2QZ')},,`)], 'a.csv')]);
+    await screen.findByTestId('decoded-model');
+    await fireEvent.keyDown(document.body, { key: '3', altKey: true });
+    await scan('SN-77731');
+    expect(await screen.findByTestId('screen-capture')).toBeTruthy();
+    await waitFor(() => expect((screen.getByTestId('serial-input') as HTMLInputElement).value).toBe('SN-77731'));
+    const finding = await screen.findByText(/The serial in the hash differs from the serial number entered/);
+    expect(finding.closest('[data-code]')?.getAttribute('data-code')).toBe('SERIAL_MISMATCH');
+    expect((screen.getByTestId('queue-device') as HTMLButtonElement).disabled).toBe(false);
+  });
+
+  it('a scan typed into another field is taken back out of it', async () => {
+    start();
+    const tag = (await screen.findByTestId('group-tag-input')) as HTMLInputElement;
+    await fireEvent.input(tag, { target: { value: 'Kiosk' } });
+    // The browser would have typed the burst into the focused field before Enter.
+    await fireEvent.input(tag, { target: { value: 'KioskABC123' } });
+    await scan('ABC123', tag);
+    await waitFor(() => expect((screen.getByTestId('serial-input') as HTMLInputElement).value).toBe('ABC123'));
+    expect(tag.value).toBe('Kiosk');
+  });
+
+  it('slow typing is not a scan', async () => {
+    start();
+    await screen.findByTestId('screen-capture');
+    for (const key of ['A', 'B', 'C', 'D', 'E']) {
+      await fireEvent.keyDown(document.body, { key });
+      await new Promise((r) => setTimeout(r, 60));
+    }
+    await fireEvent.keyDown(document.body, { key: 'Enter' });
+    expect((screen.getByTestId('serial-input') as HTMLInputElement).value).toBe('');
+  });
+
+  it('group tags: tenant and recent tags offered, CSV-unsafe tags refused, session default kept', async () => {
+    start({ groupTags: { tenant: ['Kiosk', 'Engineering'], recent: ['HR-Osaka'] } });
+    const input = (await screen.findByTestId('group-tag-input')) as HTMLInputElement;
+    await waitFor(() => expect(document.querySelectorAll('#capture-group-tag-list option')).toHaveLength(3));
+    await fireEvent.input(input, { target: { value: 'Tokyo,Osaka' } });
+    expect(screen.getByTestId('group-tag-hint').textContent).toContain('no commas or quotes');
+    expect(input.getAttribute('aria-invalid')).toBe('true');
+    expect((screen.getByTestId('group-tag-default') as HTMLButtonElement).disabled).toBe(true);
+    await fireEvent.input(input, { target: { value: '=HYPERLINK()' } });
+    expect(input.getAttribute('aria-invalid')).toBe('true');
+    await fireEvent.click(screen.getByRole('button', { name: 'Kiosk' }));
+    expect(input.value).toBe('Kiosk');
+    await fireEvent.click(screen.getByTestId('group-tag-default'));
+    expect(screen.getByTestId('group-tag-session').textContent).toBe('Session default: Kiosk');
+    expect(sessionStorage.getItem('station.groupTag.session')).toBe('Kiosk');
+  });
+
+  it('imports many files: bad rows with their line and reason, good rows queued', async () => {
+    const fake = start({}, 'import');
+    const good = (s: string) => `${s},,${fakeHash('Fabrikam', 'EliteBook', s)},,`;
+    await chooseFiles(await screen.findByTestId('import-files'), [
+      new File([csv(good('SN1'), good('SN2'), 'SN3,broken')], 'one.csv'),
+      new File([csv(good('SN4'), `SN5,,${fakeHash('Fabrikam', 'EliteBook', 'OTHER')},,`)], 'two.csv'),
+    ]);
+    const bad = await screen.findByTestId('bad-rows');
+    const rows = within(bad).getAllByRole('row').slice(1).map((r) => r.textContent);
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toContain('one.csv');
+    expect(rows[0]).toContain('Line 4');
+    expect(rows[1]).toContain('Line 3');
+    expect(rows[1]).toContain('The serial in the hash differs');
+    await fireEvent.click(screen.getByTestId('queue-good'));
+    await waitFor(() => expect(screen.getByTestId('import-result').textContent).toBe('3 queued, 0 already in the queue, 0 kept as invalid.'));
+    const call = fake.calls.find((c) => c.name === 'queueDevices')!.input as { devices: { serialNumber: string }[] };
+    expect(call.devices.map((d) => d.serialNumber)).toEqual(['SN1', 'SN2', 'SN4']);
+    expect(screen.getByTestId('bad-rows')).toBeTruthy();
+    // Per-file results stay, marked as queued; nothing is offered twice.
+    expect(screen.getByTestId('import-files-table').textContent).toContain('2 good, 1 bad · 2 queued');
+    expect((screen.getByTestId('queue-good') as HTMLButtonElement).disabled).toBe(true);
+  });
+
+  it('imports a folder: only its CSV and XML files are read', async () => {
+    const fake = start({}, 'import');
+    await chooseFiles(await screen.findByTestId('import-folder'), [
+      new File([csv(`SN7,,${fakeHash('Litware', 'T14', 'SN7')},,`)], 'a.csv'),
+      new File(['not a hash file'], 'notes.txt'),
+      new File([`<Key><HardwareHash>${fakeHash('Litware', 'T14', 'SN8')}</HardwareHash></Key>`], 'OA3.XML'),
+    ]);
+    await screen.findByTestId('import-files-table');
+    const read = fake.calls.find((c) => c.name === 'readFileContents')!.input as { files: { name: string }[] };
+    expect(read.files.map((f) => f.name)).toEqual(['a.csv', 'OA3.XML']);
+    expect(screen.getByTestId('queue-good').textContent).toContain('Queue 2 good devices');
+  });
+
+  it('opens a device: history with times and Graph request ids, hash fields, retry', async () => {
+    const fake = start({}, 'queue');
+    const grid = await screen.findByTestId('queue-table');
+    grid.focus();
+    const failedIndex = [...fake.devices.values()].findIndex((d) => d.row.state === 'failed');
+    for (let i = 0; i < failedIndex; i++) await fireEvent.keyDown(grid, { key: 'ArrowDown' });
+    await fireEvent.keyDown(grid, { key: 'Enter' });
+    const detail = await screen.findByTestId('device-detail');
+    const events = await within(detail).findByTestId('detail-events');
+    expect(events.textContent).toMatch(/[0-9a-f]{8}-55e2-4b6c-8a1f-/);
+    expect(events.textContent).toContain('Nov 23, 2026');
+    expect(within(detail).getByTestId('detail-hash').textContent).toContain('4,000');
+    await fireEvent.click(within(detail).getByTestId('detail-retry'));
+    await waitFor(() => expect(within(detail).getAllByText('Queued').length).toBeGreaterThan(0));
+    await fireEvent.keyDown(document.body, { key: 'Escape' });
+    expect(screen.queryByTestId('device-detail')).toBeNull();
+    expect(document.activeElement).toBe(screen.getByTestId('queue-table'));
+  });
+
+  it('device code sign-in shows the code large until sign-in completes', async () => {
+    const fake = start({ info: { mode: 'tenant', tenant: { tenantId: 'contoso.onmicrosoft.com', cloud: 'global' } }, auth: { state: 'signed-out' }, settings: { authMode: 'device-code' } }, 'settings');
+    await fireEvent.click(await screen.findByTestId('sign-in'));
+    expect((await screen.findByTestId('device-code')).textContent).toBe('HK7Q-M2XP');
+    expect(screen.getByTestId('device-code-panel').textContent).toContain('https://microsoft.com/devicelogin');
+    fake.completeSignIn('tech@contoso.com');
+    await waitFor(() => expect(screen.getByTestId('auth-state').textContent).toContain('Signed in as tech@contoso.com'));
+    expect(screen.queryByTestId('device-code')).toBeNull();
+  });
+
+  it('locked settings are read-only with a lock note; others save', async () => {
+    const fake = start({ settings: { tenantId: 'contoso.onmicrosoft.com', locked: ['tenantId', 'cloud'] } }, 'settings');
+    const tenant = (await screen.findByLabelText('Tenant ID')) as HTMLInputElement;
+    expect(tenant.readOnly).toBe(true);
+    expect(screen.getByTestId('lock-tenantId').textContent).toContain('Locked by your administrator');
+    expect((screen.getByLabelText('Cloud') as HTMLSelectElement).disabled).toBe(true);
+    await fireEvent.input(screen.getByLabelText('Devices per import batch (1–500)'), { target: { value: '250' } });
+    await fireEvent.submit(screen.getByTestId('settings-form'));
+    await screen.findByText('Settings saved.');
+    expect(fake.calls.find((c) => c.name === 'updateSettings')?.input).toEqual({ patch: { batchSize: 250 } });
+  });
+
+  it('attention events chime and toast even without notification permission', async () => {
+    const fake = start();
+    await screen.findByTestId('screen-capture');
+    fake.emit('attention', { kind: 'device-needs-attention', deviceIds: ['dev-1'], message: 'PF1 808' });
+    const toast = await within(screen.getByTestId('toasts')).findByRole('alert');
+    expect(toast.textContent).toContain('A device needs attention: PF1 808');
+  });
+
+  it('theme toggle sets and clears the root theme', async () => {
+    start();
+    await fireEvent.change(await screen.findByTestId('theme'), { target: { value: 'dark' } });
+    expect(document.documentElement.dataset.theme).toBe('dark');
+    await fireEvent.change(screen.getByTestId('theme'), { target: { value: 'system' } });
+    expect(document.documentElement.dataset.theme).toBeUndefined();
   });
 });

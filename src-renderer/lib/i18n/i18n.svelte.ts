@@ -31,10 +31,31 @@ class I18n {
     return text;
   };
 
-  number = (value: number): string => new Intl.NumberFormat(this.locale).format(value);
+  // Intl constructors cost far more than formatting; the queue formats thousands of cells, so build each once per locale.
+  private readonly formats = $derived({
+    number: new Intl.NumberFormat(this.locale),
+    dateTime: new Intl.DateTimeFormat(this.locale, { dateStyle: 'medium', timeStyle: 'medium' }),
+    time: new Intl.DateTimeFormat(this.locale, { timeStyle: 'short' }),
+    relative: new Intl.RelativeTimeFormat(this.locale, { numeric: 'auto' }),
+  });
 
-  dateTime = (iso: string): string =>
-    new Intl.DateTimeFormat(this.locale, { dateStyle: 'medium', timeStyle: 'medium' }).format(new Date(iso));
+  number = (value: number): string => this.formats.number.format(value);
+
+  dateTime = (iso: string): string => this.formats.dateTime.format(new Date(iso));
+
+  time = (iso: string): string => this.formats.time.format(new Date(iso));
+
+  /** "in 4 minutes" / "4 分後": deadlines read better as a distance than as a clock time. */
+  relative = (iso: string, now: number): string => {
+    const seconds = Math.round((new Date(iso).getTime() - now) / 1000);
+    const rtf = this.formats.relative;
+    if (Math.abs(seconds) < 90) return rtf.format(seconds, 'second');
+    if (Math.abs(seconds) < 90 * 60) return rtf.format(Math.round(seconds / 60), 'minute');
+    return rtf.format(Math.round(seconds / 3600), 'hour');
+  };
+
+  /** For keys built at run time (finding codes, error codes): true when the dictionary has it. */
+  has = (key: string): key is MessageKey => Object.hasOwn(en, key);
 }
 
 export const i18n = new I18n();

@@ -1,0 +1,44 @@
+import type { DeviceState, StationSettings } from '../../src-main/contract/types.ts';
+import type { MessageKey } from './i18n/en.ts';
+
+/** How the header and the filters group the ten device states. */
+export type StateGroup = 'ready' | 'waiting' | 'failed';
+
+const FAILED: ReadonlySet<DeviceState> = new Set(['invalid', 'failed', 'timed-out']);
+/** The path a device walks; the index is its progress step. */
+const PATH: readonly DeviceState[] = ['captured', 'queued', 'importing', 'imported', 'registered', 'assigned'];
+
+/** Where the station stops following a device decides which states count as ready. */
+export function stateGroup(state: DeviceState, waitFor: StationSettings['waitFor'] = 'assigned'): StateGroup {
+  if (FAILED.has(state)) return 'failed';
+  if (state === 'already-registered') return 'ready';
+  const target = PATH.indexOf(waitFor);
+  return PATH.indexOf(state) >= target ? 'ready' : 'waiting';
+}
+
+export function statesIn(group: StateGroup, waitFor: StationSettings['waitFor'] = 'assigned'): DeviceState[] {
+  const all: DeviceState[] = [...PATH, 'invalid', 'already-registered', 'failed', 'timed-out'];
+  return all.filter((s) => stateGroup(s, waitFor) === group);
+}
+
+export function countGroups(counts: Partial<Record<DeviceState, number>>, waitFor: StationSettings['waitFor'] = 'assigned'): Record<StateGroup, number> {
+  const out: Record<StateGroup, number> = { ready: 0, waiting: 0, failed: 0 };
+  for (const [state, n] of Object.entries(counts) as [DeviceState, number][]) out[stateGroup(state, waitFor)] += n;
+  return out;
+}
+
+/** Progress as step/steps toward the state the station waits for; undefined for states off the path. */
+export function progressOf(state: DeviceState, waitFor: StationSettings['waitFor'] = 'assigned'): { step: number; steps: number } | undefined {
+  const steps = PATH.indexOf(waitFor);
+  if (state === 'already-registered') return { step: steps, steps };
+  const i = PATH.indexOf(state);
+  if (i < 0) return undefined;
+  return { step: Math.min(i, steps), steps };
+}
+
+/** The advice key for a Graph import error: by code (801–814), then by name, else undefined (shown as code + name). */
+export function adviceKey(errorCode: number | undefined, errorName: string | undefined, has: (k: string) => k is MessageKey): MessageKey | undefined {
+  if (errorCode !== undefined && has(`error.${errorCode}`)) return `error.${errorCode}` as MessageKey;
+  if (errorName && has(`error.${errorName}`)) return `error.${errorName}` as MessageKey;
+  return undefined;
+}

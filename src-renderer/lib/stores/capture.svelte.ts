@@ -1,0 +1,138 @@
+import type { StationApi } from '../api.ts';
+import type { CapturedDevice, FileReadResult, QueueResult, ThisDeviceCapture } from '../../../src-main/contract/types.ts';
+import { fileToBase64, MAX_FILE_BYTES } from '../fileToBase64.ts';
+import { errorText } from './errorText.ts';
+
+type DeviceInput = Parameters<StationApi['checkDevice']>[0]['device'];
+const FOLDER_KEY = 'station.capture.lastFolder';
+
+export function toDeviceInput(d: CapturedDevice): DeviceInput {
+  const input: DeviceInput = { serialNumber: d.serialNumber, hardwareHash: d.hardwareHash, source: { ...d.source } };
+  if (d.productKey) input.productKey = d.productKey;
+  if (d.groupTag) input.groupTag = d.groupTag;
+  if (d.assignedUser) input.assignedUser = d.assignedUser;
+  return input;
+}
+
+/** The one device on the Capture screen: this machine's serial, its hash file, and the checks on both. */
+export class CaptureStore {
+  serial = $state('');
+  serialInfo = $state<ThisDeviceCapture['serial'] | undefined>(undefined);
+  needsSerial = $state(false);
+  device = $state<CapturedDevice | undefined>(undefined);
+  fileErrors = $state.raw<FileReadResult['errors']>([]);
+  hashPath = $state('');
+  lastFolder = $state('');
+  assignedUser = $state('');
+  busy = $state(false);
+  error = $state<string | undefined>(undefined);
+  result = $state<{ serial: string; result: QueueResult } | undefined>(undefined);
+
+  constructor(private readonly api: StationApi) {
+    this.lastFolder = globalThis.localStorage?.getItem(FOLDER_KEY) ?? '';
+    api.on('dropFolderRead', (results) => {
+      const first = results.find((r) => r.devices.length > 0);
+      if (first && !this.device) this.takeFile(first);
+    });
+  }
+
+  private async run(work: () => Promise<void>): Promise<void> {
+    this.busy = true;
+    this.error = undefined;
+    try {
+      await work();
+    } catch (err) {
+      this.error = errorText(err);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  readThisDevice(hashFilePath?: string): Promise<void> {
+    return this.run(async () => {
+      const input: { hashFilePath?: string; serialNumber?: string } = {};
+      if (hashFilePath) input.hashFilePath = hashFilePath;
+      if (this.serial.trim() && this.serialInfo?.source === 'typed') input.serialNumber = this.serial.trim();
+      const capture = await this.api.captureThisDevice(input);
+      this.serialInfo = capture.serial;
+      this.needsSerial = capture.needsSerial;
+      if (capture.serial.value && !(this.serialInfo.source === 'typed' && this.serial)) this.serial = capture.serial.value;
+      if (capture.hashFile) this.takeFile(capture.hashFile);
+      if (capture.device) this.device = capture.device;
+      if (hashFilePath) this.rememberFolder(hashFilePath);
+    });
+  }
+
+  loadPath(): Promise<void> {
+    return this.readThisDevice(this.hashPath.trim());
+  }
+
+  loadBrowserFile(file: File): Promise<void> {
+    return this.run(async () => {
+      if (file.size > MAX_FILE_BYTES) throw new Error(`${file.name} > 10 MB`);
+      const [result] = await this.api.readFileContents({ files: [{ name: file.name, base64: await fileToBase64(file) }] });
+      if (result) this.takeFile(result);
+      await this.recheck();
+    });
+  }
+
+  readDropFolder(): Promise<void> {
+    return this.run(async () => {
+      const results = await this.api.readDropFolder({});
+      const first = results.find((r) => r.devices.length > 0) ?? results[0];
+      if (first) this.takeFile(first);
+      await this.recheck();
+    });
+  }
+
+  /** A scanned or typed serial: the station re-judges the device with it (serial vs hash). */
+  setSerial(serial: string): Promise<void> {
+    this.serial = serial.trim();
+    this.serialInfo = { ...(this.serialInfo ?? {}), value: this.serial, source: 'typed' };
+    return this.run(() => this.recheck());
+  }
+
+  private takeFile(result: FileReadResult): void {
+    this.fileErrors = result.errors;
+    this.hashPath = result.path;
+    const device = result.devices[0];
+    if (device) {
+      this.device = device;
+      if (!this.serial && device.serialNumber) this.serial = device.serialNumber;
+    }
+  }
+
+  private async recheck(): Promise<void> {
+    if (!this.device || !this.serial || this.device.serialNumber === this.serial) return;
+    this.device = await this.api.checkDevice({ device: { ...toDeviceInput(this.device), serialNumber: this.serial } });
+  }
+
+  private rememberFolder(path: string): void {
+    const cut = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+    if (cut <= 0) return;
+    this.lastFolder = path.slice(0, cut);
+    globalThis.localStorage?.setItem(FOLDER_KEY, this.lastFolder);
+  }
+
+  get ready(): boolean {
+    return !!this.device && !!this.serial.trim();
+  }
+
+  queue(groupTag: string): Promise<void> {
+    return this.run(async () => {
+      if (!this.device) return;
+      const device = { ...toDeviceInput(this.device), serialNumber: this.serial.trim() };
+      const input: Parameters<StationApi['queueDevices']>[0] = { devices: [device] };
+      if (groupTag) input.groupTag = groupTag;
+      if (this.assignedUser.trim()) input.assignedUser = this.assignedUser.trim();
+      const result = await this.api.queueDevices(input);
+      this.result = { serial: device.serialNumber, result };
+      // Ready for the next machine on the bench.
+      this.device = undefined;
+      this.serial = '';
+      this.serialInfo = undefined;
+      this.hashPath = '';
+      this.fileErrors = [];
+    });
+  }
+}

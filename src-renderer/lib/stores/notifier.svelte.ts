@@ -1,0 +1,81 @@
+import type { StationApi } from '../api.ts';
+import type { Attention } from '../../../src-main/contract/types.ts';
+import { t } from '../i18n/i18n.svelte.ts';
+
+export interface Toast {
+  id: number;
+  kind: Attention['kind'] | 'info' | 'error';
+  text: string;
+}
+
+/**
+ * Tells the technician across the room: a generated chime (no audio files), an OS notification where
+ * the host allows it, and always an in-app toast (Electron denies notification permission requests).
+ */
+export class Notifier {
+  toasts = $state<Toast[]>([]);
+  private next = 1;
+  private audio: AudioContext | undefined;
+  private readonly off: () => void;
+
+  constructor(api: StationApi) {
+    this.off = api.on('attention', (a) => this.attention(a));
+  }
+
+  dispose(): void {
+    this.off();
+  }
+
+  attention(a: Attention): void {
+    const text = t(a.kind === 'batch-finished' ? 'notify.batchFinished' : 'notify.attention', { message: a.message });
+    this.chime(a.kind === 'batch-finished' ? [660, 880] : [440, 330, 440]);
+    this.osNotification(text);
+    this.show(a.kind, text, a.kind === 'batch-finished' ? 8000 : 0);
+  }
+
+  /** Shows a toast; sticky when ms is 0 (attention stays until dismissed). */
+  show(kind: Toast['kind'], text: string, ms = 5000): number {
+    const id = this.next++;
+    this.toasts = [...this.toasts.slice(-4), { id, kind, text }];
+    if (ms > 0) setTimeout(() => this.dismiss(id), ms);
+    return id;
+  }
+
+  dismiss(id: number): void {
+    this.toasts = this.toasts.filter((x) => x.id !== id);
+  }
+
+  private chime(freqs: number[]): void {
+    try {
+      const Ctor = globalThis.AudioContext;
+      if (!Ctor) return;
+      this.audio ??= new Ctor();
+      const ctx = this.audio;
+      freqs.forEach((f, i) => {
+        const osc = ctx.createOscillator();
+        const gain = ctx.createGain();
+        const start = ctx.currentTime + i * 0.18;
+        osc.frequency.value = f;
+        gain.gain.setValueAtTime(0.0001, start);
+        gain.gain.exponentialRampToValueAtTime(0.25, start + 0.02);
+        gain.gain.exponentialRampToValueAtTime(0.0001, start + 0.16);
+        osc.connect(gain).connect(ctx.destination);
+        osc.start(start);
+        osc.stop(start + 0.17);
+      });
+    } catch {
+      // No sound device: the toast still shows.
+    }
+  }
+
+  private osNotification(body: string): void {
+    const N = globalThis.Notification;
+    if (!N) return;
+    try {
+      if (N.permission === 'granted') new N(t('notify.title'), { body });
+      else if (N.permission === 'default') void N.requestPermission().catch(() => undefined);
+    } catch {
+      // Some hosts throw on construction; the toast is the fallback.
+    }
+  }
+}

@@ -1,0 +1,126 @@
+import type { StationApi } from '../api.ts';
+import type { DeviceState, ExportFile, QueueChanged, QueueRow, StationSettings } from '../../../src-main/contract/types.ts';
+import { countGroups, stateGroup, type StateGroup } from '../deviceStates.ts';
+import { errorText } from './errorText.ts';
+
+export type QueueFilter = 'all' | StateGroup;
+const PAGE = 10_000;
+/** Up to this many changed ids are patched one by one; more reload the whole list. */
+const PATCH_LIMIT = 25;
+
+/**
+ * The queue as the screens see it: every row in memory (10,000 rows are a few MB), filtered and
+ * searched here so typing in the search box never waits on the main process. Fed by queueChanged.
+ */
+export class QueueStore {
+  rows = $state.raw<QueueRow[]>([]);
+  counts = $state.raw<Partial<Record<DeviceState, number>>>({});
+  loaded = $state(false);
+  error = $state<string | undefined>(undefined);
+  filter = $state<QueueFilter>('all');
+  search = $state('');
+  selected = $state.raw<ReadonlySet<string>>(new Set());
+  waitFor = $state<StationSettings['waitFor']>('assigned');
+
+  groups = $derived(countGroups(this.counts, this.waitFor));
+  visible = $derived.by(() => {
+    const needle = this.search.trim().toUpperCase();
+    const filter = this.filter;
+    const waitFor = this.waitFor;
+    if (!needle && filter === 'all') return this.rows;
+    return this.rows.filter(
+      (r) => (filter === 'all' || stateGroup(r.state, waitFor) === filter) && (!needle || r.serialNumber.toUpperCase().includes(needle)),
+    );
+  });
+
+  private reloadTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly unsubscribe: () => void;
+
+  constructor(private readonly api: StationApi) {
+    this.unsubscribe = api.on('queueChanged', (change) => void this.onChanged(change));
+  }
+
+  dispose(): void {
+    this.unsubscribe();
+    clearTimeout(this.reloadTimer);
+  }
+
+  async load(): Promise<void> {
+    try {
+      const rows: QueueRow[] = [];
+      let total = Infinity;
+      let counts: QueueChanged['counts'];
+      while (rows.length < total) {
+        const page = await this.api.listQueue({ offset: rows.length, limit: PAGE });
+        rows.push(...page.rows);
+        total = page.total;
+        counts = page.counts;
+        if (page.rows.length === 0) break;
+      }
+      this.rows = rows;
+      if (counts) this.counts = counts;
+      this.dropGoneSelections();
+      this.error = undefined;
+    } catch (err) {
+      this.error = errorText(err);
+    } finally {
+      this.loaded = true;
+    }
+  }
+
+  private async onChanged(change: QueueChanged): Promise<void> {
+    if (change.counts) this.counts = change.counts;
+    if (change.deviceIds.length === 0 || change.deviceIds.length > PATCH_LIMIT) return this.scheduleReload();
+    try {
+      const details = await Promise.all(change.deviceIds.map((id) => this.api.getDevice({ id }).catch(() => undefined)));
+      const byId = new Map(details.filter((d) => d !== undefined).map((d) => [d.row.id, d.row]));
+      const known = new Set(this.rows.map((r) => r.id));
+      const next = this.rows.flatMap((r) => (change.deviceIds.includes(r.id) ? (byId.has(r.id) ? [byId.get(r.id)!] : []) : [r]));
+      for (const [id, row] of byId) if (!known.has(id)) next.push(row);
+      this.rows = next;
+      this.dropGoneSelections();
+    } catch {
+      this.scheduleReload();
+    }
+  }
+
+  private scheduleReload(): void {
+    clearTimeout(this.reloadTimer);
+    this.reloadTimer = setTimeout(() => void this.load(), 150);
+  }
+
+  private dropGoneSelections(): void {
+    if (this.selected.size === 0) return;
+    const ids = new Set(this.rows.map((r) => r.id));
+    const kept = [...this.selected].filter((id) => ids.has(id));
+    if (kept.length !== this.selected.size) this.selected = new Set(kept);
+  }
+
+  toggle(id: string): void {
+    const next = new Set(this.selected);
+    if (!next.delete(id)) next.add(id);
+    this.selected = next;
+  }
+
+  selectAllVisible(): void {
+    this.selected = new Set(this.visible.map((r) => r.id));
+  }
+
+  clearSelection(): void {
+    this.selected = new Set();
+  }
+
+  async act(action: 'retry' | 'remove' | 'reregister', ids = [...this.selected]): Promise<number> {
+    const { affected } = await this.api.deviceAction({ ids, action });
+    if (action === 'remove') this.clearSelection();
+    return affected;
+  }
+
+  async setGroupTag(groupTag: string, ids = [...this.selected]): Promise<number> {
+    return (await this.api.editDevices({ ids, groupTag })).affected;
+  }
+
+  async exportCsv(format: 'intune' | 'report', ids = [...this.selected]): Promise<ExportFile[]> {
+    return this.api.exportQueue(ids.length ? { format, ids } : { format });
+  }
+}

@@ -1,0 +1,58 @@
+import type { StationApi } from '../api.ts';
+import type { AuthStatus, DeviceCodePrompt, StationSettings } from '../../../src-main/contract/types.ts';
+import { errorText } from './errorText.ts';
+
+export type SettingsPatch = Parameters<StationApi['updateSettings']>[0]['patch'];
+
+/** Settings, who is signed in and the device code being shown; fed by authChanged and deviceCode. */
+export class SettingsStore {
+  settings = $state<StationSettings | undefined>(undefined);
+  auth = $state<AuthStatus | undefined>(undefined);
+  deviceCode = $state<DeviceCodePrompt | undefined>(undefined);
+  error = $state<string | undefined>(undefined);
+  private readonly offs: (() => void)[];
+
+  constructor(private readonly api: StationApi) {
+    this.offs = [
+      api.on('authChanged', (status) => {
+        this.auth = status;
+        if (status.state !== 'signing-in') this.deviceCode = undefined;
+      }),
+      api.on('deviceCode', (prompt) => (this.deviceCode = prompt)),
+    ];
+  }
+
+  dispose(): void {
+    for (const off of this.offs) off();
+  }
+
+  async load(): Promise<void> {
+    const [settings, auth] = await Promise.allSettled([this.api.getSettings({}), this.api.getAuthStatus({})]);
+    if (settings.status === 'fulfilled') this.settings = settings.value;
+    else this.error = errorText(settings.reason);
+    if (auth.status === 'fulfilled') this.auth = auth.value;
+  }
+
+  isLocked(name: keyof StationSettings): boolean {
+    return this.settings?.locked.includes(name) ?? false;
+  }
+
+  async save(patch: SettingsPatch): Promise<void> {
+    this.settings = await this.api.updateSettings({ patch });
+  }
+
+  async signIn(): Promise<void> {
+    this.auth = { ...(this.auth ?? { state: 'signed-out' }), state: 'signing-in' };
+    try {
+      this.auth = await this.api.signIn({});
+    } catch (err) {
+      this.auth = { state: 'error', error: { code: 'SIGN_IN_FAILED', message: errorText(err) } };
+    } finally {
+      if (this.auth?.state !== 'signing-in') this.deviceCode = undefined;
+    }
+  }
+
+  async signOut(): Promise<void> {
+    this.auth = await this.api.signOut({});
+  }
+}

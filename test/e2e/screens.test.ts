@@ -1,0 +1,174 @@
+import path from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, SCREENSHOT_DIR } from './support.ts';
+import { serveHarness } from './harnessServer.ts';
+
+/** Every screen in English and Japanese, in Chromium, through the screen harness (fake station, 10,000 devices). */
+describe('screens in Chromium (harness)', () => {
+  let browser: Browser;
+  let harness: Awaited<ReturnType<typeof serveHarness>>;
+
+  beforeAll(async () => {
+    harness = await serveHarness();
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await harness?.close();
+  });
+
+  async function open(fragment: string): Promise<{ page: Page; problems: string[] }> {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const problems: string[] = [];
+    page.on('console', (m) => (m.type() === 'error' || /Content Security Policy/i.test(m.text())) && problems.push(m.text()));
+    page.on('pageerror', (e) => problems.push(e.message));
+    await page.goto(`${harness.url}#${fragment}`);
+    return { page, problems };
+  }
+
+  async function shot(page: Page, name: string): Promise<void> {
+    const file = path.join(SCREENSHOT_DIR, `${name}.png`);
+    await page.screenshot({ path: file });
+    expect(existsSync(file) && statSync(file).size > 10_000).toBe(true);
+  }
+
+  /**
+   * A barcode scanner: real key events through Chromium's input pipeline, stamped 4 ms apart like HID
+   * reports (the detector reads event.timeStamp), so a loaded test machine cannot stretch the burst.
+   */
+  async function scanLabel(page: Page, label: string): Promise<void> {
+    const cdp = await page.context().newCDPSession(page);
+    const t0 = Date.now() / 1000;
+    let i = 0;
+    for (const ch of [...label, 'Enter']) {
+      const enter = ch === 'Enter';
+      const key = { key: ch, code: enter ? 'Enter' : `Key${ch}`, text: enter ? '\r' : ch, windowsVirtualKeyCode: enter ? 13 : ch.charCodeAt(0) };
+      await cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', ...key, timestamp: t0 + i * 0.004 });
+      await cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', key: key.key, code: key.code, windowsVirtualKeyCode: key.windowsVirtualKeyCode, timestamp: t0 + i * 0.004 + 0.001 });
+      i++;
+    }
+    await cdp.detach();
+  }
+
+  const csv = (rows: string[]) => Buffer.from(['Device Serial Number,Windows Product ID,Hardware Hash,Group Tag,Assigned User', ...rows].join('\r\n'));
+  const hash = (m: string, model: string, s: string) => Buffer.from(`FAKEHASH|${m}|${model}|${s}`).toString('base64');
+
+  for (const lang of ['en', 'ja'] as const) {
+    it(`capture (${lang}): read this device, pick a hash file, findings, queue with one keystroke`, async () => {
+      const { page, problems } = await open(`screen=capture&lang=${lang}&n=200`);
+      await page.getByTestId('read-this-device').click();
+      await expect.poll(() => page.getByTestId('serial-input').inputValue()).toBe('PF4XK2QZ');
+      await page.getByTestId('hash-file').setInputFiles({ name: 'PF4XK2QZ.csv', mimeType: 'text/csv', buffer: csv([`PF4XK2QZ,,${hash('Contoso', 'Surface Laptop 6', 'PF4XK2QZ')},,`]) });
+      await expect.poll(() => page.getByTestId('decoded-model').textContent()).toBe('Surface Laptop 6');
+      await page.getByTestId('group-tag-input').fill('Sales-Tokyo');
+      await shot(page, `capture-${lang}`);
+      // A scanner burst typed into the group tag field ends up in the serial, not the tag.
+      await page.getByTestId('group-tag-input').focus();
+      await scanLabel(page, 'XYZ98765');
+      await expect.poll(() => page.getByTestId('serial-input').inputValue()).toBe('XYZ98765');
+      expect(await page.getByTestId('group-tag-input').inputValue()).toBe('Sales-Tokyo');
+      await expect.poll(() => page.locator('[data-code="SERIAL_MISMATCH"]').count()).toBe(1);
+      await shot(page, `capture-mismatch-${lang}`);
+      expect(problems).toEqual([]);
+      await page.close();
+    });
+
+    it(`capture (${lang}): a placeholder serial asks for a scan`, async () => {
+      const { page } = await open(`screen=capture&lang=${lang}&n=10&noserial=1&theme=dark`);
+      await page.getByTestId('read-this-device').click();
+      await page.locator('#serial-help strong').waitFor();
+      await shot(page, `capture-needs-serial-dark-${lang}`);
+      await page.close();
+    });
+
+    it(`import (${lang}): many files, bad rows with line and reason, good rows queued`, async () => {
+      const { page, problems } = await open(`screen=import&lang=${lang}&n=200`);
+      await page.getByTestId('import-files').setInputFiles([
+        { name: 'batch-1.csv', mimeType: 'text/csv', buffer: csv([`SN1001,,${hash('Fabrikam', 'EliteBook 840 G11', 'SN1001')},Kiosk,`, `SN1002,,${hash('Fabrikam', 'EliteBook 840 G11', 'SN1002')},,`, 'SN1003,only-two']) },
+        { name: 'batch-2.csv', mimeType: 'text/csv', buffer: csv([`SN2001,,${hash('Litware', 'ThinkPad T14', 'SN9999')},,`, `SN2002,,${hash('Litware', 'ThinkPad T14', 'SN2002')},,`]) },
+        { name: 'OA3.xml', mimeType: 'text/xml', buffer: Buffer.from(`<?xml version="1.0"?><Key><HardwareHash>${hash('Northwind', 'Latitude 7450', 'NW777')}</HardwareHash></Key>`) },
+      ]);
+      await page.getByTestId('bad-rows').waitFor();
+      expect(await page.getByTestId('bad-rows').locator('tbody tr').count()).toBe(2);
+      await shot(page, `import-${lang}`);
+      await page.getByTestId('queue-good').click();
+      await page.getByTestId('import-result').waitFor();
+      expect(await page.getByTestId('import-result').textContent()).toMatch(/4/);
+      await shot(page, `import-queued-${lang}`);
+      expect(problems).toEqual([]);
+      await page.close();
+    });
+
+    it(`queue (${lang}): 10,000 devices, virtualized, filter and search, bulk bar`, async () => {
+      const { page, problems } = await open(`screen=queue&lang=${lang}&n=10000`);
+      await page.getByTestId('queue-row').first().waitFor();
+      expect(await page.getByTestId('queue-row').count()).toBeLessThan(60);
+      await shot(page, `queue-${lang}`);
+      await page.getByTestId('queue-filter').selectOption('failed');
+      await page.getByTestId('queue-table').focus();
+      await page.keyboard.press('Space');
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('Space');
+      expect(await page.getByTestId('selected-count').textContent()).toMatch(/2/);
+      await shot(page, `queue-failed-${lang}`);
+      const download = page.waitForEvent('download');
+      await page.getByTestId('export-intune').click();
+      const file = await download;
+      expect(file.suggestedFilename()).toBe('autopilot-devices.csv');
+      const csvText = await new Promise<string>((resolve, reject) => {
+        void file.createReadStream().then((stream) => {
+          let text = '';
+          stream.on('data', (c) => (text += c));
+          stream.on('end', () => resolve(text));
+          stream.on('error', reject);
+        }, reject);
+      });
+      expect(csvText.split('\r\n')[0]).toBe('Device Serial Number,Windows Product ID,Hardware Hash,Group Tag,Assigned User');
+      expect(csvText.trim().split('\r\n')).toHaveLength(3);
+      await page.getByTestId('queue-search').fill('PF1');
+      await shot(page, `queue-search-${lang}`);
+      expect(problems).toEqual([]);
+      await page.close();
+    });
+
+    it(`device detail (${lang}): history with request ids, hash fields, actions`, async () => {
+      const { page, problems } = await open(`screen=queue&lang=${lang}&n=10000&device=dev-8`);
+      await page.getByTestId('detail-events').waitFor();
+      await shot(page, `detail-${lang}`);
+      await page.getByTestId('detail-events').scrollIntoViewIfNeeded();
+      await shot(page, `detail-history-${lang}`);
+      expect(problems).toEqual([]);
+      await page.close();
+    });
+
+    it(`settings (${lang}): locked settings, device code shown large`, async () => {
+      const { page, problems } = await open(`screen=settings&lang=${lang}&n=100&mode=tenant&auth=device-code&locked=tenantId,cloud`);
+      await page.getByTestId('sign-in').click();
+      await page.getByTestId('device-code').waitFor();
+      await shot(page, `settings-device-code-${lang}`);
+      await page.evaluate(() => (window as unknown as { __harness: { fake: { completeSignIn(): void } } }).__harness.fake.completeSignIn());
+      await expect.poll(() => page.getByTestId('auth-state').textContent()).toContain('tech@contoso.com');
+      await shot(page, `settings-signed-in-${lang}`);
+      expect(problems).toEqual([]);
+      await page.close();
+    });
+
+    it(`attention and shortcuts (${lang}, dark)`, async () => {
+      const { page } = await open(`screen=queue&lang=${lang}&n=10000&theme=dark`);
+      await page.getByTestId('queue-row').first().waitFor();
+      await page.evaluate(() => {
+        const h = (window as unknown as { __harness: { fake: { emit(n: string, p: unknown): void } } }).__harness;
+        h.fake.emit('attention', { kind: 'device-needs-attention', deviceIds: ['dev-8'], message: 'PF1R3G8 808 ZtdDeviceAssignedToOtherTenant' });
+        h.fake.emit('attention', { kind: 'batch-finished', deviceIds: [], message: '100 / 100' });
+      });
+      await page.getByTestId('toasts').locator('.toast').nth(1).waitFor();
+      await shot(page, `queue-dark-toasts-${lang}`);
+      await page.keyboard.press('F1');
+      await page.getByTestId('shortcuts').waitFor();
+      await shot(page, `shortcuts-dark-${lang}`);
+      await page.close();
+    });
+  }
+});

@@ -1,0 +1,368 @@
+import { ApiError, type StationApi } from '../../src-renderer/lib/api.ts';
+import type { CallInput, CallName, EventName, EventPayload } from '../../src-main/contract/contract.ts';
+import {
+  DEVICE_STATES,
+  type AuthStatus,
+  type CapturedDevice,
+  type DeviceDetail,
+  type DeviceState,
+  type FileReadResult,
+  type FindingData,
+  type GroupTags,
+  type QueueRow,
+  type StationInfo,
+  type StationSettings,
+  type ThisDeviceCapture,
+} from '../../src-main/contract/types.ts';
+import { GROUP_TAG_PATTERN } from '../../src-renderer/lib/groupTagRule.ts';
+import { readFakeHash } from './fakeHash.ts';
+import type { SeededDevice } from './seedQueue.ts';
+
+type DeviceInput = CallInput<'queueDevices'>['devices'][number];
+
+export interface FakeOptions {
+  info?: Partial<StationInfo>;
+  settings?: Partial<StationSettings>;
+  auth?: AuthStatus;
+  groupTags?: GroupTags;
+  devices?: SeededDevice[];
+  /** What captureThisDevice reports about this machine. */
+  thisDevice?: Omit<ThisDeviceCapture, 'device' | 'hashFile'>;
+  /** Files "on disk" for readFiles, captureThisDevice({hashFilePath}) and the drop folder, by path. */
+  files?: Record<string, string>;
+  now?: () => number;
+}
+
+const PLACEHOLDERS = new Set(['', '-', '0', 'none', 'default string', 'to be filled by o.e.m.', 'system serial number', '123456789']);
+
+/**
+ * An in-memory StationApi that behaves like the contract says (validation, queue states, events), for
+ * component tests and the screenshot harness. Records every call in `calls`.
+ */
+export class FakeStationApi {
+  readonly calls: { name: CallName; input: unknown }[] = [];
+  readonly devices = new Map<string, DeviceDetail & { hardwareHash: string }>();
+  info: StationInfo;
+  settings: StationSettings;
+  auth: AuthStatus;
+  groupTags: GroupTags;
+  thisDevice: Omit<ThisDeviceCapture, 'device' | 'hashFile'>;
+  files: Record<string, string>;
+  private listeners = new Map<string, Set<(p: unknown) => void>>();
+  private nextId = 1;
+  private pendingSignIn: ((s: AuthStatus) => void) | undefined;
+  private readonly now: () => number;
+
+  constructor(options: FakeOptions = {}) {
+    this.now = options.now ?? Date.now;
+    this.info = { name: 'Autopilot Station', version: '0.1.0', mode: 'training', host: 'browser', platform: 'win32', arch: 'x64', stationName: 'BENCH-01', ...options.info };
+    this.settings = { cloud: 'global', apiVersion: 'v1.0', authMode: 'browser', batchSize: 100, waitFor: 'assigned', locked: [], ...options.settings };
+    this.auth = options.auth ?? { state: 'training' };
+    this.groupTags = options.groupTags ?? { tenant: ['Sales-Tokyo', 'Kiosk', 'Engineering'], recent: ['HR-Osaka'] };
+    this.thisDevice = options.thisDevice ?? { serial: { value: 'PF4XK2QZ', source: 'system' }, needsSerial: false };
+    this.files = options.files ?? {};
+    for (const d of options.devices ?? []) this.devices.set(d.row.id, { ...d.detail, hardwareHash: d.hardwareHash });
+  }
+
+  /** The StationApi the screens get. */
+  get api(): StationApi {
+    const self = this as unknown as Record<string, (input: unknown) => Promise<unknown>>;
+    return new Proxy({} as StationApi, {
+      get: (_t, prop) => {
+        if (prop === 'on') return this.on;
+        if (typeof prop !== 'string' || prop === 'then') return undefined;
+        const impl = self[`call_${prop}`];
+        if (!impl) return async () => { throw new ApiError({ code: 'NOT_AVAILABLE', message: `${prop} is not available.` }); };
+        return async (input: unknown) => {
+          this.calls.push({ name: prop as CallName, input });
+          // Like the real bridge: answers arrive asynchronously and as copies.
+          await Promise.resolve();
+          return structuredClone(await impl.call(this, input ?? {}));
+        };
+      },
+    });
+  }
+
+  on = <E extends EventName>(name: E, listener: (payload: EventPayload<E>) => void): (() => void) => {
+    const set = this.listeners.get(name) ?? new Set();
+    set.add(listener as (p: unknown) => void);
+    this.listeners.set(name, set);
+    return () => set.delete(listener as (p: unknown) => void);
+  };
+
+  emit<E extends EventName>(name: E, payload: EventPayload<E>): void {
+    for (const l of this.listeners.get(name) ?? []) l(structuredClone(payload));
+  }
+
+  listenerCount(name: EventName): number {
+    return this.listeners.get(name)?.size ?? 0;
+  }
+
+  counts(): Record<DeviceState, number> {
+    const counts = Object.fromEntries(DEVICE_STATES.map((s) => [s, 0])) as Record<DeviceState, number>;
+    for (const d of this.devices.values()) counts[d.row.state]++;
+    return counts;
+  }
+
+  /** Moves a device as the worker would, with the event the worker would send. */
+  setState(id: string, state: DeviceState, extra: Partial<QueueRow> = {}): void {
+    const d = this.devices.get(id);
+    if (!d) return;
+    const from = d.row.state;
+    Object.assign(d.row, { state, stateSince: new Date(this.now()).toISOString() }, extra);
+    d.events.push({ at: d.row.stateSince, fromState: from, toState: state, message: `Now ${state}`, requestIds: [] });
+    this.changed([id]);
+  }
+
+  completeSignIn(username = 'tech@contoso.com'): void {
+    this.auth = { state: 'signed-in', mode: this.settings.authMode, account: { username, tenantId: this.settings.tenantId ?? 'contoso.onmicrosoft.com' } };
+    this.emit('authChanged', this.auth);
+    this.pendingSignIn?.(this.auth);
+    this.pendingSignIn = undefined;
+  }
+
+  private changed(ids: string[]): void {
+    this.emit('queueChanged', { deviceIds: ids, at: new Date(this.now()).toISOString(), counts: this.counts() });
+  }
+
+  private invalid(message: string): never {
+    throw new ApiError({ code: 'INPUT_INVALID', message, action: 'Correct the value and try again.' });
+  }
+
+  // ---------- calls ----------
+
+  call_getInfo(): StationInfo {
+    return this.info;
+  }
+
+  call_captureThisDevice(input: CallInput<'captureThisDevice'>): ThisDeviceCapture {
+    const out: ThisDeviceCapture = structuredClone(this.thisDevice);
+    if (input.serialNumber) out.serial = { value: input.serialNumber, source: 'typed' };
+    if (input.hashFilePath) {
+      const text = this.files[input.hashFilePath];
+      if (text === undefined) throw new ApiError({ code: 'FILE_NOT_FOUND', message: `${input.hashFilePath} does not exist.`, action: 'Check the path.' });
+      const file = this.parseFile(input.hashFilePath, text, 'this-device');
+      const first = file.devices[0];
+      if (first && out.serial.value) file.devices[0] = this.judge({ ...first, serialNumber: out.serial.value });
+      out.hashFile = file;
+      if (file.devices[0]) out.device = file.devices[0];
+    }
+    return out;
+  }
+
+  call_readFiles(input: CallInput<'readFiles'>): FileReadResult[] {
+    return input.paths.map((p) => {
+      const text = this.files[p];
+      return text === undefined ? { path: p, devices: [], errors: [{ code: 'FILE_NOT_FOUND', message: `${p} does not exist.` }] } : this.parseFile(p, text, 'file');
+    });
+  }
+
+  call_readFileContents(input: CallInput<'readFileContents'>): FileReadResult[] {
+    return input.files.map((f) => {
+      const bytes = Uint8Array.from(atob(f.base64), (c) => c.charCodeAt(0));
+      return this.parseFile(f.name, new TextDecoder().decode(bytes), 'file');
+    });
+  }
+
+  call_readDropFolder(): FileReadResult[] {
+    const folder = this.settings.dropFolder;
+    if (!folder) throw new ApiError({ code: 'DROP_FOLDER_UNSET', message: 'No drop folder is set.', action: 'Set one in Settings.' });
+    return Object.entries(this.files)
+      .filter(([p]) => p.startsWith(folder))
+      .map(([p, text]) => this.parseFile(p, text, 'drop-folder'));
+  }
+
+  call_checkDevice(input: CallInput<'checkDevice'>): CapturedDevice {
+    return this.judge(input.device);
+  }
+
+  call_queueDevices(input: CallInput<'queueDevices'>) {
+    if (input.groupTag !== undefined && !GROUP_TAG_PATTERN.test(input.groupTag)) this.invalid('groupTag: not CSV-safe');
+    const result = { queued: [] as string[], duplicates: [] as string[], invalid: [] as string[] };
+    const now = new Date(this.now()).toISOString();
+    for (const input_ of input.devices) {
+      const device = this.judge(input_);
+      const same = [...this.devices.values()].find((d) => d.row.serialNumber === device.serialNumber && d.hardwareHash === device.hardwareHash);
+      if (same) {
+        result.duplicates.push(same.row.id);
+        continue;
+      }
+      const id = `new-${this.nextId++}`;
+      const row: QueueRow = {
+        id,
+        serialNumber: device.serialNumber,
+        groupTag: input.groupTag ?? input_.groupTag ?? '',
+        assignedUser: input.assignedUser ?? input_.assignedUser ?? '',
+        state: device.valid ? 'queued' : 'invalid',
+        stateSince: now,
+        source: device.source,
+        capturedAt: now,
+        flags: [],
+      };
+      if (device.hash.manufacturer) row.manufacturer = device.hash.manufacturer;
+      if (device.hash.model) row.model = device.hash.model;
+      this.devices.set(id, { row, hash: device.hash, events: [{ at: now, toState: row.state, message: 'Queued', requestIds: [] }], hardwareHash: device.hardwareHash });
+      (device.valid ? result.queued : result.invalid).push(id);
+    }
+    this.changed([...result.queued, ...result.invalid]);
+    return result;
+  }
+
+  call_listQueue(input: CallInput<'listQueue'>) {
+    const offset = input.offset ?? 0;
+    const limit = input.limit ?? 200;
+    const needle = input.search?.toUpperCase();
+    const all = [...this.devices.values()]
+      .map((d) => d.row)
+      .filter((r) => (!input.states || input.states.includes(r.state)) && (!needle || r.serialNumber.toUpperCase().includes(needle)));
+    return { total: all.length, offset, rows: all.slice(offset, offset + limit), counts: this.counts() };
+  }
+
+  call_getDevice(input: CallInput<'getDevice'>): DeviceDetail {
+    const d = this.devices.get(input.id);
+    if (!d) throw new ApiError({ code: 'DEVICE_NOT_FOUND', message: 'That device is no longer in the queue.' });
+    const { hardwareHash: _omit, ...detail } = d;
+    return detail;
+  }
+
+  call_deviceAction(input: CallInput<'deviceAction'>) {
+    let affected = 0;
+    for (const id of input.ids) {
+      const d = this.devices.get(id);
+      if (!d) continue;
+      if (input.action === 'remove') {
+        this.devices.delete(id);
+        affected++;
+      } else if (input.action === 'reregister' || ['failed', 'timed-out'].includes(d.row.state)) {
+        delete d.row.errorCode;
+        delete d.row.errorName;
+        delete d.row.advice;
+        this.setStateQuiet(d, 'queued');
+        affected++;
+      }
+    }
+    this.changed(input.ids);
+    return { affected };
+  }
+
+  call_editDevices(input: CallInput<'editDevices'>) {
+    if (input.groupTag !== undefined && !GROUP_TAG_PATTERN.test(input.groupTag)) this.invalid('groupTag: not CSV-safe');
+    let affected = 0;
+    for (const id of input.ids) {
+      const d = this.devices.get(id);
+      if (!d) continue;
+      if (input.groupTag !== undefined) d.row.groupTag = input.groupTag;
+      if (input.assignedUser !== undefined) d.row.assignedUser = input.assignedUser;
+      affected++;
+    }
+    this.changed(input.ids);
+    return { affected };
+  }
+
+  call_exportQueue(input: CallInput<'exportQueue'>) {
+    const rows = [...this.devices.values()].filter((d) => !input.ids || input.ids.includes(d.row.id));
+    const lines =
+      input.format === 'intune'
+        ? ['Device Serial Number,Windows Product ID,Hardware Hash,Group Tag,Assigned User', ...rows.map((d) => [d.row.serialNumber, d.productKey ?? '', d.hardwareHash, d.row.groupTag, d.row.assignedUser].join(','))]
+        : ['Serial,State,Error', ...rows.map((d) => [d.row.serialNumber, d.row.state, d.row.errorCode ?? ''].join(','))];
+    return [{ name: input.format === 'intune' ? 'autopilot-devices.csv' : 'queue-report.csv', content: lines.join('\r\n') + '\r\n', rows: rows.length }];
+  }
+
+  call_getSettings(): StationSettings {
+    return this.settings;
+  }
+
+  call_updateSettings(input: CallInput<'updateSettings'>): StationSettings {
+    for (const key of Object.keys(input.patch)) {
+      if (this.settings.locked.includes(key)) throw new ApiError({ code: 'SETTING_LOCKED', message: `${key} is locked by your administrator.` });
+    }
+    if (input.patch.defaultGroupTag !== undefined && !GROUP_TAG_PATTERN.test(input.patch.defaultGroupTag)) this.invalid('defaultGroupTag: not CSV-safe');
+    if (input.patch.batchSize !== undefined && (input.patch.batchSize < 1 || input.patch.batchSize > 500)) this.invalid('batchSize: 1 to 500');
+    Object.assign(this.settings, input.patch);
+    return this.settings;
+  }
+
+  call_getAuthStatus(): AuthStatus {
+    return this.auth;
+  }
+
+  call_signIn(): Promise<AuthStatus> | AuthStatus {
+    if (this.info.mode === 'training') return this.auth;
+    this.auth = { state: 'signing-in', mode: this.settings.authMode };
+    this.emit('authChanged', this.auth);
+    if (this.settings.authMode === 'device-code') {
+      this.emit('deviceCode', {
+        userCode: 'HK7Q-M2XP',
+        verificationUri: 'https://microsoft.com/devicelogin',
+        expiresAt: new Date(this.now() + 15 * 60_000).toISOString(),
+        message: 'To sign in, use a web browser to open the page https://microsoft.com/devicelogin and enter the code HK7Q-M2XP to authenticate.',
+      });
+    }
+    // Answers when the technician finishes on the other device (completeSignIn).
+    return new Promise((resolve) => (this.pendingSignIn = resolve));
+  }
+
+  call_signOut(): AuthStatus {
+    this.auth = this.info.mode === 'training' ? { state: 'training' } : { state: 'signed-out' };
+    this.emit('authChanged', this.auth);
+    return this.auth;
+  }
+
+  call_listGroupTags(): GroupTags {
+    return this.groupTags;
+  }
+
+  // ---------- helpers ----------
+
+  private setStateQuiet(d: DeviceDetail, state: DeviceState): void {
+    const from = d.row.state;
+    d.row.state = state;
+    d.row.stateSince = new Date(this.now()).toISOString();
+    d.events.push({ at: d.row.stateSince, fromState: from, toState: state, message: `Now ${state}`, requestIds: [] });
+  }
+
+  private judge(input: Pick<DeviceInput, 'serialNumber' | 'hardwareHash' | 'source'> & Partial<DeviceInput>): CapturedDevice {
+    const decoded = readFakeHash(input.hardwareHash);
+    const findings: FindingData[] = [];
+    if (!decoded) findings.push({ code: 'HASH_BAD_MAGIC', severity: 'error', message: 'This is not a Windows hardware hash.' });
+    const serial = input.serialNumber.trim();
+    if (PLACEHOLDERS.has(serial.toLowerCase())) findings.push({ code: serial ? 'SERIAL_PLACEHOLDER' : 'SERIAL_MISSING', severity: 'error', message: 'Not a real serial.' });
+    else if (decoded && decoded.serial.toUpperCase() !== serial.toUpperCase()) findings.push({ code: 'SERIAL_MISMATCH', severity: 'error', message: `The hash belongs to ${decoded.serial}.` });
+    const hash: CapturedDevice['hash'] = { valid: !!decoded, padded: true, checksumOk: !!decoded, macAddresses: [], tpmEkPresent: true, length: input.hardwareHash.length, findings: findings.filter((f) => f.code.startsWith('HASH')) };
+    if (decoded) Object.assign(hash, { serialNumber: decoded.serial, manufacturer: decoded.manufacturer, model: decoded.model });
+    const device: CapturedDevice = { serialNumber: serial, hardwareHash: input.hardwareHash, hash, source: input.source, findings, valid: !findings.some((f) => f.severity === 'error') };
+    if (input.productKey) device.productKey = input.productKey;
+    if (input.groupTag) device.groupTag = input.groupTag;
+    if (input.assignedUser) device.assignedUser = input.assignedUser;
+    return device;
+  }
+
+  /** Get-WindowsAutopilotInfo CSV (header repeated when concatenated) or OA3.xml. */
+  parseFile(path: string, text: string, kind: 'this-device' | 'file' | 'drop-folder'): FileReadResult {
+    const result: FileReadResult = { path, devices: [], errors: [], encoding: 'utf-8' };
+    if (/^\s*</.test(text)) {
+      result.format = 'oa3-xml';
+      const hash = /<HardwareHash>([^<]*)<\/HardwareHash>/.exec(text)?.[1]?.trim();
+      if (!hash) result.errors.push({ code: 'XML_NO_HASH', message: 'The file has no <HardwareHash> element.' });
+      else result.devices.push(this.judge({ serialNumber: readFakeHash(hash)?.serial ?? '', hardwareHash: hash, source: { kind, path, format: 'oa3-xml' } }));
+      return result;
+    }
+    result.format = 'autopilot-csv';
+    const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+    lines.forEach((line, i) => {
+      if (!line.trim() || line.startsWith('Device Serial Number')) return;
+      const cols = line.split(',');
+      const [serial, productKey, hash, groupTag, user] = cols;
+      if (cols.length < 3 || cols.length > 5 || !hash) {
+        result.errors.push({ code: 'CSV_COLUMNS', line: i + 1, message: `Line ${i + 1} has ${cols.length} columns; expected 3 to 5.` });
+        return;
+      }
+      const device = this.judge({ serialNumber: serial ?? '', hardwareHash: hash, source: { kind, path, line: i + 1, format: 'autopilot-csv' } });
+      if (productKey) device.productKey = productKey;
+      if (groupTag) device.groupTag = groupTag;
+      if (user) device.assignedUser = user;
+      result.devices.push(device);
+    });
+    return result;
+  }
+}

@@ -1,0 +1,95 @@
+import { describe, expect, it, vi } from 'vitest';
+import { QueueStore } from '../../src-renderer/lib/stores/queue.svelte.ts';
+import { FakeStationApi } from './fakeStationApi.ts';
+import { seedQueue } from './seedQueue.ts';
+
+const NOW = Date.parse('2026-11-23T10:00:00Z');
+
+async function loaded(n: number) {
+  const fake = new FakeStationApi({ devices: seedQueue(n, NOW), now: () => NOW });
+  const store = new QueueStore(fake.api);
+  await store.load();
+  return { fake, store };
+}
+
+describe('QueueStore', () => {
+  it('loads every row and the counts', async () => {
+    const { store } = await loaded(10_000);
+    expect(store.rows).toHaveLength(10_000);
+    expect(store.groups.ready + store.groups.waiting + store.groups.failed).toBe(10_000);
+    expect(store.groups).toEqual({ ready: 2000, waiting: 5000, failed: 3000 });
+  });
+
+  it('filters by state group and searches by serial (case-insensitive)', async () => {
+    const { store } = await loaded(500);
+    store.filter = 'failed';
+    const failedStates = ['failed', 'timed-out', 'invalid'];
+    expect(store.visible.length).toBe(store.rows.filter((r) => failedStates.includes(r.state)).length);
+    expect(store.visible.length).toBeGreaterThan(100);
+    expect(store.visible.every((r) => ['failed', 'timed-out', 'invalid'].includes(r.state))).toBe(true);
+    const serial = store.visible[3]!.serialNumber;
+    store.search = serial.toLowerCase();
+    expect(store.visible.map((r) => r.serialNumber)).toEqual([serial]);
+    store.filter = 'ready';
+    expect(store.visible).toHaveLength(0);
+    store.filter = 'all';
+    store.search = '';
+    expect(store.visible).toHaveLength(500);
+  });
+
+  it('ready follows the waitFor setting', async () => {
+    const { store } = await loaded(100);
+    const readyAssigned = store.groups.ready;
+    store.waitFor = 'imported';
+    expect(store.groups.ready).toBeGreaterThan(readyAssigned);
+  });
+
+  it('patches rows named in queueChanged and keeps the rest', async () => {
+    const { fake, store } = await loaded(50);
+    const before = store.rows[1];
+    fake.setState('dev-0', 'assigned', { profileStatus: 'assignedInSync' });
+    await vi.waitFor(() => expect(store.rows.find((r) => r.id === 'dev-0')?.state).toBe('assigned'));
+    expect(store.rows[1]).toBe(before);
+    expect(store.counts.assigned).toBe(fake.counts().assigned);
+  });
+
+  it('reloads everything on an empty queueChanged, and drops selections of removed devices', async () => {
+    const { fake, store } = await loaded(50);
+    store.toggle('dev-3');
+    store.toggle('dev-4');
+    fake.devices.delete('dev-3');
+    fake.emit('queueChanged', { deviceIds: [], at: new Date().toISOString() });
+    await vi.waitFor(() => expect(store.rows).toHaveLength(49), { timeout: 2000 });
+    expect([...store.selected]).toEqual(['dev-4']);
+  });
+
+  it('bulk actions go to the station for the selected ids', async () => {
+    const { fake, store } = await loaded(50);
+    store.filter = 'failed';
+    store.selectAllVisible();
+    const ids = [...store.selected];
+    expect(ids.length).toBe(store.groups.failed);
+    const retriable = ids.filter((id) => ['failed', 'timed-out'].includes(fake.devices.get(id)!.row.state));
+    expect(await store.act('retry')).toBe(retriable.length);
+    expect(retriable.every((id) => fake.devices.get(id)!.row.state === 'queued')).toBe(true);
+    expect(fake.calls.find((c) => c.name === 'deviceAction')).toEqual({ name: 'deviceAction', input: { ids, action: 'retry' } });
+    await store.setGroupTag('Kiosk');
+    expect(ids.every((id) => fake.devices.get(id)?.row.groupTag === 'Kiosk')).toBe(true);
+    const [file] = await store.exportCsv('intune');
+    expect(file!.rows).toBe(ids.length);
+    expect(file!.content.split('\r\n')[0]).toBe('Device Serial Number,Windows Product ID,Hardware Hash,Group Tag,Assigned User');
+    await store.act('remove');
+    expect(store.selected.size).toBe(0);
+  });
+
+  it('shows a station error in words', async () => {
+    const fake = new FakeStationApi();
+    fake.call_listQueue = () => {
+      throw new Error('The queue database is locked.');
+    };
+    const store = new QueueStore(fake.api);
+    await store.load();
+    expect(store.error).toBe('The queue database is locked.');
+    expect(store.loaded).toBe(true);
+  });
+});

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { ScannerDetector } from '../../src-renderer/lib/scanner.ts';
+
+function feed(d: ScannerDetector, text: string, start: number, gap: number): string | undefined {
+  let t = start;
+  let out: string | undefined;
+  for (const k of [...text, 'Enter']) {
+    out = d.feed(k === 'Enter' ? 'Enter' : k, t);
+    t += gap;
+  }
+  return out;
+}
+
+describe('ScannerDetector', () => {
+  it('recognises a fast burst ending in Enter', () => {
+    expect(feed(new ScannerDetector(), 'PF4XK2QZ', 1000, 8)).toBe('PF4XK2QZ');
+  });
+  it('ignores a person typing (gaps over 35 ms)', () => {
+    expect(feed(new ScannerDetector(), 'PF4XK2QZ', 1000, 120)).toBeUndefined();
+  });
+  it('ignores bursts shorter than 4 characters', () => {
+    expect(feed(new ScannerDetector(), 'ABC', 1000, 5)).toBeUndefined();
+  });
+  it('starts a new burst after a pause, keeping only the fast tail', () => {
+    const d = new ScannerDetector();
+    d.feed('x', 0);
+    d.feed('y', 500);
+    expect(feed(d, 'SN12345', 1000, 10)).toBe('ySN12345'.slice(1));
+  });
+  it('keeps Shift inside a burst and resets on other control keys', () => {
+    const d = new ScannerDetector();
+    let t = 0;
+    for (const k of ['Shift', 'A', 'Shift', 'B', 'C', 'D']) d.feed(k, (t += 5));
+    expect(d.feed('Enter', (t += 5))).toBe('ABCD');
+    for (const k of ['A', 'B', 'Tab', 'C', 'D']) d.feed(k, (t += 5));
+    expect(d.feed('Enter', (t += 5))).toBeUndefined();
+  });
+  it('reset() drops a burst in progress (shortcuts are not part of labels)', () => {
+    const d = new ScannerDetector();
+    d.feed('1', 0);
+    d.reset();
+    expect(feed(d, 'SN-77731', 5, 5)).toBe('SN-77731');
+  });
+  it('a slow Enter after a fast burst is a person pressing Enter', () => {
+    const d = new ScannerDetector();
+    for (const [i, k] of [...'ABCDE'].entries()) d.feed(k, i * 5);
+    expect(d.feed('Enter', 500)).toBeUndefined();
+  });
+});

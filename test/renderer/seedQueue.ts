@@ -1,0 +1,109 @@
+import { DEVICE_STATES, type DeviceDetail, type DeviceState, type QueueRow } from '../../src-main/contract/types.ts';
+import { fakeHash } from './fakeHash.ts';
+
+const MODELS: [string, string][] = [
+  ['Contoso', 'Surface Laptop 6'],
+  ['Fabrikam', 'EliteBook 840 G11'],
+  ['Litware', 'ThinkPad T14 Gen 5'],
+  ['Northwind', 'Latitude 7450'],
+  ['Tailspin', 'ProBook 450 G10'],
+];
+const TAGS = ['Sales-Tokyo', 'Kiosk', 'Engineering', 'HR-Osaka', ''];
+const USERS = ['', 'aiko@contoso.com', 'ben@contoso.com', ''];
+/** Errors a bench really sees, plus one the UI has never heard of. */
+const ERRORS: { code?: number; name: string; advice: string }[] = [
+  { code: 802, name: 'InvalidZtdHardwareHash', advice: 'Capture the hash again.' },
+  { code: 808, name: 'ZtdDeviceAssignedToOtherTenant', advice: 'The previous owner must deregister it.' },
+  { name: 'ZtdDeviceDuplicated', advice: 'Remove the duplicate and retry.' },
+  { name: 'StorageError', advice: 'Retry later.' },
+  { code: 899, name: 'ZtdSomethingNew', advice: 'The service returned an error the station does not know.' },
+];
+const WAITING: ReadonlySet<DeviceState> = new Set(['queued', 'importing', 'imported', 'registered']);
+
+export interface SeededDevice {
+  row: QueueRow;
+  detail: DeviceDetail;
+  hardwareHash: string;
+}
+
+/** n devices spread over every state, deterministic (same n, same queue), times relative to now. */
+export function seedQueue(n: number, now = Date.now()): SeededDevice[] {
+  const out: SeededDevice[] = [];
+  for (let i = 0; i < n; i++) {
+    const state = DEVICE_STATES[(i * 7 + (i >> 3)) % DEVICE_STATES.length]!;
+    const [manufacturer, model] = MODELS[i % MODELS.length]!;
+    const serial = `PF${(3_000_000 + i * 37).toString(36).toUpperCase()}${i % 10}`;
+    const since = new Date(now - ((i % 50) + 1) * 61_000).toISOString();
+    const row: QueueRow = {
+      id: `dev-${i}`,
+      serialNumber: serial,
+      manufacturer,
+      model,
+      groupTag: TAGS[i % TAGS.length]!,
+      assignedUser: USERS[i % USERS.length]!,
+      state,
+      stateSince: since,
+      source: i % 3 === 0 ? { kind: 'this-device' } : { kind: 'file', path: `C:\\Hashes\\batch-${i % 12}.csv`, line: (i % 40) + 2, format: 'autopilot-csv' },
+      capturedAt: new Date(now - 3_600_000 - i * 1000).toISOString(),
+      flags: [],
+    };
+    if (WAITING.has(state)) row.deadline = new Date(now + ((i % 9) - 1) * 60_000 + 30_000).toISOString();
+    if (state !== 'captured' && state !== 'invalid' && state !== 'queued') row.importId = `station-bench01-${Math.floor(i / 100)}`;
+    if (['registered', 'assigned', 'already-registered'].includes(state)) row.deviceRegistrationId = `4f1c${i.toString(16).padStart(4, '0')}-2b1e-4c7a-9d3e-0c5b${i.toString(16).padStart(8, '0')}`;
+    if (state === 'assigned') row.profileStatus = 'assignedInSync';
+    if (state === 'already-registered') Object.assign(row, { errorCode: 806, errorName: 'ZtdDeviceAlreadyAssigned', advice: 'Already registered here.' });
+    if (state === 'failed' || state === 'timed-out') {
+      const e = ERRORS[i % ERRORS.length]!;
+      if (state === 'failed') {
+        if (e.code !== undefined) row.errorCode = e.code;
+        row.errorName = e.name;
+        row.advice = e.advice;
+      }
+    }
+    const hardwareHash = fakeHash(manufacturer, model, serial);
+    const detail: DeviceDetail = {
+      row,
+      productKey: i % 2 ? '00330-80000-00000-AA' + String(i % 1000).padStart(3, '0') : undefined,
+      hash: {
+        valid: state !== 'invalid',
+        padded: true,
+        checksumOk: state !== 'invalid',
+        serialNumber: serial,
+        manufacturer,
+        model,
+        smbiosUuid: `1a2b3c4d-0000-4000-8000-${i.toString(16).padStart(12, '0')}`,
+        macAddresses: [`00:15:5D:${hex2(i >> 16)}:${hex2(i >> 8)}:${hex2(i)}`],
+        tpmEkPresent: i % 4 !== 0,
+        length: 4000,
+        findings: state === 'invalid' ? [{ code: 'HASH_CHECKSUM_MISMATCH', severity: 'error', message: 'Checksum mismatch.' }] : [],
+      },
+      events: eventsFor(row, now),
+    };
+    if (detail.productKey === undefined) delete detail.productKey;
+    out.push({ row, detail, hardwareHash });
+  }
+  return out;
+}
+
+const hex2 = (n: number) => (n & 255).toString(16).padStart(2, '0').toUpperCase();
+
+function eventsFor(row: QueueRow, now: number): DeviceDetail['events'] {
+  const path: DeviceState[] = ['captured', 'queued', 'importing', 'imported', 'registered', 'assigned'];
+  const end = path.indexOf(row.state);
+  const steps = end >= 0 ? path.slice(0, end + 1) : ['captured', 'queued', 'importing', row.state] as DeviceState[];
+  return steps.map((to, k) => {
+    const ev: DeviceDetail['events'][number] = {
+      at: new Date(now - (steps.length - k) * 95_000).toISOString(),
+      toState: to,
+      message: to === 'captured' ? 'Captured from ' + (row.source.path ?? 'this device') : `Now ${to}`,
+      requestIds: k >= 2 ? [`7d3f${k}a10-55e2-4b6c-8a1f-${row.id.replace(/\D/g, '').padStart(12, '0')}`] : [],
+    };
+    if (k > 0) ev.fromState = steps[k - 1]!;
+    if (row.importId && k >= 2) ev.importId = row.importId;
+    if (k === steps.length - 1 && row.errorName) {
+      if (row.errorCode !== undefined) ev.errorCode = row.errorCode;
+      ev.errorName = row.errorName;
+    }
+    return ev;
+  });
+}

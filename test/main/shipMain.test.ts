@@ -108,6 +108,12 @@ const e = vi.hoisted(() => {
     },
     session: { defaultSession: session },
     shell: { openExternal: vi.fn(async () => {}) },
+    // The OS key store (DPAPI on Windows); the double only marks what it wrapped.
+    safeStorage: {
+      isEncryptionAvailable: () => true,
+      encryptString: (plain: string) => Buffer.from(`os-protected:${plain}`),
+      decryptString: (data: Buffer) => data.toString().replace(/^os-protected:/, ''),
+    },
   };
   return {
     electron,

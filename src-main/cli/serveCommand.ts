@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { createStation } from '../app/createStation.ts';
 import { stderrLogger } from '../app/logger.ts';
+import { machineSettingsPath, readMachineSettings } from '../app/machineSettings.ts';
 import { startBrowserHost } from '../host/browserHost.ts';
 import { createDispatcher } from '../ipc/dispatch.ts';
 import { usageError, type CliCommand } from './cliSupport.ts';
@@ -20,7 +21,10 @@ export const serveCommand: CliCommand = async (argv) => {
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw usageError(`--port must be a number from 0 to 65535, not "${values.port}".`);
   const logger = stderrLogger('info');
-  const station = createStation({ host: 'browser', dataDir: defaultDataDir(), logger });
+  // The admin's pre-seeded settings apply in browser mode too (a bench may run the station this way).
+  const machineSettings = readMachineSettings(machineSettingsPath());
+  if (machineSettings.problem) logger.warn('pre-seeded settings ignored', { errorCode: machineSettings.problem.code, message: machineSettings.problem.message });
+  const station = createStation({ host: 'browser', dataDir: defaultDataDir(), logger, machineSettings });
   const host = await startBrowserHost({
     dispatch: createDispatcher(station.handlers, logger),
     bus: station.bus,

@@ -243,7 +243,14 @@ export interface GroupTags {
 export interface Attention {
   kind: 'batch-finished' | 'device-needs-attention';
   deviceIds: string[];
+  /** English text; the renderer words it in the technician's language from the fields below when it can. */
   message: string;
+  /** batch-finished: devices in the batch. */
+  count?: number;
+  /** device-needs-attention about one device. */
+  serialNumber?: string;
+  errorCode?: number;
+  errorName?: string;
 }
 
 // ---------- support ----------

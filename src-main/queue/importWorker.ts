@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../app/clock.ts';
 import type { EventBus } from '../app/eventBus.ts';
 import type { Logger } from '../app/logger.ts';
-import type { DeviceState } from '../contract/types.ts';
+import type { Attention, DeviceState } from '../contract/types.ts';
 import { GraphFailure, type AutopilotPort, type ImportedIdentity, type ImportedIdentityInput, type RegisteredDevice } from '../graph/autopilotPort.ts';
 import { describeImportError, isAlreadyHere, STATION_ADVICE } from './errorAdvice.ts';
 import type { BatchRecord, DeviceEventRecord, DevicePatch, DeviceRecord, QueueStore } from './queueStore.ts';
@@ -325,7 +325,7 @@ export class ImportWorker {
           this.move(d, 'queued', { deadline: null, nextCheckAt: this.now() + wait, attempts: d.attempts + 1, errorCode: code ?? null, errorName: info.name, advice: info.advice, importedRecordId: r.id }, `Intune reported ${info.name}; queued again`, errEv);
         } else {
           this.move(d, 'failed', { deadline: null, nextCheckAt: null, errorCode: code ?? null, errorName: info.name, advice: info.advice, importedRecordId: r.id }, `Import failed: ${info.name}${code ? ` (${code})` : ''}`, errEv);
-          this.attention([d.id], `${d.serialNumber}: ${info.advice}`);
+          this.attention([d.id], `${d.serialNumber}: ${info.advice}`, { serialNumber: d.serialNumber, ...(code !== undefined ? { errorCode: code } : {}), errorName: info.name });
         }
       }
     }
@@ -371,7 +371,7 @@ export class ImportWorker {
     }
     this.store.updateBatch(batch.id, { status: 'cleanup', nextAt: this.now(), attempts: 0 });
     const ids = devices.map((d) => d.id);
-    this.o.bus?.emit('attention', { kind: 'batch-finished', deviceIds: ids, message: `A batch of ${devices.length} device${devices.length === 1 ? '' : 's'} finished importing.` });
+    this.o.bus?.emit('attention', { kind: 'batch-finished', deviceIds: ids, message: `A batch of ${devices.length} device${devices.length === 1 ? '' : 's'} finished importing.`, count: devices.length });
   }
 
   private async cleanupBatch(batch: BatchRecord): Promise<void> {
@@ -470,7 +470,7 @@ export class ImportWorker {
       this.move(d, 'assigned', { deadline: null, nextCheckAt: null }, `Deployment profile assigned (${profile}): ready to deploy`, e);
     } else if (profile === 'failed') {
       this.move(d, 'failed', { deadline: null, nextCheckAt: null, errorName: 'ProfileAssignmentFailed', advice: STATION_ADVICE.profileFailed }, 'Deployment profile assignment failed', { ...e, errorName: 'ProfileAssignmentFailed' });
-      this.attention([d.id], `${d.serialNumber}: ${STATION_ADVICE.profileFailed}`);
+      this.attention([d.id], `${d.serialNumber}: ${STATION_ADVICE.profileFailed}`, { serialNumber: d.serialNumber, errorName: 'ProfileAssignmentFailed' });
     }
   }
 
@@ -497,7 +497,7 @@ export class ImportWorker {
         continue;
       }
       this.move(d, 'timed-out', { lastKnownState: d.state, deadline: null, nextCheckAt: null, advice: a, errorName: 'Timeout' }, `Timed out while ${d.state}`, { batchId: d.batchId, importId: d.importId, errorName: 'Timeout' });
-      this.attention([d.id], `${d.serialNumber}: ${a}`);
+      this.attention([d.id], `${d.serialNumber}: ${a}`, { serialNumber: d.serialNumber, errorName: 'Timeout' });
       if (d.state === 'importing' && d.batchId) touchedBatches.add(d.batchId);
     }
     for (const id of touchedBatches) {
@@ -525,9 +525,9 @@ export class ImportWorker {
     return this.store.updateDevice(d.id, full, { ...rest, at: now, fromState: d.state, toState: to, message, requestIds: (requestIds ?? []).filter((x): x is string => !!x) });
   }
 
-  private attention(ids: string[], message: string): void {
+  private attention(ids: string[], message: string, facts: Pick<Attention, 'serialNumber' | 'errorCode' | 'errorName'> = {}): void {
     for (const id of ids) this.needsAttention.add(id);
-    if (ids.length) this.o.bus?.emit('attention', { kind: 'device-needs-attention', deviceIds: ids, message });
+    if (ids.length) this.o.bus?.emit('attention', { kind: 'device-needs-attention', deviceIds: ids, message, ...facts });
   }
 
   private publish(): void {

@@ -187,6 +187,8 @@ export const en = {
   'error.814': 'The device is already registered in Microsoft Entra ID. Check the device record in Intune.',
   'error.ZtdDeviceDuplicated': 'The same hash was twice in one batch. Remove the duplicate and retry.',
   'error.StorageError': 'The service had a temporary storage problem. Retry later.',
+  'error.Timeout': 'Intune did not finish in time. Retry; if it keeps happening, check the service health in the admin centre.',
+  'error.ProfileAssignmentFailed': 'Intune could not assign a deployment profile. Check the profile and the group for this group tag, then retry.',
   'error.unknown': 'Unknown error. Note the code and name and retry; if it returns, contact support.',
   'error.label': 'Error {code} {name}',
 
@@ -275,6 +277,9 @@ export const en = {
   'notify.batchFinished': 'Batch finished: {message}',
   'notify.attention': 'A device needs attention: {message}',
   'notify.dismiss': 'Dismiss',
+  'notify.batchDoneOne': 'Batch finished: 1 device sent to Intune.',
+  'notify.batchDone': 'Batch finished: {count} devices sent to Intune.',
+  'notify.deviceError': '{serial} needs attention: {advice}',
 } as const;
 
 export type MessageKey = keyof typeof en;

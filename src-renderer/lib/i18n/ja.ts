@@ -192,6 +192,8 @@ export const ja: Record<MessageKey, string> = {
   'error.814': 'デバイスは既に Microsoft Entra ID に登録されています。Intune でデバイスのレコードを確認してください。',
   'error.ZtdDeviceDuplicated': '同じハッシュが 1 つのバッチに 2 回含まれていました。重複を削除して再試行してください。',
   'error.StorageError': 'サービス側で一時的なストレージの問題が発生しました。しばらくしてから再試行してください。',
+  'error.Timeout': 'Intune の処理が時間内に終わりませんでした。再試行してください。繰り返す場合は管理センターでサービスの正常性を確認してください。',
+  'error.ProfileAssignmentFailed': 'Intune が展開プロファイルを割り当てられませんでした。このグループ タグのプロファイルとグループを確認してから再試行してください。',
   'error.unknown': '不明なエラーです。コードと名前を控えて再試行してください。繰り返し発生する場合はサポートに連絡してください。',
   'error.label': 'エラー {code} {name}',
 
@@ -280,4 +282,7 @@ export const ja: Record<MessageKey, string> = {
   'notify.batchFinished': 'バッチが完了しました: {message}',
   'notify.attention': '対応が必要なデバイスがあります: {message}',
   'notify.dismiss': '閉じる',
+  'notify.batchDoneOne': 'バッチが完了しました: 1 台を Intune に送信しました。',
+  'notify.batchDone': 'バッチが完了しました: {count} 台を Intune に送信しました。',
+  'notify.deviceError': '{serial} は対応が必要です: {advice}',
 };

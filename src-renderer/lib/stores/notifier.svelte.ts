@@ -1,11 +1,25 @@
 import type { StationApi } from '../api.ts';
 import type { Attention } from '../../../src-main/contract/types.ts';
-import { t } from '../i18n/i18n.svelte.ts';
+import { adviceKey } from '../deviceStates.ts';
+import { i18n, t } from '../i18n/i18n.svelte.ts';
 
 export interface Toast {
   id: number;
   kind: Attention['kind'] | 'info' | 'error';
   text: string;
+  /** The station's event: worded again in the current language whenever the toast is drawn. */
+  attention?: Attention;
+}
+
+/** An attention event in the technician's language; the station's English text when no wording fits. */
+export function attentionText(a: Attention): string {
+  if (a.kind === 'batch-finished') {
+    if (a.count === 1) return t('notify.batchDoneOne');
+    return a.count !== undefined ? t('notify.batchDone', { count: a.count }) : t('notify.batchFinished', { message: a.message });
+  }
+  const key = adviceKey(a.errorCode, a.errorName, i18n.has);
+  if (a.serialNumber && key) return t('notify.deviceError', { serial: a.serialNumber, advice: t(key) });
+  return t('notify.attention', { message: a.message });
 }
 
 /**
@@ -27,16 +41,16 @@ export class Notifier {
   }
 
   attention(a: Attention): void {
-    const text = t(a.kind === 'batch-finished' ? 'notify.batchFinished' : 'notify.attention', { message: a.message });
+    const text = attentionText(a);
     this.chime(a.kind === 'batch-finished' ? [660, 880] : [440, 330, 440]);
     this.osNotification(text);
-    this.show(a.kind, text, a.kind === 'batch-finished' ? 8000 : 0);
+    this.show(a.kind, text, a.kind === 'batch-finished' ? 8000 : 0, a);
   }
 
   /** Shows a toast; sticky when ms is 0 (attention stays until dismissed). */
-  show(kind: Toast['kind'], text: string, ms = 5000): number {
+  show(kind: Toast['kind'], text: string, ms = 5000, attention?: Attention): number {
     const id = this.next++;
-    this.toasts = [...this.toasts.slice(-4), { id, kind, text }];
+    this.toasts = [...this.toasts.slice(-4), { id, kind, text, ...(attention ? { attention } : {}) }];
     if (ms > 0) setTimeout(() => this.dismiss(id), ms);
     return id;
   }

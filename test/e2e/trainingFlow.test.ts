@@ -1,0 +1,119 @@
+/**
+ * The whole station as a technician meets it in training mode: the built renderer in Chromium, the
+ * real browser host and contract, the capture readers, the SQLite queue and its worker, msal-node
+ * signing in to the in-process simulated tenant and Graph over HTTPS. Only time is faster: the
+ * station and its training tenant share a clock running 40 times real time.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scaledClock } from '../../src-main/app/clock.ts';
+import { createStation, type Station } from '../../src-main/app/createStation.ts';
+import { silentLogger } from '../../src-main/app/logger.ts';
+import { startBrowserHost, type BrowserHost } from '../../src-main/host/browserHost.ts';
+import { createDispatcher } from '../../src-main/ipc/dispatch.ts';
+import { TRAINING_SAMPLES_DIR } from '../../src-main/sim/startSimulatedTenant.ts';
+import { launchChromium, SCREENSHOT_DIR } from './support.ts';
+
+const OA3 = path.join(TRAINING_SAMPLES_DIR, 'OA3-PF3TRN01.xml');
+const CSV = path.join(TRAINING_SAMPLES_DIR, 'training-devices.csv');
+
+let station: Station;
+let host: BrowserHost;
+let browser: Browser;
+let page: Page;
+let dataDir: string;
+
+beforeAll(async () => {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'station-training-e2e-'));
+  station = createStation({
+    host: 'browser',
+    dataDir,
+    logger: silentLogger,
+    clock: scaledClock(40),
+    // This bench machine's firmware says PF3TRN01, the serial inside the training OA3.xml.
+    serialPort: { readSerials: async () => ({ system: 'PF3TRN01' }) },
+  });
+  host = await startBrowserHost({
+    dispatch: createDispatcher(station.handlers, silentLogger),
+    bus: station.bus,
+    staticDir: path.resolve('dist', 'renderer'),
+    logger: silentLogger,
+    port: 0,
+  });
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1366, height: 800 } });
+  await page.goto(host.url);
+  await page.getByTestId('training-banner').waitFor();
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await host?.close();
+  await station?.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+const shot = (name: string) => page.screenshot({ path: path.join(SCREENSHOT_DIR, `training-${name}.png`) });
+const count = async (which: 'ready' | 'waiting' | 'failed') => Number(await page.getByTestId(`count-${which}`).innerText());
+
+describe('training mode, end to end in browser mode', () => {
+  it('captures this device: serial from the firmware, hash from its OA3.xml, queued under a group tag', async () => {
+    await page.getByTestId('read-this-device').click();
+    await expect.poll(() => page.getByTestId('serial-input').inputValue()).toBe('PF3TRN01');
+    await page.getByTestId('hash-file').setInputFiles(OA3);
+    await expect.poll(() => page.getByTestId('decoded-manufacturer').innerText()).toBe('LENOVO');
+    await page.getByRole('button', { name: 'Training', exact: true }).click();
+    await page.getByTestId('queue-device').click();
+    await page.getByTestId('capture-result').waitFor();
+    await expect.poll(() => count('waiting')).toBe(1);
+    await shot('capture');
+  });
+
+  it('imports the sample CSV: good rows queued, the bad row reported with its line, the captured device not queued twice', async () => {
+    await page.keyboard.press('Alt+2');
+    await page.getByTestId('import-files').setInputFiles(CSV);
+    const bad = page.getByTestId('bad-rows');
+    await bad.waitFor();
+    expect(await bad.innerText()).toMatch(/Line 8[\s\S]*NOMFR802[\s\S]*802/);
+    await page.getByRole('button', { name: 'Training', exact: true }).click();
+    await page.getByTestId('queue-good').click();
+    await expect.poll(() => page.getByTestId('import-result').innerText()).toMatch(/5 queued, 1 already in the queue/);
+    await shot('import');
+  });
+
+  it('follows every device to its end: registered, 806 counted as done, 808 failed with what to do', async () => {
+    await page.keyboard.press('Alt+3');
+    await expect.poll(() => count('waiting'), { timeout: 60_000, interval: 500 }).toBe(0);
+    expect(await count('ready')).toBe(5);
+    expect(await count('failed')).toBe(1);
+    const rows = page.getByTestId('queue-row');
+    const other = rows.filter({ hasText: 'MXL9808TRN' });
+    expect(await other.innerText()).toMatch(/808[\s\S]*deregister/);
+    expect(await rows.filter({ hasText: 'PF3REG01' }).innerText()).toMatch(/806/);
+    expect(await rows.filter({ hasText: 'TRN-2024-17' }).innerText()).toMatch(/Registered/);
+    await shot('queue-done');
+    // The same facts in the queue database, read through the contract.
+    const page1 = await station.handlers.listQueue({ offset: 0, limit: 50 });
+    expect(page1.rows.map((r) => `${r.serialNumber}:${r.state}`).sort()).toEqual(
+      ['5CG2041TRN:registered', 'MXL9808TRN:failed', 'PF3REG01:already-registered', 'PF3TRN01:registered', 'PF3TRN02:registered', 'TRN-2024-17:registered'].sort(),
+    );
+  }, 90_000);
+
+  it('opens the failed device and shows its history and advice; the whole station reads in Japanese', async () => {
+    await page.getByTestId('queue-row').filter({ hasText: 'MXL9808TRN' }).click();
+    const detail = page.getByTestId('device-detail');
+    await detail.waitFor();
+    expect(await detail.innerText()).toMatch(/808/);
+    await shot('detail-808');
+    await page.keyboard.press('Escape');
+    await page.getByTestId('language').selectOption('ja');
+    await expect.poll(() => page.getByTestId('training-banner').innerText()).toMatch(/[\u3040-\u30ff\u4e00-\u9fff]/);
+    expect(await page.getByTestId('screen-queue').innerText()).toMatch(/[\u3040-\u30ff\u4e00-\u9fff]/);
+    // The 808 alert stays until dismissed, and is worded again in Japanese.
+    expect(await page.getByTestId('toasts').innerText()).toContain('MXL9808TRN は対応が必要です');
+    await shot('queue-ja');
+  });
+});

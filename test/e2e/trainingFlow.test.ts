@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scaledClock } from '../../src-main/app/clock.ts';
 import { createStation, type Station } from '../../src-main/app/createStation.ts';
 import { silentLogger } from '../../src-main/app/logger.ts';
+import { encodeHardwareHash } from '../../src-main/capture/encodeHardwareHash.ts';
 import { startBrowserHost, type BrowserHost } from '../../src-main/host/browserHost.ts';
 import { createDispatcher } from '../../src-main/ipc/dispatch.ts';
 import { TRAINING_SAMPLES_DIR } from '../../src-main/sim/startSimulatedTenant.ts';
@@ -116,4 +117,21 @@ describe('training mode, end to end in browser mode', () => {
     expect(await page.getByTestId('toasts').innerText()).toContain('MXL9808TRN は対応が必要です');
     await shot('queue-ja');
   });
+
+  it('reads the drop folder chosen in Settings: a file the OEM tool writes there shows up in Import files by itself', async () => {
+    await page.getByTestId('language').selectOption('en');
+    const drop = path.join(dataDir, 'oem-drop');
+    fs.mkdirSync(drop);
+    await page.keyboard.press('Alt+4');
+    await page.locator('#s-drop').fill(drop);
+    await page.getByTestId('save-settings').click();
+    await expect.poll(async () => (await station.handlers.getSettings({})).dropFolder).toBe(drop);
+    // Written the way OEM tools do: Windows PowerShell 5.1's UTF-16LE with BOM.
+    const hash = encodeHardwareHash({ serialNumber: 'PF3DROP01', manufacturer: 'LENOVO', model: '21CB004LUS' });
+    const csv = `Device Serial Number,Windows Product ID,Hardware Hash\r\nPF3DROP01,,${hash}\r\n`;
+    fs.writeFileSync(path.join(drop, 'AutopilotHWID.csv'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(csv, 'utf16le')]));
+    await page.keyboard.press('Alt+2');
+    await expect.poll(() => page.getByTestId('import-files-table').innerText(), { timeout: 20_000, interval: 500 }).toMatch(/AutopilotHWID\.csv\s+1 good, 0 bad/);
+    await shot('drop-folder');
+  }, 30_000);
 });

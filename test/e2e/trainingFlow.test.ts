@@ -16,6 +16,7 @@ import { encodeHardwareHash } from '../../src-main/capture/encodeHardwareHash.ts
 import { startBrowserHost, type BrowserHost } from '../../src-main/host/browserHost.ts';
 import { createDispatcher } from '../../src-main/ipc/dispatch.ts';
 import { TRAINING_SAMPLES_DIR } from '../../src-main/sim/startSimulatedTenant.ts';
+import { readZip } from '../support/readZip.ts';
 import { launchChromium, SCREENSHOT_DIR } from './support.ts';
 
 const OA3 = path.join(TRAINING_SAMPLES_DIR, 'OA3-PF3TRN01.xml');
@@ -134,4 +135,19 @@ describe('training mode, end to end in browser mode', () => {
     await expect.poll(() => page.getByTestId('import-files-table').innerText(), { timeout: 20_000, interval: 500 }).toMatch(/AutopilotHWID\.csv\s+1 good, 0 bad/);
     await shot('drop-folder');
   }, 30_000);
+
+  it('saves diagnostics from Settings as a zip download, with the queue and without any full hardware hash', async () => {
+    await page.keyboard.press('Alt+4');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('save-diagnostics').click()]);
+    const zip = fs.readFileSync((await download.path())!);
+    expect(zip.subarray(0, 2).toString('latin1')).toBe('PK');
+    expect(download.suggestedFilename()).toMatch(/\.zip$/);
+    await expect.poll(() => page.getByTestId('diagnostics-result').innerText()).toMatch(/downloaded/);
+    const entries = readZip(zip);
+    expect(entries.get('queue.json')?.toString()).toContain('MXL9808TRN');
+    const everything = [...entries.values()].map((b) => b.toString()).join('\n');
+    const hash = fs.readFileSync(OA3, 'utf8').match(/<HardwareHash>([^<]+)</)![1]!;
+    expect(everything).not.toContain(hash.slice(0, 120));
+    await shot('support');
+  });
 });

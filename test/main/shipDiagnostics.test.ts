@@ -3,7 +3,6 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createStation } from '../../src-main/app/createStation.ts';
 import { DiagnosticsService, diagnosticsFileName } from '../../src-main/app/diagnostics.ts';
@@ -14,38 +13,11 @@ import { encodeHardwareHash } from '../../src-main/capture/encodeHardwareHash.ts
 import { StationError } from '../../src-main/contract/errors.ts';
 import type { DiagnosticsFile } from '../../src-main/contract/types.ts';
 import { createDispatcher } from '../../src-main/ipc/dispatch.ts';
+import { readZip } from '../support/readZip.ts';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'station-diag-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 const hasUnzip = spawnSync('unzip', ['-v']).status === 0;
-
-/** Reads a ZIP through its central directory, as Explorer does, checking each CRC. */
-function readZip(zip: Buffer): Map<string, Buffer> {
-  const eocd = zip.length - 22;
-  expect(zip.readUInt32LE(eocd)).toBe(0x06054b50);
-  const count = zip.readUInt16LE(eocd + 10);
-  let p = zip.readUInt32LE(eocd + 16);
-  const out = new Map<string, Buffer>();
-  for (let i = 0; i < count; i++) {
-    expect(zip.readUInt32LE(p)).toBe(0x02014b50);
-    const method = zip.readUInt16LE(p + 10);
-    const crc = zip.readUInt32LE(p + 16);
-    const compressed = zip.readUInt32LE(p + 20);
-    const size = zip.readUInt32LE(p + 24);
-    const nameLength = zip.readUInt16LE(p + 28);
-    const local = zip.readUInt32LE(p + 42);
-    const name = zip.subarray(p + 46, p + 46 + nameLength).toString('utf8');
-    expect(zip.readUInt32LE(local)).toBe(0x04034b50);
-    const dataStart = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
-    const body = zip.subarray(dataStart, dataStart + compressed);
-    const data = method === 8 ? zlib.inflateRawSync(body) : Buffer.from(body);
-    expect(data.length, name).toBe(size);
-    expect(zlib.crc32(data), name).toBe(crc);
-    out.set(name, data);
-    p += 46 + nameLength + zip.readUInt16LE(p + 30) + zip.readUInt16LE(p + 32);
-  }
-  return out;
-}
 
 describe('writeZip', () => {
   const entries = [

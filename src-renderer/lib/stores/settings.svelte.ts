@@ -1,5 +1,5 @@
 import type { StationApi } from '../api.ts';
-import type { AuthStatus, DeviceCodePrompt, StationSettings } from '../../../src-main/contract/types.ts';
+import type { AuthStatus, DeviceCodePrompt, DiagnosticsFile, StationSettings } from '../../../src-main/contract/types.ts';
 import { errorText } from './errorText.ts';
 
 export type SettingsPatch = Parameters<StationApi['updateSettings']>[0]['patch'];
@@ -50,6 +50,11 @@ export class SettingsStore {
     } finally {
       if (this.auth?.state !== 'signing-in') this.deviceCode = undefined;
     }
+  }
+
+  /** Support's zip: written next to the user's files by the app, handed to the page in browser mode. */
+  saveDiagnostics(): Promise<DiagnosticsFile> {
+    return this.api.saveDiagnostics({});
   }
 
   async signOut(): Promise<void> {

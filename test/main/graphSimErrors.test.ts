@@ -19,15 +19,15 @@ import { MemorySyncStampStore } from '../../src-main/graph/syncStampStore.ts';
 import { startSimulatedTenant, type SimTenant } from '../../src-main/sim/startSimulatedTenant.ts';
 import type { SimScenarioInput } from '../../src-main/sim/simScenario.ts';
 
-const clock = scaledClock(200);
+const defaultClock = scaledClock(200);
 let sim: SimTenant | undefined;
 afterEach(async () => {
   await sim?.stop();
   sim = undefined;
 });
 
-async function connect(scenario: SimScenarioInput, tokens?: (s: SimTenant) => AccessTokenProvider, budget?: RateBudget) {
-  sim = await startSimulatedTenant({ clock, timeScale: 200, scenario });
+async function connect(scenario: SimScenarioInput, tokens?: (s: SimTenant) => AccessTokenProvider, budget?: RateBudget, clock = defaultClock, timeScale = 200) {
+  sim = await startSimulatedTenant({ clock, timeScale, scenario });
   const s = sim;
   const dir = await mkdtemp(path.join(tmpdir(), 'graph-err-'));
   const cloud = customCloud(s.graphUrl, s.authorityHost);
@@ -83,9 +83,11 @@ describe('Graph failures from the simulated tenant, in words', () => {
 
   it('when the service throttles (its limit is lower than the station\'s budget), the client waits Retry-After and finishes', async () => {
     // A budget that trusts the service too much, and a service whose app limit is 8 requests per 20 s.
+    // Time runs 20 times faster here (not 200) so that the sim's 20 s window lasts a real second even on a loaded machine.
+    const clock = scaledClock(20);
     const budget = new RateBudget(clock, { windowMs: 20_000, maxWrites: 100, maxRequests: 1000 });
-    const { ap, graph } = await connect({ throttle: { appAll: 8, appWrites: 4 } }, undefined, budget);
-    for (let i = 0; i < 20; i++) await ap.readBatch(`t-${i}`);
+    const { ap, graph } = await connect({ throttle: { appAll: 8, appWrites: 4 } }, undefined, budget, clock, 20);
+    await Promise.all(Array.from({ length: 20 }, (_, i) => ap.readBatch(`t-${i}`)));
     expect(graph.stats().throttled).toBeGreaterThan(0);
     const throttled = sim!.requestLog.entries.filter((e) => e.status === 429).length;
     expect(throttled).toBe(graph.stats().throttled);

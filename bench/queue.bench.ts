@@ -57,6 +57,8 @@ for (const e of graph) {
   const kind = `${e.method} ${e.path.replace(/\/[0-9a-f-]{36}/g, '/{id}').replace(/^\/(v1\.0|beta)/, '/$1')}`;
   byKind[kind] = (byKind[kind] ?? 0) + 1;
 }
+const identityByPath: Record<string, number> = {};
+for (const e of sim.requestLog.entries) if (!/^\/(v1\.0|beta)\//.test(e.path)) identityByPath[`${e.method} ${e.path.replace(/[0-9a-f-]{36}/g, '{tenant}')}`] = (identityByPath[`${e.method} ${e.path.replace(/[0-9a-f-]{36}/g, '{tenant}')}`] ?? 0) + 1;
 const states: Record<string, number> = {};
 for (const d of queue.service.allDevices()) states[d.state] = (states[d.state] ?? 0) + 1;
 const importCounts = Object.values(sim.requestLog.importCounts());
@@ -70,6 +72,7 @@ const result = {
   graphRequestsPerDevice: Number((graph.length / devices).toFixed(3)),
   throttled429: graph.filter((e) => e.status === 429).length,
   identityRequests: sim.requestLog.entries.length - graph.length,
+  identityByPath,
   importedTwice: importCounts.filter((n) => n > 1).length,
   leftoverImportedRecords: sim.model.listImported().length,
   byRequest: byKind,

@@ -49,6 +49,13 @@ beforeAll(async () => {
   page = await browser.newPage({ viewport: { width: 1366, height: 800 } });
   await page.goto(host.url);
   await page.getByTestId('training-banner').waitFor();
+  // As a technician would: follow devices until ready to deploy (the profile is assigned), not only registered.
+  await page.keyboard.press('Alt+4');
+  await page.locator('#s-wait').selectOption('assigned');
+  await page.getByTestId('save-settings').click();
+  await page.getByText('Settings saved.').waitFor();
+  if ((await station.handlers.getSettings({})).waitFor !== 'assigned') throw new Error('the waitFor setting was not saved');
+  await page.keyboard.press('Alt+1');
 }, 60_000);
 
 afterAll(async () => {
@@ -74,19 +81,19 @@ describe('training mode, end to end in browser mode', () => {
     await shot('capture');
   });
 
-  it('imports the sample CSV: good rows queued, the bad row reported with its line, the captured device not queued twice', async () => {
+  it('imports the samples folder: good rows queued, the bad row reported with its line, the captured device (also in the folder as OA3.xml) not queued again', async () => {
     await page.keyboard.press('Alt+2');
-    await page.getByTestId('import-files').setInputFiles(CSV);
+    await page.getByTestId('import-folder').setInputFiles(TRAINING_SAMPLES_DIR);
     const bad = page.getByTestId('bad-rows');
     await bad.waitFor();
     expect(await bad.innerText()).toMatch(/Line 8[\s\S]*NOMFR802[\s\S]*802/);
     await page.getByRole('button', { name: 'Training', exact: true }).click();
     await page.getByTestId('queue-good').click();
-    await expect.poll(() => page.getByTestId('import-result').innerText()).toMatch(/5 queued, 1 already in the queue/);
+    await expect.poll(() => page.getByTestId('import-result').innerText()).toMatch(/5 queued, 2 already in the queue/);
     await shot('import');
   });
 
-  it('follows every device to its end: registered, 806 counted as done, 808 failed with what to do', async () => {
+  it('follows every device to its end: ready to deploy (profile assigned), 806 counted as done, 808 failed with what to do', async () => {
     await page.keyboard.press('Alt+3');
     await expect.poll(() => count('waiting'), { timeout: 60_000, interval: 500 }).toBe(0);
     expect(await count('ready')).toBe(5);
@@ -95,12 +102,12 @@ describe('training mode, end to end in browser mode', () => {
     const other = rows.filter({ hasText: 'MXL9808TRN' });
     expect(await other.innerText()).toMatch(/808[\s\S]*deregister/);
     expect(await rows.filter({ hasText: 'PF3REG01' }).innerText()).toMatch(/806/);
-    expect(await rows.filter({ hasText: 'TRN-2024-17' }).innerText()).toMatch(/Registered/);
+    expect(await rows.filter({ hasText: 'TRN-2024-17' }).innerText()).toMatch(/Ready to deploy/);
     await shot('queue-done');
     // The same facts in the queue database, read through the contract.
     const page1 = await station.handlers.listQueue({ offset: 0, limit: 50 });
     expect(page1.rows.map((r) => `${r.serialNumber}:${r.state}`).sort()).toEqual(
-      ['5CG2041TRN:registered', 'MXL9808TRN:failed', 'PF3REG01:already-registered', 'PF3TRN01:registered', 'PF3TRN02:registered', 'TRN-2024-17:registered'].sort(),
+      ['5CG2041TRN:assigned', 'MXL9808TRN:failed', 'PF3REG01:already-registered', 'PF3TRN01:assigned', 'PF3TRN02:assigned', 'TRN-2024-17:assigned'].sort(),
     );
   }, 90_000);
 

@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { electronBinary } from './electronBinary.ts';
 
 /**
  * Native modules (better-sqlite3) are compiled for one ABI at a time: Node's (what `npm ci`,
@@ -10,14 +9,6 @@ import { createRequire } from 'node:module';
  * `npm ci` never calls this, so it works on machines without the Electron binary; packaging
  * (`npm run dist`) rebuilds inside the package itself (npmRebuild in electron-builder.yml).
  */
-function electronBinary(): string | undefined {
-  try {
-    const resolved = createRequire(import.meta.url)('electron') as unknown;
-    return typeof resolved === 'string' && existsSync(resolved) ? resolved : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 const target = process.argv[2] ?? 'electron';
 const run = (cmd: string, args: string[]) =>

@@ -1,16 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { electronBinary } from './electronBinary.ts';
 
 // `npm start`: the Electron app where its runtime is installed, browser mode (saying why) where not.
-function electronBinary(): string | undefined {
-  try {
-    const resolved = createRequire(import.meta.url)('electron') as unknown;
-    return typeof resolved === 'string' && existsSync(resolved) ? resolved : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 const run = (cmd: string, args: string[]) => {
   const r = spawnSync(cmd, args, { stdio: 'inherit', shell: process.platform === 'win32' });

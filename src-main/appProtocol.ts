@@ -1,19 +1,8 @@
 import path from 'node:path';
 import { promises as fs } from 'node:fs';
 import { CONTENT_SECURITY_POLICY } from './app/csp.ts';
+import { staticMimeType } from './app/staticMime.ts';
 
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
-  '.woff': 'font/woff',
-};
 
 /** Sent with every answer, files and refusals alike. */
 const SECURITY_HEADERS = {
@@ -59,7 +48,7 @@ export function createAppProtocolHandler(rendererDir: string) {
       const body = request.method === 'HEAD' ? null : await fs.readFile(file);
       return new Response(body, {
         status: 200,
-        headers: { ...SECURITY_HEADERS, 'Content-Type': MIME[path.extname(file).toLowerCase()] ?? 'application/octet-stream' },
+        headers: { ...SECURITY_HEADERS, 'Content-Type': staticMimeType(file) },
       });
     } catch {
       return notFound();

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { CHECKSUM_SIZE, HASH_MAGIC, HEADER_SIZE, RECORD_HEADER_SIZE, RecordType, STRING_RECORD_TYPES, TRAILER_MAGIC } from './hashLayout.ts';
 import { finding, hasErrors, type Finding } from './hashFindings.ts';
 import { sameSerial, serialProblem } from './placeholderSerial.ts';
+import type { HashSummary } from '../contract/types.ts';
 
 export interface HashRecord {
   type: number;
@@ -10,21 +11,8 @@ export interface HashRecord {
   length: number;
 }
 
-export interface HardwareHashReport {
-  /** False when the service would refuse the hash (802) or it belongs to another serial. */
-  valid: boolean;
-  /** The input was unpadded base64 and was padded. */
-  padded: boolean;
-  checksumOk: boolean;
-  serialNumber?: string;
-  manufacturer?: string;
-  model?: string;
-  productKeyId?: string;
-  smbiosUuid?: string;
-  macAddresses: string[];
-  tpmEkPresent: boolean;
-  /** Length of the (padded) base64 text, the figure technicians know ("4000 characters"). */
-  length: number;
+/** The contract's summary (what screens and the CLI see) plus what only the capture code needs. */
+export interface HardwareHashReport extends Omit<HashSummary, 'findings'> {
   byteLength: number;
   records: HashRecord[];
   findings: Finding[];

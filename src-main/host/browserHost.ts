@@ -8,6 +8,7 @@ import type { EventBus } from '../app/eventBus.ts';
 import type { Logger } from '../app/logger.ts';
 import { StationError } from '../contract/errors.ts';
 import type { Dispatch } from '../ipc/dispatch.ts';
+import { staticMimeType } from '../app/staticMime.ts';
 
 export interface BrowserHostOptions {
   dispatch: Dispatch;
@@ -32,17 +33,6 @@ export interface BrowserHost {
 }
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1']);
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
-  '.wav': 'audio/wav',
-};
 
 export function assertLoopbackHost(host: string): void {
   if (!LOOPBACK_HOSTS.has(host)) {
@@ -174,7 +164,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       return sendJson(res, 404, { error: { code: 'NOT_FOUND', message: 'Not found.' } });
     }
     res.writeHead(200, {
-      'Content-Type': MIME[path.extname(file)] ?? 'application/octet-stream',
+      'Content-Type': staticMimeType(file),
       'Content-Length': stat.size,
       'Cache-Control': rel === '/index.html' ? 'no-store' : 'max-age=300',
     });

@@ -1,4 +1,4 @@
-import type { CaptureSource, DeviceState, FindingData, HashSummary } from '../contract/types.ts';
+import type { CaptureSource, DeviceEvent, DeviceState, FindingData, HashSummary } from '../contract/types.ts';
 
 /**
  * The queue's storage port. The SQLite adapter implements it; the worker and the queue service see
@@ -64,17 +64,10 @@ export interface BatchRecord {
   deviceCount: number;
 }
 
-export interface DeviceEventRecord {
+/** A stored event: the contract's DeviceEvent with its device and the time as epoch ms. */
+export interface DeviceEventRecord extends Omit<DeviceEvent, 'at'> {
   deviceId: string;
   at: number;
-  fromState?: DeviceState;
-  toState: DeviceState;
-  message: string;
-  batchId?: string;
-  importId?: string;
-  requestIds: string[];
-  errorCode?: number;
-  errorName?: string;
 }
 
 export interface ListFilter {

@@ -1,16 +1,7 @@
-import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { _electron } from 'playwright-core';
+import { electronBinary } from '../../scripts/electronBinary.ts';
 
-function electronBinary(): string | undefined {
-  try {
-    const p = createRequire(import.meta.url)('electron') as unknown;
-    return typeof p === 'string' && existsSync(p) ? p : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 const binary = electronBinary();
 if (!binary) {

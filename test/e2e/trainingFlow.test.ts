@@ -11,7 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scaledClock } from '../../src-main/app/clock.ts';
 import { createStation, type Station } from '../../src-main/app/createStation.ts';
-import { silentLogger } from '../../src-main/app/logger.ts';
+import { createLogger } from '../../src-main/app/logger.ts';
 import { encodeHardwareHash } from '../../src-main/capture/encodeHardwareHash.ts';
 import { startBrowserHost, type BrowserHost } from '../../src-main/host/browserHost.ts';
 import { createDispatcher } from '../../src-main/ipc/dispatch.ts';
@@ -27,22 +27,25 @@ let host: BrowserHost;
 let browser: Browser;
 let page: Page;
 let dataDir: string;
+// Every line the station logs during the run, at debug level: checked for secrets at the end.
+const logLines: string[] = [];
+const logger = createLogger((line) => logLines.push(line), {}, 'debug');
 
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'station-training-e2e-'));
   station = createStation({
     host: 'browser',
     dataDir,
-    logger: silentLogger,
+    logger,
     clock: scaledClock(40),
     // This bench machine's firmware says PF3TRN01, the serial inside the training OA3.xml.
     serialPort: { readSerials: async () => ({ system: 'PF3TRN01' }) },
   });
   host = await startBrowserHost({
-    dispatch: createDispatcher(station.handlers, silentLogger),
+    dispatch: createDispatcher(station.handlers, logger),
     bus: station.bus,
     staticDir: path.resolve('dist', 'renderer'),
-    logger: silentLogger,
+    logger,
     port: 0,
   });
   browser = await launchChromium();
@@ -156,5 +159,20 @@ describe('training mode, end to end in browser mode', () => {
     const hash = fs.readFileSync(OA3, 'utf8').match(/<HardwareHash>([^<]+)</)![1]!;
     expect(everything).not.toContain(hash.slice(0, 120));
     await shot('support');
+  });
+
+  it('logged nothing secret: no session token, access or refresh token, certificate key or full hardware hash in any line', async () => {
+    expect(logLines.length).toBeGreaterThan(20);
+    const all = logLines.join('\n');
+    const sessionToken = new URL(host.url).hash.replace('#token=', '');
+    expect(sessionToken.length).toBeGreaterThan(20);
+    expect(all).not.toContain(sessionToken);
+    // JWTs (access and id tokens) start with a base64url JSON header.
+    expect(all).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/);
+    expect(all).not.toMatch(/refresh_token|BEGIN (RSA |EC )?PRIVATE KEY/);
+    const files = [OA3, CSV].map((f) => fs.readFileSync(f, 'utf8')).join('\n');
+    const hashes = files.match(/[A-Za-z0-9+/=]{400,}/g) ?? [];
+    expect(hashes.length).toBeGreaterThanOrEqual(7);
+    for (const h of hashes) expect(all).not.toContain(h.slice(0, 100));
   });
 });

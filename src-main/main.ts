@@ -10,7 +10,7 @@ import { SafeStorageProtector } from './auth/safeStorageProtector.ts';
 import { EVENT_CHANNEL } from './contract/contract.ts';
 import { createDispatcher } from './ipc/dispatch.ts';
 import { createSenderCheck, registerIpcHandlers } from './ipc/registerIpc.ts';
-import { createMainWindow, lockDownContents, lockDownSession } from './window.ts';
+import { createMainWindow, isAllowedExternalUrl, isLoopbackHttpsUrl, lockDownContents, lockDownSession } from './window.ts';
 
 // Electron composition root. Built by scripts/build-main.ts into dist/main/main.js.
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -65,9 +65,10 @@ async function start(): Promise<void> {
     machineSettings,
     // The OS key store protects the token cache; without it (Linux without a keyring) the key file is used.
     ...(SafeStorageProtector.available() ? { tokenCacheProtector: new SafeStorageProtector() } : {}),
-    // Sign-in pages open in the system browser, never in the station's window; only https URLs.
+    // Sign-in pages open in the system browser, never in the station's window: Microsoft's sign-in
+    // hosts of the four clouds, or the training tenant on this machine's loopback.
     openBrowser: async (url) => {
-      if (!/^https:\/\//i.test(url) && !/^http:\/\/(localhost|127\.0\.0\.1)[:/]/i.test(url)) throw new Error('refused to open a non-https sign-in URL');
+      if (!isAllowedExternalUrl(url) && !isLoopbackHttpsUrl(url)) throw new Error('refused to open a sign-in page outside the allowed Microsoft hosts');
       await shell.openExternal(url);
     },
   });

@@ -19,6 +19,16 @@ export const EXTERNAL_ALLOWED_HOSTS = [
   'aka.ms',
 ];
 
+/** The training tenant's sign-in page: HTTPS on this machine's loopback only. */
+export function isLoopbackHttpsUrl(raw: string): boolean {
+  try {
+    const url = new URL(raw);
+    return url.protocol === 'https:' && url.hostname === '127.0.0.1' && url.username === '' && url.password === '';
+  } catch {
+    return false;
+  }
+}
+
 export function isAllowedExternalUrl(raw: string): boolean {
   let url: URL;
   try {

@@ -15,7 +15,7 @@ import { CALL_CHANNEL_PREFIX, EVENT_CHANNEL, callNames } from '../../src-main/co
 import { createDispatcher } from '../../src-main/ipc/dispatch.ts';
 import { createSenderCheck, registerIpcHandlers, type SenderFacts } from '../../src-main/ipc/registerIpc.ts';
 import { buildBridge } from '../../src-main/preload.ts';
-import { APP_ENTRY, createMainWindow, isAllowedExternalUrl, isAllowedPageRequest, lockDownContents, lockDownSession, mainWindowOptions } from '../../src-main/window.ts';
+import { APP_ENTRY, createMainWindow, isAllowedExternalUrl, isAllowedPageRequest, isLoopbackHttpsUrl, lockDownContents, lockDownSession, mainWindowOptions } from '../../src-main/window.ts';
 import { createAppProtocolHandler } from '../../src-main/appProtocol.ts';
 import { CONTENT_SECURITY_POLICY } from '../../src-main/app/csp.ts';
 
@@ -331,6 +331,11 @@ describe('contents lockdown (every webContents)', () => {
     ];
     for (const u of yes) expect(isAllowedExternalUrl(u), u).toBe(true);
     for (const u of no) expect(isAllowedExternalUrl(u), u).toBe(false);
+  });
+
+  it('the training tenant\'s sign-in page is allowed only as HTTPS on 127.0.0.1', () => {
+    expect(isLoopbackHttpsUrl('https://127.0.0.1:41234/6f1c3a52/oauth2/v2.0/authorize?x=1')).toBe(true);
+    for (const u of ['http://127.0.0.1:41234/', 'https://localhost:41234/', 'https://127.0.0.1.evil.example/', 'https://u:p@127.0.0.1:1/', 'https://10.0.0.5/', 'nope']) expect(isLoopbackHttpsUrl(u), u).toBe(false);
   });
 });
 

@@ -61,6 +61,8 @@ function stillImporting(d: DeviceRecord): boolean {
   return d.state === 'importing' || (d.state === 'timed-out' && d.lastKnownState === 'importing');
 }
 export const MAX_BATCH_SIZE = 500;
+/** Imported records deleted per tick (see cleanupBatch). */
+const CLEANUP_SLICE = 10;
 
 /**
  * Drives queued devices through Graph: import in batches, poll by importId, clean up the records it
@@ -77,6 +79,8 @@ export class ImportWorker {
   /** Registered devices in the tenant at the last listing: what a listing costs in requests. */
   private lastListSize = 0;
   private needsAttention = new Set<string>();
+  /** Batch → imported records still to delete. Memory only: after a restart the batch is read again. */
+  private readonly cleanupIds = new Map<string, string[]>();
   private loop?: Promise<void>;
   private stopping?: AbortController;
   private wake?: AbortController;
@@ -375,15 +379,30 @@ export class ImportWorker {
   }
 
   private async cleanupBatch(batch: BatchRecord): Promise<void> {
-    // Everything under this batch's importId is ours (a GUID this station chose); only final records
-    // are deleted, so a record still being processed is never cut short.
-    const read = await this.graph(() => this.o.port.readBatch(batch.importId));
-    if (!read.ok) return this.retryBatchLater(batch, read.error);
-    const ids = read.value.value.filter((r) => r.importId === batch.importId && (r.state.deviceImportStatus === 'complete' || r.state.deviceImportStatus === 'error')).map((r) => r.id);
-    if (ids.length) {
-      const del = await this.graph(() => this.o.port.deleteImported(ids));
-      if (!del.ok && !(del.error instanceof GraphFailure && del.error.kind === 'not-found')) return this.retryBatchLater(batch, del.error);
+    let ids = this.cleanupIds.get(batch.id);
+    if (!ids) {
+      // Everything under this batch's importId is ours (a GUID this station chose); only final records
+      // are deleted, so a record still being processed is never cut short.
+      const read = await this.graph(() => this.o.port.readBatch(batch.importId));
+      if (!read.ok) return this.retryBatchLater(batch, read.error);
+      ids = read.value.value.filter((r) => r.importId === batch.importId && (r.state.deviceImportStatus === 'complete' || r.state.deviceImportStatus === 'error')).map((r) => r.id);
+      this.cleanupIds.set(batch.id, ids);
     }
+    // A slice per tick: deletes are paced by the write limit (500 take almost two minutes), and
+    // devices waiting for registration must not wait behind them.
+    const slice = ids.splice(0, CLEANUP_SLICE);
+    if (slice.length) {
+      const del = await this.graph(() => this.o.port.deleteImported(slice));
+      if (!del.ok && !(del.error instanceof GraphFailure && del.error.kind === 'not-found')) {
+        ids.unshift(...slice); // the port skips records already gone, so the slice can be sent again
+        return this.retryBatchLater(batch, del.error);
+      }
+    }
+    if (ids.length) {
+      this.store.updateBatch(batch.id, { nextAt: this.now() });
+      return;
+    }
+    this.cleanupIds.delete(batch.id);
     this.store.updateBatch(batch.id, { status: 'done' });
   }
 
@@ -398,11 +417,15 @@ export class ImportWorker {
     for (let round = 0; round < 50; round++) {
       if (this.paused()) return;
       const now = this.now();
-      const due = this.store.dueDevices(['imported', 'registered'], now, 1000);
+      let due = this.store.dueDevices(['imported', 'registered'], now, 1000);
       if (!due.length) break;
       let listed: { byId: Map<string, RegisteredDevice>; bySerial: Map<string, RegisteredDevice>; requestId?: string } | undefined;
       const pages = Math.max(1, Math.ceil(this.lastListSize / 1000));
-      if (this.o.port.listRegisteredDevices && due.length >= Math.max(10, 2 * pages)) {
+      // A listing answers for every device waiting, due now or a little later: serve them all, so
+      // that their next checks stay in step instead of drifting apart into one GET each.
+      const waiting = this.o.port.listRegisteredDevices ? this.store.dueDevices(['imported', 'registered'], Number.MAX_SAFE_INTEGER, 1000) : [];
+      if (this.o.port.listRegisteredDevices && waiting.length >= Math.max(10, 2 * pages)) {
+        due = waiting;
         const wantProfile = due.some((d) => d.waitFor === 'assigned');
         const res = await this.graph(() => this.o.port.listRegisteredDevices!({ profileStatus: wantProfile }));
         if (res.ok) {

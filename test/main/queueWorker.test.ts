@@ -74,8 +74,46 @@ describe('import worker (fake Graph, fake clock)', () => {
     const lists = b.port.count('listRegisteredDevices');
     expect(lists).toBeGreaterThan(0);
     expect(lists).toBeLessThan(20);
-    // Records it did not create are never deleted; its own are.
-    expect((b.port.log.find((l) => l.method === 'deleteImported')!.arg as string[]).length).toBe(40);
+    // Records it did not create are never deleted; its own are, each once.
+    const deleted = b.port.log.filter((l) => l.method === 'deleteImported').flatMap((l) => l.arg as string[]);
+    expect(deleted).toHaveLength(40);
+    expect(new Set(deleted).size).toBe(40);
+    b.store.close();
+  });
+
+  it('keeps following registrations while a large batch is still being cleaned up', async () => {
+    const b = bench({ batchSize: 500 });
+    const { queued } = b.queue.queueDevices(Array.from({ length: 300 }, (_, i) => deviceInput(`CL${i}`)));
+    await b.run();
+    expect(queued.map(b.state).every((s) => s === 'registered')).toBe(true);
+    while (b.store.openBatches().length) {
+      await b.worker.tick();
+      b.clock.advance(1000);
+    }
+    // Deletes go out a slice at a time, and registration checks run between the slices instead of after all of them.
+    const deletes = b.port.log.filter((l) => l.method === 'deleteImported');
+    expect(deletes.every((l) => (l.arg as string[]).length <= 10)).toBe(true);
+    expect(deletes.flatMap((l) => l.arg as string[])).toHaveLength(300);
+    const firstDelete = b.port.log.indexOf(deletes[0]!);
+    const lastDelete = b.port.log.indexOf(deletes.at(-1)!);
+    expect(b.port.log.slice(firstDelete, lastDelete).some((l) => l.method === 'listRegisteredDevices')).toBe(true);
+    expect(b.port.imported.size).toBe(0);
+    b.store.close();
+  });
+
+  it('serves devices of different batches with one listing instead of drifting into one GET each', async () => {
+    const b = bench({ batchSize: 500 });
+    // Two small batches a few seconds apart: neither alone is worth a listing, together they are.
+    const first = b.queue.queueDevices(Array.from({ length: 6 }, (_, i) => deviceInput(`DA${i}`)));
+    await b.worker.tick();
+    b.clock.advance(3000);
+    const second = b.queue.queueDevices(Array.from({ length: 6 }, (_, i) => deviceInput(`DB${i}`)));
+    await b.run();
+    expect([...first.queued, ...second.queued].map(b.state).every((s) => s === 'registered')).toBe(true);
+    expect(b.port.count('importBatch')).toBe(2);
+    // Listings while both groups wait; one GET each only for the trailing group once the first is done.
+    expect(b.port.count('listRegisteredDevices')).toBeGreaterThan(0);
+    expect(b.port.count('getRegisteredDevice')).toBeLessThanOrEqual(6);
     b.store.close();
   });
 

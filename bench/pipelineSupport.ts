@@ -1,0 +1,92 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { scaledClock, type Clock } from '../src-main/app/clock.ts';
+
+/**
+ * Shared pieces of the pipeline benchmark: the clock the simulated tenant (parent process) and a
+ * client (child process) both read, a memory sampler, and the parent/child hand-over.
+ */
+
+export type WaitFor = 'registered' | 'assigned';
+
+/** What the parent hands a child: who it is, and how to reach the simulated tenant it serves. */
+export interface ChildConfig {
+  role: 'station' | 'baseline';
+  devices: number;
+  waitFor: WaitFor;
+  groupTag: string;
+  batchSize: number;
+  timeScale: number;
+  /** Real epoch (Date.now()) at which service time equals real time; see sharedClock. */
+  epochMs: number;
+  sim: { graphUrl: string; authorityHost: string; caCertPem: string; tenantId: string; clientId: string; clientCertificatePem: string };
+  /** Baseline only: an app token (the script signs in once, as the PowerShell scripts do). */
+  accessToken?: string;
+}
+
+/**
+ * Service time as a pure function of the wall clock, so two processes agree on it to the
+ * millisecond: now = epoch + (Date.now() - epoch) * timeScale.
+ */
+export function sharedClock(timeScale: number, epochMs: number): Clock {
+  const { sleep } = scaledClock(timeScale);
+  return { now: () => epochMs + (Date.now() - epochMs) * timeScale, sleep };
+}
+
+const MiB = 2 ** 20;
+const mib = (n: number) => Number((n / MiB).toFixed(1));
+
+/** Peak rss and heapUsed of this process, sampled every few real milliseconds. */
+export function sampleMemory(everyMs = 25): { stop(): { rssStartMiB: number; rssPeakMiB: number; heapUsedStartMiB: number; heapUsedPeakMiB: number; samples: number } } {
+  const start = process.memoryUsage();
+  let rssPeak = start.rss;
+  let heapPeak = start.heapUsed;
+  let samples = 0;
+  const timer = setInterval(() => {
+    const m = process.memoryUsage();
+    samples++;
+    if (m.rss > rssPeak) rssPeak = m.rss;
+    if (m.heapUsed > heapPeak) heapPeak = m.heapUsed;
+  }, everyMs);
+  timer.unref();
+  return {
+    stop() {
+      clearInterval(timer);
+      return { rssStartMiB: mib(start.rss), rssPeakMiB: mib(rssPeak), heapUsedStartMiB: mib(start.heapUsed), heapUsedPeakMiB: mib(heapPeak), samples };
+    },
+  };
+}
+
+/**
+ * Runs `file` again in a child process with the config in a temp file (env PIPELINE_CHILD). The parent
+ * keeps serving the simulated tenant meanwhile, so spawn is asynchronous. Resolves with the child's
+ * last stdout line as JSON.
+ */
+export async function runChild<T>(file: string, config: ChildConfig): Promise<T> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pipeline-child-'));
+  const configPath = path.join(dir, 'config.json');
+  fs.writeFileSync(configPath, JSON.stringify(config), { mode: 0o600 });
+  try {
+    const child = spawn(process.execPath, ['--import', 'tsx', file], { env: { ...process.env, PIPELINE_CHILD: configPath }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const last = out.trim().split('\n').filter(Boolean).at(-1) ?? '';
+    try {
+      return JSON.parse(last) as T;
+    } catch {
+      throw new Error(`${config.role} child (${config.devices} devices, ${config.waitFor}) failed with exit ${code}: ${err.slice(-2000)}`);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function readChildConfig(): ChildConfig | undefined {
+  const p = process.env.PIPELINE_CHILD;
+  return p ? (JSON.parse(fs.readFileSync(p, 'utf8')) as ChildConfig) : undefined;
+}

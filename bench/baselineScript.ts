@@ -1,6 +1,6 @@
 import { Agent, fetch } from 'undici';
 import { encodeHardwareHash } from '../src-main/capture/encodeHardwareHash.ts';
-import { sampleMemory, sharedClock, type ChildConfig } from './pipelineSupport.ts';
+import { sampleMemory, sharedClock, type ChildConfig, type MemoryFigures } from './pipelineSupport.ts';
 
 /**
  * Today's approach, as DOMAIN.md describes Get-WindowsAutopilotInfo -Online and Import-AutopilotCSV,
@@ -35,7 +35,7 @@ export interface BaselineResult {
   throttledSeen: number;
   statusRounds: number;
   listRounds: number;
-  memory: ReturnType<ReturnType<typeof sampleMemory>['stop']>;
+  memory: MemoryFigures;
 }
 
 const POLL_MS = 30_000;

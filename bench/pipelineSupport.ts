@@ -38,23 +38,52 @@ export function sharedClock(timeScale: number, epochMs: number): Clock {
 const MiB = 2 ** 20;
 const mib = (n: number) => Number((n / MiB).toFixed(1));
 
-/** Peak rss and heapUsed of this process, sampled every few real milliseconds. */
-export function sampleMemory(everyMs = 25): { stop(): { rssStartMiB: number; rssPeakMiB: number; heapUsedStartMiB: number; heapUsedPeakMiB: number; samples: number } } {
+export interface MemoryFigures {
+  rssStartMiB: number;
+  rssPeakMiB: number;
+  heapUsedStartMiB: number;
+  heapUsedPeakMiB: number;
+  /** Peaks from mark() on (the pipeline after the devices were handed over), when marked. */
+  rssPeakAfterMarkMiB?: number;
+  heapUsedPeakAfterMarkMiB?: number;
+  samples: number;
+}
+
+/** Peak rss and heapUsed of this process, sampled every few real milliseconds; mark() starts a second set of peaks. */
+export function sampleMemory(everyMs = 25): { mark(): void; stop(): MemoryFigures } {
   const start = process.memoryUsage();
   let rssPeak = start.rss;
   let heapPeak = start.heapUsed;
+  let marked: { rss: number; heap: number } | undefined;
   let samples = 0;
-  const timer = setInterval(() => {
+  const take = () => {
     const m = process.memoryUsage();
     samples++;
     if (m.rss > rssPeak) rssPeak = m.rss;
     if (m.heapUsed > heapPeak) heapPeak = m.heapUsed;
-  }, everyMs);
+    if (marked) {
+      if (m.rss > marked.rss) marked.rss = m.rss;
+      if (m.heapUsed > marked.heap) marked.heap = m.heapUsed;
+    }
+  };
+  const timer = setInterval(take, everyMs);
   timer.unref();
   return {
+    mark() {
+      marked = { rss: 0, heap: 0 };
+      take();
+    },
     stop() {
+      take();
       clearInterval(timer);
-      return { rssStartMiB: mib(start.rss), rssPeakMiB: mib(rssPeak), heapUsedStartMiB: mib(start.heapUsed), heapUsedPeakMiB: mib(heapPeak), samples };
+      return {
+        rssStartMiB: mib(start.rss),
+        rssPeakMiB: mib(rssPeak),
+        heapUsedStartMiB: mib(start.heapUsed),
+        heapUsedPeakMiB: mib(heapPeak),
+        ...(marked ? { rssPeakAfterMarkMiB: mib(marked.rss), heapUsedPeakAfterMarkMiB: mib(marked.heap) } : {}),
+        samples,
+      };
     },
   };
 }

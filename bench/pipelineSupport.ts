@@ -88,6 +88,15 @@ export function sampleMemory(everyMs = 25): { mark(): void; stop(): MemoryFigure
   };
 }
 
+/** Memory still in use after a full garbage collection (the child runs with --expose-gc): what is retained, not what awaits collection. */
+export function retainedMemory(): { heapUsedMiB: number; rssMiB: number } | undefined {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) return undefined;
+  gc();
+  const m = process.memoryUsage();
+  return { heapUsedMiB: mib(m.heapUsed), rssMiB: mib(m.rss) };
+}
+
 /**
  * Runs `file` again in a child process with the config in a temp file (env PIPELINE_CHILD). The parent
  * keeps serving the simulated tenant meanwhile, so spawn is asynchronous. Resolves with the child's
@@ -98,7 +107,7 @@ export async function runChild<T>(file: string, config: ChildConfig): Promise<T>
   const configPath = path.join(dir, 'config.json');
   fs.writeFileSync(configPath, JSON.stringify(config), { mode: 0o600 });
   try {
-    const child = spawn(process.execPath, ['--import', 'tsx', file], { env: { ...process.env, PIPELINE_CHILD: configPath }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', file], { env: { ...process.env, PIPELINE_CHILD: configPath }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));

@@ -5,7 +5,7 @@ import { createStation } from '../src-main/app/createStation.ts';
 import { silentLogger } from '../src-main/app/logger.ts';
 import { encodeHardwareHash } from '../src-main/capture/encodeHardwareHash.ts';
 import type { DeviceState } from '../src-main/contract/types.ts';
-import { sampleMemory, sharedClock, type ChildConfig, type MemoryFigures } from './pipelineSupport.ts';
+import { retainedMemory, sampleMemory, sharedClock, type ChildConfig, type MemoryFigures } from './pipelineSupport.ts';
 
 /** Final states that are not the goal: a device that ends here is done, but counted as a problem. */
 const PROBLEMS: DeviceState[] = ['invalid', 'failed', 'timed-out', 'already-registered'];
@@ -24,6 +24,7 @@ export interface StationPassResult {
   realSeconds: number;
   realSecondsWithCleanup: number;
   memory: MemoryFigures;
+  retainedAtDone?: { heapUsedMiB: number; rssMiB: number } | undefined;
   workerStats: unknown;
 }
 
@@ -81,6 +82,8 @@ export async function stationPass(c: ChildConfig): Promise<StationPassResult> {
   const queueDevicesMs = performance.now() - realStart;
   const queue = station.queue();
   await done;
+  // Every device final, all still in the queue (and cleanup pending): what the queue costs to hold.
+  const retainedAtDone = retainedMemory();
   // Cleanup (deleting the imported records this station created) may go on after the last device is final.
   while (queue.store.openBatches().length > 0) await new Promise((r) => setTimeout(r, 20));
   const cleanupDoneAt = clock.now();
@@ -103,6 +106,7 @@ export async function stationPass(c: ChildConfig): Promise<StationPassResult> {
     realSeconds: Number(((doneReal - realStart) / 1000).toFixed(2)),
     realSecondsWithCleanup: Number(((realEnd - realStart) / 1000).toFixed(2)),
     memory: mem,
+    retainedAtDone,
     workerStats,
   };
 }

@@ -73,7 +73,8 @@ describe('import worker (fake Graph, fake clock)', () => {
     expect(b.port.count('getRegisteredDevice')).toBe(0);
     const lists = b.port.count('listRegisteredDevices');
     expect(lists).toBeGreaterThan(0);
-    expect(lists).toBeLessThan(20);
+    // One per poll (about 25 over the fake's three minutes of registration and assignment), not one per device per poll.
+    expect(lists).toBeLessThan(30);
     // Records it did not create are never deleted; its own are, each once.
     const deleted = b.port.log.filter((l) => l.method === 'deleteImported').flatMap((l) => l.arg as string[]);
     expect(deleted).toHaveLength(40);
@@ -126,7 +127,7 @@ describe('import worker (fake Graph, fake clock)', () => {
     const reads = b.port.log.filter((l) => l.method === 'readBatch' || l.method === 'importBatch').map((l) => l.at);
     const gaps = reads.slice(1).map((t, i) => t - reads[i]!);
     expect(gaps[0]).toBe(5_000);
-    expect(gaps[1]).toBe(6_000);
+    expect(gaps[1]).toBe(5_500);
     expect(Math.max(...gaps)).toBe(30_000);
     expect(gaps).toEqual([...gaps].sort((x, y) => x - y));
     b.store.close();

@@ -21,6 +21,7 @@ const GROUP_TAG_CACHE_MS = 5 * 60_000;
 /** POSTs per batch when answers get lost (each checked by importId first); then the failure goes to the queue. */
 const IMPORT_POST_ATTEMPTS = 5;
 const DELETE_CONCURRENCY = 4;
+const READ_BATCH_FIELDS = 'id,serialNumber,importId,groupTag,state';
 
 export interface AutopilotGraphOptions {
   graph: GraphClient;
@@ -94,7 +95,17 @@ export class AutopilotGraph implements AutopilotPort {
   }
 
   async readBatch(importId: string): Promise<WithRequestId<ImportedIdentity[]>> {
-    const res = await this.graph.getAll<unknown>({ path: IMPORTED, query: { $filter: `importId eq ${odataString(importId)}` }, doing: 'reading the import batch' });
+    const filter = `importId eq ${odataString(importId)}`;
+    let res: Awaited<ReturnType<GraphClient['getAll']>>;
+    try {
+      // Only what polling needs: without $select every record brings its 4 KB hardware hash back
+      // (2 MB per poll of a batch of 500).
+      res = await this.graph.getAll<unknown>({ path: IMPORTED, query: { $filter: filter, $select: READ_BATCH_FIELDS }, doing: 'reading the import batch' });
+    } catch (err) {
+      if (!(err instanceof GraphFailure) || err.kind !== 'bad-request') throw err;
+      this.options.logger.info('$select refused on imported identities; reading whole records', { requestId: err.requestId });
+      res = await this.graph.getAll<unknown>({ path: IMPORTED, query: { $filter: filter }, doing: 'reading the import batch' });
+    }
     const value = res.value.map(toImported).filter((r) => r.importId === importId);
     const requestId = res.requestIds.at(-1);
     return { value, ...(requestId ? { requestId } : {}), clientRequestId: res.clientRequestId };

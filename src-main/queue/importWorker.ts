@@ -12,7 +12,12 @@ export interface WorkerTimings {
   importDeadlineMs: number;
   registrationDeadlineMs: number;
   profileDeadlineMs: number;
-  /** Polling starts fast and backs off to the maximum. */
+  /**
+   * Polling starts fast and backs off to the maximum. A poll costs one request per batch (or one
+   * listing per 1000 registered devices), so the station can afford to look often: growing by a
+   * tenth each time, a change is seen at most about a tenth of the time already waited late (the
+   * goal: done within 1.1× the service's own processing time), and never more than maxPollMs late.
+   */
   firstPollMs: number;
   maxPollMs: number;
   pollFactor: number;
@@ -31,9 +36,9 @@ export const DEFAULT_TIMINGS: WorkerTimings = {
   importDeadlineMs: 30 * 60_000,
   registrationDeadlineMs: 60 * 60_000,
   profileDeadlineMs: 120 * 60_000,
-  firstPollMs: 10_000,
-  maxPollMs: 60_000,
-  pollFactor: 1.5,
+  firstPollMs: 5_000,
+  maxPollMs: 30_000,
+  pollFactor: 1.1,
   retryBaseMs: 5_000,
   retryMaxMs: 5 * 60_000,
   syncAfterMs: 5 * 60_000,
@@ -61,6 +66,8 @@ function stillImporting(d: DeviceRecord): boolean {
   return d.state === 'importing' || (d.state === 'timed-out' && d.lastKnownState === 'importing');
 }
 export const MAX_BATCH_SIZE = 500;
+/** Imported records deleted per tick (see cleanupBatch). */
+const CLEANUP_SLICE = 10;
 
 /**
  * Drives queued devices through Graph: import in batches, poll by importId, clean up the records it
@@ -77,6 +84,8 @@ export class ImportWorker {
   /** Registered devices in the tenant at the last listing: what a listing costs in requests. */
   private lastListSize = 0;
   private needsAttention = new Set<string>();
+  /** Batch → imported records still to delete. Memory only: after a restart the batch is read again. */
+  private readonly cleanupIds = new Map<string, string[]>();
   private loop?: Promise<void>;
   private stopping?: AbortController;
   private wake?: AbortController;
@@ -279,10 +288,12 @@ export class ImportWorker {
   private async accepted(batch: BatchRecord, records: ImportedIdentity[], requestId: string | undefined, how: string): Promise<void> {
     const now = this.now();
     this.store.updateBatch(batch.id, { status: 'sent', postedAt: batch.postedAt ?? now, attempts: 0, nextAt: now + this.t.firstPollMs });
-    for (const d of this.store.devicesInBatch(batch.id)) {
-      if (d.state !== 'importing') continue;
-      this.store.appendEvent({ deviceId: d.id, at: now, fromState: 'importing', toState: 'importing', message: `Batch ${how}`, batchId: batch.id, importId: batch.importId, requestIds: requestId ? [requestId] : [] });
-    }
+    this.store.transaction(() => {
+      for (const d of this.store.devicesInBatch(batch.id)) {
+        if (d.state !== 'importing') continue;
+        this.store.appendEvent({ deviceId: d.id, at: now, fromState: 'importing', toState: 'importing', message: `Batch ${how}`, batchId: batch.id, importId: batch.importId, requestIds: requestId ? [requestId] : [] });
+      }
+    });
     await this.applyRecords({ ...batch, status: 'sent', attempts: 0 }, records, requestId);
   }
 
@@ -297,6 +308,15 @@ export class ImportWorker {
     const bySerial = new Map<string, ImportedIdentity>();
     for (const r of records) if (r.importId === batch.importId) bySerial.set(r.serialNumber.toUpperCase(), r);
     const ev = (e: Event = {}): Event => ({ batchId: batch.id, importId: batch.importId, requestIds: [requestId], ...e });
+    // What Graph said is written in one transaction (one disk sync for a batch of 500, not 500);
+    // the 806 devices need requests of their own, made after it.
+    const alreadyHere: { d: DeviceRecord; e: Event }[] = [];
+    this.store.transaction(() => this.applyRecordsNow(batch, bySerial, ev, alreadyHere));
+    for (const { d, e } of alreadyHere) await this.alreadyRegistered(d, e);
+    this.settleBatch(batch);
+  }
+
+  private applyRecordsNow(batch: BatchRecord, bySerial: Map<string, ImportedIdentity>, ev: (e?: Event) => Event, alreadyHere: { d: DeviceRecord; e: Event }[]): void {
     for (const d of this.store.devicesInBatch(batch.id)) {
       // A device that timed out while importing still takes Intune's late answer: the truth wins.
       if (!stillImporting(d)) continue;
@@ -315,7 +335,7 @@ export class ImportWorker {
         const code = st.deviceErrorCode || undefined;
         const name = st.deviceErrorName ?? undefined;
         if (isAlreadyHere(code, name)) {
-          await this.alreadyRegistered({ ...d, importedRecordId: r.id }, ev({ errorCode: code, errorName: name ?? 'ZtdDeviceAlreadyAssigned' }));
+          alreadyHere.push({ d: { ...d, importedRecordId: r.id }, e: ev({ errorCode: code, errorName: name ?? 'ZtdDeviceAlreadyAssigned' }) });
           continue;
         }
         const info = describeImportError(code, name);
@@ -329,7 +349,6 @@ export class ImportWorker {
         }
       }
     }
-    this.settleBatch(batch);
   }
 
   /** 806: the device is registered in this tenant already. Success once its group tag (and user) match. */
@@ -375,15 +394,30 @@ export class ImportWorker {
   }
 
   private async cleanupBatch(batch: BatchRecord): Promise<void> {
-    // Everything under this batch's importId is ours (a GUID this station chose); only final records
-    // are deleted, so a record still being processed is never cut short.
-    const read = await this.graph(() => this.o.port.readBatch(batch.importId));
-    if (!read.ok) return this.retryBatchLater(batch, read.error);
-    const ids = read.value.value.filter((r) => r.importId === batch.importId && (r.state.deviceImportStatus === 'complete' || r.state.deviceImportStatus === 'error')).map((r) => r.id);
-    if (ids.length) {
-      const del = await this.graph(() => this.o.port.deleteImported(ids));
-      if (!del.ok && !(del.error instanceof GraphFailure && del.error.kind === 'not-found')) return this.retryBatchLater(batch, del.error);
+    let ids = this.cleanupIds.get(batch.id);
+    if (!ids) {
+      // Everything under this batch's importId is ours (a GUID this station chose); only final records
+      // are deleted, so a record still being processed is never cut short.
+      const read = await this.graph(() => this.o.port.readBatch(batch.importId));
+      if (!read.ok) return this.retryBatchLater(batch, read.error);
+      ids = read.value.value.filter((r) => r.importId === batch.importId && (r.state.deviceImportStatus === 'complete' || r.state.deviceImportStatus === 'error')).map((r) => r.id);
+      this.cleanupIds.set(batch.id, ids);
     }
+    // A slice per tick: deletes are paced by the write limit (500 take almost two minutes), and
+    // devices waiting for registration must not wait behind them.
+    const slice = ids.splice(0, CLEANUP_SLICE);
+    if (slice.length) {
+      const del = await this.graph(() => this.o.port.deleteImported(slice));
+      if (!del.ok && !(del.error instanceof GraphFailure && del.error.kind === 'not-found')) {
+        ids.unshift(...slice); // the port skips records already gone, so the slice can be sent again
+        return this.retryBatchLater(batch, del.error);
+      }
+    }
+    if (ids.length) {
+      this.store.updateBatch(batch.id, { nextAt: this.now() });
+      return;
+    }
+    this.cleanupIds.delete(batch.id);
     this.store.updateBatch(batch.id, { status: 'done' });
   }
 
@@ -398,11 +432,15 @@ export class ImportWorker {
     for (let round = 0; round < 50; round++) {
       if (this.paused()) return;
       const now = this.now();
-      const due = this.store.dueDevices(['imported', 'registered'], now, 1000);
+      let due = this.store.dueDevices(['imported', 'registered'], now, 1000);
       if (!due.length) break;
       let listed: { byId: Map<string, RegisteredDevice>; bySerial: Map<string, RegisteredDevice>; requestId?: string } | undefined;
       const pages = Math.max(1, Math.ceil(this.lastListSize / 1000));
-      if (this.o.port.listRegisteredDevices && due.length >= Math.max(10, 2 * pages)) {
+      // A listing answers for every device waiting, due now or a little later: serve them all, so
+      // that their next checks stay in step instead of drifting apart into one GET each.
+      const waiting = this.o.port.listRegisteredDevices ? this.store.dueDevices(['imported', 'registered'], Number.MAX_SAFE_INTEGER, 1000) : [];
+      if (this.o.port.listRegisteredDevices && waiting.length >= Math.max(10, 2 * pages)) {
+        due = waiting;
         const wantProfile = due.some((d) => d.waitFor === 'assigned');
         const res = await this.graph(() => this.o.port.listRegisteredDevices!({ profileStatus: wantProfile }));
         if (res.ok) {
@@ -413,19 +451,26 @@ export class ImportWorker {
           continue;
         }
       }
+      if (listed) {
+        // One listing, every device it answers for in one transaction (one disk sync, not one per device).
+        const l = listed;
+        this.store.transaction(() => {
+          for (const d of due) {
+            const value = (d.deviceRegistrationId ? l.byId.get(d.deviceRegistrationId) : undefined) ?? l.bySerial.get(d.serialNumber.toUpperCase());
+            if (d.state === 'imported') lagging = this.observeRegistration(d, value, l.requestId) || lagging;
+            else this.observeProfile(d, value, l.requestId);
+          }
+        });
+        continue;
+      }
       for (const d of due) {
         if (this.paused()) return;
-        let found: { value: RegisteredDevice | undefined; requestId?: string | undefined };
-        if (listed) {
-          found = { value: (d.deviceRegistrationId ? listed.byId.get(d.deviceRegistrationId) : undefined) ?? listed.bySerial.get(d.serialNumber.toUpperCase()), requestId: listed.requestId };
-        } else {
-          const res = await this.graph(() => this.lookupRegistered(d));
-          if (!res.ok) {
-            this.store.updateDevice(d.id, { nextCheckAt: this.now() + this.retryDelay(d.attempts, res.error) });
-            continue;
-          }
-          found = res.value;
+        const res = await this.graph(() => this.lookupRegistered(d));
+        if (!res.ok) {
+          this.store.updateDevice(d.id, { nextCheckAt: this.now() + this.retryDelay(d.attempts, res.error) });
+          continue;
         }
+        const found = res.value;
         if (d.state === 'imported') lagging = this.observeRegistration(d, found.value, found.requestId) || lagging;
         else this.observeProfile(d, found.value, found.requestId);
       }

@@ -123,6 +123,21 @@ describe('Autopilot operations against the simulated tenant over HTTPS', () => {
     expect(await ap.listGroupTags()).toEqual(expect.arrayContaining(['Lab-A', 'Lab-B', 'Old']));
   });
 
+  it('polls a batch without bringing every hardware hash back', async () => {
+    const { auth, ap } = station('select');
+    await auth.signIn();
+    const importId = `sel-${Date.now()}`;
+    await ap.importBatch(devices(3, importId, 'Lab-S'));
+    const read = await ap.readBatch(importId);
+    expect(read.value).toHaveLength(3);
+    expect(read.value.every((r) => r.groupTag === 'Lab-S' && r.importId === importId && r.id && r.state.deviceImportStatus)).toBe(true);
+    const poll = sim.log.entries.filter((e) => e.method === 'GET' && e.path.endsWith('/importedWindowsAutopilotDeviceIdentities') && decodeURIComponent(e.query).includes(importId)).at(-1)!;
+    const select = new URLSearchParams(poll.query).get('$select')!.split(',');
+    expect(select).toEqual(expect.arrayContaining(['id', 'serialNumber', 'importId', 'state']));
+    expect(select).not.toContain('hardwareIdentifier');
+    expect(poll.status).toBe(200);
+  });
+
   it('errors follow the data: 806 for a device already here, 808 for another tenant\'s', async () => {
     const { auth, ap } = station('errors');
     await auth.signIn();

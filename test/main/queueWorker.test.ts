@@ -48,8 +48,8 @@ describe('import worker (fake Graph, fake clock)', () => {
     await b.run();
     expect(queued.map(b.state)).toEqual(['registered', 'registered', 'registered']);
     expect(b.port.count('importBatch')).toBe(1);
-    // One read per batch per poll, however many devices.
-    expect(b.port.count('readBatch')).toBeLessThanOrEqual(3);
+    // One read per batch per poll, however many devices: four polls over the fake's 20 s of processing, one before cleanup.
+    expect(b.port.count('readBatch')).toBeLessThanOrEqual(5);
     expect(b.port.imported.size).toBe(0);
     expect(b.port.log.find((l) => l.method === 'deleteImported')!.arg).toHaveLength(3);
     const detail = b.queue.getDevice(queued[0]!);
@@ -73,13 +73,52 @@ describe('import worker (fake Graph, fake clock)', () => {
     expect(b.port.count('getRegisteredDevice')).toBe(0);
     const lists = b.port.count('listRegisteredDevices');
     expect(lists).toBeGreaterThan(0);
-    expect(lists).toBeLessThan(20);
-    // Records it did not create are never deleted; its own are.
-    expect((b.port.log.find((l) => l.method === 'deleteImported')!.arg as string[]).length).toBe(40);
+    // One per poll (about 25 over the fake's three minutes of registration and assignment), not one per device per poll.
+    expect(lists).toBeLessThan(30);
+    // Records it did not create are never deleted; its own are, each once.
+    const deleted = b.port.log.filter((l) => l.method === 'deleteImported').flatMap((l) => l.arg as string[]);
+    expect(deleted).toHaveLength(40);
+    expect(new Set(deleted).size).toBe(40);
     b.store.close();
   });
 
-  it('polls fast then backs off from 10 s to 60 s of service time', async () => {
+  it('keeps following registrations while a large batch is still being cleaned up', async () => {
+    const b = bench({ batchSize: 500 });
+    const { queued } = b.queue.queueDevices(Array.from({ length: 300 }, (_, i) => deviceInput(`CL${i}`)));
+    await b.run();
+    expect(queued.map(b.state).every((s) => s === 'registered')).toBe(true);
+    while (b.store.openBatches().length) {
+      await b.worker.tick();
+      b.clock.advance(1000);
+    }
+    // Deletes go out a slice at a time, and registration checks run between the slices instead of after all of them.
+    const deletes = b.port.log.filter((l) => l.method === 'deleteImported');
+    expect(deletes.every((l) => (l.arg as string[]).length <= 10)).toBe(true);
+    expect(deletes.flatMap((l) => l.arg as string[])).toHaveLength(300);
+    const firstDelete = b.port.log.indexOf(deletes[0]!);
+    const lastDelete = b.port.log.indexOf(deletes.at(-1)!);
+    expect(b.port.log.slice(firstDelete, lastDelete).some((l) => l.method === 'listRegisteredDevices')).toBe(true);
+    expect(b.port.imported.size).toBe(0);
+    b.store.close();
+  });
+
+  it('serves devices of different batches with one listing instead of drifting into one GET each', async () => {
+    const b = bench({ batchSize: 500 });
+    // Two small batches a few seconds apart: neither alone is worth a listing, together they are.
+    const first = b.queue.queueDevices(Array.from({ length: 6 }, (_, i) => deviceInput(`DA${i}`)));
+    await b.worker.tick();
+    b.clock.advance(3000);
+    const second = b.queue.queueDevices(Array.from({ length: 6 }, (_, i) => deviceInput(`DB${i}`)));
+    await b.run();
+    expect([...first.queued, ...second.queued].map(b.state).every((s) => s === 'registered')).toBe(true);
+    expect(b.port.count('importBatch')).toBe(2);
+    // Listings while both groups wait; one GET each only for the trailing group once the first is done.
+    expect(b.port.count('listRegisteredDevices')).toBeGreaterThan(0);
+    expect(b.port.count('getRegisteredDevice')).toBeLessThanOrEqual(6);
+    b.store.close();
+  });
+
+  it('polls fast then backs off from 5 s to 30 s of service time', async () => {
     const b = bench({ waitFor: 'imported' });
     b.port.delays.importMs = 10 * 60_000;
     b.queue.queueDevices([deviceInput('PF1')]);
@@ -87,9 +126,9 @@ describe('import worker (fake Graph, fake clock)', () => {
     // The POST's answer is the first look; then one read per poll.
     const reads = b.port.log.filter((l) => l.method === 'readBatch' || l.method === 'importBatch').map((l) => l.at);
     const gaps = reads.slice(1).map((t, i) => t - reads[i]!);
-    expect(gaps[0]).toBe(10_000);
-    expect(gaps[1]).toBe(15_000);
-    expect(Math.max(...gaps)).toBe(60_000);
+    expect(gaps[0]).toBe(5_000);
+    expect(gaps[1]).toBe(5_500);
+    expect(Math.max(...gaps)).toBe(30_000);
     expect(gaps).toEqual([...gaps].sort((x, y) => x - y));
     b.store.close();
   });

@@ -17,6 +17,7 @@ export interface WorkerTimings {
    * listing per 1000 registered devices), so the station can afford to look often: growing by a
    * tenth each time, a change is seen at most about a tenth of the time already waited late (the
    * goal: done within 1.1× the service's own processing time), and never more than maxPollMs late.
+   * 10 s first (the service never answers sooner), 30 s at most: inside the 10–60 s the design asks.
    */
   firstPollMs: number;
   maxPollMs: number;
@@ -36,7 +37,7 @@ export const DEFAULT_TIMINGS: WorkerTimings = {
   importDeadlineMs: 30 * 60_000,
   registrationDeadlineMs: 60 * 60_000,
   profileDeadlineMs: 120 * 60_000,
-  firstPollMs: 5_000,
+  firstPollMs: 10_000,
   maxPollMs: 30_000,
   pollFactor: 1.1,
   retryBaseMs: 5_000,

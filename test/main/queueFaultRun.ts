@@ -32,6 +32,9 @@ export interface FaultRunOptions {
   intensity?: number;
   /** 429 storms at the start, the first import and half-way (default true). */
   storms?: boolean;
+  /** More faults, e.g. on the sign-in endpoints. */
+  extraFaults?: FaultSpec[];
+  waitFor?: 'registered' | 'assigned';
 }
 
 export interface Expected {
@@ -178,7 +181,7 @@ export async function runFaultScenario(o: FaultRunOptions): Promise<FaultRunRepo
     }
     for (const [s, want, hash] of rest) add(s, want, hash);
 
-    for (const f of [...FLOOR_FAULTS, ...probabilisticFaults(o.intensity ?? 1)]) sim.injectFault(f);
+    for (const f of [...FLOOR_FAULTS, ...probabilisticFaults(o.intensity ?? 1), ...(o.extraFaults ?? [])]) sim.injectFault(f);
     const storms = o.storms ?? true;
     if (storms) sim.injectFault(storm(10));
 

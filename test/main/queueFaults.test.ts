@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runFaultScenario, type FaultRunReport } from './queueFaultRun.ts';
+import { maxInWindow, runFaultScenario, type FaultRunReport } from './queueFaultRun.ts';
 
 /** Short fault runs (the full ones are bench/faults.bench.ts). A failing run replays with FAULT_SEED. */
 const seed = Number(process.env.FAULT_SEED ?? Date.now() % 100_000);
@@ -23,6 +23,12 @@ function expectRightOutcome(r: FaultRunReport, why: string): void {
 const brief = (r: FaultRunReport) => ({ seed: r.seed, devices: r.devices, realMs: r.realMs, graphRequests: r.graphRequests, faultsFired: r.faultsFired, retries: r.retries, window: r.window });
 
 describe('queue under injected faults against the simulated tenant', () => {
+  it('counts the busiest window the way the limit is defined (20 s, half-open)', () => {
+    expect(maxInWindow([], 20_000)).toBe(0);
+    expect(maxInWindow([0, 19_999, 20_000, 39_999], 20_000)).toBe(2);
+    expect(maxInWindow([5, 1, 3, 30_000, 30_001, 30_002, 49_999], 20_000)).toBe(4);
+  });
+
   it('429 storms, 5xx, resets, lost and slow answers, token expiry: every device ends in its right state, once', async () => {
     const r = await runFaultScenario({ devices: 60, seed, batchSize: 20, limitMs: 60_000 });
     const why = `seed ${seed} (replay with FAULT_SEED=${seed}): ${JSON.stringify(r)}`;

@@ -104,7 +104,11 @@ export function maxInWindow(times: number[], windowMs: number): number {
   return max;
 }
 
-/** The faults at their base rates (probability per Graph request); `intensity` scales them. */
+/**
+ * The faults at their base rates (probability per Graph request); `intensity` scales them. Only on
+ * Graph: after a 5xx or 429 from the token endpoint msal-node holds every token request back for
+ * 60 s of real time (its throttling cache), hours of service time at these time scales.
+ */
 function probabilisticFaults(intensity: number): FaultSpec[] {
   const p = (x: number) => Math.min(1, x * intensity);
   const graph = '/deviceManagement/';

@@ -30,8 +30,11 @@ export class FaultInjector {
     return this.faults;
   }
 
-  /** The faults that fire for this request (at most one of each kind), consuming their counts. */
-  take(method: string, path: string, kinds?: ReadonlySet<FaultSpec['kind']>): ActiveFault[] {
+  /**
+   * The faults that fire for this request (at most one of each kind), consuming their counts.
+   * `serialNumber`: the record being imported; a fault scoped to a serial fires only for it.
+   */
+  take(method: string, path: string, kinds?: ReadonlySet<FaultSpec['kind']>, serialNumber?: string): ActiveFault[] {
     const fired: ActiveFault[] = [];
     const seen = new Set<string>();
     for (const f of this.faults) {
@@ -39,6 +42,7 @@ export class FaultInjector {
       if (kinds && !kinds.has(f.kind)) continue;
       if (f.pathContains && !path.toLowerCase().includes(f.pathContains.toLowerCase())) continue;
       if (f.method && f.method.toUpperCase() !== method.toUpperCase()) continue;
+      if (f.serialNumber !== undefined && f.serialNumber.trim().toUpperCase() !== (serialNumber ?? '').trim().toUpperCase()) continue;
       if (f.probability !== undefined && this.random() >= f.probability) continue;
       f.remaining -= 1;
       seen.add(f.kind);

@@ -177,8 +177,8 @@ function importedRoutes(req: SimRequest, ctx: GraphContext, api: ApiFlavor, base
 }
 
 function doImport(req: SimRequest, ctx: GraphContext, list: ImportInput[]): ImportedRecord[] {
-  const overrides: (RecordErrorOverride | undefined)[] = list.map(() => {
-    const [f] = ctx.faults.take(req.method, req.url.pathname, new Set(['record-error']));
+  const overrides: (RecordErrorOverride | undefined)[] = list.map((input) => {
+    const [f] = ctx.faults.take(req.method, req.url.pathname, new Set(['record-error']), typeof input?.serialNumber === 'string' ? input.serialNumber : undefined);
     return f ? { errorCode: f.errorCode ?? 0, errorName: f.errorName ?? 'StorageError' } : undefined;
   });
   return ctx.model.importBatch(list, overrides);

@@ -28,6 +28,8 @@ export const faultSpecSchema = z
     /** record-error: the error the next imported records end with (e.g. StorageError). */
     errorCode: z.number().int().optional(),
     errorName: z.string().optional(),
+    /** record-error: only the record with this serial number (case-insensitive). */
+    serialNumber: z.string().optional(),
   })
   .strict();
 export type FaultSpec = z.infer<typeof faultSpecSchema>;

@@ -15,7 +15,8 @@
  *   sim.approveDeviceCode(userCode, { grantedScopes? }) / declineDeviceCode / pendingUserCodes()
  *   sim.waitForUserCode(timeoutMs?)             resolves with the next pending user code
  *   sim.injectFault({ kind: '503'|'500'|'502'|'429'|'reset'|'drop-answer'|'slow'|'expire-tokens'|'record-error',
- *                     count?, probability?, pathContains?, method?, delayMs?, retryAfterS?, errorCode?, errorName? }) → id
+ *                     count?, probability?, pathContains?, method?, delayMs?, retryAfterS?, errorCode?, errorName?,
+ *                     serialNumber? (record-error: only that record) }) → id
  *   sim.clearFaults(id?), sim.expireTokens(), sim.setThrottleLimits({ appWrites, ... })
  *   sim.seedRegisteredDevice({ serialNumber, manufacturer?, model?, groupTag? }), sim.seedOtherTenantDevice(serial, manufacturer?)
  *   sim.issueAccessToken('app'|'user', permissions, claimOverrides?)  tokens for negative tests (foreign aud, no scope)

@@ -1,60 +1,14 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSqliteQueueStore } from '../../src-main/queue/sqliteQueueStore.ts';
+import { mulberry32, runCrashChild, type ChildRun } from './queueCrashSupport.ts';
 import { hashFor } from './queueFakes.ts';
 import { startSim, tmpDir, trainingOf } from './queueSimSupport.ts';
 
-const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'queueCrashChild.ts');
 const dirs: string[] = [];
 afterAll(() => {
   for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
 });
-
-/** Small seeded generator so that a failing run can be replayed with its printed seed. */
-function mulberry32(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-interface Run {
-  code: number | null;
-  killed: boolean;
-  stdout: string;
-  stderr: string;
-}
-
-function runChild(config: { dataDir: string } & Record<string, unknown>, killAfterMs: number | undefined): Promise<Run> {
-  // Too large for argv (hashes, certificates): handed over in a file.
-  const file = path.join(config.dataDir, 'crash-config.json');
-  fs.writeFileSync(file, JSON.stringify(config));
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, file], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let killed = false;
-    let timer: NodeJS.Timeout | undefined;
-    // The clock starts when the station is up and has queued: kills land in the work, not in start-up,
-    // however loaded the machine is.
-    child.stdout.on('data', (c) => {
-      stdout += c;
-      if (killAfterMs !== undefined && !timer && stdout.includes('queued')) timer = setTimeout(() => (killed = child.kill('SIGKILL')), killAfterMs);
-    });
-    child.stderr.on('data', (c) => (stderr += c));
-    const guard = setTimeout(() => child.kill('SIGKILL'), 90_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      clearTimeout(guard);
-      resolve({ code, killed, stdout, stderr });
-    });
-  });
-}
 
 describe('crash safety against the simulated tenant', () => {
   it('a station SIGKILLed at random points and restarted loses no device and imports none twice', async () => {
@@ -67,14 +21,17 @@ describe('crash safety against the simulated tenant', () => {
     dirs.push(dataDir);
     const serials = Array.from({ length: 40 }, (_, i) => `CR${String(i).padStart(3, '0')}`);
     const base = { dataDir, training: trainingOf(sim), timeScale: 50, batchSize: 8, groupTag: 'Crash', devices: serials.map((s) => ({ serialNumber: s, hardwareHash: hashFor(s) })) };
-    const runs: Run[] = [];
-    for (let i = 0; i < 14; i++) {
+    const runs: ChildRun[] = [];
+    // The short version of bench/crash.bench.ts: at most six kills (each start costs seconds on a
+    // loaded machine), then a start that runs to the end.
+    for (let i = 0; i < 8; i++) {
       // The first runs are killed somewhere between start-up and the end of the work; the last ones may finish.
-      const killAfter = i < 10 ? Math.round(50 + random() * 1500) : undefined;
-      const run = await runChild({ ...base, origin: sim.clock.now() }, killAfter);
+      const killAfter = i < 6 ? Math.round(50 + random() * 1500) : undefined;
+      // Only the first start queues: what later starts work on must come from disk (a lost device fails the run).
+      const run = await runCrashChild({ ...base, origin: sim.clock.now(), originRealMs: Date.now(), queueOnStart: i === 0 }, killAfter);
       runs.push(run);
       if (run.code === 0) break;
-      if (!run.killed) throw new Error(`child failed by itself (seed ${seed}): ${run.stderr.slice(-2000)}`);
+      if (!run.killed) throw new Error(`child failed by itself (exit ${run.code}, seed ${seed}): ${run.stdout.slice(-500)} ${run.stderr.slice(-2000)}`);
     }
     const last = runs.at(-1)!;
     expect(last.code, `seed ${seed}: ${last.stderr.slice(-1500)}`).toBe(0);

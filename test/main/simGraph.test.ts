@@ -356,6 +356,16 @@ describe('simulated tenant: throttling and faults', () => {
       ['STORE2', 'complete', ''],
     ]);
     expect(imp.status).toBe(200);
+    // Scoped to a serial: only that record ends in error, wherever it sits in the batch.
+    sim.injectFault({ kind: 'record-error', serialNumber: 'scoped2', errorCode: 802, errorName: 'InvalidZtdHardwareHash' });
+    await api.post('/v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities/import', { importedWindowsAutopilotDeviceIdentities: [record('SCOPED1', 'sc'), record('SCOPED2', 'sc'), record('SCOPED3', 'sc')] });
+    clock.advance(60 * S);
+    const scoped = (await api.get(`/v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities?$filter=importId eq 'sc'`)).body.value.map((v: any) => [v.serialNumber, v.state.deviceErrorCode]);
+    expect(scoped).toEqual([
+      ['SCOPED1', 0],
+      ['SCOPED2', 802],
+      ['SCOPED3', 0],
+    ]);
     sim.injectFault({ kind: '500', probability: 1, pathContains: 'nowhere-else' });
     expect((await api.get(list)).status).toBe(200);
     sim.clearFaults();

@@ -1,4 +1,5 @@
 import { StationError } from '../contract/errors.ts';
+import { GraphFailure } from '../graph/autopilotPort.ts';
 import { AUTOPILOT_PERMISSION } from '../graph/graphFailures.ts';
 
 /** The Microsoft account (personal) tenant: the station refuses it. */
@@ -52,4 +53,37 @@ export function fromMsalError(err: unknown, context: { cloudLabel: string }): St
   if (/network|fetch failed|ECONN|ETIMEDOUT|ENOTFOUND|timeout/i.test(text))
     return authError('AUTH_NETWORK', 'The station could not reach the sign-in service.', 'Check this bench\'s network, proxy and firewall, then sign in again.', details);
   return authError('AUTH_FAILED', `The sign-in failed${aadsts ? ` (AADSTS${aadsts})` : e?.errorCode ? ` (${e.errorCode})` : ''}.`, 'Try again; if it keeps failing, give the code shown to your administrator.', details);
+}
+
+/**
+ * Entra answered 5xx or 429 (status on msal's ServerError), or msal-node is holding requests back
+ * after such an answer (its replayed error carries the first answer's words). Passing, not a sign-in problem.
+ */
+export function isSignInServiceBusy(err: unknown): boolean {
+  const e = err as { status?: unknown; errorCode?: unknown; errorMessage?: unknown; message?: unknown } | null;
+  if (!e || typeof e !== 'object') return false;
+  if (typeof e.status === 'number' && (e.status === 429 || (e.status >= 500 && e.status < 600))) return true;
+  const text = `${typeof e.errorCode === 'string' ? e.errorCode : ''} ${typeof e.errorMessage === 'string' ? e.errorMessage : ''} ${typeof e.message === 'string' ? e.message : ''}`;
+  return /server_error|temporarily_unavailable|service.?unavailable|internal.?server.?error|bad.?gateway|too.?many.?requests|AADSTS(90033|50196|90040)\b/i.test(text);
+}
+
+/** msal-node holds token requests back this long after a 5xx/429 without Retry-After (its default). */
+export const MSAL_HOLD_BACK_MS = 60_000;
+
+/** What msal-node throws while it holds requests back: a ServerError with no code and no words. */
+export function isMsalHoldBack(err: unknown): boolean {
+  const e = err as { name?: unknown; errorCode?: unknown; errorMessage?: unknown } | null;
+  return !!e && typeof e === 'object' && e.name === 'ServerError' && !e.errorCode && !e.errorMessage;
+}
+
+/** The sign-in service is busy: temporary, retried by the worker without troubling the technician. */
+export function signInServiceBusy(): GraphFailure {
+  return new GraphFailure({
+    code: 'AUTH_SERVICE_UNAVAILABLE',
+    message: 'The Microsoft sign-in service is not answering right now.',
+    action: 'Nothing to do: the station tries again by itself in a minute. If it lasts, check the Microsoft 365 service health page.',
+    kind: 'unavailable',
+    transient: true,
+    retryAfterMs: 60_000,
+  });
 }

@@ -14,7 +14,7 @@ import type { AuthMode, AuthStatus, DeviceCodePrompt } from '../contract/types.t
 import { CLOUDS, type CloudEndpoints } from '../graph/clouds.ts';
 import type { AccessTokenProvider } from '../graph/graphClient.ts';
 import { graphFailure } from '../graph/graphFailures.ts';
-import { authError, fromMsalError, MSA_TENANT_ID, personalAccountRefused } from './authErrors.ts';
+import { authError, fromMsalError, isMsalHoldBack, isSignInServiceBusy, MSAL_HOLD_BACK_MS, MSA_TENANT_ID, personalAccountRefused, signInServiceBusy } from './authErrors.ts';
 import type { CertificateCredential } from './certificateCredential.ts';
 import type { EncryptedCachePlugin } from './encryptedCachePlugin.ts';
 
@@ -66,6 +66,8 @@ export class AuthService implements AccessTokenProvider {
   private pendingDeviceCode?: DeviceCodeRequest;
   private signingIn?: Promise<AuthStatus>;
   private readonly inflight = new Map<string, Promise<string>>();
+  /** After a 5xx/429 from Entra, msal-node replays a blank error until its hold-back ends. */
+  private busyUntil = 0;
 
   constructor(
     readonly config: AuthConfig,
@@ -148,11 +150,24 @@ export class AuthService implements AccessTokenProvider {
       if (err instanceof InteractionRequiredAuthError) throw this.expired();
       const failure = fromMsalError(err, { cloudLabel: this.config.cloud.label });
       if (failure.code === 'AUTH_NETWORK') throw graphFailure('network', { doing: 'refreshing the sign-in' });
+      const busy = isSignInServiceBusy(err);
+      if (busy) this.busyUntil = Date.now() + MSAL_HOLD_BACK_MS;
+      if (busy || (Date.now() < this.busyUntil && isMsalHoldBack(err))) {
+        // Entra's 5xx/429 (and msal's own hold-back after one) pass by themselves: the sign-in is still
+        // good, so the status stays as it is and the worker simply tries again later.
+        this.ports.logger.warn('The sign-in service is not answering; trying again later', { details: failure.details });
+        throw signInServiceBusy();
+      }
       this.setStatus({ state: 'error', mode: this.config.mode, error: failure.toData() });
       throw failure;
     }
     if (!result?.accessToken) throw this.expired();
     this.remember(scope, result);
+    // A token again after a failure: the sign-in works, say so.
+    if (this.current.state === 'error') {
+      const username = this.config.mode === 'certificate' ? `app ${this.config.clientId}` : (result.account?.username ?? 'unknown');
+      this.setStatus({ state: 'signed-in', mode: this.config.mode, account: { username, tenantId: result.tenantId || this.config.tenantId || '' } });
+    }
     return result.accessToken;
   }
 

@@ -11,7 +11,7 @@ const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 const OIDC_SCOPES = new Set(['openid', 'profile', 'offline_access', 'email']);
 
-function oauthError(status: number, error: string, code: number, description: string): SimResponse {
+export function oauthError(status: number, error: string, code: number, description: string): SimResponse {
   return json(status, {
     error,
     error_description: `${description}\r\nTrace ID: ${randomUUID()}\r\nCorrelation ID: ${randomUUID()}\r\nTimestamp: ${new Date().toISOString()}`,

@@ -40,7 +40,7 @@ import { silentLogger, type Logger } from '../app/logger.ts';
 import { FaultInjector } from './FaultInjector.ts';
 import { graphError } from './graphError.ts';
 import { handleGraph, isGraphPath, type GraphContext } from './graphRoutes.ts';
-import { handleIdentity } from './identityRoutes.ts';
+import { handleIdentity, oauthError } from './identityRoutes.ts';
 import { RateLimiter, type RateLimits } from './RateLimiter.ts';
 import { RequestLog, type RequestLogEntry } from './RequestLog.ts';
 import { SimIdentity } from './SimIdentity.ts';
@@ -199,7 +199,13 @@ export async function startSimulatedTenant(options: SimTenantOptions = {}): Prom
       req.socket.destroy();
       return;
     }
-    if (hard) {
+    if (hard && !isGraphPath(url.pathname)) {
+      // The identity endpoints fail the OAuth way: temporarily_unavailable (AADSTS90033) or 429 with Retry-After.
+      const retry = hard.retryAfterS ?? 5;
+      const throttled = hard.kind === '429';
+      response = oauthError(throttled ? 429 : Number(hard.kind === 'record-error' ? 500 : hard.kind), throttled ? 'too_many_requests' : 'temporarily_unavailable', throttled ? 50196 : 90033, throttled ? 'AADSTS50196: The server terminated an operation because it encountered a client request loop.' : 'AADSTS90033: A transient error has occurred. Please try again.');
+      if (hard.kind === '503' || throttled) response.headers = { ...(response.headers ?? {}), 'retry-after': String(retry) };
+    } else if (hard) {
       const retry = hard.retryAfterS ?? 5;
       response =
         hard.kind === '503'

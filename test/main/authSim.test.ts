@@ -141,6 +141,24 @@ describe('sign-in against the simulated tenant (msal-node unmodified, real HTTPS
     expect(status).toMatchObject({ state: 'error', error: { code: 'AUTH_DECLINED' } });
   });
 
+  it('a passing failure of the sign-in service is temporary: the status stays signed in and the next token works', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'auth-503-'));
+    const { service, cloud } = auth(dir, 'certificate');
+    expect((await service.signIn()).state).toBe('signed-in');
+    // Retry-After: 1 makes msal-node hold its next token request back for one real second (60 without it).
+    sim.inject({ kind: '503', count: 1, retryAfterS: 1, pathContains: '/oauth2/v2.0/token' });
+    const first = await service.getAccessToken(cloud.scope, { forceRefresh: true }).catch((e: unknown) => e);
+    expect(first).toBeInstanceOf(GraphFailure);
+    expect(first).toMatchObject({ code: 'AUTH_SERVICE_UNAVAILABLE', transient: true });
+    // While msal holds requests back it answers with the same failure, still temporary.
+    const held = await service.getAccessToken(cloud.scope, { forceRefresh: true }).catch((e: unknown) => e);
+    expect(held).toMatchObject({ code: 'AUTH_SERVICE_UNAVAILABLE', transient: true });
+    expect(service.status().state).toBe('signed-in');
+    await new Promise((r) => setTimeout(r, 1300));
+    expect((await service.getAccessToken(cloud.scope, { forceRefresh: true })).split('.')).toHaveLength(3);
+    expect(service.status().state).toBe('signed-in');
+  });
+
   it('token expiry mid-run: the client refreshes and the call succeeds', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'auth-sim-'));
     const { service, graph } = auth(dir, 'device-code');

@@ -93,8 +93,11 @@ async function within<T>(ms: number, work: () => Promise<T>): Promise<Answer> {
       return { kind: 'crash', error: err instanceof Error ? `${err.name}: ${err.message}`.slice(0, 300) : String(err) };
     }
   })();
+  const started = performance.now();
   try {
-    return await Promise.race([run, timeout]);
+    const answer = await Promise.race([run, timeout]);
+    // A handler that blocks the event loop keeps the timer from firing: an answer that came too late is a hang too.
+    return answer.kind === 'answer' && performance.now() - started > ms ? { kind: 'hang' } : answer;
   } finally {
     clearTimeout(timer);
   }

@@ -378,7 +378,7 @@ function leafMutation(rng: FuzzRng, value: unknown, carrier: Carrier): unknown {
       case 1: {
         // Copies of a small item only: 100k copies of a 2 MB string would test the harness's memory, not the station.
         const item = value[0] ?? 'x';
-        const small = (jsonText(item)?.length ?? Infinity) <= 200 ? item : 'x';
+        const small = (jsonText(item)?.length ?? Infinity) <= 40 ? item : 'x';
         return Array.from({ length: rng.pick([1001, 10_001, 100_000]) }, () => (typeof small === 'object' && small !== null ? structuredClone(small) : small));
       }
       case 2:

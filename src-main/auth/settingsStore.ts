@@ -38,6 +38,7 @@ export interface SettingsStoreOptions {
  */
 export class SettingsStore {
   private cached?: StationSettings;
+  private updating: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: SettingsStoreOptions) {}
 
@@ -53,7 +54,17 @@ export class SettingsStore {
     return structuredClone(merged);
   }
 
-  async update(patch: SettingsPatch): Promise<StationSettings> {
+  /**
+   * One update at a time: two saves at once (a double click, two windows) would share the temporary
+   * file, so one rename failed, and each would write back the file as read before the other's change.
+   */
+  update(patch: SettingsPatch): Promise<StationSettings> {
+    const run = this.updating.then(() => this.applyUpdate(patch));
+    this.updating = run.catch(() => {});
+    return run;
+  }
+
+  private async applyUpdate(patch: SettingsPatch): Promise<StationSettings> {
     const current = await this.load();
     const refused = (Object.keys(patch) as SettingKey[]).filter((k) => current.locked.includes(k) && !sameValue(current, k, patch[k]));
     if (refused.length) {

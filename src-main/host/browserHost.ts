@@ -147,7 +147,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     try {
       rel = decodeURIComponent(pathname);
     } catch {
-      return sendJson(res, 400, { error: { code: 'BAD_PATH', message: 'Bad path.' } });
+      return sendJson(res, 400, { error: { code: 'BAD_PATH', message: 'This address is not a valid path (broken % encoding).' } });
     }
     if (rel === '/' || rel === '') rel = '/index.html';
     const file = path.resolve(staticRoot, `.${rel}`);

@@ -15,9 +15,16 @@ export function createDispatcher(handlers: Handlers, logger: Logger): Dispatch {
       return fail({ code: 'CALL_UNKNOWN', message: `The station has no call named "${truncate(name)}".`, action: 'Update the station: the screen and the main process are from different versions.' });
     }
     const key = name as CallName;
-    const parsed = calls[key].input.safeParse(rawInput);
+    let parsed: ReturnType<(typeof calls)[CallName]['input']['safeParse']>;
+    try {
+      parsed = calls[key].input.safeParse(rawInput);
+    } catch {
+      // Only an in-process caller can pass a getter or proxy that throws; ipc and HTTP carry plain data.
+      return fail({ code: 'INPUT_INVALID', message: `The request "${key}" was refused because its input could not be read.`, action: 'Check the values you entered and try again.', details: { call: key } });
+    }
     if (!parsed.success) {
-      const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.length ? i.path.join('.') : 'input'}: ${i.message}`);
+      // Zod echoes unknown keys and paths: clipped, so a hostile 1 MB key never becomes a 1 MB message.
+      const issues = parsed.error.issues.slice(0, 5).map((i) => clip(`${i.path.length ? i.path.map((p) => clip(String(p), 40)).join('.') : 'input'}: ${i.message}`, 160));
       return fail({
         code: 'INPUT_INVALID',
         message: `The request "${key}" was refused because its input is not valid (${issues.join('; ')}).`,
@@ -46,5 +53,9 @@ function fail(error: StationErrorData): CallResult<never> {
 }
 
 function truncate(s: string): string {
-  return s.length > 60 ? `${s.slice(0, 60)}…` : s;
+  return clip(s, 60);
+}
+
+function clip(s: string, max: number): string {
+  return s.length > max ? `${s.slice(0, max)}…` : s;
 }

@@ -30,6 +30,7 @@ import { openSqliteQueueStore } from '../src-main/queue/sqliteQueueStore.ts';
 import { startSimulatedTenant } from '../src-main/sim/startSimulatedTenant.ts';
 import type { ChildConfig } from '../test/main/queueCrashChild.ts';
 import { mulberry32, runCrashChild, type ChildRun } from '../test/main/queueCrashSupport.ts';
+import { trainingConnectionOf } from '../src-main/auth/trainingTenant.ts';
 
 const RUNS = Number(process.env.RUNS ?? 30);
 const DEVICES = Number(process.env.DEVICES ?? 100);
@@ -46,7 +47,7 @@ if (SLOW_IMPORT_S > 0) sim.injectFault({ kind: 'slow', probability: 1, pathConta
 // Optional: crashes on top of Graph faults (lost answers, resets, 5xx), each at this probability per request.
 const FAULT_P = Number(process.env.FAULT_P ?? 0);
 if (FAULT_P > 0) for (const kind of ['drop-answer', 'reset', '500', '503'] as const) sim.injectFault({ kind, probability: FAULT_P, pathContains: '/deviceManagement/', retryAfterS: 1 });
-const training = { graphUrl: sim.graphUrl, authorityHost: sim.authorityHost, caCertPem: sim.caCertPem, tenantId: sim.tenantId, clientId: sim.clientId, clientCertificatePem: sim.clientCertificatePem };
+const training = trainingConnectionOf(sim);
 
 function configFor(dataDir: string, prefix: string, queueOnStart: boolean): ChildConfig {
   const devices = Array.from({ length: DEVICES }, (_, i) => {

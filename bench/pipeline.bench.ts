@@ -20,6 +20,7 @@ import { startSimulatedTenant, type SimTenant } from '../src-main/sim/startSimul
 import { baselineScript, type BaselineResult } from './baselineScript.ts';
 import { readChildConfig, runChild, sharedClock, type ChildConfig, type WaitFor } from './pipelineSupport.ts';
 import { stationPass, type StationPassResult } from './stationPass.ts';
+import { trainingConnectionOf } from '../src-main/auth/trainingTenant.ts';
 
 const child = readChildConfig();
 if (child) {
@@ -135,7 +136,7 @@ function childConfig(sim: SimTenant, role: ChildConfig['role'], n: number, waitF
     batchSize: BATCH_SIZE,
     timeScale,
     epochMs,
-    sim: { graphUrl: sim.graphUrl, authorityHost: sim.authorityHost, caCertPem: sim.caCertPem, tenantId: sim.tenantId, clientId: sim.clientId, clientCertificatePem: sim.clientCertificatePem },
+    sim: trainingConnectionOf(sim),
     ...(role === 'baseline' ? { accessToken: sim.issueAccessToken('app', ['DeviceManagementServiceConfig.ReadWrite.All']) } : {}),
   };
 }

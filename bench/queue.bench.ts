@@ -15,6 +15,7 @@ import { silentLogger } from '../src-main/app/logger.ts';
 import { encodeHardwareHash } from '../src-main/capture/encodeHardwareHash.ts';
 import { isSettled } from '../src-main/queue/queueStore.ts';
 import { startSimulatedTenant } from '../src-main/sim/startSimulatedTenant.ts';
+import { trainingConnectionOf } from '../src-main/auth/trainingTenant.ts';
 
 const devices = Number(process.env.DEVICES ?? 500);
 const batchSize = Number(process.env.BATCH ?? 500);
@@ -29,7 +30,7 @@ const station = createStation({
   logger: silentLogger,
   clock: sim.clock,
   serialPort: { readSerials: async () => ({ system: 'BENCH0001' }) },
-  startTraining: async () => ({ graphUrl: sim.graphUrl, authorityHost: sim.authorityHost, caCertPem: sim.caCertPem, tenantId: sim.tenantId, clientId: sim.clientId, clientCertificatePem: sim.clientCertificatePem, close: async () => {} }),
+  startTraining: async () => ({ ...trainingConnectionOf(sim), close: async () => {} }),
 });
 await station.handlers.updateSettings({ patch: { batchSize, waitFor } });
 const inputs = Array.from({ length: devices }, (_, i) => {

@@ -1,6 +1,7 @@
 import type { Clock } from '../app/clock.ts';
 import type { Logger } from '../app/logger.ts';
-import type { StartTrainingTenant } from './tenantSession.ts';
+import type { SimTenant } from '../sim/startSimulatedTenant.ts';
+import type { StartTrainingTenant, TrainingTenant } from './tenantSession.ts';
 
 /**
  * Training mode's tenant: the simulated tenant with the training scenario, in this process, on a
@@ -12,14 +13,11 @@ export function simulatedTrainingTenant(clock: Clock, logger: Logger): StartTrai
     const { startSimulatedTenant } = await import('../sim/startSimulatedTenant.ts');
     const sim = await startSimulatedTenant({ scenario: 'training', clock, logger: logger.child({ component: 'training-tenant' }) });
     logger.info('Training mode: signed in to the built-in simulated tenant', { tenantId: sim.tenantId });
-    return {
-      graphUrl: sim.graphUrl,
-      authorityHost: sim.authorityHost,
-      caCertPem: sim.caCertPem,
-      tenantId: sim.tenantId,
-      clientId: sim.clientId,
-      clientCertificatePem: sim.clientCertificatePem,
-      close: () => sim.stop(),
-    };
+    return { ...trainingConnectionOf(sim), close: () => sim.stop() };
   };
+}
+
+/** What a station needs to sign in to a simulated tenant and call its Graph (tests and benches use it too). */
+export function trainingConnectionOf(sim: SimTenant): Omit<TrainingTenant, 'close'> {
+  return { graphUrl: sim.graphUrl, authorityHost: sim.authorityHost, caCertPem: sim.caCertPem, tenantId: sim.tenantId, clientId: sim.clientId, clientCertificatePem: sim.clientCertificatePem };
 }

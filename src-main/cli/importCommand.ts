@@ -12,6 +12,7 @@ import { scaledClock } from '../app/clock.ts';
 import { startSimulatedTenant } from '../sim/startSimulatedTenant.ts';
 import { processIo, usageError, type CliCommand, type CliIo } from './cliSupport.ts';
 import { defaultDataDir } from './serveCommand.ts';
+import { trainingConnectionOf } from '../auth/trainingTenant.ts';
 
 /** What the import command needs besides its arguments; tests and the simulated tenant provide their own. */
 export interface ImportCommandDeps {
@@ -149,7 +150,7 @@ export const SIM_TIME_SCALE = 20;
 export async function inProcessSimulatedTenant(): Promise<{ options: Partial<StationOptions>; close(): Promise<void> }> {
   const clock = scaledClock(SIM_TIME_SCALE);
   const sim = await startSimulatedTenant({ clock, timeScale: SIM_TIME_SCALE, scenario: 'training' });
-  const training = { graphUrl: sim.graphUrl, authorityHost: sim.authorityHost, caCertPem: sim.caCertPem, tenantId: sim.tenantId, clientId: sim.clientId, clientCertificatePem: sim.clientCertificatePem };
+  const training = trainingConnectionOf(sim);
   return { options: { clock, startTraining: async () => ({ ...training, close: async () => {} }) }, close: () => sim.stop() };
 }
 

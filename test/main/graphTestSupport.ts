@@ -1,21 +1,17 @@
+import type { Clock } from '../../src-main/app/clock.ts';
+import { ManualClock } from './simSupport.ts';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Clock } from '../../src-main/app/clock.ts';
 
 /** Virtual time: sleep() advances the clock at once and records the wait, so backoff is observable. */
-export class FakeClock implements Clock {
+export class FakeClock extends ManualClock {
   readonly sleeps: number[] = [];
-  constructor(private t = Date.UTC(2026, 0, 1)) {}
-  now(): number {
-    return this.t;
+  constructor(t = Date.UTC(2026, 0, 1)) {
+    super(t);
   }
-  advance(ms: number): void {
-    this.t += ms;
-  }
-  async sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    if (signal?.aborted) throw signal.reason;
+  override async sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    await super.sleep(ms, signal);
     this.sleeps.push(ms);
-    this.t += ms;
     await Promise.resolve();
   }
 }
@@ -73,6 +69,7 @@ export async function scriptedServer(answer: (req: SeenRequest, index: number) =
 import { startSimulatedTenant } from '../../src-main/sim/startSimulatedTenant.ts';
 import type { RequestLog } from '../../src-main/sim/RequestLog.ts';
 import type { FaultSpec, SimScenarioInput } from '../../src-main/sim/simScenario.ts';
+import { trainingConnectionOf } from '../../src-main/auth/trainingTenant.ts';
 
 /** What the Graph and sign-in integration tests need from the simulated tenant. */
 export interface SimHandle {
@@ -92,12 +89,7 @@ export interface SimHandle {
 export async function startSimForTests(o: { clock: Clock; timeScale: number; scenario?: SimScenarioInput }): Promise<SimHandle> {
   const sim = await startSimulatedTenant({ clock: o.clock, timeScale: o.timeScale, ...(o.scenario ? { scenario: o.scenario } : {}) });
   return {
-    graphUrl: sim.graphUrl,
-    authorityHost: sim.authorityHost,
-    caCertPem: sim.caCertPem,
-    tenantId: sim.tenantId,
-    clientId: sim.clientId,
-    clientCertificatePem: sim.clientCertificatePem,
+    ...trainingConnectionOf(sim),
     approveDeviceCode: (code) => {
       if (!sim.approveDeviceCode(code)) throw new Error(`unknown user code ${code}`);
     },

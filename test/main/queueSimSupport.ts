@@ -6,11 +6,10 @@ import { silentLogger, type Logger } from '../../src-main/app/logger.ts';
 import type { WorkerTimings } from '../../src-main/queue/importWorker.ts';
 import { isSettled } from '../../src-main/queue/queueStore.ts';
 import { startSimulatedTenant, type SimTenant, type SimTenantOptions } from '../../src-main/sim/startSimulatedTenant.ts';
+import { trainingConnectionOf } from '../../src-main/auth/trainingTenant.ts';
 
 /** The fields a station needs to reach a simulated tenant in training mode (real HTTPS, real msal-node). */
-export function trainingOf(sim: SimTenant) {
-  return { graphUrl: sim.graphUrl, authorityHost: sim.authorityHost, caCertPem: sim.caCertPem, tenantId: sim.tenantId, clientId: sim.clientId, clientCertificatePem: sim.clientCertificatePem };
-}
+export const trainingOf = trainingConnectionOf;
 
 export async function startSim(options: SimTenantOptions = {}): Promise<SimTenant> {
   return startSimulatedTenant({ timeScale: 200, ...options });

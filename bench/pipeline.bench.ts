@@ -141,22 +141,29 @@ function childConfig(sim: SimTenant, role: ChildConfig['role'], n: number, waitF
   };
 }
 
+/** The figures every pass reports, station or script: states, requests, and time against the service's own. */
+function passFigures<S>(sim: SimTenant, n: number, waitFor: WaitFor, r: { states: S; startedAt: number; doneAt: number }) {
+  const floorS = floorSeconds(sim, waitFor);
+  const serviceSecondsToDone = (r.doneAt - r.startedAt) / 1000;
+  return {
+    devices: n,
+    waitFor,
+    states: r.states,
+    ...tenantFigures(sim, n, r.startedAt),
+    serviceSecondsToDone: Math.round(serviceSecondsToDone),
+    serviceOwnProcessingSeconds: floorS,
+    ratioToServiceTime: r3(serviceSecondsToDone / floorS),
+    ...fromFirstUpload(sim, r.startedAt, r.doneAt, floorS),
+  };
+}
+
 async function stationRun(n: number, waitFor: WaitFor) {
   const sim = await freshTenant();
   try {
     const r = await runChild<StationPassResult>(FILE, childConfig(sim, 'station', n, waitFor));
-    const floorS = floorSeconds(sim, waitFor);
-    const serviceSecondsToDone = (r.doneAt - r.startedAt) / 1000;
     const serviceSecondsWithCleanup = (r.cleanupDoneAt - r.startedAt) / 1000;
     return {
-      devices: n,
-      waitFor,
-      states: r.states,
-      ...tenantFigures(sim, n, r.startedAt),
-      serviceSecondsToDone: Math.round(serviceSecondsToDone),
-      serviceOwnProcessingSeconds: floorS,
-      ratioToServiceTime: r3(serviceSecondsToDone / floorS),
-      ...fromFirstUpload(sim, r.startedAt, r.doneAt, floorS),
+      ...passFigures(sim, n, waitFor, r),
       serviceSecondsWithCleanup: Math.round(serviceSecondsWithCleanup),
       realSeconds: r.realSeconds,
       realSecondsWithCleanup: r.realSecondsWithCleanup,
@@ -177,17 +184,8 @@ async function baselineRun(n: number, waitFor: WaitFor) {
   const sim = await freshTenant();
   try {
     const r = await runChild<BaselineResult>(FILE, childConfig(sim, 'baseline', n, waitFor));
-    const floorS = floorSeconds(sim, waitFor);
-    const serviceSecondsToDone = (r.doneAt - r.startedAt) / 1000;
     return {
-      devices: n,
-      waitFor,
-      states: r.states,
-      ...tenantFigures(sim, n, r.startedAt),
-      serviceSecondsToDone: Math.round(serviceSecondsToDone),
-      serviceOwnProcessingSeconds: floorS,
-      ratioToServiceTime: r3(serviceSecondsToDone / floorS),
-      ...fromFirstUpload(sim, r.startedAt, r.doneAt, floorS),
+      ...passFigures(sim, n, waitFor, r),
       serviceSecondsToUploaded: Math.round((r.uploadedAt - r.startedAt) / 1000),
       serviceSecondsToImported: Math.round((r.importedAt - r.startedAt) / 1000),
       realSeconds: r.realSeconds,

@@ -164,10 +164,7 @@ export class AuthService implements AccessTokenProvider {
     if (!result?.accessToken) throw this.expired();
     this.remember(scope, result);
     // A token again after a failure: the sign-in works, say so.
-    if (this.current.state === 'error') {
-      const username = this.config.mode === 'certificate' ? `app ${this.config.clientId}` : (result.account?.username ?? 'unknown');
-      this.setStatus({ state: 'signed-in', mode: this.config.mode, account: { username, tenantId: result.tenantId || this.config.tenantId || '' } });
-    }
+    if (this.current.state === 'error') this.setSignedIn(result);
     return result.accessToken;
   }
 
@@ -209,8 +206,7 @@ export class AuthService implements AccessTokenProvider {
         throw personalAccountRefused();
       }
       this.remember(cloud.scope, result);
-      const username = mode === 'certificate' ? `app ${this.config.clientId}` : (result.account?.username ?? 'unknown');
-      this.setStatus({ state: 'signed-in', mode, account: { username, tenantId: result.tenantId || this.config.tenantId || '' } });
+      this.setSignedIn(result);
       this.ports.logger.info('Signed in', { mode, tenantId: result.tenantId, cloud: cloud.name });
     } catch (err) {
       const failure = fromMsalError(err, { cloudLabel: cloud.label });
@@ -269,6 +265,12 @@ export class AuthService implements AccessTokenProvider {
     const base = this.baseConfig();
     this.cca = new ConfidentialClientApplication({ ...base, auth: { ...base.auth, clientCertificate: { thumbprintSha256: cert.thumbprintSha256, privateKey: cert.privateKey, x5c: cert.x5c } } });
     return this.cca;
+  }
+
+  /** Signed in as the user of this token (certificate: the app itself). */
+  private setSignedIn(result: AuthenticationResult): void {
+    const username = this.config.mode === 'certificate' ? `app ${this.config.clientId}` : (result.account?.username ?? 'unknown');
+    this.setStatus({ state: 'signed-in', mode: this.config.mode, account: { username, tenantId: result.tenantId || this.config.tenantId || '' } });
   }
 
   private setStatus(status: AuthStatus): void {

@@ -69,21 +69,15 @@ export async function scriptedServer(answer: (req: SeenRequest, index: number) =
 import { startSimulatedTenant } from '../../src-main/sim/startSimulatedTenant.ts';
 import type { RequestLog } from '../../src-main/sim/RequestLog.ts';
 import type { FaultSpec, SimScenarioInput } from '../../src-main/sim/simScenario.ts';
+import type { TrainingTenant } from '../../src-main/auth/tenantSession.ts';
 import { trainingConnectionOf } from '../../src-main/auth/trainingTenant.ts';
 
 /** What the Graph and sign-in integration tests need from the simulated tenant. */
-export interface SimHandle {
-  graphUrl: string;
-  authorityHost: string;
-  caCertPem: string;
-  tenantId: string;
-  clientId: string;
-  clientCertificatePem: string;
+export interface SimHandle extends TrainingTenant {
   approveDeviceCode(userCode: string): void;
   inject(fault: FaultSpec): void;
   clearFaults(): void;
   log: RequestLog;
-  close(): Promise<void>;
 }
 
 export async function startSimForTests(o: { clock: Clock; timeScale: number; scenario?: SimScenarioInput }): Promise<SimHandle> {

@@ -22,7 +22,9 @@ export interface FindingData {
   /** Stable code (HASH_CHECKSUM_MISMATCH, SERIAL_PLACEHOLDER, ...); the UI translates by code. */
   code: string;
   severity: FindingSeverity;
+  /** English fallback (CLI, logs); the renderer words the code with `params` in the technician's language. */
   message: string;
+  params?: Record<string, string | number>;
 }
 
 /** What the decoder found in a hash; never the hash itself. */
@@ -71,7 +73,9 @@ export interface CapturedDevice {
 export interface FileReadError {
   code: string;
   line?: number;
+  /** English fallback (CLI, logs); the renderer words the code with `params`. */
   message: string;
+  params?: Record<string, string | number>;
 }
 
 export interface FileReadResult {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStation } from '../../src-main/app/createStation.ts';
 import { silentLogger } from '../../src-main/app/logger.ts';
-import { makeImportCommand } from '../../src-main/cli/importCommand.ts';
+import { inProcessSimulatedTenant, makeImportCommand } from '../../src-main/cli/importCommand.ts';
 import { settingsPatch } from '../../src-main/contract/schemas.ts';
 import { connectRemoteTenant, readCaFile, SHARED_CONNECTION_PATH } from '../../src-main/graph/remoteTenant.ts';
 import { startSimulatedTenant, TRAINING_SAMPLES_DIR, type SimTenant } from '../../src-main/sim/startSimulatedTenant.ts';
@@ -83,6 +83,26 @@ describe('a simulated tenant elsewhere', () => {
     const ok = await connectRemoteTenant({ url: `${sim.graphUrl}/`, caPem: sim.caCertPem });
     expect(ok).toMatchObject({ graphUrl: sim.graphUrl, authorityHost: sim.authorityHost, tenantId: sim.tenantId, clientId: sim.clientId, timeScale: 60, scenario: 'classroom' });
   }, 30_000);
+
+  it('import --tenant sim --scenario F: the in-process simulated tenant plays that scenario, with a queue of its own', async () => {
+    const dir = tmp();
+    const scenario = path.join(dir, 'already.json');
+    fs.writeFileSync(scenario, JSON.stringify({ name: 'already', realTenant: { tagUpdateLags: true }, delays: { processingS: 10, registrationS: 10, assignmentS: 10 }, devices: { registered: [{ serialNumber: 'PF3TRN01', manufacturer: 'LENOVO', groupTag: 'Training' }] } }));
+    const stdout: string[] = [];
+    const dataDir = tmp();
+    const cmd = makeImportCommand({
+      io: { stdout: (t) => stdout.push(t), stderr: () => {} },
+      dataDir: () => dataDir,
+      clock: sim.clock,
+      station: (o) => createStation({ ...o, logger: silentLogger, serialPort: { readSerials: async () => ({ system: 'PF0SCEN' }) } }),
+      simulatedTenant: inProcessSimulatedTenant,
+    });
+    const code = await cmd([path.join(TRAINING_SAMPLES_DIR, 'OA3-PF3TRN01.xml'), '--group-tag', 'Training', '--tenant', 'sim', '--scenario', scenario, '--json', '--timeout-s', '900']);
+    // In the training scenario this device registers; in this one it is already registered (806).
+    expect(JSON.parse(stdout.join('')).devices).toEqual([expect.objectContaining({ serialNumber: 'PF3TRN01', state: 'already-registered', errorCode: 806 })]);
+    expect(code).toBe(0);
+    expect(fs.readdirSync(dataDir)).toEqual([expect.stringMatching(/^sim-[0-9a-f-]{36}$/)]);
+  }, 60_000);
 
   it('settings take tenantUrl (https, no path) and caFile', () => {
     expect(settingsPatch.parse({ tenantUrl: 'https://trainer-pc:8443', caFile: 'C:\\Training\\sim-ca.pem' })).toEqual({ tenantUrl: 'https://trainer-pc:8443', caFile: 'C:\\Training\\sim-ca.pem' });

@@ -313,7 +313,9 @@ export class GraphClient {
         const wait = retryAfterMs ?? this.backoff(attempt);
         // App throttling pauses every caller; a noRetry call's 429 is that operation's own rule (sync), not the app's.
         if (!req.noRetry && (status === 429 || retryAfterMs !== undefined)) this.budget.pauseUntil(this.options.clock.now() + wait);
-        const failure = graphFailure(kindOf, { ...ctx, retryAfterMs: wait });
+        // A noRetry call (sync) whose refusal does not say when gets no made-up wait: its caller
+        // keeps its own rule (one sync per 10 minutes), which a backoff of a second would break.
+        const failure = graphFailure(kindOf, req.noRetry && retryAfterMs === undefined ? ctx : { ...ctx, retryAfterMs: wait });
         // A 429 or 503 means the request was not processed: resending a POST is safe.
         if (req.noRetry || attempt >= this.retry.maxAttempts || wait > this.retry.maxRetryAfterMs) throw failure;
         log.warn(status === 429 ? 'Graph throttled the station; waiting' : 'Graph unavailable; waiting', { path: redactPath(url), attempt, waitMs: wait, requestId: serviceRequestId });

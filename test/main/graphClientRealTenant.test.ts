@@ -184,6 +184,20 @@ describe('throttling without Retry-After', () => {
     expect(retryAfterInMessage('Too many requests')).toBeUndefined();
   });
 
+  it("the sync's 10-minute refusal without Retry-After: no made-up wait in the failure, and the app's budget is not cut", async () => {
+    sim.setRealTenant({ noRetryAfter: true });
+    const graph = client();
+    const sync = () => graph.request({ method: 'POST', path: '/deviceManagement/windowsAutopilotSettings/sync', beta: true, idempotent: false, noRetry: true });
+    clock.advance(3600_000);
+    expect((await sync()).status).toBe(204);
+    clock.advance(120_000); // past the sync's run (409 meanwhile), within its 10 minutes
+    const err = await sync().catch((e: unknown) => e);
+    expect(err, JSON.stringify((err as GraphFailure).details)).toMatchObject({ status: 429, code: "GRAPH_THROTTLED" });
+    expect((err as GraphFailure).retryAfterMs).toBeUndefined();
+    expect(graph.budget.rate()).toMatchObject({ fraction: 1, throttled: 0 });
+    expect(graph.budget.usage().pausedForMs).toBe(0);
+  });
+
   it('the budget halves on a 429 (once per window), caps itself under the refused rate, then grows back slowly', () => {
     const c = new FakeClock();
     const budget = new RateBudget(c, { windowMs: 20_000, maxWrites: 90, maxRequests: 900 });

@@ -82,6 +82,7 @@ export interface GraphRequest {
    * this tenant (this client, this session) not to send that part to that collection again; the
    * response's `dropped` says which parts were not applied, so the caller filters on its side.
    * A `$filter` is remembered by its shape (`contains(serialNumber,'<special>')` apart from plain values).
+   * `$select` is optional whether listed or not (without it the records only carry more fields).
    */
   optional?: readonly OptionalQueryPart[];
 }
@@ -190,7 +191,9 @@ export class GraphClient {
 
   async request<T = unknown>(req: GraphRequest): Promise<GraphResponse<T>> {
     // Optional parts: leave out what this tenant already refused; drop more as it refuses them.
-    const optional = req.method === 'GET' && req.query && !/^https?:/i.test(req.path) ? DROP_ORDER.filter((p) => req.optional?.includes(p) && req.query![p] !== undefined) : [];
+    // $select is always optional: leaving it out changes only how much of each record comes back.
+    const optionalParts = new Set<OptionalQueryPart>([...(req.optional ?? []), '$select']);
+    const optional = req.method === 'GET' && req.query && !/^https?:/i.test(req.path) ? DROP_ORDER.filter((p) => optionalParts.has(p) && req.query![p] !== undefined) : [];
     const query = req.query ? { ...req.query } : undefined;
     const dropped: OptionalQueryPart[] = [];
     const keyOf = (p: OptionalQueryPart) => queryPartKey(req.path, p, req.query?.[p]);

@@ -76,8 +76,12 @@ describe('optional query parts degrade', () => {
     expect(requestsSince(m)[0]!.query).toBe('');
     expect(graph.refusedQueryParts()).toEqual([`${IMPORTED}|$select`]);
     expect(logs.filter((l) => l.level === 'warn' && /optional query part/.test(l.message))).toHaveLength(1);
-    // Another client (another tenant session) has its own memory.
-    expect(client().refusedQueryParts()).toEqual([]);
+    // Another client (another tenant session) has its own memory; $select is optional even when not listed.
+    const other = client();
+    expect(other.refusedQueryParts()).toEqual([]);
+    const unlisted = await other.getAll({ path: REGISTERED, query: { $select: 'id,groupTag' } });
+    expect(unlisted.dropped).toEqual(['$select']);
+    expect(other.refusedQueryParts()).toEqual([`${REGISTERED}|$select`]);
   });
 
   it("contains() with a '-' answered 400: that filter shape is dropped and the caller told so; plain serials keep their filter", async () => {

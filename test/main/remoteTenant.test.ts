@@ -104,6 +104,18 @@ describe('a simulated tenant elsewhere', () => {
     expect(fs.readdirSync(dataDir)).toEqual([expect.stringMatching(/^sim-[0-9a-f-]{36}$/)]);
   }, 60_000);
 
+  it('a simulator serving a classroom: its public name is in its certificate and its URLs; the bundled realistic scenario loads', async () => {
+    const named = await startSimulatedTenant({ host: '127.0.0.1', publicHost: 'localhost', shareConnection: true, scenario: path.join(path.dirname(TRAINING_SAMPLES_DIR), 'realistic.json') });
+    try {
+      expect(named.graphUrl).toMatch(/^https:\/\/localhost:\d+$/);
+      expect(named.scenario.realTenant.importIdRewritten).toBe(true);
+      const c = await connectRemoteTenant({ url: named.graphUrl, caPem: named.caCertPem });
+      expect(c).toMatchObject({ graphUrl: named.graphUrl, authorityHost: named.graphUrl, scenario: 'realistic' });
+    } finally {
+      await named.stop();
+    }
+  });
+
   it('settings take tenantUrl (https, no path) and caFile', () => {
     expect(settingsPatch.parse({ tenantUrl: 'https://trainer-pc:8443', caFile: 'C:\\Training\\sim-ca.pem' })).toEqual({ tenantUrl: 'https://trainer-pc:8443', caFile: 'C:\\Training\\sim-ca.pem' });
     expect(settingsPatch.parse({ tenantUrl: '', caFile: '' })).toEqual({ tenantUrl: '', caFile: '' });

@@ -19,6 +19,12 @@ import type { AutopilotPort } from '../graph/autopilotPort.ts';
 import { deferredAutopilot } from '../queue/deferredAutopilot.ts';
 import type { WorkerTimings } from '../queue/importWorker.ts';
 import { openQueueRuntime, type QueueRuntime } from '../queue/queueRuntime.ts';
+import { DEFAULT_WAIT_FOR } from '../queue/queueStore.ts';
+import { migrateLegacyQueues, moveDevices, SIM_CLI_SLUG, tenantQueueDir, tenantQueueSlugs, tenantSlug, TRAINING_SLUG } from '../queue/tenantQueues.ts';
+import { openSqliteQueueStore } from '../queue/sqliteQueueStore.ts';
+import type { SignInDeadlines } from '../auth/authService.ts';
+import type { CloudEndpoints } from '../graph/clouds.ts';
+import { StationError } from '../contract/errors.ts';
 import { DiagnosticsService } from './diagnostics.ts';
 import { EventBus } from './eventBus.ts';
 import { InfoService } from './infoService.ts';
@@ -51,6 +57,15 @@ export interface StationOptions {
   serialPort?: SystemSerialPort;
   /** The Autopilot operations the queue worker uses; default: the tenant session's (training: the simulated tenant). */
   autopilot?: AutopilotPort;
+  /**
+   * Pins the queue to one tenant whatever the settings say (`import --tenant sim`: 'sim-cli'), in `dir`.
+   * Without it the queue is the current tenant's, `<dataDir>/tenants/<slug>/`.
+   */
+  queueTenant?: { slug: string; dir: string };
+  /** Sign-in deadlines in real ms (tests shorten them). */
+  signInDeadlines?: Partial<SignInDeadlines>;
+  /** Endpoints per cloud (tests: an authority that never answers). */
+  clouds?: Partial<Record<StationSettings['cloud'], CloudEndpoints>>;
   /** Queue worker: stage deadlines and polling (service time); `worker: false` keeps devices without sending (offline bench). */
   queue?: { timings?: Partial<WorkerTimings>; worker?: boolean };
 }
@@ -60,7 +75,7 @@ export interface Station {
   bus: EventBus;
   /** Settings, sign-in and the Autopilot operations of the current tenant (the queue worker uses it). */
   tenant: TenantSession;
-  /** The queue (opened on first use: SQLite in dataDir, worker started). */
+  /** The current tenant's queue (opened on first use: SQLite in dataDir/tenants/<slug>, worker started). */
   queue(): QueueRuntime;
   close(): Promise<void>;
 }
@@ -94,6 +109,8 @@ export function createStation(options: StationOptions): Station {
     onAuthChanged: (status) => bus.emit('authChanged', status),
     onDeviceCode: (prompt) => bus.emit('deviceCode', prompt),
     startTraining: options.startTraining ?? simulatedTrainingTenant(clock, options.logger),
+    ...(options.signInDeadlines ? { signInDeadlines: options.signInDeadlines } : {}),
+    ...(options.clouds ? { clouds: options.clouds } : {}),
   });
 
   // Capture: the serial is read now, once, so capturing later never waits on WMI.
@@ -117,20 +134,61 @@ export function createStation(options: StationOptions): Station {
     logger: captureLog,
   });
 
-  // Queue: opened on first use so that a station built for other calls never touches the database.
-  let queueRuntime: QueueRuntime | undefined;
-  const queue = (): QueueRuntime =>
-    (queueRuntime ??= openQueueRuntime({
-      dataDir: options.dataDir,
-      clock: options.clock ?? systemClock,
+  // Queue: one per tenant (<dataDir>/tenants/<slug>/queue.db), opened on first use so that a station
+  // built for other calls never touches a database. A tenant change closes it (worker stopped first)
+  // and the next use opens the new tenant's queue.
+  const queueLog = options.logger.child({ service: 'queue' });
+  const slugNow = (): string => options.queueTenant?.slug ?? tenantSlug(tenant.settingsNow());
+  let legacyChecked = false;
+  let current: { slug: string; runtime: QueueRuntime } | undefined;
+  const openFor = (slug: string): QueueRuntime => {
+    if (!options.queueTenant && !legacyChecked) {
+      legacyChecked = true;
+      migrateLegacyQueues(options.dataDir, slug, queueLog);
+    }
+    const dir = options.queueTenant?.dir ?? tenantQueueDir(options.dataDir, slug);
+    queueLog.info('Opened the queue of this tenant', { tenant: slug, dir });
+    // The worker of one tenant's queue never talks to another tenant: the session may already point
+    // elsewhere while this queue is being closed.
+    const port = options.autopilot ?? deferredAutopilot(async () => {
+      if (slugNow() !== slug) throw new StationError({ code: 'TENANT_CHANGED', message: 'The tenant changed; this queue is being closed.', action: 'Nothing to do: the queue of the new tenant takes over.' });
+      return tenant.autopilot();
+    });
+    return openQueueRuntime({
+      dataDir: dir,
+      clock,
       logger: options.logger,
       stationName: os.hostname(),
       bus,
-      ...(options.queue?.worker === false ? {} : { port: options.autopilot ?? deferredAutopilot(() => tenant.autopilot()) }),
+      ...(options.queue?.worker === false ? {} : { port }),
       batchSize: async () => (await tenant.getSettings()).batchSize,
-      waitFor: () => 'registered',
+      waitFor: () => DEFAULT_WAIT_FOR,
       ...(options.queue?.timings ? { timings: options.queue.timings } : {}),
-    }));
+    });
+  };
+  const queue = (): QueueRuntime => {
+    const slug = slugNow();
+    if (current && current.slug !== slug) {
+      // Settings changed without going through updateSettings (another window, a test): switch now.
+      const old = current.runtime;
+      void old.close().catch((err: unknown) => queueLog.error('Closing the previous tenant\'s queue failed', { error: err instanceof Error ? err.message : String(err) }));
+      current = undefined;
+    }
+    current ??= { slug, runtime: openFor(slug) };
+    return current.runtime;
+  };
+  /** Before settings that change the tenant are saved: stop the old queue's worker so nothing more is sent to the old tenant. */
+  const closeQueueIfTenantChanges = async (patch: { tenantId?: string | undefined; cloud?: StationSettings['cloud'] | undefined }): Promise<boolean> => {
+    if (!current || options.queueTenant) return false;
+    const before = tenant.settingsNow();
+    const after = { tenantId: patch.tenantId === undefined ? before.tenantId : patch.tenantId || undefined, cloud: patch.cloud ?? before.cloud };
+    if (tenantSlug(after) === current.slug) return false;
+    const old = current;
+    current = undefined;
+    queueLog.info('Tenant changing: closing this tenant\'s queue', { from: old.slug, to: tenantSlug(after) });
+    await old.runtime.close();
+    return true;
+  };
 
   const handlers: Handlers = {
     getInfo: async () => info.getInfo(),
@@ -153,12 +211,50 @@ export function createStation(options: StationOptions): Station {
     editDevices: ({ ids, groupTag, assignedUser }) => queue().service.editDevices(ids, { ...(groupTag !== undefined ? { groupTag } : {}), ...(assignedUser !== undefined ? { assignedUser } : {}) }),
     exportQueue: async ({ format, ids }) => queue().service.exportQueue(format, ids),
     getSettings: () => tenant.getSettings(),
-    updateSettings: async ({ patch }) => settingsChanged(await tenant.updateSettings(patch)),
+    updateSettings: async ({ patch }) => {
+      const switched = await closeQueueIfTenantChanges(patch);
+      const saved = settingsChanged(await tenant.updateSettings(patch));
+      // Every window follows at once: mode, banner, sign-in panel; the queue reloads when it is another tenant's.
+      bus.emit('settingsChanged', saved);
+      if (switched) bus.emit('queueChanged', { deviceIds: [], at: new Date(clock.now()).toISOString(), counts: queue().store.countByState() });
+      return saved;
+    },
     getAuthStatus: () => tenant.getAuthStatus(),
     signIn: () => tenant.signIn(),
     signOut: () => tenant.signOut(),
     listGroupTags: () => tenant.listGroupTags(),
     saveDiagnostics: async () => diagnostics.save(),
+    listTenantQueues: async () => {
+      const now = slugNow();
+      const slugs = [...new Set([now, ...tenantQueueSlugs(options.dataDir)])];
+      return slugs.map((slug) => ({ slug, current: slug === now, training: slug === TRAINING_SLUG || slug === SIM_CLI_SLUG, total: slug === now ? queue().service.total() : countIn(slug) }));
+    },
+    moveDevices: async ({ ids, toTenant }) => {
+      const from = slugNow();
+      if (toTenant === from) throw new StationError({ code: 'MOVE_SAME_TENANT', message: 'These devices are already in this tenant\'s queue.', action: 'Choose another tenant.' });
+      if (!tenantQueueSlugs(options.dataDir).includes(toTenant) && toTenant !== TRAINING_SLUG) {
+        throw new StationError({ code: 'MOVE_UNKNOWN_TENANT', message: `The station has no queue for the tenant "${toTenant}".`, action: 'Sign in to that tenant once (enter its tenant id in settings), then move the devices.', params: { tenant: toTenant } });
+      }
+      const source = queue();
+      const target = openSqliteQueueStore(tenantQueueDir(options.dataDir, toTenant));
+      try {
+        const r = moveDevices(source.store, target, ids, { fromSlug: from, toSlug: toTenant, now: clock.now() });
+        queueLog.info('Moved devices to another tenant\'s queue', { from, to: toTenant, moved: r.moved.length, refused: r.refused.length });
+        if (r.refused.length < ids.length) bus.emit('queueChanged', { deviceIds: [], at: new Date(clock.now()).toISOString(), counts: source.store.countByState() });
+        return { moved: r.moved, refused: r.refused.map((x) => ({ id: x.id, code: x.code, ...(x.serialNumber ? { serialNumber: x.serialNumber } : {}) })) };
+      } finally {
+        target.close();
+      }
+    },
+    cancelSignIn: () => tenant.cancelSignIn(),
+  };
+  const countIn = (slug: string): number => {
+    const store = openSqliteQueueStore(tenantQueueDir(options.dataDir, slug));
+    try {
+      return Object.values(store.countByState()).reduce((a, b) => a + b, 0);
+    } finally {
+      store.close();
+    }
   };
 
   const diagnostics = new DiagnosticsService({
@@ -177,7 +273,9 @@ export function createStation(options: StationOptions): Station {
     queue,
     close: async () => {
       dropFolderWatcher.stop();
-      await queueRuntime?.close();
+      const open = current;
+      current = undefined;
+      await open?.runtime.close();
       await tenant.close();
     },
   };

@@ -7,12 +7,12 @@ import { StationError } from '../contract/errors.ts';
 import { groupTag as groupTagSchema, settingsPatch, userPrincipalName } from '../contract/schemas.ts';
 import type { DeviceState } from '../contract/types.ts';
 import { isProblem, isSettled, type DeviceRecord, type WaitFor } from '../queue/queueStore.ts';
-import path from 'node:path';
 import { scaledClock } from '../app/clock.ts';
 import { startSimulatedTenant } from '../sim/startSimulatedTenant.ts';
 import { processIo, usageError, type CliCommand, type CliIo } from './cliSupport.ts';
 import { defaultDataDir } from './serveCommand.ts';
 import { trainingConnectionOf } from '../auth/trainingTenant.ts';
+import { migrateLegacySimCliQueue, SIM_CLI_SLUG, tenantQueueDir } from '../queue/tenantQueues.ts';
 
 /** What the import command needs besides its arguments; tests and the simulated tenant provide their own. */
 export interface ImportCommandDeps {
@@ -103,9 +103,12 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
       sim = await deps.simulatedTenant();
     }
     const clock = (sim?.options.clock as Clock | undefined) ?? deps.clock;
-    // Training devices never mix with the real queue (they would end up in admin-centre exports).
-    const dataDir = sim ? path.join(deps.dataDir(), 'training') : deps.dataDir();
-    const station = deps.station({ host: 'browser', dataDir, logger, ...(sim?.options ?? {}) });
+    // Training devices never mix with the real queue (they would end up in admin-centre exports):
+    // `--tenant sim` has its own queue and settings in <dataDir>/tenants/sim-cli.
+    const root = deps.dataDir();
+    const dataDir = sim ? tenantQueueDir(root, SIM_CLI_SLUG) : root;
+    if (sim) migrateLegacySimCliQueue(root, logger);
+    const station = deps.station({ host: 'browser', dataDir, logger, ...(sim ? { queueTenant: { slug: SIM_CLI_SLUG, dir: dataDir } } : {}), ...(sim?.options ?? {}) });
     try {
       if (Object.keys(patch.data).length) await station.handlers.updateSettings({ patch: patch.data });
       const queue = station.queue();

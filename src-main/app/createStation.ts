@@ -5,7 +5,8 @@ import { systemBrowserOpener } from '../auth/systemBrowser.ts';
 import { TenantSession, type StartTrainingTenant } from '../auth/tenantSession.ts';
 import { simulatedTrainingTenant } from '../auth/trainingTenant.ts';
 import type { TokenCacheProtector } from '../auth/tokenCacheProtector.ts';
-import { systemClock, type Clock } from './clock.ts';
+import { scaledClock, systemClock, type Clock } from './clock.ts';
+import { savedServiceTime, serviceClockHeartbeat, TRAINING_TENANT_FILE } from '../sim/trainingTenantState.ts';
 import type { Handlers } from '../contract/contract.ts';
 import type { StationInfo, StationSettings } from '../contract/types.ts';
 import { CaptureService } from '../capture/captureService.ts';
@@ -39,6 +40,8 @@ export interface StationOptions {
   logger: Logger;
   /** Service time (scaled in tests and benches). */
   clock?: Clock;
+  /** Without a clock: service seconds per real second, resumed from the last run's service time (restart tests, benches). */
+  timeScale?: number;
   /** Electron: safeStorage. Absent: a key file in dataDir (weaker; logged). */
   tokenCacheProtector?: TokenCacheProtector;
   /** Opens the sign-in page (Electron: shell.openExternal). Absent: the system browser. */
@@ -98,7 +101,10 @@ export function createStation(options: StationOptions): Station {
     },
   });
 
-  const clock = options.clock ?? systemClock;
+  // A scaled clock (tests, benches) resumes from the last run's service time: time never runs backwards.
+  const resumeAt = options.timeScale ? savedServiceTime(options.dataDir) : undefined;
+  const clock = options.clock ?? (options.timeScale ? scaledClock(options.timeScale, Math.max(Date.now(), resumeAt !== undefined ? resumeAt + 1000 * options.timeScale : 0)) : systemClock);
+  const stopHeartbeat = options.timeScale && !options.clock ? serviceClockHeartbeat(options.dataDir, clock) : undefined;
   const tenant = new TenantSession({
     dataDir: options.dataDir,
     logger: options.logger,
@@ -108,7 +114,7 @@ export function createStation(options: StationOptions): Station {
     openBrowser: options.openBrowser ?? systemBrowserOpener(options.logger),
     onAuthChanged: (status) => bus.emit('authChanged', status),
     onDeviceCode: (prompt) => bus.emit('deviceCode', prompt),
-    startTraining: options.startTraining ?? simulatedTrainingTenant(clock, options.logger),
+    startTraining: options.startTraining ?? simulatedTrainingTenant(clock, options.logger, { stateFile: path.join(tenantQueueDir(options.dataDir, TRAINING_SLUG), TRAINING_TENANT_FILE) }),
     ...(options.signInDeadlines ? { signInDeadlines: options.signInDeadlines } : {}),
     ...(options.clouds ? { clouds: options.clouds } : {}),
   });
@@ -263,7 +269,8 @@ export function createStation(options: StationOptions): Station {
     stationName: os.hostname(),
     version: STATION_VERSION,
     now: () => Date.now(),
-    sections: diagnosticsSections(handlers),
+    // Built again at each save: every bundle is a fresh snapshot of the current tenant's queue.
+    sections: () => diagnosticsSections(handlers),
   });
 
   return {
@@ -273,6 +280,7 @@ export function createStation(options: StationOptions): Station {
     queue,
     close: async () => {
       dropFolderWatcher.stop();
+      stopHeartbeat?.();
       const open = current;
       current = undefined;
       await open?.runtime.close();
@@ -281,7 +289,7 @@ export function createStation(options: StationOptions): Station {
   };
 }
 
-/** What support needs besides the logs: the station, its settings, sign-in state and the whole queue. */
+/** What support needs besides the logs: the station, its settings, sign-in state and the whole queue (of the current tenant). */
 function diagnosticsSections(handlers: Handlers): Record<string, () => Promise<unknown>> {
   const wholeQueue = async () => {
     const first = await handlers.listQueue({ offset: 0, limit: 10_000 });
@@ -298,7 +306,11 @@ function diagnosticsSections(handlers: Handlers): Record<string, () => Promise<u
   return {
     'station.json': () => handlers.getInfo({}),
     'settings.json': () => handlers.getSettings({}),
-    'sign-in.json': () => handlers.getAuthStatus({}),
+    // The configured method beside the live status (which says nothing about the method while signed out).
+    'sign-in.json': async () => {
+      const [settings, status] = await Promise.all([handlers.getSettings({}), handlers.getAuthStatus({})]);
+      return { configuredMethod: settings.tenantId ? settings.authMode : 'training (certificate, built-in)', tenantId: settings.tenantId ?? null, cloud: settings.cloud, ...status };
+    },
     'queue-counts.json': async () => {
       const q = await once();
       return { total: q.total, counts: q.counts };

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { systemClock, type Clock } from '../app/clock.ts';
 import { createStation, type Station, type StationOptions } from '../app/createStation.ts';
-import { stderrLogger } from '../app/logger.ts';
+import { openDataDirLog } from '../app/dataDirLog.ts';
 import { readHashFile } from '../capture/readHashFile.ts';
 import { StationError } from '../contract/errors.ts';
 import { groupTag as groupTagSchema, settingsPatch, userPrincipalName } from '../contract/schemas.ts';
@@ -96,7 +96,9 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
       }
     }
 
-    const logger = stderrLogger();
+    // The same rotating JSON log as the app, in the data folder (warnings also on stderr).
+    const logs = openDataDirLog(deps.dataDir());
+    const logger = logs.logger;
     let sim: { options: Partial<StationOptions>; close(): Promise<void> } | undefined;
     if (values.tenant === 'sim') {
       if (!deps.simulatedTenant) throw new StationError({ code: 'NOT_AVAILABLE', message: 'The simulated tenant is not part of this build.', action: 'Import into a real tenant with --tenant <tenant-id>.' });
@@ -142,6 +144,7 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
     } finally {
       await station.close();
       await sim?.close();
+      logs.close();
     }
   };
 }

@@ -26,6 +26,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { encodeHardwareHash } from '../src-main/capture/encodeHardwareHash.ts';
 import { isSettled } from '../src-main/queue/queueStore.ts';
+import { TRAINING_SLUG, tenantQueueDir } from '../src-main/queue/tenantQueues.ts';
 import { openSqliteQueueStore } from '../src-main/queue/sqliteQueueStore.ts';
 import { startSimulatedTenant } from '../src-main/sim/startSimulatedTenant.ts';
 import type { ChildConfig } from '../test/main/queueCrashChild.ts';
@@ -110,7 +111,7 @@ for (let run = 0; landed() < RUNS && run < RUNS * 2; run++) {
 
   if (first.killed) {
     // What the killed station left on disk.
-    const store = openSqliteQueueStore(dataDir);
+    const store = openSqliteQueueStore(tenantQueueDir(dataDir, TRAINING_SLUG));
     const rows = store.listDevices({ offset: 0, limit: 100_000 }).rows;
     report.statesAtKill = {};
     for (const d of rows) report.statesAtKill[d.state] = (report.statesAtKill[d.state] ?? 0) + 1;
@@ -133,7 +134,7 @@ for (let run = 0; landed() < RUNS && run < RUNS * 2; run++) {
 
   // The verdict, from the queue database and the simulated tenant's own records.
   const serials = configFor(dataDir, prefix, false).devices.map((d) => d.serialNumber);
-  const store = openSqliteQueueStore(dataDir);
+  const store = openSqliteQueueStore(tenantQueueDir(dataDir, TRAINING_SLUG));
   const bySerial = new Map(store.listDevices({ offset: 0, limit: 100_000 }).rows.map((d) => [d.serialNumber, d]));
   const openBatches = store.openBatches().length;
   store.close();

@@ -70,7 +70,9 @@ describe('QueueStore', () => {
     const ids = [...store.selected];
     expect(ids.length).toBe(store.groups.failed);
     const retriable = ids.filter((id) => ['failed', 'timed-out'].includes(fake.devices.get(id)!.row.state));
-    expect(await store.act('retry')).toBe(retriable.length);
+    const answer = await store.act('retry');
+    expect(answer.affected).toBe(retriable.length);
+    expect(answer.skipped.map((k) => k.id).sort()).toEqual(ids.filter((id) => !retriable.includes(id)).sort());
     expect(retriable.every((id) => fake.devices.get(id)!.row.state === 'queued')).toBe(true);
     expect(fake.calls.find((c) => c.name === 'deviceAction')).toEqual({ name: 'deviceAction', input: { ids, action: 'retry' } });
     await store.setGroupTag('Kiosk');

@@ -57,6 +57,17 @@ export class SettingsStore {
     return this.api.saveDiagnostics({});
   }
 
+  /** Stops a browser or device-code sign-in that waits for the technician. */
+  async cancelSignIn(): Promise<void> {
+    this.auth = await this.api.cancelSignIn({});
+    if (this.auth.state !== 'signing-in') this.deviceCode = undefined;
+  }
+
+  /** Another window or the station changed the settings: take them as they are now. */
+  applied(settings: StationSettings): void {
+    this.settings = settings;
+  }
+
   async signOut(): Promise<void> {
     this.auth = await this.api.signOut({});
   }

@@ -120,8 +120,12 @@ export class AuthService implements AccessTokenProvider {
   }
 
   /** Cancel: a browser or device-code sign-in stops waiting, its loopback server closes, and the status says signed out. */
-  cancelSignIn(): AuthStatus {
-    if (this.stopSignIn) this.stopSignIn(new SignInCancelled('cancelled'));
+  async cancelSignIn(): Promise<AuthStatus> {
+    if (this.stopSignIn) {
+      this.stopSignIn(new SignInCancelled('cancelled'));
+      // Answer with the status after the stop (the same one the authChanged event carries).
+      await this.signingIn?.catch(() => undefined);
+    }
     return this.current;
   }
 

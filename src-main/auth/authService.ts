@@ -299,7 +299,9 @@ export class AuthService implements AccessTokenProvider {
 
   private expired() {
     this.memo = undefined;
-    if (this.current.state !== 'signed-out') this.setStatus({ state: 'signed-out', mode: this.config.mode, error: graphFailure('sign-in-expired').toData() });
+    // Only a station that was signed in learns that it no longer is: a sign-in under way (and its
+    // Cancel) or the cause of a failed one stay shown while the worker keeps asking for tokens.
+    if (this.current.state === 'signed-in') this.setStatus({ state: 'signed-out', mode: this.config.mode, error: graphFailure('sign-in-expired').toData() });
     return graphFailure('sign-in-expired');
   }
 

@@ -67,6 +67,8 @@ const kill = (r: Running) =>
 
 const config = (): LifecycleStationConfig => ({ dataDir, timeScale: 40, silentAuthority: `https://127.0.0.1:${silentPort}`, contactMs: 1500 });
 const shot = (name: string) => page.screenshot({ path: path.join(SCREENSHOT_DIR, `lifecycle-${name}.png`) });
+/** The settings as the station saved them (its settings file). */
+const fetchSettings = async () => JSON.parse(fs.readFileSync(path.join(dataDir, 'settings.json'), 'utf8')) as { tenantId?: string };
 const count = async (which: 'ready' | 'waiting' | 'failed') => Number(await page.getByTestId(`count-${which}`).innerText());
 const trainingStates = () => {
   const store = openSqliteQueueStore(tenantQueueDir(dataDir, TRAINING_SLUG));
@@ -114,14 +116,19 @@ describe('lifecycle, end to end in browser mode', () => {
     expect(Date.now() - killedAt).toBeLessThan(6_000);
     await page.keyboard.press('Alt+3');
     await shot('stopped-ja');
+    await page.setViewportSize({ width: 1024, height: 768 });
+    await shot('stopped-ja-1024');
+    await page.getByTestId('language').selectOption('en');
+    await shot('stopped-en-1024');
+    await page.setViewportSize({ width: 1366, height: 768 });
+    await shot('stopped-en');
+    await page.getByTestId('language').selectOption('ja');
     expect(trainingStates()).toContain('importing');
 
     station = await start(config());
     expect(station.port).toBe(port);
     await page.getByTestId('station-stopped').waitFor({ state: 'detached', timeout: 15_000 });
-    await expect.poll(() => count('waiting'), { timeout: 60_000, interval: 500 }).toBe(0);
-    expect(await count('ready')).toBe(5);
-    expect(await count('failed')).toBe(1);
+    await expect.poll(async () => [await count('ready'), await count('waiting'), await count('failed')], { timeout: 60_000, interval: 500 }).toEqual([5, 0, 1]);
     expect(trainingStates().sort()).toEqual(['already-registered', 'failed', 'registered', 'registered', 'registered', 'registered']);
     // Saved in the data folder, the training tenant accepted each device once.
     const saved = JSON.parse(fs.readFileSync(path.join(tenantQueueDir(dataDir, TRAINING_SLUG), 'simulated-tenant.json'), 'utf8')) as { model: { importsPerSerial: [string, number][] } };
@@ -135,6 +142,7 @@ describe('lifecycle, end to end in browser mode', () => {
   }, 150_000);
 
   it('a tenant id saved in Settings switches banner, sign-in and queue without a reload; clearing it returns to training and its queue', async () => {
+    await page.getByTestId('language').selectOption('en');
     await page.keyboard.press('Alt+4');
     await page.locator('#s-tenant').fill(TENANT);
     await page.locator('#s-client').fill(CLIENT);
@@ -166,6 +174,9 @@ describe('lifecycle, end to end in browser mode', () => {
     await page.getByTestId('move-confirm').waitFor();
     expect(await page.getByTestId('move-target').inputValue()).toBe('training');
     await shot('move-confirm');
+    await page.setViewportSize({ width: 1024, height: 768 });
+    await shot('move-confirm-1024');
+    await page.setViewportSize({ width: 1366, height: 768 });
     await page.getByTestId('confirm-move').click();
     await expect.poll(() => page.getByTestId('toasts').innerText()).toMatch(/1 devices moved to Training\. 1 not changed: PF3MOV01: Already sent to this tenant/);
     await expect.poll(() => page.getByTestId('queue-row').count()).toBe(1);
@@ -187,10 +198,16 @@ describe('lifecycle, end to end in browser mode', () => {
     await page.locator('#s-tenant').fill(TENANT);
     await page.locator('#s-client').fill(CLIENT);
     await page.getByTestId('save-settings').click();
+    await expect.poll(async () => (await fetchSettings()).tenantId).toBe(TENANT);
     await page.getByTestId('training-banner').waitFor({ state: 'detached' });
     await page.getByTestId('sign-in').click();
     await page.getByTestId('cancel-sign-in').waitFor();
     await shot('signing-in');
+    await page.getByTestId('language').selectOption('ja');
+    await page.setViewportSize({ width: 1024, height: 768 });
+    await shot('signing-in-ja-1024');
+    await page.setViewportSize({ width: 1366, height: 768 });
+    await page.getByTestId('language').selectOption('en');
     await page.getByTestId('cancel-sign-in').click();
     await page.getByTestId('cancel-sign-in').waitFor({ state: 'detached' });
     await expect.poll(() => page.getByTestId('auth-state').innerText()).toMatch(/sign/i);

@@ -303,7 +303,7 @@ export const en = {
   'code.TENANT_CHANGED': "The tenant changed; the new tenant's queue takes over.",
   'action.checking': 'Asked the tenant about {count} importing devices now.',
   'action.skipped': '{count} not changed:',
-  'station.stopped': 'The station stopped answering. This page reconnects by itself when it is back.',
+  'station.stopped': 'The station stopped answering. This page reconnects by itself when it is back; if the station was started again and this page stays here, open the address it printed.',
   'station.newAddress': 'The station restarted at a new address. Open the address it printed in its window or terminal.',
   'station.back': 'The station is back.',
   'auth.cancel': 'Cancel sign-in',

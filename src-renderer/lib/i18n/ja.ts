@@ -308,7 +308,7 @@ export const ja: Record<MessageKey, string> = {
   'code.TENANT_CHANGED': 'テナントが変更されました。新しいテナントのキューに切り替わります。',
   'action.checking': 'インポート中の {count} 台についてテナントに今すぐ確認しました。',
   'action.skipped': '{count} 台は変更されませんでした:',
-  'station.stopped': 'ステーションが応答していません。再開すると、このページは自動的に再接続します。',
+  'station.stopped': 'ステーションが応答していません。再開すると、このページは自動的に再接続します。ステーションを再起動してもこのままの場合は、ステーションが表示したアドレスを開いてください。',
   'station.newAddress': 'ステーションが新しいアドレスで再起動しました。ステーションが表示したアドレスを開いてください。',
   'station.back': 'ステーションに再接続しました。',
   'auth.cancel': 'サインインをキャンセル',

@@ -63,9 +63,13 @@ export class SettingsStore {
     if (this.auth.state !== 'signing-in') this.deviceCode = undefined;
   }
 
-  /** Another window or the station changed the settings: take them as they are now. */
+  /** Another window or the station changed the settings: take them as they are now, and who is signed in for them. */
   applied(settings: StationSettings): void {
     this.settings = settings;
+    void this.api.getAuthStatus({}).then(
+      (auth) => (this.auth = auth),
+      () => undefined,
+    );
   }
 
   async signOut(): Promise<void> {

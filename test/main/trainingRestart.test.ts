@@ -30,9 +30,21 @@ describe('training mode across restarts', () => {
     const base = { dataDir, timeScale: 100, origin: Date.now(), batchSize: 5, groupTag: 'Training', devices };
     const runs: ChildRun[] = [];
     const statesAtKills: string[][] = [];
+    const statesNow = () => {
+      const store = openSqliteQueueStore(tenantQueueDir(dataDir, TRAINING_SLUG));
+      try {
+        return store.listDevices({ offset: 0, limit: 100 }).rows.map((d) => d.state);
+      } catch {
+        return []; // the station is creating it
+      } finally {
+        store.close();
+      }
+    };
     for (let i = 0; i < 7; i++) {
-      const killAfter = i < 4 ? Math.round(300 + random() * 1200) : undefined;
-      const run = await runCrashChild({ ...base, queueOnStart: i === 0 }, killAfter);
+      // Kills at random moments, then one while devices are imported and waiting for registration.
+      const killAfter = i < 3 ? Math.round(300 + random() * 1200) : undefined;
+      const killWhen = i === 3 ? () => statesNow().includes('imported') : undefined;
+      const run = await runCrashChild({ ...base, queueOnStart: i === 0 }, killAfter, 90_000, killWhen);
       runs.push(run);
       if (run.code === 0) break;
       if (!run.killed) throw new Error(`child failed by itself (exit ${run.code}, seed ${seed}): ${run.stdout.slice(-500)} ${run.stderr.slice(-2000)}`);
@@ -44,6 +56,7 @@ describe('training mode across restarts', () => {
     expect(last.code, `seed ${seed}: ${last.stderr.slice(-1500)}`).toBe(0);
     console.info(JSON.stringify({ seed, runs: runs.length, kills: runs.filter((r) => r.killed).length, statesAtKills, lastWorkMs: last.workMs }));
     expect(runs.filter((r) => r.killed).length).toBeGreaterThanOrEqual(2);
+    expect(statesAtKills.some((s) => s.includes('imported')), `seed ${seed}: ${JSON.stringify(statesAtKills)}`).toBe(true);
 
     // The training tenant on disk: each serial accepted by the import action exactly once.
     const saved = JSON.parse(fs.readFileSync(path.join(tenantQueueDir(dataDir, TRAINING_SLUG), TRAINING_TENANT_FILE), 'utf8')) as { model: { importsPerSerial: [string, number][]; registrations: { serialNumber: string }[]; imported: unknown[] } };

@@ -219,7 +219,13 @@ export function createStation(options: StationOptions): Station {
     getSettings: () => tenant.getSettings(),
     updateSettings: async ({ patch }) => {
       const switched = await closeQueueIfTenantChanges(patch);
-      const saved = settingsChanged(await tenant.updateSettings(patch));
+      let saved: StationSettings;
+      try {
+        saved = settingsChanged(await tenant.updateSettings(patch));
+      } finally {
+        // The tenant's queue (the new one, or the old one when the change was refused) works on at once.
+        if (switched) queue();
+      }
       // Every window follows at once: mode, banner, sign-in panel; the queue reloads when it is another tenant's.
       bus.emit('settingsChanged', saved);
       if (switched) bus.emit('queueChanged', { deviceIds: [], at: new Date(clock.now()).toISOString(), counts: queue().store.countByState() });

@@ -30,6 +30,8 @@ export const serveCommand: CliCommand = async (argv) => {
   const machineSettings = readMachineSettings(machineSettingsPath());
   if (machineSettings.problem) logger.warn('pre-seeded settings ignored', { errorCode: machineSettings.problem.code, message: machineSettings.problem.message });
   const station = createStation({ host: 'browser', dataDir, logger, machineSettings, logFiles: logs.files });
+  // Work left in the queue resumes now, whether or not a page is open.
+  station.queue();
   const host = await startBrowserMode({ station, logger, dataDir, staticDir: path.join(repoRoot, 'dist', 'renderer'), ...(port !== undefined ? { port } : {}) });
   if (values.json) process.stdout.write(`${JSON.stringify({ url: host.url, origin: host.origin, port: host.port })}\n`);
   else process.stdout.write(`Autopilot Station (browser mode) is ready. Open this address on this computer:\n  ${host.url}\n`);

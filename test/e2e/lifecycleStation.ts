@@ -35,6 +35,7 @@ async function main(configFile: string): Promise<void> {
     ...(config.silentAuthority ? { clouds: { global: customCloud(config.silentAuthority, config.silentAuthority, 'Unreachable cloud') } } : {}),
     ...(config.contactMs ? { signInDeadlines: { contactMs: config.contactMs } } : {}),
   });
+  station.queue(); // as serve does: work resumes before any page is open
   const host = await startBrowserMode({ station, logger: logs.logger, dataDir: config.dataDir, staticDir: path.resolve('dist', 'renderer') });
   process.stdout.write(`${JSON.stringify({ url: host.url, origin: host.origin, port: host.port })}\n`);
   process.once('SIGTERM', () => {

@@ -96,6 +96,20 @@ describe('one queue per tenant', () => {
     await s.close();
   });
 
+  it('a refused tenant change (locked by the admin) leaves the same tenant\'s queue open and working', async () => {
+    const dataDir = tmp();
+    const clock = scaledClock(5000);
+    const s = createStation({ host: 'browser', dataDir, logger: silentLogger, clock, autopilot: new FakeAutopilot(clock), machineSettings: { values: {}, locked: ['tenantId'], found: true, path: 'machine.json' }, serialPort: { readSerials: async () => ({ system: 'X' }) } });
+    await s.handlers.queueDevices({ devices: [dev('L1')], groupTag: 'Lab' });
+    const before = s.queue();
+    await expect(s.handlers.updateSettings({ patch: { tenantId: TENANT } })).rejects.toMatchObject({ code: 'SETTINGS_LOCKED' });
+    const after = s.queue();
+    expect(after).not.toBe(before); // closed before the change, opened again at once
+    expect(after.worker).toBeDefined();
+    await expect.poll(() => after.service.allDevices()[0]?.state, { timeout: 10_000 }).toBe('registered');
+    await s.close();
+  });
+
   it('moves devices not yet sent to another tenant\'s queue on request, with their history, and refuses those already sent', async () => {
     const dataDir = tmp();
     const { s, call } = station(dataDir, { worker: false });

@@ -242,6 +242,7 @@ export function createStation(options: StationOptions): Station {
       return slugs.map((slug) => ({ slug, current: slug === now, training: slug === TRAINING_SLUG || slug === SIM_CLI_SLUG, total: slug === now ? queue().service.total() : countIn(slug) }));
     },
     moveDevices: async ({ ids, toTenant }) => {
+      if (options.queueTenant) throw new StationError({ code: 'NOT_AVAILABLE', message: 'This station\'s queue is pinned to one tenant.', action: 'Move devices from the app or browser mode.' });
       const from = slugNow();
       if (toTenant === from) throw new StationError({ code: 'MOVE_SAME_TENANT', message: 'These devices are already in this tenant\'s queue.', action: 'Choose another tenant.' });
       if (!tenantQueueSlugs(options.dataDir).includes(toTenant) && toTenant !== TRAINING_SLUG) {

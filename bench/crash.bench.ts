@@ -16,7 +16,8 @@
  * devices imported twice (a serial in more than one record the import action accepted, from the
  * sim's request log), kills that landed mid-work, and real time per run.
  *
- *   npx tsx bench/crash.bench.ts      (env: RUNS=30 DEVICES=100 SEED=<printed> TIME_SCALE=100 BATCH=10 SLOW_IMPORT_S=10 FAULT_P=0)
+ *   npx tsx bench/crash.bench.ts      (env: RUNS=30 DEVICES=100 SEED=<printed> TIME_SCALE=100 BATCH=10 SLOW_IMPORT_S=10 FAULT_P=0 TRAINING=0)
+ *   TRAINING=1 npx tsx bench/crash.bench.ts   training mode: the station and its own tenant killed together
  *
  * Prints one JSON object on stdout and a one-line summary on stderr; exits 1 when a device was lost
  * or imported twice.
@@ -26,6 +27,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { encodeHardwareHash } from '../src-main/capture/encodeHardwareHash.ts';
 import { isSettled } from '../src-main/queue/queueStore.ts';
+import { TRAINING_SLUG, tenantQueueDir } from '../src-main/queue/tenantQueues.ts';
+import { TRAINING_TENANT_FILE } from '../src-main/sim/trainingTenantState.ts';
 import { openSqliteQueueStore } from '../src-main/queue/sqliteQueueStore.ts';
 import { startSimulatedTenant } from '../src-main/sim/startSimulatedTenant.ts';
 import type { ChildConfig } from '../test/main/queueCrashChild.ts';
@@ -39,6 +42,12 @@ const TIME_SCALE = Number(process.env.TIME_SCALE ?? 100);
 const BATCH = Number(process.env.BATCH ?? 10);
 const SLOW_IMPORT_S = Number(process.env.SLOW_IMPORT_S ?? 10);
 const MAX_RESTARTS = 5;
+/**
+ * TRAINING=1: training mode's restarts. Each station runs its own simulated tenant in its process (kept
+ * in the data folder, as a technician's station does), so a kill takes the tenant down with it; double
+ * imports are counted from the tenant's saved state. The Graph request figures then cover nothing.
+ */
+const TRAINING = process.env.TRAINING === '1';
 
 process.stderr.write(`crash bench: seed ${SEED} (replay with SEED=${SEED})\n`);
 const random = mulberry32(SEED);
@@ -54,7 +63,18 @@ function configFor(dataDir: string, prefix: string, queueOnStart: boolean): Chil
     const serialNumber = `${prefix}${String(i).padStart(4, '0')}`;
     return { serialNumber, hardwareHash: encodeHardwareHash({ serialNumber, manufacturer: 'Contoso', model: 'Crash 1' }) };
   });
+  if (TRAINING) return { dataDir, timeScale: TIME_SCALE, origin: Date.now(), batchSize: BATCH, groupTag: 'Training', devices, queueOnStart };
   return { dataDir, training, timeScale: TIME_SCALE, origin: sim.clock.now(), originRealMs: Date.now(), batchSize: BATCH, groupTag: 'Crash', devices, queueOnStart };
+}
+
+/** Training mode: records the station's own tenant accepted per serial, from its saved state. */
+function savedTrainingImports(dataDir: string): Map<string, number> {
+  try {
+    const saved = JSON.parse(fs.readFileSync(path.join(tenantQueueDir(dataDir, TRAINING_SLUG), TRAINING_TENANT_FILE), 'utf8')) as { model: { importsPerSerial: [string, number][] } };
+    return new Map(saved.model.importsPerSerial);
+  } catch {
+    return new Map();
+  }
 }
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'crash-bench-'));
@@ -110,7 +130,7 @@ for (let run = 0; landed() < RUNS && run < RUNS * 2; run++) {
 
   if (first.killed) {
     // What the killed station left on disk.
-    const store = openSqliteQueueStore(dataDir);
+    const store = openSqliteQueueStore(tenantQueueDir(dataDir, TRAINING_SLUG));
     const rows = store.listDevices({ offset: 0, limit: 100_000 }).rows;
     report.statesAtKill = {};
     for (const d of rows) report.statesAtKill[d.state] = (report.statesAtKill[d.state] ?? 0) + 1;
@@ -133,17 +153,18 @@ for (let run = 0; landed() < RUNS && run < RUNS * 2; run++) {
 
   // The verdict, from the queue database and the simulated tenant's own records.
   const serials = configFor(dataDir, prefix, false).devices.map((d) => d.serialNumber);
-  const store = openSqliteQueueStore(dataDir);
+  const store = openSqliteQueueStore(tenantQueueDir(dataDir, TRAINING_SLUG));
   const bySerial = new Map(store.listDevices({ offset: 0, limit: 100_000 }).rows.map((d) => [d.serialNumber, d]));
   const openBatches = store.openBatches().length;
   store.close();
   const lost = new Set(report.lost);
+  const trainingImports = TRAINING ? savedTrainingImports(dataDir) : undefined;
   for (const s of serials) {
     const d = bySerial.get(s);
     if (!d) lost.add(s);
     else if (!isSettled(d)) lost.add(s);
     else if (d.state !== 'registered') report.wrongState.push([s, d.state]);
-    const imports = sim.requestLog.importCountFor(s);
+    const imports = trainingImports ? (trainingImports.get(s.toUpperCase()) ?? 0) : sim.requestLog.importCountFor(s);
     if (imports > 1) report.importedTwice.push(s);
     if (imports === 0) report.neverImported.push(s);
   }
@@ -167,6 +188,7 @@ const result = {
   devicesPerRun: DEVICES,
   batchSize: BATCH,
   timeScale: TIME_SCALE,
+  trainingMode: TRAINING,
   slowImportAnswerS: SLOW_IMPORT_S,
   faultProbability: FAULT_P,
   calibrationWorkMs: cal.workMs,

@@ -5,7 +5,8 @@ import { systemBrowserOpener } from '../auth/systemBrowser.ts';
 import { TenantSession, type StartTrainingTenant } from '../auth/tenantSession.ts';
 import { simulatedTrainingTenant } from '../auth/trainingTenant.ts';
 import type { TokenCacheProtector } from '../auth/tokenCacheProtector.ts';
-import { systemClock, type Clock } from './clock.ts';
+import { scaledClock, systemClock, type Clock } from './clock.ts';
+import { savedServiceTime, serviceClockHeartbeat, TRAINING_TENANT_FILE } from '../sim/trainingTenantState.ts';
 import type { Handlers } from '../contract/contract.ts';
 import type { StationInfo, StationSettings } from '../contract/types.ts';
 import { CaptureService } from '../capture/captureService.ts';
@@ -19,6 +20,12 @@ import type { AutopilotPort } from '../graph/autopilotPort.ts';
 import { deferredAutopilot } from '../queue/deferredAutopilot.ts';
 import type { WorkerTimings } from '../queue/importWorker.ts';
 import { openQueueRuntime, type QueueRuntime } from '../queue/queueRuntime.ts';
+import { DEFAULT_WAIT_FOR } from '../queue/queueStore.ts';
+import { migrateLegacyQueues, moveDevices, SIM_CLI_SLUG, tenantQueueDir, tenantQueueSlugs, tenantSlug, TRAINING_SLUG } from '../queue/tenantQueues.ts';
+import { openSqliteQueueStore } from '../queue/sqliteQueueStore.ts';
+import type { SignInDeadlines } from '../auth/authService.ts';
+import type { CloudEndpoints } from '../graph/clouds.ts';
+import { StationError } from '../contract/errors.ts';
 import { DiagnosticsService } from './diagnostics.ts';
 import { EventBus } from './eventBus.ts';
 import { InfoService } from './infoService.ts';
@@ -33,6 +40,8 @@ export interface StationOptions {
   logger: Logger;
   /** Service time (scaled in tests and benches). */
   clock?: Clock;
+  /** Without a clock: service seconds per real second, resumed from the last run's service time (restart tests, benches). */
+  timeScale?: number;
   /** Electron: safeStorage. Absent: a key file in dataDir (weaker; logged). */
   tokenCacheProtector?: TokenCacheProtector;
   /** Opens the sign-in page (Electron: shell.openExternal). Absent: the system browser. */
@@ -51,6 +60,15 @@ export interface StationOptions {
   serialPort?: SystemSerialPort;
   /** The Autopilot operations the queue worker uses; default: the tenant session's (training: the simulated tenant). */
   autopilot?: AutopilotPort;
+  /**
+   * Pins the queue to one tenant whatever the settings say (`import --tenant sim`: 'sim-cli'), in `dir`.
+   * Without it the queue is the current tenant's, `<dataDir>/tenants/<slug>/`.
+   */
+  queueTenant?: { slug: string; dir: string };
+  /** Sign-in deadlines in real ms (tests shorten them). */
+  signInDeadlines?: Partial<SignInDeadlines>;
+  /** Endpoints per cloud (tests: an authority that never answers). */
+  clouds?: Partial<Record<StationSettings['cloud'], CloudEndpoints>>;
   /** Queue worker: stage deadlines and polling (service time); `worker: false` keeps devices without sending (offline bench). */
   queue?: { timings?: Partial<WorkerTimings>; worker?: boolean };
 }
@@ -60,7 +78,7 @@ export interface Station {
   bus: EventBus;
   /** Settings, sign-in and the Autopilot operations of the current tenant (the queue worker uses it). */
   tenant: TenantSession;
-  /** The queue (opened on first use: SQLite in dataDir, worker started). */
+  /** The current tenant's queue (opened on first use: SQLite in dataDir/tenants/<slug>, worker started). */
   queue(): QueueRuntime;
   close(): Promise<void>;
 }
@@ -83,7 +101,10 @@ export function createStation(options: StationOptions): Station {
     },
   });
 
-  const clock = options.clock ?? systemClock;
+  // A scaled clock (tests, benches) resumes from the last run's service time: time never runs backwards.
+  const resumeAt = options.timeScale ? savedServiceTime(options.dataDir) : undefined;
+  const clock = options.clock ?? (options.timeScale ? scaledClock(options.timeScale, Math.max(Date.now(), resumeAt !== undefined ? resumeAt + 1000 * options.timeScale : 0)) : systemClock);
+  const stopHeartbeat = options.timeScale && !options.clock ? serviceClockHeartbeat(options.dataDir, clock) : undefined;
   const tenant = new TenantSession({
     dataDir: options.dataDir,
     logger: options.logger,
@@ -93,7 +114,9 @@ export function createStation(options: StationOptions): Station {
     openBrowser: options.openBrowser ?? systemBrowserOpener(options.logger),
     onAuthChanged: (status) => bus.emit('authChanged', status),
     onDeviceCode: (prompt) => bus.emit('deviceCode', prompt),
-    startTraining: options.startTraining ?? simulatedTrainingTenant(clock, options.logger),
+    startTraining: options.startTraining ?? simulatedTrainingTenant(clock, options.logger, { stateFile: path.join(tenantQueueDir(options.dataDir, TRAINING_SLUG), TRAINING_TENANT_FILE) }),
+    ...(options.signInDeadlines ? { signInDeadlines: options.signInDeadlines } : {}),
+    ...(options.clouds ? { clouds: options.clouds } : {}),
   });
 
   // Capture: the serial is read now, once, so capturing later never waits on WMI.
@@ -117,20 +140,61 @@ export function createStation(options: StationOptions): Station {
     logger: captureLog,
   });
 
-  // Queue: opened on first use so that a station built for other calls never touches the database.
-  let queueRuntime: QueueRuntime | undefined;
-  const queue = (): QueueRuntime =>
-    (queueRuntime ??= openQueueRuntime({
-      dataDir: options.dataDir,
-      clock: options.clock ?? systemClock,
+  // Queue: one per tenant (<dataDir>/tenants/<slug>/queue.db), opened on first use so that a station
+  // built for other calls never touches a database. A tenant change closes it (worker stopped first)
+  // and the next use opens the new tenant's queue.
+  const queueLog = options.logger.child({ service: 'queue' });
+  const slugNow = (): string => options.queueTenant?.slug ?? tenantSlug(tenant.settingsNow());
+  let legacyChecked = false;
+  let current: { slug: string; runtime: QueueRuntime } | undefined;
+  const openFor = (slug: string): QueueRuntime => {
+    if (!options.queueTenant && !legacyChecked) {
+      legacyChecked = true;
+      migrateLegacyQueues(options.dataDir, slug, queueLog);
+    }
+    const dir = options.queueTenant?.dir ?? tenantQueueDir(options.dataDir, slug);
+    queueLog.info('Opened the queue of this tenant', { tenant: slug, dir });
+    // The worker of one tenant's queue never talks to another tenant: the session may already point
+    // elsewhere while this queue is being closed.
+    const port = options.autopilot ?? deferredAutopilot(async () => {
+      if (slugNow() !== slug) throw new StationError({ code: 'TENANT_CHANGED', message: 'The tenant changed; this queue is being closed.', action: 'Nothing to do: the queue of the new tenant takes over.' });
+      return tenant.autopilot();
+    });
+    return openQueueRuntime({
+      dataDir: dir,
+      clock,
       logger: options.logger,
       stationName: os.hostname(),
       bus,
-      ...(options.queue?.worker === false ? {} : { port: options.autopilot ?? deferredAutopilot(() => tenant.autopilot()) }),
+      ...(options.queue?.worker === false ? {} : { port }),
       batchSize: async () => (await tenant.getSettings()).batchSize,
-      waitFor: () => 'registered',
+      waitFor: () => DEFAULT_WAIT_FOR,
       ...(options.queue?.timings ? { timings: options.queue.timings } : {}),
-    }));
+    });
+  };
+  const queue = (): QueueRuntime => {
+    const slug = slugNow();
+    if (current && current.slug !== slug) {
+      // Settings changed without going through updateSettings (another window, a test): switch now.
+      const old = current.runtime;
+      void old.close().catch((err: unknown) => queueLog.error('Closing the previous tenant\'s queue failed', { error: err instanceof Error ? err.message : String(err) }));
+      current = undefined;
+    }
+    current ??= { slug, runtime: openFor(slug) };
+    return current.runtime;
+  };
+  /** Before settings that change the tenant are saved: stop the old queue's worker so nothing more is sent to the old tenant. */
+  const closeQueueIfTenantChanges = async (patch: { tenantId?: string | undefined; cloud?: StationSettings['cloud'] | undefined }): Promise<boolean> => {
+    if (!current || options.queueTenant) return false;
+    const before = tenant.settingsNow();
+    const after = { tenantId: patch.tenantId === undefined ? before.tenantId : patch.tenantId || undefined, cloud: patch.cloud ?? before.cloud };
+    if (tenantSlug(after) === current.slug) return false;
+    const old = current;
+    current = undefined;
+    queueLog.info('Tenant changing: closing this tenant\'s queue', { from: old.slug, to: tenantSlug(after) });
+    await old.runtime.close();
+    return true;
+  };
 
   const handlers: Handlers = {
     getInfo: async () => info.getInfo(),
@@ -153,12 +217,57 @@ export function createStation(options: StationOptions): Station {
     editDevices: ({ ids, groupTag, assignedUser }) => queue().service.editDevices(ids, { ...(groupTag !== undefined ? { groupTag } : {}), ...(assignedUser !== undefined ? { assignedUser } : {}) }),
     exportQueue: async ({ format, ids }) => queue().service.exportQueue(format, ids),
     getSettings: () => tenant.getSettings(),
-    updateSettings: async ({ patch }) => settingsChanged(await tenant.updateSettings(patch)),
+    updateSettings: async ({ patch }) => {
+      const switched = await closeQueueIfTenantChanges(patch);
+      let saved: StationSettings;
+      try {
+        saved = settingsChanged(await tenant.updateSettings(patch));
+      } finally {
+        // The tenant's queue (the new one, or the old one when the change was refused) works on at once.
+        if (switched) queue();
+      }
+      // Every window follows at once: mode, banner, sign-in panel; the queue reloads when it is another tenant's.
+      bus.emit('settingsChanged', saved);
+      if (switched) bus.emit('queueChanged', { deviceIds: [], at: new Date(clock.now()).toISOString(), counts: queue().store.countByState() });
+      return saved;
+    },
     getAuthStatus: () => tenant.getAuthStatus(),
     signIn: () => tenant.signIn(),
     signOut: () => tenant.signOut(),
     listGroupTags: () => tenant.listGroupTags(),
     saveDiagnostics: async () => diagnostics.save(),
+    listTenantQueues: async () => {
+      const now = slugNow();
+      const slugs = [...new Set([now, ...tenantQueueSlugs(options.dataDir)])];
+      return slugs.map((slug) => ({ slug, current: slug === now, training: slug === TRAINING_SLUG || slug === SIM_CLI_SLUG, total: slug === now ? queue().service.total() : countIn(slug) }));
+    },
+    moveDevices: async ({ ids, toTenant }) => {
+      if (options.queueTenant) throw new StationError({ code: 'NOT_AVAILABLE', message: 'This station\'s queue is pinned to one tenant.', action: 'Move devices from the app or browser mode.' });
+      const from = slugNow();
+      if (toTenant === from) throw new StationError({ code: 'MOVE_SAME_TENANT', message: 'These devices are already in this tenant\'s queue.', action: 'Choose another tenant.' });
+      if (!tenantQueueSlugs(options.dataDir).includes(toTenant) && toTenant !== TRAINING_SLUG) {
+        throw new StationError({ code: 'MOVE_UNKNOWN_TENANT', message: `The station has no queue for the tenant "${toTenant}".`, action: 'Sign in to that tenant once (enter its tenant id in settings), then move the devices.', params: { tenant: toTenant } });
+      }
+      const source = queue();
+      const target = openSqliteQueueStore(tenantQueueDir(options.dataDir, toTenant));
+      try {
+        const r = moveDevices(source.store, target, ids, { fromSlug: from, toSlug: toTenant, now: clock.now() });
+        queueLog.info('Moved devices to another tenant\'s queue', { from, to: toTenant, moved: r.moved.length, refused: r.refused.length });
+        if (r.refused.length < ids.length) bus.emit('queueChanged', { deviceIds: [], at: new Date(clock.now()).toISOString(), counts: source.store.countByState() });
+        return { moved: r.moved, refused: r.refused.map((x) => ({ id: x.id, code: x.code, ...(x.serialNumber ? { serialNumber: x.serialNumber } : {}) })) };
+      } finally {
+        target.close();
+      }
+    },
+    cancelSignIn: () => tenant.cancelSignIn(),
+  };
+  const countIn = (slug: string): number => {
+    const store = openSqliteQueueStore(tenantQueueDir(options.dataDir, slug));
+    try {
+      return Object.values(store.countByState()).reduce((a, b) => a + b, 0);
+    } finally {
+      store.close();
+    }
   };
 
   const diagnostics = new DiagnosticsService({
@@ -167,7 +276,8 @@ export function createStation(options: StationOptions): Station {
     stationName: os.hostname(),
     version: STATION_VERSION,
     now: () => Date.now(),
-    sections: diagnosticsSections(handlers),
+    // Built again at each save: every bundle is a fresh snapshot of the current tenant's queue.
+    sections: () => diagnosticsSections(handlers),
   });
 
   return {
@@ -177,13 +287,16 @@ export function createStation(options: StationOptions): Station {
     queue,
     close: async () => {
       dropFolderWatcher.stop();
-      await queueRuntime?.close();
+      stopHeartbeat?.();
+      const open = current;
+      current = undefined;
+      await open?.runtime.close();
       await tenant.close();
     },
   };
 }
 
-/** What support needs besides the logs: the station, its settings, sign-in state and the whole queue. */
+/** What support needs besides the logs: the station, its settings, sign-in state and the whole queue (of the current tenant). */
 function diagnosticsSections(handlers: Handlers): Record<string, () => Promise<unknown>> {
   const wholeQueue = async () => {
     const first = await handlers.listQueue({ offset: 0, limit: 10_000 });
@@ -200,7 +313,11 @@ function diagnosticsSections(handlers: Handlers): Record<string, () => Promise<u
   return {
     'station.json': () => handlers.getInfo({}),
     'settings.json': () => handlers.getSettings({}),
-    'sign-in.json': () => handlers.getAuthStatus({}),
+    // The configured method beside the live status (which says nothing about the method while signed out).
+    'sign-in.json': async () => {
+      const [settings, status] = await Promise.all([handlers.getSettings({}), handlers.getAuthStatus({})]);
+      return { configuredMethod: settings.tenantId ? settings.authMode : 'training (certificate, built-in)', tenantId: settings.tenantId ?? null, cloud: settings.cloud, ...status };
+    },
     'queue-counts.json': async () => {
       const q = await once();
       return { total: q.total, counts: q.counts };

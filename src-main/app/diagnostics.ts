@@ -7,8 +7,11 @@ import { writeZip, type ZipEntry } from './writeZip.ts';
 export interface DiagnosticsDeps {
   /** Log files to include, newest first (RotatingLogFile.files()). */
   logFiles: () => string[];
-  /** JSON documents by file name, e.g. "queue.json" → the queue rows. A failing one is recorded, not fatal. */
-  sections: Record<string, () => Promise<unknown>>;
+  /**
+   * JSON documents by file name, e.g. "queue.json" → the queue rows. A failing one is recorded, not
+   * fatal. A function is called at each save, so each bundle is a fresh snapshot.
+   */
+  sections: Record<string, () => Promise<unknown>> | (() => Record<string, () => Promise<unknown>>);
   /** Where the zip is written (Electron: the Desktop). Without it the bytes are returned (browser mode downloads them). */
   outputDir?: string;
   stationName: string;
@@ -54,7 +57,8 @@ export class DiagnosticsService {
     }
 
     const problems: Record<string, string> = {};
-    for (const [name, read] of Object.entries(this.deps.sections)) {
+    const sections = typeof this.deps.sections === 'function' ? this.deps.sections() : this.deps.sections;
+    for (const [name, read] of Object.entries(sections)) {
       let value: unknown;
       try {
         value = await read();

@@ -38,7 +38,24 @@ export interface AuthPorts {
   loadCertificate?(): Promise<CertificateCredential>;
   /** msal's network port (the extra CA for the simulated tenant). */
   networkClient?: INetworkModule;
+  /** Sign-in deadlines in real milliseconds (tests shorten them); see SIGN_IN_DEADLINES. */
+  signInDeadlines?: Partial<SignInDeadlines>;
 }
+
+export interface SignInDeadlines {
+  /** Reaching the sign-in service (discovery, the device code, the certificate exchange). */
+  contactMs: number;
+  /** The technician finishing the sign-in page the browser opened (the loopback wait). */
+  browserMs: number;
+  /** The technician entering the device code (the code itself lives about 15 minutes). */
+  deviceCodeMs: number;
+}
+
+/** Real time: the technician is not on the service clock. */
+export const SIGN_IN_DEADLINES: SignInDeadlines = { contactMs: 30_000, browserMs: 5 * 60_000, deviceCodeMs: 16 * 60_000 };
+
+/** Thrown into a waiting sign-in when the technician presses Cancel. */
+class SignInCancelled extends Error {}
 
 const REFUSED_AUTHORITIES = new Set(['common', 'consumers', MSA_TENANT_ID]);
 /** Refresh a little before the token expires so that a call never leaves with a dying token. */
@@ -65,6 +82,8 @@ export class AuthService implements AccessTokenProvider {
   private memo?: { scope: string; token: string; expiresOn: number };
   private pendingDeviceCode?: DeviceCodeRequest;
   private signingIn?: Promise<AuthStatus>;
+  /** Ends the sign-in that is waiting (Cancel, or its deadline). */
+  private stopSignIn?: (why: Error) => void;
   private readonly inflight = new Map<string, Promise<string>>();
   /** After a 5xx/429 from Entra, msal-node replays a blank error until its hold-back ends. */
   private busyUntil = 0;
@@ -98,6 +117,16 @@ export class AuthService implements AccessTokenProvider {
       this.signingIn = undefined;
     });
     return this.signingIn;
+  }
+
+  /** Cancel: a browser or device-code sign-in stops waiting, its loopback server closes, and the status says signed out. */
+  async cancelSignIn(): Promise<AuthStatus> {
+    if (this.stopSignIn) {
+      this.stopSignIn(new SignInCancelled('cancelled'));
+      // Answer with the status after the stop (the same one the authChanged event carries).
+      await this.signingIn?.catch(() => undefined);
+    }
+    return this.current;
   }
 
   async signOut(): Promise<AuthStatus> {
@@ -171,33 +200,69 @@ export class AuthService implements AccessTokenProvider {
   private async doSignIn(): Promise<AuthStatus> {
     const { mode, cloud } = this.config;
     this.setStatus({ state: 'signing-in', mode });
+    const deadlines = { ...SIGN_IN_DEADLINES, ...this.ports.signInDeadlines };
+    const authorityHost = new URL(cloud.authorityHost).host;
+    // Every wait has a deadline and can be cancelled: first reaching the service, then the technician.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let stop!: (why: Error) => void;
+    const stopped = new Promise<never>((_, reject) => {
+      stop = reject;
+    });
+    stopped.catch(() => {});
+    this.stopSignIn = stop;
+    const arm = (ms: number, failure: () => StationError) => {
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(() => stop(failure()), ms);
+      timer.unref?.();
+    };
+    arm(deadlines.contactMs, () =>
+      authError('AUTH_NETWORK', `The station could not reach the sign-in service (${authorityHost}) within ${Math.round(deadlines.contactMs / 1000)} seconds.`, 'Check this bench\'s network, proxy and firewall, then sign in again.', { authorityHost, waitedMs: deadlines.contactMs }),
+    );
+    const technicianDeadline = (ms: number, what: string) => () =>
+      authError('AUTH_SIGN_IN_TIMEOUT', `The sign-in was not finished within ${Math.round(ms / 60_000)} minutes (${what}).`, 'Press Sign in to start again.', { waitedMs: ms, authorityHost });
+    let loopback: { url: URL } | undefined;
+    let deviceRequest: DeviceCodeRequest | undefined;
+    let released = false;
     try {
       authorityFor(cloud, this.config.tenantId);
       const scopes = [cloud.scope];
-      let result: AuthenticationResult | null;
+      let pending: Promise<AuthenticationResult | null>;
       if (mode === 'certificate') {
-        result = await (await this.confidential()).acquireTokenByClientCredential({ scopes, skipCache: true });
+        pending = (async () => (await this.confidential()).acquireTokenByClientCredential({ scopes, skipCache: true }))();
       } else if (mode === 'device-code') {
         const request: DeviceCodeRequest = {
           scopes,
           deviceCodeCallback: (r) => {
+            arm(Math.min(deadlines.deviceCodeMs, r.expiresIn * 1000 + 5_000), technicianDeadline(Math.min(deadlines.deviceCodeMs, r.expiresIn * 1000), 'the code was not entered'));
             this.ports.onDeviceCode({ userCode: r.userCode, verificationUri: r.verificationUri, expiresAt: new Date(Date.now() + r.expiresIn * 1000).toISOString(), message: r.message });
           },
         };
-        this.pendingDeviceCode = request;
-        try {
-          result = await (await this.public()).acquireTokenByDeviceCode(request);
-        } finally {
-          this.pendingDeviceCode = undefined;
-        }
+        this.pendingDeviceCode = deviceRequest = request;
+        pending = (async () => (await this.public()).acquireTokenByDeviceCode(request))();
       } else {
-        result = await (await this.public()).acquireTokenInteractive({
-          scopes,
-          prompt: 'select_account',
-          openBrowser: (url) => this.ports.openBrowser(url),
-          successTemplate: '<h1>Signed in</h1><p>You can close this tab and go back to Autopilot Station.</p>',
-          errorTemplate: '<h1>Sign-in failed</h1><p>Go back to Autopilot Station for details.</p>',
-        });
+        pending = (async () =>
+          (await this.public()).acquireTokenInteractive({
+            scopes,
+            prompt: 'select_account',
+            openBrowser: async (url) => {
+              // Stopped while msal was still reaching the service: never open a page nobody waits for.
+              if (released) throw new SignInCancelled('stopped before the sign-in page opened');
+              const page = new URL(url);
+              const redirect = page.searchParams.get('redirect_uri');
+              if (redirect) loopback = { url: new URL(`?${new URLSearchParams({ error: 'access_denied', error_description: 'cancelled in the station', state: page.searchParams.get('state') ?? '' })}`, new URL('/station-cancel', redirect)) };
+              arm(deadlines.browserMs, technicianDeadline(deadlines.browserMs, 'the sign-in page was not completed'));
+              await this.ports.openBrowser(url);
+            },
+            successTemplate: '<h1>Signed in</h1><p>You can close this tab and go back to Autopilot Station.</p>',
+            errorTemplate: '<h1>Sign-in failed</h1><p>Go back to Autopilot Station for details.</p>',
+          }))();
+      }
+      pending.catch(() => {});
+      let result: AuthenticationResult | null;
+      try {
+        result = await Promise.race([pending, stopped]);
+      } finally {
+        this.pendingDeviceCode = undefined;
       }
       if (!result) throw authError('AUTH_FAILED', 'The sign-in service gave no answer.', 'Try again.');
       if (result.tenantId === MSA_TENANT_ID || (result.idTokenClaims as { tid?: string } | undefined)?.tid === MSA_TENANT_ID) {
@@ -209,9 +274,21 @@ export class AuthService implements AccessTokenProvider {
       this.setSignedIn(result);
       this.ports.logger.info('Signed in', { mode, tenantId: result.tenantId, cloud: cloud.name });
     } catch (err) {
-      const failure = fromMsalError(err, { cloudLabel: cloud.label });
-      this.ports.logger.warn('Sign-in failed', { mode, errorCode: failure.code, details: failure.details });
-      this.setStatus({ state: 'error', mode, error: failure.toData() });
+      if (err instanceof SignInCancelled) {
+        this.ports.logger.info('Sign-in cancelled by the technician', { mode, cloud: cloud.name });
+        this.setStatus({ state: 'signed-out', mode });
+      } else {
+        const failure = fromMsalError(err, { cloudLabel: cloud.label });
+        this.ports.logger.warn(failure.code === 'AUTH_SIGN_IN_TIMEOUT' ? 'Sign-in timed out' : 'Sign-in failed', { mode, errorCode: failure.code, details: failure.details });
+        this.setStatus({ state: 'error', mode, error: failure.toData() });
+      }
+    } finally {
+      if (timer) clearTimeout(timer);
+      this.stopSignIn = undefined;
+      released = true;
+      // Whatever msal still waits for stops: the device-code polling, the loopback server.
+      if (deviceRequest) deviceRequest.cancel = true;
+      if (loopback) await releaseLoopback(loopback.url);
     }
     return this.current;
   }
@@ -222,7 +299,9 @@ export class AuthService implements AccessTokenProvider {
 
   private expired() {
     this.memo = undefined;
-    if (this.current.state !== 'signed-out') this.setStatus({ state: 'signed-out', mode: this.config.mode, error: graphFailure('sign-in-expired').toData() });
+    // Only a station that was signed in learns that it no longer is: a sign-in under way (and its
+    // Cancel) or the cause of a failed one stay shown while the worker keeps asking for tokens.
+    if (this.current.state === 'signed-in') this.setStatus({ state: 'signed-out', mode: this.config.mode, error: graphFailure('sign-in-expired').toData() });
     return graphFailure('sign-in-expired');
   }
 
@@ -276,5 +355,19 @@ export class AuthService implements AccessTokenProvider {
   private setStatus(status: AuthStatus): void {
     this.current = status;
     this.ports.onStatus?.(status);
+  }
+}
+
+/**
+ * msal-node cannot be told to stop its loopback server; a redirect carrying the pending state and an
+ * error makes it give up and close the server. Fails quietly when the server is already gone.
+ */
+async function releaseLoopback(url: URL): Promise<void> {
+  const target = new URL(url);
+  if (target.hostname === 'localhost') target.hostname = '127.0.0.1'; // msal listens on IPv4 loopback only
+  try {
+    await fetch(target, { signal: AbortSignal.timeout(2_000) });
+  } catch {
+    // already closed
   }
 }

@@ -1,11 +1,12 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { z } from 'zod';
 import type { Logger } from '../app/logger.ts';
 import type { MachineSettings } from '../app/machineSettings.ts';
 import { StationError } from '../contract/errors.ts';
 import { settingsPatch } from '../contract/schemas.ts';
-import type { StationSettings } from '../contract/types.ts';
+import { DEFAULT_WAIT_FOR, type StationSettings } from '../contract/types.ts';
 
 export type SettingsPatch = z.output<typeof settingsPatch>;
 type SettingKey = keyof SettingsPatch;
@@ -15,7 +16,7 @@ export const DEFAULT_SETTINGS: Readonly<StationSettings> = Object.freeze({
   apiVersion: 'v1.0',
   authMode: 'browser',
   batchSize: 100,
-  waitFor: 'registered',
+  waitFor: DEFAULT_WAIT_FOR,
   locked: [],
 });
 
@@ -43,9 +44,14 @@ export class SettingsStore {
   constructor(private readonly options: SettingsStoreOptions) {}
 
   async load(): Promise<StationSettings> {
+    return this.loadSync();
+  }
+
+  /** The same as load(), for callers that must know the tenant at once (which queue a station opens). */
+  loadSync(): StationSettings {
     if (this.cached) return structuredClone(this.cached);
     const machine = this.options.machine ?? { values: {}, locked: [] };
-    const user = this.salvage(await this.readJson(this.options.file), 'your settings file');
+    const user = this.salvage(this.readJson(this.options.file), 'your settings file');
     const merged: StationSettings = { ...DEFAULT_SETTINGS, locked: [] };
     applyPatch(merged, machine.values);
     applyPatch(merged, omit(user, machine.locked));
@@ -75,7 +81,7 @@ export class SettingsStore {
         details: { locked: refused },
       });
     }
-    const user = this.salvage(await this.readJson(this.options.file), 'your settings file');
+    const user = this.salvage(this.readJson(this.options.file), 'your settings file');
     for (const k of Object.keys(patch) as SettingKey[]) {
       if (current.locked.includes(k)) continue;
       (user as Record<string, unknown>)[k] = patch[k];
@@ -88,10 +94,11 @@ export class SettingsStore {
     return this.load();
   }
 
-  private async readJson(file: string): Promise<Record<string, unknown>> {
+  /** Synchronous: a settings file is a few hundred bytes, and the queue must know its tenant without waiting. */
+  private readJson(file: string): Record<string, unknown> {
     let text: string;
     try {
-      text = await readFile(file, 'utf8');
+      text = readFileSync(file, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
       throw err;

@@ -12,7 +12,7 @@ import { AUTOPILOT_PERMISSION } from '../graph/graphFailures.ts';
 import { createCaDispatcher } from '../graph/httpsDispatcher.ts';
 import { RateBudget } from '../graph/rateBudget.ts';
 import { JsonSyncStampStore } from '../graph/syncStampStore.ts';
-import { AuthService } from './authService.ts';
+import { AuthService, type SignInDeadlines } from './authService.ts';
 import { loadCertificateCredential } from './certificateCredential.ts';
 import { EncryptedCachePlugin } from './encryptedCachePlugin.ts';
 import { KeyFileProtector } from './keyFileProtector.ts';
@@ -44,6 +44,10 @@ export interface TenantSessionOptions {
   onAuthChanged(status: AuthStatus): void;
   onDeviceCode(prompt: DeviceCodePrompt): void;
   startTraining?: StartTrainingTenant;
+  /** Endpoints per cloud (tests point one at a loopback server that never answers); default CLOUDS. */
+  clouds?: Partial<Record<StationSettings['cloud'], CloudEndpoints>>;
+  /** Sign-in deadlines (tests shorten them). */
+  signInDeadlines?: Partial<SignInDeadlines>;
   /** Group tags this station used lately (the queue knows them). */
   recentGroupTags?(): Promise<string[]>;
 }
@@ -77,6 +81,11 @@ export class TenantSession {
     return this.o.settings.load();
   }
 
+  /** The settings as saved now (which tenant's queue the station has open). */
+  settingsNow(): StationSettings {
+    return this.o.settings.loadSync();
+  }
+
   async updateSettings(patch: SettingsPatch): Promise<StationSettings> {
     const before = await this.o.settings.load();
     const after = await this.o.settings.update(patch);
@@ -102,6 +111,14 @@ export class TenantSession {
       void done.catch(() => {});
       return live.auth.status();
     });
+  }
+
+  /** Stops a browser or device-code sign-in that waits for the technician (nothing to stop: the status as it is). */
+  async cancelSignIn(): Promise<AuthStatus> {
+    const live = this.live ? await this.live.catch(() => undefined) : undefined;
+    if (!live) return this.getAuthStatus();
+    if (live.training) return this.trainingStatus(live);
+    return live.auth.cancelSignIn();
   }
 
   /** A settings problem (no client id, unreadable certificate) is a status to show, not a crash. */
@@ -198,7 +215,7 @@ export class TenantSession {
     if (!s.clientId) {
       throw new StationError({ code: 'AUTH_CLIENT_ID_REQUIRED', message: 'The station needs the client id of your organisation\'s app registration to sign in.', action: `Enter the app registration's client id in settings (it needs the ${AUTOPILOT_PERMISSION} permission).` });
     }
-    const cloud = CLOUDS[s.cloud];
+    const cloud = this.o.clouds?.[s.cloud] ?? CLOUDS[s.cloud];
     const passphrase = process.env.AUTOPILOT_STATION_CERT_PASSWORD;
     const auth = new AuthService(
       { mode: s.authMode, clientId: s.clientId, tenantId: s.tenantId!, cloud },
@@ -209,6 +226,7 @@ export class TenantSession {
         onDeviceCode: this.o.onDeviceCode,
         onStatus: this.o.onAuthChanged,
         networkClient: new MsalNetworkClient(),
+        ...(this.o.signInDeadlines ? { signInDeadlines: this.o.signInDeadlines } : {}),
         ...(s.certificatePath ? { loadCertificate: async () => loadCertificateCredential(await readFile(s.certificatePath!), passphrase) } : {}),
       },
     );

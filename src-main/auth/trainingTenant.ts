@@ -8,12 +8,24 @@ import type { StartTrainingTenant, TrainingTenant } from './tenantSession.ts';
  * random loopback port with its own test CA. Loaded on first use so a station with a real tenant
  * never pays for it.
  */
-export function simulatedTrainingTenant(clock: Clock, logger: Logger): StartTrainingTenant {
+export function simulatedTrainingTenant(clock: Clock, logger: Logger, o: { stateFile?: string } = {}): StartTrainingTenant {
   return async () => {
-    const { startSimulatedTenant } = await import('../sim/startSimulatedTenant.ts');
-    const sim = await startSimulatedTenant({ scenario: 'training', clock, logger: logger.child({ component: 'training-tenant' }) });
-    logger.info('Training mode: signed in to the built-in simulated tenant', { tenantId: sim.tenantId });
-    return { ...trainingConnectionOf(sim), close: () => sim.stop() };
+    const { startSimulatedTenant, TRAINING_TENANT_ID } = await import('../sim/startSimulatedTenant.ts');
+    const { TrainingTenantState } = await import('../sim/trainingTenantState.ts');
+    const log = logger.child({ component: 'training-tenant' });
+    // Kept in the data folder: after a restart the tenant still has the records the queue follows.
+    const state = o.stateFile ? new TrainingTenantState(o.stateFile, TRAINING_TENANT_ID, clock, log) : undefined;
+    const restore = state?.load();
+    const sim = await startSimulatedTenant({ scenario: 'training', clock, logger: log, ...(restore ? { restore } : {}), ...(state ? { onGraphWrite: (w) => state.written(w) } : {}) });
+    state?.attach(sim.model);
+    logger.info('Training mode: signed in to the built-in simulated tenant', { tenantId: sim.tenantId, restored: !!restore });
+    return {
+      ...trainingConnectionOf(sim),
+      close: async () => {
+        state?.close();
+        await sim.stop();
+      },
+    };
   };
 }
 

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createStation, type Station, type StationOptions } from '../app/createStation.ts';
-import { stderrLogger } from '../app/logger.ts';
+import { openDataDirLog } from '../app/dataDirLog.ts';
 import { processIo, usageError, type CliCommand, type CliIo } from './cliSupport.ts';
 import { defaultDataDir } from './serveCommand.ts';
 
@@ -22,7 +22,8 @@ export function makeExportCommand(deps: ExportCommandDeps): CliCommand {
     const format = values.format;
     if (format !== 'intune' && format !== 'report') throw usageError(`--format must be intune or report${format ? `, not "${format}"` : ''}.`);
     const out = path.resolve(values.out ?? '.');
-    const station = deps.station({ host: 'browser', dataDir: deps.dataDir(), logger: stderrLogger(), queue: { worker: false } });
+    const logs = openDataDirLog(deps.dataDir());
+    const station = deps.station({ host: 'browser', dataDir: deps.dataDir(), logger: logs.logger, queue: { worker: false } });
     try {
       const queue = station.queue();
       if (queue.problem) deps.io.stderr(`autopilot-station: ${queue.problem.message}\n`);
@@ -44,6 +45,7 @@ export function makeExportCommand(deps: ExportCommandDeps): CliCommand {
       return 0;
     } finally {
       await station.close();
+      logs.close();
     }
   };
 }

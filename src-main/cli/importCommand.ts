@@ -1,19 +1,19 @@
 import { parseArgs } from 'node:util';
 import { systemClock, type Clock } from '../app/clock.ts';
 import { createStation, type Station, type StationOptions } from '../app/createStation.ts';
-import { stderrLogger } from '../app/logger.ts';
+import { openDataDirLog } from '../app/dataDirLog.ts';
 import { readHashFile } from '../capture/readHashFile.ts';
 import { StationError } from '../contract/errors.ts';
 import { groupTag as groupTagSchema, settingsPatch, userPrincipalName } from '../contract/schemas.ts';
 import type { DeviceState } from '../contract/types.ts';
 import { isProblem, isSettled, type DeviceRecord, type WaitFor } from '../queue/queueStore.ts';
-import path from 'node:path';
 import { scaledClock } from '../app/clock.ts';
 import { startSimulatedTenant } from '../sim/startSimulatedTenant.ts';
 import { processIo, usageError, type CliCommand, type CliIo } from './cliSupport.ts';
 import { defaultDataDir } from './serveCommand.ts';
 import { trainingConnectionOf } from '../auth/trainingTenant.ts';
 import { connectRemoteTenant, readCaFile } from '../graph/remoteTenant.ts';
+import { migrateLegacySimCliQueue, SIM_CLI_SLUG, tenantQueueDir } from '../queue/tenantQueues.ts';
 
 /** What the import command needs besides its arguments; tests and the simulated tenant provide their own. */
 export interface ImportCommandDeps {
@@ -106,7 +106,9 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
       }
     }
 
-    const logger = stderrLogger();
+    // The same rotating JSON log as the app, in the data folder (warnings also on stderr).
+    const logs = openDataDirLog(deps.dataDir());
+    const logger = logs.logger;
     let sim: { options: Partial<StationOptions>; close(): Promise<void>; dataDirName?: string } | undefined;
     if (values.tenant === 'sim') {
       if (!deps.simulatedTenant) throw new StationError({ code: 'NOT_AVAILABLE', message: 'The simulated tenant is not part of this build.', action: 'Import into a real tenant with --tenant <tenant-id>.' });
@@ -115,9 +117,14 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
       sim = await (deps.remoteTenant ?? remoteTenantStation)({ url: remote, caFile: values.ca! });
     }
     const clock = (sim?.options.clock as Clock | undefined) ?? deps.clock;
-    // Training devices never mix with the real queue (they would end up in admin-centre exports).
-    const dataDir = sim ? path.join(deps.dataDir(), sim.dataDirName ?? 'training') : deps.dataDir();
-    const station = deps.station({ host: 'browser', dataDir, logger, ...(sim?.options ?? {}) });
+    // Training devices never mix with the real queue (they would end up in admin-centre exports):
+    // `--tenant sim` has its own queue and settings in <dataDir>/tenants/sim-cli (another scenario or a
+    // remote simulated tenant: a folder of its own beside it).
+    const root = deps.dataDir();
+    const simSlug = sim?.dataDirName ?? SIM_CLI_SLUG;
+    const dataDir = sim ? tenantQueueDir(root, simSlug) : root;
+    if (sim) migrateLegacySimCliQueue(root, logger);
+    const station = deps.station({ host: 'browser', dataDir, logger, ...(sim ? { queueTenant: { slug: simSlug, dir: dataDir } } : {}), ...(sim?.options ?? {}) });
     try {
       if (Object.keys(patch.data).length) await station.handlers.updateSettings({ patch: patch.data });
       const queue = station.queue();
@@ -151,6 +158,7 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
     } finally {
       await station.close();
       await sim?.close();
+      logs.close();
     }
   };
 }

@@ -18,6 +18,9 @@ import type {
   StationInfo,
   StationSettings,
   ThisDeviceCapture,
+  DeviceActionResult,
+  MoveDevicesResult,
+  TenantQueueInfo,
 } from './types.ts';
 
 /**
@@ -58,7 +61,7 @@ export const calls = {
   )<QueuePage>(),
   getDevice: call(z.object({ id: s.deviceId }).strict())<DeviceDetail>(),
   /** Technician actions on one or many devices. */
-  deviceAction: call(z.object({ ids: s.deviceIds, action: z.enum(['retry', 'remove', 'reregister']) }).strict())<{ affected: number }>(),
+  deviceAction: call(z.object({ ids: s.deviceIds, action: z.enum(['retry', 'remove', 'reregister']) }).strict())<DeviceActionResult>(),
   /** Group tag or user: before import in the queue, after registration through updateDeviceProperties. */
   editDevices: call(z.object({ ids: s.deviceIds, groupTag: s.groupTag.optional(), assignedUser: s.userPrincipalName.optional() }).strict())<{ affected: number }>(),
   exportQueue: call(z.object({ format: z.enum(['intune', 'report']), ids: s.deviceIds.optional() }).strict())<ExportFile[]>(),
@@ -74,6 +77,14 @@ export const calls = {
   // support
   /** Zips the logs and the queue's state (no tokens, no full hashes) for support. */
   saveDiagnostics: call(z.object({}).strict())<DiagnosticsFile>(),
+
+  // lifecycle
+  /** The tenants that have a queue in this station (the current one first). */
+  listTenantQueues: call(z.object({}).strict())<TenantQueueInfo[]>(),
+  /** Moves devices not yet sent to the current tenant into another tenant's queue (confirmed by the technician). */
+  moveDevices: call(z.object({ ids: s.deviceIds, toTenant: z.string().regex(/^[a-z0-9._-]{1,100}$/) }).strict())<MoveDevicesResult>(),
+  /** Stops a browser or device-code sign-in that is waiting for the technician. */
+  cancelSignIn: call(z.object({}).strict())<AuthStatus>(),
 } as const;
 
 export const events = {
@@ -82,6 +93,8 @@ export const events = {
   deviceCode: event<DeviceCodePrompt>(),
   attention: event<Attention>(),
   dropFolderRead: event<FileReadResult[]>(),
+  /** Settings were saved (any window, the command line of this process): mode, banner, sign-in and queue follow. */
+  settingsChanged: event<StationSettings>(),
 } as const;
 
 export type Calls = typeof calls;

@@ -271,3 +271,41 @@ export interface DiagnosticsFile {
   /** Browser mode: the zip itself, for the page to download. */
   base64?: string;
 }
+
+/**
+ * How far the station follows a device unless the settings say otherwise: registered as an Autopilot
+ * device. The one definition: settings, the queue, the header's Ready count and the README agree on it.
+ */
+export const DEFAULT_WAIT_FOR: StationSettings['waitFor'] = 'registered';
+
+/** A tenant that has a queue in this station's data folder (`training`, `sim-cli`, `<cloud>-<tenant id>`). */
+export interface TenantQueueInfo {
+  slug: string;
+  /** The queue the station shows and works on now. */
+  current: boolean;
+  training: boolean;
+  /** Devices in that queue (not removed). */
+  total: number;
+}
+
+/** Why an action left a device as it was: a code the renderer words (`code.<CODE>`), with its params. */
+export interface DeviceSkip {
+  id: string;
+  serialNumber?: string;
+  code: string;
+  params?: Record<string, string | number>;
+}
+
+export interface DeviceActionResult {
+  affected: number;
+  /** Devices the action could not help, each with why. */
+  skipped: DeviceSkip[];
+  /** Retry on devices importing past their expected time: the station asked the tenant about them now. */
+  checking?: number;
+}
+
+export interface MoveDevicesResult {
+  /** Ids of the devices in the other tenant's queue. */
+  moved: string[];
+  refused: DeviceSkip[];
+}

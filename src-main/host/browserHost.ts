@@ -21,6 +21,8 @@ export interface BrowserHostOptions {
   /** 0 picks a free port. */
   port?: number;
   maxBodyBytes?: number;
+  /** The session token of the previous run (serve reuses it with its port, so an open tab keeps working); default: a new one. */
+  token?: string;
 }
 
 export interface BrowserHost {
@@ -52,7 +54,7 @@ export function assertLoopbackHost(host: string): void {
 export async function startBrowserHost(options: BrowserHostOptions): Promise<BrowserHost> {
   const bindHost = options.host ?? '127.0.0.1';
   assertLoopbackHost(bindHost);
-  const token = randomBytes(32).toString('base64url');
+  const token = options.token && /^[A-Za-z0-9_-]{43}$/.test(options.token) ? options.token : randomBytes(32).toString('base64url');
   const tokenBytes = Buffer.from(token);
   const maxBody = options.maxBodyBytes ?? 16 * 1024 * 1024;
   const staticRoot = path.resolve(options.staticDir);

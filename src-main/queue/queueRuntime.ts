@@ -60,7 +60,7 @@ export function openQueueRuntime(o: QueueRuntimeOptions): QueueRuntime {
     ...(o.timings ? { timings: o.timings } : {}),
     ...(o.bus ? { bus: o.bus } : {}),
     ...(o.port ? { port: o.port } : {}),
-    ...(worker ? { onWork: () => worker.kick() } : {}),
+    ...(worker ? { onWork: () => worker.kick(), checkNow: (ids: string[]) => checkNowOf(worker)(ids) } : {}),
   });
   worker?.start();
   return {
@@ -72,5 +72,17 @@ export function openQueueRuntime(o: QueueRuntimeOptions): QueueRuntime {
       await worker?.stop();
       store.close();
     },
+  };
+}
+
+/**
+ * The worker's "look these importing devices up now" (Retry on an import past its time) when it has
+ * one; the service has already made their batch due, so waking the worker reads it from the tenant.
+ */
+function checkNowOf(worker: ImportWorker): (ids: string[]) => void {
+  const w = worker as unknown as { checkNow?: (ids: string[]) => void | Promise<void> };
+  return (ids) => {
+    if (typeof w.checkNow === 'function') void Promise.resolve(w.checkNow(ids)).catch(() => {});
+    worker.kick();
   };
 }

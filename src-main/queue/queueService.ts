@@ -4,12 +4,12 @@ import type { EventBus } from '../app/eventBus.ts';
 import type { Logger } from '../app/logger.ts';
 import { checkDevice, type DeviceFields } from '../capture/checkDevice.ts';
 import { StationError } from '../contract/errors.ts';
-import type { DeviceDetail, DeviceEvent, DeviceState, ExportFile, QueuePage, QueueResult, QueueRow } from '../contract/types.ts';
+import type { DeviceActionResult, DeviceDetail, DeviceEvent, DeviceSkip, DeviceState, ExportFile, QueuePage, QueueResult, QueueRow } from '../contract/types.ts';
 import type { AutopilotPort } from '../graph/autopilotPort.ts';
 import { STATION_ADVICE } from './errorAdvice.ts';
 import { DEFAULT_TIMINGS, type WorkerTimings } from './importWorker.ts';
 import { intuneCsvFiles, reportCsvFile } from './exportCsv.ts';
-import type { DevicePatch, DeviceRecord, QueueStore, WaitFor } from './queueStore.ts';
+import { isSettled, type DevicePatch, type DeviceRecord, type QueueStore, type WaitFor } from './queueStore.ts';
 
 export interface QueueServiceOptions {
   store: QueueStore;
@@ -24,7 +24,47 @@ export interface QueueServiceOptions {
   /** Tells the worker there is new work. */
   onWork?: () => void;
   /** Stage deadlines, for devices the technician sends back to waiting. */
-  timings?: Partial<Pick<WorkerTimings, 'registrationDeadlineMs' | 'profileDeadlineMs'>>;
+  timings?: Partial<Pick<WorkerTimings, 'registrationDeadlineMs' | 'profileDeadlineMs'>> & { expectedImportMs?: number };
+  /** Asks the worker to look these importing devices up in the tenant now (Retry past their expected time). */
+  checkNow?: (deviceIds: string[]) => void;
+}
+
+/** How long the service usually takes to process an import (service time); Retry after it asks the tenant now. */
+export const EXPECTED_IMPORT_MS = 5 * 60_000;
+/** Error codes that another import cannot change: the device belongs to another tenant (808–811). */
+const OWNED_ELSEWHERE = new Set([808, 809, 810, 811]);
+
+type Refusal = { code: string; params?: Record<string, string | number> };
+
+/** Why Retry cannot help a device now, 'check-now' for an import overdue, undefined when it can. */
+export function retryRefusal(d: DeviceRecord, now: number, expectedImportMs: number): Refusal | 'check-now' | undefined {
+  switch (d.state) {
+    case 'invalid':
+    case 'captured':
+    case 'timed-out':
+      return undefined;
+    case 'failed':
+      if (d.errorCode !== undefined && OWNED_ELSEWHERE.has(d.errorCode)) return { code: 'RETRY_OWNED_ELSEWHERE', params: { errorCode: d.errorCode } };
+      return undefined;
+    case 'queued':
+      return { code: 'RETRY_ALREADY_QUEUED' };
+    case 'importing':
+      return now - d.stateSince >= expectedImportMs ? 'check-now' : { code: 'RETRY_IMPORTING', params: { minutes: Math.max(1, Math.ceil((d.stateSince + expectedImportMs - now) / 60_000)) } };
+    case 'imported':
+    case 'registered':
+      return isSettled(d) ? { code: 'RETRY_ALREADY_DONE' } : { code: 'RETRY_WAITING' };
+    case 'assigned':
+    case 'already-registered':
+      return { code: 'RETRY_ALREADY_DONE' };
+  }
+}
+
+/** Why Register again cannot help a device, undefined when it can (it was sent before). */
+export function reregisterRefusal(d: DeviceRecord): string | undefined {
+  if (d.state === 'importing') return 'ACTION_IN_FLIGHT';
+  if (d.state === 'failed' && d.errorCode !== undefined && OWNED_ELSEWHERE.has(d.errorCode)) return 'RETRY_OWNED_ELSEWHERE';
+  if (['imported', 'registered', 'assigned', 'already-registered', 'failed', 'timed-out'].includes(d.state)) return undefined;
+  return 'REREGISTER_NOT_SENT';
 }
 
 export type QueueInput = DeviceFields;
@@ -130,9 +170,15 @@ export class QueueService {
     return detail;
   }
 
-  deviceAction(ids: string[], action: 'retry' | 'remove' | 'reregister'): { affected: number } {
+  /**
+   * Retry, remove or register again. Every device the action leaves as it was comes back with a code
+   * saying why (the renderer words it), so an action never answers only "0 devices updated".
+   */
+  deviceAction(ids: string[], action: 'retry' | 'remove' | 'reregister'): DeviceActionResult {
     const now = this.now();
     const changed: string[] = [];
+    const skipped: DeviceSkip[] = [];
+    const checkNow: string[] = [];
     const requeue: DevicePatch = {
       state: 'queued',
       stateSince: now,
@@ -150,26 +196,53 @@ export class QueueService {
     this.store.transaction(() => {
       for (const id of ids) {
         const d = this.store.getDevice(id);
-        if (!d) continue;
+        if (!d) {
+          skipped.push({ id, code: 'ACTION_DEVICE_GONE' });
+          continue;
+        }
+        const skip = (code: string, params?: Record<string, string | number>) => skipped.push({ id, serialNumber: d.serialNumber, code, ...(params ? { params } : {}) });
         const ev = (to: DeviceState, message: string) => ({ at: now, fromState: d.state, toState: to, message, requestIds: [] });
         if (action === 'remove') {
           // A device in flight stays: its import would otherwise finish without anyone to follow it.
-          if (d.state === 'importing') continue;
+          if (d.state === 'importing') {
+            skip('ACTION_IN_FLIGHT');
+            continue;
+          }
           this.store.removeDevice(id, ev(d.state, 'Removed from the queue by the technician'));
         } else if (action === 'retry') {
+          const why = retryRefusal(d, now, this.expectedImportMs());
+          if (why === 'check-now') {
+            checkNow.push(id);
+            // Due now: the worker's next look reads this batch from the tenant instead of waiting for its next poll.
+            if (d.batchId && this.store.getBatch(d.batchId)) this.store.updateBatch(d.batchId, { nextAt: now });
+            this.store.appendEvent({ deviceId: id, at: now, fromState: d.state, toState: d.state, message: 'The technician asked the station to check this import with the tenant now', requestIds: [] });
+            continue;
+          }
+          if (why) {
+            skip(why.code, why.params);
+            continue;
+          }
           if (d.state === 'invalid') {
             const again = checkDevice({ serialNumber: d.serialNumber, hardwareHash: d.hardwareHash, source: d.source });
-            if (!again.valid) continue;
+            if (!again.valid) {
+              const first = again.findings.find((f) => f.severity === 'error');
+              skip('RETRY_STILL_INVALID', { finding: first?.code ?? d.errorName ?? 'DEVICE_INVALID' });
+              continue;
+            }
             this.store.updateDevice(id, { ...requeue, findings: again.findings }, ev('queued', 'Checked again and queued'));
           } else if (d.state === 'timed-out' && (d.lastKnownState === 'imported' || d.lastKnownState === 'registered')) {
             // Imported already: wait again rather than import a second time.
             const stage = d.lastKnownState;
             this.store.updateDevice(id, { state: stage, stateSince: now, nextCheckAt: now, attempts: 0, deadline: now + (stage === 'imported' ? (this.o.timings?.registrationDeadlineMs ?? DEFAULT_TIMINGS.registrationDeadlineMs) : (this.o.timings?.profileDeadlineMs ?? DEFAULT_TIMINGS.profileDeadlineMs)), advice: null, errorName: null, lastKnownState: null }, ev(stage, 'Waiting again'));
-          } else if (d.state === 'failed' || d.state === 'timed-out' || d.state === 'captured') {
+          } else {
             this.store.updateDevice(id, { ...requeue, flags: d.flags.filter((f) => f !== 'different-hash') }, ev('queued', 'Queued again by the technician'));
-          } else continue;
+          }
         } else {
-          if (!['imported', 'registered', 'assigned', 'already-registered', 'failed', 'timed-out'].includes(d.state)) continue;
+          const why = reregisterRefusal(d);
+          if (why) {
+            skip(why);
+            continue;
+          }
           this.store.updateDevice(id, { ...requeue, deviceRegistrationId: null, profileStatus: null }, ev('queued', 'Queued to register again'));
         }
         changed.push(id);
@@ -177,7 +250,15 @@ export class QueueService {
     });
     this.changed(changed);
     if (action !== 'remove' && changed.length) this.o.onWork?.();
-    return { affected: changed.length };
+    if (checkNow.length) {
+      if (this.o.checkNow) this.o.checkNow(checkNow);
+      else this.o.onWork?.();
+    }
+    return { affected: changed.length, skipped, ...(checkNow.length ? { checking: checkNow.length } : {}) };
+  }
+
+  private expectedImportMs(): number {
+    return this.o.timings?.expectedImportMs ?? EXPECTED_IMPORT_MS;
   }
 
   /** Before import: changed in the queue. Registered: changed in Intune through updateDeviceProperties. */
@@ -222,6 +303,11 @@ export class QueueService {
     if (format === 'report') return [reportCsvFile(devices)];
     // Only devices the service would accept belong in an upload file.
     return intuneCsvFiles(devices.filter((d) => d.state !== 'invalid'));
+  }
+
+  /** Devices in the queue (not removed). */
+  total(): number {
+    return Object.values(this.store.countByState()).reduce((a, b) => a + b, 0);
   }
 
   allDevices(): DeviceRecord[] {

@@ -6,6 +6,7 @@ import type { CaptureSource, DeviceEvent, DeviceState, FindingData, HashSummary 
  * Times are milliseconds of service time (Clock.now()).
  */
 export type WaitFor = 'imported' | 'registered' | 'assigned';
+export { DEFAULT_WAIT_FOR } from '../contract/types.ts';
 
 export interface DeviceRecord {
   id: string;

@@ -332,4 +332,44 @@ export class TenantModel {
     if (this.lastSyncAt === undefined) return { status: 'unknown' };
     return { lastSyncAt: this.lastSyncAt, status: this.clock.now() < this.lastSyncAt + this.delaysMs.syncRun ? 'inProgress' : 'completed' };
   }
+
+  // ---------- persistence (training mode keeps its tenant across restarts) ----------
+
+  /** Everything the tenant knows, as plain JSON: imported records, registrations, other-tenant devices, the sync stamp. */
+  snapshot(): TenantModelSnapshot {
+    return {
+      imported: [...this.imported.values()],
+      registrations: [...this.registrations.values()],
+      otherTenant: [...this.otherTenant],
+      ...(this.lastSyncAt !== undefined ? { lastSyncAt: this.lastSyncAt } : {}),
+      importsPerSerial: [...this.importsPerSerial],
+    };
+  }
+
+  /** Replaces the scenario's starting state with a snapshot (taken by snapshot() of the same tenant). */
+  restore(snap: TenantModelSnapshot): void {
+    this.imported.clear();
+    this.byImportId.clear();
+    this.registrations.clear();
+    this.registeredKeys.clear();
+    this.otherTenant.clear();
+    this.importsPerSerial.clear();
+    for (const r of snap.imported) {
+      this.imported.set(r.id, r);
+      if (!this.byImportId.has(r.importId)) this.byImportId.set(r.importId, new Set());
+      this.byImportId.get(r.importId)!.add(r.id);
+    }
+    for (const reg of snap.registrations) this.addRegistration(reg);
+    for (const k of snap.otherTenant) this.otherTenant.add(k);
+    this.lastSyncAt = snap.lastSyncAt;
+    for (const [k, n] of snap.importsPerSerial) this.importsPerSerial.set(k, n);
+  }
+}
+
+export interface TenantModelSnapshot {
+  imported: ImportedRecord[];
+  registrations: Registration[];
+  otherTenant: string[];
+  lastSyncAt?: number;
+  importsPerSerial: [string, number][];
 }

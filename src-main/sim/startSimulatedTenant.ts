@@ -49,12 +49,14 @@ import { SimIdentity } from './SimIdentity.ts';
 import { loadScenarioFile, parseScenario, resolveRealTenant, type FaultSpec, type RealTenantInput, type RealTenantSwitches, type SimScenario, type SimScenarioInput } from './simScenario.ts';
 import { answerObjects, type SimRequest, type SimResponse } from './simHttp.ts';
 import { validateAgainstCsdl } from './csdlModel.ts';
-import { TenantModel } from './TenantModel.ts';
+import { TenantModel, type TenantModelSnapshot } from './TenantModel.ts';
 import { SHARED_CONNECTION_PATH } from '../graph/remoteTenant.ts';
 import trainingScenarioJson from './scenarios/training.json' with { type: 'json' };
 import { createClientCertificate, createTestCa, issueServerCertificate, type ClientCertificate } from './testCertificates.ts';
 
 const MODULE_DIR = path.dirname(fileURLToPath(import.meta.url));
+/** The training scenario's tenant id (its saved state is only ever restored into the same tenant). */
+export const TRAINING_TENANT_ID: string = (trainingScenarioJson as { tenantId: string }).tenantId;
 export const TRAINING_SCENARIO_PATH = path.join(MODULE_DIR, 'scenarios', 'training.json');
 /**
  * Sample OEM hash files for training mode (made with encodeHardwareHash). In a source checkout; the
@@ -86,6 +88,10 @@ export interface SimTenantOptions {
    * A simulated tenant holds no real data, and its certificate opens nothing else. Default false.
    */
   shareConnection?: boolean;
+  /** The tenant's state from an earlier run (training mode across restarts); replaces the scenario's seeds. */
+  restore?: TenantModelSnapshot;
+  /** Called after the tenant handled a Graph write, before the client hears the answer (training mode saves its state here). */
+  onGraphWrite?: (write: { method: string; path: string; status: number }) => void;
 }
 
 /** What GET /station/connection answers: a remote station's training connection. */
@@ -156,6 +162,7 @@ export async function startSimulatedTenant(options: SimTenantOptions = {}): Prom
   const clientId = scenario.clientId ?? randomUUID();
 
   const model = new TenantModel(clock, scenario);
+  if (options.restore) model.restore(options.restore);
   const identity = new SimIdentity({
     clock,
     timeScale,
@@ -262,6 +269,13 @@ export async function startSimulatedTenant(options: SimTenantOptions = {}): Prom
       } catch (err) {
         logger.error('simulated tenant: handler failed', { path: url.pathname, error: (err as Error).message });
         response = graphError(simReq, 500, 'InternalServerError', 'An internal server error has occurred.');
+      }
+    }
+    if (method !== 'GET' && isGraphPath(url.pathname) && options.onGraphWrite) {
+      try {
+        options.onGraphWrite({ method, path: url.pathname, status: response.status });
+      } catch (err) {
+        logger.error('simulated tenant: saving after a write failed', { error: (err as Error).message });
       }
     }
     if (dropAnswer) {

@@ -1,4 +1,4 @@
-import type { DeviceState, StationSettings } from '../../src-main/contract/types.ts';
+import { DEFAULT_WAIT_FOR, type DeviceState, type StationSettings } from '../../src-main/contract/types.ts';
 import type { MessageKey } from './i18n/en.ts';
 
 /** How the header and the filters group the ten device states. */
@@ -9,26 +9,26 @@ const FAILED: ReadonlySet<DeviceState> = new Set(['invalid', 'failed', 'timed-ou
 const PATH: readonly DeviceState[] = ['captured', 'queued', 'importing', 'imported', 'registered', 'assigned'];
 
 /** Where the station stops following a device decides which states count as ready. */
-export function stateGroup(state: DeviceState, waitFor: StationSettings['waitFor'] = 'assigned'): StateGroup {
+export function stateGroup(state: DeviceState, waitFor: StationSettings['waitFor'] = DEFAULT_WAIT_FOR): StateGroup {
   if (FAILED.has(state)) return 'failed';
   if (state === 'already-registered') return 'ready';
   const target = PATH.indexOf(waitFor);
   return PATH.indexOf(state) >= target ? 'ready' : 'waiting';
 }
 
-export function statesIn(group: StateGroup, waitFor: StationSettings['waitFor'] = 'assigned'): DeviceState[] {
+export function statesIn(group: StateGroup, waitFor: StationSettings['waitFor'] = DEFAULT_WAIT_FOR): DeviceState[] {
   const all: DeviceState[] = [...PATH, 'invalid', 'already-registered', 'failed', 'timed-out'];
   return all.filter((s) => stateGroup(s, waitFor) === group);
 }
 
-export function countGroups(counts: Partial<Record<DeviceState, number>>, waitFor: StationSettings['waitFor'] = 'assigned'): Record<StateGroup, number> {
+export function countGroups(counts: Partial<Record<DeviceState, number>>, waitFor: StationSettings['waitFor'] = DEFAULT_WAIT_FOR): Record<StateGroup, number> {
   const out: Record<StateGroup, number> = { ready: 0, waiting: 0, failed: 0 };
   for (const [state, n] of Object.entries(counts) as [DeviceState, number][]) out[stateGroup(state, waitFor)] += n;
   return out;
 }
 
 /** Progress as step/steps toward the state the station waits for; undefined for states off the path. */
-export function progressOf(state: DeviceState, waitFor: StationSettings['waitFor'] = 'assigned'): { step: number; steps: number } | undefined {
+export function progressOf(state: DeviceState, waitFor: StationSettings['waitFor'] = DEFAULT_WAIT_FOR): { step: number; steps: number } | undefined {
   const steps = PATH.indexOf(waitFor);
   if (state === 'already-registered') return { step: steps, steps };
   const i = PATH.indexOf(state);

@@ -69,14 +69,17 @@ describe('queue calls through the contract', () => {
   it('keeps a corrupt queue database aside and carries on with a fresh one, saying so', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'queue-contract-'));
     dirs.push(dir);
-    fs.writeFileSync(path.join(dir, QUEUE_DB_FILE), 'garbage'.repeat(1000));
+    // The training tenant's queue (one queue per tenant, in tenants/<slug>/).
+    const queueDir = path.join(dir, 'tenants', 'training');
+    fs.mkdirSync(queueDir, { recursive: true });
+    fs.writeFileSync(path.join(queueDir, QUEUE_DB_FILE), 'garbage'.repeat(1000));
     const { s, call } = station(dir);
     const attention: string[] = [];
     s.bus.subscribe((name, payload) => name === 'attention' && attention.push((payload as { message: string }).message));
     expect((await call<QueuePage>('listQueue', {})).total).toBe(0);
     expect(s.queue().problem?.code).toBe('QUEUE_DB_CORRUPT');
     expect(attention.join(' ')).toMatch(/kept aside/);
-    expect(fs.readdirSync(dir).some((f) => f.startsWith('queue.db.corrupt-'))).toBe(true);
+    expect(fs.readdirSync(queueDir).some((f) => f.startsWith('queue.db.corrupt-'))).toBe(true);
     await s.close();
   });
 });

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { TRAINING_SLUG, tenantQueueDir } from '../../src-main/queue/tenantQueues.ts';
 import { openSqliteQueueStore } from '../../src-main/queue/sqliteQueueStore.ts';
 import { mulberry32, runCrashChild, type ChildRun } from './queueCrashSupport.ts';
 import { hashFor } from './queueFakes.ts';
@@ -45,7 +46,7 @@ describe('crash safety against the simulated tenant', () => {
     expect(Object.keys(counts).sort()).toEqual(serials);
     expect(Object.entries(counts).filter(([, n]) => n !== 1), `seed ${seed}`).toEqual([]);
     // Every device is in the queue, registered, once; every batch is closed; the tenant holds no leftovers.
-    const store = openSqliteQueueStore(dataDir);
+    const store = openSqliteQueueStore(tenantQueueDir(dataDir, TRAINING_SLUG));
     const devices = store.listDevices({ offset: 0, limit: 1000 }).rows;
     expect(devices.map((d) => d.serialNumber).sort()).toEqual(serials);
     expect(devices.filter((d) => d.state !== 'registered').map((d) => [d.serialNumber, d.state])).toEqual([]);

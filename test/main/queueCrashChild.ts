@@ -13,7 +13,8 @@ import { isSettled } from '../../src-main/queue/queueStore.ts';
 
 export interface ChildConfig {
   dataDir: string;
-  training: Omit<TrainingTenant, 'close'>;
+  /** The parent's simulated tenant; absent: training mode's own tenant in this process, kept in the data folder. */
+  training?: Omit<TrainingTenant, 'close'>;
   timeScale: number;
   /** Parent's service time when it spawned this child. */
   origin: number;
@@ -32,15 +33,15 @@ await main(process.argv[2]!);
 async function main(configFile: string): Promise<void> {
   const config = JSON.parse(fs.readFileSync(configFile, 'utf8')) as ChildConfig;
   const origin = config.origin + (config.originRealMs !== undefined ? (Date.now() - config.originRealMs) * config.timeScale : 0);
-  const clock = scaledClock(config.timeScale, origin);
   const logger = createLogger((line) => process.stderr.write(`${line}\n`), { pid: process.pid }, 'info');
+  const training = config.training;
   const station = createStation({
     host: 'browser',
     dataDir: config.dataDir,
     logger,
-    clock,
     serialPort: { readSerials: async () => ({ system: 'CRASHBENCH1' }) },
-    startTraining: async () => ({ ...config.training, close: async () => {} }),
+    // Training mode as a technician runs it: the station's own tenant, its clock resumed from the last run.
+    ...(training ? { clock: scaledClock(config.timeScale, origin), startTraining: async () => ({ ...training, close: async () => {} }) } : { timeScale: config.timeScale }),
   });
   await station.handlers.updateSettings({ patch: { batchSize: config.batchSize, waitFor: 'registered' } });
   if (config.queueOnStart ?? true) {

@@ -36,9 +36,9 @@ export interface ChildRun {
 /**
  * Runs one station process on `config.dataDir`. With `killAfterMs`, SIGKILLs it that long after it
  * printed "queued": the clock starts when the station is up, so kills land in the work, not in
- * start-up, however loaded the machine is.
+ * start-up, however loaded the machine is. With `killWhen`, SIGKILLs it as soon as that says so.
  */
-export function runCrashChild(config: ChildConfig, killAfterMs: number | undefined, guardMs = 90_000): Promise<ChildRun> {
+export function runCrashChild(config: ChildConfig, killAfterMs: number | undefined, guardMs = 90_000, killWhen?: () => boolean): Promise<ChildRun> {
   // Too large for argv (hashes, certificates): handed over in a file.
   const file = path.join(config.dataDir, 'crash-config.json');
   fs.writeFileSync(file, JSON.stringify(config));
@@ -55,6 +55,15 @@ export function runCrashChild(config: ChildConfig, killAfterMs: number | undefin
       if (queuedAt === undefined && stdout.includes('queued')) {
         queuedAt = Date.now();
         if (killAfterMs !== undefined) timer = setTimeout(() => (killed = child.kill('SIGKILL')), killAfterMs);
+        // Or at a moment of the work (a device in a given state on disk), looked at every 20 ms.
+        if (killWhen) {
+          const look = () => {
+            if (child.exitCode !== null) return;
+            if (killWhen()) killed = child.kill('SIGKILL');
+            else timer = setTimeout(look, 20);
+          };
+          look();
+        }
       }
     });
     child.stderr.on('data', (c) => (stderr += c));

@@ -227,9 +227,12 @@ export class FakeStationApi {
 
   call_deviceAction(input: CallInput<'deviceAction'>) {
     let affected = 0;
+    const skipped: { id: string; serialNumber?: string; code: string }[] = [];
     for (const id of input.ids) {
       const d = this.devices.get(id);
       if (!d) continue;
+      // As the station answers: a device the action cannot help comes back with why.
+      if (input.action === 'retry' && !['failed', 'timed-out'].includes(d.row.state)) skipped.push({ id, serialNumber: d.row.serialNumber, code: d.row.state === 'queued' ? 'RETRY_ALREADY_QUEUED' : 'RETRY_ALREADY_DONE' });
       if (input.action === 'remove') {
         this.devices.delete(id);
         affected++;
@@ -242,7 +245,7 @@ export class FakeStationApi {
       }
     }
     this.changed(input.ids);
-    return { affected };
+    return { affected, skipped };
   }
 
   call_editDevices(input: CallInput<'editDevices'>) {

@@ -1,5 +1,5 @@
 import type { StationApi } from '../api.ts';
-import type { DeviceState, ExportFile, QueueChanged, QueueRow, StationSettings } from '../../../src-main/contract/types.ts';
+import { DEFAULT_WAIT_FOR, type DeviceActionResult, type DeviceState, type ExportFile, type QueueChanged, type QueueRow, type StationSettings } from '../../../src-main/contract/types.ts';
 import { countGroups, stateGroup, type StateGroup } from '../deviceStates.ts';
 import { errorText } from './errorText.ts';
 
@@ -20,7 +20,7 @@ export class QueueStore {
   filter = $state<QueueFilter>('all');
   search = $state('');
   selected = $state.raw<ReadonlySet<string>>(new Set());
-  waitFor = $state<StationSettings['waitFor']>('assigned');
+  waitFor = $state<StationSettings['waitFor']>(DEFAULT_WAIT_FOR);
 
   groups = $derived(countGroups(this.counts, this.waitFor));
   visible = $derived.by(() => {
@@ -110,10 +110,11 @@ export class QueueStore {
     this.selected = new Set();
   }
 
-  async act(action: 'retry' | 'remove' | 'reregister', ids = [...this.selected]): Promise<number> {
-    const { affected } = await this.api.deviceAction({ ids, action });
+  /** The whole answer: what changed, and why each other device was left as it was. */
+  async act(action: 'retry' | 'remove' | 'reregister', ids = [...this.selected]): Promise<DeviceActionResult> {
+    const result = await this.api.deviceAction({ ids, action });
     if (action === 'remove') this.clearSelection();
-    return affected;
+    return result;
   }
 
   async setGroupTag(groupTag: string, ids = [...this.selected]): Promise<number> {

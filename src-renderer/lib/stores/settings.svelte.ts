@@ -57,6 +57,21 @@ export class SettingsStore {
     return this.api.saveDiagnostics({});
   }
 
+  /** Stops a browser or device-code sign-in that waits for the technician. */
+  async cancelSignIn(): Promise<void> {
+    this.auth = await this.api.cancelSignIn({});
+    if (this.auth.state !== 'signing-in') this.deviceCode = undefined;
+  }
+
+  /** Another window or the station changed the settings: take them as they are now, and who is signed in for them. */
+  applied(settings: StationSettings): void {
+    this.settings = settings;
+    void this.api.getAuthStatus({}).then(
+      (auth) => (this.auth = auth),
+      () => undefined,
+    );
+  }
+
   async signOut(): Promise<void> {
     this.auth = await this.api.signOut({});
   }

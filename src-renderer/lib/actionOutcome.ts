@@ -1,0 +1,45 @@
+import type { DeviceActionResult, DeviceSkip, QueueRow } from '../../src-main/contract/types.ts';
+import { i18n, t } from './i18n/i18n.svelte.ts';
+
+/** One device's reason, in the technician's language (the code's English text when the catalogue lacks it). */
+export function skipText(skip: DeviceSkip): string {
+  const key = `code.${skip.code}`;
+  return i18n.has(key) ? t(key, skip.params) : skip.code;
+}
+
+/**
+ * What an action did, said in full: how many changed, how many the station asked the tenant about,
+ * and why each of the others was left as it was (grouped by reason, with their serials).
+ */
+export function actionOutcomeText(r: DeviceActionResult): string {
+  const parts: string[] = [];
+  if (r.affected > 0 || (!r.skipped.length && !r.checking)) parts.push(t('queue.affected', { count: r.affected }));
+  if (r.checking) parts.push(t('action.checking', { count: r.checking }));
+  if (r.skipped.length) {
+    const byReason = new Map<string, string[]>();
+    for (const s of r.skipped) {
+      const text = skipText(s);
+      byReason.set(text, [...(byReason.get(text) ?? []), s.serialNumber ?? s.id]);
+    }
+    parts.push(`${t('action.skipped', { count: r.skipped.length })} ${[...byReason].map(([text, serials]) => `${serials.slice(0, 5).join(', ')}${serials.length > 5 ? ` +${serials.length - 5}` : ''}: ${text}`).join(' ')}`);
+  }
+  return parts.join(' ');
+}
+
+/** Another tenant owns the device (808–811): neither Retry nor Register again can help. */
+const OWNED_ELSEWHERE = new Set([808, 809, 810, 811]);
+/** Mirrors the station's expected import time: Retry on an import older than this asks the tenant now. */
+export const EXPECTED_IMPORT_MS = 5 * 60_000;
+
+/** Whether Retry can do something for this device (the button is not offered otherwise). */
+export function canRetry(row: Pick<QueueRow, 'state' | 'errorCode' | 'stateSince'>, now: number): boolean {
+  if (row.state === 'failed') return row.errorCode === undefined || !OWNED_ELSEWHERE.has(row.errorCode);
+  if (row.state === 'importing') return now - new Date(row.stateSince).getTime() >= EXPECTED_IMPORT_MS;
+  return row.state === 'timed-out' || row.state === 'invalid' || row.state === 'captured';
+}
+
+/** Whether Register again can do something: the device was sent before and no other tenant owns it. */
+export function canReregister(row: Pick<QueueRow, 'state' | 'errorCode'>): boolean {
+  if (row.state === 'failed') return row.errorCode === undefined || !OWNED_ELSEWHERE.has(row.errorCode);
+  return ['imported', 'registered', 'assigned', 'already-registered', 'timed-out'].includes(row.state);
+}

@@ -20,7 +20,7 @@ export const DEFAULT_SETTINGS: Readonly<StationSettings> = Object.freeze({
   locked: [],
 });
 
-const CLEARABLE = new Set<SettingKey>(['tenantId', 'clientId', 'certificatePath', 'dropFolder', 'defaultGroupTag']);
+const CLEARABLE = new Set<SettingKey>(['tenantId', 'clientId', 'certificatePath', 'dropFolder', 'defaultGroupTag', 'tenantUrl', 'caFile']);
 
 export interface SettingsStoreOptions {
   /** The technician's settings: settings.json in the data dir. */

@@ -8,6 +8,7 @@ import { AutopilotGraph } from '../graph/autopilotGraph.ts';
 import { GraphFailure, type AutopilotPort } from '../graph/autopilotPort.ts';
 import { CLOUDS, customCloud, type CloudEndpoints } from '../graph/clouds.ts';
 import { GraphClient } from '../graph/graphClient.ts';
+import { remoteTrainingTenant } from '../graph/remoteTenant.ts';
 import { AUTOPILOT_PERMISSION } from '../graph/graphFailures.ts';
 import { createCaDispatcher } from '../graph/httpsDispatcher.ts';
 import { RateBudget } from '../graph/rateBudget.ts';
@@ -61,7 +62,7 @@ interface Live {
   autopilot: AutopilotGraph;
 }
 
-const TENANT_KEYS: (keyof StationSettings)[] = ['tenantId', 'clientId', 'cloud', 'apiVersion', 'authMode', 'certificatePath'];
+const TENANT_KEYS: (keyof StationSettings)[] = ['tenantId', 'clientId', 'cloud', 'apiVersion', 'authMode', 'certificatePath', 'tenantUrl', 'caFile'];
 
 /**
  * The station's connection to one tenant: settings → sign-in → Graph client → Autopilot
@@ -71,6 +72,8 @@ const TENANT_KEYS: (keyof StationSettings)[] = ['tenantId', 'clientId', 'cloud',
 export class TenantSession {
   private live?: Promise<Live>;
   private training?: Promise<TrainingTenant>;
+  /** Which training tenant `training` is: the built-in one or a shared one's URL and CA. */
+  private trainingKey?: string;
   private readonly protector: TokenCacheProtector;
 
   constructor(private readonly o: TenantSessionOptions) {
@@ -192,8 +195,21 @@ export class TenantSession {
     const s = await this.o.settings.load();
     const { logger, dataDir } = this.o;
     if (isTrainingMode(s)) {
-      if (!this.o.startTraining) throw new StationError({ code: 'TRAINING_UNAVAILABLE', message: 'The built-in training tenant is not available in this build.', action: 'Enter your tenant id in settings to work with your tenant.' });
-      this.training ??= this.o.startTraining();
+      const builtIn = this.o.startTraining;
+      if (!s.tenantUrl && !builtIn) throw new StationError({ code: 'TRAINING_UNAVAILABLE', message: 'The built-in training tenant is not available in this build.', action: 'Enter your tenant id in settings to work with your tenant.' });
+      // A classroom's shared simulated tenant (tenantUrl + caFile) replaces the built-in one.
+      const trainingKey = s.tenantUrl ? `${s.tenantUrl}|${s.caFile ?? ''}` : 'built-in';
+      if (this.trainingKey !== trainingKey) {
+        const previous = this.training;
+        this.training = undefined;
+        if (previous) await (await previous.catch(() => undefined))?.close().catch(() => {});
+        this.trainingKey = trainingKey;
+      }
+      const start = s.tenantUrl ? remoteTrainingTenant({ url: s.tenantUrl, caFile: s.caFile ?? '' }, logger) : builtIn!;
+      this.training ??= start().catch((err: unknown) => {
+        this.training = undefined;
+        throw err;
+      });
       const sim = await this.training;
       const cloud = customCloud(sim.graphUrl, sim.authorityHost, 'Training (simulated tenant)');
       const dispatcher = createCaDispatcher(sim.caCertPem);

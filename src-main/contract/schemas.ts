@@ -39,7 +39,7 @@ export const deviceInput = z
         kind: z.enum(['this-device', 'file', 'drop-folder', 'typed']),
         path: z.string().max(4096).optional(),
         line: z.number().int().nonnegative().optional(),
-        format: z.enum(['oa3-xml', 'autopilot-csv']).optional(),
+        format: z.enum(['oa3-xml', 'autopilot-csv', 'configmgr-report']).optional(),
       })
       .strict(),
   })

@@ -44,7 +44,7 @@ export interface HashSummary {
   findings: FindingData[];
 }
 
-export type FileFormat = 'oa3-xml' | 'autopilot-csv';
+export type FileFormat = 'oa3-xml' | 'autopilot-csv' | 'configmgr-report';
 export type CaptureSourceKind = 'this-device' | 'file' | 'drop-folder' | 'typed';
 
 export interface CaptureSource {
@@ -84,6 +84,15 @@ export interface FileReadResult {
   encoding?: string;
   devices: CapturedDevice[];
   errors: FileReadError[];
+  /** Rows that repeat a device already read from this file (same serial and hash): reported once here, not read twice. */
+  duplicates?: FileDuplicate[];
+}
+
+export interface FileDuplicate {
+  line: number;
+  /** The line that first brought this device. */
+  firstLine: number;
+  serialNumber: string;
 }
 
 export interface ThisDeviceCapture {

@@ -81,7 +81,7 @@ export function readAutopilotCsv(text: string, options: CsvReadOptions): CsvRead
     start = end + (text.charCodeAt(end) === 13 && text.charCodeAt(end + 1) === 10 ? 2 : 1);
     if (lineNo === 1 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
     if (line.trim() === '') continue;
-    if (devices.length + errors.length >= MAX_ROWS) {
+    if (devices.length + errors.length + duplicates.length >= MAX_ROWS) {
       errors.push(readError('FILE_TOO_MANY_ROWS', `The file has more than ${MAX_ROWS} rows; the station stopped reading at line ${lineNo}. Split the file (the admin centre takes 500 rows per file).`, lineNo));
       break;
     }

@@ -53,7 +53,7 @@ export function readConfigMgrReport(text: string, options: CsvReadOptions): CsvR
     const lineNo = i + 1;
     const line = i === 0 && lines[0]!.charCodeAt(0) === 0xfeff ? lines[0]!.slice(1) : lines[i]!;
     if (line.trim() === '') continue;
-    if (devices.length + errors.length >= MAX_ROWS) {
+    if (devices.length + errors.length + duplicates.length >= MAX_ROWS) {
       errors.push(readError('FILE_TOO_MANY_ROWS', `The report has more than ${MAX_ROWS} rows; the station stopped reading at line ${lineNo}.`, lineNo));
       break;
     }

@@ -95,3 +95,21 @@ function norm(s: string): string {
 function printable(c: string): string {
   return c === '\t' ? 'tab' : c === '\r' ? 'carriage return' : c;
 }
+
+/**
+ * The device judged again under the serial its hash carries: the technician's answer to
+ * SERIAL_SPREADSHEET_DAMAGE (a spreadsheet dropped leading zeros or wrote 1.23457E+11). Devices without
+ * that finding come back unchanged: a hash from another device is never waved through this way.
+ */
+export function useHashSerial(device: CapturedDevice): CapturedDevice {
+  const hashSerial = device.hash.serialNumber?.trim();
+  if (!hashSerial || !device.findings.some((f) => f.code === 'SERIAL_SPREADSHEET_DAMAGE')) return device;
+  return checkDevice({
+    serialNumber: hashSerial,
+    hardwareHash: device.hardwareHash,
+    ...(device.productKey ? { productKey: device.productKey } : {}),
+    ...(device.groupTag ? { groupTag: device.groupTag } : {}),
+    ...(device.assignedUser ? { assignedUser: device.assignedUser } : {}),
+    source: device.source,
+  });
+}

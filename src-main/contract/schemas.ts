@@ -61,3 +61,21 @@ export const settingsPatch = z
     waitFor: z.enum(['imported', 'registered', 'assigned']).optional(),
   })
   .strict();
+
+/** A file's row refused before upload (no hash, a PKID only, a formula…): kept in the queue as an 'invalid' record. */
+export const refusedRow = z
+  .object({
+    source: z
+      .object({
+        kind: z.enum(['this-device', 'file', 'drop-folder', 'typed']),
+        path: z.string().max(4096).optional(),
+        line: z.number().int().nonnegative().optional(),
+        format: z.enum(['oa3-xml', 'autopilot-csv', 'configmgr-report']).optional(),
+      })
+      .strict(),
+    code: z.string().regex(/^[A-Z0-9_]{1,64}$/, 'not a refusal code'),
+    message: z.string().max(2000),
+    params: z.record(z.string().max(64), z.union([z.string().max(256), z.number()])).optional(),
+    serialNumber: z.string().max(256).optional(),
+  })
+  .strict();

@@ -196,6 +196,8 @@ export interface QueueResult {
   invalid: string[];
   /** Same serial as a queued device but a different hash: kept as 'captured' and flagged for the technician. */
   flagged?: string[];
+  /** Rows refused before upload, kept as 'invalid' records with their file, line and reason (flag 'refused'). */
+  refused?: string[];
 }
 
 export interface QueueChanged {

@@ -1,4 +1,4 @@
-import type { FileReadError } from '../contract/types.ts';
+import { REFUSED_ROW_CODES, type FileReadError } from '../contract/types.ts';
 
 /**
  * Stable codes for files and rows the station cannot read. Tests and the UI key on them; the
@@ -36,7 +36,7 @@ export type FileReadCode =
   | 'FILE_OTHER_EXPORT';
 
 /** Codes of one row of a file (the file's other rows were read): these rows are kept in the queue as refused records. */
-export const ROW_CODES: ReadonlySet<string> = new Set(['CSV_WRONG_COLUMNS', 'CSV_FORMULA', 'CSV_CONTROL_CHARACTERS', 'CSV_LINE_TOO_LONG', 'CSV_BAD_QUOTES', 'CSV_NO_HASH', 'CSV_BAD_VALUE', 'CSV_PKID_ONLY', 'CSV_TUPLE_ONLY', 'XML_BAD_VALUE']);
+export const ROW_CODES: ReadonlySet<string> = new Set(REFUSED_ROW_CODES);
 
 /** The largest hash file the station reads. Real ones are a few KB; a 500-row CSV is about 2 MB in UTF-16. */
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;

@@ -309,13 +309,13 @@ export const en = {
   'code.MANUFACTURER_MISMATCH': 'The file says the manufacturer is "{file}" but the hash says "{hash}": check that the row belongs to this hash.',
   'code.MODEL_MISMATCH': 'The file says the model is "{file}" but the hash says "{hash}": check that the row belongs to this hash.',
   'code.EXPORT_FORMULA_FIELD': '{count} devices have a serial, tag or user starting with = + - @: the Intune CSV was not written. Remove them from the queue, capture them again, then export.',
-  'import.ownTags': '{count} rows carry their own group tag',
-  'import.ownUsers': '{count} rows carry their own assigned user',
+  'import.ownTags': 'rows with their own group tag: {count}',
+  'import.ownUsers': 'rows with their own assigned user: {count}',
   'import.overrideTag': 'Use this tag for every row (replace the tags the files carry)',
   'import.useHashSerial': 'Use the hash\'s serial ({serial})',
   'import.duplicateOf': 'The same device as line {line}: read once.',
-  'import.duplicates': '{count} repeated rows read once',
-  'import.refusedKept': '{count} refused rows kept in the queue as invalid.',
+  'import.duplicates': 'repeated rows read once: {count}',
+  'import.refusedKept': 'Refused rows kept in the queue as invalid: {count}.',
 } as const;
 
 export type MessageKey = keyof typeof en;

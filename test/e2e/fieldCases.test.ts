@@ -73,7 +73,11 @@ describe('a mixed folder of the files technicians bring, on the Import screen', 
     const bad = page.getByTestId('bad-rows');
     expect(await bad.innerText()).toMatch(/c23b_mixed_good_and_pkid_row\.csv\s+Line 3\s+PFBPK001\s+This row has a Windows Product ID \(PKID\) but no hardware hash/);
     expect(await bad.innerText()).toMatch(/saved-in-excel\.csv\s+Line 2\s+123456\s+The serial "123456" is the hash's serial "00123456" as a spreadsheet changed it/);
-    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'field-cases-import.png'), fullPage: true });
+    // The screen scrolls inside the app: one 1366×768 shot of the per-file results, one of the rows with problems.
+    await page.getByTestId('import-files-table').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'field-cases-import.png') });
+    await bad.evaluate((el) => el.scrollIntoView({ block: 'end' }));
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'field-cases-bad-rows.png') });
 
     await page.getByTestId('use-hash-serial').click();
     await expect.poll(() => fileRow('saved-in-excel.csv').innerText()).toMatch(/1 good, 0 bad/);
@@ -84,7 +88,8 @@ describe('a mixed folder of the files technicians bring, on the Import screen', 
     await page.locator('#import-group-tag').fill('Bench');
     await page.getByTestId('queue-good').click();
     await expect.poll(() => page.getByTestId('import-result').innerText()).toMatch(/8 queued, 0 already in the queue, 0 kept as invalid\.\s*Refused rows kept in the queue as invalid: 1\./);
-    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'field-cases-queued.png'), fullPage: true });
+    await page.getByTestId('import-result').evaluate((el) => el.scrollIntoView({ block: 'center' }));
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'field-cases-queued.png') });
 
     const rows = (await station.handlers.listQueue({ offset: 0, limit: 50 })).rows;
     const bySerial = (s: string) => rows.find((r) => r.serialNumber === s)!;

@@ -317,3 +317,45 @@ describe('kind 6: honest results of import --tenant sim (the training tenant ove
     expect(JSON.parse(stdout.join('')).devices[0]).toMatchObject({ state: 'timed-out', advice: expect.stringContaining('after 3 s') });
   }, 60_000);
 });
+
+describe('import on the command line: per-row values, the hash\'s serial, per-file counts', () => {
+  it('keeps a row\'s own tag unless --override-group-tag, takes the hash\'s serial with --use-hash-serial, counts own tags per file', async () => {
+    const { FakeAutopilot } = await import('./queueFakes.ts');
+    const { numeric } = await import('../fixtures/capture/fieldKinds.ts');
+    const clock = scaledClock(5000);
+    const dir = tmp();
+    const reseller = path.join(dir, 'reseller.csv');
+    fs.writeFileSync(reseller, ['Device Serial Number,Windows Product ID,Hardware Hash,Group Tag', `${hp.serialNumber},,${hashOf(hp)},Site-Osaka`, `${lenovo.serialNumber},,${hashOf(lenovo)},`].join('\r\n'));
+    const excel = path.join(dir, 'saved-in-excel.csv');
+    fs.writeFileSync(excel, `Device Serial Number,Windows Product ID,Hardware Hash\r\n123456,,${hashOf(numeric)}\r\n`);
+    const run = async (dataDir: string, args: string[]) => {
+      const port = new FakeAutopilot(clock); // a fresh tenant each run
+      const stdout: string[] = [];
+      const stderr: string[] = [];
+      const cmd = makeImportCommand({
+        io: { stdout: (t) => stdout.push(t), stderr: (t) => stderr.push(t) },
+        dataDir: () => dataDir,
+        clock,
+        station: (o) => createStation({ ...o, logger: silentLogger, clock, autopilot: port, serialPort: { readSerials: async () => ({ system: 'PF0TEST' }) } }),
+      });
+      const code = await cmd([...args, '--wait', 'imported', '--json']);
+      return { code, out: JSON.parse(stdout.join('')), stderr: stderr.join('') };
+    };
+    const kept = await run(tmp(), [reseller, excel, '--group-tag', 'Bench']);
+    expect(kept.out.devices.map((d: { serialNumber: string; groupTag: string; state: string }) => [d.serialNumber, d.groupTag, d.state])).toEqual([
+      [hp.serialNumber, 'Site-Osaka', 'imported'],
+      [lenovo.serialNumber, 'Bench', 'imported'],
+      ['123456', 'Bench', 'invalid'],
+    ]);
+    expect(kept.out.files.map((f: { ownGroupTag: number }) => f.ownGroupTag)).toEqual([1, 0]);
+    expect(kept.code).toBe(1);
+
+    const fixed = await run(tmp(), [reseller, excel, '--group-tag', 'Bench', '--override-group-tag', '--use-hash-serial']);
+    expect(fixed.out.devices.map((d: { serialNumber: string; groupTag: string; state: string }) => [d.serialNumber, d.groupTag, d.state])).toEqual([
+      [hp.serialNumber, 'Bench', 'imported'],
+      [lenovo.serialNumber, 'Bench', 'imported'],
+      ['00123456', 'Bench', 'imported'],
+    ]);
+    expect(fixed.code).toBe(0);
+  }, 60_000);
+});

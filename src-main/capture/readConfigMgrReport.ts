@@ -47,12 +47,21 @@ export function readConfigMgrReport(text: string, options: CsvReadOptions): CsvR
   const errors: FileReadError[] = [];
   const duplicates: FileDuplicate[] = [];
   const seen = new Map<string, number>();
-  const lines = text.split(/\r\n|\n|\r/);
   let inData = false;
-  for (let i = 0; i < lines.length; i++) {
-    const lineNo = i + 1;
-    const line = i === 0 && lines[0]!.charCodeAt(0) === 0xfeff ? lines[0]!.slice(1) : lines[i]!;
+  let lineNo = 0;
+  // Walks the lines without splitting the whole text (a 10 MB file of empty lines must not become 10 million strings).
+  for (let start = 0; start <= text.length; ) {
+    lineNo++;
+    let end = start;
+    while (end < text.length && text.charCodeAt(end) !== 10 && text.charCodeAt(end) !== 13) end++;
+    let line = text.slice(start, end);
+    start = end + (text.charCodeAt(end) === 13 && text.charCodeAt(end + 1) === 10 ? 2 : 1);
+    if (lineNo === 1 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
     if (line.trim() === '') continue;
+    if (line.length > MAX_LINE) {
+      errors.push(readError('CSV_LINE_TOO_LONG', `Line ${lineNo} is ${line.length} characters long; a device row is about 4,000. The line was not read.`, lineNo));
+      continue;
+    }
     if (devices.length + errors.length + duplicates.length >= MAX_ROWS) {
       errors.push(readError('FILE_TOO_MANY_ROWS', `The report has more than ${MAX_ROWS} rows; the station stopped reading at line ${lineNo}.`, lineNo));
       break;

@@ -359,3 +359,16 @@ describe('import on the command line: per-row values, the hash\'s serial, per-fi
     expect(fixed.code).toBe(0);
   }, 60_000);
 });
+
+describe('the new readers stay bounded on hostile files', () => {
+  it.each([
+    ['a ConfigMgr report followed by 10 MB of empty lines', () => `Textbox1,Details_Table0_SerialNumber\n${'\n'.repeat(10 * 1024 * 1024 - 100)}`],
+    ['a ConfigMgr report of two million refused rows', () => `Textbox1,Details_Table0_SerialNumber\n${'Device Serial Number,Windows Product ID,Hardware Hash,a,,\n'.repeat(150_000)}`],
+    ['a Partner Center file of 200,000 tuple rows', () => `Device serial number,Manufacturer name,Device model\n${'S1,LENOVO,X\n'.repeat(200_000)}`],
+  ])('%s', (_name, make) => {
+    const started = performance.now();
+    const r = readHashFileBytes(Buffer.from(make()), 'hostile.csv');
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(r.devices.length + r.errors.length + (r.duplicates?.length ?? 0)).toBeLessThanOrEqual(10_001);
+  });
+});

@@ -372,3 +372,31 @@ describe('the new readers stay bounded on hostile files', () => {
     expect(r.devices.length + r.errors.length + (r.duplicates?.length ?? 0)).toBeLessThanOrEqual(10_001);
   });
 });
+
+describe('queueDevices through the contract (dispatcher + zod): refused rows and the override flag', () => {
+  it('takes refused rows alone, refuses a malformed one, and applies the tag to every row only when told', async () => {
+    const { createDispatcher } = await import('../../src-main/ipc/dispatch.ts');
+    const { FakeAutopilot } = await import('./queueFakes.ts');
+    const clock = scaledClock(5000);
+    const s = createStation({ host: 'browser', dataDir: tmp(), logger: silentLogger, clock, autopilot: new FakeAutopilot(clock), queue: { worker: false }, serialPort: { readSerials: async () => ({ system: 'PF0TEST' }) } });
+    try {
+      const dispatch = createDispatcher(s.handlers, silentLogger);
+      const refused = { source: { kind: 'file', path: 'pc.csv', line: 4, format: 'autopilot-csv' }, code: 'CSV_TUPLE_ONLY', message: 'no hash', params: { serial: 'PFTU0003' }, serialNumber: 'PFTU0003' };
+      expect(await dispatch('queueDevices', { devices: [], refused: [refused] })).toMatchObject({ ok: true, value: { queued: [], refused: [expect.any(String)] } });
+      expect(await dispatch('queueDevices', { devices: [], refused: [{ ...refused, code: 'lower case; DROP TABLE' }] })).toMatchObject({ ok: false, error: { code: 'INPUT_INVALID' } });
+      expect(await dispatch('queueDevices', { devices: [], refused: [{ ...refused, extra: 1 }] })).toMatchObject({ ok: false, error: { code: 'INPUT_INVALID' } });
+      const own = { serialNumber: hp.serialNumber, hardwareHash: hashOf(hp), groupTag: 'Site-Osaka', source: { kind: 'file', path: 'r.csv', line: 2 } };
+      const other = { serialNumber: lenovo.serialNumber, hardwareHash: hashOf(lenovo), groupTag: 'Site-Kobe', source: { kind: 'file', path: 'r.csv', line: 3 } };
+      await dispatch('queueDevices', { devices: [own], groupTag: 'Bench' });
+      await dispatch('queueDevices', { devices: [other], groupTag: 'Bench', overrideGroupTag: true });
+      const rows = (await s.handlers.listQueue({ offset: 0, limit: 10 })).rows;
+      expect(rows.map((r) => [r.serialNumber, r.groupTag, r.state])).toEqual([
+        ['PFTU0003', '', 'invalid'],
+        [hp.serialNumber, 'Site-Osaka', 'queued'],
+        [lenovo.serialNumber, 'Bench', 'queued'],
+      ]);
+    } finally {
+      await s.close();
+    }
+  });
+});

@@ -55,6 +55,19 @@ export function checkDevice(input: DeviceFields): CapturedDevice {
   const serial = fields.serialNumber.trim();
   const report = decodeHardwareHash(fields.hardwareHash, serial ? { expectedSerial: serial } : {});
   findings.push(...report.findings);
+  // A spreadsheet turns the 13-digit PKID into 3.30123E+12: never sent as is; the hash's own PKID (record 24) replaces it when it has one.
+  if (fields.productKey && /^\d[.,]\d+E\+?\d+$/i.test(fields.productKey.trim())) {
+    const fromHash = report.productKeyId?.trim();
+    const damaged = fields.productKey.trim();
+    if (fromHash && /^\d{1,20}$/.test(fromHash)) fields.productKey = fromHash;
+    else delete fields.productKey;
+    findings.push(
+      finding('PRODUCT_KEY_SPREADSHEET_DAMAGE', 'warning', `The Windows Product ID "${damaged}" was turned into a number by a spreadsheet; ${fromHash ? `the hash's own (${fromHash}) is used instead` : 'it was left out (the hash is enough to register the device)'}.`, {
+        value: damaged,
+        ...(fromHash ? { hashValue: fromHash } : {}),
+      }),
+    );
+  }
   if (!serial) {
     findings.push(finding('SERIAL_MISSING', 'error', 'The device has no serial number. Scan the serial label or type the serial.'));
   } else if (startsLikeFormula(serial)) {

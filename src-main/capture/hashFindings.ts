@@ -26,7 +26,9 @@ export type FindingCode =
   | 'LICENCE_KEY_DROPPED'
   /** Partner Center file: the Manufacturer name / Device model column differs from the hash. */
   | 'MANUFACTURER_MISMATCH'
-  | 'MODEL_MISMATCH';
+  | 'MODEL_MISMATCH'
+  /** The Windows Product ID column in scientific notation (3.30123E+12): replaced by the hash's PKID or left out. */
+  | 'PRODUCT_KEY_SPREADSHEET_DAMAGE';
 
 export type FindingSeverity = 'error' | 'warning' | 'info';
 

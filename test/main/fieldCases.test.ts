@@ -400,3 +400,16 @@ describe('queueDevices through the contract (dispatcher + zod): refused rows and
     }
   });
 });
+
+describe('kind 2 (product key column): a PKID a spreadsheet turned into 3.30123E+12 is never sent as is', () => {
+  it.each([
+    ['the hash has its PKID: it replaces the damaged one', lenovo, lenovo.productKeyId],
+    ['the hash has none: left out', hp, undefined],
+  ])('%s', (_name, device, expected) => {
+    const r = readHashFileBytes(csv3(`${device.serialNumber},3.30123E+12,${hashOf(device)}`), 'excel.csv');
+    const d = r.devices[0]!;
+    expect(d.valid).toBe(true);
+    expect(d.productKey).toBe(expected);
+    expect(findingCodes(d)).toContain('PRODUCT_KEY_SPREADSHEET_DAMAGE');
+  });
+});

@@ -309,6 +309,7 @@ export const en = {
   'code.MANUFACTURER_MISMATCH': 'The file says the manufacturer is "{file}" but the hash says "{hash}": check that the row belongs to this hash.',
   'code.MODEL_MISMATCH': 'The file says the model is "{file}" but the hash says "{hash}": check that the row belongs to this hash.',
   'code.EXPORT_FORMULA_FIELD': '{count} devices have a serial, tag or user starting with = + - @: the Intune CSV was not written. Remove them from the queue, capture them again, then export.',
+  'code.PRODUCT_KEY_SPREADSHEET_DAMAGE': 'A spreadsheet turned the Windows Product ID into the number "{value}": the hash\'s own product key ID is used instead, or none (the hash is enough to register the device).',
   'import.ownTags': 'rows with their own group tag: {count}',
   'import.ownUsers': 'rows with their own assigned user: {count}',
   'import.overrideTag': 'Use this tag for every row (replace the tags the files carry)',

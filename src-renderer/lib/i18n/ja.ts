@@ -314,6 +314,7 @@ export const ja: Record<MessageKey, string> = {
   'code.MANUFACTURER_MISMATCH': 'ファイルの製造元は "{file}" ですが、ハッシュでは "{hash}" です。この行がこのハッシュのものか確認してください。',
   'code.MODEL_MISMATCH': 'ファイルのモデルは "{file}" ですが、ハッシュでは "{hash}" です。この行がこのハッシュのものか確認してください。',
   'code.EXPORT_FORMULA_FIELD': '{count} 台のデバイスのシリアル番号、タグ、またはユーザーが = + - @ で始まっているため、Intune 用 CSV を書き出しませんでした。キューから削除し、もう一度キャプチャしてからエクスポートしてください。',
+  'code.PRODUCT_KEY_SPREADSHEET_DAMAGE': 'スプレッドシートによって Windows プロダクト ID が数値 "{value}" に変わりました。代わりにハッシュ内のプロダクト キー ID を使います (ない場合は省略します。ハッシュだけで登録できます)。',
   'import.ownTags': '{count} 行に独自のグループ タグがあります',
   'import.ownUsers': '{count} 行に独自の割り当てユーザーがあります',
   'import.overrideTag': 'すべての行にこのタグを使う (ファイルのタグを置き換える)',

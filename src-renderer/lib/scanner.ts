@@ -17,8 +17,14 @@ const SUFFIXES = new Set(['Enter', 'Tab']);
 export class ScannerDetector {
   private buffer = '';
   private last = -Infinity;
+  /** When the last key reached us (the page's clock), which is what `idle` compares with. */
+  private lastReceived = -Infinity;
+  /** A burst `idle` already handed out: keys that still come fast after it continue it (a busy page can delay keys). */
+  private carried = '';
   private readonly maxGap: number;
   private readonly minLength: number;
+  /** The characters of the last label returned that were typed since the label before it (what landed in a field). */
+  lastTyped = '';
 
   constructor(options: ScannerOptions = {}) {
     this.maxGap = options.maxGapMs ?? 35;
@@ -33,41 +39,62 @@ export class ScannerDetector {
     return this.maxGap + 65;
   }
 
-  /** Feed one keydown (KeyboardEvent.key) at a time in ms; returns the scanned text when a burst ends with Enter or Tab. */
-  feed(key: string, at: number): string | undefined {
+  /**
+   * Feed one keydown (KeyboardEvent.key) at a time: `at` is the key's own time (event.timeStamp), `receivedAt`
+   * when the page got it. Returns the scanned text when a burst ends with Enter or Tab.
+   */
+  feed(key: string, at: number, receivedAt = at): string | undefined {
     const gap = at - this.last;
     this.last = at;
+    this.lastReceived = receivedAt;
     if (SUFFIXES.has(key)) {
       const text = gap <= this.maxGap && this.buffer.length >= this.minLength ? this.buffer : undefined;
+      if (text !== undefined) this.lastTyped = text.slice(this.carried.length);
       this.buffer = '';
+      this.carried = '';
       return text;
     }
     if (key.length !== 1) {
       // Shift and other modifiers arrive inside bursts (upper-case labels); they neither add nor break.
       if (key === 'Shift') return undefined;
       this.buffer = '';
+      this.carried = '';
       return undefined;
     }
-    this.buffer = gap <= this.maxGap ? this.buffer + key : key;
+    if (gap <= this.maxGap) {
+      this.buffer = (this.buffer || this.carried) + key;
+    } else {
+      this.buffer = key;
+      this.carried = '';
+    }
     return undefined;
   }
 
   /**
    * A scanner with no suffix: the burst is over once no key came for longer than a scan's gap.
-   * Returns the label then (once); undefined while keys may still come, for a person's typing, and for
-   * one key held down (auto-repeat is as fast as a scanner but repeats one character).
+   * Returns the label then; undefined while keys may still come, for a person's typing, and for one
+   * key held down (auto-repeat is as fast as a scanner but repeats one character). When keys of the same
+   * burst still come after it (the page was busy), the burst goes on and is returned again, whole.
    */
-  idle(at: number): string | undefined {
-    if (at - this.last <= this.maxGap || this.buffer.length < this.minLength) return undefined;
+  idle(now: number): string | undefined {
+    if (now - this.lastReceived <= this.maxGap || this.buffer.length < this.minLength || this.buffer === this.carried) return undefined;
     const text = this.buffer;
+    if (/^(.)\1*$/.test(text)) {
+      this.buffer = '';
+      return undefined;
+    }
+    this.lastTyped = text.slice(this.carried.length);
+    this.carried = text;
     this.buffer = '';
-    return /^(.)\1*$/.test(text) ? undefined : text;
+    return text;
   }
 
   /** A shortcut (Ctrl/Alt/Meta + key) is never part of a label: it ends any burst. */
   reset(): void {
     this.buffer = '';
+    this.carried = '';
     this.last = -Infinity;
+    this.lastReceived = -Infinity;
   }
 
   /** The characters of the burst in progress (to take them back out of a field they landed in). */

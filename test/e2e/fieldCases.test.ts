@@ -116,3 +116,32 @@ describe('a mixed folder of the files technicians bring, on the Import screen', 
     for (const text of [stored, logLines.join('\n'), JSON.stringify(rows), intune.map((f) => f.content).join('')]) expect(text).not.toContain('XXXXX-XXXXX');
   }, 60_000);
 });
+
+describe('scanners set to end with Tab or with nothing, in Chromium', () => {
+  /** A scanner through Chrome's input pipeline: the label's keys 4 ms apart (by their own timestamps), then the suffix if any. */
+  async function scanLabel(label: string, suffix: 'Tab' | 'Enter' | undefined): Promise<void> {
+    const cdp = await page.context().newCDPSession(page);
+    const t0 = Date.now() / 1000;
+    const keys = [...label, ...(suffix ? [suffix] : [])];
+    for (const [i, ch] of keys.entries()) {
+      const special = ch === 'Tab' ? { code: 'Tab', text: '\t', vk: 9 } : ch === 'Enter' ? { code: 'Enter', text: '\r', vk: 13 } : undefined;
+      const key = { key: ch, code: special?.code ?? (/\d/.test(ch) ? `Digit${ch}` : `Key${ch.toUpperCase()}`), windowsVirtualKeyCode: special?.vk ?? ch.toUpperCase().charCodeAt(0) };
+      await cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', ...key, text: special?.text ?? ch, timestamp: t0 + i * 0.004 });
+      await cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', ...key, timestamp: t0 + i * 0.004 + 0.001 });
+    }
+    await cdp.detach();
+  }
+
+  it.each([
+    ['Tab', 'PF9TAB01'],
+    [undefined, 'PF9NOSUF'],
+  ] as const)('a label ending with %s lands in the serial, not in the field that had focus', async (suffix, label) => {
+    await page.keyboard.press('Alt+1');
+    const tag = page.getByTestId('group-tag-input');
+    await tag.fill('Sales');
+    await tag.focus();
+    await scanLabel(label, suffix);
+    await expect.poll(() => page.getByTestId('serial-input').inputValue(), { timeout: 5000 }).toBe(label);
+    expect(await tag.inputValue()).toBe('Sales');
+  }, 30_000);
+});

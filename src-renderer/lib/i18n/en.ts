@@ -316,6 +316,7 @@ export const en = {
   'import.useHashSerial': 'Use the hash\'s serial ({serial})',
   'import.duplicateOf': 'The same device as line {line}: read once.',
   'import.duplicates': 'repeated rows read once: {count}',
+  'import.flaggedKept': 'Kept for you to check (same serial as a queued device, another hash): {count}.',
   'import.refusedKept': 'Refused rows kept in the queue as invalid: {count}.',
 } as const;
 

@@ -321,5 +321,6 @@ export const ja: Record<MessageKey, string> = {
   'import.useHashSerial': 'ハッシュのシリアル番号を使う ({serial})',
   'import.duplicateOf': '{line} 行目と同じデバイスです。1 回だけ読み取りました。',
   'import.duplicates': '繰り返された {count} 行は 1 回だけ読み取りました',
+  'import.flaggedKept': '確認のために保存 (キュー内のデバイスと同じシリアル番号で、ハッシュが異なる): {count} 台。',
   'import.refusedKept': '拒否された {count} 行を無効としてキューに保存しました。',
 };

@@ -44,7 +44,7 @@ export class ImportStore {
   busy = $state(false);
   error = $state<string | undefined>(undefined);
   skipped = $state.raw<string[]>([]);
-  queued = $state<Required<Pick<QueueResult, 'queued' | 'duplicates' | 'invalid' | 'refused'>> | undefined>(undefined);
+  queued = $state<Required<Pick<QueueResult, 'queued' | 'duplicates' | 'invalid' | 'refused' | 'flagged'>> | undefined>(undefined);
   /** "Use this tag for every row": the chosen tag replaces the tags the files carry (off: it fills rows without one). */
   overrideGroupTag = $state(false);
   /** Devices and refused rows already sent to the queue: they stay listed per file but are not sent again. */
@@ -115,7 +115,7 @@ export class ImportStore {
     this.busy = true;
     this.error = undefined;
     try {
-      const total = { queued: [] as string[], duplicates: [] as string[], invalid: [] as string[], refused: [] as string[] };
+      const total = { queued: [] as string[], duplicates: [] as string[], invalid: [] as string[], refused: [] as string[], flagged: [] as string[] };
       const devices = [...this.good, ...this.invalid];
       const refused = this.refusedRows;
       if (this.good.length === 0) return;
@@ -139,6 +139,7 @@ export class ImportStore {
         total.duplicates.push(...r.duplicates);
         total.invalid.push(...r.invalid);
         total.refused.push(...(r.refused ?? []));
+        total.flagged.push(...(r.flagged ?? []));
       }
       this.queued = total;
       this.sent = new Set([...this.sent, ...devices, ...refused.map((x) => x.error)]);

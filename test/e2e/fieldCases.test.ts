@@ -79,6 +79,15 @@ describe('a mixed folder of the files technicians bring, on the Import screen', 
     await bad.evaluate((el) => el.scrollIntoView({ block: 'end' }));
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'field-cases-bad-rows.png') });
 
+    // The same rows in Japanese: every new code has its own wording.
+    await page.getByTestId('language').selectOption('ja');
+    expect(await bad.innerText()).toContain('プロダクト ID (PKID)');
+    expect(await bad.innerText()).toContain('スプレッドシート');
+    expect(await fileRow('devices.xlsx').innerText()).toContain('Excel ブック');
+    await bad.evaluate((el) => el.scrollIntoView({ block: 'end' }));
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'field-cases-bad-rows-ja.png') });
+    await page.getByTestId('language').selectOption('en');
+
     await page.getByTestId('use-hash-serial').click();
     await expect.poll(() => fileRow('saved-in-excel.csv').innerText()).toMatch(/1 good, 0 bad/);
     expect(await page.getByTestId('queue-good').innerText()).toMatch(/Queue 8 good devices/);

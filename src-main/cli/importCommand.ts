@@ -111,7 +111,10 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
           refusedRows.push({ source: { kind: 'file', path: file, ...(e.line !== undefined ? { line: e.line } : {}), ...(read.format ? { format: read.format } : {}) }, code: e.code, message: e.message, ...(e.params ? { params: e.params } : {}), ...(typeof serial === 'string' ? { serialNumber: serial } : {}) });
         }
       }
-      for (const d of read.duplicates ?? []) duplicates.push({ file, ...d });
+      for (const d of read.duplicates ?? []) {
+        duplicates.push({ file, ...d });
+        if (!values.json) io.stderr(`autopilot-station: ${file}:${d.line}: ${d.serialNumber} repeats line ${d.firstLine} (the same device); read once.\n`);
+      }
       if (read.errors.length && !read.devices.length) unreadable++;
       const own = ownValueCounts(read);
       files.push({ path: file, format: read.format ?? null, devices: read.devices.length, refused: read.errors.length, duplicates: read.duplicates?.length ?? 0, ownGroupTag: own.groupTag, ownAssignedUser: own.assignedUser });

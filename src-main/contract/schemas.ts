@@ -15,7 +15,8 @@ export const groupTag = z
 export const userPrincipalName = z
   .string()
   .max(256)
-  .regex(/^$|^[^\s@,"]+@[^\s@,"]+\.[^\s@,"]+$/, 'must be a user name like name@contoso.com');
+  // No formula lead (= + - @): the same rule as serials and group tags, since user names end up in CSV files.
+  .regex(/^$|^(?![=+\-@])[^\s@,"]+@[^\s@,"]+\.[^\s@,"]+$/, 'must be a user name like name@contoso.com');
 
 export const serialNumber = z
   .string()

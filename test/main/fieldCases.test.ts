@@ -413,3 +413,11 @@ describe('kind 2 (product key column): a PKID a spreadsheet turned into 3.30123E
     expect(findingCodes(d)).toContain('PRODUCT_KEY_SPREADSHEET_DAMAGE');
   });
 });
+
+describe('kind 8: a user name with a formula lead is refused by the contract too', () => {
+  it.each(['=cmd@contoso.com', '+a@contoso.com', '-a@contoso.com'])('%s', async (user) => {
+    const { userPrincipalName } = await import('../../src-main/contract/schemas.ts');
+    expect(userPrincipalName.safeParse(user).success).toBe(false);
+    expect(userPrincipalName.safeParse('aiko.tanaka@contoso.com').success).toBe(true);
+  });
+});

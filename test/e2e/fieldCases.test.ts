@@ -65,8 +65,8 @@ describe('a mixed folder of the files technicians bring, on the Import screen', 
     await expect.poll(() => page.getByTestId('import-file-row').count(), { timeout: 20_000 }).toBe(8);
     expect(await fileRow('c02_configmgr_report.csv').innerText()).toMatch(/2 good, 0 bad/);
     expect(await fileRow('c03_partner_center_header.csv').innerText()).toMatch(/1 good, 0 bad/);
-    expect(await fileRow('c08_vmware_serial_spaces.csv').innerText()).toMatch(/1 good, 0 bad/);
-    expect(await fileRow('c11_OA3_utf16_wrapped.xml').innerText()).toMatch(/1 good, 0 bad/);
+    expect(await fileRow('c08_vmware_serial_spaces.csv').innerText()).toMatch(/1 good, 0 bad[\s\S]*A virtual machine: its own serial "VMware-56 4d 12 ab cd ef 01 23-45 67 89 ab cd ef 01 23"/);
+    expect(await fileRow('c11_OA3_utf16_wrapped.xml').innerText()).toMatch(/1 good, 0 bad[\s\S]*licence key \(25 characters\) was found and dropped/);
     expect(await fileRow('c23b_mixed_good_and_pkid_row.csv').innerText()).toMatch(/1 good, 1 bad/);
     expect(await fileRow('reseller.csv').innerText()).toMatch(/1 good, 0 bad · rows with their own group tag: 1/);
     expect(await fileRow('devices.xlsx').innerText()).toMatch(/0 good, 1 bad[\s\S]*Excel workbook[\s\S]*CSV \(Comma delimited\)/);

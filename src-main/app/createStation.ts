@@ -206,10 +206,10 @@ export function createStation(options: StationOptions): Station {
       return capture.readDropFolder();
     },
     checkDevice: (input) => capture.checkDevice(input),
-    queueDevices: async ({ devices, groupTag, assignedUser }) => {
+    queueDevices: async ({ devices, groupTag, assignedUser, overrideGroupTag, overrideAssignedUser, refused }) => {
       const settings = await tenant.getSettings();
       const tag = groupTag ?? settings.defaultGroupTag;
-      return queue().service.queueDevices(devices, { waitFor: settings.waitFor, ...(tag !== undefined ? { defaultGroupTag: tag } : {}), ...(groupTag !== undefined ? { groupTag } : {}), ...(assignedUser !== undefined ? { assignedUser } : {}) });
+      return queue().service.queueDevices(devices, { waitFor: settings.waitFor, ...(tag !== undefined ? { defaultGroupTag: tag } : {}), ...(groupTag !== undefined ? { groupTag } : {}), ...(assignedUser !== undefined ? { assignedUser } : {}), ...(overrideGroupTag ? { overrideGroupTag } : {}), ...(overrideAssignedUser ? { overrideAssignedUser } : {}), ...(refused?.length ? { refused } : {}) });
     },
     listQueue: async (input) => queue().service.listQueue(input),
     getDevice: async ({ id }) => queue().service.getDevice(id),

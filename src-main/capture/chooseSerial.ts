@@ -13,10 +13,11 @@ export function chooseSerial(raw: RawSerials): SerialChoice {
   const sources = ['system', 'bios', 'chassis'] as const;
   for (const source of sources) {
     const value = raw[source]?.trim();
-    if (value && serialProblem(value) === undefined) return { value, source };
+    // A VM's own serial (VMware-…, Hyper-V) is a real serial: registered exactly as reported.
+    if (value && serialProblem(value) !== 'placeholder') return { value, source };
   }
   const seen = sources.map((s) => raw[s]?.trim()).find((v) => v);
   if (seen === undefined) return raw.virtual ? { problem: 'virtual-machine' } : { problem: 'missing' };
-  const problem = serialProblem(seen) === 'virtual-machine' || raw.virtual ? 'virtual-machine' : 'placeholder';
+  const problem = raw.virtual ? 'virtual-machine' : 'placeholder';
   return { problem, raw: seen.slice(0, 64) };
 }

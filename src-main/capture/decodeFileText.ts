@@ -16,7 +16,7 @@ const SAMPLE = 8192;
 export function decodeFileText(bytes: Uint8Array): DecodedText {
   if (bytes.length === 0) return fail('FILE_EMPTY', 'The file is empty: the OEM tool did not write anything. Capture the hash again.');
   const magic = binaryMagic(bytes);
-  if (magic) return fail('FILE_BINARY', magic);
+  if (magic) return { ok: false, error: readError('FILE_BINARY', magic.message, undefined, { kind: magic.kind }) };
 
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return utf8(bytes.subarray(3), 'utf-8-bom');
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return utf16(bytes.subarray(2), 'utf-16le', 'utf-16le-bom');
@@ -87,18 +87,21 @@ function guessUtf16(bytes: Uint8Array): 'utf-16le' | 'utf-16be' | undefined {
   return undefined;
 }
 
-/** Files technicians pick by mistake: say what they are. */
-function binaryMagic(b: Uint8Array): string | undefined {
+/** Files technicians pick by mistake: say what they are (the kind lets the screens word it). */
+function binaryMagic(b: Uint8Array): { kind: string; message: string } | undefined {
   const starts = (...sig: number[]) => sig.every((x, i) => b[i] === x);
   if (starts(0x50, 0x4b, 0x03, 0x04)) {
-    return 'The file is a ZIP archive or an Excel workbook (.xlsx), not a CSV. In Excel use "Save As" → "CSV (Comma delimited)", or pick the CSV the OEM tool wrote.';
+    return {
+      kind: 'excel-workbook',
+      message: 'The file is an Excel workbook (.xlsx) or a ZIP archive, not a CSV. In Excel use "Save As" → "CSV (Comma delimited)" (a ConfigMgr report: export it as CSV), or pick the CSV the OEM tool wrote.',
+    };
   }
-  if (starts(0xd0, 0xcf, 0x11, 0xe0)) return 'The file is an old Excel or Word document, not a CSV. Save it as "CSV (Comma delimited)" first.';
-  if (starts(0x25, 0x50, 0x44, 0x46)) return 'The file is a PDF, not a hash file. Pick the OA3.xml or CSV the OEM tool wrote.';
+  if (starts(0xd0, 0xcf, 0x11, 0xe0)) return { kind: 'office-document', message: 'The file is an old Excel (.xls) or Word document, not a CSV. Save it as "CSV (Comma delimited)" first.' };
+  if (starts(0x25, 0x50, 0x44, 0x46)) return { kind: 'pdf', message: 'The file is a PDF (a printed report?), not a hash file. Export the report as CSV, or pick the OA3.xml or CSV the OEM tool wrote.' };
   if (starts(0x89, 0x50, 0x4e, 0x47) || starts(0xff, 0xd8, 0xff) || starts(0x47, 0x49, 0x46, 0x38)) {
-    return 'The file is a picture, not a hash file. Pick the OA3.xml or CSV the OEM tool wrote.';
+    return { kind: 'picture', message: 'The file is a picture, not a hash file. Pick the OA3.xml or CSV the OEM tool wrote.' };
   }
-  if (starts(0x4d, 0x5a)) return 'The file is a Windows program, not a hash file. Pick the OA3.xml or CSV the OEM tool wrote.';
+  if (starts(0x4d, 0x5a)) return { kind: 'program', message: 'The file is a Windows program, not a hash file. Pick the OA3.xml or CSV the OEM tool wrote.' };
   return undefined;
 }
 

@@ -206,15 +206,66 @@ function formatSmbiosUuid(b: Buffer): string {
 function checkSerials(report: HardwareHashReport, options: DecodeOptions, findings: Finding[]): void {
   const given = options.expectedSerial;
   const inHash = report.serialNumber;
-  if (inHash !== undefined && inHash.trim() && serialProblem(inHash)) {
-    findings.push(finding('SERIAL_PLACEHOLDER', 'warning', `The serial number inside the hash ("${inHash}") is a firmware placeholder; Intune will list the device under it.`));
+  if (inHash !== undefined && inHash.trim() && serialProblem(inHash) === 'placeholder') {
+    findings.push(finding('SERIAL_PLACEHOLDER', 'warning', `The serial number inside the hash ("${inHash}") is a firmware placeholder; Intune will list the device under it.`, { serial: inHash }));
   }
   if (given === undefined) return;
-  if (serialProblem(given)) {
-    findings.push(finding('SERIAL_PLACEHOLDER', 'error', `"${given}" is not a real serial number. Scan the serial label or type the serial.`));
+  if (serialProblem(given) === 'placeholder') {
+    findings.push(finding('SERIAL_PLACEHOLDER', 'error', `"${given}" is not a real serial number. Scan the serial label or type the serial.`, { serial: given }));
     return;
   }
-  if (inHash !== undefined && inHash.trim() && !serialProblem(inHash) && !sameSerial(inHash, given)) {
-    findings.push(finding('SERIAL_MISMATCH', 'error', `The hash belongs to serial "${inHash}", not "${given}": the hash file is from another device.`));
+  if (inHash !== undefined && inHash.trim() && serialProblem(inHash) !== 'placeholder' && !sameSerial(inHash, given)) {
+    const damage = spreadsheetDamage(given, inHash.trim());
+    if (damage) {
+      findings.push(
+        finding(
+          'SERIAL_SPREADSHEET_DAMAGE',
+          'error',
+          `The serial "${given}" is the hash's serial "${inHash.trim()}" as a spreadsheet changed it (${DAMAGE_TEXT[damage]}): the file was opened and saved in Excel. Use the hash's serial.`,
+          { serial: given, hashSerial: inHash.trim(), damage },
+        ),
+      );
+    } else {
+      findings.push(finding('SERIAL_MISMATCH', 'error', `The hash belongs to serial "${inHash}", not "${given}": the hash file is from another device.`, { serial: given, hashSerial: inHash }));
+    }
   }
+}
+
+export type SpreadsheetDamage = 'leading-zeros' | 'scientific' | 'decimal';
+const DAMAGE_TEXT: Record<SpreadsheetDamage, string> = {
+  'leading-zeros': 'its leading zeros were dropped',
+  scientific: 'it was turned into a number in scientific notation',
+  decimal: 'a ".0" was added to it',
+};
+
+/**
+ * How a spreadsheet turns a numeric serial into `given`, or undefined when `given` is not such a
+ * copy of `inHash`: leading zeros dropped (00123456 → 123456), scientific notation
+ * (123456789012 → 1.23457E+11, rounded to the digits shown), a trailing ".0" (123456 → 123456.0).
+ */
+export function spreadsheetDamage(given: string, inHash: string): SpreadsheetDamage | undefined {
+  const g = given.trim();
+  if (!/^\d+$/.test(inHash)) return undefined;
+  const digits = inHash.replace(/^0+(?=\d)/, '');
+  if (g === digits && g !== inHash) return 'leading-zeros';
+  const decimal = /^(\d+)[.,]0+$/.exec(g);
+  if (decimal && (decimal[1] === inHash || decimal[1] === digits)) return 'decimal';
+  const sci = /^(\d)(?:[.,](\d+))?E\+?(\d+)$/i.exec(g);
+  if (sci) {
+    const mantissa = sci[1]! + (sci[2] ?? '');
+    const exponent = Number(sci[3]);
+    // The spreadsheet shows the number rounded to the mantissa's digits; the hash's serial must round to the same.
+    if (digits.length !== exponent + 1 || mantissa.length > digits.length) return undefined;
+    const rounded = roundDigits(digits, mantissa.length);
+    if (rounded !== undefined && rounded === mantissa) return 'scientific';
+  }
+  return undefined;
+}
+
+/** The first n digits of a digit string rounded half up at digit n (undefined when rounding carries into a new digit). */
+function roundDigits(digits: string, n: number): string | undefined {
+  const head = BigInt(digits.slice(0, n));
+  const next = Number(digits[n] ?? '0');
+  const value = (next >= 5 ? head + 1n : head).toString();
+  return value.length === n ? value : undefined;
 }

@@ -1,4 +1,4 @@
-import type { FileReadError } from '../contract/types.ts';
+import { REFUSED_ROW_CODES, type FileReadError } from '../contract/types.ts';
 
 /**
  * Stable codes for files and rows the station cannot read. Tests and the UI key on them; the
@@ -28,7 +28,15 @@ export type FileReadCode =
   | 'CSV_LINE_TOO_LONG'
   | 'CSV_BAD_QUOTES'
   | 'CSV_NO_HASH'
-  | 'CSV_BAD_VALUE';
+  | 'CSV_BAD_VALUE'
+  /** A row with a PKID and no hash, or a manufacturer+model+serial tuple and no hash: the import action needs the hash. */
+  | 'CSV_PKID_ONLY'
+  | 'CSV_TUPLE_ONLY'
+  // whole file, named by what it looks like (another Microsoft export, a spreadsheet)
+  | 'FILE_OTHER_EXPORT';
+
+/** Codes of one row of a file (the file's other rows were read): these rows are kept in the queue as refused records. */
+export const ROW_CODES: ReadonlySet<string> = new Set(REFUSED_ROW_CODES);
 
 /** The largest hash file the station reads. Real ones are a few KB; a 500-row CSV is about 2 MB in UTF-16. */
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;
@@ -42,6 +50,8 @@ export const MAX_ROWS = 10_000;
 /** The contract's limit on a hash (four times a real one). */
 export const MAX_HASH_CHARS = 16_384;
 
-export function readError(code: FileReadCode, message: string, line?: number): FileReadError {
-  return line === undefined ? { code, message } : { code, line, message };
+export function readError(code: FileReadCode, message: string, line?: number, params?: Record<string, string | number>): FileReadError {
+  const error: FileReadError = line === undefined ? { code, message } : { code, line, message };
+  if (params) error.params = params;
+  return error;
 }

@@ -1,6 +1,8 @@
-import type { CaptureSourceKind, CapturedDevice, FileReadError } from '../contract/types.ts';
+import type { CaptureSourceKind, CapturedDevice, FileDuplicate, FileReadError } from '../contract/types.ts';
 import { groupTag as groupTagSchema, userPrincipalName as userSchema } from '../contract/schemas.ts';
 import { checkDevice } from './checkDevice.ts';
+import { containsLicenceKey, startsLikeFormula } from './fieldRules.ts';
+import { finding } from './hashFindings.ts';
 import { MAX_HASH_CHARS, MAX_ROWS, readError } from './fileReadCodes.ts';
 import { splitCsvLine } from './splitCsvLine.ts';
 
@@ -14,27 +16,34 @@ export interface CsvReadOptions {
 export interface CsvReadResult {
   devices: CapturedDevice[];
   errors: FileReadError[];
+  duplicates: FileDuplicate[];
 }
 
-type Column = 'serialNumber' | 'productKey' | 'hardwareHash' | 'groupTag' | 'assignedUser';
+type Column = 'serialNumber' | 'productKey' | 'hardwareHash' | 'groupTag' | 'assignedUser' | 'manufacturer' | 'model';
 
-/** Header names written by Get-WindowsAutopilotInfo and required by the admin centre's import. */
+/**
+ * Header names (any case) written by Get-WindowsAutopilotInfo and required by the admin centre's
+ * import, plus the Partner Center / CSP template's Manufacturer name and Device model.
+ */
 const COLUMN_NAMES: Record<string, Column> = {
   'device serial number': 'serialNumber',
   'windows product id': 'productKey',
   'hardware hash': 'hardwareHash',
   'group tag': 'groupTag',
   'assigned user': 'assignedUser',
+  'manufacturer name': 'manufacturer',
+  'device model': 'model',
+  'product key id': 'productKey',
+  pkid: 'productKey',
 };
 
 /** A hash is ~4000 characters and the decoder accepts 16 KB; anything much longer is not a row of this file. */
 const MAX_LINE = 20_000;
-const FORMULA_LEAD = /^[=+\-@]/;
 // C0 controls except tab, DEL, and C1 controls (what a wrong code page makes of binary junk).
 const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/;
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
-interface Layout {
+export interface Layout {
   delimiter: string;
   columns: Column[];
 }
@@ -55,6 +64,9 @@ export function looksLikeAutopilotCsv(firstLine: string): boolean {
 export function readAutopilotCsv(text: string, options: CsvReadOptions): CsvReadResult {
   const devices: CapturedDevice[] = [];
   const errors: FileReadError[] = [];
+  const duplicates: FileDuplicate[] = [];
+  // Serial + hash → the line that first brought it (files joined with copy /b repeat devices).
+  const seen = new Map<string, number>();
   let layout: Layout | undefined;
   let sawHeader = false;
   let skippingUnderBadHeader = false;
@@ -69,7 +81,7 @@ export function readAutopilotCsv(text: string, options: CsvReadOptions): CsvRead
     start = end + (text.charCodeAt(end) === 13 && text.charCodeAt(end + 1) === 10 ? 2 : 1);
     if (lineNo === 1 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
     if (line.trim() === '') continue;
-    if (devices.length + errors.length >= MAX_ROWS) {
+    if (devices.length + errors.length + duplicates.length >= MAX_ROWS) {
       errors.push(readError('FILE_TOO_MANY_ROWS', `The file has more than ${MAX_ROWS} rows; the station stopped reading at line ${lineNo}. Split the file (the admin centre takes 500 rows per file).`, lineNo));
       break;
     }
@@ -89,7 +101,7 @@ export function readAutopilotCsv(text: string, options: CsvReadOptions): CsvRead
       if (!sawHeader) {
         // First header of the file is wrong: nothing below can be read with certainty.
         errors.push(readError('CSV_UNKNOWN_HEADER', header.message, lineNo));
-        return { devices, errors };
+        return { devices, errors, duplicates };
       }
       errors.push(readError('CSV_UNKNOWN_HEADER', `${header.message} The rows below it, up to the next good header, were not read.`, lineNo));
       layout = undefined;
@@ -105,7 +117,7 @@ export function readAutopilotCsv(text: string, options: CsvReadOptions): CsvRead
           lineNo,
         ),
       );
-      return { devices, errors };
+      return { devices, errors, duplicates };
     }
 
     const split = splitCsvLine(line, layout.delimiter);
@@ -121,21 +133,38 @@ export function readAutopilotCsv(text: string, options: CsvReadOptions): CsvRead
       errors.push(row.error);
       continue;
     }
-    const device = checkDevice({
-      serialNumber: options.serialNumber ?? row.serialNumber,
-      hardwareHash: row.hardwareHash,
-      ...(row.productKey ? { productKey: row.productKey } : {}),
-      ...(row.groupTag ? { groupTag: row.groupTag } : {}),
-      ...(row.assignedUser ? { assignedUser: row.assignedUser } : {}),
-      source: { kind: options.sourceKind, path: options.path, line: lineNo, format: 'autopilot-csv' },
-    });
-    devices.push(device);
+    const key = `${row.serialNumber.toUpperCase()}\n${row.hardwareHash.replace(/=+$/, '')}`;
+    const first = seen.get(key);
+    if (first !== undefined) {
+      duplicates.push({ line: lineNo, firstLine: first, serialNumber: row.serialNumber });
+      continue;
+    }
+    seen.set(key, lineNo);
+    devices.push(deviceOfRow(row, options, lineNo, 'autopilot-csv'));
   }
 
   if (rows === 0 && errors.length === 0) {
     errors.push(readError('CSV_NO_ROWS', 'The file has a header but no device rows: the OEM tool wrote nothing. Capture the hash again.'));
   }
-  return { devices, errors };
+  return { devices, errors, duplicates };
+}
+
+/** One row judged as a device; licence keys the row carried are noted (their values are gone). */
+export function deviceOfRow(row: Row, options: CsvReadOptions, lineNo: number, format: 'autopilot-csv' | 'configmgr-report'): CapturedDevice {
+  const device = checkDevice({
+    serialNumber: options.serialNumber ?? row.serialNumber,
+    hardwareHash: row.hardwareHash,
+    ...(row.productKey ? { productKey: row.productKey } : {}),
+    ...(row.groupTag ? { groupTag: row.groupTag } : {}),
+    ...(row.assignedUser ? { assignedUser: row.assignedUser } : {}),
+    ...(row.manufacturer ? { manufacturer: row.manufacturer } : {}),
+    ...(row.model ? { model: row.model } : {}),
+    source: { kind: options.sourceKind, path: options.path, line: lineNo, format },
+  });
+  for (const field of row.licenceKeys) {
+    device.findings.push(finding('LICENCE_KEY_DROPPED', 'warning', `Line ${lineNo}: the ${label(field)} held a Windows licence key (25 characters); the station dropped it: licence keys are never stored or sent.`, { field, line: lineNo }));
+  }
+  return device;
 }
 
 function nextLineBreak(text: string, from: number): number {
@@ -166,21 +195,27 @@ function parseHeader(line: string): HeaderResult {
   }
   const expected = 'Expected "Device Serial Number,Windows Product ID,Hardware Hash" then optionally ",Group Tag,Assigned User".';
   if (unknown.length) return { kind: 'unknown', message: `The header has columns the station does not know: ${unknown.map((u) => `"${u.slice(0, 40)}"`).join(', ')}. ${expected}` };
-  if (!columns.includes('serialNumber') || !columns.includes('hardwareHash')) {
+  // A Partner Center file may carry only PKIDs or manufacturer+model ("tuples"): its rows are read, then refused one by one with that reason.
+  const identifies = columns.includes('hardwareHash') || columns.includes('productKey') || (columns.includes('manufacturer') && columns.includes('model'));
+  if (!columns.includes('serialNumber') || !identifies) {
     return { kind: 'unknown', message: `The header lacks ${columns.includes('serialNumber') ? '"Hardware Hash"' : '"Device Serial Number"'}. ${expected}` };
   }
   return { kind: 'header', layout: { delimiter, columns } };
 }
 
-interface Row {
+export interface Row {
   serialNumber: string;
   hardwareHash: string;
   productKey: string;
   groupTag: string;
   assignedUser: string;
+  manufacturer: string;
+  model: string;
+  /** Columns that held a licence key; the value was blanked before anything else saw it. */
+  licenceKeys: Column[];
 }
 
-function readRow(fields: string[], layout: Layout, lineNo: number): Row | { error: FileReadError } {
+export function readRow(fields: string[], layout: Layout, lineNo: number): Row | { error: FileReadError } {
   const { columns } = layout;
   while (fields.length > columns.length && fields.at(-1) === '') fields.pop();
   // Missing trailing optional columns (Group Tag, Assigned User) are read as empty; extra or missing required ones are not.
@@ -194,27 +229,53 @@ function readRow(fields: string[], layout: Layout, lineNo: number): Row | { erro
       ),
     };
   }
-  const row: Row = { serialNumber: '', hardwareHash: '', productKey: '', groupTag: '', assignedUser: '' };
+  const row: Row = { serialNumber: '', hardwareHash: '', productKey: '', groupTag: '', assignedUser: '', manufacturer: '', model: '', licenceKeys: [] };
   columns.forEach((column, i) => {
-    row[column] = fields[i] ?? '';
+    const value = fields[i] ?? '';
+    // A licence key never goes further than this line: not into a message, a record or a log.
+    if (containsLicenceKey(value)) row.licenceKeys.push(column);
+    else row[column] = value;
   });
 
-  for (const [column, value] of Object.entries(row) as [Column, string][]) {
+  for (const column of columns) {
+    const value = row[column];
     if (CONTROL.test(value)) {
       return { error: readError('CSV_CONTROL_CHARACTERS', `Line ${lineNo}: the ${label(column)} contains control characters: the file was damaged or saved in the wrong encoding.`, lineNo) };
     }
-    // A value that a spreadsheet would run as a formula (CSV injection). A lone "-" is a firmware placeholder serial, not a formula.
-    const formulaLead = column === 'hardwareHash' ? /^[=\-@]/ : FORMULA_LEAD;
-    if (value !== '-' && formulaLead.test(value)) {
-      return { error: readError('CSV_FORMULA', `Line ${lineNo}: the ${label(column)} starts with "${value[0]}", which spreadsheets run as a formula. The row was refused.`, lineNo) };
+    // A value that a spreadsheet would run as a formula (CSV injection): the one rule of fieldRules.ts ("+" is base64 in a hash).
+    if (startsLikeFormula(value) && !(column === 'hardwareHash' && value[0] === '+')) {
+      return { error: readError('CSV_FORMULA', `Line ${lineNo}: the ${label(column)} starts with "${value[0]}", which spreadsheets run as a formula. The row was refused.`, lineNo, { field: column }) };
     }
   }
+  const serialParam = { serial: row.serialNumber.slice(0, 64) };
   if (!row.hardwareHash) {
+    // The import action needs the hash: a PKID or a manufacturer+model+serial tuple registers only through Partner Center.
+    if (row.productKey) {
+      return {
+        error: readError(
+          'CSV_PKID_ONLY',
+          `Line ${lineNo} (serial "${serialParam.serial}") has a Windows Product ID (PKID) but no hardware hash: Intune's import needs the hash (PKID uploads work only through Partner Center). Capture the hash with Get-WindowsAutopilotInfo or OA3Tool.`,
+          lineNo,
+          serialParam,
+        ),
+      };
+    }
+    if (row.manufacturer && row.model) {
+      return {
+        error: readError(
+          'CSV_TUPLE_ONLY',
+          `Line ${lineNo} (serial "${serialParam.serial}") has a manufacturer, model and serial but no hardware hash: Intune's import needs the hash (tuple uploads work only through Partner Center). Capture the hash with Get-WindowsAutopilotInfo or OA3Tool.`,
+          lineNo,
+          serialParam,
+        ),
+      };
+    }
     return {
       error: readError(
         'CSV_NO_HASH',
-        `Line ${lineNo} (serial "${row.serialNumber.slice(0, 64)}") has no hardware hash: Get-WindowsAutopilotInfo was probably not run as administrator. Run it again as administrator.`,
+        `Line ${lineNo} (serial "${serialParam.serial}") has no hardware hash: Get-WindowsAutopilotInfo was probably not run as administrator. Run it again as administrator.`,
         lineNo,
+        serialParam,
       ),
     };
   }
@@ -235,5 +296,5 @@ function readRow(fields: string[], layout: Layout, lineNo: number): Row | { erro
 }
 
 function label(column: Column): string {
-  return { serialNumber: 'serial number', productKey: 'Windows Product ID', hardwareHash: 'hardware hash', groupTag: 'group tag', assignedUser: 'assigned user' }[column];
+  return { serialNumber: 'serial number', productKey: 'Windows Product ID', hardwareHash: 'hardware hash', groupTag: 'group tag', assignedUser: 'assigned user', manufacturer: 'manufacturer name', model: 'device model' }[column];
 }

@@ -4,6 +4,8 @@ import { decodeFileText } from './decodeFileText.ts';
 import { MAX_FILE_BYTES, readError } from './fileReadCodes.ts';
 import { looksLikeAutopilotCsv, readAutopilotCsv } from './readAutopilotCsv.ts';
 import { readOa3Xml } from './readOa3Xml.ts';
+import { looksLikeConfigMgrReport, readConfigMgrReport } from './readConfigMgrReport.ts';
+import { describeOtherExport } from './otherExports.ts';
 
 export interface HashFileOptions {
   sourceKind?: CaptureSourceKind;
@@ -38,25 +40,34 @@ export function readHashFileBytes(bytes: Uint8Array, path: string, options: Hash
   const start = text.trimStart();
   const firstLine = start.slice(0, 2000).split(/\r\n|\n|\r/, 1)[0] ?? '';
 
-  if (start.startsWith('<')) {
+  const other = describeOtherExport(text);
+  if (start.startsWith('<') && !other) {
     result.format = 'oa3-xml';
     const { devices, errors } = readOa3Xml(text, readerOptions);
     result.devices = devices;
     result.errors = errors;
-  } else if (looksLikeAutopilotCsv(firstLine) || /[,;\t]/.test(firstLine)) {
+  } else if (!other && looksLikeConfigMgrReport(text)) {
+    result.format = 'configmgr-report';
+    const { devices, errors, duplicates } = readConfigMgrReport(text, readerOptions);
+    Object.assign(result, { devices, errors }, duplicates.length ? { duplicates } : {});
+  } else if (looksLikeAutopilotCsv(firstLine) || (!other && /[,;\t]/.test(firstLine))) {
     result.format = 'autopilot-csv';
-    const { devices, errors } = readAutopilotCsv(text, readerOptions);
-    result.devices = devices;
-    result.errors = errors;
+    const { devices, errors, duplicates } = readAutopilotCsv(text, readerOptions);
+    Object.assign(result, { devices, errors }, duplicates.length ? { duplicates } : {});
+  } else if (other) {
+    // Another Microsoft export, a list of serials, a web page: named, with how to get the right file.
+    result.errors.push(other);
   } else if (BARE_HASH.test(start.slice(0, 20_000))) {
     result.errors.push(
       readError(
         'FILE_UNKNOWN_FORMAT',
         'The file holds a bare hardware hash with no serial number. Capture with Get-WindowsAutopilotInfo (CSV) or OA3Tool (OA3.xml), or paste the hash beside a typed serial.',
+        undefined,
+        { kind: 'bare-hash' },
       ),
     );
   } else {
-    result.errors.push(readError('FILE_UNKNOWN_FORMAT', 'The file is neither an OA3Tool report (OA3.xml) nor a Get-WindowsAutopilotInfo CSV.'));
+    result.errors.push(readError('FILE_UNKNOWN_FORMAT', 'The file is neither an OA3Tool report (OA3.xml), a Get-WindowsAutopilotInfo or Partner Center CSV, nor a ConfigMgr Autopilot report saved as CSV.'));
   }
   return result;
 }

@@ -91,15 +91,23 @@ export function readOa3Xml(text: string, options: Oa3ReadOptions): Oa3ReadResult
       );
       return;
     }
-    const fromHash = decodeHardwareHash(hash).serialNumber?.trim();
-    const productKey = text1(key.ProductKey);
+    const decoded = decodeHardwareHash(hash);
+    const fromHash = decoded.serialNumber?.trim();
+    // <ProductKeyID> (the 13-digit PKID, also record 24 of the hash) is the device's product key.
+    // <ProductKey> is the 25-character licence key: read only to say it was left behind, never kept.
     const productKeyId = text1(key.ProductKeyID);
+    const pkid = /^\d{1,20}$/.test(productKeyId) ? productKeyId : /^\d{1,20}$/.test(decoded.productKeyId?.trim() ?? '') ? decoded.productKeyId!.trim() : undefined;
     const device = checkDevice({
       serialNumber: options.serialNumber ?? fromHash ?? '',
       hardwareHash: hash,
-      ...(productKey ? { productKey } : {}),
+      ...(pkid ? { productKey: pkid } : {}),
       source: { kind: options.sourceKind, path: options.path, ...(line ? { line } : {}), format: 'oa3-xml' },
     });
+    if (text1(key.ProductKey)) {
+      device.findings.push(
+        finding('LICENCE_KEY_DROPPED', 'info', "The report's <ProductKey> (the Windows licence key) was left in the file: licence keys are never stored or sent. The product key ID (PKID) is used instead.", { field: 'ProductKey' }),
+      );
+    }
     if (productKeyId && device.hash.productKeyId && productKeyId.replace(/^0+/, '') !== device.hash.productKeyId.trim().replace(/^0+/, '')) {
       device.findings.push(
         finding('PRODUCT_KEY_ID_MISMATCH', 'warning', `The report's ProductKeyID (${productKeyId}) differs from the one inside the hash (${device.hash.productKeyId}): the hash may come from another OA3Tool run.`),

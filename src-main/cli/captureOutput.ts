@@ -12,6 +12,8 @@ export function fileJson(file: FileReadResult) {
     encoding: file.encoding ?? null,
     devices: file.devices.map(deviceJson),
     errors: file.errors.map((e) => ({ code: e.code, line: e.line ?? null, message: e.message })),
+    // Rows repeating a device already read from the same file: named once, not read twice.
+    duplicates: (file.duplicates ?? []).map((d) => ({ line: d.line, firstLine: d.firstLine, serialNumber: d.serialNumber })),
   };
 }
 
@@ -58,9 +60,12 @@ export function failureSummary(files: FileReadResult[]): string | undefined {
 
 /** Human-readable report for a technician at a terminal. */
 export function fileText(file: FileReadResult): string {
-  const lines = [`${file.path}  [${file.format ?? 'unknown format'}${file.encoding ? `, ${file.encoding}` : ''}]  ${file.devices.length} device${file.devices.length === 1 ? '' : 's'}`];
+  const own = ownValueCounts(file);
+  const carried = [own.groupTag ? `${own.groupTag} with their own group tag` : '', own.assignedUser ? `${own.assignedUser} with their own assigned user` : ''].filter(Boolean).join(', ');
+  const lines = [`${file.path}  [${file.format ?? 'unknown format'}${file.encoding ? `, ${file.encoding}` : ''}]  ${file.devices.length} device${file.devices.length === 1 ? '' : 's'}${carried ? ` (${carried})` : ''}`];
   for (const d of file.devices) lines.push(...deviceText(d));
   for (const e of file.errors) lines.push(`  ERROR ${e.line !== undefined ? `line ${e.line} ` : ''}${e.code}: ${e.message}`);
+  for (const d of file.duplicates ?? []) lines.push(`  DUPLICATE line ${d.line} ${d.serialNumber}: the same device as line ${d.firstLine}; read once.`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -72,4 +77,9 @@ export function deviceText(d: CapturedDevice): string[] {
   ];
   for (const f of d.findings) lines.push(`          ${f.severity} ${f.code}: ${f.message}`);
   return lines;
+}
+
+/** How many devices of a file carried their own Group Tag / Assigned User (kept unless the technician overrides them). */
+export function ownValueCounts(file: FileReadResult): { groupTag: number; assignedUser: number } {
+  return { groupTag: file.devices.filter((d) => !!d.groupTag).length, assignedUser: file.devices.filter((d) => !!d.assignedUser).length };
 }

@@ -3,6 +3,10 @@ import { systemClock, type Clock } from '../app/clock.ts';
 import { createStation, type Station, type StationOptions } from '../app/createStation.ts';
 import { openDataDirLog } from '../app/dataDirLog.ts';
 import { readHashFile } from '../capture/readHashFile.ts';
+import { useHashSerial } from '../capture/checkDevice.ts';
+import { ROW_CODES } from '../capture/fileReadCodes.ts';
+import type { RefusedRowInput } from '../queue/queueService.ts';
+import { ownValueCounts } from './captureOutput.ts';
 import { StationError } from '../contract/errors.ts';
 import { groupTag as groupTagSchema, settingsPatch, userPrincipalName } from '../contract/schemas.ts';
 import type { DeviceState } from '../contract/types.ts';
@@ -70,6 +74,11 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
         scenario: { type: 'string' },
         'tenant-url': { type: 'string' },
         ca: { type: 'string' },
+        // A file's per-row Group Tag / Assigned User are kept unless the technician says to replace them.
+        'override-group-tag': { type: 'boolean' },
+        'override-assigned-user': { type: 'boolean' },
+        // Devices whose serial a spreadsheet damaged (leading zeros, 1.23E+11, ".0") take the hash's serial.
+        'use-hash-serial': { type: 'boolean' },
       },
       allowPositionals: true,
       strict: true,
@@ -94,13 +103,35 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
     if (!patch.success) throw usageError(`${patch.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}.`);
     const { io } = deps;
 
-    // Files first: an unreadable file is reported, the others still go through.
+    // Files first: an unreadable file or a refused row is reported (and kept as a record), the others still go through.
     let unreadable = 0;
     const inputs = [];
+    const refusedRows: RefusedRowInput[] = [];
+    const refused: { file: string; line: number | null; code: string; reason: string }[] = [];
+    const duplicates: { file: string; line: number; firstLine: number; serialNumber: string }[] = [];
+    const files: { path: string; format: string | null; devices: number; refused: number; duplicates: number; ownGroupTag: number; ownAssignedUser: number }[] = [];
     for (const file of positionals) {
       const read = await readHashFile(file);
-      for (const e of read.errors) io.stderr(`autopilot-station: ${file}${e.line ? `:${e.line}` : ''}: ${e.message}\n`);
+      if (values['use-hash-serial']) read.devices = read.devices.map(useHashSerial);
+      for (const e of read.errors) {
+        io.stderr(`autopilot-station: ${file}${e.line ? `:${e.line}` : ''}: ${e.message}\n`);
+        refused.push({ file, line: e.line ?? null, code: e.code, reason: e.message });
+        if (ROW_CODES.has(e.code)) {
+          const serial = e.params?.serial;
+          refusedRows.push({ source: { kind: 'file', path: file, ...(e.line !== undefined ? { line: e.line } : {}), ...(read.format ? { format: read.format } : {}) }, code: e.code, message: e.message, ...(e.params ? { params: e.params } : {}), ...(typeof serial === 'string' ? { serialNumber: serial } : {}) });
+        }
+      }
+      for (const d of read.duplicates ?? []) {
+        duplicates.push({ file, ...d });
+        if (!values.json) io.stderr(`autopilot-station: ${file}:${d.line}: ${d.serialNumber} repeats line ${d.firstLine} (the same device); read once.\n`);
+      }
       if (read.errors.length && !read.devices.length) unreadable++;
+      const own = ownValueCounts(read);
+      files.push({ path: file, format: read.format ?? null, devices: read.devices.length, refused: read.errors.length, duplicates: read.duplicates?.length ?? 0, ownGroupTag: own.groupTag, ownAssignedUser: own.assignedUser });
+      if (!values.json && (own.groupTag || own.assignedUser)) {
+        const keep = (n: number, what: string, override: boolean | undefined) => (n ? `${n} row${n === 1 ? '' : 's'} carried ${n === 1 ? 'its' : 'their'} own ${what} (${override ? 'replaced by the one given' : 'kept'})` : '');
+        io.stderr(`autopilot-station: ${file}: ${[keep(own.groupTag, 'group tag', values['override-group-tag']), keep(own.assignedUser, 'assigned user', values['override-assigned-user'])].filter(Boolean).join('; ')}.\n`);
+      }
       for (const d of read.devices) {
         inputs.push({ serialNumber: d.serialNumber, hardwareHash: d.hardwareHash, source: d.source, ...(d.productKey ? { productKey: d.productKey } : {}), ...(d.groupTag ? { groupTag: d.groupTag } : {}), ...(d.assignedUser ? { assignedUser: d.assignedUser } : {}) });
       }
@@ -116,7 +147,8 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
     } else if (remote !== undefined) {
       sim = await (deps.remoteTenant ?? remoteTenantStation)({ url: remote, caFile: values.ca! });
     }
-    const clock = (sim?.options.clock as Clock | undefined) ?? deps.clock;
+    // --timeout-s is wall-clock seconds on every tenant: the training tenant's accelerated service time does not shorten it.
+    const clock = deps.clock;
     // Training devices never mix with the real queue (they would end up in admin-centre exports):
     // `--tenant sim` has its own queue and settings in <dataDir>/tenants/sim-cli (another scenario or a
     // remote simulated tenant: a folder of its own beside it).
@@ -130,8 +162,15 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
       const queue = station.queue();
       if (queue.problem) io.stderr(`autopilot-station: ${queue.problem.message}\n`);
       const ids: string[] = [];
-      if (inputs.length) {
-        const r = queue.service.queueDevices(inputs, { groupTag, waitFor: wait, ...(assignedUser !== undefined ? { assignedUser } : {}) });
+      if (inputs.length || refusedRows.length) {
+        const r = queue.service.queueDevices(inputs, {
+          groupTag,
+          waitFor: wait,
+          ...(assignedUser !== undefined ? { assignedUser } : {}),
+          ...(values['override-group-tag'] ? { overrideGroupTag: true } : {}),
+          ...(values['override-assigned-user'] ? { overrideAssignedUser: true } : {}),
+          ...(refusedRows.length ? { refused: refusedRows } : {}),
+        });
         ids.push(...new Set([...r.queued, ...r.duplicates, ...r.invalid, ...(r.flagged ?? [])]));
         // Devices captured again that were already settled under another --wait are followed as they are.
       }
@@ -140,18 +179,24 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
       // Settled devices, and their batches' imported records cleaned up, before the process ends.
       const done = () => current().every((d) => isSettled({ state: d.state, waitFor: wait }) || isSettled(d)) && (!queue.worker || queue.store.openBatches().length === 0);
       while (clock.now() < deadline && !done()) {
-        await clock.sleep(Math.min(1000, Math.max(1, deadline - clock.now())));
+        await clock.sleep(Math.min(250, Math.max(1, deadline - clock.now())));
       }
       const devices = current().map((d) =>
         isSettled({ state: d.state, waitFor: wait }) || isSettled(d)
           ? d
           : { ...d, state: 'timed-out' as DeviceState, advice: `The command stopped waiting after ${timeoutS} s while the device was ${d.state}; it stays in the queue and the station keeps following it.` },
       );
-      if (values.json) io.stdout(`${JSON.stringify({ devices: devices.map(importDeviceJson) })}\n`);
+      if (values.json) io.stdout(`${JSON.stringify({ devices: devices.map(importDeviceJson), refused, duplicates, files })}\n`);
       else io.stdout(devices.map((d) => `${d.serialNumber.padEnd(24)} ${d.state.padEnd(18)} ${d.errorCode ?? ''} ${d.errorName ?? ''} ${d.state === 'failed' || d.state === 'invalid' || d.state === 'timed-out' ? (d.advice ?? '') : ''}`.trimEnd()).join('\n') + (devices.length ? '\n' : ''));
       const bad = devices.filter((d) => isProblem(d.state) || d.flags.includes('different-hash') && d.state === 'captured');
-      if (bad.length || unreadable || !inputs.length) {
-        io.stderr(`autopilot-station: ${bad.length ? `${bad.length} of ${devices.length} device${devices.length === 1 ? '' : 's'} did not reach "${wait}"` : ''}${bad.length && (unreadable || !inputs.length) ? '; ' : ''}${unreadable ? `${unreadable} file${unreadable === 1 ? '' : 's'} could not be read` : !inputs.length ? 'no device found in the files' : ''}.\n`);
+      const rowsRefused = refused.length - files.filter((f) => f.devices === 0 && f.refused > 0).reduce((n, f) => n + f.refused, 0);
+      if (bad.length || unreadable || !inputs.length || refused.length) {
+        const parts = [
+          bad.length ? `${bad.length} of ${devices.length} device${devices.length === 1 ? '' : 's'} did not reach "${wait}"` : '',
+          unreadable ? `${unreadable} file${unreadable === 1 ? '' : 's'} could not be read` : !inputs.length ? 'no device found in the files' : '',
+          rowsRefused > 0 ? `${rowsRefused} row${rowsRefused === 1 ? ' was' : 's were'} refused (kept in the queue as invalid)` : '',
+        ].filter(Boolean);
+        io.stderr(`autopilot-station: ${parts.join('; ')}.\n`);
         return 1;
       }
       return 0;

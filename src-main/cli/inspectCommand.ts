@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { useHashSerial } from '../capture/checkDevice.ts';
 import { readHashFile } from '../capture/readHashFile.ts';
 import { serialNumber } from '../contract/schemas.ts';
 import { fileJson, fileText, failureSummary } from './captureOutput.ts';
@@ -7,11 +8,21 @@ import { processIo, usageError, type CliCommand, type CliIo } from './cliSupport
 /** `inspect <file...> [--serial S] [--json]`: reads OEM hash files and reports; exit 1 when anything is wrong. */
 export function makeInspectCommand(io: CliIo = processIo): CliCommand {
   return async (argv) => {
-    const { values, positionals } = parseArgs({ args: argv, options: { serial: { type: 'string' }, json: { type: 'boolean' } }, allowPositionals: true, strict: true });
+    const { values, positionals } = parseArgs({
+      args: argv,
+      // --use-hash-serial: a serial a spreadsheet damaged (leading zeros, 1.23E+11, ".0") is replaced by the hash's own.
+      options: { serial: { type: 'string' }, json: { type: 'boolean' }, 'use-hash-serial': { type: 'boolean' } },
+      allowPositionals: true,
+      strict: true,
+    });
     if (positionals.length === 0) throw usageError('Give at least one hash file: autopilot-station inspect <file...> [--serial S] [--json].');
     const serial = values.serial === undefined ? undefined : parseSerial(values.serial);
     const files = [];
-    for (const file of positionals) files.push(await readHashFile(file, serial ? { serialNumber: serial } : {}));
+    for (const file of positionals) {
+      const read = await readHashFile(file, serial ? { serialNumber: serial } : {});
+      if (values['use-hash-serial']) read.devices = read.devices.map(useHashSerial);
+      files.push(read);
+    }
     if (values.json) io.stdout(`${JSON.stringify({ files: files.map(fileJson) })}\n`);
     else io.stdout(files.map(fileText).join('\n'));
     const failure = failureSummary(files);

@@ -48,7 +48,21 @@ export const calls = {
 
   // queue
   /** Writes devices to the queue (SQLite) before answering. Invalid ones are kept as 'invalid'. */
-  queueDevices: call(z.object({ devices: z.array(s.deviceInput).min(1).max(10_000), groupTag: s.groupTag.optional(), assignedUser: s.userPrincipalName.optional() }).strict())<QueueResult>(),
+  queueDevices: call(
+    z
+      .object({
+        // Empty when a file brought only refused rows: those are kept too.
+        devices: z.array(s.deviceInput).max(10_000),
+        groupTag: s.groupTag.optional(),
+        assignedUser: s.userPrincipalName.optional(),
+        /** The tag (user) above replaces each row's own only when true ("use this tag for every row"); otherwise it fills rows without one. */
+        overrideGroupTag: z.boolean().optional(),
+        overrideAssignedUser: z.boolean().optional(),
+        /** Rows refused before upload, kept as 'invalid' records with their file, line and reason. */
+        refused: z.array(s.refusedRow).max(10_000).optional(),
+      })
+      .strict(),
+  )<QueueResult>(),
   listQueue: call(
     z
       .object({

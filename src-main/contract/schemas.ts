@@ -15,7 +15,8 @@ export const groupTag = z
 export const userPrincipalName = z
   .string()
   .max(256)
-  .regex(/^$|^[^\s@,"]+@[^\s@,"]+\.[^\s@,"]+$/, 'must be a user name like name@contoso.com');
+  // No formula lead (= + - @): the same rule as serials and group tags, since user names end up in CSV files.
+  .regex(/^$|^(?![=+\-@])[^\s@,"]+@[^\s@,"]+\.[^\s@,"]+$/, 'must be a user name like name@contoso.com');
 
 export const serialNumber = z
   .string()
@@ -39,7 +40,7 @@ export const deviceInput = z
         kind: z.enum(['this-device', 'file', 'drop-folder', 'typed']),
         path: z.string().max(4096).optional(),
         line: z.number().int().nonnegative().optional(),
-        format: z.enum(['oa3-xml', 'autopilot-csv']).optional(),
+        format: z.enum(['oa3-xml', 'autopilot-csv', 'configmgr-report']).optional(),
       })
       .strict(),
   })
@@ -63,5 +64,23 @@ export const settingsPatch = z
     tenantUrl: z.union([z.literal(''), z.string().max(2048).regex(/^https:\/\/[^\s/?#]+\/?$/i, 'must be an https:// address with no path, like https://trainer-pc:8443')]).optional(),
     /** The CA certificate (PEM file) trusted for tenantUrl's connection only. */
     caFile: z.union([z.literal(''), filePath]).optional(),
+  })
+  .strict();
+
+/** A file's row refused before upload (no hash, a PKID only, a formula…): kept in the queue as an 'invalid' record. */
+export const refusedRow = z
+  .object({
+    source: z
+      .object({
+        kind: z.enum(['this-device', 'file', 'drop-folder', 'typed']),
+        path: z.string().max(4096).optional(),
+        line: z.number().int().nonnegative().optional(),
+        format: z.enum(['oa3-xml', 'autopilot-csv', 'configmgr-report']).optional(),
+      })
+      .strict(),
+    code: z.string().regex(/^[A-Z0-9_]{1,64}$/, 'not a refusal code'),
+    message: z.string().max(2000),
+    params: z.record(z.string().max(64), z.union([z.string().max(256), z.number()])).optional(),
+    serialNumber: z.string().max(256).optional(),
   })
   .strict();

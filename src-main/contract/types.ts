@@ -44,7 +44,7 @@ export interface HashSummary {
   findings: FindingData[];
 }
 
-export type FileFormat = 'oa3-xml' | 'autopilot-csv';
+export type FileFormat = 'oa3-xml' | 'autopilot-csv' | 'configmgr-report';
 export type CaptureSourceKind = 'this-device' | 'file' | 'drop-folder' | 'typed';
 
 export interface CaptureSource {
@@ -84,6 +84,21 @@ export interface FileReadResult {
   encoding?: string;
   devices: CapturedDevice[];
   errors: FileReadError[];
+  /** Rows that repeat a device already read from this file (same serial and hash): reported once here, not read twice. */
+  duplicates?: FileDuplicate[];
+}
+
+/**
+ * Codes of one row of a file whose other rows were read (no hash, a PKID only, a formula…): such rows
+ * are kept in the queue as refused records (queueDevices' `refused`). Whole-file codes are not rows.
+ */
+export const REFUSED_ROW_CODES: readonly string[] = ['CSV_WRONG_COLUMNS', 'CSV_FORMULA', 'CSV_CONTROL_CHARACTERS', 'CSV_LINE_TOO_LONG', 'CSV_BAD_QUOTES', 'CSV_NO_HASH', 'CSV_BAD_VALUE', 'CSV_PKID_ONLY', 'CSV_TUPLE_ONLY', 'XML_BAD_VALUE'];
+
+export interface FileDuplicate {
+  line: number;
+  /** The line that first brought this device. */
+  firstLine: number;
+  serialNumber: string;
 }
 
 export interface ThisDeviceCapture {
@@ -187,6 +202,8 @@ export interface QueueResult {
   invalid: string[];
   /** Same serial as a queued device but a different hash: kept as 'captured' and flagged for the technician. */
   flagged?: string[];
+  /** Rows refused before upload, kept as 'invalid' records with their file, line and reason (flag 'refused'). */
+  refused?: string[];
 }
 
 export interface QueueChanged {

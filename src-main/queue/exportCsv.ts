@@ -1,3 +1,5 @@
+import { containsLicenceKey, startsLikeFormula } from '../capture/fieldRules.ts';
+import { StationError } from '../contract/errors.ts';
 import type { ExportFile } from '../contract/types.ts';
 import type { DeviceRecord } from './queueStore.ts';
 
@@ -14,12 +16,27 @@ function intuneField(value: string | undefined): string {
   return (value ?? '').replace(/[^\x20-\x7e]/g, '').replace(/[",]/g, '').trim();
 }
 
-/** Admin-centre CSV files for offline benches: at most 500 rows a file, CRLF, no BOM, no quotes. */
+/**
+ * Admin-centre CSV files for offline benches: at most 500 rows a file, CRLF, no BOM, no quotes.
+ * The admin centre's format has no quoting, so a field a spreadsheet would run as a formula cannot
+ * be made safe: the export is refused (capture refuses such values; this is the last guard for
+ * devices queued before that rule). A licence key is never written, whatever field holds it.
+ */
 export function intuneCsvFiles(devices: DeviceRecord[], baseName = 'autopilot-devices'): ExportFile[] {
+  const unsafe = devices.filter((d) => [d.serialNumber, d.productKey, d.hardwareHash, d.groupTag, d.assignedUser].some((v) => v !== undefined && startsLikeFormula(intuneField(v))));
+  if (unsafe.length) {
+    throw new StationError({
+      code: 'EXPORT_FORMULA_FIELD',
+      message: `${unsafe.length} device${unsafe.length === 1 ? ' has' : 's have'} a serial, tag or user starting with = + - @, which spreadsheets run as a formula: the Intune CSV was not written.`,
+      action: 'Remove those devices from the queue (or export only the others), capture them again with their real serial, then export.',
+      params: { count: unsafe.length },
+      details: { deviceIds: unsafe.slice(0, 50).map((d) => d.id) },
+    });
+  }
   const files: ExportFile[] = [];
   for (let i = 0; i < devices.length; i += INTUNE_CSV_MAX_ROWS) {
     const chunk = devices.slice(i, i + INTUNE_CSV_MAX_ROWS);
-    const lines = [INTUNE_CSV_HEADER, ...chunk.map((d) => [d.serialNumber, d.productKey, d.hardwareHash, d.groupTag, d.assignedUser].map(intuneField).join(','))];
+    const lines = [INTUNE_CSV_HEADER, ...chunk.map((d) => [d.serialNumber, d.productKey, d.hardwareHash, d.groupTag, d.assignedUser].map((v) => (containsLicenceKey(v) ? '' : intuneField(v))).join(','))];
     const part = devices.length > INTUNE_CSV_MAX_ROWS ? `-${String(files.length + 1).padStart(3, '0')}` : '';
     files.push({ name: `${baseName}${part}.csv`, content: `${lines.join('\r\n')}\r\n`, rows: chunk.length });
   }

@@ -2,6 +2,9 @@
  * Versioned schema of the queue database. Entry i upgrades user_version i to i + 1. Never edit a
  * released entry: add a new one, so that every bench's database can be carried forward.
  */
+/** GLOB for XXXXX-XXXXX-XXXXX-XXXXX-XXXXX (letters and digits), the shape of a Windows licence key. */
+const LICENCE_KEY_GLOB = Array.from({ length: 5 }, () => '[A-Za-z0-9]'.repeat(5)).join('-');
+
 export const QUEUE_MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE devices (
@@ -72,5 +75,12 @@ export const QUEUE_MIGRATIONS: readonly string[] = [
   CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
 
   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  `,
+  // 2 (issue 15): licence keys never stay. Stations before it stored OA3.xml's <ProductKey> (the 25-character
+  // Windows licence key) as the device's product key; any field holding one is cleared.
+  `
+  UPDATE devices SET product_key = NULL WHERE product_key GLOB '*${LICENCE_KEY_GLOB}*';
+  UPDATE devices SET group_tag = '' WHERE group_tag GLOB '*${LICENCE_KEY_GLOB}*';
+  UPDATE devices SET assigned_user = '' WHERE assigned_user GLOB '*${LICENCE_KEY_GLOB}*';
   `,
 ];

@@ -3,6 +3,7 @@ import type { Clock } from '../app/clock.ts';
 import type { EventBus } from '../app/eventBus.ts';
 import type { Logger } from '../app/logger.ts';
 import { checkDevice, type DeviceFields } from '../capture/checkDevice.ts';
+import { maskLicenceKeys } from '../capture/fieldRules.ts';
 import { StationError } from '../contract/errors.ts';
 import type { DeviceActionResult, DeviceDetail, DeviceEvent, DeviceSkip, DeviceState, ExportFile, QueuePage, QueueResult, QueueRow } from '../contract/types.ts';
 import type { AutopilotPort } from '../graph/autopilotPort.ts';
@@ -69,6 +70,33 @@ export function reregisterRefusal(d: DeviceRecord): string | undefined {
 
 export type QueueInput = DeviceFields;
 
+/** A row refused before upload (a file's row the station could not read as a device): kept as an 'invalid' record with its source and reason. */
+export interface RefusedRowInput {
+  source: DeviceFields['source'];
+  /** The refusal code (CSV_PKID_ONLY, CSV_FORMULA, …). */
+  code: string;
+  message: string;
+  params?: Record<string, string | number>;
+  /** The row's serial when it had one (it may be empty or not a serial at all). */
+  serialNumber?: string;
+}
+
+export interface QueueOptions {
+  /** The tag chosen when queueing: fills rows without their own tag, or replaces every row's with overrideGroupTag. */
+  groupTag?: string;
+  overrideGroupTag?: boolean;
+  /** The station's default tag, for rows that still have none. */
+  defaultGroupTag?: string;
+  assignedUser?: string;
+  overrideAssignedUser?: boolean;
+  /** Rows refused before upload, kept as records (DESIGN.md: everything captured is a record). */
+  refused?: RefusedRowInput[];
+  waitFor?: WaitFor;
+}
+
+/** An empty hash summary for records that never had a readable hash (refused rows). */
+const NO_HASH: DeviceRecord['hash'] = { valid: false, padded: false, checksumOk: false, macAddresses: [], tpmEkPresent: false, length: 0, findings: [] };
+
 const EDITABLE_LOCALLY: readonly DeviceState[] = ['captured', 'invalid', 'queued', 'failed', 'timed-out'];
 const EDITABLE_IN_TENANT: readonly DeviceState[] = ['imported', 'registered', 'assigned', 'already-registered'];
 
@@ -84,16 +112,18 @@ export class QueueService {
   }
 
   /** Every device is judged by checkDevice and on disk before this returns. */
-  queueDevices(devices: QueueInput[], options: { groupTag?: string; defaultGroupTag?: string; assignedUser?: string; waitFor?: WaitFor } = {}): QueueResult {
-    const result: Required<QueueResult> = { queued: [], duplicates: [], invalid: [], flagged: [] };
+  queueDevices(devices: QueueInput[], options: QueueOptions = {}): QueueResult {
+    const result: Required<QueueResult> = { queued: [], duplicates: [], invalid: [], flagged: [], refused: [] };
     const changed: string[] = [];
     const now = this.now();
     this.store.transaction(() => {
+      for (const row of options.refused ?? []) this.keepRefusedRow(row, now, result, changed);
       for (const input of devices) {
         const fields: DeviceFields = { ...input };
-        // The tag and user chosen when queueing win over what the file carried.
-        if (options.groupTag !== undefined) fields.groupTag = options.groupTag;
-        if (options.assignedUser !== undefined) fields.assignedUser = options.assignedUser;
+        // A file's per-row Group Tag and Assigned User are kept; the values chosen when queueing fill the
+        // rows without one, and replace them only when the technician said so ("use this tag for every row").
+        if (options.groupTag !== undefined && (options.overrideGroupTag || !fields.groupTag)) fields.groupTag = options.groupTag;
+        if (options.assignedUser !== undefined && (options.overrideAssignedUser || !fields.assignedUser)) fields.assignedUser = options.assignedUser;
         if (!fields.groupTag && options.defaultGroupTag) fields.groupTag = options.defaultGroupTag;
         const checked = checkDevice(fields);
         const existing = this.store.findBySerial(checked.serialNumber);
@@ -153,6 +183,47 @@ export class QueueService {
     if (result.flagged.length) this.o.bus?.emit('attention', { kind: 'device-needs-attention', deviceIds: result.flagged, message: 'A serial number was captured twice with different hardware hashes.' });
     if (result.queued.length) this.o.onWork?.();
     return result;
+  }
+
+  /** A refused row as an 'invalid' record; the same row (file, line, reason) brought again is kept once. */
+  private keepRefusedRow(row: RefusedRowInput, now: number, result: Required<QueueResult>, changed: string[]): void {
+    const serial = maskLicenceKeys((row.serialNumber ?? '').trim()).slice(0, 64);
+    const message = maskLicenceKeys(row.message).slice(0, 1000);
+    const where = row.source.path ? `${row.source.path}${row.source.line !== undefined ? ` line ${row.source.line}` : ''}` : row.source.kind;
+    const same = this.store
+      .findBySerial(serial)
+      .find((d) => d.flags.includes('refused') && d.errorName === row.code && d.source.path === row.source.path && d.source.line === row.source.line);
+    if (same) {
+      this.store.appendEvent({ deviceId: same.id, at: now, fromState: same.state, toState: same.state, message: `Refused again (${where}); kept as one record`, requestIds: [] });
+      result.refused.push(same.id);
+      changed.push(same.id);
+      return;
+    }
+    const id = randomUUID();
+    const finding = { code: row.code, severity: 'error' as const, message, ...(row.params ? { params: row.params } : {}) };
+    const record: DeviceRecord = {
+      id,
+      serialNumber: serial,
+      hardwareHash: '',
+      hash: NO_HASH,
+      groupTag: '',
+      assignedUser: '',
+      source: row.source,
+      capturedAt: now,
+      stationName: this.o.stationName,
+      state: 'invalid',
+      stateSince: now,
+      attempts: 0,
+      waitFor: this.o.waitFor(),
+      errorName: row.code,
+      advice: message,
+      findings: [finding],
+      // Not a device the station can import: a row of a file, kept so that nothing captured is lost.
+      flags: ['refused'],
+    };
+    this.store.insertDevice(record, { at: now, toState: 'invalid', message: `Refused before upload (${where}): ${row.code}`, requestIds: [], errorName: row.code });
+    result.refused.push(id);
+    changed.push(id);
   }
 
   listQueue(input: { offset: number; limit: number; states?: DeviceState[]; search?: string }): QueuePage {

@@ -40,5 +40,7 @@ export function progressOf(state: DeviceState, waitFor: StationSettings['waitFor
 export function adviceKey(errorCode: number | undefined, errorName: string | undefined, has: (k: string) => k is MessageKey): MessageKey | undefined {
   if (errorCode !== undefined && has(`error.${errorCode}`)) return `error.${errorCode}` as MessageKey;
   if (errorName && has(`error.${errorName}`)) return `error.${errorName}` as MessageKey;
+  // Rows refused before upload carry a capture code (CSV_PKID_ONLY, …) as their error name.
+  if (errorName && has(`code.${errorName}`)) return `code.${errorName}` as MessageKey;
   return undefined;
 }

@@ -100,7 +100,8 @@ describe('training mode, end to end in browser mode', () => {
     await page.keyboard.press('Alt+3');
     await expect.poll(() => count('waiting'), { timeout: 60_000, interval: 500 }).toBe(0);
     expect(await count('ready')).toBe(5);
-    expect(await count('failed')).toBe(1);
+    // The 808 device, and the row refused before upload (802), kept in the queue as invalid (everything captured is a record).
+    expect(await count('failed')).toBe(2);
     const rows = page.getByTestId('queue-row');
     const other = rows.filter({ hasText: 'MXL9808TRN' });
     expect(await other.innerText()).toMatch(/808[\s\S]*deregister/);
@@ -110,7 +111,7 @@ describe('training mode, end to end in browser mode', () => {
     // The same facts in the queue database, read through the contract.
     const page1 = await station.handlers.listQueue({ offset: 0, limit: 50 });
     expect(page1.rows.map((r) => `${r.serialNumber}:${r.state}`).sort()).toEqual(
-      ['5CG2041TRN:assigned', 'MXL9808TRN:failed', 'PF3REG01:already-registered', 'PF3TRN01:assigned', 'PF3TRN02:assigned', 'TRN-2024-17:assigned'].sort(),
+      ['5CG2041TRN:assigned', 'MXL9808TRN:failed', 'NOMFR802:invalid', 'PF3REG01:already-registered', 'PF3TRN01:assigned', 'PF3TRN02:assigned', 'TRN-2024-17:assigned'].sort(),
     );
   }, 90_000);
 

@@ -16,7 +16,7 @@ function station(...args: string[]): Promise<{ code: number; stdout: string; std
   });
 }
 
-const FILE_KEYS = ['path', 'format', 'encoding', 'devices', 'errors'];
+const FILE_KEYS = ['path', 'format', 'encoding', 'devices', 'errors', 'duplicates'];
 const DEVICE_KEYS = ['serialNumber', 'productKey', 'groupTag', 'assignedUser', 'hardwareHash'];
 const HASH_KEYS = ['valid', 'padded', 'checksumOk', 'serialNumber', 'manufacturer', 'model', 'length', 'findings'];
 
@@ -48,7 +48,9 @@ describe('autopilot-station inspect / capture (child process)', () => {
       assignedUser: 'aiko.tanaka@contoso.com',
       hardwareHash: { valid: true, padded: false, checksumOk: true, serialNumber: 'PF3ABC12', manufacturer: 'LENOVO', model: '21CB004LUS', length: 4000, findings: [] },
     });
-    expect(out.files[1]).toMatchObject({ format: 'oa3-xml', encoding: 'utf-16le-bom', devices: [{ serialNumber: 'PF3ABC12', productKey: 'NPPR9-FWDCX-D2C8J-H872K-2YT43' }] });
+    expect(out.files[1]).toMatchObject({ format: 'oa3-xml', encoding: 'utf-16le-bom', devices: [{ serialNumber: 'PF3ABC12', productKey: '3306201234567' }] });
+    // The licence key of <ProductKey> is never shown (issue 15).
+    expect(r.stdout).not.toContain('NPPR9-FWDCX');
   });
 
   it('inspect --json: an unreadable file, a refused row and an invalid device give exit 1 and one line on stderr', async () => {
@@ -59,7 +61,7 @@ describe('autopilot-station inspect / capture (child process)', () => {
     expect(r.stderr).toContain('could not be read (FILE_EMPTY)');
     const out = JSON.parse(r.stdout);
     out.files.forEach(expectDesignShape);
-    expect(out.files[0]).toEqual({ path: bad('empty.csv'), format: null, encoding: null, devices: [], errors: [{ code: 'FILE_EMPTY', line: null, message: expect.any(String) }] });
+    expect(out.files[0]).toEqual({ path: bad('empty.csv'), format: null, encoding: null, devices: [], errors: [{ code: 'FILE_EMPTY', line: null, message: expect.any(String) }], duplicates: [] });
     expect(out.files[1].errors).toEqual([{ code: 'CSV_FORMULA', line: 3, message: expect.stringContaining('formula') }]);
     expect(out.files[1].devices.map((d: { hardwareHash: { valid: boolean } }) => d.hardwareHash.valid)).toEqual([true]);
     expect(out.files[2].devices[0].hardwareHash).toMatchObject({ valid: false, checksumOk: false, findings: [{ code: 'HASH_CHECKSUM_MISMATCH', severity: 'error' }] });

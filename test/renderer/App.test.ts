@@ -178,9 +178,11 @@ describe('App', () => {
     expect(rows[1]).toContain('Line 3');
     expect(rows[1]).toContain('The serial in the hash differs');
     await fireEvent.click(screen.getByTestId('queue-good'));
-    await waitFor(() => expect(screen.getByTestId('import-result').textContent).toBe('3 queued, 0 already in the queue, 0 kept as invalid.'));
-    const call = fake.calls.find((c) => c.name === 'queueDevices')!.input as { devices: { serialNumber: string }[] };
-    expect(call.devices.map((d) => d.serialNumber)).toEqual(['SN1', 'SN2', 'SN4']);
+    // Everything captured is a record: the invalid device and the refused row are kept too (issue 15).
+    await waitFor(() => expect(screen.getByTestId('import-result').textContent?.replace(/\s+/g, ' ').trim()).toBe('3 queued, 0 already in the queue, 1 kept as invalid. Refused rows kept in the queue as invalid: 1.'));
+    const call = fake.calls.find((c) => c.name === 'queueDevices')!.input as { devices: { serialNumber: string }[]; refused: { code: string; source: { path: string; line: number } }[] };
+    expect(call.devices.map((d) => d.serialNumber)).toEqual(['SN1', 'SN2', 'SN4', 'SN5']);
+    expect(call.refused).toEqual([expect.objectContaining({ code: 'CSV_WRONG_COLUMNS', source: expect.objectContaining({ path: 'one.csv', line: 4 }) })]);
     expect(screen.getByTestId('bad-rows')).toBeTruthy();
     // Per-file results stay, marked as queued; nothing is offered twice.
     expect(screen.getByTestId('import-files-table').textContent).toContain('2 good, 1 bad · 2 queued');

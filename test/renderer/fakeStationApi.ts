@@ -178,8 +178,15 @@ export class FakeStationApi {
 
   call_queueDevices(input: CallInput<'queueDevices'>) {
     if (input.groupTag !== undefined && !GROUP_TAG_PATTERN.test(input.groupTag)) this.invalid('groupTag: not CSV-safe');
-    const result = { queued: [] as string[], duplicates: [] as string[], invalid: [] as string[] };
+    const result = { queued: [] as string[], duplicates: [] as string[], invalid: [] as string[], refused: [] as string[] };
     const now = new Date(this.now()).toISOString();
+    // Rows refused before upload are kept as 'invalid' records with their file, line and reason (issue 15).
+    for (const row of input.refused ?? []) {
+      const id = `new-${this.nextId++}`;
+      const queueRow: QueueRow = { id, serialNumber: row.serialNumber ?? '', groupTag: '', assignedUser: '', state: 'invalid', stateSince: now, source: row.source, capturedAt: now, flags: ['refused'], errorName: row.code, advice: row.message };
+      this.devices.set(id, { row: queueRow, hash: { valid: false, padded: false, checksumOk: false, macAddresses: [], tpmEkPresent: false, length: 0, findings: [] }, events: [{ at: now, toState: 'invalid', message: 'Refused before upload', requestIds: [] }], hardwareHash: '' });
+      result.refused.push(id);
+    }
     for (const input_ of input.devices) {
       const device = this.judge(input_);
       const same = [...this.devices.values()].find((d) => d.row.serialNumber === device.serialNumber && d.hardwareHash === device.hardwareHash);
@@ -191,8 +198,9 @@ export class FakeStationApi {
       const row: QueueRow = {
         id,
         serialNumber: device.serialNumber,
-        groupTag: input.groupTag ?? input_.groupTag ?? '',
-        assignedUser: input.assignedUser ?? input_.assignedUser ?? '',
+        // A row's own tag and user are kept unless the technician overrides them.
+        groupTag: (input.overrideGroupTag ? input.groupTag : input_.groupTag || input.groupTag) ?? '',
+        assignedUser: (input.overrideAssignedUser ? input.assignedUser : input_.assignedUser || input.assignedUser) ?? '',
         state: device.valid ? 'queued' : 'invalid',
         stateSince: now,
         source: device.source,
@@ -204,7 +212,7 @@ export class FakeStationApi {
       this.devices.set(id, { row, hash: device.hash, events: [{ at: now, toState: row.state, message: 'Queued', requestIds: [] }], hardwareHash: device.hardwareHash });
       (device.valid ? result.queued : result.invalid).push(id);
     }
-    this.changed([...result.queued, ...result.invalid]);
+    this.changed([...result.queued, ...result.invalid, ...result.refused]);
     return result;
   }
 
@@ -357,7 +365,7 @@ export class FakeStationApi {
       const cols = line.split(',');
       const [serial, productKey, hash, groupTag, user] = cols;
       if (cols.length < 3 || cols.length > 5 || !hash) {
-        result.errors.push({ code: 'CSV_COLUMNS', line: i + 1, message: `Line ${i + 1} has ${cols.length} columns; expected 3 to 5.` });
+        result.errors.push({ code: 'CSV_WRONG_COLUMNS', line: i + 1, message: `Line ${i + 1} has ${cols.length} columns; expected 3 to 5.` });
         return;
       }
       const device = this.judge({ serialNumber: serial ?? '', hardwareHash: hash, source: { kind, path, line: i + 1, format: 'autopilot-csv' } });

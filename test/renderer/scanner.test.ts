@@ -47,3 +47,56 @@ describe('ScannerDetector', () => {
     expect(d.feed('Enter', 500)).toBeUndefined();
   });
 });
+
+describe('ScannerDetector: scanners set to end with Tab or with no suffix (issue 15)', () => {
+  const burst = (d: ScannerDetector, text: string, start: number, gap: number) => {
+    let t = start;
+    for (const k of text) d.feed(k, (t += gap));
+    return t;
+  };
+  it.each([
+    ['Enter', 'PF4XK2QZ'],
+    ['Tab', 'PF4XK2QZ'],
+    ['Tab', 'VMware-56 4d 12 ab'],
+  ])('a burst ending in %s is a scan', (suffix, label) => {
+    const d = new ScannerDetector();
+    const t = burst(d, label, 1000, 8);
+    expect(d.feed(suffix, t + 8)).toBe(label);
+    expect(d.idle(t + 500)).toBeUndefined(); // taken once
+  });
+  it('a person pressing Tab to move to the next field is not a scan', () => {
+    const d = new ScannerDetector();
+    const t = burst(d, 'PF4XK2QZ', 1000, 120);
+    expect(d.feed('Tab', t + 100)).toBeUndefined();
+  });
+  it('no suffix: the burst ends by its timing', () => {
+    const d = new ScannerDetector();
+    const t = burst(d, '5CG2231XYZ', 1000, 6);
+    expect(d.idle(t + 10)).toBeUndefined(); // still inside the burst
+    expect(d.idle(t + d.idleAfterMs)).toBe('5CG2231XYZ');
+    expect(d.idle(t + 2 * d.idleAfterMs)).toBeUndefined();
+  });
+  it('no suffix: a person typing, a short burst and one key held down are not scans', () => {
+    const d = new ScannerDetector();
+    let t = burst(d, 'PF4XK2QZ', 1000, 150);
+    expect(d.idle(t + 200)).toBeUndefined();
+    t = burst(d, 'AB', t + 1000, 5);
+    expect(d.idle(t + 200)).toBeUndefined();
+    t = burst(d, 'aaaaaaaaaa', t + 1000, 33); // auto-repeat
+    expect(d.idle(t + 200)).toBeUndefined();
+  });
+});
+
+describe('ScannerDetector: a busy page delays the keys of a burst', () => {
+  it('a burst cut by a late key (no suffix yet) goes on and comes back whole; lastTyped is what landed since', () => {
+    const d = new ScannerDetector();
+    // Keys generated 4 ms apart, received late: the page stalled after "XYZ9".
+    let t = 0;
+    for (const k of 'XYZ9') d.feed(k, (t += 4), t);
+    expect(d.idle(t + 150)).toBe('XYZ9');
+    expect(d.lastTyped).toBe('XYZ9');
+    for (const k of '8765') d.feed(k, (t += 4), t + 300);
+    expect(d.feed('Enter', (t += 4), t + 300)).toBe('XYZ98765');
+    expect(d.lastTyped).toBe('8765');
+  });
+});

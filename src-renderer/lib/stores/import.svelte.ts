@@ -1,41 +1,75 @@
 import type { StationApi } from '../api.ts';
-import type { CapturedDevice, FileReadResult, QueueResult } from '../../../src-main/contract/types.ts';
+import { REFUSED_ROW_CODES, type CapturedDevice, type FileReadError, type FileReadResult, type QueueResult } from '../../../src-main/contract/types.ts';
 import { fileToBase64, MAX_FILE_BYTES } from '../fileToBase64.ts';
 import { toDeviceInput } from './capture.svelte.ts';
 import { errorText } from './errorText.ts';
 
 const FILES_PER_CALL = 50;
 const DEVICES_PER_CALL = 10_000;
+const ROW_CODES = new Set(REFUSED_ROW_CODES);
 
 export interface BadRow {
   file: string;
   line?: number;
   serial?: string;
-  /** Finding or file error codes, translated by the screen; message is the English fallback. */
-  reasons: { code: string; message: string }[];
+  /** Finding or file error codes with their params, translated by the screen; message is the English fallback. */
+  reasons: { code: string; message: string; params?: Record<string, string | number> }[];
+  /** A device whose serial a spreadsheet damaged: the screen offers its hash's serial. */
+  device?: CapturedDevice;
 }
 
-/** Many files at once: per-file results, good devices ready to queue, bad rows with line and reason. */
+/** Per file: what was read, what was refused, how many rows carried their own tag or user. */
+export interface FileCounts {
+  good: number;
+  bad: number;
+  duplicates: number;
+  ownGroupTag: number;
+  ownAssignedUser: number;
+}
+
+export function fileCounts(r: FileReadResult): FileCounts {
+  const good = r.devices.filter((d) => d.valid).length;
+  return {
+    good,
+    bad: r.devices.length - good + r.errors.length,
+    duplicates: r.duplicates?.length ?? 0,
+    ownGroupTag: r.devices.filter((d) => !!d.groupTag).length,
+    ownAssignedUser: r.devices.filter((d) => !!d.assignedUser).length,
+  };
+}
+
+/** Many files at once: per-file results, devices ready to queue, bad rows with line and reason. */
 export class ImportStore {
   results = $state.raw<FileReadResult[]>([]);
   busy = $state(false);
   error = $state<string | undefined>(undefined);
   skipped = $state.raw<string[]>([]);
-  queued = $state<QueueResult | undefined>(undefined);
-  /** Devices already sent to the queue: they stay listed per file but are not offered again. */
-  sent = $state.raw<ReadonlySet<CapturedDevice>>(new Set());
+  queued = $state<Required<Pick<QueueResult, 'queued' | 'duplicates' | 'invalid' | 'refused' | 'flagged'>> | undefined>(undefined);
+  /** "Use this tag for every row": the chosen tag replaces the tags the files carry (off: it fills rows without one). */
+  overrideGroupTag = $state(false);
+  /** Devices and refused rows already sent to the queue: they stay listed per file but are not sent again. */
+  sent = $state.raw<ReadonlySet<CapturedDevice | FileReadError>>(new Set());
 
   good = $derived(this.results.flatMap((r) => r.devices.filter((d) => d.valid && !this.sent.has(d))));
+  /** Everything the queue keeps besides the good devices: invalid devices and rows refused before upload (DESIGN.md: every capture is a record). */
+  invalid = $derived(this.results.flatMap((r) => r.devices.filter((d) => !d.valid && !this.sent.has(d))));
+  refusedRows = $derived(this.results.flatMap((r) => r.errors.filter((e) => ROW_CODES.has(e.code) && !this.sent.has(e)).map((e) => ({ file: r, error: e }))));
   bad = $derived(
     this.results.flatMap((r): BadRow[] => [
-      ...r.errors.map((e) => ({ file: r.path, ...(e.line !== undefined ? { line: e.line } : {}), reasons: [{ code: e.code, message: e.message }] })),
+      ...r.errors.map((e) => ({
+        file: r.path,
+        ...(e.line !== undefined ? { line: e.line } : {}),
+        ...(typeof e.params?.serial === 'string' ? { serial: e.params.serial } : {}),
+        reasons: [{ code: e.code, message: e.message, ...(e.params ? { params: e.params } : {}) }],
+      })),
       ...r.devices
         .filter((d) => !d.valid)
         .map((d: CapturedDevice) => ({
           file: r.path,
           ...(d.source.line !== undefined ? { line: d.source.line } : {}),
           serial: d.serialNumber,
-          reasons: d.findings.filter((f) => f.severity === 'error').map((f) => ({ code: f.code, message: f.message })),
+          reasons: d.findings.filter((f) => f.severity === 'error').map((f) => ({ code: f.code, message: f.message, ...(f.params ? { params: f.params } : {}) })),
+          ...(d.findings.some((f) => f.code === 'SERIAL_SPREADSHEET_DAMAGE') && !this.sent.has(d) ? { device: d } : {}),
         })),
     ]),
   );
@@ -64,24 +98,51 @@ export class ImportStore {
     }
   }
 
+  /** The one action for a serial a spreadsheet damaged: the device judged again under its hash's serial (main decides). */
+  async useHashSerial(device: CapturedDevice): Promise<void> {
+    const serial = device.hash.serialNumber?.trim();
+    if (!serial) return;
+    try {
+      const fixed = await this.api.checkDevice({ device: { ...toDeviceInput(device), serialNumber: serial } });
+      this.results = this.results.map((r) => (r.devices.includes(device) ? { ...r, devices: r.devices.map((d) => (d === device ? fixed : d)) } : r));
+    } catch (err) {
+      this.error = errorText(err);
+    }
+  }
+
+  /** Queues the good devices, and keeps the invalid ones and the refused rows as records, in one go. */
   async queueGood(groupTag: string, assignedUser = ''): Promise<void> {
     this.busy = true;
     this.error = undefined;
     try {
-      const total: QueueResult = { queued: [], duplicates: [], invalid: [] };
-      const devices = this.good.map(toDeviceInput);
-      if (devices.length === 0) return;
-      for (let i = 0; i < devices.length; i += DEVICES_PER_CALL) {
-        const input: Parameters<StationApi['queueDevices']>[0] = { devices: devices.slice(i, i + DEVICES_PER_CALL) };
+      const total = { queued: [] as string[], duplicates: [] as string[], invalid: [] as string[], refused: [] as string[], flagged: [] as string[] };
+      const devices = [...this.good, ...this.invalid];
+      const refused = this.refusedRows;
+      if (this.good.length === 0) return;
+      for (let i = 0; i < Math.max(devices.length, refused.length); i += DEVICES_PER_CALL) {
+        const input: Parameters<StationApi['queueDevices']>[0] = { devices: devices.slice(i, i + DEVICES_PER_CALL).map(toDeviceInput) };
+        const rows = refused.slice(i, i + DEVICES_PER_CALL);
+        if (rows.length) {
+          input.refused = rows.map(({ file, error }) => ({
+            source: { kind: 'file', path: file.path, ...(error.line !== undefined ? { line: error.line } : {}), ...(file.format ? { format: file.format } : {}) },
+            code: error.code,
+            message: error.message.slice(0, 2000),
+            ...(error.params ? { params: error.params } : {}),
+            ...(typeof error.params?.serial === 'string' ? { serialNumber: error.params.serial } : {}),
+          }));
+        }
         if (groupTag) input.groupTag = groupTag;
+        if (groupTag && this.overrideGroupTag) input.overrideGroupTag = true;
         if (assignedUser) input.assignedUser = assignedUser;
         const r = await this.api.queueDevices(input);
         total.queued.push(...r.queued);
         total.duplicates.push(...r.duplicates);
         total.invalid.push(...r.invalid);
+        total.refused.push(...(r.refused ?? []));
+        total.flagged.push(...(r.flagged ?? []));
       }
       this.queued = total;
-      this.sent = new Set([...this.sent, ...this.good]);
+      this.sent = new Set([...this.sent, ...devices, ...refused.map((x) => x.error)]);
     } catch (err) {
       this.error = errorText(err);
     } finally {
@@ -94,5 +155,6 @@ export class ImportStore {
     this.sent = new Set();
     this.queued = undefined;
     this.skipped = [];
+    this.overrideGroupTag = false;
   }
 }

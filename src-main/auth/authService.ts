@@ -14,7 +14,9 @@ import type { AuthMode, AuthStatus, DeviceCodePrompt } from '../contract/types.t
 import { CLOUDS, type CloudEndpoints } from '../graph/clouds.ts';
 import type { AccessTokenProvider } from '../graph/graphClient.ts';
 import { graphFailure } from '../graph/graphFailures.ts';
-import { authError, fromMsalError, isMsalHoldBack, isSignInServiceBusy, MSAL_HOLD_BACK_MS, MSA_TENANT_ID, personalAccountRefused, signInServiceBusy } from './authErrors.ts';
+import { authError, fromMsalError, isMsalHoldBack, isSignInServiceBusy, MSAL_HOLD_BACK_MS, MSA_TENANT_ID, personalAccountRefused, signInServiceBusy, tenantRequired, wrongTenant } from './authErrors.ts';
+import { MsalNetworkClient } from './msalNetworkClient.ts';
+import { resolveTenantId, tokenTenantId } from './tenantIdentity.ts';
 import type { CertificateCredential } from './certificateCredential.ts';
 import type { EncryptedCachePlugin } from './encryptedCachePlugin.ts';
 
@@ -68,6 +70,8 @@ export class AuthService implements AccessTokenProvider {
   private readonly inflight = new Map<string, Promise<string>>();
   /** After a 5xx/429 from Entra, msal-node replays a blank error until its hold-back ends. */
   private busyUntil = 0;
+  /** The configured tenant as a GUID (a domain resolved once through its OpenID metadata). */
+  private resolvedTenantId?: string;
 
   constructor(
     readonly config: AuthConfig,
@@ -173,6 +177,8 @@ export class AuthService implements AccessTokenProvider {
     this.setStatus({ state: 'signing-in', mode });
     try {
       authorityFor(cloud, this.config.tenantId);
+      // Without a tenant, `organizations` would sign an MSP technician in to their own home tenant.
+      if (mode !== 'certificate' && !this.config.tenantId?.trim()) throw tenantRequired();
       const scopes = [cloud.scope];
       let result: AuthenticationResult | null;
       if (mode === 'certificate') {
@@ -205,15 +211,38 @@ export class AuthService implements AccessTokenProvider {
         await this.ports.cache.clear();
         throw personalAccountRefused();
       }
+      await this.checkTokenTenant(result);
       this.remember(cloud.scope, result);
       this.setSignedIn(result);
       this.ports.logger.info('Signed in', { mode, tenantId: result.tenantId, cloud: cloud.name });
     } catch (err) {
-      const failure = fromMsalError(err, { cloudLabel: cloud.label });
+      const failure = fromMsalError(err, { cloudLabel: cloud.label, ...(this.config.tenantId ? { tenant: this.config.tenantId } : {}) });
       this.ports.logger.warn('Sign-in failed', { mode, errorCode: failure.code, details: failure.details });
       this.setStatus({ state: 'error', mode, error: failure.toData() });
     }
     return this.current;
+  }
+
+  /**
+   * The token must come from the configured tenant (a domain is resolved to its GUID through the
+   * tenant's OpenID metadata). Otherwise the station signs out at once and names the account's tenant.
+   */
+  private async checkTokenTenant(result: AuthenticationResult): Promise<void> {
+    const configured = this.config.tenantId?.trim();
+    const actual = tokenTenantId(result.accessToken) ?? (result.tenantId ? result.tenantId.toLowerCase() : undefined);
+    if (!configured || !actual) return;
+    this.resolvedTenantId ??= await resolveTenantId(this.config.cloud.authorityHost, configured, this.ports.networkClient ?? new MsalNetworkClient());
+    const expected = this.resolvedTenantId;
+    if (!expected) {
+      this.ports.logger.warn('Could not read the tenant\'s OpenID metadata to compare the signed-in tenant', { tenant: configured });
+      return;
+    }
+    if (expected === actual) return;
+    this.memo = undefined;
+    if (result.account) await this.pca?.getTokenCache().removeAccount(result.account).catch(() => {});
+    this.cca?.clearCache();
+    await this.ports.cache.clear();
+    throw wrongTenant(configured.toLowerCase() === expected ? expected : `${configured} (${expected})`, actual);
   }
 
   private remember(scope: string, result: AuthenticationResult): void {

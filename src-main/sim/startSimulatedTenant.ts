@@ -138,6 +138,8 @@ export async function startSimulatedTenant(options: SimTenantOptions = {}): Prom
     tokenLifetimeS: scenario.tokenLifetimeS,
     deviceCodeIntervalS: scenario.deviceCodeIntervalS,
     deviceCodeLifetimeS: scenario.deviceCodeLifetimeS,
+    signIn: scenario.signIn,
+    homeCloud: scenario.homeCloud,
   });
   const clientCertificate = createClientCertificate('Autopilot Station simulated bench');
   identity.registerClientCertificate(clientCertificate.certPem);
@@ -232,7 +234,7 @@ export async function startSimulatedTenant(options: SimTenantOptions = {}): Prom
       req.socket.destroy();
       return;
     }
-    send(res, simReq, response);
+    send(res, simReq, response, scenario.clockSkewS);
     logEntry(response.status, { ...(response.importCount !== undefined ? { importCount: response.importCount } : {}), faults: firedKinds, csdlIssues: selfCheck(url.pathname, response) });
   };
 
@@ -349,8 +351,10 @@ function readBody(req: http.IncomingMessage): Promise<Buffer> {
   });
 }
 
-function send(res: http.ServerResponse, req: SimRequest, r: SimResponse): void {
+function send(res: http.ServerResponse, req: SimRequest, r: SimResponse, clockSkewS = 0): void {
   const headers: Record<string, string> = {
+    // A skewed service clock (scenario clockSkewS) shows in the Date header, as a wrong bench clock would.
+    ...(clockSkewS ? { date: new Date(Date.now() + clockSkewS * 1000).toUTCString() } : {}),
     'request-id': req.requestId,
     'client-request-id': req.clientRequestId,
     'x-ms-request-id': req.requestId,

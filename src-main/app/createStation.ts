@@ -1,6 +1,8 @@
 import os from 'node:os';
 import path from 'node:path';
-import { SettingsStore } from '../auth/settingsStore.ts';
+import { isTrainingMode, SettingsStore } from '../auth/settingsStore.ts';
+import { CheckRecords } from '../check/checkRecords.ts';
+import { checkedAutopilot, ConnectionCheckService } from '../check/connectionCheckService.ts';
 import { systemBrowserOpener } from '../auth/systemBrowser.ts';
 import { TenantSession, type StartTrainingTenant } from '../auth/tenantSession.ts';
 import { simulatedTrainingTenant } from '../auth/trainingTenant.ts';
@@ -117,6 +119,9 @@ export function createStation(options: StationOptions): Station {
     logger: captureLog,
   });
 
+  // Pre-flight check (issue 19): Settings' "Check connection", and the first import of a never-checked tenant.
+  const checks = new ConnectionCheckService({ target: () => tenant.checkTarget(), records: CheckRecords.inDataDir(options.dataDir), clock, logger: options.logger.child({ service: 'check' }) });
+
   // Queue: opened on first use so that a station built for other calls never touches the database.
   let queueRuntime: QueueRuntime | undefined;
   const queue = (): QueueRuntime =>
@@ -126,7 +131,7 @@ export function createStation(options: StationOptions): Station {
       logger: options.logger,
       stationName: os.hostname(),
       bus,
-      ...(options.queue?.worker === false ? {} : { port: options.autopilot ?? deferredAutopilot(() => tenant.autopilot()) }),
+      ...(options.queue?.worker === false ? {} : { port: options.autopilot ?? checkedAutopilot(deferredAutopilot(() => tenant.autopilot()), checks, { skip: async () => isTrainingMode(await tenant.getSettings()) }) }),
       batchSize: async () => (await tenant.getSettings()).batchSize,
       waitFor: () => 'registered',
       ...(options.queue?.timings ? { timings: options.queue.timings } : {}),
@@ -159,6 +164,7 @@ export function createStation(options: StationOptions): Station {
     signOut: () => tenant.signOut(),
     listGroupTags: () => tenant.listGroupTags(),
     saveDiagnostics: async () => diagnostics.save(),
+    checkConnection: () => checks.run({ interactive: true }),
   };
 
   const diagnostics = new DiagnosticsService({

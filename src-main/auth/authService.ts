@@ -7,6 +7,7 @@ import {
   type Configuration,
   type DeviceCodeRequest,
   type INetworkModule,
+  type NetworkRequestOptions,
 } from '@azure/msal-node';
 import type { Logger } from '../app/logger.ts';
 import { StationError } from '../contract/errors.ts';
@@ -70,6 +71,8 @@ export class AuthService implements AccessTokenProvider {
   private readonly inflight = new Map<string, Promise<string>>();
   /** After a 5xx/429 from Entra, msal-node replays a blank error until its hold-back ends. */
   private busyUntil = 0;
+  /** The last refusal the sign-in service sent (OAuth error and description), for the words msal drops. */
+  private lastServiceError?: string;
   /** The configured tenant as a GUID (a domain resolved once through its OpenID metadata). */
   private resolvedTenantId?: string;
 
@@ -174,6 +177,7 @@ export class AuthService implements AccessTokenProvider {
 
   private async doSignIn(): Promise<AuthStatus> {
     const { mode, cloud } = this.config;
+    this.lastServiceError = undefined;
     this.setStatus({ state: 'signing-in', mode });
     try {
       authorityFor(cloud, this.config.tenantId);
@@ -216,7 +220,10 @@ export class AuthService implements AccessTokenProvider {
       this.setSignedIn(result);
       this.ports.logger.info('Signed in', { mode, tenantId: result.tenantId, cloud: cloud.name });
     } catch (err) {
-      const failure = fromMsalError(err, { cloudLabel: cloud.label, ...(this.config.tenantId ? { tenant: this.config.tenantId } : {}) });
+      const context = { cloudLabel: cloud.label, ...(this.config.tenantId ? { tenant: this.config.tenantId } : {}) };
+      let failure = fromMsalError(err, context);
+      // msal-node's device code flow keeps only the OAuth error name ("invalid_grant"); the AADSTS code is in the answer.
+      if (failure.code === 'AUTH_FAILED' && this.lastServiceError) failure = fromMsalError({ errorMessage: this.lastServiceError }, context);
       this.ports.logger.warn('Sign-in failed', { mode, errorCode: failure.code, details: failure.details });
       this.setStatus({ state: 'error', mode, error: failure.toData() });
     }
@@ -274,8 +281,23 @@ export class AuthService implements AccessTokenProvider {
       },
       cache: { cachePlugin: this.ports.cache },
       system: {
-        ...(this.ports.networkClient ? { networkClient: this.ports.networkClient } : {}),
+        ...(this.ports.networkClient ? { networkClient: this.recording(this.ports.networkClient) } : {}),
         loggerOptions: { piiLoggingEnabled: false, logLevel: 1, loggerCallback: (_level, message) => this.ports.logger.debug('msal', { message }) },
+      },
+    };
+  }
+
+  /** msal's network port, noting the sign-in service's refusals (never a token: only `error` and its description). */
+  private recording(inner: INetworkModule): INetworkModule {
+    return {
+      sendGetRequestAsync: (url, options, timeout) => inner.sendGetRequestAsync(url, options, timeout),
+      sendPostRequestAsync: async <T>(url: string, options?: NetworkRequestOptions) => {
+        const res = await inner.sendPostRequestAsync<T>(url, options);
+        const body = res.body as { error?: unknown; error_description?: unknown } | undefined;
+        if (res.status >= 400 && typeof body?.error === 'string' && body.error !== 'authorization_pending' && body.error !== 'slow_down') {
+          this.lastServiceError = `${body.error} ${typeof body.error_description === 'string' ? body.error_description.split('\r\n')[0] : ''}`.slice(0, 500);
+        }
+        return res;
       },
     };
   }

@@ -6,6 +6,7 @@ import type {
   Attention,
   AuthStatus,
   CapturedDevice,
+  ConnectionCheckReport,
   DeviceCodePrompt,
   DeviceDetail,
   DiagnosticsFile,
@@ -74,6 +75,10 @@ export const calls = {
   // support
   /** Zips the logs and the queue's state (no tokens, no full hashes) for support. */
   saveDiagnostics: call(z.object({}).strict())<DiagnosticsFile>(),
+
+  // pre-flight check (issue 19)
+  /** Read-only check of this bench, the tenant and the app registration; signs in when signed out. */
+  checkConnection: call(z.object({}).strict())<ConnectionCheckReport>(),
 } as const;
 
 export const events = {

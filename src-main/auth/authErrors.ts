@@ -55,16 +55,16 @@ export function fromMsalError(err: unknown, context: { cloudLabel: string; tenan
   if (is('50020', '50177'))
     return authError('AUTH_NOT_MEMBER', `This account is not a member of the tenant${context.tenant ? ` ${context.tenant}` : ''}.`, 'Sign in with an account of this tenant, or ask its administrator to invite your account as a guest (Entra admin centre > Users > Invite external user).', details, { tenant: context.tenant ?? '' });
   if (aadsts !== undefined && /^530\d\d$/.test(aadsts))
-    return authError('AUTH_CONDITIONAL_ACCESS', `A Conditional Access policy of the tenant blocked this sign-in (AADSTS${aadsts}).`, 'Use browser sign-in or certificate sign-in instead of device code, or ask the administrator to allow this sign-in method for the station (Entra admin centre > Protection > Conditional Access).', details, { aadsts: Number(aadsts) });
+    return authError('AUTH_CONDITIONAL_ACCESS', `A Conditional Access policy of the tenant blocked this sign-in (AADSTS${aadsts}).`, 'Use browser sign-in or certificate sign-in instead of device code, or ask the administrator to allow this sign-in method for the station (Entra admin centre > Protection > Conditional Access).', details, { aadsts: String(aadsts) });
   if (is('50011', '500113', '50159'))
-    return authError('AUTH_REDIRECT_URI', `The app registration has no redirect URI for the station's browser sign-in (AADSTS${aadsts}).`, `Ask the administrator to add the redirect URI ${PUBLIC_CLIENT_REDIRECT_URI} under "Mobile and desktop applications" in the app registration's Authentication page.`, details, { redirectUri: PUBLIC_CLIENT_REDIRECT_URI, aadsts: Number(aadsts) });
+    return authError('AUTH_REDIRECT_URI', `The app registration has no redirect URI for the station's browser sign-in (AADSTS${aadsts}).`, `Ask the administrator to add the redirect URI ${PUBLIC_CLIENT_REDIRECT_URI} under "Mobile and desktop applications" in the app registration's Authentication page.`, details, { redirectUri: PUBLIC_CLIENT_REDIRECT_URI, aadsts: String(aadsts) });
   if (is('7000218', '700025'))
-    return authError('AUTH_PUBLIC_CLIENT', `The app registration does not accept sign-in from a desktop app (AADSTS${aadsts}): it is set up as a web app or public client flows are off.`, `Ask the administrator to register ${PUBLIC_CLIENT_REDIRECT_URI} under "Mobile and desktop applications" (not "Web") and to set "Allow public client flows" to Yes in the app registration's Authentication page.`, details, { redirectUri: PUBLIC_CLIENT_REDIRECT_URI, aadsts: Number(aadsts) });
+    return authError('AUTH_PUBLIC_CLIENT', `The app registration does not accept sign-in from a desktop app (AADSTS${aadsts}): it is set up as a web app or public client flows are off.`, `Ask the administrator to register ${PUBLIC_CLIENT_REDIRECT_URI} under "Mobile and desktop applications" (not "Web") and to set "Allow public client flows" to Yes in the app registration's Authentication page.`, details, { redirectUri: PUBLIC_CLIENT_REDIRECT_URI, aadsts: String(aadsts) });
   if (/authorization_declined|access_denied|user_cancelled|AADSTS65004/i.test(text))
     return authError('AUTH_DECLINED', 'The sign-in was cancelled or declined.', 'Press Sign in to try again.', details);
   if (/network|fetch failed|ECONN|ETIMEDOUT|ENOTFOUND|timeout/i.test(text))
     return authError('AUTH_NETWORK', 'The station could not reach the sign-in service.', 'Check this bench\'s network, proxy and firewall, then sign in again.', details);
-  return authError('AUTH_FAILED', `The sign-in failed${aadsts ? ` (AADSTS${aadsts})` : e?.errorCode ? ` (${e.errorCode})` : ''}.`, 'Try again; if it keeps failing, give the code shown to your administrator.', details, aadsts ? { aadsts: Number(aadsts) } : undefined);
+  return authError('AUTH_FAILED', `The sign-in failed${aadsts ? ` (AADSTS${aadsts})` : e?.errorCode ? ` (${e.errorCode})` : ''}.`, 'Try again; if it keeps failing, give the code shown to your administrator.', details, aadsts ? { aadsts: String(aadsts) } : undefined);
 }
 
 /**

@@ -25,6 +25,7 @@ export interface CheckCommandDeps {
   dataDir: () => string;
   station: (options: StationOptions) => Station;
   clock: Clock;
+  logger?: () => Logger;
 }
 
 const METHODS: AuthMode[] = ['browser', 'device-code', 'certificate'];
@@ -55,7 +56,7 @@ export function makeCheckCommand(deps: CheckCommandDeps): CliCommand {
     const method = values.method as AuthMode | undefined;
     if (method !== undefined && !METHODS.includes(method)) throw usageError(`--method must be one of ${METHODS.join(', ')}, not "${values.method}".`);
     if (values.scenario !== undefined && values.tenant !== 'sim') throw usageError('--scenario goes with --tenant sim.');
-    const logger = stderrLogger();
+    const logger = deps.logger?.() ?? stderrLogger();
     const { io } = deps;
 
     let report: ConnectionCheckReport;

@@ -71,6 +71,8 @@ export class AuthService implements AccessTokenProvider {
   private readonly inflight = new Map<string, Promise<string>>();
   /** After a 5xx/429 from Entra, msal-node replays a blank error until its hold-back ends. */
   private busyUntil = 0;
+  /** Requests msal sent to the sign-in service through the station's network port (the pre-flight check counts them). */
+  signInRequests = 0;
   /** The last refusal the sign-in service sent (OAuth error and description), for the words msal drops. */
   private lastServiceError?: string;
   /** The configured tenant as a GUID (a domain resolved once through its OpenID metadata). */
@@ -290,8 +292,12 @@ export class AuthService implements AccessTokenProvider {
   /** msal's network port, noting the sign-in service's refusals (never a token: only `error` and its description). */
   private recording(inner: INetworkModule): INetworkModule {
     return {
-      sendGetRequestAsync: (url, options, timeout) => inner.sendGetRequestAsync(url, options, timeout),
+      sendGetRequestAsync: (url, options, timeout) => {
+        this.signInRequests++;
+        return inner.sendGetRequestAsync(url, options, timeout);
+      },
       sendPostRequestAsync: async <T>(url: string, options?: NetworkRequestOptions) => {
+        this.signInRequests++;
         const res = await inner.sendPostRequestAsync<T>(url, options);
         const body = res.body as { error?: unknown; error_description?: unknown } | undefined;
         if (res.status >= 400 && typeof body?.error === 'string' && body.error !== 'authorization_pending' && body.error !== 'slow_down') {

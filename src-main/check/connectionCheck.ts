@@ -23,6 +23,8 @@ import { probeHost, type HostProbe } from './reachability.ts';
 /** A real sign-in attempt: silent when signed in, else the configured method (device code, browser, certificate). */
 export interface CheckAuth {
   acquireToken(): Promise<string>;
+  /** Requests the sign-in sent so far (msal's own), so the report counts them too. */
+  requests?(): number;
 }
 
 export interface ConnectionCheckTarget {
@@ -107,6 +109,7 @@ export async function runConnectionCheck(target: ConnectionCheckTarget, options:
     requests[kind]++;
     return baseFetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs), ...(dispatcher ? { dispatcher } : {}) });
   };
+  const signInBefore = target.auth.requests?.() ?? 0;
   const results = new Map<CheckId, Item>();
   const set = (id: CheckId, r: Item) => results.set(id, r);
   const failed = (id: CheckId) => results.get(id)?.status === 'failed';
@@ -224,6 +227,7 @@ export async function runConnectionCheck(target: ConnectionCheckTarget, options:
     if (results.get('intune')?.status !== 'ok') set('features', notChecked('intune'));
     else set('features', await featuresItem(graph, fallbacks));
   }
+  requests.signIn += (target.auth.requests?.() ?? 0) - signInBefore;
   const stats = graph.stats();
   requests.graph += stats.requests;
   requests.graphWrites += stats.writes;

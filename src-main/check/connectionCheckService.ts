@@ -86,6 +86,7 @@ export class ConnectionCheckService {
 export function authAttempt(auth: AuthService, interactive: boolean): CheckAuth {
   const scope = auth.config.cloud.scope;
   return {
+    requests: () => auth.signInRequests,
     acquireToken: async () => {
       try {
         return await auth.getAccessToken(scope);

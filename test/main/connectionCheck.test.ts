@@ -65,6 +65,8 @@ describe('the connection check against a good simulated tenant', () => {
     // The check's own count of Graph requests is the tenant's; no 429 was needed.
     expect(report.requests.graph).toBe(graph.length);
     expect(report.requests.graphWrites).toBe(0);
+    // Every request to the sign-in service is counted too: the check's own and msal-node's.
+    expect(report.requests.signIn).toBe(seen.length - graph.length);
     expect(graph.filter((e) => e.status === 429)).toEqual([]);
     // Identity: only the check's metadata read plus msal's own token request (POSTs to the token endpoint, not the tenant's data).
     const identityWrites = seen.filter((e) => !graph.includes(e) && e.method !== 'GET');

@@ -306,7 +306,7 @@ export const en = {
   'check.id.intune': 'Intune licence and read access',
   'check.id.features': 'Optional Graph features',
   'check.seen': 'Seen: {seen}',
-  'check.requests': '{signIn} requests to the sign-in service, {graph} to Graph ({writes} writes).',
+  'check.requests': 'Requests sent: {signIn} to the sign-in service, {graph} to Graph ({writes} writes).',
   'check.fallbacks': 'Fallbacks the station will use: {fallbacks}',
   'code.CHECK_REACH_OK': '{host} answers (DNS, TCP and TLS) in {ms} ms.',
   'code.CHECK_DNS_FAILED': 'This bench cannot resolve {host} ({reason}).',

@@ -123,7 +123,12 @@ export async function runConnectionCheck(target: ConnectionCheckTarget, options:
   };
 
   // 1–2. reachability
-  const [authorityProbe, graphProbe] = await Promise.all([probeHost(cloud.authorityHost, { ...(target.caCertPem ? { caCertPem: target.caCertPem } : {}), timeoutMs }), probeHost(cloud.graphHost, { ...(target.caCertPem ? { caCertPem: target.caCertPem } : {}), timeoutMs })]);
+  const probeOptions = { ...(target.caCertPem ? { caCertPem: target.caCertPem } : {}), timeoutMs };
+  // One probe per host: a simulated tenant serves both from one origin.
+  const sameHost = new URL(cloud.authorityHost).host === new URL(cloud.graphHost).host;
+  const [authorityProbe, graphProbe] = sameHost
+    ? await probeHost(cloud.authorityHost, probeOptions).then((p) => [p, p] as const)
+    : await Promise.all([probeHost(cloud.authorityHost, probeOptions), probeHost(cloud.graphHost, probeOptions)]);
   set('authority', reachItem(authorityProbe));
   set('graph', reachItem(graphProbe));
 

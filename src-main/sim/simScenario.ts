@@ -129,6 +129,8 @@ export const scenarioSchema = z
     homeCloud: z.enum(['global', 'usgov', 'usgovdod', 'china']).optional(),
     /** The service's clock is this many seconds ahead of the bench (Date headers), i.e. the bench clock is off. */
     clockSkewS: z.number().int().default(0),
+    /** A TLS-inspecting proxy with this CA name sits between the bench and the tenant: its certificate is not the trusted CA's. */
+    tlsInterceptedBy: z.string().min(1).max(200).optional(),
   })
   .strict();
 

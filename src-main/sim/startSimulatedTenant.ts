@@ -151,7 +151,9 @@ export async function startSimulatedTenant(options: SimTenantOptions = {}): Prom
   const ctx: GraphContext = { model, identity, limiter, faults, scenario, clock, settingsId: randomUUID() };
 
   const ca = useHttps ? createTestCa() : undefined;
-  const serverCert = ca ? issueServerCertificate(ca) : undefined;
+  // A TLS-inspecting proxy on the path (scenario tlsInterceptedBy): the server's certificate comes from the
+  // proxy's own CA, not from the CA clients were told to trust.
+  const serverCert = ca ? issueServerCertificate(scenario.tlsInterceptedBy ? createTestCa(scenario.tlsInterceptedBy) : ca) : undefined;
   let origin = '';
 
   const answer = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {

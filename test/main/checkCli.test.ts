@@ -137,6 +137,17 @@ describe('autopilot-station check: each broken set-up fails its own check, says 
     expect(report.fallbacks).toEqual(['contains(serialNumber): pages the registered devices and matches serials itself']);
   });
 
+  it('a TLS-inspecting proxy: both hosts fail naming the proxy\'s CA and the setting to give it; nothing else is tried', async () => {
+    const { code, report } = await check({ tlsInterceptedBy: 'Contoso Web Proxy CA' }, 'certificate');
+    expect(code).toBe(1);
+    for (const id of ['authority', 'graph'] as const) {
+      expect(result(report, id)).toMatchObject({ status: 'failed', code: 'CHECK_TLS_INTERCEPTED', params: { issuer: 'Contoso Web Proxy CA' } });
+    }
+    expect(result(report, 'authority').action).toContain('NODE_EXTRA_CA_CERTS');
+    expect(statuses(report)).toMatchObject({ clock: 'not-checked', tenant: 'not-checked', 'sign-in': 'not-checked' });
+    expect(report.requests).toEqual({ signIn: 0, graph: 0, graphWrites: 0 });
+  });
+
   it('the real binary prints a readable report and exits 0 for the training tenant', () => {
     const r = spawnSync(process.execPath, ['bin/autopilot-station.js', 'check', '--tenant', 'sim'], { encoding: 'utf8', timeout: 60_000 });
     expect(r.status).toBe(0);

@@ -33,7 +33,7 @@ const METHODS: AuthMode[] = ['browser', 'device-code', 'certificate'];
 const SIM_TIME_SCALE = 20;
 
 /**
- * `check [--tenant ID|sim] [--cloud C] [--method M] [--api V] [--scenario F] [--json]`: the read-only
+ * `check [--tenant ID|sim] [--client-id ID] [--cloud C] [--method M] [--api V] [--scenario F] [--json]`: the read-only
  * pre-flight check of this bench, the tenant and its app registration. Exit 0 when nothing failed
  * (warnings allowed), 1 otherwise. `--tenant sim` checks a simulated tenant in this process (the
  * training scenario, or `--scenario F` to play a broken tenant) signed in to like a real one; its
@@ -45,6 +45,7 @@ export function makeCheckCommand(deps: CheckCommandDeps): CliCommand {
       args: argv,
       options: {
         tenant: { type: 'string' },
+        'client-id': { type: 'string' },
         cloud: { type: 'string' },
         method: { type: 'string' },
         api: { type: 'string' },
@@ -66,6 +67,7 @@ export function makeCheckCommand(deps: CheckCommandDeps): CliCommand {
     } else {
       const patch: Record<string, unknown> = {};
       if (values.tenant !== undefined) patch.tenantId = values.tenant;
+      if (values['client-id'] !== undefined) patch.clientId = values['client-id'];
       if (values.cloud !== undefined) patch.cloud = values.cloud;
       if (values.api !== undefined) patch.apiVersion = values.api;
       if (method !== undefined) patch.authMode = method;

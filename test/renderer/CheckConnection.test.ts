@@ -65,3 +65,22 @@ describe('Check connection', () => {
     expect((await screen.findByRole('alert')).textContent).toBe('The station is closing.');
   });
 });
+
+describe('sign-in errors in Settings are worded by code (issue 13)', () => {
+  it('a token for another tenant, in English and Japanese, with the tenants named', async () => {
+    const { default: App } = await import('../../src-renderer/App.svelte');
+    const { FakeStationApi } = await import('./fakeStationApi.ts');
+    const auth = {
+      state: 'error' as const,
+      mode: 'browser' as const,
+      error: { code: 'AUTH_WRONG_TENANT', message: 'English fallback', action: 'English action', params: { expected: 'contoso.onmicrosoft.com', actual: '0f0e0d0c-0000-4000-8000-000000000001' } },
+    };
+    const fake = new FakeStationApi({ info: { mode: 'tenant', tenant: { tenantId: 'contoso.onmicrosoft.com', cloud: 'global' } }, auth, settings: { tenantId: 'contoso.onmicrosoft.com', clientId: '0c1a6b9e-6f4e-4b7a-9c4d-2f1e3a5b7c9d' } });
+    render(App, { props: { api: fake.api, initialScreen: 'settings' } });
+    const error = await screen.findByTestId('auth-error');
+    expect(error.textContent).toContain('signed in to the tenant 0f0e0d0c-0000-4000-8000-000000000001, not to the configured tenant contoso.onmicrosoft.com');
+    expect(error.textContent).not.toContain('English fallback');
+    i18n.setLocale('ja');
+    await screen.findByText((_, el) => el?.getAttribute('data-testid') === 'auth-error' && !!el.textContent?.includes('ではなく、テナント 0f0e0d0c-0000-4000-8000-000000000001 にサインインしました'));
+  });
+});

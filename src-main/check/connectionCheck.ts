@@ -263,7 +263,7 @@ function reachItem(p: HostProbe): Item {
     case 'dns':
       return item('failed', 'CHECK_DNS_FAILED', `This bench cannot resolve ${p.host} (${p.reason}).`, 'Check the bench\'s DNS server and network connection; ask the network team whether the name is blocked.', { host: p.host, reason: p.reason }, [p.reason]);
     case 'tcp':
-      return item('failed', 'CHECK_TCP_FAILED', `This bench cannot open a connection to ${where} (${p.reason}).`, 'A firewall or proxy blocks the connection: ask the network team to allow HTTPS (443) to this host, or set the proxy (HTTPS_PROXY) for the station.', { host: p.host, port: p.port, reason: p.reason }, [p.address, p.reason]);
+      return item('failed', 'CHECK_TCP_FAILED', `This bench cannot open a connection to ${where} (${p.reason}).`, 'A firewall blocks the connection: ask the network team to allow HTTPS (443) from this bench to this host (the station connects directly, not through a proxy server).', { host: p.host, port: p.port, reason: p.reason }, [p.address, p.reason]);
     case 'tls-untrusted':
       return item('failed', 'CHECK_TLS_INTERCEPTED', `The certificate presented for ${p.host} is not trusted (${p.reason}); it was issued by "${p.issuer}". A proxy that inspects TLS is the likely cause.`, `Ask the network team to exempt ${p.host} from TLS inspection (Microsoft's advice for sign-in and Graph), or give the station the proxy's root certificate: set NODE_EXTRA_CA_CERTS to its PEM file for the station's process.`, { host: p.host, issuer: p.issuer, reason: p.reason }, [p.reason, `issuer ${p.issuer}`]);
     case 'tls':

@@ -312,7 +312,7 @@ export const en = {
   'code.CHECK_DNS_FAILED': 'This bench cannot resolve {host} ({reason}).',
   'code.CHECK_DNS_FAILED.action': 'Check the bench\'s DNS server and network connection; ask the network team whether the name is blocked.',
   'code.CHECK_TCP_FAILED': 'This bench cannot open a connection to {host}:{port} ({reason}).',
-  'code.CHECK_TCP_FAILED.action': 'A firewall or proxy blocks the connection: ask the network team to allow HTTPS (443) to this host, or set the proxy for the station.',
+  'code.CHECK_TCP_FAILED.action': 'A firewall blocks the connection: ask the network team to allow HTTPS (443) from this bench to this host (the station connects directly, not through a proxy server).',
   'code.CHECK_TLS_INTERCEPTED': 'The certificate shown for {host} is not trusted ({reason}); it was issued by "{issuer}". A proxy that inspects TLS is the likely cause.',
   'code.CHECK_TLS_INTERCEPTED.action': 'Ask the network team to exempt {host} from TLS inspection, or give the station the proxy\'s root certificate: set NODE_EXTRA_CA_CERTS to its PEM file.',
   'code.CHECK_TLS_FAILED': 'The TLS handshake with {host} failed ({reason}).',

@@ -317,7 +317,7 @@ export const ja: Record<MessageKey, string> = {
   'code.CHECK_DNS_FAILED': 'このベンチは {host} の名前を解決できません ({reason})。',
   'code.CHECK_DNS_FAILED.action': 'ベンチの DNS サーバーとネットワーク接続を確認し、その名前がブロックされていないかネットワーク担当者に確認してください。',
   'code.CHECK_TCP_FAILED': 'このベンチは {host}:{port} に接続できません ({reason})。',
-  'code.CHECK_TCP_FAILED.action': 'ファイアウォールまたはプロキシが接続をブロックしています。このホストへの HTTPS (443) を許可するよう依頼するか、ステーションにプロキシを設定してください。',
+  'code.CHECK_TCP_FAILED.action': 'ファイアウォールが接続をブロックしています。このベンチからこのホストへの HTTPS (443) を許可するようネットワーク担当者に依頼してください (ステーションはプロキシ サーバーを経由せず直接接続します)。',
   'code.CHECK_TLS_INTERCEPTED': '{host} の証明書は信頼されていません ({reason})。発行者は「{issuer}」です。TLS を検査するプロキシが原因と考えられます。',
   'code.CHECK_TLS_INTERCEPTED.action': '{host} を TLS 検査の対象外にするようネットワーク担当者に依頼するか、プロキシのルート証明書をステーションに渡してください (NODE_EXTRA_CA_CERTS にその PEM ファイルを設定)。',
   'code.CHECK_TLS_FAILED': '{host} との TLS ハンドシェイクに失敗しました ({reason})。',

@@ -148,6 +148,20 @@ describe('autopilot-station check: each broken set-up fails its own check, says 
     expect(report.requests).toEqual({ signIn: 0, graph: 0, graphWrites: 0 });
   });
 
+  it('an account of another tenant (MSP technician): the token\'s tid is not the tenant; signed out, both tenants named', async () => {
+    const other = '0f0e0d0c-0000-4000-8000-000000000001';
+    const { report } = await check({ signIn: { tokenTenantId: other } }, 'device-code');
+    expect(result(report, 'sign-in')).toMatchObject({ status: 'failed', code: 'AUTH_WRONG_TENANT', params: { actual: other } });
+    expect(result(report, 'sign-in').message).toContain(other);
+  });
+
+  it('a real tenant without a client id: refused in words before anything is sent', async () => {
+    const command = makeCheckCommand({ io: { stdout: () => {}, stderr: () => {} }, dataDir: () => mkdtempSync(path.join(os.tmpdir(), 'check-cli-real-')), station: createStation, clock: systemClock, logger: () => silentLogger });
+    await expect(command(['--tenant', 'contoso.onmicrosoft.com', '--json'])).rejects.toMatchObject({ code: 'AUTH_CLIENT_ID_REQUIRED' });
+    await expect(command(['--scenario', 'x.json'])).rejects.toMatchObject({ code: 'USAGE' });
+    await expect(command(['--tenant', 'sim', '--method', 'password'])).rejects.toMatchObject({ code: 'USAGE' });
+  });
+
   it('the real binary prints a readable report and exits 0 for the training tenant', () => {
     const r = spawnSync(process.execPath, ['bin/autopilot-station.js', 'check', '--tenant', 'sim'], { encoding: 'utf8', timeout: 60_000 });
     expect(r.status).toBe(0);

@@ -18,12 +18,13 @@ import { customCloud } from '../../src-main/graph/clouds.ts';
 import { createCaDispatcher } from '../../src-main/graph/httpsDispatcher.ts';
 import { RateBudget } from '../../src-main/graph/rateBudget.ts';
 import { startSimulatedTenant, type SimTenant } from '../../src-main/sim/startSimulatedTenant.ts';
+import { createClientCertificate } from '../../src-main/sim/testCertificates.ts';
 import type { SimScenarioInput } from '../../src-main/sim/simScenario.ts';
 
 const clock = scaledClock(20);
 const SETTINGS: StationSettings = { cloud: 'global', apiVersion: 'v1.0', authMode: 'certificate', batchSize: 100, waitFor: 'registered', locked: [] };
 
-function certificateAuth(sim: SimTenant): AuthService {
+function certificateAuth(sim: SimTenant, pem = sim.clientCertificatePem): AuthService {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'check-auth-'));
   return new AuthService(
     { mode: 'certificate', clientId: sim.clientId, tenantId: sim.tenantId, cloud: customCloud(sim.graphUrl, sim.authorityHost) },
@@ -32,7 +33,7 @@ function certificateAuth(sim: SimTenant): AuthService {
       logger: silentLogger,
       openBrowser: async () => {},
       onDeviceCode: () => {},
-      loadCertificate: async () => loadCertificateCredential(Buffer.from(sim.clientCertificatePem)),
+      loadCertificate: async () => loadCertificateCredential(Buffer.from(pem)),
       networkClient: new MsalNetworkClient(createCaDispatcher(sim.caCertPem)),
     },
   );
@@ -82,6 +83,15 @@ describe('the connection check against a good simulated tenant', () => {
     expect(authority.action).toMatch(/TLS inspection.*NODE_EXTRA_CA_CERTS/);
     expect(report.checks.find((c) => c.id === 'tenant')).toMatchObject({ status: 'not-checked', params: { after: 'authority' } });
     expect(sim.requestLog.entries.length).toBe(before);
+  });
+
+  it('a certificate the app registration does not know: the sign-in check says AADSTS700027 and to upload it', async () => {
+    const stranger = createClientCertificate('Bench with a certificate nobody uploaded');
+    const report = await runConnectionCheck(targetOf(sim, { auth: authAttempt(certificateAuth(sim, `${stranger.certPem}${stranger.keyPem}`), true) }), { clock, logger: silentLogger });
+    const signIn = report.checks.find((c) => c.id === 'sign-in')!;
+    expect(signIn).toMatchObject({ status: 'failed', code: 'AUTH_CERTIFICATE_REJECTED' });
+    expect(signIn.seen).toContain('AADSTS700027');
+    expect(signIn.action).toMatch(/uploaded to the app registration/);
   });
 
   it('a host that refuses connections: the TCP step fails with the reason, the rest is not checked', async () => {

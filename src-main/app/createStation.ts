@@ -165,6 +165,7 @@ export function createStation(options: StationOptions): Station {
     listGroupTags: () => tenant.listGroupTags(),
     saveDiagnostics: async () => diagnostics.save(),
     checkConnection: () => checks.run({ interactive: true }),
+    lastConnectionCheck: () => checks.lastReport(),
   };
 
   const diagnostics = new DiagnosticsService({

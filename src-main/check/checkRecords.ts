@@ -11,6 +11,8 @@ export interface CheckRecord {
   checkedAt: string;
   status: ConnectionCheckReport['status'];
   failed: { id: CheckId; code: string }[];
+  /** The whole report, so Settings can show the last check (the one the first import ran, too). */
+  report?: ConnectionCheckReport;
 }
 
 export function tenantCheckKey(training: boolean, cloud: string, tenant: string): string {
@@ -39,7 +41,7 @@ export class CheckRecords {
 
   async recordCheck(tenantKey: string, report: ConnectionCheckReport): Promise<void> {
     const all = await this.all();
-    all[tenantKey] = { checkedAt: report.startedAt, status: report.status, failed: report.checks.filter((c) => c.status === 'failed').map((c) => ({ id: c.id, code: c.code })) };
+    all[tenantKey] = { checkedAt: report.startedAt, status: report.status, failed: report.checks.filter((c) => c.status === 'failed').map((c) => ({ id: c.id, code: c.code })), report };
     // One write at a time, through a temporary file: a crash never leaves half a file.
     this.writing = this.writing.then(async () => {
       await mkdir(path.dirname(this.file), { recursive: true });

@@ -51,6 +51,17 @@ export class ConnectionCheckService {
     return tenantCheckKey(t.training, t.settings.cloud, t.auth.config.tenantId ?? '');
   }
 
+  /** The last check of the current tenant (run from Settings, the CLI or the first import), or null. */
+  async lastReport(): Promise<ConnectionCheckReport | null> {
+    try {
+      return (await this.o.records.last(await this.tenantKey()))?.report ?? null;
+    } catch (err) {
+      // No tenant to ask about yet (settings incomplete): nothing was checked.
+      if (err instanceof StationError) return null;
+      throw err;
+    }
+  }
+
   needsCheck(tenantKey: string): Promise<boolean> {
     return this.o.records.needsCheck(tenantKey);
   }

@@ -79,6 +79,8 @@ export const calls = {
   // pre-flight check (issue 19)
   /** Read-only check of this bench, the tenant and the app registration; signs in when signed out. */
   checkConnection: call(z.object({}).strict())<ConnectionCheckReport>(),
+  /** The last check of the current tenant (from Settings, the CLI or the first import's own check), or null. */
+  lastConnectionCheck: call(z.object({}).strict())<ConnectionCheckReport | null>(),
 } as const;
 
 export const events = {

@@ -90,4 +90,12 @@ describe('Check connection in Settings', () => {
     await page.getByTestId('check-requests').scrollIntoViewIfNeeded();
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'check-connection-no-licence-ja.png') });
   });
+
+  it('the last check stays on show after the station\'s page is reloaded', async () => {
+    await page.reload();
+    await page.getByTestId('training-banner').waitFor();
+    await page.keyboard.press('Alt+4');
+    await expect.poll(() => page.getByTestId('check-intune').getAttribute('data-status')).toBe('failed');
+    expect(await page.getByTestId('check-when').innerText()).toMatch(/^確認日時: /);
+  });
 });

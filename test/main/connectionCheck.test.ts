@@ -106,7 +106,8 @@ describe('the connection check against a good simulated tenant', () => {
 describe('the first import runs the check by itself', () => {
   async function gate(scenario: SimScenarioInput | 'training') {
     const sim = await startSimulatedTenant({ clock, timeScale: 20, scenario });
-    const records = CheckRecords.inDataDir(mkdtempSync(path.join(os.tmpdir(), 'check-records-')));
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'check-records-'));
+    const records = CheckRecords.inDataDir(dataDir);
     const auth = certificateAuth(sim);
     const service = new ConnectionCheckService({
       target: async () => ({ training: false, settings: SETTINGS, cloud: customCloud(sim.graphUrl, sim.authorityHost), auth, caCertPem: sim.caCertPem }),
@@ -116,7 +117,7 @@ describe('the first import runs the check by itself', () => {
     });
     const posted: number[] = [];
     const port = { importBatch: async (devices: unknown[]) => (posted.push(devices.length), { value: [], requestId: 'r' }) } as unknown as AutopilotPort;
-    return { sim, records, service, posted, autopilot: checkedAutopilot(port, service) };
+    return { sim, dataDir, records, service, posted, autopilot: checkedAutopilot(port, service) };
   }
 
   it('a tenant without a licence: the batch waits with the check\'s words; nothing is posted', async () => {
@@ -129,6 +130,9 @@ describe('the first import runs the check by itself', () => {
       expect(g.posted).toEqual([]);
       expect(await g.service.needsCheck(await g.service.tenantKey())).toBe(true);
       expect(await g.records.last(await g.service.tenantKey())).toMatchObject({ status: 'failed', failed: [{ id: 'intune', code: 'GRAPH_NO_INTUNE_LICENCE' }] });
+      // Settings shows the check the import ran, read back from the data folder.
+      const again = new ConnectionCheckService({ target: async () => ({ training: false, settings: SETTINGS, cloud: customCloud(g.sim.graphUrl, g.sim.authorityHost), auth: certificateAuth(g.sim) }), records: CheckRecords.inDataDir(g.dataDir), clock, logger: silentLogger });
+      expect((await again.lastReport())?.checks.find((c) => c.id === 'intune')).toMatchObject({ status: 'failed', code: 'GRAPH_NO_INTUNE_LICENCE' });
     } finally {
       await g.sim.stop();
     }

@@ -366,6 +366,7 @@ export const en = {
   'code.GRAPH_NO_INTUNE_LICENCE.action': 'Check that you signed in to the right tenant; otherwise ask the administrator to assign an Intune licence (Microsoft 365 admin centre > Billing > Licences).',
   'code.GRAPH_PERMISSION_MISSING': 'The account or app lacks the Microsoft Graph permission DeviceManagementServiceConfig.ReadWrite.All.',
   'code.GRAPH_PERMISSION_MISSING.action': 'Ask an administrator to grant it with admin consent to the station\'s app registration (and, for a technician\'s account, an Intune role), then sign in again.',
+  'check.when': 'Checked {time}.',
 } as const;
 
 export type MessageKey = keyof typeof en;

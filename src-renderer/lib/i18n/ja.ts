@@ -371,4 +371,5 @@ export const ja: Record<MessageKey, string> = {
   'code.GRAPH_NO_INTUNE_LICENCE.action': '正しいテナントにサインインしたか確認してください。正しければ、Intune ライセンスを割り当てるよう管理者に依頼してください (Microsoft 365 管理センター > 課金 > ライセンス)。',
   'code.GRAPH_PERMISSION_MISSING': 'アカウントまたはアプリに Microsoft Graph のアクセス許可 DeviceManagementServiceConfig.ReadWrite.All がありません。',
   'code.GRAPH_PERMISSION_MISSING.action': 'ステーションのアプリ登録に管理者の同意付きで付与するよう (技術者のアカウントでは Intune ロールも) 管理者に依頼し、もう一度サインインしてください。',
+  'check.when': '確認日時: {time}',
 };

@@ -57,6 +57,10 @@ export class SettingsStore {
     return this.api.checkConnection({});
   }
 
+  lastConnectionCheck(): Promise<ConnectionCheckReport | null> {
+    return this.api.lastConnectionCheck({});
+  }
+
   /** Support's zip: written next to the user's files by the app, handed to the page in browser mode. */
   saveDiagnostics(): Promise<DiagnosticsFile> {
     return this.api.saveDiagnostics({});

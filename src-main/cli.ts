@@ -5,6 +5,7 @@ import { captureCommand } from './cli/captureCommand.ts';
 import { importCommand } from './cli/importCommand.ts';
 import { exportCommand } from './cli/exportCommand.ts';
 import { simCommand } from './cli/simCommand.ts';
+import { checkCommand } from './cli/checkCommand.ts';
 
 /** The `autopilot-station` command. One line per command; each command lives in src-main/cli/. */
 const commands: Record<string, { run: CliCommand; summary: string }> = {
@@ -14,6 +15,7 @@ const commands: Record<string, { run: CliCommand; summary: string }> = {
   import: { run: importCommand, summary: 'import <file...> --group-tag T [--assigned-user U] [--tenant sim|<tenant-id>] [--cloud C] [--api v1.0|beta] [--wait imported|registered|assigned] [--timeout-s N] [--json]  queue and import, print each final state' },
   export: { run: exportCommand, summary: 'export --format intune|report [--out DIR] [--json]  CSV files from the queue' },
   sim: { run: simCommand, summary: 'sim [--port N] [--time-scale X] [--scenario F] [--http]  run the simulated tenant alone' },
+  check: { run: checkCommand, summary: 'check [--tenant ID|sim] [--client-id ID] [--cloud C] [--method browser|device-code|certificate] [--api v1.0|beta] [--scenario F] [--json]  read-only pre-flight check of the bench, tenant and app registration' },
 };
 
 export async function runCli(argv: string[]): Promise<number> {

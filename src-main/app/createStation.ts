@@ -1,6 +1,8 @@
 import os from 'node:os';
 import path from 'node:path';
-import { SettingsStore } from '../auth/settingsStore.ts';
+import { isTrainingMode, SettingsStore } from '../auth/settingsStore.ts';
+import { CheckRecords } from '../check/checkRecords.ts';
+import { checkedAutopilot, ConnectionCheckService } from '../check/connectionCheckService.ts';
 import { systemBrowserOpener } from '../auth/systemBrowser.ts';
 import { TenantSession, type StartTrainingTenant } from '../auth/tenantSession.ts';
 import { simulatedTrainingTenant } from '../auth/trainingTenant.ts';
@@ -140,6 +142,9 @@ export function createStation(options: StationOptions): Station {
     logger: captureLog,
   });
 
+  // Pre-flight check (issue 19): Settings' "Check connection", and the first import of a never-checked tenant.
+  const checks = new ConnectionCheckService({ target: () => tenant.checkTarget(), records: CheckRecords.inDataDir(options.dataDir), clock, logger: options.logger.child({ service: 'check' }) });
+
   // Queue: one per tenant (<dataDir>/tenants/<slug>/queue.db), opened on first use so that a station
   // built for other calls never touches a database. A tenant change closes it (worker stopped first)
   // and the next use opens the new tenant's queue.
@@ -156,10 +161,17 @@ export function createStation(options: StationOptions): Station {
     queueLog.info('Opened the queue of this tenant', { tenant: slug, dir });
     // The worker of one tenant's queue never talks to another tenant: the session may already point
     // elsewhere while this queue is being closed.
-    const port = options.autopilot ?? deferredAutopilot(async () => {
-      if (slugNow() !== slug) throw new StationError({ code: 'TENANT_CHANGED', message: 'The tenant changed; this queue is being closed.', action: 'Nothing to do: the queue of the new tenant takes over.' });
-      return tenant.autopilot();
-    });
+    // A tenant never checked is checked once before its first batch (not the training tenant).
+    const port =
+      options.autopilot ??
+      checkedAutopilot(
+        deferredAutopilot(async () => {
+          if (slugNow() !== slug) throw new StationError({ code: 'TENANT_CHANGED', message: 'The tenant changed; this queue is being closed.', action: 'Nothing to do: the queue of the new tenant takes over.' });
+          return tenant.autopilot();
+        }),
+        checks,
+        { skip: async () => isTrainingMode(await tenant.getSettings()) },
+      );
     return openQueueRuntime({
       dataDir: dir,
       clock,
@@ -260,6 +272,8 @@ export function createStation(options: StationOptions): Station {
       }
     },
     cancelSignIn: () => tenant.cancelSignIn(),
+    checkConnection: () => checks.run({ interactive: true }),
+    lastConnectionCheck: () => checks.lastReport(),
   };
   const countIn = (slug: string): number => {
     const store = openSqliteQueueStore(tenantQueueDir(options.dataDir, slug));

@@ -7,6 +7,7 @@ import {
   type Configuration,
   type DeviceCodeRequest,
   type INetworkModule,
+  type NetworkRequestOptions,
 } from '@azure/msal-node';
 import type { Logger } from '../app/logger.ts';
 import { StationError } from '../contract/errors.ts';
@@ -14,7 +15,9 @@ import type { AuthMode, AuthStatus, DeviceCodePrompt } from '../contract/types.t
 import { CLOUDS, type CloudEndpoints } from '../graph/clouds.ts';
 import type { AccessTokenProvider } from '../graph/graphClient.ts';
 import { graphFailure } from '../graph/graphFailures.ts';
-import { authError, fromMsalError, isMsalHoldBack, isSignInServiceBusy, MSAL_HOLD_BACK_MS, MSA_TENANT_ID, personalAccountRefused, signInServiceBusy } from './authErrors.ts';
+import { authError, fromMsalError, isMsalHoldBack, isSignInServiceBusy, MSAL_HOLD_BACK_MS, MSA_TENANT_ID, personalAccountRefused, signInServiceBusy, tenantRequired, wrongTenant } from './authErrors.ts';
+import { MsalNetworkClient } from './msalNetworkClient.ts';
+import { resolveTenantId, tokenTenantId } from './tenantIdentity.ts';
 import type { CertificateCredential } from './certificateCredential.ts';
 import type { EncryptedCachePlugin } from './encryptedCachePlugin.ts';
 
@@ -87,6 +90,12 @@ export class AuthService implements AccessTokenProvider {
   private readonly inflight = new Map<string, Promise<string>>();
   /** After a 5xx/429 from Entra, msal-node replays a blank error until its hold-back ends. */
   private busyUntil = 0;
+  /** Requests msal sent to the sign-in service through the station's network port (the pre-flight check counts them). */
+  signInRequests = 0;
+  /** The last refusal the sign-in service sent (OAuth error and description), for the words msal drops. */
+  private lastServiceError?: string;
+  /** The configured tenant as a GUID (a domain resolved once through its OpenID metadata). */
+  private resolvedTenantId?: string;
 
   constructor(
     readonly config: AuthConfig,
@@ -199,6 +208,7 @@ export class AuthService implements AccessTokenProvider {
 
   private async doSignIn(): Promise<AuthStatus> {
     const { mode, cloud } = this.config;
+    this.lastServiceError = undefined;
     this.setStatus({ state: 'signing-in', mode });
     const deadlines = { ...SIGN_IN_DEADLINES, ...this.ports.signInDeadlines };
     const authorityHost = new URL(cloud.authorityHost).host;
@@ -225,6 +235,8 @@ export class AuthService implements AccessTokenProvider {
     let released = false;
     try {
       authorityFor(cloud, this.config.tenantId);
+      // Without a tenant, `organizations` would sign an MSP technician in to their own home tenant.
+      if (mode !== 'certificate' && !this.config.tenantId?.trim()) throw tenantRequired();
       const scopes = [cloud.scope];
       let pending: Promise<AuthenticationResult | null>;
       if (mode === 'certificate') {
@@ -270,6 +282,7 @@ export class AuthService implements AccessTokenProvider {
         await this.ports.cache.clear();
         throw personalAccountRefused();
       }
+      await this.checkTokenTenant(result);
       this.remember(cloud.scope, result);
       this.setSignedIn(result);
       this.ports.logger.info('Signed in', { mode, tenantId: result.tenantId, cloud: cloud.name });
@@ -278,7 +291,10 @@ export class AuthService implements AccessTokenProvider {
         this.ports.logger.info('Sign-in cancelled by the technician', { mode, cloud: cloud.name });
         this.setStatus({ state: 'signed-out', mode });
       } else {
-        const failure = fromMsalError(err, { cloudLabel: cloud.label });
+        const context = { cloudLabel: cloud.label, ...(this.config.tenantId ? { tenant: this.config.tenantId } : {}) };
+        let failure = fromMsalError(err, context);
+        // msal-node's device code flow keeps only the OAuth error name ("invalid_grant"); the AADSTS code is in the answer.
+        if (failure.code === 'AUTH_FAILED' && this.lastServiceError) failure = fromMsalError({ errorMessage: this.lastServiceError }, context);
         this.ports.logger.warn(failure.code === 'AUTH_SIGN_IN_TIMEOUT' ? 'Sign-in timed out' : 'Sign-in failed', { mode, errorCode: failure.code, details: failure.details });
         this.setStatus({ state: 'error', mode, error: failure.toData() });
       }
@@ -291,6 +307,28 @@ export class AuthService implements AccessTokenProvider {
       if (loopback) await releaseLoopback(loopback.url);
     }
     return this.current;
+  }
+
+  /**
+   * The token must come from the configured tenant (a domain is resolved to its GUID through the
+   * tenant's OpenID metadata). Otherwise the station signs out at once and names the account's tenant.
+   */
+  private async checkTokenTenant(result: AuthenticationResult): Promise<void> {
+    const configured = this.config.tenantId?.trim();
+    const actual = tokenTenantId(result.accessToken) ?? (result.tenantId ? result.tenantId.toLowerCase() : undefined);
+    if (!configured || !actual) return;
+    this.resolvedTenantId ??= await resolveTenantId(this.config.cloud.authorityHost, configured, this.ports.networkClient ?? new MsalNetworkClient());
+    const expected = this.resolvedTenantId;
+    if (!expected) {
+      this.ports.logger.warn('Could not read the tenant\'s OpenID metadata to compare the signed-in tenant', { tenant: configured });
+      return;
+    }
+    if (expected === actual) return;
+    this.memo = undefined;
+    if (result.account) await this.pca?.getTokenCache().removeAccount(result.account).catch(() => {});
+    this.cca?.clearCache();
+    await this.ports.cache.clear();
+    throw wrongTenant(configured.toLowerCase() === expected ? expected : `${configured} (${expected})`, actual);
   }
 
   private remember(scope: string, result: AuthenticationResult): void {
@@ -324,8 +362,27 @@ export class AuthService implements AccessTokenProvider {
       },
       cache: { cachePlugin: this.ports.cache },
       system: {
-        ...(this.ports.networkClient ? { networkClient: this.ports.networkClient } : {}),
+        ...(this.ports.networkClient ? { networkClient: this.recording(this.ports.networkClient) } : {}),
         loggerOptions: { piiLoggingEnabled: false, logLevel: 1, loggerCallback: (_level, message) => this.ports.logger.debug('msal', { message }) },
+      },
+    };
+  }
+
+  /** msal's network port, noting the sign-in service's refusals (never a token: only `error` and its description). */
+  private recording(inner: INetworkModule): INetworkModule {
+    return {
+      sendGetRequestAsync: (url, options, timeout) => {
+        this.signInRequests++;
+        return inner.sendGetRequestAsync(url, options, timeout);
+      },
+      sendPostRequestAsync: async <T>(url: string, options?: NetworkRequestOptions) => {
+        this.signInRequests++;
+        const res = await inner.sendPostRequestAsync<T>(url, options);
+        const body = res.body as { error?: unknown; error_description?: unknown } | undefined;
+        if (res.status >= 400 && typeof body?.error === 'string' && body.error !== 'authorization_pending' && body.error !== 'slow_down') {
+          this.lastServiceError = `${body.error} ${typeof body.error_description === 'string' ? body.error_description.split('\r\n')[0] : ''}`.slice(0, 500);
+        }
+        return res;
       },
     };
   }

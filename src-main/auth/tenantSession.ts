@@ -170,6 +170,14 @@ export class TenantSession {
     return { tenant, recent };
   }
 
+  /** The pre-flight check's view of the current connection (issue 19): settings, cloud, sign-in, rate budget, extra CA. */
+  async checkTarget(): Promise<{ training: boolean; settings: StationSettings; cloud: CloudEndpoints; auth: AuthService; budget: RateBudget; caCertPem?: string }> {
+    const live = await this.connect();
+    const settings = await this.o.settings.load();
+    const sim = live.training && this.training ? await this.training : undefined;
+    return { training: live.training, settings, cloud: live.cloud, auth: live.auth, budget: live.graph.budget, ...(sim ? { caCertPem: sim.caCertPem } : {}) };
+  }
+
   async close(): Promise<void> {
     await this.reset();
     const t = this.training;

@@ -6,6 +6,7 @@ import type {
   Attention,
   AuthStatus,
   CapturedDevice,
+  ConnectionCheckReport,
   DeviceCodePrompt,
   DeviceDetail,
   DiagnosticsFile,
@@ -99,6 +100,11 @@ export const calls = {
   moveDevices: call(z.object({ ids: s.deviceIds, toTenant: z.string().regex(/^[a-z0-9._-]{1,100}$/) }).strict())<MoveDevicesResult>(),
   /** Stops a browser or device-code sign-in that is waiting for the technician. */
   cancelSignIn: call(z.object({}).strict())<AuthStatus>(),
+  // pre-flight check (issue 19)
+  /** Read-only check of this bench, the tenant and the app registration; signs in when signed out. */
+  checkConnection: call(z.object({}).strict())<ConnectionCheckReport>(),
+  /** The last check of the current tenant (from Settings, the CLI or the first import's own check), or null. */
+  lastConnectionCheck: call(z.object({}).strict())<ConnectionCheckReport | null>(),
 } as const;
 
 export const events = {

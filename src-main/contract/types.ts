@@ -249,7 +249,7 @@ export interface AuthStatus {
   state: 'training' | 'signed-out' | 'signing-in' | 'signed-in' | 'error';
   account?: { username: string; tenantId: string };
   mode?: AuthMode;
-  error?: { code: string; message: string; action?: string };
+  error?: { code: string; message: string; action?: string; params?: Record<string, string | number> };
 }
 
 export interface DeviceCodePrompt {
@@ -325,4 +325,41 @@ export interface MoveDevicesResult {
   /** Ids of the devices in the other tenant's queue. */
   moved: string[];
   refused: DeviceSkip[];
+}
+
+// ---------- pre-flight check (issue 19) ----------
+
+/** The checks, in the order they run; a check that needs an earlier one is 'not-checked' when that one failed. */
+export type CheckId = 'authority' | 'graph' | 'clock' | 'tenant' | 'sign-in' | 'permission' | 'intune' | 'features';
+export type CheckStatus = 'ok' | 'warning' | 'failed' | 'not-checked';
+
+export interface CheckResult {
+  id: CheckId;
+  status: CheckStatus;
+  /** Stable code; the renderer words it (`code.<code>` and `code.<code>.action`) with `params`. */
+  code: string;
+  params?: Record<string, string | number>;
+  /** English fallback (CLI, logs): what was seen. */
+  message: string;
+  /** English fallback: what to do. */
+  action?: string;
+  /** For support: AADSTS codes, HTTP statuses, request ids, timings. */
+  seen: string[];
+}
+
+export interface ConnectionCheckReport {
+  mode: StationMode;
+  tenant: string;
+  cloud: string;
+  method: AuthMode;
+  apiVersion: ApiVersion;
+  startedAt: string;
+  durationMs: number;
+  /** 'failed' when any check failed, 'warning' when any warned, else 'ok'. */
+  status: 'ok' | 'warning' | 'failed';
+  checks: CheckResult[];
+  /** Fallbacks the station will use on this tenant (optional Graph features that did not answer). */
+  fallbacks: string[];
+  /** Requests the check sent itself: to the sign-in service (probes, metadata) and to Graph (0 writes, always). */
+  requests: { signIn: number; graph: number; graphWrites: number };
 }

@@ -21,6 +21,10 @@ export interface IdentityOptions {
   tokenLifetimeS: number;
   deviceCodeIntervalS: number;
   deviceCodeLifetimeS: number;
+  /** The app registration's sign-in set-up (scenario `signIn`); absent: everything works. */
+  signIn?: { redirectPlatform: 'mobile-desktop' | 'web' | 'none'; publicClientFlows: boolean; deviceCodeBlocked: boolean; consentGranted: boolean; tokenTenantId?: string | undefined };
+  /** The national cloud the tenant really lives in, when it is not this authority's (scenario `homeCloud`). */
+  homeCloud?: 'global' | 'usgov' | 'usgovdod' | 'china' | undefined;
 }
 
 export type TokenCheck =
@@ -125,7 +129,7 @@ export class SimIdentity {
       exp: nowS + expiresIn,
       appid: this.options.clientId,
       azp: this.options.clientId,
-      tid: this.options.tenantId,
+      tid: this.options.signIn?.tokenTenantId ?? this.options.tenantId,
       uti,
       ver: '1.0',
       ...(kind === 'app'

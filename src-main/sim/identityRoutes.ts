@@ -73,10 +73,7 @@ export function handleIdentity(req: SimRequest, id: SimIdentity): SimResponse | 
       end_session_endpoint: `${base}/oauth2/v2.0/logout`,
       claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'preferred_username', 'name', 'tid', 'ver', 'oid'],
       kerberos_endpoint: `${base}/kerberos`,
-      tenant_region_scope: 'WW',
-      cloud_instance_name: new URL(host).host,
-      cloud_graph_host_name: new URL(id.graphResource || host).host,
-      msgraph_host: new URL(id.graphResource || host).host,
+      ...homeCloudMetadata(id, host),
     });
   }
   if (rest === 'discovery/v2.0/keys') return json(200, id.jwks());
@@ -123,11 +120,15 @@ export function handleIdentity(req: SimRequest, id: SimIdentity): SimResponse | 
     }
     const resource = resourceScopes[0]!.slice(0, -'/.default'.length).replace(/\/+$/, '');
     if (resource !== id.graphResource) return invalidResource(resource, o.tenantDomain);
-    const at = id.issueAccessToken('app', o.roles);
+    const at = id.issueAccessToken('app', o.signIn?.consentGranted === false ? [] : o.roles);
     return json(200, { token_type: 'Bearer', expires_in: at.expiresIn, ext_expires_in: at.expiresIn, access_token: at.token });
   }
   if (grantType === DEVICE_CODE_GRANT || grantType === 'device_code') {
+    if (o.signIn?.publicClientFlows === false) return publicClientRefused();
     const r = id.redeemDeviceCode(form.get('device_code') ?? '');
+    if (r.status === 'ok' && o.signIn?.deviceCodeBlocked) {
+      return oauthError(400, 'invalid_grant', 53003, 'AADSTS53003: Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.');
+    }
     if (r.status === 'pending') return oauthError(400, 'authorization_pending', 70016, 'AADSTS70016: OAuth 2.0 device flow error. Authorization is pending. Continue polling.');
     if (r.status === 'declined') return oauthError(400, 'authorization_declined', 70019, 'AADSTS70019: The user declined to authorize the request.');
     if (r.status === 'expired') return oauthError(400, 'expired_token', 70020, 'AADSTS70020: The provided value for the input parameter \'device_code\' is not valid. This device code has expired.');
@@ -135,6 +136,7 @@ export function handleIdentity(req: SimRequest, id: SimIdentity): SimResponse | 
     return userTokens(id, (form.get('scope') ?? '').split(' ').filter(Boolean), r.grantedScopes);
   }
   if (grantType === 'authorization_code') {
+    if (o.signIn?.redirectPlatform === 'web') return publicClientRefused();
     const r = id.redeemAuthCode(form.get('code') ?? '', form.get('code_verifier') ?? '', form.get('redirect_uri') ?? '');
     if (!r.ok) return oauthError(400, 'invalid_grant', Number(/AADSTS(\d+)/.exec(r.message)?.[1] ?? 70000), r.message);
     return userTokens(id, (form.get('scope') ?? '').split(' ').filter(Boolean), o.scopes);
@@ -162,8 +164,7 @@ function checkTenant(tenant: string, isOurs: boolean, clientId: string, id: SimI
       response: oauthError(400, 'unauthorized_client', 700016, `AADSTS700016: Application with identifier '${clientId}' was not found in the directory 'Microsoft Accounts'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`),
     };
   }
-  if (!isOurs) return { ok: false, response: oauthError(400, 'invalid_tenant', 90002, `AADSTS90002: Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`) };
-  void id;
+  if (!isOurs || id.options.homeCloud) return { ok: false, response: oauthError(400, 'invalid_tenant', 90002, `AADSTS90002: Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`) };
   return { ok: true };
 }
 
@@ -174,6 +175,9 @@ function invalidResource(resource: string, tenantDomain: string): SimResponse {
 /** Delegated scopes: `{graph}/.default` means everything consented; a named scope must be consented. */
 function grantScopes(requested: string[], id: SimIdentity, consented = id.options.scopes): { granted: string[] } | { error: SimResponse } {
   const granted = new Set<string>();
+  if (id.options.signIn?.consentGranted === false && requested.some((s) => !OIDC_SCOPES.has(s))) {
+    return { error: oauthError(400, 'invalid_grant', 65001, `AADSTS65001: The user or administrator has not consented to use the application with ID '${id.options.clientId}'. Send an interactive authorization request for this user and resource.`) };
+  }
   for (const s of requested) {
     if (OIDC_SCOPES.has(s)) continue;
     const slash = s.lastIndexOf('/');
@@ -223,7 +227,7 @@ function authorize(req: SimRequest, id: SimIdentity, tenant: string, isOurs: boo
   } catch {
     return { status: 400, headers: { 'content-type': 'text/html; charset=utf-8' }, body: '<!doctype html><p>AADSTS50011: The redirect URI specified in the request does not match the redirect URIs configured for the application.</p>' };
   }
-  if (back.protocol !== 'http:' || !['localhost', '127.0.0.1'].includes(back.hostname)) {
+  if (back.protocol !== 'http:' || !['localhost', '127.0.0.1'].includes(back.hostname) || o.signIn?.redirectPlatform === 'none') {
     return { status: 400, headers: { 'content-type': 'text/html; charset=utf-8' }, body: '<!doctype html><p>AADSTS50011: The redirect URI specified in the request does not match the redirect URIs configured for the application.</p>' };
   }
   // response_mode=form_post (what msal-node asks for): a page that POSTs the answer to the loopback.
@@ -239,7 +243,7 @@ function authorize(req: SimRequest, id: SimIdentity, tenant: string, isOurs: boo
     return { status: 302, headers: { location: back.href } };
   };
   const t = tenant.toLowerCase();
-  if (t === 'common' || t === 'consumers' || !isOurs) {
+  if (t === 'common' || t === 'consumers' || !isOurs || o.homeCloud) {
     const check = checkTenant(tenant, isOurs, clientId, id);
     const desc = check.ok ? '' : String((check.response.body as { error_description: string }).error_description).split('\r\n')[0]!;
     return redirect({ error: check.ok ? 'invalid_request' : String((check.response.body as { error: string }).error), error_description: desc });
@@ -272,4 +276,24 @@ function deviceLoginPage(req: SimRequest, id: SimIdentity): SimResponse {
 
 function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** The token endpoint's answer when the app is not a public client (a Web redirect, or public client flows off). */
+function publicClientRefused(): SimResponse {
+  return oauthError(401, 'invalid_client', 7000218, "AADSTS7000218: The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
+}
+
+const HOME_CLOUDS = {
+  global: { instance: 'microsoftonline.com', region: 'WW', graph: 'graph.microsoft.com' },
+  usgov: { instance: 'microsoftonline.us', region: 'USGov', graph: 'graph.microsoft.us' },
+  usgovdod: { instance: 'microsoftonline.us', region: 'USGov', graph: 'dod-graph.microsoft.us' },
+  china: { instance: 'partner.microsoftonline.cn', region: 'CN', graph: 'microsoftgraph.chinacloudapi.cn' },
+} as const;
+
+/** Which cloud the metadata names: this authority's own, or (scenario homeCloud) the national cloud the tenant lives in. */
+function homeCloudMetadata(id: SimIdentity, host: string): Record<string, string> {
+  const home = id.options.homeCloud ? HOME_CLOUDS[id.options.homeCloud] : undefined;
+  if (home) return { tenant_region_scope: home.region, cloud_instance_name: home.instance, cloud_graph_host_name: home.graph, msgraph_host: home.graph };
+  const graphHost = new URL(id.graphResource || host).host;
+  return { tenant_region_scope: 'WW', cloud_instance_name: new URL(host).host, cloud_graph_host_name: graphHost, msgraph_host: graphHost };
 }

@@ -197,6 +197,31 @@ export const scenarioSchema = z
     faults: z.array(faultSpecSchema).default([]),
     /** Real-tenant behaviour switches (see realTenantObjectSchema); off unless set. */
     realTenant: realTenantSchema,
+    /**
+     * How the tenant's app registration and policies answer sign-in, for the pre-flight check (issue 19).
+     * Each is the working set-up by default. Evidence: Entra's AADSTS codes for each mistake.
+     */
+    signIn: z
+      .object({
+        /** Where http://localhost is registered: 'mobile-desktop' (works), 'web' (token redemption fails AADSTS7000218), 'none' (authorize fails AADSTS50011). */
+        redirectPlatform: z.enum(['mobile-desktop', 'web', 'none']).default('mobile-desktop'),
+        /** "Allow public client flows": off makes the device code token request fail with AADSTS7000218. */
+        publicClientFlows: z.boolean().default(true),
+        /** A Conditional Access policy blocks device code flow: the token request fails with AADSTS53003 once the user signed in. */
+        deviceCodeBlocked: z.boolean().default(false),
+        /** Admin consent: false makes delegated sign-in fail with AADSTS65001 and app-only tokens carry no role. */
+        consentGranted: z.boolean().default(true),
+        /** The technician's account belongs to this other tenant: its tokens carry this `tid` (as `organizations` gives). */
+        tokenTenantId: guid.optional(),
+      })
+      .strict()
+      .default({ redirectPlatform: 'mobile-desktop', publicClientFlows: true, deviceCodeBlocked: false, consentGranted: true }),
+    /** The tenant lives in this national cloud, not the one the station asks: metadata names it, sign-in fails AADSTS90002. */
+    homeCloud: z.enum(['global', 'usgov', 'usgovdod', 'china']).optional(),
+    /** The service's clock is this many seconds ahead of the bench (Date headers), i.e. the bench clock is off. */
+    clockSkewS: z.number().int().default(0),
+    /** A TLS-inspecting proxy with this CA name sits between the bench and the tenant: its certificate is not the trusted CA's. */
+    tlsInterceptedBy: z.string().min(1).max(200).optional(),
   })
   .strict();
 

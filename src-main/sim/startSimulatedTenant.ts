@@ -175,6 +175,8 @@ export async function startSimulatedTenant(options: SimTenantOptions = {}): Prom
     tokenLifetimeS: scenario.tokenLifetimeS,
     deviceCodeIntervalS: scenario.deviceCodeIntervalS,
     deviceCodeLifetimeS: scenario.deviceCodeLifetimeS,
+    signIn: scenario.signIn,
+    homeCloud: scenario.homeCloud,
   });
   const clientCertificate = createClientCertificate('Autopilot Station simulated bench');
   identity.registerClientCertificate(clientCertificate.certPem);
@@ -188,8 +190,10 @@ export async function startSimulatedTenant(options: SimTenantOptions = {}): Prom
   const ca = useHttps ? createTestCa() : undefined;
   const publicHost = options.publicHost ?? '127.0.0.1';
   const isIp = /^[\d.]+$|:/.test(publicHost);
+  // A TLS-inspecting proxy on the path (scenario tlsInterceptedBy): the server's certificate comes from the
+  // proxy's own CA, not from the CA clients were told to trust.
   const serverCert = ca
-    ? issueServerCertificate(ca, { dns: ['localhost', ...(isIp ? [] : [publicHost])], ips: ['127.0.0.1', '::1', ...(isIp && publicHost !== '127.0.0.1' ? [publicHost] : [])] })
+    ? issueServerCertificate(scenario.tlsInterceptedBy ? createTestCa(scenario.tlsInterceptedBy) : ca, { dns: ['localhost', ...(isIp ? [] : [publicHost])], ips: ['127.0.0.1', '::1', ...(isIp && publicHost !== '127.0.0.1' ? [publicHost] : [])] })
     : undefined;
   let origin = '';
 
@@ -284,7 +288,7 @@ export async function startSimulatedTenant(options: SimTenantOptions = {}): Prom
       req.socket.destroy();
       return;
     }
-    send(res, simReq, response);
+    send(res, simReq, response, scenario.clockSkewS);
     logEntry(response.status, { ...(response.importCount !== undefined ? { importCount: response.importCount } : {}), faults: firedKinds, csdlIssues: selfCheck(url.pathname, response) });
   };
 
@@ -403,8 +407,10 @@ function readBody(req: http.IncomingMessage): Promise<Buffer> {
   });
 }
 
-function send(res: http.ServerResponse, req: SimRequest, r: SimResponse): void {
+function send(res: http.ServerResponse, req: SimRequest, r: SimResponse, clockSkewS = 0): void {
   const headers: Record<string, string> = {
+    // A skewed service clock (scenario clockSkewS) shows in the Date header, as a wrong bench clock would.
+    ...(clockSkewS ? { date: new Date(Date.now() + clockSkewS * 1000).toUTCString() } : {}),
     'request-id': req.requestId,
     'client-request-id': req.clientRequestId,
     'x-ms-request-id': req.requestId,

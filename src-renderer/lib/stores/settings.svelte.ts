@@ -1,5 +1,5 @@
 import type { StationApi } from '../api.ts';
-import type { AuthStatus, DeviceCodePrompt, DiagnosticsFile, StationSettings } from '../../../src-main/contract/types.ts';
+import type { AuthStatus, ConnectionCheckReport, DeviceCodePrompt, DiagnosticsFile, StationSettings } from '../../../src-main/contract/types.ts';
 import { errorText } from './errorText.ts';
 
 export type SettingsPatch = Parameters<StationApi['updateSettings']>[0]['patch'];
@@ -50,6 +50,15 @@ export class SettingsStore {
     } finally {
       if (this.auth?.state !== 'signing-in') this.deviceCode = undefined;
     }
+  }
+
+  /** The read-only pre-flight check of this bench, the tenant and the app registration (issue 19). */
+  checkConnection(): Promise<ConnectionCheckReport> {
+    return this.api.checkConnection({});
+  }
+
+  lastConnectionCheck(): Promise<ConnectionCheckReport | null> {
+    return this.api.lastConnectionCheck({});
   }
 
   /** Support's zip: written next to the user's files by the app, handed to the page in browser mode. */

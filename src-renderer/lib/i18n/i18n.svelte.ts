@@ -37,7 +37,15 @@ class I18n {
     dateTime: new Intl.DateTimeFormat(this.locale, { dateStyle: 'medium', timeStyle: 'medium' }),
     time: new Intl.DateTimeFormat(this.locale, { timeStyle: 'short' }),
     relative: new Intl.RelativeTimeFormat(this.locale, { numeric: 'auto' }),
+    plural: new Intl.PluralRules(this.locale),
   });
+
+  /** A counted phrase: picks `<base>.<rule>` by Intl.PluralRules ("1 file", "2 files"), else `<base>.other`. */
+  tn = (base: PluralBase, count: number, params?: Record<string, string | number>): string => {
+    const rule = this.formats.plural.select(count);
+    const key = (this.has(`${base}.${rule}`) ? `${base}.${rule}` : `${base}.other`) as MessageKey;
+    return this.t(key, { count, ...params });
+  };
 
   number = (value: number): string => this.formats.number.format(value);
 
@@ -58,6 +66,10 @@ class I18n {
   has = (key: string): key is MessageKey => Object.hasOwn(en, key);
 }
 
+/** Keys that come in plural forms: 'import.readingFiles' for 'import.readingFiles.one' / '.other'. */
+export type PluralBase = { [K in MessageKey]: K extends `${infer B}.other` ? B : never }[MessageKey];
+
 export const i18n = new I18n();
 export const t = i18n.t;
+export const tn = i18n.tn;
 export type { MessageKey };

@@ -201,7 +201,12 @@ export interface ExportFile {
   /** UTF-8 text (CSV). */
   content: string;
   rows: number;
+  /** Intune export of the whole queue: devices left out because they cannot be uploaded, by reason. */
+  leftOut?: Partial<Record<ExportLeftOutReason, number>>;
 }
+
+/** Why a device is not in an Intune upload file: already registered (or 806), owned by another tenant (808-811), invalid, or being imported. */
+export type ExportLeftOutReason = 'registered' | 'otherTenant' | 'invalid' | 'inFlight';
 
 // ---------- tenant, sign-in, settings ----------
 
@@ -223,13 +228,15 @@ export interface StationSettings {
   waitFor: 'imported' | 'registered' | 'assigned';
   /** Settings the admin pre-seeded and locked; the UI shows them read-only. */
   locked: string[];
+  /** The admin allows devices without a group tag: the Capture screen does not ask "no group tag: continue?". */
+  allowEmptyGroupTag?: boolean;
 }
 
 export interface AuthStatus {
   state: 'training' | 'signed-out' | 'signing-in' | 'signed-in' | 'error';
   account?: { username: string; tenantId: string };
   mode?: AuthMode;
-  error?: { code: string; message: string; action?: string };
+  error?: { code: string; message: string; action?: string; params?: Record<string, string | number> };
 }
 
 export interface DeviceCodePrompt {

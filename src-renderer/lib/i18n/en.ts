@@ -83,7 +83,7 @@ export const en = {
   'capture.queue': 'Queue this device',
   'capture.queueHint': 'Ctrl+Enter',
   'capture.queued': '{serial} is in the queue.',
-  'capture.duplicate': '{serial} was already in the queue with the same hash.',
+  'capture.duplicate': '{serial} was already in the queue with the same hash: it was not added again.',
   'capture.invalidQueued': '{serial} was kept in the queue as invalid. Fix the findings and capture it again.',
   'capture.notReady': 'Add a serial number and a hash file first.',
   'capture.fileErrors': 'The file could not be read:',

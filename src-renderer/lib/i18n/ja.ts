@@ -88,7 +88,7 @@ export const ja: Record<MessageKey, string> = {
   'capture.queue': 'このデバイスをキューに追加',
   'capture.queueHint': 'Ctrl+Enter',
   'capture.queued': '{serial} をキューに追加しました。',
-  'capture.duplicate': '{serial} は同じハッシュで既にキューにあります。',
+  'capture.duplicate': '{serial} は同じハッシュで既にキューにあるため、追加しませんでした。',
   'capture.invalidQueued': '{serial} は無効としてキューに保存されました。検出事項を修正してから、もう一度キャプチャしてください。',
   'capture.notReady': '先にシリアル番号とハッシュ ファイルを追加してください。',
   'capture.fileErrors': 'ファイルを読み取れませんでした:',

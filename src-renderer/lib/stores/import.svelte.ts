@@ -12,15 +12,19 @@ export interface BadRow {
   line?: number;
   serial?: string;
   /** Finding or file error codes, translated by the screen; message is the English fallback. */
-  reasons: { code: string; message: string }[];
+  reasons: { code: string; message: string; params?: Record<string, string | number> }[];
 }
 
 /** Many files at once: per-file results, good devices ready to queue, bad rows with line and reason. */
 export class ImportStore {
   results = $state.raw<FileReadResult[]>([]);
   busy = $state(false);
+  /** How many files the current read takes. */
+  reading = $state(0);
   error = $state<string | undefined>(undefined);
   skipped = $state.raw<string[]>([]);
+  /** Files dropped or picked that were not read, with why: never dropped silently. */
+  notRead = $state.raw<{ name: string; reason: 'type' | 'size' }[]>([]);
   queued = $state<QueueResult | undefined>(undefined);
   /** Devices already sent to the queue: they stay listed per file but are not offered again. */
   sent = $state.raw<ReadonlySet<CapturedDevice>>(new Set());
@@ -28,14 +32,14 @@ export class ImportStore {
   good = $derived(this.results.flatMap((r) => r.devices.filter((d) => d.valid && !this.sent.has(d))));
   bad = $derived(
     this.results.flatMap((r): BadRow[] => [
-      ...r.errors.map((e) => ({ file: r.path, ...(e.line !== undefined ? { line: e.line } : {}), reasons: [{ code: e.code, message: e.message }] })),
+      ...r.errors.map((e) => ({ file: r.path, ...(e.line !== undefined ? { line: e.line } : {}), reasons: [{ code: e.code, message: e.message, ...(e.params ? { params: e.params } : {}) }] })),
       ...r.devices
         .filter((d) => !d.valid)
         .map((d: CapturedDevice) => ({
           file: r.path,
           ...(d.source.line !== undefined ? { line: d.source.line } : {}),
           serial: d.serialNumber,
-          reasons: d.findings.filter((f) => f.severity === 'error').map((f) => ({ code: f.code, message: f.message })),
+          reasons: d.findings.filter((f) => f.severity === 'error').map((f) => ({ code: f.code, message: f.message, ...(f.params ? { params: f.params } : {}) })),
         })),
     ]),
   );
@@ -44,8 +48,14 @@ export class ImportStore {
     api.on('dropFolderRead', (results) => (this.results = [...this.results, ...results]));
   }
 
-  async addFiles(files: File[]): Promise<void> {
+  /** Only hash files are read; the rest are listed with the reason. */
+  async addFiles(picked: File[]): Promise<void> {
+    const files = picked.filter((f) => /\.(csv|xml)$/i.test(f.name));
+    const wrongType = picked.filter((f) => !files.includes(f)).map((f) => ({ name: f.name, reason: 'type' as const }));
+    this.notRead = [...wrongType, ...files.filter((f) => f.size > MAX_FILE_BYTES).map((f) => ({ name: f.name, reason: 'size' as const }))];
+    if (!files.length) return;
     this.busy = true;
+    this.reading = files.length;
     this.error = undefined;
     this.queued = undefined;
     try {
@@ -94,5 +104,6 @@ export class ImportStore {
     this.sent = new Set();
     this.queued = undefined;
     this.skipped = [];
+    this.notRead = [];
   }
 }

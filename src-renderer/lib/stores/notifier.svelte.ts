@@ -49,13 +49,18 @@ export class Notifier {
   /** Shows a toast; sticky when ms is 0 (attention stays until dismissed). */
   show(kind: Toast['kind'], text: string, ms = 5000, attention?: Attention): number {
     const id = this.next++;
-    this.toasts = [...this.toasts.slice(-4), { id, kind, text, ...(attention ? { attention } : {}) }];
+    // The stack shows the newest and counts the rest; a flood of events keeps the last 50.
+    this.toasts = [...this.toasts.slice(-49), { id, kind, text, ...(attention ? { attention } : {}) }];
     if (ms > 0) setTimeout(() => this.dismiss(id), ms);
     return id;
   }
 
   dismiss(id: number): void {
     this.toasts = this.toasts.filter((x) => x.id !== id);
+  }
+
+  dismissAll(): void {
+    this.toasts = [];
   }
 
   private chime(freqs: number[]): void {

@@ -364,7 +364,7 @@ export class FakeStationApi {
     if (/^\s*</.test(text)) {
       result.format = 'oa3-xml';
       const hash = /<HardwareHash>([^<]*)<\/HardwareHash>/.exec(text)?.[1]?.trim();
-      if (!hash) result.errors.push({ code: 'XML_NO_HASH', message: 'The file has no <HardwareHash> element.' });
+      if (!hash) result.errors.push({ code: 'XML_NO_HARDWARE_HASH', message: 'The file has no <HardwareHash> element.' });
       else result.devices.push(this.judge({ serialNumber: readFakeHash(hash)?.serial ?? '', hardwareHash: hash, source: { kind, path, format: 'oa3-xml' } }));
       return result;
     }
@@ -375,7 +375,7 @@ export class FakeStationApi {
       const cols = line.split(',');
       const [serial, productKey, hash, groupTag, user] = cols;
       if (cols.length < 3 || cols.length > 5 || !hash) {
-        result.errors.push({ code: 'CSV_COLUMNS', line: i + 1, message: `Line ${i + 1} has ${cols.length} columns; expected 3 to 5.` });
+        result.errors.push({ code: 'CSV_WRONG_COLUMNS', line: i + 1, message: `Line ${i + 1} has ${cols.length} columns; expected 3 to 5.` });
         return;
       }
       const device = this.judge({ serialNumber: serial ?? '', hardwareHash: hash, source: { kind, path, line: i + 1, format: 'autopilot-csv' } });

@@ -282,8 +282,8 @@ export const en = {
   'notify.batchFinished': 'Batch finished: {message}',
   'notify.attention': 'A device needs attention: {message}',
   'notify.dismiss': 'Dismiss',
-  'notify.batchDoneOne': 'Batch finished: 1 device sent to Intune.',
-  'notify.batchDone': 'Batch finished: {count} devices sent to Intune.',
+  'notify.batchDoneOne': 'Batch finished: 1 device processed.',
+  'notify.batchDone': 'Batch finished: {count} devices processed.',
   'notify.deviceError': '{serial} needs attention: {advice}',
   // Issue 16: the advice catalogue by code, plurals, capture confirmations, settings validation.
   'code.unknown': 'The station reported "{code}". Note the code and tell your admin if it happens again.',

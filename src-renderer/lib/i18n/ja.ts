@@ -287,8 +287,8 @@ export const ja: Record<MessageKey, string> = {
   'notify.batchFinished': 'バッチが完了しました: {message}',
   'notify.attention': '対応が必要なデバイスがあります: {message}',
   'notify.dismiss': '閉じる',
-  'notify.batchDoneOne': 'バッチが完了しました: 1 台を Intune に送信しました。',
-  'notify.batchDone': 'バッチが完了しました: {count} 台を Intune に送信しました。',
+  'notify.batchDoneOne': 'バッチが完了しました: 1 台を処理しました。',
+  'notify.batchDone': 'バッチが完了しました: {count} 台を処理しました。',
   'notify.deviceError': '{serial} は対応が必要です: {advice}',
   // Issue 16: the advice catalogue by code, plurals, capture confirmations, settings validation.
   'code.unknown': 'ステーションから「{code}」が報告されました。コードを控え、繰り返し発生する場合は管理者に伝えてください。',

@@ -56,10 +56,10 @@ describe('App', () => {
   it('shows a station error in words', async () => {
     const fake = new FakeStationApi();
     fake.call_getInfo = () => {
-      throw new ApiError({ code: 'X', message: 'The station is not answering.' });
+      throw new ApiError({ code: 'STATION_UNREACHABLE', message: 'The station is not answering.' });
     };
     render(App, { props: { api: fake.api } });
-    expect((await screen.findByRole('alert')).textContent).toContain('The station is not answering.');
+    expect((await screen.findByRole('alert')).textContent).toContain('The station is not answering. Check that it is still running, then reload this page.');
   });
 
   it('Alt+1..4 switch screens; F1 lists the shortcuts; Esc closes', async () => {

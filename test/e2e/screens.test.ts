@@ -167,6 +167,12 @@ describe('screens in Chromium (harness)', () => {
       });
       await page.getByTestId('toast-count').waitFor();
       expect(await page.getByTestId('toast-count').textContent()).toMatch(/2/);
+      // The stack keeps the screen clear: the queue's rows end above it.
+      await expect.poll(async () => {
+        const rows = (await page.getByTestId('queue-viewport').boundingBox())!;
+        const stack = (await page.getByTestId('toasts').boundingBox())!;
+        return rows.y + rows.height <= stack.y + 1;
+      }).toBe(true);
       await shot(page, `queue-dark-toasts-${lang}`);
       await page.getByTestId('toast-expand').click();
       expect(await page.getByTestId('toasts').locator('.toast').count()).toBe(2);
@@ -186,6 +192,7 @@ describe('screens in Chromium (harness)', () => {
     { width: 1024, height: 768 },
     { width: 1280, height: 800 },
     { width: 1366, height: 768 },
+    { width: 1920, height: 1080 },
   ] as const;
   /** Four or more Latin words in a row: an English sentence. Codes (ZtdDeviceAssignedToOtherTenant), file names and GUIDs are single words. */
   const LATIN_SENTENCE = /[A-Za-z]{2,}(?:[ ,.:;'()-]+[A-Za-z]{2,}){3,}/;

@@ -228,6 +228,11 @@ describe('counts, removals, exports, small things', () => {
     expect(screen.getByTestId('toasts').querySelectorAll('.toast')).toHaveLength(3);
     await fireEvent.click(screen.getByTestId('toast-dismiss-all'));
     expect(screen.getByTestId('toasts').querySelectorAll('.toast')).toHaveLength(0);
+    // Collapsed, the message that needs the technician stays in front of a later "batch finished".
+    fake.emit('attention', { kind: 'device-needs-attention', deviceIds: ['dev-1'], message: 'x', serialNumber: 'PF808', errorCode: 808 });
+    fake.emit('attention', { kind: 'batch-finished', deviceIds: [], message: '', count: 5 });
+    await waitFor(() => expect(screen.getByTestId('toast-count').textContent).toBe('2 messages'));
+    expect(screen.getByTestId('toasts').querySelector('.toast')!.textContent).toContain('PF808');
   });
 
   it('training wording never says "sent to Intune"', async () => {

@@ -59,5 +59,7 @@ export const settingsPatch = z
     batchSize: z.number().int().min(1).max(500).optional(),
     dropFolder: z.union([z.literal(''), filePath]).optional(),
     waitFor: z.enum(['imported', 'registered', 'assigned']).optional(),
+    /** Admin's switch: devices may be queued without a group tag without the Capture screen asking. */
+    allowEmptyGroupTag: z.boolean().optional(),
   })
   .strict();

@@ -258,6 +258,8 @@ describe('screens in Chromium (harness)', () => {
           await page.getByTestId('bad-rows').waitFor();
           await page.getByTestId('import-not-read').waitFor();
           expect(await page.getByTestId('import-not-read').textContent()).toContain('notes.txt');
+          // Picking is over: the drop zone is not left highlighted.
+          expect(await page.getByTestId('dropzone').evaluate((el) => el.classList.contains('dragging') || el.contains(document.activeElement))).toBe(false);
           await inViewport(page, 'queue-good');
           await shot(page, `fit-import-${tag}`);
           if (lang === 'ja') expect(await englishInErrorAreas(page)).toEqual([]);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readMachineSettings } from '../../src-main/app/machineSettings.ts';
 import { SettingsStore } from '../../src-main/auth/settingsStore.ts';
+import { silentLogger } from '../../src-main/app/logger.ts';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -20,7 +21,7 @@ describe('allowEmptyGroupTag', () => {
     const machine = readMachineSettings(machineFile);
     expect(machine.problem).toBeUndefined();
     expect(machine.values.allowEmptyGroupTag).toBe(true);
-    const settings = await new SettingsStore({ file: path.join(dir, 'settings.json'), machine }).load();
+    const settings = await new SettingsStore({ file: path.join(dir, 'settings.json'), machine, logger: silentLogger }).load();
     expect(settings.allowEmptyGroupTag).toBe(true);
     expect(settings.locked).toContain('allowEmptyGroupTag');
   });
@@ -28,7 +29,7 @@ describe('allowEmptyGroupTag', () => {
   it('is off unless set, and must be a boolean', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'empty-tag-'));
     dirs.push(dir);
-    const settings = await new SettingsStore({ file: path.join(dir, 'settings.json') }).load();
+    const settings = await new SettingsStore({ file: path.join(dir, 'settings.json'), logger: silentLogger }).load();
     expect(settings.allowEmptyGroupTag).toBeUndefined();
     const bad = path.join(dir, 'bad.json');
     fs.writeFileSync(bad, JSON.stringify({ allowEmptyGroupTag: 'yes' }));

@@ -349,7 +349,7 @@ export const en = {
   'code.ORIGIN_REFUSED': 'The station only answers the page it opened itself. Open the address the station printed.',
   'code.HOST_REFUSED': 'The station only answers the page it opened itself. Open the address the station printed.',
   'code.HOST_NOT_LOOPBACK': 'The station only answers on this computer. Open the address the station printed.',
-  'code.SESSION_TOKEN_MISSING': 'This page has no session key. Open the address the station printed (it carries the key).',
+  'code.SESSION_TOKEN_MISSING': 'This page has no session token. Open the address the station printed (it carries the token).',
   'code.BODY_TOO_LARGE': 'What was sent is too large. Send fewer files at once.',
   'code.METHOD_NOT_ALLOWED': 'The station does not know this request. Reload the page.',
   'code.NOT_FOUND': 'The station does not know this request. Reload the page.',

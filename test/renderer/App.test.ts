@@ -179,12 +179,14 @@ describe('App', () => {
     expect(rows[1]).toContain('Line 3');
     expect(rows[1]).toContain('The serial in the hash differs');
     await fireEvent.click(screen.getByTestId('queue-good'));
-    await waitFor(() => expect(screen.getByTestId('import-result').textContent).toBe('3 queued, 0 already in the queue, 0 kept as invalid.'));
+    // The summary's total is the sum of the files' "sent to the queue" counts (2 + 1), broken down.
+    await waitFor(() => expect(screen.getByTestId('import-result').textContent?.replace(/\s+/g, ' ').trim()).toBe('3 devices sent to the queue: 3 queued, 0 already in the queue, 0 kept as invalid.'));
     const call = fake.calls.find((c) => c.name === 'queueDevices')!.input as { devices: { serialNumber: string }[] };
     expect(call.devices.map((d) => d.serialNumber)).toEqual(['SN1', 'SN2', 'SN4']);
     expect(screen.getByTestId('bad-rows')).toBeTruthy();
     // Per-file results stay, marked as queued; nothing is offered twice.
-    expect(screen.getByTestId('import-files-table').textContent).toContain('2 good, 1 bad · 2 devices queued');
+    expect(screen.getByTestId('import-files-table').textContent).toContain('2 good, 1 bad · 2 devices sent to the queue');
+    expect(screen.getByTestId('import-files-table').textContent).toContain('1 good, 1 bad · 1 device sent to the queue');
     expect((screen.getByTestId('queue-good') as HTMLButtonElement).disabled).toBe(true);
   });
 

@@ -387,8 +387,8 @@ export const en = {
   'import.readingFiles.other': 'Reading {count} files…',
   'import.queueGoodDevices.one': 'Queue {count} good device',
   'import.queueGoodDevices.other': 'Queue {count} good devices',
-  'import.sentDevices.one': '{count} device queued',
-  'import.sentDevices.other': '{count} devices queued',
+  'import.sentDevices.one': '{count} device sent to the queue',
+  'import.sentDevices.other': '{count} devices sent to the queue',
   'queue.removed.one': '{count} device removed from the queue.',
   'queue.removed.other': '{count} devices removed from the queue.',
   'queue.requeued.one': '{count} device queued again.',
@@ -425,6 +425,10 @@ export const en = {
   'notify.batchEnded': 'Batch finished.',
   'notify.openQueue': 'open it in the queue.',
   'notify.attentionGeneric': 'A device needs attention. Show Failed in the queue to see it.',
+  'import.sentTotal.one': '{count} device sent to the queue:',
+  'import.sentTotal.other': '{count} devices sent to the queue:',
+  'import.flagged.one': '{count} has the serial of a queued device with another hash: both are kept and marked.',
+  'import.flagged.other': '{count} have the serial of a queued device with another hash: both are kept and marked.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -78,7 +78,7 @@ export class ImportStore {
     this.busy = true;
     this.error = undefined;
     try {
-      const total: QueueResult = { queued: [], duplicates: [], invalid: [] };
+      const total: Required<QueueResult> = { queued: [], duplicates: [], invalid: [], flagged: [] };
       const devices = this.good.map(toDeviceInput);
       if (devices.length === 0) return;
       for (let i = 0; i < devices.length; i += DEVICES_PER_CALL) {
@@ -89,6 +89,7 @@ export class ImportStore {
         total.queued.push(...r.queued);
         total.duplicates.push(...r.duplicates);
         total.invalid.push(...r.invalid);
+        total.flagged.push(...(r.flagged ?? []));
       }
       this.queued = total;
       this.sent = new Set([...this.sent, ...this.good]);

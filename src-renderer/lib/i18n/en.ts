@@ -429,6 +429,13 @@ export const en = {
   'import.sentTotal.other': '{count} devices sent to the queue:',
   'import.flagged.one': '{count} has the serial of a queued device with another hash: both are kept and marked.',
   'import.flagged.other': '{count} have the serial of a queued device with another hash: both are kept and marked.',
+  'profile.unknown': 'Unknown',
+  'profile.assignedInSync': 'Assigned',
+  'profile.assignedOutOfSync': 'Assigned, not yet in sync',
+  'profile.assignedUnkownSyncState': 'Assigned, sync state unknown',
+  'profile.notAssigned': 'Not assigned: no profile targets this device\'s group',
+  'profile.pending': 'Pending',
+  'profile.failed': 'Failed',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -434,4 +434,11 @@ export const ja: Record<MessageKey, string> = {
   'import.sentTotal.other': '{count} 台をキューに送りました:',
   'import.flagged.one': '{count} 台はキュー内のデバイスと同じシリアル番号で別のハッシュです。両方を保存して印を付けました。',
   'import.flagged.other': '{count} 台はキュー内のデバイスと同じシリアル番号で別のハッシュです。両方を保存して印を付けました。',
+  'profile.unknown': '不明',
+  'profile.assignedInSync': '割り当て済み',
+  'profile.assignedOutOfSync': '割り当て済み (同期待ち)',
+  'profile.assignedUnkownSyncState': '割り当て済み (同期状態不明)',
+  'profile.notAssigned': '未割り当て: このデバイスのグループを対象とするプロファイルがありません',
+  'profile.pending': '保留中',
+  'profile.failed': '失敗',
 };

@@ -244,3 +244,14 @@ describe('counts, removals, exports, small things', () => {
     for (const text of Object.values((await import('../../src-renderer/lib/i18n/en.ts')).en)) expect(text).not.toMatch(/sent to Intune/i);
   });
 });
+
+describe('errors next to what they are about', () => {
+  it('a hash file the station cannot read answers under the hash file, not under the Queue button', async () => {
+    start({ info: { host: 'electron' } });
+    await fireEvent.input(await screen.findByTestId('hash-path'), { target: { value: 'C:\\nowhere\\OA3.xml' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Read file' }));
+    const error = await screen.findByTestId('capture-error');
+    expect(error.textContent).toBe(wordCode('FILE_NOT_FOUND'));
+    expect(error.closest('fieldset')).toBe(screen.getByTestId('hash-path').closest('fieldset'));
+  });
+});

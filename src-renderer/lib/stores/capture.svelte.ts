@@ -56,9 +56,13 @@ export class CaptureStore {
     });
   }
 
-  private async run(work: () => Promise<void>): Promise<void> {
+  /** Where the last error belongs, so the screen shows it next to what it is about. */
+  errorAt = $state<'file' | 'serial' | 'queue'>('queue');
+
+  private async run(work: () => Promise<void>, at: 'file' | 'serial' | 'queue' = 'file'): Promise<void> {
     this.busy = true;
     this.error = undefined;
+    this.errorAt = at;
     try {
       await work();
     } catch (err) {
@@ -123,7 +127,7 @@ export class CaptureStore {
     this.serial = serial.trim();
     if (this.serial) this.result = undefined;
     this.serialInfo = { ...(this.serialInfo ?? {}), value: this.serial, source: 'typed' };
-    return this.run(() => this.recheck());
+    return this.run(() => this.recheck(), 'serial');
   }
 
   /** The technician moves on: the last outcome and its findings give way to the next device. */
@@ -174,6 +178,6 @@ export class CaptureStore {
       this.serialInfo = undefined;
       this.hashPath = '';
       this.fileErrors = [];
-    });
+    }, 'queue');
   }
 }

@@ -255,3 +255,24 @@ describe('errors next to what they are about', () => {
     expect(error.closest('fieldset')).toBe(screen.getByTestId('hash-path').closest('fieldset'));
   });
 });
+
+describe('colours mean one thing', () => {
+  it('806 is done, not an "Error"; 808 is a hard stop drawn apart from a retryable failure', async () => {
+    start({}, 'queue', 200);
+    await screen.findAllByTestId('queue-row');
+    const done = screen.getAllByTestId('error-advice').find((a) => a.textContent?.includes('806'))!;
+    expect(done.getAttribute('data-kind')).toBe('done');
+    expect(done.querySelector('.code')!.textContent).not.toMatch(/Error/);
+    await fireEvent.change(screen.getByTestId('queue-filter'), { target: { value: 'failed' } });
+    await waitFor(() => expect(screen.getAllByTestId('error-advice').some((a) => a.textContent?.includes('808'))).toBe(true));
+    const advices = screen.getAllByTestId('error-advice');
+    const stop = advices.find((a) => a.textContent?.includes('808'))!;
+    expect(stop.getAttribute('data-kind')).toBe('stop');
+    const retry = advices.find((a) => a.textContent?.includes('899'))!;
+    expect(retry.getAttribute('data-kind')).toBe('retry');
+    // The state badge of the hard stop is marked, the retryable one is not.
+    const rowOf = (el: Element) => el.closest('[data-testid="queue-row"]')!;
+    expect(rowOf(stop).querySelector('.state')!.classList.contains('stop')).toBe(true);
+    expect(rowOf(retry).querySelector('.state')!.classList.contains('stop')).toBe(false);
+  });
+});

@@ -395,7 +395,7 @@ export const en = {
   'queue.requeued.other': '{count} devices queued again.',
   'queue.tagChanged.one': 'Group tag changed on {count} device.',
   'queue.tagChanged.other': 'Group tag changed on {count} devices.',
-  'queue.nothingChanged': 'None of the selected devices could be changed (devices being imported wait until Intune answers).',
+  'queue.nothingChanged': 'None of the selected devices could be changed: an invalid device must be captured again, and a device being imported waits until Intune answers.',
   'queue.removeDevices.one': 'Remove {count} device from the queue? A device already registered stays in Intune.',
   'queue.removeDevices.other': 'Remove {count} devices from the queue? Devices already registered stay in Intune.',
   'queue.savedRows.one': '{name} saved ({count} device).',

@@ -400,7 +400,7 @@ export const ja: Record<MessageKey, string> = {
   'queue.requeued.other': '{count} 台のデバイスを再びキューに追加しました。',
   'queue.tagChanged.one': '{count} 台のデバイスのグループ タグを変更しました。',
   'queue.tagChanged.other': '{count} 台のデバイスのグループ タグを変更しました。',
-  'queue.nothingChanged': '選択したデバイスはどれも変更できませんでした (インポート中のデバイスは Intune の応答を待ちます)。',
+  'queue.nothingChanged': '選択したデバイスはどれも変更できませんでした。無効なデバイスはもう一度取得する必要があり、インポート中のデバイスは Intune の応答を待ちます。',
   'queue.removeDevices.one': '{count} 台のデバイスをキューから削除しますか? 登録済みのデバイスは Intune に残ります。',
   'queue.removeDevices.other': '{count} 台のデバイスをキューから削除しますか? 登録済みのデバイスは Intune に残ります。',
   'queue.savedRows.one': '{name} を保存しました ({count} 台)。',

@@ -59,6 +59,13 @@ describe('advice catalogue', () => {
     expect(errorText(new ApiError({ code: 'FILE_TOO_MANY_ROWS', message: 'x', params: { limit: 10000 } }))).toContain('10,000 行');
   });
 
+  it('a refused input names the field in the screen\'s words', () => {
+    const err = new ApiError({ code: 'INPUT_INVALID', message: 'x', details: { call: 'updateSettings', issues: ['patch.tenantId: must be a tenant id (GUID) or a domain'] } });
+    expect(errorText(err)).toBe('A value was refused as not valid. Check the values you entered and try again. Refused: Tenant ID.');
+    i18n.setLocale('ja');
+    expect(errorText(err)).toContain('拒否された項目: テナント ID。');
+  });
+
   it('an invalid device is worded by its finding, not as an unknown error', () => {
     expect(wordAdvice(undefined, 'SERIAL_MISMATCH')).toBe(wordCode('SERIAL_MISMATCH'));
     expect(wordAdvice(undefined, 'SERIAL_MISMATCH')).not.toBe(i18n.t('error.unknown'));

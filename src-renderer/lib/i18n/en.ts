@@ -436,6 +436,7 @@ export const en = {
   'profile.notAssigned': 'Not assigned: no profile targets this device\'s group',
   'profile.pending': 'Pending',
   'profile.failed': 'Failed',
+  'code.INPUT_INVALID.fields': 'Refused: {fields}.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -441,4 +441,5 @@ export const ja: Record<MessageKey, string> = {
   'profile.notAssigned': '未割り当て: このデバイスのグループを対象とするプロファイルがありません',
   'profile.pending': '保留中',
   'profile.failed': '失敗',
+  'code.INPUT_INVALID.fields': '拒否された項目: {fields}。',
 };

@@ -27,7 +27,7 @@ export function makeExportCommand(deps: ExportCommandDeps): CliCommand {
     try {
       const queue = station.queue();
       if (queue.problem) deps.io.stderr(`autopilot-station: ${queue.problem.message}\n`);
-      const files = queue.service.exportQueue(format);
+      const files = queue.service.exportQueue(format).filter((f) => f.rows > 0 || format === 'report'); // a file of nothing but left-out counts is not written
       await fs.mkdir(out, { recursive: true });
       const stamp = new Date().toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
       const written: { path: string; rows: number }[] = [];

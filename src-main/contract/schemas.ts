@@ -64,6 +64,8 @@ export const settingsPatch = z
     tenantUrl: z.union([z.literal(''), z.string().max(2048).regex(/^https:\/\/[^\s/?#]+\/?$/i, 'must be an https:// address with no path, like https://trainer-pc:8443')]).optional(),
     /** The CA certificate (PEM file) trusted for tenantUrl's connection only. */
     caFile: z.union([z.literal(''), filePath]).optional(),
+    /** Admin's switch: devices may be queued without a group tag without the Capture screen asking. */
+    allowEmptyGroupTag: z.boolean().optional(),
   })
   .strict();
 

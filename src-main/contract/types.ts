@@ -218,7 +218,12 @@ export interface ExportFile {
   /** UTF-8 text (CSV). */
   content: string;
   rows: number;
+  /** Intune export of the whole queue: devices left out because they cannot be uploaded, by reason. */
+  leftOut?: Partial<Record<ExportLeftOutReason, number>>;
 }
+
+/** Why a device is not in an Intune upload file: already registered (or 806), owned by another tenant (808-811), invalid, or being imported. */
+export type ExportLeftOutReason = 'registered' | 'otherTenant' | 'invalid' | 'inFlight';
 
 // ---------- tenant, sign-in, settings ----------
 
@@ -243,6 +248,8 @@ export interface StationSettings {
   /** Training against a simulated tenant elsewhere (a classroom's): its https URL, and the CA file trusted for it only. */
   tenantUrl?: string;
   caFile?: string;
+  /** The admin allows devices without a group tag: the Capture screen does not ask "no group tag: continue?". */
+  allowEmptyGroupTag?: boolean;
 }
 
 export interface AuthStatus {

@@ -5,7 +5,7 @@ import type { Logger } from '../app/logger.ts';
 import { checkDevice, type DeviceFields } from '../capture/checkDevice.ts';
 import { maskLicenceKeys } from '../capture/fieldRules.ts';
 import { StationError } from '../contract/errors.ts';
-import type { DeviceActionResult, DeviceDetail, DeviceEvent, DeviceSkip, DeviceState, ExportFile, QueuePage, QueueResult, QueueRow } from '../contract/types.ts';
+import type { DeviceActionResult, DeviceDetail, DeviceEvent, DeviceSkip, DeviceState, ExportFile, ExportLeftOutReason, QueuePage, QueueResult, QueueRow } from '../contract/types.ts';
 import type { AutopilotPort } from '../graph/autopilotPort.ts';
 import { STATION_ADVICE } from './errorAdvice.ts';
 import { DEFAULT_TIMINGS, type WorkerTimings } from './importWorker.ts';
@@ -372,8 +372,20 @@ export class QueueService {
   exportQueue(format: 'intune' | 'report', ids?: string[]): ExportFile[] {
     const devices = ids ? ids.map((id) => this.store.getDevice(id)).filter((d): d is DeviceRecord => !!d) : this.allDevices();
     if (format === 'report') return [reportCsvFile(devices)];
-    // Only devices the service would accept belong in an upload file.
-    return intuneCsvFiles(devices.filter((d) => d.state !== 'invalid'));
+    // Only devices the service would accept belong in an upload file. With nothing selected, only those
+    // that can still be uploaded: not registered (or 806), not owned by another tenant, not invalid, not in flight.
+    const leftOut: NonNullable<ExportFile['leftOut']> = {};
+    const keep = devices.filter((d) => {
+      const reason = ids ? (d.state === 'invalid' ? 'invalid' : undefined) : notUploadable(d);
+      if (reason) leftOut[reason] = (leftOut[reason] ?? 0) + 1;
+      return !reason;
+    });
+    const files = intuneCsvFiles(keep);
+    if (Object.keys(leftOut).length) {
+      if (files.length === 0) return [{ name: 'autopilot-devices.csv', content: '', rows: 0, leftOut }];
+      files[0]!.leftOut = leftOut;
+    }
+    return files;
   }
 
   /** Devices in the queue (not removed). */
@@ -446,4 +458,14 @@ function toEvent(e: { at: number; fromState?: DeviceState; toState: DeviceState;
   if (e.errorCode !== undefined) out.errorCode = e.errorCode;
   if (e.errorName) out.errorName = e.errorName;
   return out;
+}
+
+/** Why a device does not belong in an Intune upload file of the whole queue; undefined when it does. */
+function notUploadable(d: DeviceRecord): ExportLeftOutReason | undefined {
+  if (d.state === 'invalid') return 'invalid';
+  if (d.errorCode !== undefined && d.errorCode >= 808 && d.errorCode <= 811) return 'otherTenant';
+  if (['imported', 'registered', 'assigned', 'already-registered'].includes(d.state) || d.errorCode === 806) return 'registered';
+  if (d.state === 'importing') return 'inFlight';
+  if (d.state === 'timed-out' && (d.lastKnownState === 'imported' || d.lastKnownState === 'registered')) return 'registered';
+  return undefined;
 }

@@ -1,5 +1,5 @@
 import type { DeviceActionResult, DeviceSkip, QueueRow } from '../../src-main/contract/types.ts';
-import { i18n, t } from './i18n/i18n.svelte.ts';
+import { i18n, t, tn } from './i18n/i18n.svelte.ts';
 
 /** One device's reason, in the technician's language (the code's English text when the catalogue lacks it). */
 export function skipText(skip: DeviceSkip): string {
@@ -11,9 +11,11 @@ export function skipText(skip: DeviceSkip): string {
  * What an action did, said in full: how many changed, how many the station asked the tenant about,
  * and why each of the others was left as it was (grouped by reason, with their serials).
  */
-export function actionOutcomeText(r: DeviceActionResult): string {
+export function actionOutcomeText(r: DeviceActionResult, done: 'queue.requeued' | 'queue.removed' = 'queue.requeued'): string {
   const parts: string[] = [];
-  if (r.affected > 0 || (!r.skipped.length && !r.checking)) parts.push(t('queue.affected', { count: r.affected }));
+  // Words that fit the action ("2 devices removed", not "updated"), with the language's plural rules.
+  if (r.affected > 0) parts.push(tn(done, r.affected));
+  else if (!r.skipped.length && !r.checking) parts.push(t('queue.nothingChanged'));
   if (r.checking) parts.push(t('action.checking', { count: r.checking }));
   if (r.skipped.length) {
     const byReason = new Map<string, string[]>();

@@ -14,11 +14,13 @@ import type { CallResult, StationErrorData } from '../../src-main/contract/error
 export class ApiError extends Error implements StationErrorData {
   readonly code: string;
   readonly action?: string;
+  readonly params?: Record<string, string | number>;
   readonly details?: Record<string, unknown>;
   constructor(data: StationErrorData) {
     super(data.message);
     this.code = data.code;
     if (data.action !== undefined) this.action = data.action;
+    if (data.params !== undefined) this.params = data.params;
     if (data.details !== undefined) this.details = data.details;
   }
 }

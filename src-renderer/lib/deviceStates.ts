@@ -1,5 +1,6 @@
 import { DEFAULT_WAIT_FOR, type DeviceState, type StationSettings } from '../../src-main/contract/types.ts';
 import type { MessageKey } from './i18n/en.ts';
+import { adviceKeyFor } from './codes.ts';
 
 /** How the header and the filters group the ten device states. */
 export type StateGroup = 'ready' | 'waiting' | 'failed';
@@ -37,10 +38,7 @@ export function progressOf(state: DeviceState, waitFor: StationSettings['waitFor
 }
 
 /** The advice key for a Graph import error: by code (801–814), then by name, else undefined (shown as code + name). */
-export function adviceKey(errorCode: number | undefined, errorName: string | undefined, has: (k: string) => k is MessageKey): MessageKey | undefined {
-  if (errorCode !== undefined && has(`error.${errorCode}`)) return `error.${errorCode}` as MessageKey;
-  if (errorName && has(`error.${errorName}`)) return `error.${errorName}` as MessageKey;
-  // Rows refused before upload carry a capture code (CSV_PKID_ONLY, …) as their error name.
-  if (errorName && has(`code.${errorName}`)) return `code.${errorName}` as MessageKey;
-  return undefined;
+export function adviceKey(errorCode: number | undefined, errorName: string | undefined, _has?: (k: string) => k is MessageKey): MessageKey | undefined {
+  // The catalogue (codes.ts) also words the station's own codes: findings of invalid devices, file and Graph errors.
+  return adviceKeyFor(errorCode, errorName);
 }

@@ -126,7 +126,9 @@ describe('screens in Chromium (harness)', () => {
         }, reject);
       });
       expect(csvText.split('\r\n')[0]).toBe('Device Serial Number,Windows Product ID,Hardware Hash,Group Tag,Assigned User');
-      expect(csvText.trim().split('\r\n')).toHaveLength(3);
+      // An invalid device is never put into an upload file, even when selected.
+      const invalidSelected = await page.locator('.qrow.selected [data-state="invalid"]').count();
+      expect(csvText.trim().split('\r\n')).toHaveLength(3 - invalidSelected);
       await page.getByTestId('queue-search').fill('PF1');
       await shot(page, `queue-search-${lang}`);
       expect(problems).toEqual([]);
@@ -163,12 +165,166 @@ describe('screens in Chromium (harness)', () => {
         h.fake.emit('attention', { kind: 'device-needs-attention', deviceIds: ['dev-8'], message: 'PF1R3G8 808 ZtdDeviceAssignedToOtherTenant' });
         h.fake.emit('attention', { kind: 'batch-finished', deviceIds: [], message: '100 / 100' });
       });
-      await page.getByTestId('toasts').locator('.toast').nth(1).waitFor();
+      await page.getByTestId('toast-count').waitFor();
+      expect(await page.getByTestId('toast-count').textContent()).toMatch(/2/);
+      // The stack keeps the screen clear: the queue's rows end above it.
+      await expect.poll(async () => {
+        const rows = (await page.getByTestId('queue-viewport').boundingBox())!;
+        const stack = (await page.getByTestId('toasts').boundingBox())!;
+        return rows.y + rows.height <= stack.y + 1;
+      }).toBe(true);
       await shot(page, `queue-dark-toasts-${lang}`);
+      await page.getByTestId('toast-expand').click();
+      expect(await page.getByTestId('toasts').locator('.toast').count()).toBe(2);
+      await shot(page, `queue-dark-toasts-expanded-${lang}`);
+      await page.getByTestId('toast-dismiss-all').click();
+      expect(await page.getByTestId('toasts').locator('.toast').count()).toBe(0);
       await page.keyboard.press('F1');
       await page.getByTestId('shortcuts').waitFor();
       await shot(page, `shortcuts-dark-${lang}`);
       await page.close();
     });
+  }
+
+  // ---------- Fits the bench: every screen at three bench sizes, both languages, both themes ----------
+
+  const SIZES = [
+    { width: 1024, height: 768 },
+    { width: 1280, height: 800 },
+    { width: 1366, height: 768 },
+    { width: 1920, height: 1080 },
+  ] as const;
+  /** Four or more Latin words in a row: an English sentence. Codes (ZtdDeviceAssignedToOtherTenant), file names and GUIDs are single words. */
+  const LATIN_SENTENCE = /[A-Za-z]{2,}(?:[ ,.:;'()-]+[A-Za-z]{2,}){3,}/;
+
+  async function inViewport(page: Page, testId: string): Promise<void> {
+    const box = await page.getByTestId(testId).first().boundingBox();
+    const vp = page.viewportSize()!;
+    expect(box, `${testId} is on screen`).not.toBeNull();
+    expect(box!.y + box!.height, `${testId} bottom inside ${vp.width}x${vp.height}`).toBeLessThanOrEqual(vp.height);
+    expect(box!.x + box!.width, `${testId} right edge inside ${vp.width}x${vp.height}`).toBeLessThanOrEqual(vp.width);
+    expect(box!.y).toBeGreaterThanOrEqual(0);
+  }
+
+  /** Text the technician must read in error areas; in Japanese none of it may be an English sentence. */
+  async function englishInErrorAreas(page: Page): Promise<string[]> {
+    const texts = await page.locator('.error-area, [role="alert"], [data-testid="error-advice"], .toast').allTextContents();
+    return texts.filter((x) => LATIN_SENTENCE.test(x));
+  }
+
+  for (const size of SIZES) {
+    for (const lang of ['en', 'ja'] as const) {
+      for (const theme of ['light', 'dark'] as const) {
+        const tag = `${size.width}x${size.height}-${lang}-${theme}`;
+        it(`bench fit ${tag}: capture, import, queue, settings, device`, async () => {
+          const page = await browser.newPage({ viewport: size });
+          const problems: string[] = [];
+          page.on('pageerror', (e) => problems.push(e.message));
+          const go = async (fragment: string) => {
+            await page.goto('about:blank');
+            await page.goto(`${harness.url}#${fragment}&lang=${lang}&theme=${theme}`);
+          };
+
+          // Capture with a device read and a mismatching hash: the group tag and the Queue button stay in view.
+          await go('screen=capture&n=200');
+          await page.getByTestId('read-this-device').click();
+          await page.getByTestId('hash-file').setInputFiles({ name: 'OA3.csv', mimeType: 'text/csv', buffer: csv([`PF4XK2QZ,,${hash('Contoso', 'Surface Laptop 6', 'PF9OTHER')},,`]) });
+          await page.locator('[data-code="SERIAL_MISMATCH"]').waitFor();
+          await inViewport(page, 'group-tag-input');
+          await inViewport(page, 'queue-device');
+          await page.getByTestId('group-tag-input').fill('Sales-Tokyo');
+          await page.getByTestId('queue-device').click();
+          // A device the station knows is wrong asks a second time, next to the button.
+          await page.getByTestId('capture-confirm').waitFor();
+          await inViewport(page, 'capture-confirm-yes');
+          await shot(page, `fit-capture-confirm-${tag}`);
+          await page.getByTestId('capture-confirm-yes').click();
+          await page.getByTestId('capture-result').waitFor();
+          expect(await page.getByTestId('capture-result').getAttribute('data-kind')).toBe('invalid');
+          await inViewport(page, 'capture-result');
+          // The findings stay until the technician moves on.
+          expect(await page.locator('[data-code="SERIAL_MISMATCH"]').count()).toBe(1);
+          await page.getByTestId('read-drop-folder').click();
+          await page.getByTestId('drop-folder-result').waitFor();
+          await shot(page, `fit-capture-${tag}`);
+          if (lang === 'ja') expect(await englishInErrorAreas(page)).toEqual([]);
+
+          // Import: a bad row, a file that is not a hash file.
+          await go('screen=import&n=200');
+          await page.getByTestId('import-files').setInputFiles([
+            { name: 'batch-1.csv', mimeType: 'text/csv', buffer: csv([`SN1001,,${hash('Fabrikam', 'EliteBook 840 G11', 'SN1001')},Kiosk,`, `SN2001,,${hash('Litware', 'ThinkPad T14', 'SN9999')},,`, 'SN1003,only-two']) },
+            { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a hash file') },
+          ]);
+          await page.getByTestId('bad-rows').waitFor();
+          await page.getByTestId('import-not-read').waitFor();
+          expect(await page.getByTestId('import-not-read').textContent()).toContain('notes.txt');
+          // Picking is over: the drop zone is not left highlighted.
+          expect(await page.getByTestId('dropzone').evaluate((el) => el.classList.contains('dragging') || el.contains(document.activeElement))).toBe(false);
+          await inViewport(page, 'queue-good');
+          await shot(page, `fit-import-${tag}`);
+          if (lang === 'ja') expect(await englishInErrorAreas(page)).toEqual([]);
+
+          // Queue, failed devices: serial, state and the whole advice, nothing cut.
+          await go('screen=queue&n=400');
+          await page.getByTestId('queue-row').first().waitFor();
+          await page.getByTestId('queue-filter').selectOption('failed');
+          await shot(page, `fit-queue-${tag}`);
+          const cut = await page.locator('[data-testid="queue-row"]').evaluateAll((rows) => {
+            const out: string[] = [];
+            const viewport = document.querySelector('[data-testid="queue-viewport"]')!.getBoundingClientRect();
+            for (const row of rows) {
+              const r = row.getBoundingClientRect();
+              if (r.bottom > viewport.bottom || r.top < viewport.top) continue; // only rows in view
+              const cells = row.querySelectorAll('[role="gridcell"]');
+              const serial = cells[1] as HTMLElement;
+              const state = row.querySelector('.state-name') as HTMLElement;
+              const advice = row.querySelector('.c-error') as HTMLElement;
+              for (const [what, el] of [['serial', serial], ['state', state], ['advice', advice]] as const) {
+                if (!el || el.getClientRects().length === 0) out.push(`${what} hidden`);
+                else if (el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1) out.push(`${what} cut: ${el.textContent}`);
+              }
+            }
+            return out;
+          });
+          expect(cut).toEqual([]);
+          if (lang === 'ja') expect(await englishInErrorAreas(page)).toEqual([]);
+
+          // Device panel of an invalid device: its finding in the same words as on the Capture screen.
+          await go('screen=queue&n=400&device=dev-3');
+          await page.getByTestId('detail-findings').waitFor();
+          await shot(page, `fit-detail-invalid-${tag}`);
+          if (lang === 'ja') expect(await englishInErrorAreas(page)).toEqual([]);
+
+          // Settings: a tenant id that is neither a GUID nor a domain is marked, said, and in view; selects are not cut.
+          await go('screen=settings&n=10&mode=tenant');
+          await page.getByTestId('settings-tenant').fill('not a tenant');
+          await page.getByTestId('save-settings').click();
+          await page.getByTestId('settings-fix').waitFor();
+          expect(await page.getByTestId('settings-tenant').getAttribute('aria-invalid')).toBe('true');
+          await inViewport(page, 'settings-tenant-help');
+          const selects = await page.locator('.settings-form select').evaluateAll((els) =>
+            els.map((el) => {
+              const s = el as HTMLSelectElement;
+              const form = s.closest('form')!.getBoundingClientRect();
+              const r = s.getBoundingClientRect();
+              // The chosen option's text must fit: measure it with the select's font.
+              const probe = document.createElement('span');
+              probe.style.font = getComputedStyle(s).font;
+              probe.style.position = 'absolute';
+              probe.textContent = s.selectedOptions[0]?.textContent ?? '';
+              document.body.append(probe);
+              const need = probe.getBoundingClientRect().width;
+              probe.remove();
+              return { id: s.id, fits: r.right <= form.right + 1 && r.width >= need + 24 };
+            }),
+          );
+          expect(selects.filter((x) => !x.fits)).toEqual([]);
+          await shot(page, `fit-settings-${tag}`);
+          if (lang === 'ja') expect(await englishInErrorAreas(page)).toEqual([]);
+          expect(problems).toEqual([]);
+          await page.close();
+        });
+      }
+    }
   }
 });

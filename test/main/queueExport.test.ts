@@ -157,3 +157,34 @@ describe('import command', () => {
     await expect(cmd([csv, '--group-tag', '=cmd'])).rejects.toThrow(/--group-tag/);
   });
 });
+
+describe('Intune export of the whole queue (nothing selected)', () => {
+  it('holds only devices that can still be uploaded and counts the others by reason', async () => {
+    const { openSqliteQueueStore } = await import('../../src-main/queue/sqliteQueueStore.ts');
+    const { QueueService } = await import('../../src-main/queue/queueService.ts');
+    const { ManualClock } = await import('./queueFakes.ts');
+    const store = openSqliteQueueStore(tmp());
+    const queue = new QueueService({ store, clock: new ManualClock(), logger: silentLogger, stationName: 'BENCH-1', waitFor: () => 'registered' });
+    const put = (serial: string, extra: Partial<DeviceRecord>) => store.insertDevice(record(serial, extra), { at: 0, toState: extra.state ?? 'queued', message: 'seeded', requestIds: [] });
+    put('Q1', { state: 'queued' });
+    put('F1', { state: 'failed', errorCode: 807, errorName: 'ZtdDeviceIsNotRegistered' });
+    put('T1', { state: 'timed-out', lastKnownState: 'importing' });
+    put('R1', { state: 'registered' });
+    put('A1', { state: 'already-registered', errorCode: 806 });
+    put('O1', { state: 'failed', errorCode: 808, errorName: 'ZtdDeviceAssignedToOtherTenant' });
+    put('I1', { state: 'invalid', errorName: 'SERIAL_MISMATCH' });
+    put('M1', { state: 'importing' });
+    put('T2', { state: 'timed-out', lastKnownState: 'registered' });
+    const [file, ...rest] = queue.exportQueue('intune');
+    expect(rest).toEqual([]);
+    const serials = file!.content.trimEnd().split('\r\n').slice(1).map((l) => l.split(',')[0]);
+    expect(serials.sort()).toEqual(['F1', 'Q1', 'T1']);
+    expect(file!.rows).toBe(3);
+    expect(file!.leftOut).toEqual({ registered: 3, otherTenant: 1, invalid: 1, inFlight: 1 });
+    // Chosen devices: the technician's choice, only invalid ones left out.
+    const chosen = queue.exportQueue('intune', ['R1', 'I1']);
+    expect(chosen[0]!.rows).toBe(1);
+    expect(chosen[0]!.leftOut).toEqual({ invalid: 1 });
+    store.close();
+  });
+});

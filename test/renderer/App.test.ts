@@ -56,10 +56,10 @@ describe('App', () => {
   it('shows a station error in words', async () => {
     const fake = new FakeStationApi();
     fake.call_getInfo = () => {
-      throw new ApiError({ code: 'X', message: 'The station is not answering.' });
+      throw new ApiError({ code: 'STATION_UNREACHABLE', message: 'The station is not answering.' });
     };
     render(App, { props: { api: fake.api } });
-    expect((await screen.findByRole('alert')).textContent).toContain('The station is not answering.');
+    expect((await screen.findByRole('alert')).textContent).toContain('The station is not answering. Check that it is still running, then reload this page.');
   });
 
   it('Alt+1..4 switch screens; F1 lists the shortcuts; Esc closes', async () => {
@@ -85,7 +85,8 @@ describe('App', () => {
     expect(screen.getByTestId('no-findings')).toBeTruthy();
     await fireEvent.input(screen.getByTestId('group-tag-input'), { target: { value: 'Sales-Tokyo' } });
     await fireEvent.keyDown(screen.getByTestId('group-tag-input'), { key: 'Enter', ctrlKey: true });
-    await waitFor(() => expect(screen.getByTestId('capture-result').textContent).toBe('PF4XK2QZ is in the queue.'));
+    await waitFor(() => expect(screen.getByTestId('capture-result').querySelector('p')?.textContent?.trim()).toBe('PF4XK2QZ is in the queue.'));
+    expect(screen.getByTestId('capture-result').getAttribute('data-kind')).toBe('queued');
     const call = fake.calls.find((c) => c.name === 'queueDevices')!.input as { devices: { serialNumber: string }[]; groupTag: string };
     expect(call.groupTag).toBe('Sales-Tokyo');
     expect(call.devices[0]!.serialNumber).toBe('PF4XK2QZ');
@@ -119,7 +120,7 @@ describe('App', () => {
     await scan('SN-77731');
     expect(await screen.findByTestId('screen-capture')).toBeTruthy();
     await waitFor(() => expect((screen.getByTestId('serial-input') as HTMLInputElement).value).toBe('SN-77731'));
-    const finding = await screen.findByText(/The serial in the hash differs from the serial number entered/);
+    const finding = await screen.findByText('The serial in the hash (PF4XK2QZ) differs from the serial number entered (SN-77731). Check that the hash belongs to this device.');
     expect(finding.closest('[data-code]')?.getAttribute('data-code')).toBe('SERIAL_MISMATCH');
     expect((screen.getByTestId('queue-device') as HTMLButtonElement).disabled).toBe(false);
   });
@@ -179,13 +180,14 @@ describe('App', () => {
     expect(rows[1]).toContain('The serial in the hash differs');
     await fireEvent.click(screen.getByTestId('queue-good'));
     // Everything captured is a record: the invalid device and the refused row are kept too (issue 15).
-    await waitFor(() => expect(screen.getByTestId('import-result').textContent?.replace(/\s+/g, ' ').trim()).toBe('3 queued, 0 already in the queue, 1 kept as invalid. Refused rows kept in the queue as invalid: 1.'));
+    await waitFor(() => expect(screen.getByTestId('import-result').textContent?.replace(/\s+/g, ' ').trim()).toBe('5 devices sent to the queue: 3 queued, 0 already in the queue, 1 kept as invalid. Refused rows kept in the queue as invalid: 1.'));
     const call = fake.calls.find((c) => c.name === 'queueDevices')!.input as { devices: { serialNumber: string }[]; refused: { code: string; source: { path: string; line: number } }[] };
     expect(call.devices.map((d) => d.serialNumber)).toEqual(['SN1', 'SN2', 'SN4', 'SN5']);
     expect(call.refused).toEqual([expect.objectContaining({ code: 'CSV_WRONG_COLUMNS', source: expect.objectContaining({ path: 'one.csv', line: 4 }) })]);
     expect(screen.getByTestId('bad-rows')).toBeTruthy();
     // Per-file results stay, marked as queued; nothing is offered twice.
-    expect(screen.getByTestId('import-files-table').textContent).toContain('2 good, 1 bad · 2 queued');
+    expect(screen.getByTestId('import-files-table').textContent).toContain('2 good, 1 bad · 2 devices sent to the queue');
+    expect(screen.getByTestId('import-files-table').textContent).toContain('1 good, 1 bad · 2 devices sent to the queue');
     expect((screen.getByTestId('queue-good') as HTMLButtonElement).disabled).toBe(true);
   });
 
@@ -246,9 +248,13 @@ describe('App', () => {
   it('attention events chime and toast even without notification permission', async () => {
     const fake = start();
     await screen.findByTestId('screen-capture');
-    fake.emit('attention', { kind: 'device-needs-attention', deviceIds: ['dev-1'], message: 'PF1 808' });
+    fake.emit('attention', { kind: 'device-needs-attention', deviceIds: ['dev-1'], message: 'PF1 808', serialNumber: 'PF1', errorCode: 808 });
     const toast = await within(screen.getByTestId('toasts')).findByRole('alert');
-    expect(toast.textContent).toContain('A device needs attention: PF1 808');
+    expect(toast.textContent).toContain('PF1 needs attention: Registered to another tenant. Stop');
+    // Worded from the event's facts, never from its English message.
+    fake.emit('attention', { kind: 'device-needs-attention', deviceIds: ['dev-2'], message: 'Something only the log should say.' });
+    await screen.findByTestId('toast-count');
+    expect(screen.getByTestId('toasts').textContent).not.toContain('only the log');
   });
 
   it('theme toggle sets and clears the root theme', async () => {

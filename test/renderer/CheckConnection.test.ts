@@ -62,7 +62,8 @@ describe('Check connection', () => {
   it('a check that cannot run says why', async () => {
     render(CheckConnection, { props: { run: async () => Promise.reject(new Error('The station is closing.')) } });
     await fireEvent.click(screen.getByTestId('check-run'));
-    expect((await screen.findByRole('alert')).textContent).toBe('The station is closing.');
+    // A failure without a code is worded by the catalogue (never the raw English of a thrown error).
+    expect((await screen.findByRole('alert')).textContent).toBe('The station reported "Error". Note the code and tell your admin if it happens again.');
   });
 });
 
@@ -78,9 +79,9 @@ describe('sign-in errors in Settings are worded by code (issue 13)', () => {
     const fake = new FakeStationApi({ info: { mode: 'tenant', tenant: { tenantId: 'contoso.onmicrosoft.com', cloud: 'global' } }, auth, settings: { tenantId: 'contoso.onmicrosoft.com', clientId: '0c1a6b9e-6f4e-4b7a-9c4d-2f1e3a5b7c9d' } });
     render(App, { props: { api: fake.api, initialScreen: 'settings' } });
     const error = await screen.findByTestId('auth-error');
-    expect(error.textContent).toContain('signed in to the tenant 0f0e0d0c-0000-4000-8000-000000000001, not to the configured tenant contoso.onmicrosoft.com');
+    expect(error.textContent).toContain('signed in to another tenant (0f0e0d0c-0000-4000-8000-000000000001), not to the configured tenant (contoso.onmicrosoft.com)');
     expect(error.textContent).not.toContain('English fallback');
     i18n.setLocale('ja');
-    await screen.findByText((_, el) => el?.getAttribute('data-testid') === 'auth-error' && !!el.textContent?.includes('ではなく、テナント 0f0e0d0c-0000-4000-8000-000000000001 にサインインしました'));
+    await screen.findByText((_, el) => el?.getAttribute('data-testid') === 'auth-error' && !!el.textContent?.includes('ではなく、別のテナント (0f0e0d0c-0000-4000-8000-000000000001) にサインインしました'));
   });
 });

@@ -166,7 +166,7 @@ export class FakeStationApi {
 
   call_readDropFolder(): FileReadResult[] {
     const folder = this.settings.dropFolder;
-    if (!folder) throw new ApiError({ code: 'DROP_FOLDER_UNSET', message: 'No drop folder is set.', action: 'Set one in Settings.' });
+    if (!folder) throw new ApiError({ code: 'DROP_FOLDER_NOT_SET', message: 'No drop folder is set.', action: 'Set one in Settings.' });
     return Object.entries(this.files)
       .filter(([p]) => p.startsWith(folder))
       .map(([p, text]) => this.parseFile(p, text, 'drop-folder'));
@@ -178,7 +178,7 @@ export class FakeStationApi {
 
   call_queueDevices(input: CallInput<'queueDevices'>) {
     if (input.groupTag !== undefined && !GROUP_TAG_PATTERN.test(input.groupTag)) this.invalid('groupTag: not CSV-safe');
-    const result = { queued: [] as string[], duplicates: [] as string[], invalid: [] as string[], refused: [] as string[] };
+    const result = { queued: [] as string[], duplicates: [] as string[], invalid: [] as string[], flagged: [] as string[], refused: [] as string[] };
     const now = new Date(this.now()).toISOString();
     // Rows refused before upload are kept as 'invalid' records with their file, line and reason (issue 15).
     for (const row of input.refused ?? []) {
@@ -194,6 +194,7 @@ export class FakeStationApi {
         result.duplicates.push(same.row.id);
         continue;
       }
+      const sameSerial = [...this.devices.values()].filter((d) => d.row.serialNumber.toUpperCase() === device.serialNumber.toUpperCase());
       const id = `new-${this.nextId++}`;
       const row: QueueRow = {
         id,
@@ -209,10 +210,14 @@ export class FakeStationApi {
       };
       if (device.hash.manufacturer) row.manufacturer = device.hash.manufacturer;
       if (device.hash.model) row.model = device.hash.model;
-      this.devices.set(id, { row, hash: device.hash, events: [{ at: now, toState: row.state, message: 'Queued', requestIds: [] }], hardwareHash: device.hardwareHash });
-      (device.valid ? result.queued : result.invalid).push(id);
+      // As queueService does: an invalid device carries its first error finding as its error name.
+      const firstError = device.findings.find((f) => f.severity === 'error');
+      if (!device.valid) Object.assign(row, { errorName: firstError?.code ?? 'DEVICE_INVALID', advice: firstError?.message ?? '' });
+      else if (sameSerial.length) Object.assign(row, { state: 'captured', flags: ['different-hash'] });
+      this.devices.set(id, { row, hash: device.hash, findings: device.findings, events: [{ at: now, toState: row.state, message: 'Queued', requestIds: [], ...(row.errorName ? { errorName: row.errorName } : {}) }], hardwareHash: device.hardwareHash });
+      (!device.valid ? result.invalid : sameSerial.length ? result.flagged : result.queued).push(id);
     }
-    this.changed([...result.queued, ...result.invalid, ...result.refused]);
+    this.changed([...result.queued, ...result.invalid, ...result.flagged, ...result.refused]);
     return result;
   }
 
@@ -271,12 +276,28 @@ export class FakeStationApi {
   }
 
   call_exportQueue(input: CallInput<'exportQueue'>) {
-    const rows = [...this.devices.values()].filter((d) => !input.ids || input.ids.includes(d.row.id));
+    // As queueService does: the whole queue's Intune file holds only devices that can still be uploaded.
+    const leftOut: Record<string, number> = {};
+    const why = (r: QueueRow): string | undefined => {
+      if (r.state === 'invalid') return 'invalid';
+      if (input.ids) return undefined;
+      if (r.errorCode !== undefined && r.errorCode >= 808 && r.errorCode <= 811) return 'otherTenant';
+      if (['imported', 'registered', 'assigned', 'already-registered'].includes(r.state)) return 'registered';
+      if (r.state === 'importing') return 'inFlight';
+      return undefined;
+    };
+    const rows = [...this.devices.values()].filter((d) => {
+      if (input.ids && !input.ids.includes(d.row.id)) return false;
+      if (input.format !== 'intune') return true;
+      const reason = why(d.row);
+      if (reason) leftOut[reason] = (leftOut[reason] ?? 0) + 1;
+      return !reason;
+    });
     const lines =
       input.format === 'intune'
         ? ['Device Serial Number,Windows Product ID,Hardware Hash,Group Tag,Assigned User', ...rows.map((d) => [d.row.serialNumber, d.productKey ?? '', d.hardwareHash, d.row.groupTag, d.row.assignedUser].join(','))]
         : ['Serial,State,Error', ...rows.map((d) => [d.row.serialNumber, d.row.state, d.row.errorCode ?? ''].join(','))];
-    return [{ name: input.format === 'intune' ? 'autopilot-devices.csv' : 'queue-report.csv', content: lines.join('\r\n') + '\r\n', rows: rows.length }];
+    return [{ name: input.format === 'intune' ? 'autopilot-devices.csv' : 'queue-report.csv', content: lines.join('\r\n') + '\r\n', rows: rows.length, ...(Object.keys(leftOut).length ? { leftOut } : {}) }];
   }
 
   call_getSettings(): StationSettings {
@@ -354,7 +375,7 @@ export class FakeStationApi {
     if (/^\s*</.test(text)) {
       result.format = 'oa3-xml';
       const hash = /<HardwareHash>([^<]*)<\/HardwareHash>/.exec(text)?.[1]?.trim();
-      if (!hash) result.errors.push({ code: 'XML_NO_HASH', message: 'The file has no <HardwareHash> element.' });
+      if (!hash) result.errors.push({ code: 'XML_NO_HARDWARE_HASH', message: 'The file has no <HardwareHash> element.' });
       else result.devices.push(this.judge({ serialNumber: readFakeHash(hash)?.serial ?? '', hardwareHash: hash, source: { kind, path, format: 'oa3-xml' } }));
       return result;
     }

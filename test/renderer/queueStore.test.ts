@@ -1,3 +1,4 @@
+import { ApiError } from '../../src-renderer/lib/api.ts';
 import { describe, expect, it, vi } from 'vitest';
 import { QueueStore } from '../../src-renderer/lib/stores/queue.svelte.ts';
 import { FakeStationApi } from './fakeStationApi.ts';
@@ -79,7 +80,10 @@ describe('QueueStore', () => {
     await store.setGroupTag('Kiosk');
     expect(ids.every((id) => fake.devices.get(id)?.row.groupTag === 'Kiosk')).toBe(true);
     const [file] = await store.exportCsv('intune');
-    expect(file!.rows).toBe(ids.length);
+    // Invalid devices never go into an upload file; the file says how many it left out.
+    const invalid = ids.filter((id) => fake.devices.get(id)!.row.state === 'invalid').length;
+    expect(file!.rows).toBe(ids.length - invalid);
+    expect(file!.leftOut).toEqual(invalid ? { invalid } : undefined);
     expect(file!.content.split('\r\n')[0]).toBe('Device Serial Number,Windows Product ID,Hardware Hash,Group Tag,Assigned User');
     await store.act('remove');
     expect(store.selected.size).toBe(0);
@@ -88,11 +92,11 @@ describe('QueueStore', () => {
   it('shows a station error in words', async () => {
     const fake = new FakeStationApi();
     fake.call_listQueue = () => {
-      throw new Error('The queue database is locked.');
+      throw new ApiError({ code: 'QUEUE_DB_CORRUPT', message: 'The queue database is damaged.' });
     };
     const store = new QueueStore(fake.api);
     await store.load();
-    expect(store.error).toBe('The queue database is locked.');
+    expect(store.error).toBe('The queue file is damaged. Do not delete it: save diagnostics and call your admin.');
     expect(store.loaded).toBe(true);
   });
 });

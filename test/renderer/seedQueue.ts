@@ -52,8 +52,11 @@ export function seedQueue(n: number, now = Date.now()): SeededDevice[] {
     if (['registered', 'assigned', 'already-registered'].includes(state)) row.deviceRegistrationId = `4f1c${i.toString(16).padStart(4, '0')}-2b1e-4c7a-9d3e-0c5b${i.toString(16).padStart(8, '0')}`;
     if (state === 'assigned') row.profileStatus = 'assignedInSync';
     if (state === 'already-registered') Object.assign(row, { errorCode: 806, errorName: 'ZtdDeviceAlreadyAssigned', advice: 'Already registered here.' });
+    // As the station keeps them: an invalid device carries its finding's code.
+    if (state === 'invalid') Object.assign(row, { errorName: 'HASH_CHECKSUM_MISMATCH', advice: 'Checksum mismatch.' });
     if (state === 'failed' || state === 'timed-out') {
       const e = ERRORS[i % ERRORS.length]!;
+      if (state === 'timed-out') Object.assign(row, { errorName: 'Timeout', advice: 'Intune did not finish in time.' });
       if (state === 'failed') {
         if (e.code !== undefined) row.errorCode = e.code;
         row.errorName = e.name;
@@ -78,6 +81,7 @@ export function seedQueue(n: number, now = Date.now()): SeededDevice[] {
         findings: state === 'invalid' ? [{ code: 'HASH_CHECKSUM_MISMATCH', severity: 'error', message: 'Checksum mismatch.' }] : [],
       },
       events: eventsFor(row, now),
+      ...(state === 'invalid' ? { findings: [{ code: 'HASH_CHECKSUM_MISMATCH', severity: 'error' as const, message: 'Checksum mismatch.' }] } : {}),
     };
     if (detail.productKey === undefined) delete detail.productKey;
     out.push({ row, detail, hardwareHash });

@@ -11,6 +11,18 @@ function initialLocale(): Locale {
   return globalThis.navigator?.language?.toLowerCase().startsWith('ja') ? 'ja' : 'en';
 }
 
+/** Fills a text's optional "[…{name}…]" segments and its {name} placeholders; numbers in the locale's format. */
+export function fillText(text: string, params: Record<string, string | number>, number: (n: number) => string): string {
+  const kept = text.replace(/\[([^\]]*\{\w+\}[^\]]*)\]/g, (_all, inner: string) => {
+    const names = [...inner.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+    return names.every((n) => params[n] !== undefined && params[n] !== '') ? inner : '';
+  });
+  return kept.replace(/\{(\w+)\}/g, (all, name: string) => {
+    const v = params[name];
+    return v === undefined ? all : typeof v === 'number' ? number(v) : v;
+  });
+}
+
 /** Run-time switchable language; components read i18n.locale through t() so they re-render on change. */
 class I18n {
   locale = $state<Locale>(initialLocale());
@@ -21,15 +33,11 @@ class I18n {
     if (globalThis.document) document.documentElement.lang = locale;
   }
 
-  t = (key: MessageKey, params?: Record<string, string | number>): string => {
-    let text = dictionaries[this.locale][key] ?? en[key];
-    if (params) {
-      for (const [name, value] of Object.entries(params)) {
-        text = text.replaceAll(`{${name}}`, typeof value === 'number' ? this.number(value) : value);
-      }
-    }
-    return text;
-  };
+  /**
+   * The key's text with its params. "[ (line {line})]" is an optional segment: kept only when every
+   * param inside it was given, so a code words well with or without its params.
+   */
+  t = (key: MessageKey, params: Record<string, string | number> = {}): string => fillText(dictionaries[this.locale][key] ?? en[key], params, this.number);
 
   // Intl constructors cost far more than formatting; the queue formats thousands of cells, so build each once per locale.
   private readonly formats = $derived({
@@ -37,7 +45,15 @@ class I18n {
     dateTime: new Intl.DateTimeFormat(this.locale, { dateStyle: 'medium', timeStyle: 'medium' }),
     time: new Intl.DateTimeFormat(this.locale, { timeStyle: 'short' }),
     relative: new Intl.RelativeTimeFormat(this.locale, { numeric: 'auto' }),
+    plural: new Intl.PluralRules(this.locale),
   });
+
+  /** A counted phrase: picks `<base>.<rule>` by Intl.PluralRules ("1 file", "2 files"), else `<base>.other`. */
+  tn = (base: PluralBase, count: number, params?: Record<string, string | number>): string => {
+    const rule = this.formats.plural.select(count);
+    const key = (this.has(`${base}.${rule}`) ? `${base}.${rule}` : `${base}.other`) as MessageKey;
+    return this.t(key, { count, ...params });
+  };
 
   number = (value: number): string => this.formats.number.format(value);
 
@@ -58,6 +74,10 @@ class I18n {
   has = (key: string): key is MessageKey => Object.hasOwn(en, key);
 }
 
+/** Keys that come in plural forms: 'import.readingFiles' for 'import.readingFiles.one' / '.other'. */
+export type PluralBase = { [K in MessageKey]: K extends `${infer B}.other` ? B : never }[MessageKey];
+
 export const i18n = new I18n();
 export const t = i18n.t;
+export const tn = i18n.tn;
 export type { MessageKey };

@@ -1,7 +1,8 @@
-import type { StationApi } from '../api.ts';
+import { ApiError, type StationApi } from '../api.ts';
 import type { CapturedDevice, FileReadResult, QueueResult, ThisDeviceCapture } from '../../../src-main/contract/types.ts';
 import { fileToBase64, MAX_FILE_BYTES } from '../fileToBase64.ts';
 import { errorText } from './errorText.ts';
+import { t } from '../i18n/i18n.svelte.ts';
 
 type DeviceInput = Parameters<StationApi['checkDevice']>[0]['device'];
 const FOLDER_KEY = 'station.capture.lastFolder';
@@ -12,6 +13,23 @@ export function toDeviceInput(d: CapturedDevice): DeviceInput {
   if (d.groupTag) input.groupTag = d.groupTag;
   if (d.assignedUser) input.assignedUser = d.assignedUser;
   return input;
+}
+
+export type OutcomeKind = 'queued' | 'duplicate' | 'invalid' | 'flagged';
+
+/** What the last Queue press did, with the device as it was judged, so its findings stay in view until the next one. */
+export interface CaptureOutcome {
+  serial: string;
+  kind: OutcomeKind;
+  result: QueueResult;
+  device: CapturedDevice;
+}
+
+export function outcomeKind(r: QueueResult): OutcomeKind {
+  if (r.queued.length) return 'queued';
+  if (r.flagged?.length) return 'flagged';
+  if (r.duplicates.length) return 'duplicate';
+  return 'invalid';
 }
 
 /** The one device on the Capture screen: this machine's serial, its hash file, and the checks on both. */
@@ -26,7 +44,9 @@ export class CaptureStore {
   assignedUser = $state('');
   busy = $state(false);
   error = $state<string | undefined>(undefined);
-  result = $state<{ serial: string; result: QueueResult } | undefined>(undefined);
+  result = $state<CaptureOutcome | undefined>(undefined);
+  /** The answer to "Read the drop folder", shown next to that button. */
+  dropFolder = $state<{ ok: boolean; text: string } | undefined>(undefined);
 
   constructor(private readonly api: StationApi) {
     this.lastFolder = globalThis.localStorage?.getItem(FOLDER_KEY) ?? '';
@@ -36,9 +56,13 @@ export class CaptureStore {
     });
   }
 
-  private async run(work: () => Promise<void>): Promise<void> {
+  /** Where the last error belongs, so the screen shows it next to what it is about. */
+  errorAt = $state<'file' | 'serial' | 'queue'>('queue');
+
+  private async run(work: () => Promise<void>, at: 'file' | 'serial' | 'queue' = 'file'): Promise<void> {
     this.busy = true;
     this.error = undefined;
+    this.errorAt = at;
     try {
       await work();
     } catch (err) {
@@ -49,6 +73,7 @@ export class CaptureStore {
   }
 
   readThisDevice(hashFilePath?: string): Promise<void> {
+    this.next();
     return this.run(async () => {
       const input: { hashFilePath?: string; serialNumber?: string } = {};
       if (hashFilePath) input.hashFilePath = hashFilePath;
@@ -69,30 +94,50 @@ export class CaptureStore {
 
   loadBrowserFile(file: File): Promise<void> {
     return this.run(async () => {
-      if (file.size > MAX_FILE_BYTES) throw new Error(`${file.name} > 10 MB`);
+      if (file.size > MAX_FILE_BYTES) throw new ApiError({ code: 'FILE_TOO_LARGE', message: `${file.name} is larger than 10 MB.`, params: { path: file.name, limit: '10 MB' } });
       const [result] = await this.api.readFileContents({ files: [{ name: file.name, base64: await fileToBase64(file) }] });
       if (result) this.takeFile(result);
       await this.recheck();
     });
   }
 
-  readDropFolder(): Promise<void> {
-    return this.run(async () => {
+  /** Answers next to its button: no folder set, nothing in it, or which file it read. */
+  async readDropFolder(): Promise<void> {
+    this.busy = true;
+    this.dropFolder = undefined;
+    try {
       const results = await this.api.readDropFolder({});
       const first = results.find((r) => r.devices.length > 0) ?? results[0];
-      if (first) this.takeFile(first);
-      await this.recheck();
-    });
+      if (first) {
+        this.takeFile(first);
+        await this.recheck();
+        this.dropFolder = { ok: first.devices.length > 0, text: t('capture.dropFolderRead', { name: first.path.split(/[\\/]/).pop() ?? first.path }) };
+      } else {
+        this.dropFolder = { ok: false, text: t('capture.dropFolderEmpty') };
+      }
+    } catch (err) {
+      this.dropFolder = { ok: false, text: errorText(err) };
+    } finally {
+      this.busy = false;
+    }
   }
 
   /** A scanned or typed serial: the station re-judges the device with it (serial vs hash). */
   setSerial(serial: string): Promise<void> {
     this.serial = serial.trim();
+    if (this.serial) this.result = undefined;
     this.serialInfo = { ...(this.serialInfo ?? {}), value: this.serial, source: 'typed' };
-    return this.run(() => this.recheck());
+    return this.run(() => this.recheck(), 'serial');
+  }
+
+  /** The technician moves on: the last outcome and its findings give way to the next device. */
+  next(): void {
+    this.result = undefined;
+    this.dropFolder = undefined;
   }
 
   private takeFile(result: FileReadResult): void {
+    this.result = undefined;
     this.fileErrors = result.errors;
     this.hashPath = result.path;
     const device = result.devices[0];
@@ -126,13 +171,13 @@ export class CaptureStore {
       if (groupTag) input.groupTag = groupTag;
       if (this.assignedUser.trim()) input.assignedUser = this.assignedUser.trim();
       const result = await this.api.queueDevices(input);
-      this.result = { serial: device.serialNumber, result };
+      this.result = { serial: device.serialNumber, kind: outcomeKind(result), result, device: this.device };
       // Ready for the next machine on the bench.
       this.device = undefined;
       this.serial = '';
       this.serialInfo = undefined;
       this.hashPath = '';
       this.fileErrors = [];
-    });
+    }, 'queue');
   }
 }

@@ -42,6 +42,8 @@ export function fileCounts(r: FileReadResult): FileCounts {
 export class ImportStore {
   results = $state.raw<FileReadResult[]>([]);
   busy = $state(false);
+  /** How many files the current read takes. */
+  reading = $state(0);
   error = $state<string | undefined>(undefined);
   skipped = $state.raw<string[]>([]);
   queued = $state<Required<Pick<QueueResult, 'queued' | 'duplicates' | 'invalid' | 'refused' | 'flagged'>> | undefined>(undefined);
@@ -49,6 +51,8 @@ export class ImportStore {
   overrideGroupTag = $state(false);
   /** Devices and refused rows already sent to the queue: they stay listed per file but are not sent again. */
   sent = $state.raw<ReadonlySet<CapturedDevice | FileReadError>>(new Set());
+  /** Files dropped or picked that were not read, with why: never dropped silently. */
+  notRead = $state.raw<{ name: string; reason: 'type' | 'size' }[]>([]);
 
   good = $derived(this.results.flatMap((r) => r.devices.filter((d) => d.valid && !this.sent.has(d))));
   /** Everything the queue keeps besides the good devices: invalid devices and rows refused before upload (DESIGN.md: every capture is a record). */
@@ -78,8 +82,17 @@ export class ImportStore {
     api.on('dropFolderRead', (results) => (this.results = [...this.results, ...results]));
   }
 
-  async addFiles(files: File[]): Promise<void> {
+  /**
+   * Hash files are read, and workbooks too (the station names them and says how to save the right
+   * file); the rest are listed with the reason.
+   */
+  async addFiles(picked: File[]): Promise<void> {
+    const files = picked.filter((f) => /\.(csv|xml|xlsx|xls)$/i.test(f.name));
+    const wrongType = picked.filter((f) => !files.includes(f)).map((f) => ({ name: f.name, reason: 'type' as const }));
+    this.notRead = [...wrongType, ...files.filter((f) => f.size > MAX_FILE_BYTES).map((f) => ({ name: f.name, reason: 'size' as const }))];
+    if (!files.length) return;
     this.busy = true;
+    this.reading = files.length;
     this.error = undefined;
     this.queued = undefined;
     try {
@@ -156,5 +169,6 @@ export class ImportStore {
     this.queued = undefined;
     this.skipped = [];
     this.overrideGroupTag = false;
+    this.notRead = [];
   }
 }

@@ -1,4 +1,5 @@
 import type { StationApi } from '../api.ts';
+import { errorText } from './errorText.ts';
 import type { StationInfo } from '../../../src-main/contract/types.ts';
 
 /** What the station says about itself, loaded once at start. */
@@ -13,7 +14,7 @@ export class InfoStore {
       this.info = await this.api.getInfo({});
       this.error = undefined;
     } catch (err) {
-      this.error = err instanceof Error ? err.message : String(err);
+      this.error = errorText(err);
     }
   }
 }

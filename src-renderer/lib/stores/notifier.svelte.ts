@@ -1,7 +1,7 @@
 import type { StationApi } from '../api.ts';
 import type { Attention } from '../../../src-main/contract/types.ts';
-import { adviceKey } from '../deviceStates.ts';
-import { i18n, t } from '../i18n/i18n.svelte.ts';
+import { wordAdvice } from '../codes.ts';
+import { t, tn } from '../i18n/i18n.svelte.ts';
 
 export interface Toast {
   id: number;
@@ -13,13 +13,12 @@ export interface Toast {
 
 /** An attention event in the technician's language; the station's English text when no wording fits. */
 export function attentionText(a: Attention): string {
-  if (a.kind === 'batch-finished') {
-    if (a.count === 1) return t('notify.batchDoneOne');
-    return a.count !== undefined ? t('notify.batchDone', { count: a.count }) : t('notify.batchFinished', { message: a.message });
-  }
-  const key = adviceKey(a.errorCode, a.errorName, i18n.has);
-  if (a.serialNumber && key) return t('notify.deviceError', { serial: a.serialNumber, advice: t(key) });
-  return t('notify.attention', { message: a.message });
+  // Worded from the event's facts only: its English message never reaches the screen. "Processed", not
+  // "sent to Intune": the same words are true in training mode.
+  if (a.kind === 'batch-finished') return a.count !== undefined ? tn('notify.batchProcessed', a.count) : t('notify.batchEnded');
+  const hasError = a.errorCode !== undefined || !!a.errorName;
+  if (a.serialNumber) return t('notify.deviceError', { serial: a.serialNumber, advice: hasError ? wordAdvice(a.errorCode, a.errorName) : t('notify.openQueue') });
+  return hasError ? wordAdvice(a.errorCode, a.errorName) : t('notify.attentionGeneric');
 }
 
 /**
@@ -50,13 +49,18 @@ export class Notifier {
   /** Shows a toast; sticky when ms is 0 (attention stays until dismissed). */
   show(kind: Toast['kind'], text: string, ms = 5000, attention?: Attention): number {
     const id = this.next++;
-    this.toasts = [...this.toasts.slice(-4), { id, kind, text, ...(attention ? { attention } : {}) }];
+    // The stack shows the newest and counts the rest; a flood of events keeps the last 50.
+    this.toasts = [...this.toasts.slice(-49), { id, kind, text, ...(attention ? { attention } : {}) }];
     if (ms > 0) setTimeout(() => this.dismiss(id), ms);
     return id;
   }
 
   dismiss(id: number): void {
     this.toasts = this.toasts.filter((x) => x.id !== id);
+  }
+
+  dismissAll(): void {
+    this.toasts = [];
   }
 
   private chime(freqs: number[]): void {

@@ -1,4 +1,4 @@
-import type { StationApi } from '../api.ts';
+import { ApiError, type StationApi } from '../api.ts';
 import type { AuthStatus, ConnectionCheckReport, DeviceCodePrompt, DiagnosticsFile, StationSettings } from '../../../src-main/contract/types.ts';
 import { errorText } from './errorText.ts';
 
@@ -46,7 +46,9 @@ export class SettingsStore {
     try {
       this.auth = await this.api.signIn({});
     } catch (err) {
-      this.auth = { state: 'error', error: { code: 'SIGN_IN_FAILED', message: errorText(err) } };
+      // Keep the station's code and params: the screen words them in the technician's language.
+      const e = err instanceof ApiError ? err : undefined;
+      this.auth = { state: 'error', error: { code: e?.code ?? 'SIGN_IN_FAILED', message: errorText(err), ...(e?.params ? { params: e.params } : {}) } };
     } finally {
       if (this.auth?.state !== 'signing-in') this.deviceCode = undefined;
     }

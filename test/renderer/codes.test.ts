@@ -1,0 +1,100 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { adviceKind, fill, hasWords, wordAdvice, wordCode } from '../../src-renderer/lib/codes.ts';
+import { errorText } from '../../src-renderer/lib/stores/errorText.ts';
+import { ApiError } from '../../src-renderer/lib/api.ts';
+import { i18n, tn } from '../../src-renderer/lib/i18n/i18n.svelte.ts';
+import { collectStationCodes } from './stationCodes.ts';
+
+/** Codes the renderer makes itself (api.ts, settings store) besides those of src-main. */
+const RENDERER_CODES = ['STATION_UNREACHABLE', 'SIGN_IN_FAILED', 'HTTP_500', 'CALL_UNKNOWN', 'NOT_AVAILABLE'];
+const JAPANESE = /[\u3040-\u30ff\u4e00-\u9fff]/;
+
+afterEach(() => i18n.setLocale('en'));
+
+describe('advice catalogue', () => {
+  const codes = collectStationCodes();
+
+  it('finds the codes of the main process in its source (the walk itself works)', () => {
+    // A few from each family, so a broken collector cannot pass the test below by finding nothing.
+    for (const c of ['SERIAL_MISMATCH', 'HASH_CHECKSUM_MISMATCH', 'CSV_FORMULA', 'XML_DTD_REFUSED', 'GRAPH_THROTTLED', 'AUTH_CONSENT_MISSING', 'INPUT_INVALID', 'DROP_FOLDER_NOT_SET', 'Timeout', 'ProfileAssignmentFailed', 'ZtdDeviceDuplicated', 'StorageError', 'ZtdDeviceAssignedToOtherTenant', 'DEVICE_INVALID']) {
+      expect(codes.names, c).toContain(c);
+    }
+    expect(codes.numbers).toEqual([801, 802, 803, 806, 807, 808, 809, 810, 811, 812, 813, 814]);
+    expect(codes.names.length).toBeGreaterThan(80);
+  });
+
+  it('words every code the station or Graph can produce, in English and in Japanese', () => {
+    const missing: string[] = [];
+    const notJapanese: string[] = [];
+    const unfilled: string[] = [];
+    for (const code of [...codes.names, ...codes.numbers, ...RENDERER_CODES]) {
+      if (!hasWords(code)) missing.push(String(code));
+      i18n.setLocale('en');
+      const en = wordCode(code);
+      i18n.setLocale('ja');
+      const ja = wordCode(code);
+      if (!JAPANESE.test(ja) || ja === en) notJapanese.push(String(code));
+      if (/[{}[\]]/.test(en + ja)) unfilled.push(String(code));
+    }
+    expect(missing, 'codes without words: add code.<CODE> to en.ts and ja.ts').toEqual([]);
+    expect(notJapanese).toEqual([]);
+    expect(unfilled).toEqual([]);
+  });
+
+  it('an unknown code says so with the code, in the technician language, never the English message', () => {
+    i18n.setLocale('ja');
+    const text = errorText(new ApiError({ code: 'SOMETHING_NEW', message: 'Something new went wrong.', action: 'Do this.' }));
+    expect(text).toContain('SOMETHING_NEW');
+    expect(text).toMatch(JAPANESE);
+    expect(text).not.toContain('went wrong');
+    expect(wordAdvice(899, 'ZtdSomethingNew')).toMatch(JAPANESE);
+  });
+
+  it('uses params where the code has them, and words well without them', () => {
+    expect(wordCode('FILE_NOT_FOUND', { path: 'D:\\OA3.xml' })).toBe('The file was not found (D:\\OA3.xml). Check the path or choose the file again.');
+    expect(wordCode('FILE_NOT_FOUND')).toBe('The file was not found. Check the path or choose the file again.');
+    expect(wordCode('SERIAL_MISMATCH', { inHash: 'PF1', given: 'PF2' })).toContain('(PF1)');
+    expect(fill('a[ b {x}][ c {y}] d', { x: 1 })).toBe('a b 1 d');
+    i18n.setLocale('ja');
+    expect(errorText(new ApiError({ code: 'FILE_TOO_MANY_ROWS', message: 'x', params: { limit: 10000 } }))).toContain('10,000 行');
+  });
+
+  it('a refused input names the field in the screen\'s words', () => {
+    const err = new ApiError({ code: 'INPUT_INVALID', message: 'x', details: { call: 'updateSettings', issues: ['patch.tenantId: must be a tenant id (GUID) or a domain'] } });
+    expect(errorText(err)).toBe('A value was refused as not valid. Check the values you entered and try again. Refused: Tenant ID.');
+    i18n.setLocale('ja');
+    expect(errorText(err)).toContain('拒否された項目: テナント ID。');
+  });
+
+  it('an invalid device is worded by its finding, not as an unknown error', () => {
+    expect(wordAdvice(undefined, 'SERIAL_MISMATCH')).toBe(wordCode('SERIAL_MISMATCH'));
+    expect(wordAdvice(undefined, 'SERIAL_MISMATCH')).not.toBe(i18n.t('error.unknown'));
+    expect(wordAdvice(undefined, 'InvalidZtdHardwareHash')).toBe(i18n.t('error.802'));
+  });
+
+  it('sorts outcomes so that colours mean one thing', () => {
+    expect(adviceKind(806, 'ZtdDeviceAlreadyAssigned')).toBe('done');
+    for (const n of [808, 809, 810, 811]) expect(adviceKind(n, undefined)).toBe('stop');
+    expect(adviceKind(undefined, 'ZtdDeviceOwnedByOtherTenant')).toBe('stop');
+    expect(adviceKind(802, undefined)).toBe('fix');
+    expect(adviceKind(undefined, 'SERIAL_PLACEHOLDER')).toBe('fix');
+    expect(adviceKind(undefined, 'StorageError')).toBe('retry');
+    expect(adviceKind(undefined, 'GRAPH_THROTTLED')).toBe('retry');
+  });
+});
+
+describe('plurals', () => {
+  it('English: one and other by Intl.PluralRules', () => {
+    expect(tn('import.readingFiles', 1)).toBe('Reading 1 file…');
+    expect(tn('import.readingFiles', 2)).toBe('Reading 2 files…');
+    expect(tn('import.readingFiles', 0)).toBe('Reading 0 files…');
+    expect(tn('queue.removed', 1)).toBe('1 device removed from the queue.');
+    expect(tn('queue.removed', 1200)).toBe('1,200 devices removed from the queue.');
+    expect(tn('queue.devicesShown', 1, { shown: 1, total: 1 })).toBe('1 of 1 device');
+  });
+  it('Japanese: one form, counters and grouping in the locale', () => {
+    i18n.setLocale('ja');
+    expect(tn('import.readingFiles', 1)).toBe('1 個のファイルを読み取っています…');
+    expect(tn('queue.removed', 1200)).toBe('1,200 台のデバイスをキューから削除しました。');
+  });
+});

@@ -17,6 +17,7 @@ export const DEFAULT_SETTINGS: Readonly<StationSettings> = Object.freeze({
   batchSize: 100,
   waitFor: 'registered',
   locked: [],
+  registrationTargets: 'autopilot',
 });
 
 const CLEARABLE = new Set<SettingKey>(['tenantId', 'clientId', 'certificatePath', 'dropFolder', 'defaultGroupTag']);

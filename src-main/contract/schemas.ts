@@ -59,5 +59,6 @@ export const settingsPatch = z
     batchSize: z.number().int().min(1).max(500).optional(),
     dropFolder: z.union([z.literal(''), filePath]).optional(),
     waitFor: z.enum(['imported', 'registered', 'assigned']).optional(),
+    registrationTargets: z.enum(['autopilot', 'corporate', 'both']).optional(),
   })
   .strict();

@@ -148,6 +148,8 @@ export interface QueueRow {
   flags: string[];
   /** For 'timed-out': the stage the device was stuck in. */
   lastKnownState?: DeviceState;
+  /** The corporate identifier registration, when the station's target includes it. */
+  corporate?: CorporateRegistration;
 }
 
 export interface QueuePage {
@@ -223,6 +225,8 @@ export interface StationSettings {
   waitFor: 'imported' | 'registered' | 'assigned';
   /** Settings the admin pre-seeded and locked; the UI shows them read-only. */
   locked: string[];
+  /** What captured devices are registered as (default 'autopilot'). */
+  registrationTargets?: RegistrationTargets;
 }
 
 export interface AuthStatus {
@@ -267,4 +271,22 @@ export interface DiagnosticsFile {
   path?: string;
   /** Browser mode: the zip itself, for the page to download. */
   base64?: string;
+}
+
+// ---------- corporate identifiers (issue 18) ----------
+
+/** What each captured device is registered as: Autopilot device (hash), corporate identifier, or both. */
+export type RegistrationTargets = 'autopilot' | 'corporate' | 'both';
+
+export type CorporateRegistrationState = 'not-requested' | 'queued' | 'sending' | 'done' | 'already-present' | 'failed' | 'unavailable';
+
+/** A device's corporate identifier registration, beside its Autopilot state (QueueRow.corporate). */
+export interface CorporateRegistration {
+  state: CorporateRegistrationState;
+  /** "manufacturer,model,serial" as the firmware wrote them. */
+  identifier?: string;
+  /** CORP_* code (or a Graph failure's code) the renderer words with params. */
+  errorCode?: string;
+  params?: Record<string, string | number>;
+  requestIds: string[];
 }

@@ -9,6 +9,7 @@ import type { AutopilotPort } from '../graph/autopilotPort.ts';
 import { STATION_ADVICE } from './errorAdvice.ts';
 import { DEFAULT_TIMINGS, type WorkerTimings } from './importWorker.ts';
 import { intuneCsvFiles, reportCsvFile } from './exportCsv.ts';
+import { corporateCsvFiles } from './corporateCsv.ts';
 import type { DevicePatch, DeviceRecord, QueueStore, WaitFor } from './queueStore.ts';
 
 export interface QueueServiceOptions {
@@ -217,9 +218,11 @@ export class QueueService {
     return { affected: changed.length };
   }
 
-  exportQueue(format: 'intune' | 'report', ids?: string[]): ExportFile[] {
+  exportQueue(format: 'intune' | 'report' | 'corporate', ids?: string[]): ExportFile[] {
     const devices = ids ? ids.map((id) => this.store.getDevice(id)).filter((d): d is DeviceRecord => !!d) : this.allDevices();
     if (format === 'report') return [reportCsvFile(devices)];
+    // Corporate identifiers (issue 18): the admin centre's manufacturer,model,serial file.
+    if (format === 'corporate') return corporateCsvFiles(devices.filter((d) => d.state !== 'invalid')).files;
     // Only devices the service would accept belong in an upload file.
     return intuneCsvFiles(devices.filter((d) => d.state !== 'invalid'));
   }

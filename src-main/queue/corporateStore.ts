@@ -1,4 +1,4 @@
-import type { DeviceState, HashSummary } from '../contract/types.ts';
+import type { CorporateRegistration, DeviceState, HashSummary } from '../contract/types.ts';
 
 /**
  * Each device's corporate identifier registration, beside its Autopilot state (columns corporate_*
@@ -78,4 +78,15 @@ export interface CorporateStore {
   /** Earliest nextAt of a device still to act on. */
   nextTime(): number | undefined;
   close(): void;
+}
+
+/** The contract's view of a device's corporate registration (QueueRow.corporate). */
+export function corporateRegistrationOf(c: CorporateRecord): CorporateRegistration {
+  return {
+    state: c.state ?? 'not-requested',
+    requestIds: c.requestIds,
+    ...(c.identifier ? { identifier: c.identifier } : {}),
+    ...(c.errorCode && c.errorCode !== 'CORP_REFUSED_UNCHECKED' ? { errorCode: c.errorCode } : {}),
+    ...(c.params ? { params: c.params } : {}),
+  };
 }

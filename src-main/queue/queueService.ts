@@ -10,6 +10,7 @@ import { STATION_ADVICE } from './errorAdvice.ts';
 import { DEFAULT_TIMINGS, type WorkerTimings } from './importWorker.ts';
 import { intuneCsvFiles, reportCsvFile } from './exportCsv.ts';
 import { corporateCsvFiles } from './corporateCsv.ts';
+import { corporateRegistrationOf, type CorporateStore } from './corporateStore.ts';
 import type { DevicePatch, DeviceRecord, QueueStore, WaitFor } from './queueStore.ts';
 
 export interface QueueServiceOptions {
@@ -26,6 +27,8 @@ export interface QueueServiceOptions {
   onWork?: () => void;
   /** Stage deadlines, for devices the technician sends back to waiting. */
   timings?: Partial<Pick<WorkerTimings, 'registrationDeadlineMs' | 'profileDeadlineMs'>>;
+  /** Corporate identifier registrations (issue 18), shown beside each row's Autopilot state. */
+  corporate?: CorporateStore;
 }
 
 export type QueueInput = DeviceFields;
@@ -121,12 +124,12 @@ export class QueueService {
     if (input.states?.length) filter.states = input.states;
     if (input.search) filter.search = input.search;
     const { total, rows } = this.store.listDevices(filter);
-    return { total, offset: input.offset, rows: rows.map(toRow), counts: this.store.countByState() };
+    return { total, offset: input.offset, rows: rows.map((d) => this.withCorporate(toRow(d))), counts: this.store.countByState() };
   }
 
   getDevice(id: string): DeviceDetail {
     const d = this.mustGet(id);
-    const detail: DeviceDetail = { row: toRow(d), hash: d.hash, findings: d.findings, events: this.store.events(id).map(toEvent) };
+    const detail: DeviceDetail = { row: this.withCorporate(toRow(d)), hash: d.hash, findings: d.findings, events: this.store.events(id).map(toEvent) };
     if (d.productKey) detail.productKey = d.productKey;
     return detail;
   }
@@ -225,6 +228,13 @@ export class QueueService {
     if (format === 'corporate') return corporateCsvFiles(devices.filter((d) => d.state !== 'invalid')).files;
     // Only devices the service would accept belong in an upload file.
     return intuneCsvFiles(devices.filter((d) => d.state !== 'invalid'));
+  }
+
+  /** Adds the device's corporate identifier registration (issue 18) when the station follows them. */
+  private withCorporate(row: QueueRow): QueueRow {
+    const c = this.o.corporate?.get(row.id);
+    if (c?.state) row.corporate = corporateRegistrationOf(c);
+    return row;
   }
 
   allDevices(): DeviceRecord[] {

@@ -145,7 +145,7 @@ export function createStation(options: StationOptions): Station {
     queueDevices: async ({ devices, groupTag, assignedUser }) => {
       const settings = await tenant.getSettings();
       const tag = groupTag ?? settings.defaultGroupTag;
-      return queue().service.queueDevices(devices, { waitFor: settings.waitFor, ...(tag !== undefined ? { defaultGroupTag: tag } : {}), ...(groupTag !== undefined ? { groupTag } : {}), ...(assignedUser !== undefined ? { assignedUser } : {}) });
+      return queue().service.queueDevices(devices, { waitFor: settings.waitFor, ...(settings.registrationTargets === 'corporate' ? { autopilot: false } : {}), ...(tag !== undefined ? { defaultGroupTag: tag } : {}), ...(groupTag !== undefined ? { groupTag } : {}), ...(assignedUser !== undefined ? { assignedUser } : {}) });
     },
     listQueue: async (input) => queue().service.listQueue(input),
     getDevice: async ({ id }) => queue().service.getDevice(id),

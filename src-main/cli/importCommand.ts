@@ -5,7 +5,12 @@ import { stderrLogger } from '../app/logger.ts';
 import { readHashFile } from '../capture/readHashFile.ts';
 import { StationError } from '../contract/errors.ts';
 import { groupTag as groupTagSchema, settingsPatch, userPrincipalName } from '../contract/schemas.ts';
-import type { DeviceState } from '../contract/types.ts';
+import type { DeviceState, RegistrationTargets } from '../contract/types.ts';
+import { corporatePortOf } from '../graph/corporateIdentities.ts';
+import { CorporateStage, runCorporateStage } from '../queue/corporateStage.ts';
+import { CORPORATE_FINAL } from '../queue/corporateStore.ts';
+import { openSqliteCorporateStore, type SqliteCorporateStore } from '../queue/sqliteCorporateStore.ts';
+import { SqliteQueueStore } from '../queue/sqliteQueueStore.ts';
 import { isProblem, isSettled, type DeviceRecord, type WaitFor } from '../queue/queueStore.ts';
 import path from 'node:path';
 import { scaledClock } from '../app/clock.ts';
@@ -26,6 +31,7 @@ export interface ImportCommandDeps {
 }
 
 const WAITS = ['imported', 'registered', 'assigned'] as const;
+const REGISTER: readonly RegistrationTargets[] = ['autopilot', 'corporate', 'both'];
 
 function parse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { message: string }[] } } }, value: string, flag: string): T {
   const r = schema.safeParse(value);
@@ -64,6 +70,7 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
         wait: { type: 'string' },
         'timeout-s': { type: 'string' },
         json: { type: 'boolean' },
+        register: { type: 'string' },
       },
       allowPositionals: true,
       strict: true,
@@ -80,6 +87,10 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
     if (values.tenant !== undefined && values.tenant !== 'sim') tenantPatch.tenantId = values.tenant;
     if (values.cloud !== undefined) tenantPatch.cloud = values.cloud;
     if (values.api !== undefined) tenantPatch.apiVersion = values.api;
+    if (values.register !== undefined) {
+      if (!REGISTER.includes(values.register as RegistrationTargets)) throw usageError(`--register must be one of ${REGISTER.join(', ')}, not "${values.register}".`);
+      tenantPatch.registrationTargets = values.register;
+    }
     const patch = settingsPatch.safeParse(tenantPatch);
     if (!patch.success) throw usageError(`${patch.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}.`);
     const { io } = deps;
@@ -106,37 +117,58 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
     // Training devices never mix with the real queue (they would end up in admin-centre exports).
     const dataDir = sim ? path.join(deps.dataDir(), 'training') : deps.dataDir();
     const station = deps.station({ host: 'browser', dataDir, logger, ...(sim?.options ?? {}) });
+    let corporate: { store: SqliteCorporateStore; runner: ReturnType<typeof runCorporateStage> } | undefined;
     try {
       if (Object.keys(patch.data).length) await station.handlers.updateSettings({ patch: patch.data });
       const queue = station.queue();
       if (queue.problem) io.stderr(`autopilot-station: ${queue.problem.message}\n`);
+      // Corporate identifiers (issue 18): the stage runs beside the worker for this command.
+      const settings = await station.tenant.getSettings();
+      const targets: RegistrationTargets = settings.registrationTargets ?? 'autopilot';
+      if (targets !== 'autopilot' && queue.worker && queue.store instanceof SqliteQueueStore) {
+        const store = openSqliteCorporateStore(queue.store.file);
+        const stage = new CorporateStage({ store, port: corporatePortOf(() => station.tenant.graph()), clock, logger: logger.child({ service: 'corporate-stage' }), targets: () => targets, batchSize: () => settings.batchSize });
+        corporate = { store, runner: runCorporateStage(stage, clock, logger) };
+      }
       const ids: string[] = [];
       if (inputs.length) {
-        const r = queue.service.queueDevices(inputs, { groupTag, waitFor: wait, ...(assignedUser !== undefined ? { assignedUser } : {}) });
+        const r = queue.service.queueDevices(inputs, { groupTag, waitFor: wait, ...(assignedUser !== undefined ? { assignedUser } : {}), ...(targets === 'corporate' ? { autopilot: false } : {}) });
         ids.push(...new Set([...r.queued, ...r.duplicates, ...r.invalid, ...(r.flagged ?? [])]));
         // Devices captured again that were already settled under another --wait are followed as they are.
       }
       const deadline = clock.now() + timeoutS * 1000;
       const current = () => ids.map((id) => queue.service.device(id)).filter((d): d is DeviceRecord => !!d);
       // Settled devices, and their batches' imported records cleaned up, before the process ends.
-      const done = () => current().every((d) => isSettled({ state: d.state, waitFor: wait }) || isSettled(d)) && (!queue.worker || queue.store.openBatches().length === 0);
+      const autopilotDone = (d: DeviceRecord) => d.flags.includes('corporate-only') || isSettled({ state: d.state, waitFor: wait }) || isSettled(d);
+      // Devices never adopted by the stage (invalid, waiting for the technician) have no corporate registration to wait for.
+      const corporateDone = (d: DeviceRecord) => !corporate || d.state === 'invalid' || d.state === 'captured' || CORPORATE_FINAL.includes(corporate.store.get(d.id)?.state ?? 'queued');
+      const done = () => current().every((d) => autopilotDone(d) && corporateDone(d)) && (!queue.worker || queue.store.openBatches().length === 0);
+      corporate?.runner.kick();
       while (clock.now() < deadline && !done()) {
         await clock.sleep(Math.min(1000, Math.max(1, deadline - clock.now())));
       }
       const devices = current().map((d) =>
-        isSettled({ state: d.state, waitFor: wait }) || isSettled(d)
+        autopilotDone(d)
           ? d
           : { ...d, state: 'timed-out' as DeviceState, advice: `The command stopped waiting after ${timeoutS} s while the device was ${d.state}; it stays in the queue and the station keeps following it.` },
       );
-      if (values.json) io.stdout(`${JSON.stringify({ devices: devices.map(importDeviceJson) })}\n`);
-      else io.stdout(devices.map((d) => `${d.serialNumber.padEnd(24)} ${d.state.padEnd(18)} ${d.errorCode ?? ''} ${d.errorName ?? ''} ${d.state === 'failed' || d.state === 'invalid' || d.state === 'timed-out' ? (d.advice ?? '') : ''}`.trimEnd()).join('\n') + (devices.length ? '\n' : ''));
-      const bad = devices.filter((d) => isProblem(d.state) || d.flags.includes('different-hash') && d.state === 'captured');
+      const corporateOf = (d: DeviceRecord) => {
+        const c = corporate?.store.get(d.id);
+        return c?.state ? { state: c.state, identifier: c.identifier ?? null, errorCode: c.errorCode ?? null } : null;
+      };
+      // The corporate key only when corporate identifiers were asked for: the default output stays as it was.
+      if (values.json) io.stdout(`${JSON.stringify({ devices: devices.map((d) => (corporate ? { ...importDeviceJson(d), corporate: corporateOf(d) } : importDeviceJson(d))) })}\n`);
+      else io.stdout(devices.map((d) => `${d.serialNumber.padEnd(24)} ${d.state.padEnd(18)} ${corporate ? `corporate:${(corporateOf(d)?.state ?? '-').padEnd(16)} ` : ''}${d.errorCode ?? ''} ${d.errorName ?? ''} ${d.state === 'failed' || d.state === 'invalid' || d.state === 'timed-out' ? (d.advice ?? '') : ''}`.trimEnd()).join('\n') + (devices.length ? '\n' : ''));
+      const corporateProblem = (d: DeviceRecord) => { const s = corporateOf(d)?.state; return s === 'failed' || s === 'unavailable' || (!!corporate && d.state !== 'invalid' && d.state !== 'captured' && !s); };
+      const bad = devices.filter((d) => isProblem(d.state) || d.flags.includes('different-hash') && d.state === 'captured' || corporateProblem(d));
       if (bad.length || unreadable || !inputs.length) {
         io.stderr(`autopilot-station: ${bad.length ? `${bad.length} of ${devices.length} device${devices.length === 1 ? '' : 's'} did not reach "${wait}"` : ''}${bad.length && (unreadable || !inputs.length) ? '; ' : ''}${unreadable ? `${unreadable} file${unreadable === 1 ? '' : 's'} could not be read` : !inputs.length ? 'no device found in the files' : ''}.\n`);
         return 1;
       }
       return 0;
     } finally {
+      await corporate?.runner.stop();
+      corporate?.store.close();
       await station.close();
       await sim?.close();
     }

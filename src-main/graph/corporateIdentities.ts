@@ -82,3 +82,11 @@ export class CorporateIdentitiesGraph implements CorporateIdentityPort {
     return { value, ...(res.requestId ? { requestId: res.requestId } : {}), clientRequestId: res.clientRequestId };
   }
 }
+
+/** A port over the tenant's current Graph client, resolved at each call (sign-in and settings can replace it). */
+export function corporatePortOf(graph: () => Promise<GraphClient>): CorporateIdentityPort {
+  return {
+    importIdentities: async (items) => new CorporateIdentitiesGraph(await graph()).importIdentities(items),
+    searchExisting: async (identifiers) => new CorporateIdentitiesGraph(await graph()).searchExisting(identifiers),
+  };
+}

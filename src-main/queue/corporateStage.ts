@@ -90,7 +90,7 @@ export class CorporateStage {
   private adoptAll(fresh: CorporateRecord[], targets: RegistrationTargets, now: number): void {
     for (const d of fresh) {
       this.changed.add(d.deviceId);
-      if (targets === 'autopilot') {
+      if (targets === 'autopilot' && !d.flags.includes('corporate-only')) {
         this.o.store.update([d.deviceId], { state: 'not-requested', since: now });
         continue;
       }
@@ -268,4 +268,42 @@ export class CorporateStage {
 /** The admin centre shows this beside the identifier: which station and group tag added it. */
 export function describe(d: Pick<CorporateRecord, 'stationName' | 'groupTag'>): string {
   return `Added by Autopilot Station ${d.stationName}${d.groupTag ? `, group tag ${d.groupTag}` : ', no group tag'}`;
+}
+
+/**
+ * The stage in a loop of its own (until the lead folds tick() into the import worker's loop): sleeps
+ * until the next due piece of work in service time, or until kick().
+ */
+export function runCorporateStage(stage: CorporateStage, clock: Clock, logger: Logger, idleMs = DEFAULT_CORPORATE_TIMINGS.idleMs): { kick(): void; stop(): Promise<void> } {
+  const stop = new AbortController();
+  let wake: AbortController | undefined;
+  let kicked = false;
+  const loop = (async () => {
+    while (!stop.signal.aborted) {
+      let next: number;
+      try {
+        next = await stage.tick();
+      } catch (err) {
+        logger.error('corporate identifier stage tick failed', { error: err instanceof Error ? err.message : String(err) });
+        next = clock.now() + idleMs;
+      }
+      if (stop.signal.aborted) break;
+      if (kicked) {
+        kicked = false;
+        continue;
+      }
+      wake = new AbortController();
+      await clock.sleep(Math.max(0, Math.min(next - clock.now(), idleMs)), AbortSignal.any([stop.signal, wake.signal])).catch(() => {});
+    }
+  })();
+  return {
+    kick: () => {
+      kicked = true;
+      wake?.abort();
+    },
+    stop: async () => {
+      stop.abort();
+      await loop;
+    },
+  };
 }

@@ -29,6 +29,8 @@ export interface CorporateRecord {
   hash: HashSummary;
   /** The device's Autopilot state (history events are written with it). */
   autopilotState: DeviceState;
+  /** The device's flags ('corporate-only': queued for the corporate identifier alone). */
+  flags: string[];
   state?: CorporateState;
   since?: number;
   nextAt?: number;

@@ -48,7 +48,7 @@ export class QueueService {
   }
 
   /** Every device is judged by checkDevice and on disk before this returns. */
-  queueDevices(devices: QueueInput[], options: { groupTag?: string; defaultGroupTag?: string; assignedUser?: string; waitFor?: WaitFor } = {}): QueueResult {
+  queueDevices(devices: QueueInput[], options: { groupTag?: string; defaultGroupTag?: string; assignedUser?: string; waitFor?: WaitFor; autopilot?: boolean } = {}): QueueResult {
     const result: Required<QueueResult> = { queued: [], duplicates: [], invalid: [], flagged: [] };
     const changed: string[] = [];
     const now = this.now();
@@ -105,6 +105,11 @@ export class QueueService {
             }
           }
           result.flagged.push(id);
+        } else if (options.autopilot === false) {
+          // Corporate identifier only (issue 18): kept without a check time, so the import worker never sends it.
+          record.flags = ['corporate-only'];
+          message += ' (corporate identifier only)';
+          result.queued.push(id);
         } else {
           record.nextCheckAt = now;
           result.queued.push(id);

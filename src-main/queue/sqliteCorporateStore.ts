@@ -12,6 +12,7 @@ function toRecord(row: Row): CorporateRecord {
     stationName: row.station_name as string,
     hash: JSON.parse(row.hash_summary as string) as HashSummary,
     autopilotState: row.state as DeviceState,
+    flags: JSON.parse((row.flags as string) ?? '[]') as string[],
     attempts: (row.corporate_attempts as number) ?? 0,
     requestIds: JSON.parse((row.corporate_request_ids as string) ?? '[]') as string[],
   };

@@ -11,6 +11,7 @@ import { createCaDispatcher } from '../../src-main/graph/httpsDispatcher.ts';
 import { CorporateStage } from '../../src-main/queue/corporateStage.ts';
 import { CORPORATE_FINAL, type CorporateState } from '../../src-main/queue/corporateStore.ts';
 import { isSettled } from '../../src-main/queue/queueStore.ts';
+import { QueueService } from '../../src-main/queue/queueService.ts';
 import { openSqliteCorporateStore, type SqliteCorporateStore } from '../../src-main/queue/sqliteCorporateStore.ts';
 import type { SqliteQueueStore } from '../../src-main/queue/sqliteQueueStore.ts';
 import { corporateModelOf } from '../../src-main/sim/CorporateIdentityModel.ts';
@@ -100,6 +101,11 @@ describe('corporate identifier stage against the simulated tenant', () => {
     expect(kept).toHaveLength(2);
     for (const id of kept) expect(sim.requestLog.entries.some((e) => e.requestId === id)).toBe(true);
     expect(station.queue().service.getDevice(corp1.id).events.map((e) => e.message)).toContain('Corporate identifier added');
+    // The queue's rows carry the corporate registration when the service is given the store (the lead's hook in queueRuntime).
+    const service = new QueueService({ store: station.queue().store, clock: sim.clock, logger: silentLogger, stationName: 'BENCH', waitFor: () => 'registered', corporate: store });
+    const rows = service.listQueue({ offset: 0, limit: 10 }).rows;
+    expect(rows.find((r) => r.serialNumber === 'CORP1')!.corporate).toEqual({ state: 'done', identifier: 'Contoso,Bench 1,CORP1', requestIds: kept });
+    expect(service.getDevice(noModelId).row.corporate).toMatchObject({ state: 'unavailable', errorCode: 'CORP_MISSING_VALUES' });
     // The Autopilot path went on beside it, untouched.
     const end = Date.now() + 30_000;
     while (!station.queue().service.allDevices().every((d) => isSettled(d)) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));

@@ -114,6 +114,8 @@ export class CorporateStage {
       const found = await this.search(due);
       if (!found) return;
       const now = this.now();
+      const landed = due.filter((d) => found.map.has(d.identifier!.toUpperCase())).length;
+      this.o.logger.info('reconciled corporate identifiers whose request may have reached Graph', { devices: due.length, found: landed, requestId: found.requestId });
       this.o.store.transaction(() => this.reconciled(due, found, now));
     }
   }

@@ -118,9 +118,13 @@ describe('corporate identifier stage against the simulated tenant', () => {
     await station.handlers.queueDevices({ devices: [dev('CRASH1'), dev('CRASH2')], groupTag: 'Lab' });
     const ids = station.queue().service.allDevices().map((d) => d.id);
     const store1 = openSqliteCorporateStore((station.queue().store as SqliteQueueStore).file);
-    // The process dies right after the POST reached Intune, before the answer is written.
-    const dying: CorporateIdentityPort = { searchExisting: (i) => port.searchExisting(i), importIdentities: async (items) => { await port.importIdentities(items); throw new Error('process killed'); } };
-    await stageOn(sim, store1, dying).tick().catch(() => {});
+    // The process dies right after the POST reached Intune, before the answer is written: the stage
+    // never runs another line (its tick never returns) and its connection goes away.
+    let landed!: () => void;
+    const posted = new Promise<void>((r) => (landed = r));
+    const dying: CorporateIdentityPort = { searchExisting: (i) => port.searchExisting(i), importIdentities: async (items) => { await port.importIdentities(items); landed(); return new Promise(() => {}); } };
+    void stageOn(sim, store1, dying).tick();
+    await posted;
     expect(ids.map((id) => store1.get(id)!.state)).toEqual(['sending', 'sending']);
     store1.close();
 
@@ -136,8 +140,12 @@ describe('corporate identifier stage against the simulated tenant', () => {
     await station.handlers.queueDevices({ devices: [dev('EARLY1')], groupTag: 'Lab' });
     const ids = station.queue().service.allDevices().map((d) => d.id);
     const store1 = openSqliteCorporateStore((station.queue().store as SqliteQueueStore).file);
-    const dying: CorporateIdentityPort = { searchExisting: (i) => port.searchExisting(i), importIdentities: async () => { throw new Error('process killed'); } };
-    await stageOn(sim, store1, dying).tick().catch(() => {});
+    // Killed as the POST was about to leave: nothing after the durable 'sending' write runs.
+    let reached!: () => void;
+    const atPost = new Promise<void>((r) => (reached = r));
+    const dying: CorporateIdentityPort = { searchExisting: (i) => port.searchExisting(i), importIdentities: () => { reached(); return new Promise(() => {}); } };
+    void stageOn(sim, store1, dying).tick();
+    await atPost;
     expect(store1.get(ids[0]!)!.state).toBe('sending');
     store1.close();
     const store2 = openStore(station);

@@ -228,7 +228,10 @@ export class QueueService {
 
   exportQueue(format: 'intune' | 'report' | 'corporate', ids?: string[]): ExportFile[] {
     const devices = ids ? ids.map((id) => this.store.getDevice(id)).filter((d): d is DeviceRecord => !!d) : this.allDevices();
-    if (format === 'report') return [reportCsvFile(devices)];
+    if (format === 'report') {
+      const corporate = this.o.corporate;
+      return [corporate ? reportCsvFile(devices, undefined, (id) => { const c = corporate.get(id); return c?.state ? corporateRegistrationOf(c) : undefined; }) : reportCsvFile(devices)];
+    }
     // Corporate identifiers (issue 18): the admin centre's manufacturer,model,serial file.
     if (format === 'corporate') return corporateCsvFiles(devices.filter((d) => d.state !== 'invalid')).files;
     // Only devices the service would accept belong in an upload file.

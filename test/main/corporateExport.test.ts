@@ -8,6 +8,7 @@ import { encodeHardwareHash } from '../../src-main/capture/encodeHardwareHash.ts
 import { makeExportCommand } from '../../src-main/cli/exportCommand.ts';
 import { CORPORATE_CSV_MAX_ROWS, corporateCsvFiles } from '../../src-main/queue/corporateCsv.ts';
 import { corporateIdentifierOf } from '../../src-main/queue/corporateIdentifier.ts';
+import { REPORT_CSV_CORPORATE_COLUMNS, REPORT_CSV_HEADER, reportCsvFile } from '../../src-main/queue/exportCsv.ts';
 import type { DeviceRecord } from '../../src-main/queue/queueStore.ts';
 
 const dirs: string[] = [];
@@ -111,5 +112,17 @@ describe("admin centre's corporate identifier CSV", () => {
     expect(files).toHaveLength(1);
     expect(fs.readFileSync(files[0]!.path)).toEqual(Buffer.from('Contoso,Bench 1,CX1\r\n'));
     expect(stderr.join('')).toContain('CX2: not in the corporate identifier file (CORP_MISSING_VALUES missing=model)');
+  });
+
+  it('the report carries each device\'s corporate registration at the end of its line, only when asked', () => {
+    const devices = [record('R1', { manufacturer: 'M', model: 'X', serialNumber: 'R1' }), record('R2', { manufacturer: 'M', serialNumber: 'R2' })];
+    expect(reportCsvFile(devices).content.split('\r\n')[0]).toBe(REPORT_CSV_HEADER);
+    const f = reportCsvFile(devices, undefined, (id) =>
+      id === 'id-R1' ? { state: 'done', identifier: 'M,X,R1', requestIds: ['a', 'b'] } : { state: 'unavailable', errorCode: 'CORP_MISSING_VALUES', requestIds: [] },
+    );
+    const lines = f.content.trimEnd().split('\r\n');
+    expect(lines[0]).toBe(`${REPORT_CSV_HEADER},${REPORT_CSV_CORPORATE_COLUMNS}`);
+    expect(lines[1]!.endsWith(',done,"M,X,R1",,a b')).toBe(true);
+    expect(lines[2]!.endsWith(',unavailable,,CORP_MISSING_VALUES,')).toBe(true);
   });
 });

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { render, screen } from '@testing-library/svelte';
 import QueueTable from '../../src-renderer/lib/components/QueueTable.svelte';
+import HeaderCounts from '../../src-renderer/lib/components/HeaderCounts.svelte';
+import { QueueStore } from '../../src-renderer/lib/stores/queue.svelte.ts';
+import type { StationApi } from '../../src-renderer/lib/api.ts';
 import CorporateBadge from '../../src-renderer/lib/components/CorporateBadge.svelte';
 import { i18n } from '../../src-renderer/lib/i18n/i18n.svelte.ts';
 import { en } from '../../src-renderer/lib/i18n/en.ts';
@@ -54,5 +57,20 @@ describe('corporate identifier on screen', () => {
     expect(keys.length).toBeGreaterThan(20);
     for (const k of keys) expect(ja[k as keyof typeof ja]).toBeTruthy();
     expect(ja['corporate.title']).toBe('企業識別子');
+  });
+
+  it('the header counts corporate identifiers only when the station registers them', async () => {
+    i18n.setLocale('en');
+    const rows = [
+      row('A', { corporate: { state: 'done', requestIds: [] } }),
+      row('B', { corporate: { state: 'already-present', requestIds: [] } }),
+      row('C', { corporate: { state: 'sending', requestIds: [] } }),
+      row('D', { corporate: { state: 'unavailable', requestIds: [] } }),
+    ];
+    const api = { listQueue: async () => ({ total: rows.length, offset: 0, rows, counts: { registered: 4 } }), on: () => () => {} } as unknown as StationApi;
+    const queue = new QueueStore(api);
+    await queue.load();
+    render(HeaderCounts, { props: { queue } });
+    expect(screen.getByTestId('count-corporate').textContent!.replace(/\s+/g, ' ')).toBe('Corp. ID: 2 Added · 1 Waiting · 1 Failed');
   });
 });

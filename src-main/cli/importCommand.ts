@@ -6,10 +6,8 @@ import { readHashFile } from '../capture/readHashFile.ts';
 import { StationError } from '../contract/errors.ts';
 import { groupTag as groupTagSchema, settingsPatch, userPrincipalName } from '../contract/schemas.ts';
 import type { DeviceState, RegistrationTargets } from '../contract/types.ts';
-import { corporatePortOf } from '../graph/corporateIdentities.ts';
-import { CorporateStage, runCorporateStage } from '../queue/corporateStage.ts';
+import { openCorporateRuntime, type CorporateRuntime } from '../queue/corporateRuntime.ts';
 import { CORPORATE_FINAL } from '../queue/corporateStore.ts';
-import { openSqliteCorporateStore, type SqliteCorporateStore } from '../queue/sqliteCorporateStore.ts';
 import { SqliteQueueStore } from '../queue/sqliteQueueStore.ts';
 import { isProblem, isSettled, type DeviceRecord, type WaitFor } from '../queue/queueStore.ts';
 import path from 'node:path';
@@ -117,7 +115,7 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
     // Training devices never mix with the real queue (they would end up in admin-centre exports).
     const dataDir = sim ? path.join(deps.dataDir(), 'training') : deps.dataDir();
     const station = deps.station({ host: 'browser', dataDir, logger, ...(sim?.options ?? {}) });
-    let corporate: { store: SqliteCorporateStore; runner: ReturnType<typeof runCorporateStage> } | undefined;
+    let corporate: CorporateRuntime | undefined;
     try {
       if (Object.keys(patch.data).length) await station.handlers.updateSettings({ patch: patch.data });
       const queue = station.queue();
@@ -126,9 +124,7 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
       const settings = await station.tenant.getSettings();
       const targets: RegistrationTargets = settings.registrationTargets ?? 'autopilot';
       if (targets !== 'autopilot' && queue.worker && queue.store instanceof SqliteQueueStore) {
-        const store = openSqliteCorporateStore(queue.store.file);
-        const stage = new CorporateStage({ store, port: corporatePortOf(() => station.tenant.graph()), clock, logger: logger.child({ service: 'corporate-stage' }), targets: () => targets, batchSize: () => settings.batchSize });
-        corporate = { store, runner: runCorporateStage(stage, clock, logger) };
+        corporate = openCorporateRuntime({ queueFile: queue.store.file, clock, logger, graph: () => station.tenant.graph(), targets: () => targets, batchSize: () => settings.batchSize });
       }
       const ids: string[] = [];
       if (inputs.length) {
@@ -143,7 +139,7 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
       // Devices never adopted by the stage (invalid, waiting for the technician) have no corporate registration to wait for.
       const corporateDone = (d: DeviceRecord) => !corporate || d.state === 'invalid' || d.state === 'captured' || CORPORATE_FINAL.includes(corporate.store.get(d.id)?.state ?? 'queued');
       const done = () => current().every((d) => autopilotDone(d) && corporateDone(d)) && (!queue.worker || queue.store.openBatches().length === 0);
-      corporate?.runner.kick();
+      corporate?.kick();
       while (clock.now() < deadline && !done()) {
         await clock.sleep(Math.min(1000, Math.max(1, deadline - clock.now())));
       }
@@ -167,8 +163,7 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
       }
       return 0;
     } finally {
-      await corporate?.runner.stop();
-      corporate?.store.close();
+      await corporate?.close();
       await station.close();
       await sim?.close();
     }

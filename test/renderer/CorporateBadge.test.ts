@@ -45,7 +45,7 @@ describe('corporate identifier on screen', () => {
     i18n.setLocale('ja');
     const { unmount } = render(CorporateBadge, { props: { corporate } });
     expect(screen.getByTestId('corporate-badge').textContent).toContain('登録できません');
-    expect(screen.getByTestId('corporate-badge').textContent).toContain('ハードウェア ハッシュに model がない');
+    expect(screen.getByTestId('corporate-badge').textContent).toContain('ハードウェア ハッシュにモデルがない');
     unmount();
     i18n.setLocale('en');
     render(CorporateBadge, { props: { corporate } });

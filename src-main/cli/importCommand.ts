@@ -6,6 +6,7 @@ import { readHashFile } from '../capture/readHashFile.ts';
 import { StationError } from '../contract/errors.ts';
 import { groupTag as groupTagSchema, settingsPatch, userPrincipalName } from '../contract/schemas.ts';
 import type { DeviceState, RegistrationTargets } from '../contract/types.ts';
+import { corporatePortOf } from '../graph/corporateIdentities.ts';
 import { openCorporateRuntime, type CorporateRuntime } from '../queue/corporateRuntime.ts';
 import { CORPORATE_FINAL } from '../queue/corporateStore.ts';
 import { SqliteQueueStore } from '../queue/sqliteQueueStore.ts';
@@ -124,7 +125,7 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
       const settings = await station.tenant.getSettings();
       const targets: RegistrationTargets = settings.registrationTargets ?? 'autopilot';
       if (targets !== 'autopilot' && queue.worker && queue.store instanceof SqliteQueueStore) {
-        corporate = openCorporateRuntime({ queueFile: queue.store.file, clock, logger, graph: () => station.tenant.graph(), targets: () => targets, batchSize: () => settings.batchSize });
+        corporate = openCorporateRuntime({ queueFile: queue.store.file, clock, logger, port: corporatePortOf(() => station.tenant.graph()), targets: () => targets, batchSize: () => settings.batchSize });
       }
       const ids: string[] = [];
       if (inputs.length) {

@@ -2,8 +2,7 @@ import type { Clock } from '../app/clock.ts';
 import type { EventBus } from '../app/eventBus.ts';
 import type { Logger } from '../app/logger.ts';
 import type { RegistrationTargets } from '../contract/types.ts';
-import { corporatePortOf } from '../graph/corporateIdentities.ts';
-import type { GraphClient } from '../graph/graphClient.ts';
+import type { CorporateIdentityPort } from '../graph/corporateIdentityPort.ts';
 import { CorporateStage, runCorporateStage, type CorporateStageTimings } from './corporateStage.ts';
 import { openSqliteCorporateStore, type SqliteCorporateStore } from './sqliteCorporateStore.ts';
 
@@ -18,8 +17,8 @@ export interface CorporateRuntimeOptions {
   clock: Clock;
   logger: Logger;
   bus?: EventBus;
-  /** The tenant's current Graph client (TenantSession.graph). */
-  graph: () => Promise<GraphClient>;
+  /** Graph's corporate identifier operations: corporatePortOf(() => tenant.graph()) (the tenant's client, so its rate budget). */
+  port: CorporateIdentityPort;
   targets: () => RegistrationTargets | Promise<RegistrationTargets>;
   batchSize: () => number | Promise<number>;
   timings?: Partial<CorporateStageTimings>;
@@ -40,7 +39,7 @@ export function openCorporateRuntime(o: CorporateRuntimeOptions): CorporateRunti
   const logger = o.logger.child({ service: 'corporate-stage' });
   const stage = new CorporateStage({
     store,
-    port: corporatePortOf(o.graph),
+    port: o.port,
     clock: o.clock,
     logger,
     targets: o.targets,

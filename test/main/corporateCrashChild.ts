@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import { scaledClock } from '../../src-main/app/clock.ts';
 import { createStation } from '../../src-main/app/createStation.ts';
 import { createLogger } from '../../src-main/app/logger.ts';
+import { corporatePortOf } from '../../src-main/graph/corporateIdentities.ts';
 import { openCorporateRuntime } from '../../src-main/queue/corporateRuntime.ts';
 import { CORPORATE_FINAL } from '../../src-main/queue/corporateStore.ts';
 import { isSettled } from '../../src-main/queue/queueStore.ts';
@@ -28,7 +29,7 @@ async function main(configFile: string): Promise<void> {
   }
   const queue = station.queue();
   // What queueRuntime will own at merge: the stage on the queue's file, over the tenant's Graph client.
-  const corporate = openCorporateRuntime({ queueFile: (queue.store as SqliteQueueStore).file, clock, logger, graph: () => station.tenant.graph(), targets: () => 'both', batchSize: () => config.batchSize });
+  const corporate = openCorporateRuntime({ queueFile: (queue.store as SqliteQueueStore).file, clock, logger, port: corporatePortOf(() => station.tenant.graph()), targets: () => 'both', batchSize: () => config.batchSize });
   const store = corporate.store;
   process.stdout.write(`queued ${process.pid}\n`);
   for (;;) {

@@ -78,6 +78,32 @@ export class CorporateStage {
     return Math.max(next ?? this.now() + this.t.idleMs, this.pausedUntil);
   }
 
+  /**
+   * The technician's "retry" (or a target changed to include corporate identifiers): failed and
+   * not-requested devices are queued again; devices whose values cannot make an identifier say so.
+   * Returns how many were queued. Never touches a device that is sending (its POST may have landed).
+   */
+  retry(deviceIds: string[]): number {
+    const now = this.now();
+    let queued = 0;
+    this.o.store.transaction(() => {
+      for (const deviceId of deviceIds) {
+        const d = this.o.store.get(deviceId);
+        if (!d || !(d.state === 'failed' || d.state === 'not-requested' || (d.state === 'unavailable' && d.errorCode === 'CORP_NOT_IN_CLOUD'))) continue;
+        const id = corporateIdentifierOf(d.hash);
+        this.changed.add(deviceId);
+        if (!id.ok) {
+          this.o.store.update([deviceId], { state: 'unavailable', since: now, nextAt: null, errorCode: id.code, params: id.params }, { at: now, message: `Corporate identifier: ${id.message}`, errorName: id.code });
+          continue;
+        }
+        this.o.store.update([deviceId], { state: 'queued', since: now, nextAt: now, identifier: id.identifier, attempts: 0, errorCode: null, params: null, batchId: null }, { at: now, message: 'Corporate identifier queued again' });
+        queued++;
+      }
+    });
+    this.publish();
+    return queued;
+  }
+
   /** Devices seen for the first time: queued (or why they cannot be) when the target includes corporate. */
   private async adopt(): Promise<void> {
     const fresh = this.o.store.unadopted(1000);

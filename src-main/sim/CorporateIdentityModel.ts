@@ -132,6 +132,21 @@ export class CorporateIdentityModel {
     });
   }
 
+  /** The identifiers as plain data, for the training tenant's persistence (issue 14 saves TenantModel the same way). */
+  snapshot(): CorporateIdentityRecord[] {
+    return this.list().map((r) => ({ ...r }));
+  }
+
+  /** Replaces the identifiers with a snapshot's. */
+  restore(records: CorporateIdentityRecord[]): void {
+    this.records.clear();
+    this.byKey.clear();
+    for (const r of records) {
+      this.records.set(r.id, { ...r });
+      this.byKey.set(keyOf(r.importedDeviceIdentityType, r.importedDeviceIdentifier), r.id);
+    }
+  }
+
   private count(identifier: string): void {
     this.postsPerIdentifier.set(identifier, (this.postsPerIdentifier.get(identifier) ?? 0) + 1);
   }

@@ -85,6 +85,13 @@ describe('simulated tenant: corporate identifiers', () => {
     expect((await api.del(`${BASE}/${mine.id}`)).status).toBe(204);
     expect((await api.get(`${BASE}/${mine.id}`)).status).toBe(404);
 
+    // The training tenant keeps its identifiers across restarts through snapshot/restore.
+    const model = corporateModelOf(sim.model, sim.clock);
+    const saved = JSON.parse(JSON.stringify(model.snapshot()));
+    model.restore([]);
+    expect(model.list()).toEqual([]);
+    model.restore(saved);
+    expect(model.find('manufacturerModelSerial', 'hp,elitebook 840,admin01')?.importedDeviceIdentifier).toBe('HP,EliteBook 840,ADMIN01');
     // overwrite true replaces the description of one already present
     const again = await api.post(`${BASE}/importDeviceIdentityList`, { importedDeviceIdentities: [item('HP,EliteBook 840,ADMIN01')], overwriteImportedDeviceIdentities: true });
     expect(again.body.value[0].status).toBe(true);

@@ -111,4 +111,16 @@ describe('corporate stage rules', () => {
     expect(states(store, ids)).toEqual([['done', null]]);
     expect(calls).toEqual(['search 1', 'import 1', 'search 1']);
   });
+
+  it('retry queues failed and not-requested devices again, and leaves sending ones alone', async () => {
+    const { stage, store, calls, ids } = setup(['R1', 'R2'], [{ search: () => [] }, { import: () => [false, false] }, { search: () => [] }, { search: () => [] }, { import: () => [true, true] }]);
+    await stage.tick();
+    expect(states(store, ids)).toEqual([['failed', 'CORP_REFUSED'], ['failed', 'CORP_REFUSED']]);
+    expect(stage.retry([...ids, 'no-such-device'])).toBe(2);
+    expect(states(store, ids)).toEqual([['queued', null], ['queued', null]]);
+    await stage.tick();
+    expect(states(store, ids)).toEqual([['done', null], ['done', null]]);
+    expect(calls.filter((c) => c.startsWith('import'))).toHaveLength(2);
+    expect(stage.retry(ids)).toBe(0);
+  });
 });

@@ -106,11 +106,14 @@ export class CorporateStage {
 
   /** Devices seen for the first time: queued (or why they cannot be) when the target includes corporate. */
   private async adopt(): Promise<void> {
-    const fresh = this.o.store.unadopted(1000);
-    if (!fresh.length) return;
-    const targets = await this.o.targets();
-    const now = this.now();
-    this.o.store.transaction(() => this.adoptAll(fresh, targets, now));
+    let targets: RegistrationTargets | undefined;
+    for (;;) {
+      const fresh = this.o.store.unadopted(1000);
+      if (!fresh.length) return;
+      targets ??= await this.o.targets();
+      const now = this.now();
+      this.o.store.transaction(() => this.adoptAll(fresh, targets!, now));
+    }
   }
 
   private adoptAll(fresh: CorporateRecord[], targets: RegistrationTargets, now: number): void {

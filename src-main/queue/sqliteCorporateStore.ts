@@ -59,6 +59,8 @@ export function openSqliteCorporateStore(file: string): SqliteCorporateStore {
 
 export class SqliteCorporateStore implements CorporateStore {
   private readonly stmts;
+  /** Prepared statements built from a patch's or a query's shape, kept (a batch reuses one shape). */
+  private readonly shaped = new Map<string, Database.Statement>();
 
   constructor(private readonly db: Database.Database) {
     this.stmts = {
@@ -75,9 +77,11 @@ export class SqliteCorporateStore implements CorporateStore {
   }
 
   due(states: CorporateState[], now: number, limit: number): CorporateRecord[] {
-    const rows = this.db
-      .prepare(`SELECT * FROM devices WHERE removed_at IS NULL AND corporate_state IN (${states.map(() => '?').join(',')}) AND corporate_next_at IS NOT NULL AND corporate_next_at <= ? ORDER BY corporate_next_at, seq LIMIT ?`)
-      .all(...states, now, limit) as Row[];
+    const rows = this.statement(`SELECT * FROM devices WHERE removed_at IS NULL AND corporate_state IN (${states.map(() => '?').join(',')}) AND corporate_next_at IS NOT NULL AND corporate_next_at <= ? ORDER BY corporate_next_at, seq LIMIT ?`).all(
+      ...states,
+      now,
+      limit,
+    ) as Row[];
     return rows.map(toRecord);
   }
 
@@ -96,8 +100,8 @@ export class SqliteCorporateStore implements CorporateStore {
       values.push(v === null ? null : field === 'params' ? JSON.stringify(v) : v);
     }
     const add = (patch.addRequestIds ?? []).filter((x): x is string => !!x);
-    const update = sets.length ? this.db.prepare(`UPDATE devices SET ${sets.join(', ')} WHERE id = ?`) : undefined;
-    const setIds = this.db.prepare('UPDATE devices SET corporate_request_ids = ? WHERE id = ?');
+    const update = sets.length ? this.statement(`UPDATE devices SET ${sets.join(', ')} WHERE id = ?`) : undefined;
+    const setIds = this.statement('UPDATE devices SET corporate_request_ids = ? WHERE id = ?');
     this.db.transaction(() => {
       for (const id of deviceIds) {
         update?.run(...values, id);
@@ -110,6 +114,12 @@ export class SqliteCorporateStore implements CorporateStore {
         }
       }
     })();
+  }
+
+  private statement(sql: string): Database.Statement {
+    let st = this.shaped.get(sql);
+    if (!st) this.shaped.set(sql, (st = this.db.prepare(sql)));
+    return st;
   }
 
   transaction<T>(fn: () => T): T {

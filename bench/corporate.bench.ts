@@ -14,12 +14,8 @@ import { silentLogger } from '../src-main/app/logger.ts';
 import { trainingConnectionOf } from '../src-main/auth/trainingTenant.ts';
 import { encodeHardwareHash } from '../src-main/capture/encodeHardwareHash.ts';
 import type { RegistrationTargets } from '../src-main/contract/types.ts';
-import { corporatePortOf } from '../src-main/graph/corporateIdentities.ts';
-import { CorporateStage, runCorporateStage } from '../src-main/queue/corporateStage.ts';
 import { CORPORATE_FINAL } from '../src-main/queue/corporateStore.ts';
 import { isSettled } from '../src-main/queue/queueStore.ts';
-import { openSqliteCorporateStore } from '../src-main/queue/sqliteCorporateStore.ts';
-import type { SqliteQueueStore } from '../src-main/queue/sqliteQueueStore.ts';
 import { startSimulatedTenant } from '../src-main/sim/startSimulatedTenant.ts';
 
 const DEVICES = Number(process.env.DEVICES ?? 300);
@@ -34,10 +30,8 @@ async function pass(targets: RegistrationTargets) {
   await station.handlers.updateSettings({ patch: { batchSize: BATCH, waitFor: 'registered', registrationTargets: targets } });
   await station.handlers.signIn({});
   const queue = station.queue();
-  const corporateStore = targets === 'autopilot' ? undefined : openSqliteCorporateStore((queue.store as SqliteQueueStore).file);
-  const runner = corporateStore
-    ? runCorporateStage(new CorporateStage({ store: corporateStore, port: corporatePortOf(() => station.tenant.graph()), clock, logger: silentLogger, targets: () => targets, batchSize: () => BATCH }), clock, silentLogger)
-    : undefined;
+  // The station's own corporate stage (queueRuntime) follows the setting written above.
+  const corporateStore = targets === 'autopilot' ? undefined : queue.corporate!.store;
   const before = sim.requestLog.entries.length;
   const started = performance.now();
   const devices = Array.from({ length: DEVICES }, (_, i) => {
@@ -45,7 +39,6 @@ async function pass(targets: RegistrationTargets) {
     return { serialNumber, hardwareHash: encodeHardwareHash({ serialNumber, manufacturer: 'Contoso', model: 'Bench 1' }), source: { kind: 'file' as const, path: 'bench.csv' } };
   });
   await station.handlers.queueDevices({ devices, groupTag: 'Bench' });
-  runner?.kick();
   let autopilotSeconds: number | undefined;
   let corporateSeconds: number | undefined;
   for (;;) {
@@ -62,8 +55,6 @@ async function pass(targets: RegistrationTargets) {
   const entries = sim.requestLog.entries.slice(before).filter((e) => /^\/(v1\.0|beta)\//.test(e.path));
   const corporate = entries.filter((e) => e.path.includes('importedDeviceIdentities'));
   const states = corporateStore ? Object.fromEntries(Object.entries(corporateStore.counts()).filter(([, n]) => n > 0)) : undefined;
-  await runner?.stop();
-  corporateStore?.close();
   await station.close();
   await sim.stop();
   fs.rmSync(dataDir, { recursive: true, force: true });

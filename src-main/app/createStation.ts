@@ -18,6 +18,7 @@ import { ThisDeviceSerial } from '../capture/thisDeviceSerial.ts';
 import type { AutopilotPort } from '../graph/autopilotPort.ts';
 import { deferredAutopilot } from '../queue/deferredAutopilot.ts';
 import type { WorkerTimings } from '../queue/importWorker.ts';
+import { corporatePortOf } from '../graph/corporateIdentities.ts';
 import { openQueueRuntime, type QueueRuntime } from '../queue/queueRuntime.ts';
 import { DiagnosticsService } from './diagnostics.ts';
 import { EventBus } from './eventBus.ts';
@@ -130,6 +131,9 @@ export function createStation(options: StationOptions): Station {
       batchSize: async () => (await tenant.getSettings()).batchSize,
       waitFor: () => 'registered',
       ...(options.queue?.timings ? { timings: options.queue.timings } : {}),
+      // Corporate identifiers (issue 18): over the tenant's Graph client, so under its rate budget.
+      corporatePort: corporatePortOf(() => tenant.graph()),
+      registrationTargets: async () => (await tenant.getSettings()).registrationTargets ?? 'autopilot',
     }));
 
   const handlers: Handlers = {

@@ -117,6 +117,8 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
     const dataDir = sim ? path.join(deps.dataDir(), 'training') : deps.dataDir();
     const station = deps.station({ host: 'browser', dataDir, logger, ...(sim?.options ?? {}) });
     let corporate: CorporateRuntime | undefined;
+    /** Opened here (a queue runtime without its own stage): closed here. */
+    let ownCorporate = false;
     try {
       if (Object.keys(patch.data).length) await station.handlers.updateSettings({ patch: patch.data });
       const queue = station.queue();
@@ -124,7 +126,10 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
       // Corporate identifiers (issue 18): the stage runs beside the worker for this command.
       const settings = await station.tenant.getSettings();
       const targets: RegistrationTargets = settings.registrationTargets ?? 'autopilot';
-      if (targets !== 'autopilot' && queue.worker && queue.store instanceof SqliteQueueStore) {
+      if (targets !== 'autopilot' && queue.corporate) {
+        corporate = queue.corporate;
+      } else if (targets !== 'autopilot' && queue.worker && queue.store instanceof SqliteQueueStore) {
+        ownCorporate = true;
         corporate = openCorporateRuntime({ queueFile: queue.store.file, clock, logger, port: corporatePortOf(() => station.tenant.graph()), targets: () => targets, batchSize: () => settings.batchSize });
       }
       const ids: string[] = [];
@@ -164,7 +169,7 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
       }
       return 0;
     } finally {
-      await corporate?.close();
+      if (ownCorporate) await corporate?.close();
       await station.close();
       await sim?.close();
     }

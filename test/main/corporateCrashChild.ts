@@ -8,11 +8,8 @@ import fs from 'node:fs';
 import { scaledClock } from '../../src-main/app/clock.ts';
 import { createStation } from '../../src-main/app/createStation.ts';
 import { createLogger } from '../../src-main/app/logger.ts';
-import { corporatePortOf } from '../../src-main/graph/corporateIdentities.ts';
-import { openCorporateRuntime } from '../../src-main/queue/corporateRuntime.ts';
 import { CORPORATE_FINAL } from '../../src-main/queue/corporateStore.ts';
 import { isSettled } from '../../src-main/queue/queueStore.ts';
-import type { SqliteQueueStore } from '../../src-main/queue/sqliteQueueStore.ts';
 import type { ChildConfig } from './queueCrashChild.ts';
 
 await main(process.argv[2]!);
@@ -28,9 +25,8 @@ async function main(configFile: string): Promise<void> {
     await station.handlers.queueDevices({ devices: config.devices.map((d) => ({ ...d, source: { kind: 'file', path: 'crash.csv' } })), groupTag: config.groupTag });
   }
   const queue = station.queue();
-  // What queueRuntime will own at merge: the stage on the queue's file, over the tenant's Graph client.
-  const corporate = openCorporateRuntime({ queueFile: (queue.store as SqliteQueueStore).file, clock, logger, port: corporatePortOf(() => station.tenant.graph()), targets: () => 'both', batchSize: () => config.batchSize });
-  const store = corporate.store;
+  // The station's own corporate stage (queueRuntime), following the setting written above.
+  const store = queue.corporate!.store;
   process.stdout.write(`queued ${process.pid}\n`);
   for (;;) {
     const all = queue.service.allDevices();
@@ -38,7 +34,6 @@ async function main(configFile: string): Promise<void> {
     if (all.length >= config.devices.length && all.every((d) => isSettled(d)) && queue.store.openBatches().length === 0 && corporateFinal) break;
     await new Promise((r) => setTimeout(r, 50));
   }
-  await corporate.close();
   await station.close();
   process.exit(0);
 }

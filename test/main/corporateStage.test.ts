@@ -17,7 +17,8 @@ import type { SqliteQueueStore } from '../../src-main/queue/sqliteQueueStore.ts'
 import { corporateModelOf } from '../../src-main/sim/CorporateIdentityModel.ts';
 import type { SimTenant } from '../../src-main/sim/startSimulatedTenant.ts';
 import { hashFor } from './queueFakes.ts';
-import { startSim, stationOn, tmpDir } from './queueSimSupport.ts';
+import { startSim, stationOn, tmpDir, trainingOf } from './queueSimSupport.ts';
+import { createStation } from '../../src-main/app/createStation.ts';
 import { encodeHardwareHash } from '../../src-main/capture/encodeHardwareHash.ts';
 
 /**
@@ -33,12 +34,16 @@ afterEach(async () => {
 const RW = 'DeviceManagementServiceConfig.ReadWrite.All';
 const dev = (serialNumber: string, hardwareHash = hashFor(serialNumber, 'Contoso', 'Bench 1')) => ({ serialNumber, hardwareHash, source: { kind: 'file' as const, path: 'bench.csv' } });
 
-async function bench() {
+/** worker false: the station keeps devices without running its own worker and stage (a test drives a stage of its own). */
+async function bench(o: { worker?: boolean } = {}) {
   const sim = await startSim({ timeScale: 200 });
   cleanups.push(() => sim.stop());
   const dir = tmpDir('corp-');
   cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const station = stationOn(sim, dir);
+  const station =
+    o.worker === false
+      ? createStation({ host: 'browser', dataDir: dir, logger: silentLogger, clock: sim.clock, serialPort: { readSerials: async () => ({ system: 'SIMBENCH1' }) }, startTraining: async () => ({ ...trainingOf(sim), close: async () => {} }), queue: { worker: false } })
+      : stationOn(sim, dir);
   cleanups.push(() => station.close());
   const dispatcher = createCaDispatcher(sim.caCertPem);
   cleanups.push(() => dispatcher.close());
@@ -57,7 +62,7 @@ function stageOn(sim: SimTenant, store: SqliteCorporateStore, port: CorporateIde
   return new CorporateStage({ store, port, clock: sim.clock, logger: silentLogger, targets: () => targets, batchSize: () => 100, random: () => 0.5 });
 }
 
-/** The stage's own small loop (the lead adds tick() to the worker's loop at merge). */
+/** A stage driven tick by tick (the crash tests' stand-in for a process that stops anywhere). */
 async function runUntilFinal(sim: SimTenant, stage: CorporateStage, store: SqliteCorporateStore, ids: string[], limitMs = 30_000) {
   const end = Date.now() + limitMs;
   for (;;) {
@@ -74,15 +79,20 @@ const corporateOf = (store: SqliteCorporateStore, station: Station) =>
 const postsOf = (sim: SimTenant) => corporateModelOf(sim.model, sim.clock).postsPerIdentifier;
 
 describe('corporate identifier stage against the simulated tenant', () => {
-  it('both: one capture reaches both registrations; already-present and missing values end in their own states', async () => {
-    const { sim, station, port } = await bench();
+  it('both: one capture reaches both registrations through the station itself; already-present and missing values end in their own states', async () => {
+    const { sim, station } = await bench();
     corporateModelOf(sim.model, sim.clock).seed('Contoso,Bench 1,PRESENT1');
     const noModel = encodeHardwareHash({ serialNumber: 'NOMODEL1', manufacturer: 'Contoso' });
+    // The setting, then the technician's queueing: the station's own stage (queueRuntime) does the rest.
+    await station.handlers.updateSettings({ patch: { registrationTargets: 'both' } });
     await station.handlers.queueDevices({ devices: [dev('CORP1'), dev('CORP2'), dev('CORP3'), dev('PRESENT1'), dev('NOMODEL1', noModel)], groupTag: 'Sales' });
-    const store = openStore(station);
-    const stage = stageOn(sim, store, port);
+    const store = station.queue().corporate!.store;
     const ids = station.queue().service.allDevices().map((d) => d.id);
-    await runUntilFinal(sim, stage, store, ids);
+    const end = Date.now() + 30_000;
+    while (!ids.every((id) => CORPORATE_FINAL.includes(store.get(id)?.state ?? 'queued'))) {
+      if (Date.now() > end) throw new Error(`not final: ${JSON.stringify(ids.map((id) => store.get(id)?.state))}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
 
     expect(corporateOf(store, station)).toEqual({ CORP1: 'done', CORP2: 'done', CORP3: 'done', PRESENT1: 'already-present', NOMODEL1: 'unavailable' });
     const noModelId = station.queue().service.allDevices().find((d) => d.serialNumber === 'NOMODEL1')!.id;
@@ -101,20 +111,21 @@ describe('corporate identifier stage against the simulated tenant', () => {
     expect(kept).toHaveLength(2);
     for (const id of kept) expect(sim.requestLog.entries.some((e) => e.requestId === id)).toBe(true);
     expect(station.queue().service.getDevice(corp1.id).events.map((e) => e.message)).toContain('Corporate identifier added');
-    // The queue's rows carry the corporate registration when the service is given the store (the lead's hook in queueRuntime).
-    const service = new QueueService({ store: station.queue().store, clock: sim.clock, logger: silentLogger, stationName: 'BENCH', waitFor: () => 'registered', corporate: store });
-    const rows = service.listQueue({ offset: 0, limit: 10 }).rows;
-    expect(rows.find((r) => r.serialNumber === 'CORP1')!.corporate).toEqual({ state: 'done', identifier: 'Contoso,Bench 1,CORP1', requestIds: kept });
-    expect(service.getDevice(noModelId).row.corporate).toMatchObject({ state: 'unavailable', errorCode: 'CORP_MISSING_VALUES' });
+    // The queue's rows (what the screens, the report and diagnostics read) carry the corporate registration.
+    const page = await station.handlers.listQueue({ offset: 0, limit: 10 });
+    expect(page.rows.find((r) => r.serialNumber === 'CORP1')!.corporate).toEqual({ state: 'done', identifier: 'Contoso,Bench 1,CORP1', requestIds: kept });
+    expect((await station.handlers.getDevice({ id: noModelId })).row.corporate).toMatchObject({ state: 'unavailable', errorCode: 'CORP_MISSING_VALUES' });
+    const report = (await station.handlers.exportQueue({ format: 'report' }))[0]!.content;
+    expect(report).toMatch(/CORP1,.*,done,"Contoso,Bench 1,CORP1",,/);
     // The Autopilot path went on beside it, untouched.
-    const end = Date.now() + 30_000;
-    while (!station.queue().service.allDevices().every((d) => isSettled(d)) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    const settledBy = Date.now() + 30_000;
+    while (!station.queue().service.allDevices().every((d) => isSettled(d)) && Date.now() < settledBy) await new Promise((r) => setTimeout(r, 20));
     expect(new Set(station.queue().service.allDevices().map((d) => d.state))).toEqual(new Set(['registered']));
     expect(sim.requestLog.entries.filter((e) => e.csdlIssues)).toEqual([]);
   });
 
   it('a crash after the POST landed: the next start finds the identifiers by search and posts nothing again', async () => {
-    const { sim, station, port } = await bench();
+    const { sim, station, port } = await bench({ worker: false });
     await station.handlers.queueDevices({ devices: [dev('CRASH1'), dev('CRASH2')], groupTag: 'Lab' });
     const ids = station.queue().service.allDevices().map((d) => d.id);
     const store1 = openSqliteCorporateStore((station.queue().store as SqliteQueueStore).file);
@@ -136,7 +147,7 @@ describe('corporate identifier stage against the simulated tenant', () => {
   });
 
   it('a crash before the POST left: not found by search, sent exactly once', async () => {
-    const { sim, station, port } = await bench();
+    const { sim, station, port } = await bench({ worker: false });
     await station.handlers.queueDevices({ devices: [dev('EARLY1')], groupTag: 'Lab' });
     const ids = station.queue().service.allDevices().map((d) => d.id);
     const store1 = openSqliteCorporateStore((station.queue().store as SqliteQueueStore).file);
@@ -155,7 +166,7 @@ describe('corporate identifier stage against the simulated tenant', () => {
   });
 
   it('a lost answer (Intune stored it, the connection dropped) and 503s: retried, searched first, never posted twice', async () => {
-    const { sim, station, port } = await bench();
+    const { sim, station, port } = await bench({ worker: false });
     sim.injectFault({ kind: 'drop-answer', pathContains: 'importDeviceIdentityList', count: 1 });
     sim.injectFault({ kind: '503', pathContains: 'searchExistingIdentities', count: 3 });
     await station.handlers.queueDevices({ devices: [dev('LOST1'), dev('LOST2')], groupTag: 'Lab' });
@@ -169,14 +180,15 @@ describe('corporate identifier stage against the simulated tenant', () => {
     expect(events.some((m) => m.includes('found by search'))).toBe(true);
   });
 
-  it('autopilot target: devices are marked not-requested and Graph is never asked', async () => {
-    const { sim, station, port } = await bench();
+  it('autopilot target (the default): the station marks devices not-requested and never asks Graph about identifiers', async () => {
+    const { sim, station } = await bench();
     await station.handlers.queueDevices({ devices: [dev('AP1')], groupTag: 'Lab' });
-    const store = openStore(station);
-    const stage = stageOn(sim, store, port, 'autopilot');
-    await stage.tick();
+    const store = station.queue().corporate!.store;
     const id = station.queue().service.allDevices()[0]!.id;
+    const end = Date.now() + 10_000;
+    while (store.get(id)?.state !== 'not-requested' && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
     expect(store.get(id)!.state).toBe('not-requested');
+    expect((await station.handlers.getDevice({ id })).row.corporate).toEqual({ state: 'not-requested', requestIds: [] });
     expect(sim.requestLog.count({ pathContains: 'importedDeviceIdentities' })).toBe(0);
   });
 });

@@ -308,7 +308,7 @@ export const en = {
   'code.CORP_REFUSED': 'Intune refused the corporate identifier {identifier}. Check it in the admin centre (Devices > Enrollment > Corporate device identifiers) and tell your admin.',
   'code.CORP_NOT_IN_CLOUD': 'This cloud does not offer corporate identifiers through Graph. Export the corporate identifier file and have your admin upload it.',
   'code.CORP_RETRIES_EXHAUSTED': 'Intune did not answer after {attempts} attempts. Retry later or export the corporate identifier file.',
-  'queue.exportCorporate': 'Export corporate identifier CSV',
+  'queue.exportCorporate': 'Export corporate IDs',
   'corporate.field.manufacturer': 'manufacturer',
   'corporate.field.model': 'model',
   'corporate.field.serial': 'serial number',

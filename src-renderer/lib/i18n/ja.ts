@@ -313,7 +313,7 @@ export const ja: Record<MessageKey, string> = {
   'code.CORP_REFUSED': 'Intune が企業識別子 {identifier} を拒否しました。管理センターの企業識別子の一覧で確認し、管理者に連絡してください。',
   'code.CORP_NOT_IN_CLOUD': 'このクラウドでは Graph から企業識別子を追加できません。企業識別子ファイルをエクスポートし、管理者にアップロードを依頼してください。',
   'code.CORP_RETRIES_EXHAUSTED': '{attempts} 回試行しても Intune から応答がありませんでした。後で再試行するか、企業識別子ファイルをエクスポートしてください。',
-  'queue.exportCorporate': '企業識別子 CSV をエクスポート',
+  'queue.exportCorporate': '企業識別子をエクスポート',
   'corporate.field.manufacturer': '製造元',
   'corporate.field.model': 'モデル',
   'corporate.field.serial': 'シリアル番号',

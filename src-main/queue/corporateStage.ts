@@ -81,11 +81,11 @@ export class CorporateStage {
   /**
    * The technician's "retry" (or a target changed to include corporate identifiers): failed and
    * not-requested devices are queued again; devices whose values cannot make an identifier say so.
-   * Returns how many were queued. Never touches a device that is sending (its POST may have landed).
+   * Returns the devices queued again. Never touches a device that is sending (its POST may have landed).
    */
-  retry(deviceIds: string[]): number {
+  retry(deviceIds: string[]): string[] {
     const now = this.now();
-    let queued = 0;
+    const queued: string[] = [];
     this.o.store.transaction(() => {
       for (const deviceId of deviceIds) {
         const d = this.o.store.get(deviceId);
@@ -97,7 +97,7 @@ export class CorporateStage {
           continue;
         }
         this.o.store.update([deviceId], { state: 'queued', since: now, nextAt: now, identifier: id.identifier, attempts: 0, errorCode: null, params: null, batchId: null }, { at: now, message: 'Corporate identifier queued again' });
-        queued++;
+        queued.push(deviceId);
       }
     });
     this.publish();

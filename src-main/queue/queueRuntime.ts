@@ -74,7 +74,7 @@ export function openQueueRuntime(o: QueueRuntimeOptions): QueueRuntime {
     ...(o.bus ? { bus: o.bus } : {}),
     ...(o.port ? { port: o.port } : {}),
     ...(worker ? { onWork: () => (worker.kick(), corporate?.kick()) } : {}),
-    ...(corporate ? { corporate: corporate.store } : {}),
+    ...(corporate ? { corporate: corporate.store, corporateRetry: (ids: string[]) => corporate.stage.retry(ids) } : {}),
   });
   worker?.start();
   return {

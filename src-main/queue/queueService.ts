@@ -29,6 +29,8 @@ export interface QueueServiceOptions {
   timings?: Partial<Pick<WorkerTimings, 'registrationDeadlineMs' | 'profileDeadlineMs'>>;
   /** Corporate identifier registrations (issue 18), shown beside each row's Autopilot state. */
   corporate?: CorporateStore;
+  /** The technician's retry also queues failed corporate identifiers again (issue 18); returns the devices it queued. */
+  corporateRetry?: (ids: string[]) => string[];
 }
 
 export type QueueInput = DeviceFields;
@@ -184,6 +186,8 @@ export class QueueService {
         changed.push(id);
       }
     });
+    // Corporate identifiers retry on their own (issue 18): a device can be registered in Autopilot and failed as a corporate identifier.
+    if (action === 'retry' && this.o.corporateRetry) for (const id of this.o.corporateRetry(ids)) if (!changed.includes(id)) changed.push(id);
     this.changed(changed);
     if (action !== 'remove' && changed.length) this.o.onWork?.();
     return { affected: changed.length };

@@ -50,7 +50,7 @@ function setup(serials: string[], script: Step[]) {
   };
   const stage = new CorporateStage({ store, port, clock, logger: silentLogger, targets: () => 'both', batchSize: () => 10, random: () => 0.5 });
   const ids = service.allDevices().map((d) => d.id);
-  return { stage, store, clock, calls, ids, service };
+  return { stage, store, clock, calls, ids, service, queueStore };
 }
 const states = (store: SqliteCorporateStore, ids: string[]) => ids.map((id) => [store.get(id)!.state, store.get(id)!.errorCode ?? null]);
 
@@ -116,11 +116,23 @@ describe('corporate stage rules', () => {
     const { stage, store, calls, ids } = setup(['R1', 'R2'], [{ search: () => [] }, { import: () => [false, false] }, { search: () => [] }, { search: () => [] }, { import: () => [true, true] }]);
     await stage.tick();
     expect(states(store, ids)).toEqual([['failed', 'CORP_REFUSED'], ['failed', 'CORP_REFUSED']]);
-    expect(stage.retry([...ids, 'no-such-device'])).toBe(2);
+    expect(stage.retry([...ids, 'no-such-device'])).toEqual(ids);
     expect(states(store, ids)).toEqual([['queued', null], ['queued', null]]);
     await stage.tick();
     expect(states(store, ids)).toEqual([['done', null], ['done', null]]);
     expect(calls.filter((c) => c.startsWith('import'))).toHaveLength(2);
-    expect(stage.retry(ids)).toBe(0);
+    expect(stage.retry(ids)).toEqual([]);
+  });
+
+  it("the technician's Retry on the queue also queues failed corporate identifiers again", async () => {
+    const { stage, store, clock, ids, queueStore } = setup(['Q1'], [{ search: () => [] }, { import: () => [false] }, { search: () => [] }, { search: () => [] }, { import: () => [true] }]);
+    await stage.tick();
+    expect(states(store, ids)).toEqual([['failed', 'CORP_REFUSED']]);
+    const service = new QueueService({ store: queueStore, clock, logger: silentLogger, stationName: 'BENCH', waitFor: () => 'registered', corporate: store, corporateRetry: (x) => stage.retry(x) });
+    // The Autopilot side is queued (nothing to retry there); the corporate side is.
+    expect(service.deviceAction(ids, 'retry')).toEqual({ affected: 1 });
+    expect(service.getDevice(ids[0]!).row.corporate!.state).toBe('queued');
+    await stage.tick();
+    expect(states(store, ids)).toEqual([['done', null]]);
   });
 });

@@ -21,6 +21,7 @@ import { ThisDeviceSerial } from '../capture/thisDeviceSerial.ts';
 import type { AutopilotPort } from '../graph/autopilotPort.ts';
 import { deferredAutopilot } from '../queue/deferredAutopilot.ts';
 import type { WorkerTimings } from '../queue/importWorker.ts';
+import { corporatePortOf } from '../graph/corporateIdentities.ts';
 import { openQueueRuntime, type QueueRuntime } from '../queue/queueRuntime.ts';
 import { DEFAULT_WAIT_FOR } from '../queue/queueStore.ts';
 import { migrateLegacyQueues, moveDevices, SIM_CLI_SLUG, tenantQueueDir, tenantQueueSlugs, tenantSlug, TRAINING_SLUG } from '../queue/tenantQueues.ts';
@@ -182,6 +183,9 @@ export function createStation(options: StationOptions): Station {
       batchSize: async () => (await tenant.getSettings()).batchSize,
       waitFor: () => DEFAULT_WAIT_FOR,
       ...(options.queue?.timings ? { timings: options.queue.timings } : {}),
+      // Corporate identifiers (issue 18): over the tenant's Graph client, so under its rate budget.
+      corporatePort: corporatePortOf(() => tenant.graph()),
+      registrationTargets: async () => (await tenant.getSettings()).registrationTargets ?? 'autopilot',
     });
   };
   const queue = (): QueueRuntime => {
@@ -221,7 +225,7 @@ export function createStation(options: StationOptions): Station {
     queueDevices: async ({ devices, groupTag, assignedUser, overrideGroupTag, overrideAssignedUser, refused }) => {
       const settings = await tenant.getSettings();
       const tag = groupTag ?? settings.defaultGroupTag;
-      return queue().service.queueDevices(devices, { waitFor: settings.waitFor, ...(tag !== undefined ? { defaultGroupTag: tag } : {}), ...(groupTag !== undefined ? { groupTag } : {}), ...(assignedUser !== undefined ? { assignedUser } : {}), ...(overrideGroupTag ? { overrideGroupTag } : {}), ...(overrideAssignedUser ? { overrideAssignedUser } : {}), ...(refused?.length ? { refused } : {}) });
+      return queue().service.queueDevices(devices, { waitFor: settings.waitFor, ...(settings.registrationTargets === 'corporate' ? { autopilot: false } : {}), ...(tag !== undefined ? { defaultGroupTag: tag } : {}), ...(groupTag !== undefined ? { groupTag } : {}), ...(assignedUser !== undefined ? { assignedUser } : {}), ...(overrideGroupTag ? { overrideGroupTag } : {}), ...(overrideAssignedUser ? { overrideAssignedUser } : {}), ...(refused?.length ? { refused } : {}) });
     },
     listQueue: async (input) => queue().service.listQueue(input),
     getDevice: async ({ id }) => queue().service.getDevice(id),

@@ -18,6 +18,7 @@ export const DEFAULT_SETTINGS: Readonly<StationSettings> = Object.freeze({
   batchSize: 100,
   waitFor: DEFAULT_WAIT_FOR,
   locked: [],
+  registrationTargets: 'autopilot',
 });
 
 const CLEARABLE = new Set<SettingKey>(['tenantId', 'clientId', 'certificatePath', 'dropFolder', 'defaultGroupTag', 'tenantUrl', 'caFile']);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createStation, type Station, type StationOptions } from '../app/createStation.ts';
 import { openDataDirLog } from '../app/dataDirLog.ts';
+import { corporateCsvFiles } from '../queue/corporateCsv.ts';
 import { processIo, usageError, type CliCommand, type CliIo } from './cliSupport.ts';
 import { defaultDataDir } from './serveCommand.ts';
 
@@ -13,14 +14,14 @@ export interface ExportCommandDeps {
 }
 
 /**
- * `export --format intune|report [--out DIR]`: CSV files from the queue. Nothing is sent to Graph
+ * `export --format intune|report|corporate [--out DIR]`: CSV files from the queue. Nothing is sent to Graph
  * (the worker stays off), so it works on an offline bench. Existing files are never overwritten.
  */
 export function makeExportCommand(deps: ExportCommandDeps): CliCommand {
   return async (argv) => {
     const { values } = parseArgs({ args: argv, options: { format: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } }, strict: true });
     const format = values.format;
-    if (format !== 'intune' && format !== 'report') throw usageError(`--format must be intune or report${format ? `, not "${format}"` : ''}.`);
+    if (format !== 'intune' && format !== 'report' && format !== 'corporate') throw usageError(`--format must be intune or report, or corporate (corporate identifiers)${format ? `, not "${format}"` : ''}.`);
     const out = path.resolve(values.out ?? '.');
     const logs = openDataDirLog(deps.dataDir());
     const station = deps.station({ host: 'browser', dataDir: deps.dataDir(), logger: logs.logger, queue: { worker: false } });
@@ -28,6 +29,12 @@ export function makeExportCommand(deps: ExportCommandDeps): CliCommand {
       const queue = station.queue();
       if (queue.problem) deps.io.stderr(`autopilot-station: ${queue.problem.message}\n`);
       const files = queue.service.exportQueue(format).filter((f) => f.rows > 0 || format === 'report'); // a file of nothing but left-out counts is not written
+      if (format === 'corporate') {
+        // Devices that cannot be written as a corporate identifier are named, not silently left out.
+        for (const k of corporateCsvFiles(queue.service.allDevices().filter((d) => d.state !== 'invalid')).skipped) {
+          deps.io.stderr(`autopilot-station: ${k.serialNumber}: not in the corporate identifier file (${k.code}${Object.keys(k.params).length ? ` ${Object.entries(k.params).map(([a, b]) => `${a}=${b}`).join(' ')}` : ''}).\n`);
+        }
+      }
       await fs.mkdir(out, { recursive: true });
       const stamp = new Date().toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
       const written: { path: string; rows: number }[] = [];

@@ -9,7 +9,11 @@ import type { RefusedRowInput } from '../queue/queueService.ts';
 import { ownValueCounts } from './captureOutput.ts';
 import { StationError } from '../contract/errors.ts';
 import { groupTag as groupTagSchema, settingsPatch, userPrincipalName } from '../contract/schemas.ts';
-import type { DeviceState } from '../contract/types.ts';
+import type { DeviceState, RegistrationTargets } from '../contract/types.ts';
+import { corporatePortOf } from '../graph/corporateIdentities.ts';
+import { openCorporateRuntime, type CorporateRuntime } from '../queue/corporateRuntime.ts';
+import { CORPORATE_FINAL } from '../queue/corporateStore.ts';
+import { SqliteQueueStore } from '../queue/sqliteQueueStore.ts';
 import { isProblem, isSettled, type DeviceRecord, type WaitFor } from '../queue/queueStore.ts';
 import { scaledClock } from '../app/clock.ts';
 import { startSimulatedTenant } from '../sim/startSimulatedTenant.ts';
@@ -33,6 +37,7 @@ export interface ImportCommandDeps {
 }
 
 const WAITS = ['imported', 'registered', 'assigned'] as const;
+const REGISTER: readonly RegistrationTargets[] = ['autopilot', 'corporate', 'both'];
 
 function parse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { message: string }[] } } }, value: string, flag: string): T {
   const r = schema.safeParse(value);
@@ -79,6 +84,7 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
         'override-assigned-user': { type: 'boolean' },
         // Devices whose serial a spreadsheet damaged (leading zeros, 1.23E+11, ".0") take the hash's serial.
         'use-hash-serial': { type: 'boolean' },
+        register: { type: 'string' },
       },
       allowPositionals: true,
       strict: true,
@@ -99,6 +105,10 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
     const remote = values['tenant-url'];
     if ((remote === undefined) !== (values.ca === undefined)) throw usageError('--tenant-url and --ca go together: the simulated tenant\'s address and the CA file it wrote (sim-ca.pem).');
     if (remote !== undefined && values.tenant !== undefined) throw usageError('--tenant-url names the tenant already; leave out --tenant.');
+    if (values.register !== undefined) {
+      if (!REGISTER.includes(values.register as RegistrationTargets)) throw usageError(`--register must be one of ${REGISTER.join(', ')}, not "${values.register}".`);
+      tenantPatch.registrationTargets = values.register;
+    }
     const patch = settingsPatch.safeParse(tenantPatch);
     if (!patch.success) throw usageError(`${patch.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}.`);
     const { io } = deps;
@@ -157,15 +167,28 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
     const dataDir = sim ? tenantQueueDir(root, simSlug) : root;
     if (sim) migrateLegacySimCliQueue(root, logger);
     const station = deps.station({ host: 'browser', dataDir, logger, ...(sim ? { queueTenant: { slug: simSlug, dir: dataDir } } : {}), ...(sim?.options ?? {}) });
+    let corporate: CorporateRuntime | undefined;
+    /** Opened here (a queue runtime without its own stage): closed here. */
+    let ownCorporate = false;
     try {
       if (Object.keys(patch.data).length) await station.handlers.updateSettings({ patch: patch.data });
       const queue = station.queue();
       if (queue.problem) io.stderr(`autopilot-station: ${queue.problem.message}\n`);
+      // Corporate identifiers (issue 18): the stage runs beside the worker for this command.
+      const settings = await station.tenant.getSettings();
+      const targets: RegistrationTargets = settings.registrationTargets ?? 'autopilot';
+      if (targets !== 'autopilot' && queue.corporate) {
+        corporate = queue.corporate;
+      } else if (targets !== 'autopilot' && queue.worker && queue.store instanceof SqliteQueueStore) {
+        ownCorporate = true;
+        corporate = openCorporateRuntime({ queueFile: queue.store.file, clock, logger, port: corporatePortOf(() => station.tenant.graph()), targets: () => targets, batchSize: () => settings.batchSize });
+      }
       const ids: string[] = [];
       if (inputs.length || refusedRows.length) {
         const r = queue.service.queueDevices(inputs, {
           groupTag,
           waitFor: wait,
+          ...(targets === 'corporate' ? { autopilot: false } : {}),
           ...(assignedUser !== undefined ? { assignedUser } : {}),
           ...(values['override-group-tag'] ? { overrideGroupTag: true } : {}),
           ...(values['override-assigned-user'] ? { overrideAssignedUser: true } : {}),
@@ -177,18 +200,28 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
       const deadline = clock.now() + timeoutS * 1000;
       const current = () => ids.map((id) => queue.service.device(id)).filter((d): d is DeviceRecord => !!d);
       // Settled devices, and their batches' imported records cleaned up, before the process ends.
-      const done = () => current().every((d) => isSettled({ state: d.state, waitFor: wait }) || isSettled(d)) && (!queue.worker || queue.store.openBatches().length === 0);
+      const autopilotDone = (d: DeviceRecord) => d.flags.includes('corporate-only') || isSettled({ state: d.state, waitFor: wait }) || isSettled(d);
+      // Devices never adopted by the stage (invalid, waiting for the technician) have no corporate registration to wait for.
+      const corporateDone = (d: DeviceRecord) => !corporate || d.state === 'invalid' || d.state === 'captured' || CORPORATE_FINAL.includes(corporate.store.get(d.id)?.state ?? 'queued');
+      const done = () => current().every((d) => autopilotDone(d) && corporateDone(d)) && (!queue.worker || queue.store.openBatches().length === 0);
+      corporate?.kick();
       while (clock.now() < deadline && !done()) {
         await clock.sleep(Math.min(250, Math.max(1, deadline - clock.now())));
       }
       const devices = current().map((d) =>
-        isSettled({ state: d.state, waitFor: wait }) || isSettled(d)
+        autopilotDone(d)
           ? d
           : { ...d, state: 'timed-out' as DeviceState, advice: `The command stopped waiting after ${timeoutS} s while the device was ${d.state}; it stays in the queue and the station keeps following it.` },
       );
-      if (values.json) io.stdout(`${JSON.stringify({ devices: devices.map(importDeviceJson), refused, duplicates, files })}\n`);
-      else io.stdout(devices.map((d) => `${d.serialNumber.padEnd(24)} ${d.state.padEnd(18)} ${d.errorCode ?? ''} ${d.errorName ?? ''} ${d.state === 'failed' || d.state === 'invalid' || d.state === 'timed-out' ? (d.advice ?? '') : ''}`.trimEnd()).join('\n') + (devices.length ? '\n' : ''));
-      const bad = devices.filter((d) => isProblem(d.state) || d.flags.includes('different-hash') && d.state === 'captured');
+      const corporateOf = (d: DeviceRecord) => {
+        const c = corporate?.store.get(d.id);
+        return c?.state ? { state: c.state, identifier: c.identifier ?? null, errorCode: c.errorCode ?? null } : null;
+      };
+      // The corporate key only when corporate identifiers were asked for: the default output stays as it was.
+      if (values.json) io.stdout(`${JSON.stringify({ devices: devices.map((d) => (corporate ? { ...importDeviceJson(d), corporate: corporateOf(d) } : importDeviceJson(d))), refused, duplicates, files })}\n`);
+      else io.stdout(devices.map((d) => `${d.serialNumber.padEnd(24)} ${d.state.padEnd(18)} ${corporate ? `corporate:${(corporateOf(d)?.state ?? '-').padEnd(16)} ` : ''}${d.errorCode ?? ''} ${d.errorName ?? ''} ${d.state === 'failed' || d.state === 'invalid' || d.state === 'timed-out' ? (d.advice ?? '') : ''}`.trimEnd()).join('\n') + (devices.length ? '\n' : ''));
+      const corporateProblem = (d: DeviceRecord) => { const s = corporateOf(d)?.state; return s === 'failed' || s === 'unavailable' || (!!corporate && d.state !== 'invalid' && d.state !== 'captured' && !s); };
+      const bad = devices.filter((d) => isProblem(d.state) || d.flags.includes('different-hash') && d.state === 'captured' || corporateProblem(d));
       const rowsRefused = refused.length - files.filter((f) => f.devices === 0 && f.refused > 0).reduce((n, f) => n + f.refused, 0);
       if (bad.length || unreadable || !inputs.length || refused.length) {
         const parts = [
@@ -201,6 +234,7 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
       }
       return 0;
     } finally {
+      if (ownCorporate) await corporate?.close();
       await station.close();
       await sim?.close();
       logs.close();

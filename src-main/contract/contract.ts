@@ -79,7 +79,7 @@ export const calls = {
   deviceAction: call(z.object({ ids: s.deviceIds, action: z.enum(['retry', 'remove', 'reregister']) }).strict())<DeviceActionResult>(),
   /** Group tag or user: before import in the queue, after registration through updateDeviceProperties. */
   editDevices: call(z.object({ ids: s.deviceIds, groupTag: s.groupTag.optional(), assignedUser: s.userPrincipalName.optional() }).strict())<{ affected: number }>(),
-  exportQueue: call(z.object({ format: z.enum(['intune', 'report']), ids: s.deviceIds.optional() }).strict())<ExportFile[]>(),
+  exportQueue: call(z.object({ format: z.enum(['intune', 'report', 'corporate']), ids: s.deviceIds.optional() }).strict())<ExportFile[]>(),
 
   // tenant
   getSettings: call(z.object({}).strict())<StationSettings>(),

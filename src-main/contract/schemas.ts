@@ -66,6 +66,7 @@ export const settingsPatch = z
     caFile: z.union([z.literal(''), filePath]).optional(),
     /** Admin's switch: devices may be queued without a group tag without the Capture screen asking. */
     allowEmptyGroupTag: z.boolean().optional(),
+    registrationTargets: z.enum(['autopilot', 'corporate', 'both']).optional(),
   })
   .strict();
 

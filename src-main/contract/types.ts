@@ -163,6 +163,8 @@ export interface QueueRow {
   flags: string[];
   /** For 'timed-out': the stage the device was stuck in. */
   lastKnownState?: DeviceState;
+  /** The corporate identifier registration, when the station's target includes it. */
+  corporate?: CorporateRegistration;
 }
 
 export interface QueuePage {
@@ -250,6 +252,8 @@ export interface StationSettings {
   caFile?: string;
   /** The admin allows devices without a group tag: the Capture screen does not ask "no group tag: continue?". */
   allowEmptyGroupTag?: boolean;
+  /** What captured devices are registered as (default 'autopilot'). */
+  registrationTargets?: RegistrationTargets;
 }
 
 export interface AuthStatus {
@@ -369,4 +373,22 @@ export interface ConnectionCheckReport {
   fallbacks: string[];
   /** Requests the check sent itself: to the sign-in service (probes, metadata) and to Graph (0 writes, always). */
   requests: { signIn: number; graph: number; graphWrites: number };
+}
+
+// ---------- corporate identifiers (issue 18) ----------
+
+/** What each captured device is registered as: Autopilot device (hash), corporate identifier, or both. */
+export type RegistrationTargets = 'autopilot' | 'corporate' | 'both';
+
+export type CorporateRegistrationState = 'not-requested' | 'queued' | 'sending' | 'done' | 'already-present' | 'failed' | 'unavailable';
+
+/** A device's corporate identifier registration, beside its Autopilot state (QueueRow.corporate). */
+export interface CorporateRegistration {
+  state: CorporateRegistrationState;
+  /** "manufacturer,model,serial" as the firmware wrote them. */
+  identifier?: string;
+  /** CORP_* code (or a Graph failure's code) the renderer words with params. */
+  errorCode?: string;
+  params?: Record<string, string | number>;
+  requestIds: string[];
 }

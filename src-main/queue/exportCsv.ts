@@ -1,6 +1,6 @@
 import { containsLicenceKey, startsLikeFormula } from '../capture/fieldRules.ts';
 import { StationError } from '../contract/errors.ts';
-import type { ExportFile } from '../contract/types.ts';
+import type { CorporateRegistration, ExportFile } from '../contract/types.ts';
 import type { DeviceRecord } from './queueStore.ts';
 
 /** The admin centre's import header, exactly (DOMAIN.md). */
@@ -55,11 +55,22 @@ export function reportCell(value: string | number | undefined | null): string {
   return /[",\r\n']/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** Devices and their final (or current) states, for the technician's paperwork. UTF-8 with CRLF. */
-export function reportCsvFile(devices: DeviceRecord[], name = 'autopilot-report.csv'): ExportFile {
+/** Columns added at the end of the report when the station registers corporate identifiers (issue 18). */
+export const REPORT_CSV_CORPORATE_COLUMNS = 'Corporate Identifier State,Corporate Identifier,Corporate Identifier Error,Corporate Identifier Request Ids';
+
+/**
+ * Devices and their final (or current) states, for the technician's paperwork. UTF-8 with CRLF.
+ * `corporate` (when the station follows corporate identifiers) adds their state at the end of each line.
+ */
+export function reportCsvFile(devices: DeviceRecord[], name = 'autopilot-report.csv', corporate?: (deviceId: string) => CorporateRegistration | undefined): ExportFile {
   const iso = (t: number | undefined) => (t === undefined ? '' : new Date(t).toISOString());
+  const extra = (d: DeviceRecord): string => {
+    if (!corporate) return '';
+    const c = corporate(d.id);
+    return `,${[c?.state, c?.identifier, c?.errorCode, c?.requestIds.join(' ')].map(reportCell).join(',')}`;
+  };
   const lines = [
-    REPORT_CSV_HEADER,
+    corporate ? `${REPORT_CSV_HEADER},${REPORT_CSV_CORPORATE_COLUMNS}` : REPORT_CSV_HEADER,
     ...devices.map((d) =>
       [
         d.serialNumber,
@@ -81,7 +92,7 @@ export function reportCsvFile(devices: DeviceRecord[], name = 'autopilot-report.
         d.flags.join(' '),
       ]
         .map(reportCell)
-        .join(','),
+        .join(',') + extra(d),
     ),
   ];
   return { name, content: `${lines.join('\r\n')}\r\n`, rows: devices.length };

@@ -83,4 +83,19 @@ export const QUEUE_MIGRATIONS: readonly string[] = [
   UPDATE devices SET group_tag = '' WHERE group_tag GLOB '*${LICENCE_KEY_GLOB}*';
   UPDATE devices SET assigned_user = '' WHERE assigned_user GLOB '*${LICENCE_KEY_GLOB}*';
   `,
+  // Corporate identifiers (issue 18): a registration of its own beside the Autopilot state. NULL
+  // corporate_state: the corporate stage has not looked at the device yet.
+  `
+  ALTER TABLE devices ADD COLUMN corporate_state TEXT;
+  ALTER TABLE devices ADD COLUMN corporate_since INTEGER;
+  ALTER TABLE devices ADD COLUMN corporate_next_at INTEGER;
+  ALTER TABLE devices ADD COLUMN corporate_attempts INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE devices ADD COLUMN corporate_batch TEXT;
+  ALTER TABLE devices ADD COLUMN corporate_identifier TEXT;
+  ALTER TABLE devices ADD COLUMN corporate_identity_id TEXT;
+  ALTER TABLE devices ADD COLUMN corporate_error TEXT;
+  ALTER TABLE devices ADD COLUMN corporate_params TEXT;
+  ALTER TABLE devices ADD COLUMN corporate_request_ids TEXT NOT NULL DEFAULT '[]';
+  CREATE INDEX devices_corporate ON devices(corporate_state, corporate_next_at) WHERE removed_at IS NULL;
+  `,
 ];

@@ -6,7 +6,10 @@ import type { AutopilotPort } from '../graph/autopilotPort.ts';
 import { ImportWorker, type WorkerTimings } from './importWorker.ts';
 import type { QueueStore, WaitFor } from './queueStore.ts';
 import { QueueService } from './queueService.ts';
-import { openSqliteQueueStore } from './sqliteQueueStore.ts';
+import { openSqliteQueueStore, SqliteQueueStore } from './sqliteQueueStore.ts';
+import type { RegistrationTargets } from '../contract/types.ts';
+import type { CorporateIdentityPort } from '../graph/corporateIdentityPort.ts';
+import { openCorporateRuntime, type CorporateRuntime } from './corporateRuntime.ts';
 
 export interface QueueRuntimeOptions {
   dataDir: string;
@@ -20,12 +23,17 @@ export interface QueueRuntimeOptions {
   /** Default for devices queued without an explicit waitFor. */
   waitFor: () => WaitFor;
   timings?: Partial<WorkerTimings>;
+  /** Corporate identifiers (issue 18): Graph's operations and the station's target; with a port, the stage runs beside the worker. */
+  corporatePort?: CorporateIdentityPort;
+  registrationTargets?: () => RegistrationTargets | Promise<RegistrationTargets>;
 }
 
 export interface QueueRuntime {
   store: QueueStore;
   service: QueueService;
   worker?: ImportWorker;
+  /** The corporate identifier stage, its store and loop (issue 18), when the worker runs. */
+  corporate?: CorporateRuntime;
   /** Set when the previous database could not be used and was kept aside. */
   problem?: StationError;
   close(): Promise<void>;
@@ -51,6 +59,11 @@ export function openQueueRuntime(o: QueueRuntimeOptions): QueueRuntime {
   const worker = o.port
     ? new ImportWorker({ store, port: o.port, clock: o.clock, logger: o.logger.child({ service: 'import-worker' }), batchSize: o.batchSize, ...(o.bus ? { bus: o.bus } : {}), ...(o.timings ? { timings: o.timings } : {}) })
     : undefined;
+  // Corporate identifiers (issue 18): their own stage and loop on the same database, beside the worker.
+  const corporate =
+    worker && o.corporatePort && store instanceof SqliteQueueStore
+      ? openCorporateRuntime({ queueFile: store.file, clock: o.clock, logger: o.logger, port: o.corporatePort, targets: o.registrationTargets ?? (() => 'autopilot'), batchSize: o.batchSize, ...(o.bus ? { bus: o.bus } : {}) })
+      : undefined;
   const service = new QueueService({
     store,
     clock: o.clock,
@@ -60,15 +73,18 @@ export function openQueueRuntime(o: QueueRuntimeOptions): QueueRuntime {
     ...(o.timings ? { timings: o.timings } : {}),
     ...(o.bus ? { bus: o.bus } : {}),
     ...(o.port ? { port: o.port } : {}),
-    ...(worker ? { onWork: () => worker.kick(), checkNow: (ids: string[]) => checkNowOf(worker)(ids) } : {}),
+    ...(worker ? { onWork: () => (worker.kick(), corporate?.kick()), checkNow: (ids: string[]) => checkNowOf(worker)(ids) } : {}),
+    ...(corporate ? { corporate: corporate.store, corporateRetry: (ids: string[]) => corporate.stage.retry(ids) } : {}),
   });
   worker?.start();
   return {
     store,
     service,
     ...(worker ? { worker } : {}),
+    ...(corporate ? { corporate } : {}),
     ...(problem ? { problem } : {}),
     close: async () => {
+      await corporate?.close();
       await worker?.stop();
       store.close();
     },

@@ -11,6 +11,8 @@ import { STATION_ADVICE } from './errorAdvice.ts';
 import { DEFAULT_TIMINGS, type WorkerTimings } from './importWorker.ts';
 import { intuneCsvFiles, reportCsvFile } from './exportCsv.ts';
 import { isSettled, type DevicePatch, type DeviceRecord, type QueueStore, type WaitFor } from './queueStore.ts';
+import { corporateCsvFiles } from './corporateCsv.ts';
+import { corporateRegistrationOf, type CorporateStore } from './corporateStore.ts';
 
 export interface QueueServiceOptions {
   store: QueueStore;
@@ -26,6 +28,10 @@ export interface QueueServiceOptions {
   onWork?: () => void;
   /** Stage deadlines, for devices the technician sends back to waiting. */
   timings?: Partial<Pick<WorkerTimings, 'registrationDeadlineMs' | 'profileDeadlineMs'>> & { expectedImportMs?: number };
+  /** Corporate identifier registrations (issue 18), shown beside each row's Autopilot state. */
+  corporate?: CorporateStore;
+  /** The technician's retry also queues failed corporate identifiers again (issue 18); returns the devices it queued. */
+  corporateRetry?: (ids: string[]) => string[];
   /** Asks the worker to look these importing devices up in the tenant now (Retry past their expected time). */
   checkNow?: (deviceIds: string[]) => void;
 }
@@ -92,6 +98,8 @@ export interface QueueOptions {
   /** Rows refused before upload, kept as records (DESIGN.md: everything captured is a record). */
   refused?: RefusedRowInput[];
   waitFor?: WaitFor;
+  /** false: corporate identifier only (issue 18), the import worker never sends the device. */
+  autopilot?: boolean;
 }
 
 /** An empty hash summary for records that never had a readable hash (refused rows). */
@@ -171,6 +179,11 @@ export class QueueService {
             }
           }
           result.flagged.push(id);
+        } else if (options.autopilot === false) {
+          // Corporate identifier only (issue 18): kept without a check time, so the import worker never sends it.
+          record.flags = ['corporate-only'];
+          message += ' (corporate identifier only)';
+          result.queued.push(id);
         } else {
           record.nextCheckAt = now;
           result.queued.push(id);
@@ -231,12 +244,12 @@ export class QueueService {
     if (input.states?.length) filter.states = input.states;
     if (input.search) filter.search = input.search;
     const { total, rows } = this.store.listDevices(filter);
-    return { total, offset: input.offset, rows: rows.map(toRow), counts: this.store.countByState() };
+    return { total, offset: input.offset, rows: rows.map((d) => this.withCorporate(toRow(d))), counts: this.store.countByState() };
   }
 
   getDevice(id: string): DeviceDetail {
     const d = this.mustGet(id);
-    const detail: DeviceDetail = { row: toRow(d), hash: d.hash, findings: d.findings, events: this.store.events(id).map(toEvent) };
+    const detail: DeviceDetail = { row: this.withCorporate(toRow(d)), hash: d.hash, findings: d.findings, events: this.store.events(id).map(toEvent) };
     if (d.productKey) detail.productKey = d.productKey;
     return detail;
   }
@@ -319,6 +332,8 @@ export class QueueService {
         changed.push(id);
       }
     });
+    // Corporate identifiers retry on their own (issue 18): a device can be registered in Autopilot and failed as a corporate identifier.
+    if (action === 'retry' && this.o.corporateRetry) for (const id of this.o.corporateRetry(ids)) if (!changed.includes(id)) changed.push(id);
     this.changed(changed);
     if (action !== 'remove' && changed.length) this.o.onWork?.();
     if (checkNow.length) {
@@ -369,9 +384,14 @@ export class QueueService {
     return { affected: changed.length };
   }
 
-  exportQueue(format: 'intune' | 'report', ids?: string[]): ExportFile[] {
+  exportQueue(format: 'intune' | 'report' | 'corporate', ids?: string[]): ExportFile[] {
     const devices = ids ? ids.map((id) => this.store.getDevice(id)).filter((d): d is DeviceRecord => !!d) : this.allDevices();
-    if (format === 'report') return [reportCsvFile(devices)];
+    if (format === 'report') {
+      const corporate = this.o.corporate;
+      return [corporate ? reportCsvFile(devices, undefined, (id) => { const c = corporate.get(id); return c?.state ? corporateRegistrationOf(c) : undefined; }) : reportCsvFile(devices)];
+    }
+    // Corporate identifiers (issue 18): the admin centre's manufacturer,model,serial file.
+    if (format === 'corporate') return corporateCsvFiles(devices.filter((d) => d.state !== 'invalid')).files;
     // Only devices the service would accept belong in an upload file. With nothing selected, only those
     // that can still be uploaded: not registered (or 806), not owned by another tenant, not invalid, not in flight.
     const leftOut: NonNullable<ExportFile['leftOut']> = {};
@@ -391,6 +411,13 @@ export class QueueService {
   /** Devices in the queue (not removed). */
   total(): number {
     return Object.values(this.store.countByState()).reduce((a, b) => a + b, 0);
+  }
+
+  /** Adds the device's corporate identifier registration (issue 18) when the station follows them. */
+  private withCorporate(row: QueueRow): QueueRow {
+    const c = this.o.corporate?.get(row.id);
+    if (c?.state) row.corporate = corporateRegistrationOf(c);
+    return row;
   }
 
   allDevices(): DeviceRecord[] {

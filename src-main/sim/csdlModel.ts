@@ -1,5 +1,6 @@
 import { XMLParser } from 'fast-xml-parser';
 import { GRAPH_CSDL_XML } from './csdl/graphCsdlXml.ts';
+import { GRAPH_BETA_CORPORATE_CSDL_XML } from './csdl/graphBetaCorporateCsdlXml.ts';
 
 /**
  * A reader of the Graph metadata extract (CSDL) and a checker of JSON objects against it: only known
@@ -108,7 +109,7 @@ export function defaultCsdl(): CsdlModel {
 function findType(model: CsdlModel, name: string, api: ApiFlavor): CsdlStructuredType | undefined {
   const t = model.types.get(name);
   if (t) return t;
-  return api === 'beta' ? BETA_TYPES.find((b) => b.name === name) : undefined;
+  return api === 'beta' ? (BETA_TYPES.find((b) => b.name === name) ?? betaCorporateCsdl().types.get(name)) : undefined;
 }
 
 function allProperties(model: CsdlModel, type: CsdlStructuredType, api: ApiFlavor): { props: Map<string, CsdlProperty>; betaOnly: Map<string, CsdlProperty> } {
@@ -136,7 +137,7 @@ export function validateAgainstCsdl(typeName: string, value: unknown, options: V
 /** Checks the body of a bound action call (its non-binding parameters). */
 export function validateActionBody(actionName: string, body: unknown, options: ValidateOptions = {}, model: CsdlModel = defaultCsdl()): CsdlIssue[] {
   const opts = { api: options.api ?? 'v1.0', mode: options.mode ?? 'request' } as const;
-  const action = model.actions.get(actionName);
+  const action = model.actions.get(actionName) ?? (opts.api === 'beta' ? betaCorporateCsdl().actions.get(actionName) : undefined);
   if (!action) return [{ path: '', code: 'UNKNOWN_TYPE', message: `The action '${actionName}' is not in the metadata.` }];
   const issues: CsdlIssue[] = [];
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return [{ path: '', code: 'WRONG_TYPE', message: 'The body must be a JSON object.' }];
@@ -235,7 +236,8 @@ function checkValue(model: CsdlModel, p: CsdlProperty, v: unknown, at: string, o
       break;
   }
   const name = shortName(p.type);
-  const members = model.enums.get(name) ?? (opts.api === 'beta' || BETA_PROPERTIES_TYPES.has(name) ? BETA_ENUMS[name] : undefined);
+  // The beta extract's enums win on beta (its enrollmentState has 'blocked', v1.0's does not).
+  const members = (opts.api === 'beta' ? betaCorporateCsdl().enums.get(name) : undefined) ?? model.enums.get(name) ?? (opts.api === 'beta' || BETA_PROPERTIES_TYPES.has(name) ? BETA_ENUMS[name] : undefined);
   if (members) {
     if (typeof v !== 'string' || !members.includes(v)) issues.push({ path: at, code: 'BAD_ENUM_VALUE', message: `'${String(v)}' is not a member of '${name}' (${members.join(', ')}).` });
     return;
@@ -244,3 +246,9 @@ function checkValue(model: CsdlModel, p: CsdlProperty, v: unknown, at: string, o
 }
 
 const BETA_PROPERTIES_TYPES = new Set(Object.keys(BETA_ENUMS));
+
+let cachedBetaCorporate: CsdlModel | undefined;
+/** The beta extract of corporate identifiers (importedDeviceIdentity and its actions): checked only on beta. */
+export function betaCorporateCsdl(): CsdlModel {
+  return (cachedBetaCorporate ??= parseCsdl(GRAPH_BETA_CORPORATE_CSDL_XML));
+}

@@ -1,5 +1,6 @@
 import type { Clock } from '../app/clock.ts';
 import { validateActionBody, type ApiFlavor } from './csdlModel.ts';
+import { corporateRoutes } from './corporateRoutes.ts';
 import type { FaultInjector } from './FaultInjector.ts';
 import { graphError } from './graphError.ts';
 import { encodeSkipToken, parseFilter, parseSelect, parseSkipToken, parseTop } from './odataQuery.ts';
@@ -103,6 +104,7 @@ export function handleGraph(req: SimRequest, ctx: GraphContext, graphUrl: string
   if (eqi(collection, 'importedWindowsAutopilotDeviceIdentities')) return importedRoutes(req, ctx, api, base, rest.slice(1), method);
   if (eqi(collection, 'windowsAutopilotDeviceIdentities')) return registeredRoutes(req, ctx, api, base, rest.slice(1), method);
   if (eqi(collection, 'windowsAutopilotSettings') && api === 'beta') return settingsRoutes(req, ctx, base, rest.slice(1), method);
+  if (eqi(collection, 'importedDeviceIdentities') && api === 'beta') return corporateRoutes(req, ctx, base, rest.slice(1), method);
   return graphError(req, 400, 'BadRequest', `Resource not found for the segment '${collection ?? 'deviceManagement'}'.`);
 }
 

@@ -2,7 +2,7 @@
  * Dev-only entry (vite.harness.config.ts; never in the production build): mounts the real App on an
  * in-memory station seeded with devices in every state, so the screens can be looked at and measured
  * without the main process. Options come from the URL fragment, e.g.
- * #screen=queue&lang=ja&theme=dark&n=10000&mode=tenant&device=dev-5&locked=tenantId,cloud
+ * #screen=queue&lang=ja&theme=dark&n=10000&mode=tenant&device=dev-5&locked=tenantId,cloud&corp=1
  */
 import { flushSync, mount } from 'svelte';
 import App from '../App.svelte';
@@ -12,6 +12,7 @@ import { clock } from '../lib/stores/clock.svelte.ts';
 import { FakeStationApi } from '../../test/renderer/fakeStationApi.ts';
 import { seedQueue } from '../../test/renderer/seedQueue.ts';
 import { fakeHash } from '../../test/renderer/fakeHash.ts';
+import type { CorporateRegistration } from '../../src-main/contract/types.ts';
 
 type Screen = 'capture' | 'import' | 'queue' | 'settings';
 const params = new URLSearchParams(location.hash.slice(1));
@@ -26,9 +27,28 @@ i18n.setLocale(params.get('lang') === 'ja' ? 'ja' : 'en');
 const theme = params.get('theme');
 if (theme === 'dark' || theme === 'light') localStorage.setItem('station.theme', theme);
 
+const devices = seedQueue(n, now);
+// #corp=1: every device also carries a corporate identifier registration (issue 18), states cycling.
+if (params.get('corp')) {
+  const states = ['done', 'already-present', 'sending', 'queued', 'failed', 'unavailable', 'done'] as const;
+  devices.forEach((d, i) => {
+    const state = states[i % states.length]!;
+    const [manufacturer, model] = [d.detail.hash.manufacturer ?? 'Contoso', d.detail.hash.model ?? 'Surface Laptop 6'];
+    const corporate: CorporateRegistration = {
+      state,
+      identifier: `${manufacturer},${model},${d.row.serialNumber}`,
+      requestIds: state === 'queued' ? [] : [`a1b2c3d4-0000-4000-8000-${String(i).padStart(12, '0')}`],
+      ...(state === 'failed' ? { errorCode: 'CORP_REFUSED', params: { identifier: `${manufacturer},${model},${d.row.serialNumber}` } } : {}),
+      ...(state === 'unavailable' ? { errorCode: 'CORP_MISSING_VALUES', params: { missing: 'model' } } : {}),
+    };
+    d.row.corporate = corporate;
+    d.detail.row.corporate = corporate;
+  });
+}
+
 const fake = new FakeStationApi({
   now: () => now,
-  devices: seedQueue(n, now),
+  devices,
   info: mode === 'tenant' ? { mode, tenant: { tenantId: 'contoso.onmicrosoft.com', cloud: 'global' } } : { mode },
   settings: {
     tenantId: mode === 'tenant' ? 'contoso.onmicrosoft.com' : undefined,

@@ -38,13 +38,13 @@ export interface ChildRun {
  * printed "queued": the clock starts when the station is up, so kills land in the work, not in
  * start-up, however loaded the machine is. With `killWhen`, SIGKILLs it as soon as that says so.
  */
-export function runCrashChild(config: ChildConfig, killAfterMs: number | undefined, guardMs = 90_000, killWhen?: () => boolean): Promise<ChildRun> {
+export function runCrashChild(config: ChildConfig, killAfterMs: number | undefined, guardMs = 90_000, killWhen?: () => boolean, childFile = CRASH_CHILD): Promise<ChildRun> {
   // Too large for argv (hashes, certificates): handed over in a file.
   const file = path.join(config.dataDir, 'crash-config.json');
   fs.writeFileSync(file, JSON.stringify(config));
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CRASH_CHILD, file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', childFile, file], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let killed = false;

@@ -121,7 +121,7 @@ export class QueueStore {
     return (await this.api.editDevices({ ids, groupTag })).affected;
   }
 
-  async exportCsv(format: 'intune' | 'report', ids = [...this.selected]): Promise<ExportFile[]> {
+  async exportCsv(format: 'intune' | 'report' | 'corporate', ids = [...this.selected]): Promise<ExportFile[]> {
     return this.api.exportQueue(ids.length ? { format, ids } : { format });
   }
 }

@@ -9,25 +9,18 @@ import {
   type WithRequestId,
 } from './autopilotPort.ts';
 import type { GraphClient } from './graphClient.ts';
-import type { SyncStampStore } from './syncStampStore.ts';
+import { MAX_IMPORT_BATCH } from '../contract/limits.ts';
 
 const IMPORTED = '/deviceManagement/importedWindowsAutopilotDeviceIdentities';
 const REGISTERED = '/deviceManagement/windowsAutopilotDeviceIdentities';
 const SYNC = '/deviceManagement/windowsAutopilotSettings/sync';
 
-export const MAX_BATCH = 500;
-export const SYNC_INTERVAL_MS = 10 * 60_000;
 const GROUP_TAG_CACHE_MS = 5 * 60_000;
-/** POSTs per batch when answers get lost (each checked by importId first); then the failure goes to the queue. */
-const IMPORT_POST_ATTEMPTS = 5;
 const DELETE_CONCURRENCY = 4;
-const READ_BATCH_FIELDS = 'id,serialNumber,importId,groupTag,state';
+const LIST_IMPORTED_FIELDS = 'id,serialNumber,importId,groupTag,state';
 
 export interface AutopilotGraphOptions {
   graph: GraphClient;
-  /** Which tenant (and cloud) the sync stamp belongs to. */
-  tenantKey: string;
-  syncStamps: SyncStampStore;
   logger: Logger;
 }
 
@@ -51,10 +44,13 @@ export function odataString(value: string): string {
 
 /**
  * The Autopilot operations over Microsoft Graph. Every method costs as few requests as the
- * protocol allows: one POST per batch, one GET (per page) per poll, one DELETE per created record.
+ * protocol allows: one POST per batch, one GET per record or one listing (per page) per poll, one
+ * DELETE per created record.
  */
 export class AutopilotGraph implements AutopilotPort {
   private groupTagCache?: { at: number; tags: string[] };
+  /** The tenant refused $select on imported identities once: not asked again this session. */
+  private selectRefused = false;
 
   constructor(private readonly options: AutopilotGraphOptions) {}
 
@@ -64,51 +60,47 @@ export class AutopilotGraph implements AutopilotPort {
 
   async importBatch(devices: ImportedIdentityInput[]): Promise<WithRequestId<ImportedIdentity[]>> {
     if (devices.length === 0) throw new RangeError('importBatch needs at least one device');
-    if (devices.length > MAX_BATCH) throw new RangeError(`importBatch takes at most ${MAX_BATCH} devices`);
-    const importIds = [...new Set(devices.map((d) => d.importId))];
-    const doing = `importing ${devices.length} device${devices.length === 1 ? '' : 's'}`;
-    let pending = devices;
-    const landed: ImportedIdentity[] = [];
-    let last: { requestId?: string; clientRequestId: string } | undefined;
+    if (devices.length > MAX_IMPORT_BATCH) throw new RangeError(`importBatch takes at most ${MAX_IMPORT_BATCH} devices`);
+    // One POST. A lost answer (maybeApplied) goes back to the worker, whose persisted batch decides
+    // whether the records landed: one reconciliation path, which also survives a crash.
+    const res = await this.graph.request<{ value?: unknown[] }>({
+      method: 'POST',
+      path: `${IMPORTED}/import`,
+      body: importRequestBody(devices),
+      idempotent: false,
+      doing: `importing ${devices.length} device${devices.length === 1 ? '' : 's'}`,
+    });
+    const value = (res.body?.value ?? []).map(toImported);
+    return { value, ...(res.requestId ? { requestId: res.requestId } : {}), clientRequestId: res.clientRequestId };
+  }
 
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const res = await this.graph.request<{ value?: unknown[] }>({ method: 'POST', path: `${IMPORTED}/import`, body: importRequestBody(pending), idempotent: false, doing });
-        const value = (res.body?.value ?? []).map(toImported);
-        return { value: [...landed, ...value], ...(res.requestId ? { requestId: res.requestId } : {}), clientRequestId: res.clientRequestId };
-      } catch (err) {
-        // A dropped connection or a 5xx after sending may still have imported the records: look
-        // them up by importId before sending again, so nothing is imported twice.
-        if (!(err instanceof GraphFailure) || !err.details?.maybeApplied || attempt >= IMPORT_POST_ATTEMPTS) throw err;
-        this.options.logger.warn('Import answer lost; checking what landed before sending again', { importIds, attempt, requestId: err.requestId, clientRequestId: err.clientRequestId });
-        for (const importId of importIds) {
-          const read = await this.readBatch(importId);
-          last = read;
-          const serials = new Set(read.value.map((r) => r.serialNumber));
-          landed.push(...read.value.filter((r) => pending.some((d) => d.serialNumber === r.serialNumber && d.importId === importId)));
-          pending = pending.filter((d) => !(d.importId === importId && serials.has(d.serialNumber)));
-        }
-        if (pending.length === 0) return { value: landed, ...(last?.requestId ? { requestId: last.requestId } : {}), clientRequestId: last!.clientRequestId };
-        await this.graph.sleep(this.graph.backoff(attempt));
-      }
+  async getImported(id: string): Promise<WithRequestId<ImportedIdentity | undefined>> {
+    try {
+      const res = await this.graph.request<unknown>({ method: 'GET', path: `${IMPORTED}/${encodeURIComponent(id)}`, doing: 'reading an imported record' });
+      return { value: res.body ? toImported(res.body) : undefined, ...(res.requestId ? { requestId: res.requestId } : {}), clientRequestId: res.clientRequestId };
+    } catch (err) {
+      if (err instanceof GraphFailure && err.kind === 'not-found') return { value: undefined, ...(err.requestId ? { requestId: err.requestId } : {}), clientRequestId: err.clientRequestId ?? '' };
+      throw err;
     }
   }
 
-  async readBatch(importId: string): Promise<WithRequestId<ImportedIdentity[]>> {
-    const filter = `importId eq ${odataString(importId)}`;
-    let res: Awaited<ReturnType<GraphClient['getAll']>>;
-    try {
-      // Only what polling needs: without $select every record brings its 4 KB hardware hash back
-      // (2 MB per poll of a batch of 500).
-      res = await this.graph.getAll<unknown>({ path: IMPORTED, query: { $filter: filter, $select: READ_BATCH_FIELDS }, doing: 'reading the import batch' });
-    } catch (err) {
-      if (!(err instanceof GraphFailure) || err.kind !== 'bad-request') throw err;
-      this.options.logger.info('$select refused on imported identities; reading whole records', { requestId: err.requestId });
-      res = await this.graph.getAll<unknown>({ path: IMPORTED, query: { $filter: filter }, doing: 'reading the import batch' });
+  async listImported(): Promise<WithRequestId<ImportedIdentity[]>> {
+    const doing = 'reading the imported records';
+    let res: Awaited<ReturnType<GraphClient['getAll']>> | undefined;
+    if (!this.selectRefused) {
+      try {
+        // Only what following needs: without $select every record brings its 4 KB hardware hash back.
+        res = await this.graph.getAll<unknown>({ path: IMPORTED, query: { $select: LIST_IMPORTED_FIELDS }, doing });
+      } catch (err) {
+        // $select is optional: a real tenant has answered 500 to it. Drop it for this tenant, once.
+        if (!(err instanceof GraphFailure) || !(err.kind === 'bad-request' || (err.status !== undefined && err.status >= 500))) throw err;
+        this.selectRefused = true;
+        this.options.logger.info('$select refused on imported identities; reading whole records from now on', { requestId: err.requestId, status: err.status });
+      }
     }
-    const value = res.value.map(toImported).filter((r) => r.importId === importId);
+    res ??= await this.graph.getAll<unknown>({ path: IMPORTED, doing });
     const requestId = res.requestIds.at(-1);
-    return { value, ...(requestId ? { requestId } : {}), clientRequestId: res.clientRequestId };
+    return { value: res.value.map(toImported), ...(requestId ? { requestId } : {}), clientRequestId: res.clientRequestId, requests: res.pages };
   }
 
   async deleteImported(ids: string[]): Promise<void> {
@@ -179,12 +171,8 @@ export class AutopilotGraph implements AutopilotPort {
     return { value: undefined, ...(res.requestId ? { requestId: res.requestId } : {}), clientRequestId: res.clientRequestId };
   }
 
+  /** One call, never retried. The 10-minute rule is the worker's (stamped in the tenant's queue before calling). */
   async requestSync(): Promise<'requested' | 'too-soon' | 'in-progress'> {
-    const now = this.graph.now();
-    const last = await this.options.syncStamps.lastSync(this.options.tenantKey);
-    if (last !== undefined && now - last < SYNC_INTERVAL_MS && now >= last) return 'too-soon';
-    // Stamp before calling: a crash mid-call must not allow a second sync within 10 minutes.
-    await this.options.syncStamps.recordSync(this.options.tenantKey, now);
     try {
       await this.graph.request({ method: 'POST', path: SYNC, beta: true, idempotent: false, noRetry: true, doing: 'asking Intune to sync' });
       return 'requested';
@@ -230,6 +218,7 @@ export function toImported(raw: unknown): ImportedIdentity {
   };
   if ('groupTag' in o) out.groupTag = str(o.groupTag) ?? null;
   if ('assignedUserPrincipalName' in o) out.assignedUserPrincipalName = str(o.assignedUserPrincipalName) ?? null;
+  if ('hardwareIdentifier' in o) out.hardwareIdentifier = str(o.hardwareIdentifier) ?? null;
   return out;
 }
 

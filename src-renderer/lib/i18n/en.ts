@@ -285,6 +285,9 @@ export const en = {
   'notify.batchDoneOne': 'Batch finished: 1 device sent to Intune.',
   'notify.batchDone': 'Batch finished: {count} devices sent to Intune.',
   'notify.deviceError': '{serial} needs attention: {advice}',
+  'error.ImportRecordLost': 'Intune lost this device\'s import record twice and the device is not registered. Retry later; if it happens again, send the request ids to your admin.',
+  'flag.group-tag-unconfirmed': 'The group tag was changed, but Intune did not show the new tag in time. Check it in the admin centre.',
+  'flag.group-tag-unchecked': 'Registered here, but the device could not be found to check its group tag. Check it in the admin centre.',
 } as const;
 
 export type MessageKey = keyof typeof en;

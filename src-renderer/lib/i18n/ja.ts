@@ -290,4 +290,7 @@ export const ja: Record<MessageKey, string> = {
   'notify.batchDoneOne': 'バッチが完了しました: 1 台を Intune に送信しました。',
   'notify.batchDone': 'バッチが完了しました: {count} 台を Intune に送信しました。',
   'notify.deviceError': '{serial} は対応が必要です: {advice}',
+  'error.ImportRecordLost': 'Intune がこのデバイスのインポート レコードを 2 回失い、デバイスは登録されていません。後で再試行してください。繰り返す場合はリクエスト ID を管理者に送ってください。',
+  'flag.group-tag-unconfirmed': 'グループ タグを変更しましたが、新しいタグが時間内に Intune に表示されませんでした。管理センターで確認してください。',
+  'flag.group-tag-unchecked': 'このテナントに登録済みですが、グループ タグを確認するためのデバイスが見つかりませんでした。管理センターで確認してください。',
 };

@@ -50,8 +50,14 @@ export interface Registration {
   addressableUserName: string;
   displayName: string;
   azureActiveDirectoryDeviceId: string;
-  /** Service time from which it is listed. */
+  /** Service time from which it is listed (and found by id). */
   visibleAt: number;
+  /** realTenant.listLagsUntilSync: found by GET-by-id from this service time (the import's completion). */
+  gettableAt: number;
+  /** realTenant.listLagsUntilSync: listed from this service time, set by the first sync after it became gettable. */
+  listedAt?: number;
+  /** realTenant.tagUpdateLags: a group tag accepted by updateDeviceProperties, shown from `at`. */
+  pendingTag?: { value: string; at: number };
   /** Service time of the last group tag change (profile rules re-evaluate from it). */
   tagChangedAt: number;
   deviceKey: string;
@@ -89,7 +95,7 @@ export class TenantModel {
     return { processing: d.processingS * 1000, registration: d.registrationS * 1000, assignment: d.assignmentS * 1000, syncRun: d.syncRunS * 1000, syncCooldown: d.syncCooldownS * 1000 };
   }
 
-  seedRegistered(d: { serialNumber: string; manufacturer?: string; model?: string; groupTag?: string; userPrincipalName?: string; id?: string }): Registration {
+  seedRegistered(d: { serialNumber: string; manufacturer?: string; model?: string; groupTag?: string; userPrincipalName?: string; id?: string; listed?: boolean }): Registration {
     const now = this.clock.now();
     const reg: Registration = {
       id: d.id ?? randomUUID(),
@@ -103,6 +109,8 @@ export class TenantModel {
       displayName: '',
       azureActiveDirectoryDeviceId: randomUUID(),
       visibleAt: now,
+      gettableAt: now,
+      ...(d.listed === false ? {} : { listedAt: now }),
       // Seeded devices are settled: their profile (if a rule matches) is already assigned.
       tagChangedAt: now - this.delaysMs.assignment,
       deviceKey: deviceKeyOf(d.serialNumber, d.manufacturer),
@@ -174,7 +182,10 @@ export class TenantModel {
         const serial = decoded.serialNumber!.trim();
         const manufacturer = decoded.manufacturer!.trim();
         if (this.matches(this.otherTenant, serial, manufacturer)) {
-          record.outcome = { ok: false, errorCode: 808, errorName: 'ZtdDeviceAssignedToOtherTenant' };
+          // Microsoft's pages name 808 both ways; real answers have carried the other name with code 0.
+          record.outcome = this.scenario.realTenant.otherTenantSpelling
+            ? { ok: false, errorCode: 0, errorName: 'ZtdDeviceAssignedToAnotherTenant' }
+            : { ok: false, errorCode: 808, errorName: 'ZtdDeviceAssignedToOtherTenant' };
         } else if (this.registeredIdFor(serial, manufacturer)) {
           record.outcome = { ok: false, errorCode: 806, errorName: 'ZtdDeviceAlreadyAssigned' };
         } else {
@@ -190,6 +201,7 @@ export class TenantModel {
             displayName: '',
             azureActiveDirectoryDeviceId: randomUUID(),
             visibleAt: record.decidedAt + delays.registration,
+            gettableAt: record.decidedAt,
             tagChangedAt: record.decidedAt + delays.registration,
             deviceKey: deviceKeyOf(serial, manufacturer),
             seeded: false,
@@ -222,6 +234,11 @@ export class TenantModel {
 
   listImported(importId?: string): ImportedRecord[] {
     if (importId === undefined) return [...this.imported.values()];
+    if (this.scenario.realTenant.importIdRewritten) {
+      // The tenant keeps the record's id where the client's importId was.
+      const r = this.imported.get(importId);
+      return r ? [r] : [];
+    }
     return [...(this.byImportId.get(importId) ?? [])].map((id) => this.imported.get(id)!).filter(Boolean);
   }
 
@@ -235,15 +252,31 @@ export class TenantModel {
     return true;
   }
 
-  /** Registrations visible now. */
+  /** Registrations found by id now (as soon as the import completed when the list lags). */
   getRegistration(id: string): Registration | undefined {
     const reg = this.registrations.get(id);
-    return reg && reg.visibleAt <= this.clock.now() ? reg : undefined;
+    if (!reg) return undefined;
+    const from = this.scenario.realTenant.listLagsUntilSync ? reg.gettableAt : reg.visibleAt;
+    return from <= this.clock.now() ? this.settled(reg) : undefined;
   }
 
+  /** Registrations listed now (only those a sync has caught up with when the list lags). */
   listRegistrations(): Registration[] {
     const now = this.clock.now();
-    return [...this.registrations.values()].filter((r) => r.visibleAt <= now);
+    const lags = this.scenario.realTenant.listLagsUntilSync;
+    return [...this.registrations.values()].filter((r) => (lags ? r.listedAt !== undefined && r.listedAt <= now : r.visibleAt <= now)).map((r) => this.settled(r));
+  }
+
+  /** Applies a lagging group tag change once its time has come. */
+  private settled(reg: Registration): Registration {
+    if (reg.pendingTag && reg.pendingTag.at <= this.clock.now()) {
+      if (reg.pendingTag.value !== reg.groupTag) {
+        reg.groupTag = reg.pendingTag.value;
+        reg.tagChangedAt = reg.pendingTag.at;
+      }
+      delete reg.pendingTag;
+    }
+    return reg;
   }
 
   deleteRegistration(id: string): boolean {
@@ -255,7 +288,9 @@ export class TenantModel {
   updateDeviceProperties(id: string, props: { groupTag?: string; userPrincipalName?: string; addressableUserName?: string; displayName?: string }): boolean {
     const reg = this.getRegistration(id);
     if (!reg) return false;
-    if (props.groupTag !== undefined && props.groupTag !== reg.groupTag) {
+    if (props.groupTag !== undefined && this.scenario.realTenant.tagUpdateLags) {
+      reg.pendingTag = { value: props.groupTag, at: this.clock.now() + this.scenario.delays.tagUpdateS * 1000 };
+    } else if (props.groupTag !== undefined && props.groupTag !== reg.groupTag) {
       reg.groupTag = props.groupTag;
       reg.tagChangedAt = this.clock.now();
     }
@@ -273,6 +308,7 @@ export class TenantModel {
 
   /** Beta deploymentProfileAssignmentStatus: pending while the rule's group picks the device up, then assignedInSync. */
   profileStatus(reg: Registration): { status: string; assignedAt?: number } {
+    this.settled(reg);
     if (!this.profileRuleFor(reg.groupTag)) return { status: 'notAssigned' };
     const assignedAt = reg.tagChangedAt + this.delaysMs.assignment;
     return this.clock.now() >= assignedAt ? { status: 'assignedInSync', assignedAt } : { status: 'pending' };
@@ -287,6 +323,8 @@ export class TenantModel {
       if (now < this.lastSyncAt + d.syncCooldown) return { result: 'too-soon', retryAfterS: Math.ceil((this.lastSyncAt + d.syncCooldown - now) / 1000) };
     }
     this.lastSyncAt = now;
+    // A lagging list catches up with every device registered before this sync, once the sync has run.
+    for (const reg of this.registrations.values()) if (reg.listedAt === undefined && reg.gettableAt <= now) reg.listedAt = now + d.syncRun;
     return { result: 'started' };
   }
 

@@ -77,7 +77,7 @@ export function handleGraph(req: SimRequest, ctx: GraphContext, graphUrl: string
   // 2. throttling, per app per tenant and tenant-wide
   const decision = ctx.limiter.check(String(claims.appid ?? claims.azp ?? 'unknown'), isWrite);
   if (!decision.ok) {
-    return graphError(req, 429, 'TooManyRequests', `Too many requests from this application (${decision.scope}); the limit applies per 20 seconds. Retry after ${decision.retryAfterS} seconds.`, { 'retry-after': String(decision.retryAfterS) });
+    return throttledError(req, ctx, `Too many requests from this application (${decision.scope}); the limit applies per 20 seconds. Retry after ${decision.retryAfterS} seconds.`, decision.retryAfterS);
   }
 
   if (!eqi(segs[1], 'deviceManagement')) {
@@ -92,6 +92,11 @@ export function handleGraph(req: SimRequest, ctx: GraphContext, graphUrl: string
   }
   if (!ctx.scenario.intuneLicensed) return graphError(req, 400, 'BadRequest', 'Request not applicable to target tenant.');
 
+  // realTenant.selectFails: the backend answers any $select with a 500, on both collections.
+  if (ctx.scenario.realTenant.selectFails && method === 'GET' && req.url.searchParams.has('$select')) {
+    return graphError(req, 500, 'InternalServerError', 'An internal server error has occurred.');
+  }
+
   const rest = segs.slice(2);
   const base = `${graphUrl}/${api}`;
   const collection = rest[0];
@@ -99,6 +104,16 @@ export function handleGraph(req: SimRequest, ctx: GraphContext, graphUrl: string
   if (eqi(collection, 'windowsAutopilotDeviceIdentities')) return registeredRoutes(req, ctx, api, base, rest.slice(1), method);
   if (eqi(collection, 'windowsAutopilotSettings') && api === 'beta') return settingsRoutes(req, ctx, base, rest.slice(1), method);
   return graphError(req, 400, 'BadRequest', `Resource not found for the segment '${collection ?? 'deviceManagement'}'.`);
+}
+
+/**
+ * A 429. With realTenant.noRetryAfter it comes the way Intune's often does: no Retry-After header,
+ * and the service's JSON message with `"RetryAfter": null`.
+ */
+export function throttledError(req: SimRequest, ctx: Pick<GraphContext, 'scenario'>, message: string, retryAfterS: number): SimResponse {
+  if (!ctx.scenario.realTenant.noRetryAfter) return graphError(req, 429, 'TooManyRequests', message, { 'retry-after': String(retryAfterS) });
+  const intune = JSON.stringify({ _version: 3, Message: `${message.replace(/ Retry after \d+ seconds\.$/, '')} - Operation ID (for customer support): ${req.requestId}`, CustomApiErrorPhrase: '', RetryAfter: null, ErrorSourceService: '', HttpHeaders: '{}' }, null, 2);
+  return graphError(req, 429, 'TooManyRequests', intune);
 }
 
 const methodNotAllowed = (req: SimRequest) => graphError(req, 405, 'BadRequest', `The HTTP method '${req.method}' is not allowed for this resource.`);
@@ -121,6 +136,8 @@ function importedJson(ctx: GraphContext, r: ImportedRecord): Record<string, unkn
     serialNumber: r.serialNumber,
     productKey: r.productKey,
     importId: r.importId,
+    // realTenant.importIdRewritten: the record's own id where the client's importId (and productKey) was.
+    ...(ctx.scenario.realTenant.importIdRewritten ? { productKey: r.id, importId: r.id } : {}),
     hardwareIdentifier: r.hardwareIdentifier,
     assignedUserPrincipalName: r.assignedUserPrincipalName,
     state: { '@odata.type': '#microsoft.graph.importedWindowsAutopilotDeviceIdentityState', ...ctx.model.statusOf(r) },
@@ -157,6 +174,11 @@ function importedRoutes(req: SimRequest, ctx: GraphContext, api: ApiFlavor, base
     if (!Array.isArray(list)) return graphError(req, 400, 'BadRequest', "Value cannot be null.\r\nParameter name: importedWindowsAutopilotDeviceIdentities");
     const issues = validateActionBody('import', body.value, { api });
     if (issues.length) return graphError(req, 400, 'BadRequest', issues[0]!.message);
+    const limit = ctx.scenario.realTenant.importBatchLimit;
+    if (limit !== undefined && list.length > limit) {
+      // The whole batch is refused; nothing is imported.
+      return graphError(req, 400, 'BadRequest', `The request contains too many importedWindowsAutopilotDeviceIdentities (${list.length}). Send fewer devices per request.`);
+    }
     const records = doImport(req, ctx, list as ImportInput[]);
     return {
       status: 200,
@@ -228,6 +250,7 @@ function registeredRoutes(req: SimRequest, ctx: GraphContext, api: ApiFlavor, ba
     if (f.kind === 'contains') {
       if (!eqi(f.property, 'serialNumber')) return graphError(req, 400, 'BadRequest', `The filter on '${f.property}' is not supported on this collection.`);
       // Reported behaviour: serials with '-' are mishandled by the service's filter.
+      if (ctx.scenario.realTenant.containsDashFails && /[- ]/.test(f.value)) return graphError(req, 400, 'BadRequest', `Invalid filter clause: syntax error at position ${f.value.search(/[- ]/) + 23} in 'contains(serialNumber,'${f.value}')'.`);
       if (f.value.includes('-') && ctx.scenario.dashInSerialFilter === 'empty') devices = [];
       else if (f.value.includes('-') && ctx.scenario.dashInSerialFilter === 'error') return graphError(req, 500, 'InternalServerError', 'An internal server error has occurred.');
       else devices = devices.filter((d) => d.serialNumber.toLowerCase().includes(f.value.toLowerCase()));
@@ -276,7 +299,7 @@ function settingsRoutes(req: SimRequest, ctx: GraphContext, base: string, rest: 
     const r = ctx.model.requestSync();
     if (r.result === 'started') return { status: 204 };
     if (r.result === 'running') return graphError(req, 409, 'Conflict', 'A sync is already in progress for this tenant.', { 'retry-after': String(r.retryAfterS) });
-    return graphError(req, 429, 'TooManyRequests', 'Autopilot devices can be synced once every 10 minutes. Try again later.', { 'retry-after': String(r.retryAfterS) });
+    return throttledError(req, ctx, 'Autopilot devices can be synced once every 10 minutes. Try again later.', r.retryAfterS);
   }
   return graphError(req, 400, 'BadRequest', `Resource not found for the segment '${rest[0]}'.`);
 }
@@ -303,10 +326,12 @@ function page(req: SimRequest, ctx: GraphContext, context: string, items: Record
   const size = top.value ?? ctx.scenario.pageSize;
   const slice = items.slice(skip.value, skip.value + size).map((o) => select(req, o));
   const body: Record<string, unknown> = { '@odata.context': context, value: slice };
-  if (skip.value + size < items.length && size > 0) {
+  const more = skip.value + size < items.length && size > 0;
+  if (more || ctx.scenario.realTenant.nextLinkRepeats) {
     // Same address as asked, on the sim's public origin, with the position in an opaque skip token.
+    // realTenant.nextLinkRepeats: the last page links to itself (the skip token stays on its first item).
     const next = new URL(req.url.pathname + req.url.search, context);
-    next.searchParams.set('$skiptoken', encodeSkipToken(skip.value + size));
+    next.searchParams.set('$skiptoken', encodeSkipToken(more ? skip.value + size : skip.value));
     body['@odata.nextLink'] = next.href;
   }
   return { status: 200, body };

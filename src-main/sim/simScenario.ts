@@ -42,10 +42,97 @@ const registeredSeed = z
     groupTag: z.string().optional(),
     userPrincipalName: z.string().optional(),
     id: guid.optional(),
+    /** With realTenant.listLagsUntilSync: false keeps the seed out of the list until the next sync (an 806 the list does not show yet). */
+    listed: z.boolean().optional(),
   })
   .strict();
 
 const otherTenantSeed = z.object({ serialNumber: z.string().min(1), manufacturer: z.string().optional(), tenantName: z.string().optional() }).strict();
+
+/**
+ * How real tenants break the assumptions the training tenant confirms (DOMAIN.md, "What real tenants
+ * do"). Every switch is off by default, so training keeps its behaviour; `"realTenant": "realistic"`
+ * turns every one on. The evidence for each is public but undocumented by Microsoft.
+ */
+export const realTenantObjectSchema = z
+  .object({
+    /**
+     * Answers and reads carry importId (and productKey) equal to the record's own id, so
+     * `$filter=importId eq '<client importId>'` finds nothing. Evidence: a real import answer seen with
+     * both rewritten; a docs thread says the action keeps only serial, hash, group tag and user.
+     */
+    importIdRewritten: z.boolean().default(false),
+    /** Any `$select` answers 500, on imported and registered identities alike. Evidence: issue threads (v1.0 and beta). */
+    selectFails: z.boolean().default(false),
+    /**
+     * 429s carry no Retry-After header and `"RetryAfter": null` in the body, the sync's 10-minute
+     * refusal included. Evidence: Intune answers quoted in issue threads.
+     */
+    noRetryAfter: z.boolean().default(false),
+    /** The last page's `@odata.nextLink` points to that same page forever (skiptoken on the last serial). Evidence: issue threads. */
+    nextLinkRepeats: z.boolean().default(false),
+    /** `contains(serialNumber,'…')` with a '-' or a space answers 400 (overrides dashInSerialFilter). Evidence: issue threads. */
+    containsDashFails: z.boolean().default(false),
+    /**
+     * A registered device is found by GET-by-id as soon as its import completes, but is listed only
+     * after a sync that started after that. 806 can come for a device the list does not show yet.
+     */
+    listLagsUntilSync: z.boolean().default(false),
+    /** 808 comes as `ZtdDeviceAssignedToAnotherTenant` with deviceErrorCode 0 (Microsoft's pages use both names). */
+    otherTenantSpelling: z.boolean().default(false),
+    /** updateDeviceProperties answers 204 at once; the new group tag shows delays.tagUpdateS later (tools poll until it does). */
+    tagUpdateLags: z.boolean().default(false),
+    /** The import action refuses (400) a batch of more than this many records. No public figure exists: an inference. */
+    importBatchLimit: z.number().int().min(1).optional(),
+  })
+  .strict();
+export type RealTenantSwitches = z.infer<typeof realTenantObjectSchema>;
+
+/** The `realistic` preset: every switch on, batches above 100 refused. */
+export const REALISTIC: RealTenantSwitches = Object.freeze({
+  importIdRewritten: true,
+  selectFails: true,
+  noRetryAfter: true,
+  nextLinkRepeats: true,
+  containsDashFails: true,
+  listLagsUntilSync: true,
+  otherTenantSpelling: true,
+  tagUpdateLags: true,
+  importBatchLimit: 100,
+}) as RealTenantSwitches;
+export const REAL_TENANT_OFF: RealTenantSwitches = realTenantObjectSchema.parse({});
+
+/** `"realistic"`, `"off"`, or an object of switches (`{ "realistic": true, "importBatchLimit": 20 }` starts from the preset). */
+const realTenantPartial = z
+  .object({
+    realistic: z.boolean().optional(),
+    importIdRewritten: z.boolean().optional(),
+    selectFails: z.boolean().optional(),
+    noRetryAfter: z.boolean().optional(),
+    nextLinkRepeats: z.boolean().optional(),
+    containsDashFails: z.boolean().optional(),
+    listLagsUntilSync: z.boolean().optional(),
+    otherTenantSpelling: z.boolean().optional(),
+    tagUpdateLags: z.boolean().optional(),
+    importBatchLimit: z.number().int().min(1).optional(),
+  })
+  .strict();
+export const realTenantSchema = z
+  .union([z.literal('realistic'), z.literal('off'), realTenantPartial])
+  .default('off')
+  .transform((v): RealTenantSwitches => {
+    if (v === 'realistic') return { ...REALISTIC };
+    if (v === 'off') return { ...REAL_TENANT_OFF };
+    const { realistic, ...rest } = v;
+    const given = Object.fromEntries(Object.entries(rest).filter(([, val]) => val !== undefined));
+    return { ...(realistic ? REALISTIC : REAL_TENANT_OFF), ...given };
+  });
+export type RealTenantInput = z.input<typeof realTenantSchema>;
+
+/** Switches from a preset name or a partial object, for startSimulatedTenant's option and sim.setRealTenant. */
+export function resolveRealTenant(input: RealTenantInput | undefined): RealTenantSwitches {
+  return realTenantSchema.parse(input ?? 'off');
+}
 
 export const scenarioSchema = z
   .object({
@@ -80,9 +167,11 @@ export const scenarioSchema = z
         syncRunS: z.number().min(0).default(60),
         /** The rule: one sync per this many seconds (429 otherwise). */
         syncCooldownS: z.number().min(0).default(600),
+        /** realTenant.tagUpdateLags: from updateDeviceProperties to the new group tag showing. */
+        tagUpdateS: z.number().min(0).default(120),
       })
       .strict()
-      .default({ processingS: 60, registrationS: 120, assignmentS: 300, syncRunS: 60, syncCooldownS: 600 }),
+      .default({ processingS: 60, registrationS: 120, assignmentS: 300, syncRunS: 60, syncCooldownS: 600, tagUpdateS: 120 }),
     devices: z
       .object({ registered: z.array(registeredSeed).default([]), otherTenant: z.array(otherTenantSeed).default([]) })
       .strict()
@@ -106,6 +195,8 @@ export const scenarioSchema = z
     deviceCodeIntervalS: z.number().int().min(0).default(5),
     deviceCodeLifetimeS: z.number().int().min(1).default(900),
     faults: z.array(faultSpecSchema).default([]),
+    /** Real-tenant behaviour switches (see realTenantObjectSchema); off unless set. */
+    realTenant: realTenantSchema,
   })
   .strict();
 

@@ -22,6 +22,8 @@
  *   sim.issueAccessToken('app'|'user', permissions, claimOverrides?)  tokens for negative tests (foreign aud, no scope)
  *   sim.requestLog      entries[], count({method, pathContains, status}), importCountFor(serial), importCounts()
  *   sim.cloudDiscoveryMetadata / sim.authorityMetadata   JSON strings for msal's options of the same names
+ *   sim.setRealTenant('realistic' | 'off' | { importIdRewritten?, selectFails?, ... })  real-tenant switches
+ *                       (simScenario.ts realTenantObjectSchema; also the `realTenant` option and scenario key)
  *   sim.clock, sim.timeScale, sim.scenario, sim.model
  *   await sim.stop()
  *
@@ -39,12 +41,12 @@ import { scaledClock, type Clock } from '../app/clock.ts';
 import { silentLogger, type Logger } from '../app/logger.ts';
 import { FaultInjector } from './FaultInjector.ts';
 import { graphError } from './graphError.ts';
-import { handleGraph, isGraphPath, type GraphContext } from './graphRoutes.ts';
+import { handleGraph, isGraphPath, throttledError, type GraphContext } from './graphRoutes.ts';
 import { handleIdentity, oauthError } from './identityRoutes.ts';
 import { RateLimiter, type RateLimits } from './RateLimiter.ts';
 import { RequestLog, type RequestLogEntry } from './RequestLog.ts';
 import { SimIdentity } from './SimIdentity.ts';
-import { loadScenarioFile, parseScenario, type FaultSpec, type SimScenario, type SimScenarioInput } from './simScenario.ts';
+import { loadScenarioFile, parseScenario, resolveRealTenant, type FaultSpec, type RealTenantInput, type RealTenantSwitches, type SimScenario, type SimScenarioInput } from './simScenario.ts';
 import { answerObjects, type SimRequest, type SimResponse } from './simHttp.ts';
 import { validateAgainstCsdl } from './csdlModel.ts';
 import { TenantModel } from './TenantModel.ts';
@@ -71,7 +73,31 @@ export interface SimTenantOptions {
   logger?: Logger;
   /** Random source for probabilistic faults (tests pass a seeded one). */
   random?: () => number;
+  /** Real-tenant switches, replacing the scenario's (`'realistic'` turns them all on). */
+  realTenant?: RealTenantInput;
+  /** Address to listen on (default 127.0.0.1; `0.0.0.0` for a classroom sharing one tenant). */
+  host?: string;
+  /** The name or IP stations use to reach it (default 127.0.0.1): the origin of its URLs and a name in its certificate. */
+  publicHost?: string;
+  /**
+   * Serve GET /station/connection: tenant and app ids and the simulated app's certificate, so a
+   * station given only the URL and the CA can sign in (`import --tenant-url`, Settings' tenantUrl).
+   * A simulated tenant holds no real data, and its certificate opens nothing else. Default false.
+   */
+  shareConnection?: boolean;
 }
+
+/** What GET /station/connection answers: a remote station's training connection. */
+export interface SharedConnection {
+  graphUrl: string;
+  authorityHost: string;
+  tenantId: string;
+  clientId: string;
+  clientCertificatePem: string;
+  timeScale: number;
+  scenario: string;
+}
+export const SHARED_CONNECTION_PATH = '/station/connection';
 
 export interface SimTenant {
   graphUrl: string;
@@ -103,6 +129,8 @@ export interface SimTenant {
   seedRegisteredDevice(d: { serialNumber: string; manufacturer?: string; model?: string; groupTag?: string; userPrincipalName?: string; id?: string }): string;
   seedOtherTenantDevice(serialNumber: string, manufacturer?: string): void;
   issueAccessToken(kind: 'app' | 'user', permissions: string[], claims?: Record<string, unknown>): string;
+  /** Turns real-tenant switches on or off while running; answers the switches now in force. */
+  setRealTenant(input: RealTenantInput): RealTenantSwitches;
   stop(): Promise<void>;
 }
 
@@ -121,6 +149,7 @@ export async function startSimulatedTenant(options: SimTenantOptions = {}): Prom
   const clock = options.clock ?? scaledClock(timeScale);
   const logger = options.logger ?? silentLogger;
   const scenario = await resolveScenario(options.scenario);
+  if (options.realTenant !== undefined) scenario.realTenant = resolveRealTenant(options.realTenant);
   const useHttps = options.https ?? true;
   const tenantId = scenario.tenantId ?? randomUUID();
   const clientId = scenario.clientId ?? randomUUID();
@@ -149,7 +178,11 @@ export async function startSimulatedTenant(options: SimTenantOptions = {}): Prom
   const ctx: GraphContext = { model, identity, limiter, faults, scenario, clock, settingsId: randomUUID() };
 
   const ca = useHttps ? createTestCa() : undefined;
-  const serverCert = ca ? issueServerCertificate(ca) : undefined;
+  const publicHost = options.publicHost ?? '127.0.0.1';
+  const isIp = /^[\d.]+$|:/.test(publicHost);
+  const serverCert = ca
+    ? issueServerCertificate(ca, { dns: ['localhost', ...(isIp ? [] : [publicHost])], ips: ['127.0.0.1', '::1', ...(isIp && publicHost !== '127.0.0.1' ? [publicHost] : [])] })
+    : undefined;
   let origin = '';
 
   const answer = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
@@ -211,12 +244,16 @@ export async function startSimulatedTenant(options: SimTenantOptions = {}): Prom
         hard.kind === '503'
           ? graphError(simReq, 503, 'ServiceUnavailable', 'The service is temporarily unavailable. Please retry later.', { 'retry-after': String(retry) })
           : hard.kind === '429'
-            ? graphError(simReq, 429, 'TooManyRequests', 'Too many requests. Please retry later.', { 'retry-after': String(retry) })
+            ? throttledError(simReq, ctx, 'Too many requests. Please retry later.', retry)
             : hard.kind === '502'
               ? graphError(simReq, 502, 'BadGateway', 'The service encountered a bad gateway.')
               : graphError(simReq, 500, 'InternalServerError', 'An internal server error has occurred.');
     }
 
+    if (!response && options.shareConnection && method === 'GET' && url.pathname === SHARED_CONNECTION_PATH) {
+      const shared: SharedConnection = { graphUrl: origin, authorityHost: origin, tenantId, clientId, clientCertificatePem: `${clientCertificate.certPem}${clientCertificate.keyPem}`, timeScale, scenario: scenario.name };
+      response = { status: 200, body: shared };
+    }
     if (!response) {
       try {
         if (isGraphPath(url.pathname)) response = handleGraph(simReq, ctx, origin);
@@ -245,13 +282,14 @@ export async function startSimulatedTenant(options: SimTenantOptions = {}): Prom
   const server = useHttps ? https.createServer({ key: serverCert!.keyPem, cert: serverCert!.certPem }, handler) : http.createServer(handler);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  origin = `${useHttps ? 'https' : 'http'}://127.0.0.1:${port}`;
+  const hostInUrl = publicHost.includes(':') ? `[${publicHost}]` : publicHost;
+  origin = `${useHttps ? 'https' : 'http'}://${hostInUrl}:${port}`;
   identity.graphResource = origin;
   identity.authorityHost = origin;
-  const hostAndPort = `127.0.0.1:${port}`;
+  const hostAndPort = `${hostInUrl}:${port}`;
   logger.info('simulated tenant started', { origin, tenantId, scenario: scenario.name });
 
   const authorityBase = `${origin}/${tenantId}`;
@@ -304,6 +342,7 @@ export async function startSimulatedTenant(options: SimTenantOptions = {}): Prom
     seedRegisteredDevice: (d) => model.seedRegistered(d).id,
     seedOtherTenantDevice: (serial, manufacturer) => model.seedOtherTenant(serial, manufacturer),
     issueAccessToken: (kind, permissions, claims) => identity.issueAccessToken(kind, permissions, claims).token,
+    setRealTenant: (input) => (scenario.realTenant = resolveRealTenant(input)),
     stop: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

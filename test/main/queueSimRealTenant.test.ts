@@ -61,6 +61,8 @@ describe('the pipeline against a tenant that behaves like real ones', () => {
       for (const s of ['RT-1', 'RT 2', 'RT3', 'RT4', 'RT5']) expect(by[s]!.state, s).toBe('registered');
       expect(by['RT-806']).toMatchObject({ state: 'already-registered', errorCode: 806 });
       expect(by['RT-806']!.flags).not.toContain('group-tag-unchecked');
+      // Reported done only once the tenant showed the tag (tagUpdateLags), not when the change was sent.
+      expect(station.queue().service.getDevice(by['RT-806']!.id).events.at(-1)!.message).toMatch(/now shows the group tag "NewTag"|group tag already correct/);
       expect(by.RT808).toMatchObject({ state: 'failed', errorCode: 808 });
       expect(by.RT802!.state).toBe('invalid');
       // The wrong tag was fixed in the tenant, and the station's registrations carry the new one.

@@ -3,6 +3,7 @@ import type { EventBus } from '../../app/eventBus.ts';
 import type { Logger } from '../../app/logger.ts';
 import type { AutopilotPort } from '../../graph/autopilotPort.ts';
 import type { QueueStore } from '../queueStore.ts';
+import { AlreadyHereStage } from './alreadyHereStage.ts';
 import { CleanupStage } from './cleanupStage.ts';
 import { DeadlineStage } from './deadlines.ts';
 import { PollStage } from './pollStage.ts';
@@ -31,7 +32,8 @@ export interface ImportWorkerOptions {
  * registration id the service gave back, clean up the records it created, follow registration and
  * profile assignment. Every decision is written to the store before the request that depends on it,
  * so a process killed anywhere resumes without losing or double-importing a device. The work is done
- * by stages (send, poll, cleanup, registration, deadlines) that the loop runs in order on each tick.
+ * by stages (send, poll, already-registered, cleanup, registration, deadlines) that the loop runs in
+ * order on each tick; `extraStages` adds more before the deadlines.
  */
 export class ImportWorker {
   private readonly c: WorkerContext;
@@ -43,10 +45,9 @@ export class ImportWorker {
 
   constructor(private readonly o: ImportWorkerOptions) {
     this.c = new WorkerContext(o.store, o.port, o.clock, o.logger, o.bus, { ...DEFAULT_TIMINGS, ...o.timings });
-    const poll = new PollStage(this.c);
-    const registration = new RegistrationStage(this.c);
-    poll.registration = registration;
-    this.stages = [new SendStage(this.c, o.batchSize, poll), poll, new CleanupStage(this.c), registration, ...(o.extraStages?.(this.c) ?? []), new DeadlineStage(this.c)];
+    const alreadyHere = new AlreadyHereStage(this.c);
+    const poll = new PollStage(this.c, alreadyHere);
+    this.stages = [new SendStage(this.c, o.batchSize, poll), poll, alreadyHere, new CleanupStage(this.c), new RegistrationStage(this.c), ...(o.extraStages?.(this.c) ?? []), new DeadlineStage(this.c)];
   }
 
   /** What the worker saw from Graph, for the benchmark and diagnostics. */

@@ -2,7 +2,7 @@ import type { ImportedIdentity } from '../../graph/autopilotPort.ts';
 import { describeImportError, isAlreadyHere, isOtherTenant, STATION_ADVICE } from '../errorAdvice.ts';
 import type { BatchRecord, DeviceRecord } from '../queueStore.ts';
 import { matchRecords } from './recordMatching.ts';
-import { pendingAlreadyHere, type RegistrationStage } from './registrationStage.ts';
+import { pendingAlreadyHere, type AlreadyHereStage } from './alreadyHereStage.ts';
 import { stillImporting, type Event, type WorkerContext, type WorkerStage } from './workerContext.ts';
 
 const RESENT_FLAG = 'resent-after-lost-record';
@@ -17,9 +17,10 @@ export class PollStage implements WorkerStage {
   readonly name = 'poll';
   /** Pages the last listing of imported records took: what a listing costs. */
   private listPages = 1;
-  registration!: RegistrationStage;
-
-  constructor(private readonly c: WorkerContext) {}
+  constructor(
+    private readonly c: WorkerContext,
+    private readonly alreadyHere: AlreadyHereStage,
+  ) {}
 
   async run(): Promise<void> {
     if (this.c.paused()) return;
@@ -69,11 +70,11 @@ export class PollStage implements WorkerStage {
     this.c.store.transaction(() => {
       for (const d of devices) {
         const r = matched.get(d.id);
-        // An 806 being reconciled is the registration stage's until it is done.
+        // An 806 being reconciled belongs to the already-registered stage until it is done.
         if (r && !pendingAlreadyHere(d)) this.applyOne(batch, d, r, ev, alreadyHere);
       }
     });
-    for (const { d, e } of alreadyHere) await this.registration.alreadyRegistered(d, e);
+    for (const { d, e } of alreadyHere) await this.alreadyHere.alreadyRegistered(d, e);
     const missing = this.c.store.devicesInBatch(batch.id).filter((d) => d.state === 'importing' && !matched.has(d.id) && !pendingAlreadyHere(d));
     const lookAt = this.c.checkNow.has(batch.id) || this.c.now() >= (batch.postedAt ?? batch.createdAt) + this.c.t.lostRecordFactor * this.c.t.expectedImportMs;
     this.c.checkNow.delete(batch.id);
@@ -143,7 +144,7 @@ export class PollStage implements WorkerStage {
         }
       }
     });
-    for (const { d, e } of alreadyHere) await this.registration.alreadyRegistered(d, e);
+    for (const { d, e } of alreadyHere) await this.alreadyHere.alreadyRegistered(d, e);
     for (const d of rest) {
       const found = await this.c.graph(() => this.c.port.findRegisteredBySerial(d.serialNumber));
       if (!found.ok) continue; // not provable now: looked at again on the next poll

@@ -135,6 +135,21 @@ export class WorkerContext {
     return Math.round(cap / 2 + (Math.random() * cap) / 2);
   }
 
+  /**
+   * At most one sync per 10 minutes per tenant: the stamp lives in the tenant's queue (its meta) and is
+   * written before the call, so a crash mid-call cannot allow a second one. True when a sync was asked.
+   */
+  async maybeSync(): Promise<boolean> {
+    const last = Number(this.store.getMeta(LAST_SYNC_KEY) ?? '0');
+    if (this.now() - last < this.t.syncIntervalMs && this.now() >= last) return false;
+    this.store.setMeta(LAST_SYNC_KEY, String(this.now()));
+    const res = await this.graph(() => this.port.requestSync());
+    if (!res.ok) return false;
+    if (res.value === 'requested') this.stats.syncsRequested++;
+    this.logger.info('Autopilot sync', { outcome: res.value });
+    return true;
+  }
+
   /** One Graph call: counts it, turns throttling into a pause for every request, never throws. */
   async graph<T>(fn: () => Promise<T>): Promise<GraphResult<T>> {
     this.stats.requests++;

@@ -208,6 +208,22 @@ describe('batches the service refuses as a whole', () => {
     b.store.close();
   });
 
+  it('remembers the largest batch the service took: later batches go at that size without being refused again', async () => {
+    const b = bench({ waitFor: 'imported', batchSize: 10 });
+    b.port.switches.importBatchLimit = 3;
+    b.queue.queueDevices(Array.from({ length: 10 }, (_, i) => deviceInput(`FIRST${i}`)));
+    await b.run();
+    const splits = b.worker.stats.batchesSplit;
+    expect(splits).toBeGreaterThan(0);
+    const before = b.port.count('importBatch');
+    b.queue.queueDevices(Array.from({ length: 10 }, (_, i) => deviceInput(`LATER${i}`)));
+    await b.run();
+    expect(b.queue.allDevices().every((d) => d.state === 'imported')).toBe(true);
+    expect(b.worker.stats.batchesSplit).toBe(splits);
+    expect(b.port.log.filter((l) => l.method === 'importBatch').slice(before).map((l) => (l.arg as string[]).length)).toEqual([3, 3, 3, 1]);
+    b.store.close();
+  });
+
   it('isolates the device the service refuses and fails it with the service\'s message; the rest go on', async () => {
     const b = bench({ waitFor: 'imported', batchSize: 8 });
     b.port.refusedSerials.add('BAD5');

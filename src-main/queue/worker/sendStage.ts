@@ -34,6 +34,13 @@ function refusedMaybeApplied(err: Error): boolean {
  */
 export class SendStage implements WorkerStage {
   readonly name = 'send';
+  /**
+   * What this session learned of the service's batch limit: the smallest batch refused as a whole
+   * (reset when a refusal turns out to be one device's) and the largest accepted. When the largest
+   * accepted is below the smallest refused, new batches are no larger than it.
+   */
+  private refusedMin = Number.POSITIVE_INFINITY;
+  private acceptedMax = 0;
 
   constructor(
     private readonly c: WorkerContext,
@@ -51,7 +58,8 @@ export class SendStage implements WorkerStage {
 
   /** Queued devices into new batches: the batch is stored with its devices before the POST. */
   private async startBatches(): Promise<void> {
-    const size = Math.max(1, Math.min(MAX_IMPORT_BATCH, Math.floor((await this.batchSize()) || 1)));
+    let size = Math.max(1, Math.min(MAX_IMPORT_BATCH, Math.floor((await this.batchSize()) || 1)));
+    if (this.acceptedMax > 0 && this.acceptedMax < this.refusedMin && this.refusedMin <= size) size = this.acceptedMax;
     for (;;) {
       if (this.c.paused()) return;
       const now = this.c.now();
@@ -99,6 +107,7 @@ export class SendStage implements WorkerStage {
     const res = await this.c.graph(() => this.c.port.importBatch(devices.map((d) => importInput(d, batch.importId))));
     if (res.ok) {
       this.c.stats.batchesPosted++;
+      this.acceptedMax = Math.max(this.acceptedMax, devices.length);
       return this.accepted(batch, devices, res.value.value, res.value.requestId, 'sent to Intune', true);
     }
     const err = res.error;
@@ -169,6 +178,8 @@ export class SendStage implements WorkerStage {
   private split(batch: BatchRecord, devices: DeviceRecord[], refusal: Refusal): void {
     const remaining = this.c.store.devicesInBatch(batch.id).filter((d) => d.state === 'importing' && !devices.some((x) => x.id === d.id));
     if (devices.length === 1) {
+      // One device refused alone: the refusals on the way here were about it, not about the size.
+      this.refusedMin = Number.POSITIVE_INFINITY;
       const d = devices[0]!;
       this.c.move(d, 'failed', { deadline: null, nextCheckAt: null, errorName: refusal.code, advice: refusal.action ?? refusal.message }, `Import refused by Intune: ${refusal.message}`, {
         batchId: batch.id,
@@ -179,6 +190,7 @@ export class SendStage implements WorkerStage {
       this.c.attention([d.id], `${d.serialNumber}: ${refusal.message}`, { serialNumber: d.serialNumber, errorName: refusal.code });
     } else {
       this.c.stats.batchesSplit++;
+      this.refusedMin = Math.min(this.refusedMin, devices.length);
       const half = Math.ceil(devices.length / 2);
       const why = `Intune refused the batch of ${devices.length}${refusal.status ? ` (${refusal.status})` : ''}: ${refusal.message}`;
       this.rebatch(batch, devices.slice(0, half), `${why}; sending it in halves to find the device it refuses`, refusal.requestId);

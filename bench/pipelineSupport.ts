@@ -24,6 +24,8 @@ export interface ChildConfig {
   sim: { graphUrl: string; authorityHost: string; caCertPem: string; tenantId: string; clientId: string; clientCertificatePem: string };
   /** Baseline only: an app token (the script signs in once, as the PowerShell scripts do). */
   accessToken?: string;
+  /** Station only: stop waiting after this many service seconds and report the states as they are (the realistic pass). */
+  deadlineServiceS?: number;
 }
 
 /**

@@ -19,6 +19,8 @@ export interface StationPassResult {
   doneAt: number;
   cleanupDoneAt: number;
   states: Record<string, number>;
+  /** The deadline passed before every device was final (realistic pass). */
+  timedOut?: boolean;
   queueDevicesMs: number;
   /** Real seconds from queueDevices to every device final, and to cleanup done. */
   realSeconds: number;
@@ -81,11 +83,25 @@ export async function stationPass(c: ChildConfig): Promise<StationPassResult> {
   memory.mark();
   const queueDevicesMs = performance.now() - realStart;
   const queue = station.queue();
-  await done;
+  // The realistic pass may never finish with a worker that does not survive real tenants: bounded.
+  let timedOut = false;
+  const deadlineMs = c.deadlineServiceS !== undefined ? startedAt + c.deadlineServiceS * 1000 : undefined;
+  if (deadlineMs !== undefined) {
+    await Promise.race([done, (async () => {
+      while (doneAt === undefined && clock.now() < deadlineMs) await new Promise((r) => setTimeout(r, 50));
+    })()]);
+    if (doneAt === undefined) {
+      timedOut = true;
+      doneAt = clock.now();
+      doneReal = performance.now();
+    }
+  } else {
+    await done;
+  }
   // Every device final, all still in the queue (and cleanup pending): what the queue costs to hold.
   const retainedAtDone = retainedMemory();
   // Cleanup (deleting the imported records this station created) may go on after the last device is final.
-  while (queue.store.openBatches().length > 0) await new Promise((r) => setTimeout(r, 20));
+  while (queue.store.openBatches().length > 0 && (deadlineMs === undefined || clock.now() < deadlineMs + 600_000)) await new Promise((r) => setTimeout(r, 20));
   const cleanupDoneAt = clock.now();
   const realEnd = performance.now();
   const states: Record<string, number> = {};
@@ -108,5 +124,6 @@ export async function stationPass(c: ChildConfig): Promise<StationPassResult> {
     memory: mem,
     retainedAtDone,
     workerStats,
+    ...(timedOut ? { timedOut } : {}),
   };
 }

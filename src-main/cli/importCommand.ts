@@ -13,6 +13,7 @@ import { startSimulatedTenant } from '../sim/startSimulatedTenant.ts';
 import { processIo, usageError, type CliCommand, type CliIo } from './cliSupport.ts';
 import { defaultDataDir } from './serveCommand.ts';
 import { trainingConnectionOf } from '../auth/trainingTenant.ts';
+import { connectRemoteTenant, readCaFile } from '../graph/remoteTenant.ts';
 
 /** What the import command needs besides its arguments; tests and the simulated tenant provide their own. */
 export interface ImportCommandDeps {
@@ -20,8 +21,10 @@ export interface ImportCommandDeps {
   dataDir: () => string;
   /** Builds the station (createStation by default). */
   station: (options: StationOptions) => Station;
-  /** `--tenant sim`: the Autopilot port and clock of an in-process simulated tenant. */
-  simulatedTenant?: () => Promise<{ options: Partial<StationOptions>; close(): Promise<void> }>;
+  /** `--tenant sim [--scenario F]`: the Autopilot port and clock of an in-process simulated tenant. */
+  simulatedTenant?: (options?: { scenario?: string }) => Promise<{ options: Partial<StationOptions>; close(): Promise<void> }>;
+  /** `--tenant-url URL --ca FILE`: a simulated tenant that runs elsewhere (remoteTenantStation by default). */
+  remoteTenant?: (source: { url: string; caFile: string }) => Promise<{ options: Partial<StationOptions>; dataDirName: string; close(): Promise<void> }>;
   clock: Clock;
 }
 
@@ -64,6 +67,9 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
         wait: { type: 'string' },
         'timeout-s': { type: 'string' },
         json: { type: 'boolean' },
+        scenario: { type: 'string' },
+        'tenant-url': { type: 'string' },
+        ca: { type: 'string' },
       },
       allowPositionals: true,
       strict: true,
@@ -80,6 +86,10 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
     if (values.tenant !== undefined && values.tenant !== 'sim') tenantPatch.tenantId = values.tenant;
     if (values.cloud !== undefined) tenantPatch.cloud = values.cloud;
     if (values.api !== undefined) tenantPatch.apiVersion = values.api;
+    if (values.scenario !== undefined && values.tenant !== 'sim') throw usageError('--scenario goes with --tenant sim (the in-process simulated tenant).');
+    const remote = values['tenant-url'];
+    if ((remote === undefined) !== (values.ca === undefined)) throw usageError('--tenant-url and --ca go together: the simulated tenant\'s address and the CA file it wrote (sim-ca.pem).');
+    if (remote !== undefined && values.tenant !== undefined) throw usageError('--tenant-url names the tenant already; leave out --tenant.');
     const patch = settingsPatch.safeParse(tenantPatch);
     if (!patch.success) throw usageError(`${patch.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}.`);
     const { io } = deps;
@@ -97,14 +107,16 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
     }
 
     const logger = stderrLogger();
-    let sim: { options: Partial<StationOptions>; close(): Promise<void> } | undefined;
+    let sim: { options: Partial<StationOptions>; close(): Promise<void>; dataDirName?: string } | undefined;
     if (values.tenant === 'sim') {
       if (!deps.simulatedTenant) throw new StationError({ code: 'NOT_AVAILABLE', message: 'The simulated tenant is not part of this build.', action: 'Import into a real tenant with --tenant <tenant-id>.' });
-      sim = await deps.simulatedTenant();
+      sim = await deps.simulatedTenant(values.scenario !== undefined ? { scenario: values.scenario } : {});
+    } else if (remote !== undefined) {
+      sim = await (deps.remoteTenant ?? remoteTenantStation)({ url: remote, caFile: values.ca! });
     }
     const clock = (sim?.options.clock as Clock | undefined) ?? deps.clock;
     // Training devices never mix with the real queue (they would end up in admin-centre exports).
-    const dataDir = sim ? path.join(deps.dataDir(), 'training') : deps.dataDir();
+    const dataDir = sim ? path.join(deps.dataDir(), sim.dataDirName ?? 'training') : deps.dataDir();
     const station = deps.station({ host: 'browser', dataDir, logger, ...(sim?.options ?? {}) });
     try {
       if (Object.keys(patch.data).length) await station.handlers.updateSettings({ patch: patch.data });
@@ -147,11 +159,26 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
 export const SIM_TIME_SCALE = 20;
 
 /** `--tenant sim`: the training scenario's simulated tenant in this process over loopback HTTPS, signed in to like a real one. */
-export async function inProcessSimulatedTenant(): Promise<{ options: Partial<StationOptions>; close(): Promise<void> }> {
+export async function inProcessSimulatedTenant(options: { scenario?: string } = {}): Promise<{ options: Partial<StationOptions>; close(): Promise<void>; dataDirName?: string }> {
   const clock = scaledClock(SIM_TIME_SCALE);
-  const sim = await startSimulatedTenant({ clock, timeScale: SIM_TIME_SCALE, scenario: 'training' });
+  const sim = await startSimulatedTenant({ clock, timeScale: SIM_TIME_SCALE, scenario: options.scenario ?? 'training' });
+  if (options.scenario !== undefined) {
+    // Another scenario is another tenant: its devices get a queue of their own.
+    const training = trainingConnectionOf(sim);
+    return { options: { clock, startTraining: async () => ({ ...training, close: async () => {} }) }, close: () => sim.stop(), dataDirName: `sim-${sim.tenantId.toLowerCase()}` };
+  }
   const training = trainingConnectionOf(sim);
   return { options: { clock, startTraining: async () => ({ ...training, close: async () => {} }) }, close: () => sim.stop() };
+}
+
+/**
+ * `--tenant-url URL --ca FILE`: a simulated tenant elsewhere, signed in to as training mode signs in
+ * to its own, with the station's clock at that simulator's pace. Its queue is its own.
+ */
+export async function remoteTenantStation(source: { url: string; caFile: string }): Promise<{ options: Partial<StationOptions>; dataDirName: string; close(): Promise<void> }> {
+  const remote = await connectRemoteTenant({ url: source.url, caPem: await readCaFile(source.caFile) });
+  const clock = remote.timeScale === 1 ? systemClock : scaledClock(remote.timeScale);
+  return { options: { clock, startTraining: async () => remote }, dataDirName: `remote-${remote.tenantId.toLowerCase()}`, close: () => remote.close() };
 }
 
 export const importCommand = makeImportCommand({ io: processIo, dataDir: defaultDataDir, station: createStation, clock: systemClock, simulatedTenant: inProcessSimulatedTenant });

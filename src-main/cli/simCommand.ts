@@ -7,14 +7,26 @@ import { startSimulatedTenant, TRAINING_SAMPLES_DIR } from '../sim/startSimulate
 import { usageError, type CliCommand } from './cliSupport.ts';
 
 /**
- * `sim [--port N] [--time-scale X] [--scenario FILE] [--http]`: runs the simulated tenant alone and
- * prints its endpoints as one JSON line on stdout (the CA certificate is written to a file so clients
- * can trust it with NODE_EXTRA_CA_CERTS). Runs until SIGINT or SIGTERM.
+ * `sim [--port N] [--time-scale X] [--scenario FILE] [--realistic] [--host ADDR] [--public-host NAME] [--http]`:
+ * runs the simulated tenant alone and prints its endpoints as one JSON line on stdout (the CA
+ * certificate is written to a file so clients can trust it), with what a station needs to use it
+ * (`import … --tenant-url URL --ca FILE`, or Settings' tenantUrl and caFile). `--realistic` turns on
+ * every real-tenant switch. `--host 0.0.0.0 --public-host trainer-pc` serves a classroom. Runs until
+ * SIGINT or SIGTERM.
  */
 export const simCommand: CliCommand = async (argv) => {
   const { values } = parseArgs({
     args: argv,
-    options: { port: { type: 'string' }, 'time-scale': { type: 'string' }, scenario: { type: 'string' }, http: { type: 'boolean' }, json: { type: 'boolean' } },
+    options: {
+      port: { type: 'string' },
+      'time-scale': { type: 'string' },
+      scenario: { type: 'string' },
+      http: { type: 'boolean' },
+      json: { type: 'boolean' },
+      realistic: { type: 'boolean' },
+      host: { type: 'string' },
+      'public-host': { type: 'string' },
+    },
     strict: true,
   });
   const port = values.port === undefined ? 0 : Number(values.port);
@@ -23,7 +35,21 @@ export const simCommand: CliCommand = async (argv) => {
   if (!(timeScale > 0) || !Number.isFinite(timeScale)) throw usageError(`--time-scale must be a number above 0, not "${values['time-scale']}".`);
   const scenario = values.scenario ?? 'training';
 
-  const sim = await startSimulatedTenant({ port, timeScale, scenario, https: !values.http, logger: stderrLogger() });
+  const host = values.host ?? '127.0.0.1';
+  if (!/^[A-Za-z0-9.:-]+$/.test(host)) throw usageError(`--host must be an address to listen on (127.0.0.1, 0.0.0.0, ::), not "${host}".`);
+  const publicHost = values['public-host'] ?? (host === '0.0.0.0' || host === '::' ? os.hostname() : host);
+  if (!/^[A-Za-z0-9.:-]+$/.test(publicHost)) throw usageError(`--public-host must be a host name or IP address, not "${publicHost}".`);
+  const sim = await startSimulatedTenant({
+    port,
+    timeScale,
+    scenario,
+    https: !values.http,
+    logger: stderrLogger(),
+    host,
+    publicHost,
+    shareConnection: true,
+    ...(values.realistic ? { realTenant: 'realistic' as const } : {}),
+  });
   const dir = await mkdtemp(path.join(os.tmpdir(), 'autopilot-sim-'));
   let caCertPath: string | undefined;
   if (sim.caCertPem) {
@@ -47,9 +73,21 @@ export const simCommand: CliCommand = async (argv) => {
     scenario: sim.scenario.name,
     timeScale,
     samplesDir: TRAINING_SAMPLES_DIR,
+    realTenant: sim.scenario.realTenant,
+    /** What a station needs to use this tenant from elsewhere (same or another computer). */
+    station: caCertPath
+      ? { tenantUrl: sim.graphUrl, caFile: caCertPath, importCommand: `autopilot-station import <files...> --group-tag <tag> --tenant-url ${sim.graphUrl} --ca ${caCertPath}` }
+      : null,
   };
   process.stdout.write(`${JSON.stringify(endpoints)}\n`);
-  if (!values.json) process.stderr.write(`Simulated tenant (${sim.scenario.name}) on ${sim.graphUrl}. Sign-in codes can be approved at ${endpoints.deviceLoginUrl}. Ctrl+C stops it.\n`);
+  if (!values.json) {
+    const on = Object.entries(sim.scenario.realTenant).filter(([, v]) => v !== false && v !== undefined).map(([k, v]) => (v === true ? k : `${k}=${v}`));
+    process.stderr.write(
+      `Simulated tenant (${sim.scenario.name}${on.length ? `; real-tenant behaviour: ${on.join(', ')}` : ''}) on ${sim.graphUrl}. Sign-in codes can be approved at ${endpoints.deviceLoginUrl}.\n` +
+        (endpoints.station ? `Stations use it with: ${endpoints.station.importCommand}\n  (or in Settings: tenant URL ${endpoints.station.tenantUrl}, CA file ${endpoints.station.caFile}; copy the CA file to each station)\n` : '') +
+        'Ctrl+C stops it.\n',
+    );
+  }
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);

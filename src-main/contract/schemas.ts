@@ -60,5 +60,9 @@ export const settingsPatch = z
     batchSize: z.number().int().min(1).max(MAX_IMPORT_BATCH).optional(),
     dropFolder: z.union([z.literal(''), filePath]).optional(),
     waitFor: z.enum(['imported', 'registered', 'assigned']).optional(),
+    /** A simulated tenant that runs elsewhere (a classroom's shared training tenant): its https URL. '' = the built-in one. */
+    tenantUrl: z.union([z.literal(''), z.string().max(2048).regex(/^https:\/\/[^\s/?#]+\/?$/i, 'must be an https:// address with no path, like https://trainer-pc:8443')]).optional(),
+    /** The CA certificate (PEM file) trusted for tenantUrl's connection only. */
+    caFile: z.union([z.literal(''), filePath]).optional(),
   })
   .strict();

@@ -223,6 +223,9 @@ export interface StationSettings {
   waitFor: 'imported' | 'registered' | 'assigned';
   /** Settings the admin pre-seeded and locked; the UI shows them read-only. */
   locked: string[];
+  /** Training against a simulated tenant elsewhere (a classroom's): its https URL, and the CA file trusted for it only. */
+  tenantUrl?: string;
+  caFile?: string;
 }
 
 export interface AuthStatus {

@@ -4,7 +4,7 @@ import type { Logger } from '../app/logger.ts';
 import type { ApiVersion } from '../contract/types.ts';
 import { GraphFailure, type GraphFailureKind } from './autopilotPort.ts';
 import type { CloudEndpoints } from './clouds.ts';
-import { classifyHttpFailure, graphFailure } from './graphFailures.ts';
+import { classifyHttpFailure, graphFailure, pagingLoopFailure } from './graphFailures.ts';
 import { RateBudget, type RequestKind } from './rateBudget.ts';
 
 /** Token provider port: the auth service implements it with msal-node, tests with the simulated tenant. */
@@ -51,6 +51,13 @@ export interface GraphClientOptions {
 
 export type GraphMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
+/** OData query options a caller can do without (it then selects, filters or limits on its own side). */
+export type OptionalQueryPart = '$select' | '$top' | '$orderby' | '$expand' | '$count' | '$filter';
+/** Which part goes first when a request with several fails: the one that saves the least. */
+const DROP_ORDER: readonly OptionalQueryPart[] = ['$select', '$top', '$orderby', '$expand', '$count', '$filter'];
+/** Answers that make the client retry without an optional part: 400, and server errors that are not "busy" (503 with Retry-After is). */
+const DEGRADE_STATUSES = new Set([400, 500, 501, 502, 504]);
+
 export interface GraphRequest {
   method: GraphMethod;
   /** Path after the version ('/deviceManagement/...') or an absolute @odata.nextLink on the same host. */
@@ -69,6 +76,14 @@ export interface GraphRequest {
   /** Fail on the first 429/5xx instead of waiting (the sync call: its 429 means "not now"). */
   noRetry?: boolean;
   signal?: AbortSignal;
+  /**
+   * GET only: query options in `query` the caller can do without. On a 400 or a 5xx the client
+   * sends the request again without them (least useful first) and, when that works, remembers for
+   * this tenant (this client, this session) not to send that part to that collection again; the
+   * response's `dropped` says which parts were not applied, so the caller filters on its side.
+   * A `$filter` is remembered by its shape (`contains(serialNumber,'<special>')` apart from plain values).
+   */
+  optional?: readonly OptionalQueryPart[];
 }
 
 export interface GraphResponse<T> {
@@ -77,6 +92,8 @@ export interface GraphResponse<T> {
   requestId?: string;
   clientRequestId: string;
   attempts: number;
+  /** Optional query parts that were not sent (refused now or earlier on this tenant): apply them on the station's side. */
+  dropped: OptionalQueryPart[];
 }
 
 export interface GraphPages<T> {
@@ -84,6 +101,13 @@ export interface GraphPages<T> {
   requestIds: string[];
   clientRequestId: string;
   pages: number;
+  /** As GraphResponse.dropped, for the first page's query. */
+  dropped: OptionalQueryPart[];
+  /**
+   * 'repeated-page': the service linked the last page to itself (or to a copy of the page just
+   * read), a behaviour seen on real tenants: the listing is complete and ended there.
+   */
+  endedBy: 'last-page' | 'repeated-page';
 }
 
 export interface GraphClientStats {
@@ -93,6 +117,8 @@ export interface GraphClientStats {
   retries: number;
   throttled: number;
   tokenRefreshes: number;
+  /** Requests sent again without an optional query part. */
+  degraded: number;
 }
 
 interface GraphErrorBody {
@@ -112,7 +138,9 @@ export class GraphClient {
   private readonly fetchImpl: FetchLike;
   private readonly random: () => number;
   private readonly newRequestId: () => string;
-  private readonly counters: GraphClientStats = { requests: 0, reads: 0, writes: 0, retries: 0, throttled: 0, tokenRefreshes: 0 };
+  private readonly counters: GraphClientStats = { requests: 0, reads: 0, writes: 0, retries: 0, throttled: 0, tokenRefreshes: 0, degraded: 0 };
+  /** `collection|part` keys this tenant refused (for the session): never sent again. */
+  private readonly refusedParts = new Set<string>();
 
   constructor(private readonly options: GraphClientOptions) {
     this.cloud = options.cloud;
@@ -155,8 +183,30 @@ export class GraphClient {
     return `${this.cloud.graphHost}/${version}${path}${q.length ? `?${q.join('&')}` : ''}`;
   }
 
+  /** Optional query parts this tenant refused so far, as `collection|part` (diagnostics and tests). */
+  refusedQueryParts(): string[] {
+    return [...this.refusedParts];
+  }
+
   async request<T = unknown>(req: GraphRequest): Promise<GraphResponse<T>> {
-    const url = this.url(req);
+    // Optional parts: leave out what this tenant already refused; drop more as it refuses them.
+    const optional = req.method === 'GET' && req.query && !/^https?:/i.test(req.path) ? DROP_ORDER.filter((p) => req.optional?.includes(p) && req.query![p] !== undefined) : [];
+    const query = req.query ? { ...req.query } : undefined;
+    const dropped: OptionalQueryPart[] = [];
+    const keyOf = (p: OptionalQueryPart) => queryPartKey(req.path, p, req.query?.[p]);
+    for (const p of optional) {
+      if (this.refusedParts.has(keyOf(p))) {
+        delete query![p];
+        dropped.push(p);
+      }
+    }
+    // Parts dropped by this call, with the status that made the client drop them.
+    const droppedNow: { part: OptionalQueryPart; status: number }[] = [];
+    /** Blame only parts whose removal changed the answer (400 → 200, 500 → 400…), not bystanders. */
+    const blamed = (finalStatus: number) => droppedNow.filter((d, i) => (droppedNow[i + 1]?.status ?? finalStatus) !== d.status).map((d) => d.part);
+    let probing5xx: OptionalQueryPart | undefined;
+    let probed5xx = false;
+    let url = this.url({ ...req, ...(query ? { query } : {}) });
     const kind: RequestKind = req.method === 'GET' ? 'read' : 'write';
     const idempotent = req.idempotent ?? req.method !== 'POST';
     const clientRequestId = this.newRequestId();
@@ -193,9 +243,43 @@ export class GraphClient {
       log.debug('Graph request', { path: redactPath(url), status, requestId, attempt, ms: Date.now() - started });
 
       if (status >= 200 && status < 300) {
+        for (const p of blamed(status)) {
+          if (this.refusedParts.has(keyOf(p))) continue;
+          this.refusedParts.add(keyOf(p));
+          // Once per tenant and shape: from now on the station does that part itself.
+          this.options.logger.warn('The tenant refused an optional query part; working without it for this session', { part: p, collection: collectionOf(req.path), requestId });
+        }
         const body = text ? (safeJson(text) as T | undefined) : undefined;
-        return { status, body, ...(requestId ? { requestId } : {}), clientRequestId, attempts: attempt };
+        return { status, body, ...(requestId ? { requestId } : {}), clientRequestId, attempts: attempt, dropped };
       }
+
+      if (DEGRADE_STATUSES.has(status)) {
+        if (probing5xx && status >= 500) {
+          // The part was not the cause (still failing without it): put it back, retry as any 5xx.
+          query![probing5xx] = req.query![probing5xx]!;
+          dropped.splice(dropped.indexOf(probing5xx), 1);
+          droppedNow.pop();
+          url = this.url({ ...req, query: query! });
+          probing5xx = undefined;
+        } else {
+          const next = optional.find((p) => query![p] !== undefined);
+          if (next && (status === 400 || !probed5xx)) {
+            delete query![next];
+            dropped.push(next);
+            droppedNow.push({ part: next, status });
+            if (status >= 500) {
+              probed5xx = true;
+              probing5xx = next;
+            }
+            url = this.url({ ...req, query: query! });
+            this.counters.degraded++;
+            log.info('Graph refused a request with an optional query part; sending it without', { part: next, status, requestId });
+            attempt--; // leaving out a part is not a failed attempt
+            continue;
+          }
+        }
+      }
+      probing5xx = undefined;
 
       const err = (safeJson(text) as GraphErrorBody | undefined)?.error;
       const inner = err?.innerError ?? err?.innererror;
@@ -221,7 +305,10 @@ export class GraphClient {
 
       if (status === 429 || status === 503) {
         if (status === 429) this.counters.throttled++;
-        const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), this.options.clock.now());
+        // Intune often sends no header and a JSON message with "RetryAfter" (null or seconds).
+        const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), this.options.clock.now()) ?? retryAfterInMessage(err?.message);
+        // App or tenant throttling slows this station down for a while (not a noRetry call's own rule, e.g. sync's).
+        if (status === 429 && !req.noRetry) this.budget.onThrottled();
         const kindOf: GraphFailureKind = status === 429 ? 'throttled' : 'unavailable';
         const wait = retryAfterMs ?? this.backoff(attempt);
         // App throttling pauses every caller; a noRetry call's 429 is that operation's own rule (sync), not the app's.
@@ -250,23 +337,57 @@ export class GraphClient {
     }
   }
 
-  /** GET every page, following @odata.nextLink (one request per page). */
+  /**
+   * GET every page, following @odata.nextLink (one request per page). Paging that does not advance
+   * stops: a page linked to itself, or a copy of the page just read, ends the listing (seen on real
+   * tenants: the skip token stays on the last item); a link back to an earlier page, or a page of
+   * only already-seen items that is not such a copy, is a GRAPH_PAGING_LOOP failure.
+   */
   async getAll<T>(req: Omit<GraphRequest, 'method' | 'body'>): Promise<GraphPages<T>> {
     const value: T[] = [];
     const requestIds: string[] = [];
+    const seenIds = new Set<string>();
+    const seenLinks = new Set<string>();
+    let previousIds: string[] = [];
+    let current: string | undefined;
     let next: string | undefined;
     let first: GraphResponse<{ value?: T[]; '@odata.nextLink'?: string }> | undefined;
     let pages = 0;
+    let endedBy: GraphPages<T>['endedBy'] = 'last-page';
     do {
       const res = await this.request<{ value?: T[]; '@odata.nextLink'?: string }>(next ? { ...req, method: 'GET', path: next, query: undefined } : { ...req, method: 'GET' });
       first ??= res;
       pages++;
       if (res.requestId) requestIds.push(res.requestId);
-      if (Array.isArray(res.body?.value)) value.push(...res.body.value);
+      const items = Array.isArray(res.body?.value) ? res.body.value : [];
+      const ids = items.map(itemKey);
+      const fresh = ids.filter((id) => !seenIds.has(id));
+      if (pages > 1 && items.length > 0 && fresh.length === 0) {
+        if (sameSet(ids, previousIds)) {
+          endedBy = 'repeated-page';
+          this.options.logger.info('Graph repeated the last page of a listing; ending it there', { collection: collectionOf(req.path), pages, requestId: res.requestId });
+          break;
+        }
+        throw pagingLoopFailure({ doing: req.doing, clientRequestId: res.clientRequestId, ...(res.requestId ? { requestId: res.requestId } : {}), pages });
+      }
+      items.forEach((item, i) => {
+        if (seenIds.has(ids[i]!)) return;
+        seenIds.add(ids[i]!);
+        value.push(item);
+      });
+      previousIds = ids;
+      current = next;
       next = res.body?.['@odata.nextLink'];
-      if (pages > 10_000) throw graphFailure('unknown', { doing: req.doing, serviceMessage: 'too many pages' });
+      if (next !== undefined && next === current) {
+        endedBy = 'repeated-page';
+        this.options.logger.info('Graph linked the last page of a listing to itself; ending it there', { collection: collectionOf(req.path), pages, requestId: res.requestId });
+        break;
+      }
+      if (next !== undefined && seenLinks.has(next)) throw pagingLoopFailure({ doing: req.doing, clientRequestId: res.clientRequestId, ...(res.requestId ? { requestId: res.requestId } : {}), pages });
+      if (next !== undefined) seenLinks.add(next);
+      if (pages > 10_000) throw pagingLoopFailure({ doing: req.doing, clientRequestId: res.clientRequestId, pages });
     } while (next);
-    return { value, requestIds, clientRequestId: first.clientRequestId, pages };
+    return { value, requestIds, clientRequestId: first.clientRequestId, pages, dropped: first.dropped, endedBy };
   }
 
   /** Exponential backoff with "equal jitter": half the step fixed, half random, so waits still grow. */
@@ -296,6 +417,41 @@ export class GraphClient {
     const text = await response.text();
     return { response, text };
   }
+}
+
+/** The collection a path names (`/deviceManagement/windowsAutopilotDeviceIdentities`), without ids or actions. */
+export function collectionOf(path: string): string {
+  const p = /^https?:/i.test(path) ? new URL(path).pathname.replace(/^\/(v1\.0|beta)/, '') : path;
+  const segs = p.split('?')[0]!.split('/').filter(Boolean);
+  return `/${segs.slice(0, 2).join('/')}`;
+}
+
+/**
+ * What the tenant is remembered to refuse: the collection and the part; for $filter also its shape,
+ * string literals reduced to plain (letters and digits) or special (a '-', a space…), so that
+ * `contains(serialNumber,'A-B')` failing does not stop `contains(serialNumber,'AB')` from being used.
+ */
+export function queryPartKey(path: string, part: OptionalQueryPart, value: string | undefined): string {
+  const shape = part === '$filter' && value !== undefined ? `:${value.replace(/'((?:[^']|'')*)'/g, (_m, lit: string) => (/^[A-Za-z0-9]*$/.test(lit) ? "'plain'" : "'special'"))}` : '';
+  return `${collectionOf(path)}|${part}${shape}`;
+}
+
+function itemKey(item: unknown): string {
+  const id = (item as { id?: unknown } | null)?.id;
+  return typeof id === 'string' && id ? `id:${id}` : `json:${JSON.stringify(item)}`;
+}
+
+function sameSet(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  const set = new Set(b);
+  return a.every((x) => set.has(x));
+}
+
+/** Intune's error message is sometimes JSON with a RetryAfter in seconds (often null). */
+export function retryAfterInMessage(message: string | undefined): number | undefined {
+  if (!message || !message.includes('RetryAfter')) return undefined;
+  const m = /"RetryAfter"\s*:\s*"?(\d+(?:\.\d+)?)"?/.exec(message);
+  return m ? Math.round(Number(m[1]) * 1000) : undefined;
 }
 
 /** Retry-After in seconds or as an HTTP date; undefined when absent or unreadable. */

@@ -114,3 +114,25 @@ export function classifyHttpFailure(status: number, serviceCode = '', serviceMes
   if (status === 400 || status === 409 || status === 422) return 'bad-request';
   return 'unknown';
 }
+
+/**
+ * A listing whose @odata.nextLink leads back to a page already read (not the known "last page links
+ * to itself" case, which simply ends the listing): stopping beats 10,000 reads of the same pages.
+ */
+export function pagingLoopFailure(ctx: FailureContext & { pages?: number } = {}): GraphFailure {
+  const doing = ctx.doing ? ` while ${ctx.doing}` : '';
+  const details: Record<string, unknown> = { pages: ctx.pages ?? 0 };
+  if (ctx.requestId) details.requestId = ctx.requestId;
+  if (ctx.clientRequestId) details.clientRequestId = ctx.clientRequestId;
+  return new GraphFailure({
+    code: 'GRAPH_PAGING_LOOP',
+    message: `Microsoft Graph kept sending pages the station had already read${doing}, so it stopped the listing after ${ctx.pages ?? 0} pages.`,
+    action: 'Nothing to do: the station tries again later. If it lasts, send the request id to support.',
+    params: { pages: ctx.pages ?? 0 },
+    details,
+    kind: 'unknown',
+    transient: true,
+    ...(ctx.requestId ? { requestId: ctx.requestId } : {}),
+    ...(ctx.clientRequestId ? { clientRequestId: ctx.clientRequestId } : {}),
+  });
+}

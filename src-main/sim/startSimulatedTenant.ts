@@ -50,6 +50,7 @@ import { loadScenarioFile, parseScenario, resolveRealTenant, type FaultSpec, typ
 import { answerObjects, type SimRequest, type SimResponse } from './simHttp.ts';
 import { validateAgainstCsdl } from './csdlModel.ts';
 import { TenantModel } from './TenantModel.ts';
+import { SHARED_CONNECTION_PATH } from '../graph/remoteTenant.ts';
 import trainingScenarioJson from './scenarios/training.json' with { type: 'json' };
 import { createClientCertificate, createTestCa, issueServerCertificate, type ClientCertificate } from './testCertificates.ts';
 
@@ -97,7 +98,7 @@ export interface SharedConnection {
   timeScale: number;
   scenario: string;
 }
-export const SHARED_CONNECTION_PATH = '/station/connection';
+export { SHARED_CONNECTION_PATH };
 
 export interface SimTenant {
   graphUrl: string;

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
+import { REALISTIC } from '../../src-main/sim/simScenario.ts';
 import { simClient } from './simSupport.ts';
 
 /** `autopilot-station sim`: one JSON line of endpoints, then it serves until SIGTERM. */
@@ -31,6 +32,12 @@ describe('autopilot-station sim', () => {
       expect(oidc.status).toBe(200);
       const graph = await c.get('/v1.0/deviceManagement/windowsAutopilotDeviceIdentities');
       expect(graph.status).toBe(401);
+      // What a station elsewhere needs: the URL and the CA file, and the connection it shares.
+      expect(info.station).toMatchObject({ tenantUrl: info.graphUrl, caFile: info.caCertPath });
+      expect(info.station.importCommand).toContain(`--tenant-url ${info.graphUrl} --ca ${info.caCertPath}`);
+      const shared = await c.get('/station/connection');
+      expect(shared.body).toMatchObject({ graphUrl: info.graphUrl, tenantId: info.tenantId, clientId: info.clientId, timeScale: 60 });
+      expect(info.realTenant.importIdRewritten).toBe(false);
     } finally {
       await c.close();
     }
@@ -40,8 +47,10 @@ describe('autopilot-station sim', () => {
   });
 
   it('serves plain HTTP with --http and refuses a bad --time-scale in one line', async () => {
-    const p = run(['--json', '--http']);
+    const p = run(['--json', '--http', '--realistic']);
     const info = JSON.parse(await p.firstLine);
+    expect(info.realTenant).toEqual(REALISTIC);
+    expect(info.station).toBeNull();
     expect(info.graphUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(info.caCertPath).toBeNull();
     expect((await fetch(`${info.authority}/v2.0/.well-known/openid-configuration`)).status).toBe(200);

@@ -288,6 +288,14 @@ export const en = {
   'error.ImportRecordLost': 'Intune lost this device\'s import record twice and the device is not registered. Retry later; if it happens again, send the request ids to your admin.',
   'flag.group-tag-unconfirmed': 'The group tag was changed, but Intune did not show the new tag in time. Check it in the admin centre.',
   'flag.group-tag-unchecked': 'Registered here, but the device could not be found to check its group tag. Check it in the admin centre.',
+  // Issue 13 (real tenants, remote simulated tenant): codes worded from their params.
+  'code.GRAPH_PAGING_LOOP': 'Microsoft Graph kept sending pages the station had already read, so it stopped the listing after {pages} pages. The station tries again later; if it lasts, send the request id to support.',
+  'code.REMOTE_TENANT_URL_INVALID': '"{url}" is not the https:// address of a simulated tenant. Copy the address the trainer\'s "autopilot-station sim" printed, e.g. https://trainer-pc:8443.',
+  'code.REMOTE_TENANT_NOT_SHARED': 'The simulated tenant at {url} does not share its connection. Start it with "autopilot-station sim" on the trainer\'s computer.',
+  'code.REMOTE_TENANT_CA_UNTRUSTED': 'The simulated tenant at {url} presented a certificate the given CA file does not vouch for ({reason}). Use the sim-ca.pem that simulator wrote, and the host name it was started with.',
+  'code.REMOTE_TENANT_UNREACHABLE': 'The station could not reach the simulated tenant at {url} ({reason}). Check that it runs, listens on the network and that the firewall lets the port through.',
+  'code.REMOTE_TENANT_ADDRESS_MISMATCH': 'The simulated tenant at {url} calls itself {expected}. Use {expected} as the tenant URL.',
+  'code.REMOTE_TENANT_CA_UNREADABLE': 'The CA file {path} cannot be read or is not a PEM certificate. Copy the simulator\'s sim-ca.pem to this computer and give its path.',
 } as const;
 
 export type MessageKey = keyof typeof en;

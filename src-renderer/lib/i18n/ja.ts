@@ -293,4 +293,12 @@ export const ja: Record<MessageKey, string> = {
   'error.ImportRecordLost': 'Intune がこのデバイスのインポート レコードを 2 回失い、デバイスは登録されていません。後で再試行してください。繰り返す場合はリクエスト ID を管理者に送ってください。',
   'flag.group-tag-unconfirmed': 'グループ タグを変更しましたが、新しいタグが時間内に Intune に表示されませんでした。管理センターで確認してください。',
   'flag.group-tag-unchecked': 'このテナントに登録済みですが、グループ タグを確認するためのデバイスが見つかりませんでした。管理センターで確認してください。',
+  // Issue 13 (real tenants, remote simulated tenant): codes worded from their params.
+  'code.GRAPH_PAGING_LOOP': 'Microsoft Graph が読み込み済みのページを繰り返し返したため、{pages} ページで一覧の取得を止めました。ステーションは後で再試行します。続く場合はリクエスト ID をサポートに送ってください。',
+  'code.REMOTE_TENANT_URL_INVALID': '"{url}" はシミュレートされたテナントの https:// アドレスではありません。講師の "autopilot-station sim" が表示したアドレス (例: https://trainer-pc:8443) をコピーしてください。',
+  'code.REMOTE_TENANT_NOT_SHARED': '{url} のシミュレートされたテナントは接続情報を共有していません。講師のコンピューターで "autopilot-station sim" を起動してください。',
+  'code.REMOTE_TENANT_CA_UNTRUSTED': '{url} のシミュレートされたテナントの証明書は、指定した CA ファイルで検証できません ({reason})。そのシミュレーターが書き出した sim-ca.pem と、起動時のホスト名を使ってください。',
+  'code.REMOTE_TENANT_UNREACHABLE': '{url} のシミュレートされたテナントに接続できません ({reason})。起動しているか、ネットワークで待ち受けているか、ファイアウォールでポートが開いているかを確認してください。',
+  'code.REMOTE_TENANT_ADDRESS_MISMATCH': '{url} のシミュレートされたテナントは自分を {expected} と名乗っています。テナント URL に {expected} を指定してください。',
+  'code.REMOTE_TENANT_CA_UNREADABLE': 'CA ファイル {path} を読めないか、PEM 証明書ではありません。シミュレーターの sim-ca.pem をこのコンピューターにコピーして、そのパスを指定してください。',
 };

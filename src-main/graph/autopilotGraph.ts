@@ -49,8 +49,6 @@ export function odataString(value: string): string {
  */
 export class AutopilotGraph implements AutopilotPort {
   private groupTagCache?: { at: number; tags: string[] };
-  /** The tenant refused $select on imported identities once: not asked again this session. */
-  private selectRefused = false;
 
   constructor(private readonly options: AutopilotGraphOptions) {}
 
@@ -85,20 +83,9 @@ export class AutopilotGraph implements AutopilotPort {
   }
 
   async listImported(): Promise<WithRequestId<ImportedIdentity[]>> {
-    const doing = 'reading the imported records';
-    let res: Awaited<ReturnType<GraphClient['getAll']>> | undefined;
-    if (!this.selectRefused) {
-      try {
-        // Only what following needs: without $select every record brings its 4 KB hardware hash back.
-        res = await this.graph.getAll<unknown>({ path: IMPORTED, query: { $select: LIST_IMPORTED_FIELDS }, doing });
-      } catch (err) {
-        // $select is optional: a real tenant has answered 500 to it. Drop it for this tenant, once.
-        if (!(err instanceof GraphFailure) || !(err.kind === 'bad-request' || (err.status !== undefined && err.status >= 500))) throw err;
-        this.selectRefused = true;
-        this.options.logger.info('$select refused on imported identities; reading whole records from now on', { requestId: err.requestId, status: err.status });
-      }
-    }
-    res ??= await this.graph.getAll<unknown>({ path: IMPORTED, doing });
+    // Only what following needs: without $select every record brings its 4 KB hardware hash back.
+    // $select is optional: a real tenant has answered 500 to it, and the client then drops it for the session.
+    const res = await this.graph.getAll<unknown>({ path: IMPORTED, query: { $select: LIST_IMPORTED_FIELDS }, optional: ['$select'], doing: 'reading the imported records' });
     const requestId = res.requestIds.at(-1);
     return { value: res.value.map(toImported), ...(requestId ? { requestId } : {}), clientRequestId: res.clientRequestId, requests: res.pages };
   }
@@ -186,7 +173,7 @@ export class AutopilotGraph implements AutopilotPort {
   async listGroupTags(): Promise<string[]> {
     const now = this.graph.now();
     if (this.groupTagCache && now - this.groupTagCache.at < GROUP_TAG_CACHE_MS) return this.groupTagCache.tags;
-    const res = await this.graph.getAll<{ groupTag?: string | null }>({ path: REGISTERED, query: { $select: 'groupTag' }, doing: 'listing the group tags in use' });
+    const res = await this.graph.getAll<{ groupTag?: string | null }>({ path: REGISTERED, query: { $select: 'groupTag' }, optional: ['$select'], doing: 'listing the group tags in use' });
     const tags = [...new Set(res.value.map((d) => (d.groupTag ?? '').trim()).filter(Boolean))].sort((a, b) => a.localeCompare(b));
     this.groupTagCache = { at: now, tags };
     return tags;

@@ -15,7 +15,7 @@ describe('crash safety against the simulated tenant', () => {
   it('a station SIGKILLed at random points and restarted loses no device and imports none twice', () => crashRun('off', 6), 240_000);
 
   // importId rewritten, $select failing, lagging lists…: a crash with the POST in flight is reconciled by serial.
-  it('the same on a tenant that behaves like real ones (realistic preset)', () => crashRun({ realistic: true, nextLinkRepeats: false }, 4), 240_000);
+  it('the same on a tenant that behaves like real ones (realistic preset)', () => crashRun('realistic', 4), 240_000);
 });
 
 async function crashRun(realTenant: RealTenantInput, maxKills: number): Promise<void> {

@@ -32,7 +32,7 @@ export interface ImportWorkerOptions {
  * registration id the service gave back, clean up the records it created, follow registration and
  * profile assignment. Every decision is written to the store before the request that depends on it,
  * so a process killed anywhere resumes without losing or double-importing a device. The work is done
- * by stages (send, poll, already-registered, cleanup, registration, deadlines) that the loop runs in
+ * by stages (send, poll, already-registered, registration, cleanup, deadlines) that the loop runs in
  * order on each tick; `extraStages` adds more before the deadlines.
  */
 export class ImportWorker {
@@ -47,7 +47,8 @@ export class ImportWorker {
     this.c = new WorkerContext(o.store, o.port, o.clock, o.logger, o.bus, { ...DEFAULT_TIMINGS, ...o.timings });
     const alreadyHere = new AlreadyHereStage(this.c);
     const poll = new PollStage(this.c, alreadyHere);
-    this.stages = [new SendStage(this.c, o.batchSize, poll), poll, alreadyHere, new CleanupStage(this.c), new RegistrationStage(this.c), ...(o.extraStages?.(this.c) ?? []), new DeadlineStage(this.c)];
+    // Registration before cleanup: a technician waits for the first, nobody for the second.
+    this.stages = [new SendStage(this.c, o.batchSize, poll), poll, alreadyHere, new RegistrationStage(this.c), new CleanupStage(this.c), ...(o.extraStages?.(this.c) ?? []), new DeadlineStage(this.c)];
   }
 
   /** What the worker saw from Graph, for the benchmark and diagnostics. */

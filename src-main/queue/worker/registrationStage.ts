@@ -2,7 +2,10 @@ import type { RegisteredDevice } from '../../graph/autopilotPort.ts';
 import { STATION_ADVICE } from '../errorAdvice.ts';
 import type { DeviceRecord } from '../queueStore.ts';
 import { pendingAlreadyHere } from './alreadyHereStage.ts';
-import { serialKey, type Event, type WorkerContext, type WorkerStage } from './workerContext.ts';
+import { inParallel, serialKey, type Event, type WorkerContext, type WorkerStage } from './workerContext.ts';
+
+/** Reads by id in flight at once. */
+const READS_IN_FLIGHT = 8;
 
 /**
  * After the import: follows registration (GET by deviceRegistrationId, or one listing when many wait)
@@ -58,20 +61,23 @@ export class RegistrationStage implements WorkerStage {
         });
         if (!oneByOne.length) continue;
       }
-      for (const d of oneByOne) {
+      // A few reads in flight at once: one after the other, each round trip adds up (500 × 200 ms);
+      // the Graph client's request budget keeps the pace within the tenant's limits.
+      const fromListing = oneByOne !== due;
+      await inParallel(oneByOne, READS_IN_FLIGHT, async (d) => {
         if (this.c.paused()) return;
         const res = await this.c.graph(() => this.lookupRegistered(d));
         if (!res.ok) {
           this.c.store.updateDevice(d.id, { nextCheckAt: this.c.now() + this.c.retryDelay(d.attempts, res.error) });
-          continue;
+          return;
         }
-        if (res.value.value && oneByOne !== due && !this.listLags) {
+        if (res.value.value && fromListing && !this.listLags) {
           this.listLags = true;
           this.c.logger.info('The registered-device list lags behind reads by id on this tenant; reading waiting devices by id');
         }
         if (d.state === 'imported') lagging = this.observeRegistration(d, res.value.value, res.value.requestId) || lagging;
         else this.observeProfile(d, res.value.value, res.value.requestId);
-      }
+      });
     }
     if (lagging) await this.c.maybeSync();
   }

@@ -193,6 +193,28 @@ describe('records that cannot be found (issue 14: resume after a restart)', () =
     expect(b.port.count('findRegisteredBySerial')).toBe(1);
     b.store.close();
   });
+
+  it('checkNow reads a device waiting for registration at once instead of at its next poll', async () => {
+    const b = bench();
+    b.port.delays.registrationMs = 3600_000;
+    const { queued } = b.queue.queueDevices([deviceInput('CN2')]);
+    for (let i = 0; i < 20 && b.state(queued[0]!) !== 'imported'; i++) {
+      await b.worker.tick();
+      b.clock.advance(10_000);
+    }
+    for (let i = 0; i < 10; i++) {
+      await b.worker.tick();
+      b.clock.advance(10_000);
+    }
+    await b.worker.tick(); // whatever was due is read now: the next read is at least 10 s away
+    b.port.registered.get(b.queue.device(queued[0]!)!.deviceRegistrationId!)!.visibleAt = 0; // registered now
+    const reads = b.port.count('getRegisteredDevice');
+    b.worker.checkNow(queued);
+    await b.worker.tick(); // no clock advance: only the check makes it due
+    expect(b.port.count('getRegisteredDevice')).toBe(reads + 1);
+    expect(b.state(queued[0]!)).toBe('registered');
+    b.store.close();
+  });
 });
 
 describe('batches the service refuses as a whole', () => {

@@ -96,7 +96,7 @@ export class ImportWorker {
    * The technician asked (Retry on a device past its expected time): look at the tenant for these
    * devices at once. Importing devices' batches are read now, and records that cannot be found are
    * looked up by serial without waiting for the usual grace time; devices waiting for registration
-   * or a profile are read now.
+   * or a profile are read now. A throttling pause (Retry-After) still holds.
    */
   checkNow(deviceIds: string[]): void {
     const now = this.c.now();
@@ -113,7 +113,6 @@ export class ImportWorker {
         this.o.store.updateDevice(id, { nextCheckAt: now });
       }
     }
-    this.c.pausedUntil = Math.min(this.c.pausedUntil, now);
     this.kick();
   }
 

@@ -23,7 +23,6 @@ import type { ImportedIdentity } from '../src-main/graph/autopilotPort.ts';
 import { customCloud } from '../src-main/graph/clouds.ts';
 import { GraphClient } from '../src-main/graph/graphClient.ts';
 import { createCaDispatcher } from '../src-main/graph/httpsDispatcher.ts';
-import { MemorySyncStampStore } from '../src-main/graph/syncStampStore.ts';
 import { startSimulatedTenant, type SimTenant } from '../src-main/sim/startSimulatedTenant.ts';
 
 const { values } = parseArgs({ options: { devices: { type: 'string' }, 'poll-s': { type: 'string' }, 'time-scale': { type: 'string' } } });
@@ -49,7 +48,8 @@ async function runBatch(sim: SimTenant, ap: AutopilotGraph, clock: ReturnType<ty
   };
 
   let at = sim.requestLog.entries.length;
-  await ap.importBatch(batch);
+  const posted = await ap.importBatch(batch);
+  const ids = new Set(posted.value.map((r) => r.id));
   at = mark('import', at);
 
   let done: ImportedIdentity[] = [];
@@ -57,7 +57,8 @@ async function runBatch(sim: SimTenant, ap: AutopilotGraph, clock: ReturnType<ty
   for (;;) {
     await clock.sleep(POLL_MS);
     importPolls++;
-    done = (await ap.readBatch(importId)).value;
+    // As the worker does: one listing of the tenant's imported records, matched by the ids the POST gave back.
+    done = (await ap.listImported()).value.filter((r) => ids.has(r.id));
     if (done.length === DEVICES && done.every((r) => r.state.deviceImportStatus === 'complete' || r.state.deviceImportStatus === 'error')) break;
   }
   at = mark('pollImport', at);
@@ -115,7 +116,7 @@ try {
   const status = await auth.signIn();
   if (status.state !== 'signed-in') throw new Error(`sign-in failed: ${JSON.stringify(status.error)}`);
   const graph = new GraphClient({ cloud, apiVersion: 'v1.0', tokens: auth, clock, logger: silentLogger, dispatcher });
-  const ap = new AutopilotGraph({ graph, tenantKey: 'bench', syncStamps: new MemorySyncStampStore(), logger: silentLogger });
+  const ap = new AutopilotGraph({ graph, logger: silentLogger });
 
   const list = await runBatch(sim, ap, clock, 'list-per-poll', 'bl');
   const perDevice = await runBatch(sim, ap, clock, 'get-per-device', 'bg');

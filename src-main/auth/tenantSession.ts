@@ -12,7 +12,6 @@ import { remoteTrainingTenant } from '../graph/remoteTenant.ts';
 import { AUTOPILOT_PERMISSION } from '../graph/graphFailures.ts';
 import { createCaDispatcher } from '../graph/httpsDispatcher.ts';
 import { RateBudget } from '../graph/rateBudget.ts';
-import { JsonSyncStampStore } from '../graph/syncStampStore.ts';
 import { AuthService, type SignInDeadlines } from './authService.ts';
 import { loadCertificateCredential } from './certificateCredential.ts';
 import { EncryptedCachePlugin } from './encryptedCachePlugin.ts';
@@ -259,9 +258,10 @@ export class TenantSession {
   }
 
   private assemble(key: string, training: boolean, cloud: CloudEndpoints, auth: AuthService, s: StationSettings, dispatcher: unknown, tenantKey: string): Live {
-    const { logger, dataDir, clock } = this.o;
+    const { logger, clock } = this.o;
     const graph = new GraphClient({ cloud, apiVersion: s.apiVersion, tokens: auth, clock, logger, budget: new RateBudget(clock), ...(dispatcher ? { dispatcher } : {}) });
-    const autopilot = new AutopilotGraph({ graph, tenantKey, syncStamps: new JsonSyncStampStore(path.join(dataDir, 'sync-stamps.json')), logger });
+    // The 10-minute sync rule is kept in the tenant's queue (the worker), not here.
+    const autopilot = new AutopilotGraph({ graph, logger });
     return { key, training, cloud, auth, graph, autopilot };
   }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_IMPORT_BATCH } from './limits.ts';
 
 /** Field schemas shared by several calls. Limits keep hostile payloads small and obvious. */
 
@@ -57,7 +58,7 @@ export const settingsPatch = z
     authMode: z.enum(['browser', 'device-code', 'certificate']).optional(),
     certificatePath: z.union([z.literal(''), filePath]).optional(),
     defaultGroupTag: groupTag.optional(),
-    batchSize: z.number().int().min(1).max(500).optional(),
+    batchSize: z.number().int().min(1).max(MAX_IMPORT_BATCH).optional(),
     dropFolder: z.union([z.literal(''), filePath]).optional(),
     waitFor: z.enum(['imported', 'registered', 'assigned']).optional(),
     /** A simulated tenant that runs elsewhere (a classroom's shared training tenant): its https URL. '' = the built-in one. */

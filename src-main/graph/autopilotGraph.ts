@@ -9,25 +9,18 @@ import {
   type WithRequestId,
 } from './autopilotPort.ts';
 import type { GraphClient } from './graphClient.ts';
-import type { SyncStampStore } from './syncStampStore.ts';
+import { MAX_IMPORT_BATCH } from '../contract/limits.ts';
 
 const IMPORTED = '/deviceManagement/importedWindowsAutopilotDeviceIdentities';
 const REGISTERED = '/deviceManagement/windowsAutopilotDeviceIdentities';
 const SYNC = '/deviceManagement/windowsAutopilotSettings/sync';
 
-export const MAX_BATCH = 500;
-export const SYNC_INTERVAL_MS = 10 * 60_000;
 const GROUP_TAG_CACHE_MS = 5 * 60_000;
-/** POSTs per batch when answers get lost (each checked by importId first); then the failure goes to the queue. */
-const IMPORT_POST_ATTEMPTS = 5;
 const DELETE_CONCURRENCY = 4;
-const READ_BATCH_FIELDS = 'id,serialNumber,importId,groupTag,state';
+const LIST_IMPORTED_FIELDS = 'id,serialNumber,importId,groupTag,state';
 
 export interface AutopilotGraphOptions {
   graph: GraphClient;
-  /** Which tenant (and cloud) the sync stamp belongs to. */
-  tenantKey: string;
-  syncStamps: SyncStampStore;
   logger: Logger;
 }
 
@@ -51,7 +44,8 @@ export function odataString(value: string): string {
 
 /**
  * The Autopilot operations over Microsoft Graph. Every method costs as few requests as the
- * protocol allows: one POST per batch, one GET (per page) per poll, one DELETE per created record.
+ * protocol allows: one POST per batch, one GET per record or one listing (per page) per poll, one
+ * DELETE per created record.
  */
 export class AutopilotGraph implements AutopilotPort {
   private groupTagCache?: { at: number; tags: string[] };
@@ -64,51 +58,36 @@ export class AutopilotGraph implements AutopilotPort {
 
   async importBatch(devices: ImportedIdentityInput[]): Promise<WithRequestId<ImportedIdentity[]>> {
     if (devices.length === 0) throw new RangeError('importBatch needs at least one device');
-    if (devices.length > MAX_BATCH) throw new RangeError(`importBatch takes at most ${MAX_BATCH} devices`);
-    const importIds = [...new Set(devices.map((d) => d.importId))];
-    const doing = `importing ${devices.length} device${devices.length === 1 ? '' : 's'}`;
-    let pending = devices;
-    const landed: ImportedIdentity[] = [];
-    let last: { requestId?: string; clientRequestId: string } | undefined;
+    if (devices.length > MAX_IMPORT_BATCH) throw new RangeError(`importBatch takes at most ${MAX_IMPORT_BATCH} devices`);
+    // One POST. A lost answer (maybeApplied) goes back to the worker, whose persisted batch decides
+    // whether the records landed: one reconciliation path, which also survives a crash.
+    const res = await this.graph.request<{ value?: unknown[] }>({
+      method: 'POST',
+      path: `${IMPORTED}/import`,
+      body: importRequestBody(devices),
+      idempotent: false,
+      doing: `importing ${devices.length} device${devices.length === 1 ? '' : 's'}`,
+    });
+    const value = (res.body?.value ?? []).map(toImported);
+    return { value, ...(res.requestId ? { requestId: res.requestId } : {}), clientRequestId: res.clientRequestId };
+  }
 
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const res = await this.graph.request<{ value?: unknown[] }>({ method: 'POST', path: `${IMPORTED}/import`, body: importRequestBody(pending), idempotent: false, doing });
-        const value = (res.body?.value ?? []).map(toImported);
-        return { value: [...landed, ...value], ...(res.requestId ? { requestId: res.requestId } : {}), clientRequestId: res.clientRequestId };
-      } catch (err) {
-        // A dropped connection or a 5xx after sending may still have imported the records: look
-        // them up by importId before sending again, so nothing is imported twice.
-        if (!(err instanceof GraphFailure) || !err.details?.maybeApplied || attempt >= IMPORT_POST_ATTEMPTS) throw err;
-        this.options.logger.warn('Import answer lost; checking what landed before sending again', { importIds, attempt, requestId: err.requestId, clientRequestId: err.clientRequestId });
-        for (const importId of importIds) {
-          const read = await this.readBatch(importId);
-          last = read;
-          const serials = new Set(read.value.map((r) => r.serialNumber));
-          landed.push(...read.value.filter((r) => pending.some((d) => d.serialNumber === r.serialNumber && d.importId === importId)));
-          pending = pending.filter((d) => !(d.importId === importId && serials.has(d.serialNumber)));
-        }
-        if (pending.length === 0) return { value: landed, ...(last?.requestId ? { requestId: last.requestId } : {}), clientRequestId: last!.clientRequestId };
-        await this.graph.sleep(this.graph.backoff(attempt));
-      }
+  async getImported(id: string): Promise<WithRequestId<ImportedIdentity | undefined>> {
+    try {
+      const res = await this.graph.request<unknown>({ method: 'GET', path: `${IMPORTED}/${encodeURIComponent(id)}`, doing: 'reading an imported record' });
+      return { value: res.body ? toImported(res.body) : undefined, ...(res.requestId ? { requestId: res.requestId } : {}), clientRequestId: res.clientRequestId };
+    } catch (err) {
+      if (err instanceof GraphFailure && err.kind === 'not-found') return { value: undefined, ...(err.requestId ? { requestId: err.requestId } : {}), clientRequestId: err.clientRequestId ?? '' };
+      throw err;
     }
   }
 
-  async readBatch(importId: string): Promise<WithRequestId<ImportedIdentity[]>> {
-    const filter = `importId eq ${odataString(importId)}`;
-    let res: Awaited<ReturnType<GraphClient['getAll']>>;
-    try {
-      // Only what polling needs: without $select every record brings its 4 KB hardware hash back
-      // (2 MB per poll of a batch of 500).
-      res = await this.graph.getAll<unknown>({ path: IMPORTED, query: { $filter: filter, $select: READ_BATCH_FIELDS }, doing: 'reading the import batch' });
-    } catch (err) {
-      if (!(err instanceof GraphFailure) || err.kind !== 'bad-request') throw err;
-      this.options.logger.info('$select refused on imported identities; reading whole records', { requestId: err.requestId });
-      res = await this.graph.getAll<unknown>({ path: IMPORTED, query: { $filter: filter }, doing: 'reading the import batch' });
-    }
-    const value = res.value.map(toImported).filter((r) => r.importId === importId);
+  async listImported(): Promise<WithRequestId<ImportedIdentity[]>> {
+    // Only what following needs: without $select every record brings its 4 KB hardware hash back.
+    // $select is optional: a real tenant has answered 500 to it, and the client then drops it for the session.
+    const res = await this.graph.getAll<unknown>({ path: IMPORTED, query: { $select: LIST_IMPORTED_FIELDS }, optional: ['$select'], doing: 'reading the imported records' });
     const requestId = res.requestIds.at(-1);
-    return { value, ...(requestId ? { requestId } : {}), clientRequestId: res.clientRequestId };
+    return { value: res.value.map(toImported), ...(requestId ? { requestId } : {}), clientRequestId: res.clientRequestId, requests: res.pages };
   }
 
   async deleteImported(ids: string[]): Promise<void> {
@@ -179,12 +158,8 @@ export class AutopilotGraph implements AutopilotPort {
     return { value: undefined, ...(res.requestId ? { requestId: res.requestId } : {}), clientRequestId: res.clientRequestId };
   }
 
+  /** One call, never retried. The 10-minute rule is the worker's (stamped in the tenant's queue before calling). */
   async requestSync(): Promise<'requested' | 'too-soon' | 'in-progress'> {
-    const now = this.graph.now();
-    const last = await this.options.syncStamps.lastSync(this.options.tenantKey);
-    if (last !== undefined && now - last < SYNC_INTERVAL_MS && now >= last) return 'too-soon';
-    // Stamp before calling: a crash mid-call must not allow a second sync within 10 minutes.
-    await this.options.syncStamps.recordSync(this.options.tenantKey, now);
     try {
       await this.graph.request({ method: 'POST', path: SYNC, beta: true, idempotent: false, noRetry: true, doing: 'asking Intune to sync' });
       return 'requested';
@@ -198,7 +173,7 @@ export class AutopilotGraph implements AutopilotPort {
   async listGroupTags(): Promise<string[]> {
     const now = this.graph.now();
     if (this.groupTagCache && now - this.groupTagCache.at < GROUP_TAG_CACHE_MS) return this.groupTagCache.tags;
-    const res = await this.graph.getAll<{ groupTag?: string | null }>({ path: REGISTERED, query: { $select: 'groupTag' }, doing: 'listing the group tags in use' });
+    const res = await this.graph.getAll<{ groupTag?: string | null }>({ path: REGISTERED, query: { $select: 'groupTag' }, optional: ['$select'], doing: 'listing the group tags in use' });
     const tags = [...new Set(res.value.map((d) => (d.groupTag ?? '').trim()).filter(Boolean))].sort((a, b) => a.localeCompare(b));
     this.groupTagCache = { at: now, tags };
     return tags;
@@ -230,6 +205,7 @@ export function toImported(raw: unknown): ImportedIdentity {
   };
   if ('groupTag' in o) out.groupTag = str(o.groupTag) ?? null;
   if ('assignedUserPrincipalName' in o) out.assignedUserPrincipalName = str(o.assignedUserPrincipalName) ?? null;
+  if ('hardwareIdentifier' in o) out.hardwareIdentifier = str(o.hardwareIdentifier) ?? null;
   return out;
 }
 

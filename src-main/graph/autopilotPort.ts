@@ -20,8 +20,11 @@ export interface ImportedIdentity {
   id: string;
   serialNumber: string;
   groupTag?: string | null;
+  /** The client's hint: a real tenant has answered with it rewritten to the record's own id. Never a key. */
   importId: string;
   assignedUserPrincipalName?: string | null;
+  /** Present when the service returns it (not under $select): lets a lost answer be matched by hash as well as serial. */
+  hardwareIdentifier?: string | null;
   state: {
     deviceImportStatus: DeviceImportStatus;
     deviceRegistrationId?: string | null;
@@ -47,13 +50,23 @@ export interface WithRequestId<T> {
   value: T;
   requestId?: string;
   clientRequestId: string;
+  /** Requests the answer cost (pages of a listing); 1 when absent. */
+  requests?: number;
 }
 
 export interface AutopilotPort {
-  /** POST .../importedWindowsAutopilotDeviceIdentities/import with every device of one batch. */
+  /**
+   * One POST .../importedWindowsAutopilotDeviceIdentities/import with every device of one batch, never
+   * re-posted here: whether a lost answer landed is decided by the worker from its persisted batch.
+   */
   importBatch(devices: ImportedIdentityInput[]): Promise<WithRequestId<ImportedIdentity[]>>;
-  /** GET .../importedWindowsAutopilotDeviceIdentities?$filter=importId eq '...' (all pages). */
-  readBatch(importId: string): Promise<WithRequestId<ImportedIdentity[]>>;
+  /** GET .../importedWindowsAutopilotDeviceIdentities/{id}; undefined when the record is gone (404). */
+  getImported(id: string): Promise<WithRequestId<ImportedIdentity | undefined>>;
+  /**
+   * Every imported record of the tenant (all pages), matched on the station's side: imported records
+   * are few (they are deleted after import), and no public evidence says `$filter=importId` works.
+   */
+  listImported(): Promise<WithRequestId<ImportedIdentity[]>>;
   /** DELETE the imported records this station created (by their ids). */
   deleteImported(ids: string[]): Promise<void>;
   /** `profileStatus` (default true) reads beta so that deploymentProfileAssignmentStatus is present. */
@@ -61,7 +74,7 @@ export interface AutopilotPort {
   /** contains(serialNumber,'X'), with the paging fallback for serials the filter mishandles. */
   findRegisteredBySerial(serialNumber: string): Promise<WithRequestId<RegisteredDevice[]>>;
   updateDeviceProperties(id: string, props: { groupTag?: string; userPrincipalName?: string; addressableUserName?: string; displayName?: string }): Promise<WithRequestId<void>>;
-  /** Beta sync, at most once per 10 minutes per tenant (remembered across restarts). */
+  /** Beta sync. The 10-minute rule is kept by the caller (the queue's meta, per tenant); a 429 is 'too-soon'. */
   requestSync(): Promise<'requested' | 'too-soon' | 'in-progress'>;
   listGroupTags(): Promise<string[]>;
   /**

@@ -8,7 +8,8 @@ import type { AutopilotPort } from '../graph/autopilotPort.ts';
 export function deferredAutopilot(resolve: () => Promise<AutopilotPort>): AutopilotPort {
   return {
     importBatch: async (devices) => (await resolve()).importBatch(devices),
-    readBatch: async (importId) => (await resolve()).readBatch(importId),
+    getImported: async (id) => (await resolve()).getImported(id),
+    listImported: async () => (await resolve()).listImported(),
     deleteImported: async (ids) => (await resolve()).deleteImported(ids),
     getRegisteredDevice: async (id, options) => (await resolve()).getRegisteredDevice(id, options),
     findRegisteredBySerial: async (serial) => (await resolve()).findRegisteredBySerial(serial),

@@ -4,6 +4,8 @@
  */
 interface ErrorInfo {
   name: string;
+  /** The code of the error's family, when known by name only (808 spelled the other way with code 0). */
+  code?: number;
   advice: string;
   /** The device belongs elsewhere: retrying cannot help. */
   hardStop?: boolean;
@@ -32,11 +34,21 @@ const BY_NAME: Record<string, ErrorInfo> = {
   ZtdDeviceDuplicated: { name: 'ZtdDeviceDuplicated', advice: 'The same hardware hash was sent twice in one import. Remove the duplicate capture and retry.' },
   StorageError: { name: 'StorageError', advice: 'Intune had a storage problem; the station retries by itself.', transient: true },
 };
-for (const info of Object.values(IMPORT_ERRORS)) BY_NAME[info.name] = info;
+for (const [code, info] of Object.entries(IMPORT_ERRORS)) BY_NAME[info.name] = { ...info, code: Number(code) };
+
+/** Names compared loosely: case and separators ignored, "Another" and "Other" alike (Microsoft's pages use both for 808). */
+function nameKey(name: string): string {
+  return name.replace(/[^a-z0-9]/gi, '').toLowerCase().replace(/another/g, 'other');
+}
+const BY_NAME_KEY = new Map(Object.values(BY_NAME).map((info) => [nameKey(info.name), info]));
+
+function byName(name: string | undefined | null): ErrorInfo | undefined {
+  return name ? (BY_NAME[name] ?? BY_NAME_KEY.get(nameKey(name))) : undefined;
+}
 
 export function describeImportError(code: number | undefined, name: string | undefined | null): ErrorInfo {
-  const known = (code ? IMPORT_ERRORS[code] : undefined) ?? (name ? BY_NAME[name] : undefined);
-  if (known) return { ...known, name: name || known.name };
+  const known = (code ? IMPORT_ERRORS[code] : undefined) ?? byName(name);
+  if (known) return { ...known, name: name || known.name, ...(code ? { code } : known.code !== undefined ? { code: known.code } : {}) };
   return {
     name: name || 'UnknownImportError',
     advice: `Intune refused the device with an unknown error${code ? ` (${code})` : ''}. Retry once; if it fails again, send the code and the request ids to your admin.`,
@@ -44,7 +56,13 @@ export function describeImportError(code: number | undefined, name: string | und
 }
 
 export function isAlreadyHere(code: number | undefined, name: string | undefined | null): boolean {
-  return code === 806 || name === 'ZtdDeviceAlreadyAssigned';
+  return code === 806 || (!!name && nameKey(name) === nameKey('ZtdDeviceAlreadyAssigned'));
+}
+
+/** The 808 family (808–811): by code, or by name in either spelling when the code is missing or 0. */
+export function isOtherTenant(code: number | undefined, name: string | undefined | null): boolean {
+  if (code !== undefined && code >= 808 && code <= 811) return true;
+  return !code && byName(name)?.hardStop === true;
 }
 
 /** Advice for states the station reaches by itself (deadlines, profile failures). */
@@ -54,4 +72,7 @@ export const STATION_ADVICE = {
   profileTimeout: 'The device is registered but no deployment profile was assigned in time. Check that a profile targets its group tag.',
   profileFailed: 'Intune could not assign a deployment profile. Check the profile and the group that uses this group tag, then retry.',
   checkFailed: 'The station could not judge this device. Capture it again.',
+  recordLost: 'Intune lost this device\'s import record twice and the device is not registered. Retry later; if it happens again, send the request ids to your admin.',
+  tagUnconfirmed: 'The group tag was changed in Intune, but the tenant did not show the new tag in time. Check the device\'s group tag in the admin centre.',
+  tagUnchecked: 'Intune says this device is registered here, but it could not be found to check its group tag. Check it in the admin centre.',
 } as const;

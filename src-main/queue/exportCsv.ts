@@ -1,11 +1,13 @@
 import { containsLicenceKey, startsLikeFormula } from '../capture/fieldRules.ts';
 import { StationError } from '../contract/errors.ts';
 import type { CorporateRegistration, ExportFile } from '../contract/types.ts';
+import { MAX_IMPORT_BATCH } from '../contract/limits.ts';
 import type { DeviceRecord } from './queueStore.ts';
 
 /** The admin centre's import header, exactly (DOMAIN.md). */
 export const INTUNE_CSV_HEADER = 'Device Serial Number,Windows Product ID,Hardware Hash,Group Tag,Assigned User';
-export const INTUNE_CSV_MAX_ROWS = 500;
+/** The admin centre's 500-row rule: the same rule as the import batch maximum. */
+export const INTUNE_CSV_MAX_ROWS = MAX_IMPORT_BATCH;
 
 /**
  * The admin centre wants ANSI without quotes or extra columns: anything outside printable ASCII,

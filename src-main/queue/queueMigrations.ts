@@ -98,4 +98,18 @@ export const QUEUE_MIGRATIONS: readonly string[] = [
   ALTER TABLE devices ADD COLUMN corporate_request_ids TEXT NOT NULL DEFAULT '[]';
   CREATE INDEX devices_corporate ON devices(corporate_state, corporate_next_at) WHERE removed_at IS NULL;
   `,
+  // The imported records this station created, by the ids the service gave back (issue 13): polls,
+  // crash reconciliation and cleanup follow these, never the client's importId alone. `refused` keeps
+  // a whole-batch refusal (a 5xx that may still have landed) so the batch is split, never resent as is.
+  `
+  CREATE TABLE imported_records (
+    id TEXT PRIMARY KEY,
+    batch_id TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    deleted_at INTEGER
+  );
+  CREATE INDEX imported_records_open ON imported_records(batch_id) WHERE deleted_at IS NULL;
+  ALTER TABLE batches ADD COLUMN refused TEXT;
+  `,
 ];

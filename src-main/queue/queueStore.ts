@@ -44,9 +44,9 @@ export interface DeviceRecord {
 }
 
 export type BatchStatus =
-  /** importId stored, the POST may or may not have reached Graph: look before sending again. */
+  /** Batch stored, the POST may or may not have reached Graph: look (by serial) before sending again. */
   | 'sending'
-  /** Graph accepted the POST: poll by importId. */
+  /** Graph accepted the POST: follow the record ids it gave back. */
   | 'sent'
   /** Every record is final: delete the records this station created. */
   | 'cleanup'
@@ -63,6 +63,19 @@ export interface BatchRecord {
   attempts: number;
   deadline: number;
   deviceCount: number;
+  /**
+   * The service refused the whole POST in a way that may still have applied it (a 5xx): after the
+   * reconciliation shows what did not land, those devices are split into halves, never resent as is.
+   */
+  refused?: string;
+}
+
+/** An imported record this station created, by the id the service gave back. */
+export interface ImportedRecordRef {
+  id: string;
+  batchId: string;
+  deviceId: string;
+  createdAt: number;
 }
 
 /** A stored event: the contract's DeviceEvent with its device and the time as epoch ms. */
@@ -110,6 +123,14 @@ export interface QueueStore {
   updateBatch(id: string, patch: Partial<Omit<BatchRecord, 'id' | 'importId'>>): void;
   getBatch(id: string): BatchRecord | undefined;
   openBatches(): BatchRecord[];
+
+  /** Records the ids the service gave back (ignored when already known). */
+  addImportedRecords(records: ImportedRecordRef[]): void;
+  /** This batch's records not yet deleted. */
+  importedRecords(batchId: string): ImportedRecordRef[];
+  /** The record is one this station already knows (any batch): not free to be matched again. */
+  hasImportedRecord(id: string): boolean;
+  markImportedDeleted(ids: string[], at: number): void;
 
   getMeta(key: string): string | undefined;
   setMeta(key: string, value: string): void;

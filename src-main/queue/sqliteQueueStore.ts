@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { StationError } from '../contract/errors.ts';
 import { DEVICE_STATES, type DeviceState } from '../contract/types.ts';
 import { QUEUE_MIGRATIONS } from './queueMigrations.ts';
-import type { BatchRecord, DeviceEventRecord, DevicePatch, DeviceRecord, ListFilter, QueueStore } from './queueStore.ts';
+import type { BatchRecord, DeviceEventRecord, DevicePatch, DeviceRecord, ImportedRecordRef, ListFilter, QueueStore } from './queueStore.ts';
 
 export const QUEUE_DB_FILE = 'queue.db';
 
@@ -49,6 +49,7 @@ const BATCH_COLUMNS: Record<string, string> = {
   attempts: 'attempts',
   deadline: 'deadline',
   deviceCount: 'device_count',
+  refused: 'refused',
 };
 
 type Row = Record<string, unknown>;
@@ -166,10 +167,14 @@ export class SqliteQueueStore implements QueueStore {
       inBatch: db.prepare('SELECT * FROM devices WHERE batch_id = ? AND removed_at IS NULL ORDER BY seq'),
       remove: db.prepare('UPDATE devices SET removed_at = ? WHERE id = ?'),
       insertBatch: db.prepare(
-        'INSERT INTO batches (id, import_id, status, created_at, posted_at, next_at, attempts, deadline, device_count) VALUES (@id, @importId, @status, @createdAt, @postedAt, @nextAt, @attempts, @deadline, @deviceCount)',
+        'INSERT INTO batches (id, import_id, status, created_at, posted_at, next_at, attempts, deadline, device_count, refused) VALUES (@id, @importId, @status, @createdAt, @postedAt, @nextAt, @attempts, @deadline, @deviceCount, @refused)',
       ),
       getBatch: db.prepare('SELECT * FROM batches WHERE id = ?'),
       openBatches: db.prepare("SELECT * FROM batches WHERE status <> 'done' ORDER BY created_at, id"),
+      insertImported: db.prepare('INSERT OR IGNORE INTO imported_records (id, batch_id, device_id, created_at) VALUES (@id, @batchId, @deviceId, @createdAt)'),
+      importedOfBatch: db.prepare('SELECT id, batch_id, device_id, created_at FROM imported_records WHERE batch_id = ? AND deleted_at IS NULL ORDER BY created_at, id'),
+      hasImported: db.prepare('SELECT 1 FROM imported_records WHERE id = ?'),
+      deleteImported: db.prepare('UPDATE imported_records SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL'),
       getMeta: db.prepare('SELECT value FROM meta WHERE key = ?'),
       setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
     };
@@ -298,7 +303,7 @@ export class SqliteQueueStore implements QueueStore {
 
   createBatch(batch: BatchRecord, deviceIds: string[], devicePatch: DevicePatch, event: Omit<DeviceEventRecord, 'deviceId'>): void {
     this.transaction(() => {
-      this.stmts.insertBatch.run({ postedAt: null, ...batch });
+      this.stmts.insertBatch.run({ postedAt: null, refused: null, ...batch });
       this.patchDevices(deviceIds, devicePatch);
       for (const id of deviceIds) this.appendEvent({ ...event, deviceId: id });
     });
@@ -317,6 +322,27 @@ export class SqliteQueueStore implements QueueStore {
 
   openBatches(): BatchRecord[] {
     return (this.stmts.openBatches.all() as Row[]).map(toBatch);
+  }
+
+  addImportedRecords(records: ImportedRecordRef[]): void {
+    if (!records.length) return;
+    this.transaction(() => {
+      for (const r of records) this.stmts.insertImported.run(r);
+    });
+  }
+
+  importedRecords(batchId: string): ImportedRecordRef[] {
+    return (this.stmts.importedOfBatch.all(batchId) as Row[]).map((r) => ({ id: r.id as string, batchId: r.batch_id as string, deviceId: r.device_id as string, createdAt: r.created_at as number }));
+  }
+
+  hasImportedRecord(id: string): boolean {
+    return this.stmts.hasImported.get(id) !== undefined;
+  }
+
+  markImportedDeleted(ids: string[], at: number): void {
+    this.transaction(() => {
+      for (const id of ids) this.stmts.deleteImported.run(at, id);
+    });
   }
 
   getMeta(key: string): string | undefined {

@@ -1,12 +1,8 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src-main/app/logger.ts';
 import { AutopilotGraph, importRequestBody, odataString } from '../../src-main/graph/autopilotGraph.ts';
 import { customCloud } from '../../src-main/graph/clouds.ts';
 import { GraphClient } from '../../src-main/graph/graphClient.ts';
-import { JsonSyncStampStore } from '../../src-main/graph/syncStampStore.ts';
 import { FakeClock, scriptedServer, type ScriptedAnswer, type SeenRequest } from './graphTestSupport.ts';
 
 let close: (() => Promise<void>) | undefined;
@@ -15,20 +11,19 @@ afterEach(async () => {
   close = undefined;
 });
 
-async function setup(script: (req: SeenRequest, i: number) => ScriptedAnswer, stampFile?: string, clock = new FakeClock()) {
+async function setup(script: (req: SeenRequest, i: number) => ScriptedAnswer, clock = new FakeClock()) {
   const server = await scriptedServer(script);
   close = server.close;
   const graph = new GraphClient({ cloud: customCloud(server.url, server.url), apiVersion: 'v1.0', tokens: { getAccessToken: async () => 't' }, clock, logger: silentLogger, random: () => 0.5 });
-  const file = stampFile ?? path.join(await mkdtemp(path.join(tmpdir(), 'ap-')), 'sync.json');
-  const ap = new AutopilotGraph({ graph, tenantKey: 'global:contoso', syncStamps: new JsonSyncStampStore(file), logger: silentLogger });
-  return { server, graph, ap, clock, file };
+  const ap = new AutopilotGraph({ graph, logger: silentLogger });
+  return { server, graph, ap, clock };
 }
 
 const device = (serialNumber: string) => ({ serialNumber, hardwareIdentifier: 'T0EAAA==', importId: 'batch-1', groupTag: 'Lab' });
 const record = (serialNumber: string, i: number) => ({ id: `imp-${i}`, serialNumber, importId: 'batch-1', groupTag: 'Lab', state: { deviceImportStatus: 'unknown', deviceRegistrationId: '', deviceErrorCode: 0, deviceErrorName: '' } });
 
 describe('AutopilotGraph (request shapes and edge cases over loopback HTTP)', () => {
-  it('importBatch: when the answer is lost after the records landed, reads them by importId instead of importing twice', async () => {
+  it('importBatch: one POST; a lost answer goes back to the caller (the worker reconciles), never re-posted here', async () => {
     let posts = 0;
     const { ap, server } = await setup((r) => {
       if (r.method === 'POST') {
@@ -37,24 +32,36 @@ describe('AutopilotGraph (request shapes and edge cases over loopback HTTP)', ()
       }
       return { status: 200, body: { value: [record('A1', 1), record('B2', 2)] } };
     });
-    const res = await ap.importBatch([device('A1'), device('B2')]);
+    await expect(ap.importBatch([device('A1'), device('B2')])).rejects.toMatchObject({ kind: 'network', details: { maybeApplied: true } });
     expect(posts).toBe(1);
-    expect(res.value.map((r) => r.id)).toEqual(['imp-1', 'imp-2']);
-    expect(decodeURIComponent(server.seen[1]!.url)).toContain("$filter=importId eq 'batch-1'");
+    expect(server.seen.map((s) => s.method)).toEqual(['POST']);
   });
 
-  it('importBatch: when nothing landed, sends only what is missing', async () => {
-    const bodies: string[] = [];
-    const { ap } = await setup((r) => {
-      if (r.method === 'POST') {
-        bodies.push(r.body);
-        return bodies.length === 1 ? { status: 500 } : { status: 200, body: { value: JSON.parse(r.body).importedWindowsAutopilotDeviceIdentities.map((d: { serialNumber: string }, k: number) => record(d.serialNumber, 10 + k)) } };
-      }
-      return { status: 200, body: { value: [record('A1', 1)] } }; // A1 landed, B2 did not
-    });
-    const res = await ap.importBatch([device('A1'), device('B2')]);
-    expect(JSON.parse(bodies[1]!).importedWindowsAutopilotDeviceIdentities.map((d: { serialNumber: string }) => d.serialNumber)).toEqual(['B2']);
-    expect(res.value.map((r) => r.serialNumber).sort()).toEqual(['A1', 'B2']);
+  it('importBatch: a 500 is not re-posted either', async () => {
+    const { ap, server } = await setup(() => ({ status: 500, body: { error: { code: 'InternalServerError', message: 'An internal server error has occurred.' } } }));
+    await expect(ap.importBatch([device('A1')])).rejects.toMatchObject({ status: 500, details: { maybeApplied: true } });
+    expect(server.seen).toHaveLength(1);
+  });
+
+  it('getImported reads one record by id, and a 404 is "gone", not a failure', async () => {
+    const { ap, server } = await setup((r) => (r.url.endsWith('/imp-9') ? { status: 404, body: { error: { code: 'NotFound', message: 'no' } } } : { status: 200, body: { ...record('A1', 1), importId: 'imp-1' } }));
+    expect((await ap.getImported('imp-1')).value).toMatchObject({ id: 'imp-1', serialNumber: 'A1', importId: 'imp-1' });
+    expect((await ap.getImported('imp-9')).value).toBeUndefined();
+    expect(server.seen.map((s) => s.url)).toEqual(['/v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities/imp-1', '/v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities/imp-9']);
+  });
+
+  it('listImported lists without any importId filter, asks for $select, and drops $select for good after a 500', async () => {
+    const { ap, server } = await setup((r) => (r.url.includes('%24select') || r.url.includes('$select') ? { status: 500, body: { error: { code: 'InternalServerError', message: 'boom' } } } : { status: 200, body: { value: [record('A1', 1)] } }));
+    const first = await ap.listImported();
+    expect(first.value.map((r) => r.id)).toEqual(['imp-1']);
+    expect(first.requests).toBe(1);
+    const withSelect = server.seen.filter((s) => decodeURIComponent(s.url).includes('$select'));
+    expect(withSelect.length).toBeGreaterThan(0);
+    expect(server.seen.every((s) => !decodeURIComponent(s.url).includes('$filter'))).toBe(true);
+    const before = server.seen.length;
+    await ap.listImported();
+    // Remembered: the second listing goes straight to the plain request.
+    expect(server.seen.slice(before).map((s) => decodeURIComponent(s.url))).toEqual(['/v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities']);
   });
 
   it('refuses empty and oversized batches before any request', async () => {
@@ -64,20 +71,10 @@ describe('AutopilotGraph (request shapes and edge cases over loopback HTTP)', ()
     expect(server.seen).toHaveLength(0);
   });
 
-  it('requestSync: at most once per 10 minutes per tenant, remembered across restarts', async () => {
-    const clock = new FakeClock();
-    const first = await setup(() => ({ status: 204 }), undefined, clock);
-    expect(await first.ap.requestSync()).toBe('requested');
-    expect(await first.ap.requestSync()).toBe('too-soon');
-    await close?.();
-    // a new station process with the same data dir
-    const second = await setup(() => ({ status: 204 }), first.file, clock);
-    clock.advance(9 * 60_000);
-    expect(await second.ap.requestSync()).toBe('too-soon');
-    expect(second.server.seen).toHaveLength(0);
-    clock.advance(60_001);
-    expect(await second.ap.requestSync()).toBe('requested');
-    expect(second.server.seen.map((s) => s.url)).toEqual(['/beta/deviceManagement/windowsAutopilotSettings/sync']);
+  it('requestSync: one call each time; the 10-minute rule is the worker\'s (kept in the tenant\'s queue)', async () => {
+    const { ap, server } = await setup(() => ({ status: 204 }));
+    expect(await ap.requestSync()).toBe('requested');
+    expect(server.seen.map((s) => s.url)).toEqual(['/beta/deviceManagement/windowsAutopilotSettings/sync']);
   });
 
   it('requestSync: 409 is "in progress", the service\'s 429 is "too soon", and neither is retried', async () => {

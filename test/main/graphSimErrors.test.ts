@@ -15,7 +15,6 @@ import { customCloud } from '../../src-main/graph/clouds.ts';
 import { GraphClient, type AccessTokenProvider } from '../../src-main/graph/graphClient.ts';
 import { createCaDispatcher } from '../../src-main/graph/httpsDispatcher.ts';
 import { RateBudget } from '../../src-main/graph/rateBudget.ts';
-import { MemorySyncStampStore } from '../../src-main/graph/syncStampStore.ts';
 import { startSimulatedTenant, type SimTenant } from '../../src-main/sim/startSimulatedTenant.ts';
 import type { SimScenarioInput } from '../../src-main/sim/simScenario.ts';
 
@@ -45,7 +44,7 @@ async function connect(scenario: SimScenarioInput, tokens?: (s: SimTenant) => Ac
   );
   if (!tokens) expect(await auth.signIn()).toMatchObject({ state: 'signed-in' });
   const graph = new GraphClient({ cloud, apiVersion: 'v1.0', tokens: tokens ? tokens(s) : auth, clock, logger: silentLogger, dispatcher, ...(budget ? { budget } : {}) });
-  return { graph, ap: new AutopilotGraph({ graph, tenantKey: 't', syncStamps: new MemorySyncStampStore(), logger: silentLogger }) };
+  return { graph, ap: new AutopilotGraph({ graph, logger: silentLogger }) };
 }
 
 async function failureOf(p: Promise<unknown>): Promise<GraphFailure> {
@@ -76,7 +75,7 @@ describe('Graph failures from the simulated tenant, in words', () => {
 
   it('a token for another cloud\'s Graph is "wrong cloud", not retried as an expired sign-in', async () => {
     const { ap, graph } = await connect({}, (s) => ({ getAccessToken: async () => s.issueAccessToken('app', ['DeviceManagementServiceConfig.ReadWrite.All'], { aud: 'https://graph.microsoft.us' }) }));
-    const f = await failureOf(ap.readBatch('x'));
+    const f = await failureOf(ap.getImported('x'));
     expect(f).toMatchObject({ kind: 'wrong-cloud', status: 401 });
     expect(graph.stats().tokenRefreshes).toBe(0);
   });
@@ -87,7 +86,7 @@ describe('Graph failures from the simulated tenant, in words', () => {
     const clock = scaledClock(20);
     const budget = new RateBudget(clock, { windowMs: 20_000, maxWrites: 100, maxRequests: 1000 });
     const { ap, graph } = await connect({ throttle: { appAll: 8, appWrites: 4 } }, undefined, budget, clock, 20);
-    await Promise.all(Array.from({ length: 20 }, (_, i) => ap.readBatch(`t-${i}`)));
+    await Promise.all(Array.from({ length: 20 }, (_, i) => ap.getImported(`t-${i}`)));
     expect(graph.stats().throttled).toBeGreaterThan(0);
     const throttled = sim!.requestLog.entries.filter((e) => e.status === 429).length;
     expect(throttled).toBe(graph.stats().throttled);

@@ -1,45 +1,10 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EventBus } from '../../src-main/app/eventBus.ts';
-import { silentLogger } from '../../src-main/app/logger.ts';
 import type { DeviceState } from '../../src-main/contract/types.ts';
 import { GraphFailure } from '../../src-main/graph/autopilotPort.ts';
-import { ImportWorker, type WorkerTimings } from '../../src-main/queue/importWorker.ts';
-import { isSettled, type WaitFor } from '../../src-main/queue/queueStore.ts';
-import { QueueService } from '../../src-main/queue/queueService.ts';
-import { openSqliteQueueStore } from '../../src-main/queue/sqliteQueueStore.ts';
-import { deviceInput, FakeAutopilot, hashFor, ManualClock, networkDown, throttled } from './queueFakes.ts';
+import { deviceInput, hashFor, networkDown, throttled } from './queueFakes.ts';
+import { bench, cleanupBenches } from './queueWorkerSupport.ts';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
-
-function bench(opts: { waitFor?: WaitFor; batchSize?: number; timings?: Partial<WorkerTimings>; dir?: string; clock?: ManualClock; port?: FakeAutopilot } = {}) {
-  const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'queue-worker-'));
-  if (!opts.dir) dirs.push(dir);
-  const clock = opts.clock ?? new ManualClock();
-  const port = opts.port ?? new FakeAutopilot(clock);
-  const store = openSqliteQueueStore(dir);
-  const bus = new EventBus();
-  const events: { name: string; payload: unknown }[] = [];
-  bus.subscribe((name, payload) => events.push({ name, payload }));
-  const worker = new ImportWorker({ store, port, clock, logger: silentLogger, bus, batchSize: () => opts.batchSize ?? 100, ...(opts.timings ? { timings: opts.timings } : {}) });
-  const queue = new QueueService({ store, clock, logger: silentLogger, stationName: 'BENCH-1', bus, port, waitFor: () => opts.waitFor ?? 'registered' });
-  /** Runs the worker in service time until every device is settled (or the limit passes). */
-  const run = async (limitMs = 4 * 3600_000) => {
-    const end = clock.now() + limitMs;
-    while (clock.now() < end) {
-      const next = await worker.tick();
-      if (queue.allDevices().every((d) => isSettled(d))) return;
-      clock.advance(Math.max(1000, next - clock.now()));
-    }
-  };
-  const state = (id: string) => queue.device(id)!.state;
-  return { dir, clock, port, store, worker, queue, run, state, events };
-}
+afterEach(cleanupBenches);
 
 describe('import worker (fake Graph, fake clock)', () => {
   it('imports a batch, follows it to registered, deletes its own records and keeps the history', async () => {
@@ -48,8 +13,8 @@ describe('import worker (fake Graph, fake clock)', () => {
     await b.run();
     expect(queued.map(b.state)).toEqual(['registered', 'registered', 'registered']);
     expect(b.port.count('importBatch')).toBe(1);
-    // One read per batch per poll, however many devices: four polls over the fake's 20 s of processing, one before cleanup.
-    expect(b.port.count('readBatch')).toBeLessThanOrEqual(5);
+    // One read per poll, however many devices (more devices than a listing costs: one listing): four polls over the fake's 20 s of processing.
+    expect(b.port.count('listImported') + b.port.count('getImported')).toBeLessThanOrEqual(4);
     expect(b.port.imported.size).toBe(0);
     expect(b.port.log.find((l) => l.method === 'deleteImported')!.arg).toHaveLength(3);
     const detail = b.queue.getDevice(queued[0]!);
@@ -124,7 +89,7 @@ describe('import worker (fake Graph, fake clock)', () => {
     b.queue.queueDevices([deviceInput('PF1')]);
     await b.run();
     // The POST's answer is the first look; then one read per poll.
-    const reads = b.port.log.filter((l) => l.method === 'readBatch' || l.method === 'importBatch').map((l) => l.at);
+    const reads = b.port.log.filter((l) => l.method === 'getImported' || l.method === 'importBatch').map((l) => l.at);
     const gaps = reads.slice(1).map((t, i) => t - reads[i]!);
     expect(gaps[0]).toBe(10_000);
     expect(gaps[1]).toBe(11_000);
@@ -162,7 +127,10 @@ describe('import worker (fake Graph, fake clock)', () => {
     expect(d).toMatchObject({ state: 'already-registered', errorCode: 806, deviceRegistrationId: regId });
     expect(b.port.registered.get(regId)!.groupTag).toBe('NewTag');
     expect(b.port.log.filter((l) => l.method === 'updateDeviceProperties').map((l) => l.arg)).toEqual([{ id: regId, groupTag: 'NewTag' }]);
-    expect(b.queue.getDevice(d.id).events.at(-1)!.message).toContain('"OldTag" to "NewTag"');
+    const messages = b.queue.getDevice(d.id).events.map((e) => e.message);
+    expect(messages.some((m) => m.includes('"OldTag" to "NewTag"'))).toBe(true);
+    // Reported fixed once the tenant shows the tag, not when updateDeviceProperties answered.
+    expect(messages.at(-1)).toContain('now shows the group tag "NewTag"');
     b.store.close();
   });
 
@@ -209,7 +177,7 @@ describe('import worker (fake Graph, fake clock)', () => {
   it('waits out a throttling storm, honouring Retry-After, without losing anything', async () => {
     const b = bench({ waitFor: 'imported' });
     b.port.fail('importBatch', throttled(30_000), 3);
-    b.port.fail('readBatch', throttled(20_000), 4);
+    b.port.fail('listImported', throttled(20_000), 4);
     const { queued } = b.queue.queueDevices(['T1', 'T2'].map((s) => deviceInput(s)));
     const t0 = b.clock.now();
     await b.run();

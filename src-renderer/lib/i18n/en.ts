@@ -285,6 +285,9 @@ export const en = {
   'notify.batchDoneOne': 'Batch finished: 1 device processed.',
   'notify.batchDone': 'Batch finished: {count} devices processed.',
   'notify.deviceError': '{serial} needs attention: {advice}',
+  'error.ImportRecordLost': 'Intune lost this device\'s import record twice and the device is not registered. Retry later; if it happens again, send the request ids to your admin.',
+  'flag.group-tag-unconfirmed': 'The group tag was changed, but Intune did not show the new tag in time. Check it in the admin centre.',
+  'flag.group-tag-unchecked': 'Registered here, but the device could not be found to check its group tag. Check it in the admin centre.',
   // Issue 13 (real tenants, remote simulated tenant): codes worded from their params.
   'code.GRAPH_PAGING_LOOP': 'Microsoft Graph kept sending pages the station had already read, so it stopped the listing[ after {pages} pages]. The station tries again later; if it lasts, send the request id to support.',
   'code.REMOTE_TENANT_URL_INVALID': '"{url}" is not the https:// address of a simulated tenant. Copy the address the trainer\'s "autopilot-station sim" printed, e.g. https://trainer-pc:8443.',

@@ -290,6 +290,9 @@ export const ja: Record<MessageKey, string> = {
   'notify.batchDoneOne': 'バッチが完了しました: 1 台を処理しました。',
   'notify.batchDone': 'バッチが完了しました: {count} 台を処理しました。',
   'notify.deviceError': '{serial} は対応が必要です: {advice}',
+  'error.ImportRecordLost': 'Intune がこのデバイスのインポート レコードを 2 回失い、デバイスは登録されていません。後で再試行してください。繰り返す場合はリクエスト ID を管理者に送ってください。',
+  'flag.group-tag-unconfirmed': 'グループ タグを変更しましたが、新しいタグが時間内に Intune に表示されませんでした。管理センターで確認してください。',
+  'flag.group-tag-unchecked': 'このテナントに登録済みですが、グループ タグを確認するためのデバイスが見つかりませんでした。管理センターで確認してください。',
   // Issue 13 (real tenants, remote simulated tenant): codes worded from their params.
   'code.GRAPH_PAGING_LOOP': 'Microsoft Graph が読み込み済みのページを繰り返し返したため、[{pages} ページで]一覧の取得を止めました。ステーションは後で再試行します。続く場合はリクエスト ID をサポートに送ってください。',
   'code.REMOTE_TENANT_URL_INVALID': '"{url}" はシミュレートされたテナントの https:// アドレスではありません。講師の "autopilot-station sim" が表示したアドレス (例: https://trainer-pc:8443) をコピーしてください。',

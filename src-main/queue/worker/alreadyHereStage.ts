@@ -1,0 +1,122 @@
+import type { RegisteredDevice } from '../../graph/autopilotPort.ts';
+import { describeImportError, STATION_ADVICE } from '../errorAdvice.ts';
+import type { DeviceRecord } from '../queueStore.ts';
+import { LAST_SYNC_KEY, serialKey, type Event, type WorkerContext, type WorkerStage } from './workerContext.ts';
+
+/** 806 for a device the registered list does not show yet: one sync, then another look. */
+const AWAIT_SYNC = 'already-here-awaiting-sync';
+/** A group tag changed with updateDeviceProperties, not yet shown by the tenant. */
+const TAG_PENDING = 'group-tag-fix-pending';
+const PENDING_FLAGS = [AWAIT_SYNC, TAG_PENDING];
+
+/**
+ * 806, already registered in this tenant: success once the registered device carries the queued
+ * group tag (and user). The device is looked for by serial; when the list does not show it yet, one
+ * sync and another look. A tag changed with updateDeviceProperties is reported fixed only once the
+ * tenant shows it (within tagFixDeadlineMs, else flagged unconfirmed), followed by a sync.
+ */
+export class AlreadyHereStage implements WorkerStage {
+  readonly name = 'already-registered';
+
+  constructor(private readonly c: WorkerContext) {}
+
+  async run(): Promise<void> {
+    for (const d of this.c.store.dueDevices(['importing'], this.c.now(), 1000).filter(pendingAlreadyHere)) {
+      if (this.c.paused()) return;
+      await this.followAlreadyHere(d);
+    }
+  }
+
+  /** Called by the poll stage for a device whose record says 806 (once: afterwards it carries a pending flag). */
+  async alreadyRegistered(d: DeviceRecord, e: Event): Promise<void> {
+    const found = await this.c.graph(() => this.c.port.findRegisteredBySerial(d.serialNumber));
+    if (!found.ok) return; // the record stays; the next poll tries again
+    const reg = found.value.value.find((x) => serialKey(x.serialNumber) === serialKey(d.serialNumber));
+    const requestIds = [...(e.requestIds ?? []), found.value.requestId];
+    if (!reg) {
+      // 806 can come before the device shows in the list (it shows after a sync): one sync, another look.
+      const now = this.c.now();
+      this.c.move(d, 'importing', { errorCode: 806, errorName: 'ZtdDeviceAlreadyAssigned', flags: withFlags(d.flags, [AWAIT_SYNC]), stateSince: now, deadline: Math.max(d.deadline ?? 0, now + this.c.t.registrationDeadlineMs), nextCheckAt: now }, 'Intune says this device is already registered here; the device list does not show it yet: asking for a sync, then looking again', { ...e, requestIds });
+      return;
+    }
+    await this.fixTag(d, reg, { ...e, requestIds });
+  }
+
+  private async followAlreadyHere(d: DeviceRecord): Promise<void> {
+    const now = this.c.now();
+    if (d.flags.includes(TAG_PENDING)) return this.confirmTag(d);
+    const last = Number(this.c.store.getMeta(LAST_SYNC_KEY) ?? '0');
+    if (last < d.stateSince) {
+      const synced = await this.c.maybeSync();
+      const next = synced ? now + this.c.t.syncAfterMs : Math.max(now + this.c.t.firstPollMs, last + this.c.t.syncIntervalMs);
+      this.c.store.updateDevice(d.id, { nextCheckAt: next });
+      return;
+    }
+    if (now < last + this.c.t.syncAfterMs) {
+      this.c.store.updateDevice(d.id, { nextCheckAt: last + this.c.t.syncAfterMs });
+      return;
+    }
+    const found = await this.c.graph(() => this.c.port.findRegisteredBySerial(d.serialNumber));
+    if (!found.ok) {
+      this.c.store.updateDevice(d.id, { nextCheckAt: now + this.c.retryDelay(d.attempts, found.error) });
+      return;
+    }
+    const reg = found.value.value.find((x) => serialKey(x.serialNumber) === serialKey(d.serialNumber));
+    const e: Event = { requestIds: [found.value.requestId], errorCode: 806, errorName: 'ZtdDeviceAlreadyAssigned' };
+    if (reg) return this.fixTag(d, reg, e);
+    this.c.move(d, 'already-registered', { deadline: null, nextCheckAt: null, errorCode: 806, errorName: 'ZtdDeviceAlreadyAssigned', flags: withFlags(d.flags, ['group-tag-unchecked']), advice: STATION_ADVICE.tagUnchecked }, 'Already registered in this tenant (not found after a sync to check the group tag)', e);
+  }
+
+  /** The registered device is known: success once its group tag (and user) match; a change is confirmed before it is reported. */
+  private async fixTag(d: DeviceRecord, reg: RegisteredDevice, e: Event): Promise<void> {
+    const props: { groupTag?: string; userPrincipalName?: string } = {};
+    if ((reg.groupTag ?? '') !== d.groupTag) props.groupTag = d.groupTag;
+    if (d.assignedUser && (reg.userPrincipalName ?? '') !== d.assignedUser) props.userPrincipalName = d.assignedUser;
+    const base = { errorCode: 806, errorName: 'ZtdDeviceAlreadyAssigned', deviceRegistrationId: reg.id };
+    if (!Object.keys(props).length) {
+      this.c.move(d, 'already-registered', { ...base, deadline: null, nextCheckAt: null, flags: withFlags(d.flags, [], PENDING_FLAGS), advice: describeImportError(806, null).advice }, 'Already registered in this tenant; group tag already correct', e);
+      return;
+    }
+    const upd = await this.c.graph(() => this.c.port.updateDeviceProperties(reg.id, props));
+    const now = this.c.now();
+    if (!upd.ok) {
+      // Importing: the 806 record is still there and the next poll tries again. Otherwise: look again later.
+      if (d.state !== 'importing') this.c.store.updateDevice(d.id, { nextCheckAt: now + this.c.retryDelay(d.attempts, upd.error) });
+      return;
+    }
+    const deadline = now + this.c.t.tagFixDeadlineMs;
+    this.c.move(d, 'importing', { ...base, flags: withFlags(d.flags, [TAG_PENDING], [AWAIT_SYNC]), deadline, nextCheckAt: Math.min(deadline, now + this.c.t.firstPollMs), attempts: 0 }, `Already registered in this tenant; changing its group tag from "${reg.groupTag ?? ''}" to "${d.groupTag}"`, { ...e, requestIds: [...(e.requestIds ?? []), upd.value.requestId] });
+  }
+
+  private async confirmTag(d: DeviceRecord): Promise<void> {
+    const now = this.c.now();
+    const res = await this.c.graph(() => this.c.port.getRegisteredDevice(d.deviceRegistrationId!, { profileStatus: false }));
+    const reg = res.ok ? res.value.value : undefined;
+    const e: Event = { requestIds: [res.ok ? res.value.requestId : undefined], errorCode: 806, errorName: 'ZtdDeviceAlreadyAssigned' };
+    const shows = !!reg && (reg.groupTag ?? '') === d.groupTag && (!d.assignedUser || (reg.userPrincipalName ?? '') === d.assignedUser);
+    if (shows) {
+      this.c.move(d, 'already-registered', { deadline: null, nextCheckAt: null, flags: withFlags(d.flags, [], PENDING_FLAGS), advice: describeImportError(806, null).advice }, `Already registered in this tenant; Intune now shows the group tag "${d.groupTag}"`, e);
+      await this.c.maybeSync(); // profile assignment follows the tag after a sync
+      return;
+    }
+    if (d.deadline !== undefined && now >= d.deadline) {
+      this.c.move(d, 'already-registered', { deadline: null, nextCheckAt: null, flags: withFlags(d.flags, ['group-tag-unconfirmed'], PENDING_FLAGS), advice: STATION_ADVICE.tagUnconfirmed }, `Already registered in this tenant; the new group tag "${d.groupTag}" did not show in time`, e);
+      this.c.attention([d.id], `${d.serialNumber}: ${STATION_ADVICE.tagUnconfirmed}`, { serialNumber: d.serialNumber, errorCode: 806 });
+      return;
+    }
+    const next = now + (res.ok ? this.c.pollInterval(d.attempts + 1) : this.c.retryDelay(d.attempts, res.error));
+    this.c.store.updateDevice(d.id, { attempts: d.attempts + 1, nextCheckAt: d.deadline !== undefined ? Math.min(d.deadline, next) : next });
+  }
+}
+
+/**
+ * An 806 still being reconciled (a sync to wait for, a tag change to see). It stays 'importing', so no
+ * caller takes it as settled and its batch (and the 806 record) is kept until it is done.
+ */
+export function pendingAlreadyHere(d: DeviceRecord): boolean {
+  return d.state === 'importing' && PENDING_FLAGS.some((f) => d.flags.includes(f));
+}
+
+function withFlags(flags: string[], add: string[], remove: string[] = []): string[] {
+  return [...new Set([...flags.filter((f) => !remove.includes(f)), ...add])];
+}

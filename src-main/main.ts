@@ -80,7 +80,7 @@ async function start(): Promise<void> {
   // No default menu in packaged builds: it carries Reload and Toggle Developer Tools.
   if (app.isPackaged) Menu.setApplicationMenu(null);
 
-  registerIpcHandlers(ipcMain, createDispatcher(station.handlers, logger), createSenderCheck(() => windows));
+  registerIpcHandlers(ipcMain, createDispatcher(station.handlers, logger), createSenderCheck(() => windows), logger.child({ host: 'electron' }));
 
   const win = createMainWindow(BrowserWindow, shell, preloadPath, devToolsAllowed);
   windows.add(win.webContents.id);

@@ -6,7 +6,7 @@ import { createStation } from '../app/createStation.ts';
 import { stderrLogger } from '../app/logger.ts';
 import { machineSettingsPath, readMachineSettings } from '../app/machineSettings.ts';
 import { startBrowserHost } from '../host/browserHost.ts';
-import { createDispatcher } from '../ipc/dispatch.ts';
+import { browserModeDispatch } from '../host/browserConfinement.ts';
 import { usageError, type CliCommand } from './cliSupport.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -24,9 +24,11 @@ export const serveCommand: CliCommand = async (argv) => {
   // The admin's pre-seeded settings apply in browser mode too (a bench may run the station this way).
   const machineSettings = readMachineSettings(machineSettingsPath());
   if (machineSettings.problem) logger.warn('pre-seeded settings ignored', { errorCode: machineSettings.problem.code, message: machineSettings.problem.message });
-  const station = createStation({ host: 'browser', dataDir: defaultDataDir(), logger, machineSettings });
+  const dataDir = defaultDataDir();
+  const station = createStation({ host: 'browser', dataDir, logger, machineSettings });
   const host = await startBrowserHost({
-    dispatch: createDispatcher(station.handlers, logger),
+    // Paths confined: whoever holds the session token cannot probe this computer's disk.
+    dispatch: browserModeDispatch(station.handlers, { logger, dataDir, adminDropFolder: machineSettings.values.dropFolder }),
     bus: station.bus,
     staticDir: path.join(repoRoot, 'dist', 'renderer'),
     logger,

@@ -285,6 +285,7 @@ export const en = {
   'notify.batchDoneOne': 'Batch finished: 1 device sent to Intune.',
   'notify.batchDone': 'Batch finished: {count} devices sent to Intune.',
   'notify.deviceError': '{serial} needs attention: {advice}',
+  'code.PATH_NOT_ALLOWED': 'In browser mode the station reads files only inside the drop folder ({allowed}); "{path}" was refused. Upload the file instead, or ask your admin to set the folder.',
 } as const;
 
 export type MessageKey = keyof typeof en;

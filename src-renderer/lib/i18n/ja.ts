@@ -290,4 +290,5 @@ export const ja: Record<MessageKey, string> = {
   'notify.batchDoneOne': 'バッチが完了しました: 1 台を Intune に送信しました。',
   'notify.batchDone': 'バッチが完了しました: {count} 台を Intune に送信しました。',
   'notify.deviceError': '{serial} は対応が必要です: {advice}',
+  'code.PATH_NOT_ALLOWED': 'ブラウザー モードでは、ステーションはドロップ フォルダー ({allowed}) 内のファイルだけを読み取ります。"{path}" は拒否されました。ファイルをアップロードするか、管理者にフォルダーの設定を依頼してください。',
 };

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, safeStorage, session, shell } from 'electron';
 import { createStation } from './app/createStation.ts';
 import { createLogger, type LogSink } from './app/logger.ts';
 import { machineSettingsPath, readMachineSettings } from './app/machineSettings.ts';
@@ -56,6 +56,7 @@ async function start(): Promise<void> {
   if (machineSettings.problem) logger.warn('pre-seeded settings ignored', { errorCode: machineSettings.problem.code, message: machineSettings.problem.message, path: machineSettings.path });
   else if (machineSettings.found) logger.info('pre-seeded settings read', { path: machineSettings.path, keys: Object.keys(machineSettings.values), locked: machineSettings.locked });
 
+  const osProtector = SafeStorageProtector.choose(safeStorage, process.platform, logger);
   const station = createStation({
     host: 'electron',
     dataDir: userData,
@@ -63,8 +64,8 @@ async function start(): Promise<void> {
     logFiles: logFile.files,
     diagnosticsDir: app.getPath('desktop'),
     machineSettings,
-    // The OS key store protects the token cache; without it (Linux without a keyring) the key file is used.
-    ...(SafeStorageProtector.available() ? { tokenCacheProtector: new SafeStorageProtector() } : {}),
+    // The OS key store protects the token cache; without it (Linux without a keyring: basic_text) the key file is used.
+    ...(osProtector ? { tokenCacheProtector: osProtector } : {}),
     // Sign-in pages open in the system browser, never in the station's window: Microsoft's sign-in
     // hosts of the four clouds, or the training tenant on this machine's loopback.
     openBrowser: async (url) => {

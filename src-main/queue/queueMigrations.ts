@@ -73,4 +73,9 @@ export const QUEUE_MIGRATIONS: readonly string[] = [
 
   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   `,
+  // Rows that cannot be read back as a device or batch are set aside with their reason (kept for support, not worked on).
+  `
+  ALTER TABLE devices ADD COLUMN set_aside TEXT;
+  ALTER TABLE batches ADD COLUMN set_aside TEXT;
+  `,
 ];

@@ -4,7 +4,10 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger, type LogRecord } from '../../src-main/app/logger.ts';
+import { createStation } from '../../src-main/app/createStation.ts';
+import type { DiagnosticsFile } from '../../src-main/contract/types.ts';
 import { QueueService } from '../../src-main/queue/queueService.ts';
+import { readZip } from '../support/readZip.ts';
 import { openSqliteQueueStore, QUEUE_DB_FILE } from '../../src-main/queue/sqliteQueueStore.ts';
 import { deviceInput, ManualClock } from './queueFakes.ts';
 
@@ -83,5 +86,23 @@ describe('queue rows are parsed on read', () => {
     expect(history.length).toBeGreaterThanOrEqual(2);
     expect(s.records.some((x) => x.message.startsWith('queue event skipped'))).toBe(true);
     s.store.close();
+  });
+
+  it('counts set-aside rows in the diagnostics zip', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'queue-rows-station-'));
+    dirs.push(dataDir);
+    const serialPort = { readSerials: async () => ({ system: 'PF3DIAG01' }) };
+    let station = createStation({ host: 'browser', dataDir, logger: createLogger(() => {}), serialPort, queue: { worker: false } });
+    const queued = await station.handlers.queueDevices({ devices: [deviceInput('PF1'), deviceInput('PF2')], groupTag: 'Bench' });
+    const file = (station.queue().store as unknown as { file: string }).file;
+    await station.close();
+    const db = new Database(file);
+    db.prepare("UPDATE devices SET flags = 'not json' WHERE id = ?").run(queued.queued[1]);
+    db.close();
+    station = createStation({ host: 'browser', dataDir, logger: createLogger(() => {}), serialPort, queue: { worker: false } });
+    expect((await station.handlers.listQueue({ offset: 0, limit: 10 })).total).toBe(1);
+    const zip = readZip(Buffer.from(((await station.handlers.saveDiagnostics({})) as DiagnosticsFile).base64!, 'base64'));
+    expect(JSON.parse(zip.get('queue-set-aside.json')!.toString('utf8'))).toEqual({ count: 1, rows: [{ table: 'devices', id: queued.queued[1], reason: 'flags: not JSON' }] });
+    await station.close();
   });
 });

@@ -40,7 +40,7 @@ async function start(): Promise<void> {
 
   const logFile = createRotatingLogFile({
     dir: path.join(userData, 'logs'),
-    onError: (err) => process.stderr.write(`log file disabled: ${err instanceof Error ? err.message : String(err)}\n`),
+    onError: (err) => process.stderr.write(`log file write failed (retried on the next line): ${err instanceof Error ? err.message : String(err)}\n`),
   });
   const sinks: LogSink[] = [logFile.sink];
   if (!app.isPackaged) sinks.push((line) => process.stdout.write(`${line}\n`));

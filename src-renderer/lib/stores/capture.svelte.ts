@@ -28,12 +28,19 @@ export class CaptureStore {
   error = $state<string | undefined>(undefined);
   result = $state<{ serial: string; result: QueueResult } | undefined>(undefined);
 
+  private readonly off: () => void;
+
   constructor(private readonly api: StationApi) {
     this.lastFolder = globalThis.localStorage?.getItem(FOLDER_KEY) ?? '';
-    api.on('dropFolderRead', (results) => {
+    this.off = api.on('dropFolderRead', (results) => {
       const first = results.find((r) => r.devices.length > 0);
       if (first && !this.device) this.takeFile(first);
     });
+  }
+
+  /** Stops listening (the window is closing, or a test is done with this store). */
+  dispose(): void {
+    this.off();
   }
 
   private async run(work: () => Promise<void>): Promise<void> {

@@ -1,4 +1,6 @@
+import { render, screen } from '@testing-library/svelte';
 import { describe, expect, it, vi } from 'vitest';
+import DeviceDetailView from '../../src-renderer/lib/components/DeviceDetail.svelte';
 import { apiOverHttp, type StationApi } from '../../src-renderer/lib/api.ts';
 import type { DeviceDetail } from '../../src-main/contract/types.ts';
 import type { EventName } from '../../src-main/contract/contract.ts';
@@ -100,6 +102,28 @@ describe('out-of-order getDevice answers', () => {
     expect(store.rows.find((r) => r.id === 'dev-1')?.state).toBe('failed');
     expect(store.rows).toHaveLength(5);
     store.dispose();
+  });
+});
+
+describe('device detail', () => {
+  it('shows the answer to the newest getDevice, whatever order the answers arrive in', async () => {
+    const fake = new FakeStationApi({ devices: seedQueue(3, NOW), now: () => NOW });
+    const { api, held } = heldAnswers(fake);
+    render(DeviceDetailView, { props: { api, id: 'dev-0', groupTags: new GroupTagStore(fake.api), onClose: () => {} } });
+    await vi.waitFor(() => expect(held).toHaveLength(1));
+    held[0]!.release();
+    const events = () => screen.getByTestId('detail-events').querySelectorAll('tbody tr').length;
+    await vi.waitFor(() => expect(events()).toBe(fake.devices.get('dev-0')!.events.length));
+    const first = events();
+    fake.setState('dev-0', 'importing');
+    await vi.waitFor(() => expect(held).toHaveLength(2));
+    fake.setState('dev-0', 'assigned');
+    await vi.waitFor(() => expect(held).toHaveLength(3));
+    held[2]!.release();
+    await vi.waitFor(() => expect(events()).toBe(first + 2));
+    held[1]!.release();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(events()).toBe(first + 2);
   });
 });
 

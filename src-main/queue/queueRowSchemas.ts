@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { deviceInput, deviceState } from '../contract/schemas.ts';
-import type { BatchRecord, DeviceEventRecord, DeviceRecord } from './queueStore.ts';
+import type { CaptureSourceKind, DeviceState, FileFormat, FindingSeverity } from '../contract/types.ts';
+import type { BatchRecord, BatchStatus, DeviceEventRecord, DeviceRecord, WaitFor } from './queueStore.ts';
 
 /**
  * What a stored row must look like once read back (Signal's job queue parses every stored job the
@@ -97,6 +98,18 @@ export const eventRow = z.looseObject({
 type Covers<Record, Parsed> = Parsed extends Record ? true : never;
 const covers: [Covers<DeviceRecord, z.infer<typeof deviceRow>>, Covers<BatchRecord, z.infer<typeof batchRow>>, Covers<DeviceEventRecord, z.infer<typeof eventRow>>] = [true, true, true];
 void covers;
+// Every value a record may hold must parse: a state, kind or status added to the types but not here fails the typecheck
+// (otherwise rows written with it would be set aside on read).
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const sameEnums: [
+  Same<DeviceState, z.infer<typeof deviceRow>['state']>,
+  Same<CaptureSourceKind, z.infer<typeof captureSourceRow>['kind']>,
+  Same<FileFormat, NonNullable<z.infer<typeof captureSourceRow>['format']>>,
+  Same<FindingSeverity, z.infer<typeof findingRow>['severity']>,
+  Same<WaitFor, z.infer<typeof deviceRow>['waitFor']>,
+  Same<BatchStatus, z.infer<typeof batchRow>['status']>,
+] = [true, true, true, true, true, true];
+void sameEnums;
 
 /** One line for the log and diagnostics: which fields failed, never their values (a hash may be among them). */
 export function describeIssues(error: z.ZodError): string {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, safeStorage, session, shell } from 'electron';
 import { createStation } from './app/createStation.ts';
 import { createLogger, type LogSink } from './app/logger.ts';
 import { machineSettingsPath, readMachineSettings } from './app/machineSettings.ts';
@@ -40,7 +40,7 @@ async function start(): Promise<void> {
 
   const logFile = createRotatingLogFile({
     dir: path.join(userData, 'logs'),
-    onError: (err) => process.stderr.write(`log file disabled: ${err instanceof Error ? err.message : String(err)}\n`),
+    onError: (err) => process.stderr.write(`log file write failed (retried on the next line): ${err instanceof Error ? err.message : String(err)}\n`),
   });
   const sinks: LogSink[] = [logFile.sink];
   if (!app.isPackaged) sinks.push((line) => process.stdout.write(`${line}\n`));
@@ -56,6 +56,7 @@ async function start(): Promise<void> {
   if (machineSettings.problem) logger.warn('pre-seeded settings ignored', { errorCode: machineSettings.problem.code, message: machineSettings.problem.message, path: machineSettings.path });
   else if (machineSettings.found) logger.info('pre-seeded settings read', { path: machineSettings.path, keys: Object.keys(machineSettings.values), locked: machineSettings.locked });
 
+  const osProtector = SafeStorageProtector.choose(safeStorage, process.platform, logger);
   const station = createStation({
     host: 'electron',
     dataDir: userData,
@@ -63,8 +64,8 @@ async function start(): Promise<void> {
     logFiles: logFile.files,
     diagnosticsDir: app.getPath('desktop'),
     machineSettings,
-    // The OS key store protects the token cache; without it (Linux without a keyring) the key file is used.
-    ...(SafeStorageProtector.available() ? { tokenCacheProtector: new SafeStorageProtector() } : {}),
+    // The OS key store protects the token cache; without it (Linux without a keyring: basic_text) the key file is used.
+    ...(osProtector ? { tokenCacheProtector: osProtector } : {}),
     // Sign-in pages open in the system browser, never in the station's window: Microsoft's sign-in
     // hosts of the four clouds, or the training tenant on this machine's loopback.
     openBrowser: async (url) => {
@@ -80,7 +81,7 @@ async function start(): Promise<void> {
   // No default menu in packaged builds: it carries Reload and Toggle Developer Tools.
   if (app.isPackaged) Menu.setApplicationMenu(null);
 
-  registerIpcHandlers(ipcMain, createDispatcher(station.handlers, logger), createSenderCheck(() => windows));
+  registerIpcHandlers(ipcMain, createDispatcher(station.handlers, logger), createSenderCheck(() => windows), logger.child({ host: 'electron' }));
 
   const win = createMainWindow(BrowserWindow, shell, preloadPath, devToolsAllowed);
   windows.add(win.webContents.id);

@@ -295,7 +295,14 @@ export function createStation(options: StationOptions): Station {
     version: STATION_VERSION,
     now: () => Date.now(),
     // Built again at each save: every bundle is a fresh snapshot of the current tenant's queue.
-    sections: () => diagnosticsSections(handlers),
+    sections: () => ({
+      ...diagnosticsSections(handlers),
+      // Queue rows that could not be read back (set aside, still in the file): how many, and why.
+      'queue-set-aside.json': async () => {
+        const rows = queue().store.setAsideRows?.() ?? [];
+        return { count: rows.length, rows: rows.slice(0, 200) };
+      },
+    }),
   });
 
   return {

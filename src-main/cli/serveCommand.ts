@@ -8,7 +8,7 @@ import type { Logger } from '../app/logger.ts';
 import { openDataDirLog } from '../app/dataDirLog.ts';
 import { machineSettingsPath, readMachineSettings } from '../app/machineSettings.ts';
 import { startBrowserHost, type BrowserHost } from '../host/browserHost.ts';
-import { createDispatcher } from '../ipc/dispatch.ts';
+import { browserModeDispatch } from '../host/browserConfinement.ts';
 import { usageError, type CliCommand } from './cliSupport.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -32,7 +32,7 @@ export const serveCommand: CliCommand = async (argv) => {
   const station = createStation({ host: 'browser', dataDir, logger, machineSettings, logFiles: logs.files });
   // Work left in the queue resumes now, whether or not a page is open.
   station.queue();
-  const host = await startBrowserMode({ station, logger, dataDir, staticDir: path.join(repoRoot, 'dist', 'renderer'), ...(port !== undefined ? { port } : {}) });
+  const host = await startBrowserMode({ station, logger, dataDir, adminDropFolder: machineSettings.values.dropFolder, staticDir: path.join(repoRoot, 'dist', 'renderer'), ...(port !== undefined ? { port } : {}) });
   if (values.json) process.stdout.write(`${JSON.stringify({ url: host.url, origin: host.origin, port: host.port })}\n`);
   else process.stdout.write(`Autopilot Station (browser mode) is ready. Open this address on this computer:\n  ${host.url}\n`);
   await new Promise<void>((resolve) => {
@@ -54,7 +54,7 @@ const BROWSER_MODE_FILE = 'browser-mode.json';
  * open keeps working across a restart, with its theme and language (kept per address by the browser);
  * otherwise a new address, which the page's banner tells the technician to open.
  */
-export async function startBrowserMode(o: { station: Station; logger: Logger; dataDir: string; staticDir: string; port?: number }): Promise<BrowserHost> {
+export async function startBrowserMode(o: { station: Station; logger: Logger; dataDir: string; staticDir: string; port?: number; adminDropFolder?: string | undefined }): Promise<BrowserHost> {
   const file = path.join(o.dataDir, BROWSER_MODE_FILE);
   let last: { port?: unknown; token?: unknown } = {};
   try {
@@ -62,7 +62,8 @@ export async function startBrowserMode(o: { station: Station; logger: Logger; da
   } catch {
     // first run
   }
-  const base = { dispatch: createDispatcher(o.station.handlers, o.logger), bus: o.station.bus, staticDir: o.staticDir, logger: o.logger };
+  // Paths confined: whoever holds the session token cannot probe this computer's disk.
+  const base = { dispatch: browserModeDispatch(o.station.handlers, { logger: o.logger, dataDir: o.dataDir, adminDropFolder: o.adminDropFolder }), bus: o.station.bus, staticDir: o.staticDir, logger: o.logger };
   const wanted = o.port ?? (typeof last.port === 'number' ? last.port : 0);
   const reuse = typeof last.token === 'string' && wanted === last.port ? { token: last.token } : {};
   let host: BrowserHost;

@@ -70,6 +70,10 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     return given.length === tokenBytes.length && timingSafeEqual(given, tokenBytes);
   };
 
+  // Refused requests are logged (who probes the station matters to the admin), at most 20 a minute
+  // so that a local process hammering the port cannot fill the disk with log lines.
+  const refusals = refusalLog(options.logger.child({ host: 'browser' }));
+
   const server = http.createServer((req, res) => {
     handle(req, res).catch((err) => {
       options.logger.error('browser host request failed', { error: err instanceof Error ? err.message : String(err) });
@@ -81,6 +85,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     baseHeaders(res);
     if (!allowedHosts().has(req.headers.host ?? '')) {
+      refusals.note('HOST_REFUSED', req);
       return sendJson(res, 403, { error: { code: 'HOST_REFUSED', message: 'This address is not allowed to reach the station.' } });
     }
     const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
@@ -95,9 +100,11 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
       const candidate = url.pathname === '/api/events' ? (url.searchParams.get('token') ?? bearer) : bearer;
       if (!tokenOk(candidate)) {
+        refusals.note('SESSION_TOKEN_MISSING', req);
         return sendJson(res, 401, { error: { code: 'SESSION_TOKEN_MISSING', message: 'This request has no valid session token. Open the URL the station printed.' } });
       }
       if (!originOk || !siteOk) {
+        refusals.note('ORIGIN_REFUSED', req);
         return sendJson(res, 403, { error: { code: 'ORIGIN_REFUSED', message: 'Requests from other web pages are refused.' } });
       }
       if (url.pathname === '/api/events' && req.method === 'GET') return openEventStream(res);
@@ -105,6 +112,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       if (callName && req.method === 'POST') {
         if (origin === undefined) {
           // Every browser sends Origin on POST; a missing one is not our renderer.
+          refusals.note('ORIGIN_REFUSED', req);
           return sendJson(res, 403, { error: { code: 'ORIGIN_REFUSED', message: 'Requests without an Origin are refused.' } });
         }
         const body = await readBody(req, maxBody);
@@ -192,6 +200,35 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       for (const client of sseClients) client.end();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Logs refused requests without their secrets (the token never appears: only the path is kept). */
+export function refusalLog(logger: Logger, perMinute = 20, now: () => number = Date.now) {
+  let windowStart = now();
+  let inWindow = 0;
+  let dropped = 0;
+  return {
+    note(code: string, req: Pick<http.IncomingMessage, 'method' | 'url' | 'headers'>): void {
+      const t = now();
+      if (t - windowStart >= 60_000) {
+        if (dropped > 0) logger.warn('browser requests refused (not logged one by one)', { count: dropped });
+        windowStart = t;
+        inWindow = 0;
+        dropped = 0;
+      }
+      if (++inWindow > perMinute) {
+        dropped++;
+        return;
+      }
+      logger.warn('browser request refused', {
+        code,
+        method: req.method,
+        path: (req.url ?? '').split('?')[0]!.slice(0, 120),
+        host: String(req.headers.host ?? '').slice(0, 120),
+        origin: String(req.headers.origin ?? '').slice(0, 120),
+      });
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { IpcMain, IpcMainInvokeEvent } from 'electron';
 import { CALL_CHANNEL_PREFIX, callNames } from '../contract/contract.ts';
 import type { CallResult } from '../contract/errors.ts';
+import type { Logger } from '../app/logger.ts';
 import type { Dispatch } from './dispatch.ts';
 
 /** The parts of an ipc event the sender check reads; lets tests pass plain objects. */
@@ -38,14 +39,31 @@ export function registerIpcHandlers(
   ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>,
   dispatch: Dispatch,
   isTrustedSender: (event: SenderFacts) => boolean,
+  logger: Logger,
 ): () => void {
+  let logged = 0;
   for (const name of callNames) {
     ipcMain.handle(`${CALL_CHANNEL_PREFIX}${name}`, (event: IpcMainInvokeEvent, input: unknown) => {
-      if (!isTrustedSender(event as unknown as SenderFacts)) return refused;
+      if (!isTrustedSender(event as unknown as SenderFacts)) {
+        // As VS Code does: a refused sender is worth a line (at most 100 a session: a looping frame cannot flood the log).
+        if (logged++ < 100) logger.warn('ipc call refused: not from the station window', { call: name, ...senderSummary(event as unknown as SenderFacts) });
+        return refused;
+      }
       return dispatch(name, input);
     });
   }
   return () => {
     for (const name of callNames) ipcMain.removeHandler(`${CALL_CHANNEL_PREFIX}${name}`);
   };
+}
+
+function senderSummary(event: SenderFacts): Record<string, unknown> {
+  const frame = event.senderFrame;
+  let url = '';
+  try {
+    url = frame ? new URL(frame.url).origin : '';
+  } catch {
+    url = '(unreadable)';
+  }
+  return { webContentsId: event.sender.id, frameOrigin: url, topFrame: frame ? frame.parent === null : false };
 }

@@ -112,4 +112,9 @@ export const QUEUE_MIGRATIONS: readonly string[] = [
   CREATE INDEX imported_records_open ON imported_records(batch_id) WHERE deleted_at IS NULL;
   ALTER TABLE batches ADD COLUMN refused TEXT;
   `,
+  // Rows that cannot be read back as a device or batch are set aside with their reason (kept for support, not worked on).
+  `
+  ALTER TABLE devices ADD COLUMN set_aside TEXT;
+  ALTER TABLE batches ADD COLUMN set_aside TEXT;
+  `,
 ];

@@ -48,12 +48,12 @@ export function openQueueRuntime(o: QueueRuntimeOptions): QueueRuntime {
   let problem: StationError | undefined;
   let store: QueueStore;
   try {
-    store = openSqliteQueueStore(o.dataDir);
+    store = openSqliteQueueStore(o.dataDir, { logger: o.logger.child({ service: 'queue-store' }) });
   } catch (err) {
     if (!(err instanceof StationError)) throw err;
     problem = err;
     o.logger.error('queue database kept aside', { code: err.code, movedTo: err.details?.movedTo });
-    store = openSqliteQueueStore(o.dataDir);
+    store = openSqliteQueueStore(o.dataDir, { logger: o.logger.child({ service: 'queue-store' }) });
     o.bus?.emit('attention', { kind: 'device-needs-attention', deviceIds: [], message: `${err.message} ${err.action ?? ''}`.trim() });
   }
   const worker = o.port

@@ -137,6 +137,8 @@ export interface QueueStore {
   /** Runs fn in one transaction. */
   transaction<T>(fn: () => T): T;
   close(): void;
+  /** Rows that could not be read back and were set aside (kept in the file, not worked on): for diagnostics. */
+  setAsideRows?(): { table: 'devices' | 'batches'; id: string; reason: string }[];
 }
 
 /** States the worker never leaves by itself. */

@@ -1,9 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import type { Logger } from '../app/logger.ts';
 import { StationError } from '../contract/errors.ts';
 import { DEVICE_STATES, type DeviceState } from '../contract/types.ts';
 import { QUEUE_MIGRATIONS } from './queueMigrations.ts';
+import { batchRow, describeIssues, deviceRow, eventRow } from './queueRowSchemas.ts';
 import type { BatchRecord, DeviceEventRecord, DevicePatch, DeviceRecord, ImportedRecordRef, ListFilter, QueueStore } from './queueStore.ts';
 
 export const QUEUE_DB_FILE = 'queue.db';
@@ -54,36 +56,57 @@ const BATCH_COLUMNS: Record<string, string> = {
 
 type Row = Record<string, unknown>;
 
-function toDevice(row: Row): DeviceRecord {
+/** A row read back: the record, or why it cannot be trusted (kept in the file, set aside). */
+type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+function toDevice(row: Row): Parsed<DeviceRecord> {
   const out: Record<string, unknown> = {};
   for (const [field, { col, json }] of Object.entries(COLUMNS)) {
     const v = row[col];
     if (v === null || v === undefined) continue;
-    out[field] = json ? JSON.parse(v as string) : v;
+    if (!json) {
+      out[field] = v;
+      continue;
+    }
+    try {
+      out[field] = JSON.parse(v as string);
+    } catch {
+      return { ok: false, reason: `${field}: not JSON` };
+    }
   }
-  return out as unknown as DeviceRecord;
+  const parsed = deviceRow.safeParse(out);
+  return parsed.success ? { ok: true, value: parsed.data as DeviceRecord } : { ok: false, reason: describeIssues(parsed.error) };
 }
 
-function toBatch(row: Row): BatchRecord {
+function toBatch(row: Row): Parsed<BatchRecord> {
   const out: Record<string, unknown> = {};
   for (const [field, col] of Object.entries(BATCH_COLUMNS)) if (row[col] !== null && row[col] !== undefined) out[field] = row[col];
-  return out as unknown as BatchRecord;
+  const parsed = batchRow.safeParse(out);
+  return parsed.success ? { ok: true, value: parsed.data as BatchRecord } : { ok: false, reason: describeIssues(parsed.error) };
 }
 
-function toEvent(row: Row): DeviceEventRecord {
-  const e: DeviceEventRecord = {
-    deviceId: row.device_id as string,
-    at: row.at as number,
-    toState: row.to_state as DeviceState,
-    message: row.message as string,
-    requestIds: JSON.parse(row.request_ids as string) as string[],
-  };
-  if (row.from_state) e.fromState = row.from_state as DeviceState;
-  if (row.batch_id) e.batchId = row.batch_id as string;
-  if (row.import_id) e.importId = row.import_id as string;
-  if (row.error_code !== null && row.error_code !== undefined) e.errorCode = row.error_code as number;
-  if (row.error_name) e.errorName = row.error_name as string;
-  return e;
+function toEvent(row: Row): Parsed<DeviceEventRecord> {
+  let requestIds: unknown;
+  try {
+    requestIds = JSON.parse(row.request_ids as string);
+  } catch {
+    return { ok: false, reason: 'requestIds: not JSON' };
+  }
+  const e: Record<string, unknown> = { deviceId: row.device_id, at: row.at, toState: row.to_state, message: row.message, requestIds };
+  if (row.from_state) e.fromState = row.from_state;
+  if (row.batch_id) e.batchId = row.batch_id;
+  if (row.import_id) e.importId = row.import_id;
+  if (row.error_code !== null && row.error_code !== undefined) e.errorCode = row.error_code;
+  if (row.error_name) e.errorName = row.error_name;
+  const parsed = eventRow.safeParse(e);
+  return parsed.success ? { ok: true, value: parsed.data as DeviceEventRecord } : { ok: false, reason: describeIssues(parsed.error) };
+}
+
+/** A row set aside on read: still in the database file, no longer shown or worked on. */
+export interface SetAsideRow {
+  table: 'devices' | 'batches';
+  id: string;
+  reason: string;
 }
 
 function encode(field: string, value: unknown): unknown {
@@ -106,7 +129,7 @@ function moveAside(file: string, why: string): string {
  * integrity check, or was written by a newer station is renamed aside with a timestamp and reported
  * as a StationError: the caller decides whether to start a fresh queue.
  */
-export function openSqliteQueueStore(dataDir: string): SqliteQueueStore {
+export function openSqliteQueueStore(dataDir: string, options: { logger?: Logger } = {}): SqliteQueueStore {
   fs.mkdirSync(dataDir, { recursive: true });
   const file = path.join(dataDir, QUEUE_DB_FILE);
   let db: Database.Database | undefined;
@@ -144,40 +167,97 @@ export function openSqliteQueueStore(dataDir: string): SqliteQueueStore {
       db.pragma(`user_version = ${v + 1}`);
     })();
   }
-  return new SqliteQueueStore(db, file);
+  return new SqliteQueueStore(db, file, options.logger);
 }
+
+/** Rows the station shows and works on: not removed by the technician, not set aside as unreadable. */
+const LIVE = 'removed_at IS NULL AND set_aside IS NULL';
 
 export class SqliteQueueStore implements QueueStore {
   private readonly stmts;
+  /** Statements whose text depends on the call (states, fields): prepared on first use, then reused. */
+  private readonly prepared = new Map<string, Database.Statement>();
 
   constructor(
     private readonly db: Database.Database,
     readonly file: string,
+    private readonly logger?: Logger,
   ) {
     const deviceCols = Object.values(COLUMNS).map((c) => c.col);
     this.stmts = {
       insertDevice: db.prepare(`INSERT INTO devices (${deviceCols.join(',')}, serial_key) VALUES (${deviceCols.map((c) => '@' + c).join(',')}, @serial_key)`),
-      getDevice: db.prepare('SELECT * FROM devices WHERE id = ?'),
-      bySerial: db.prepare('SELECT * FROM devices WHERE serial_key = ? AND removed_at IS NULL ORDER BY seq'),
+      getDevice: db.prepare(`SELECT * FROM devices WHERE id = ? AND ${LIVE}`),
+      bySerial: db.prepare(`SELECT * FROM devices WHERE serial_key = ? AND ${LIVE} ORDER BY seq`),
       insertEvent: db.prepare(
         'INSERT INTO events (device_id, at, from_state, to_state, message, batch_id, import_id, request_ids, error_code, error_name) VALUES (?,?,?,?,?,?,?,?,?,?)',
       ),
       events: db.prepare('SELECT * FROM events WHERE device_id = ? ORDER BY seq'),
-      counts: db.prepare('SELECT state, COUNT(*) AS n FROM devices WHERE removed_at IS NULL GROUP BY state'),
-      inBatch: db.prepare('SELECT * FROM devices WHERE batch_id = ? AND removed_at IS NULL ORDER BY seq'),
+      counts: db.prepare(`SELECT state, COUNT(*) AS n FROM devices WHERE ${LIVE} GROUP BY state`),
+      inBatch: db.prepare(`SELECT * FROM devices WHERE batch_id = ? AND ${LIVE} ORDER BY seq`),
       remove: db.prepare('UPDATE devices SET removed_at = ? WHERE id = ?'),
       insertBatch: db.prepare(
         'INSERT INTO batches (id, import_id, status, created_at, posted_at, next_at, attempts, deadline, device_count, refused) VALUES (@id, @importId, @status, @createdAt, @postedAt, @nextAt, @attempts, @deadline, @deviceCount, @refused)',
       ),
-      getBatch: db.prepare('SELECT * FROM batches WHERE id = ?'),
-      openBatches: db.prepare("SELECT * FROM batches WHERE status <> 'done' ORDER BY created_at, id"),
+      getBatch: db.prepare('SELECT rowid AS row_key, * FROM batches WHERE id = ? AND set_aside IS NULL'),
+      openBatches: db.prepare("SELECT rowid AS row_key, * FROM batches WHERE status <> 'done' AND set_aside IS NULL ORDER BY created_at, id"),
       insertImported: db.prepare('INSERT OR IGNORE INTO imported_records (id, batch_id, device_id, created_at) VALUES (@id, @batchId, @deviceId, @createdAt)'),
       importedOfBatch: db.prepare('SELECT id, batch_id, device_id, created_at FROM imported_records WHERE batch_id = ? AND deleted_at IS NULL ORDER BY created_at, id'),
       hasImported: db.prepare('SELECT 1 FROM imported_records WHERE id = ?'),
       deleteImported: db.prepare('UPDATE imported_records SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL'),
       getMeta: db.prepare('SELECT value FROM meta WHERE key = ?'),
       setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+      setDeviceAside: db.prepare('UPDATE devices SET set_aside = ? WHERE seq = ?'),
+      setBatchAside: db.prepare('UPDATE batches SET set_aside = ? WHERE rowid = ?'),
+      setAside: db.prepare(
+        "SELECT 'devices' AS tbl, id, set_aside AS reason FROM devices WHERE set_aside IS NOT NULL UNION ALL SELECT 'batches' AS tbl, id, set_aside AS reason FROM batches WHERE set_aside IS NOT NULL",
+      ),
+      nextDeviceTime: db.prepare(
+        `SELECT MIN(MIN(COALESCE(next_check_at, deadline), COALESCE(deadline, next_check_at))) AS t FROM devices WHERE ${LIVE} AND (next_check_at IS NOT NULL OR deadline IS NOT NULL)`,
+      ),
+      overdue: db.prepare(`SELECT * FROM devices WHERE ${LIVE} AND deadline IS NOT NULL AND deadline < ? ORDER BY seq`),
     };
+  }
+
+  private statement(sql: string): Database.Statement {
+    let stmt = this.prepared.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      this.prepared.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  /**
+   * Rows read back are parsed; one that fails is set aside (marked in the file with its reason, kept
+   * for support, no longer listed or worked on) and logged, so the rest of the queue keeps working.
+   */
+  private devices(rows: Row[]): DeviceRecord[] {
+    const out: DeviceRecord[] = [];
+    for (const row of rows) {
+      const parsed = toDevice(row);
+      if (parsed.ok) out.push(parsed.value);
+      else this.setDeviceAside(row, parsed.reason);
+    }
+    return out;
+  }
+
+  private setDeviceAside(row: Row, reason: string): void {
+    this.stmts.setDeviceAside.run(clipReason(reason), row.seq);
+    this.logger?.error('queue row set aside: it cannot be read as a device', { table: 'devices', id: String(row.id).slice(0, 64), seq: row.seq, reason: clipReason(reason) });
+  }
+
+  private batch(row: Row | undefined): BatchRecord | undefined {
+    if (!row) return undefined;
+    const parsed = toBatch(row);
+    if (parsed.ok) return parsed.value;
+    this.stmts.setBatchAside.run(clipReason(parsed.reason), row.row_key);
+    this.logger?.error('queue row set aside: it cannot be read as a batch', { table: 'batches', id: String(row.id).slice(0, 64), reason: clipReason(parsed.reason) });
+    return undefined;
+  }
+
+  /** Rows set aside as unreadable (for diagnostics): still in the file, not in the queue. */
+  setAsideRows(): SetAsideRow[] {
+    return (this.stmts.setAside.all() as { tbl: SetAsideRow['table']; id: string; reason: string }[]).map((r) => ({ table: r.tbl, id: r.id, reason: r.reason }));
   }
 
   transaction<T>(fn: () => T): T {
@@ -195,11 +275,11 @@ export class SqliteQueueStore implements QueueStore {
 
   getDevice(id: string): DeviceRecord | undefined {
     const row = this.stmts.getDevice.get(id) as Row | undefined;
-    return row && row.removed_at === null ? toDevice(row) : undefined;
+    return row ? this.devices([row])[0] : undefined;
   }
 
   findBySerial(serialNumber: string): DeviceRecord[] {
-    return (this.stmts.bySerial.all(serialNumber.trim().toUpperCase()) as Row[]).map(toDevice);
+    return this.devices(this.stmts.bySerial.all(serialNumber.trim().toUpperCase()) as Row[]);
   }
 
   updateDevice(id: string, patch: DevicePatch, event?: Omit<DeviceEventRecord, 'deviceId'>): DeviceRecord {
@@ -223,7 +303,7 @@ export class SqliteQueueStore implements QueueStore {
       values.push(encode(field, value));
     }
     if (!sets.length) return;
-    const stmt = this.db.prepare(`UPDATE devices SET ${sets.join(', ')} WHERE id = ?`);
+    const stmt = this.statement(`UPDATE devices SET ${sets.join(', ')} WHERE id = ?`);
     for (const id of ids) stmt.run(...values, id);
   }
 
@@ -250,7 +330,7 @@ export class SqliteQueueStore implements QueueStore {
   }
 
   listDevices(filter: ListFilter): { total: number; rows: DeviceRecord[] } {
-    const where = ['removed_at IS NULL'];
+    const where = [LIVE];
     const params: unknown[] = [];
     if (filter.states?.length) {
       where.push(`state IN (${filter.states.map(() => '?').join(',')})`);
@@ -262,8 +342,9 @@ export class SqliteQueueStore implements QueueStore {
       params.push(`%${search.toUpperCase().replace(/[\\%_]/g, (c) => '\\' + c)}%`);
     }
     const clause = where.join(' AND ');
-    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM devices WHERE ${clause}`).get(...params) as { n: number }).n;
-    const rows = (this.db.prepare(`SELECT * FROM devices WHERE ${clause} ORDER BY seq LIMIT ? OFFSET ?`).all(...params, filter.limit, filter.offset) as Row[]).map(toDevice);
+    const rows = this.devices(this.statement(`SELECT * FROM devices WHERE ${clause} ORDER BY seq LIMIT ? OFFSET ?`).all(...params, filter.limit, filter.offset) as Row[]);
+    // Counted after the page was read: a row set aside while reading it no longer counts.
+    const total = (this.statement(`SELECT COUNT(*) AS n FROM devices WHERE ${clause}`).get(...params) as { n: number }).n;
     return { total, rows };
   }
 
@@ -274,31 +355,34 @@ export class SqliteQueueStore implements QueueStore {
   }
 
   dueDevices(states: DeviceState[], now: number, limit: number): DeviceRecord[] {
-    const rows = this.db
-      .prepare(
-        `SELECT * FROM devices WHERE removed_at IS NULL AND state IN (${states.map(() => '?').join(',')}) AND next_check_at IS NOT NULL AND next_check_at <= ? ORDER BY next_check_at, seq LIMIT ?`,
-      )
-      .all(...states, now, limit) as Row[];
-    return rows.map(toDevice);
+    const rows = this.statement(
+      `SELECT * FROM devices WHERE ${LIVE} AND state IN (${states.map(() => '?').join(',')}) AND next_check_at IS NOT NULL AND next_check_at <= ? ORDER BY next_check_at, seq LIMIT ?`,
+    ).all(...states, now, limit) as Row[];
+    return this.devices(rows);
   }
 
   devicesInBatch(batchId: string): DeviceRecord[] {
-    return (this.stmts.inBatch.all(batchId) as Row[]).map(toDevice);
+    return this.devices(this.stmts.inBatch.all(batchId) as Row[]);
   }
 
   overdueDevices(now: number): DeviceRecord[] {
-    return (this.db.prepare('SELECT * FROM devices WHERE removed_at IS NULL AND deadline IS NOT NULL AND deadline < ? ORDER BY seq').all(now) as Row[]).map(toDevice);
+    return this.devices(this.stmts.overdue.all(now) as Row[]);
   }
 
   nextDeviceTime(): number | undefined {
-    const row = this.db
-      .prepare('SELECT MIN(MIN(COALESCE(next_check_at, deadline), COALESCE(deadline, next_check_at))) AS t FROM devices WHERE removed_at IS NULL AND (next_check_at IS NOT NULL OR deadline IS NOT NULL)')
-      .get() as { t: number | null };
+    const row = this.stmts.nextDeviceTime.get() as { t: number | null };
     return row.t ?? undefined;
   }
 
   events(deviceId: string): DeviceEventRecord[] {
-    return (this.stmts.events.all(deviceId) as Row[]).map(toEvent);
+    const out: DeviceEventRecord[] = [];
+    for (const row of this.stmts.events.all(deviceId) as Row[]) {
+      const parsed = toEvent(row);
+      // Events are append-only: an unreadable one is skipped (and logged), the rest of the history stays.
+      if (parsed.ok) out.push(parsed.value);
+      else this.logger?.error('queue event skipped: it cannot be read', { table: 'events', seq: row.seq, deviceId: String(row.device_id).slice(0, 64), reason: clipReason(parsed.reason) });
+    }
+    return out;
   }
 
   createBatch(batch: BatchRecord, deviceIds: string[], devicePatch: DevicePatch, event: Omit<DeviceEventRecord, 'deviceId'>): void {
@@ -312,16 +396,20 @@ export class SqliteQueueStore implements QueueStore {
   updateBatch(id: string, patch: Partial<Omit<BatchRecord, 'id' | 'importId'>>): void {
     const entries = Object.entries(patch).filter(([, v]) => v !== undefined);
     if (!entries.length) return;
-    this.db.prepare(`UPDATE batches SET ${entries.map(([k]) => `${BATCH_COLUMNS[k]} = ?`).join(', ')} WHERE id = ?`).run(...entries.map(([, v]) => v), id);
+    this.statement(`UPDATE batches SET ${entries.map(([k]) => `${BATCH_COLUMNS[k]} = ?`).join(', ')} WHERE id = ?`).run(...entries.map(([, v]) => v), id);
   }
 
   getBatch(id: string): BatchRecord | undefined {
-    const row = this.stmts.getBatch.get(id) as Row | undefined;
-    return row ? toBatch(row) : undefined;
+    return this.batch(this.stmts.getBatch.get(id) as Row | undefined);
   }
 
   openBatches(): BatchRecord[] {
-    return (this.stmts.openBatches.all() as Row[]).map(toBatch);
+    const out: BatchRecord[] = [];
+    for (const row of this.stmts.openBatches.all() as Row[]) {
+      const b = this.batch(row);
+      if (b) out.push(b);
+    }
+    return out;
   }
 
   addImportedRecords(records: ImportedRecordRef[]): void {
@@ -356,4 +444,8 @@ export class SqliteQueueStore implements QueueStore {
   close(): void {
     if (this.db.open) this.db.close();
   }
+}
+
+function clipReason(reason: string): string {
+  return reason.length > 300 ? `${reason.slice(0, 300)}…` : reason;
 }

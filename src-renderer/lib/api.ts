@@ -79,19 +79,48 @@ export function apiOverHttp(baseUrl: string, token: string, eventSourceCtor: typ
   };
   const listeners = new Map<string, Set<(payload: unknown) => void>>();
   let source: EventSource | undefined;
+  let count = 0;
+  const deliver = (message: MessageEvent) => {
+    let data: { name?: unknown; payload?: unknown };
+    try {
+      data = JSON.parse(message.data as string) as { name?: unknown; payload?: unknown };
+      if (typeof data !== 'object' || data === null || typeof data.name !== 'string') throw new Error('no event name');
+    } catch (err) {
+      // A frame we cannot read is reported, never thrown into the EventSource (that would stop nothing but hide the cause).
+      console.warn('station event ignored: not a station event', { error: err instanceof Error ? err.message : String(err), bytes: String(message.data).length });
+      return;
+    }
+    for (const l of [...(listeners.get(data.name) ?? [])]) {
+      try {
+        l(data.payload);
+      } catch (err) {
+        // One screen failing on an event must not keep the others from hearing it.
+        console.error('station event listener failed', { event: data.name, error: err instanceof Error ? err.message : String(err) });
+      }
+    }
+  };
   const on = (name: string, listener: (payload: unknown) => void) => {
     if (!source) {
       source = new eventSourceCtor(`${baseUrl}/api/events?token=${encodeURIComponent(token)}`);
-      source.onmessage = (message) => {
-        const data = JSON.parse(message.data as string) as { name: string; payload: unknown };
-        for (const l of listeners.get(data.name) ?? []) l(data.payload);
-      };
+      source.onmessage = deliver;
     }
     const set = listeners.get(name) ?? new Set();
-    set.add(listener);
     listeners.set(name, set);
+    if (!set.has(listener)) {
+      set.add(listener);
+      count++;
+    }
+    let subscribed = true;
     return () => {
-      set.delete(listener);
+      if (!subscribed) return;
+      subscribed = false;
+      if (set.delete(listener)) count--;
+      if (set.size === 0) listeners.delete(name);
+      // Nobody listens any more: close the stream (the server forgets the client); the next on() opens a new one.
+      if (count === 0 && source) {
+        source.close();
+        source = undefined;
+      }
     };
   };
   return apiFrom(invoke, on as StationApi['on']);

@@ -14,7 +14,7 @@ import { createStation, type Station } from '../../src-main/app/createStation.ts
 import { createLogger } from '../../src-main/app/logger.ts';
 import { encodeHardwareHash } from '../../src-main/capture/encodeHardwareHash.ts';
 import { startBrowserHost, type BrowserHost } from '../../src-main/host/browserHost.ts';
-import { createDispatcher } from '../../src-main/ipc/dispatch.ts';
+import { browserModeDispatch, stationDropArea } from '../../src-main/host/browserConfinement.ts';
 import { TRAINING_SAMPLES_DIR } from '../../src-main/sim/startSimulatedTenant.ts';
 import { readZip } from '../support/readZip.ts';
 import { launchChromium, SCREENSHOT_DIR } from './support.ts';
@@ -42,7 +42,7 @@ beforeAll(async () => {
     serialPort: { readSerials: async () => ({ system: 'PF3TRN01' }) },
   });
   host = await startBrowserHost({
-    dispatch: createDispatcher(station.handlers, logger),
+    dispatch: browserModeDispatch(station.handlers, { logger, dataDir }),
     bus: station.bus,
     staticDir: path.resolve('dist', 'renderer'),
     logger,
@@ -132,7 +132,8 @@ describe('training mode, end to end in browser mode', () => {
 
   it('reads the drop folder chosen in Settings: a file the OEM tool writes there shows up in Import files by itself', async () => {
     await page.getByTestId('language').selectOption('en');
-    const drop = path.join(dataDir, 'oem-drop');
+    // Browser mode chooses drop folders inside the station's own drop area (or the admin's).
+    const drop = path.join(stationDropArea(dataDir), 'oem-drop');
     fs.mkdirSync(drop);
     await page.keyboard.press('Alt+4');
     await page.locator('#s-drop').fill(drop);

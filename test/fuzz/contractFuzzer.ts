@@ -234,7 +234,7 @@ export class ContractFuzzer {
       handle: (channel: string, fn: (event: unknown, input: unknown) => unknown) => this.ipcHandlers.set(channel, fn),
       removeHandler: (channel: string) => this.ipcHandlers.delete(channel),
     };
-    registerIpcHandlers(ipcMain as never, this.dispatch, createSenderCheck(() => new Set([TRUSTED_ID])));
+    registerIpcHandlers(ipcMain as never, this.dispatch, createSenderCheck(() => new Set([TRUSTED_ID])), silentLogger);
     const staticDir = path.join(this.root, 'static');
     mkdirSync(staticDir);
     writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>fuzz</title>');

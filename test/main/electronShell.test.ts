@@ -10,7 +10,7 @@ vi.mock('electron', () => ({
 }));
 
 import { createStation } from '../../src-main/app/createStation.ts';
-import { silentLogger } from '../../src-main/app/logger.ts';
+import { createLogger, silentLogger } from '../../src-main/app/logger.ts';
 import { CALL_CHANNEL_PREFIX, EVENT_CHANNEL, callNames } from '../../src-main/contract/contract.ts';
 import { createDispatcher } from '../../src-main/ipc/dispatch.ts';
 import { createSenderCheck, registerIpcHandlers, type SenderFacts } from '../../src-main/ipc/registerIpc.ts';
@@ -40,7 +40,8 @@ describe('ipc registration', () => {
   const station = createStation({ host: 'electron', dataDir: '/x', logger: silentLogger });
   const ipc = fakeIpcMain();
   const check = createSenderCheck(() => new Set([7]));
-  registerIpcHandlers(ipc as never, createDispatcher(station.handlers, silentLogger), check);
+  const logged: string[] = [];
+  registerIpcHandlers(ipc as never, createDispatcher(station.handlers, silentLogger), check, createLogger((line) => logged.push(line)));
 
   it('registers exactly one channel per contract call', () => {
     expect([...ipc.handlers.keys()].sort()).toEqual(callNames.map((n) => `${CALL_CHANNEL_PREFIX}${n}`).sort());
@@ -65,6 +66,11 @@ describe('ipc registration', () => {
       // Deliberately malformed input: the sender check must answer first.
       expect(await handler(event, 'garbage')).toMatchObject({ ok: false, error: { code: 'SENDER_REFUSED' } });
     }
+    // Each refusal is in the log with who asked (as VS Code does), never with the input.
+    const refusals = logged.map((l) => JSON.parse(l)).filter((r) => r.message.startsWith('ipc call refused'));
+    expect(refusals).toHaveLength(cases.length);
+    expect(refusals[2].fields).toMatchObject({ call: 'getInfo', webContentsId: 7, frameOrigin: 'https://evil.example', topFrame: true });
+    expect(logged.join('\n')).not.toContain('garbage');
   });
 });
 

@@ -80,6 +80,51 @@ describe('rotating log file', () => {
     // The other sink still gets every line.
     expect(seen).toHaveLength(2);
   });
+
+  it('survives a hiccup: a failed write is followed by a good one, which says how many lines were lost', () => {
+    const dir = tmp();
+    const logs = path.join(dir, 'logs');
+    // The log folder cannot be created while a file sits in its place (as a scanner holding it would).
+    fs.writeFileSync(logs, 'x');
+    const errors: unknown[] = [];
+    const file = createRotatingLogFile({ dir: logs, onError: (e) => errors.push(e) });
+    const logger = createLogger(file.sink);
+    logger.info('lost one');
+    logger.info('lost two');
+    expect(errors).toHaveLength(1);
+    fs.rmSync(logs);
+    logger.info('after the hiccup');
+    logger.info('and later');
+    file.close();
+    const lines = fs.readFileSync(path.join(logs, 'station.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.message)).toEqual(['log lines lost while the log file could not be written', 'after the hiccup', 'and later']);
+    expect(lines[0].fields).toEqual({ count: 2 });
+    // A second hiccup later in the session is reported again.
+    fs.rmSync(logs, { recursive: true });
+    fs.writeFileSync(logs, 'x');
+    logger.info('lost three');
+    expect(errors).toHaveLength(2);
+  });
+
+  it('keeps writing into the current file when rotation fails, and rotates once it can', () => {
+    const dir = tmp();
+    const errors: unknown[] = [];
+    const file = createRotatingLogFile({ dir, maxBytes: 2_000, maxFiles: 2, onError: (e) => errors.push(e) });
+    const logger = createLogger(file.sink);
+    // station.1.log held open as a folder: the rotation cannot make room for it.
+    fs.mkdirSync(path.join(dir, 'station.1.log', 'held'), { recursive: true });
+    for (let i = 0; i < 100; i++) logger.info(`line ${i}`);
+    expect(errors).toHaveLength(1);
+    const kept = fs.readFileSync(path.join(dir, 'station.log'), 'utf8').trim().split('\n');
+    expect(kept).toHaveLength(100);
+    fs.rmSync(path.join(dir, 'station.1.log'), { recursive: true });
+    for (let i = 100; i < 1_000; i++) logger.info(`line ${i} ${'x'.repeat(60)}`);
+    file.close();
+    expect(fs.statSync(path.join(dir, 'station.1.log')).isFile()).toBe(true);
+    const all = [path.join(dir, 'station.1.log'), path.join(dir, 'station.log')].flatMap((f) => fs.readFileSync(f, 'utf8').trim().split('\n')).map((l) => JSON.parse(l).message);
+    expect(all.at(-1)).toMatch(/^line 999 /);
+    expect(errors).toHaveLength(1);
+  });
 });
 
 describe('what reaches the log files (real logger, real files)', () => {

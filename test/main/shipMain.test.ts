@@ -111,6 +111,8 @@ const e = vi.hoisted(() => {
     // The OS key store (DPAPI on Windows); the double only marks what it wrapped.
     safeStorage: {
       isEncryptionAvailable: () => true,
+      // This test machine is Linux: a real secret store, not basic_text.
+      getSelectedStorageBackend: () => 'gnome_libsecret',
       encryptString: (plain: string) => Buffer.from(`os-protected:${plain}`),
       decryptString: (data: Buffer) => data.toString().replace(/^os-protected:/, ''),
     },

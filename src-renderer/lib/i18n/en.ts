@@ -610,6 +610,7 @@ export const en = {
   'corporate.field.manufacturer': 'manufacturer',
   'corporate.field.model': 'model',
   'corporate.field.serial': 'serial number',
+  'code.PATH_NOT_ALLOWED': 'In browser mode the station reads files only inside the drop folder ({allowed}); "{path}" was refused. Upload the file instead, or ask your admin to set the folder.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -615,4 +615,5 @@ export const ja: Record<MessageKey, string> = {
   'corporate.field.manufacturer': '製造元',
   'corporate.field.model': 'モデル',
   'corporate.field.serial': 'シリアル番号',
+  'code.PATH_NOT_ALLOWED': 'ブラウザー モードでは、ステーションはドロップ フォルダー ({allowed}) 内のファイルだけを読み取ります。"{path}" は拒否されました。ファイルをアップロードするか、管理者にフォルダーの設定を依頼してください。',
 };

@@ -48,9 +48,11 @@ export class CaptureStore {
   /** The answer to "Read the drop folder", shown next to that button. */
   dropFolder = $state<{ ok: boolean; text: string } | undefined>(undefined);
 
+  private readonly off: () => void;
+
   constructor(private readonly api: StationApi) {
     this.lastFolder = globalThis.localStorage?.getItem(FOLDER_KEY) ?? '';
-    api.on('dropFolderRead', (results) => {
+    this.off = api.on('dropFolderRead', (results) => {
       const first = results.find((r) => r.devices.length > 0);
       if (first && !this.device) this.takeFile(first);
     });
@@ -58,6 +60,11 @@ export class CaptureStore {
 
   /** Where the last error belongs, so the screen shows it next to what it is about. */
   errorAt = $state<'file' | 'serial' | 'queue'>('queue');
+
+  /** Stops listening (the window is closing, or a test is done with this store). */
+  dispose(): void {
+    this.off();
+  }
 
   private async run(work: () => Promise<void>, at: 'file' | 'serial' | 'queue' = 'file'): Promise<void> {
     this.busy = true;

@@ -78,8 +78,15 @@ export class ImportStore {
     ]),
   );
 
+  private readonly off: () => void;
+
   constructor(private readonly api: StationApi) {
-    api.on('dropFolderRead', (results) => (this.results = [...this.results, ...results]));
+    this.off = api.on('dropFolderRead', (results) => (this.results = [...this.results, ...results]));
+  }
+
+  /** Stops listening (the window is closing, or a test is done with this store). */
+  dispose(): void {
+    this.off();
   }
 
   /**

@@ -35,6 +35,14 @@ export class QueueStore {
 
   private reloadTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly unsubscribe: () => void;
+  /**
+   * Answers can come back in another order than asked (two changes to one device in quick
+   * succession, a reload racing a patch). Every request takes a number; a row is only replaced by an
+   * answer to a request newer than the one that last set it, and an older reload never replaces a newer one.
+   */
+  private requestSeq = 0;
+  private readonly rowSeq = new Map<string, number>();
+  private loadSeq = 0;
 
   constructor(private readonly api: StationApi) {
     this.unsubscribe = api.on('queueChanged', (change) => void this.onChanged(change));
@@ -46,6 +54,7 @@ export class QueueStore {
   }
 
   async load(): Promise<void> {
+    const seq = ++this.requestSeq;
     try {
       const rows: QueueRow[] = [];
       let total = Infinity;
@@ -57,7 +66,16 @@ export class QueueStore {
         counts = page.counts;
         if (page.rows.length === 0) break;
       }
-      this.rows = rows;
+      if (seq < this.loadSeq) return; // a newer reload already answered
+      this.loadSeq = seq;
+      // Rows patched by answers newer than this reload keep their newer value.
+      const current = new Map(this.rows.map((r) => [r.id, r]));
+      const newer = (id: string) => (this.rowSeq.get(id) ?? 0) > seq;
+      const loaded = new Set(rows.map((r) => r.id));
+      const merged = rows.flatMap((r) => (newer(r.id) ? (current.has(r.id) ? [current.get(r.id)!] : []) : [r]));
+      for (const r of this.rows) if (!loaded.has(r.id) && newer(r.id)) merged.push(r);
+      this.rows = merged;
+      for (const r of rows) if ((this.rowSeq.get(r.id) ?? 0) < seq) this.rowSeq.set(r.id, seq);
       if (counts) this.counts = counts;
       this.dropGoneSelections();
       this.error = undefined;
@@ -71,11 +89,15 @@ export class QueueStore {
   private async onChanged(change: QueueChanged): Promise<void> {
     if (change.counts) this.counts = change.counts;
     if (change.deviceIds.length === 0 || change.deviceIds.length > PATCH_LIMIT) return this.scheduleReload();
+    const seq = ++this.requestSeq;
     try {
       const details = await Promise.all(change.deviceIds.map((id) => this.api.getDevice({ id }).catch(() => undefined)));
-      const byId = new Map(details.filter((d) => d !== undefined).map((d) => [d.row.id, d.row]));
+      // Only ids whose last applied answer is older than this request: a late answer never overwrites a newer one.
+      const fresh = new Set(change.deviceIds.filter((id) => (this.rowSeq.get(id) ?? 0) < seq && this.loadSeq < seq));
+      for (const id of fresh) this.rowSeq.set(id, seq);
+      const byId = new Map(details.filter((d) => d !== undefined && fresh.has(d.row.id)).map((d) => [d!.row.id, d!.row]));
       const known = new Set(this.rows.map((r) => r.id));
-      const next = this.rows.flatMap((r) => (change.deviceIds.includes(r.id) ? (byId.has(r.id) ? [byId.get(r.id)!] : []) : [r]));
+      const next = this.rows.flatMap((r) => (fresh.has(r.id) ? (byId.has(r.id) ? [byId.get(r.id)!] : []) : [r]));
       for (const [id, row] of byId) if (!known.has(id)) next.push(row);
       this.rows = next;
       this.dropGoneSelections();

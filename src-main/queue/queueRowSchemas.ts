@@ -1,0 +1,120 @@
+import { z } from 'zod';
+import { deviceInput, deviceState } from '../contract/schemas.ts';
+import type { CaptureSourceKind, DeviceState, FileFormat, FindingSeverity } from '../contract/types.ts';
+import type { BatchRecord, BatchStatus, DeviceEventRecord, DeviceRecord, WaitFor } from './queueStore.ts';
+
+/**
+ * What a stored row must look like once read back (Signal's job queue parses every stored job the
+ * same way). A row that fails is set aside by the store, never cast into a device. Objects are loose:
+ * a column another version added passes through, the fields the station relies on are checked.
+ * Stored text is not re-judged by the input rules (a refused row keeps the serial it was captured with).
+ */
+
+const params = z.record(z.string(), z.union([z.string(), z.number()]));
+
+export const findingRow = z.looseObject({
+  code: z.string(),
+  severity: z.enum(['error', 'warning', 'info']),
+  message: z.string(),
+  params: params.optional(),
+});
+
+export const hashSummaryRow = z.looseObject({
+  valid: z.boolean(),
+  padded: z.boolean(),
+  checksumOk: z.boolean(),
+  serialNumber: z.string().optional(),
+  manufacturer: z.string().optional(),
+  model: z.string().optional(),
+  productKeyId: z.string().optional(),
+  smbiosUuid: z.string().optional(),
+  macAddresses: z.array(z.string()),
+  tpmEkPresent: z.boolean(),
+  length: z.number(),
+  findings: z.array(findingRow),
+});
+
+/** The contract's capture source, loosened: stored rows may carry what later versions add. */
+export const captureSourceRow = deviceInput.shape.source.loose();
+
+const waitFor = z.enum(['imported', 'registered', 'assigned']);
+
+export const deviceRow = z.looseObject({
+  id: z.string().min(1),
+  serialNumber: z.string(),
+  hardwareHash: z.string(),
+  hash: hashSummaryRow,
+  productKey: z.string().optional(),
+  groupTag: z.string(),
+  assignedUser: z.string(),
+  source: captureSourceRow,
+  capturedAt: z.number(),
+  stationName: z.string(),
+  state: deviceState,
+  stateSince: z.number(),
+  deadline: z.number().optional(),
+  lastKnownState: deviceState.optional(),
+  nextCheckAt: z.number().optional(),
+  attempts: z.number().int().nonnegative(),
+  waitFor,
+  errorCode: z.number().optional(),
+  errorName: z.string().optional(),
+  advice: z.string().optional(),
+  findings: z.array(findingRow),
+  importId: z.string().optional(),
+  batchId: z.string().optional(),
+  deviceRegistrationId: z.string().optional(),
+  importedRecordId: z.string().optional(),
+  profileStatus: z.string().optional(),
+  flags: z.array(z.string()),
+});
+
+export const batchRow = z.looseObject({
+  id: z.string().min(1),
+  importId: z.string().min(1),
+  status: z.enum(['sending', 'sent', 'cleanup', 'done']),
+  createdAt: z.number(),
+  postedAt: z.number().optional(),
+  nextAt: z.number(),
+  attempts: z.number().int().nonnegative(),
+  deadline: z.number(),
+  deviceCount: z.number().int().nonnegative(),
+});
+
+export const eventRow = z.looseObject({
+  deviceId: z.string(),
+  at: z.number(),
+  fromState: deviceState.optional(),
+  toState: deviceState,
+  message: z.string(),
+  batchId: z.string().optional(),
+  importId: z.string().optional(),
+  requestIds: z.array(z.string()),
+  errorCode: z.number().optional(),
+  errorName: z.string().optional(),
+});
+
+// The schemas must keep describing the records: a field renamed in queueStore.ts fails the typecheck here.
+type Covers<Record, Parsed> = Parsed extends Record ? true : never;
+const covers: [Covers<DeviceRecord, z.infer<typeof deviceRow>>, Covers<BatchRecord, z.infer<typeof batchRow>>, Covers<DeviceEventRecord, z.infer<typeof eventRow>>] = [true, true, true];
+void covers;
+// Every value a record may hold must parse: a state, kind or status added to the types but not here fails the typecheck
+// (otherwise rows written with it would be set aside on read).
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const sameEnums: [
+  Same<DeviceState, z.infer<typeof deviceRow>['state']>,
+  Same<CaptureSourceKind, z.infer<typeof captureSourceRow>['kind']>,
+  Same<FileFormat, NonNullable<z.infer<typeof captureSourceRow>['format']>>,
+  Same<FindingSeverity, z.infer<typeof findingRow>['severity']>,
+  Same<WaitFor, z.infer<typeof deviceRow>['waitFor']>,
+  Same<BatchStatus, z.infer<typeof batchRow>['status']>,
+] = [true, true, true, true, true, true];
+void sameEnums;
+
+/** One line for the log and diagnostics: which fields failed, never their values (a hash may be among them). */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.length ? i.path.join('.') : 'row'}: ${i.message}`)
+    .join('; ');
+}

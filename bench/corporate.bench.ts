@@ -8,10 +8,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { scaledClock } from '../src-main/app/clock.ts';
+import { scaledClock } from '../src-main/kernel/clock.ts';
 import { createStation } from '../src-main/app/createStation.ts';
-import { silentLogger } from '../src-main/app/logger.ts';
-import { trainingConnectionOf } from '../src-main/auth/trainingTenant.ts';
+import { silentLogger } from '../src-main/kernel/logger.ts';
+import { trainingConnectionOf } from '../src-main/tenant/trainingTenant.ts';
 import { encodeHardwareHash } from '../src-main/capture/encodeHardwareHash.ts';
 import type { RegistrationTargets } from '../src-main/contract/types.ts';
 import { CORPORATE_FINAL } from '../src-main/queue/corporateStore.ts';

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { createLogger, type LogLevel, type Logger, type LogSink } from './logger.ts';
+import { createLogger, type LogLevel, type Logger, type LogSink } from '../kernel/logger.ts';
 import { createRotatingLogFile, teeSinks } from './rotatingLogFile.ts';
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };

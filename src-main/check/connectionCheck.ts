@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Clock } from '../app/clock.ts';
-import type { Logger } from '../app/logger.ts';
+import type { Clock } from '../kernel/clock.ts';
+import type { Logger } from '../kernel/logger.ts';
 import { fromMsalError, PUBLIC_CLIENT_REDIRECT_URI } from '../auth/authErrors.ts';
 import { tenantIdOfIssuer, tokenClaims, tokenTenantId } from '../auth/tenantIdentity.ts';
 import { StationError, type StationErrorData } from '../contract/errors.ts';

@@ -1,5 +1,5 @@
-import type { Clock } from '../app/clock.ts';
-import type { Logger } from '../app/logger.ts';
+import type { Clock } from '../kernel/clock.ts';
+import type { Logger } from '../kernel/logger.ts';
 import type { AuthService } from '../auth/authService.ts';
 import { StationError } from '../contract/errors.ts';
 import type { ConnectionCheckReport, StationSettings } from '../contract/types.ts';

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { systemClock, type Clock } from '../app/clock.ts';
+import { systemClock, type Clock } from '../kernel/clock.ts';
 import { createStation, type Station, type StationOptions } from '../app/createStation.ts';
 import { openDataDirLog } from '../app/dataDirLog.ts';
 import { readHashFile } from '../capture/readHashFile.ts';
@@ -15,11 +15,11 @@ import { openCorporateRuntime, type CorporateRuntime } from '../queue/corporateR
 import { CORPORATE_FINAL } from '../queue/corporateStore.ts';
 import { SqliteQueueStore } from '../queue/sqliteQueueStore.ts';
 import { isProblem, isSettled, type DeviceRecord, type WaitFor } from '../queue/queueStore.ts';
-import { scaledClock } from '../app/clock.ts';
+import { scaledClock } from '../kernel/clock.ts';
 import { startSimulatedTenant } from '../sim/startSimulatedTenant.ts';
 import { processIo, usageError, type CliCommand, type CliIo } from './cliSupport.ts';
 import { defaultDataDir } from './serveCommand.ts';
-import { trainingConnectionOf } from '../auth/trainingTenant.ts';
+import { trainingConnectionOf } from '../tenant/trainingTenant.ts';
 import { connectRemoteTenant, readCaFile } from '../graph/remoteTenant.ts';
 import { migrateLegacySimCliQueue, SIM_CLI_SLUG, tenantQueueDir } from '../queue/tenantQueues.ts';
 

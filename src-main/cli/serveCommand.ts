@@ -4,7 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { createStation, type Station } from '../app/createStation.ts';
-import type { Logger } from '../app/logger.ts';
+import type { Logger } from '../kernel/logger.ts';
 import { openDataDirLog } from '../app/dataDirLog.ts';
 import { machineSettingsPath, readMachineSettings } from '../app/machineSettings.ts';
 import { startBrowserHost, type BrowserHost } from '../host/browserHost.ts';

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import type { Logger } from '../app/logger.ts';
+import type { Logger } from '../kernel/logger.ts';
 import { StationError } from '../contract/errors.ts';
 import { createCaDispatcher } from './httpsDispatcher.ts';
 

@@ -1,6 +1,6 @@
-import type { Clock } from '../app/clock.ts';
-import type { EventBus } from '../app/eventBus.ts';
-import type { Logger } from '../app/logger.ts';
+import type { Clock } from '../kernel/clock.ts';
+import type { EventBus } from '../kernel/eventBus.ts';
+import type { Logger } from '../kernel/logger.ts';
 import type { RegistrationTargets } from '../contract/types.ts';
 import type { CorporateIdentityPort } from '../graph/corporateIdentityPort.ts';
 import { CorporateStage, runCorporateStage, type CorporateStageTimings } from './corporateStage.ts';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Clock } from '../app/clock.ts';
-import type { EventBus } from '../app/eventBus.ts';
-import type { Logger } from '../app/logger.ts';
+import type { Clock } from '../kernel/clock.ts';
+import type { EventBus } from '../kernel/eventBus.ts';
+import type { Logger } from '../kernel/logger.ts';
 import type { RegistrationTargets } from '../contract/types.ts';
 import { GraphFailure } from '../graph/autopilotPort.ts';
 import type { CorporateIdentityPort } from '../graph/corporateIdentityPort.ts';

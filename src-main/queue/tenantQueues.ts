@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Logger } from '../app/logger.ts';
+import type { Logger } from '../kernel/logger.ts';
 import type { DeviceState, StationSettings } from '../contract/types.ts';
 import type { QueueStore } from './queueStore.ts';
 import { QUEUE_DB_FILE } from './sqliteQueueStore.ts';

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src-main/app/logger.ts';
+import { silentLogger } from '../../src-main/kernel/logger.ts';
 import { fromMsalError } from '../../src-main/auth/authErrors.ts';
 import { AuthService } from '../../src-main/auth/authService.ts';
 import { EncryptedCachePlugin } from '../../src-main/auth/encryptedCachePlugin.ts';
@@ -13,7 +13,7 @@ import { GraphFailure } from '../../src-main/graph/autopilotPort.ts';
 import { customCloud } from '../../src-main/graph/clouds.ts';
 import { createCaDispatcher } from '../../src-main/graph/httpsDispatcher.ts';
 import { startSimulatedTenant, type SimTenant } from '../../src-main/sim/startSimulatedTenant.ts';
-import { scaledClock } from '../../src-main/app/clock.ts';
+import { scaledClock } from '../../src-main/kernel/clock.ts';
 
 /** Issue 13, sign-in in real tenants: the tenant is required, the token's tid must be it, and each AADSTS family has its own advice. */
 function deviceCodeAuth(sim: SimTenant, tenantId: string | undefined) {

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createStation } from '../../src-main/app/createStation.ts';
-import { silentLogger } from '../../src-main/app/logger.ts';
+import { silentLogger } from '../../src-main/kernel/logger.ts';
 import { startBrowserMode } from '../../src-main/cli/serveCommand.ts';
 
 const dirs: string[] = [];

@@ -5,9 +5,9 @@
  * The parent SIGKILLs it at random (runCrashChild).
  */
 import fs from 'node:fs';
-import { scaledClock } from '../../src-main/app/clock.ts';
+import { scaledClock } from '../../src-main/kernel/clock.ts';
 import { createStation } from '../../src-main/app/createStation.ts';
-import { createLogger } from '../../src-main/app/logger.ts';
+import { createLogger } from '../../src-main/kernel/logger.ts';
 import { CORPORATE_FINAL } from '../../src-main/queue/corporateStore.ts';
 import { isSettled } from '../../src-main/queue/queueStore.ts';
 import type { ChildConfig } from './queueCrashChild.ts';

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createStation } from '../../src-main/app/createStation.ts';
-import { silentLogger } from '../../src-main/app/logger.ts';
+import { silentLogger } from '../../src-main/kernel/logger.ts';
 import { encodeHardwareHash } from '../../src-main/capture/encodeHardwareHash.ts';
 import { makeExportCommand } from '../../src-main/cli/exportCommand.ts';
 import { CORPORATE_CSV_MAX_ROWS, corporateCsvFiles } from '../../src-main/queue/corporateCsv.ts';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src-main/app/logger.ts';
+import { silentLogger } from '../../src-main/kernel/logger.ts';
 import { GraphFailure } from '../../src-main/graph/autopilotPort.ts';
 import { customCloud } from '../../src-main/graph/clouds.ts';
 import { CorporateIdentitiesGraph, importDeviceIdentityListBody, searchExistingIdentitiesBody } from '../../src-main/graph/corporateIdentities.ts';

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src-main/app/logger.ts';
+import { silentLogger } from '../../src-main/kernel/logger.ts';
 import type { Station } from '../../src-main/app/createStation.ts';
 import type { RegistrationTargets } from '../../src-main/contract/types.ts';
 import { customCloud } from '../../src-main/graph/clouds.ts';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src-main/app/logger.ts';
+import { silentLogger } from '../../src-main/kernel/logger.ts';
 import { encodeHardwareHash } from '../../src-main/capture/encodeHardwareHash.ts';
 import type { CorporateIdentityPort, CorporateImportResult, ExistingCorporateIdentity } from '../../src-main/graph/corporateIdentityPort.ts';
 import { graphFailure } from '../../src-main/graph/graphFailures.ts';

@@ -1,6 +1,6 @@
 import { fetch as undiciFetch } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger, silentLogger, type LogRecord } from '../../src-main/app/logger.ts';
+import { createLogger, silentLogger, type LogRecord } from '../../src-main/kernel/logger.ts';
 import { encodeHardwareHash } from '../../src-main/capture/encodeHardwareHash.ts';
 import { GraphFailure } from '../../src-main/graph/autopilotPort.ts';
 import { customCloud } from '../../src-main/graph/clouds.ts';

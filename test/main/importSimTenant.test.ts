@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { systemClock } from '../../src-main/app/clock.ts';
+import { systemClock } from '../../src-main/kernel/clock.ts';
 import { createStation } from '../../src-main/app/createStation.ts';
 import { inProcessSimulatedTenant, makeImportCommand } from '../../src-main/cli/importCommand.ts';
 import { encodeHardwareHash } from '../../src-main/capture/encodeHardwareHash.ts';

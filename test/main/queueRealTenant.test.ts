@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src-main/app/logger.ts';
+import { silentLogger } from '../../src-main/kernel/logger.ts';
 import { ImportWorker } from '../../src-main/queue/importWorker.ts';
 import { openSqliteQueueStore } from '../../src-main/queue/sqliteQueueStore.ts';
 import { deviceInput, FakeAutopilot, ManualClock, networkDown } from './queueFakes.ts';

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { EventBus } from '../../src-main/app/eventBus.ts';
-import { silentLogger } from '../../src-main/app/logger.ts';
+import { EventBus } from '../../src-main/kernel/eventBus.ts';
+import { silentLogger } from '../../src-main/kernel/logger.ts';
 import { ImportWorker, type WorkerTimings } from '../../src-main/queue/importWorker.ts';
 import { isSettled, type WaitFor } from '../../src-main/queue/queueStore.ts';
 import { QueueService } from '../../src-main/queue/queueService.ts';

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStation } from '../../src-main/app/createStation.ts';
-import { silentLogger } from '../../src-main/app/logger.ts';
+import { silentLogger } from '../../src-main/kernel/logger.ts';
 import { inProcessSimulatedTenant, makeImportCommand } from '../../src-main/cli/importCommand.ts';
 import { settingsPatch } from '../../src-main/contract/schemas.ts';
 import { connectRemoteTenant, readCaFile, SHARED_CONNECTION_PATH } from '../../src-main/graph/remoteTenant.ts';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readMachineSettings } from '../../src-main/app/machineSettings.ts';
 import { SettingsStore } from '../../src-main/auth/settingsStore.ts';
-import { silentLogger } from '../../src-main/app/logger.ts';
+import { silentLogger } from '../../src-main/kernel/logger.ts';
 
 const dirs: string[] = [];
 afterEach(() => {

@@ -1,6 +1,6 @@
-import type { Clock } from '../../app/clock.ts';
-import type { EventBus } from '../../app/eventBus.ts';
-import type { Logger } from '../../app/logger.ts';
+import type { Clock } from '../../kernel/clock.ts';
+import type { EventBus } from '../../kernel/eventBus.ts';
+import type { Logger } from '../../kernel/logger.ts';
 import { SYNC_INTERVAL_MS } from '../../contract/limits.ts';
 import type { Attention, DeviceState } from '../../contract/types.ts';
 import { GraphFailure, type AutopilotPort } from '../../graph/autopilotPort.ts';

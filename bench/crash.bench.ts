@@ -30,7 +30,7 @@ import { openSqliteQueueStore } from '../src-main/queue/sqliteQueueStore.ts';
 import { startSimulatedTenant } from '../src-main/sim/startSimulatedTenant.ts';
 import type { ChildConfig } from '../test/main/queueCrashChild.ts';
 import { mulberry32, runCrashChild, type ChildRun } from '../test/main/queueCrashSupport.ts';
-import { trainingConnectionOf } from '../src-main/auth/trainingTenant.ts';
+import { trainingConnectionOf } from '../src-main/tenant/trainingTenant.ts';
 
 const RUNS = Number(process.env.RUNS ?? 30);
 const DEVICES = Number(process.env.DEVICES ?? 100);

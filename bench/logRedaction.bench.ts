@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createLogger, redactString } from '../src-main/app/logger.ts';
+import { createLogger, redactString } from '../src-main/kernel/logger.ts';
 import { createRotatingLogFile } from '../src-main/app/rotatingLogFile.ts';
 import { encodeHardwareHash } from '../src-main/capture/encodeHardwareHash.ts';
 

@@ -20,7 +20,7 @@ import { startSimulatedTenant, type SimTenant } from '../src-main/sim/startSimul
 import { baselineScript, type BaselineResult } from './baselineScript.ts';
 import { readChildConfig, runChild, sharedClock, type ChildConfig, type WaitFor } from './pipelineSupport.ts';
 import { stationPass, type StationPassResult } from './stationPass.ts';
-import { trainingConnectionOf } from '../src-main/auth/trainingTenant.ts';
+import { trainingConnectionOf } from '../src-main/tenant/trainingTenant.ts';
 
 const child = readChildConfig();
 if (child) {

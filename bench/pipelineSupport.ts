@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { scaledClock, type Clock } from '../src-main/app/clock.ts';
+import { scaledClock, type Clock } from '../src-main/kernel/clock.ts';
 
 /**
  * Shared pieces of the pipeline benchmark: the clock the simulated tenant (parent process) and a

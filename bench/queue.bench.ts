@@ -11,11 +11,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createStation } from '../src-main/app/createStation.ts';
-import { silentLogger } from '../src-main/app/logger.ts';
+import { silentLogger } from '../src-main/kernel/logger.ts';
 import { encodeHardwareHash } from '../src-main/capture/encodeHardwareHash.ts';
 import { isSettled } from '../src-main/queue/queueStore.ts';
 import { startSimulatedTenant } from '../src-main/sim/startSimulatedTenant.ts';
-import { trainingConnectionOf } from '../src-main/auth/trainingTenant.ts';
+import { trainingConnectionOf } from '../src-main/tenant/trainingTenant.ts';
 
 const devices = Number(process.env.DEVICES ?? 500);
 const batchSize = Number(process.env.BATCH ?? 500);

@@ -5,7 +5,7 @@
  * Run: npx tsx bench/simTenant.bench.ts   (prints one JSON object; a summary line on stderr)
  */
 import { Agent, fetch } from 'undici';
-import type { Clock } from '../src-main/app/clock.ts';
+import type { Clock } from '../src-main/kernel/clock.ts';
 import { encodeHardwareHash } from '../src-main/capture/encodeHardwareHash.ts';
 import { startSimulatedTenant } from '../src-main/sim/startSimulatedTenant.ts';
 

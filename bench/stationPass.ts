@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createStation } from '../src-main/app/createStation.ts';
-import { silentLogger } from '../src-main/app/logger.ts';
+import { silentLogger } from '../src-main/kernel/logger.ts';
 import { encodeHardwareHash } from '../src-main/capture/encodeHardwareHash.ts';
 import type { DeviceState } from '../src-main/contract/types.ts';
 import { retainedMemory, sampleMemory, sharedClock, type ChildConfig, type MemoryFigures } from './pipelineSupport.ts';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { promises as fs } from 'node:fs';
-import { CONTENT_SECURITY_POLICY } from './app/csp.ts';
-import { staticMimeType } from './app/staticMime.ts';
+import { CONTENT_SECURITY_POLICY } from './kernel/csp.ts';
+import { staticMimeType } from './kernel/staticMime.ts';
 
 
 /** Sent with every answer, files and refusals alike. */

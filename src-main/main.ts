@@ -2,7 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, safeStorage, session, shell } from 'electron';
 import { createStation } from './app/createStation.ts';
-import { createLogger, type LogSink } from './app/logger.ts';
+import { createLogger, type LogSink } from './kernel/logger.ts';
 import { machineSettingsPath, readMachineSettings } from './app/machineSettings.ts';
 import { createRotatingLogFile, teeSinks } from './app/rotatingLogFile.ts';
 import { createAppProtocolHandler } from './appProtocol.ts';

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DiagnosticsFile } from '../contract/types.ts';
-import { redact, redactString } from './logger.ts';
-import { writeZip, type ZipEntry } from './writeZip.ts';
+import { redact, redactString } from '../kernel/logger.ts';
+import { writeZip, type ZipEntry } from '../kernel/writeZip.ts';
 
 export interface DiagnosticsDeps {
   /** Log files to include, newest first (RotatingLogFile.files()). */

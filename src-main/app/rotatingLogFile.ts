@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { LogSink } from './logger.ts';
+import type { LogSink } from '../kernel/logger.ts';
 
 export interface RotatingLogFileOptions {
   /** Folder for the log files (Electron: <userData>/logs). Created when missing. */

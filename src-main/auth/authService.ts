@@ -8,7 +8,7 @@ import {
   type DeviceCodeRequest,
   type INetworkModule,
 } from '@azure/msal-node';
-import type { Logger } from '../app/logger.ts';
+import type { Logger } from '../kernel/logger.ts';
 import { StationError } from '../contract/errors.ts';
 import type { AuthMode, AuthStatus, DeviceCodePrompt } from '../contract/types.ts';
 import { CLOUDS, type CloudEndpoints } from '../graph/clouds.ts';

@@ -2,7 +2,7 @@ import type { ICachePlugin, TokenCacheContext } from '@azure/msal-node';
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { Logger } from '../app/logger.ts';
+import type { Logger } from '../kernel/logger.ts';
 import type { TokenCacheProtector } from './tokenCacheProtector.ts';
 
 /**

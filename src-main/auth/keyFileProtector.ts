@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { chmod, mkdir, open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Logger } from '../app/logger.ts';
+import type { Logger } from '../kernel/logger.ts';
 import type { TokenCacheProtector } from './tokenCacheProtector.ts';
 
 const MAGIC = Buffer.from('APS1'); // format tag: AES-256-GCM, 12-byte IV, 16-byte tag

@@ -1,5 +1,5 @@
 import type { SafeStorage } from 'electron';
-import type { Logger } from '../app/logger.ts';
+import type { Logger } from '../kernel/logger.ts';
 import type { TokenCacheProtector } from './tokenCacheProtector.ts';
 
 /** The parts of Electron's safeStorage the protector uses; tests pass a double. */

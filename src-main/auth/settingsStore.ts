@@ -1,7 +1,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { z } from 'zod';
-import type { Logger } from '../app/logger.ts';
+import type { Logger } from '../kernel/logger.ts';
 import type { MachineSettings } from '../app/machineSettings.ts';
 import { StationError } from '../contract/errors.ts';
 import { settingsPatch } from '../contract/schemas.ts';

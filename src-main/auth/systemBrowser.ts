@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import type { Logger } from '../app/logger.ts';
+import type { Logger } from '../kernel/logger.ts';
 
 /**
  * Opens the sign-in page in the system browser outside Electron (browser mode, CLI). Only https

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Logger } from '../app/logger.ts';
+import type { Logger } from '../kernel/logger.ts';
 import type { ParsedInput } from '../contract/contract.ts';
 import { StationError } from '../contract/errors.ts';
 import type { CapturedDevice, FileReadResult, ThisDeviceCapture } from '../contract/types.ts';

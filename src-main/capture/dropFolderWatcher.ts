@@ -1,5 +1,5 @@
-import type { EventBus } from '../app/eventBus.ts';
-import type { Logger } from '../app/logger.ts';
+import type { EventBus } from '../kernel/eventBus.ts';
+import type { Logger } from '../kernel/logger.ts';
 import { StationError } from '../contract/errors.ts';
 import type { DropFolder } from './dropFolder.ts';
 

@@ -1,4 +1,4 @@
-import type { Logger } from '../app/logger.ts';
+import type { Logger } from '../kernel/logger.ts';
 import { chooseSerial, type SerialChoice } from './chooseSerial.ts';
 import type { SystemSerialPort } from './systemSerialPort.ts';
 

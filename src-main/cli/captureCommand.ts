@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { stderrLogger } from '../app/logger.ts';
+import { stderrLogger } from '../kernel/logger.ts';
 import { CaptureService } from '../capture/captureService.ts';
 import { SysteminformationSerialPort } from '../capture/systeminformationSerialPort.ts';
 import { ThisDeviceSerial } from '../capture/thisDeviceSerial.ts';

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createStation, type Station, type StationOptions } from '../app/createStation.ts';
-import { stderrLogger } from '../app/logger.ts';
+import { stderrLogger } from '../kernel/logger.ts';
 import { processIo, usageError, type CliCommand, type CliIo } from './cliSupport.ts';
 import { defaultDataDir } from './serveCommand.ts';
 

@@ -1,18 +1,18 @@
 import { parseArgs } from 'node:util';
-import { systemClock, type Clock } from '../app/clock.ts';
+import { systemClock, type Clock } from '../kernel/clock.ts';
 import { createStation, type Station, type StationOptions } from '../app/createStation.ts';
-import { stderrLogger } from '../app/logger.ts';
+import { stderrLogger } from '../kernel/logger.ts';
 import { readHashFile } from '../capture/readHashFile.ts';
 import { StationError } from '../contract/errors.ts';
 import { groupTag as groupTagSchema, settingsPatch, userPrincipalName } from '../contract/schemas.ts';
 import type { DeviceState } from '../contract/types.ts';
 import { isProblem, isSettled, type DeviceRecord, type WaitFor } from '../queue/queueStore.ts';
 import path from 'node:path';
-import { scaledClock } from '../app/clock.ts';
+import { scaledClock } from '../kernel/clock.ts';
 import { startSimulatedTenant } from '../sim/startSimulatedTenant.ts';
 import { processIo, usageError, type CliCommand, type CliIo } from './cliSupport.ts';
 import { defaultDataDir } from './serveCommand.ts';
-import { trainingConnectionOf } from '../auth/trainingTenant.ts';
+import { trainingConnectionOf } from '../tenant/trainingTenant.ts';
 
 /** What the import command needs besides its arguments; tests and the simulated tenant provide their own. */
 export interface ImportCommandDeps {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { createStation } from '../app/createStation.ts';
-import { stderrLogger } from '../app/logger.ts';
+import { stderrLogger } from '../kernel/logger.ts';
 import { machineSettingsPath, readMachineSettings } from '../app/machineSettings.ts';
 import { startBrowserHost } from '../host/browserHost.ts';
 import { browserModeDispatch } from '../host/browserConfinement.ts';

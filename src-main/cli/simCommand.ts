@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { stderrLogger } from '../app/logger.ts';
+import { stderrLogger } from '../kernel/logger.ts';
 import { startSimulatedTenant, TRAINING_SAMPLES_DIR } from '../sim/startSimulatedTenant.ts';
 import { usageError, type CliCommand } from './cliSupport.ts';
 

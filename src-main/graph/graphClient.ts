@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Clock } from '../app/clock.ts';
-import type { Logger } from '../app/logger.ts';
+import type { Clock } from '../kernel/clock.ts';
+import type { Logger } from '../kernel/logger.ts';
 import type { ApiVersion } from '../contract/types.ts';
 import { GraphFailure, type GraphFailureKind } from './autopilotPort.ts';
 import type { CloudEndpoints } from './clouds.ts';

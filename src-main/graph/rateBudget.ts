@@ -1,4 +1,4 @@
-import type { Clock } from '../app/clock.ts';
+import type { Clock } from '../kernel/clock.ts';
 
 export interface RateBudgetLimits {
   /** Sliding window length in service-time milliseconds (Intune: 20 s). */

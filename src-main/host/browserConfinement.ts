@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Logger } from '../app/logger.ts';
+import type { Logger } from '../kernel/logger.ts';
 import type { Handlers } from '../contract/contract.ts';
 import { StationError } from '../contract/errors.ts';
 import { createDispatcher, type Dispatch } from '../ipc/dispatch.ts';

@@ -3,12 +3,12 @@ import { createReadStream, promises as fs } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { CONTENT_SECURITY_POLICY } from '../app/csp.ts';
-import type { EventBus } from '../app/eventBus.ts';
-import type { Logger } from '../app/logger.ts';
+import { CONTENT_SECURITY_POLICY } from '../kernel/csp.ts';
+import type { EventBus } from '../kernel/eventBus.ts';
+import type { Logger } from '../kernel/logger.ts';
 import { StationError } from '../contract/errors.ts';
 import type { Dispatch } from '../ipc/dispatch.ts';
-import { staticMimeType } from '../app/staticMime.ts';
+import { staticMimeType } from '../kernel/staticMime.ts';
 
 export interface BrowserHostOptions {
   dispatch: Dispatch;

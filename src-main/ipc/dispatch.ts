@@ -1,6 +1,6 @@
 import { calls, type CallName, type Handlers } from '../contract/contract.ts';
 import { StationError, type CallResult, type StationErrorData } from '../contract/errors.ts';
-import type { Logger } from '../app/logger.ts';
+import type { Logger } from '../kernel/logger.ts';
 
 export type Dispatch = (name: string, rawInput: unknown) => Promise<CallResult<unknown>>;
 

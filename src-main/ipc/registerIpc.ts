@@ -1,7 +1,7 @@
 import type { IpcMain, IpcMainInvokeEvent } from 'electron';
 import { CALL_CHANNEL_PREFIX, callNames } from '../contract/contract.ts';
 import type { CallResult } from '../contract/errors.ts';
-import type { Logger } from '../app/logger.ts';
+import type { Logger } from '../kernel/logger.ts';
 import type { Dispatch } from './dispatch.ts';
 
 /** The parts of an ipc event the sender check reads; lets tests pass plain objects. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Clock } from '../app/clock.ts';
-import type { EventBus } from '../app/eventBus.ts';
-import type { Logger } from '../app/logger.ts';
+import type { Clock } from '../kernel/clock.ts';
+import type { EventBus } from '../kernel/eventBus.ts';
+import type { Logger } from '../kernel/logger.ts';
 import type { Attention, DeviceState } from '../contract/types.ts';
 import { GraphFailure, type AutopilotPort, type ImportedIdentity, type ImportedIdentityInput, type RegisteredDevice } from '../graph/autopilotPort.ts';
 import { describeImportError, isAlreadyHere, STATION_ADVICE } from './errorAdvice.ts';

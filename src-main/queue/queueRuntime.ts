@@ -1,6 +1,6 @@
-import type { Clock } from '../app/clock.ts';
-import type { EventBus } from '../app/eventBus.ts';
-import type { Logger } from '../app/logger.ts';
+import type { Clock } from '../kernel/clock.ts';
+import type { EventBus } from '../kernel/eventBus.ts';
+import type { Logger } from '../kernel/logger.ts';
 import { StationError } from '../contract/errors.ts';
 import type { AutopilotPort } from '../graph/autopilotPort.ts';
 import { ImportWorker, type WorkerTimings } from './importWorker.ts';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { Logger } from '../app/logger.ts';
+import type { Logger } from '../kernel/logger.ts';
 import { StationError } from '../contract/errors.ts';
 import { DEVICE_STATES, type DeviceState } from '../contract/types.ts';
 import { QUEUE_MIGRATIONS } from './queueMigrations.ts';

@@ -1,4 +1,4 @@
-import type { Clock } from '../app/clock.ts';
+import type { Clock } from '../kernel/clock.ts';
 
 /**
  * Intune's documented limits per window of service time (DOMAIN.md): writes and all requests, per app

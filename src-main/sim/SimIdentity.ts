@@ -1,6 +1,6 @@
 import { createHash, createPublicKey, generateKeyPairSync, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
-import type { Clock } from '../app/clock.ts';
+import type { Clock } from '../kernel/clock.ts';
 import { b64url, decodeJwt, signJwt, verifyJwtSignature, type JwtClaims } from './jwt.ts';
 
 /**

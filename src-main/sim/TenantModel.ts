@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Clock } from '../app/clock.ts';
+import type { Clock } from '../kernel/clock.ts';
 import { decodeHardwareHash } from '../capture/decodeHardwareHash.ts';
 import type { SimScenario } from './simScenario.ts';
 

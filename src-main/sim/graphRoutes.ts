@@ -1,4 +1,4 @@
-import type { Clock } from '../app/clock.ts';
+import type { Clock } from '../kernel/clock.ts';
 import { validateActionBody, type ApiFlavor } from './csdlModel.ts';
 import type { FaultInjector } from './FaultInjector.ts';
 import { graphError } from './graphError.ts';

@@ -5,7 +5,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createStation, type Station } from '../../src-main/app/createStation.ts';
-import { silentLogger, type Logger } from '../../src-main/app/logger.ts';
+import { silentLogger, type Logger } from '../../src-main/kernel/logger.ts';
 import { encodeHardwareHash } from '../../src-main/capture/encodeHardwareHash.ts';
 import { CALL_CHANNEL_PREFIX, callNames, calls, type CallName } from '../../src-main/contract/contract.ts';
 import type { CallResult } from '../../src-main/contract/errors.ts';

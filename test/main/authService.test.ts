@@ -2,7 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src-main/app/logger.ts';
+import { silentLogger } from '../../src-main/kernel/logger.ts';
 import { fromMsalError } from '../../src-main/auth/authErrors.ts';
 import { AuthService, authorityFor } from '../../src-main/auth/authService.ts';
 import { EncryptedCachePlugin } from '../../src-main/auth/encryptedCachePlugin.ts';

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src-main/app/logger.ts';
+import { silentLogger } from '../../src-main/kernel/logger.ts';
 import { readMachineSettings } from '../../src-main/app/machineSettings.ts';
 import { DEFAULT_SETTINGS, SettingsStore, isTrainingMode } from '../../src-main/auth/settingsStore.ts';
 import { StationError } from '../../src-main/contract/errors.ts';

@@ -2,9 +2,9 @@ import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { scaledClock } from '../../src-main/app/clock.ts';
+import { scaledClock } from '../../src-main/kernel/clock.ts';
 import { createStation, type Station } from '../../src-main/app/createStation.ts';
-import { silentLogger } from '../../src-main/app/logger.ts';
+import { silentLogger } from '../../src-main/kernel/logger.ts';
 
 let station: Station | undefined;
 afterEach(async () => {

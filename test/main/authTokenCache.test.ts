@@ -2,7 +2,7 @@ import { mkdtemp, readFile, stat, writeFile, chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../src-main/app/logger.ts';
+import { createLogger } from '../../src-main/kernel/logger.ts';
 import { EncryptedCachePlugin } from '../../src-main/auth/encryptedCachePlugin.ts';
 import { KeyFileProtector } from '../../src-main/auth/keyFileProtector.ts';
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStation, type Station } from '../../src-main/app/createStation.ts';
-import { createLogger } from '../../src-main/app/logger.ts';
+import { createLogger } from '../../src-main/kernel/logger.ts';
 import { encodeHardwareHash } from '../../src-main/capture/encodeHardwareHash.ts';
 import { browserModeDispatch, isInside, stationDropArea } from '../../src-main/host/browserConfinement.ts';
 import { startBrowserHost, type BrowserHost } from '../../src-main/host/browserHost.ts';

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStation } from '../../src-main/app/createStation.ts';
-import { silentLogger } from '../../src-main/app/logger.ts';
+import { silentLogger } from '../../src-main/kernel/logger.ts';
 import { startBrowserHost, type BrowserHost } from '../../src-main/host/browserHost.ts';
 import { createDispatcher } from '../../src-main/ipc/dispatch.ts';
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createStation } from '../../src-main/app/createStation.ts';
-import { silentLogger } from '../../src-main/app/logger.ts';
+import { silentLogger } from '../../src-main/kernel/logger.ts';
 import type { RawSerials } from '../../src-main/capture/systemSerialPort.ts';
 import type { CapturedDevice, FileReadResult, ThisDeviceCapture } from '../../src-main/contract/types.ts';
 import { createDispatcher } from '../../src-main/ipc/dispatch.ts';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createStation } from '../../src-main/app/createStation.ts';
-import { silentLogger } from '../../src-main/app/logger.ts';
+import { silentLogger } from '../../src-main/kernel/logger.ts';
 import { StationError } from '../../src-main/contract/errors.ts';
 import type { Handlers } from '../../src-main/contract/contract.ts';
 import { createDispatcher } from '../../src-main/ipc/dispatch.ts';

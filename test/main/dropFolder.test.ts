@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, ut
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { EventBus } from '../../src-main/app/eventBus.ts';
-import { silentLogger } from '../../src-main/app/logger.ts';
+import { EventBus } from '../../src-main/kernel/eventBus.ts';
+import { silentLogger } from '../../src-main/kernel/logger.ts';
 import { DropFolder } from '../../src-main/capture/dropFolder.ts';
 import { DropFolderWatcher } from '../../src-main/capture/dropFolderWatcher.ts';
 import { SeenFiles } from '../../src-main/capture/seenFiles.ts';

@@ -10,14 +10,14 @@ vi.mock('electron', () => ({
 }));
 
 import { createStation } from '../../src-main/app/createStation.ts';
-import { createLogger, silentLogger } from '../../src-main/app/logger.ts';
+import { createLogger, silentLogger } from '../../src-main/kernel/logger.ts';
 import { CALL_CHANNEL_PREFIX, EVENT_CHANNEL, callNames } from '../../src-main/contract/contract.ts';
 import { createDispatcher } from '../../src-main/ipc/dispatch.ts';
 import { createSenderCheck, registerIpcHandlers, type SenderFacts } from '../../src-main/ipc/registerIpc.ts';
 import { buildBridge } from '../../src-main/preload.ts';
 import { APP_ENTRY, createMainWindow, isAllowedExternalUrl, isAllowedPageRequest, isLoopbackHttpsUrl, lockDownContents, lockDownSession, mainWindowOptions } from '../../src-main/window.ts';
 import { createAppProtocolHandler } from '../../src-main/appProtocol.ts';
-import { CONTENT_SECURITY_POLICY } from '../../src-main/app/csp.ts';
+import { CONTENT_SECURITY_POLICY } from '../../src-main/kernel/csp.ts';
 
 type Handler = (event: unknown, input: unknown) => unknown;
 

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createStation } from '../../src-main/app/createStation.ts';
-import { silentLogger } from '../../src-main/app/logger.ts';
+import { silentLogger } from '../../src-main/kernel/logger.ts';
 import { callNames } from '../../src-main/contract/contract.ts';
 import type { StationSettings } from '../../src-main/contract/types.ts';
 import { startBrowserHost } from '../../src-main/host/browserHost.ts';

@@ -2,7 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src-main/app/logger.ts';
+import { silentLogger } from '../../src-main/kernel/logger.ts';
 import { AutopilotGraph, importRequestBody, odataString } from '../../src-main/graph/autopilotGraph.ts';
 import { customCloud } from '../../src-main/graph/clouds.ts';
 import { GraphClient } from '../../src-main/graph/graphClient.ts';

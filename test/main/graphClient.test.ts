@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src-main/app/logger.ts';
+import { silentLogger } from '../../src-main/kernel/logger.ts';
 import { GraphFailure } from '../../src-main/graph/autopilotPort.ts';
 import { CLOUDS, apiVersionFor, customCloud } from '../../src-main/graph/clouds.ts';
 import { GraphClient, parseRetryAfter, type AccessTokenProvider } from '../../src-main/graph/graphClient.ts';

@@ -1,4 +1,4 @@
-import type { Clock } from '../../src-main/app/clock.ts';
+import type { Clock } from '../../src-main/kernel/clock.ts';
 import { ManualClock } from './simSupport.ts';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -69,8 +69,8 @@ export async function scriptedServer(answer: (req: SeenRequest, index: number) =
 import { startSimulatedTenant } from '../../src-main/sim/startSimulatedTenant.ts';
 import type { RequestLog } from '../../src-main/sim/RequestLog.ts';
 import type { FaultSpec, SimScenarioInput } from '../../src-main/sim/simScenario.ts';
-import type { TrainingTenant } from '../../src-main/auth/tenantSession.ts';
-import { trainingConnectionOf } from '../../src-main/auth/trainingTenant.ts';
+import type { TrainingTenant } from '../../src-main/tenant/tenantSession.ts';
+import { trainingConnectionOf } from '../../src-main/tenant/trainingTenant.ts';
 
 /** What the Graph and sign-in integration tests need from the simulated tenant. */
 export interface SimHandle extends TrainingTenant {

@@ -5,10 +5,10 @@
  * The parent SIGKILLs it at random. Exit 2: devices the parent queued are missing from the queue.
  */
 import fs from 'node:fs';
-import { scaledClock } from '../../src-main/app/clock.ts';
+import { scaledClock } from '../../src-main/kernel/clock.ts';
 import { createStation } from '../../src-main/app/createStation.ts';
-import { createLogger } from '../../src-main/app/logger.ts';
-import type { TrainingTenant } from '../../src-main/auth/tenantSession.ts';
+import { createLogger } from '../../src-main/kernel/logger.ts';
+import type { TrainingTenant } from '../../src-main/tenant/tenantSession.ts';
 import { isSettled } from '../../src-main/queue/queueStore.ts';
 
 export interface ChildConfig {

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createStation } from '../../src-main/app/createStation.ts';
-import { silentLogger } from '../../src-main/app/logger.ts';
+import { silentLogger } from '../../src-main/kernel/logger.ts';
 import { makeExportCommand } from '../../src-main/cli/exportCommand.ts';
 import { INTUNE_CSV_HEADER, intuneCsvFiles, reportCell, reportCsvFile } from '../../src-main/queue/exportCsv.ts';
 import type { DeviceRecord } from '../../src-main/queue/queueStore.ts';
@@ -119,7 +119,7 @@ describe('export command', () => {
 
 describe('import command', () => {
   it('queues the devices of a CSV, follows them and prints each final state; exit 1 when one fails', async () => {
-    const { scaledClock } = await import('../../src-main/app/clock.ts');
+    const { scaledClock } = await import('../../src-main/kernel/clock.ts');
     const { makeImportCommand } = await import('../../src-main/cli/importCommand.ts');
     const { FakeAutopilot } = await import('./queueFakes.ts');
     const dataDir = tmp();

@@ -1,4 +1,4 @@
-import type { Clock } from '../../src-main/app/clock.ts';
+import type { Clock } from '../../src-main/kernel/clock.ts';
 import { encodeHardwareHash } from '../../src-main/capture/encodeHardwareHash.ts';
 import {
   GraphFailure,

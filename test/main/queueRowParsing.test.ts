@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger, type LogRecord } from '../../src-main/app/logger.ts';
+import { createLogger, type LogRecord } from '../../src-main/kernel/logger.ts';
 import { createStation } from '../../src-main/app/createStation.ts';
 import type { DiagnosticsFile } from '../../src-main/contract/types.ts';
 import { QueueService } from '../../src-main/queue/queueService.ts';

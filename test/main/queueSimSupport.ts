@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createStation, type Station } from '../../src-main/app/createStation.ts';
-import { silentLogger, type Logger } from '../../src-main/app/logger.ts';
+import { silentLogger, type Logger } from '../../src-main/kernel/logger.ts';
 import type { WorkerTimings } from '../../src-main/queue/importWorker.ts';
 import { isSettled } from '../../src-main/queue/queueStore.ts';
 import { startSimulatedTenant, type SimTenant, type SimTenantOptions } from '../../src-main/sim/startSimulatedTenant.ts';
-import { trainingConnectionOf } from '../../src-main/auth/trainingTenant.ts';
+import { trainingConnectionOf } from '../../src-main/tenant/trainingTenant.ts';
 
 /** The fields a station needs to reach a simulated tenant in training mode (real HTTPS, real msal-node). */
 export const trainingOf = trainingConnectionOf;

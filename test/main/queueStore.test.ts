@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src-main/app/logger.ts';
+import { silentLogger } from '../../src-main/kernel/logger.ts';
 import { StationError } from '../../src-main/contract/errors.ts';
 import { QUEUE_MIGRATIONS } from '../../src-main/queue/queueMigrations.ts';
 import { QueueService } from '../../src-main/queue/queueService.ts';

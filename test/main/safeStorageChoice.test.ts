@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createLogger, type LogRecord } from '../../src-main/app/logger.ts';
+import { createLogger, type LogRecord } from '../../src-main/kernel/logger.ts';
 import { SafeStorageProtector, type SafeStoragePort } from '../../src-main/auth/safeStorageProtector.ts';
 
 /** Electron's safeStorage as a double: what each platform and Linux backend reports. */

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src-main/app/logger.ts';
+import { createLogger } from '../../src-main/kernel/logger.ts';
 import { createRotatingLogFile, teeSinks } from '../../src-main/app/rotatingLogFile.ts';
 import { encodeHardwareHash } from '../../src-main/capture/encodeHardwareHash.ts';
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CALL_CHANNEL_PREFIX, callNames } from '../../src-main/contract/contract.ts';
-import { CONTENT_SECURITY_POLICY } from '../../src-main/app/csp.ts';
+import { CONTENT_SECURITY_POLICY } from '../../src-main/kernel/csp.ts';
 
 /**
  * src-main/main.ts run against an Electron test double: every call the composition root makes is

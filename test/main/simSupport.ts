@@ -1,5 +1,5 @@
 import { Agent, fetch } from 'undici';
-import type { Clock } from '../../src-main/app/clock.ts';
+import type { Clock } from '../../src-main/kernel/clock.ts';
 
 /** Helpers for the simulated tenant's own tests: a clock moved by hand, and HTTPS calls trusting the run's CA. */
 export class ManualClock implements Clock {

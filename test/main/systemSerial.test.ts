@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src-main/app/logger.ts';
+import { silentLogger } from '../../src-main/kernel/logger.ts';
 import { chooseSerial } from '../../src-main/capture/chooseSerial.ts';
 import { SysteminformationSerialPort } from '../../src-main/capture/systeminformationSerialPort.ts';
 import type { RawSerials, SystemSerialPort } from '../../src-main/capture/systemSerialPort.ts';

@@ -1,5 +1,5 @@
-import type { Clock } from '../app/clock.ts';
-import type { Logger } from '../app/logger.ts';
+import type { Clock } from '../kernel/clock.ts';
+import type { Logger } from '../kernel/logger.ts';
 import type { SimTenant } from '../sim/startSimulatedTenant.ts';
 import type { StartTrainingTenant, TrainingTenant } from './tenantSession.ts';
 

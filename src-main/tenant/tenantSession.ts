@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Clock } from '../app/clock.ts';
-import type { Logger } from '../app/logger.ts';
+import type { Clock } from '../kernel/clock.ts';
+import type { Logger } from '../kernel/logger.ts';
 import { StationError } from '../contract/errors.ts';
 import type { AuthStatus, DeviceCodePrompt, GroupTags, StationSettings } from '../contract/types.ts';
 import { AutopilotGraph } from '../graph/autopilotGraph.ts';
@@ -12,13 +12,13 @@ import { AUTOPILOT_PERMISSION } from '../graph/graphFailures.ts';
 import { createCaDispatcher } from '../graph/httpsDispatcher.ts';
 import { RateBudget } from '../graph/rateBudget.ts';
 import { JsonSyncStampStore } from '../graph/syncStampStore.ts';
-import { AuthService } from './authService.ts';
-import { loadCertificateCredential } from './certificateCredential.ts';
-import { EncryptedCachePlugin } from './encryptedCachePlugin.ts';
-import { KeyFileProtector } from './keyFileProtector.ts';
-import { MsalNetworkClient } from './msalNetworkClient.ts';
-import { isTrainingMode, type SettingsPatch, type SettingsStore } from './settingsStore.ts';
-import type { TokenCacheProtector } from './tokenCacheProtector.ts';
+import { AuthService } from '../auth/authService.ts';
+import { loadCertificateCredential } from '../auth/certificateCredential.ts';
+import { EncryptedCachePlugin } from '../auth/encryptedCachePlugin.ts';
+import { KeyFileProtector } from '../auth/keyFileProtector.ts';
+import { MsalNetworkClient } from '../auth/msalNetworkClient.ts';
+import { isTrainingMode, type SettingsPatch, type SettingsStore } from '../auth/settingsStore.ts';
+import type { TokenCacheProtector } from '../auth/tokenCacheProtector.ts';
 
 /** The built-in simulated tenant as the session needs it (training mode). */
 export interface TrainingTenant {

@@ -29,6 +29,13 @@ module.exports = {
       to: { path: '^src-|(^|/)node_modules/', pathNot: '^src-main/(kernel|contract)/' },
     },
     {
+      name: 'kernel-names-the-contract-as-types-only',
+      comment: 'The contract carries zod at run time: the kernel only names its types (event names and payloads), so the logger stays free of it.',
+      severity: 'error',
+      from: { path: '^src-main/kernel/' },
+      to: { path: '^src-main/contract/', dependencyTypesNot: ['type-only'] },
+    },
+    {
       name: 'sim-never-imports-the-station',
       comment: 'The simulator stands for Microsoft: sharing the queue, sign-in or composition would make it confirm the station instead of testing it.',
       severity: 'error',

@@ -13,20 +13,16 @@ export async function checkLayers(baseDir: string, targets: string[] = ['src-mai
   const config = createRequire(import.meta.url)(path.resolve(import.meta.dirname, '..', '.dependency-cruiser.cjs')) as IConfiguration;
   const options = config.options ?? {};
   const tsConfigFile = path.join(baseDir, options.tsConfig?.fileName ?? 'tsconfig.json');
-  const previous = process.cwd();
-  // dependency-cruiser resolves paths from the working directory: cruise from the tree's root.
-  process.chdir(baseDir);
-  try {
-    const result = await cruise(
-      targets,
-      { ...options, tsConfig: { fileName: tsConfigFile }, validate: true, ruleSet: { forbidden: config.forbidden ?? [], options } as never },
-      {},
-      { tsConfig: extractTSConfig(tsConfigFile) },
-    );
-    return (result.output as ICruiseResult).summary.violations;
-  } finally {
-    process.chdir(previous);
-  }
+  const result = await cruise(
+    targets,
+    { ...options, baseDir, tsConfig: { fileName: tsConfigFile }, validate: true, ruleSet: { forbidden: config.forbidden ?? [], options } as never },
+    {},
+    { tsConfig: extractTSConfig(tsConfigFile) },
+  );
+  const { summary } = result.output as ICruiseResult;
+  // A rule cannot fail on files it never saw: an empty cruise (wrong folder) is an error, not a pass.
+  if (summary.totalCruised === 0) throw new Error(`no source files found under ${targets.join(', ')} in ${baseDir}`);
+  return summary.violations;
 }
 
 export function describeViolation(v: IViolation): string {

@@ -6,7 +6,7 @@ import { createStation, type Station } from '../../src-main/app/createStation.ts
 import { createLogger } from '../../src-main/kernel/logger.ts';
 import { encodeHardwareHash } from '../../src-main/capture/encodeHardwareHash.ts';
 import { browserModeDispatch, isInside, stationDropArea } from '../../src-main/host/browserConfinement.ts';
-import { startBrowserHost, type BrowserHost } from '../../src-main/host/browserHost.ts';
+import { refusalLog, startBrowserHost, type BrowserHost } from '../../src-main/host/browserHost.ts';
 
 /**
  * Browser mode over real HTTP: whoever holds the session token may read files only inside the drop
@@ -115,5 +115,23 @@ describe('isInside', () => {
     expect(isInside(root, 'relative/x.csv', true)).toBe(false);
     fs.symlinkSync(os.tmpdir(), path.join(root, 'up'));
     expect(isInside(root, path.join(root, 'up', 'new-file.csv'), false)).toBe(false);
+  });
+});
+
+describe('refusal log', () => {
+  it('logs at most 20 refusals a minute, then how many it did not log one by one', () => {
+    const lines: { message: string; fields?: Record<string, unknown> }[] = [];
+    let now = 0;
+    const log = refusalLog(createLogger((_l, r) => lines.push(r)), 20, () => now);
+    const req = { method: 'POST', url: '/api/call/readFiles?x=1', headers: { host: '127.0.0.1:1', origin: 'http://evil.example' } };
+    for (let i = 0; i < 25; i++) log.note('ORIGIN_REFUSED', req);
+    expect(lines).toHaveLength(20);
+    expect(lines[0]!.fields).toEqual({ code: 'ORIGIN_REFUSED', method: 'POST', path: '/api/call/readFiles', host: '127.0.0.1:1', origin: 'http://evil.example' });
+    now = 60_000;
+    log.note('HOST_REFUSED', req);
+    expect(lines.slice(20).map((l) => [l.message, l.fields?.count ?? l.fields?.code])).toEqual([
+      ['browser requests refused (not logged one by one)', 5],
+      ['browser request refused', 'HOST_REFUSED'],
+    ]);
   });
 });

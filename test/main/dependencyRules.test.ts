@@ -41,6 +41,7 @@ describe('layer rules (dependency-cruiser)', () => {
     const plants: Record<string, string> = {
       'contract-imports-nothing': file2('src-main/contract/planted.ts', "import { q } from '../queue/queueStore.ts';\nexport const x = q;\n"),
       'kernel-imports-only-the-contract': file2('src-main/kernel/planted.ts', "import { c } from '../capture/readHashFile.ts';\nexport const x = c;\n"),
+      'kernel-names-the-contract-as-types-only': file2('src-main/kernel/plantedContract.ts', "import { calls } from '../contract/contract.ts';\nexport const x = calls;\n"),
       'sim-never-imports-the-station': file2('src-main/sim/planted.ts', "import { a } from '../auth/authService.ts';\nexport const x = a;\n"),
       'electron-only-in-the-electron-shell': file2('src-main/capture/planted.ts', "import { app } from 'electron';\nexport const x = app;\n"),
       'sqlite-only-in-the-queue-store': file2('src-main/graph/planted.ts', "import Database from 'better-sqlite3';\nexport const x = Database;\n"),

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLogger, type LogRecord } from '../../src-main/kernel/logger.ts';
 import { createStation } from '../../src-main/app/createStation.ts';
 import type { DiagnosticsFile } from '../../src-main/contract/types.ts';
@@ -104,5 +104,28 @@ describe('queue rows are parsed on read', () => {
     const zip = readZip(Buffer.from(((await station.handlers.saveDiagnostics({})) as DiagnosticsFile).base64!, 'base64'));
     expect(JSON.parse(zip.get('queue-set-aside.json')!.toString('utf8'))).toEqual({ count: 1, rows: [{ table: 'devices', id: queued.queued[1], reason: 'flags: not JSON' }] });
     await station.close();
+  });
+
+  it('prepares each statement once: repeated lists, polls and patches reuse them', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'queue-rows-'));
+    dirs.push(dir);
+    const s = open(dir);
+    const ids = s.queue.queueDevices([deviceInput('PF1'), deviceInput('PF2')], { groupTag: 'Bench' }).queued;
+    const prepare = vi.spyOn(Database.prototype, 'prepare');
+    const round = (i: number) => {
+      s.store.listDevices({ offset: 0, limit: 10, states: ['queued'], search: 'PF' });
+      s.store.dueDevices(['queued', 'importing'], i, 5);
+      s.store.overdueDevices(i);
+      s.store.nextDeviceTime();
+      s.store.updateDevice(ids[0]!, { attempts: i, nextCheckAt: i });
+      s.store.updateBatch('none', { attempts: i });
+    };
+    round(1);
+    const firstRound = prepare.mock.calls.length;
+    expect(firstRound).toBeGreaterThan(0); // the spy sees the store's statements
+    for (let i = 2; i < 50; i++) round(i);
+    expect(prepare.mock.calls.length).toBe(firstRound);
+    prepare.mockRestore();
+    s.store.close();
   });
 });

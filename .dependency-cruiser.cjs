@@ -51,9 +51,9 @@ module.exports = {
     },
     {
       name: 'sqlite-only-in-the-queue-store',
-      comment: 'better-sqlite3 is a native module rebuilt per runtime: one adapter behind the QueueStore port keeps it swappable and testable.',
+      comment: 'better-sqlite3 is a native module rebuilt per runtime: the adapters behind the QueueStore and CorporateStore ports keep it swappable and testable.',
       severity: 'error',
-      from: { pathNot: '^src-main/queue/sqliteQueueStore\\.ts$' },
+      from: { pathNot: '^src-main/queue/sqlite(Queue|Corporate)Store\\.ts$' },
       to: { path: '(^|/)node_modules/better-sqlite3/|^better-sqlite3$', dependencyTypesNot: ['type-only'] },
     },
     {

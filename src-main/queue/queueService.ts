@@ -69,7 +69,8 @@ export function retryRefusal(d: DeviceRecord, now: number, expectedImportMs: num
 /** Why Register again cannot help a device, undefined when it can (it was sent before). */
 export function reregisterRefusal(d: DeviceRecord): string | undefined {
   if (d.state === 'importing') return 'ACTION_IN_FLIGHT';
-  if (d.state === 'failed' && d.errorCode !== undefined && OWNED_ELSEWHERE.has(d.errorCode)) return 'RETRY_OWNED_ELSEWHERE';
+  // 808–811 stay eligible: once the previous owner or reseller has deregistered the device, Register
+  // again is the technician's deliberate way to send it (Retry is not offered for them).
   if (['imported', 'registered', 'assigned', 'already-registered', 'failed', 'timed-out'].includes(d.state)) return undefined;
   return 'REREGISTER_NOT_SENT';
 }
@@ -334,13 +335,16 @@ export class QueueService {
     });
     // Corporate identifiers retry on their own (issue 18): a device can be registered in Autopilot and failed as a corporate identifier.
     if (action === 'retry' && this.o.corporateRetry) for (const id of this.o.corporateRetry(ids)) if (!changed.includes(id)) changed.push(id);
+    // A device the action helped one way (its corporate identifier) is not also reported as left alone.
+    const helped = new Set(changed);
+    const stillSkipped = skipped.filter((x) => !helped.has(x.id));
     this.changed(changed);
     if (action !== 'remove' && changed.length) this.o.onWork?.();
     if (checkNow.length) {
       if (this.o.checkNow) this.o.checkNow(checkNow);
       else this.o.onWork?.();
     }
-    return { affected: changed.length, skipped, ...(checkNow.length ? { checking: checkNow.length } : {}) };
+    return { affected: changed.length, skipped: stillSkipped, ...(checkNow.length ? { checking: checkNow.length } : {}) };
   }
 
   private expectedImportMs(): number {

@@ -40,8 +40,9 @@ export function canRetry(row: Pick<QueueRow, 'state' | 'errorCode' | 'stateSince
   return row.state === 'timed-out' || row.state === 'invalid' || row.state === 'captured';
 }
 
-/** Whether Register again can do something: the device was sent before and no other tenant owns it. */
+/** Whether Register again can do something: the device was sent before. */
 export function canReregister(row: Pick<QueueRow, 'state' | 'errorCode'>): boolean {
-  if (row.state === 'failed') return row.errorCode === undefined || !OWNED_ELSEWHERE.has(row.errorCode);
+  // 808–811 included: after the previous owner deregisters the device, Register again sends it on purpose.
+  if (row.state === 'failed') return true;
   return ['imported', 'registered', 'assigned', 'already-registered', 'timed-out'].includes(row.state);
 }

@@ -130,7 +130,7 @@ describe('corporate stage rules', () => {
     expect(states(store, ids)).toEqual([['failed', 'CORP_REFUSED']]);
     const service = new QueueService({ store: queueStore, clock, logger: silentLogger, stationName: 'BENCH', waitFor: () => 'registered', corporate: store, corporateRetry: (x) => stage.retry(x) });
     // The Autopilot side is queued (nothing to retry there); the corporate side is.
-    expect(service.deviceAction(ids, 'retry')).toEqual({ affected: 1 });
+    expect(service.deviceAction(ids, 'retry')).toEqual({ affected: 1, skipped: [] });
     expect(service.getDevice(ids[0]!).row.corporate!.state).toBe('queued');
     await stage.tick();
     expect(states(store, ids)).toEqual([['done', null]]);

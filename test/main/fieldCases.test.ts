@@ -155,7 +155,7 @@ describe('kind 4: licence keys never travel', () => {
     db.exec(QUEUE_MIGRATIONS[0]!);
     db.pragma('user_version = 1');
     const insert = db.prepare(
-      "INSERT INTO devices (id, serial, serial_key, hardware_hash, hash_summary, product_key, group_tag, assigned_user, source, captured_at, station_name, state, state_since) VALUES (?, ?, ?, 'x', '{}', ?, ?, ?, '{}', 0, 'B', 'queued', 0)",
+      `INSERT INTO devices (id, serial, serial_key, hardware_hash, hash_summary, product_key, group_tag, assigned_user, source, captured_at, station_name, state, state_since) VALUES (?, ?, ?, 'x', '{"valid":true,"padded":false,"checksumOk":true,"macAddresses":[],"tpmEkPresent":false,"length":1,"findings":[]}', ?, ?, ?, '{"kind":"file"}', 0, 'B', 'queued', 0)`,
     );
     insert.run('a', 'S1', 'S1', LICENCE_KEY, 'Bench', '');
     insert.run('b', 'S2', 'S2', '3301234567890', `x ${LICENCE_KEY.toLowerCase()}`, `${LICENCE_KEY}`);
@@ -290,7 +290,7 @@ describe('kind 6: honest results of import --tenant sim (the training tenant ove
     expect(sent.find((s) => s.serialNumber?.startsWith('VMware'))?.serialNumber).toBe('VMware-56 4d 12 ab cd ef 01 23-45 67 89 ab cd ef 01 23');
     expect(sent.find((s) => s.serialNumber === 'PF5OA301')?.productKey).toBe('3301234567890');
     expect(sent).toHaveLength(8);
-    const everything = [stdout.join(''), stderr.join(''), JSON.stringify(sent), fs.readFileSync(path.join(dataDir, 'training', QUEUE_DB_FILE)).toString('latin1')].join('\n');
+    const everything = [stdout.join(''), stderr.join(''), JSON.stringify(sent), fs.readFileSync(path.join(dataDir, 'tenants', 'sim-cli', QUEUE_DB_FILE)).toString('latin1')].join('\n');
     expect(everything).not.toContain('XXXXX-XXXXX-XXXXX');
   }, 60_000);
 

@@ -56,7 +56,8 @@ describe('a simulated tenant elsewhere', () => {
     // The remote tenant did the work, with a token from its own authority; the queue is the remote tenant's own.
     expect(sim.requestLog.importCountFor('PF3TRN01')).toBe(1);
     expect(sim.requestLog.count({ method: 'POST', pathContains: '/oauth2/v2.0/token', status: 200 })).toBeGreaterThanOrEqual(1);
-    expect(fs.readdirSync(dataDir)).toEqual([`remote-${sim.tenantId.toLowerCase()}`]);
+    // One queue per tenant: a remote simulated tenant's folder of its own under tenants/.
+    expect(fs.readdirSync(path.join(dataDir, 'tenants'))).toEqual([`remote-${sim.tenantId.toLowerCase()}`]);
   }, 60_000);
 
   it('says what is wrong: flags that go together, a CA that does not vouch for it, a simulator that does not share, another name for it', async () => {
@@ -101,7 +102,7 @@ describe('a simulated tenant elsewhere', () => {
     // In the training scenario this device registers; in this one it is already registered (806).
     expect(JSON.parse(stdout.join('')).devices).toEqual([expect.objectContaining({ serialNumber: 'PF3TRN01', state: 'already-registered', errorCode: 806 })]);
     expect(code).toBe(0);
-    expect(fs.readdirSync(dataDir)).toEqual([expect.stringMatching(/^sim-[0-9a-f-]{36}$/)]);
+    expect(fs.readdirSync(path.join(dataDir, 'tenants'))).toEqual([expect.stringMatching(/^sim-[0-9a-f-]{36}$/)]);
   }, 60_000);
 
   it('a simulator serving a classroom: its public name is in its certificate and its URLs; the bundled realistic scenario loads', async () => {

@@ -17,7 +17,7 @@ describe('what Retry and Register again can do', () => {
     expect(canRetry(row('importing', { since: now - EXPECTED_IMPORT_MS }), now)).toBe(true);
     expect(canReregister(row('registered'))).toBe(true);
     expect(canReregister(row('queued'))).toBe(false);
-    expect(canReregister(row('failed', { errorCode: 809 }))).toBe(false);
+    expect(canReregister(row('failed', { errorCode: 809 }))).toBe(true); // after the previous owner deregisters it
   });
 
   it('says why devices were left as they were, in the technician\'s language, never only "0 devices updated"', () => {

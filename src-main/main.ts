@@ -73,6 +73,8 @@ async function start(): Promise<void> {
       await shell.openExternal(url);
     },
   });
+  // Work left in the queue resumes at start, before any window asks for it (as browser mode does).
+  station.queue();
   const windows = new Set<number>();
 
   lockDownSession(session.defaultSession, { devToolsAllowed });

@@ -41,8 +41,8 @@ export function confineBrowserCalls(handlers: Handlers, options: BrowserConfinem
       action:
         setting === 'dropFolder'
           ? 'Choose a folder inside the allowed drop folder, or ask your admin to set the drop folder in the station settings file.'
-          : setting === 'certificatePath'
-            ? 'Ask your admin to set the certificate in the station settings file, or set it in the station app.'
+          : setting === 'certificatePath' || setting === 'caFile'
+            ? 'Ask your admin to set this file in the station settings file, or set it in the station app.'
             : 'Upload the file instead, or put it in the drop folder.',
       params: { call, setting, path: clip(given), allowed: allowed ?? '' },
     });
@@ -65,13 +65,15 @@ export function confineBrowserCalls(handlers: Handlers, options: BrowserConfinem
     },
     updateSettings: async (input) => {
       const now = await handlers.getSettings({});
-      const { dropFolder, certificatePath } = input.patch;
+      const { dropFolder, certificatePath, caFile } = input.patch;
       // The settings screen sends every field: an unchanged value or a cleared one is not a new path.
       if (dropFolder && dropFolder !== now.dropFolder) {
         const roots = options.dropFolderRoots().filter((r) => r.length > 0);
         if (!roots.some((root) => isInside(root, dropFolder, true))) refuse('updateSettings', 'dropFolder', dropFolder, roots.join(' or ') || undefined);
       }
       if (certificatePath && certificatePath !== now.certificatePath) refuse('updateSettings', 'certificatePath', certificatePath, undefined);
+      // The shared training tenant's CA file is a path too: reading it would tell whether a file exists anywhere.
+      if (caFile && caFile !== now.caFile) refuse('updateSettings', 'caFile', caFile, undefined);
       return handlers.updateSettings(input);
     },
   };

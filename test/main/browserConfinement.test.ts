@@ -68,6 +68,9 @@ describe('browser mode cannot probe the disk', () => {
     expect(dotdot.error?.code).toBe('PATH_NOT_ALLOWED');
     const cert = await call('updateSettings', { patch: { certificatePath: path.join(outside, 'bench.pfx') } });
     expect(cert).toMatchObject({ ok: false, error: { code: 'PATH_NOT_ALLOWED', params: { setting: 'certificatePath' } } });
+    // The shared training tenant's CA file is refused the same way (a path anywhere on the disk).
+    const ca = await call('updateSettings', { patch: { tenantUrl: 'https://trainer-pc:8443', caFile: path.join(outside, 'sim-ca.pem') } });
+    expect(ca).toMatchObject({ ok: false, error: { code: 'PATH_NOT_ALLOWED', params: { setting: 'caFile' } } });
     expect((await station.handlers.getSettings({})).dropFolder).toBeUndefined();
     // The settings screen sends every field: empty paths and other settings pass.
     expect(await call('updateSettings', { patch: { dropFolder: '', certificatePath: '', defaultGroupTag: 'Bench' } })).toMatchObject({ ok: true });

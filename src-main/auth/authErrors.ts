@@ -62,8 +62,11 @@ export function fromMsalError(err: unknown, context: { cloudLabel: string; tenan
     return authError('AUTH_PUBLIC_CLIENT', `The app registration does not accept sign-in from a desktop app (AADSTS${aadsts}): it is set up as a web app or public client flows are off.`, `Ask the administrator to register ${PUBLIC_CLIENT_REDIRECT_URI} under "Mobile and desktop applications" (not "Web") and to set "Allow public client flows" to Yes in the app registration's Authentication page.`, details, { redirectUri: PUBLIC_CLIENT_REDIRECT_URI, aadsts: String(aadsts) });
   if (/authorization_declined|access_denied|user_cancelled|AADSTS65004/i.test(text))
     return authError('AUTH_DECLINED', 'The sign-in was cancelled or declined.', 'Press Sign in to try again.', details);
-  if (/network|fetch failed|ECONN|ETIMEDOUT|ENOTFOUND|timeout/i.test(text))
-    return authError('AUTH_NETWORK', 'The station could not reach the sign-in service.', 'Check this bench\'s network, proxy and firewall, then sign in again.', details);
+  if (/network|fetch failed|ECONN|ETIMEDOUT|ENOTFOUND|timeout/i.test(text)) {
+    // Node names the host it could not reach ("getaddrinfo ENOTFOUND login.microsoftonline.com"): the technician needs it.
+    const host = /\b(?:ENOTFOUND|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH)\s+([\w.-]+(?::\d+)?)/.exec(text)?.[1];
+    return authError('AUTH_NETWORK', `The station could not reach the sign-in service${host ? ` (${host})` : ''}.`, 'Check this bench\'s network, proxy and firewall, then sign in again.', details, host ? { authorityHost: host } : undefined);
+  }
   return authError('AUTH_FAILED', `The sign-in failed${aadsts ? ` (AADSTS${aadsts})` : e?.errorCode ? ` (${e.errorCode})` : ''}.`, 'Try again; if it keeps failing, give the code shown to your administrator.', details, aadsts ? { aadsts: String(aadsts) } : undefined);
 }
 

@@ -226,7 +226,7 @@ export class AuthService implements AccessTokenProvider {
       timer.unref?.();
     };
     arm(deadlines.contactMs, () =>
-      authError('AUTH_NETWORK', `The station could not reach the sign-in service (${authorityHost}) within ${Math.round(deadlines.contactMs / 1000)} seconds.`, 'Check this bench\'s network, proxy and firewall, then sign in again.', { authorityHost, waitedMs: deadlines.contactMs }),
+      authError('AUTH_NETWORK', `The station could not reach the sign-in service (${authorityHost}) within ${Math.round(deadlines.contactMs / 1000)} seconds.`, 'Check this bench\'s network, proxy and firewall, then sign in again.', { authorityHost, waitedMs: deadlines.contactMs }, { authorityHost, seconds: Math.round(deadlines.contactMs / 1000) }),
     );
     const technicianDeadline = (ms: number, what: string) => () =>
       authError('AUTH_SIGN_IN_TIMEOUT', `The sign-in was not finished within ${Math.round(ms / 60_000)} minutes (${what}).`, 'Press Sign in to start again.', { waitedMs: ms, authorityHost });

@@ -32,10 +32,13 @@ function rsaKeyPair(): { publicPem: string; privatePem: string } {
   };
 }
 
-function serial(): string {
-  // Positive, 16 bytes: the top bit clear so DER does not read it as negative.
+export function randomSerial(): string {
+  // Positive, 16 bytes: the top bit clear so DER does not read it as negative, and the first byte
+  // never zero. node-forge drops only one leading zero byte when it writes the INTEGER: a serial
+  // starting 00 00 (then a byte below 0x80) came out as padded DER, which OpenSSL refuses
+  // ("asn1 encoding routines::illegal padding") when the HTTPS server loads the certificate.
   const b = randomBytes(16);
-  b[0] = b[0]! & 0x7f;
+  b[0] = 0x01 + (b[0]! % 0x7f);
   return b.toString('hex');
 }
 
@@ -49,7 +52,7 @@ export function createTestCa(commonName = 'Autopilot Station Simulated Tenant Te
   const keys = rsaKeyPair();
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(keys.publicPem);
-  cert.serialNumber = serial();
+  cert.serialNumber = randomSerial();
   validity(cert, 30);
   const subject = [{ name: 'commonName', value: commonName }];
   cert.setSubject(subject);
@@ -71,7 +74,7 @@ export function issueServerCertificate(ca: TestCa, names: { dns?: string[]; ips?
   const caCert = forge.pki.certificateFromPem(ca.certPem);
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(keys.publicPem);
-  cert.serialNumber = serial();
+  cert.serialNumber = randomSerial();
   validity(cert, 7);
   cert.setSubject([{ name: 'commonName', value: dns[0] ?? ips[0] ?? 'localhost' }]);
   cert.setIssuer(caCert.subject.attributes);
@@ -99,7 +102,7 @@ export function createClientCertificate(commonName = 'Autopilot Station bench'):
   const keys = rsaKeyPair();
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(keys.publicPem);
-  cert.serialNumber = serial();
+  cert.serialNumber = randomSerial();
   validity(cert, 365);
   const subject = [{ name: 'commonName', value: commonName }];
   cert.setSubject(subject);

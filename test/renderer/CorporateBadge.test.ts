@@ -45,7 +45,7 @@ describe('corporate identifier on screen', () => {
     i18n.setLocale('ja');
     const { unmount } = render(CorporateBadge, { props: { corporate } });
     expect(screen.getByTestId('corporate-badge').textContent).toContain('登録できません');
-    expect(screen.getByTestId('corporate-badge').textContent).toContain('ハードウェア ハッシュにモデルがない');
+    expect(screen.getByTestId('corporate-badge').textContent).toContain('企業識別子に必要な値 (モデル) がない');
     unmount();
     i18n.setLocale('en');
     render(CorporateBadge, { props: { corporate } });

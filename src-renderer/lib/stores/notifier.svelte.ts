@@ -21,6 +21,11 @@ export function attentionText(a: Attention): string {
   return hasError ? wordAdvice(a.errorCode, a.errorName) : t('notify.attentionGeneric');
 }
 
+/** What makes two attention events the same news: kind, devices and cause. */
+function attentionKey(a: Attention): string {
+  return JSON.stringify([a.kind, [...a.deviceIds].sort(), a.serialNumber ?? '', a.errorCode ?? '', a.errorName ?? '', a.count ?? '', a.message]);
+}
+
 /**
  * Tells the technician across the room: a generated chime (no audio files), an OS notification where
  * the host allows it, and always an in-app toast (Electron denies notification permission requests).
@@ -40,6 +45,11 @@ export class Notifier {
   }
 
   attention(a: Attention): void {
+    // The worker repeats the same attention at every retry (an import waiting for a sign-in): while
+    // one for the same devices and the same cause is still in the stack, it is not stacked, rung or
+    // notified again.
+    const key = attentionKey(a);
+    if (a.kind === 'device-needs-attention' && this.toasts.some((x) => x.attention && attentionKey(x.attention) === key)) return;
     const text = attentionText(a);
     this.chime(a.kind === 'batch-finished' ? [660, 880] : [440, 330, 440]);
     this.osNotification(text);

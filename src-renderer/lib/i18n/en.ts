@@ -612,6 +612,9 @@ export const en = {
   'corporate.field.model': 'model',
   'corporate.field.serial': 'serial number',
   'code.PATH_NOT_ALLOWED': 'In browser mode the station reads files only inside the drop folder[ ({allowed})], so the file[ "{path}"] was refused. Upload the file instead, or ask your admin to set the folder.',
+  'settings.tenantUrl': 'Shared training tenant (optional)',
+  'settings.tenantUrlHelp': 'For a class: the https:// address that "autopilot-station sim" printed on the trainer\'s computer. Empty: the station\'s own training tenant.',
+  'settings.caFile': 'Its CA file (sim-ca.pem)',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -617,4 +617,7 @@ export const ja: Record<MessageKey, string> = {
   'corporate.field.model': 'モデル',
   'corporate.field.serial': 'シリアル番号',
   'code.PATH_NOT_ALLOWED': 'ブラウザー モードでは、ステーションはドロップ フォルダー[ ({allowed})] 内のファイルだけを読み取るため、ファイル[ "{path}"] は拒否されました。ファイルをアップロードするか、管理者にフォルダーの設定を依頼してください。',
+  'settings.tenantUrl': '共有トレーニング テナント (省略可)',
+  'settings.tenantUrlHelp': 'クラスで使う場合: 講師のコンピューターで "autopilot-station sim" が表示した https:// アドレス。空欄の場合はこのステーション内蔵のトレーニング テナントを使います。',
+  'settings.caFile': 'その CA ファイル (sim-ca.pem)',
 };

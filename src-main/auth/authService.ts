@@ -252,8 +252,11 @@ export class AuthService implements AccessTokenProvider {
         this.pendingDeviceCode = deviceRequest = request;
         pending = (async () => (await this.public()).acquireTokenByDeviceCode(request))();
       } else {
-        pending = (async () =>
-          (await this.public()).acquireTokenInteractive({
+        pending = (async () => {
+          // msal builds the sign-in page's address without asking the service, so an unreachable service
+          // would only show as a page that never loads while the station waits minutes: ask it first.
+          await this.reachSignInService(authorityHost, deadlines.contactMs);
+          return (await this.public()).acquireTokenInteractive({
             scopes,
             prompt: 'select_account',
             openBrowser: async (url) => {
@@ -267,7 +270,8 @@ export class AuthService implements AccessTokenProvider {
             },
             successTemplate: '<h1>Signed in</h1><p>You can close this tab and go back to Autopilot Station.</p>',
             errorTemplate: '<h1>Sign-in failed</h1><p>Go back to Autopilot Station for details.</p>',
-          }))();
+          });
+        })();
       }
       pending.catch(() => {});
       let result: AuthenticationResult | null;
@@ -307,6 +311,22 @@ export class AuthService implements AccessTokenProvider {
       if (loopback) await releaseLoopback(loopback.url);
     }
     return this.current;
+  }
+
+  /**
+   * One GET of the tenant's OpenID metadata (any HTTP answer means the service is reachable). A DNS,
+   * TCP or TLS failure ends the sign-in at once as AUTH_NETWORK naming the host; a silent network is
+   * ended by the contact deadline already armed in doSignIn.
+   */
+  private async reachSignInService(authorityHost: string, timeoutMs: number): Promise<void> {
+    const network = this.ports.networkClient ?? new MsalNetworkClient();
+    const url = `${this.config.cloud.authorityHost}/${encodeURIComponent(this.config.tenantId?.trim() || 'organizations')}/v2.0/.well-known/openid-configuration`;
+    try {
+      await network.sendGetRequestAsync(url, undefined, timeoutMs);
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      throw authError('AUTH_NETWORK', `The station could not reach the sign-in service (${authorityHost}): ${reason}.`, 'Check this bench\'s network, proxy and firewall, then sign in again.', { authorityHost, reason }, { authorityHost });
+    }
   }
 
   /**

@@ -13,8 +13,9 @@ import { AuthService, type SignInDeadlines } from '../../src-main/auth/authServi
 import { EncryptedCachePlugin } from '../../src-main/auth/encryptedCachePlugin.ts';
 import { KeyFileProtector } from '../../src-main/auth/keyFileProtector.ts';
 import { MsalNetworkClient } from '../../src-main/auth/msalNetworkClient.ts';
+import type { FetchLike } from '../../src-main/graph/graphClient.ts';
 import type { AuthStatus } from '../../src-main/contract/types.ts';
-import { customCloud } from '../../src-main/graph/clouds.ts';
+import { CLOUDS, customCloud } from '../../src-main/graph/clouds.ts';
 import { createCaDispatcher } from '../../src-main/graph/httpsDispatcher.ts';
 import { startSimForTests, type SimHandle } from './graphTestSupport.ts';
 
@@ -100,6 +101,34 @@ describe('sign-in deadlines and cancel', () => {
       expect(status).toMatchObject({ state: 'error', error: { code: 'AUTH_NETWORK' } });
       expect(status.error!.message).toContain(`127.0.0.1:${silentPort}`);
     }
+    expect(opened).toBe(0);
+  });
+
+  it('browser sign-in with no network to Microsoft: named at once (AUTH_NETWORK, the host), no page opened for nothing', async () => {
+    // msal knows login.microsoftonline.com's endpoints without asking, so it would open a sign-in page
+    // that cannot load and wait minutes; the station asks the service first. The bench's DNS fails here
+    // the way an offline bench's does (fetch rejects with ENOTFOUND).
+    const dir = await mkdtemp(path.join(tmpdir(), 'auth-offline-'));
+    const logger = createLogger(() => {}, {}, 'info');
+    const offline: FetchLike = async () => {
+      throw new TypeError('fetch failed', { cause: Object.assign(new Error('getaddrinfo ENOTFOUND login.microsoftonline.com'), { code: 'ENOTFOUND' }) });
+    };
+    let opened = 0;
+    const s = new AuthService(
+      { mode: 'browser', clientId: '0c1a6b9e-6f4e-4b7a-9c4d-2f1e3a5b7c9d', tenantId: '3f6b2c1a-9d4e-4b8f-a7c2-5e1d0b9a8c74', cloud: CLOUDS.global },
+      {
+        cache: new EncryptedCachePlugin(path.join(dir, 'c.bin'), new KeyFileProtector(path.join(dir, 'c.key'), logger), logger),
+        logger,
+        openBrowser: async () => void opened++,
+        onDeviceCode: () => {},
+        networkClient: new MsalNetworkClient(undefined, offline),
+        signInDeadlines: { browserMs: 60_000 },
+      },
+    );
+    const started = Date.now();
+    const status = await s.signIn();
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(status).toMatchObject({ state: 'error', error: { code: 'AUTH_NETWORK', params: { authorityHost: 'login.microsoftonline.com' } } });
     expect(opened).toBe(0);
   });
 

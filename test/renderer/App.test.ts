@@ -75,6 +75,16 @@ describe('App', () => {
     expect(screen.queryByTestId('shortcuts')).toBeNull();
   });
 
+  it('capture of a file with several devices says the others are not taken and where to take them all', async () => {
+    start();
+    await chooseFiles(await screen.findByTestId('hash-file'), [
+      new File([csv(`PF4XK2QZ,,${fakeHash('Contoso', 'Surface Laptop 6', 'PF4XK2QZ')},,`, `PF4XK2QY,,${fakeHash('Contoso', 'Surface Laptop 6', 'PF4XK2QY')},,`, `PF4XK2QX,,${fakeHash('Contoso', 'Surface Laptop 6', 'PF4XK2QX')},,`)], 'three.csv'),
+    ]);
+    await waitFor(() => expect(screen.getByTestId('capture-more-in-file').textContent).toBe('This file holds 2 more devices. Capture shows the first one only: use Import files to queue every device of the file.'));
+    await chooseFiles(screen.getByTestId('hash-file'), [new File([csv(`PF4XK2QZ,,${fakeHash('Contoso', 'Surface Laptop 6', 'PF4XK2QZ')},,`)], 'one.csv')]);
+    await waitFor(() => expect(screen.queryByTestId('capture-more-in-file')).toBeNull());
+  });
+
   it('captures: read this device, choose the hash file, see model and findings, Ctrl+Enter queues with the group tag', async () => {
     const fake = start();
     await fireEvent.click(await screen.findByTestId('read-this-device'));

@@ -4,7 +4,7 @@ export const en = {
   'app.loading': 'Starting the station…',
   'app.error': 'The station could not start: {message}',
   'banner.training': 'Training mode: devices go to the built-in simulated tenant, not to Intune. Nothing you do here reaches Microsoft.',
-  'banner.tenant': 'Connected tenant: {tenantId} ({cloud})',
+  'banner.tenant': 'Tenant: {tenantId} ({cloud})',
   'info.version': 'Version',
   'info.mode': 'Mode',
   'info.mode.training': 'Training',
@@ -615,6 +615,9 @@ export const en = {
   'settings.tenantUrl': 'Shared training tenant (optional)',
   'settings.tenantUrlHelp': 'For a class: the https:// address that "autopilot-station sim" printed on the trainer\'s computer. Empty: the station\'s own training tenant.',
   'settings.caFile': 'Its CA file (sim-ca.pem)',
+  'code.CHECK_CLOCK_UNKNOWN.action': 'Check reachability first.',
+  'capture.moreInFile.one': 'This file holds {count} more device. Capture shows the first one only: use Import files to queue every device of the file.',
+  'capture.moreInFile.other': 'This file holds {count} more devices. Capture shows the first one only: use Import files to queue every device of the file.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -9,7 +9,7 @@ export const ja: Record<MessageKey, string> = {
   'app.loading': 'ステーションを起動しています…',
   'app.error': 'ステーションを起動できませんでした: {message}',
   'banner.training': 'トレーニング モード: デバイスは Intune ではなく、組み込みのシミュレーション テナントに送られます。ここでの操作は Microsoft には届きません。',
-  'banner.tenant': '接続中のテナント: {tenantId} ({cloud})',
+  'banner.tenant': 'テナント: {tenantId} ({cloud})',
   'info.version': 'バージョン',
   'info.mode': 'モード',
   'info.mode.training': 'トレーニング',
@@ -620,4 +620,7 @@ export const ja: Record<MessageKey, string> = {
   'settings.tenantUrl': '共有トレーニング テナント (省略可)',
   'settings.tenantUrlHelp': 'クラスで使う場合: 講師のコンピューターで "autopilot-station sim" が表示した https:// アドレス。空欄の場合はこのステーション内蔵のトレーニング テナントを使います。',
   'settings.caFile': 'その CA ファイル (sim-ca.pem)',
+  'code.CHECK_CLOCK_UNKNOWN.action': '先に接続を確認してください。',
+  'capture.moreInFile.one': 'このファイルには他に {count} 台のデバイスがあります。キャプチャでは最初の 1 台だけを表示します。ファイルのすべてのデバイスをキューに入れるには [ファイルのインポート] を使ってください。',
+  'capture.moreInFile.other': 'このファイルには他に {count} 台のデバイスがあります。キャプチャでは最初の 1 台だけを表示します。ファイルのすべてのデバイスをキューに入れるには [ファイルのインポート] を使ってください。',
 };

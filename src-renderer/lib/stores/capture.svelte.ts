@@ -39,6 +39,8 @@ export class CaptureStore {
   needsSerial = $state(false);
   device = $state<CapturedDevice | undefined>(undefined);
   fileErrors = $state.raw<FileReadResult['errors']>([]);
+  /** Devices in the chosen file besides the one shown: Capture takes one device, Import files takes them all. */
+  moreInFile = $state(0);
   hashPath = $state('');
   lastFolder = $state('');
   assignedUser = $state('');
@@ -147,6 +149,7 @@ export class CaptureStore {
     this.result = undefined;
     this.fileErrors = result.errors;
     this.hashPath = result.path;
+    this.moreInFile = Math.max(0, result.devices.length - 1);
     const device = result.devices[0];
     if (device) {
       this.device = device;

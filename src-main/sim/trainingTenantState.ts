@@ -7,8 +7,10 @@ import type { TenantModel, TenantModelSnapshot } from './TenantModel.ts';
 /**
  * Training mode's tenant on disk (`<dataDir>/tenants/training/simulated-tenant.json`, apart from the
  * queue), so that after any restart it still has the records the station follows, as a real tenant
- * would. An import is saved before its answer leaves the tenant (the station depends on those
- * records at once); other writes (deletes, tag changes, sync) are saved shortly after, together.
+ * would. Every accepted write (import, delete, tag change, sync) is saved before its answer leaves
+ * the tenant: a write the tenant acknowledged is never undone by a crash. The station acts on those
+ * answers at once and for good (it marks a deleted record as gone and never looks for it again; it
+ * stamps a sync), so a tenant that forgot an answered write would disagree with it after a restart.
  * Each save is atomic: a temporary file renamed over the old one.
  */
 export const TRAINING_TENANT_FILE = 'simulated-tenant.json';
@@ -60,11 +62,14 @@ export class TrainingTenantState {
     this.model = model;
   }
 
-  /** After a Graph write: imports are saved now, the rest together a moment later. */
+  /**
+   * After a Graph write the tenant accepted, before its answer is sent: saved now. (Deletes used to be
+   * saved 250 ms later: a station killed in between had cleaned up records that the restarted tenant
+   * still held, and nothing would ever delete them.)
+   */
   written(write: { method: string; path: string; status: number }): void {
     if (write.status >= 300) return;
-    if (write.method === 'POST' && /\/importedWindowsAutopilotDeviceIdentities\/import$/i.test(write.path)) this.saveNow();
-    else this.saveSoon();
+    this.saveNow();
   }
 
   saveSoon(): void {

@@ -8,6 +8,7 @@ import type {
   StationBridge,
 } from '../../src-main/contract/contract.ts';
 import type { CallResult, StationErrorData } from '../../src-main/contract/errors.ts';
+import type { QueueChanged } from '../../src-main/contract/types.ts';
 
 /** The only module that knows whether the station is the Electron app or browser mode. */
 
@@ -80,6 +81,16 @@ export function apiOverHttp(baseUrl: string, token: string, eventSourceCtor: typ
   const listeners = new Map<string, Set<(payload: unknown) => void>>();
   let source: EventSource | undefined;
   let count = 0;
+  const dispatch = (name: string, payload: unknown) => {
+    for (const l of [...(listeners.get(name) ?? [])]) {
+      try {
+        l(payload);
+      } catch (err) {
+        // One screen failing on an event must not keep the others from hearing it.
+        console.error('station event listener failed', { event: name, error: err instanceof Error ? err.message : String(err) });
+      }
+    }
+  };
   const deliver = (message: MessageEvent) => {
     let data: { name?: unknown; payload?: unknown };
     try {
@@ -90,19 +101,26 @@ export function apiOverHttp(baseUrl: string, token: string, eventSourceCtor: typ
       console.warn('station event ignored: not a station event', { error: err instanceof Error ? err.message : String(err), bytes: String(message.data).length });
       return;
     }
-    for (const l of [...(listeners.get(data.name) ?? [])]) {
-      try {
-        l(data.payload);
-      } catch (err) {
-        // One screen failing on an event must not keep the others from hearing it.
-        console.error('station event listener failed', { event: data.name, error: err instanceof Error ? err.message : String(err) });
-      }
-    }
+    dispatch(data.name, data.payload);
   };
   const on = (name: string, listener: (payload: unknown) => void) => {
     if (!source) {
-      source = new eventSourceCtor(`${baseUrl}/api/events?token=${encodeURIComponent(token)}`);
-      source.onmessage = deliver;
+      const opened = new eventSourceCtor(`${baseUrl}/api/events?token=${encodeURIComponent(token)}`);
+      source = opened;
+      opened.onmessage = deliver;
+      // The stream drops when the station stops or restarts, and the EventSource reconnects by itself
+      // seconds later. Whatever the station did in between (a restarted worker can finish a whole
+      // batch before the stream is back) was never sent to this page: once the stream is back, the
+      // queue is read again ("empty deviceIds means reload everything"), so no screen stays stale.
+      let dropped = false;
+      opened.onerror = () => {
+        dropped = true;
+      };
+      opened.onopen = () => {
+        if (!dropped || source !== opened) return;
+        dropped = false;
+        dispatch('queueChanged', { deviceIds: [], at: new Date().toISOString() } satisfies QueueChanged);
+      };
     }
     const set = listeners.get(name) ?? new Set();
     listeners.set(name, set);

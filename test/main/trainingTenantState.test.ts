@@ -55,6 +55,23 @@ describe('training tenant state on disk', () => {
     await sim2.stop();
   });
 
+  it('a delete the tenant answered is on disk before its answer: a station killed right after its cleanup finds no record back', async () => {
+    const dir = tmp();
+    const file = path.join(dir, 'simulated-tenant.json');
+    const clock = scaledClock(100);
+    const state = new TrainingTenantState(file, TRAINING_TENANT_ID, clock, silentLogger);
+    const sim = await startSimulatedTenant({ scenario: 'training', clock });
+    state.attach(sim.model);
+    const hash = encodeHardwareHash({ serialNumber: 'ST2', manufacturer: 'LENOVO', model: 'M' });
+    const [record] = sim.model.importBatch([{ serialNumber: 'ST2', hardwareIdentifier: hash, importId: 'imp-2' }]);
+    state.written({ method: 'POST', path: '/v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities/import', status: 200 });
+    sim.model.deleteImported(record!.id);
+    state.written({ method: 'DELETE', path: `/v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities/${record!.id}`, status: 204 });
+    // No close(): the process is killed here.
+    expect((JSON.parse(fs.readFileSync(file, 'utf8')) as { model: { imported: unknown[] } }).model.imported).toEqual([]);
+    await sim.stop();
+  });
+
   it('keeps an unreadable file aside and starts afresh, saying so', () => {
     const dir = tmp();
     const file = path.join(dir, 'simulated-tenant.json');

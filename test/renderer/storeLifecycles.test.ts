@@ -131,6 +131,8 @@ describe('device detail', () => {
 class FakeEventSource {
   static opened: FakeEventSource[] = [];
   onmessage: ((m: MessageEvent) => void) | null = null;
+  onerror: (() => void) | null = null;
+  onopen: (() => void) | null = null;
   closed = false;
   constructor(readonly url: string) {
     FakeEventSource.opened.push(this);
@@ -171,6 +173,22 @@ describe('browser-mode event stream', () => {
     expect(seen).toEqual([1]);
     expect(error).toHaveBeenCalledTimes(1);
     error.mockRestore();
+  });
+
+  it('a stream back after a drop (station restarted) asks every queue listener to reload: what happened in the gap was never sent', () => {
+    FakeEventSource.opened = [];
+    const api = apiOverHttp('http://127.0.0.1:1', 'tok', FakeEventSource as unknown as typeof EventSource);
+    const seen: { deviceIds: string[] }[] = [];
+    api.on('queueChanged', (c) => seen.push(c));
+    const source = FakeEventSource.opened[0]!;
+    source.onopen?.(); // the first open: nothing was missed
+    expect(seen).toEqual([]);
+    source.onerror?.(); // the station stopped; the EventSource retries by itself
+    source.onerror?.();
+    source.onopen?.();
+    expect(seen.map((c) => c.deviceIds)).toEqual([[]]);
+    source.onopen?.();
+    expect(seen).toHaveLength(1);
   });
 
   it('closes the stream when the last listener leaves, and opens a new one for the next', () => {

@@ -1,3 +1,4 @@
+import type { CorporateIdentityRecord } from './CorporateIdentityModel.ts';
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../kernel/clock.ts';
 import { decodeHardwareHash } from '../capture/decodeHardwareHash.ts';
@@ -367,6 +368,8 @@ export class TenantModel {
 }
 
 export interface TenantModelSnapshot {
+  /** The tenant's corporate identifiers (kept beside the model, see corporateModelOf), when saved with it. */
+  corporate?: CorporateIdentityRecord[];
   imported: ImportedRecord[];
   registrations: Registration[];
   otherTenant: string[];

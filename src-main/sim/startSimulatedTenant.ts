@@ -50,6 +50,7 @@ import { loadScenarioFile, parseScenario, resolveRealTenant, type FaultSpec, typ
 import { answerObjects, type SimRequest, type SimResponse } from './simHttp.ts';
 import { validateAgainstCsdl } from './csdlModel.ts';
 import { TenantModel, type TenantModelSnapshot } from './TenantModel.ts';
+import { corporateModelOf } from './CorporateIdentityModel.ts';
 import { SHARED_CONNECTION_PATH } from '../graph/remoteTenant.ts';
 import trainingScenarioJson from './scenarios/training.json' with { type: 'json' };
 import { createClientCertificate, createTestCa, issueServerCertificate, type ClientCertificate } from './testCertificates.ts';
@@ -162,7 +163,11 @@ export async function startSimulatedTenant(options: SimTenantOptions = {}): Prom
   const clientId = scenario.clientId ?? randomUUID();
 
   const model = new TenantModel(clock, scenario);
-  if (options.restore) model.restore(options.restore);
+  if (options.restore) {
+    model.restore(options.restore);
+    // Corporate identifiers live beside the model (issue 18); a training tenant restores them too.
+    if (options.restore.corporate) corporateModelOf(model, clock).restore(options.restore.corporate);
+  }
   const identity = new SimIdentity({
     clock,
     timeScale,

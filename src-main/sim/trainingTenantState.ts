@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Clock } from '../kernel/clock.ts';
 import type { Logger } from '../kernel/logger.ts';
+import { corporateModelOf } from './CorporateIdentityModel.ts';
 import type { TenantModel, TenantModelSnapshot } from './TenantModel.ts';
 
 /**
@@ -85,7 +86,7 @@ export class TrainingTenantState {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (!this.model) return;
-    const state: StateFile = { version: VERSION, tenantId: this.tenantId, serviceTime: this.clock.now(), model: this.model.snapshot() };
+    const state: StateFile = { version: VERSION, tenantId: this.tenantId, serviceTime: this.clock.now(), model: { ...this.model.snapshot(), corporate: corporateModelOf(this.model, this.clock).snapshot() } };
     fs.mkdirSync(path.dirname(this.file), { recursive: true });
     const tmp = `${this.file}.${process.pid}.tmp`;
     const fd = fs.openSync(tmp, 'w', 0o600);

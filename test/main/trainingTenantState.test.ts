@@ -14,6 +14,7 @@ import { createLogger, silentLogger } from '../../src-main/kernel/logger.ts';
 import { simulatedTrainingTenant } from '../../src-main/tenant/trainingTenant.ts';
 import { encodeHardwareHash } from '../../src-main/capture/encodeHardwareHash.ts';
 import { startSimulatedTenant, TRAINING_TENANT_ID } from '../../src-main/sim/startSimulatedTenant.ts';
+import { corporateModelOf } from '../../src-main/sim/CorporateIdentityModel.ts';
 import { savedServiceTime, SERVICE_CLOCK_FILE, TrainingTenantState } from '../../src-main/sim/trainingTenantState.ts';
 
 const dirs: string[] = [];
@@ -52,6 +53,24 @@ describe('training tenant state on disk', () => {
     expect(sim2.model.syncState().lastSyncAt).toBeDefined();
     // Seeded devices keep their ids (a station following PF3REG01's registration finds it again).
     expect(sim2.model.listRegistrations().map((r) => r.id).sort()).toEqual(sim.model.listRegistrations().map((r) => r.id).sort());
+    await sim2.stop();
+  });
+
+  it('corporate identifiers are saved with the tenant and come back after a restart (issue 18 in training mode)', async () => {
+    const dir = tmp();
+    const file = path.join(dir, 'simulated-tenant.json');
+    const clock = scaledClock(100);
+    const state = new TrainingTenantState(file, TRAINING_TENANT_ID, clock, silentLogger);
+    const sim = await startSimulatedTenant({ scenario: 'training', clock, onGraphWrite: (w) => state.written(w) });
+    state.attach(sim.model);
+    corporateModelOf(sim.model, clock).importList([{ importedDeviceIdentityType: 'manufacturerModelSerial', importedDeviceIdentifier: 'LENOVO,21CB004LUS,PF3CORP1', platform: 'windows' }], false);
+    state.written({ method: 'POST', path: '/beta/deviceManagement/importedDeviceIdentities/importDeviceIdentityList', status: 200 });
+    await sim.stop();
+
+    const restored = new TrainingTenantState(file, TRAINING_TENANT_ID, clock, silentLogger).load()!;
+    const sim2 = await startSimulatedTenant({ scenario: 'training', clock, restore: restored });
+    // Found again by the station's search after a restart, so it is never posted twice.
+    expect(corporateModelOf(sim2.model, clock).find('manufacturerModelSerial', 'LENOVO,21CB004LUS,PF3CORP1')).toBeDefined();
     await sim2.stop();
   });
 

@@ -62,11 +62,9 @@ export function looksLikeAutopilotCsv(firstLine: string): boolean {
  * with their headers repeated (even with different column counts) read as one.
  */
 export function readAutopilotCsv(text: string, options: CsvReadOptions): CsvReadResult {
-  const devices: CapturedDevice[] = [];
+  const kept = deviceRows(options, 'autopilot-csv');
+  const { devices, duplicates } = kept;
   const errors: FileReadError[] = [];
-  const duplicates: FileDuplicate[] = [];
-  // Serial + hash → the line that first brought it (files joined with copy /b repeat devices).
-  const seen = new Map<string, number>();
   let layout: Layout | undefined;
   let sawHeader = false;
   let skippingUnderBadHeader = false;
@@ -133,14 +131,7 @@ export function readAutopilotCsv(text: string, options: CsvReadOptions): CsvRead
       errors.push(row.error);
       continue;
     }
-    const key = `${row.serialNumber.toUpperCase()}\n${row.hardwareHash.replace(/=+$/, '')}`;
-    const first = seen.get(key);
-    if (first !== undefined) {
-      duplicates.push({ line: lineNo, firstLine: first, serialNumber: row.serialNumber });
-      continue;
-    }
-    seen.set(key, lineNo);
-    devices.push(deviceOfRow(row, options, lineNo, 'autopilot-csv'));
+    kept.add(row, lineNo);
   }
 
   if (rows === 0 && errors.length === 0) {
@@ -150,6 +141,29 @@ export function readAutopilotCsv(text: string, options: CsvReadOptions): CsvRead
 }
 
 /** One row judged as a device; licence keys the row carried are noted (their values are gone). */
+/**
+ * The devices of one file, each serial + hash once: a repeat (files joined with copy /b, a report
+ * listing a device twice) is a duplicate of the line that first brought it, never a second device.
+ */
+export function deviceRows(options: CsvReadOptions, format: 'autopilot-csv' | 'configmgr-report') {
+  const devices: CapturedDevice[] = [];
+  const duplicates: FileDuplicate[] = [];
+  const seen = new Map<string, number>();
+  return {
+    devices,
+    duplicates,
+    add(row: Row, lineNo: number): void {
+      const key = `${row.serialNumber.toUpperCase()}\n${row.hardwareHash.replace(/=+$/, '')}`;
+      const first = seen.get(key);
+      if (first !== undefined) duplicates.push({ line: lineNo, firstLine: first, serialNumber: row.serialNumber });
+      else {
+        seen.set(key, lineNo);
+        devices.push(deviceOfRow(row, options, lineNo, format));
+      }
+    },
+  };
+}
+
 export function deviceOfRow(row: Row, options: CsvReadOptions, lineNo: number, format: 'autopilot-csv' | 'configmgr-report'): CapturedDevice {
   const device = checkDevice({
     serialNumber: options.serialNumber ?? row.serialNumber,

@@ -1,6 +1,6 @@
-import type { CapturedDevice, FileDuplicate, FileReadError } from '../contract/types.ts';
+import type { FileReadError } from '../contract/types.ts';
 import { MAX_ROWS, readError } from './fileReadCodes.ts';
-import { deviceOfRow, readRow, type CsvReadOptions, type CsvReadResult, type Layout } from './readAutopilotCsv.ts';
+import { deviceRows, readRow, type CsvReadOptions, type CsvReadResult, type Layout } from './readAutopilotCsv.ts';
 import { splitCsvLine } from './splitCsvLine.ts';
 
 /**
@@ -43,10 +43,9 @@ function labelledValues(line: string): { layout: Layout; values: string[] } | un
 }
 
 export function readConfigMgrReport(text: string, options: CsvReadOptions): CsvReadResult {
-  const devices: CapturedDevice[] = [];
+  const kept = deviceRows(options, 'configmgr-report');
+  const { devices, duplicates } = kept;
   const errors: FileReadError[] = [];
-  const duplicates: FileDuplicate[] = [];
-  const seen = new Map<string, number>();
   let inData = false;
   let lineNo = 0;
   // Walks the lines without splitting the whole text (a 10 MB file of empty lines must not become 10 million strings).
@@ -84,14 +83,7 @@ export function readConfigMgrReport(text: string, options: CsvReadOptions): CsvR
       errors.push(row.error);
       continue;
     }
-    const key = `${row.serialNumber.toUpperCase()}\n${row.hardwareHash.replace(/=+$/, '')}`;
-    const first = seen.get(key);
-    if (first !== undefined) {
-      duplicates.push({ line: lineNo, firstLine: first, serialNumber: row.serialNumber });
-      continue;
-    }
-    seen.set(key, lineNo);
-    devices.push(deviceOfRow(row, options, lineNo, 'configmgr-report'));
+    kept.add(row, lineNo);
   }
   if (devices.length === 0 && errors.length === 0) {
     errors.push(

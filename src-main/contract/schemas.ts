@@ -29,6 +29,16 @@ export const serialNumber = z
 /** Padded or unpadded base64; the decoder judges it. 16 KB is four times a real hash. */
 export const hardwareHash = z.string().max(16_384);
 
+/** Where a capture came from (file and line for rows); devices and refused rows share it. */
+export const captureSource = z
+  .object({
+    kind: z.enum(['this-device', 'file', 'drop-folder', 'typed']),
+    path: z.string().max(4096).optional(),
+    line: z.number().int().nonnegative().optional(),
+    format: z.enum(['oa3-xml', 'autopilot-csv', 'configmgr-report']).optional(),
+  })
+  .strict();
+
 export const deviceInput = z
   .object({
     serialNumber,
@@ -36,14 +46,7 @@ export const deviceInput = z
     productKey: z.string().max(64).optional(),
     groupTag: groupTag.optional(),
     assignedUser: userPrincipalName.optional(),
-    source: z
-      .object({
-        kind: z.enum(['this-device', 'file', 'drop-folder', 'typed']),
-        path: z.string().max(4096).optional(),
-        line: z.number().int().nonnegative().optional(),
-        format: z.enum(['oa3-xml', 'autopilot-csv', 'configmgr-report']).optional(),
-      })
-      .strict(),
+    source: captureSource,
   })
   .strict();
 
@@ -74,14 +77,7 @@ export const settingsPatch = z
 /** A file's row refused before upload (no hash, a PKID only, a formula…): kept in the queue as an 'invalid' record. */
 export const refusedRow = z
   .object({
-    source: z
-      .object({
-        kind: z.enum(['this-device', 'file', 'drop-folder', 'typed']),
-        path: z.string().max(4096).optional(),
-        line: z.number().int().nonnegative().optional(),
-        format: z.enum(['oa3-xml', 'autopilot-csv', 'configmgr-report']).optional(),
-      })
-      .strict(),
+    source: captureSource,
     code: z.string().regex(/^[A-Z0-9_]{1,64}$/, 'not a refusal code'),
     message: z.string().max(2000),
     params: z.record(z.string().max(64), z.union([z.string().max(256), z.number()])).optional(),

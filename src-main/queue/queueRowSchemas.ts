@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { deviceInput, deviceState } from '../contract/schemas.ts';
+import { captureSource, deviceState } from '../contract/schemas.ts';
 import type { CaptureSourceKind, DeviceState, FileFormat, FindingSeverity } from '../contract/types.ts';
 import type { BatchRecord, BatchStatus, DeviceEventRecord, DeviceRecord, WaitFor } from './queueStore.ts';
 
@@ -35,7 +35,7 @@ export const hashSummaryRow = z.looseObject({
 });
 
 /** The contract's capture source, loosened: stored rows may carry what later versions add. */
-export const captureSourceRow = deviceInput.shape.source.loose();
+export const captureSourceRow = captureSource.loose();
 
 const waitFor = z.enum(['imported', 'registered', 'assigned']);
 

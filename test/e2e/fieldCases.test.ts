@@ -113,6 +113,10 @@ describe('a mixed folder of the files technicians bring, on the Import screen', 
     // The refused row is in the queue screen and the report, not in the Intune CSV.
     await page.keyboard.press('Alt+3');
     await expect.poll(() => page.getByTestId('queue-row').filter({ hasText: 'PFBPK001' }).count()).toBe(1);
+    // It survives a reload of the page (it is a record in the queue, not a message of the import screen).
+    await page.reload();
+    await page.keyboard.press('Alt+3');
+    await expect.poll(() => page.getByTestId('queue-row').filter({ hasText: 'PFBPK001' }).count()).toBe(1);
     const report = await station.handlers.exportQueue({ format: 'report' });
     expect(report[0]!.content).toMatch(/PFBPK001,.*invalid/);
     const intune = await station.handlers.exportQueue({ format: 'intune' });

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { Logger } from '../kernel/logger.ts';
+import type { TrainingTenant } from '../tenant/tenantSession.ts';
 import { StationError } from '../contract/errors.ts';
 import { createCaDispatcher } from './httpsDispatcher.ts';
 
@@ -27,17 +28,11 @@ const sharedConnection = z.object({
   scenario: z.string(),
 });
 
-export interface RemoteTenant {
-  graphUrl: string;
-  authorityHost: string;
-  caCertPem: string;
-  tenantId: string;
-  clientId: string;
-  clientCertificatePem: string;
+/** A shared simulated tenant: the training connection a station signs in with, and that simulator's pace. */
+export interface RemoteTenant extends TrainingTenant {
   /** Service seconds per real second of that simulator: the station's clock should run at the same pace. */
   timeScale: number;
   scenario: string;
-  close(): Promise<void>;
 }
 
 export interface RemoteTenantSource {

@@ -6,21 +6,18 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scaledClock } from '../../src-main/kernel/clock.ts';
 import { createStation, type Station } from '../../src-main/app/createStation.ts';
 import { silentLogger } from '../../src-main/kernel/logger.ts';
 import { trainingConnectionOf } from '../../src-main/tenant/trainingTenant.ts';
-import { startBrowserHost, type BrowserHost } from '../../src-main/host/browserHost.ts';
-import { createDispatcher } from '../../src-main/ipc/dispatch.ts';
 import { startSimulatedTenant, type SimTenant } from '../../src-main/sim/startSimulatedTenant.ts';
-import { launchChromium, SCREENSHOT_DIR } from './support.ts';
+import { openStationPage, SCREENSHOT_DIR } from './support.ts';
 
 let sim: SimTenant;
 let station: Station;
-let host: BrowserHost;
-let browser: Browser;
+let screens: Awaited<ReturnType<typeof openStationPage>> | undefined;
 let page: Page;
 let dataDir: string;
 
@@ -37,17 +34,13 @@ beforeAll(async () => {
     startTraining: async () => ({ ...trainingConnectionOf(sim), close: async () => {} }),
     queue: { worker: false },
   });
-  host = await startBrowserHost({ dispatch: createDispatcher(station.handlers, silentLogger), bus: station.bus, staticDir: path.resolve('dist', 'renderer'), logger: silentLogger, port: 0 });
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1366, height: 1100 } });
-  await page.goto(host.url);
-  await page.getByTestId('training-banner').waitFor();
+  screens = await openStationPage(station, silentLogger, { width: 1366, height: 1100 });
+  page = screens.page;
   await page.keyboard.press('Alt+4');
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await host?.close();
+  await screens?.close();
   await station?.close();
   await sim?.stop();
   fs.rmSync(dataDir, { recursive: true, force: true });

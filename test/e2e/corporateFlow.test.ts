@@ -6,35 +6,28 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scaledClock } from '../../src-main/kernel/clock.ts';
 import { createStation, type Station } from '../../src-main/app/createStation.ts';
 import { silentLogger } from '../../src-main/kernel/logger.ts';
 import { encodeHardwareHash } from '../../src-main/capture/encodeHardwareHash.ts';
-import { startBrowserHost, type BrowserHost } from '../../src-main/host/browserHost.ts';
-import { createDispatcher } from '../../src-main/ipc/dispatch.ts';
-import { launchChromium, SCREENSHOT_DIR } from './support.ts';
+import { openStationPage, SCREENSHOT_DIR } from './support.ts';
 
 let station: Station;
-let host: BrowserHost;
-let browser: Browser;
+let screens: Awaited<ReturnType<typeof openStationPage>> | undefined;
 let page: Page;
 let dataDir: string;
 
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'station-corporate-e2e-'));
   station = createStation({ host: 'browser', dataDir, logger: silentLogger, clock: scaledClock(40), serialPort: { readSerials: async () => ({ system: 'PF3TRN01' }) } });
-  host = await startBrowserHost({ dispatch: createDispatcher(station.handlers, silentLogger), bus: station.bus, staticDir: path.resolve('dist', 'renderer'), logger: silentLogger, port: 0 });
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1366, height: 800 } });
-  await page.goto(host.url);
-  await page.getByTestId('training-banner').waitFor();
+  screens = await openStationPage(station, silentLogger, { width: 1366, height: 800 });
+  page = screens.page;
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await host?.close();
+  await screens?.close();
   await station?.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });

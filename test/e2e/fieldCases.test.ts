@@ -8,21 +8,18 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scaledClock } from '../../src-main/kernel/clock.ts';
 import { createStation, type Station } from '../../src-main/app/createStation.ts';
 import { createLogger } from '../../src-main/kernel/logger.ts';
-import { startBrowserHost, type BrowserHost } from '../../src-main/host/browserHost.ts';
-import { createDispatcher } from '../../src-main/ipc/dispatch.ts';
 import { hashOf, hp, numeric } from '../fixtures/capture/fieldKinds.ts';
-import { launchChromium, SCREENSHOT_DIR } from './support.ts';
+import { openStationPage, SCREENSHOT_DIR } from './support.ts';
 
 const FIELD = path.resolve('test', 'fixtures', 'field-cases');
 
 let station: Station;
-let host: BrowserHost;
-let browser: Browser;
+let screens: Awaited<ReturnType<typeof openStationPage>> | undefined;
 let page: Page;
 let dataDir: string;
 let folder: string;
@@ -42,16 +39,12 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(folder, 'devices.xlsx'), Buffer.concat([Buffer.from('PK\x03\x04', 'latin1'), Buffer.alloc(400, 3)]));
 
   station = createStation({ host: 'browser', dataDir, logger, clock: scaledClock(40), serialPort: { readSerials: async () => ({ system: 'PF0BENCH' }) } });
-  host = await startBrowserHost({ dispatch: createDispatcher(station.handlers, logger), bus: station.bus, staticDir: path.resolve('dist', 'renderer'), logger, port: 0 });
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
-  await page.goto(host.url);
-  await page.getByTestId('training-banner').waitFor();
+  screens = await openStationPage(station, logger, { width: 1366, height: 768 });
+  page = screens.page;
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await host?.close();
+  await screens?.close();
   await station?.close();
   for (const d of [dataDir, folder]) if (d) fs.rmSync(d, { recursive: true, force: true });
 });

@@ -2,7 +2,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Station } from '../../src-main/app/createStation.ts';
+import { startBrowserHost } from '../../src-main/host/browserHost.ts';
+import { createDispatcher } from '../../src-main/ipc/dispatch.ts';
+import type { Logger } from '../../src-main/kernel/logger.ts';
 
 export const SCREENSHOT_DIR = path.resolve('test-results', 'screenshots');
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -62,5 +66,24 @@ export async function startServedStation(extraArgs: string[] = [], env: Record<s
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
       }),
+  };
+}
+
+/**
+ * An in-process station's screens in Chromium: the real browser host over the station's contract, the
+ * built renderer, a page at `viewport` once the training banner shows. `close` ends page, browser and host.
+ */
+export async function openStationPage(station: Station, logger: Logger, viewport: { width: number; height: number }): Promise<{ page: Page; close(): Promise<void> }> {
+  const host = await startBrowserHost({ dispatch: createDispatcher(station.handlers, logger), bus: station.bus, staticDir: path.resolve('dist', 'renderer'), logger, port: 0 });
+  const browser = await launchChromium();
+  const page = await browser.newPage({ viewport });
+  await page.goto(host.url);
+  await page.getByTestId('training-banner').waitFor();
+  return {
+    page,
+    close: async () => {
+      await browser.close();
+      await host.close();
+    },
   };
 }

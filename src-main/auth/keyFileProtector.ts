@@ -1,5 +1,5 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { chmod, mkdir, open, readFile, stat } from 'node:fs/promises';
+import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
+import { chmod, link, mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../kernel/logger.ts';
 import type { TokenCacheProtector } from './tokenCacheProtector.ts';
@@ -43,39 +43,66 @@ export class KeyFileProtector implements TokenCacheProtector {
     return Buffer.concat([decipher.update(data.subarray(MAGIC.length + IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
   }
 
+  /**
+   * The 32-byte key, created on first use. The key file appears whole or not at all: written to a
+   * temporary file, synced, then hard-linked into place (a link fails if another process got there
+   * first, so a key is never overwritten while in use). A key file of the wrong length (a station
+   * killed mid-write by an older version, a disk error) can decrypt nothing: it is replaced, with a
+   * warning, and the saved sign-in it protected is dropped by the cache plugin.
+   */
   private async loadKey(): Promise<Buffer> {
     if (this.key) return this.key;
     if (!this.warned) {
       this.warned = true;
       this.logger.warn('Token cache encrypted with a key file readable only by this user: weaker than the operating system key store used by the desktop app', { keyFile: this.keyFile });
     }
-    try {
-      const existing = await readFile(this.keyFile);
-      if (existing.length !== 32) throw new Error('key file has the wrong length');
-      if (process.platform !== 'win32') {
-        const mode = (await stat(this.keyFile)).mode & 0o777;
-        if (mode & 0o077) await chmod(this.keyFile, 0o600); // someone loosened it: tighten again
-      }
-      this.key = existing;
-      return existing;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
+    const existing = await this.readKey();
+    if (existing) return (this.key = existing);
     await mkdir(path.dirname(this.keyFile), { recursive: true, mode: 0o700 });
     const key = randomBytes(32);
-    // 'wx': never overwrite a key another process wrote a moment ago; re-read it instead.
+    const tmp = `${this.keyFile}.${randomUUID()}.tmp`;
     try {
-      const fh = await open(this.keyFile, 'wx', 0o600);
+      const fh = await open(tmp, 'wx', 0o600);
       try {
         await fh.writeFile(key);
+        await fh.sync();
       } finally {
         await fh.close();
       }
-      this.key = key;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      this.key = await readFile(this.keyFile);
+      try {
+        await link(tmp, this.keyFile);
+        this.key = key;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        // Another process wrote its key a moment ago: use that one.
+        const theirs = await this.readKey();
+        if (!theirs) throw new Error('key file has the wrong length');
+        this.key = theirs;
+      }
+    } finally {
+      await rm(tmp, { force: true });
     }
     return this.key;
+  }
+
+  /** The key on disk, or undefined when there is none (a damaged one is removed). */
+  private async readKey(): Promise<Buffer | undefined> {
+    let existing: Buffer;
+    try {
+      existing = await readFile(this.keyFile);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+    if (existing.length !== 32) {
+      this.logger.warn('The token cache key file was damaged and is replaced; sign in again', { keyFile: this.keyFile, bytes: existing.length });
+      await rm(this.keyFile, { force: true });
+      return undefined;
+    }
+    if (process.platform !== 'win32') {
+      const mode = (await stat(this.keyFile)).mode & 0o777;
+      if (mode & 0o077) await chmod(this.keyFile, 0o600); // someone loosened it: tighten again
+    }
+    return existing;
   }
 }

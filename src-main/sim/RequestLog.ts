@@ -24,6 +24,8 @@ export interface RequestLogEntry {
 export class RequestLog {
   readonly entries: RequestLogEntry[] = [];
   private seq = 0;
+  /** Requests that have arrived, answered or not yet (a crash test kills a station on the n-th arrival). */
+  received = 0;
 
   constructor(private readonly importsPerSerial: Map<string, number>) {}
 

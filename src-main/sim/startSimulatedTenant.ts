@@ -203,6 +203,7 @@ export async function startSimulatedTenant(options: SimTenantOptions = {}): Prom
   let origin = '';
 
   const answer = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+    requestLog.received++;
     const started = Date.now();
     const at = new Date(clock.now()).toISOString();
     const requestId = randomUUID();

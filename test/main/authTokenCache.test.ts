@@ -50,6 +50,23 @@ describe('KeyFileProtector', () => {
     await new KeyFileProtector(keyFile, capture().logger).protect('y');
     expect((await stat(keyFile)).mode & 0o777).toBe(0o600);
   });
+  it('replaces a key file left empty or cut short by a station killed while writing it, instead of failing every sign-in', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'auth-'));
+    for (const damaged of [Buffer.alloc(0), Buffer.alloc(7, 1)]) {
+      const keyFile = path.join(dir, `damaged-${damaged.length}.key`);
+      await writeFile(keyFile, damaged);
+      const { lines, logger } = capture();
+      const p = new KeyFileProtector(keyFile, logger);
+      expect(await p.unprotect(await p.protect('still works'))).toBe('still works');
+      expect((await readFile(keyFile)).length).toBe(32);
+      expect(lines.some((l) => l.includes('damaged'))).toBe(true);
+      // Two protectors starting together on a fresh folder agree on one key.
+      const fresh = path.join(dir, `race-${damaged.length}.key`);
+      const [a, b] = [new KeyFileProtector(fresh, logger), new KeyFileProtector(fresh, logger)];
+      const [sa, sb] = await Promise.all([a.protect('a'), b.protect('b')]);
+      expect([await b.unprotect(sa), await a.unprotect(sb)]).toEqual(['a', 'b']);
+    }
+  });
 });
 
 describe('EncryptedCachePlugin', () => {

@@ -29,8 +29,12 @@ describe('both registrations under crashes', () => {
     const base = { dataDir, training: trainingOf(sim), timeScale: 50, batchSize: 4, groupTag: 'Crash', devices: serials.map((s) => ({ serialNumber: s, hardwareHash: hashFor(s) })) };
     const runs: ChildRun[] = [];
     for (let i = 0; i < 6; i++) {
-      const killAfter = i < 4 ? Math.round(300 + random() * 3000) : undefined;
-      const run = await runCrashChild({ ...base, origin: sim.clock.now(), originRealMs: Date.now(), queueOnStart: i === 0 }, killAfter, 90_000, undefined, CHILD);
+      // Killed on the n-th request of its own to reach the tenant (n from 1 to 4), not after a delay:
+      // the job takes more than 16 requests (16 deletes alone), so four kills always land in the work.
+      const killAt = i < 4 ? 1 + Math.floor(random() * 4) : undefined;
+      const before = sim.requestLog.received;
+      const killWhen = killAt === undefined ? undefined : () => sim.requestLog.received - before >= killAt;
+      const run = await runCrashChild({ ...base, origin: sim.clock.now(), originRealMs: Date.now(), queueOnStart: i === 0 }, undefined, 90_000, killWhen, CHILD);
       runs.push(run);
       if (run.code === 0) break;
       if (!run.killed) throw new Error(`child failed by itself (exit ${run.code}, seed ${seed}): ${run.stdout.slice(-500)} ${run.stderr.slice(-2000)}`);
@@ -39,7 +43,7 @@ describe('both registrations under crashes', () => {
     const kills = runs.filter((r) => r.killed).length;
     const reconciled = runs.reduce((n, r) => n + (r.stderr.match(/reconciled corporate identifiers/g)?.length ?? 0), 0);
     console.info(JSON.stringify({ seed, runs: runs.length, kills, reconciledCorporate: reconciled, corporatePosts: sim.requestLog.count({ method: 'POST', pathContains: 'importDeviceIdentityList' }) }));
-    expect(kills).toBeGreaterThanOrEqual(2);
+    expect(kills).toBe(4);
 
     // Every identifier posted exactly once, every hash imported exactly once.
     const posts = corporateModelOf(sim.model, sim.clock).postsPerIdentifier;

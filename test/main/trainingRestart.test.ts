@@ -41,14 +41,16 @@ describe('training mode across restarts', () => {
       }
     };
     for (let i = 0; i < 7; i++) {
-      // A kill at a random moment, then one while devices are imported and waiting for registration,
-      // then random kills again. The mid-registration kill comes second, not last: a restarted station
+      // A kill with a POST in flight, then one while devices are imported and waiting for registration,
+      // then kills at random moments. The mid-registration kill comes second, not last: a restarted station
       // resumes its clock ahead of the saved service time, where the tenant has finished processing
       // every record it holds, so a run after a restart can take the whole queue to registered within
       // the random delay (most of which the first run spends starting the training tenant).
+      // The first two wait for a state on disk (a delay alone can outlast a fast run's whole job), so
+      // two kills always land in the work.
       const midRegistration = i === 1;
-      const killAfter = !midRegistration && i < 4 ? Math.round(300 + random() * 1200) : undefined;
-      const killWhen = midRegistration ? () => statesNow().includes('imported') : undefined;
+      const killAfter = i >= 2 && i < 4 ? Math.round(300 + random() * 1200) : undefined;
+      const killWhen = midRegistration ? () => statesNow().includes('imported') : i === 0 ? () => statesNow().includes('importing') : undefined;
       const run = await runCrashChild({ ...base, queueOnStart: i === 0 }, killAfter, 90_000, killWhen);
       runs.push(run);
       if (run.code === 0) break;

@@ -103,9 +103,13 @@ function tenantFigures(sim: SimTenant, n: number, startedAt: number) {
   // for the station, deleting its records afterwards), i.e. what it costs to get from capture to `imported`.
   const importStage = graph.filter((e) => e.path.includes('/importedWindowsAutopilotDeviceIdentities'));
   const byRequest: Record<string, number> = {};
+  // When each kind of request was made: [first, last] service seconds from the client's start.
+  const whenS: Record<string, [number, number]> = {};
   for (const e of graph) {
-    const kind = `${e.method} ${e.path.replace(/\/[0-9a-f-]{36}/g, '/{id}')}`;
+    const kind = `${e.method} ${e.path.replace(/\/[0-9a-f-]{36}/g, '/{id}')}${e.status >= 400 ? ` ${e.status}` : ''}`;
     byRequest[kind] = (byRequest[kind] ?? 0) + 1;
+    const at = Math.round((Date.parse(e.at) - startedAt) / 1000);
+    whenS[kind] = [whenS[kind]?.[0] ?? at, at];
   }
   return {
     graphRequests: graph.length,
@@ -122,6 +126,7 @@ function tenantFigures(sim: SimTenant, n: number, startedAt: number) {
     leftoverImportedRecords: sim.model.listImported().length,
     csdlIssues: graph.filter((e) => e.csdlIssues?.length).length,
     byRequest,
+    whenS,
   };
 }
 

@@ -99,6 +99,12 @@ export function retainedMemory(): { heapUsedMiB: number; rssMiB: number } | unde
   return { heapUsedMiB: mib(m.heapUsed), rssMiB: mib(m.rss) };
 }
 
+/** CHILD_CPU_PROF=DIR: each client child writes a V8 CPU profile there (open in Chrome DevTools). */
+function cpuProfileArgs(): string[] {
+  const dir = process.env.CHILD_CPU_PROF;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
+
 /**
  * Runs `file` again in a child process with the config in a temp file (env PIPELINE_CHILD). The parent
  * keeps serving the simulated tenant meanwhile, so spawn is asynchronous. Resolves with the child's
@@ -109,7 +115,7 @@ export async function runChild<T>(file: string, config: ChildConfig): Promise<T>
   const configPath = path.join(dir, 'config.json');
   fs.writeFileSync(configPath, JSON.stringify(config), { mode: 0o600 });
   try {
-    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', file], { env: { ...process.env, PIPELINE_CHILD: configPath }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--expose-gc', ...cpuProfileArgs(), '--import', 'tsx', file], { env: { ...process.env, PIPELINE_CHILD: configPath }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));

@@ -6,9 +6,11 @@ import {
   type ImportedIdentity,
   type ImportedIdentityInput,
   type RegisteredDevice,
+  type RegisteredRead,
   type WithRequestId,
 } from './autopilotPort.ts';
 import type { GraphClient } from './graphClient.ts';
+import { JsonBatch } from './jsonBatch.ts';
 import { MAX_IMPORT_BATCH } from '../contract/limits.ts';
 
 const IMPORTED = '/deviceManagement/importedWindowsAutopilotDeviceIdentities';
@@ -49,8 +51,12 @@ export function odataString(value: string): string {
  */
 export class AutopilotGraph implements AutopilotPort {
   private groupTagCache?: { at: number; tags: string[] };
+  /** JSON batching for many reads by id; remembers a tenant that refuses it. */
+  readonly batch: JsonBatch;
 
-  constructor(private readonly options: AutopilotGraphOptions) {}
+  constructor(private readonly options: AutopilotGraphOptions) {
+    this.batch = new JsonBatch(options.graph, options.logger);
+  }
 
   private get graph(): GraphClient {
     return this.options.graph;
@@ -119,6 +125,20 @@ export class AutopilotGraph implements AutopilotPort {
       if (err instanceof GraphFailure && err.kind === 'not-found') return { value: undefined, ...(err.requestId ? { requestId: err.requestId } : {}), clientRequestId: err.clientRequestId ?? '' };
       throw err;
     }
+  }
+
+  async getRegisteredDevices(ids: string[], options: { profileStatus?: boolean } = {}): Promise<RegisteredRead[]> {
+    const beta = options.profileStatus ?? true;
+    const answers = await this.batch.send<unknown>(
+      ids.map((id) => ({ method: 'GET', path: `${REGISTERED}/${encodeURIComponent(id)}` })),
+      { beta, doing: 'reading registered devices' },
+    );
+    return answers.map((a, i) => {
+      const id = ids[i]!;
+      if (a.ok) return { id, ...(a.body ? { value: toRegistered(a.body) } : {}), ...(a.requestId ? { requestId: a.requestId } : {}) };
+      if (a.error.kind === 'not-found') return { id, ...(a.error.requestId ? { requestId: a.error.requestId } : {}) };
+      return { id, error: a.error };
+    });
   }
 
   async findRegisteredBySerial(serialNumber: string): Promise<WithRequestId<RegisteredDevice[]>> {

@@ -54,6 +54,14 @@ export interface WithRequestId<T> {
   requests?: number;
 }
 
+/** One answer of getRegisteredDevices. */
+export interface RegisteredRead {
+  id: string;
+  value?: RegisteredDevice;
+  requestId?: string;
+  error?: GraphFailure;
+}
+
 export interface AutopilotPort {
   /**
    * One POST .../importedWindowsAutopilotDeviceIdentities/import with every device of one batch, never
@@ -71,6 +79,12 @@ export interface AutopilotPort {
   deleteImported(ids: string[]): Promise<void>;
   /** `profileStatus` (default true) reads beta so that deploymentProfileAssignmentStatus is present. */
   getRegisteredDevice(id: string, options?: { profileStatus?: boolean }): Promise<WithRequestId<RegisteredDevice | undefined>>;
+  /**
+   * Many registered devices by id, in JSON batches of 20 (one by one where the tenant refuses
+   * batches); answers in the order of `ids`: `value` undefined when the device is not there (404),
+   * `error` for that read alone. Optional: a port without it is read with getRegisteredDevice.
+   */
+  getRegisteredDevices?(ids: string[], options?: { profileStatus?: boolean }): Promise<RegisteredRead[]>;
   /** contains(serialNumber,'X'), with the paging fallback for serials the filter mishandles. */
   findRegisteredBySerial(serialNumber: string): Promise<WithRequestId<RegisteredDevice[]>>;
   updateDeviceProperties(id: string, props: { groupTag?: string; userPrincipalName?: string; addressableUserName?: string; displayName?: string }): Promise<WithRequestId<void>>;

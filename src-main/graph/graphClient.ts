@@ -85,6 +85,11 @@ export interface GraphRequest {
    * `$select` is optional whether listed or not (without it the records only carry more fields).
    */
   optional?: readonly OptionalQueryPart[];
+  /**
+   * Requests the service counts against its limits when this one is sent; default one of its own
+   * kind. A JSON batch counts each request inside it (Intune's limits apply to each, not to the batch).
+   */
+  slots?: { reads: number; writes: number };
 }
 
 export interface GraphResponse<T> {
@@ -217,7 +222,10 @@ export class GraphClient {
     let refreshedAfter401 = false;
 
     for (let attempt = 1; ; attempt++) {
-      await this.budget.acquire(kind, req.signal);
+      if (req.slots) {
+        for (let i = 0; i < req.slots.writes; i++) await this.budget.acquire('write', req.signal);
+        for (let i = 0; i < req.slots.reads; i++) await this.budget.acquire('read', req.signal);
+      } else await this.budget.acquire(kind, req.signal);
       const token = await this.options.tokens.getAccessToken(this.cloud.scope, req.signal ? { signal: req.signal } : {});
       const started = Date.now();
       this.counters.requests++;

@@ -12,6 +12,17 @@ export function deferredAutopilot(resolve: () => Promise<AutopilotPort>): Autopi
     listImported: async () => (await resolve()).listImported(),
     deleteImported: async (ids) => (await resolve()).deleteImported(ids),
     getRegisteredDevice: async (id, options) => (await resolve()).getRegisteredDevice(id, options),
+    getRegisteredDevices: async (ids, options) => {
+      const port = await resolve();
+      if (port.getRegisteredDevices) return port.getRegisteredDevices(ids, options);
+      // A port without batching: the same answers, one read each.
+      return Promise.all(
+        ids.map(async (id) => {
+          const r = await port.getRegisteredDevice(id, options);
+          return { id, ...(r.value ? { value: r.value } : {}), ...(r.requestId ? { requestId: r.requestId } : {}) };
+        }),
+      );
+    },
     findRegisteredBySerial: async (serial) => (await resolve()).findRegisteredBySerial(serial),
     updateDeviceProperties: async (id, props) => (await resolve()).updateDeviceProperties(id, props),
     requestSync: async () => (await resolve()).requestSync(),

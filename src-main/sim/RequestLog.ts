@@ -11,6 +11,8 @@ export interface RequestLogEntry {
   outcome: 'answered' | 'reset' | 'answer-dropped';
   requestId: string;
   clientRequestId?: string;
+  /** Sent inside a JSON batch: that batch's request id (the batch itself has an entry of its own). */
+  batchRequestId?: string;
   /** Records in an import action's body. */
   importCount?: number;
   /** Faults that fired on this request. */

@@ -43,6 +43,7 @@ import { FaultInjector } from './FaultInjector.ts';
 import { graphError } from './graphError.ts';
 import { handleGraph, isGraphPath, throttledError, type GraphContext } from './graphRoutes.ts';
 import { handleIdentity, oauthError } from './identityRoutes.ts';
+import { answerBatch, isBatchPath } from './jsonBatchRoute.ts';
 import { RateLimiter, type RateLimits } from './RateLimiter.ts';
 import { RequestLog, type RequestLogEntry } from './RequestLog.ts';
 import { SimIdentity } from './SimIdentity.ts';
@@ -144,6 +145,8 @@ export interface SimTenant {
 
 const MAX_BODY = 20 * 1024 * 1024;
 const REQUEST_FAULTS = new Set<FaultSpec['kind']>(['503', '500', '502', '429', 'reset', 'drop-answer', 'slow', 'expire-tokens']);
+/** Faults a request inside a JSON batch can meet: its own answer fails or comes late (connection faults hit the batch). */
+const INNER_FAULTS = new Set<FaultSpec['kind']>(['503', '500', '502', '429', 'slow']);
 
 async function resolveScenario(input: SimTenantOptions['scenario']): Promise<SimScenario> {
   // The training scenario is bundled (the packaged app has no source tree to read it from).
@@ -202,6 +205,62 @@ export async function startSimulatedTenant(options: SimTenantOptions = {}): Prom
     : undefined;
   let origin = '';
 
+  /** A fault's answer on a Graph path (the request itself never reaches the handlers). */
+  const graphFault = (simReq: SimRequest, hard: FaultSpec): SimResponse => {
+    const retry = hard.retryAfterS ?? 5;
+    return hard.kind === '503'
+      ? graphError(simReq, 503, 'ServiceUnavailable', 'The service is temporarily unavailable. Please retry later.', { 'retry-after': String(retry) })
+      : hard.kind === '429'
+        ? throttledError(simReq, ctx, 'Too many requests. Please retry later.', retry)
+        : hard.kind === '502'
+          ? graphError(simReq, 502, 'BadGateway', 'The service encountered a bad gateway.')
+          : graphError(simReq, 500, 'InternalServerError', 'An internal server error has occurred.');
+  };
+
+  /**
+   * One request inside a JSON batch: the same faults, handlers, write hook and self-check as a
+   * request of its own, and an entry of its own in the request log (Intune counts each).
+   */
+  const answerInner = async (inner: SimRequest, batchRequestId: string): Promise<SimResponse> => {
+    requestLog.received++;
+    const started = Date.now();
+    const at = new Date(clock.now()).toISOString();
+    const fired = faults.take(inner.method, inner.url.pathname, INNER_FAULTS);
+    for (const f of fired) if (f.kind === 'slow') await clock.sleep(f.delayMs ?? 5000);
+    const hard = fired.find((f) => f.kind !== 'slow');
+    let out: SimResponse;
+    try {
+      out = hard ? graphFault(inner, hard) : handleGraph(inner, ctx, origin);
+    } catch (err) {
+      logger.error('simulated tenant: handler failed', { path: inner.url.pathname, error: (err as Error).message });
+      out = graphError(inner, 500, 'InternalServerError', 'An internal server error has occurred.');
+    }
+    if (inner.method !== 'GET' && options.onGraphWrite) {
+      try {
+        options.onGraphWrite({ method: inner.method, path: inner.url.pathname, status: out.status });
+      } catch (err) {
+        logger.error('simulated tenant: saving after a write failed', { error: (err as Error).message });
+      }
+    }
+    const csdlIssues = selfCheck(inner.url.pathname, out);
+    requestLog.add({
+      at,
+      method: inner.method,
+      path: inner.url.pathname,
+      query: inner.url.search,
+      status: out.status,
+      outcome: 'answered',
+      requestId: inner.requestId,
+      clientRequestId: inner.clientRequestId,
+      batchRequestId,
+      ...(out.importCount !== undefined ? { importCount: out.importCount } : {}),
+      ...(fired.length ? { faults: fired.map((f) => f.kind) } : {}),
+      ...(csdlIssues.length ? { csdlIssues } : {}),
+      durationMs: Date.now() - started,
+    });
+    return out;
+  };
+
   const answer = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     requestLog.received++;
     const started = Date.now();
@@ -257,21 +316,14 @@ export async function startSimulatedTenant(options: SimTenantOptions = {}): Prom
       response = oauthError(throttled ? 429 : Number(hard.kind === 'record-error' ? 500 : hard.kind), throttled ? 'too_many_requests' : 'temporarily_unavailable', throttled ? 50196 : 90033, throttled ? 'AADSTS50196: The server terminated an operation because it encountered a client request loop.' : 'AADSTS90033: A transient error has occurred. Please try again.');
       if (hard.kind === '503' || throttled) response.headers = { ...(response.headers ?? {}), 'retry-after': String(retry) };
     } else if (hard) {
-      const retry = hard.retryAfterS ?? 5;
-      response =
-        hard.kind === '503'
-          ? graphError(simReq, 503, 'ServiceUnavailable', 'The service is temporarily unavailable. Please retry later.', { 'retry-after': String(retry) })
-          : hard.kind === '429'
-            ? throttledError(simReq, ctx, 'Too many requests. Please retry later.', retry)
-            : hard.kind === '502'
-              ? graphError(simReq, 502, 'BadGateway', 'The service encountered a bad gateway.')
-              : graphError(simReq, 500, 'InternalServerError', 'An internal server error has occurred.');
+      response = graphFault(simReq, hard);
     }
 
     if (!response && options.shareConnection && method === 'GET' && url.pathname === SHARED_CONNECTION_PATH) {
       const shared: SharedConnection = { graphUrl: origin, authorityHost: origin, tenantId, clientId, clientCertificatePem: `${clientCertificate.certPem}${clientCertificate.keyPem}`, timeScale, scenario: scenario.name };
       response = { status: 200, body: shared };
     }
+    if (!response && isBatchPath(url.pathname)) response = await answerBatch(simReq, origin, (inner) => answerInner(inner, requestId));
     if (!response) {
       try {
         if (isGraphPath(url.pathname)) response = handleGraph(simReq, ctx, origin);

@@ -76,3 +76,24 @@ describe('the pipeline against a tenant that behaves like real ones', () => {
     }, 120_000);
   }
 });
+
+describe('a registered-device list that lags behind reads by id', () => {
+  it('one probe finds the lag, and every device the listing missed is read by id in the same round, in JSON batches', async () => {
+    const { sim, station } = await bench({ listLagsUntilSync: true });
+    const serials = Array.from({ length: 24 }, (_, i) => `LAG${String(i).padStart(2, '0')}`);
+    await station.handlers.queueDevices({ devices: serials.map((s) => dev(s)), groupTag: 'NewTag' });
+    await settled(station, serials.length, 90_000);
+    expect(station.queue().service.allDevices().filter((d) => d.state !== 'registered').map((d) => d.serialNumber)).toEqual([]);
+    const reg = '/v1.0/deviceManagement/windowsAutopilotDeviceIdentities/';
+    const singles = sim.requestLog.entries.filter((e) => e.method === 'GET' && e.path.startsWith(reg) && !e.batchRequestId && e.status === 200);
+    const batched = sim.requestLog.entries.filter((e) => e.method === 'GET' && e.path.startsWith(reg) && e.batchRequestId);
+    // The probe alone is read singly; the 23 others in two batches (20 + 3), each device once.
+    expect(singles).toHaveLength(1);
+    expect(batched.filter((e) => e.status === 200)).toHaveLength(23);
+    expect(sim.requestLog.entries.filter((e) => e.path === '/v1.0/$batch')).toHaveLength(2);
+    // Right after the probe, in the same round: no listing between them (before, they waited for
+    // their next checks and another listing).
+    const between = sim.requestLog.entries.filter((e) => e.seq > singles[0]!.seq && e.seq < Math.max(...batched.map((b) => b.seq)));
+    expect(between.filter((e) => e.method === 'GET' && e.path === '/v1.0/deviceManagement/windowsAutopilotDeviceIdentities')).toEqual([]);
+  }, 120_000);
+});

@@ -6,6 +6,14 @@ import { inParallel, serialKey, type Event, type WorkerContext, type WorkerStage
 
 /** Reads by id in flight at once. */
 const READS_IN_FLIGHT = 8;
+/** Devices read by id whose results are written in one transaction (five JSON batches). */
+const WRITE_CHUNK = 100;
+
+interface Found {
+  d: DeviceRecord;
+  value: RegisteredDevice | undefined;
+  requestId: string | undefined;
+}
 
 /**
  * After the import: follows registration (GET by deviceRegistrationId, or one listing when many wait)
@@ -46,40 +54,78 @@ export class RegistrationStage implements WorkerStage {
         this.lastListSize = res.value.value.length;
         const byId = new Map(res.value.value.map((r) => [r.id, r]));
         const bySerial = new Map(res.value.value.map((r) => [serialKey(r.serialNumber), r]));
-        // The list lags behind GET by id on real tenants (until a sync): a device it does not show but
-        // whose registration id is known is read by id (all of them once the lag was seen, else one probe).
-        oneByOne = [];
+        // The list lags behind GET by id on real tenants (until a sync). Until that was seen, one device
+        // the listing misses (waiting long enough) is read by id first: found, the lag is known and
+        // every device the listing missed is read by id now, in this round, not at its next check.
+        const listed = (d: DeviceRecord) => (d.deviceRegistrationId ? byId.get(d.deviceRegistrationId) : undefined) ?? bySerial.get(serialKey(d.serialNumber));
         const now = this.c.now();
+        const probed = new Map<string, Found>();
+        const probe = this.listLags ? undefined : due.find((d) => !listed(d) && d.deviceRegistrationId && now - d.stateSince >= this.c.t.listLagProbeMs);
+        if (probe) {
+          for (const f of await this.readById([probe])) probed.set(f.d.id, f);
+          if (probed.get(probe.id)?.value) {
+            this.listLags = true;
+            this.c.logger.info('The registered-device list lags behind reads by id on this tenant; reading waiting devices by id');
+          }
+        }
+        oneByOne = [];
         this.c.store.transaction(() => {
           for (const d of due) {
-            const value = (d.deviceRegistrationId ? byId.get(d.deviceRegistrationId) : undefined) ?? bySerial.get(serialKey(d.serialNumber));
-            const probe = !value && !!d.deviceRegistrationId && (this.listLags || (oneByOne.length === 0 && now - d.stateSince >= this.c.t.listLagProbeMs));
-            if (probe) oneByOne.push(d);
-            else if (d.state === 'imported') lagging = this.observeRegistration(d, value, res.value.requestId) || lagging;
-            else this.observeProfile(d, value, res.value.requestId);
+            const p = probed.get(d.id);
+            if (d.id === probe?.id && !p) continue; // its read failed: that set its next check
+            const value = listed(d) ?? p?.value;
+            if (!value && !p && d.deviceRegistrationId && this.listLags) oneByOne.push(d);
+            else if (d.state === 'imported') lagging = this.observeRegistration(d, value, p?.requestId ?? res.value.requestId) || lagging;
+            else this.observeProfile(d, value, p?.requestId ?? res.value.requestId);
           }
         });
         if (!oneByOne.length) continue;
       }
-      // A few reads in flight at once: one after the other, each round trip adds up (500 × 200 ms);
-      // the Graph client's request budget keeps the pace within the tenant's limits.
-      const fromListing = oneByOne !== due;
-      await inParallel(oneByOne, READS_IN_FLIGHT, async (d) => {
-        if (this.c.paused()) return;
-        const res = await this.c.graph(() => this.lookupRegistered(d));
-        if (!res.ok) {
-          this.c.store.updateDevice(d.id, { nextCheckAt: this.c.now() + this.c.retryDelay(d.attempts, res.error) });
-          return;
-        }
-        if (res.value.value && fromListing && !this.listLags) {
-          this.listLags = true;
-          this.c.logger.info('The registered-device list lags behind reads by id on this tenant; reading waiting devices by id');
-        }
-        if (d.state === 'imported') lagging = this.observeRegistration(d, res.value.value, res.value.requestId) || lagging;
-        else this.observeProfile(d, res.value.value, res.value.requestId);
-      });
+      // Read by id: in JSON batches of 20 where the port can (500 devices: 25 round trips, not 500),
+      // else a few reads in flight at once; the Graph client's request budget keeps the pace within
+      // the tenant's limits either way. What they found is written a chunk at a time, in one
+      // transaction: one disk sync per chunk, not one per device (500 synced commits cost more than
+      // the reads on a bench disk).
+      for (let at = 0; at < oneByOne.length && !this.c.paused(); at += WRITE_CHUNK) {
+        const found = await this.readById(oneByOne.slice(at, at + WRITE_CHUNK));
+        this.c.store.transaction(() => {
+          for (const { d, value, requestId } of found) {
+            if (d.state === 'imported') lagging = this.observeRegistration(d, value, requestId) || lagging;
+            else this.observeProfile(d, value, requestId);
+          }
+        });
+      }
     }
     if (lagging) await this.c.maybeSync();
+  }
+
+  /**
+   * Each device's registration, read by id (batched when the port can) or, without an id yet, by
+   * serial. A device whose read failed gets its next check from the failure and is left out.
+   */
+  private async readById(devices: DeviceRecord[]): Promise<Found[]> {
+    const found: Found[] = [];
+    const failed = (d: DeviceRecord, error: Error) => this.c.store.updateDevice(d.id, { nextCheckAt: this.c.now() + this.c.retryDelay(d.attempts, error) });
+    const many = this.c.port.getRegisteredDevices?.bind(this.c.port);
+    const withId = many ? devices.filter((d) => d.deviceRegistrationId) : [];
+    if (many && withId.length > 1) {
+      const res = await this.c.graph(() => many(withId.map((d) => d.deviceRegistrationId!), { profileStatus: withId.some((d) => d.waitFor === 'assigned') }));
+      if (!res.ok) for (const d of withId) failed(d, res.error);
+      else
+        res.value.forEach((r, i) => {
+          const d = withId[i]!;
+          if (r.error) failed(d, r.error);
+          else found.push({ d, value: r.value, requestId: r.requestId });
+        });
+    }
+    const single = withId.length > 1 ? devices.filter((d) => !withId.includes(d)) : devices;
+    await inParallel(single, READS_IN_FLIGHT, async (d) => {
+      if (this.c.paused()) return;
+      const res = await this.c.graph(() => this.lookupRegistered(d));
+      if (!res.ok) failed(d, res.error);
+      else found.push({ d, value: res.value.value, requestId: res.value.requestId });
+    });
+    return found;
   }
 
   // ---------- registration and profile ----------

@@ -1,0 +1,151 @@
+import type { Logger } from '../kernel/logger.ts';
+import { GraphFailure } from './autopilotPort.ts';
+import { retryAfterInMessage, parseRetryAfter, type GraphClient } from './graphClient.ts';
+import { classifyHttpFailure, graphFailure } from './graphFailures.ts';
+
+/**
+ * Requests in one JSON batch: Microsoft Graph's documented maximum
+ * (https://learn.microsoft.com/graph/json-batching: "currently limited to 20").
+ */
+export const MAX_BATCH_REQUESTS = 20;
+/** Batches in flight at once. */
+const BATCHES_IN_FLIGHT = 4;
+/** Single requests in flight at once when the tenant refuses JSON batches. */
+const FALLBACK_IN_FLIGHT = 8;
+/** Answers to `POST /$batch` that mean "not here": the station stops batching for the session. */
+const REFUSED_STATUSES = new Set([400, 404, 405, 500, 501, 502, 504]);
+
+/** One request inside a batch: reads and deletes only (idempotent, so a batch may be sent again). */
+export interface BatchRequest {
+  method: 'GET' | 'DELETE';
+  /** Path after the version: '/deviceManagement/…/{id}'. */
+  path: string;
+}
+
+/** Its answer: the body of a 2xx, or the failure in the words GraphClient.request would use. */
+export type BatchAnswer<T> = { ok: true; status: number; body: T | undefined; requestId?: string } | { ok: false; error: GraphFailure };
+
+interface InnerResponse {
+  id?: string;
+  status?: number;
+  headers?: Record<string, string>;
+  body?: unknown;
+}
+
+/**
+ * Sends reads and deletes in JSON batches (`POST /{version}/$batch`, at most 20 inside): 500 reads
+ * of registered devices become 25 round trips instead of 500. Each inner request still counts
+ * against Intune's limits, so the client's budget takes a slot for each. A tenant (or proxy) that
+ * refuses the batch endpoint itself (400, 404, 5xx other than 503) is remembered for the session,
+ * logged once, and the same requests go one by one from then on. Inner answers keep their own
+ * status: a 404 inside is a record that is gone, a 429 inside slows the whole station down.
+ */
+export class JsonBatch {
+  private refused = false;
+
+  constructor(
+    private readonly graph: GraphClient,
+    private readonly logger: Logger,
+  ) {}
+
+  /** False once this tenant refused JSON batches (diagnostics and tests). */
+  get available(): boolean {
+    return !this.refused;
+  }
+
+  /**
+   * Answers in the order of `requests` (any length: sent 20 at a time, chunk after chunk). Never
+   * rejects for one inner failure; rejects when a whole batch fails in a way single requests would
+   * too (throttled past the client's patience, network down, signed out).
+   */
+  async send<T>(requests: readonly BatchRequest[], options: { beta?: boolean; doing?: string } = {}): Promise<BatchAnswer<T>[]> {
+    const chunks: (readonly BatchRequest[])[] = [];
+    for (let at = 0; at < requests.length; at += MAX_BATCH_REQUESTS) chunks.push(requests.slice(at, at + MAX_BATCH_REQUESTS));
+    const answered: BatchAnswer<T>[][] = new Array(chunks.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < chunks.length) {
+        const i = next++;
+        const chunk = chunks[i]!;
+        answered[i] = this.refused || chunk.length === 1 ? await this.oneByOne<T>(chunk, options) : await this.batch<T>(chunk, options);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(BATCHES_IN_FLIGHT, chunks.length) }, worker));
+    return answered.flat();
+  }
+
+  private async batch<T>(chunk: readonly BatchRequest[], options: { beta?: boolean; doing?: string }): Promise<BatchAnswer<T>[]> {
+    const writes = chunk.filter((r) => r.method !== 'GET').length;
+    let res;
+    try {
+      res = await this.graph.request<{ responses?: InnerResponse[] }>({
+        method: 'POST',
+        path: '/$batch',
+        ...(options.beta ? { beta: true } : {}),
+        body: { requests: chunk.map((r, i) => ({ id: String(i + 1), method: r.method, url: r.path })) },
+        // Not retried on a 5xx by the client: such an answer is the endpoint refusing, handled below.
+        idempotent: false,
+        slots: { reads: chunk.length - writes, writes },
+        ...(options.doing ? { doing: options.doing } : {}),
+      });
+    } catch (err) {
+      if (!(err instanceof GraphFailure)) throw err;
+      if (err.status !== undefined && REFUSED_STATUSES.has(err.status)) {
+        this.refused = true;
+        this.logger.warn('The tenant refused a JSON batch; sending requests one by one for this session', { status: err.status, requestId: err.requestId });
+        return this.oneByOne<T>(chunk, options);
+      }
+      // The network dropped it: the requests are safe to send again, one by one this time.
+      if (err.kind === 'network') return this.oneByOne<T>(chunk, options);
+      throw err;
+    }
+    const byId = new Map((Array.isArray(res.body?.responses) ? res.body.responses : []).map((r) => [String(r.id), r]));
+    return chunk.map((r, i) => this.answerOf<T>(byId.get(String(i + 1)), r, options.doing));
+  }
+
+  private answerOf<T>(inner: InnerResponse | undefined, req: BatchRequest, doing: string | undefined): BatchAnswer<T> {
+    if (!inner || typeof inner.status !== 'number') return { ok: false, error: graphFailure('unavailable', { ...(doing ? { doing } : {}), serviceMessage: 'no answer for this request in the batch' }) };
+    const headers = Object.fromEntries(Object.entries(inner.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));
+    const requestId = headers['request-id'];
+    if (inner.status >= 200 && inner.status < 300) return { ok: true, status: inner.status, body: inner.body as T | undefined, ...(requestId ? { requestId } : {}) };
+    const err = (inner.body as { error?: { code?: string; message?: string } } | undefined)?.error;
+    const retryAfterMs = inner.status === 429 || inner.status === 503 ? (parseRetryAfter(headers['retry-after'] ?? null, this.graph.now()) ?? retryAfterInMessage(err?.message)) : undefined;
+    if (inner.status === 429) {
+      // The same as a 429 on its own: the whole station slows down.
+      this.graph.budget.onThrottled();
+      if (retryAfterMs !== undefined) this.graph.budget.pauseUntil(this.graph.now() + retryAfterMs);
+    }
+    const kind = inner.status === 429 ? 'throttled' : inner.status >= 500 ? 'unavailable' : classifyHttpFailure(inner.status, err?.code, err?.message);
+    return {
+      ok: false,
+      error: graphFailure(kind, {
+        status: inner.status,
+        ...(requestId ? { requestId } : {}),
+        ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+        ...(err?.code ? { serviceCode: err.code } : {}),
+        ...(err?.message ? { serviceMessage: err.message } : {}),
+        doing: doing ?? `${req.method === 'GET' ? 'reading' : 'deleting'} ${req.path}`,
+      }),
+    };
+  }
+
+  private async oneByOne<T>(chunk: readonly BatchRequest[], options: { beta?: boolean; doing?: string }): Promise<BatchAnswer<T>[]> {
+    const answers: BatchAnswer<T>[] = new Array(chunk.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < chunk.length) {
+        const i = next++;
+        const r = chunk[i]!;
+        try {
+          const res = await this.graph.request<T>({ method: r.method, path: r.path, ...(options.beta ? { beta: true } : {}), ...(options.doing ? { doing: options.doing } : {}) });
+          answers[i] = { ok: true, status: res.status, body: res.body, ...(res.requestId ? { requestId: res.requestId } : {}) };
+        } catch (err) {
+          if (!(err instanceof GraphFailure)) throw err;
+          answers[i] = { ok: false, error: err };
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(FALLBACK_IN_FLIGHT, chunk.length) }, worker));
+    return answers;
+  }
+}

@@ -114,6 +114,9 @@ function tenantFigures(sim: SimTenant, n: number, startedAt: number) {
   return {
     graphRequests: graph.length,
     graphRequestsPerDevice: r3(graph.length / n),
+    // HTTP round trips: a JSON batch is one, however many requests inside (each counted above, as Intune counts them).
+    graphRoundTripsPerDevice: r3(graph.filter((e) => !e.batchRequestId).length / n),
+    jsonBatches: graph.filter((e) => e.path.endsWith('/$batch')).length,
     importStageRequests: importStage.length,
     importStageRequestsPerDevice: r3(importStage.length / n),
     throttled429: graph.filter((e) => e.status === 429).length,

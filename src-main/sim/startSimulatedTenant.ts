@@ -5,7 +5,9 @@
  *
  *   const sim = await startSimulatedTenant({ port?, timeScale?, scenario?, https? = true, clock? });
  *   sim.graphUrl        origin of Graph: `${graphUrl}/v1.0/deviceManagement/...`, `${graphUrl}/beta/...`;
- *                       also the token audience; the scope is `${graphUrl}/.default` (sim.scope)
+ *                       also the token audience; the scope is `${graphUrl}/.default` (sim.scope);
+ *                       JSON batches at `${graphUrl}/{v1.0|beta}/$batch` (jsonBatchRoute.ts: ≤ 20 inside,
+ *                       each handled, throttled, faulted and logged as if sent alone)
  *   sim.authorityHost   origin of the identity endpoints: authority = `${authorityHost}/${tenantId}` (sim.authority)
  *   sim.caCertPem       the run's test CA: trust it via the client's options or NODE_EXTRA_CA_CERTS
  *   sim.tenantId, sim.tenantDomain, sim.clientId
@@ -20,7 +22,8 @@
  *   sim.clearFaults(id?), sim.expireTokens(), sim.setThrottleLimits({ appWrites, ... })
  *   sim.seedRegisteredDevice({ serialNumber, manufacturer?, model?, groupTag? }), sim.seedOtherTenantDevice(serial, manufacturer?)
  *   sim.issueAccessToken('app'|'user', permissions, claimOverrides?)  tokens for negative tests (foreign aud, no scope)
- *   sim.requestLog      entries[], count({method, pathContains, status}), importCountFor(serial), importCounts()
+ *   sim.requestLog      entries[], count({method, pathContains, status}), importCountFor(serial), importCounts(),
+ *                       received (arrivals so far); an entry inside a JSON batch carries batchRequestId
  *   sim.cloudDiscoveryMetadata / sim.authorityMetadata   JSON strings for msal's options of the same names
  *   sim.setRealTenant('realistic' | 'off' | { importIdRewritten?, selectFails?, ... })  real-tenant switches
  *                       (simScenario.ts realTenantObjectSchema; also the `realTenant` option and scenario key)

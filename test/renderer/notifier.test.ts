@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { StationApi } from '../../src-renderer/lib/api.ts';
-import { Notifier } from '../../src-renderer/lib/stores/notifier.svelte.ts';
+import { Notifier, attentionText } from '../../src-renderer/lib/stores/notifier.svelte.ts';
+import { i18n } from '../../src-renderer/lib/i18n/i18n.svelte.ts';
 
 const api = { on: () => () => {} } as unknown as StationApi;
 
@@ -19,5 +20,20 @@ describe('notifier', () => {
     n.attention(waiting);
     expect(n.toasts).toHaveLength(1);
     n.dispose();
+  });
+
+  it('says why an import waits, for how many devices, in the technician\'s language (not "show Failed" for devices that have not failed)', () => {
+    const waiting = { kind: 'device-needs-attention' as const, deviceIds: ['a', 'b', 'c'], message: 'Import is waiting: The sign-in has expired.', errorName: 'GRAPH_SIGN_IN_EXPIRED' };
+    expect(attentionText(waiting)).toBe('3 devices are waiting to be imported. The sign-in has expired. Sign in again in Settings.');
+    expect(attentionText({ ...waiting, deviceIds: ['a'] })).toMatch(/^A device is waiting to be imported\. The sign-in has expired/);
+    i18n.setLocale('ja');
+    try {
+      const ja = attentionText(waiting);
+      expect(ja).toMatch(/^3 台のデバイスがインポートを待っています。/);
+      expect(ja).not.toMatch(/[A-Za-z]{4,}/);
+    } finally {
+      i18n.setLocale('en');
+    }
+    expect(attentionText({ ...waiting, errorName: undefined })).not.toMatch(/Failed/);
   });
 });

@@ -216,7 +216,9 @@ export class SendStage implements WorkerStage {
     this.c.store.updateBatch(batch.id, { nextAt: this.c.now() + this.c.retryDelay(batch.attempts, err) });
     if (!(err instanceof GraphFailure) || !err.transient) {
       const ids = this.c.store.devicesInBatch(batch.id).map((d) => d.id);
-      this.c.attention(ids, `Import is waiting: ${err.message}${err instanceof GraphFailure && err.action ? ` ${err.action}` : ''}`);
+      // The failure's code travels with it: the renderer says why the import waits, in the technician's language.
+      const code = (err as { code?: unknown }).code;
+      this.c.attention(ids, `Import is waiting: ${err.message}${err instanceof GraphFailure && err.action ? ` ${err.action}` : ''}`, typeof code === 'string' ? { errorName: code } : {});
     }
   }
 }

@@ -148,6 +148,10 @@ export function decodeHardwareHash(text: string, options: DecodeOptions = {}): H
   if (strings.has(RecordType.productName)) report.model = strings.get(RecordType.productName)!;
   if (strings.has(RecordType.productKeyId)) report.productKeyId = strings.get(RecordType.productKeyId)!;
 
+  // A hash cut short or broken in its records may have lost its serial and manufacturer records
+  // with the rest: the damage is the finding, not "no manufacturer" (which says the firmware left it out).
+  const damaged = findings.some((f) => f.code === 'HASH_TRUNCATED' || f.code === 'HASH_BAD_RECORD');
+  if (damaged) return finish();
   if (!report.serialNumber?.trim()) {
     findings.push(finding('HASH_NO_SERIAL', 'error', 'The hash has no serial number: Intune refuses it (error 802). Capture the hash again on the device.'));
   }

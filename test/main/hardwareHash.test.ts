@@ -66,6 +66,8 @@ describe('hardware hash codec', () => {
     expect(codes(bytes.subarray(0, 100).toString('base64'))).toContain('HASH_TRUNCATED');
     expect(codes(bytes.subarray(0, totalLength + 10).toString('base64'))).toContain('HASH_TRUNCATED');
     expect(codes(bytes.subarray(0, 3).toString('base64'))).toEqual(['HASH_TRUNCATED']);
+    // Cut before its serial and manufacturer records: the cut is the finding, not "no manufacturer" (a firmware fault).
+    expect(codes(bytes.subarray(0, 100).toString('base64'))).toEqual(['HASH_TRUNCATED']);
 
     const badRecord = Buffer.from(bytes);
     badRecord.writeUInt16LE(2, 6); // first record claims length 2 (< header)

@@ -202,6 +202,15 @@ describe('App', () => {
     expect(screen.queryByTestId('queue-good')).toBeNull();
   });
 
+  it('lists a file\'s bad rows in line order, refused rows and invalid devices mixed', async () => {
+    start({}, 'import');
+    const wrongSerial = (s: string) => `${s},,${fakeHash('Fabrikam', 'EliteBook', 'OTHER')},,`;
+    await chooseFiles(await screen.findByTestId('import-files'), [new File([csv(wrongSerial('SN6'), 'SN7,broken', wrongSerial('SN8'))], 'three.csv')]);
+    const bad = await screen.findByTestId('bad-rows');
+    const lines = within(bad).getAllByRole('row').slice(1).map((r) => /Line (\d+)/.exec(r.textContent ?? '')?.[1]);
+    expect(lines).toEqual(['2', '3', '4']);
+  });
+
   it('imports a folder: only its CSV and XML files are read', async () => {
     const fake = start({}, 'import');
     await chooseFiles(await screen.findByTestId('import-folder'), [

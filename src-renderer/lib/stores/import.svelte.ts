@@ -58,8 +58,9 @@ export class ImportStore {
   /** Everything the queue keeps besides the good devices: invalid devices and rows refused before upload (DESIGN.md: every capture is a record). */
   invalid = $derived(this.results.flatMap((r) => r.devices.filter((d) => !d.valid && !this.sent.has(d))));
   refusedRows = $derived(this.results.flatMap((r) => r.errors.filter((e) => ROW_CODES.has(e.code) && !this.sent.has(e)).map((e) => ({ file: r, error: e }))));
+  /** Per file, in line order (refused rows and invalid devices come from different readers' lists). */
   bad = $derived(
-    this.results.flatMap((r): BadRow[] => [
+    this.results.flatMap((r): BadRow[] => byLine([
       ...r.errors.map((e) => ({
         file: r.path,
         ...(e.line !== undefined ? { line: e.line } : {}),
@@ -75,7 +76,7 @@ export class ImportStore {
           reasons: d.findings.filter((f) => f.severity === 'error').map((f) => ({ code: f.code, message: f.message, ...(f.params ? { params: f.params } : {}) })),
           ...(d.findings.some((f) => f.code === 'SERIAL_SPREADSHEET_DAMAGE') && !this.sent.has(d) ? { device: d } : {}),
         })),
-    ]),
+    ])),
   );
 
   private readonly off: () => void;
@@ -178,4 +179,9 @@ export class ImportStore {
     this.overrideGroupTag = false;
     this.notRead = [];
   }
+}
+
+/** Rows in line order; rows without a line (the whole file) first, as they are about everything below. */
+function byLine(rows: BadRow[]): BadRow[] {
+  return [...rows].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
 }

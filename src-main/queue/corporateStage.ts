@@ -53,6 +53,8 @@ export class CorporateStage {
   private readonly t: CorporateStageTimings;
   private pausedUntil = 0;
   private readonly changed = new Set<string>();
+  /** The station's registration target at the last tick (retry reads it without waiting). */
+  private targetsNow: RegistrationTargets = 'autopilot';
   readonly stats = { requests: 0, searches: 0, imports: 0, throttled: 0, transientFailures: 0 };
 
   constructor(private readonly o: CorporateStageOptions) {
@@ -66,6 +68,7 @@ export class CorporateStage {
   /** One pass over everything due. Returns when the stage should look again (service time). */
   async tick(): Promise<number> {
     try {
+      this.targetsNow = await this.o.targets();
       await this.adopt();
       if (this.now() >= this.pausedUntil) {
         await this.reconcileSending();
@@ -79,17 +82,20 @@ export class CorporateStage {
   }
 
   /**
-   * The technician's "retry" (or a target changed to include corporate identifiers): failed and
-   * not-requested devices are queued again; devices whose values cannot make an identifier say so.
-   * Returns the devices queued again. Never touches a device that is sending (its POST may have landed).
+   * The technician's "retry": failed devices are queued again, and not-requested ones only when the
+   * station's target now includes corporate identifiers (it changed after they were captured): a
+   * Retry on a station set to Autopilot only never writes an identifier nobody asked for. Devices
+   * whose values cannot make an identifier say so. Returns the devices queued again. Never touches a
+   * device that is sending (its POST may have landed).
    */
   retry(deviceIds: string[]): string[] {
     const now = this.now();
     const queued: string[] = [];
+    const wanted = this.targetsNow !== 'autopilot';
     this.o.store.transaction(() => {
       for (const deviceId of deviceIds) {
         const d = this.o.store.get(deviceId);
-        if (!d || !(d.state === 'failed' || d.state === 'not-requested' || (d.state === 'unavailable' && d.errorCode === 'CORP_NOT_IN_CLOUD'))) continue;
+        if (!d || !(d.state === 'failed' || (d.state === 'not-requested' && wanted) || (d.state === 'unavailable' && d.errorCode === 'CORP_NOT_IN_CLOUD'))) continue;
         const id = corporateIdentifierOf(d.hash);
         this.changed.add(deviceId);
         if (!id.ok) {

@@ -23,7 +23,7 @@ afterEach(() => {
 
 type Step = { search?: (ids: string[]) => ExistingCorporateIdentity[] | Error; import?: (ids: string[]) => boolean[] | Error };
 
-function setup(serials: string[], script: Step[]) {
+function setup(serials: string[], script: Step[], targets: () => 'autopilot' | 'corporate' | 'both' = () => 'both') {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'corp-rules-'));
   const queueStore = openSqliteQueueStore(dir);
   const store = openSqliteCorporateStore(queueStore.file);
@@ -48,7 +48,7 @@ function setup(serials: string[], script: Step[]) {
       return { value: items.map((i, k): CorporateImportResult => ({ identifier: i.identifier, status: r[k]!, ...(r[k] ? { id: `id-${k}` } : {}) })), requestId: `req-${calls.length}`, clientRequestId: 'c' };
     },
   };
-  const stage = new CorporateStage({ store, port, clock, logger: silentLogger, targets: () => 'both', batchSize: () => 10, random: () => 0.5 });
+  const stage = new CorporateStage({ store, port, clock, logger: silentLogger, targets, batchSize: () => 10, random: () => 0.5 });
   const ids = service.allDevices().map((d) => d.id);
   return { stage, store, clock, calls, ids, service, queueStore };
 }
@@ -132,6 +132,24 @@ describe('corporate stage rules', () => {
     // The Autopilot side is queued (nothing to retry there); the corporate side is.
     expect(service.deviceAction(ids, 'retry')).toEqual({ affected: 1, skipped: [] });
     expect(service.getDevice(ids[0]!).row.corporate!.state).toBe('queued');
+    await stage.tick();
+    expect(states(store, ids)).toEqual([['done', null]]);
+  });
+
+  it('Retry on a station registering Autopilot devices only never adds a corporate identifier nobody asked for; once the target includes them, it does', async () => {
+    let target: 'autopilot' | 'both' = 'autopilot';
+    const { stage, store, calls, ids, clock, queueStore } = setup(['N1'], [{ search: () => [] }, { import: () => [true] }], () => target);
+    await stage.tick();
+    expect(states(store, ids)).toEqual([['not-requested', null]]);
+    const service = new QueueService({ store: queueStore, clock, logger: silentLogger, stationName: 'BENCH', waitFor: () => 'registered', corporate: store, corporateRetry: (x) => stage.retry(x) });
+    service.deviceAction(ids, 'retry');
+    await stage.tick();
+    expect(states(store, ids)).toEqual([['not-requested', null]]);
+    expect(calls).toEqual([]);
+    // The admin changes the target to both: a Retry now adds the identifier of a device captured before.
+    target = 'both';
+    await stage.tick();
+    expect(stage.retry(ids)).toEqual(ids);
     await stage.tick();
     expect(states(store, ids)).toEqual([['done', null]]);
   });

@@ -10,7 +10,7 @@ import type { TokenCacheProtector } from '../auth/tokenCacheProtector.ts';
 import { scaledClock, systemClock, type Clock } from '../kernel/clock.ts';
 import { savedServiceTime, serviceClockHeartbeat, TRAINING_TENANT_FILE } from '../sim/trainingTenantState.ts';
 import type { Handlers } from '../contract/contract.ts';
-import type { StationInfo, StationSettings } from '../contract/types.ts';
+import type { AuthStatus, StationInfo, StationSettings } from '../contract/types.ts';
 import { CaptureService } from '../capture/captureService.ts';
 import { DropFolder } from '../capture/dropFolder.ts';
 import { DropFolderWatcher } from '../capture/dropFolderWatcher.ts';
@@ -153,6 +153,10 @@ export function createStation(options: StationOptions): Station {
   const slugNow = (): string => options.queueTenant?.slug ?? tenantSlug(tenant.settingsNow());
   let legacyChecked = false;
   let current: { slug: string; runtime: QueueRuntime } | undefined;
+  // Devices held in the queue while the bench could not sign in go as soon as it can.
+  bus.subscribe((name, payload) => {
+    if (name === 'authChanged' && (payload as AuthStatus).state === 'signed-in') current?.runtime.worker?.resumeHeld();
+  });
   const openFor = (slug: string): QueueRuntime => {
     if (!options.queueTenant && !legacyChecked) {
       legacyChecked = true;

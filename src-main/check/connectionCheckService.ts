@@ -117,25 +117,31 @@ export function authAttempt(auth: AuthService, interactive: boolean): CheckAuth 
  * later) instead of every device failing one by one. Wrap the worker's Autopilot port with it.
  */
 export function checkedAutopilot(port: AutopilotPort, checks: Pick<ConnectionCheckService, 'run' | 'tenantKey' | 'needsCheck'>, options: { skip?: () => Promise<boolean> } = {}): AutopilotPort {
+  const ensureChecked = async (): Promise<void> => {
+    if ((await options.skip?.()) || !(await checks.needsCheck(await checks.tenantKey()))) return;
+    const report = await checks.run({ interactive: false });
+    const first = report.checks.find((c) => c.status === 'failed');
+    if (first) {
+      throw new GraphFailure({
+        code: 'CHECK_FAILED',
+        message: `The connection check of this tenant failed before the first import: ${first.message}`,
+        ...(first.action ? { action: `${first.action} Then press "Check connection" in Settings.` } : { action: 'Fix it, then press "Check connection" in Settings.' }),
+        params: { check: first.id, code: first.code },
+        details: { check: first.id, checkCode: first.code, seen: first.seen },
+        kind: 'unknown',
+        transient: false,
+      });
+    }
+  };
   // Every other call passes straight through (a class instance's methods, too).
   return {
     ...deferredAutopilot(async () => port),
+    readyToImport: async () => {
+      await ensureChecked();
+      await port.readyToImport?.();
+    },
     importBatch: async (devices) => {
-      if (!(await options.skip?.()) && (await checks.needsCheck(await checks.tenantKey()))) {
-        const report = await checks.run({ interactive: false });
-        const first = report.checks.find((c) => c.status === 'failed');
-        if (first) {
-          throw new GraphFailure({
-            code: 'CHECK_FAILED',
-            message: `The connection check of this tenant failed before the first import: ${first.message}`,
-            ...(first.action ? { action: `${first.action} Then press "Check connection" in Settings.` } : { action: 'Fix it, then press "Check connection" in Settings.' }),
-            params: { check: first.id, code: first.code },
-            details: { check: first.id, checkCode: first.code, seen: first.seen },
-            kind: 'unknown',
-            transient: false,
-          });
-        }
-      }
+      await ensureChecked();
       return port.importBatch(devices);
     },
   };

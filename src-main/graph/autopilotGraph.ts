@@ -78,6 +78,10 @@ export class AutopilotGraph implements AutopilotPort {
     return { value, ...(res.requestId ? { requestId: res.requestId } : {}), clientRequestId: res.clientRequestId };
   }
 
+  async readyToImport(): Promise<void> {
+    await this.graph.ensureToken();
+  }
+
   async getImported(id: string): Promise<WithRequestId<ImportedIdentity | undefined>> {
     try {
       const res = await this.graph.request<unknown>({ method: 'GET', path: `${IMPORTED}/${encodeURIComponent(id)}`, doing: 'reading an imported record' });

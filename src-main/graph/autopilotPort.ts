@@ -68,6 +68,13 @@ export interface AutopilotPort {
    * re-posted here: whether a lost answer landed is decided by the worker from its persisted batch.
    */
   importBatch(devices: ImportedIdentityInput[]): Promise<WithRequestId<ImportedIdentity[]>>;
+  /**
+   * Resolves when an import may be sent now (a token can be had; the tenant's connection check, where
+   * one is due, passed); rejects with the reason otherwise. Sends nothing to the import action. The
+   * worker asks before it puts queued devices into a batch, so that a bench not signed in (or off
+   * the network) keeps them queued, not "importing" with nothing sent. Optional.
+   */
+  readyToImport?(): Promise<void>;
   /** GET .../importedWindowsAutopilotDeviceIdentities/{id}; undefined when the record is gone (404). */
   getImported(id: string): Promise<WithRequestId<ImportedIdentity | undefined>>;
   /**

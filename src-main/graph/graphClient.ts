@@ -189,6 +189,11 @@ export class GraphClient {
     return `${this.cloud.graphHost}/${version}${path}${q.length ? `?${q.join('&')}` : ''}`;
   }
 
+  /** Gets a token for this cloud's Graph now (from the cache when it can): throws the sign-in's failure. */
+  async ensureToken(signal?: AbortSignal): Promise<void> {
+    await this.options.tokens.getAccessToken(this.cloud.scope, signal ? { signal } : {});
+  }
+
   /** Optional query parts this tenant refused so far, as `collection|part` (diagnostics and tests). */
   refusedQueryParts(): string[] {
     return [...this.refusedParts];

@@ -8,6 +8,10 @@ import type { AutopilotPort } from '../graph/autopilotPort.ts';
 export function deferredAutopilot(resolve: () => Promise<AutopilotPort>): AutopilotPort {
   return {
     importBatch: async (devices) => (await resolve()).importBatch(devices),
+    readyToImport: async () => {
+      const port = await resolve();
+      await port.readyToImport?.();
+    },
     getImported: async (id) => (await resolve()).getImported(id),
     listImported: async () => (await resolve()).listImported(),
     deleteImported: async (ids) => (await resolve()).deleteImported(ids),

@@ -52,6 +52,8 @@ type Method = keyof AutopilotPort;
  */
 export class FakeAutopilot implements AutopilotPort {
   readonly log: { method: Method; at: number; arg?: unknown }[] = [];
+  /** Set by a test to play a bench that cannot sign in (the port's optional readiness check). */
+  readyToImport?: () => Promise<void>;
   readonly imported = new Map<string, ImportedIdentity & { createdAt: number; hash: string }>();
   readonly registered = new Map<string, RegisteredDevice & { visibleAt: number; profileAt: number }>();
   readonly otherTenant = new Set<string>();

@@ -176,6 +176,32 @@ describe('import worker (fake Graph, fake clock)', () => {
     b.store.close();
   });
 
+  it('keeps devices queued (not importing) while it cannot sign in, says why, lets them be removed, and sends them once it can', async () => {
+    const b = bench();
+    let signedIn = false;
+    b.port.readyToImport = async () => {
+      if (!signedIn) throw new GraphFailure({ code: 'GRAPH_SIGN_IN_EXPIRED', message: 'The sign-in has expired.', kind: 'sign-in-expired', transient: false });
+    };
+    const { queued } = b.queue.queueDevices(['H1', 'H2', 'H3'].map((s) => deviceInput(s)), { groupTag: 'Bench' });
+    for (let i = 0; i < 4; i++) {
+      const next = await b.worker.tick();
+      // Held, not spinning: the next look is at least 10 s of service time away.
+      expect(next - b.clock.now()).toBeGreaterThanOrEqual(10_000);
+      b.clock.advance(next - b.clock.now());
+    }
+    expect(queued.map(b.state)).toEqual(['queued', 'queued', 'queued']);
+    expect(b.port.count('importBatch')).toBe(0);
+    const attention = b.events.filter((e) => e.name === 'attention').map((e) => e.payload as { deviceIds: string[]; errorName?: string });
+    expect(attention.at(-1)).toMatchObject({ deviceIds: expect.arrayContaining(queued), errorName: 'GRAPH_SIGN_IN_EXPIRED' });
+    // A queued device can be removed: nothing was sent.
+    expect(b.queue.deviceAction([queued[2]!], 'remove').affected).toBe(1);
+    signedIn = true;
+    b.worker.resumeHeld();
+    await b.run();
+    expect(queued.slice(0, 2).map(b.state)).toEqual(['registered', 'registered']);
+    expect(b.port.count('importBatch')).toBe(1);
+  });
+
   it('waits out a throttling storm, honouring Retry-After, without losing anything', async () => {
     const b = bench({ waitFor: 'imported' });
     b.port.fail('importBatch', throttled(30_000), 3);

@@ -116,6 +116,21 @@ export class ImportWorker {
     this.kick();
   }
 
+  /**
+   * Sending may work now (a sign-in just succeeded): queued devices the send stage held back (not
+   * ready to import) are due at once instead of after their wait.
+   */
+  resumeHeld(): void {
+    const now = this.c.now();
+    const held = this.o.store.dueDevices(['queued'], Number.MAX_SAFE_INTEGER, 10_000).filter((d) => (d.nextCheckAt ?? 0) > now);
+    if (held.length) {
+      this.o.store.transaction(() => {
+        for (const d of held) this.o.store.updateDevice(d.id, { nextCheckAt: now });
+      });
+    }
+    this.kick();
+  }
+
   async stop(): Promise<void> {
     this.stopping?.abort();
     await this.loop;

@@ -6,6 +6,10 @@ import type { PollStage } from './pollStage.ts';
 import { matchRecords } from './recordMatching.ts';
 import type { WorkerContext, WorkerStage } from './workerContext.ts';
 
+/** Service milliseconds queued devices wait when the port is not ready to import: first, and at most. */
+const HOLD_FIRST_MS = 10_000;
+const HOLD_MAX_MS = 60_000;
+
 /** A whole-batch refusal: the service said no to the request itself, not to one record. */
 interface Refusal {
   status?: number;
@@ -41,6 +45,8 @@ export class SendStage implements WorkerStage {
    */
   private refusedMin = Number.POSITIVE_INFINITY;
   private acceptedMax = 0;
+  /** Consecutive times the port was not ready to import (the wait grows with it). */
+  private holds = 0;
 
   constructor(
     private readonly c: WorkerContext,
@@ -58,6 +64,7 @@ export class SendStage implements WorkerStage {
 
   /** Queued devices into new batches: the batch is stored with its devices before the POST. */
   private async startBatches(): Promise<void> {
+    if (!(await this.ready())) return;
     let size = Math.max(1, Math.min(MAX_IMPORT_BATCH, Math.floor((await this.batchSize()) || 1)));
     if (this.acceptedMax > 0 && this.acceptedMax < this.refusedMin && this.refusedMin <= size) size = this.acceptedMax;
     for (;;) {
@@ -85,6 +92,37 @@ export class SendStage implements WorkerStage {
       for (const d of picked) this.c.changed.add(d.id);
       await this.sendBatch(batch);
     }
+  }
+
+  /**
+   * Whether queued devices may go into a batch now (the port can get a token; the tenant's check, when
+   * due, passed). When not, they stay queued, due again after a growing wait (10 s, 20 s, 40 s, then
+   * every 60 s), and the technician is told why, once per change: nothing shows "importing" while
+   * nothing can be sent, and a queued device can still be removed. True when nothing is queued.
+   */
+  private async ready(): Promise<boolean> {
+    const port = this.c.port;
+    if (!port.readyToImport || this.c.paused()) return true;
+    const now = this.c.now();
+    if (!this.c.store.dueDevices(['queued'], now, 1).length) return true;
+    const res = await this.c.graph(() => port.readyToImport!());
+    if (res.ok) {
+      this.holds = 0;
+      return true;
+    }
+    const delay = Math.min(HOLD_MAX_MS, HOLD_FIRST_MS * 2 ** this.holds++);
+    const waiting = this.c.store.dueDevices(['queued'], now, 10_000);
+    this.c.store.transaction(() => {
+      for (const d of waiting) this.c.store.updateDevice(d.id, { nextCheckAt: now + delay });
+    });
+    const code = (res.error as { code?: unknown }).code;
+    this.c.logger.warn('Import held: the tenant cannot be reached or signed in to yet; devices stay queued', { code, devices: waiting.length, retryInMs: delay });
+    this.c.attention(
+      waiting.map((d) => d.id),
+      `Import is waiting: ${res.error.message}`,
+      typeof code === 'string' ? { errorName: code } : {},
+    );
+    return false;
   }
 
   private async sendBatch(batch: BatchRecord): Promise<void> {

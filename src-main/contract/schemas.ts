@@ -54,8 +54,8 @@ export const deviceState = z.enum(['captured', 'invalid', 'queued', 'importing',
 
 export const settingsPatch = z
   .object({
-    tenantId: z.union([z.literal(''), z.uuid(), z.string().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i, 'must be a tenant id (GUID) or a domain like contoso.onmicrosoft.com')]).optional(),
-    clientId: z.union([z.literal(''), z.uuid()]).optional(),
+    tenantId: z.union([z.literal(''), z.guid(), z.string().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i, 'must be a tenant id (GUID) or a domain like contoso.onmicrosoft.com')]).optional(),
+    clientId: z.union([z.literal(''), z.guid()]).optional(),
     cloud: z.enum(['global', 'usgov', 'usgovdod', 'china']).optional(),
     apiVersion: z.enum(['v1.0', 'beta']).optional(),
     authMode: z.enum(['browser', 'device-code', 'certificate']).optional(),

@@ -25,7 +25,10 @@ describe('dispatcher', () => {
     const tenantId = '6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f';
     expect(await call('updateSettings', { patch: { tenantId, cloud: 'usgov' } })).toMatchObject({ ok: true });
     expect(await call('getInfo', {})).toMatchObject({ ok: true, value: { mode: 'tenant', tenant: { tenantId, cloud: 'usgov' } } });
-    await call('updateSettings', { patch: { tenantId: '' } });
+    // Any GUID the Settings form accepts (8-4-4-4-12 hex) is accepted here too, whatever its version digits.
+    expect(await call('updateSettings', { patch: { clientId: '11111111-2222-3333-4444-555555555555' } })).toMatchObject({ ok: true });
+    expect(await call('updateSettings', { patch: { clientId: 'not-a-guid' } })).toMatchObject({ ok: false, error: { code: 'INPUT_INVALID' } });
+    await call('updateSettings', { patch: { tenantId: '', clientId: '' } });
     expect(await call('getInfo', {})).toMatchObject({ ok: true, value: { mode: 'training' } });
     await s.close();
   });

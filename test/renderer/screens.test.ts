@@ -194,6 +194,9 @@ describe('counts, removals, exports, small things', () => {
     await fireEvent.click(screen.getByRole('button', { name: 'Select all shown' }));
     await fireEvent.click(screen.getByTestId('bulk-remove'));
     expect(screen.getByText('Remove 3 devices from the queue? Devices already registered stay in Intune.')).toBeTruthy();
+    // Which ones, by serial: a selection can hold devices out of view.
+    const serials = screen.getAllByTestId('queue-row').map((r) => within(r).getAllByRole('gridcell')[1]!.textContent!.trim());
+    expect(screen.getByTestId('remove-which').textContent).toBe(serials.join(', '));
     await fireEvent.click(screen.getByTestId('confirm-remove'));
     expect(await within(screen.getByTestId('toasts')).findByText('3 devices removed from the queue.')).toBeTruthy();
     expect((await screen.findByTestId('queue-empty')).textContent).toBe('The queue is empty. Capture a device or import files to start.');

@@ -148,6 +148,8 @@ export const en = {
   'queue.exportReport': 'Export report',
   'queue.exported': '{name} saved ({rows} rows).',
   'queue.affected': '{count} devices updated.',
+  'queue.andMore.one': 'and {count} more',
+  'queue.andMore.other': 'and {count} more',
   'queue.removeConfirm': 'Remove {count} devices from the queue? Devices already registered stay in Intune.',
   'queue.table': 'Devices in the queue',
   'queue.due': 'due {time}',

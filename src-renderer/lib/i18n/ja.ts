@@ -153,6 +153,8 @@ export const ja: Record<MessageKey, string> = {
   'queue.exportReport': 'レポートをエクスポート',
   'queue.exported': '{name} を保存しました ({rows} 行)。',
   'queue.affected': '{count} 台のデバイスを更新しました。',
+  'queue.andMore.one': 'ほか {count} 台',
+  'queue.andMore.other': 'ほか {count} 台',
   'queue.removeConfirm': '{count} 台のデバイスをキューから削除しますか? 登録済みのデバイスは Intune に残ります。',
   'queue.table': 'キュー内のデバイス',
   'queue.due': '期限 {time}',

@@ -10,11 +10,15 @@ import { checkCommand } from './cli/checkCommand.ts';
 /** The `autopilot-station` command. One line per command; each command lives in src-main/cli/. */
 const commands: Record<string, { run: CliCommand; summary: string }> = {
   serve: { run: serveCommand, summary: 'serve [--port N]  browser mode on 127.0.0.1' },
-  inspect: { run: inspectCommand, summary: 'inspect <file...> [--serial S] [--json]  read OEM hash files (OA3.xml, CSV) and report' },
+  inspect: { run: inspectCommand, summary: 'inspect <file...> [--serial S] [--use-hash-serial] [--json]  read OEM hash files (OA3.xml, CSV) and report' },
   capture: { run: captureCommand, summary: 'capture [--hash-file F] [--serial S] [--json]  this machine as one device record' },
-  import: { run: importCommand, summary: 'import <file...> --group-tag T [--assigned-user U] [--tenant sim|<tenant-id>] [--cloud C] [--api v1.0|beta] [--wait imported|registered|assigned] [--register autopilot|corporate|both] [--timeout-s N] [--json]  queue and import, print each final state' },
+  import: {
+    run: importCommand,
+    summary:
+      'import <file...> --group-tag T [--override-group-tag] [--assigned-user U] [--override-assigned-user] [--use-hash-serial] [--tenant sim|<tenant-id>] [--scenario F] [--tenant-url URL --ca FILE] [--cloud C] [--api v1.0|beta] [--wait imported|registered|assigned] [--register autopilot|corporate|both] [--timeout-s N] [--json]  queue and import, print each final state',
+  },
   export: { run: exportCommand, summary: 'export --format intune|report|corporate [--out DIR] [--json]  CSV files from the queue' },
-  sim: { run: simCommand, summary: 'sim [--port N] [--time-scale X] [--scenario F] [--http]  run the simulated tenant alone' },
+  sim: { run: simCommand, summary: 'sim [--port N] [--time-scale X] [--scenario F] [--realistic] [--host A] [--public-host NAME] [--http]  run the simulated tenant alone' },
   check: { run: checkCommand, summary: 'check [--tenant ID|sim] [--client-id ID] [--cloud C] [--method browser|device-code|certificate] [--api v1.0|beta] [--scenario F] [--json]  read-only pre-flight check of the bench, tenant and app registration' },
 };
 

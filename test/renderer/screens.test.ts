@@ -210,6 +210,13 @@ describe('counts, removals, exports, small things', () => {
     await fireEvent.click(screen.getByTestId('export-intune'));
     const toast = await within(screen.getByTestId('toasts')).findByText(/autopilot-devices\.csv saved/);
     expect(toast.textContent).toMatch(/Left out: \d+ already registered, \d+ owned by another tenant, \d+ invalid, \d+ being imported\./);
+    // The answer under the buttons follows a change of language.
+    i18n.setLocale('ja');
+    try {
+      await waitFor(() => expect(screen.getByTestId('action-answer').textContent).toMatch(/autopilot-devices\.csv.*[\u3040-\u30ff]/));
+    } finally {
+      i18n.setLocale('en');
+    }
   });
 
   it('a reload returns to the screen the technician was on', async () => {

@@ -629,7 +629,7 @@ export const en = {
   'event.refusedBeforeUpload': "Refused before upload ({where}): {code}",
   'event.refusedAgain': "Refused again ({where}); kept as one record",
   'event.importingBatch': "Importing in a batch of {count}",
-  'event.batchSent': "Batch sent to Intune",
+  'event.batchSent': "Batch sent",
   'event.batchFoundBySerial': "Batch found by serial in the imported list (its answer had been lost)",
   'event.importedWaiting': "Imported; waiting for registration",
   'event.imported': "Imported",

@@ -634,7 +634,7 @@ export const ja: Record<MessageKey, string> = {
   'event.refusedBeforeUpload': "アップロード前に拒否しました ({where}): {code}",
   'event.refusedAgain': "もう一度拒否しました ({where})。1 件の記録として保持します",
   'event.importingBatch': "{count} 台のバッチでインポート中",
-  'event.batchSent': "バッチを Intune に送信しました",
+  'event.batchSent': "バッチを送信しました",
   'event.batchFoundBySerial': "インポート済みの一覧でシリアル番号によりバッチを見つけました (応答が失われていました)",
   'event.importedWaiting': "インポートしました。登録を待っています",
   'event.imported': "インポートしました",

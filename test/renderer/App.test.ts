@@ -112,6 +112,12 @@ describe('App', () => {
     await fireEvent.click(await screen.findByTestId('read-this-device'));
     await screen.findByText('This machine does not report a usable serial number. Scan the label or type it.');
     expect(screen.getByText('The firmware reports "To be filled by O.E.M.", which is not a real serial number.')).toBeTruthy();
+    // Once a serial is typed (or scanned), the need is met: the warning goes.
+    const serialField = screen.getByTestId('serial-input');
+    await fireEvent.input(serialField, { target: { value: 'SP10X' } });
+    await waitFor(() => expect(screen.queryByText('This machine does not report a usable serial number. Scan the label or type it.')).toBeNull());
+    await fireEvent.input(serialField, { target: { value: '' } });
+    await screen.findByText('This machine does not report a usable serial number. Scan the label or type it.');
     await fireEvent.input(screen.getByTestId('hash-path'), { target: { value: 'C:\\Hashes\\OA3.xml' } });
     await fireEvent.click(screen.getByRole('button', { name: 'Read file' }));
     await waitFor(() => expect(screen.getByTestId('decoded-model').textContent).toBe('Surface Pro 10'));

@@ -284,6 +284,8 @@ export interface Attention {
   count?: number;
   /** device-needs-attention about one device. */
   serialNumber?: string;
+  /** device-needs-attention: the devices wait to be imported (not signed in, tenant check failed, throttled); nothing failed. */
+  waiting?: boolean;
   errorCode?: number;
   errorName?: string;
 }

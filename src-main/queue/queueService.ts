@@ -194,7 +194,7 @@ export class QueueService {
       }
     });
     this.changed(changed);
-    if (result.flagged.length) this.o.bus?.emit('attention', { kind: 'device-needs-attention', deviceIds: result.flagged, message: 'A serial number was captured twice with different hardware hashes.' });
+    if (result.flagged.length) this.o.bus?.emit('attention', { kind: 'device-needs-attention', deviceIds: result.flagged, message: 'A serial number was captured twice with different hardware hashes.', errorName: 'DEVICE_DIFFERENT_HASH' });
     if (result.queued.length) this.o.onWork?.();
     return result;
   }

@@ -23,7 +23,7 @@ describe('notifier', () => {
   });
 
   it('says why an import waits, for how many devices, in the technician\'s language (not "show Failed" for devices that have not failed)', () => {
-    const waiting = { kind: 'device-needs-attention' as const, deviceIds: ['a', 'b', 'c'], message: 'Import is waiting: The sign-in has expired.', errorName: 'GRAPH_SIGN_IN_EXPIRED' };
+    const waiting = { kind: 'device-needs-attention' as const, deviceIds: ['a', 'b', 'c'], message: 'Import is waiting: The sign-in has expired.', errorName: 'GRAPH_SIGN_IN_EXPIRED', waiting: true };
     expect(attentionText(waiting)).toBe('3 devices are waiting to be imported. The sign-in has expired. Sign in again in Settings.');
     expect(attentionText({ ...waiting, deviceIds: ['a'] })).toMatch(/^A device is waiting to be imported\. The sign-in has expired/);
     i18n.setLocale('ja');
@@ -35,5 +35,7 @@ describe('notifier', () => {
       i18n.setLocale('en');
     }
     expect(attentionText({ ...waiting, errorName: undefined })).not.toMatch(/Failed/);
+    // Not a wait: a serial captured with another hash says what it is, not "waiting to be imported".
+    expect(attentionText({ kind: 'device-needs-attention', deviceIds: ['a', 'b'], message: 'x', errorName: 'DEVICE_DIFFERENT_HASH' })).toMatch(/^A serial number was captured again with another hardware hash/);
   });
 });

@@ -120,7 +120,7 @@ export class SendStage implements WorkerStage {
     this.c.attention(
       waiting.map((d) => d.id),
       `Import is waiting: ${res.error.message}`,
-      typeof code === 'string' ? { errorName: code } : {},
+      { waiting: true, ...(typeof code === 'string' ? { errorName: code } : {}) },
     );
     return false;
   }
@@ -256,7 +256,7 @@ export class SendStage implements WorkerStage {
       const ids = this.c.store.devicesInBatch(batch.id).map((d) => d.id);
       // The failure's code travels with it: the renderer says why the import waits, in the technician's language.
       const code = (err as { code?: unknown }).code;
-      this.c.attention(ids, `Import is waiting: ${err.message}${err instanceof GraphFailure && err.action ? ` ${err.action}` : ''}`, typeof code === 'string' ? { errorName: code } : {});
+      this.c.attention(ids, `Import is waiting: ${err.message}${err instanceof GraphFailure && err.action ? ` ${err.action}` : ''}`, { waiting: true, ...(typeof code === 'string' ? { errorName: code } : {}) });
     }
   }
 }

@@ -573,6 +573,7 @@ export const en = {
   'notify.batchEnded': 'Batch finished.',
   'notify.openQueue': 'open it in the queue.',
   'notify.attentionGeneric': 'A device needs attention: open the queue to see it.',
+  'code.DEVICE_DIFFERENT_HASH': 'A serial number was captured again with another hardware hash: both captures are kept and marked. Remove the wrong one, then retry the right one.',
   'notify.importWaiting.one': 'A device is waiting to be imported. {advice}',
   'notify.importWaiting.other': '{count} devices are waiting to be imported. {advice}',
   'import.sentTotal.one': '{count} device sent to the queue:',

@@ -578,6 +578,7 @@ export const ja: Record<MessageKey, string> = {
   'notify.batchEnded': 'バッチが完了しました。',
   'notify.openQueue': 'キューで開いてください。',
   'notify.attentionGeneric': '対応が必要なデバイスがあります。キューを開いて確認してください。',
+  'code.DEVICE_DIFFERENT_HASH': '同じシリアル番号が別のハードウェア ハッシュでもう一度取得されました。両方を保持して印を付けています。誤っている方を削除し、正しい方を再試行してください。',
   'notify.importWaiting.one': '1 台のデバイスがインポートを待っています。{advice}',
   'notify.importWaiting.other': '{count} 台のデバイスがインポートを待っています。{advice}',
   'import.sentTotal.one': '{count} 台をキューに送りました:',

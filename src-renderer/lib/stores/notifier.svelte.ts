@@ -18,8 +18,9 @@ export function attentionText(a: Attention): string {
   if (a.kind === 'batch-finished') return a.count !== undefined ? tn('notify.batchProcessed', a.count) : t('notify.batchEnded');
   const hasError = a.errorCode !== undefined || !!a.errorName;
   if (a.serialNumber) return t('notify.deviceError', { serial: a.serialNumber, advice: hasError ? wordAdvice(a.errorCode, a.errorName) : t('notify.openQueue') });
-  // About several devices and no one serial: an import that waits (not signed in, throttled, a whole batch refused for now).
-  return hasError ? tn('notify.importWaiting', a.deviceIds.length, { advice: wordAdvice(a.errorCode, a.errorName) }) : t('notify.attentionGeneric');
+  // Devices that wait to be imported (not signed in, tenant check failed, throttled): how many, and why.
+  if (a.waiting) return tn('notify.importWaiting', a.deviceIds.length, { advice: hasError ? wordAdvice(a.errorCode, a.errorName) : t('notify.openQueue') });
+  return hasError ? wordAdvice(a.errorCode, a.errorName) : t('notify.attentionGeneric');
 }
 
 /** What makes two attention events the same news: kind, devices and cause. */

@@ -190,6 +190,7 @@ describe('import worker (fake Graph, fake clock)', () => {
       b.clock.advance(next - b.clock.now());
     }
     expect(queued.map(b.state)).toEqual(['queued', 'queued', 'queued']);
+    expect(b.queue.device(queued[0]!)).toMatchObject({ errorName: 'GRAPH_SIGN_IN_EXPIRED' });
     expect(b.port.count('importBatch')).toBe(0);
     const attention = b.events.filter((e) => e.name === 'attention').map((e) => e.payload as { deviceIds: string[]; errorName?: string });
     expect(attention.at(-1)).toMatchObject({ deviceIds: expect.arrayContaining(queued), errorName: 'GRAPH_SIGN_IN_EXPIRED' });
@@ -199,6 +200,7 @@ describe('import worker (fake Graph, fake clock)', () => {
     b.worker.resumeHeld();
     await b.run();
     expect(queued.slice(0, 2).map(b.state)).toEqual(['registered', 'registered']);
+    expect(b.queue.device(queued[0]!)!.errorName).toBeUndefined();
     expect(b.port.count('importBatch')).toBe(1);
   });
 

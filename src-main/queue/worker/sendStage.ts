@@ -112,10 +112,13 @@ export class SendStage implements WorkerStage {
     }
     const delay = Math.min(HOLD_MAX_MS, HOLD_FIRST_MS * 2 ** this.holds++);
     const waiting = this.c.store.dueDevices(['queued'], now, 10_000);
-    this.c.store.transaction(() => {
-      for (const d of waiting) this.c.store.updateDevice(d.id, { nextCheckAt: now + delay });
-    });
     const code = (res.error as { code?: unknown }).code;
+    // Each waiting row says why (cleared when its batch starts): the toast alone scrolls away.
+    const why = typeof code === 'string' ? { errorName: code, advice: res.error.message } : {};
+    this.c.store.transaction(() => {
+      for (const d of waiting) this.c.store.updateDevice(d.id, { nextCheckAt: now + delay, ...why });
+    });
+    for (const d of waiting) this.c.changed.add(d.id);
     this.c.logger.warn('Import held: the tenant cannot be reached or signed in to yet; devices stay queued', { code, devices: waiting.length, retryInMs: delay });
     this.c.attention(
       waiting.map((d) => d.id),

@@ -26,7 +26,7 @@ const PATTERNS: [RegExp, MessageKey, ((g: Params) => Params)?][] = [
   [/^Refused before upload \((?<where>.+)\): (?<code>\S+)$/, 'event.refusedBeforeUpload'],
   [/^Refused again \((?<where>.+)\); kept as one record$/, 'event.refusedAgain'],
   [/^Importing in a batch of (?<count>\d+)$/, 'event.importingBatch'],
-  [/^Batch sent to Intune$/, 'event.batchSent'],
+  [/^Batch sent( to Intune)?$/, 'event.batchSent'],
   [/^Batch found by serial in the imported list/, 'event.batchFoundBySerial'],
   [/^Imported; waiting for registration$/, 'event.importedWaiting'],
   [/^Imported$/, 'event.imported'],

@@ -202,6 +202,17 @@ describe('counts, removals, exports, small things', () => {
     expect((await screen.findByTestId('queue-empty')).textContent).toBe('The queue is empty. Capture a device or import files to start.');
   });
 
+  it('Remove says when selected devices are hidden by the search', async () => {
+    start({}, 'queue', 3);
+    const rows = await screen.findAllByTestId('queue-row');
+    const first = within(rows[0]!).getAllByRole('gridcell')[1]!.textContent!.trim();
+    await fireEvent.click(screen.getByRole('button', { name: 'Select all shown' }));
+    await fireEvent.input(screen.getByLabelText('Search by serial'), { target: { value: first } });
+    await waitFor(() => expect(screen.getAllByTestId('queue-row')).toHaveLength(1));
+    await fireEvent.click(screen.getByTestId('bulk-remove'));
+    expect(screen.getByTestId('remove-which').textContent).toMatch(/\(2 of them not shown by the current search or filter\)$/);
+  });
+
   it('Export Intune CSV with nothing selected says how many it left out and why', async () => {
     start({}, 'queue', 40);
     await screen.findAllByTestId('queue-row');
@@ -214,6 +225,8 @@ describe('counts, removals, exports, small things', () => {
     i18n.setLocale('ja');
     try {
       await waitFor(() => expect(screen.getByTestId('action-answer').textContent).toMatch(/autopilot-devices\.csv.*[\u3040-\u30ff]/));
+      // …and so does its toast.
+      expect(within(screen.getByTestId('toasts')).getByText(/autopilot-devices\.csv.*[\u3040-\u30ff]/)).toBeTruthy();
     } finally {
       i18n.setLocale('en');
     }

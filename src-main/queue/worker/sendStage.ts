@@ -149,7 +149,7 @@ export class SendStage implements WorkerStage {
     if (res.ok) {
       this.c.stats.batchesPosted++;
       this.acceptedMax = Math.max(this.acceptedMax, devices.length);
-      return this.accepted(batch, devices, res.value.value, res.value.requestId, 'sent to Intune', true);
+      return this.accepted(batch, devices, res.value.value, res.value.requestId, 'sent', true);
     }
     const err = res.error;
     const refusal: Refusal | undefined =

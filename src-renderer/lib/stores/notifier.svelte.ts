@@ -9,6 +9,13 @@ export interface Toast {
   text: string;
   /** The station's event: worded again in the current language whenever the toast is drawn. */
   attention?: Attention;
+  /** Or the way to word it (an action's answer): worded again when the language changes. */
+  words?: () => string;
+}
+
+/** What a toast says now, in the current language. */
+export function toastText(x: Toast): string {
+  return x.attention ? attentionText(x.attention) : x.words ? x.words() : x.text;
 }
 
 /** An attention event in the technician's language; the station's English text when no wording fits. */
@@ -59,10 +66,11 @@ export class Notifier {
   }
 
   /** Shows a toast; sticky when ms is 0 (attention stays until dismissed). */
-  show(kind: Toast['kind'], text: string, ms = 5000, attention?: Attention): number {
+  show(kind: Toast['kind'], text: string | (() => string), ms = 5000, attention?: Attention): number {
     const id = this.next++;
+    const words = typeof text === 'function' ? text : undefined;
     // The stack shows the newest and counts the rest; a flood of events keeps the last 50.
-    this.toasts = [...this.toasts.slice(-49), { id, kind, text, ...(attention ? { attention } : {}) }];
+    this.toasts = [...this.toasts.slice(-49), { id, kind, text: words ? words() : (text as string), ...(words ? { words } : {}), ...(attention ? { attention } : {}) }];
     if (ms > 0) setTimeout(() => this.dismiss(id), ms);
     return id;
   }

@@ -249,6 +249,23 @@ describe('App', () => {
     expect(document.activeElement).toBe(screen.getByTestId('queue-table'));
   });
 
+  it('Register again on a device another tenant owns (808) asks first, and sends nothing until confirmed', async () => {
+    const fake = start({}, 'queue');
+    const grid = await screen.findByTestId('queue-table');
+    grid.focus();
+    const index = [...fake.devices.values()].findIndex((d) => d.row.errorCode === 808);
+    expect(index).toBeGreaterThanOrEqual(0);
+    for (let i = 0; i < index; i++) await fireEvent.keyDown(grid, { key: 'ArrowDown' });
+    await fireEvent.keyDown(grid, { key: 'Enter' });
+    const detail = await screen.findByTestId('device-detail');
+    await fireEvent.click(await within(detail).findByTestId('detail-reregister'));
+    expect(within(detail).getByTestId('reregister-confirm').textContent).toContain('registered to another tenant');
+    expect(fake.calls.filter((c) => c.name === 'deviceAction')).toEqual([]);
+    await fireEvent.click(within(detail).getByTestId('confirm-reregister'));
+    await waitFor(() => expect(fake.calls.filter((c) => c.name === 'deviceAction').map((c) => (c.input as { action: string }).action)).toEqual(['reregister']));
+    expect(within(detail).queryByTestId('reregister-confirm')).toBeNull();
+  });
+
   it('device code sign-in shows the code large until sign-in completes', async () => {
     const fake = start({ info: { mode: 'tenant', tenant: { tenantId: 'contoso.onmicrosoft.com', cloud: 'global' } }, auth: { state: 'signed-out' }, settings: { authMode: 'device-code' } }, 'settings');
     await fireEvent.click(await screen.findByTestId('sign-in'));

@@ -323,6 +323,8 @@ export const en = {
   'station.back': 'The station is back.',
   'auth.cancel': 'Cancel sign-in',
   'queue.retry.help': 'Retry: sends a failed or timed-out device again; a device already imported waits again instead of being sent twice.',
+  'detail.reregister.askOtherTenant': 'This device is registered to another tenant. Register it again only once the previous owner or the reseller has deregistered it: until then Intune refuses it again (808). Send it again?',
+  'detail.reregister.askRegistered': 'This device is already in Autopilot in this tenant: Intune answers 806 unless it was deleted there. Send it again?',
   'detail.reregister.help': 'Register again: imports a device that was already sent once more, as a new import (for example after it was deleted in Intune).',
   'tenants.move': 'Move to another tenant…',
   'tenants.moveConfirm': "Move {count} devices that were not sent yet to the queue of {tenant}? They leave this tenant's queue.",

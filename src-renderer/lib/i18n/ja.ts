@@ -328,6 +328,8 @@ export const ja: Record<MessageKey, string> = {
   'station.back': 'ステーションに再接続しました。',
   'auth.cancel': 'サインインをキャンセル',
   'queue.retry.help': '再試行: 失敗またはタイムアウトしたデバイスを再送信します。インポート済みのデバイスは二重に送信せず、もう一度待ちます。',
+  'detail.reregister.askOtherTenant': 'このデバイスは別のテナントに登録されています。以前の所有者または販売店が登録を解除した後でのみ再登録してください。それまでは Intune がもう一度拒否します (808)。もう一度送信しますか?',
+  'detail.reregister.askRegistered': 'このデバイスはこのテナントの Autopilot に既にあります。Intune で削除していなければ 806 が返されます。もう一度送信しますか?',
   'detail.reregister.help': '再登録: 送信済みのデバイスを新しいインポートとしてもう一度送信します (Intune で削除した後など)。',
   'tenants.move': '別のテナントへ移動…',
   'tenants.moveConfirm': '未送信の {count} 台を {tenant} のキューへ移動しますか? このテナントのキューからは外れます。',

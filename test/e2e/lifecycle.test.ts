@@ -175,6 +175,7 @@ describe('lifecycle, end to end in browser mode', () => {
     await page.getByTestId('move-tenant').click();
     await page.getByTestId('move-confirm').waitFor();
     expect(await page.getByTestId('move-target').inputValue()).toBe('training');
+    expect(await page.getByTestId('move-confirm').innerText()).toContain('Move 2 devices that were not sent yet to the queue of Training?');
     await shot('move-confirm');
     await page.setViewportSize({ width: 1024, height: 768 });
     await shot('move-confirm-1024');

@@ -327,8 +327,13 @@ export const en = {
   'detail.reregister.askRegistered': 'This device is already in Autopilot in this tenant: Intune answers 806 unless it was deleted there. Send it again?',
   'detail.reregister.help': 'Register again: imports a device that was already sent once more, as a new import (for example after it was deleted in Intune).',
   'tenants.move': 'Move to another tenant…',
-  'tenants.moveConfirm': "Move {count} devices that were not sent yet to the queue of {tenant}? They leave this tenant's queue.",
-  'tenants.moved': '{count} devices moved to {tenant}.',
+  'tenants.moveConfirm.one': "Move {count} device that was not sent yet to the queue of {tenant}? It leaves this tenant's queue.",
+  'tenants.moveConfirm.other': "Move {count} devices that were not sent yet to the queue of {tenant}? They leave this tenant's queue.",
+  'tenants.moveStay.one': '{count} selected device was sent to this tenant already and stays here.',
+  'tenants.moveStay.other': '{count} selected devices were sent to this tenant already and stay here.',
+  'tenants.moveNone': 'None of the selected devices can move: they were sent to this tenant already, and their history stays with it.',
+  'tenants.moved.one': '{count} device moved to {tenant}.',
+  'tenants.moved.other': '{count} devices moved to {tenant}.',
   'tenants.training': 'Training',
 
   // issue 15: the files technicians bring (codes with their params)

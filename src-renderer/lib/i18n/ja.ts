@@ -332,8 +332,13 @@ export const ja: Record<MessageKey, string> = {
   'detail.reregister.askRegistered': 'このデバイスはこのテナントの Autopilot に既にあります。Intune で削除していなければ 806 が返されます。もう一度送信しますか?',
   'detail.reregister.help': '再登録: 送信済みのデバイスを新しいインポートとしてもう一度送信します (Intune で削除した後など)。',
   'tenants.move': '別のテナントへ移動…',
-  'tenants.moveConfirm': '未送信の {count} 台を {tenant} のキューへ移動しますか? このテナントのキューからは外れます。',
-  'tenants.moved': '{count} 台を {tenant} へ移動しました。',
+  'tenants.moveConfirm.one': '未送信の {count} 台を {tenant} のキューへ移動しますか? このテナントのキューからは外れます。',
+  'tenants.moveConfirm.other': '未送信の {count} 台を {tenant} のキューへ移動しますか? このテナントのキューからは外れます。',
+  'tenants.moveStay.one': '選択した {count} 台はこのテナントに送信済みのため、ここに残ります。',
+  'tenants.moveStay.other': '選択した {count} 台はこのテナントに送信済みのため、ここに残ります。',
+  'tenants.moveNone': '選択したデバイスは移動できません。このテナントに送信済みで、その履歴はこのテナントに残ります。',
+  'tenants.moved.one': '{count} 台を {tenant} へ移動しました。',
+  'tenants.moved.other': '{count} 台を {tenant} へ移動しました。',
   'tenants.training': 'トレーニング',
 
   // issue 15: the files technicians bring (codes with their params)

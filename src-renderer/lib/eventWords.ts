@@ -22,6 +22,8 @@ const PATTERNS: [RegExp, MessageKey, ((g: Params) => Params)?][] = [
   [/^Queued from (?<where>.+)$/, 'event.queuedFrom', (g) => ({ where: whereWords(g.where!) })],
   [/^Captured from (?<where>.+?) but not valid: (?<codes>.+)$/, 'event.capturedInvalid', (g) => ({ where: whereWords(g.where!), codes: g.codes! })],
   [/^Captured from (?<where>.+?); this serial is already in the queue with a different hash$/, 'event.capturedOtherHash', (g) => ({ where: whereWords(g.where!) })],
+  [/^Captured$/, 'event.captured'],
+  [/^Captured again with a different hardware hash$/, 'event.capturedAgainOtherHash'],
   [/^Captured again \((?<where>.+)\); kept as one device$/, 'event.capturedAgain', (g) => ({ where: whereWords(g.where!) })],
   [/^Refused before upload \((?<where>.+)\): (?<code>\S+)$/, 'event.refusedBeforeUpload'],
   [/^Refused again \((?<where>.+)\); kept as one record$/, 'event.refusedAgain'],

@@ -7,6 +7,8 @@ afterEach(() => i18n.setLocale('en'));
 
 /** Lines as the main process writes them (src-main/queue), one per pattern at least. */
 const LINES = [
+  'Captured',
+  'Captured again with a different hardware hash',
   'Queued from file training-devices.csv',
   'Queued from this-device',
   'Captured from file a.csv but not valid: SERIAL_MISMATCH, HASH_NO_MANUFACTURER',

@@ -632,6 +632,8 @@ export const en = {
   'code.CHECK_CLOCK_UNKNOWN.action': 'Check reachability first.',
   'capture.moreInFile.one': 'This file holds {count} more device. Capture shows the first one only: use Import files to queue every device of the file.',
   'capture.moreInFile.other': 'This file holds {count} more devices. Capture shows the first one only: use Import files to queue every device of the file.',
+  'event.captured': 'Captured',
+  'event.capturedAgainOtherHash': 'Captured again with a different hardware hash',
   'event.queuedFrom': "Queued from {where}",
   'event.capturedInvalid': "Captured from {where} but not valid: {codes}",
   'event.capturedOtherHash': "Captured from {where}; this serial is already in the queue with a different hash",

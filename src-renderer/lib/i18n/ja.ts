@@ -637,6 +637,8 @@ export const ja: Record<MessageKey, string> = {
   'code.CHECK_CLOCK_UNKNOWN.action': '先に接続を確認してください。',
   'capture.moreInFile.one': 'このファイルには他に {count} 台のデバイスがあります。キャプチャでは最初の 1 台だけを表示します。ファイルのすべてのデバイスをキューに入れるには [ファイルのインポート] を使ってください。',
   'capture.moreInFile.other': 'このファイルには他に {count} 台のデバイスがあります。キャプチャでは最初の 1 台だけを表示します。ファイルのすべてのデバイスをキューに入れるには [ファイルのインポート] を使ってください。',
+  'event.captured': '取得しました',
+  'event.capturedAgainOtherHash': '別のハードウェア ハッシュでもう一度取得しました',
   'event.queuedFrom': "{where} からキューに追加しました",
   'event.capturedInvalid': "{where} から取得しましたが無効です: {codes}",
   'event.capturedOtherHash': "{where} から取得しました。このシリアル番号は別のハッシュでキューにあります",

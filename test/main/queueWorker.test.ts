@@ -204,6 +204,18 @@ describe('import worker (fake Graph, fake clock)', () => {
     expect(b.port.count('importBatch')).toBe(1);
   });
 
+  it('a failed tenant check holds devices with the failing step\'s own reason (not just "the check failed")', async () => {
+    const b = bench();
+    b.port.readyToImport = async () => {
+      throw new GraphFailure({ code: 'CHECK_FAILED', message: 'The connection check failed.', params: { check: 'authority', code: 'AUTH_NETWORK' }, kind: 'unknown', transient: false });
+    };
+    const { queued } = b.queue.queueDevices([deviceInput('K1')], { groupTag: 'Bench' });
+    await b.worker.tick();
+    expect(b.queue.device(queued[0]!)).toMatchObject({ state: 'queued', errorName: 'AUTH_NETWORK' });
+    const attention = b.events.filter((e) => e.name === 'attention').at(-1)!.payload as { errorName?: string; waiting?: boolean };
+    expect(attention).toMatchObject({ errorName: 'AUTH_NETWORK', waiting: true });
+  });
+
   it('waits out a throttling storm, honouring Retry-After, without losing anything', async () => {
     const b = bench({ waitFor: 'imported' });
     b.port.fail('importBatch', throttled(30_000), 3);

@@ -266,6 +266,32 @@ describe('App', () => {
     expect(within(detail).queryByTestId('reregister-confirm')).toBeNull();
   });
 
+  it('Remove in the device panel asks first, as the queue\'s Remove does', async () => {
+    const fake = start({}, 'queue');
+    const grid = await screen.findByTestId('queue-table');
+    grid.focus();
+    await fireEvent.keyDown(grid, { key: 'Enter' });
+    const detail = await screen.findByTestId('device-detail');
+    await fireEvent.click(await within(detail).findByTestId('detail-remove'));
+    expect(within(detail).getByTestId('detail-remove-confirm').textContent).toContain('Remove 1 device from the queue?');
+    expect(fake.calls.filter((c) => c.name === 'deviceAction')).toEqual([]);
+    await fireEvent.click(within(detail).getByTestId('detail-confirm-remove'));
+    await waitFor(() => expect(fake.calls.filter((c) => c.name === 'deviceAction').map((c) => (c.input as { action: string }).action)).toEqual(['remove']));
+  });
+
+  it('switching tenants drops the previous tenant\'s toasts and the files read for it', async () => {
+    const fake = start({}, 'import');
+    await chooseFiles(await screen.findByTestId('import-files'), [new File([csv(`SN1,,${fakeHash('Fabrikam', 'EliteBook', 'SN1')},,`)], 'one.csv')]);
+    await screen.findByTestId('import-files-table');
+    fake.emit('attention', { kind: 'device-needs-attention', deviceIds: ['x'], message: 'x', serialNumber: 'MXL9808TRN', errorCode: 808 });
+    await within(screen.getByTestId('toasts')).findByText(/MXL9808TRN/);
+    await waitFor(() => expect(fake.calls.some((c) => c.name === 'getSettings')).toBe(true));
+    const settingsNow = fake.call_getSettings();
+    fake.emit('settingsChanged', { ...settingsNow, tenantId: '6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f' });
+    await waitFor(() => expect(screen.queryByText(/MXL9808TRN/)).toBeNull());
+    expect(screen.queryByTestId('import-files-table')).toBeNull();
+  });
+
   it('device code sign-in shows the code large until sign-in completes', async () => {
     const fake = start({ info: { mode: 'tenant', tenant: { tenantId: 'contoso.onmicrosoft.com', cloud: 'global' } }, auth: { state: 'signed-out' }, settings: { authMode: 'device-code' } }, 'settings');
     await fireEvent.click(await screen.findByTestId('sign-in'));

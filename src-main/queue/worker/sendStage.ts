@@ -112,7 +112,9 @@ export class SendStage implements WorkerStage {
     }
     const delay = Math.min(HOLD_MAX_MS, HOLD_FIRST_MS * 2 ** this.holds++);
     const waiting = this.c.store.dueDevices(['queued'], now, 10_000);
-    const code = (res.error as { code?: unknown }).code;
+    // A failed tenant check names its failing step's own code (not signed in, DNS, TLS…): that is the reason.
+    const failure = res.error as { code?: unknown; params?: Record<string, unknown> };
+    const code = failure.code === 'CHECK_FAILED' && typeof failure.params?.code === 'string' ? failure.params.code : failure.code;
     // Each waiting row says why (cleared when its batch starts): the toast alone scrolls away.
     const why = typeof code === 'string' ? { errorName: code, advice: res.error.message } : {};
     this.c.store.transaction(() => {

@@ -217,6 +217,21 @@ describe('App', () => {
     expect(lines).toEqual(['2', '3', '4']);
   });
 
+  it('a device in two files (its OA3.xml and a CSV row) is counted and sent once, and says where it was read first', async () => {
+    const fake = start({}, 'import');
+    const hash1 = fakeHash('Litware', 'T14', 'SN1');
+    await chooseFiles(await screen.findByTestId('import-files'), [
+      new File([csv(`SN1,,${hash1},,`, `SN2,,${fakeHash('Litware', 'T14', 'SN2')},,`)], 'a.csv'),
+      new File([`<Key><HardwareHash>${hash1}</HardwareHash></Key>`], 'OA3.XML'),
+    ]);
+    await waitFor(() => expect(screen.getByTestId('queue-good').textContent?.trim()).toBe('Queue 2 good devices'));
+    expect(screen.getByTestId('also-in-row').textContent).toContain('The same device as in a.csv (line 2): sent once.');
+    await fireEvent.click(screen.getByTestId('queue-good'));
+    await waitFor(() => expect(screen.getByTestId('import-result').textContent?.replace(/\s+/g, ' ').trim()).toMatch(/^2 devices sent to the queue: 2 queued, 0 already in the queue/));
+    const call = fake.calls.find((c) => c.name === 'queueDevices')!.input as { devices: { serialNumber: string }[] };
+    expect(call.devices.map((d) => d.serialNumber)).toEqual(['SN1', 'SN2']);
+  });
+
   it('imports a folder: only its CSV and XML files are read', async () => {
     const fake = start({}, 'import');
     await chooseFiles(await screen.findByTestId('import-folder'), [

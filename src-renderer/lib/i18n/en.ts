@@ -364,6 +364,7 @@ export const en = {
   'import.ownUsers': 'rows with their own assigned user: {count}',
   'import.overrideTag': 'Use this tag for every row (replace the tags the files carry)',
   'import.useHashSerial': 'Use the hash\'s serial ({serial})',
+  'import.alsoIn': 'The same device as in {file}[ (line {line})]: sent once.',
   'import.duplicateOf': 'The same device as line {line}: read once.',
   'import.duplicates': 'repeated rows read once: {count}',
   'import.flaggedKept': 'Kept for you to check (same serial as a queued device, another hash): {count}.',

@@ -369,6 +369,7 @@ export const ja: Record<MessageKey, string> = {
   'import.ownUsers': '{count} 行に独自の割り当てユーザーがあります',
   'import.overrideTag': 'すべての行にこのタグを使う (ファイルのタグを置き換える)',
   'import.useHashSerial': 'ハッシュのシリアル番号を使う ({serial})',
+  'import.alsoIn': '{file}[ ({line} 行目)] と同じデバイスです。1 回だけ送信します。',
   'import.duplicateOf': '{line} 行目と同じデバイスです。1 回だけ読み取りました。',
   'import.duplicates': '繰り返された {count} 行は 1 回だけ読み取りました',
   'import.flaggedKept': '確認のために保存 (キュー内のデバイスと同じシリアル番号で、ハッシュが異なる): {count} 台。',

@@ -54,9 +54,27 @@ export class ImportStore {
   /** Files dropped or picked that were not read, with why: never dropped silently. */
   notRead = $state.raw<{ name: string; reason: 'type' | 'size' }[]>([]);
 
-  good = $derived(this.results.flatMap((r) => r.devices.filter((d) => d.valid && !this.sent.has(d))));
+  /**
+   * A device read from an earlier file too (same serial, same hash: the OA3.xml of a device that is
+   * also a row of the CSV): sent once, listed here with where it was first read, so "Queue N good
+   * devices" is the number the queue will get.
+   */
+  alsoIn = $derived.by(() => {
+    const first = new Map<string, { device: CapturedDevice; file: string }>();
+    const later = new Map<CapturedDevice, { file: string; line?: number }>();
+    for (const r of this.results) {
+      for (const d of r.devices) {
+        const key = `${d.serialNumber.trim().toUpperCase()}|${d.hardwareHash}`;
+        const seen = first.get(key);
+        if (seen) later.set(d, { file: seen.file, ...(seen.device.source.line !== undefined ? { line: seen.device.source.line } : {}) });
+        else first.set(key, { device: d, file: r.path });
+      }
+    }
+    return later;
+  });
+  good = $derived(this.results.flatMap((r) => r.devices.filter((d) => d.valid && !this.sent.has(d) && !this.alsoIn.has(d))));
   /** Everything the queue keeps besides the good devices: invalid devices and rows refused before upload (DESIGN.md: every capture is a record). */
-  invalid = $derived(this.results.flatMap((r) => r.devices.filter((d) => !d.valid && !this.sent.has(d))));
+  invalid = $derived(this.results.flatMap((r) => r.devices.filter((d) => !d.valid && !this.sent.has(d) && !this.alsoIn.has(d))));
   refusedRows = $derived(this.results.flatMap((r) => r.errors.filter((e) => ROW_CODES.has(e.code) && !this.sent.has(e)).map((e) => ({ file: r, error: e }))));
   /** Per file, in line order (refused rows and invalid devices come from different readers' lists). */
   bad = $derived(

@@ -11,6 +11,7 @@ import {
 } from './autopilotPort.ts';
 import type { GraphClient } from './graphClient.ts';
 import { JsonBatch } from './jsonBatch.ts';
+import { inParallel } from '../kernel/inParallel.ts';
 import { MAX_IMPORT_BATCH } from '../contract/limits.ts';
 
 const IMPORTED = '/deviceManagement/importedWindowsAutopilotDeviceIdentities';
@@ -102,21 +103,16 @@ export class AutopilotGraph implements AutopilotPort {
 
   async deleteImported(ids: string[]): Promise<void> {
     // A few at a time: the rate budget keeps the pace legal, parallelism hides the round trips.
-    const queue = [...new Set(ids)];
     let failure: unknown;
-    const worker = async () => {
-      while (queue.length && failure === undefined) {
-        const id = queue.shift()!;
-        try {
-          await this.graph.request({ method: 'DELETE', path: `${IMPORTED}/${encodeURIComponent(id)}`, doing: 'removing an imported record' });
-        } catch (err) {
-          // Already gone (deleted in the admin centre or by an earlier try): the goal is reached.
-          if (err instanceof GraphFailure && err.kind === 'not-found') continue;
-          failure ??= err;
-        }
+    await inParallel([...new Set(ids)], DELETE_CONCURRENCY, async (id) => {
+      if (failure !== undefined) return; // one failed: the rest wait for the caller's next try
+      try {
+        await this.graph.request({ method: 'DELETE', path: `${IMPORTED}/${encodeURIComponent(id)}`, doing: 'removing an imported record' });
+      } catch (err) {
+        // Already gone (deleted in the admin centre or by an earlier try): the goal is reached.
+        if (!(err instanceof GraphFailure && err.kind === 'not-found')) failure ??= err;
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(DELETE_CONCURRENCY, queue.length) }, worker));
+    });
     if (failure !== undefined) throw failure;
   }
 

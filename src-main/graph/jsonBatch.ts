@@ -1,3 +1,4 @@
+import { inParallel } from '../kernel/inParallel.ts';
 import type { Logger } from '../kernel/logger.ts';
 import { GraphFailure } from './autopilotPort.ts';
 import { retryAfterInMessage, parseRetryAfter, type GraphClient } from './graphClient.ts';
@@ -62,15 +63,9 @@ export class JsonBatch {
     const chunks: (readonly BatchRequest[])[] = [];
     for (let at = 0; at < requests.length; at += MAX_BATCH_REQUESTS) chunks.push(requests.slice(at, at + MAX_BATCH_REQUESTS));
     const answered: BatchAnswer<T>[][] = new Array(chunks.length);
-    let next = 0;
-    const worker = async () => {
-      while (next < chunks.length) {
-        const i = next++;
-        const chunk = chunks[i]!;
-        answered[i] = this.refused || chunk.length === 1 ? await this.oneByOne<T>(chunk, options) : await this.batch<T>(chunk, options);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(BATCHES_IN_FLIGHT, chunks.length) }, worker));
+    await inParallel(chunks, BATCHES_IN_FLIGHT, async (chunk, i) => {
+      answered[i] = this.refused || chunk.length === 1 ? await this.oneByOne<T>(chunk, options) : await this.batch<T>(chunk, options);
+    });
     return answered.flat();
   }
 
@@ -131,21 +126,15 @@ export class JsonBatch {
 
   private async oneByOne<T>(chunk: readonly BatchRequest[], options: { beta?: boolean; doing?: string }): Promise<BatchAnswer<T>[]> {
     const answers: BatchAnswer<T>[] = new Array(chunk.length);
-    let next = 0;
-    const worker = async () => {
-      while (next < chunk.length) {
-        const i = next++;
-        const r = chunk[i]!;
-        try {
-          const res = await this.graph.request<T>({ method: r.method, path: r.path, ...(options.beta ? { beta: true } : {}), ...(options.doing ? { doing: options.doing } : {}) });
-          answers[i] = { ok: true, status: res.status, body: res.body, ...(res.requestId ? { requestId: res.requestId } : {}) };
-        } catch (err) {
-          if (!(err instanceof GraphFailure)) throw err;
-          answers[i] = { ok: false, error: err };
-        }
+    await inParallel(chunk, FALLBACK_IN_FLIGHT, async (r, i) => {
+      try {
+        const res = await this.graph.request<T>({ method: r.method, path: r.path, ...(options.beta ? { beta: true } : {}), ...(options.doing ? { doing: options.doing } : {}) });
+        answers[i] = { ok: true, status: res.status, body: res.body, ...(res.requestId ? { requestId: res.requestId } : {}) };
+      } catch (err) {
+        if (!(err instanceof GraphFailure)) throw err;
+        answers[i] = { ok: false, error: err };
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(FALLBACK_IN_FLIGHT, chunk.length) }, worker));
+    });
     return answers;
   }
 }

@@ -2,7 +2,8 @@ import type { RegisteredDevice } from '../../graph/autopilotPort.ts';
 import { STATION_ADVICE } from '../errorAdvice.ts';
 import type { DeviceRecord } from '../queueStore.ts';
 import { pendingAlreadyHere } from './alreadyHereStage.ts';
-import { inParallel, serialKey, type Event, type WorkerContext, type WorkerStage } from './workerContext.ts';
+import { inParallel } from '../../kernel/inParallel.ts';
+import { serialKey, type Event, type WorkerContext, type WorkerStage } from './workerContext.ts';
 
 /** Reads by id in flight at once. */
 const READS_IN_FLIGHT = 8;

@@ -70,14 +70,6 @@ export function serialKey(serial: string): string {
   return serial.trim().toUpperCase();
 }
 
-/** Runs fn over items with at most `limit` calls in flight. */
-export async function inParallel<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
 
 /** Importing, or timed out while importing (Intune may still answer). */
 export function stillImporting(d: DeviceRecord): boolean {

@@ -18,14 +18,8 @@ export function deferredAutopilot(resolve: () => Promise<AutopilotPort>): Autopi
     getRegisteredDevice: async (id, options) => (await resolve()).getRegisteredDevice(id, options),
     getRegisteredDevices: async (ids, options) => {
       const port = await resolve();
-      if (port.getRegisteredDevices) return port.getRegisteredDevices(ids, options);
-      // A port without batching: the same answers, one read each.
-      return Promise.all(
-        ids.map(async (id) => {
-          const r = await port.getRegisteredDevice(id, options);
-          return { id, ...(r.value ? { value: r.value } : {}), ...(r.requestId ? { requestId: r.requestId } : {}) };
-        }),
-      );
+      if (!port.getRegisteredDevices) throw new TypeError('getRegisteredDevices is not available');
+      return port.getRegisteredDevices(ids, options);
     },
     findRegisteredBySerial: async (serial) => (await resolve()).findRegisteredBySerial(serial),
     updateDeviceProperties: async (id, props) => (await resolve()).updateDeviceProperties(id, props),

@@ -113,10 +113,10 @@ export class SendStage implements WorkerStage {
     const delay = Math.min(HOLD_MAX_MS, HOLD_FIRST_MS * 2 ** this.holds++);
     const waiting = this.c.store.dueDevices(['queued'], now, 10_000);
     // A failed tenant check names its failing step's own code (not signed in, DNS, TLS…): that is the reason.
-    const failure = res.error as { code?: unknown; params?: Record<string, unknown> };
-    const code = failure.code === 'CHECK_FAILED' && typeof failure.params?.code === 'string' ? failure.params.code : failure.code;
+    const checkStep = (res.error as { params?: Record<string, unknown> }).params?.code;
+    const code = codeOf(res.error) === 'CHECK_FAILED' && typeof checkStep === 'string' ? checkStep : codeOf(res.error);
     // Each waiting row says why (cleared when its batch starts): the toast alone scrolls away.
-    const why = typeof code === 'string' ? { errorName: code, advice: res.error.message } : {};
+    const why = code ? { errorName: code, advice: res.error.message } : {};
     this.c.store.transaction(() => {
       for (const d of waiting) this.c.store.updateDevice(d.id, { nextCheckAt: now + delay, ...why });
     });
@@ -125,7 +125,7 @@ export class SendStage implements WorkerStage {
     this.c.attention(
       waiting.map((d) => d.id),
       `Import is waiting: ${res.error.message}`,
-      { waiting: true, ...(typeof code === 'string' ? { errorName: code } : {}) },
+      { waiting: true, ...(code ? { errorName: code } : {}) },
     );
     return false;
   }
@@ -260,10 +260,16 @@ export class SendStage implements WorkerStage {
     if (!(err instanceof GraphFailure) || !err.transient) {
       const ids = this.c.store.devicesInBatch(batch.id).map((d) => d.id);
       // The failure's code travels with it: the renderer says why the import waits, in the technician's language.
-      const code = (err as { code?: unknown }).code;
-      this.c.attention(ids, `Import is waiting: ${err.message}${err instanceof GraphFailure && err.action ? ` ${err.action}` : ''}`, { waiting: true, ...(typeof code === 'string' ? { errorName: code } : {}) });
+      const code = codeOf(err);
+      this.c.attention(ids, `Import is waiting: ${err.message}${err instanceof GraphFailure && err.action ? ` ${err.action}` : ''}`, { waiting: true, ...(code ? { errorName: code } : {}) });
     }
   }
+}
+
+/** A failure's code (StationError and GraphFailure carry one), for an attention or a row; undefined without. */
+function codeOf(err: Error): string | undefined {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' ? code : undefined;
 }
 
 function importInput(d: DeviceRecord, importId: string): ImportedIdentityInput {

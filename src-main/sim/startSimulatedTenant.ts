@@ -220,6 +220,26 @@ export async function startSimulatedTenant(options: SimTenantOptions = {}): Prom
           : graphError(simReq, 500, 'InternalServerError', 'An internal server error has occurred.');
   };
 
+  /** A handler's answer; one that throws (a bug of the sim, never the client's) is a logged 500. */
+  const handled = (simReq: SimRequest, handle: () => SimResponse): SimResponse => {
+    try {
+      return handle();
+    } catch (err) {
+      logger.error('simulated tenant: handler failed', { path: simReq.url.pathname, error: (err as Error).message });
+      return graphError(simReq, 500, 'InternalServerError', 'An internal server error has occurred.');
+    }
+  };
+
+  /** After a Graph write, the owner saves the tenant (training keeps its state on disk); a failed save is logged. */
+  const wrote = (method: string, pathname: string, status: number): void => {
+    if (method === 'GET' || !options.onGraphWrite) return;
+    try {
+      options.onGraphWrite({ method, path: pathname, status });
+    } catch (err) {
+      logger.error('simulated tenant: saving after a write failed', { error: (err as Error).message });
+    }
+  };
+
   /**
    * One request inside a JSON batch: the same faults, handlers, write hook and self-check as a
    * request of its own, and an entry of its own in the request log (Intune counts each).
@@ -231,20 +251,8 @@ export async function startSimulatedTenant(options: SimTenantOptions = {}): Prom
     const fired = faults.take(inner.method, inner.url.pathname, INNER_FAULTS);
     for (const f of fired) if (f.kind === 'slow') await clock.sleep(f.delayMs ?? 5000);
     const hard = fired.find((f) => f.kind !== 'slow');
-    let out: SimResponse;
-    try {
-      out = hard ? graphFault(inner, hard) : handleGraph(inner, ctx, origin);
-    } catch (err) {
-      logger.error('simulated tenant: handler failed', { path: inner.url.pathname, error: (err as Error).message });
-      out = graphError(inner, 500, 'InternalServerError', 'An internal server error has occurred.');
-    }
-    if (inner.method !== 'GET' && options.onGraphWrite) {
-      try {
-        options.onGraphWrite({ method: inner.method, path: inner.url.pathname, status: out.status });
-      } catch (err) {
-        logger.error('simulated tenant: saving after a write failed', { error: (err as Error).message });
-      }
-    }
+    const out = hard ? graphFault(inner, hard) : handled(inner, () => handleGraph(inner, ctx, origin));
+    wrote(inner.method, inner.url.pathname, out.status);
     const csdlIssues = selfCheck(inner.url.pathname, out);
     requestLog.add({
       at,
@@ -327,22 +335,11 @@ export async function startSimulatedTenant(options: SimTenantOptions = {}): Prom
       response = { status: 200, body: shared };
     }
     if (!response && isBatchPath(url.pathname)) response = await answerBatch(simReq, origin, (inner) => answerInner(inner, requestId));
-    if (!response) {
-      try {
-        if (isGraphPath(url.pathname)) response = handleGraph(simReq, ctx, origin);
-        else response = handleIdentity(simReq, identity) ?? graphError(simReq, 400, 'BadRequest', `Invalid version: ${url.pathname.split('/').filter(Boolean)[0] ?? ''}`);
-      } catch (err) {
-        logger.error('simulated tenant: handler failed', { path: url.pathname, error: (err as Error).message });
-        response = graphError(simReq, 500, 'InternalServerError', 'An internal server error has occurred.');
-      }
-    }
-    if (method !== 'GET' && isGraphPath(url.pathname) && options.onGraphWrite) {
-      try {
-        options.onGraphWrite({ method, path: url.pathname, status: response.status });
-      } catch (err) {
-        logger.error('simulated tenant: saving after a write failed', { error: (err as Error).message });
-      }
-    }
+    response ??= handled(simReq, () =>
+      isGraphPath(url.pathname) ? handleGraph(simReq, ctx, origin) : (handleIdentity(simReq, identity) ?? graphError(simReq, 400, 'BadRequest', `Invalid version: ${url.pathname.split('/').filter(Boolean)[0] ?? ''}`)),
+    );
+    // A JSON batch saved after each write inside it: the batch itself writes nothing.
+    if (isGraphPath(url.pathname) && !isBatchPath(url.pathname)) wrote(method, url.pathname, response.status);
     if (dropAnswer) {
       // The service did the work; the client never hears about it (a lost answer).
       logEntry(response.status, { ...(response.importCount !== undefined ? { importCount: response.importCount } : {}), faults: firedKinds, outcome: 'answer-dropped' });

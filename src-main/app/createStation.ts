@@ -24,7 +24,7 @@ import type { WorkerTimings } from '../queue/importWorker.ts';
 import { corporatePortOf } from '../graph/corporateIdentities.ts';
 import { openQueueRuntime, type QueueRuntime } from '../queue/queueRuntime.ts';
 import { DEFAULT_WAIT_FOR } from '../queue/queueStore.ts';
-import { migrateLegacyQueues, moveDevices, SIM_CLI_SLUG, tenantQueueDir, tenantQueueSlugs, tenantSlug, TRAINING_SLUG } from '../queue/tenantQueues.ts';
+import { migrateLegacyQueues, moveDevices, SIM_CLI_SLUG, tenantOfSlug, tenantQueueDir, tenantQueueSlugs, tenantSlug, TRAINING_SLUG } from '../queue/tenantQueues.ts';
 import { openSqliteQueueStore } from '../queue/sqliteQueueStore.ts';
 import type { SignInDeadlines } from '../auth/authService.ts';
 import type { CloudEndpoints } from '../graph/clouds.ts';
@@ -259,7 +259,7 @@ export function createStation(options: StationOptions): Station {
     listTenantQueues: async () => {
       const now = slugNow();
       const slugs = [...new Set([now, ...tenantQueueSlugs(options.dataDir)])];
-      return slugs.map((slug) => ({ slug, current: slug === now, training: slug === TRAINING_SLUG || slug === SIM_CLI_SLUG, total: slug === now ? queue().service.total() : countIn(slug) }));
+      return slugs.map((slug) => ({ slug, current: slug === now, training: slug === TRAINING_SLUG || slug === SIM_CLI_SLUG, total: slug === now ? queue().service.total() : countIn(slug), ...tenantOfSlug(slug) }));
     },
     moveDevices: async ({ ids, toTenant }) => {
       if (options.queueTenant) throw new StationError({ code: 'NOT_AVAILABLE', message: 'This station\'s queue is pinned to one tenant.', action: 'Move devices from the app or browser mode.' });

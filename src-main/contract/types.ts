@@ -316,6 +316,9 @@ export interface TenantQueueInfo {
   training: boolean;
   /** Devices in that queue (not removed). */
   total: number;
+  /** The tenant it belongs to, read from its folder name (absent for training and simulated tenants). */
+  tenantId?: string;
+  cloud?: StationSettings['cloud'];
 }
 
 /** Why an action left a device as it was: a code the renderer words (`code.<CODE>`), with its params. */

@@ -22,6 +22,12 @@ export function tenantSlug(s: Pick<StationSettings, 'tenantId' | 'cloud' | 'tena
   return `${s.cloud}-${s.tenantId.trim().toLowerCase().replace(/[^a-z0-9.-]/g, '_')}`;
 }
 
+/** The tenant a queue's folder name stands for (`<cloud>-<tenant id>`), or undefined for training, the CLI's and a remote sim's. */
+export function tenantOfSlug(slug: string): { cloud: StationSettings['cloud']; tenantId: string } | undefined {
+  const m = /^(global|usgov|usgovdod|china)-(.+)$/.exec(slug);
+  return m ? { cloud: m[1] as StationSettings['cloud'], tenantId: m[2]! } : undefined;
+}
+
 export function tenantQueueDir(dataDir: string, slug: string): string {
   return path.join(dataDir, 'tenants', slug);
 }

@@ -72,7 +72,7 @@ describe('one queue per tenant', () => {
 
     const tenants = await call<{ slug: string; current: boolean; total: number }[]>('listTenantQueues', {});
     expect(tenants).toEqual(expect.arrayContaining([
-      expect.objectContaining({ slug: `global-${TENANT.toLowerCase()}`, current: true, total: 1 }),
+      expect.objectContaining({ slug: `global-${TENANT.toLowerCase()}`, current: true, total: 1, tenantId: TENANT.toLowerCase(), cloud: 'global' }),
       expect.objectContaining({ slug: 'training', current: false, total: 1, training: true }),
     ]));
 

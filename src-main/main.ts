@@ -4,6 +4,7 @@ import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, safeStorage, sessi
 import { createStation } from './app/createStation.ts';
 import { createLogger, type LogSink } from './kernel/logger.ts';
 import { machineSettingsPath, readMachineSettings } from './app/machineSettings.ts';
+import { verifyNativeModules } from './app/nativeModuleIntegrity.ts';
 import { createRotatingLogFile, teeSinks } from './app/rotatingLogFile.ts';
 import { createAppProtocolHandler } from './appProtocol.ts';
 import { SafeStorageProtector } from './auth/safeStorageProtector.ts';
@@ -51,6 +52,15 @@ async function start(): Promise<void> {
   process.on('unhandledRejection', (reason) => logger.error('unhandled rejection', { error: reason instanceof Error ? reason.message : String(reason) }));
   app.on('render-process-gone', (_e, _contents, details) => logger.error('window process gone', { reason: details.reason, exitCode: details.exitCode }));
   app.on('child-process-gone', (_e, details) => logger.warn('helper process gone', { type: details.type, reason: details.reason, exitCode: details.exitCode }));
+
+  // Packaged: the unpacked native module must be the one this version shipped before anything loads it.
+  if (app.isPackaged) {
+    const natives = verifyNativeModules(path.join(here, 'native-modules.json'), `${app.getAppPath()}.unpacked`);
+    if (!natives.ok) {
+      logger.error('native module refused', { problem: natives.problem });
+      throw new Error(natives.problem);
+    }
+  }
 
   const machineSettings = readMachineSettings(machineSettingsPath());
   if (machineSettings.problem) logger.warn('pre-seeded settings ignored', { errorCode: machineSettings.problem.code, message: machineSettings.problem.message, path: machineSettings.path });

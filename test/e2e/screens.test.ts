@@ -1,26 +1,25 @@
 import path from 'node:path';
 import { existsSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, SCREENSHOT_DIR } from './support.ts';
+import type { Page } from 'playwright-core';
+import { relaunchingChromium, SCREENSHOT_DIR } from './support.ts';
 import { serveHarness } from './harnessServer.ts';
 
 /** Every screen in English and Japanese, in Chromium, through the screen harness (fake station, 10,000 devices). */
 describe('screens in Chromium (harness)', () => {
-  let browser: Browser;
+  const browser = relaunchingChromium();
   let harness: Awaited<ReturnType<typeof serveHarness>>;
 
   beforeAll(async () => {
     harness = await serveHarness();
-    browser = await launchChromium();
   });
   afterAll(async () => {
-    await browser?.close();
+    await browser.close();
     await harness?.close();
   });
 
   async function open(fragment: string): Promise<{ page: Page; problems: string[] }> {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const page = await browser.page({ viewport: { width: 1440, height: 900 } });
     const problems: string[] = [];
     page.on('console', (m) => (m.type() === 'error' || /Content Security Policy/i.test(m.text())) && problems.push(m.text()));
     page.on('pageerror', (e) => problems.push(e.message));
@@ -217,7 +216,7 @@ describe('screens in Chromium (harness)', () => {
       for (const theme of ['light', 'dark'] as const) {
         const tag = `${size.width}x${size.height}-${lang}-${theme}`;
         it(`bench fit ${tag}: capture, import, queue, settings, device`, async () => {
-          const page = await browser.newPage({ viewport: size });
+          const page = await browser.page({ viewport: size });
           const problems: string[] = [];
           page.on('pageerror', (e) => problems.push(e.message));
           const go = async (fragment: string) => {

@@ -22,6 +22,32 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
+/**
+ * One Chromium for a whole test file that comes back when it goes away: a browser process that
+ * crashes (or is killed by a loaded machine) fails the test it was in, not every test after it.
+ */
+export function relaunchingChromium(): { page(options?: Parameters<Browser['newPage']>[0]): Promise<Page>; relaunches(): number; close(): Promise<void> } {
+  let browser: Promise<Browser> | undefined;
+  let relaunches = 0;
+  const current = async (): Promise<Browser> => {
+    if (browser) {
+      const b = await browser.catch(() => undefined);
+      if (b?.isConnected()) return b;
+      relaunches++;
+    }
+    browser = launchChromium();
+    return browser;
+  };
+  return {
+    page: async (options) => (await current()).newPage(options),
+    relaunches: () => relaunches,
+    close: async () => {
+      const b = await browser?.catch(() => undefined);
+      await b?.close();
+    },
+  };
+}
+
 export interface ServedStation {
   url: string;
   origin: string;

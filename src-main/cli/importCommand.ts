@@ -15,6 +15,7 @@ import { openCorporateRuntime, type CorporateRuntime } from '../queue/corporateR
 import { CORPORATE_FINAL } from '../queue/corporateStore.ts';
 import { SqliteQueueStore } from '../queue/sqliteQueueStore.ts';
 import { isProblem, isSettled, type DeviceRecord, type WaitFor } from '../queue/queueStore.ts';
+import { WAITING_CODES } from '../queue/worker/sendStage.ts';
 import { scaledClock } from '../kernel/clock.ts';
 import { startSimulatedTenant } from '../sim/startSimulatedTenant.ts';
 import { processIo, usageError, type CliCommand, type CliIo } from './cliSupport.ts';
@@ -208,10 +209,17 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
       while (clock.now() < deadline && !done()) {
         await clock.sleep(Math.min(250, Math.max(1, deadline - clock.now())));
       }
+      // --timeout-s holds for the whole command: Graph stops here (requests in flight are aborted, none
+      // start after), so closing below cannot wait on a retry or a Retry-After.
+      await stopGraph(station);
+      const stopped = `The command stopped waiting after ${timeoutS} s while the device was ${'{state}'}; it stays in the queue and the station keeps following it.`;
       const devices = current().map((d) =>
         autopilotDone(d)
           ? d
-          : { ...d, state: 'timed-out' as DeviceState, advice: `The command stopped waiting after ${timeoutS} s while the device was ${d.state}; it stays in the queue and the station keeps following it.` },
+          : // A device held back with a reason (throttled until a time, a captive portal…) says so, in its own state.
+            d.errorName && WAITING_CODES.has(d.errorName)
+            ? { ...d, advice: `${d.advice ?? ''} ${stopped.replace('{state}', d.state)}`.trim() }
+            : { ...d, state: 'timed-out' as DeviceState, advice: stopped.replace('{state}', d.state) },
       );
       const corporateOf = (d: DeviceRecord) => {
         const c = corporate?.store.get(d.id);
@@ -221,11 +229,17 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
       if (values.json) io.stdout(`${JSON.stringify({ devices: devices.map((d) => (corporate ? { ...importDeviceJson(d), corporate: corporateOf(d) } : importDeviceJson(d))), refused, duplicates, files })}\n`);
       else io.stdout(devices.map((d) => `${d.serialNumber.padEnd(24)} ${d.state.padEnd(18)} ${corporate ? `corporate:${(corporateOf(d)?.state ?? '-').padEnd(16)} ` : ''}${d.errorCode ?? ''} ${d.errorName ?? ''} ${d.state === 'failed' || d.state === 'invalid' || d.state === 'timed-out' ? (d.advice ?? '') : ''}`.trimEnd()).join('\n') + (devices.length ? '\n' : ''));
       const corporateProblem = (d: DeviceRecord) => { const s = corporateOf(d)?.state; return s === 'failed' || s === 'unavailable' || (!!corporate && d.state !== 'invalid' && d.state !== 'captured' && !s); };
-      const bad = devices.filter((d) => isProblem(d.state) || d.flags.includes('different-hash') && d.state === 'captured' || corporateProblem(d));
+      // Each registration target answers for itself: a device in Autopilot whose corporate identifier
+      // failed is reported as that, never as "did not reach registered".
+      const autopilotBad = devices.filter((d) => !d.flags.includes('corporate-only') && (isProblem(d.state) || (d.flags.includes('different-hash') && d.state === 'captured') || (d.state === 'queued' && !autopilotDone(d))));
+      const corporateBad = devices.filter((d) => corporateProblem(d));
+      const bad = [...new Set([...autopilotBad, ...corporateBad])];
       const rowsRefused = refused.length - files.filter((f) => f.devices === 0 && f.refused > 0).reduce((n, f) => n + f.refused, 0);
       if (bad.length || unreadable || !inputs.length || refused.length) {
+        const corporateWords = (d: DeviceRecord) => { const c = corporate?.store.get(d.id); return `${d.serialNumber}: ${c?.errorCode ?? c?.state ?? 'not added'}${c?.params ? ` ${JSON.stringify(c.params)}` : ''}`; };
         const parts = [
-          bad.length ? `${bad.length} of ${devices.length} device${devices.length === 1 ? '' : 's'} did not reach "${wait}"` : '',
+          autopilotBad.length ? `${autopilotBad.length} of ${devices.length} device${devices.length === 1 ? '' : 's'} did not reach "${wait}"` : '',
+          corporateBad.length ? `${corporateBad.length} of ${devices.length} corporate identifier${devices.length === 1 ? '' : 's'} not added (${corporateBad.slice(0, 3).map(corporateWords).join('; ')}${corporateBad.length > 3 ? '; …' : ''})` : '',
           unreadable ? `${unreadable} file${unreadable === 1 ? '' : 's'} could not be read` : !inputs.length ? 'no device found in the files' : '',
           rowsRefused > 0 ? `${rowsRefused} row${rowsRefused === 1 ? ' was' : 's were'} refused (kept in the queue as invalid)` : '',
         ].filter(Boolean);
@@ -234,12 +248,39 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
       }
       return 0;
     } finally {
-      if (ownCorporate) await corporate?.close();
-      await station.close();
-      await sim?.close();
+      await stopGraph(station);
+      // Bounded: with Graph stopped nothing should hold the close up, and the deadline is a promise.
+      await withinMs(CLOSE_GRACE_MS, (async () => {
+        if (ownCorporate) await corporate?.close();
+        await station.close();
+        await sim?.close();
+      })());
       logs.close();
     }
   };
+}
+
+/** Longest the command waits for the station to close after its deadline (real milliseconds). */
+const CLOSE_GRACE_MS = 3_000;
+
+/** Aborts the tenant's Graph client (requests in flight, waits, and any later request); never throws. */
+async function stopGraph(station: Station): Promise<void> {
+  const graph = await withinMs(1_000, station.tenant.graph().catch(() => undefined));
+  graph?.close();
+}
+
+/** `work`'s value, or undefined when it takes longer than `ms` (real time); the work is not awaited after. */
+async function withinMs<T>(ms: number, work: Promise<T>): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([work.catch(() => undefined), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Service seconds per real second for `--tenant sim`: the simulated tenant's minutes pass in seconds. */

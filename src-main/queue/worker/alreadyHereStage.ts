@@ -39,7 +39,13 @@ export class AlreadyHereStage implements WorkerStage {
 
   /** Called by the poll stage for a device whose record says 806 (once: afterwards it carries a pending flag). */
   async alreadyRegistered(d: DeviceRecord, e: Event): Promise<void> {
-    await this.deleteRecord(d);
+    await this.answer806(d, e);
+    // Once the device no longer needs its record (settled, or followed by serial now), it goes.
+    const now = this.c.store.getDevice(d.id);
+    if (now && (pendingAlreadyHere(now) || now.state !== 'importing')) await this.deleteRecord(d);
+  }
+
+  private async answer806(d: DeviceRecord, e: Event): Promise<void> {
     const found = await this.c.graph(() => this.c.port.findRegisteredBySerial(d.serialNumber));
     if (!found.ok) return; // the record stays; the next poll tries again
     const reg = found.value.value.find((x) => serialKey(x.serialNumber) === serialKey(d.serialNumber));

@@ -60,3 +60,15 @@ export function corporateIdentifierOf(hash: Pick<HashSummary, 'manufacturer' | '
   const { manufacturer, model, serial } = values as { manufacturer: string; model: string; serial: string };
   return { ok: true, manufacturer, model, serialNumber: serial, identifier: [manufacturer, model, serial].join(TUPLE_DELIMITER), csvLine: `${manufacturer},${model},${serial}` };
 }
+
+/**
+ * How an identifier is compared with the tenant's: case-insensitive (inference: Intune matches serials
+ * so), and a manufacturerModelSerial tuple by its three parts, since the tenant may hold one written with
+ * commas (added by the admin centre's file or by a script that sends commas). Text that is not a
+ * three-part tuple is compared as is.
+ */
+export function identifierKey(identifier: string): string {
+  const delimiter = identifier.includes(TUPLE_DELIMITER) ? TUPLE_DELIMITER : ',';
+  const parts = identifier.split(delimiter);
+  return (parts.length === 3 ? parts.join(TUPLE_DELIMITER) : identifier).toUpperCase();
+}

@@ -16,6 +16,7 @@ import { openSqliteQueueStore } from '../../src-main/queue/sqliteQueueStore.ts';
 import { tenantQueueDir } from '../../src-main/queue/tenantQueues.ts';
 import { startSimulatedTenant, type SimTenant, type SimTenantOptions } from '../../src-main/sim/startSimulatedTenant.ts';
 import { trainingConnectionOf } from '../../src-main/tenant/trainingTenant.ts';
+import { corporateModelOf } from '../../src-main/sim/CorporateIdentityModel.ts';
 import type { DeviceEventRecord } from '../../src-main/queue/queueStore.ts';
 
 /** Service seconds per real second: the tenant's minutes pass in a fraction of a second. */
@@ -169,6 +170,23 @@ describe('issue 24: every device ends in a true state', () => {
     expect(run.devices[0]!.advice).toMatch(/throttled .* after \d{4}-\d\d-\d\dT\d\d:\d\d/);
     expect(run.code).toBe(1);
     expect(sim.requestLog.importCountFor('THROTL01')).toBe(0);
+  }, 60_000);
+
+  it('corporate identifiers: Graph\'s semicolon tuple carries MSI\'s comma; each registration reports on its own', async () => {
+    const sim = await simWith({ realTenant: { semicolonTupleOnly: true } });
+    const msi = 'Micro-Star International Co., Ltd.';
+    const noModel = `NOMODEL24,,${encodeHardwareHash({ serialNumber: 'NOMODEL24', manufacturer: 'Contoso' })}`;
+    const csv = `${csvOf([{ serial: 'MSI24A', manufacturer: msi, model: 'MS-7C56' }]).trimEnd()}\r\n${noModel}\r\n`;
+    const run = await runImport(sim, csv, ['--group-tag', 'Bench', '--wait', 'imported', '--register', 'both', '--timeout-s', '30']);
+    expect(run.devices.map((d) => [d.serialNumber, d.state, d.corporate?.state, d.corporate?.identifier ?? d.corporate?.errorCode])).toEqual([
+      ['MSI24A', 'imported', 'done', `${msi};MS-7C56;MSI24A`],
+      ['NOMODEL24', 'imported', 'unavailable', 'CORP_MISSING_VALUES'],
+    ]);
+    expect(corporateModelOf(sim.model, sim.clock).list().map((r) => r.importedDeviceIdentifier)).toEqual([`${msi};MS-7C56;MSI24A`]);
+    // Both reached Autopilot: the one failure is the corporate identifier's, and the result says so.
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/1 of 2 corporate identifiers not added \(NOMODEL24: CORP_MISSING_VALUES/);
+    expect(run.stderr).not.toMatch(/did not reach/);
   }, 60_000);
 
   it('claims challenge: the station declares CP1, answers insufficient_claims with a token carrying the claims, and imports', async () => {

@@ -16,6 +16,7 @@ import { CORPORATE_FINAL } from '../queue/corporateStore.ts';
 import { SqliteQueueStore } from '../queue/sqliteQueueStore.ts';
 import { isProblem, isSettled, type DeviceRecord, type WaitFor } from '../queue/queueStore.ts';
 import { WAITING_CODES } from '../queue/worker/sendStage.ts';
+import { newestHashes, pairText, sameSerialPairs } from './sameSerialCaptures.ts';
 import { scaledClock } from '../kernel/clock.ts';
 import { startSimulatedTenant } from '../sim/startSimulatedTenant.ts';
 import { processIo, usageError, type CliCommand, type CliIo } from './cliSupport.ts';
@@ -121,8 +122,10 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
     const refused: { file: string; line: number | null; code: string; reason: string }[] = [];
     const duplicates: { file: string; line: number; firstLine: number; serialNumber: string }[] = [];
     const files: { path: string; format: string | null; devices: number; refused: number; duplicates: number; ownGroupTag: number; ownAssignedUser: number }[] = [];
+    const reads = [];
     for (const file of positionals) {
       const read = await readHashFile(file);
+      reads.push(read);
       if (values['use-hash-serial']) read.devices = read.devices.map(useHashSerial);
       for (const e of read.errors) {
         io.stderr(`autopilot-station: ${file}${e.line ? `:${e.line}` : ''}: ${e.message}\n`);
@@ -146,6 +149,21 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
       for (const d of read.devices) {
         inputs.push({ serialNumber: d.serialNumber, hardwareHash: d.hardwareHash, source: d.source, ...(d.productKey ? { productKey: d.productKey } : {}), ...(d.groupTag ? { groupTag: d.groupTag } : {}), ...(d.assignedUser ? { assignedUser: d.assignedUser } : {}) });
       }
+    }
+
+    // A serial captured with different hashes: the newest capture is queued first (and registered); the
+    // older ones are kept as captured records beside it, for the technician to remove or retry.
+    const sameSerial = sameSerialPairs(reads);
+    const newest = newestHashes(reads);
+    const superseded = new Set<string>();
+    if (newest.size) {
+      const isOlder = (d: { serialNumber: string; hardwareHash: string }) => {
+        const want = newest.get(d.serialNumber.trim().toUpperCase());
+        return want !== undefined && want !== d.hardwareHash;
+      };
+      for (const d of inputs) if (isOlder(d)) superseded.add(`${d.serialNumber.trim().toUpperCase()}|${d.hardwareHash}`);
+      inputs.sort((a, b) => Number(isOlder(a)) - Number(isOlder(b)));
+      if (!values.json) for (const p of sameSerial) io.stderr(`autopilot-station: ${pairText(p)}\n`);
     }
 
     // The same rotating JSON log as the app, in the data folder (warnings also on stderr).
@@ -213,8 +231,11 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
       // start after), so closing below cannot wait on a retry or a Retry-After.
       await stopGraph(station);
       const stopped = `The command stopped waiting after ${timeoutS} s while the device was ${'{state}'}; it stays in the queue and the station keeps following it.`;
+      const olderCapture = (d: DeviceRecord) => d.state === 'captured' && superseded.has(`${d.serialNumber.trim().toUpperCase()}|${d.hardwareHash}`);
       const devices = current().map((d) =>
-        autopilotDone(d)
+        olderCapture(d)
+          ? { ...d, advice: 'An older capture of this serial (another hardware hash, captured before): the newest capture was registered. Remove this one, or retry it if it is the right one.' }
+          : autopilotDone(d)
           ? d
           : // A device held back with a reason (throttled until a time, a captive portal…) says so, in its own state.
             d.errorName && WAITING_CODES.has(d.errorName)
@@ -226,12 +247,12 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
         return c?.state ? { state: c.state, identifier: c.identifier ?? null, errorCode: c.errorCode ?? null } : null;
       };
       // The corporate key only when corporate identifiers were asked for: the default output stays as it was.
-      if (values.json) io.stdout(`${JSON.stringify({ devices: devices.map((d) => (corporate ? { ...importDeviceJson(d), corporate: corporateOf(d) } : importDeviceJson(d))), refused, duplicates, files })}\n`);
+      if (values.json) io.stdout(`${JSON.stringify({ devices: devices.map((d) => (corporate ? { ...importDeviceJson(d), corporate: corporateOf(d) } : importDeviceJson(d))), refused, duplicates, files, ...(sameSerial.length ? { sameSerial } : {}) })}\n`);
       else io.stdout(devices.map((d) => `${d.serialNumber.padEnd(24)} ${d.state.padEnd(18)} ${corporate ? `corporate:${(corporateOf(d)?.state ?? '-').padEnd(16)} ` : ''}${d.errorCode ?? ''} ${d.errorName ?? ''} ${d.state === 'failed' || d.state === 'invalid' || d.state === 'timed-out' ? (d.advice ?? '') : ''}`.trimEnd()).join('\n') + (devices.length ? '\n' : ''));
       const corporateProblem = (d: DeviceRecord) => { const s = corporateOf(d)?.state; return s === 'failed' || s === 'unavailable' || (!!corporate && d.state !== 'invalid' && d.state !== 'captured' && !s); };
       // Each registration target answers for itself: a device in Autopilot whose corporate identifier
       // failed is reported as that, never as "did not reach registered".
-      const autopilotBad = devices.filter((d) => !d.flags.includes('corporate-only') && (isProblem(d.state) || (d.flags.includes('different-hash') && d.state === 'captured') || (d.state === 'queued' && !autopilotDone(d))));
+      const autopilotBad = devices.filter((d) => !d.flags.includes('corporate-only') && !olderCapture(d) && (isProblem(d.state) || (d.flags.includes('different-hash') && d.state === 'captured') || (d.state === 'queued' && !autopilotDone(d))));
       const corporateBad = devices.filter((d) => corporateProblem(d));
       const bad = [...new Set([...autopilotBad, ...corporateBad])];
       const rowsRefused = refused.length - files.filter((f) => f.devices === 0 && f.refused > 0).reduce((n, f) => n + f.refused, 0);

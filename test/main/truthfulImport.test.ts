@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src-main/kernel/clock.ts';
 import { createStation } from '../../src-main/app/createStation.ts';
 import { makeImportCommand } from '../../src-main/cli/importCommand.ts';
+import { makeInspectCommand } from '../../src-main/cli/inspectCommand.ts';
 import { encodeHardwareHash } from '../../src-main/capture/encodeHardwareHash.ts';
 import { openSqliteQueueStore } from '../../src-main/queue/sqliteQueueStore.ts';
 import { tenantQueueDir } from '../../src-main/queue/tenantQueues.ts';
@@ -187,6 +188,44 @@ describe('issue 24: every device ends in a true state', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/1 of 2 corporate identifiers not added \(NOMODEL24: CORP_MISSING_VALUES/);
     expect(run.stderr).not.toMatch(/did not reach/);
+  }, 60_000);
+
+  it('same serial, two hashes (motherboard swap): inspect names the pair, import registers the newest capture and keeps the older aside', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'truth-swap-'));
+    dirs.push(dir);
+    const before = path.join(dir, 'before-swap.csv');
+    const after = path.join(dir, 'after-swap.csv');
+    fs.writeFileSync(before, csvOf([{ serial: 'SWAP24', mac: '00:11:22:33:44:55' }]));
+    fs.writeFileSync(after, csvOf([{ serial: 'SWAP24', mac: '66:77:88:99:AA:BB' }]));
+    fs.utimesSync(before, new Date('2026-11-01T09:00:00Z'), new Date('2026-11-01T09:00:00Z'));
+    fs.utimesSync(after, new Date('2026-11-02T09:00:00Z'), new Date('2026-11-02T09:00:00Z'));
+
+    const out: string[] = [];
+    expect(await makeInspectCommand({ stdout: (t) => out.push(t), stderr: () => {} })([before, after, '--json'])).toBe(0);
+    const inspected = JSON.parse(out.join('')) as { sameSerial: { serialNumber: string; captures: { path: string; newest: boolean }[] }[] };
+    expect(inspected.sameSerial).toEqual([{ serialNumber: 'SWAP24', captures: [expect.objectContaining({ path: before, newest: false }), expect.objectContaining({ path: after, newest: true })] }]);
+
+    const sim = await simWith({});
+    const err: string[] = [];
+    const json: string[] = [];
+    const cmd = makeImportCommand({
+      io: { stdout: (t) => json.push(t), stderr: (t) => err.push(t) },
+      dataDir: () => dir,
+      station: createStation,
+      clock: systemClock,
+      simulatedTenant: async () => ({ options: { clock: sim.clock, startTraining: async () => ({ ...trainingConnectionOf(sim), close: async () => {} }) }, close: async () => {} }),
+    });
+    // The older capture is named first: "newest" is by when it was captured, not by the order given.
+    expect(await cmd([before, after, '--tenant', 'sim', '--group-tag', 'Bench', '--wait', 'imported', '--timeout-s', '30', '--json'])).toBe(0);
+    const result = JSON.parse(json.join('')) as { devices: DeviceJson[]; sameSerial: unknown[] };
+    expect(result.sameSerial).toHaveLength(1);
+    const store = openSqliteQueueStore(tenantQueueDir(dir, 'sim-cli'));
+    const records = store.findBySerial('SWAP24');
+    store.close();
+    const newestHash = csvOf([{ serial: 'SWAP24', mac: '66:77:88:99:AA:BB' }]).split('\r\n')[1]!.split(',')[2];
+    expect(records.map((r) => [r.hardwareHash === newestHash ? 'newest' : 'older', r.state]).sort()).toEqual([['newest', 'imported'], ['older', 'captured']]);
+    expect(result.devices.find((d) => d.state === 'captured')!.advice).toMatch(/older capture .* newest capture was registered/);
+    expect(sim.requestLog.importCountFor('SWAP24')).toBe(1);
   }, 60_000);
 
   it('claims challenge: the station declares CP1, answers insufficient_claims with a token carrying the claims, and imports', async () => {

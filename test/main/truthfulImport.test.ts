@@ -19,6 +19,7 @@ import { startSimulatedTenant, type SimTenant, type SimTenantOptions } from '../
 import { trainingConnectionOf } from '../../src-main/tenant/trainingTenant.ts';
 import { corporateModelOf } from '../../src-main/sim/CorporateIdentityModel.ts';
 import type { DeviceEventRecord } from '../../src-main/queue/queueStore.ts';
+import { toRow } from '../../src-main/queue/queueService.ts';
 
 /** Service seconds per real second: the tenant's minutes pass in a fraction of a second. */
 const SCALE = 200;
@@ -169,6 +170,13 @@ describe('issue 24: every device ends in a true state', () => {
     const run = await runImport(sim, csvOf([{ serial: 'THROTL01' }]), ['--group-tag', 'Bench', '--wait', 'imported', '--timeout-s', '3']);
     expect(run.devices).toEqual([expect.objectContaining({ serialNumber: 'THROTL01', state: 'queued', errorName: 'GRAPH_THROTTLED' })]);
     expect(run.devices[0]!.advice).toMatch(/throttled .* after \d{4}-\d\d-\d\dT\d\d:\d\d/);
+    // The Queue screen's row: queued, the code (worded in en and ja by the catalogue), and until when in its deadline.
+    const store = openSqliteQueueStore(tenantQueueDir(run.dataDir, 'sim-cli'));
+    const row = toRow(store.findBySerial('THROTL01')[0]!);
+    store.close();
+    expect(row).toMatchObject({ state: 'queued', errorName: 'GRAPH_THROTTLED' });
+    expect(run.devices[0]!.advice).toContain(row.deadline!.slice(0, 16));
+    expect(Date.parse(row.deadline!) - sim.clock.now()).toBeGreaterThan(50 * 60_000);
     expect(run.code).toBe(1);
     expect(sim.requestLog.importCountFor('THROTL01')).toBe(0);
   }, 60_000);

@@ -191,7 +191,8 @@ export class SendStage implements WorkerStage {
     const words = err.kind === 'throttled' ? `Intune throttled the import; the station sends it again after ${at}` : `Intune was unavailable; the station sends the import again after ${at}`;
     this.c.store.transaction(() => {
       for (const d of devices) {
-        this.c.move(d, 'queued', { batchId: null, importId: null, deadline: null, nextCheckAt: until, errorName: err.code, errorCode: null, advice: `${words}.` }, `${words} (HTTP ${err.status ?? '?'})`, {
+        // The row's deadline is when it is sent again: the Queue screen shows it ("due in 58 min", the time on hover).
+        this.c.move(d, 'queued', { batchId: null, importId: null, deadline: until, nextCheckAt: until, errorName: err.code, errorCode: null, advice: `${words}.` }, `${words} (HTTP ${err.status ?? '?'})`, {
           batchId: batch.id,
           importId: batch.importId,
           requestIds: [err.requestId],

@@ -155,7 +155,13 @@ export class AuthService implements AccessTokenProvider {
     return this.current;
   }
 
-  async getAccessToken(scope: string, options: { forceRefresh?: boolean } = {}): Promise<string> {
+  /**
+   * `claims`: a claims challenge from a resource (401 with `WWW-Authenticate: ... error="insufficient_claims",
+   * claims="<base64 JSON>"`), decoded to its JSON text: sent with this token request (msal-node merges it
+   * with the CP1 capability declared in baseConfig), never served from the cache. See
+   * https://learn.microsoft.com/entra/identity-platform/claims-challenge
+   */
+  async getAccessToken(scope: string, options: { forceRefresh?: boolean; claims?: string } = {}): Promise<string> {
     if (scope !== this.config.cloud.scope) {
       // A token is only ever asked for the Graph of the cloud it was issued in.
       throw graphFailure('wrong-cloud', { serviceMessage: `token for ${scope} requested in ${this.config.cloud.label}` });
@@ -163,25 +169,25 @@ export class AuthService implements AccessTokenProvider {
     const memo = this.memo;
     if (!options.forceRefresh && memo && memo.scope === scope && memo.expiresOn - Date.now() > EARLY_REFRESH_MS) return memo.token;
     // Concurrent calls share one refresh instead of each asking the sign-in service.
-    const key = options.forceRefresh ? 'force' : 'normal';
+    const key = options.claims ? `claims:${options.claims}` : options.forceRefresh ? 'force' : 'normal';
     let pending = this.inflight.get(key);
     if (!pending) {
-      pending = this.fetchToken(scope, !!options.forceRefresh).finally(() => this.inflight.delete(key));
+      pending = this.fetchToken(scope, !!options.forceRefresh || !!options.claims, options.claims).finally(() => this.inflight.delete(key));
       this.inflight.set(key, pending);
     }
     return pending;
   }
 
-  private async fetchToken(scope: string, forceRefresh: boolean): Promise<string> {
+  private async fetchToken(scope: string, forceRefresh: boolean, claims?: string): Promise<string> {
     const options = { forceRefresh };
     let result: AuthenticationResult | null;
     try {
       if (this.config.mode === 'certificate') {
-        result = await (await this.confidential()).acquireTokenByClientCredential({ scopes: [scope], skipCache: !!options.forceRefresh });
+        result = await (await this.confidential()).acquireTokenByClientCredential({ scopes: [scope], skipCache: !!options.forceRefresh, ...(claims ? { claims } : {}) });
       } else {
         const account = await this.account();
         if (!account) throw this.expired();
-        result = await (await this.public()).acquireTokenSilent({ account, scopes: [scope], forceRefresh: !!options.forceRefresh });
+        result = await (await this.public()).acquireTokenSilent({ account, scopes: [scope], forceRefresh: !!options.forceRefresh, ...(claims ? { claims } : {}) });
       }
     } catch (err) {
       if (err instanceof StationError) throw err;
@@ -379,6 +385,10 @@ export class AuthService implements AccessTokenProvider {
         authority,
         // A host msal does not know (the simulated tenant) is trusted as given instead of asking Microsoft.
         ...(known ? {} : { knownAuthorities: [host] }),
+        // CAE-capable: Graph may answer a revoked session or a new Conditional Access rule with a claims
+        // challenge instead of a plain 401, and the station answers it (GraphClient passes the claims back
+        // to getAccessToken). https://learn.microsoft.com/entra/identity-platform/app-resilience-continuous-access-evaluation
+        clientCapabilities: ['CP1'],
       },
       cache: { cachePlugin: this.ports.cache },
       system: {

@@ -15,6 +15,8 @@ import { openCorporateRuntime, type CorporateRuntime } from '../queue/corporateR
 import { CORPORATE_FINAL } from '../queue/corporateStore.ts';
 import { SqliteQueueStore } from '../queue/sqliteQueueStore.ts';
 import { isProblem, isSettled, type DeviceRecord, type WaitFor } from '../queue/queueStore.ts';
+import { WAITING_CODES } from '../queue/worker/sendStage.ts';
+import { newestHashes, pairText, sameSerialPairs } from './sameSerialCaptures.ts';
 import { scaledClock } from '../kernel/clock.ts';
 import { startSimulatedTenant } from '../sim/startSimulatedTenant.ts';
 import { processIo, usageError, type CliCommand, type CliIo } from './cliSupport.ts';
@@ -120,8 +122,10 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
     const refused: { file: string; line: number | null; code: string; reason: string }[] = [];
     const duplicates: { file: string; line: number; firstLine: number; serialNumber: string }[] = [];
     const files: { path: string; format: string | null; devices: number; refused: number; duplicates: number; ownGroupTag: number; ownAssignedUser: number }[] = [];
+    const reads = [];
     for (const file of positionals) {
       const read = await readHashFile(file);
+      reads.push(read);
       if (values['use-hash-serial']) read.devices = read.devices.map(useHashSerial);
       for (const e of read.errors) {
         io.stderr(`autopilot-station: ${file}${e.line ? `:${e.line}` : ''}: ${e.message}\n`);
@@ -145,6 +149,21 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
       for (const d of read.devices) {
         inputs.push({ serialNumber: d.serialNumber, hardwareHash: d.hardwareHash, source: d.source, ...(d.productKey ? { productKey: d.productKey } : {}), ...(d.groupTag ? { groupTag: d.groupTag } : {}), ...(d.assignedUser ? { assignedUser: d.assignedUser } : {}) });
       }
+    }
+
+    // A serial captured with different hashes: the newest capture is queued first (and registered); the
+    // older ones are kept as captured records beside it, for the technician to remove or retry.
+    const sameSerial = sameSerialPairs(reads);
+    const newest = newestHashes(reads);
+    const superseded = new Set<string>();
+    if (newest.size) {
+      const isOlder = (d: { serialNumber: string; hardwareHash: string }) => {
+        const want = newest.get(d.serialNumber.trim().toUpperCase());
+        return want !== undefined && want !== d.hardwareHash;
+      };
+      for (const d of inputs) if (isOlder(d)) superseded.add(`${d.serialNumber.trim().toUpperCase()}|${d.hardwareHash}`);
+      inputs.sort((a, b) => Number(isOlder(a)) - Number(isOlder(b)));
+      if (!values.json) for (const p of sameSerial) io.stderr(`autopilot-station: ${pairText(p)}\n`);
     }
 
     // The same rotating JSON log as the app, in the data folder (warnings also on stderr).
@@ -208,24 +227,40 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
       while (clock.now() < deadline && !done()) {
         await clock.sleep(Math.min(250, Math.max(1, deadline - clock.now())));
       }
+      // --timeout-s holds for the whole command: Graph stops here (requests in flight are aborted, none
+      // start after), so closing below cannot wait on a retry or a Retry-After.
+      await stopGraph(station);
+      const stopped = `The command stopped waiting after ${timeoutS} s while the device was ${'{state}'}; it stays in the queue and the station keeps following it.`;
+      const olderCapture = (d: DeviceRecord) => d.state === 'captured' && superseded.has(`${d.serialNumber.trim().toUpperCase()}|${d.hardwareHash}`);
       const devices = current().map((d) =>
-        autopilotDone(d)
+        olderCapture(d)
+          ? { ...d, advice: 'An older capture of this serial (another hardware hash, captured before): the newest capture was registered. Remove this one, or retry it if it is the right one.' }
+          : autopilotDone(d)
           ? d
-          : { ...d, state: 'timed-out' as DeviceState, advice: `The command stopped waiting after ${timeoutS} s while the device was ${d.state}; it stays in the queue and the station keeps following it.` },
+          : // A device held back with a reason (throttled until a time, a captive portal…) says so, in its own state.
+            d.errorName && WAITING_CODES.has(d.errorName)
+            ? { ...d, advice: `${d.advice ?? ''} ${stopped.replace('{state}', d.state)}`.trim() }
+            : { ...d, state: 'timed-out' as DeviceState, advice: stopped.replace('{state}', d.state) },
       );
       const corporateOf = (d: DeviceRecord) => {
         const c = corporate?.store.get(d.id);
         return c?.state ? { state: c.state, identifier: c.identifier ?? null, errorCode: c.errorCode ?? null } : null;
       };
       // The corporate key only when corporate identifiers were asked for: the default output stays as it was.
-      if (values.json) io.stdout(`${JSON.stringify({ devices: devices.map((d) => (corporate ? { ...importDeviceJson(d), corporate: corporateOf(d) } : importDeviceJson(d))), refused, duplicates, files })}\n`);
+      if (values.json) io.stdout(`${JSON.stringify({ devices: devices.map((d) => (corporate ? { ...importDeviceJson(d), corporate: corporateOf(d) } : importDeviceJson(d))), refused, duplicates, files, ...(sameSerial.length ? { sameSerial } : {}) })}\n`);
       else io.stdout(devices.map((d) => `${d.serialNumber.padEnd(24)} ${d.state.padEnd(18)} ${corporate ? `corporate:${(corporateOf(d)?.state ?? '-').padEnd(16)} ` : ''}${d.errorCode ?? ''} ${d.errorName ?? ''} ${d.state === 'failed' || d.state === 'invalid' || d.state === 'timed-out' ? (d.advice ?? '') : ''}`.trimEnd()).join('\n') + (devices.length ? '\n' : ''));
       const corporateProblem = (d: DeviceRecord) => { const s = corporateOf(d)?.state; return s === 'failed' || s === 'unavailable' || (!!corporate && d.state !== 'invalid' && d.state !== 'captured' && !s); };
-      const bad = devices.filter((d) => isProblem(d.state) || d.flags.includes('different-hash') && d.state === 'captured' || corporateProblem(d));
+      // Each registration target answers for itself: a device in Autopilot whose corporate identifier
+      // failed is reported as that, never as "did not reach registered".
+      const autopilotBad = devices.filter((d) => !d.flags.includes('corporate-only') && !olderCapture(d) && (isProblem(d.state) || (d.flags.includes('different-hash') && d.state === 'captured') || (d.state === 'queued' && !autopilotDone(d))));
+      const corporateBad = devices.filter((d) => corporateProblem(d));
+      const bad = [...new Set([...autopilotBad, ...corporateBad])];
       const rowsRefused = refused.length - files.filter((f) => f.devices === 0 && f.refused > 0).reduce((n, f) => n + f.refused, 0);
       if (bad.length || unreadable || !inputs.length || refused.length) {
+        const corporateWords = (d: DeviceRecord) => { const c = corporate?.store.get(d.id); return `${d.serialNumber}: ${c?.errorCode ?? c?.state ?? 'not added'}${c?.params ? ` ${JSON.stringify(c.params)}` : ''}`; };
         const parts = [
-          bad.length ? `${bad.length} of ${devices.length} device${devices.length === 1 ? '' : 's'} did not reach "${wait}"` : '',
+          autopilotBad.length ? `${autopilotBad.length} of ${devices.length} device${devices.length === 1 ? '' : 's'} did not reach "${wait}"` : '',
+          corporateBad.length ? `${corporateBad.length} of ${devices.length} corporate identifier${devices.length === 1 ? '' : 's'} not added (${corporateBad.slice(0, 3).map(corporateWords).join('; ')}${corporateBad.length > 3 ? '; …' : ''})` : '',
           unreadable ? `${unreadable} file${unreadable === 1 ? '' : 's'} could not be read` : !inputs.length ? 'no device found in the files' : '',
           rowsRefused > 0 ? `${rowsRefused} row${rowsRefused === 1 ? ' was' : 's were'} refused (kept in the queue as invalid)` : '',
         ].filter(Boolean);
@@ -234,12 +269,39 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
       }
       return 0;
     } finally {
-      if (ownCorporate) await corporate?.close();
-      await station.close();
-      await sim?.close();
+      await stopGraph(station);
+      // Bounded: with Graph stopped nothing should hold the close up, and the deadline is a promise.
+      await withinMs(CLOSE_GRACE_MS, (async () => {
+        if (ownCorporate) await corporate?.close();
+        await station.close();
+        await sim?.close();
+      })());
       logs.close();
     }
   };
+}
+
+/** Longest the command waits for the station to close after its deadline (real milliseconds). */
+const CLOSE_GRACE_MS = 3_000;
+
+/** Aborts the tenant's Graph client (requests in flight, waits, and any later request); never throws. */
+async function stopGraph(station: Station): Promise<void> {
+  const graph = await withinMs(1_000, station.tenant.graph().catch(() => undefined));
+  graph?.close();
+}
+
+/** `work`'s value, or undefined when it takes longer than `ms` (real time); the work is not awaited after. */
+async function withinMs<T>(ms: number, work: Promise<T>): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([work.catch(() => undefined), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Service seconds per real second for `--tenant sim`: the simulated tenant's minutes pass in seconds. */

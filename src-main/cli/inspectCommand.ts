@@ -3,6 +3,7 @@ import { useHashSerial } from '../capture/checkDevice.ts';
 import { readHashFile } from '../capture/readHashFile.ts';
 import { serialNumber } from '../contract/schemas.ts';
 import { fileJson, fileText, failureSummary } from './captureOutput.ts';
+import { pairText, sameSerialPairs } from './sameSerialCaptures.ts';
 import { processIo, usageError, type CliCommand, type CliIo } from './cliSupport.ts';
 
 /** `inspect <file...> [--serial S] [--json]`: reads OEM hash files and reports; exit 1 when anything is wrong. */
@@ -23,8 +24,10 @@ export function makeInspectCommand(io: CliIo = processIo): CliCommand {
       if (values['use-hash-serial']) read.devices = read.devices.map(useHashSerial);
       files.push(read);
     }
-    if (values.json) io.stdout(`${JSON.stringify({ files: files.map(fileJson) })}\n`);
-    else io.stdout(files.map(fileText).join('\n'));
+    // A serial captured with different hashes (a motherboard swap captured before and after) is named as a pair.
+    const sameSerial = sameSerialPairs(files);
+    if (values.json) io.stdout(`${JSON.stringify({ files: files.map(fileJson), sameSerial })}\n`);
+    else io.stdout(files.map(fileText).join('\n') + sameSerial.map((p) => `${pairText(p)}\n`).join(''));
     const failure = failureSummary(files);
     if (failure) {
       io.stderr(`autopilot-station: ${failure}.\n`);

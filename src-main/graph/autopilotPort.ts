@@ -109,6 +109,8 @@ export type GraphFailureKind =
   | 'throttled'
   | 'unavailable'
   | 'network'
+  /** A 2xx whose body is not Graph's JSON (a captive portal, proxy or filter answered): a network failure. */
+  | 'not-json'
   | 'sign-in-expired'
   | 'permission-missing'
   | 'no-intune-licence'

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../kernel/clock.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { ApiVersion } from '../contract/types.ts';
+import { StationError } from '../contract/errors.ts';
 import { GraphFailure, type GraphFailureKind } from './autopilotPort.ts';
 import type { CloudEndpoints } from './clouds.ts';
 import { classifyHttpFailure, graphFailure, pagingLoopFailure } from './graphFailures.ts';
@@ -13,7 +14,7 @@ export interface AccessTokenProvider {
    * A valid access token for `scope` (silently refreshed when close to expiry). `forceRefresh`
    * after the service said 401: the cached token was revoked or expired early.
    */
-  getAccessToken(scope: string, options?: { forceRefresh?: boolean; signal?: AbortSignal }): Promise<string>;
+  getAccessToken(scope: string, options?: { forceRefresh?: boolean; signal?: AbortSignal; claims?: string }): Promise<string>;
 }
 
 /** `fetch` as the client uses it; `dispatcher` is undici's (custom CA for the simulated tenant). */
@@ -75,6 +76,11 @@ export interface GraphRequest {
   doing?: string;
   /** Fail on the first 429/5xx instead of waiting (the sync call: its 429 means "not now"). */
   noRetry?: boolean;
+  /**
+   * At most this many attempts for this request (default the client's policy). A JSON batch takes 1:
+   * a batch endpoint that fails is answered by sending its requests one by one, not the batch again.
+   */
+  maxAttempts?: number;
   signal?: AbortSignal;
   /**
    * GET only: query options in `query` the caller can do without. On a 400 or a 5xx the client
@@ -147,6 +153,8 @@ export class GraphClient {
   private readonly counters: GraphClientStats = { requests: 0, reads: 0, writes: 0, retries: 0, throttled: 0, tokenRefreshes: 0, degraded: 0 };
   /** `collection|part` keys this tenant refused (for the session): never sent again. */
   private readonly refusedParts = new Set<string>();
+  /** Aborted by close(): every wait and request in flight ends, and no request starts after. */
+  private readonly lifetime = new AbortController();
 
   constructor(private readonly options: GraphClientOptions) {
     this.cloud = options.cloud;
@@ -199,7 +207,22 @@ export class GraphClient {
     return [...this.refusedParts];
   }
 
-  async request<T = unknown>(req: GraphRequest): Promise<GraphResponse<T>> {
+  /**
+   * Ends this client: requests in flight (and their waits for the rate budget, a Retry-After or a
+   * backoff) are aborted, and any later request fails at once with GRAPH_CLIENT_CLOSED without
+   * being sent. A command's deadline (`import --timeout-s`) calls it so that nothing is sent after.
+   */
+  close(): void {
+    if (!this.lifetime.signal.aborted) this.lifetime.abort(clientClosed());
+  }
+
+  get closed(): boolean {
+    return this.lifetime.signal.aborted;
+  }
+
+  async request<T = unknown>(given: GraphRequest): Promise<GraphResponse<T>> {
+    if (this.lifetime.signal.aborted) throw this.lifetime.signal.reason;
+    const req: GraphRequest = { ...given, signal: given.signal ? AbortSignal.any([given.signal, this.lifetime.signal]) : this.lifetime.signal };
     // Optional parts: leave out what this tenant already refused; drop more as it refuses them.
     // $select is always optional: leaving it out changes only how much of each record comes back.
     const optionalParts = new Set<OptionalQueryPart>([...(req.optional ?? []), '$select']);
@@ -225,13 +248,18 @@ export class GraphClient {
     const clientRequestId = this.newRequestId();
     const log = this.options.logger.child({ clientRequestId, method: req.method });
     let refreshedAfter401 = false;
+    let answeredChallenge = false;
+    /** The claims of a challenge, for the next token request only. */
+    let challengeClaims: string | undefined;
 
     for (let attempt = 1; ; attempt++) {
       if (req.slots) {
         for (let i = 0; i < req.slots.writes; i++) await this.budget.acquire('write', req.signal);
         for (let i = 0; i < req.slots.reads; i++) await this.budget.acquire('read', req.signal);
       } else await this.budget.acquire(kind, req.signal);
-      const token = await this.options.tokens.getAccessToken(this.cloud.scope, req.signal ? { signal: req.signal } : {});
+      if (req.signal?.aborted) throw req.signal.reason;
+      const token = await this.options.tokens.getAccessToken(this.cloud.scope, { ...(req.signal ? { signal: req.signal } : {}), ...(challengeClaims ? { claims: challengeClaims, forceRefresh: true } : {}) });
+      challengeClaims = undefined;
       const started = Date.now();
       this.counters.requests++;
       this.counters[kind === 'read' ? 'reads' : 'writes']++;
@@ -246,7 +274,7 @@ export class GraphClient {
         const failure = graphFailure('network', { clientRequestId, doing: req.doing, serviceMessage: tls ? 'the server certificate is not trusted' : errorText(err) });
         if (tls) throw failure; // a certificate problem does not heal by retrying
         if (!idempotent) throw maybeApplied(failure);
-        if (req.noRetry || attempt >= this.retry.maxAttempts) throw failure;
+        if (req.noRetry || attempt >= (req.maxAttempts ?? this.retry.maxAttempts)) throw failure;
         const delay = this.backoff(attempt);
         log.warn('Graph request failed on the network; retrying', { path: redactPath(url), attempt, delayMs: delay, reason: errorText(err) });
         this.counters.retries++;
@@ -266,6 +294,14 @@ export class GraphClient {
           this.options.logger.warn('The tenant refused an optional query part; working without it for this session', { part: p, collection: collectionOf(req.path), requestId });
         }
         const body = text ? (safeJson(text) as T | undefined) : undefined;
+        const contentType = response.headers.get('content-type') ?? '';
+        if (text.trim() && (body === undefined || (contentType !== '' && !/json/i.test(contentType)))) {
+          // Not Graph's answer: a captive portal or proxy page. Never taken as success; for a POST it
+          // may or may not have reached Graph, so the caller looks before sending it again.
+          const failure = graphFailure('not-json', { status, clientRequestId, doing: req.doing, host: new URL(url).host, contentType: contentType.split(';')[0]!.trim() });
+          log.warn('Graph answered with something that is not Graph JSON', { path: redactPath(url), status, contentType: contentType.slice(0, 80) });
+          throw req.method === 'GET' || idempotent ? failure : maybeApplied(failure);
+        }
         return { status, body, ...(requestId ? { requestId } : {}), clientRequestId, attempts: attempt, dropped };
       }
 
@@ -309,6 +345,17 @@ export class GraphClient {
         ...(req.doing ? { doing: req.doing } : {}),
       };
 
+      const challenge = status === 401 ? claimsChallengeOf(response.headers.get('www-authenticate')) : undefined;
+      if (challenge !== undefined && !answeredChallenge) {
+        // A claims challenge (Conditional Access, Continuous Access Evaluation): a token that carries
+        // these claims, then the same request again, once. https://learn.microsoft.com/entra/identity-platform/claims-challenge
+        answeredChallenge = true;
+        this.counters.tokenRefreshes++;
+        challengeClaims = challenge;
+        log.info('Graph sent a claims challenge; asking for a token with those claims', { requestId: serviceRequestId });
+        attempt--;
+        continue;
+      }
       if (status === 401 && !refreshedAfter401 && classifyHttpFailure(status, err?.code, err?.message) === 'sign-in-expired') {
         // The token expired or was revoked early: one fresh token, then the same request again.
         refreshedAfter401 = true;
@@ -333,7 +380,7 @@ export class GraphClient {
         // keeps its own rule (one sync per 10 minutes), which a backoff of a second would break.
         const failure = graphFailure(kindOf, req.noRetry && retryAfterMs === undefined ? ctx : { ...ctx, retryAfterMs: wait });
         // A 429 or 503 means the request was not processed: resending a POST is safe.
-        if (req.noRetry || attempt >= this.retry.maxAttempts || wait > this.retry.maxRetryAfterMs) throw failure;
+        if (req.noRetry || attempt >= (req.maxAttempts ?? this.retry.maxAttempts) || wait > this.retry.maxRetryAfterMs) throw failure;
         log.warn(status === 429 ? 'Graph throttled the station; waiting' : 'Graph unavailable; waiting', { path: redactPath(url), attempt, waitMs: wait, requestId: serviceRequestId });
         this.counters.retries++;
         await this.options.clock.sleep(wait, req.signal);
@@ -343,7 +390,7 @@ export class GraphClient {
       if (status >= 500) {
         const failure = graphFailure('unavailable', ctx);
         if (!idempotent) throw maybeApplied(failure);
-        if (req.noRetry || attempt >= this.retry.maxAttempts) throw failure;
+        if (req.noRetry || attempt >= (req.maxAttempts ?? this.retry.maxAttempts)) throw failure;
         const delay = this.backoff(attempt);
         log.warn('Graph server error; retrying', { path: redactPath(url), status, attempt, delayMs: delay, requestId: serviceRequestId });
         this.counters.retries++;
@@ -465,6 +512,24 @@ function sameSet(a: string[], b: string[]): boolean {
   return a.every((x) => set.has(x));
 }
 
+/**
+ * The claims of a claims challenge, decoded: `WWW-Authenticate: Bearer ..., error="insufficient_claims",
+ * claims="<base64url JSON>"` (https://learn.microsoft.com/entra/identity-platform/claims-challenge).
+ * Undefined for any other 401.
+ */
+export function claimsChallengeOf(header: string | null): string | undefined {
+  if (!header || !/error\s*=\s*"?insufficient_claims"?/i.test(header)) return undefined;
+  const m = /claims\s*=\s*"([^"]+)"/i.exec(header);
+  if (!m) return undefined;
+  try {
+    const text = Buffer.from(m[1]!.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8');
+    JSON.parse(text);
+    return text;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Intune's error message is sometimes JSON with a RetryAfter in seconds (often null). */
 export function retryAfterInMessage(message: string | undefined): number | undefined {
   if (!message || !message.includes('RetryAfter')) return undefined;
@@ -480,6 +545,10 @@ export function parseRetryAfter(value: string | null, nowMs: number): number | u
   const date = Date.parse(v);
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, date - nowMs);
+}
+
+function clientClosed(): StationError {
+  return new StationError({ code: 'GRAPH_CLIENT_CLOSED', message: 'The station stopped talking to Microsoft Graph (the command reached its time limit or the station is closing).', action: 'Nothing to do: devices stay in the queue and are followed the next time the station runs.' });
 }
 
 function maybeApplied(f: GraphFailure): GraphFailure {

@@ -12,9 +12,12 @@ export interface FailureContext {
   serviceMessage?: string;
   /** What the station was doing, e.g. "importing 25 devices". */
   doing?: string;
+  /** not-json: the host that answered and the Content-Type it gave. */
+  host?: string;
+  contentType?: string;
 }
 
-const TRANSIENT: ReadonlySet<GraphFailureKind> = new Set(['throttled', 'unavailable', 'network']);
+const TRANSIENT: ReadonlySet<GraphFailureKind> = new Set(['throttled', 'unavailable', 'network', 'not-json']);
 
 function waitWords(ms: number | undefined): string {
   if (ms === undefined) return 'a few minutes';
@@ -40,6 +43,11 @@ export function graphFailure(kind: GraphFailureKind, ctx: FailureContext = {}): 
       code: 'GRAPH_NETWORK',
       message: `The station could not reach Microsoft Graph${doing}.`,
       action: 'Check this bench\'s network cable, proxy and firewall; the station tries again when the network is back.',
+    },
+    'not-json': {
+      code: 'GRAPH_NOT_JSON',
+      message: `${ctx.host ?? 'The server'} answered${doing} with ${ctx.contentType || 'no content type'} instead of Microsoft Graph's JSON: a captive portal, proxy or web filter on this network answered in Microsoft's place.`,
+      action: 'Open a browser on this bench and complete any network sign-in page, or ask IT to let graph.microsoft.com through the proxy; the station checks what Intune received and continues by itself.',
     },
     'sign-in-expired': {
       code: 'GRAPH_SIGN_IN_EXPIRED',
@@ -86,8 +94,11 @@ export function graphFailure(kind: GraphFailureKind, ctx: FailureContext = {}): 
   if (ctx.serviceCode) details.serviceCode = ctx.serviceCode;
   if (ctx.serviceMessage) details.serviceMessage = ctx.serviceMessage.slice(0, 500);
   if (kind === 'permission-missing') details.permission = AUTOPILOT_PERMISSION;
+  if (ctx.host) details.host = ctx.host;
+  if (ctx.contentType !== undefined) details.contentType = ctx.contentType;
   return new GraphFailure({
     ...t,
+    ...(kind === 'not-json' ? { params: { host: ctx.host ?? '', contentType: ctx.contentType || '-' } } : {}),
     details,
     kind,
     transient: TRANSIENT.has(kind),

@@ -15,6 +15,11 @@ const BATCHES_IN_FLIGHT = 4;
 const FALLBACK_IN_FLIGHT = 8;
 /** Answers to `POST /$batch` that mean "not here": the station stops batching for the session. */
 const REFUSED_STATUSES = new Set([400, 404, 405, 500, 501, 502, 504]);
+/**
+ * `POST /$batch` answered 503 this many times in a row: the batch endpoint keeps failing while single
+ * requests may work (each 503 already sends its chunk one by one), so batching stops for the session.
+ */
+const UNAVAILABLE_RUNS_TO_STOP = 2;
 
 /** One request inside a batch: reads and deletes only (idempotent, so a batch may be sent again). */
 export interface BatchRequest {
@@ -43,6 +48,8 @@ interface InnerResponse {
  */
 export class JsonBatch {
   private refused = false;
+  /** Consecutive 503 answers of the batch endpoint itself. */
+  private unavailableRuns = 0;
 
   constructor(
     private readonly graph: GraphClient,
@@ -78,13 +85,24 @@ export class JsonBatch {
         path: '/$batch',
         ...(options.beta ? { beta: true } : {}),
         body: { requests: chunk.map((r, i) => ({ id: String(i + 1), method: r.method, url: r.path })) },
-        // Not retried on a 5xx by the client: such an answer is the endpoint refusing, handled below.
+        // Not retried by the client: a 5xx is the endpoint refusing or failing, handled below by
+        // sending the requests one by one (each with its own retries), never the same batch again.
         idempotent: false,
+        maxAttempts: 1,
         slots: { reads: chunk.length - writes, writes },
         ...(options.doing ? { doing: options.doing } : {}),
       });
     } catch (err) {
       if (!(err instanceof GraphFailure)) throw err;
+      if (err.status === 503) {
+        // The batch endpoint is unavailable: these reads go one by one now; a second 503 in a row
+        // stops batching for the session (single reads keep their own Retry-After handling).
+        if (++this.unavailableRuns >= UNAVAILABLE_RUNS_TO_STOP && !this.refused) {
+          this.refused = true;
+          this.logger.warn('The JSON batch endpoint keeps answering 503; sending requests one by one for this session', { status: err.status, requestId: err.requestId, runs: this.unavailableRuns });
+        }
+        return this.oneByOne<T>(chunk, options);
+      }
       if (err.status !== undefined && REFUSED_STATUSES.has(err.status)) {
         this.refused = true;
         this.logger.warn('The tenant refused a JSON batch; sending requests one by one for this session', { status: err.status, requestId: err.requestId });
@@ -94,6 +112,7 @@ export class JsonBatch {
       if (err.kind === 'network') return this.oneByOne<T>(chunk, options);
       throw err;
     }
+    this.unavailableRuns = 0;
     const byId = new Map((Array.isArray(res.body?.responses) ? res.body.responses : []).map((r) => [String(r.id), r]));
     return chunk.map((r, i) => this.answerOf<T>(byId.get(String(i + 1)), r, options.doing));
   }

@@ -17,7 +17,7 @@ export const CORPORATE_CSV_MAX_BYTES = 5 * 1024 * 1024;
 export interface CorporateCsvSkip {
   deviceId: string;
   serialNumber: string;
-  code: 'CORP_MISSING_VALUES' | 'CORP_VALUE_HAS_COMMA' | 'CORP_VALUE_NOT_WRITABLE' | 'CORP_DUPLICATE';
+  code: 'CORP_MISSING_VALUES' | 'CORP_VALUE_HAS_SEMICOLON' | 'CORP_VALUE_HAS_COMMA' | 'CORP_VALUE_NOT_WRITABLE' | 'CORP_DUPLICATE';
   params: Record<string, string>;
 }
 
@@ -31,6 +31,15 @@ export function corporateCsvFiles(devices: DeviceRecord[], baseName = 'corporate
       skipped.push({ deviceId: d.id, serialNumber: d.serialNumber, code: id.code, params: id.params });
       continue;
     }
+    // The file separates values with commas and quotes nothing: a comma inside a value cannot be written
+    // (such a device still goes through Graph, whose tuple is semicolon-delimited).
+    const withComma = Object.entries({ manufacturer: id.manufacturer, model: id.model, serial: id.serialNumber })
+      .filter(([, v]) => v.includes(','))
+      .map(([k]) => k);
+    if (withComma.length) {
+      skipped.push({ deviceId: d.id, serialNumber: d.serialNumber, code: 'CORP_VALUE_HAS_COMMA', params: { fields: withComma.join(', ') } });
+      continue;
+    }
     const bad = Object.entries({ manufacturer: id.manufacturer, model: id.model, serial: id.serialNumber })
       .filter(([, v]) => /["\r\n\u0000]/.test(v))
       .map(([k]) => k);
@@ -38,13 +47,13 @@ export function corporateCsvFiles(devices: DeviceRecord[], baseName = 'corporate
       skipped.push({ deviceId: d.id, serialNumber: d.serialNumber, code: 'CORP_VALUE_NOT_WRITABLE', params: { fields: bad.join(', ') } });
       continue;
     }
-    const key = id.identifier.toUpperCase();
+    const key = id.csvLine.toUpperCase();
     if (seen.has(key)) {
-      skipped.push({ deviceId: d.id, serialNumber: d.serialNumber, code: 'CORP_DUPLICATE', params: { identifier: id.identifier } });
+      skipped.push({ deviceId: d.id, serialNumber: d.serialNumber, code: 'CORP_DUPLICATE', params: { identifier: id.csvLine } });
       continue;
     }
     seen.add(key);
-    lines.push(`${id.identifier}\r\n`);
+    lines.push(`${id.csvLine}\r\n`);
   }
   // Split at 5,000 lines or 5 MB, whichever comes first.
   const chunks: string[][] = [];

@@ -5,7 +5,7 @@ import type { Logger } from '../kernel/logger.ts';
 import type { RegistrationTargets } from '../contract/types.ts';
 import { GraphFailure } from '../graph/autopilotPort.ts';
 import type { CorporateIdentityPort } from '../graph/corporateIdentityPort.ts';
-import { corporateIdentifierOf } from './corporateIdentifier.ts';
+import { corporateIdentifierOf, identifierKey } from './corporateIdentifier.ts';
 import type { CorporateRecord, CorporateStore } from './corporateStore.ts';
 
 /**
@@ -149,7 +149,7 @@ export class CorporateStage {
       const found = await this.search(due);
       if (!found) return;
       const now = this.now();
-      const landed = due.filter((d) => found.map.has(d.identifier!.toUpperCase())).length;
+      const landed = due.filter((d) => found.map.has(identifierKey(d.identifier!))).length;
       this.o.logger.info('reconciled corporate identifiers whose request may have reached Graph', { devices: due.length, found: landed, requestId: found.requestId });
       this.o.store.transaction(() => this.reconciled(due, found, now));
     }
@@ -158,7 +158,7 @@ export class CorporateStage {
   private reconciled(due: CorporateRecord[], found: { map: Map<string, { id: string }>; requestId?: string }, now: number): void {
     for (const d of due) {
       this.changed.add(d.deviceId);
-      const hit = found.map.get(d.identifier!.toUpperCase());
+      const hit = found.map.get(identifierKey(d.identifier!));
       if (!hit && d.errorCode === REFUSED_UNCHECKED) {
         // Intune answered status false and the search after it failed: refused, not to be sent again.
         this.o.store.update([d.deviceId], { state: 'failed', since: now, nextAt: null, errorCode: 'CORP_REFUSED', params: { identifier: d.identifier! }, addRequestIds: [found.requestId] }, { at: now, message: `Intune refused the corporate identifier ${d.identifier}`, requestIds: [found.requestId], errorName: 'CORP_REFUSED' });
@@ -178,8 +178,8 @@ export class CorporateStage {
       if (!due.length) return;
       // One device per identifier in a batch (the same device captured twice shares it).
       const seen = new Set<string>();
-      const picked = due.filter((d) => !seen.has(d.identifier!.toUpperCase()) && seen.add(d.identifier!.toUpperCase())).slice(0, size);
-      const twins = due.filter((d) => !picked.includes(d) && seen.has(d.identifier!.toUpperCase()));
+      const picked = due.filter((d) => !seen.has(identifierKey(d.identifier!)) && seen.add(identifierKey(d.identifier!))).slice(0, size);
+      const twins = due.filter((d) => !picked.includes(d) && seen.has(identifierKey(d.identifier!)));
 
       // 1. Search first: identifiers the tenant already has need no POST.
       const found = await this.search(picked);
@@ -188,7 +188,7 @@ export class CorporateStage {
       const toSend: CorporateRecord[] = [];
       for (const d of picked) {
         this.changed.add(d.deviceId);
-        const hit = found.map.get(d.identifier!.toUpperCase());
+        const hit = found.map.get(identifierKey(d.identifier!));
         if (hit) this.o.store.update([d.deviceId], { state: 'already-present', since: now, nextAt: null, identityId: hit.id, addRequestIds: [found.requestId] }, { at: now, message: 'Corporate identifier already in the tenant: nothing to add', requestIds: [found.requestId] });
         else toSend.push(d);
       }
@@ -226,7 +226,7 @@ export class CorporateStage {
       const again = await this.search(refused);
       now = this.now();
       for (const d of refused) {
-        const hit = again?.map.get(d.identifier!.toUpperCase());
+        const hit = again?.map.get(identifierKey(d.identifier!));
         if (hit) {
           this.o.store.update([d.deviceId], { state: 'already-present', since: now, nextAt: null, identityId: hit.id, addRequestIds: [res.requestId, again?.requestId] }, { at: now, message: 'Corporate identifier already in the tenant', requestIds: [res.requestId, again?.requestId] });
         } else if (again) {
@@ -245,7 +245,7 @@ export class CorporateStage {
       this.stats.requests++;
       this.stats.searches++;
       const res = await this.o.port.searchExisting(devices.map((d) => d.identifier!));
-      const map = new Map(res.value.map((r) => [r.identifier.toUpperCase(), { id: r.id }]));
+      const map = new Map(res.value.map((r) => [identifierKey(r.identifier), { id: r.id }]));
       return { map, ...(res.requestId ? { requestId: res.requestId } : {}) };
     } catch (err) {
       this.failedRequest(devices, err, false);

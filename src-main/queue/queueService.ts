@@ -189,6 +189,8 @@ export class QueueService {
           record.nextCheckAt = now;
           result.queued.push(id);
         }
+        // The technician asked for this tag on every device: an 806 may change the tag of a device already registered.
+        if (options.overrideGroupTag && options.groupTag !== undefined) record.flags = [...record.flags, 'group-tag-override'];
         this.store.insertDevice(record, { at: now, toState: record.state, message, requestIds: [], ...(record.errorName ? { errorName: record.errorName } : {}) });
         changed.push(id);
       }

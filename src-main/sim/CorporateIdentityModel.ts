@@ -32,20 +32,36 @@ export interface CorporateImportOutcome {
   status: boolean;
 }
 
-/** Identity of an identifier for matching: the type and the text, case-insensitive (inference: Intune matches serials case-insensitively). */
-const keyOf = (type: string, identifier: string) => `${type}|${identifier.toUpperCase()}`;
+/**
+ * The three parts of a manufacturerModelSerial identifier. Microsoft's Graph reference describes the
+ * type as "manufacturer + model + serial number semi-colon delimited tuple with enforced order"
+ * (learn.microsoft.com/graph/api/resources/intune-enrollment-importeddeviceidentitytype?view=graph-rest-beta);
+ * public scripts send commas and report it working, so unless `semicolonOnly` a text without a
+ * semicolon is read with commas. Undefined when the text is not three non-empty parts.
+ */
+export function tupleParts(identifier: string, options: { semicolonOnly?: boolean } = {}): string[] | undefined {
+  const delimiter = identifier.includes(';') ? ';' : options.semicolonOnly ? undefined : ',';
+  if (!delimiter) return undefined;
+  const parts = identifier.split(delimiter);
+  return parts.length === 3 && parts.every((p) => p.trim()) ? parts : undefined;
+}
+
+/**
+ * Identity of an identifier for matching: the type and the text, case-insensitive (inference: Intune
+ * matches serials case-insensitively); a tuple by its parts, whichever delimiter carried them.
+ */
+const keyOf = (type: string, identifier: string) => `${type}|${(type === 'manufacturerModelSerial' ? (tupleParts(identifier)?.join(';') ?? identifier) : identifier).toUpperCase()}`;
 
 /**
  * Whether the service would accept this identifier for this type and platform. manufacturerModelSerial
- * is three comma-separated parts, none empty (DOMAIN.md; the admin centre's CSV line); Windows takes
- * only that type (Microsoft Learn, "Identify devices as corporate-owned": IMEI and serial alone are not
- * supported on Windows).
+ * is three parts, none empty, semicolon-delimited (see tupleParts; with `semicolonOnly`, the
+ * realTenant.semicolonTupleOnly switch, commas are refused); Windows takes only that type (Microsoft
+ * Learn, "Identify devices as corporate-owned": IMEI and serial alone are not supported on Windows).
  */
-export function corporateIdentifierProblem(type: string, identifier: string, platform: string): string | undefined {
+export function corporateIdentifierProblem(type: string, identifier: string, platform: string, options: { semicolonOnly?: boolean } = {}): string | undefined {
   if (!identifier.trim()) return 'The identifier is empty.';
   if (type === 'manufacturerModelSerial') {
-    const parts = identifier.split(',');
-    if (parts.length !== 3 || parts.some((p) => !p.trim())) return 'A manufacturerModelSerial identifier is "manufacturer,model,serial" with no part empty.';
+    if (!tupleParts(identifier, options)) return 'A manufacturerModelSerial identifier is "manufacturer;model;serial" (semicolon-delimited, in that order) with no part empty.';
     return undefined;
   }
   if (platform === 'windows') return `Windows devices take only manufacturerModelSerial identifiers, not ${type}.`;
@@ -100,7 +116,7 @@ export class CorporateIdentityModel {
     return id ? this.records.get(id) : undefined;
   }
 
-  importList(list: CorporateIdentityInput[], overwrite: boolean): CorporateImportOutcome[] {
+  importList(list: CorporateIdentityInput[], overwrite: boolean, options: { semicolonOnly?: boolean } = {}): CorporateImportOutcome[] {
     const now = this.clock.now();
     const seenInList = new Set<string>();
     return list.map((input) => {
@@ -112,7 +128,7 @@ export class CorporateIdentityModel {
         status,
         record: existing ?? { id: '00000000-0000-0000-0000-000000000000', importedDeviceIdentifier: identifier, importedDeviceIdentityType: type, platform, description, createdAt: now, modifiedAt: now },
       });
-      if (corporateIdentifierProblem(type, identifier, platform)) return echo(false);
+      if (corporateIdentifierProblem(type, identifier, platform, options)) return echo(false);
       const key = keyOf(type, identifier);
       if (seenInList.has(key)) return echo(false, this.find(type, identifier));
       seenInList.add(key);

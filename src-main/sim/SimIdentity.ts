@@ -57,6 +57,8 @@ export class SimIdentity {
   private readonly revoked = new Set<string>();
   private readonly issuedUtis = new Set<string>();
   readonly userObjectId = randomUUID();
+  /** The `claims` parameter of every token request that carried one, as sent (tests: CP1 declared, challenge answered). */
+  readonly tokenRequestClaims: string[] = [];
   /** Resource (audience) of the simulated Graph, set once the server knows its address. */
   graphResource = '';
   authorityHost = '';
@@ -138,6 +140,28 @@ export class SimIdentity {
       ...overrides,
     };
     return { token: signJwt({ kid: this.keyId, x5t: this.keyId }, claims, this.privateKey), expiresIn };
+  }
+
+  /**
+   * What a token request's `claims` parameter puts into the access token: `xms_cc` when the client
+   * declares capabilities (msal's clientCapabilities, e.g. CP1 for Continuous Access Evaluation), and
+   * `sim_claims_met` when it answers a claims challenge (claims for the access token beyond xms_cc).
+   */
+  tokenClaimsFrom(claims: string | null): JwtClaims {
+    if (!claims) return {};
+    this.tokenRequestClaims.push(claims);
+    let parsed: { access_token?: Record<string, unknown> } | undefined;
+    try {
+      parsed = JSON.parse(claims) as typeof parsed;
+    } catch {
+      return {};
+    }
+    const at = parsed?.access_token ?? {};
+    const cc = (at.xms_cc as { values?: unknown } | undefined)?.values;
+    const out: JwtClaims = {};
+    if (Array.isArray(cc)) out.xms_cc = cc.filter((v): v is string => typeof v === 'string');
+    if (Object.keys(at).some((k) => k !== 'xms_cc')) out.sim_claims_met = true;
+    return out;
   }
 
   issueIdToken(): string {

@@ -325,7 +325,9 @@ export class TenantModel {
     }
     this.lastSyncAt = now;
     // A lagging list catches up with every device registered before this sync, once the sync has run.
-    for (const reg of this.registrations.values()) if (reg.listedAt === undefined && reg.gettableAt <= now) reg.listedAt = now + d.syncRun;
+    // realTenant.listLagAfterSyncS: the list catches up that much later still.
+    const lag = this.scenario.realTenant.listLagAfterSyncS * 1000;
+    for (const reg of this.registrations.values()) if (reg.listedAt === undefined && reg.gettableAt <= now) reg.listedAt = now + d.syncRun + lag;
     return { result: 'started' };
   }
 

@@ -88,7 +88,7 @@ export function corporateRoutes(req: SimRequest, ctx: GraphContext, base: string
       return { status: 200, body: { '@odata.context': `${base}/$metadata#Collection(microsoft.graph.importedDeviceIdentity)`, value: [...found.values()].map((r) => identityJson(r)) } };
     }
     const overwrite = (body.value as { overwriteImportedDeviceIdentities?: unknown }).overwriteImportedDeviceIdentities === true;
-    const results = model.importList(list as CorporateIdentityInput[], overwrite);
+    const results = model.importList(list as CorporateIdentityInput[], overwrite, { semicolonOnly: ctx.scenario.realTenant.semicolonTupleOnly });
     return {
       status: 200,
       body: {

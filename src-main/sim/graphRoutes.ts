@@ -72,6 +72,13 @@ export function handleGraph(req: SimRequest, ctx: GraphContext, graphUrl: string
     });
   }
   const claims = check.claims;
+  // realTenant.claimsChallenge: a token that has not answered the challenge gets one (CAE / Conditional Access).
+  if (ctx.scenario.realTenant.claimsChallenge && claims.sim_claims_met !== true) {
+    const challenge = Buffer.from(JSON.stringify({ access_token: { nbf: { essential: true, value: String(claims.iat ?? 0) } } })).toString('base64');
+    return graphError(req, 401, 'InvalidAuthenticationToken', 'Continuous access evaluation resulted in challenge with result: InteractionRequired and code: TokenCreatedWithOutdatedPolicies', {
+      'www-authenticate': `Bearer realm="", authorization_uri="${ctx.identity.authorityHost}/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000", error="insufficient_claims", claims="${challenge}"`,
+    });
+  }
   const granted = new Set<string>([...(Array.isArray(claims.roles) ? (claims.roles as string[]) : []), ...(typeof claims.scp === 'string' ? claims.scp.split(' ') : [])]);
   const isWrite = method !== 'GET' && method !== 'HEAD';
 

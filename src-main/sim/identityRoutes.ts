@@ -120,7 +120,7 @@ export function handleIdentity(req: SimRequest, id: SimIdentity): SimResponse | 
     }
     const resource = resourceScopes[0]!.slice(0, -'/.default'.length).replace(/\/+$/, '');
     if (resource !== id.graphResource) return invalidResource(resource, o.tenantDomain);
-    const at = id.issueAccessToken('app', o.signIn?.consentGranted === false ? [] : o.roles);
+    const at = id.issueAccessToken('app', o.signIn?.consentGranted === false ? [] : o.roles, id.tokenClaimsFrom(form.get('claims')));
     return json(200, { token_type: 'Bearer', expires_in: at.expiresIn, ext_expires_in: at.expiresIn, access_token: at.token });
   }
   if (grantType === DEVICE_CODE_GRANT || grantType === 'device_code') {
@@ -133,19 +133,19 @@ export function handleIdentity(req: SimRequest, id: SimIdentity): SimResponse | 
     if (r.status === 'declined') return oauthError(400, 'authorization_declined', 70019, 'AADSTS70019: The user declined to authorize the request.');
     if (r.status === 'expired') return oauthError(400, 'expired_token', 70020, 'AADSTS70020: The provided value for the input parameter \'device_code\' is not valid. This device code has expired.');
     if (r.status === 'bad') return oauthError(400, 'invalid_grant', 70000, "AADSTS70000: The provided value for the 'device_code' is not valid.");
-    return userTokens(id, (form.get('scope') ?? '').split(' ').filter(Boolean), r.grantedScopes);
+    return userTokens(id, (form.get('scope') ?? '').split(' ').filter(Boolean), r.grantedScopes, form.get('claims'));
   }
   if (grantType === 'authorization_code') {
     if (o.signIn?.redirectPlatform === 'web') return publicClientRefused();
     const r = id.redeemAuthCode(form.get('code') ?? '', form.get('code_verifier') ?? '', form.get('redirect_uri') ?? '');
     if (!r.ok) return oauthError(400, 'invalid_grant', Number(/AADSTS(\d+)/.exec(r.message)?.[1] ?? 70000), r.message);
-    return userTokens(id, (form.get('scope') ?? '').split(' ').filter(Boolean), o.scopes);
+    return userTokens(id, (form.get('scope') ?? '').split(' ').filter(Boolean), o.scopes, form.get('claims'));
   }
   if (grantType === 'refresh_token') {
     const grant = id.redeemRefreshToken(form.get('refresh_token') ?? '');
     if (!grant) return oauthError(400, 'invalid_grant', 70008, 'AADSTS70008: The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.');
     const scopes = (form.get('scope') ?? '').split(' ').filter(Boolean);
-    return userTokens(id, scopes.length ? scopes : grant.scopes, grant.grantedScopes);
+    return userTokens(id, scopes.length ? scopes : grant.scopes, grant.grantedScopes, form.get('claims'));
   }
   return oauthError(400, 'unsupported_grant_type', 70003, `AADSTS70003: The app requested an unsupported grant type '${grantType}'.`);
 }
@@ -191,10 +191,10 @@ function grantScopes(requested: string[], id: SimIdentity, consented = id.option
   return { granted: [...granted] };
 }
 
-function userTokens(id: SimIdentity, requested: string[], consented: string[]): SimResponse {
+function userTokens(id: SimIdentity, requested: string[], consented: string[], claims: string | null = null): SimResponse {
   const g = grantScopes(requested, id, consented);
   if ('error' in g) return g.error;
-  const at = id.issueAccessToken('user', g.granted);
+  const at = id.issueAccessToken('user', g.granted, id.tokenClaimsFrom(claims));
   const rt = id.issueRefreshToken({ scopes: requested, grantedScopes: consented });
   return json(200, {
     token_type: 'Bearer',

@@ -11,8 +11,14 @@ const guid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-
 
 export const faultSpecSchema = z
   .object({
-    /** reset: drop the connection unanswered, before the request is handled; drop-answer: handle it (an import happens) and drop the answer. */
-    kind: z.enum(['503', '500', '502', '429', 'reset', 'drop-answer', 'slow', 'expire-tokens', 'record-error']),
+    /**
+     * reset: drop the connection unanswered, before the request is handled; drop-answer: handle it (an import happens) and drop the answer.
+     * html-200: a captive portal (hotel, guest or bench Wi-Fi) or a filtering proxy answers in Graph's place with
+     * `200 OK` and an HTML sign-in page; the request never reaches the tenant. Evidence: how captive portals work
+     * (RFC 8952 §1: they intercept HTTP traffic until the user signs in) and public reports of Graph clients
+     * failing to parse HTML from proxies.
+     */
+    kind: z.enum(['503', '500', '502', '429', 'reset', 'drop-answer', 'slow', 'expire-tokens', 'record-error', 'html-200']),
     /** Applies to the next N matching requests (default 1 unless probability is given). */
     count: z.number().int().min(1).optional(),
     /** Applies to each matching request with this probability (0..1), without end unless count is given too. */
@@ -84,11 +90,46 @@ export const realTenantObjectSchema = z
     tagUpdateLags: z.boolean().default(false),
     /** The import action refuses (400) a batch of more than this many records. No public figure exists: an inference. */
     importBatchLimit: z.number().int().min(1).optional(),
+    /*
+     * Misbehaviour drills (issue 24). Off in the `realistic` preset too: each is a failure a tenant or
+     * its network goes through at times, not its everyday behaviour, and turning it on is a test's choice.
+     */
+    /**
+     * Every `POST /{version}/$batch` answers 503 (Retry-After 5) while single requests work. Evidence:
+     * Graph documents 503 for any request including `$batch` (learn.microsoft.com/graph/errors), and
+     * JSON batching can fail as a whole while the requests inside would succeed alone.
+     */
+    batchUnavailable: z.boolean().default(false),
+    /**
+     * With listLagsUntilSync: a sync lists the devices registered before it only this many service
+     * seconds after the sync has run (default 0: at once). Evidence: issue threads report devices
+     * showing in the list up to an hour after "Sync" in the admin centre.
+     */
+    listLagAfterSyncS: z.number().min(0).default(0),
+    /**
+     * Graph answers the first request of every access token that lacks the `xms_cc` CP1 capability
+     * claim with 401 and `WWW-Authenticate: Bearer ... error="insufficient_claims", claims="<base64>"`
+     * (a Conditional Access / Continuous Access Evaluation challenge); a token requested with those
+     * claims is accepted. Evidence: learn.microsoft.com/entra/identity-platform/claims-challenge and
+     * app-resilience-continuous-access-evaluation (CAE-aware clients declare CP1 and answer the challenge).
+     */
+    claimsChallenge: z.boolean().default(false),
+    /**
+     * importDeviceIdentityList accepts a manufacturerModelSerial identifier only as Microsoft's Graph
+     * reference describes it: "manufacturer + model + serial number semi-colon delimited tuple with
+     * enforced order" (learn.microsoft.com/graph/api/resources/intune-enrollment-importeddeviceidentitytype?view=graph-rest-beta);
+     * a comma-delimited one is refused (status false). Off: both delimiters are accepted, as the public
+     * scripts that send commas report working.
+     */
+    semicolonTupleOnly: z.boolean().default(false),
   })
   .strict();
 export type RealTenantSwitches = z.infer<typeof realTenantObjectSchema>;
 
-/** The `realistic` preset: every switch on, batches above 100 refused. */
+/** Switches that drill a failure rather than describe a tenant's everyday behaviour: off in every preset. */
+export const MISBEHAVIOUR_DRILLS: readonly (keyof RealTenantSwitches)[] = ['batchUnavailable', 'listLagAfterSyncS', 'claimsChallenge', 'semicolonTupleOnly'];
+
+/** The `realistic` preset: every real-tenant switch on, batches above 100 refused; the misbehaviour drills stay off. */
 export const REALISTIC: RealTenantSwitches = Object.freeze({
   importIdRewritten: true,
   selectFails: true,
@@ -99,6 +140,10 @@ export const REALISTIC: RealTenantSwitches = Object.freeze({
   otherTenantSpelling: true,
   tagUpdateLags: true,
   importBatchLimit: 100,
+  batchUnavailable: false,
+  listLagAfterSyncS: 0,
+  claimsChallenge: false,
+  semicolonTupleOnly: false,
 }) as RealTenantSwitches;
 export const REAL_TENANT_OFF: RealTenantSwitches = realTenantObjectSchema.parse({});
 
@@ -115,6 +160,10 @@ const realTenantPartial = z
     otherTenantSpelling: z.boolean().optional(),
     tagUpdateLags: z.boolean().optional(),
     importBatchLimit: z.number().int().min(1).optional(),
+    batchUnavailable: z.boolean().optional(),
+    listLagAfterSyncS: z.number().min(0).optional(),
+    claimsChallenge: z.boolean().optional(),
+    semicolonTupleOnly: z.boolean().optional(),
   })
   .strict();
 export const realTenantSchema = z

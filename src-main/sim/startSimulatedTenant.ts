@@ -16,12 +16,13 @@
  *   sim.registerClientCertificate(certPem)     accept assertions signed by another certificate
  *   sim.approveDeviceCode(userCode, { grantedScopes? }) / declineDeviceCode / pendingUserCodes()
  *   sim.waitForUserCode(timeoutMs?)             resolves with the next pending user code
- *   sim.injectFault({ kind: '503'|'500'|'502'|'429'|'reset'|'drop-answer'|'slow'|'expire-tokens'|'record-error',
+ *   sim.injectFault({ kind: '503'|'500'|'502'|'429'|'reset'|'drop-answer'|'slow'|'expire-tokens'|'record-error'|'html-200',
  *                     count?, probability?, pathContains?, method?, delayMs?, retryAfterS?, errorCode?, errorName?,
  *                     serialNumber? (record-error: only that record) }) → id
  *   sim.clearFaults(id?), sim.expireTokens(), sim.setThrottleLimits({ appWrites, ... })
  *   sim.seedRegisteredDevice({ serialNumber, manufacturer?, model?, groupTag? }), sim.seedOtherTenantDevice(serial, manufacturer?)
  *   sim.issueAccessToken('app'|'user', permissions, claimOverrides?)  tokens for negative tests (foreign aud, no scope)
+ *   sim.tokenRequestClaims()  the `claims` parameter of each token request that had one (CP1, claims challenges)
  *   sim.requestLog      entries[], count({method, pathContains, status}), importCountFor(serial), importCounts(),
  *                       received (arrivals so far); an entry inside a JSON batch carries batchRequestId
  *   sim.cloudDiscoveryMetadata / sim.authorityMetadata   JSON strings for msal's options of the same names
@@ -141,13 +142,17 @@ export interface SimTenant {
   seedRegisteredDevice(d: { serialNumber: string; manufacturer?: string; model?: string; groupTag?: string; userPrincipalName?: string; id?: string }): string;
   seedOtherTenantDevice(serialNumber: string, manufacturer?: string): void;
   issueAccessToken(kind: 'app' | 'user', permissions: string[], claims?: Record<string, unknown>): string;
+  /** The `claims` parameter of every token request that carried one (CP1 declared, challenges answered). */
+  tokenRequestClaims(): string[];
   /** Turns real-tenant switches on or off while running; answers the switches now in force. */
   setRealTenant(input: RealTenantInput): RealTenantSwitches;
   stop(): Promise<void>;
 }
 
 const MAX_BODY = 20 * 1024 * 1024;
-const REQUEST_FAULTS = new Set<FaultSpec['kind']>(['503', '500', '502', '429', 'reset', 'drop-answer', 'slow', 'expire-tokens']);
+/** What a captive portal answers in Graph's place (fault html-200). */
+const CAPTIVE_PORTAL_PAGE = '<!doctype html><html><head><title>Guest Wi-Fi</title></head><body><h1>Welcome</h1><p>Accept the terms of use to continue.</p><form method="post"><button>Accept</button></form></body></html>';
+const REQUEST_FAULTS = new Set<FaultSpec['kind']>(['503', '500', '502', '429', 'reset', 'drop-answer', 'slow', 'expire-tokens', 'html-200']);
 /** Faults a request inside a JSON batch can meet: its own answer fails or comes late (connection faults hit the batch). */
 const INNER_FAULTS = new Set<FaultSpec['kind']>(['503', '500', '502', '429', 'slow']);
 
@@ -320,7 +325,10 @@ export async function startSimulatedTenant(options: SimTenantOptions = {}): Prom
       req.socket.destroy();
       return;
     }
-    if (hard && !isGraphPath(url.pathname)) {
+    if (hard?.kind === 'html-200') {
+      // A captive portal answered: the tenant never saw the request.
+      response = { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: CAPTIVE_PORTAL_PAGE };
+    } else if (hard && !isGraphPath(url.pathname)) {
       // The identity endpoints fail the OAuth way: temporarily_unavailable (AADSTS90033) or 429 with Retry-After.
       const retry = hard.retryAfterS ?? 5;
       const throttled = hard.kind === '429';
@@ -334,6 +342,8 @@ export async function startSimulatedTenant(options: SimTenantOptions = {}): Prom
       const shared: SharedConnection = { graphUrl: origin, authorityHost: origin, tenantId, clientId, clientCertificatePem: `${clientCertificate.certPem}${clientCertificate.keyPem}`, timeScale, scenario: scenario.name };
       response = { status: 200, body: shared };
     }
+    // realTenant.batchUnavailable: the batch endpoint fails as a whole; single requests still work.
+    if (!response && isBatchPath(url.pathname) && scenario.realTenant.batchUnavailable) response = graphError(simReq, 503, 'ServiceUnavailable', 'The service is temporarily unavailable. Please retry later.', { 'retry-after': '5' });
     if (!response && isBatchPath(url.pathname)) response = await answerBatch(simReq, origin, (inner) => answerInner(inner, requestId));
     response ??= handled(simReq, () =>
       isGraphPath(url.pathname) ? handleGraph(simReq, ctx, origin) : (handleIdentity(simReq, identity) ?? graphError(simReq, 400, 'BadRequest', `Invalid version: ${url.pathname.split('/').filter(Boolean)[0] ?? ''}`)),
@@ -419,6 +429,7 @@ export async function startSimulatedTenant(options: SimTenantOptions = {}): Prom
     seedRegisteredDevice: (d) => model.seedRegistered(d).id,
     seedOtherTenantDevice: (serial, manufacturer) => model.seedOtherTenant(serial, manufacturer),
     issueAccessToken: (kind, permissions, claims) => identity.issueAccessToken(kind, permissions, claims).token,
+    tokenRequestClaims: () => [...identity.tokenRequestClaims],
     setRealTenant: (input) => (scenario.realTenant = resolveRealTenant(input)),
     stop: () =>
       new Promise<void>((resolve) => {

@@ -59,6 +59,8 @@ function keyFor(code: string | number | undefined): MessageKey | undefined {
 
 /** The key for a device's or event's error: by number first, then by name. */
 export function adviceKeyFor(errorCode: number | undefined, errorName: string | undefined): MessageKey | undefined {
+  // A station code that says more than the service's number words the row (GROUP_TAG_KEPT on an 806).
+  if (errorName && /^[A-Z][A-Z0-9_]+$/.test(errorName) && i18n.has(`code.${errorName}`)) return `code.${errorName}` as MessageKey;
   return keyFor(errorCode) ?? keyFor(errorName);
 }
 

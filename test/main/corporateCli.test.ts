@@ -56,11 +56,11 @@ describe('import --register', () => {
     expect(code).toBe(0);
     const out = JSON.parse(stdout.join('')) as { devices: { serialNumber: string; state: string; corporate: { state: string; identifier: string } }[] };
     expect(out.devices.map((d) => [d.serialNumber, d.state, d.corporate.state, d.corporate.identifier])).toEqual([
-      ['CLI1', 'imported', 'done', 'Contoso,Bench 1,CLI1'],
-      ['CLI2', 'imported', 'done', 'Contoso,Bench 1,CLI2'],
+      ['CLI1', 'imported', 'done', 'Contoso;Bench 1;CLI1'],
+      ['CLI2', 'imported', 'done', 'Contoso;Bench 1;CLI2'],
     ]);
     expect(sim.requestLog.count({ method: 'POST', pathContains: '/importedWindowsAutopilotDeviceIdentities/import' })).toBe(1);
-    expect(corporateModelOf(sim.model, sim.clock).list().map((r) => r.importedDeviceIdentifier).sort()).toEqual(['Contoso,Bench 1,CLI1', 'Contoso,Bench 1,CLI2']);
+    expect(corporateModelOf(sim.model, sim.clock).list().map((r) => r.importedDeviceIdentifier).sort()).toEqual(['Contoso;Bench 1;CLI1', 'Contoso;Bench 1;CLI2']);
   }, 60_000);
 
   it('corporate: no Autopilot import at all; a hash without a model makes the command fail and says why', async () => {
@@ -74,7 +74,8 @@ describe('import --register', () => {
       ['NOMODEL9', 'unavailable', 'CORP_MISSING_VALUES'],
     ]);
     expect(code).toBe(1);
-    expect(stderr.join('')).toMatch(/1 of 2 devices/);
+    expect(stderr.join('')).toMatch(/1 of 2 corporate identifiers not added \(NOMODEL9: CORP_MISSING_VALUES/);
+    expect(stderr.join('')).not.toMatch(/did not reach/);
     expect(sim.requestLog.count({ pathContains: 'importedWindowsAutopilotDeviceIdentities' })).toBe(0);
   }, 60_000);
 

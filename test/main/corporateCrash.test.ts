@@ -47,7 +47,7 @@ describe('both registrations under crashes', () => {
 
     // Every identifier posted exactly once, every hash imported exactly once.
     const posts = corporateModelOf(sim.model, sim.clock).postsPerIdentifier;
-    expect([...posts.keys()].sort(), `seed ${seed}`).toEqual(serials.map((s) => `Contoso,Bench 1,${s}`));
+    expect([...posts.keys()].sort(), `seed ${seed}`).toEqual(serials.map((s) => `Contoso;Bench 1;${s}`));
     expect([...posts.entries()].filter(([, n]) => n !== 1), `seed ${seed}`).toEqual([]);
     expect(Object.entries(sim.requestLog.importCounts()).filter(([, n]) => n !== 1), `seed ${seed}`).toEqual([]);
     // Both registrations final for every device, in the queue on disk.

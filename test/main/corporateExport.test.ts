@@ -43,10 +43,12 @@ function record(serialNumber: string, hash: { manufacturer?: string; model?: str
 
 describe('corporate identifier of a hash', () => {
   it('is the firmware strings exactly, and says which value is missing or cannot be carried', () => {
-    expect(corporateIdentifierOf({ manufacturer: 'LENOVO', model: '20XW0026US ', serialNumber: 'PF2ABC' })).toMatchObject({ ok: true, identifier: 'LENOVO,20XW0026US ,PF2ABC' });
+    expect(corporateIdentifierOf({ manufacturer: 'LENOVO', model: '20XW0026US ', serialNumber: 'PF2ABC' })).toMatchObject({ ok: true, identifier: 'LENOVO;20XW0026US ;PF2ABC', csvLine: 'LENOVO,20XW0026US ,PF2ABC' });
     expect(corporateIdentifierOf({ manufacturer: 'HP', serialNumber: 'X' })).toMatchObject({ ok: false, code: 'CORP_MISSING_VALUES', params: { missing: 'model' } });
     expect(corporateIdentifierOf({ manufacturer: ' ', model: 'M' })).toMatchObject({ ok: false, params: { missing: 'manufacturer, serial' } });
-    expect(corporateIdentifierOf({ manufacturer: 'Dell Inc.', model: 'Latitude 7440, rev B', serialNumber: 'X' })).toMatchObject({ ok: false, code: 'CORP_VALUE_HAS_COMMA', params: { fields: 'model' } });
+    // Graph's tuple is semicolon-delimited (Microsoft's reference): a comma is carried, a semicolon is not.
+    expect(corporateIdentifierOf({ manufacturer: 'Micro-Star International Co., Ltd.', model: 'MS-7C56', serialNumber: 'X' })).toMatchObject({ ok: true, identifier: 'Micro-Star International Co., Ltd.;MS-7C56;X' });
+    expect(corporateIdentifierOf({ manufacturer: 'Dell Inc.', model: 'Latitude 7440; rev B', serialNumber: 'X' })).toMatchObject({ ok: false, code: 'CORP_VALUE_HAS_SEMICOLON', params: { fields: 'model' } });
   });
 });
 

@@ -191,7 +191,8 @@ export async function runFaultScenario(o: FaultRunOptions): Promise<FaultRunRepo
 
     const realStart = Date.now();
     const serviceStart = sim.clock.now();
-    await station.handlers.queueDevices({ devices: inputs, groupTag: GROUP_TAG });
+    // The run asks for its tag on every device, so 806 devices get it too (issue 24: never unasked).
+    await station.handlers.queueDevices({ devices: inputs, groupTag: GROUP_TAG, overrideGroupTag: true });
 
     // Two more storms, at the first import and half-way.
     const stormsAt = storms ? [(n: number, imported: number) => imported > 0, (n: number) => n >= o.devices / 2] : [];

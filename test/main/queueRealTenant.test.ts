@@ -291,7 +291,7 @@ describe('registration that lags', () => {
     const b = bench();
     b.port.switches.listLagsUntilSync = true;
     const regId = b.port.seedRegistered('LAG806', 'OldTag', { lagging: true });
-    const { queued } = b.queue.queueDevices([deviceInput('LAG806')], { groupTag: 'NewTag' });
+    const { queued } = b.queue.queueDevices([deviceInput('LAG806')], { groupTag: 'NewTag', overrideGroupTag: true });
     await b.run();
     expect(b.queue.device(queued[0]!)).toMatchObject({ state: 'already-registered', errorCode: 806, deviceRegistrationId: regId });
     expect(b.queue.device(queued[0]!)!.flags).not.toContain('group-tag-unchecked');
@@ -307,14 +307,14 @@ describe('registration that lags', () => {
     const b = bench({ timings: { syncIntervalMs: 60_000 } });
     b.port.switches.tagUpdateLagMs = 3 * 60_000;
     const regId = b.port.seedRegistered('TAGLAG', 'OldTag');
-    const { queued } = b.queue.queueDevices([deviceInput('TAGLAG')], { groupTag: 'NewTag' });
+    const { queued } = b.queue.queueDevices([deviceInput('TAGLAG')], { groupTag: 'NewTag', overrideGroupTag: true });
     await b.run();
     const d = b.queue.device(queued[0]!)!;
     expect(d).toMatchObject({ state: 'already-registered', deviceRegistrationId: regId });
     const events = b.queue.getDevice(d.id).events;
     const updateAt = b.port.log.find((l) => l.method === 'updateDeviceProperties')!.at;
     expect(Date.parse(events.at(-1)!.at) - updateAt).toBeGreaterThanOrEqual(3 * 60_000);
-    expect(events.at(-1)!.message).toContain('now shows');
+    expect(events.at(-1)!.message).toContain('group tag changed from "OldTag" to "NewTag"');
     expect(b.port.log.filter((l) => l.method === 'requestSync').some((l) => l.at >= Date.parse(events.at(-1)!.at))).toBe(true);
     b.store.close();
   });
@@ -323,7 +323,7 @@ describe('registration that lags', () => {
     const b = bench({ timings: { tagFixDeadlineMs: 5 * 60_000 } });
     b.port.switches.tagUpdateLagMs = 3600_000;
     b.port.seedRegistered('TAGNEVER', 'OldTag');
-    const { queued } = b.queue.queueDevices([deviceInput('TAGNEVER')], { groupTag: 'NewTag' });
+    const { queued } = b.queue.queueDevices([deviceInput('TAGNEVER')], { groupTag: 'NewTag', overrideGroupTag: true });
     await b.run();
     const d = b.queue.device(queued[0]!)!;
     expect(d.state).toBe('already-registered');

@@ -66,7 +66,7 @@ describe('queue against the simulated tenant over HTTPS', () => {
   it('806: already registered here, group tag fixed through updateDeviceProperties', async () => {
     const { sim, station } = await bench();
     const regId = sim.seedRegisteredDevice({ serialNumber: 'R806', manufacturer: 'Contoso', groupTag: 'Old' });
-    await station.handlers.queueDevices({ devices: [dev('R806')], groupTag: 'New' });
+    await station.handlers.queueDevices({ devices: [dev('R806')], groupTag: 'New', overrideGroupTag: true });
     await settled(station, 1);
     expect(station.queue().service.allDevices()[0]).toMatchObject({ state: 'already-registered', errorCode: 806, deviceRegistrationId: regId });
     expect(sim.model.getRegistration(regId)!.groupTag).toBe('New');

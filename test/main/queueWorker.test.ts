@@ -123,7 +123,8 @@ describe('import worker (fake Graph, fake clock)', () => {
   it('treats 806 as success after fixing the group tag of the registered device', async () => {
     const b = bench();
     const regId = b.port.seedRegistered('PF806', 'OldTag');
-    const { queued } = b.queue.queueDevices([deviceInput('PF806')], { groupTag: 'NewTag' });
+    // The technician asked for this tag on every device: only then may an 806 change a registered device's tag.
+    const { queued } = b.queue.queueDevices([deviceInput('PF806')], { groupTag: 'NewTag', overrideGroupTag: true });
     await b.run();
     const d = b.queue.device(queued[0]!)!;
     expect(d).toMatchObject({ state: 'already-registered', errorCode: 806, deviceRegistrationId: regId });
@@ -132,7 +133,8 @@ describe('import worker (fake Graph, fake clock)', () => {
     const messages = b.queue.getDevice(d.id).events.map((e) => e.message);
     expect(messages.some((m) => m.includes('"OldTag" to "NewTag"'))).toBe(true);
     // Reported fixed once the tenant shows the tag, not when updateDeviceProperties answered.
-    expect(messages.at(-1)).toContain('now shows the group tag "NewTag"');
+    expect(messages.at(-1)).toContain('group tag changed from "OldTag" to "NewTag"');
+    expect(d.errorName).toBe('GROUP_TAG_CHANGED');
     b.store.close();
   });
 

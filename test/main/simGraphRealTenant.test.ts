@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { encodeHardwareHash } from '../../src-main/capture/encodeHardwareHash.ts';
-import { parseScenario, REALISTIC } from '../../src-main/sim/simScenario.ts';
+import { MISBEHAVIOUR_DRILLS, parseScenario, REALISTIC } from '../../src-main/sim/simScenario.ts';
 import { startSimulatedTenant, type SimTenant } from '../../src-main/sim/startSimulatedTenant.ts';
 import { ManualClock, simClient } from './simSupport.ts';
 
@@ -60,7 +60,8 @@ describe('real-tenant switches in the scenario', () => {
   it('are all off by default (training keeps its behaviour), "realistic" turns all on, an object starts from the preset when asked', () => {
     expect(Object.values(parseScenario({}).realTenant).filter(Boolean)).toEqual([]);
     expect(parseScenario({ realTenant: 'realistic' }).realTenant).toEqual(REALISTIC);
-    expect(Object.entries(REALISTIC).filter(([, v]) => v === false || v === undefined)).toEqual([]);
+    expect(Object.entries(REALISTIC).filter(([k, v]) => (v === false || v === undefined) && !MISBEHAVIOUR_DRILLS.includes(k as keyof typeof REALISTIC))).toEqual([]);
+    expect(MISBEHAVIOUR_DRILLS.map((k) => REALISTIC[k])).toEqual([false, 0, false, false]);
     expect(parseScenario({ realTenant: { realistic: true, importBatchLimit: 20, tagUpdateLags: false } }).realTenant).toEqual({ ...REALISTIC, importBatchLimit: 20, tagUpdateLags: false });
     expect(parseScenario({ realTenant: { selectFails: true } }).realTenant).toMatchObject({ selectFails: true, importIdRewritten: false });
     expect(() => parseScenario({ realTenant: { selectFail: true } })).toThrow(/realTenant/);

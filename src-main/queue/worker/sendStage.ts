@@ -10,6 +10,9 @@ import type { WorkerContext, WorkerStage } from './workerContext.ts';
 const HOLD_FIRST_MS = 10_000;
 const HOLD_MAX_MS = 60_000;
 
+/** Codes a row carries while its batch waits on the network or the service; cleared when Graph's answer lands. */
+export const WAITING_CODES: ReadonlySet<string> = new Set(['GRAPH_NOT_JSON', 'GRAPH_NETWORK', 'GRAPH_THROTTLED', 'GRAPH_UNAVAILABLE']);
+
 /** A whole-batch refusal: the service said no to the request itself, not to one record. */
 interface Refusal {
   status?: number;
@@ -165,8 +168,48 @@ export class SendStage implements WorkerStage {
       // Throttled or unavailable (429/503): the service did not take the request, nothing to look for.
       this.c.store.updateBatch(batch.id, { attempts: 0 });
       batch.attempts = 0;
+      if (err.kind === 'throttled' || err.kind === 'unavailable') return this.notTaken(batch, devices, err);
+    } else if (err instanceof GraphFailure && err.kind === 'not-json') {
+      // Something other than Graph answered (a captive portal): whether the POST reached Graph is
+      // unknown, so the batch is reconciled on the next tick, and each row says why.
+      this.c.store.updateBatch(batch.id, { nextAt: this.c.now() });
+      this.markWaiting(devices, err);
+      this.c.attention(devices.map((d) => d.id), `Import is waiting: ${err.message} ${err.action ?? ''}`.trim(), { waiting: true, errorName: err.code });
+      return;
     }
     this.retryLater(batch, err);
+  }
+
+  /**
+   * The service did not take the POST (429 or 503, so nothing landed): the devices go back to the
+   * queue, due when the service said to come back, each row naming the code and the time. A row
+   * never says "importing" while nothing was imported.
+   */
+  private notTaken(batch: BatchRecord, devices: DeviceRecord[], err: GraphFailure): void {
+    const until = this.c.now() + this.c.retryDelay(0, err);
+    const at = new Date(until).toISOString();
+    const words = err.kind === 'throttled' ? `Intune throttled the import; the station sends it again after ${at}` : `Intune was unavailable; the station sends the import again after ${at}`;
+    this.c.store.transaction(() => {
+      for (const d of devices) {
+        // The row's deadline is when it is sent again: the Queue screen shows it ("due in 58 min", the time on hover).
+        this.c.move(d, 'queued', { batchId: null, importId: null, deadline: until, nextCheckAt: until, errorName: err.code, errorCode: null, advice: `${words}.` }, `${words} (HTTP ${err.status ?? '?'})`, {
+          batchId: batch.id,
+          importId: batch.importId,
+          requestIds: [err.requestId],
+          errorName: err.code,
+        });
+      }
+      this.c.store.updateBatch(batch.id, { status: 'done' });
+    });
+    this.c.attention(devices.map((d) => d.id), `${words}.`, { waiting: true, errorName: err.code });
+  }
+
+  /** Rows of a batch whose outcome is being checked say why (cleared when the batch's answer lands). */
+  private markWaiting(devices: DeviceRecord[], err: GraphFailure): void {
+    this.c.store.transaction(() => {
+      for (const d of devices) this.c.store.updateDevice(d.id, { errorName: err.code, advice: `${err.message} ${err.action ?? ''}`.trim() }, { at: this.c.now(), fromState: d.state, toState: d.state, message: err.message, batchId: d.batchId, importId: d.importId, requestIds: [], errorName: err.code });
+    });
+    for (const d of devices) this.c.changed.add(d.id);
   }
 
   /**
@@ -209,7 +252,10 @@ export class SendStage implements WorkerStage {
       this.c.store.addImportedRecords(mine.map((r) => ({ id: r.id, batchId: batch.id, deviceId: ownerOf.get(r.id) ?? '', createdAt: now })));
       for (const d of devices) {
         const r = matched.get(d.id);
-        if (r) this.c.store.updateDevice(d.id, { importedRecordId: r.id });
+        // The answer landed: a network failure that made the row wait no longer explains it.
+        const waited = d.errorName !== undefined && WAITING_CODES.has(d.errorName) ? { errorName: null, advice: null } : {};
+        if (r) this.c.store.updateDevice(d.id, { importedRecordId: r.id, ...waited });
+        else if (Object.keys(waited).length) this.c.store.updateDevice(d.id, waited);
         this.c.store.appendEvent({ deviceId: d.id, at: now, fromState: 'importing', toState: 'importing', message: `Batch ${how}`, batchId: batch.id, importId: batch.importId, requestIds: requestId ? [requestId] : [] });
       }
       this.c.store.updateBatch(batch.id, { status: 'sent', postedAt: batch.postedAt ?? now, attempts: 0, nextAt: now + this.c.t.firstPollMs });

@@ -2,7 +2,7 @@ import { constants, promises as fs } from 'node:fs';
 import type { CaptureSourceKind, FileReadResult } from '../contract/types.ts';
 import { decodeFileText } from './decodeFileText.ts';
 import { MAX_FILE_BYTES, readError } from './fileReadCodes.ts';
-import { looksLikeAutopilotCsv, readAutopilotCsv } from './readAutopilotCsv.ts';
+import { looksLikeAutopilotCsv, POWERSHELL_TYPE_LINE, readAutopilotCsv } from './readAutopilotCsv.ts';
 import { readOa3Xml } from './readOa3Xml.ts';
 import { looksLikeConfigMgrReport, readConfigMgrReport } from './readConfigMgrReport.ts';
 import { describeOtherExport } from './otherExports.ts';
@@ -38,7 +38,8 @@ export function readHashFileBytes(bytes: Uint8Array, path: string, options: Hash
   const sourceKind = options.sourceKind ?? 'file';
   const readerOptions = { path, sourceKind, ...(options.serialNumber !== undefined ? { serialNumber: options.serialNumber } : {}) };
   const start = text.trimStart();
-  const firstLine = start.slice(0, 2000).split(/\r\n|\n|\r/, 1)[0] ?? '';
+  // The first line that is not PowerShell's "#TYPE …" (Export-Csv without -NoTypeInformation).
+  const firstLine = start.slice(0, 2000).split(/\r\n|\n|\r/, 3).find((l) => !POWERSHELL_TYPE_LINE.test(l.trim())) ?? '';
 
   const other = describeOtherExport(text);
   if (start.startsWith('<') && !other) {

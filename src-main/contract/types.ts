@@ -92,7 +92,7 @@ export interface FileReadResult {
  * Codes of one row of a file whose other rows were read (no hash, a PKID only, a formula…): such rows
  * are kept in the queue as refused records (queueDevices' `refused`). Whole-file codes are not rows.
  */
-export const REFUSED_ROW_CODES: readonly string[] = ['CSV_WRONG_COLUMNS', 'CSV_FORMULA', 'CSV_CONTROL_CHARACTERS', 'CSV_LINE_TOO_LONG', 'CSV_BAD_QUOTES', 'CSV_NO_HASH', 'CSV_BAD_VALUE', 'CSV_PKID_ONLY', 'CSV_TUPLE_ONLY', 'XML_BAD_VALUE'];
+export const REFUSED_ROW_CODES: readonly string[] = ['CSV_WRONG_COLUMNS', 'CSV_FORMULA', 'CSV_CONTROL_CHARACTERS', 'CSV_LINE_TOO_LONG', 'CSV_BAD_QUOTES', 'CSV_NO_HASH', 'CSV_BAD_VALUE', 'CSV_GROUP_TAG_TOO_LONG', 'CSV_GROUP_TAG_INVALID', 'CSV_PKID_ONLY', 'CSV_TUPLE_ONLY', 'XML_BAD_VALUE'];
 
 export interface FileDuplicate {
   line: number;

@@ -3,7 +3,7 @@ import { decodeHardwareHash, type HardwareHashReport } from './decodeHardwareHas
 import { finding, hasErrors, type Finding } from './hashFindings.ts';
 import { containsLicenceKey, startsLikeFormula } from './fieldRules.ts';
 import { isVirtualMachine, serialProblem } from './placeholderSerial.ts';
-import { foldSerial, OFFERS_HASH_SERIAL, serialWasFolded } from '../contract/serialNumberRule.ts';
+import { foldSerial, isLabelSerial, OFFERS_HASH_SERIAL, serialWasFolded } from '../contract/serialNumberRule.ts';
 
 export interface DeviceFields {
   serialNumber: string;
@@ -55,7 +55,7 @@ export function checkDevice(input: DeviceFields): CapturedDevice {
   }
   // Full-width ＰＦ１２３ (a Japanese IME, in a file or typed) is the label's PF123: folded here, whatever brought it.
   const serial = foldSerial(fields.serialNumber);
-  if (serial && serialWasFolded(fields.serialNumber)) {
+  if (serial && serialWasFolded(fields.serialNumber) && isLabelSerial(serial)) {
     const typed = fields.serialNumber.trim().slice(0, 64);
     findings.push(finding('SERIAL_WIDTH_FOLDED', 'info', `The serial "${typed}" was typed in full-width characters; it is read as "${serial}".`, { typed, serial }));
   }

@@ -109,7 +109,7 @@ export function readAutopilotCsv(text: string, options: CsvReadOptions): CsvRead
       continue;
     }
     if (devices.length + errors.length + duplicates.length >= MAX_ROWS) {
-      errors.push(readError('FILE_TOO_MANY_ROWS', `The file has more than ${MAX_ROWS} rows; the station stopped reading at line ${lineNo}. Split the file (the admin centre takes 500 rows per file).`, lineNo));
+      errors.push(readError('FILE_TOO_MANY_ROWS', `The file has more than ${MAX_ROWS} rows; the station stopped reading at line ${lineNo}. Split the file (the admin centre takes 500 rows per file).`, lineNo, { limit: MAX_ROWS }));
       break;
     }
     if (line.length > MAX_LINE) {

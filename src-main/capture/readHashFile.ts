@@ -106,7 +106,7 @@ export async function readBoundedFile(path: string): Promise<BoundedRead> {
     return { bytes: buffer.subarray(0, length) };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return { error: readError('FILE_NOT_FOUND', 'The file is not there any more (moved, deleted, or the USB stick was removed).') };
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { error: readError('FILE_NOT_FOUND', 'The file is not there any more (moved, deleted, or the USB stick was removed).', undefined, { path }) };
     if (code === 'EACCES' || code === 'EPERM') return { error: readError('FILE_UNREADABLE', 'The station is not allowed to read this file. Copy it somewhere you can open, or ask your admin.') };
     if (code === 'EBUSY') return { error: readError('FILE_UNREADABLE', 'Another program is still writing this file. Wait for the OEM tool to finish, then read it again.') };
     return { error: readError('FILE_UNREADABLE', `The file cannot be read (${code ?? 'error'}).`) };
@@ -116,5 +116,5 @@ export async function readBoundedFile(path: string): Promise<BoundedRead> {
 }
 
 function tooLarge(size: number) {
-  return readError('FILE_TOO_LARGE', `The file is ${(size / 1024 / 1024).toFixed(1)} MB; hash files are a few KB (a 500-device CSV is about 2 MB). The station reads files up to 10 MB.`);
+  return readError('FILE_TOO_LARGE', `The file is ${(size / 1024 / 1024).toFixed(1)} MB; hash files are a few KB (a 500-device CSV is about 2 MB). The station reads files up to 10 MB.`, undefined, { limit: '10 MB' });
 }

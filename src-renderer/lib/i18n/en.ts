@@ -102,7 +102,7 @@ export const en = {
   'finding.HASH_TRAILING_DATA': 'The hash has extra data after its end. Usually harmless.',
   'finding.HASH_NO_SERIAL': 'The hash contains no serial number. Intune will reject it (802). Fix the firmware serial, then capture again.',
   'finding.HASH_NO_MANUFACTURER': 'The hash contains no manufacturer. Intune will reject it (802). Fix the firmware, then capture again.',
-  'finding.SERIAL_MISMATCH': 'The serial in the hash[ ({inHash})] differs from the serial number entered[ ({given})]. Check that the hash belongs to this device.',
+  'finding.SERIAL_MISMATCH': 'The serial in the hash[ ({hashSerial})] differs from the serial number entered[ ({serial})]. Check that the hash belongs to this device.',
   'finding.SERIAL_PLACEHOLDER': 'This is not a real serial number. Scan the serial label or type the serial.',
   'finding.SERIAL_MISSING': 'The device has no serial number. Scan the serial label or type the serial.',
   'finding.unknown': '{code}: {message}',

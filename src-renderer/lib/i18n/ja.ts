@@ -107,7 +107,7 @@ export const ja: Record<MessageKey, string> = {
   'finding.HASH_TRAILING_DATA': 'ハッシュの末尾に余分なデータがあります。通常は問題ありません。',
   'finding.HASH_NO_SERIAL': 'ハッシュにシリアル番号が含まれていません。Intune で拒否されます (802)。ファームウェアのシリアル番号を修正してから、もう一度キャプチャしてください。',
   'finding.HASH_NO_MANUFACTURER': 'ハッシュに製造元が含まれていません。Intune で拒否されます (802)。ファームウェアを修正してから、もう一度キャプチャしてください。',
-  'finding.SERIAL_MISMATCH': 'ハッシュ内のシリアル番号[ ({inHash})]が入力したシリアル番号[ ({given})]と異なります。このデバイスのハッシュか確認してください。',
+  'finding.SERIAL_MISMATCH': 'ハッシュ内のシリアル番号[ ({hashSerial})]が入力したシリアル番号[ ({serial})]と異なります。このデバイスのハッシュか確認してください。',
   'finding.SERIAL_PLACEHOLDER': '実際のシリアル番号ではありません。シリアル ラベルをスキャンするか、シリアル番号を入力してください。',
   'finding.SERIAL_MISSING': 'デバイスにシリアル番号がありません。シリアル ラベルをスキャンするか、シリアル番号を入力してください。',
   'finding.unknown': '{code}: {message}',

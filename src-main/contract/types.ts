@@ -152,6 +152,8 @@ export interface QueueRow {
   deadline?: string;
   errorCode?: number;
   errorName?: string;
+  /** What the screens fill into errorName's words ({host}, {reason}, {serial}…). */
+  errorParams?: Record<string, string | number>;
   /** English advice; the UI shows its own translation keyed by errorName/errorCode. */
   advice?: string;
   source: CaptureSource;
@@ -288,6 +290,8 @@ export interface Attention {
   waiting?: boolean;
   errorCode?: number;
   errorName?: string;
+  /** What the screens fill into errorName's words ({host}, {reason}…). */
+  params?: Record<string, string | number>;
 }
 
 // ---------- support ----------

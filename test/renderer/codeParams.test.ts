@@ -1,4 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { render, screen, waitFor, within } from '@testing-library/svelte';
+import App from '../../src-renderer/App.svelte';
+import { attentionText } from '../../src-renderer/lib/stores/notifier.svelte.ts';
+import { FakeStationApi } from './fakeStationApi.ts';
+import { seedQueue } from './seedQueue.ts';
 import { hasWords, wordCode } from '../../src-renderer/lib/codes.ts';
 import { en } from '../../src-renderer/lib/i18n/en.ts';
 import { ja } from '../../src-renderer/lib/i18n/ja.ts';
@@ -71,5 +76,26 @@ describe('every code is worded with the params main really sends', () => {
       }
     }
     expect(leftovers).toEqual([]);
+  });
+});
+
+describe('a row and a toast are worded with the params that came with their code', () => {
+  const NOW = Date.parse('2026-11-23T10:00:00Z');
+  const params = { host: 'login.microsoftonline.com', reason: 'ENOTFOUND' };
+
+  it.each([
+    ['en', 'This bench cannot resolve login.microsoftonline.com (ENOTFOUND).'],
+    ['ja', 'このベンチは login.microsoftonline.com の名前を解決できません (ENOTFOUND)。'],
+  ] as const)('%s: a row waiting with no network names the host and the reason', async (lang, words) => {
+    i18n.setLocale(lang);
+    const [seeded] = seedQueue(1, NOW);
+    seeded!.row = { ...seeded!.row, state: 'queued', errorName: 'CHECK_DNS_FAILED', errorParams: params };
+    seeded!.detail = { ...seeded!.detail, row: seeded!.row };
+    const fake = new FakeStationApi({ now: () => NOW, devices: [seeded!] });
+    render(App, { props: { api: fake.api, initialScreen: 'queue' } });
+    const row = await screen.findByTestId('queue-row');
+    await waitFor(() => expect(within(row).getByTestId('error-advice').textContent).toContain(words));
+    expect(row.textContent).not.toMatch(LEFTOVER);
+    expect(attentionText({ kind: 'device-needs-attention', deviceIds: ['a', 'b'], message: 'x', waiting: true, errorName: 'CHECK_DNS_FAILED', params })).toContain(words);
   });
 });

@@ -100,6 +100,17 @@ function spanAfter(text: string, at: number): string {
   let out = '';
   for (let i = at; i < text.length && i < at + 3000; i++) {
     const c = text[i]!;
+    // Comments are not code: an apostrophe in one ("step's") is not a string.
+    if (c === '/' && text[i + 1] === '/') {
+      i = text.indexOf('\n', i);
+      if (i < 0) break;
+      continue;
+    }
+    if (c === '/' && text[i + 1] === '*') {
+      i = text.indexOf('*/', i) + 1;
+      if (i <= 0) break;
+      continue;
+    }
     if (c === "'" || c === '"' || c === '`') {
       const end = stringEnd(text, i);
       out += c === '`' ? '``' : "''";

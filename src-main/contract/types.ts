@@ -256,6 +256,11 @@ export interface StationSettings {
   allowEmptyGroupTag?: boolean;
   /** What captured devices are registered as (default 'autopilot'). */
   registrationTargets?: RegistrationTargets;
+  /**
+   * The admin's machine-wide settings file exists but was ignored (MACHINE_SETTINGS_INVALID or
+   * _UNREADABLE): params `path`, and where known `line`, `column`, `setting`. Every setting is then locked.
+   */
+  machineSettingsProblem?: { code: string; params: Record<string, string | number> };
 }
 
 export interface AuthStatus {

@@ -359,7 +359,7 @@ export class FakeStationApi {
     if (!decoded) findings.push({ code: 'HASH_BAD_MAGIC', severity: 'error', message: 'This is not a Windows hardware hash.' });
     const serial = input.serialNumber.trim();
     if (PLACEHOLDERS.has(serial.toLowerCase())) findings.push({ code: serial ? 'SERIAL_PLACEHOLDER' : 'SERIAL_MISSING', severity: 'error', message: 'Not a real serial.' });
-    else if (decoded && decoded.serial.toUpperCase() !== serial.toUpperCase()) findings.push({ code: 'SERIAL_MISMATCH', severity: 'error', message: `The hash belongs to ${decoded.serial}.` });
+    else if (decoded && decoded.serial.toUpperCase() !== serial.toUpperCase()) findings.push({ code: 'SERIAL_MISMATCH', severity: 'error', message: `The hash belongs to ${decoded.serial}.`, params: { serial, hashSerial: decoded.serial } });
     const hash: CapturedDevice['hash'] = { valid: !!decoded, padded: true, checksumOk: !!decoded, macAddresses: [], tpmEkPresent: true, length: input.hardwareHash.length, findings: findings.filter((f) => f.code.startsWith('HASH')) };
     if (decoded) Object.assign(hash, { serialNumber: decoded.serial, manufacturer: decoded.manufacturer, model: decoded.model });
     const device: CapturedDevice = { serialNumber: serial, hardwareHash: input.hardwareHash, hash, source: input.source, findings, valid: !findings.some((f) => f.severity === 'error') };

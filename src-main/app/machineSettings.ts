@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { StationErrorData } from '../contract/errors.ts';
 import { settingsPatch } from '../contract/schemas.ts';
+import { jsonErrorPosition, lineColumn } from './jsonErrorPosition.ts';
 
 export type SettingsPatch = z.infer<typeof settingsPatch>;
 export type SettingKey = keyof SettingsPatch;
@@ -17,7 +18,12 @@ export interface MachineSettings {
   values: SettingsPatch;
   /** Settings the technician may not change (shown read-only); empty when the file is absent or ignored. */
   locked: SettingKey[];
-  /** Why the file was ignored, for the log and the settings screen. */
+  /**
+   * Why the file was ignored, for the log and the screens (banner, Settings): its params name the file
+   * (`path`), and where known the `line` and `column` of the mistake and the `setting` it is about.
+   * While there is a problem every setting is locked: the bench does not fall back to settings a
+   * technician may change (the admin meant to decide them).
+   */
   problem?: StationErrorData;
 }
 
@@ -62,7 +68,7 @@ export function readMachineSettings(filePath: string, readFile: (p: string) => B
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return { path: filePath, found: false, values: {}, locked: [] };
-    return ignored(filePath, 'MACHINE_SETTINGS_UNREADABLE', `The pre-seeded settings file ${filePath} could not be read (${code ?? 'error'}).`, 'Check that the file is a file and that Users may read it.');
+    return ignored(filePath, 'MACHINE_SETTINGS_UNREADABLE', `The pre-seeded settings file ${filePath} could not be read (${code ?? 'error'}).`, 'Check that the file is a file and that Users may read it.', { path: filePath, reason: code ?? 'error' });
   }
   return parseMachineSettings(bytes, filePath);
 }
@@ -70,26 +76,45 @@ export function readMachineSettings(filePath: string, readFile: (p: string) => B
 /** The checking half of readMachineSettings, on bytes already read. */
 export function parseMachineSettings(bytes: Buffer, filePath: string): MachineSettings {
   if (bytes.length > MAX_BYTES) {
-    return ignored(filePath, 'MACHINE_SETTINGS_INVALID', `The pre-seeded settings file ${filePath} is larger than 64 KB, so it is not a settings file.`, 'Deploy the settings.json described in the admin guide.');
+    return ignored(filePath, 'MACHINE_SETTINGS_INVALID', `The pre-seeded settings file ${filePath} is larger than 64 KB, so it is not a settings file.`, 'Deploy the settings.json described in the admin guide.', { path: filePath });
   }
   let data: unknown;
+  let text = '';
   try {
-    data = JSON.parse(decodeText(bytes));
+    text = decodeText(bytes);
+    data = JSON.parse(text);
   } catch (err) {
-    return ignored(filePath, 'MACHINE_SETTINGS_INVALID', `The pre-seeded settings file ${filePath} is not valid JSON: ${(err as Error).message}.`, 'Fix the file (for example with a JSON validator) and restart the station.');
+    // An odd number of bytes after a UTF-16 BOM fails in decodeText: no position to give then.
+    const at = text ? jsonErrorPosition(text) : undefined;
+    const where = at ? ` at line ${at.line}, column ${at.column}` : '';
+    return ignored(filePath, 'MACHINE_SETTINGS_INVALID', `The pre-seeded settings file ${filePath} is not valid JSON${where}: ${(err as Error).message}.`, 'Fix the file (for example with a JSON validator) and restart the station. Until then every setting stays locked.', { path: filePath, ...(at ? { line: at.line, column: at.column } : {}) });
   }
   const parsed = machineSettingsFile.safeParse(data);
   if (!parsed.success) {
-    const reasons = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(file)'}: ${i.message}`);
-    return ignored(filePath, 'MACHINE_SETTINGS_INVALID', `The pre-seeded settings file ${filePath} was ignored: ${reasons.join('; ')}.`, 'Fix these settings in the file and restart the station. Until then the technician can set everything.');
+    const first = parsed.error.issues[0];
+    const setting = first?.path[0] !== undefined ? String(first.path[0]) : undefined;
+    const line = setting ? lineOfKey(text, setting) : undefined;
+    const reasons = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(file)'}${i.path[0] !== undefined && lineOfKey(text, String(i.path[0])) ? ` (line ${lineOfKey(text, String(i.path[0]))})` : ''}: ${i.message}`);
+    return ignored(filePath, 'MACHINE_SETTINGS_INVALID', `The pre-seeded settings file ${filePath} was ignored: ${reasons.join('; ')}.`, 'Fix these settings in the file and restart the station. Until then every setting stays locked.', {
+      path: filePath,
+      ...(setting ? { setting: setting.slice(0, 64) } : {}),
+      ...(line ? { line } : {}),
+    });
   }
   const { locked, $schema: _schema, ...values } = parsed.data;
   const lockedKeys = locked === true ? (Object.keys(values) as SettingKey[]) : locked;
   return { path: filePath, found: true, values, locked: [...new Set(lockedKeys)] };
 }
 
-function ignored(filePath: string, code: string, message: string, action: string): MachineSettings {
-  return { path: filePath, found: true, values: {}, locked: [], problem: { code, message, action, details: { path: filePath } } };
+/** The file ignored as a whole; `params` name the file (`path`) and, where known, the line, column and setting. */
+function ignored(filePath: string, code: string, message: string, action: string, params: { path: string } & Record<string, string | number>): MachineSettings {
+  return { path: filePath, found: true, values: {}, locked: [], problem: { code, message, action, params, details: { path: filePath } } };
+}
+
+/** The line where a top-level key is written ("tenantId": …), for a setting the schema refused. */
+function lineOfKey(text: string, key: string): number | undefined {
+  const at = text.indexOf(JSON.stringify(key));
+  return at < 0 ? undefined : lineColumn(text, at).line;
 }
 
 /** Notepad saves UTF-8 with or without a BOM, or UTF-16 ("Unicode"): accept all of them. */

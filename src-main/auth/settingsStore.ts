@@ -3,7 +3,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { z } from 'zod';
 import type { Logger } from '../kernel/logger.ts';
-import type { MachineSettings } from '../app/machineSettings.ts';
+import { SETTING_KEYS, type MachineSettings } from '../app/machineSettings.ts';
 import { StationError } from '../contract/errors.ts';
 import { settingsPatch } from '../contract/schemas.ts';
 import { DEFAULT_WAIT_FOR, type StationSettings } from '../contract/types.ts';
@@ -30,7 +30,7 @@ export interface SettingsStoreOptions {
    * Machine-wide settings an administrator pre-seeded (Windows: %ProgramData%\Autopilot Station\settings.json),
    * already read and checked by readMachineSettings: values, and the keys technicians may not change.
    */
-  machine?: Pick<MachineSettings, 'values' | 'locked'>;
+  machine?: Pick<MachineSettings, 'values' | 'locked'> & Partial<Pick<MachineSettings, 'problem'>>;
   logger: Logger;
 }
 
@@ -55,6 +55,13 @@ export class SettingsStore {
     const user = this.salvage(this.readJson(this.options.file), 'your settings file');
     const merged: StationSettings = { ...DEFAULT_SETTINGS, locked: [] };
     applyPatch(merged, machine.values);
+    if (machine.problem) {
+      // The admin's file is broken: nothing the technician saved applies and nothing may be changed until it is fixed.
+      merged.locked = [...SETTING_KEYS].sort();
+      merged.machineSettingsProblem = { code: machine.problem.code, params: { ...(machine.problem.params ?? {}) } };
+      this.cached = merged;
+      return structuredClone(merged);
+    }
     applyPatch(merged, omit(user, machine.locked));
     merged.locked = [...machine.locked].sort();
     this.cached = merged;

@@ -58,7 +58,7 @@ export class CaptureService {
       }
       // Refuse before decoding: base64 is 4/3 of the bytes.
       if (Math.floor((base64.length * 3) / 4) > MAX_FILE_BYTES + 2) {
-        return { path: display, devices: [], errors: [readError('FILE_TOO_LARGE', 'The file is over 10 MB; hash files are a few KB. The station reads files up to 10 MB.')] };
+        return { path: display, devices: [], errors: [readError('FILE_TOO_LARGE', 'The file is over 10 MB; hash files are a few KB. The station reads files up to 10 MB.', undefined, { path: display, limit: '10 MB' })] };
       }
       return readHashFileBytes(Buffer.from(base64, 'base64'), display);
     });

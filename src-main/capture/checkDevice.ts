@@ -3,6 +3,7 @@ import { decodeHardwareHash, type HardwareHashReport } from './decodeHardwareHas
 import { finding, hasErrors, type Finding } from './hashFindings.ts';
 import { containsLicenceKey, startsLikeFormula } from './fieldRules.ts';
 import { isVirtualMachine, serialProblem } from './placeholderSerial.ts';
+import { foldSerial, isLabelSerial, OFFERS_HASH_SERIAL, serialWasFolded } from '../contract/serialNumberRule.ts';
 
 export interface DeviceFields {
   serialNumber: string;
@@ -52,7 +53,12 @@ export function checkDevice(input: DeviceFields): CapturedDevice {
       findings.push(finding('LICENCE_KEY_DROPPED', 'warning', `The ${FIELD_LABEL[key]} held a Windows licence key (25 characters); the station dropped it: licence keys are never stored or sent.`, { field: key }));
     }
   }
-  const serial = fields.serialNumber.trim();
+  // Full-width ＰＦ１２３ (a Japanese IME, in a file or typed) is the label's PF123: folded here, whatever brought it.
+  const serial = foldSerial(fields.serialNumber);
+  if (serial && serialWasFolded(fields.serialNumber) && isLabelSerial(serial)) {
+    const typed = fields.serialNumber.trim().slice(0, 64);
+    findings.push(finding('SERIAL_WIDTH_FOLDED', 'info', `The serial "${typed}" was typed in full-width characters; it is read as "${serial}".`, { typed, serial }));
+  }
   const report = decodeHardwareHash(fields.hardwareHash, serial ? { expectedSerial: serial } : {});
   findings.push(...report.findings);
   // A spreadsheet turns the 13-digit PKID into 3.30123E+12: never sent as is; the hash's own PKID (record 24) replaces it when it has one.
@@ -111,12 +117,12 @@ function printable(c: string): string {
 
 /**
  * The device judged again under the serial its hash carries: the technician's answer to
- * SERIAL_SPREADSHEET_DAMAGE (a spreadsheet dropped leading zeros or wrote 1.23457E+11). Devices without
- * that finding come back unchanged: a hash from another device is never waved through this way.
+ * SERIAL_SPREADSHEET_DAMAGE (a spreadsheet dropped leading zeros or wrote 1.23457E+11) and to
+ * SERIAL_NOT_ON_LABEL (characters no serial label has). Devices without such a finding come back unchanged: a hash from another device is never waved through this way.
  */
 export function useHashSerial(device: CapturedDevice): CapturedDevice {
   const hashSerial = device.hash.serialNumber?.trim();
-  if (!hashSerial || !device.findings.some((f) => f.code === 'SERIAL_SPREADSHEET_DAMAGE')) return device;
+  if (!hashSerial || !device.findings.some((f) => OFFERS_HASH_SERIAL.has(f.code))) return device;
   return checkDevice({
     serialNumber: hashSerial,
     hardwareHash: device.hardwareHash,

@@ -1,17 +1,35 @@
 import type { FileReadError } from '../contract/types.ts';
 import { readError } from './fileReadCodes.ts';
 
-export type TextEncodingName = 'utf-8' | 'utf-8-bom' | 'utf-16le-bom' | 'utf-16be-bom' | 'utf-16le' | 'utf-16be' | 'windows-1252';
+/** The encoding a file was read in, as `inspect` names it (JSON `encoding`). 'shift_jis' is Japanese Windows' ANSI code page, CP932. */
+export type TextEncodingName = 'utf-8' | 'utf-8-bom' | 'utf-16le-bom' | 'utf-16be-bom' | 'utf-16le' | 'utf-16be' | 'shift_jis' | 'windows-1252';
+
+/** How a technician reads an encoding's name (inspect's text output, the import screen). */
+export const ENCODING_LABELS: Record<TextEncodingName, string> = {
+  'utf-8': 'UTF-8',
+  'utf-8-bom': 'UTF-8 with BOM',
+  'utf-16le-bom': 'UTF-16 LE with BOM (Windows PowerShell 5.1)',
+  'utf-16be-bom': 'UTF-16 BE with BOM',
+  'utf-16le': 'UTF-16 LE without BOM',
+  'utf-16be': 'UTF-16 BE without BOM',
+  shift_jis: 'Shift_JIS (CP932, Excel or Notepad on a Japanese PC)',
+  'windows-1252': 'windows-1252 (ANSI of a Western PC)',
+};
 
 export type DecodedText = { ok: true; text: string; encoding: TextEncodingName } | { ok: false; error: FileReadError };
 
 const SAMPLE = 8192;
 
 /**
- * Turns file bytes into text the way the OEM tools wrote them: BOMs first (Windows PowerShell 5.1
- * writes UTF-16LE with a BOM, OA3Tool UTF-8 or UTF-16), then UTF-16 without a BOM recognised by its
- * NUL bytes, then strict UTF-8, then ANSI (windows-1252, what Excel and Notepad save on a Western
- * Windows). Anything else with NULs or many control bytes is binary and refused.
+ * Turns file bytes into text the way the OEM tools and spreadsheets wrote them, deciding by validity:
+ * BOMs first (Windows PowerShell 5.1 writes UTF-16LE with a BOM, OA3Tool UTF-8 or UTF-16), then UTF-16
+ * without a BOM recognised by its NUL bytes, then strict UTF-8 (PowerShell 7), then the two "ANSI" code
+ * pages Excel and Notepad save in ("CSV (Comma delimited)" is the PC's ANSI code page:
+ * https://support.microsoft.com/office/import-or-export-text-txt-or-csv-files-5250ac4c-663c-47ce-937b-339e391393ba):
+ * Shift_JIS/CP932 on a Japanese Windows, windows-1252 on a Western one (code pages:
+ * https://learn.microsoft.com/windows/win32/intl/code-page-identifiers). See chooseAnsi for how the
+ * two are told apart. Anything else with NULs or many control bytes is binary and refused.
+ * Returns the text and the encoding's name; never throws.
  */
 export function decodeFileText(bytes: Uint8Array): DecodedText {
   if (bytes.length === 0) return fail('FILE_EMPTY', 'The file is empty: the OEM tool did not write anything. Capture the hash again.');
@@ -30,7 +48,58 @@ export function decodeFileText(bytes: Uint8Array): DecodedText {
   }
   const asUtf8 = utf8(bytes, 'utf-8');
   if (asUtf8.ok) return asUtf8;
-  return checked(new TextDecoder('windows-1252').decode(bytes), 'windows-1252');
+  const ansi = chooseAnsi(bytes);
+  if (ansi) return checked(ansi.text, ansi.encoding);
+  return fail('FILE_BAD_ENCODING', 'The file is neither UTF-8, UTF-16, Shift_JIS (Japanese Windows) nor windows-1252 (Western Windows): it was damaged or saved in another code page. Save it again as "CSV UTF-8" or capture it again.');
+}
+
+/** Bytes windows-1252 leaves undefined (WHATWG maps them to C1 controls, which no text holds). */
+const CP1252_UNDEFINED = new Set([0x81, 0x8d, 0x8f, 0x90, 0x9d]);
+
+/**
+ * Shift_JIS (CP932) or windows-1252, by validity. CP932 is valid when its strict decoder accepts every
+ * byte, the text holds no private-use (user-defined) character, and it has at least one two-byte
+ * character. windows-1252 is valid when no byte is one it leaves undefined. When only one is valid it
+ * is that one. When both are (any CP932 text is also windows-1252 bytes), the file is CP932 when it
+ * holds a two-byte character whose first byte is 0x81–0x9F (JIS symbols, kana, full-width letters and
+ * the common kanji of JIS level 1) and whose second byte is not ASCII, or two such characters in a row:
+ * Western text does not put a windows-1252 sign (‚ „ … “ ” – — ƒ Œ Ž …) before an accented letter, nor
+ * two of them one letter apart ("ƒeƒXƒg" is テスト read in the wrong code page). undefined when neither is valid.
+ */
+export function chooseAnsi(bytes: Uint8Array): { text: string; encoding: 'shift_jis' | 'windows-1252' } | undefined {
+  const sjis = strictShiftJis(bytes);
+  const western = !bytes.some((b) => CP1252_UNDEFINED.has(b));
+  if (sjis && (!western || sjis.japanesePair)) return { text: sjis.text, encoding: 'shift_jis' };
+  if (western) return { text: new TextDecoder('windows-1252').decode(bytes), encoding: 'windows-1252' };
+  return undefined;
+}
+
+function strictShiftJis(bytes: Uint8Array): { text: string; japanesePair: boolean } | undefined {
+  let text: string;
+  try {
+    text = new TextDecoder('shift_jis', { fatal: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
+  if (/[\ue000-\uf8ff]/.test(text)) return undefined;
+  let pairs = 0;
+  let japanesePair = false;
+  let lastCommonEnd = -1;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    // Lead bytes of two-byte characters (0xA1–0xDF are one-byte half-width katakana).
+    if ((b >= 0x81 && b <= 0x9f) || (b >= 0xe0 && b <= 0xfc)) {
+      const trail = bytes[i + 1] ?? 0;
+      pairs++;
+      if (b <= 0x9f) {
+        // Two non-ASCII bytes, or two common characters in a row (テスト: 83 65 83 58 83 67).
+        if (trail >= 0x80 || lastCommonEnd === i) japanesePair = true;
+        lastCommonEnd = i + 2;
+      }
+      i++;
+    }
+  }
+  return pairs > 0 ? { text, japanesePair } : undefined;
 }
 
 function utf8(bytes: Uint8Array, encoding: 'utf-8' | 'utf-8-bom'): DecodedText {

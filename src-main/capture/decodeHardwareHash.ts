@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { CHECKSUM_SIZE, HASH_MAGIC, HEADER_SIZE, RECORD_HEADER_SIZE, RecordType, STRING_RECORD_TYPES, TRAILER_MAGIC } from './hashLayout.ts';
 import { finding, hasErrors, type Finding } from './hashFindings.ts';
 import { sameSerial, serialProblem } from './placeholderSerial.ts';
+import { isLabelSerial } from '../contract/serialNumberRule.ts';
 import type { HashSummary } from '../contract/types.ts';
 
 export interface HashRecord {
@@ -216,6 +217,19 @@ function checkSerials(report: HardwareHashReport, options: DecodeOptions, findin
   if (given === undefined) return;
   if (serialProblem(given) === 'placeholder') {
     findings.push(finding('SERIAL_PLACEHOLDER', 'error', `"${given}" is not a real serial number. Scan the serial label or type the serial.`, { serial: given }));
+    return;
+  }
+  if (!isLabelSerial(given)) {
+    // Characters no label has (katakana, a character of another code page, more than 64 characters): the hash's own serial is offered.
+    const hashSerial = inHash?.trim() && serialProblem(inHash) !== 'placeholder' && isLabelSerial(inHash.trim()) ? inHash.trim() : undefined;
+    findings.push(
+      finding(
+        'SERIAL_NOT_ON_LABEL',
+        'error',
+        `The serial "${given.slice(0, 64)}" has characters that are not on a serial label${hashSerial ? `; the hash says "${hashSerial}": use the hash's serial, or scan the label` : ': scan the label or type the serial'}.`,
+        { serial: given.slice(0, 64), ...(hashSerial ? { hashSerial } : {}) },
+      ),
+    );
     return;
   }
   if (inHash !== undefined && inHash.trim() && serialProblem(inHash) !== 'placeholder' && !sameSerial(inHash, given)) {

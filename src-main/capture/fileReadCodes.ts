@@ -29,6 +29,9 @@ export type FileReadCode =
   | 'CSV_BAD_QUOTES'
   | 'CSV_NO_HASH'
   | 'CSV_BAD_VALUE'
+  /** The row's Group Tag is longer than Intune takes (groupTagRule.ts), or has a character it cannot carry. */
+  | 'CSV_GROUP_TAG_TOO_LONG'
+  | 'CSV_GROUP_TAG_INVALID'
   /** A row with a PKID and no hash, or a manufacturer+model+serial tuple and no hash: the import action needs the hash. */
   | 'CSV_PKID_ONLY'
   | 'CSV_TUPLE_ONLY'

@@ -18,6 +18,10 @@ export type FindingCode =
   | 'PRODUCT_KEY_ID_MISMATCH'
   /** The serial column is the hash's serial as a spreadsheet damaged it (leading zeros, 1.23E+11, trailing .0). */
   | 'SERIAL_SPREADSHEET_DAMAGE'
+  /** The serial was typed in full-width characters (a Japanese IME): read as the ASCII serial on the label, noted. */
+  | 'SERIAL_WIDTH_FOLDED'
+  /** The serial has characters no label has (after folding full-width ones): the hash's serial is offered. */
+  | 'SERIAL_NOT_ON_LABEL'
   /** A virtual machine's own serial: accepted as reported, noted. */
   | 'SERIAL_VIRTUAL_MACHINE'
   /** A serial or user name that a spreadsheet would run as a formula. */

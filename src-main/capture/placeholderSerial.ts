@@ -1,3 +1,5 @@
+import { foldSerial } from '../contract/serialNumberRule.ts';
+
 /**
  * Serial numbers that are not serial numbers: firmware defaults and empty fields. A device with one
  * of these needs a scanned or typed serial before it can be registered. A virtual machine's own
@@ -105,7 +107,7 @@ export function isVirtualMachine(manufacturer: string | undefined, model: string
   return VM_MAKERS.test((manufacturer ?? '').trim()) || HYPERV_MODEL.test((model ?? '').trim());
 }
 
-/** Serials compare without case and surrounding space: firmware and labels disagree on both. */
+/** Serials compare without case, surrounding space or full width (ＰＦ１２３ is PF123): firmware, labels and IMEs disagree on all three. */
 export function sameSerial(a: string, b: string): boolean {
-  return a.trim().toUpperCase() === b.trim().toUpperCase();
+  return foldSerial(a).toUpperCase() === foldSerial(b).toUpperCase();
 }

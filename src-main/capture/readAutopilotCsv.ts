@@ -1,5 +1,7 @@
 import type { CaptureSourceKind, CapturedDevice, FileDuplicate, FileReadError } from '../contract/types.ts';
-import { groupTag as groupTagSchema, userPrincipalName as userSchema } from '../contract/schemas.ts';
+import { GROUP_TAG_MAX, groupTagLength, groupTagProblem, groupTagProblemText } from '../contract/groupTagRule.ts';
+import { foldSerial } from '../contract/serialNumberRule.ts';
+import { isUserPrincipalName } from '../contract/userPrincipalNameRule.ts';
 import { checkDevice } from './checkDevice.ts';
 import { containsLicenceKey, startsLikeFormula } from './fieldRules.ts';
 import { finding } from './hashFindings.ts';
@@ -22,20 +24,41 @@ export interface CsvReadResult {
 type Column = 'serialNumber' | 'productKey' | 'hardwareHash' | 'groupTag' | 'assignedUser' | 'manufacturer' | 'model';
 
 /**
- * Header names (any case) written by Get-WindowsAutopilotInfo and required by the admin centre's
- * import, plus the Partner Center / CSP template's Manufacturer name and Device model.
+ * Header names, compared after headerKey (any case, any width, spaces ignored). Get-WindowsAutopilotInfo
+ * and the admin centre's import use the English names
+ * (https://learn.microsoft.com/autopilot/add-devices#ensure-that-the-csv-file-meets-requirements), the
+ * Partner Center / CSP template adds Manufacturer name and Device model. A spreadsheet made on a Japanese
+ * PC carries the names Microsoft's Japanese pages give the same columns: デバイスのシリアル番号,
+ * Windows 製品 ID, ハードウェア ハッシュ, グループ タグ, 割り当てユーザー
+ * (https://learn.microsoft.com/ja-jp/autopilot/enrollment-autopilot,
+ * https://learn.microsoft.com/ja-jp/microsoft-365/business-premium/m365bp-add-autopilot-devices-and-profile),
+ * and their common synonyms.
  */
-const COLUMN_NAMES: Record<string, Column> = {
-  'device serial number': 'serialNumber',
-  'windows product id': 'productKey',
-  'hardware hash': 'hardwareHash',
-  'group tag': 'groupTag',
-  'assigned user': 'assignedUser',
-  'manufacturer name': 'manufacturer',
-  'device model': 'model',
-  'product key id': 'productKey',
-  pkid: 'productKey',
-};
+const COLUMN_NAMES: Record<string, Column> = Object.fromEntries(
+  (
+    [
+      ['serialNumber', ['Device Serial Number', 'デバイスのシリアル番号', 'デバイス シリアル番号', 'シリアル番号', 'シリアル ナンバー', '製造番号']],
+      ['productKey', ['Windows Product ID', 'Product Key ID', 'PKID', 'Windows 製品 ID', 'Windows プロダクト ID', '製品 ID', 'プロダクト ID']],
+      ['hardwareHash', ['Hardware Hash', 'ハードウェア ハッシュ', 'ハードウェア ID', 'ハードウェアハッシュ']],
+      ['groupTag', ['Group Tag', 'グループ タグ']],
+      ['assignedUser', ['Assigned User', '割り当てユーザー', '割り当てられたユーザー', '割り当て済みユーザー', '割り当て先ユーザー']],
+      ['manufacturer', ['Manufacturer name', '製造元名', '製造元', 'メーカー名', 'メーカー', 'OEM 名']],
+      ['model', ['Device model', 'デバイス モデル', 'モデル', 'モデル名']],
+    ] as const
+  ).flatMap(([column, names]) => names.map((n) => [headerKey(n), column as Column])),
+);
+
+/** A header name as compared: NFKC (full-width Ｇｒｏｕｐ to Group), lower case, without any spaces. */
+function headerKey(name: string): string {
+  return name.normalize('NFKC').toLowerCase().replace(/\s+/g, '');
+}
+
+/**
+ * PowerShell's Export-Csv without -NoTypeInformation (Windows PowerShell 5.1's default) writes
+ * `#TYPE <.NET type>` before the header (https://learn.microsoft.com/powershell/module/microsoft.powershell.utility/export-csv#-notypeinformation):
+ * the line is skipped and its type named when the columns are not Autopilot's.
+ */
+export const POWERSHELL_TYPE_LINE = /^#TYPE\s+(\S.*)$/;
 
 /** A hash is ~4000 characters and the decoder accepts 16 KB; anything much longer is not a row of this file. */
 const MAX_LINE = 20_000;
@@ -52,8 +75,8 @@ export interface Layout {
 export function looksLikeAutopilotCsv(firstLine: string): boolean {
   // Headers are short; device rows are ~4,000 characters and need no lower-casing.
   if (firstLine.length > 400) return false;
-  const lower = firstLine.toLowerCase();
-  return lower.includes('hardware hash') || lower.includes('device serial number');
+  const key = headerKey(firstLine);
+  return ['hardwarehash', 'deviceserialnumber', 'ハードウェアハッシュ', 'シリアル番号'].some((name) => key.includes(name));
 }
 
 /**
@@ -69,6 +92,7 @@ export function readAutopilotCsv(text: string, options: CsvReadOptions): CsvRead
   let sawHeader = false;
   let skippingUnderBadHeader = false;
   let rows = 0;
+  let powershellType: string | undefined;
 
   let lineNo = 0;
   // Walks the lines without splitting the whole text: a 10 MB file of empty lines must not become 10 million strings.
@@ -79,8 +103,13 @@ export function readAutopilotCsv(text: string, options: CsvReadOptions): CsvRead
     start = end + (text.charCodeAt(end) === 13 && text.charCodeAt(end + 1) === 10 ? 2 : 1);
     if (lineNo === 1 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
     if (line.trim() === '') continue;
+    const psType = POWERSHELL_TYPE_LINE.exec(line.trim());
+    if (psType) {
+      powershellType = psType[1]!.trim().slice(0, 120);
+      continue;
+    }
     if (devices.length + errors.length + duplicates.length >= MAX_ROWS) {
-      errors.push(readError('FILE_TOO_MANY_ROWS', `The file has more than ${MAX_ROWS} rows; the station stopped reading at line ${lineNo}. Split the file (the admin centre takes 500 rows per file).`, lineNo));
+      errors.push(readError('FILE_TOO_MANY_ROWS', `The file has more than ${MAX_ROWS} rows; the station stopped reading at line ${lineNo}. Split the file (the admin centre takes 500 rows per file).`, lineNo, { limit: MAX_ROWS }));
       break;
     }
     if (line.length > MAX_LINE) {
@@ -98,6 +127,10 @@ export function readAutopilotCsv(text: string, options: CsvReadOptions): CsvRead
     if (header.kind === 'unknown') {
       if (!sawHeader) {
         // First header of the file is wrong: nothing below can be read with certainty.
+        if (powershellType) {
+          errors.push(readError('CSV_UNKNOWN_HEADER', `The file is PowerShell Export-Csv output of ${powershellType} objects, not device hashes. ${header.message}`, lineNo, { psType: powershellType }));
+          return { devices, errors, duplicates };
+        }
         errors.push(readError('CSV_UNKNOWN_HEADER', header.message, lineNo));
         return { devices, errors, duplicates };
       }
@@ -153,7 +186,7 @@ export function deviceRows(options: CsvReadOptions, format: 'autopilot-csv' | 'c
     devices,
     duplicates,
     add(row: Row, lineNo: number): void {
-      const key = `${row.serialNumber.toUpperCase()}\n${row.hardwareHash.replace(/=+$/, '')}`;
+      const key = `${foldSerial(row.serialNumber).toUpperCase()}\n${row.hardwareHash.replace(/=+$/, '')}`;
       const first = seen.get(key);
       if (first !== undefined) duplicates.push({ line: lineNo, firstLine: first, serialNumber: row.serialNumber });
       else {
@@ -203,7 +236,7 @@ function parseHeader(line: string): HeaderResult {
   const columns: Column[] = [];
   const unknown: string[] = [];
   for (const name of names) {
-    const column = COLUMN_NAMES[name.toLowerCase()];
+    const column = COLUMN_NAMES[headerKey(name)];
     if (!column || columns.includes(column)) unknown.push(name || '(empty)');
     else columns.push(column);
   }
@@ -294,16 +327,17 @@ export function readRow(fields: string[], layout: Layout, lineNo: number): Row |
     };
   }
   if (row.hardwareHash.length > MAX_HASH_CHARS) return { error: readError('CSV_BAD_VALUE', `Line ${lineNo}: the hardware hash is ${row.hardwareHash.length} characters long, far more than a real hash.`, lineNo) };
-  if (row.serialNumber.length > 64 || !PRINTABLE_ASCII.test(row.serialNumber)) {
-    return { error: readError('CSV_BAD_VALUE', `Line ${lineNo}: the serial number has characters that are not on a serial label (or is over 64 characters): the file may be in the wrong encoding.`, lineNo) };
-  }
+  // A serial with characters no label has is judged by checkDevice (full width folded; otherwise the hash's serial is offered), not refused here.
   if (row.productKey.length > 64 || !PRINTABLE_ASCII.test(row.productKey)) {
     return { error: readError('CSV_BAD_VALUE', `Line ${lineNo}: the Windows Product ID is not a product id.`, lineNo) };
   }
-  if (row.groupTag && !groupTagSchema.safeParse(row.groupTag).success) {
-    return { error: readError('CSV_BAD_VALUE', `Line ${lineNo}: the group tag "${row.groupTag.slice(0, 40)}" uses characters Intune group tags cannot have (letters, digits, spaces and - _ . : / ( ) # & only).`, lineNo) };
+  const tagProblem = row.groupTag ? groupTagProblem(row.groupTag) : undefined;
+  if (tagProblem) {
+    const text = `Line ${lineNo}: the group tag "${row.groupTag.slice(0, 40)}${row.groupTag.length > 40 ? '…' : ''}" ${groupTagProblemText(tagProblem, row.groupTag)}.`;
+    if (tagProblem === 'tooLong') return { error: readError('CSV_GROUP_TAG_TOO_LONG', text, lineNo, { line: lineNo, length: groupTagLength(row.groupTag), max: GROUP_TAG_MAX }) };
+    return { error: readError('CSV_GROUP_TAG_INVALID', text, lineNo, { line: lineNo }) };
   }
-  if (row.assignedUser && !userSchema.safeParse(row.assignedUser).success) {
+  if (row.assignedUser && !isUserPrincipalName(row.assignedUser)) {
     return { error: readError('CSV_BAD_VALUE', `Line ${lineNo}: the assigned user "${row.assignedUser.slice(0, 60)}" is not a user name like name@contoso.com.`, lineNo) };
   }
   return row;

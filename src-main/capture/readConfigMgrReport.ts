@@ -62,7 +62,7 @@ export function readConfigMgrReport(text: string, options: CsvReadOptions): CsvR
       continue;
     }
     if (devices.length + errors.length + duplicates.length >= MAX_ROWS) {
-      errors.push(readError('FILE_TOO_MANY_ROWS', `The report has more than ${MAX_ROWS} rows; the station stopped reading at line ${lineNo}.`, lineNo));
+      errors.push(readError('FILE_TOO_MANY_ROWS', `The report has more than ${MAX_ROWS} rows; the station stopped reading at line ${lineNo}.`, lineNo, { limit: MAX_ROWS }));
       break;
     }
     if (TEXTBOX_HEADER.test(line)) {

@@ -2,7 +2,7 @@ import { constants, promises as fs } from 'node:fs';
 import type { CaptureSourceKind, FileReadResult } from '../contract/types.ts';
 import { decodeFileText } from './decodeFileText.ts';
 import { MAX_FILE_BYTES, readError } from './fileReadCodes.ts';
-import { looksLikeAutopilotCsv, readAutopilotCsv } from './readAutopilotCsv.ts';
+import { looksLikeAutopilotCsv, POWERSHELL_TYPE_LINE, readAutopilotCsv } from './readAutopilotCsv.ts';
 import { readOa3Xml } from './readOa3Xml.ts';
 import { looksLikeConfigMgrReport, readConfigMgrReport } from './readConfigMgrReport.ts';
 import { describeOtherExport } from './otherExports.ts';
@@ -38,7 +38,8 @@ export function readHashFileBytes(bytes: Uint8Array, path: string, options: Hash
   const sourceKind = options.sourceKind ?? 'file';
   const readerOptions = { path, sourceKind, ...(options.serialNumber !== undefined ? { serialNumber: options.serialNumber } : {}) };
   const start = text.trimStart();
-  const firstLine = start.slice(0, 2000).split(/\r\n|\n|\r/, 1)[0] ?? '';
+  // The first line that is not PowerShell's "#TYPE …" (Export-Csv without -NoTypeInformation).
+  const firstLine = start.slice(0, 2000).split(/\r\n|\n|\r/, 3).find((l) => !POWERSHELL_TYPE_LINE.test(l.trim())) ?? '';
 
   const other = describeOtherExport(text);
   if (start.startsWith('<') && !other) {
@@ -105,7 +106,7 @@ export async function readBoundedFile(path: string): Promise<BoundedRead> {
     return { bytes: buffer.subarray(0, length) };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return { error: readError('FILE_NOT_FOUND', 'The file is not there any more (moved, deleted, or the USB stick was removed).') };
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { error: readError('FILE_NOT_FOUND', 'The file is not there any more (moved, deleted, or the USB stick was removed).', undefined, { path }) };
     if (code === 'EACCES' || code === 'EPERM') return { error: readError('FILE_UNREADABLE', 'The station is not allowed to read this file. Copy it somewhere you can open, or ask your admin.') };
     if (code === 'EBUSY') return { error: readError('FILE_UNREADABLE', 'Another program is still writing this file. Wait for the OEM tool to finish, then read it again.') };
     return { error: readError('FILE_UNREADABLE', `The file cannot be read (${code ?? 'error'}).`) };
@@ -115,5 +116,5 @@ export async function readBoundedFile(path: string): Promise<BoundedRead> {
 }
 
 function tooLarge(size: number) {
-  return readError('FILE_TOO_LARGE', `The file is ${(size / 1024 / 1024).toFixed(1)} MB; hash files are a few KB (a 500-device CSV is about 2 MB). The station reads files up to 10 MB.`);
+  return readError('FILE_TOO_LARGE', `The file is ${(size / 1024 / 1024).toFixed(1)} MB; hash files are a few KB (a 500-device CSV is about 2 MB). The station reads files up to 10 MB.`, undefined, { limit: '10 MB' });
 }

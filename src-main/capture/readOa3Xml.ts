@@ -37,7 +37,7 @@ export function readOa3Xml(text: string, options: Oa3ReadOptions): Oa3ReadResult
   const errors: FileReadError[] = [];
   const devices: CapturedDevice[] = [];
   if (text.length > MAX_XML_CHARS) {
-    errors.push(readError('FILE_TOO_LARGE', `The XML file is ${(text.length / 1024 / 1024).toFixed(1)} million characters long; an OA3.xml is a few KB. The station reads XML files up to 1 MB.`));
+    errors.push(readError('FILE_TOO_LARGE', `The XML file is ${(text.length / 1024 / 1024).toFixed(1)} million characters long; an OA3.xml is a few KB. The station reads XML files up to 1 MB.`, undefined, { limit: '1 MB' }));
     return { devices, errors };
   }
   const dtd = DTD.exec(text);
@@ -71,7 +71,7 @@ export function readOa3Xml(text: string, options: Oa3ReadOptions): Oa3ReadResult
   }
   const hashLines = elementLines(text, 'HardwareHash');
   if (keys.length > MAX_ROWS) {
-    errors.push(readError('FILE_TOO_MANY_ROWS', `The XML file holds ${keys.length} hardware hashes; the station reads at most ${MAX_ROWS} from one file.`));
+    errors.push(readError('FILE_TOO_MANY_ROWS', `The XML file holds ${keys.length} hardware hashes; the station reads at most ${MAX_ROWS} from one file.`, undefined, { limit: MAX_ROWS }));
     return { devices, errors };
   }
   keys.forEach((key, i) => {

@@ -126,7 +126,8 @@ export function checkedAutopilot(port: AutopilotPort, checks: Pick<ConnectionChe
         code: 'CHECK_FAILED',
         message: `The connection check of this tenant failed before the first import: ${first.message}`,
         ...(first.action ? { action: `${first.action} Then press "Check connection" in Settings.` } : { action: 'Fix it, then press "Check connection" in Settings.' }),
-        params: { check: first.id, code: first.code },
+        // The failing step's own params travel too: its words need them ("cannot resolve {host} ({reason})").
+        params: { ...first.params, check: first.id, code: first.code },
         details: { check: first.id, checkCode: first.code, seen: first.seen },
         kind: 'unknown',
         transient: false,

@@ -1,3 +1,4 @@
+import { ENCODING_LABELS } from '../capture/decodeFileText.ts';
 import type { CapturedDevice, FileReadResult, ThisDeviceCapture } from '../contract/types.ts';
 
 /**
@@ -62,11 +63,16 @@ export function failureSummary(files: FileReadResult[]): string | undefined {
 export function fileText(file: FileReadResult): string {
   const own = ownValueCounts(file);
   const carried = [own.groupTag ? `${own.groupTag} with their own group tag` : '', own.assignedUser ? `${own.assignedUser} with their own assigned user` : ''].filter(Boolean).join(', ');
-  const lines = [`${file.path}  [${file.format ?? 'unknown format'}${file.encoding ? `, ${file.encoding}` : ''}]  ${file.devices.length} device${file.devices.length === 1 ? '' : 's'}${carried ? ` (${carried})` : ''}`];
+  const lines = [`${file.path}  [${file.format ?? 'unknown format'}${file.encoding ? `, ${encodingLabel(file.encoding)}` : ''}]  ${file.devices.length} device${file.devices.length === 1 ? '' : 's'}${carried ? ` (${carried})` : ''}`];
   for (const d of file.devices) lines.push(...deviceText(d));
   for (const e of file.errors) lines.push(`  ERROR ${e.line !== undefined ? `line ${e.line} ` : ''}${e.code}: ${e.message}`);
   for (const d of file.duplicates ?? []) lines.push(`  DUPLICATE line ${d.line} ${d.serialNumber}: the same device as line ${d.firstLine}; read once.`);
   return `${lines.join('\n')}\n`;
+}
+
+/** The encoding as a technician reads it: "Shift_JIS (CP932, Excel or Notepad on a Japanese PC)"; JSON keeps the short name. */
+function encodingLabel(encoding: string): string {
+  return (ENCODING_LABELS as Record<string, string>)[encoding] ?? encoding;
 }
 
 export function deviceText(d: CapturedDevice): string[] {

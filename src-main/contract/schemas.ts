@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { MAX_IMPORT_BATCH } from './limits.ts';
+import { groupTagProblem, groupTagProblemText } from './groupTagRule.ts';
+import { USER_PRINCIPAL_NAME_MAX, USER_PRINCIPAL_NAME_PATTERN } from './userPrincipalNameRule.ts';
+import { foldSerial, LABEL_SERIAL_PATTERN, SERIAL_MAX } from './serialNumberRule.ts';
 
 /** Field schemas shared by several calls. Limits keep hostile payloads small and obvious. */
 
@@ -7,24 +10,27 @@ export const deviceId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a device 
 export const deviceIds = z.array(deviceId).min(1).max(10_000);
 export const filePath = z.string().min(1).max(4096).refine((p) => !p.includes('\0'), 'contains a NUL character');
 
-/** Group tags end up in CSV files and Intune filters: printable ASCII, no commas or quotes, no formula lead. */
+/** Intune's group tag rule (groupTagRule.ts: letters of any language, at most 512 characters). */
 export const groupTag = z
   .string()
-  .max(128)
-  .regex(/^(?![=+\-@])[A-Za-z0-9 _.:/()#&-]*$/, 'use letters, digits, spaces and - _ . : / ( ) # & only; no commas, quotes or a leading = + - @');
+  .max(64 * 1024)
+  .superRefine((tag, ctx) => {
+    const problem = groupTagProblem(tag);
+    if (problem) ctx.addIssue({ code: 'custom', message: groupTagProblemText(problem, tag) });
+  });
 
 export const userPrincipalName = z
   .string()
-  .max(256)
+  .max(USER_PRINCIPAL_NAME_MAX)
   // No formula lead (= + - @): the same rule as serials and group tags, since user names end up in CSV files.
-  .regex(/^$|^(?![=+\-@])[^\s@,"]+@[^\s@,"]+\.[^\s@,"]+$/, 'must be a user name like name@contoso.com');
+  .regex(USER_PRINCIPAL_NAME_PATTERN, 'must be a user name like name@contoso.com');
 
+/** A typed, scanned or file serial: full-width characters folded (serialNumberRule.ts), then printable ASCII as on the label. */
 export const serialNumber = z
   .string()
-  .trim()
-  .min(1, 'is empty')
-  .max(64)
-  .regex(/^[\x21-\x7e][\x20-\x7e]*$/, 'use the printable characters on the serial label');
+  .max(1024)
+  .transform(foldSerial)
+  .pipe(z.string().min(1, 'is empty').max(SERIAL_MAX).regex(LABEL_SERIAL_PATTERN, 'use the printable characters on the serial label'));
 
 /** Padded or unpadded base64; the decoder judges it. 16 KB is four times a real hash. */
 export const hardwareHash = z.string().max(16_384);

@@ -92,7 +92,7 @@ export interface FileReadResult {
  * Codes of one row of a file whose other rows were read (no hash, a PKID only, a formula…): such rows
  * are kept in the queue as refused records (queueDevices' `refused`). Whole-file codes are not rows.
  */
-export const REFUSED_ROW_CODES: readonly string[] = ['CSV_WRONG_COLUMNS', 'CSV_FORMULA', 'CSV_CONTROL_CHARACTERS', 'CSV_LINE_TOO_LONG', 'CSV_BAD_QUOTES', 'CSV_NO_HASH', 'CSV_BAD_VALUE', 'CSV_PKID_ONLY', 'CSV_TUPLE_ONLY', 'XML_BAD_VALUE'];
+export const REFUSED_ROW_CODES: readonly string[] = ['CSV_WRONG_COLUMNS', 'CSV_FORMULA', 'CSV_CONTROL_CHARACTERS', 'CSV_LINE_TOO_LONG', 'CSV_BAD_QUOTES', 'CSV_NO_HASH', 'CSV_BAD_VALUE', 'CSV_GROUP_TAG_TOO_LONG', 'CSV_GROUP_TAG_INVALID', 'CSV_PKID_ONLY', 'CSV_TUPLE_ONLY', 'XML_BAD_VALUE'];
 
 export interface FileDuplicate {
   line: number;
@@ -152,6 +152,8 @@ export interface QueueRow {
   deadline?: string;
   errorCode?: number;
   errorName?: string;
+  /** What the screens fill into errorName's words ({host}, {reason}, {serial}…). */
+  errorParams?: Record<string, string | number>;
   /** English advice; the UI shows its own translation keyed by errorName/errorCode. */
   advice?: string;
   source: CaptureSource;
@@ -254,6 +256,11 @@ export interface StationSettings {
   allowEmptyGroupTag?: boolean;
   /** What captured devices are registered as (default 'autopilot'). */
   registrationTargets?: RegistrationTargets;
+  /**
+   * The admin's machine-wide settings file exists but was ignored (MACHINE_SETTINGS_INVALID or
+   * _UNREADABLE): params `path`, and where known `line`, `column`, `setting`. Every setting is then locked.
+   */
+  machineSettingsProblem?: { code: string; params: Record<string, string | number> };
 }
 
 export interface AuthStatus {
@@ -288,6 +295,8 @@ export interface Attention {
   waiting?: boolean;
   errorCode?: number;
   errorName?: string;
+  /** What the screens fill into errorName's words ({host}, {reason}…). */
+  params?: Record<string, string | number>;
 }
 
 // ---------- support ----------

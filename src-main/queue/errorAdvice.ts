@@ -13,7 +13,7 @@ interface ErrorInfo {
   transient?: boolean;
 }
 
-const OTHER_TENANT = 'This device is registered to another organisation. The previous owner or the reseller must deregister it before it can be imported here.';
+const OTHER_TENANT = 'This device is registered to another organisation. The previous owner or the reseller must deregister it before it can be imported here. To give them its serial and hash, tick it in the station\'s queue and press Export Intune CSV.';
 
 export const IMPORT_ERRORS: Record<number, ErrorInfo> = {
   801: { name: 'InvalidZtdRequestBody', advice: 'The record was refused as corrupt. Capture the device again.' },

@@ -117,4 +117,8 @@ export const QUEUE_MIGRATIONS: readonly string[] = [
   ALTER TABLE devices ADD COLUMN set_aside TEXT;
   ALTER TABLE batches ADD COLUMN set_aside TEXT;
   `,
+  // The params of a device's error code (issue 23): a waiting row said "cannot resolve {host} ({reason})" without them.
+  `
+  ALTER TABLE devices ADD COLUMN error_params TEXT;
+  `,
 ];

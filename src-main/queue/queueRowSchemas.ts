@@ -59,6 +59,7 @@ export const deviceRow = z.looseObject({
   waitFor,
   errorCode: z.number().optional(),
   errorName: z.string().optional(),
+  errorParams: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
   advice: z.string().optional(),
   findings: z.array(findingRow),
   importId: z.string().optional(),

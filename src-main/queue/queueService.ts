@@ -166,7 +166,7 @@ export class QueueService {
         let message = `Queued from ${where}`;
         if (!checked.valid) {
           const first = checked.findings.find((f) => f.severity === 'error');
-          Object.assign(record, { state: 'invalid', errorName: first?.code ?? 'DEVICE_INVALID', advice: first?.message ?? STATION_ADVICE.checkFailed });
+          Object.assign(record, { state: 'invalid', errorName: first?.code ?? 'DEVICE_INVALID', advice: first?.message ?? STATION_ADVICE.checkFailed, ...(first?.params ? { errorParams: first.params } : {}) });
           message = `Captured from ${where} but not valid: ${checked.findings.filter((f) => f.severity === 'error').map((f) => f.code).join(', ')}`;
           result.invalid.push(id);
         } else if (existing.length) {
@@ -232,6 +232,7 @@ export class QueueService {
       attempts: 0,
       waitFor: this.o.waitFor(),
       errorName: row.code,
+      ...(row.params ? { errorParams: row.params } : {}),
       advice: message,
       findings: [finding],
       // Not a device the station can import: a row of a file, kept so that nothing captured is lost.
@@ -475,6 +476,7 @@ export function toRow(d: DeviceRecord): QueueRow {
   if (d.deadline !== undefined) row.deadline = iso(d.deadline);
   if (d.errorCode !== undefined) row.errorCode = d.errorCode;
   if (d.errorName !== undefined) row.errorName = d.errorName;
+  if (d.errorParams !== undefined) row.errorParams = d.errorParams;
   if (d.advice !== undefined) row.advice = d.advice;
   if (d.importId !== undefined) row.importId = d.importId;
   if (d.deviceRegistrationId !== undefined) row.deviceRegistrationId = d.deviceRegistrationId;

@@ -31,6 +31,7 @@ const COLUMNS: Record<string, { col: string; json?: boolean }> = {
   waitFor: { col: 'wait_for' },
   errorCode: { col: 'error_code' },
   errorName: { col: 'error_name' },
+  errorParams: { col: 'error_params', json: true },
   advice: { col: 'advice' },
   findings: { col: 'findings', json: true },
   importId: { col: 'import_id' },
@@ -295,7 +296,10 @@ export class SqliteQueueStore implements QueueStore {
   private patchDevices(ids: string[], patch: DevicePatch): void {
     const sets: string[] = [];
     const values: unknown[] = [];
-    for (const [field, value] of Object.entries(patch)) {
+    // A code's params never outlive it: a new (or cleared) errorName without params of its own clears the old ones.
+    const entries = Object.entries(patch);
+    if (patch.errorName !== undefined && patch.errorParams === undefined) entries.push(['errorParams', null]);
+    for (const [field, value] of entries) {
       if (value === undefined) continue;
       const spec = COLUMNS[field];
       if (!spec) throw new Error(`unknown device field ${field}`);

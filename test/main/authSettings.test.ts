@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src-main/kernel/logger.ts';
-import { readMachineSettings } from '../../src-main/app/machineSettings.ts';
+import { readMachineSettings, SETTING_KEYS } from '../../src-main/app/machineSettings.ts';
 import { DEFAULT_SETTINGS, SettingsStore, isTrainingMode } from '../../src-main/auth/settingsStore.ts';
 import { StationError } from '../../src-main/contract/errors.ts';
 
@@ -45,7 +45,7 @@ describe('SettingsStore', () => {
     expect(JSON.parse(await readFile(file, 'utf8'))).not.toHaveProperty('cloud', 'usgovdod');
   });
 
-  it('"locked": true locks every key the administrator set; a broken machine file is ignored, not fatal', async () => {
+  it('"locked": true locks every key the administrator set; a broken machine file is ignored and locks everything, not fatal', async () => {
     const d = await dir();
     const machineFile = path.join(d, 'machine.json');
     await writeFile(machineFile, JSON.stringify({ apiVersion: 'beta', authMode: 'certificate', locked: true }));
@@ -54,6 +54,8 @@ describe('SettingsStore', () => {
     await writeFile(machineFile, '{not json');
     const broken = readMachineSettings(machineFile);
     expect(broken.problem?.code).toBe('MACHINE_SETTINGS_INVALID');
-    expect(await new SettingsStore({ file: path.join(d, 's.json'), machine: broken, logger: silentLogger }).load()).toMatchObject({ apiVersion: 'v1.0', locked: [] });
+    // Not fatal, but not editable either (issue 23): every setting is locked and the screens are told why.
+    const settings = await new SettingsStore({ file: path.join(d, 's.json'), machine: broken, logger: silentLogger }).load();
+    expect(settings).toMatchObject({ apiVersion: 'v1.0', locked: [...SETTING_KEYS].sort(), machineSettingsProblem: { code: 'MACHINE_SETTINGS_INVALID', params: { path: machineFile, line: 1, column: 2 } } });
   });
 });

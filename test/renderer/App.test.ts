@@ -168,9 +168,12 @@ describe('App', () => {
     const input = (await screen.findByTestId('group-tag-input')) as HTMLInputElement;
     await waitFor(() => expect(document.querySelectorAll('#capture-group-tag-list option')).toHaveLength(3));
     await fireEvent.input(input, { target: { value: 'Tokyo,Osaka' } });
-    expect(screen.getByTestId('group-tag-hint').textContent).toContain('no commas or quotes');
+    expect(screen.getByTestId('group-tag-hint').textContent).toContain('no commas, double quotes');
     expect(input.getAttribute('aria-invalid')).toBe('true');
     expect((screen.getByTestId('group-tag-default') as HTMLButtonElement).disabled).toBe(true);
+    // What Intune takes: a Japanese tag is fine (issue 23).
+    await fireEvent.input(input, { target: { value: '東京本社' } });
+    expect(input.getAttribute('aria-invalid')).toBe('false');
     await fireEvent.input(input, { target: { value: '=HYPERLINK()' } });
     expect(input.getAttribute('aria-invalid')).toBe('true');
     await fireEvent.click(screen.getByRole('button', { name: 'Kiosk' }));
@@ -193,7 +196,7 @@ describe('App', () => {
     expect(rows[0]).toContain('one.csv');
     expect(rows[0]).toContain('Line 4');
     expect(rows[1]).toContain('Line 3');
-    expect(rows[1]).toContain('The serial in the hash differs');
+    expect(rows[1]).toContain('The serial in the hash (OTHER) differs from the serial number entered (SN5)');
     await fireEvent.click(screen.getByTestId('queue-good'));
     // Everything captured is a record: the invalid device and the refused row are kept too (issue 15).
     await waitFor(() => expect(screen.getByTestId('import-result').textContent?.replace(/\s+/g, ' ').trim()).toBe('5 devices sent to the queue: 3 queued, 0 already in the queue, 1 kept as invalid. Refused rows kept in the queue as invalid: 1.'));

@@ -53,7 +53,7 @@ describe('advice catalogue', () => {
   it('uses params where the code has them, and words well without them', () => {
     expect(wordCode('FILE_NOT_FOUND', { path: 'D:\\OA3.xml' })).toBe('The file was not found (D:\\OA3.xml). Check the path or choose the file again.');
     expect(wordCode('FILE_NOT_FOUND')).toBe('The file was not found. Check the path or choose the file again.');
-    expect(wordCode('SERIAL_MISMATCH', { inHash: 'PF1', given: 'PF2' })).toContain('(PF1)');
+    expect(wordCode('SERIAL_MISMATCH', { hashSerial: 'PF1', serial: 'PF2' })).toContain('(PF1)');
     expect(fill('a[ b {x}][ c {y}] d', { x: 1 })).toBe('a b 1 d');
     i18n.setLocale('ja');
     expect(errorText(new ApiError({ code: 'FILE_TOO_MANY_ROWS', message: 'x', params: { limit: 10000 } }))).toContain('10,000 行');

@@ -14,7 +14,7 @@ import {
   type StationSettings,
   type ThisDeviceCapture,
 } from '../../src-main/contract/types.ts';
-import { GROUP_TAG_PATTERN } from '../../src-renderer/lib/groupTagRule.ts';
+import { groupTagProblem } from '../../src-renderer/lib/groupTagRule.ts';
 import { readFakeHash } from './fakeHash.ts';
 import type { SeededDevice } from './seedQueue.ts';
 
@@ -177,7 +177,7 @@ export class FakeStationApi {
   }
 
   call_queueDevices(input: CallInput<'queueDevices'>) {
-    if (input.groupTag !== undefined && !GROUP_TAG_PATTERN.test(input.groupTag)) this.invalid('groupTag: not CSV-safe');
+    if (input.groupTag !== undefined && groupTagProblem(input.groupTag)) this.invalid('groupTag: not CSV-safe');
     const result = { queued: [] as string[], duplicates: [] as string[], invalid: [] as string[], flagged: [] as string[], refused: [] as string[] };
     const now = new Date(this.now()).toISOString();
     // Rows refused before upload are kept as 'invalid' records with their file, line and reason (issue 15).
@@ -262,7 +262,7 @@ export class FakeStationApi {
   }
 
   call_editDevices(input: CallInput<'editDevices'>) {
-    if (input.groupTag !== undefined && !GROUP_TAG_PATTERN.test(input.groupTag)) this.invalid('groupTag: not CSV-safe');
+    if (input.groupTag !== undefined && groupTagProblem(input.groupTag)) this.invalid('groupTag: not CSV-safe');
     let affected = 0;
     for (const id of input.ids) {
       const d = this.devices.get(id);
@@ -308,7 +308,7 @@ export class FakeStationApi {
     for (const key of Object.keys(input.patch)) {
       if (this.settings.locked.includes(key)) throw new ApiError({ code: 'SETTING_LOCKED', message: `${key} is locked by your administrator.` });
     }
-    if (input.patch.defaultGroupTag !== undefined && !GROUP_TAG_PATTERN.test(input.patch.defaultGroupTag)) this.invalid('defaultGroupTag: not CSV-safe');
+    if (input.patch.defaultGroupTag !== undefined && groupTagProblem(input.patch.defaultGroupTag)) this.invalid('defaultGroupTag: not CSV-safe');
     if (input.patch.batchSize !== undefined && (input.patch.batchSize < 1 || input.patch.batchSize > 500)) this.invalid('batchSize: 1 to 500');
     Object.assign(this.settings, input.patch);
     return this.settings;
@@ -359,7 +359,7 @@ export class FakeStationApi {
     if (!decoded) findings.push({ code: 'HASH_BAD_MAGIC', severity: 'error', message: 'This is not a Windows hardware hash.' });
     const serial = input.serialNumber.trim();
     if (PLACEHOLDERS.has(serial.toLowerCase())) findings.push({ code: serial ? 'SERIAL_PLACEHOLDER' : 'SERIAL_MISSING', severity: 'error', message: 'Not a real serial.' });
-    else if (decoded && decoded.serial.toUpperCase() !== serial.toUpperCase()) findings.push({ code: 'SERIAL_MISMATCH', severity: 'error', message: `The hash belongs to ${decoded.serial}.` });
+    else if (decoded && decoded.serial.toUpperCase() !== serial.toUpperCase()) findings.push({ code: 'SERIAL_MISMATCH', severity: 'error', message: `The hash belongs to ${decoded.serial}.`, params: { serial, hashSerial: decoded.serial } });
     const hash: CapturedDevice['hash'] = { valid: !!decoded, padded: true, checksumOk: !!decoded, macAddresses: [], tpmEkPresent: true, length: input.hardwareHash.length, findings: findings.filter((f) => f.code.startsWith('HASH')) };
     if (decoded) Object.assign(hash, { serialNumber: decoded.serial, manufacturer: decoded.manufacturer, model: decoded.model });
     const device: CapturedDevice = { serialNumber: serial, hardwareHash: input.hardwareHash, hash, source: input.source, findings, valid: !findings.some((f) => f.severity === 'error') };

@@ -1,19 +1,56 @@
 import { describe, expect, it } from 'vitest';
-import { groupTag, userPrincipalName } from '../../src-main/contract/schemas.ts';
-import { groupTagProblem, isUserPrincipalName } from '../../src-renderer/lib/groupTagRule.ts';
+import { groupTag, serialNumber, userPrincipalName } from '../../src-main/contract/schemas.ts';
+import { GROUP_TAG_MAX, groupTagProblem, isUserPrincipalName } from '../../src-renderer/lib/groupTagRule.ts';
 
-const TAGS = ['', 'Sales-Tokyo', 'Kiosk 2', 'A/B (x)#1&2', 'a:b.c_d', 'x'.repeat(128), 'x'.repeat(129), 'Tokyo,Osaka', 'say "hi"', "it's", '=SUM(A1)', '+1', '-x', '@home', 'x=1', '東京', 'tab\there', 'semi;colon'];
+describe('group tag rule: what Intune takes, one rule for screens, contract and files', () => {
+  it.each([
+    ['', undefined],
+    ['Sales-Tokyo', undefined],
+    ['東京本社', undefined],
+    ['大阪支店 テスト', undefined],
+    ['Büro', undefined],
+    ['A/B (x)#1&2', undefined],
+    ["it's", undefined],
+    ['semi;colon', undefined],
+    ['x=1', undefined],
+    ['東'.repeat(GROUP_TAG_MAX), undefined],
+    ['x'.repeat(GROUP_TAG_MAX + 1), 'tooLong'],
+    // Too long says too long, even when it also has a character the tag cannot carry.
+    [`${'東'.repeat(GROUP_TAG_MAX)},`, 'tooLong'],
+    ['Tokyo,Osaka', 'invalid'],
+    ['say "hi"', 'invalid'],
+    ['tab\there', 'invalid'],
+    ['line\nbreak', 'invalid'],
+    ['=SUM(A1)', 'invalid'],
+    ['+1', 'invalid'],
+    ['-x', 'invalid'],
+    ['@home', 'invalid'],
+    ['broken \ud800 paste', 'invalid'],
+  ] as const)('%j → %s', (tag, problem) => {
+    expect(groupTagProblem(tag)).toBe(problem);
+    // The contract (main, the command line) judges exactly as the screens do.
+    expect(groupTag.safeParse(tag).success).toBe(problem === undefined);
+  });
 
-describe('group tag rule (renderer) agrees with the contract', () => {
-  it.each(TAGS)('%j', (tag) => {
-    expect(groupTagProblem(tag) === undefined).toBe(groupTag.safeParse(tag).success);
+  it('counts characters as Intune does: 512 kanji fit, an emoji is one character', () => {
+    expect(GROUP_TAG_MAX).toBe(512);
+    expect(groupTagProblem('😀'.repeat(512))).toBeUndefined();
+    expect(groupTagProblem('😀'.repeat(513))).toBe('tooLong');
   });
-  it('names the problem', () => {
-    expect(groupTagProblem('x'.repeat(129))).toBe('tooLong');
-    expect(groupTagProblem('=cmd')).toBe('invalid');
-    expect(groupTagProblem('Kiosk')).toBeUndefined();
+
+  it('the contract says "too long" for a long tag and names the characters otherwise', () => {
+    const long = groupTag.safeParse('x'.repeat(600));
+    expect(long.success).toBe(false);
+    expect(long.error?.issues[0]?.message).toMatch(/too long: 600 characters, Intune takes at most 512/);
+    expect(groupTag.safeParse('a,b').error?.issues[0]?.message).toMatch(/commas, double quotes/);
   });
-  it.each(['', 'aiko@contoso.com', 'a b@c.d', 'nope', 'x@y', 'a,b@c.d'])('user %j', (u) => {
+
+  it.each(['', 'aiko@contoso.com', 'a b@c.d', 'nope', 'x@y', 'a,b@c.d', '=a@b.c'])('user %j: the screens use the contract\'s rule', (u) => {
     expect(isUserPrincipalName(u)).toBe(userPrincipalName.safeParse(u).success);
+  });
+
+  it('a serial typed in full width is the label\'s serial in the contract too', () => {
+    expect(serialNumber.parse('ＰＦ１２３\u3000')).toBe('PF123');
+    expect(serialNumber.safeParse('シリアル').success).toBe(false);
   });
 });

@@ -56,3 +56,134 @@ export function collectStationCodes(): StationCodes {
   for (const m of advice.matchAll(/^\s*(\w+):\s*\{\s*name:\s*'(\w+)'/gm)) names.add(m[2]!);
   return { names: [...names].sort(), numbers: numbers.sort() };
 }
+
+/** One place in src-main that hands a code to the screens, with the names of the params it sends beside it. */
+export interface CodeSite {
+  code: string;
+  file: string;
+  line: number;
+  /** Param names sent with the code here; undefined when they come from a variable the source does not show. */
+  params: string[] | undefined;
+}
+
+// Where a code is produced, with the span of source that carries its params right after it.
+const SITE_PATTERNS: RegExp[] = [
+  /\bcode:\s*'([A-Z][A-Z0-9_]+)'/g,
+  /\b(?:authError|finding|readError|rowError|fail|refuse|stationError)\(\s*'([A-Z][A-Z0-9_]+)'/g,
+  /\bitem\(\s*'[a-z-]+',\s*'([A-Z][A-Z0-9_]+)'/g,
+  /\bignored\([^,()]+,\s*'([A-Z][A-Z0-9_]+)'/g,
+];
+
+/**
+ * Every site that produces a code, and the params it sends (static reading of the source: the call's
+ * arguments or the object's `params:` after the code). Used to word each code with exactly what main
+ * sends, so a placeholder main never fills is caught.
+ */
+export function collectCodeSites(): CodeSite[] {
+  const sites: CodeSite[] = [];
+  for (const file of files(ROOT)) {
+    const text = readFileSync(file, 'utf8');
+    for (const re of SITE_PATTERNS) {
+      for (const m of text.matchAll(re)) {
+        const at = m.index! + m[0].length;
+        const span = spanAfter(text, at);
+        sites.push({ code: m[1]!, file: path.relative(ROOT, file), line: text.slice(0, m.index).split('\n').length, params: paramNames(span) });
+      }
+    }
+  }
+  return sites;
+}
+
+/** The source from `at` to the end of the enclosing call or object (strings skipped, brackets balanced). */
+function spanAfter(text: string, at: number): string {
+  let depth = 0;
+  let out = '';
+  for (let i = at; i < text.length && i < at + 3000; i++) {
+    const c = text[i]!;
+    // Comments are not code: an apostrophe in one ("step's") is not a string.
+    if (c === '/' && text[i + 1] === '/') {
+      i = text.indexOf('\n', i);
+      if (i < 0) break;
+      continue;
+    }
+    if (c === '/' && text[i + 1] === '*') {
+      i = text.indexOf('*/', i) + 1;
+      if (i <= 0) break;
+      continue;
+    }
+    if (c === "'" || c === '"' || c === '`') {
+      const end = stringEnd(text, i);
+      out += c === '`' ? '``' : "''";
+      i = end;
+      continue;
+    }
+    if (c === '(' || c === '[' || c === '{') depth++;
+    if (c === ')' || c === ']' || c === '}') {
+      if (depth === 0) break;
+      depth--;
+    }
+    if (c === ';' && depth === 0) break;
+    out += c;
+  }
+  return out;
+}
+
+function stringEnd(text: string, start: number): number {
+  const q = text[start]!;
+  for (let i = start + 1; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (q === '`' && c === '$' && text[i + 1] === '{') {
+      // Skip the interpolation, strings inside it included.
+      let depth = 0;
+      for (i += 1; i < text.length; i++) {
+        const d = text[i]!;
+        if (d === "'" || d === '"' || d === '`') i = stringEnd(text, i);
+        else if (d === '{') depth++;
+        else if (d === '}' && --depth === 0) break;
+      }
+      continue;
+    }
+    if (c === q) return i;
+  }
+  return text.length;
+}
+
+/** Keys of the `params: {…}` object in the span, else of the object literals among the call's arguments. */
+function paramNames(span: string): string[] | undefined {
+  const named = /\bparams:\s*/.exec(span);
+  if (named) {
+    const rest = span.slice(named.index + named[0].length);
+    if (!rest.startsWith('{')) return undefined;
+    return objectKeys(rest);
+  }
+  // Positional: the object literals at the top level of the remaining arguments (readError(…, { line }), item(…, { host, reason })).
+  const keys: string[] = [];
+  let depth = 0;
+  for (let i = 0; i < span.length; i++) {
+    const c = span[i]!;
+    if (c === '{' && depth === 0) keys.push(...(objectKeys(span.slice(i)) ?? []));
+    if (c === '(' || c === '[' || c === '{') depth++;
+    if (c === ')' || c === ']' || c === '}') depth--;
+  }
+  // A params variable passed positionally (finding(code, sev, msg, params)) cannot be read here.
+  if (!keys.length && /,\s*(?:[a-z]\w*\.)?params\b/.test(span)) return undefined;
+  return keys;
+}
+
+/** The keys of an object literal starting at text[0] === '{' (shorthand, key: value, and keys inside spreads). */
+function objectKeys(text: string): string[] {
+  let depth = 0;
+  let end = 0;
+  for (; end < text.length; end++) {
+    if (text[end] === '{') depth++;
+    if (text[end] === '}' && --depth === 0) break;
+  }
+  const body = text.slice(1, end);
+  const keys = new Set<string>();
+  for (const m of body.matchAll(/(?:^|[{,(])\s*(\w+)\s*(?=[:,}]|$)/g)) keys.add(m[1]!);
+  return [...keys].filter((k) => !/^\d/.test(k));
+}

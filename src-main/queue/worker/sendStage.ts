@@ -118,8 +118,9 @@ export class SendStage implements WorkerStage {
     // A failed tenant check names its failing step's own code (not signed in, DNS, TLS…): that is the reason.
     const checkStep = (res.error as { params?: Record<string, unknown> }).params?.code;
     const code = codeOf(res.error) === 'CHECK_FAILED' && typeof checkStep === 'string' ? checkStep : codeOf(res.error);
-    // Each waiting row says why (cleared when its batch starts): the toast alone scrolls away.
-    const why = code ? { errorName: code, advice: res.error.message } : {};
+    const params = paramsOf(res.error);
+    // Each waiting row says why (cleared when its batch starts), with the code's params ({host}, {reason}): the toast alone scrolls away.
+    const why = code ? { errorName: code, advice: res.error.message, ...(params ? { errorParams: params } : {}) } : {};
     this.c.store.transaction(() => {
       for (const d of waiting) this.c.store.updateDevice(d.id, { nextCheckAt: now + delay, ...why });
     });
@@ -128,7 +129,7 @@ export class SendStage implements WorkerStage {
     this.c.attention(
       waiting.map((d) => d.id),
       `Import is waiting: ${res.error.message}`,
-      { waiting: true, ...(code ? { errorName: code } : {}) },
+      { waiting: true, ...(code ? { errorName: code } : {}), ...(code && params ? { params } : {}) },
     );
     return false;
   }
@@ -307,9 +308,22 @@ export class SendStage implements WorkerStage {
       const ids = this.c.store.devicesInBatch(batch.id).map((d) => d.id);
       // The failure's code travels with it: the renderer says why the import waits, in the technician's language.
       const code = codeOf(err);
-      this.c.attention(ids, `Import is waiting: ${err.message}${err instanceof GraphFailure && err.action ? ` ${err.action}` : ''}`, { waiting: true, ...(code ? { errorName: code } : {}) });
+      const params = paramsOf(err);
+      this.c.attention(ids, `Import is waiting: ${err.message}${err instanceof GraphFailure && err.action ? ` ${err.action}` : ''}`, { waiting: true, ...(code ? { errorName: code } : {}), ...(code && params ? { params } : {}) });
     }
   }
+}
+
+/**
+ * The values a failure's code is worded with ({host}, {reason}…), without the connection check's own
+ * bookkeeping (which check, which code); undefined when it carries none.
+ */
+function paramsOf(err: Error): Record<string, string | number> | undefined {
+  const raw = (err as { params?: unknown }).params;
+  if (!raw || typeof raw !== 'object') return undefined;
+  const out: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(raw)) if ((typeof v === 'string' || typeof v === 'number') && !(codeOf(err) === 'CHECK_FAILED' && (k === 'check' || k === 'code'))) out[k] = v;
+  return Object.keys(out).length ? out : undefined;
 }
 
 /** A failure's code (StationError and GraphFailure carry one), for an attention or a row; undefined without. */

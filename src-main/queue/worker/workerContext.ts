@@ -122,7 +122,7 @@ export class WorkerContext {
     return this.store.updateDevice(d.id, full, { ...rest, at: now, fromState: d.state, toState: to, message, requestIds: (requestIds ?? []).filter((x): x is string => !!x) });
   }
 
-  attention(ids: string[], message: string, facts: Pick<Attention, 'serialNumber' | 'errorCode' | 'errorName' | 'waiting'> = {}): void {
+  attention(ids: string[], message: string, facts: Pick<Attention, 'serialNumber' | 'errorCode' | 'errorName' | 'params' | 'waiting'> = {}): void {
     if (ids.length) this.bus?.emit('attention', { kind: 'device-needs-attention', deviceIds: ids, message, ...facts });
   }
 

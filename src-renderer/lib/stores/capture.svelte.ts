@@ -1,5 +1,6 @@
 import { ApiError, type StationApi } from '../api.ts';
 import type { CapturedDevice, FileReadResult, QueueResult, ThisDeviceCapture } from '../../../src-main/contract/types.ts';
+import { foldSerial } from '../../../src-main/contract/serialNumberRule.ts';
 import { fileToBase64, MAX_FILE_BYTES } from '../fileToBase64.ts';
 import { errorText } from './errorText.ts';
 import { t } from '../i18n/i18n.svelte.ts';
@@ -133,7 +134,8 @@ export class CaptureStore {
 
   /** A scanned or typed serial: the station re-judges the device with it (serial vs hash). */
   setSerial(serial: string): Promise<void> {
-    this.serial = serial.trim();
+    // A scanner or IME in full-width mode sends ＰＦ１２３: the station's one rule reads it as the label's PF123.
+    this.serial = foldSerial(serial);
     if (this.serial) this.result = undefined;
     this.serialInfo = { ...(this.serialInfo ?? {}), value: this.serial, source: 'typed' };
     return this.run(() => this.recheck(), 'serial');

@@ -1,5 +1,6 @@
 import type { StationApi } from '../api.ts';
 import { REFUSED_ROW_CODES, type CapturedDevice, type FileReadError, type FileReadResult, type QueueResult } from '../../../src-main/contract/types.ts';
+import { OFFERS_HASH_SERIAL } from '../../../src-main/contract/serialNumberRule.ts';
 import { fileToBase64, MAX_FILE_BYTES } from '../fileToBase64.ts';
 import { toDeviceInput } from './capture.svelte.ts';
 import { errorText } from './errorText.ts';
@@ -92,7 +93,7 @@ export class ImportStore {
           ...(d.source.line !== undefined ? { line: d.source.line } : {}),
           serial: d.serialNumber,
           reasons: d.findings.filter((f) => f.severity === 'error').map((f) => ({ code: f.code, message: f.message, ...(f.params ? { params: f.params } : {}) })),
-          ...(d.findings.some((f) => f.code === 'SERIAL_SPREADSHEET_DAMAGE') && !this.sent.has(d) ? { device: d } : {}),
+          ...(d.findings.some((f) => OFFERS_HASH_SERIAL.has(f.code)) && !this.sent.has(d) ? { device: d } : {}),
         })),
     ])),
   );

@@ -24,10 +24,10 @@ export function attentionText(a: Attention): string {
   // "sent to Intune": the same words are true in training mode.
   if (a.kind === 'batch-finished') return a.count !== undefined ? tn('notify.batchProcessed', a.count) : t('notify.batchEnded');
   const hasError = a.errorCode !== undefined || !!a.errorName;
-  if (a.serialNumber) return t('notify.deviceError', { serial: a.serialNumber, advice: hasError ? wordAdvice(a.errorCode, a.errorName) : t('notify.openQueue') });
+  if (a.serialNumber) return t('notify.deviceError', { serial: a.serialNumber, advice: hasError ? wordAdvice(a.errorCode, a.errorName, a.params) : t('notify.openQueue') });
   // Devices that wait to be imported (not signed in, tenant check failed, throttled): how many, and why.
-  if (a.waiting) return tn('notify.importWaiting', a.deviceIds.length, { advice: hasError ? wordAdvice(a.errorCode, a.errorName) : t('notify.openQueue') });
-  return hasError ? wordAdvice(a.errorCode, a.errorName) : t('notify.attentionGeneric');
+  if (a.waiting) return tn('notify.importWaiting', a.deviceIds.length, { advice: hasError ? wordAdvice(a.errorCode, a.errorName, a.params) : t('notify.openQueue') });
+  return hasError ? wordAdvice(a.errorCode, a.errorName, a.params) : t('notify.attentionGeneric');
 }
 
 /** What makes two attention events the same news: kind, devices and cause. */

@@ -72,6 +72,8 @@ export async function probeHost(url: string, options: { ca?: readonly string[]; 
   return new Promise<HostProbe>((resolve) => {
     const secure = tls.connect({
       socket,
+      // `host` is what the certificate must name (without it Node checks against "localhost").
+      host,
       ...(net.isIP(host) ? {} : { servername: host }),
       ...(options.ca ? { ca: [...options.ca] } : {}),
       // Looked at, not trusted: the verdict is read from `authorized` below and nothing is ever sent.
@@ -124,7 +126,7 @@ function withTimeout<T>(p: Promise<T>, ms: number, code: string): Promise<T> {
 /** TLS to an https:// proxy, verified against the same roots. */
 function tlsTo(socket: net.Socket, servername: string, ca: readonly string[] | undefined, timeoutMs: number): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const s = tls.connect({ socket, ...(net.isIP(servername) ? {} : { servername }), ...(ca ? { ca: [...ca] } : {}) });
+    const s = tls.connect({ socket, host: servername, ...(net.isIP(servername) ? {} : { servername }), ...(ca ? { ca: [...ca] } : {}) });
     s.setTimeout(timeoutMs, () => s.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
     s.once('secureConnect', () => resolve(s));
     s.once('error', reject);

@@ -48,7 +48,31 @@ export function createNodeNetwork(options: NodeNetworkOptions = {}): NetworkPort
     systemCaStore: roots.system,
     extraCaCertificates: options.extraCa?.length ?? 0,
   });
-  const fetch: FetchLike = (url, init) => undiciFetch(url, { ...(init as object), dispatcher } as Parameters<typeof undiciFetch>[1]) as unknown as Promise<Response>;
+  const fetch: FetchLike = async (url, init) => {
+    try {
+      return (await undiciFetch(url, { ...(init as object), dispatcher } as Parameters<typeof undiciFetch>[1])) as unknown as Response;
+    } catch (err) {
+      throw await explainProxyFailure(err, url, init?.signal ?? undefined);
+    }
+  };
+  /**
+   * undici reports a proxy's refusal (407, 403, 502 to CONNECT) as a cancelled request: when a
+   * request through a proxy fails, one tunnel probe says why, and the error's message names the
+   * proxy and its answer (the cause is kept for the callers that classify it).
+   */
+  const explainProxyFailure = async (err: unknown, url: string, signal: AbortSignal | undefined): Promise<unknown> => {
+    const target = new URL(url);
+    const proxy = proxyFor(target, env);
+    if (!proxy || signal?.aborted || !(err instanceof Error)) return err;
+    const probe = await probeHost(url, { ca: roots.ca, timeoutMs: 5_000, proxy }).catch(() => undefined);
+    if (probe?.status !== 'proxy') {
+      err.message = `${err.message} (through the proxy ${proxyLabel(proxy)})`;
+      return err;
+    }
+    err.message = `${err.message}: ${probe.reason} (proxy ${probe.proxy})`;
+    Object.assign(err, { proxy: probe.proxy, ...(probe.httpStatus ? { proxyStatus: probe.httpStatus } : {}) });
+    return err;
+  };
   return {
     stack: 'node',
     fetch,
@@ -75,7 +99,8 @@ class RoutingDispatcher extends Dispatcher {
     super();
   }
 
-  override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandlers): boolean {
+  // Typed from dispatch itself: undici 6 calls the handler type DispatchHandlers, undici 7 DispatchHandler.
+  override dispatch(options: Dispatcher.DispatchOptions, handler: Parameters<Dispatcher['dispatch']>[1]): boolean {
     return this.pick(new URL(String(options.origin))).dispatch(options, handler);
   }
 

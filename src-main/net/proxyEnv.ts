@@ -7,6 +7,8 @@
  * name wins when both are set. A proxy URL may carry Basic credentials (`http://user:pass@proxy:3128`,
  * percent-encoded): they are sent as Proxy-Authorization and never shown (see `proxyLabel`).
  */
+import { StationError } from '../contract/errors.ts';
+
 export interface ProxyEnv {
   https?: URL;
   http?: URL;
@@ -22,9 +24,14 @@ const pick = (env: Env, name: string): string | undefined => {
 };
 
 /** Thrown for a proxy variable that is not a URL; the message names the variable, never its value (it may hold a password). */
-export class ProxyEnvError extends Error {
+export class ProxyEnvError extends StationError {
   constructor(readonly variable: string) {
-    super(`${variable} is not a proxy URL such as http://proxy.contoso.com:3128`);
+    super({
+      code: 'NETWORK_PROXY_INVALID',
+      message: `${variable} is not a proxy URL such as http://proxy.contoso.com:3128`,
+      action: `Set ${variable} to the proxy's http:// address (with user:password@ before the host if the proxy asks for a sign-in), or remove it to connect directly.`,
+      params: { variable },
+    });
   }
 }
 

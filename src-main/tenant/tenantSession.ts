@@ -8,7 +8,8 @@ import { AutopilotGraph } from '../graph/autopilotGraph.ts';
 import { GraphFailure, type AutopilotPort } from '../graph/autopilotPort.ts';
 import { CLOUDS, customCloud, type CloudEndpoints } from '../graph/clouds.ts';
 import { GraphClient } from '../graph/graphClient.ts';
-import { readCaFile, remoteTrainingTenant } from '../graph/remoteTenant.ts';
+import { remoteTrainingTenant } from '../graph/remoteTenant.ts';
+import { readAdminCaFile } from '../net/adminCaFile.ts';
 import { AUTOPILOT_PERMISSION } from '../graph/graphFailures.ts';
 import { RateBudget } from '../graph/rateBudget.ts';
 import { AuthService, type SignInDeadlines } from '../auth/authService.ts';
@@ -253,7 +254,7 @@ export class TenantSession {
     const cloud = this.o.clouds?.[s.cloud] ?? CLOUDS[s.cloud];
     const passphrase = process.env.AUTOPILOT_STATION_CERT_PASSWORD;
     // The admin's CA file (a TLS-inspecting proxy's root) for Node's stack; Chromium reads the Windows store.
-    const network = this.network.tenant(s.caFile ? { caFilePem: await readCaFile(s.caFile) } : {});
+    const network = this.network.tenant(s.caFile ? { caFilePem: await readAdminCaFile(s.caFile) } : {});
     const auth = new AuthService(
       { mode: s.authMode, clientId: s.clientId, tenantId: s.tenantId!, cloud },
       {

@@ -22,7 +22,8 @@ import { customCloud } from '../../src-main/graph/clouds.ts';
 import { createLogger, silentLogger } from '../../src-main/kernel/logger.ts';
 import { scaledClock } from '../../src-main/kernel/clock.ts';
 import type { NetworkPort } from '../../src-main/net/networkPort.ts';
-import { createNodeNetwork } from '../../src-main/net/nodeNetwork.ts';
+import { createNodeNetwork, nodeNetworkFactory } from '../../src-main/net/nodeNetwork.ts';
+import { createStation } from '../../src-main/app/createStation.ts';
 import { proxyFor, proxyLabel, readProxyEnv } from '../../src-main/net/proxyEnv.ts';
 import { startSimulatedTenant, type SimTenant } from '../../src-main/sim/startSimulatedTenant.ts';
 import { startTestProxy, type TestProxy } from './proxySupport.ts';
@@ -167,6 +168,66 @@ describe('Node stack through a loopback proxy to the simulated tenant', () => {
     expect(res.status).toBe(200);
     expect(((await res.json()) as { issuer: string }).issuer).toContain(sim.tenantId);
     expect(inspecting.log.connects.every((c) => c.authority === authority() && c.status === 200)).toBe(true);
+  });
+});
+
+describe('a tenant configured in settings, behind a TLS-inspecting proxy (the Node stack of browser mode)', () => {
+  let sim: SimTenant;
+  let inspecting: TestProxy;
+  const dirs: string[] = [];
+  beforeAll(async () => {
+    sim = await startSimulatedTenant({ clock: scaledClock(20), timeScale: 20, scenario: 'training' });
+    inspecting = await startTestProxy({ intercept: { upstreamCa: sim.caCertPem } });
+  });
+  afterAll(async () => {
+    await inspecting?.close();
+    await sim?.stop();
+    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+  });
+
+  /** A station whose Global cloud is the simulated tenant, signed in with a certificate file, through the proxy. */
+  async function check(caFile: string | undefined) {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'proxy-tenant-'));
+    dirs.push(dataDir);
+    const certificatePath = path.join(dataDir, 'bench.pem');
+    fs.writeFileSync(certificatePath, sim.clientCertificatePem);
+    const station = createStation({ host: 'browser', dataDir, logger: silentLogger, clock: scaledClock(20), queue: { worker: false }, serialPort: { readSerials: async () => ({ system: 'X' }) }, clouds: { global: customCloud(sim.graphUrl, sim.authorityHost, 'Global') }, network: nodeNetworkFactory({ env: { HTTPS_PROXY: inspecting.url } }) });
+    try {
+      const saved = await station.handlers.updateSettings({ patch: { tenantId: sim.tenantId, clientId: sim.clientId, authMode: 'certificate', certificatePath, ...(caFile ? { caFile } : {}) } });
+      expect(saved).toMatchObject({ tenantId: sim.tenantId, ...(caFile ? { caFile } : {}) });
+      return await station.handlers.checkConnection({});
+    } finally {
+      await station.close();
+    }
+  }
+
+  it('without the CA file: reachability fails as TLS interception naming the proxy\'s CA and the proxy; with the admin\'s CA file every check passes through it', async () => {
+    const refused = await check(undefined);
+    expect(refused.checks.find((c) => c.id === 'authority')).toMatchObject({ status: 'failed', code: 'CHECK_TLS_INTERCEPTED', params: { issuer: 'Contoso TLS Inspection CA' } });
+    expect(refused.network).toEqual({ stack: 'node', authority: inspecting.url, graph: inspecting.url });
+
+    const caFile = path.join(dirs[0]!, 'contoso-inspection-ca.pem');
+    fs.writeFileSync(caFile, inspecting.caCertPem!);
+    const before = inspecting.log.connects.length;
+    const ok = await check(caFile);
+    expect(ok.checks.filter((c) => c.status === 'failed')).toEqual([]);
+    expect(ok.checks.find((c) => c.id === 'sign-in')).toMatchObject({ status: 'ok' });
+    expect(ok.network).toEqual({ stack: 'node', authority: inspecting.url, graph: inspecting.url });
+    expect(inspecting.log.connects.length).toBeGreaterThan(before);
+  }, 60_000);
+
+  it('a CA file that is not a certificate: the check says so with its own code', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'proxy-tenant-'));
+    dirs.push(dataDir);
+    const bad = path.join(dataDir, 'not-a-cert.txt');
+    fs.writeFileSync(bad, 'hello');
+    const station = createStation({ host: 'browser', dataDir, logger: silentLogger, queue: { worker: false }, serialPort: { readSerials: async () => ({ system: 'X' }) }, clouds: { global: customCloud(sim.graphUrl, sim.authorityHost, 'Global') }, network: nodeNetworkFactory({ env: {} }) });
+    try {
+      await station.handlers.updateSettings({ patch: { tenantId: sim.tenantId, clientId: sim.clientId, authMode: 'certificate', caFile: bad } });
+      expect(await station.handlers.getAuthStatus({})).toMatchObject({ state: 'error', error: { code: 'NETWORK_CA_FILE_UNREADABLE', params: { path: bad } } });
+    } finally {
+      await station.close();
+    }
   });
 });
 

@@ -398,7 +398,7 @@ export const en = {
   'code.CHECK_TCP_FAILED': 'This bench cannot open a connection to {host}:{port} ({reason}).',
   'code.CHECK_TCP_FAILED.action': 'A firewall blocks the connection: ask the network team to allow HTTPS (443) from this bench to this host, or to name the proxy the bench must use (HTTPS_PROXY for the command line and browser mode; the Windows proxy settings for the app).',
   'code.CHECK_TLS_INTERCEPTED': 'The certificate shown for {host} is not trusted ({reason}); it was issued by "{issuer}". A proxy that inspects TLS is the likely cause.',
-  'code.CHECK_TLS_INTERCEPTED.action': 'Ask the network team to exempt {host} from TLS inspection, or make the proxy\'s root certificate trusted: the Windows app trusts the Windows certificate store (deploy the root with Intune or Group Policy); the command line and browser mode also trust the CA file in settings (caFile, or --ca).',
+  'code.CHECK_TLS_INTERCEPTED.action': 'Ask the network team to exempt {host} from TLS inspection, or make the proxy\'s root certificate trusted: the Windows app trusts the Windows certificate store (deploy the root with Intune or Group Policy); the command line and browser mode also trust the CA file in settings (caFile).',
   'code.CHECK_TLS_FAILED': 'The TLS handshake with {host} failed ({reason}).',
   'code.CHECK_TLS_FAILED.action': 'A proxy or firewall may be interfering with HTTPS to this host: ask the network team.',
   'code.CHECK_PROXY_AUTH': 'The proxy[ {proxy}] wants credentials[ to reach {host}][ ({reason})].',

@@ -403,7 +403,7 @@ export const ja: Record<MessageKey, string> = {
   'code.CHECK_TCP_FAILED': 'このベンチは {host}:{port} に接続できません ({reason})。',
   'code.CHECK_TCP_FAILED.action': 'ファイアウォールが接続をブロックしています。このベンチからこのホストへの HTTPS (443) を許可するか、ベンチが使うべきプロキシを教えてもらうようネットワーク担当者に依頼してください (コマンド ラインとブラウザー モードは HTTPS_PROXY、アプリは Windows のプロキシ設定)。',
   'code.CHECK_TLS_INTERCEPTED': '{host} の証明書は信頼されていません ({reason})。発行者は「{issuer}」です。TLS を検査するプロキシが原因と考えられます。',
-  'code.CHECK_TLS_INTERCEPTED.action': '{host} を TLS 検査の対象外にするようネットワーク担当者に依頼するか、プロキシのルート証明書を信頼させてください。Windows アプリは Windows の証明書ストアを信頼します (Intune またはグループ ポリシーでルート証明書を配布)。コマンド ラインとブラウザー モードは設定の CA ファイル (caFile または --ca) も信頼します。',
+  'code.CHECK_TLS_INTERCEPTED.action': '{host} を TLS 検査の対象外にするようネットワーク担当者に依頼するか、プロキシのルート証明書を信頼させてください。Windows アプリは Windows の証明書ストアを信頼します (Intune またはグループ ポリシーでルート証明書を配布)。コマンド ラインとブラウザー モードは設定の CA ファイル (caFile) も信頼します。',
   'code.CHECK_TLS_FAILED': '{host} との TLS ハンドシェイクに失敗しました ({reason})。',
   'code.CHECK_TLS_FAILED.action': 'プロキシまたはファイアウォールがこのホストへの HTTPS に干渉している可能性があります。ネットワーク担当者に確認してください。',
   'code.CHECK_PROXY_AUTH': 'プロキシ[ {proxy}] が[ {host} への]接続に資格情報を求めています[ ({reason})]。',

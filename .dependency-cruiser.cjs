@@ -9,7 +9,7 @@
  * Adding a folder or an adapter: add it to the rule it belongs to, with the reason, not an exception.
  * @type {import('dependency-cruiser').IConfiguration}
  */
-const SERVICES = '^src-main/(capture|queue|graph|auth|tenant|sim)/';
+const SERVICES = '^src-main/(capture|queue|graph|auth|tenant|sim|net)/';
 const ENTRY_POINTS = '^src-main/(main\\.ts|cli\\.ts|cli/|app/)';
 
 module.exports = {
@@ -71,10 +71,10 @@ module.exports = {
       to: { path: '^(node:)?(http|https|http2)$', dependencyTypesNot: ['type-only'] },
     },
     {
-      name: 'outbound-http-only-through-the-graph-dispatcher',
-      comment: 'Every request to Microsoft goes through one dispatcher (proxy, CA, keep-alive): a second client would bypass the rate budget and the test CA.',
+      name: 'outbound-http-only-through-the-network-port',
+      comment: 'Every request to Microsoft goes through the network port (proxy, trusted roots, keep-alive): its Node adapter is the only undici user; a second client would bypass the proxy, the CA file and the test CA.',
       severity: 'error',
-      from: { pathNot: '^src-main/graph/httpsDispatcher\\.ts$' },
+      from: { pathNot: '^src-main/net/nodeNetwork\\.ts$' },
       to: { path: '(^|/)node_modules/undici/|^undici$', dependencyTypesNot: ['type-only'] },
     },
     {

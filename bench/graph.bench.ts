@@ -22,7 +22,7 @@ import { AutopilotGraph } from '../src-main/graph/autopilotGraph.ts';
 import type { ImportedIdentity } from '../src-main/graph/autopilotPort.ts';
 import { customCloud } from '../src-main/graph/clouds.ts';
 import { GraphClient } from '../src-main/graph/graphClient.ts';
-import { createCaDispatcher } from '../src-main/graph/httpsDispatcher.ts';
+import { createNodeNetwork } from '../src-main/net/nodeNetwork.ts';
 import { startSimulatedTenant, type SimTenant } from '../src-main/sim/startSimulatedTenant.ts';
 
 const { values } = parseArgs({ options: { devices: { type: 'string' }, 'poll-s': { type: 'string' }, 'time-scale': { type: 'string' } } });
@@ -101,7 +101,7 @@ const sim = await startSimulatedTenant({ clock, timeScale: TIME_SCALE, scenario:
 const dir = await mkdtemp(path.join(tmpdir(), 'graph-bench-'));
 try {
   const cloud = customCloud(sim.graphUrl, sim.authorityHost);
-  const dispatcher = createCaDispatcher(sim.caCertPem);
+  const dispatcher = createNodeNetwork({ extraCa: [sim.caCertPem], direct: true });
   const auth = new AuthService(
     { mode: 'certificate', clientId: sim.clientId, tenantId: sim.tenantId, cloud },
     {
@@ -110,12 +110,12 @@ try {
       openBrowser: async () => {},
       onDeviceCode: () => {},
       loadCertificate: async () => loadCertificateCredential(Buffer.from(sim.clientCertificatePem)),
-      networkClient: new MsalNetworkClient(dispatcher),
+      networkClient: new MsalNetworkClient(dispatcher.fetch),
     },
   );
   const status = await auth.signIn();
   if (status.state !== 'signed-in') throw new Error(`sign-in failed: ${JSON.stringify(status.error)}`);
-  const graph = new GraphClient({ cloud, apiVersion: 'v1.0', tokens: auth, clock, logger: silentLogger, dispatcher });
+  const graph = new GraphClient({ cloud, apiVersion: 'v1.0', tokens: auth, clock, logger: silentLogger, fetch: dispatcher.fetch });
   const ap = new AutopilotGraph({ graph, logger: silentLogger });
 
   const list = await runBatch(sim, ap, clock, 'list-per-poll', 'bl');

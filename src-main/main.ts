@@ -8,6 +8,8 @@ import { verifyNativeModules } from './app/nativeModuleIntegrity.ts';
 import { createRotatingLogFile, teeSinks } from './app/rotatingLogFile.ts';
 import { createAppProtocolHandler } from './appProtocol.ts';
 import { SafeStorageProtector } from './auth/safeStorageProtector.ts';
+import { createElectronNetwork } from './net/electronNetwork.ts';
+import { nodeNetworkFactory } from './net/nodeNetwork.ts';
 import { EVENT_CHANNEL } from './contract/contract.ts';
 import { createDispatcher } from './ipc/dispatch.ts';
 import { createSenderCheck, registerIpcHandlers } from './ipc/registerIpc.ts';
@@ -67,6 +69,19 @@ async function start(): Promise<void> {
   else if (machineSettings.found) logger.info('pre-seeded settings read', { path: machineSettings.path, keys: Object.keys(machineSettings.values), locked: machineSettings.locked });
 
   const osProtector = SafeStorageProtector.choose(safeStorage, process.platform, logger);
+  // Graph and sign-in go through Chromium's network stack (system proxy, PAC/WPAD, proxy sign-in,
+  // the Windows certificate store) in a session of their own, in memory, apart from the window's.
+  // Simulated tenants (training) keep Node's stack: their CA is trusted for that connection only.
+  const networkSession = session.fromPartition('station-network');
+  const nodeNetwork = nodeNetworkFactory({ logger });
+  const network = {
+    tenant: (t: { caFilePem?: string } = {}) => {
+      if (t.caFilePem) logger.warn('The CA file setting is not used for Microsoft\'s hosts in the app: it trusts the Windows certificate store (deploy the proxy\'s root there)');
+      logger.info('Network: Chromium stack (Windows proxy settings and certificate store)', { purpose: 'tenant' });
+      return createElectronNetwork(networkSession);
+    },
+    simulated: nodeNetwork.simulated,
+  };
   const station = createStation({
     host: 'electron',
     dataDir: userData,
@@ -74,6 +89,7 @@ async function start(): Promise<void> {
     logFiles: logFile.files,
     diagnosticsDir: app.getPath('desktop'),
     machineSettings,
+    network,
     // The OS key store protects the token cache; without it (Linux without a keyring: basic_text) the key file is used.
     ...(osProtector ? { tokenCacheProtector: osProtector } : {}),
     // Sign-in pages open in the system browser, never in the station's window: Microsoft's sign-in

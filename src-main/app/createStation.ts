@@ -35,6 +35,7 @@ import { InfoService } from './infoService.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { MachineSettings } from './machineSettings.ts';
 import { STATION_VERSION } from './version.ts';
+import type { NetworkFactory } from '../net/networkPort.ts';
 
 export interface StationOptions {
   host: StationInfo['host'];
@@ -74,6 +75,8 @@ export interface StationOptions {
   clouds?: Partial<Record<StationSettings['cloud'], CloudEndpoints>>;
   /** Queue worker: stage deadlines and polling (service time); `worker: false` keeps devices without sending (offline bench). */
   queue?: { timings?: Partial<WorkerTimings>; worker?: boolean };
+  /** The network stack (Electron: Chromium's for Microsoft's hosts). Default: Node's, proxy from the environment. */
+  network?: NetworkFactory;
 }
 
 export interface Station {
@@ -120,6 +123,7 @@ export function createStation(options: StationOptions): Station {
     startTraining: options.startTraining ?? simulatedTrainingTenant(clock, options.logger, { stateFile: path.join(tenantQueueDir(options.dataDir, TRAINING_SLUG), TRAINING_TENANT_FILE) }),
     ...(options.signInDeadlines ? { signInDeadlines: options.signInDeadlines } : {}),
     ...(options.clouds ? { clouds: options.clouds } : {}),
+    ...(options.network ? { network: options.network } : {}),
   });
 
   // Capture: the serial is read now, once, so capturing later never waits on WMI.

@@ -1,16 +1,14 @@
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from '@azure/msal-node';
-import type { FetchLike } from '../graph/graphClient.ts';
+import type { FetchLike } from '../net/networkPort.ts';
 
 /**
- * msal-node's network port on the same fetch as the Graph client, so that the sign-in requests
- * trust the same extra CA (the simulated tenant's) through an undici dispatcher. Same contract as
- * msal's own HttpClient: JSON body, lower-case headers, status; network failures throw.
+ * msal-node's network port on the station's network port (net/networkPort.ts), so sign-in goes
+ * where Graph goes: the same proxy, the same trusted roots (and a simulated tenant's CA). Same
+ * contract as msal's own HttpClient: JSON body, lower-case headers, status; network failures throw.
+ * Without a fetch: Node's global fetch (tests of msal's own behaviour only).
  */
 export class MsalNetworkClient implements INetworkModule {
-  constructor(
-    private readonly dispatcher?: unknown,
-    private readonly fetchImpl: FetchLike = globalThis.fetch as FetchLike,
-  ) {}
+  constructor(private readonly fetchImpl: FetchLike = globalThis.fetch as FetchLike) {}
 
   sendGetRequestAsync<T>(url: string, options?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> {
     return this.send<T>(url, 'GET', options, timeout);
@@ -21,9 +19,8 @@ export class MsalNetworkClient implements INetworkModule {
   }
 
   private async send<T>(url: string, method: 'GET' | 'POST', options?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> {
-    const init: RequestInit & { dispatcher?: unknown } = { method, headers: options?.headers ?? {}, signal: AbortSignal.timeout(timeout ?? 60_000) };
+    const init: RequestInit = { method, headers: options?.headers ?? {}, signal: AbortSignal.timeout(timeout ?? 60_000) };
     if (method === 'POST') init.body = options?.body ?? '';
-    if (this.dispatcher) init.dispatcher = this.dispatcher;
     const response = await this.fetchImpl(url, init);
     const headers: Record<string, string> = {};
     response.headers.forEach((v, k) => {

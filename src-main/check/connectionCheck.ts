@@ -9,9 +9,9 @@ import { GraphFailure } from '../graph/autopilotPort.ts';
 import { CLOUDS, type CloudEndpoints } from '../graph/clouds.ts';
 import { GraphClient, type FetchLike } from '../graph/graphClient.ts';
 import { AUTOPILOT_PERMISSION } from '../graph/graphFailures.ts';
-import { createCaDispatcher } from '../graph/httpsDispatcher.ts';
 import type { RateBudget } from '../graph/rateBudget.ts';
-import { probeHost, type HostProbe } from './reachability.ts';
+import { routeWords, type HostProbe, type NetworkPort } from '../net/networkPort.ts';
+import { createNodeNetwork } from '../net/nodeNetwork.ts';
 
 /**
  * The pre-flight check: is this bench, this tenant and this app registration ready to import, before
@@ -37,8 +37,11 @@ export interface ConnectionCheckTarget {
   clientId: string;
   method: AuthMode;
   apiVersion: ApiVersion;
-  /** Extra CA to trust (the simulated tenant's); never a way to turn checks off. */
-  caCertPem?: string;
+  /**
+   * The station's network port for this tenant (its proxy, trusted roots, a simulated tenant's CA):
+   * the check goes where the imports go. Default: Node's stack with the environment's proxy.
+   */
+  network?: NetworkPort;
   auth: CheckAuth;
   /** The station's rate budget for this tenant, so the check's reads count with everything else. */
   budget?: RateBudget;
@@ -50,7 +53,6 @@ export interface ConnectionCheckOptions {
   /** The bench's wall clock (compared with the services' Date headers). */
   wallClock?: () => number;
   timeoutMs?: number;
-  fetch?: FetchLike;
 }
 
 /** Beta also accepts this one for the import (DOMAIN.md). */
@@ -102,12 +104,22 @@ export async function runConnectionCheck(target: ConnectionCheckTarget, options:
   const started = Date.now();
   const startedAt = new Date(wall()).toISOString();
   const timeoutMs = options.timeoutMs ?? 15_000;
-  const dispatcher = target.caCertPem ? createCaDispatcher(target.caCertPem) : undefined;
-  const baseFetch = options.fetch ?? (globalThis.fetch as FetchLike);
+  const ownNetwork = target.network ? undefined : createNodeNetwork({ logger: options.logger, purpose: 'connection check' });
+  const network = target.network ?? ownNetwork!;
+  try {
+    return await checkOver(network, target, options, { wall, started, startedAt, timeoutMs });
+  } finally {
+    await ownNetwork?.close();
+  }
+}
+
+async function checkOver(network: NetworkPort, target: ConnectionCheckTarget, options: ConnectionCheckOptions, t: { wall: () => number; started: number; startedAt: string; timeoutMs: number }): Promise<ConnectionCheckReport> {
+  const { wall, started, startedAt, timeoutMs } = t;
+  const baseFetch: FetchLike = network.fetch;
   const requests = { signIn: 0, graph: 0, graphWrites: 0 };
   const raw = (kind: 'signIn' | 'graph', url: string, init: RequestInit = {}) => {
     requests[kind]++;
-    return baseFetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs), ...(dispatcher ? { dispatcher } : {}) });
+    return baseFetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
   };
   const signInBefore = target.auth.requests?.() ?? 0;
   const results = new Map<CheckId, Item>();
@@ -122,13 +134,13 @@ export async function runConnectionCheck(target: ConnectionCheckTarget, options:
     if (!Number.isNaN(d)) dates.push({ source, skewS: Math.round((d - wall()) / 1000) });
   };
 
-  // 1–2. reachability
-  const probeOptions = { ...(target.caCertPem ? { caCertPem: target.caCertPem } : {}), timeoutMs };
+  // 1–2. reachability, over the same stack and proxy as everything else
   // One probe per host: a simulated tenant serves both from one origin.
   const sameHost = new URL(cloud.authorityHost).host === new URL(cloud.graphHost).host;
   const [authorityProbe, graphProbe] = sameHost
-    ? await probeHost(cloud.authorityHost, probeOptions).then((p) => [p, p] as const)
-    : await Promise.all([probeHost(cloud.authorityHost, probeOptions), probeHost(cloud.graphHost, probeOptions)]);
+    ? await network.probe(cloud.authorityHost, timeoutMs).then((p) => [p, p] as const)
+    : await Promise.all([network.probe(cloud.authorityHost, timeoutMs), network.probe(cloud.graphHost, timeoutMs)]);
+  const [authorityRoute, graphRoute] = await Promise.all([network.route(cloud.authorityHost), network.route(cloud.graphHost)]);
   set('authority', reachItem(authorityProbe));
   set('graph', reachItem(graphProbe));
 
@@ -209,8 +221,7 @@ export async function runConnectionCheck(target: ConnectionCheckTarget, options:
     clock: options.clock,
     logger: options.logger.child({ component: 'connection-check' }),
     ...(target.budget ? { budget: target.budget } : {}),
-    ...(dispatcher ? { dispatcher } : {}),
-    ...(options.fetch ? { fetch: options.fetch } : {}),
+    fetch: network.fetch,
     retry: { maxAttempts: 3, maxRetryAfterMs: 30_000, attemptTimeoutMs: timeoutMs },
   });
   const fallbacks: string[] = [];
@@ -252,22 +263,28 @@ export async function runConnectionCheck(target: ConnectionCheckTarget, options:
     checks,
     fallbacks,
     requests,
+    network: { stack: network.stack, authority: routeWords(authorityRoute), graph: routeWords(graphRoute) },
   };
 }
 
 function reachItem(p: HostProbe): Item {
   const where = `${p.host}:${p.port}`;
+  const via = p.via === 'direct' ? 'direct' : `via proxy ${p.via}`;
   switch (p.status) {
     case 'ok':
-      return item('ok', 'CHECK_REACH_OK', `${where} answers (DNS, TCP and TLS) in ${p.ms} ms.`, undefined, { host: p.host, ms: p.ms }, [`${p.address}`, `${p.ms} ms`]);
+      return item('ok', 'CHECK_REACH_OK', `${where} answers (DNS, TCP and TLS) in ${p.ms} ms (${p.via === 'direct' ? 'direct connection' : `through the proxy ${p.via}`}).`, undefined, { host: p.host, ms: p.ms, via: p.via }, [`${p.address}`, `${p.ms} ms`, via]);
+    case 'proxy':
+      return p.httpStatus === 407
+        ? item('failed', 'CHECK_PROXY_AUTH', `The proxy ${p.proxy} wants credentials to reach ${where} (${p.reason}).`, 'Command line and browser mode: put the proxy account in the proxy address (HTTPS_PROXY=http://user:password@proxy:port; percent-encode special characters). The Windows app signs in to the proxy with the bench user\'s Windows account: ask the network team to allow it.', { host: p.host, proxy: p.proxy, reason: p.reason }, [p.reason, via])
+        : item('failed', 'CHECK_PROXY_FAILED', `The proxy ${p.proxy} did not open a connection to ${where} (${p.reason}).`, 'Check the proxy address (HTTPS_PROXY, or the Windows proxy settings for the app) and ask the network team whether the proxy allows this host; NO_PROXY lists the hosts to reach without it.', { host: p.host, proxy: p.proxy, reason: p.reason }, [p.reason, via]);
     case 'dns':
-      return item('failed', 'CHECK_DNS_FAILED', `This bench cannot resolve ${p.host} (${p.reason}).`, 'Check the bench\'s DNS server and network connection; ask the network team whether the name is blocked.', { host: p.host, reason: p.reason }, [p.reason]);
+      return item('failed', 'CHECK_DNS_FAILED', `This bench cannot resolve ${p.host} (${p.reason}).`, 'Check the bench\'s DNS server and network connection; ask the network team whether the name is blocked, or whether the bench must use a proxy.', { host: p.host, reason: p.reason }, [p.reason, via]);
     case 'tcp':
-      return item('failed', 'CHECK_TCP_FAILED', `This bench cannot open a connection to ${where} (${p.reason}).`, 'A firewall blocks the connection: ask the network team to allow HTTPS (443) from this bench to this host (the station connects directly, not through a proxy server).', { host: p.host, port: p.port, reason: p.reason }, [p.address, p.reason]);
+      return item('failed', 'CHECK_TCP_FAILED', `This bench cannot open a connection to ${where} (${p.reason}).`, 'A firewall blocks the connection: ask the network team to allow HTTPS (443) from this bench to this host, or to name the proxy the bench must use (HTTPS_PROXY for the command line and browser mode; the Windows proxy settings for the app).', { host: p.host, port: p.port, reason: p.reason }, [p.address, p.reason, via]);
     case 'tls-untrusted':
-      return item('failed', 'CHECK_TLS_INTERCEPTED', `The certificate presented for ${p.host} is not trusted (${p.reason}); it was issued by "${p.issuer}". A proxy that inspects TLS is the likely cause.`, `Ask the network team to exempt ${p.host} from TLS inspection (Microsoft's advice for sign-in and Graph), or give the station the proxy's root certificate: set NODE_EXTRA_CA_CERTS to its PEM file for the station's process.`, { host: p.host, issuer: p.issuer, reason: p.reason }, [p.reason, `issuer ${p.issuer}`]);
+      return item('failed', 'CHECK_TLS_INTERCEPTED', `The certificate presented for ${p.host} is not trusted (${p.reason}); it was issued by "${p.issuer}". A proxy that inspects TLS is the likely cause.`, `Ask the network team to exempt ${p.host} from TLS inspection (Microsoft's advice for sign-in and Graph), or make the proxy's root certificate trusted: the Windows app trusts the Windows certificate store (deploy the root with Intune or Group Policy); the command line and browser mode also trust the CA file in settings (caFile).`, { host: p.host, issuer: p.issuer, reason: p.reason }, [p.reason, `issuer ${p.issuer}`, via]);
     case 'tls':
-      return item('failed', 'CHECK_TLS_FAILED', `The TLS handshake with ${where} failed (${p.reason}).`, 'A proxy or firewall may be interfering with HTTPS to this host: ask the network team.', { host: p.host, reason: p.reason }, [p.reason]);
+      return item('failed', 'CHECK_TLS_FAILED', `The TLS handshake with ${where} failed (${p.reason}).`, 'A proxy or firewall may be interfering with HTTPS to this host: ask the network team.', { host: p.host, reason: p.reason }, [p.reason, via]);
   }
 }
 

@@ -6,6 +6,7 @@ import type { ConnectionCheckReport, StationSettings } from '../contract/types.t
 import { GraphFailure, type AutopilotPort } from '../graph/autopilotPort.ts';
 import type { CloudEndpoints } from '../graph/clouds.ts';
 import type { RateBudget } from '../graph/rateBudget.ts';
+import type { NetworkPort } from '../net/networkPort.ts';
 import { deferredAutopilot } from '../queue/deferredAutopilot.ts';
 import { CheckRecords, tenantCheckKey } from './checkRecords.ts';
 import { runConnectionCheck, type CheckAuth, type ConnectionCheckTarget } from './connectionCheck.ts';
@@ -17,7 +18,8 @@ export interface SessionCheckTarget {
   cloud: CloudEndpoints;
   auth: AuthService;
   budget?: RateBudget;
-  caCertPem?: string;
+  /** The tenant's network port (its proxy and trusted roots): the check goes where the imports go. */
+  network?: NetworkPort;
 }
 
 export interface ConnectionCheckServiceOptions {
@@ -82,7 +84,7 @@ export class ConnectionCheckService {
       method: cfg.mode,
       apiVersion: t.settings.apiVersion,
       auth: authAttempt(t.auth, interactive),
-      ...(t.caCertPem ? { caCertPem: t.caCertPem } : {}),
+      ...(t.network ? { network: t.network } : {}),
       ...(t.budget ? { budget: t.budget } : {}),
     };
     const report = await runConnectionCheck(target, { clock: this.o.clock, logger: this.o.logger });

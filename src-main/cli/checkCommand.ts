@@ -15,7 +15,8 @@ import { runConnectionCheck } from '../check/connectionCheck.ts';
 import { settingsPatch } from '../contract/schemas.ts';
 import type { AuthMode, ConnectionCheckReport } from '../contract/types.ts';
 import { customCloud } from '../graph/clouds.ts';
-import { createCaDispatcher } from '../graph/httpsDispatcher.ts';
+import { createNodeNetwork } from '../net/nodeNetwork.ts';
+import type { FetchLike } from '../net/networkPort.ts';
 import { startSimulatedTenant } from '../sim/startSimulatedTenant.ts';
 import { processIo, usageError, type CliCommand, type CliIo } from './cliSupport.ts';
 import { defaultDataDir } from './serveCommand.ts';
@@ -106,6 +107,11 @@ export function checkText(r: ConnectionCheckReport): string {
     if (c.action && c.status !== 'ok') lines.push(`${' '.repeat(25)}do: ${c.action}`);
   }
   if (r.fallbacks.length) lines.push(`  fallbacks: ${r.fallbacks.join('; ')}`);
+  if (r.network) {
+    const words = (route: string) => (route === 'direct' ? 'direct' : `through the proxy ${route}`);
+    const stack = r.network.stack === 'electron' ? 'Windows network settings' : 'Node, proxy from HTTPS_PROXY/NO_PROXY';
+    lines.push(`  network (${stack}): sign-in ${words(r.network.authority)}${r.network.graph === r.network.authority ? ', Graph the same' : `, Graph ${words(r.network.graph)}`}`);
+  }
   lines.push(`  requests: ${r.requests.signIn} to the sign-in service, ${r.requests.graph} to Graph (${r.requests.graphWrites} writes); ${r.durationMs} ms`);
   return `${lines.join('\n')}\n`;
 }
@@ -115,7 +121,8 @@ async function checkSimulatedTenant(o: { scenario: string; method: AuthMode; api
   const clock = scaledClock(SIM_TIME_SCALE);
   const sim = await startSimulatedTenant({ clock, timeScale: SIM_TIME_SCALE, scenario: o.scenario, logger: o.logger.child({ component: 'simulated-tenant' }) });
   const dir = await mkdtemp(path.join(os.tmpdir(), 'station-check-'));
-  const dispatcher = createCaDispatcher(sim.caCertPem);
+  // The simulated tenant runs in this process on loopback: reached directly, its CA trusted.
+  const network = createNodeNetwork({ extraCa: [sim.caCertPem], direct: true, logger: o.logger, purpose: 'simulated tenant (local)' });
   try {
     const cloud = customCloud(sim.graphUrl, sim.authorityHost, 'Simulated tenant');
     const auth = new AuthService(
@@ -123,21 +130,21 @@ async function checkSimulatedTenant(o: { scenario: string; method: AuthMode; api
       {
         cache: new EncryptedCachePlugin(path.join(dir, 'token-cache.bin'), new KeyFileProtector(path.join(dir, 'token-cache.key'), silentLogger), o.logger),
         logger: o.logger,
-        openBrowser: (url) => simulatedBrowser(url, dispatcher),
+        openBrowser: (url) => simulatedBrowser(url, network.fetch),
         onDeviceCode: (p) => {
           o.io.stderr(`${p.message}\n(simulated tenant: its technician enters the code)\n`);
           sim.approveDeviceCode(p.userCode);
         },
         loadCertificate: async () => loadCertificateCredential(Buffer.from(sim.clientCertificatePem)),
-        networkClient: new MsalNetworkClient(dispatcher),
+        networkClient: new MsalNetworkClient(network.fetch),
       },
     );
     return await runConnectionCheck(
-      { mode: 'tenant', cloud, cloudLabel: cloud.label, tenant: sim.tenantId, clientId: sim.clientId, method: o.method, apiVersion: o.api, caCertPem: sim.caCertPem, auth: authAttempt(auth, true) },
+      { mode: 'tenant', cloud, cloudLabel: cloud.label, tenant: sim.tenantId, clientId: sim.clientId, method: o.method, apiVersion: o.api, network, auth: authAttempt(auth, true) },
       { clock: systemClock, logger: o.logger },
     );
   } finally {
-    await dispatcher.close().catch(() => {});
+    await network.close();
     await sim.stop();
     await rm(dir, { recursive: true, force: true });
   }
@@ -148,8 +155,8 @@ async function checkSimulatedTenant(o: { scenario: string; method: AuthMode; api
  * loopback (a redirect, or the form Entra posts with response_mode=form_post). An error page stays
  * on screen, as it would for a person.
  */
-async function simulatedBrowser(url: string, dispatcher: unknown): Promise<void> {
-  const res = await fetch(url, { redirect: 'manual', dispatcher } as RequestInit);
+async function simulatedBrowser(url: string, fetchPage: FetchLike): Promise<void> {
+  const res = await fetchPage(url, { redirect: 'manual' });
   const html = await res.text();
   const location = res.headers.get('location');
   if (res.status >= 300 && res.status < 400 && location) {

@@ -387,6 +387,12 @@ export interface ConnectionCheckReport {
   fallbacks: string[];
   /** Requests the check sent itself: to the sign-in service (probes, metadata) and to Graph (0 writes, always). */
   requests: { signIn: number; graph: number; graphWrites: number };
+  /**
+   * How the station reached the services: its network stack (Chromium's in the Electron app, Node's
+   * in the command line and browser mode) and, per host, 'direct' or the proxy's origin (never its
+   * credentials). Absent in reports saved by earlier versions.
+   */
+  network?: { stack: 'electron' | 'node'; authority: string; graph: string };
 }
 
 // ---------- corporate identifiers (issue 18) ----------

@@ -7,6 +7,7 @@ import { GraphFailure, type GraphFailureKind } from './autopilotPort.ts';
 import type { CloudEndpoints } from './clouds.ts';
 import { classifyHttpFailure, graphFailure, pagingLoopFailure } from './graphFailures.ts';
 import { RateBudget, type RequestKind } from './rateBudget.ts';
+import type { FetchLike } from '../net/networkPort.ts';
 
 /** Token provider port: the auth service implements it with msal-node, tests with the simulated tenant. */
 export interface AccessTokenProvider {
@@ -17,8 +18,8 @@ export interface AccessTokenProvider {
   getAccessToken(scope: string, options?: { forceRefresh?: boolean; signal?: AbortSignal; claims?: string }): Promise<string>;
 }
 
-/** `fetch` as the client uses it; `dispatcher` is undici's (custom CA for the simulated tenant). */
-export type FetchLike = (url: string, init: RequestInit & { dispatcher?: unknown }) => Promise<Response>;
+/** `fetch` as the client uses it: the network port's (net/networkPort.ts). */
+export type { FetchLike } from '../net/networkPort.ts';
 
 export interface RetryPolicy {
   /** Attempts per request, first one included. */
@@ -42,9 +43,8 @@ export interface GraphClientOptions {
   logger: Logger;
   /** Shared by every client of the same app registration and tenant. */
   budget?: RateBudget;
+  /** The network port's fetch (proxy, trusted roots, a simulated tenant's CA); default: Node's global fetch. */
   fetch?: FetchLike;
-  /** undici Agent with the extra CA (see httpsDispatcher.ts); never a TLS-disabling one. */
-  dispatcher?: unknown;
   retry?: Partial<RetryPolicy>;
   random?: () => number;
   newRequestId?: () => string;
@@ -140,7 +140,7 @@ interface GraphErrorBody {
 /**
  * A small Graph client on fetch. Why not the Microsoft Graph JS client's middleware: the station
  * needs a client-side rate budget in service time (the injected Clock), non-idempotent handling
- * for the import POST, failures typed for technicians and a custom CA via an undici dispatcher;
+ * for the import POST, failures typed for technicians and the station's network port (proxy, CA) underneath;
  * the middleware gives only the retry part, is in maintenance mode and would be wrapped anyway.
  */
 export class GraphClient {
@@ -475,8 +475,7 @@ export class GraphClient {
     }
     const timeout = AbortSignal.timeout(this.retry.attemptTimeoutMs);
     const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
-    const init: RequestInit & { dispatcher?: unknown } = { method: req.method, headers, signal, ...(body !== undefined ? { body } : {}) };
-    if (this.options.dispatcher) init.dispatcher = this.options.dispatcher;
+    const init: RequestInit = { method: req.method, headers, signal, ...(body !== undefined ? { body } : {}) };
     const response = await this.fetchImpl(url, init);
     // Read the whole body inside the try of the caller: a reset mid-body is a network failure.
     const text = await response.text();

@@ -9,8 +9,8 @@ import { GraphFailure, type AutopilotPort } from '../graph/autopilotPort.ts';
 import { CLOUDS, customCloud, type CloudEndpoints } from '../graph/clouds.ts';
 import { GraphClient } from '../graph/graphClient.ts';
 import { remoteTrainingTenant } from '../graph/remoteTenant.ts';
+import { readAdminCaFile } from '../net/adminCaFile.ts';
 import { AUTOPILOT_PERMISSION } from '../graph/graphFailures.ts';
-import { createCaDispatcher } from '../graph/httpsDispatcher.ts';
 import { RateBudget } from '../graph/rateBudget.ts';
 import { AuthService, type SignInDeadlines } from '../auth/authService.ts';
 import { loadCertificateCredential } from '../auth/certificateCredential.ts';
@@ -19,6 +19,8 @@ import { KeyFileProtector } from '../auth/keyFileProtector.ts';
 import { MsalNetworkClient } from '../auth/msalNetworkClient.ts';
 import { isTrainingMode, type SettingsPatch, type SettingsStore } from '../auth/settingsStore.ts';
 import type { TokenCacheProtector } from '../auth/tokenCacheProtector.ts';
+import type { NetworkFactory, NetworkPort } from '../net/networkPort.ts';
+import { nodeNetworkFactory } from '../net/nodeNetwork.ts';
 
 /** The built-in simulated tenant as the session needs it (training mode). */
 export interface TrainingTenant {
@@ -29,6 +31,8 @@ export interface TrainingTenant {
   clientId: string;
   /** A certificate registered on the simulated app: training signs in with it, unattended. */
   clientCertificatePem: string;
+  /** A simulator elsewhere (a classroom's), reached through the proxy; absent: inside this process on loopback. */
+  remote?: boolean;
   close(): Promise<void>;
 }
 export type StartTrainingTenant = () => Promise<TrainingTenant>;
@@ -50,6 +54,8 @@ export interface TenantSessionOptions {
   signInDeadlines?: Partial<SignInDeadlines>;
   /** Group tags this station used lately (the queue knows them). */
   recentGroupTags?(): Promise<string[]>;
+  /** The network stack (Electron: Chromium's for Microsoft; default: Node's with the environment's proxy). */
+  network?: NetworkFactory;
 }
 
 interface Live {
@@ -59,6 +65,7 @@ interface Live {
   auth: AuthService;
   graph: GraphClient;
   autopilot: AutopilotGraph;
+  network: NetworkPort;
 }
 
 const TENANT_KEYS: (keyof StationSettings)[] = ['tenantId', 'clientId', 'cloud', 'apiVersion', 'authMode', 'certificatePath', 'tenantUrl', 'caFile'];
@@ -74,9 +81,11 @@ export class TenantSession {
   /** Which training tenant `training` is: the built-in one or a shared one's URL and CA. */
   private trainingKey?: string;
   private readonly protector: TokenCacheProtector;
+  private readonly network: NetworkFactory;
 
   constructor(private readonly o: TenantSessionOptions) {
     this.protector = o.protector ?? new KeyFileProtector(path.join(o.dataDir, 'token-cache.key'), o.logger);
+    this.network = o.network ?? nodeNetworkFactory({ logger: o.logger });
   }
 
   getSettings(): Promise<StationSettings> {
@@ -169,12 +178,11 @@ export class TenantSession {
     return { tenant, recent };
   }
 
-  /** The pre-flight check's view of the current connection (issue 19): settings, cloud, sign-in, rate budget, extra CA. */
-  async checkTarget(): Promise<{ training: boolean; settings: StationSettings; cloud: CloudEndpoints; auth: AuthService; budget: RateBudget; caCertPem?: string }> {
+  /** The pre-flight check's view of the current connection (issue 19): settings, cloud, sign-in, rate budget, network port. */
+  async checkTarget(): Promise<{ training: boolean; settings: StationSettings; cloud: CloudEndpoints; auth: AuthService; budget: RateBudget; network: NetworkPort }> {
     const live = await this.connect();
     const settings = await this.o.settings.load();
-    const sim = live.training && this.training ? await this.training : undefined;
-    return { training: live.training, settings, cloud: live.cloud, auth: live.auth, budget: live.graph.budget, ...(sim ? { caCertPem: sim.caCertPem } : {}) };
+    return { training: live.training, settings, cloud: live.cloud, auth: live.auth, budget: live.graph.budget, network: live.network };
   }
 
   async close(): Promise<void> {
@@ -187,7 +195,7 @@ export class TenantSession {
   private async reset(): Promise<void> {
     const live = this.live;
     this.live = undefined;
-    if (live) await live.catch(() => undefined);
+    if (live) await (await live.catch(() => undefined))?.network.close().catch(() => {});
   }
 
   private connect(): Promise<Live> {
@@ -219,7 +227,7 @@ export class TenantSession {
       });
       const sim = await this.training;
       const cloud = customCloud(sim.graphUrl, sim.authorityHost, 'Training (simulated tenant)');
-      const dispatcher = createCaDispatcher(sim.caCertPem);
+      const network = this.network.simulated(sim.caCertPem, sim.remote ? 'remote' : 'local');
       const auth = new AuthService(
         { mode: 'certificate', clientId: sim.clientId, tenantId: sim.tenantId, cloud },
         {
@@ -228,11 +236,16 @@ export class TenantSession {
           openBrowser: this.o.openBrowser,
           onDeviceCode: this.o.onDeviceCode,
           loadCertificate: async () => loadCertificateCredential(Buffer.from(sim.clientCertificatePem)),
-          networkClient: new MsalNetworkClient(dispatcher),
+          networkClient: new MsalNetworkClient(network.fetch),
         },
       );
-      await auth.signIn();
-      return this.assemble('training', true, cloud, auth, s, dispatcher, `sim:${sim.tenantId}`);
+      try {
+        await auth.signIn();
+      } catch (err) {
+        await network.close();
+        throw err;
+      }
+      return this.assemble('training', true, cloud, auth, s, network, `sim:${sim.tenantId}`);
     }
 
     if (!s.clientId) {
@@ -240,6 +253,8 @@ export class TenantSession {
     }
     const cloud = this.o.clouds?.[s.cloud] ?? CLOUDS[s.cloud];
     const passphrase = process.env.AUTOPILOT_STATION_CERT_PASSWORD;
+    // The admin's CA file (a TLS-inspecting proxy's root) for Node's stack; Chromium reads the Windows store.
+    const network = this.network.tenant(s.caFile ? { caFilePem: await readAdminCaFile(s.caFile) } : {});
     const auth = new AuthService(
       { mode: s.authMode, clientId: s.clientId, tenantId: s.tenantId!, cloud },
       {
@@ -248,21 +263,21 @@ export class TenantSession {
         openBrowser: this.o.openBrowser,
         onDeviceCode: this.o.onDeviceCode,
         onStatus: this.o.onAuthChanged,
-        networkClient: new MsalNetworkClient(),
+        networkClient: new MsalNetworkClient(network.fetch),
         ...(this.o.signInDeadlines ? { signInDeadlines: this.o.signInDeadlines } : {}),
         ...(s.certificatePath ? { loadCertificate: async () => loadCertificateCredential(await readFile(s.certificatePath!), passphrase) } : {}),
       },
     );
     await auth.restore();
-    return this.assemble(`${s.cloud}:${s.tenantId}:${s.clientId}`, false, cloud, auth, s, undefined, `${s.cloud}:${s.tenantId}`);
+    return this.assemble(`${s.cloud}:${s.tenantId}:${s.clientId}`, false, cloud, auth, s, network, `${s.cloud}:${s.tenantId}`);
   }
 
-  private assemble(key: string, training: boolean, cloud: CloudEndpoints, auth: AuthService, s: StationSettings, dispatcher: unknown, tenantKey: string): Live {
+  private assemble(key: string, training: boolean, cloud: CloudEndpoints, auth: AuthService, s: StationSettings, network: NetworkPort, tenantKey: string): Live {
     const { logger, clock } = this.o;
-    const graph = new GraphClient({ cloud, apiVersion: s.apiVersion, tokens: auth, clock, logger, budget: new RateBudget(clock), ...(dispatcher ? { dispatcher } : {}) });
+    const graph = new GraphClient({ cloud, apiVersion: s.apiVersion, tokens: auth, clock, logger, budget: new RateBudget(clock), fetch: network.fetch });
     // The 10-minute sync rule is kept in the tenant's queue (the worker), not here.
     const autopilot = new AutopilotGraph({ graph, logger });
-    return { key, training, cloud, auth, graph, autopilot };
+    return { key, training, cloud, auth, graph, autopilot, network };
   }
 
   private trainingStatus(live: Live): AuthStatus {

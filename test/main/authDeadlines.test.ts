@@ -16,7 +16,7 @@ import { MsalNetworkClient } from '../../src-main/auth/msalNetworkClient.ts';
 import type { FetchLike } from '../../src-main/graph/graphClient.ts';
 import type { AuthStatus } from '../../src-main/contract/types.ts';
 import { CLOUDS, customCloud } from '../../src-main/graph/clouds.ts';
-import { createCaDispatcher } from '../../src-main/graph/httpsDispatcher.ts';
+import { createNodeNetwork } from '../../src-main/net/nodeNetwork.ts';
 import { startSimForTests, type SimHandle } from './graphTestSupport.ts';
 
 let sim: SimHandle;
@@ -48,7 +48,7 @@ async function service(o: { mode: 'browser' | 'device-code'; authorityHost?: str
       openBrowser: o.openBrowser ?? (async () => {}),
       onDeviceCode: () => void codes++,
       onStatus: (st) => statuses.push(st),
-      networkClient: new MsalNetworkClient(createCaDispatcher(sim.caCertPem)),
+      networkClient: new MsalNetworkClient(createNodeNetwork({ extraCa: [sim.caCertPem], direct: true }).fetch),
       signInDeadlines: o.deadlines,
     },
   );
@@ -121,7 +121,7 @@ describe('sign-in deadlines and cancel', () => {
         logger,
         openBrowser: async () => void opened++,
         onDeviceCode: () => {},
-        networkClient: new MsalNetworkClient(undefined, offline),
+        networkClient: new MsalNetworkClient(offline),
         signInDeadlines: { browserMs: 60_000 },
       },
     );

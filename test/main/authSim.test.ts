@@ -14,7 +14,7 @@ import type { DeviceCodePrompt } from '../../src-main/contract/types.ts';
 import { GraphFailure } from '../../src-main/graph/autopilotPort.ts';
 import { customCloud } from '../../src-main/graph/clouds.ts';
 import { GraphClient } from '../../src-main/graph/graphClient.ts';
-import { createCaDispatcher } from '../../src-main/graph/httpsDispatcher.ts';
+import { createNodeNetwork } from '../../src-main/net/nodeNetwork.ts';
 import { startSimForTests, type SimHandle } from './graphTestSupport.ts';
 
 const clock = scaledClock(200);
@@ -35,7 +35,7 @@ async function cacheFiles(dir: string): Promise<Buffer[]> {
 
 function auth(dir: string, mode: 'certificate' | 'device-code' | 'browser', prompts: DeviceCodePrompt[] = [], openBrowser?: (url: string) => Promise<void>, certificate?: () => ReturnType<typeof loadCertificateCredential>) {
   const cloud = customCloud(sim.graphUrl, sim.authorityHost);
-  const dispatcher = createCaDispatcher(sim.caCertPem);
+  const dispatcher = createNodeNetwork({ extraCa: [sim.caCertPem], direct: true });
   const service = new AuthService(
     { mode, clientId: sim.clientId, tenantId: sim.tenantId, cloud },
     {
@@ -51,10 +51,10 @@ function auth(dir: string, mode: 'certificate' | 'device-code' | 'browser', prom
         sim.approveDeviceCode(p.userCode);
       },
       loadCertificate: async () => (certificate ? certificate() : loadCertificateCredential(Buffer.from(sim.clientCertificatePem))),
-      networkClient: new MsalNetworkClient(dispatcher),
+      networkClient: new MsalNetworkClient(dispatcher.fetch),
     },
   );
-  const graph = new GraphClient({ cloud, apiVersion: 'v1.0', tokens: service, clock, logger: silentLogger, dispatcher });
+  const graph = new GraphClient({ cloud, apiVersion: 'v1.0', tokens: service, clock, logger: silentLogger, fetch: dispatcher.fetch });
   return { service, graph, cloud };
 }
 

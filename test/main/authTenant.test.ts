@@ -11,7 +11,7 @@ import { KeyFileProtector } from '../../src-main/auth/keyFileProtector.ts';
 import { MsalNetworkClient } from '../../src-main/auth/msalNetworkClient.ts';
 import { GraphFailure } from '../../src-main/graph/autopilotPort.ts';
 import { customCloud } from '../../src-main/graph/clouds.ts';
-import { createCaDispatcher } from '../../src-main/graph/httpsDispatcher.ts';
+import { createNodeNetwork } from '../../src-main/net/nodeNetwork.ts';
 import { startSimulatedTenant, type SimTenant } from '../../src-main/sim/startSimulatedTenant.ts';
 import { scaledClock } from '../../src-main/kernel/clock.ts';
 
@@ -26,7 +26,7 @@ function deviceCodeAuth(sim: SimTenant, tenantId: string | undefined) {
       logger: silentLogger,
       openBrowser: async () => {},
       onDeviceCode: (p) => void sim.approveDeviceCode(p.userCode),
-      networkClient: new MsalNetworkClient(createCaDispatcher(sim.caCertPem)),
+      networkClient: new MsalNetworkClient(createNodeNetwork({ extraCa: [sim.caCertPem], direct: true }).fetch),
     },
   );
   return { auth, cloud };

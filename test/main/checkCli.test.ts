@@ -143,7 +143,9 @@ describe('autopilot-station check: each broken set-up fails its own check, says 
     for (const id of ['authority', 'graph'] as const) {
       expect(result(report, id)).toMatchObject({ status: 'failed', code: 'CHECK_TLS_INTERCEPTED', params: { issuer: 'Contoso Web Proxy CA' } });
     }
-    expect(result(report, 'authority').action).toContain('NODE_EXTRA_CA_CERTS');
+    // What works: the Windows store for the app, the CA file for Node's stack (the app's fuses turn NODE_EXTRA_CA_CERTS off).
+    expect(result(report, 'authority').action).toMatch(/Windows certificate store.*CA file in settings \(caFile\)/);
+    expect(result(report, 'authority').action).not.toContain('NODE_EXTRA_CA_CERTS');
     expect(statuses(report)).toMatchObject({ clock: 'not-checked', tenant: 'not-checked', 'sign-in': 'not-checked' });
     expect(report.requests).toEqual({ signIn: 0, graph: 0, graphWrites: 0 });
   });
@@ -168,5 +170,7 @@ describe('autopilot-station check: each broken set-up fails its own check, says 
     expect(r.stdout).toMatch(/^Connection check of .*: ok$/m);
     expect(r.stdout).toMatch(/^ {2}ok +intune +The tenant has Intune/m);
     expect(r.stdout).toMatch(/requests: \d+ to the sign-in service, \d+ to Graph \(0 writes\)/);
+    // The simulated tenant inside the process is always reached directly, whatever HTTPS_PROXY says.
+    expect(r.stdout).toMatch(/^ {2}network \(Node, proxy from HTTPS_PROXY\/NO_PROXY\): sign-in direct, Graph the same$/m);
   });
 });

@@ -15,7 +15,7 @@ import { authAttempt, checkedAutopilot, ConnectionCheckService } from '../../src
 import type { StationSettings } from '../../src-main/contract/types.ts';
 import { GraphFailure, type AutopilotPort } from '../../src-main/graph/autopilotPort.ts';
 import { customCloud } from '../../src-main/graph/clouds.ts';
-import { createCaDispatcher } from '../../src-main/graph/httpsDispatcher.ts';
+import { createNodeNetwork } from '../../src-main/net/nodeNetwork.ts';
 import { RateBudget } from '../../src-main/graph/rateBudget.ts';
 import { startSimulatedTenant, type SimTenant } from '../../src-main/sim/startSimulatedTenant.ts';
 import { createClientCertificate } from '../../src-main/sim/testCertificates.ts';
@@ -34,14 +34,14 @@ function certificateAuth(sim: SimTenant, pem = sim.clientCertificatePem): AuthSe
       openBrowser: async () => {},
       onDeviceCode: () => {},
       loadCertificate: async () => loadCertificateCredential(Buffer.from(pem)),
-      networkClient: new MsalNetworkClient(createCaDispatcher(sim.caCertPem)),
+      networkClient: new MsalNetworkClient(createNodeNetwork({ extraCa: [sim.caCertPem], direct: true }).fetch),
     },
   );
 }
 
 function targetOf(sim: SimTenant, over: Partial<ConnectionCheckTarget> = {}): ConnectionCheckTarget {
   const cloud = customCloud(sim.graphUrl, sim.authorityHost);
-  return { mode: 'tenant', cloud, cloudLabel: cloud.label, tenant: sim.tenantId, clientId: sim.clientId, method: 'certificate', apiVersion: 'v1.0', caCertPem: sim.caCertPem, auth: authAttempt(certificateAuth(sim), true), ...over };
+  return { mode: 'tenant', cloud, cloudLabel: cloud.label, tenant: sim.tenantId, clientId: sim.clientId, method: 'certificate', apiVersion: 'v1.0', network: createNodeNetwork({ extraCa: [sim.caCertPem], direct: true }), auth: authAttempt(certificateAuth(sim), true), ...over };
 }
 
 describe('the connection check against a good simulated tenant', () => {
@@ -76,11 +76,12 @@ describe('the connection check against a good simulated tenant', () => {
 
   it('a certificate nobody trusts (a TLS-inspecting proxy): both hosts fail naming the issuer, nothing is sent over it', async () => {
     const before = sim.requestLog.entries.length;
-    const { caCertPem: _ca, ...noCa } = targetOf(sim);
-    const report = await runConnectionCheck(noCa, { clock, logger: silentLogger });
+    // Node's stack without the tenant's CA: what a bench behind an inspecting proxy sees.
+    const report = await runConnectionCheck(targetOf(sim, { network: createNodeNetwork({ direct: true }) }), { clock, logger: silentLogger });
     const authority = report.checks.find((c) => c.id === 'authority')!;
     expect(authority).toMatchObject({ status: 'failed', code: 'CHECK_TLS_INTERCEPTED', params: { issuer: 'Autopilot Station Simulated Tenant Test CA' } });
-    expect(authority.action).toMatch(/TLS inspection.*NODE_EXTRA_CA_CERTS/);
+    expect(authority.action).toMatch(/TLS inspection.*Windows certificate store.*CA file/);
+    expect(authority.action).not.toMatch(/NODE_EXTRA_CA_CERTS/);
     expect(report.checks.find((c) => c.id === 'tenant')).toMatchObject({ status: 'not-checked', params: { after: 'authority' } });
     expect(sim.requestLog.entries.length).toBe(before);
   });
@@ -110,7 +111,7 @@ describe('the first import runs the check by itself', () => {
     const records = CheckRecords.inDataDir(dataDir);
     const auth = certificateAuth(sim);
     const service = new ConnectionCheckService({
-      target: async () => ({ training: false, settings: SETTINGS, cloud: customCloud(sim.graphUrl, sim.authorityHost), auth, caCertPem: sim.caCertPem }),
+      target: async () => ({ training: false, settings: SETTINGS, cloud: customCloud(sim.graphUrl, sim.authorityHost), auth, network: createNodeNetwork({ extraCa: [sim.caCertPem], direct: true }) }),
       records,
       clock,
       logger: silentLogger,

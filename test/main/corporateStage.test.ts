@@ -7,7 +7,7 @@ import { customCloud } from '../../src-main/graph/clouds.ts';
 import { CorporateIdentitiesGraph } from '../../src-main/graph/corporateIdentities.ts';
 import type { CorporateIdentityPort } from '../../src-main/graph/corporateIdentityPort.ts';
 import { GraphClient } from '../../src-main/graph/graphClient.ts';
-import { createCaDispatcher } from '../../src-main/graph/httpsDispatcher.ts';
+import { createNodeNetwork } from '../../src-main/net/nodeNetwork.ts';
 import { CorporateStage } from '../../src-main/queue/corporateStage.ts';
 import { CORPORATE_FINAL, type CorporateState } from '../../src-main/queue/corporateStore.ts';
 import { isSettled } from '../../src-main/queue/queueStore.ts';
@@ -45,10 +45,10 @@ async function bench(o: { worker?: boolean } = {}) {
       ? createStation({ host: 'browser', dataDir: dir, logger: silentLogger, clock: sim.clock, serialPort: { readSerials: async () => ({ system: 'SIMBENCH1' }) }, startTraining: async () => ({ ...trainingOf(sim), close: async () => {} }), queue: { worker: false } })
       : stationOn(sim, dir);
   cleanups.push(() => station.close());
-  const dispatcher = createCaDispatcher(sim.caCertPem);
+  const dispatcher = createNodeNetwork({ extraCa: [sim.caCertPem], direct: true });
   cleanups.push(() => dispatcher.close());
   const token = sim.issueAccessToken('app', [RW]);
-  const graph = new GraphClient({ cloud: customCloud(sim.graphUrl, sim.authorityHost), apiVersion: 'v1.0', tokens: { getAccessToken: async () => token }, clock: sim.clock, logger: silentLogger, dispatcher, retry: { maxAttempts: 2 } });
+  const graph = new GraphClient({ cloud: customCloud(sim.graphUrl, sim.authorityHost), apiVersion: 'v1.0', tokens: { getAccessToken: async () => token }, clock: sim.clock, logger: silentLogger, fetch: dispatcher.fetch, retry: { maxAttempts: 2 } });
   return { sim, station, graph, port: new CorporateIdentitiesGraph(graph) };
 }
 

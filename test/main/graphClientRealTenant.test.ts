@@ -1,11 +1,11 @@
-import { fetch as undiciFetch } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, silentLogger, type LogRecord } from '../../src-main/kernel/logger.ts';
 import { encodeHardwareHash } from '../../src-main/capture/encodeHardwareHash.ts';
 import { GraphFailure } from '../../src-main/graph/autopilotPort.ts';
 import { customCloud } from '../../src-main/graph/clouds.ts';
 import { GraphClient, queryPartKey, retryAfterInMessage } from '../../src-main/graph/graphClient.ts';
-import { createCaDispatcher } from '../../src-main/graph/httpsDispatcher.ts';
+import { createNodeNetwork } from '../../src-main/net/nodeNetwork.ts';
+import type { FetchLike } from '../../src-main/net/networkPort.ts';
 import { INTUNE_APP_LIMITS, RateBudget } from '../../src-main/graph/rateBudget.ts';
 import { startSimulatedTenant, type SimTenant } from '../../src-main/sim/startSimulatedTenant.ts';
 import { FakeClock, scriptedServer } from './graphTestSupport.ts';
@@ -22,7 +22,7 @@ const REGISTERED = '/deviceManagement/windowsAutopilotDeviceIdentities';
 
 const clock = new ManualClock();
 let sim: SimTenant;
-let dispatcher: ReturnType<typeof createCaDispatcher>;
+let dispatcher: ReturnType<typeof createNodeNetwork>;
 const logs: LogRecord[] = [];
 
 function client(options: { budget?: RateBudget; logger?: boolean } = {}) {
@@ -33,7 +33,7 @@ function client(options: { budget?: RateBudget; logger?: boolean } = {}) {
     tokens: { getAccessToken: async () => token },
     clock,
     logger: options.logger ? createLogger((_l, r) => logs.push(r), {}, 'debug') : silentLogger,
-    dispatcher,
+    fetch: dispatcher.fetch,
     random: () => 0.5,
     ...(options.budget ? { budget: options.budget } : {}),
   });
@@ -42,7 +42,7 @@ const requestsSince = (n: number) => sim.requestLog.entries.slice(n);
 
 beforeAll(async () => {
   sim = await startSimulatedTenant({ clock });
-  dispatcher = createCaDispatcher(sim.caCertPem);
+  dispatcher = createNodeNetwork({ extraCa: [sim.caCertPem], direct: true });
   const records = Array.from({ length: 5 }, (_, i) => ({ serialNumber: `PG${i}`, hardwareIdentifier: encodeHardwareHash({ serialNumber: `PG${i}`, manufacturer: 'HP', model: 'M' }), importId: 'pg' }));
   sim.model.importBatch(records);
   sim.seedRegisteredDevice({ serialNumber: 'ABC-123', manufacturer: 'HP' });
@@ -230,7 +230,7 @@ describe('throttling without Retry-After', () => {
     const windowMs = 20_000;
     const virtual = new VirtualClock();
     const shared = await startSimulatedTenant({ clock: virtual, realTenant: { noRetryAfter: true }, scenario: { throttle: { appWrites: 20 } } });
-    const agent = createCaDispatcher(shared.caCertPem);
+    const agent = createNodeNetwork({ extraCa: [shared.caCertPem], direct: true });
     const id = shared.seedRegisteredDevice({ serialNumber: 'HAMMER1', manufacturer: 'HP' });
     const token = shared.issueAccessToken('app', [RW]);
     let seed = 1;
@@ -242,8 +242,7 @@ describe('throttling without Retry-After', () => {
         tokens: { getAccessToken: async () => token },
         clock: virtual,
         logger: silentLogger,
-        dispatcher: agent,
-        fetch: virtual.trackedFetch(),
+        fetch: virtual.trackedFetch(agent.fetch),
         random,
         budget: new RateBudget(virtual, { ...INTUNE_APP_LIMITS, maxWrites: 18 }, adaptive ? {} : false),
       });
@@ -305,11 +304,11 @@ class VirtualClock {
     });
   }
   /** fetch that counts as "on the wire" until its whole body is read. */
-  trackedFetch() {
-    return async (url: string, init: RequestInit & { dispatcher?: unknown }): Promise<Response> => {
+  trackedFetch(inner: FetchLike) {
+    return async (url: string, init?: RequestInit): Promise<Response> => {
       this.busy++;
       try {
-        const res = await undiciFetch(url, init as never);
+        const res = await inner(url, init);
         const text = await res.text();
         return new Response(res.status === 204 || res.status === 304 ? null : text, { status: res.status, headers: res.headers as unknown as Headers });
       } finally {

@@ -14,7 +14,7 @@ import { AutopilotGraph, importRequestBody } from '../../src-main/graph/autopilo
 import type { ImportedIdentity, ImportedIdentityInput } from '../../src-main/graph/autopilotPort.ts';
 import { customCloud } from '../../src-main/graph/clouds.ts';
 import { GraphClient } from '../../src-main/graph/graphClient.ts';
-import { createCaDispatcher } from '../../src-main/graph/httpsDispatcher.ts';
+import { createNodeNetwork } from '../../src-main/net/nodeNetwork.ts';
 import { validateAgainstCsdl } from '../../src-main/sim/csdlModel.ts';
 import { startSimForTests, type SimHandle } from './graphTestSupport.ts';
 
@@ -41,7 +41,7 @@ afterAll(async () => {
 
 function station(tag = 'a', maxAttempts?: number) {
   const cloud = customCloud(sim.graphUrl, sim.authorityHost);
-  const dispatcher = createCaDispatcher(sim.caCertPem);
+  const dispatcher = createNodeNetwork({ extraCa: [sim.caCertPem], direct: true });
   const auth = new AuthService(
     { mode: 'certificate', clientId: sim.clientId, tenantId: sim.tenantId, cloud },
     {
@@ -50,10 +50,10 @@ function station(tag = 'a', maxAttempts?: number) {
       openBrowser: async () => {},
       onDeviceCode: () => {},
       loadCertificate: async () => loadCertificateCredential(Buffer.from(sim.clientCertificatePem)),
-      networkClient: new MsalNetworkClient(dispatcher),
+      networkClient: new MsalNetworkClient(dispatcher.fetch),
     },
   );
-  const graph = new GraphClient({ cloud, apiVersion: 'v1.0', tokens: auth, clock, logger: silentLogger, dispatcher, ...(maxAttempts ? { retry: { maxAttempts } } : {}) });
+  const graph = new GraphClient({ cloud, apiVersion: 'v1.0', tokens: auth, clock, logger: silentLogger, fetch: dispatcher.fetch, ...(maxAttempts ? { retry: { maxAttempts } } : {}) });
   const ap = new AutopilotGraph({ graph, logger: silentLogger });
   return { auth, graph, ap };
 }

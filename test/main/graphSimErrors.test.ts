@@ -13,7 +13,7 @@ import { AutopilotGraph } from '../../src-main/graph/autopilotGraph.ts';
 import { GraphFailure } from '../../src-main/graph/autopilotPort.ts';
 import { customCloud } from '../../src-main/graph/clouds.ts';
 import { GraphClient, type AccessTokenProvider } from '../../src-main/graph/graphClient.ts';
-import { createCaDispatcher } from '../../src-main/graph/httpsDispatcher.ts';
+import { createNodeNetwork } from '../../src-main/net/nodeNetwork.ts';
 import { RateBudget } from '../../src-main/graph/rateBudget.ts';
 import { startSimulatedTenant, type SimTenant } from '../../src-main/sim/startSimulatedTenant.ts';
 import type { SimScenarioInput } from '../../src-main/sim/simScenario.ts';
@@ -30,7 +30,7 @@ async function connect(scenario: SimScenarioInput, tokens?: (s: SimTenant) => Ac
   const s = sim;
   const dir = await mkdtemp(path.join(tmpdir(), 'graph-err-'));
   const cloud = customCloud(s.graphUrl, s.authorityHost);
-  const dispatcher = createCaDispatcher(s.caCertPem);
+  const dispatcher = createNodeNetwork({ extraCa: [s.caCertPem], direct: true });
   const auth = new AuthService(
     { mode: 'certificate', clientId: s.clientId, tenantId: s.tenantId, cloud },
     {
@@ -39,11 +39,11 @@ async function connect(scenario: SimScenarioInput, tokens?: (s: SimTenant) => Ac
       openBrowser: async () => {},
       onDeviceCode: () => {},
       loadCertificate: async () => loadCertificateCredential(Buffer.from(s.clientCertificatePem)),
-      networkClient: new MsalNetworkClient(dispatcher),
+      networkClient: new MsalNetworkClient(dispatcher.fetch),
     },
   );
   if (!tokens) expect(await auth.signIn()).toMatchObject({ state: 'signed-in' });
-  const graph = new GraphClient({ cloud, apiVersion: 'v1.0', tokens: tokens ? tokens(s) : auth, clock, logger: silentLogger, dispatcher, ...(budget ? { budget } : {}) });
+  const graph = new GraphClient({ cloud, apiVersion: 'v1.0', tokens: tokens ? tokens(s) : auth, clock, logger: silentLogger, fetch: dispatcher.fetch, ...(budget ? { budget } : {}) });
   return { graph, ap: new AutopilotGraph({ graph, logger: silentLogger }) };
 }
 

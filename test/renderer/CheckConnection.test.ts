@@ -59,6 +59,33 @@ describe('Check connection', () => {
     expect(screen.getByTestId('check-features').textContent).toContain('未確認: 先に「アプリ登録とサインイン方法」が成功する必要があります。');
   });
 
+  it('names the proxy each host was reached through (or direct), per stack, in English and Japanese; older reports read as direct', async () => {
+    const proxied: ConnectionCheckReport = {
+      ...report,
+      network: { stack: 'node', authority: 'http://proxy.contoso.com:3128', graph: 'direct' },
+      checks: report.checks.map((c) => (c.id === 'authority' ? { ...c, params: { ...c.params, via: 'http://proxy.contoso.com:3128' } } : c)),
+    };
+    const { unmount } = render(CheckConnection, { props: { run: async () => proxied } });
+    await fireEvent.click(screen.getByTestId('check-run'));
+    expect((await screen.findByTestId('check-network')).textContent).toBe('Network: proxy from HTTPS_PROXY / NO_PROXY, system certificate store and the CA file. Sign-in through the proxy http://proxy.contoso.com:3128; Graph direct (no proxy).');
+    expect(screen.getByTestId('check-authority').textContent).toContain('in 41 ms (through the proxy http://proxy.contoso.com:3128)');
+    expect(screen.getByTestId('check-graph').textContent).toContain('in 38 ms (direct (no proxy))');
+    unmount();
+
+    i18n.setLocale('ja');
+    render(CheckConnection, { props: { run: async () => ({ ...proxied, network: { stack: 'electron', authority: 'http://proxy.contoso.com:3128', graph: 'http://proxy.contoso.com:3128' } }) } });
+    await fireEvent.click(screen.getByTestId('check-run'));
+    expect((await screen.findByTestId('check-network')).textContent).toBe('ネットワーク: Windows のプロキシ設定と証明書ストア。サインイン プロキシ http://proxy.contoso.com:3128 経由、Graph プロキシ http://proxy.contoso.com:3128 経由。');
+    expect(screen.getByTestId('check-authority').textContent).toContain('プロキシ http://proxy.contoso.com:3128 経由');
+  });
+
+  it('a report without network (saved by an earlier version) shows no network line', async () => {
+    render(CheckConnection, { props: { run: async () => report } });
+    await fireEvent.click(screen.getByTestId('check-run'));
+    await screen.findByTestId('check-summary');
+    expect(screen.queryByTestId('check-network')).toBeNull();
+  });
+
   it('a check that cannot run says why', async () => {
     render(CheckConnection, { props: { run: async () => Promise.reject(new Error('The station is closing.')) } });
     await fireEvent.click(screen.getByTestId('check-run'));

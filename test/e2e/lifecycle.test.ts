@@ -87,7 +87,8 @@ beforeAll(async () => {
   silentPort = (silent.address() as net.AddressInfo).port;
   station = await start(config());
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+  // A context of its own: a second tab in the same browser opens the new address after a restart.
+  page = await (await browser.newContext({ viewport: { width: 1366, height: 768 } })).newPage();
   await page.goto(station.url);
   await page.getByTestId('training-banner').waitFor();
 }, 90_000);

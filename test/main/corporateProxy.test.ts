@@ -25,6 +25,9 @@ import type { NetworkPort } from '../../src-main/net/networkPort.ts';
 import { createNodeNetwork, nodeNetworkFactory } from '../../src-main/net/nodeNetwork.ts';
 import { createStation } from '../../src-main/app/createStation.ts';
 import { proxyFor, proxyLabel, readProxyEnv } from '../../src-main/net/proxyEnv.ts';
+import { splitPem, trustedRoots } from '../../src-main/net/trustedRoots.ts';
+import { createTestCa } from '../../src-main/sim/testCertificates.ts';
+import tls from 'node:tls';
 import { startSimulatedTenant, type SimTenant } from '../../src-main/sim/startSimulatedTenant.ts';
 import { startTestProxy, type TestProxy } from './proxySupport.ts';
 
@@ -55,6 +58,22 @@ describe('the proxy variables (curl and undici semantics)', () => {
     expect(proxyLabel(new URL('http://bench:secret@proxy.contoso.com:3128'))).toBe('http://proxy.contoso.com:3128');
     expect(() => readProxyEnv({ HTTPS_PROXY: 'ftp://bench:secret@proxy' })).toThrow(/^HTTPS_PROXY is not a proxy URL/);
     expect(() => readProxyEnv({ HTTPS_PROXY: 'ftp://bench:secret@proxy' })).not.toThrow(/secret/);
+  });
+});
+
+describe('the roots the Node stack trusts', () => {
+  it('the system store where this Node reads it (22.15+), always the bundled roots, and every certificate of the admin\'s CA file', () => {
+    const a = createTestCa('Contoso Root');
+    const b = createTestCa('Contoso Issuing');
+    const bundle = `${a.certPem}\n${b.certPem}`;
+    const roots = trustedRoots([bundle]);
+    const canRead = typeof (tls as unknown as { getCACertificates?: unknown }).getCACertificates === 'function';
+    expect(roots.system).toBe(canRead);
+    if (canRead) expect(roots.ca.length).toBeGreaterThanOrEqual(new Set([...tls.rootCertificates, ...(tls as unknown as { getCACertificates(t: string): string[] }).getCACertificates('system')]).size);
+    for (const root of tls.rootCertificates) expect(roots.ca).toContain(root);
+    expect(splitPem(bundle)).toHaveLength(2);
+    for (const cert of splitPem(bundle)) expect(roots.ca).toContain(cert);
+    expect(trustedRoots([bundle, a.certPem]).ca.length).toBe(roots.ca.length);
   });
 });
 

@@ -130,11 +130,22 @@ describe('Node stack through a loopback proxy to the simulated tenant', () => {
     expect(guarded.log.connects.at(-1)).toMatchObject({ credentials: `bench7:${PASSWORD}`, status: 200 });
     expect(await withCreds.probe(sim.graphUrl, 5_000)).toMatchObject({ status: 'ok', via: guarded.url });
     expect(await withCreds.route(sim.graphUrl)).toEqual({ kind: 'proxy', proxy: guarded.url });
+    // Wrong credentials: refused, and the error (message, cause, any field) never carries them.
+    const wrong = port({ env: { HTTPS_PROXY: withCredentials(guarded, 'bench7', 'not-the-password') }, extraCa: [sim.caCertPem], logger });
+    const failure = await wrong.fetch(metadata()).then(
+      () => undefined,
+      (err: unknown) => err as Error & { cause?: unknown },
+    );
+    expect(failure?.message).toContain(`the proxy wants credentials (HTTP 407) (proxy ${guarded.url})`);
+    const dump = `${failure?.message} ${failure?.stack} ${String(failure?.cause)} ${JSON.stringify(failure, Object.getOwnPropertyNames(failure ?? {}))}`;
+    expect(dump).not.toContain('not-the-password');
+    expect(guarded.log.connects.at(-1)).toMatchObject({ credentials: 'bench7:not-the-password', status: 407 });
     const logged = lines.join('\n');
     expect(logged).toContain(guarded.url);
     expect(logged).not.toContain('bench7');
     expect(logged).not.toContain(encodeURIComponent(PASSWORD));
     expect(logged).not.toContain(PASSWORD);
+    expect(logged).not.toContain('not-the-password');
   });
 
   it('the connection check goes through the proxy: sign-in (msal-node) and Graph work, and the report names the proxy per host', async () => {

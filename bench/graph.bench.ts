@@ -101,7 +101,7 @@ const sim = await startSimulatedTenant({ clock, timeScale: TIME_SCALE, scenario:
 const dir = await mkdtemp(path.join(tmpdir(), 'graph-bench-'));
 try {
   const cloud = customCloud(sim.graphUrl, sim.authorityHost);
-  const dispatcher = createNodeNetwork({ extraCa: [sim.caCertPem], direct: true });
+  const network = createNodeNetwork({ extraCa: [sim.caCertPem], direct: true });
   const auth = new AuthService(
     { mode: 'certificate', clientId: sim.clientId, tenantId: sim.tenantId, cloud },
     {
@@ -110,12 +110,12 @@ try {
       openBrowser: async () => {},
       onDeviceCode: () => {},
       loadCertificate: async () => loadCertificateCredential(Buffer.from(sim.clientCertificatePem)),
-      networkClient: new MsalNetworkClient(dispatcher.fetch),
+      networkClient: new MsalNetworkClient(network.fetch),
     },
   );
   const status = await auth.signIn();
   if (status.state !== 'signed-in') throw new Error(`sign-in failed: ${JSON.stringify(status.error)}`);
-  const graph = new GraphClient({ cloud, apiVersion: 'v1.0', tokens: auth, clock, logger: silentLogger, fetch: dispatcher.fetch });
+  const graph = new GraphClient({ cloud, apiVersion: 'v1.0', tokens: auth, clock, logger: silentLogger, fetch: network.fetch });
   const ap = new AutopilotGraph({ graph, logger: silentLogger });
 
   const list = await runBatch(sim, ap, clock, 'list-per-poll', 'bl');

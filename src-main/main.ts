@@ -57,7 +57,7 @@ async function start(): Promise<void> {
 
   // Packaged: the unpacked native module must be the one this version shipped before anything loads it.
   if (app.isPackaged) {
-    const natives = verifyNativeModules(path.join(here, 'native-modules.json'), `${app.getAppPath()}.unpacked`);
+    const natives = verifyNativeModules(path.join(app.getAppPath(), 'dist', 'main', 'native-modules.json'), `${app.getAppPath()}.unpacked`);
     if (!natives.ok) {
       logger.error('native module refused', { problem: natives.problem });
       throw new Error(natives.problem);

@@ -34,7 +34,7 @@ export const serveCommand: CliCommand = async (argv) => {
   station.queue();
   const host = await startBrowserMode({ station, logger, dataDir, adminDropFolder: machineSettings.values.dropFolder, staticDir: path.join(repoRoot, 'dist', 'renderer'), ...(port !== undefined ? { port } : {}) });
   if (values.json) process.stdout.write(`${JSON.stringify({ url: host.url, origin: host.origin, port: host.port })}\n`);
-  else process.stdout.write(`Autopilot Station (browser mode) is ready. Open this address on this computer:\n  ${host.url}\n`);
+  else process.stdout.write(`Autopilot Station (browser mode) is ready. Open this address on this computer (a new one at every start; a tab left open reconnects once it is opened):\n  ${host.url}\n`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);
@@ -49,14 +49,15 @@ export const serveCommand: CliCommand = async (argv) => {
 const BROWSER_MODE_FILE = 'browser-mode.json';
 
 /**
- * Starts the browser host for a station. Without --port it reuses the last run's port and session
- * token when the port is free (kept in the data folder, readable by this user only), so a tab left
- * open keeps working across a restart, with its theme and language (kept per address by the browser);
- * otherwise a new address, which the page's banner tells the technician to open.
+ * Starts the browser host for a station. Without --port it reuses the last run's port when it is
+ * free (kept in the data folder), so a tab left open keeps its address, theme and language (kept
+ * per address by the browser). The session is new at every start (never written to disk): the open
+ * tab says "the station restarted: open the address it printed", and as soon as that address is
+ * opened in the same browser (any tab), the session cookie it sets lets the old tab reconnect by itself.
  */
 export async function startBrowserMode(o: { station: Station; logger: Logger; dataDir: string; staticDir: string; port?: number; adminDropFolder?: string | undefined }): Promise<BrowserHost> {
   const file = path.join(o.dataDir, BROWSER_MODE_FILE);
-  let last: { port?: unknown; token?: unknown } = {};
+  let last: { port?: unknown } = {};
   try {
     last = JSON.parse(fs.readFileSync(file, 'utf8')) as typeof last;
   } catch {
@@ -65,10 +66,9 @@ export async function startBrowserMode(o: { station: Station; logger: Logger; da
   // Paths confined: whoever holds the session token cannot probe this computer's disk.
   const base = { dispatch: browserModeDispatch(o.station.handlers, { logger: o.logger, dataDir: o.dataDir, adminDropFolder: o.adminDropFolder }), bus: o.station.bus, staticDir: o.staticDir, logger: o.logger };
   const wanted = o.port ?? (typeof last.port === 'number' ? last.port : 0);
-  const reuse = typeof last.token === 'string' && wanted === last.port ? { token: last.token } : {};
   let host: BrowserHost;
   try {
-    host = await startBrowserHost({ ...base, port: wanted, ...reuse });
+    host = await startBrowserHost({ ...base, port: wanted });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || o.port !== undefined) throw err;
     o.logger.info('The last browser-mode port is taken; using another one', { port: wanted });
@@ -77,7 +77,8 @@ export async function startBrowserMode(o: { station: Station; logger: Logger; da
   try {
     fs.mkdirSync(o.dataDir, { recursive: true });
     const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify({ port: host.port, token: host.token }), { mode: 0o600 });
+    // The port only: a token kept on disk would outlive the run (earlier versions wrote one; this drops it).
+    fs.writeFileSync(tmp, JSON.stringify({ port: host.port }), { mode: 0o600 });
     fs.renameSync(tmp, file);
   } catch (err) {
     o.logger.warn('Could not remember the browser-mode address', { error: (err as Error).message });

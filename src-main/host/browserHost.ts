@@ -21,17 +21,28 @@ export interface BrowserHostOptions {
   /** 0 picks a free port. */
   port?: number;
   maxBodyBytes?: number;
-  /** The session token of the previous run (serve reuses it with its port, so an open tab keeps working); default: a new one. */
-  token?: string;
+  /** Cookie sessions kept at once (a page load through the printed link makes one); the oldest go first. */
+  maxSessions?: number;
 }
 
 export interface BrowserHost {
-  /** URL to open, with the session token in the fragment (never sent to the server, never logged). */
+  /**
+   * The address to open: `http://127.0.0.1:PORT/?token=…`. Opening it exchanges the token for an
+   * HttpOnly SameSite=Strict session cookie and redirects to the bare address, so the page never
+   * holds the token and the address bar shows none. A new token at every start: an address from an
+   * earlier run opens nothing.
+   */
   url: string;
   origin: string;
   port: number;
+  /** This run's launch token; also accepted as `Authorization: Bearer` by programs (tests, scripts). */
   token: string;
   close(): Promise<void>;
+}
+
+/** The session cookie's name: one per port, so two stations on one computer do not replace each other's. */
+export function sessionCookieName(port: number): string {
+  return `station_session_${port}`;
 }
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1']);
@@ -47,15 +58,22 @@ export function assertLoopbackHost(host: string): void {
 }
 
 /**
- * Browser mode: the built renderer and the contract over loopback HTTP. Every call needs the per-run
- * session token (401 otherwise); Host must name the loopback address (403: DNS rebinding) and
- * Origin, when sent, must be this server (403: other sites in the same browser).
+ * Browser mode: the built renderer and the contract over loopback HTTP. Every call needs a session
+ * of this run (401 SESSION_TOKEN_MISSING otherwise): the HttpOnly SameSite=Strict cookie that opening
+ * `url` sets (GET /?token=… → 303 to /), or `Authorization: Bearer <token>` from a program. The
+ * token is new at every start and never written to disk, so neither an address in the browser's
+ * history nor a cookie of an earlier run opens anything. Host must name the loopback address (403:
+ * DNS rebinding) and Origin, when sent, must be this server (403: other sites in the same browser).
  */
 export async function startBrowserHost(options: BrowserHostOptions): Promise<BrowserHost> {
   const bindHost = options.host ?? '127.0.0.1';
   assertLoopbackHost(bindHost);
-  const token = options.token && /^[A-Za-z0-9_-]{43}$/.test(options.token) ? options.token : randomBytes(32).toString('base64url');
+  // New at every start, never persisted: a restart ends every session of the last run.
+  const token = randomBytes(32).toString('base64url');
   const tokenBytes = Buffer.from(token);
+  /** Cookie session ids of this run, oldest first. */
+  const sessions = new Set<string>();
+  const maxSessions = options.maxSessions ?? 256;
   const maxBody = options.maxBodyBytes ?? 16 * 1024 * 1024;
   const staticRoot = path.resolve(options.staticDir);
   const sseClients = new Set<http.ServerResponse>();
@@ -68,6 +86,17 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     if (!candidate) return false;
     const given = Buffer.from(candidate);
     return given.length === tokenBytes.length && timingSafeEqual(given, tokenBytes);
+  };
+  // Session ids are 256 random bits: a Set lookup leaks nothing a guess could use.
+  const sessionOk = (req: http.IncomingMessage): boolean => {
+    const id = cookieValue(req.headers.cookie, sessionCookieName(port));
+    return id !== undefined && sessions.has(id);
+  };
+  const newSession = (): string => {
+    const id = randomBytes(32).toString('base64url');
+    sessions.add(id);
+    if (sessions.size > maxSessions) sessions.delete(sessions.values().next().value!);
+    return id;
   };
 
   // Refused requests are logged (who probes the station matters to the admin), at most 20 a minute
@@ -98,10 +127,9 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     if (url.pathname.startsWith('/api/')) {
       res.setHeader('Cache-Control', 'no-store');
       const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-      const candidate = url.pathname === '/api/events' ? (url.searchParams.get('token') ?? bearer) : bearer;
-      if (!tokenOk(candidate)) {
+      if (!sessionOk(req) && !tokenOk(bearer)) {
         refusals.note('SESSION_TOKEN_MISSING', req);
-        return sendJson(res, 401, { error: { code: 'SESSION_TOKEN_MISSING', message: 'This request has no valid session token. Open the URL the station printed.' } });
+        return sendJson(res, 401, { error: { code: 'SESSION_TOKEN_MISSING', message: 'This page has no session of this station run (the station may have restarted). Open the address the station printed.' } });
       }
       if (!originOk || !siteOk) {
         refusals.note('ORIGIN_REFUSED', req);
@@ -132,6 +160,19 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
 
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       return sendJson(res, 405, { error: { code: 'METHOD_NOT_ALLOWED', message: 'Only GET is served here.' } });
+    }
+    if (url.searchParams.has('token')) {
+      // The printed address: its token becomes a cookie the page's scripts cannot read, and the
+      // address bar (and what the browser keeps of this page) goes back to the bare origin.
+      res.setHeader('Cache-Control', 'no-store');
+      if (tokenOk(url.searchParams.get('token') ?? undefined) && originOk && siteOk) {
+        res.setHeader('Set-Cookie', `${sessionCookieName(port)}=${newSession()}; HttpOnly; SameSite=Strict; Path=/`);
+      } else {
+        refusals.note('SESSION_TOKEN_MISSING', req);
+      }
+      res.writeHead(303, { Location: '/', 'Content-Length': 0 });
+      res.end();
+      return;
     }
     return serveStatic(url.pathname, res);
   }
@@ -190,18 +231,28 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   const origin = `http://${hostForUrl}:${port}`;
 
   return {
-    url: `${origin}/#token=${token}`,
+    url: `${origin}/?token=${token}`,
     origin,
     port,
     token,
     close: async () => {
       unsubscribe();
       clearInterval(heartbeat);
+      sessions.clear();
       for (const client of sseClients) client.end();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** The value of cookie `name` in a Cookie header, if present. */
+function cookieValue(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
 }
 
 /** Logs refused requests without their secrets (the token never appears: only the path is kept). */

@@ -6,6 +6,9 @@
  * match the domain and its subdomains, `host:port` only that port) or `*` for none. The lower-case
  * name wins when both are set. A proxy URL may carry Basic credentials (`http://user:pass@proxy:3128`,
  * percent-encoded): they are sent as Proxy-Authorization and never shown (see `proxyLabel`).
+ * Loopback is not exempt by itself (as in undici): list it in NO_PROXY. Sources:
+ * https://everything.curl.dev/usingcurl/proxies/env.html and undici's EnvHttpProxyAgent
+ * (https://github.com/nodejs/undici/blob/main/docs/docs/api/EnvHttpProxyAgent.md).
  */
 import { StationError } from '../contract/errors.ts';
 

@@ -186,7 +186,9 @@ export class TenantSession {
   }
 
   async close(): Promise<void> {
+    const live = this.live;
     await this.reset();
+    await (await live?.catch(() => undefined))?.network.close().catch(() => {});
     const t = this.training;
     this.training = undefined;
     if (t) await (await t).close().catch(() => {});
@@ -195,7 +197,9 @@ export class TenantSession {
   private async reset(): Promise<void> {
     const live = this.live;
     this.live = undefined;
-    if (live) await (await live.catch(() => undefined))?.network.close().catch(() => {});
+    // The old tenant's network port is not closed here: a worker may still finish a request on it;
+    // its idle connections time out by themselves (close() below ends the current one).
+    if (live) await live.catch(() => undefined);
   }
 
   private connect(): Promise<Live> {

@@ -61,14 +61,20 @@ export function apiFromBridge(bridge: StationBridge): StationApi {
   }, bridge.on);
 }
 
-/** Browser mode: the same contract over loopback HTTP, the session token from the URL fragment. */
-export function apiOverHttp(baseUrl: string, token: string, eventSourceCtor: typeof EventSource = EventSource): StationApi {
+/**
+ * Browser mode: the same contract over loopback HTTP. The session is the HttpOnly cookie the station
+ * set when its printed address was opened: the page never holds a token, and the browser sends the
+ * cookie with every same-origin call and with the event stream.
+ */
+export function apiOverHttp(baseUrl: string, eventSourceCtor: typeof EventSource = EventSource, options: { reopenMs?: number } = {}): StationApi {
+  const reopenMs = options.reopenMs ?? 2000;
   const invoke = async (name: string, input: unknown) => {
       let response: Response;
       try {
         response = await fetch(`${baseUrl}/api/call/${name}`, {
           method: 'POST',
-          headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+          credentials: 'same-origin',
+          headers: { 'Content-Type': 'application/json' },
           body: JSON.stringify(input ?? {}),
         });
       } catch {
@@ -103,24 +109,37 @@ export function apiOverHttp(baseUrl: string, token: string, eventSourceCtor: typ
     }
     dispatch(data.name, data.payload);
   };
+  // The stream drops when the station stops or restarts, and the EventSource reconnects by itself
+  // seconds later. Whatever the station did in between (a restarted worker can finish a whole
+  // batch before the stream is back) was never sent to this page: once the stream is back, the
+  // queue is read again ("empty deviceIds means reload everything"), so no screen stays stale.
+  // A restarted station refuses the last run's cookie (401), which ends an EventSource for good:
+  // the stream is opened again every few seconds until a session of the new run exists.
+  let dropped = false;
+  let reopen: ReturnType<typeof setTimeout> | undefined;
+  const openStream = () => {
+    const opened = new eventSourceCtor(`${baseUrl}/api/events`);
+    source = opened;
+    opened.onmessage = deliver;
+    opened.onerror = () => {
+      dropped = true;
+      if (opened.readyState === 2 /* CLOSED */ && source === opened && reopen === undefined) {
+        reopen = setTimeout(() => {
+          reopen = undefined;
+          if (source === opened) openStream();
+        }, reopenMs);
+      }
+    };
+    opened.onopen = () => {
+      if (!dropped || source !== opened) return;
+      dropped = false;
+      dispatch('queueChanged', { deviceIds: [], at: new Date().toISOString() } satisfies QueueChanged);
+    };
+  };
   const on = (name: string, listener: (payload: unknown) => void) => {
     if (!source) {
-      const opened = new eventSourceCtor(`${baseUrl}/api/events?token=${encodeURIComponent(token)}`);
-      source = opened;
-      opened.onmessage = deliver;
-      // The stream drops when the station stops or restarts, and the EventSource reconnects by itself
-      // seconds later. Whatever the station did in between (a restarted worker can finish a whole
-      // batch before the stream is back) was never sent to this page: once the stream is back, the
-      // queue is read again ("empty deviceIds means reload everything"), so no screen stays stale.
-      let dropped = false;
-      opened.onerror = () => {
-        dropped = true;
-      };
-      opened.onopen = () => {
-        if (!dropped || source !== opened) return;
-        dropped = false;
-        dispatch('queueChanged', { deviceIds: [], at: new Date().toISOString() } satisfies QueueChanged);
-      };
+      dropped = false;
+      openStream();
     }
     const set = listeners.get(name) ?? new Set();
     listeners.set(name, set);
@@ -138,24 +157,21 @@ export function apiOverHttp(baseUrl: string, token: string, eventSourceCtor: typ
       if (count === 0 && source) {
         source.close();
         source = undefined;
+        clearTimeout(reopen);
+        reopen = undefined;
       }
     };
   };
   return apiFrom(invoke, on as StationApi['on']);
 }
 
-const TOKEN_KEY = 'station.sessionToken';
-
 export function createApi(): StationApi {
   const bridge = (window as unknown as { station?: StationBridge }).station;
   if (bridge) return apiFromBridge(bridge);
-  // The token arrives in the fragment once; keep it for reloads of this tab and take it out of the address bar.
-  const fromHash = /(?:^#|&)token=([^&]+)/.exec(window.location.hash)?.[1];
-  if (fromHash) {
-    sessionStorage.setItem(TOKEN_KEY, decodeURIComponent(fromHash));
-    history.replaceState(null, '', window.location.pathname + window.location.search);
-  }
-  return apiOverHttp(window.location.origin, sessionStorage.getItem(TOKEN_KEY) ?? '');
+  // Earlier versions printed #token=… and kept it in sessionStorage: neither is used any more.
+  if (/(?:^#|&)token=/.test(window.location.hash)) history.replaceState(null, '', window.location.pathname + window.location.search);
+  sessionStorage.removeItem('station.sessionToken');
+  return apiOverHttp(window.location.origin);
 }
 
 export type { StationApi, CallName, CallInput, CallOutput, EventName, EventPayload };

@@ -34,18 +34,24 @@ describe('browser mode in Chromium', () => {
     expect(consoleErrors).toEqual([]);
   });
 
-  it('keeps working after a reload (token kept for the tab only)', async () => {
+  it('keeps working after a reload: the session is an HttpOnly SameSite=Strict cookie the page cannot read, and the address carries no token', async () => {
     const page = await browser.newPage();
     await page.goto(station.url);
     await page.getByTestId('station-info').waitFor();
+    expect(page.url()).toBe(`${station.origin}/`);
+    const cookies = await page.context().cookies(station.origin);
+    expect(cookies).toEqual([expect.objectContaining({ httpOnly: true, sameSite: 'Strict', path: '/' })]);
+    expect(cookies[0]!.value).not.toBe(new URL(station.url).searchParams.get('token'));
+    expect(await page.evaluate(() => document.cookie)).toBe('');
+    expect(await page.evaluate(() => JSON.stringify({ ...sessionStorage }))).not.toContain(new URL(station.url).searchParams.get('token')!);
     await page.reload();
     await page.getByTestId('station-info').waitFor();
   });
 
-  it('a page without the token gets no data', async () => {
+  it('a page without the session gets no data', async () => {
     const page = await browser.newPage();
     await page.goto(`${station.origin}/`);
     await page.getByRole('alert').waitFor();
-    expect(await page.getByRole('alert').textContent()).toContain('session token');
+    expect(await page.getByRole('alert').textContent()).toContain('no session');
   });
 });

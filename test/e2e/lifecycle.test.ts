@@ -87,7 +87,8 @@ beforeAll(async () => {
   silentPort = (silent.address() as net.AddressInfo).port;
   station = await start(config());
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+  // A context of its own: a second tab in the same browser opens the new address after a restart.
+  page = await (await browser.newContext({ viewport: { width: 1366, height: 768 } })).newPage();
   await page.goto(station.url);
   await page.getByTestId('training-banner').waitFor();
 }, 90_000);
@@ -100,7 +101,7 @@ afterAll(async () => {
 });
 
 describe('lifecycle, end to end in browser mode', () => {
-  it('SIGKILLed mid-import in training mode: the page says the station stopped, reconnects by itself on the same address, and every device reaches its final state', async () => {
+  it('SIGKILLed mid-import in training mode: the page says the station stopped, then that it restarted with a new session; once the new address is opened in the browser it reconnects on the same address, and every device reaches its final state', async () => {
     await page.getByTestId('language').selectOption('ja');
     await page.keyboard.press('Alt+2');
     await page.getByTestId('import-folder').setInputFiles(TRAINING_SAMPLES_DIR);
@@ -127,6 +128,14 @@ describe('lifecycle, end to end in browser mode', () => {
 
     station = await start(config());
     expect(station.port).toBe(port);
+    // A new session at every start: the tab says so until the new address is opened in this browser
+    // (another tab here), then reconnects by itself with the cookie that address set.
+    await page.getByTestId('station-moved').waitFor({ timeout: 15_000 });
+    await shot('restarted-new-session');
+    const opener = await page.context().newPage();
+    await opener.goto(station.url);
+    await opener.close();
+    await page.getByTestId('station-moved').waitFor({ state: 'detached', timeout: 15_000 });
     await page.getByTestId('station-stopped').waitFor({ state: 'detached', timeout: 15_000 });
     // Ready: four registered and PF3REG01 already registered; failed: MXL9808TRN (808) and NOMFR802,
     // the invalid device the import screen keeps as a record (every capture is a record).
@@ -135,7 +144,7 @@ describe('lifecycle, end to end in browser mode', () => {
     // Saved in the data folder, the training tenant accepted each device once.
     const saved = JSON.parse(fs.readFileSync(path.join(tenantQueueDir(dataDir, TRAINING_SLUG), 'simulated-tenant.json'), 'utf8')) as { model: { importsPerSerial: [string, number][] } };
     expect(saved.model.importsPerSerial.filter(([, n]) => n !== 1)).toEqual([]);
-    // A reload keeps the session (same address and token) and the technician's language.
+    // A reload keeps the session (the cookie of this run) and the technician's language.
     await page.reload();
     await page.getByTestId('training-banner').waitFor();
     expect(await page.getByTestId('language').inputValue()).toBe('ja');

@@ -168,7 +168,7 @@ describe('training mode, end to end in browser mode', () => {
   it('logged nothing secret: no session token, access or refresh token, certificate key or full hardware hash in any line', async () => {
     expect(logLines.length).toBeGreaterThan(20);
     const all = logLines.join('\n');
-    const sessionToken = new URL(host.url).hash.replace('#token=', '');
+    const sessionToken = new URL(host.url).searchParams.get('token') ?? '';
     expect(sessionToken.length).toBeGreaterThan(20);
     expect(all).not.toContain(sessionToken);
     // JWTs (access and id tokens) start with a base64url JSON header.

@@ -35,7 +35,7 @@ async function cacheFiles(dir: string): Promise<Buffer[]> {
 
 function auth(dir: string, mode: 'certificate' | 'device-code' | 'browser', prompts: DeviceCodePrompt[] = [], openBrowser?: (url: string) => Promise<void>, certificate?: () => ReturnType<typeof loadCertificateCredential>) {
   const cloud = customCloud(sim.graphUrl, sim.authorityHost);
-  const dispatcher = createNodeNetwork({ extraCa: [sim.caCertPem], direct: true });
+  const network = createNodeNetwork({ extraCa: [sim.caCertPem], direct: true });
   const service = new AuthService(
     { mode, clientId: sim.clientId, tenantId: sim.tenantId, cloud },
     {
@@ -51,10 +51,10 @@ function auth(dir: string, mode: 'certificate' | 'device-code' | 'browser', prom
         sim.approveDeviceCode(p.userCode);
       },
       loadCertificate: async () => (certificate ? certificate() : loadCertificateCredential(Buffer.from(sim.clientCertificatePem))),
-      networkClient: new MsalNetworkClient(dispatcher.fetch),
+      networkClient: new MsalNetworkClient(network.fetch),
     },
   );
-  const graph = new GraphClient({ cloud, apiVersion: 'v1.0', tokens: service, clock, logger: silentLogger, fetch: dispatcher.fetch });
+  const graph = new GraphClient({ cloud, apiVersion: 'v1.0', tokens: service, clock, logger: silentLogger, fetch: network.fetch });
   return { service, graph, cloud };
 }
 

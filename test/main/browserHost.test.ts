@@ -5,13 +5,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStation } from '../../src-main/app/createStation.ts';
 import { silentLogger } from '../../src-main/kernel/logger.ts';
-import { startBrowserHost, type BrowserHost } from '../../src-main/host/browserHost.ts';
+import { sessionCookieName, startBrowserHost, type BrowserHost } from '../../src-main/host/browserHost.ts';
 import { createDispatcher } from '../../src-main/ipc/dispatch.ts';
 
 /** Raw requests: fetch() would not let us forge Host headers. */
 function request(port: number, opts: { method?: string; path: string; headers?: Record<string, string>; body?: string }) {
   return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method: opts.method ?? 'GET', path: opts.path, headers: opts.headers }, (res) => {
+    const req = http.request({ host: '127.0.0.1', port, method: opts.method ?? 'GET', path: opts.path, headers: opts.headers, agent: false }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c) => (body += c));
@@ -38,10 +38,78 @@ describe('browser host', () => {
     request(host.port, { method: 'POST', path: '/api/call/getInfo', headers: { 'Content-Type': 'application/json', ...headers }, body });
   const good = () => ({ Authorization: `Bearer ${host.token}`, Origin: host.origin });
 
-  it('listens on 127.0.0.1 with a long random token carried in the URL fragment', () => {
+  it('listens on 127.0.0.1 with a long random launch token in the printed address', () => {
     expect(host.origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(host.token.length).toBeGreaterThanOrEqual(40);
-    expect(host.url).toBe(`${host.origin}/#token=${host.token}`);
+    expect(host.url).toBe(`${host.origin}/?token=${host.token}`);
+  });
+
+  /** Opens the printed address as a browser would (typed or pasted: Sec-Fetch-Site none); the session cookie it got, if any. */
+  const open = async (pathWithQuery: string, headers: Record<string, string> = {}) => {
+    const r = await request(host.port, { path: pathWithQuery, headers: { 'Sec-Fetch-Site': 'none', ...headers } });
+    const set = r.headers['set-cookie']?.[0];
+    return { ...r, setCookie: set, cookie: set ? set.split(';')[0]! : undefined };
+  };
+
+  it('exchanges the address\'s token for an HttpOnly SameSite=Strict cookie and redirects to the bare address (no token in the address bar or history entry it lands on)', async () => {
+    const r = await open(`/?token=${host.token}`);
+    expect(r.status).toBe(303);
+    expect(r.headers.location).toBe('/');
+    expect(r.headers['cache-control']).toBe('no-store');
+    expect(r.setCookie).toMatch(new RegExp(`^${sessionCookieName(host.port)}=[A-Za-z0-9_-]{43}; HttpOnly; SameSite=Strict; Path=/$`));
+    // The cookie is a session id of its own, not the token: the token never reaches the page.
+    expect(r.cookie).not.toContain(host.token);
+    // The cookie opens calls and the event stream; nothing else is needed.
+    const call = await request(host.port, { method: 'POST', path: '/api/call/getInfo', headers: { Cookie: r.cookie!, Origin: host.origin, 'Content-Type': 'application/json' }, body: '{}' });
+    expect(call.status).toBe(200);
+    const events = await new Promise<number>((resolve, reject) => {
+      const req = http.get({ host: '127.0.0.1', port: host.port, path: '/api/events', headers: { Cookie: r.cookie! } }, (res) => {
+        resolve(res.statusCode ?? 0);
+        req.destroy();
+      });
+      req.on('error', reject);
+    });
+    expect(events).toBe(200);
+    // Each opening gets a session of its own (another browser, a private window).
+    expect((await open(`/?token=${host.token}`)).cookie).not.toBe(r.cookie);
+  });
+
+  it('a wrong token, a forged cookie, a token in the event stream\'s query or a cross-site navigation get no session', async () => {
+    const wrong = await open(`/?token=${host.token}x`);
+    expect(wrong.status).toBe(303);
+    expect(wrong.headers.location).toBe('/');
+    expect(wrong.setCookie).toBeUndefined();
+    expect((await open(`/?token=${host.token}`, { 'Sec-Fetch-Site': 'cross-site' })).setCookie).toBeUndefined();
+    const forged = `${sessionCookieName(host.port)}=${host.token}`;
+    expect((await call({ Origin: host.origin, Cookie: forged })).status).toBe(401);
+    expect((await request(host.port, { path: `/api/events?token=${host.token}` })).status).toBe(401);
+    // Another station's cookie (another port) is not this one's.
+    const mine = (await open(`/?token=${host.token}`)).cookie!;
+    expect((await call({ Origin: host.origin, Cookie: mine.replace(sessionCookieName(host.port), sessionCookieName(host.port + 1)) })).status).toBe(401);
+  });
+
+  it('a restart ends every session: the last run\'s token and cookie open nothing on the same port', async () => {
+    const dispatch = createDispatcher(station.handlers, silentLogger);
+    const first = await startBrowserHost({ dispatch, bus: station.bus, staticDir, logger: silentLogger });
+    const exchanged = await request(first.port, { path: `/?token=${first.token}`, headers: { 'Sec-Fetch-Site': 'none' } });
+    const cookie = exchanged.headers['set-cookie']![0]!.split(';')[0]!;
+    const ask = (port: number, headers: Record<string, string>) => request(port, { method: 'POST', path: '/api/call/getInfo', headers: { Origin: `http://127.0.0.1:${port}`, 'Content-Type': 'application/json', ...headers }, body: '{}' });
+    expect((await ask(first.port, { Cookie: cookie })).status).toBe(200);
+    await first.close();
+    const second = await startBrowserHost({ dispatch, bus: station.bus, staticDir, logger: silentLogger, port: first.port });
+    try {
+      expect(second.port).toBe(first.port);
+      expect(second.token).not.toBe(first.token);
+      expect((await ask(second.port, { Cookie: cookie })).status).toBe(401);
+      expect((await ask(second.port, { Authorization: `Bearer ${first.token}` })).status).toBe(401);
+      const again = await request(second.port, { path: `/?token=${first.token}`, headers: { 'Sec-Fetch-Site': 'none' } });
+      expect(again.headers['set-cookie']).toBeUndefined();
+      // The new address gives a session the open tab's browser then sends with every call.
+      const fresh = await request(second.port, { path: `/?token=${second.token}`, headers: { 'Sec-Fetch-Site': 'none' } });
+      expect((await ask(second.port, { Cookie: fresh.headers['set-cookie']![0]!.split(';')[0]! })).status).toBe(200);
+    } finally {
+      await second.close();
+    }
   });
 
   it('answers a call with the right token, Origin and Host', async () => {
@@ -90,9 +158,9 @@ describe('browser host', () => {
     expect((await request(host.port, { path: '/%2e%2e/%2e%2e/etc/passwd' })).status).toBe(404);
   });
 
-  it('pushes contract events over server-sent events to token holders', async () => {
+  it('pushes contract events over server-sent events to session holders', async () => {
     const received = await new Promise<string>((resolve, reject) => {
-      const req = http.get({ host: '127.0.0.1', port: host.port, path: `/api/events?token=${host.token}` }, (res) => {
+      const req = http.get({ host: '127.0.0.1', port: host.port, path: '/api/events', headers: { Authorization: `Bearer ${host.token}` } }, (res) => {
         expect(res.statusCode).toBe(200);
         let buffer = '';
         res.setEncoding('utf8');

@@ -25,6 +25,9 @@ import type { NetworkPort } from '../../src-main/net/networkPort.ts';
 import { createNodeNetwork, nodeNetworkFactory } from '../../src-main/net/nodeNetwork.ts';
 import { createStation } from '../../src-main/app/createStation.ts';
 import { proxyFor, proxyLabel, readProxyEnv } from '../../src-main/net/proxyEnv.ts';
+import { splitPem, trustedRoots } from '../../src-main/net/trustedRoots.ts';
+import { createTestCa } from '../../src-main/sim/testCertificates.ts';
+import tls from 'node:tls';
 import { startSimulatedTenant, type SimTenant } from '../../src-main/sim/startSimulatedTenant.ts';
 import { startTestProxy, type TestProxy } from './proxySupport.ts';
 
@@ -55,6 +58,22 @@ describe('the proxy variables (curl and undici semantics)', () => {
     expect(proxyLabel(new URL('http://bench:secret@proxy.contoso.com:3128'))).toBe('http://proxy.contoso.com:3128');
     expect(() => readProxyEnv({ HTTPS_PROXY: 'ftp://bench:secret@proxy' })).toThrow(/^HTTPS_PROXY is not a proxy URL/);
     expect(() => readProxyEnv({ HTTPS_PROXY: 'ftp://bench:secret@proxy' })).not.toThrow(/secret/);
+  });
+});
+
+describe('the roots the Node stack trusts', () => {
+  it('the system store where this Node reads it (22.15+), always the bundled roots, and every certificate of the admin\'s CA file', () => {
+    const a = createTestCa('Contoso Root');
+    const b = createTestCa('Contoso Issuing');
+    const bundle = `${a.certPem}\n${b.certPem}`;
+    const roots = trustedRoots([bundle]);
+    const canRead = typeof (tls as unknown as { getCACertificates?: unknown }).getCACertificates === 'function';
+    expect(roots.system).toBe(canRead);
+    if (canRead) expect(roots.ca.length).toBeGreaterThanOrEqual(new Set([...tls.rootCertificates, ...(tls as unknown as { getCACertificates(t: string): string[] }).getCACertificates('system')]).size);
+    for (const root of tls.rootCertificates) expect(roots.ca).toContain(root);
+    expect(splitPem(bundle)).toHaveLength(2);
+    for (const cert of splitPem(bundle)) expect(roots.ca).toContain(cert);
+    expect(trustedRoots([bundle, a.certPem]).ca.length).toBe(roots.ca.length);
   });
 });
 
@@ -111,11 +130,22 @@ describe('Node stack through a loopback proxy to the simulated tenant', () => {
     expect(guarded.log.connects.at(-1)).toMatchObject({ credentials: `bench7:${PASSWORD}`, status: 200 });
     expect(await withCreds.probe(sim.graphUrl, 5_000)).toMatchObject({ status: 'ok', via: guarded.url });
     expect(await withCreds.route(sim.graphUrl)).toEqual({ kind: 'proxy', proxy: guarded.url });
+    // Wrong credentials: refused, and the error (message, cause, any field) never carries them.
+    const wrong = port({ env: { HTTPS_PROXY: withCredentials(guarded, 'bench7', 'not-the-password') }, extraCa: [sim.caCertPem], logger });
+    const failure = await wrong.fetch(metadata()).then(
+      () => undefined,
+      (err: unknown) => err as Error & { cause?: unknown },
+    );
+    expect(failure?.message).toContain(`the proxy wants credentials (HTTP 407) (proxy ${guarded.url})`);
+    const dump = `${failure?.message} ${failure?.stack} ${String(failure?.cause)} ${JSON.stringify(failure, Object.getOwnPropertyNames(failure ?? {}))}`;
+    expect(dump).not.toContain('not-the-password');
+    expect(guarded.log.connects.at(-1)).toMatchObject({ credentials: 'bench7:not-the-password', status: 407 });
     const logged = lines.join('\n');
     expect(logged).toContain(guarded.url);
     expect(logged).not.toContain('bench7');
     expect(logged).not.toContain(encodeURIComponent(PASSWORD));
     expect(logged).not.toContain(PASSWORD);
+    expect(logged).not.toContain('not-the-password');
   });
 
   it('the connection check goes through the proxy: sign-in (msal-node) and Graph work, and the report names the proxy per host', async () => {

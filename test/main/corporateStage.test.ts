@@ -45,10 +45,10 @@ async function bench(o: { worker?: boolean } = {}) {
       ? createStation({ host: 'browser', dataDir: dir, logger: silentLogger, clock: sim.clock, serialPort: { readSerials: async () => ({ system: 'SIMBENCH1' }) }, startTraining: async () => ({ ...trainingOf(sim), close: async () => {} }), queue: { worker: false } })
       : stationOn(sim, dir);
   cleanups.push(() => station.close());
-  const dispatcher = createNodeNetwork({ extraCa: [sim.caCertPem], direct: true });
-  cleanups.push(() => dispatcher.close());
+  const network = createNodeNetwork({ extraCa: [sim.caCertPem], direct: true });
+  cleanups.push(() => network.close());
   const token = sim.issueAccessToken('app', [RW]);
-  const graph = new GraphClient({ cloud: customCloud(sim.graphUrl, sim.authorityHost), apiVersion: 'v1.0', tokens: { getAccessToken: async () => token }, clock: sim.clock, logger: silentLogger, fetch: dispatcher.fetch, retry: { maxAttempts: 2 } });
+  const graph = new GraphClient({ cloud: customCloud(sim.graphUrl, sim.authorityHost), apiVersion: 'v1.0', tokens: { getAccessToken: async () => token }, clock: sim.clock, logger: silentLogger, fetch: network.fetch, retry: { maxAttempts: 2 } });
   return { sim, station, graph, port: new CorporateIdentitiesGraph(graph) };
 }
 

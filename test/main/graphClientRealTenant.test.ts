@@ -22,7 +22,7 @@ const REGISTERED = '/deviceManagement/windowsAutopilotDeviceIdentities';
 
 const clock = new ManualClock();
 let sim: SimTenant;
-let dispatcher: ReturnType<typeof createNodeNetwork>;
+let network: ReturnType<typeof createNodeNetwork>;
 const logs: LogRecord[] = [];
 
 function client(options: { budget?: RateBudget; logger?: boolean } = {}) {
@@ -33,7 +33,7 @@ function client(options: { budget?: RateBudget; logger?: boolean } = {}) {
     tokens: { getAccessToken: async () => token },
     clock,
     logger: options.logger ? createLogger((_l, r) => logs.push(r), {}, 'debug') : silentLogger,
-    fetch: dispatcher.fetch,
+    fetch: network.fetch,
     random: () => 0.5,
     ...(options.budget ? { budget: options.budget } : {}),
   });
@@ -42,7 +42,7 @@ const requestsSince = (n: number) => sim.requestLog.entries.slice(n);
 
 beforeAll(async () => {
   sim = await startSimulatedTenant({ clock });
-  dispatcher = createNodeNetwork({ extraCa: [sim.caCertPem], direct: true });
+  network = createNodeNetwork({ extraCa: [sim.caCertPem], direct: true });
   const records = Array.from({ length: 5 }, (_, i) => ({ serialNumber: `PG${i}`, hardwareIdentifier: encodeHardwareHash({ serialNumber: `PG${i}`, manufacturer: 'HP', model: 'M' }), importId: 'pg' }));
   sim.model.importBatch(records);
   sim.seedRegisteredDevice({ serialNumber: 'ABC-123', manufacturer: 'HP' });
@@ -54,7 +54,7 @@ afterEach(() => {
   logs.length = 0;
 });
 afterAll(async () => {
-  await dispatcher?.close();
+  await network?.close();
   await sim?.stop();
 });
 

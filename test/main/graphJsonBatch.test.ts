@@ -16,21 +16,21 @@ import { ManualClock } from './simSupport.ts';
 const RW = 'DeviceManagementServiceConfig.ReadWrite.All';
 const clock = new ManualClock();
 let sim: SimTenant;
-let dispatcher: ReturnType<typeof createNodeNetwork>;
+let network: ReturnType<typeof createNodeNetwork>;
 const logs: LogRecord[] = [];
 const ids: string[] = [];
 
 function autopilot(budget?: RateBudget) {
   const token = sim.issueAccessToken('app', [RW]);
   const logger = createLogger((_l, r) => logs.push(r), {}, 'debug');
-  const graph = new GraphClient({ cloud: customCloud(sim.graphUrl, sim.authorityHost), apiVersion: 'v1.0', tokens: { getAccessToken: async () => token }, clock, logger: silentLogger, fetch: dispatcher.fetch, random: () => 0.5, ...(budget ? { budget } : {}) });
+  const graph = new GraphClient({ cloud: customCloud(sim.graphUrl, sim.authorityHost), apiVersion: 'v1.0', tokens: { getAccessToken: async () => token }, clock, logger: silentLogger, fetch: network.fetch, random: () => 0.5, ...(budget ? { budget } : {}) });
   return { graph, port: new AutopilotGraph({ graph, logger }) };
 }
 const since = (n: number) => sim.requestLog.entries.slice(n);
 
 beforeAll(async () => {
   sim = await startSimulatedTenant({ clock });
-  dispatcher = createNodeNetwork({ extraCa: [sim.caCertPem], direct: true });
+  network = createNodeNetwork({ extraCa: [sim.caCertPem], direct: true });
   for (let i = 0; i < 45; i++) ids.push(sim.seedRegisteredDevice({ serialNumber: `JB${String(i).padStart(3, '0')}`, manufacturer: 'HP', model: 'EliteBook' }));
 });
 afterEach(() => {
@@ -38,7 +38,7 @@ afterEach(() => {
   logs.length = 0;
 });
 afterAll(async () => {
-  await dispatcher?.close();
+  await network?.close();
   await sim?.stop();
 });
 
@@ -100,7 +100,7 @@ describe('JSON batching of reads by id', () => {
   it('the simulated tenant refuses what Graph refuses: more than 20 inside, duplicate ids, versioned urls, a bad body', async () => {
     const token = sim.issueAccessToken('app', [RW]);
     const post = async (body: unknown) => {
-      const res = await dispatcher.fetch(`${sim.graphUrl}/v1.0/$batch`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+      const res = await network.fetch(`${sim.graphUrl}/v1.0/$batch`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
       return { status: res.status, body: (await res.json()) as { error?: { message: string }; responses?: { id: string; status: number }[] } };
     };
     const req = (id: string, url = `/deviceManagement/windowsAutopilotDeviceIdentities/${ids[0]}`) => ({ id, method: 'GET', url });
@@ -115,7 +115,7 @@ describe('JSON batching of reads by id', () => {
       ['b', 404],
     ]);
     // Without a valid token, each inner request is refused as it would be alone.
-    const res = await dispatcher.fetch(`${sim.graphUrl}/v1.0/$batch`, { method: 'POST', headers: { authorization: 'Bearer nope', 'content-type': 'application/json' }, body: JSON.stringify({ requests: [req('1')] }) });
+    const res = await network.fetch(`${sim.graphUrl}/v1.0/$batch`, { method: 'POST', headers: { authorization: 'Bearer nope', 'content-type': 'application/json' }, body: JSON.stringify({ requests: [req('1')] }) });
     expect(((await res.json()) as { responses: { status: number }[] }).responses[0]!.status).toBe(401);
   });
 });

@@ -41,7 +41,7 @@ afterAll(async () => {
 
 function station(tag = 'a', maxAttempts?: number) {
   const cloud = customCloud(sim.graphUrl, sim.authorityHost);
-  const dispatcher = createNodeNetwork({ extraCa: [sim.caCertPem], direct: true });
+  const network = createNodeNetwork({ extraCa: [sim.caCertPem], direct: true });
   const auth = new AuthService(
     { mode: 'certificate', clientId: sim.clientId, tenantId: sim.tenantId, cloud },
     {
@@ -50,10 +50,10 @@ function station(tag = 'a', maxAttempts?: number) {
       openBrowser: async () => {},
       onDeviceCode: () => {},
       loadCertificate: async () => loadCertificateCredential(Buffer.from(sim.clientCertificatePem)),
-      networkClient: new MsalNetworkClient(dispatcher.fetch),
+      networkClient: new MsalNetworkClient(network.fetch),
     },
   );
-  const graph = new GraphClient({ cloud, apiVersion: 'v1.0', tokens: auth, clock, logger: silentLogger, fetch: dispatcher.fetch, ...(maxAttempts ? { retry: { maxAttempts } } : {}) });
+  const graph = new GraphClient({ cloud, apiVersion: 'v1.0', tokens: auth, clock, logger: silentLogger, fetch: network.fetch, ...(maxAttempts ? { retry: { maxAttempts } } : {}) });
   const ap = new AutopilotGraph({ graph, logger: silentLogger });
   return { auth, graph, ap };
 }

@@ -30,7 +30,7 @@ async function connect(scenario: SimScenarioInput, tokens?: (s: SimTenant) => Ac
   const s = sim;
   const dir = await mkdtemp(path.join(tmpdir(), 'graph-err-'));
   const cloud = customCloud(s.graphUrl, s.authorityHost);
-  const dispatcher = createNodeNetwork({ extraCa: [s.caCertPem], direct: true });
+  const network = createNodeNetwork({ extraCa: [s.caCertPem], direct: true });
   const auth = new AuthService(
     { mode: 'certificate', clientId: s.clientId, tenantId: s.tenantId, cloud },
     {
@@ -39,11 +39,11 @@ async function connect(scenario: SimScenarioInput, tokens?: (s: SimTenant) => Ac
       openBrowser: async () => {},
       onDeviceCode: () => {},
       loadCertificate: async () => loadCertificateCredential(Buffer.from(s.clientCertificatePem)),
-      networkClient: new MsalNetworkClient(dispatcher.fetch),
+      networkClient: new MsalNetworkClient(network.fetch),
     },
   );
   if (!tokens) expect(await auth.signIn()).toMatchObject({ state: 'signed-in' });
-  const graph = new GraphClient({ cloud, apiVersion: 'v1.0', tokens: tokens ? tokens(s) : auth, clock, logger: silentLogger, fetch: dispatcher.fetch, ...(budget ? { budget } : {}) });
+  const graph = new GraphClient({ cloud, apiVersion: 'v1.0', tokens: tokens ? tokens(s) : auth, clock, logger: silentLogger, fetch: network.fetch, ...(budget ? { budget } : {}) });
   return { graph, ap: new AutopilotGraph({ graph, logger: silentLogger }) };
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,7 +14,7 @@ const e = vi.hoisted(() => {
   type Fn = (...a: any[]) => any;
   const calls: string[] = [];
   const appListeners = new Map<string, Fn[]>();
-  const state = { lock: true, packaged: true, userData: '', desktop: '' };
+  const state = { lock: true, packaged: true, userData: '', desktop: '', appPath: '' };
   let ready!: () => void;
   let whenReady = new Promise<void>((r) => (ready = r));
   const windows: any[] = [];
@@ -88,6 +89,7 @@ const e = vi.hoisted(() => {
       whenReady: () => whenReady,
       getPath: (name: string) => (name === 'userData' ? state.userData : name === 'desktop' ? state.desktop : `/nonexistent/${name}`),
       getVersion: () => '0.1.0',
+      getAppPath: () => state.appPath,
       on: (name: string, l: Fn) => appListeners.set(name, [...(appListeners.get(name) ?? []), l]),
     },
     BrowserWindow,
@@ -142,9 +144,22 @@ vi.mock('electron', () => e.electron);
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'station-main-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
-async function startMain(options: { packaged: boolean; lock?: boolean }) {
+/** A packaged layout: resources/app.asar (here a folder) with the digests, app.asar.unpacked with the .node. */
+const NODE_REL = 'node_modules/better-sqlite3/build/Release/better_sqlite3.node';
+function packagedApp(shipped: string, onDisk: string): string {
+  const appPath = path.join(fs.mkdtempSync(path.join(root, 'resources-')), 'app.asar');
+  fs.mkdirSync(path.join(appPath, 'dist/main'), { recursive: true });
+  fs.mkdirSync(path.dirname(path.join(`${appPath}.unpacked`, NODE_REL)), { recursive: true });
+  const sha = createHash('sha256').update(shipped).digest('hex');
+  fs.writeFileSync(path.join(appPath, 'dist/main/native-modules.json'), JSON.stringify({ [NODE_REL]: sha }));
+  fs.writeFileSync(path.join(`${appPath}.unpacked`, NODE_REL), onDisk);
+  return appPath;
+}
+
+async function startMain(options: { packaged: boolean; lock?: boolean; nativeOnDisk?: string }) {
   e.reset();
   e.state.packaged = options.packaged;
+  e.state.appPath = packagedApp('addon', options.nativeOnDisk ?? 'addon');
   e.state.lock = options.lock ?? true;
   e.state.userData = fs.mkdtempSync(path.join(root, 'userData-'));
   e.state.desktop = path.join(root, 'Desktop');
@@ -161,6 +176,15 @@ describe('main.ts (Electron composition root) with an electron double', () => {
     expect(e.electron.protocol.schemes).toEqual([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
     e.ready();
     await vi.waitFor(() => expect(e.windows).toHaveLength(1));
+  });
+
+  it('packaged: refuses to start when the unpacked native module is not the one it shipped (portable builds unpack into %TEMP%)', async () => {
+    await startMain({ packaged: true, nativeOnDisk: 'a planted addon' });
+    e.ready();
+    await vi.waitFor(() => expect(e.calls.some((c) => c.startsWith('dialog.showErrorBox'))).toBe(true));
+    expect(e.calls.find((c) => c.startsWith('dialog.showErrorBox'))).toMatch(/not the one this version shipped.*reinstall/);
+    expect(e.calls).toContain('app.exit(1)');
+    expect(e.windows).toHaveLength(0);
   });
 
   it('a second instance quits at once and opens nothing', async () => {

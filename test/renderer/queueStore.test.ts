@@ -89,6 +89,27 @@ describe('QueueStore', () => {
     expect(store.selected.size).toBe(0);
   });
 
+  it('a queueChanged the station cannot answer (stopped, or restarted with a new session) keeps the rows; a device no longer in the queue leaves', async () => {
+    const { fake, store } = await loaded(20);
+    const real = fake.call_getDevice.bind(fake);
+    let failWith = 'SESSION_TOKEN_MISSING';
+    fake.call_getDevice = (input) => {
+      if (failWith) throw new ApiError({ code: failWith, message: 'refused' });
+      return real(input);
+    };
+    fake.emit('queueChanged', { deviceIds: ['dev-1', 'dev-2'], at: new Date().toISOString() });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(store.rows).toHaveLength(20);
+    expect(store.rows.some((r) => r.id === 'dev-1')).toBe(true);
+    failWith = 'STATION_UNREACHABLE';
+    fake.emit('queueChanged', { deviceIds: ['dev-1'], at: new Date().toISOString() });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(store.rows).toHaveLength(20);
+    failWith = 'DEVICE_NOT_FOUND';
+    fake.emit('queueChanged', { deviceIds: ['dev-3'], at: new Date().toISOString() });
+    await vi.waitFor(() => expect(store.rows.some((r) => r.id === 'dev-3')).toBe(false));
+  });
+
   it('shows a station error in words', async () => {
     const fake = new FakeStationApi();
     fake.call_listQueue = () => {

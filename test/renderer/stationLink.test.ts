@@ -37,14 +37,22 @@ describe('StationLink', () => {
     link.dispose();
   });
 
-  it('says to open the new address when the station answers with another session', async () => {
+  it('says to open the new address when the station answers with another session, and is back by itself once that address was opened (the new cookie)', async () => {
     const s = station();
-    const link = new StationLink(s.api, { onSettings: () => {}, onBack: () => {} });
+    const onBack = vi.fn();
+    const link = new StationLink(s.api, { onSettings: () => {}, onBack });
     s.answer(async () => {
       throw new ApiError({ code: 'SESSION_TOKEN_MISSING', message: 'x' });
     });
     await link.check();
     expect(link.state).toBe('moved');
+    await link.check();
+    expect(link.state).toBe('moved');
+    expect(onBack).not.toHaveBeenCalled();
+    s.answer(async () => ({}));
+    await link.check();
+    expect(link.state).toBe('up');
+    expect(onBack).toHaveBeenCalledTimes(1);
     link.dispose();
   });
 

@@ -133,6 +133,8 @@ class FakeEventSource {
   onmessage: ((m: MessageEvent) => void) | null = null;
   onerror: (() => void) | null = null;
   onopen: (() => void) | null = null;
+  /** 0 connecting, 1 open, 2 closed for good (what a 401 does to a real EventSource). */
+  readyState = 0;
   closed = false;
   constructor(readonly url: string) {
     FakeEventSource.opened.push(this);
@@ -149,7 +151,7 @@ describe('browser-mode event stream', () => {
   it('logs a malformed event instead of throwing, and keeps delivering good ones', () => {
     FakeEventSource.opened = [];
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    const api = apiOverHttp('http://127.0.0.1:1', 'tok', FakeEventSource as unknown as typeof EventSource);
+    const api = apiOverHttp('http://127.0.0.1:1', FakeEventSource as unknown as typeof EventSource);
     const seen: unknown[] = [];
     api.on('attention', (a) => seen.push(a));
     const source = FakeEventSource.opened[0]!;
@@ -163,7 +165,7 @@ describe('browser-mode event stream', () => {
   it('one failing listener does not keep the others from an event', () => {
     FakeEventSource.opened = [];
     const error = vi.spyOn(console, 'error').mockImplementation(() => {});
-    const api = apiOverHttp('http://127.0.0.1:1', 'tok', FakeEventSource as unknown as typeof EventSource);
+    const api = apiOverHttp('http://127.0.0.1:1', FakeEventSource as unknown as typeof EventSource);
     const seen: unknown[] = [];
     api.on('attention', () => {
       throw new Error('screen bug');
@@ -177,7 +179,7 @@ describe('browser-mode event stream', () => {
 
   it('a stream back after a drop (station restarted) asks every queue listener to reload: what happened in the gap was never sent', () => {
     FakeEventSource.opened = [];
-    const api = apiOverHttp('http://127.0.0.1:1', 'tok', FakeEventSource as unknown as typeof EventSource);
+    const api = apiOverHttp('http://127.0.0.1:1', FakeEventSource as unknown as typeof EventSource);
     const seen: { deviceIds: string[] }[] = [];
     api.on('queueChanged', (c) => seen.push(c));
     const source = FakeEventSource.opened[0]!;
@@ -191,9 +193,30 @@ describe('browser-mode event stream', () => {
     expect(seen).toHaveLength(1);
   });
 
+  it('a station restarted with a new session refuses the stream (closed for good): it is opened again until the new session exists, then every queue listener reloads', async () => {
+    FakeEventSource.opened = [];
+    const api = apiOverHttp('http://127.0.0.1:1', FakeEventSource as unknown as typeof EventSource, { reopenMs: 5 });
+    const seen: { deviceIds: string[] }[] = [];
+    const off = api.on('queueChanged', (c) => seen.push(c));
+    const first = FakeEventSource.opened[0]!;
+    first.onopen?.();
+    first.readyState = 2; // 401: the last run's cookie
+    first.onerror?.();
+    await vi.waitFor(() => expect(FakeEventSource.opened).toHaveLength(2));
+    const second = FakeEventSource.opened[1]!;
+    second.readyState = 2; // still no session of the new run
+    second.onerror?.();
+    await vi.waitFor(() => expect(FakeEventSource.opened).toHaveLength(3));
+    expect(seen).toEqual([]);
+    FakeEventSource.opened[2]!.onopen?.(); // the technician opened the new address in this browser
+    expect(seen.map((c) => c.deviceIds)).toEqual([[]]);
+    off();
+    expect(FakeEventSource.opened[2]!.closed).toBe(true);
+  });
+
   it('closes the stream when the last listener leaves, and opens a new one for the next', () => {
     FakeEventSource.opened = [];
-    const api = apiOverHttp('http://127.0.0.1:1', 'tok', FakeEventSource as unknown as typeof EventSource);
+    const api = apiOverHttp('http://127.0.0.1:1', FakeEventSource as unknown as typeof EventSource);
     const offA = api.on('queueChanged', () => {});
     const offB = api.on('authChanged', () => {});
     expect(FakeEventSource.opened).toHaveLength(1);
@@ -204,7 +227,8 @@ describe('browser-mode event stream', () => {
     expect(FakeEventSource.opened[0]!.closed).toBe(true);
     const offC = api.on('queueChanged', () => {});
     expect(FakeEventSource.opened).toHaveLength(2);
-    expect(FakeEventSource.opened[1]!.url).toBe('http://127.0.0.1:1/api/events?token=tok');
+    // No token in the stream's address: the session is the HttpOnly cookie the browser sends.
+    expect(FakeEventSource.opened[1]!.url).toBe('http://127.0.0.1:1/api/events');
     offC();
     expect(FakeEventSource.opened[1]!.closed).toBe(true);
   });

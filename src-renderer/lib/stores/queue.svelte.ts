@@ -1,4 +1,4 @@
-import type { StationApi } from '../api.ts';
+import { ApiError, type StationApi } from '../api.ts';
 import { DEFAULT_WAIT_FOR, type DeviceActionResult, type DeviceState, type ExportFile, type QueueChanged, type QueueRow, type StationSettings } from '../../../src-main/contract/types.ts';
 import { countGroups, stateGroup, type StateGroup } from '../deviceStates.ts';
 import { errorText } from './errorText.ts';
@@ -91,7 +91,16 @@ export class QueueStore {
     if (change.deviceIds.length === 0 || change.deviceIds.length > PATCH_LIMIT) return this.scheduleReload();
     const seq = ++this.requestSeq;
     try {
-      const details = await Promise.all(change.deviceIds.map((id) => this.api.getDevice({ id }).catch(() => undefined)));
+      // A device no longer in the queue leaves the list; any other failure (the station stopped, or
+      // restarted with a new session) keeps the rows as they were and reloads later.
+      const details = await Promise.all(
+        change.deviceIds.map((id) =>
+          this.api.getDevice({ id }).catch((err: unknown) => {
+            if (err instanceof ApiError && err.code === 'DEVICE_NOT_FOUND') return undefined;
+            throw err;
+          }),
+        ),
+      );
       // Only ids whose last applied answer is older than this request: a late answer never overwrites a newer one.
       const fresh = new Set(change.deviceIds.filter((id) => (this.rowSeq.get(id) ?? 0) < seq && this.loadSeq < seq));
       for (const id of fresh) this.rowSeq.set(id, seq);

@@ -16,8 +16,10 @@ export interface StationLinkOptions {
 /**
  * The page's link to the station. In browser mode the station is a separate process that can stop
  * or restart under an open tab: a cheap call every two seconds notices within a few seconds, the
- * banner says so, and when the station answers again (same address and session, which `serve`
- * keeps across restarts when it can) the page reloads its data by itself.
+ * banner says so ('down': not answering; 'moved': answering, but not to this page's session, since
+ * each start has a new one), and when the station answers this page again (same address, once the
+ * newly printed address was opened in this browser and set the new session cookie) the page
+ * reloads its data by itself.
  */
 export class StationLink {
   state = $state<LinkState>('up');
@@ -48,7 +50,7 @@ export class StationLink {
       }
     } catch (err) {
       const code = err instanceof ApiError ? err.code : '';
-      // A refused session token: the station restarted with a new address or session.
+      // A refused session: the station restarted (a new session every start) or moved to another port.
       if (code === 'SESSION_TOKEN_MISSING' || code === 'HOST_REFUSED') this.state = 'moved';
       else if (code === 'STATION_UNREACHABLE' || code.startsWith('HTTP_')) this.state = 'down';
     } finally {

@@ -108,7 +108,14 @@ const e = vi.hoisted(() => {
         this.handler = h;
       },
     },
-    session: { defaultSession: session },
+    session: {
+      defaultSession: session,
+      // Graph and sign-in get a session of their own (Chromium's proxy/PAC/certificate store), apart from the window's.
+      fromPartition: (partition: string) => {
+        calls.push(`session.fromPartition(${partition})`);
+        return { fetch: async () => new Response(null, { status: 204 }), resolveProxy: async () => 'DIRECT' };
+      },
+    },
     shell: { openExternal: vi.fn(async () => {}) },
     // The OS key store (DPAPI on Windows); the double only marks what it wrapped.
     safeStorage: {
@@ -175,7 +182,7 @@ describe('main.ts (Electron composition root) with an electron double', () => {
     expect(e.calls).toEqual(['protocol.registerSchemesAsPrivileged', 'app.enableSandbox', 'app.requestSingleInstanceLock']);
     expect(e.electron.protocol.schemes).toEqual([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
     e.ready();
-    await vi.waitFor(() => expect(e.windows).toHaveLength(1));
+    await vi.waitFor(() => expect(e.windows, e.calls.join('\n')).toHaveLength(1));
   });
 
   it('packaged: refuses to start when the unpacked native module is not the one it shipped (portable builds unpack into %TEMP%)', async () => {
@@ -206,6 +213,8 @@ describe('main.ts (Electron composition root) with an electron double', () => {
       expect(order(step), step).toBeLessThan(order('new BrowserWindow'));
     }
     expect(e.calls).toContain('Menu.setApplicationMenu(null)');
+    // An in-memory partition (no 'persist:'): the network session keeps no cookies or cache on disk.
+    expect(e.calls.filter((c) => c.startsWith('session.fromPartition'))).toEqual(['session.fromPartition(station-network)']);
 
     const win = e.windows[0];
     expect(win.options.webPreferences).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false, devTools: false, webviewTag: false });

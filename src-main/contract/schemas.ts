@@ -80,6 +80,9 @@ export const settingsPatch = z
   })
   .strict();
 
+/** Every setting's name (the settings screen's fields): what a machine-wide file may pre-seed and lock. */
+export const SETTING_KEYS = Object.keys(settingsPatch.shape) as [keyof z.infer<typeof settingsPatch>, ...(keyof z.infer<typeof settingsPatch>)[]];
+
 /** A file's row refused before upload (no hash, a PKID only, a formula…): kept in the queue as an 'invalid' record. */
 export const refusedRow = z
   .object({

@@ -127,6 +127,15 @@ describe('inspect names the encoding and reads Japanese files whole', () => {
 });
 
 describe('import against the simulated tenant', () => {
+  it('the command line judges --group-tag by the same rule: a Japanese tag is taken, a long one is "too long"', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jp-bench-'));
+    dirs.push(dataDir);
+    const { io } = cli();
+    const cmd = makeImportCommand({ io, dataDir: () => dataDir, clock: scaledClock(1), station: (o) => createStation({ ...o, logger: silentLogger }), simulatedTenant: async () => { throw new Error('not reached'); } });
+    await expect(cmd([good('export-csv-type-line.csv'), '--group-tag', '東'.repeat(513), '--tenant', 'sim'])).rejects.toThrow(/too long: 513 characters, Intune takes at most 512/);
+    await expect(cmd([good('export-csv-type-line.csv'), '--group-tag', 'Tokyo,Osaka', '--tenant', 'sim'])).rejects.toThrow(/commas, double quotes/);
+  });
+
   it('the Japanese files reach Intune with their Japanese group tags, users and label serials', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jp-bench-'));
     dirs.push(dataDir);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { StationErrorData } from '../contract/errors.ts';
-import { settingsPatch } from '../contract/schemas.ts';
+import { SETTING_KEYS, settingsPatch } from '../contract/schemas.ts';
 import { jsonErrorPosition, lineColumn } from './jsonErrorPosition.ts';
 
 export type SettingsPatch = z.infer<typeof settingsPatch>;
@@ -27,7 +27,6 @@ export interface MachineSettings {
   problem?: StationErrorData;
 }
 
-export const SETTING_KEYS = Object.keys(settingsPatch.shape) as [SettingKey, ...SettingKey[]];
 
 /** The file format: every setting of the settings screen (same rules), plus "locked". */
 export const machineSettingsFile = settingsPatch

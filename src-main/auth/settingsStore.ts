@@ -3,9 +3,9 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { z } from 'zod';
 import type { Logger } from '../kernel/logger.ts';
-import { SETTING_KEYS, type MachineSettings } from '../app/machineSettings.ts';
+import type { MachineSettings } from '../app/machineSettings.ts';
 import { StationError } from '../contract/errors.ts';
-import { settingsPatch } from '../contract/schemas.ts';
+import { SETTING_KEYS, settingsPatch } from '../contract/schemas.ts';
 import { DEFAULT_WAIT_FOR, type StationSettings } from '../contract/types.ts';
 
 export type SettingsPatch = z.output<typeof settingsPatch>;

@@ -4,7 +4,7 @@ import { readError } from './fileReadCodes.ts';
 /** The encoding a file was read in, as `inspect` names it (JSON `encoding`). 'shift_jis' is Japanese Windows' ANSI code page, CP932. */
 export type TextEncodingName = 'utf-8' | 'utf-8-bom' | 'utf-16le-bom' | 'utf-16be-bom' | 'utf-16le' | 'utf-16be' | 'shift_jis' | 'windows-1252';
 
-/** How a technician reads an encoding's name (inspect's text output, the import screen). */
+/** How a technician reads an encoding's name (inspect's text output; JSON keeps the short name). */
 export const ENCODING_LABELS: Record<TextEncodingName, string> = {
   'utf-8': 'UTF-8',
   'utf-8-bom': 'UTF-8 with BOM',

@@ -3,13 +3,8 @@
  * ConfigMgr report): one place, so that a file and a keyboard are judged alike.
  */
 
-/** A value a spreadsheet would run as a formula (CSV injection): = + - @, tab or CR first. */
-const FORMULA_LEAD = /^[=+\-@\t\r]/;
-
-/** True when a value would be run as a formula by a spreadsheet. A lone "-" is a firmware placeholder serial, not a formula. */
-export function startsLikeFormula(value: string): boolean {
-  return value !== '-' && FORMULA_LEAD.test(value);
-}
+/** A value a spreadsheet would run as a formula (CSV injection): the contract's rule, shared with the renderer. */
+export { startsLikeFormula } from '../contract/formulaRule.ts';
 
 /**
  * A Windows licence key (`XXXXX-XXXXX-XXXXX-XXXXX-XXXXX`, what OA3.xml's `<ProductKey>` holds).

@@ -1,6 +1,6 @@
 import type { CaptureSourceKind, CapturedDevice, FileDuplicate, FileReadError } from '../contract/types.ts';
 import { GROUP_TAG_MAX, groupTagLength, groupTagProblem, groupTagProblemText } from '../contract/groupTagRule.ts';
-import { foldSerial } from '../contract/serialNumberRule.ts';
+import { foldSerial, SERIAL_MAX } from '../contract/serialNumberRule.ts';
 import { isUserPrincipalName } from '../contract/userPrincipalNameRule.ts';
 import { checkDevice } from './checkDevice.ts';
 import { containsLicenceKey, startsLikeFormula } from './fieldRules.ts';
@@ -328,6 +328,9 @@ export function readRow(fields: string[], layout: Layout, lineNo: number): Row |
   }
   if (row.hardwareHash.length > MAX_HASH_CHARS) return { error: readError('CSV_BAD_VALUE', `Line ${lineNo}: the hardware hash is ${row.hardwareHash.length} characters long, far more than a real hash.`, lineNo) };
   // A serial with characters no label has is judged by checkDevice (full width folded; otherwise the hash's serial is offered), not refused here.
+  if (foldSerial(row.serialNumber).length > SERIAL_MAX) {
+    return { error: readError('CSV_BAD_VALUE', `Line ${lineNo}: the serial number is over ${SERIAL_MAX} characters: it is not a serial. The row was not read.`, lineNo) };
+  }
   if (row.productKey.length > 64 || !PRINTABLE_ASCII.test(row.productKey)) {
     return { error: readError('CSV_BAD_VALUE', `Line ${lineNo}: the Windows Product ID is not a product id.`, lineNo) };
   }

@@ -1,3 +1,5 @@
+import { startsLikeFormula } from './formulaRule.ts';
+
 /**
  * What Intune accepts as a Windows Autopilot group tag, stated once for main (contract schemas, file
  * readers), the renderer and the command line. No runtime imports, so the renderer bundle can use it.
@@ -28,7 +30,6 @@ export type GroupTagProblem = 'invalid' | 'tooLong';
 
 // C0/C1 controls, DEL, line and paragraph separators; comma and double quote (the admin centre's CSV).
 const NOT_ALLOWED = /[\p{Cc}\u2028\u2029,"]/u;
-const FORMULA_LEAD = /^[=+\-@]/;
 
 /**
  * Why Intune (or the admin centre's CSV) cannot take this tag, or undefined when it can. The empty tag
@@ -36,7 +37,7 @@ const FORMULA_LEAD = /^[=+\-@]/;
  */
 export function groupTagProblem(tag: string): GroupTagProblem | undefined {
   if (groupTagLength(tag) > GROUP_TAG_MAX) return 'tooLong';
-  if (NOT_ALLOWED.test(tag) || FORMULA_LEAD.test(tag) || !isWellFormed(tag)) return 'invalid';
+  if (NOT_ALLOWED.test(tag) || startsLikeFormula(tag) || !isWellFormed(tag)) return 'invalid';
   return undefined;
 }
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { MAX_IMPORT_BATCH } from './limits.ts';
 import { groupTagProblem, groupTagProblemText } from './groupTagRule.ts';
 import { USER_PRINCIPAL_NAME_MAX, USER_PRINCIPAL_NAME_PATTERN } from './userPrincipalNameRule.ts';
-import { foldSerial, LABEL_SERIAL_PATTERN, SERIAL_MAX } from './serialNumberRule.ts';
+import { foldSerial, SERIAL_MAX, SERIAL_TEXT_PATTERN } from './serialNumberRule.ts';
 
 /** Field schemas shared by several calls. Limits keep hostile payloads small and obvious. */
 
@@ -25,12 +25,16 @@ export const userPrincipalName = z
   // No formula lead (= + - @): the same rule as serials and group tags, since user names end up in CSV files.
   .regex(USER_PRINCIPAL_NAME_PATTERN, 'must be a user name like name@contoso.com');
 
-/** A typed, scanned or file serial: full-width characters folded (serialNumberRule.ts), then printable ASCII as on the label. */
+/**
+ * A typed, scanned or file serial: full-width characters folded (serialNumberRule.ts), then text without
+ * control characters. A serial with characters no label has still passes here: checkDevice keeps such a
+ * device as invalid with SERIAL_NOT_ON_LABEL (and offers the hash's serial), so nothing captured is lost.
+ */
 export const serialNumber = z
   .string()
   .max(1024)
   .transform(foldSerial)
-  .pipe(z.string().min(1, 'is empty').max(SERIAL_MAX).regex(LABEL_SERIAL_PATTERN, 'use the printable characters on the serial label'));
+  .pipe(z.string().min(1, 'is empty').max(SERIAL_MAX).regex(SERIAL_TEXT_PATTERN, 'has control characters: scan the label or type the serial again'));
 
 /** Padded or unpadded base64; the decoder judges it. 16 KB is four times a real hash. */
 export const hardwareHash = z.string().max(16_384);
@@ -79,6 +83,9 @@ export const settingsPatch = z
     registrationTargets: z.enum(['autopilot', 'corporate', 'both']).optional(),
   })
   .strict();
+
+/** Every setting's name (the settings screen's fields): what a machine-wide file may pre-seed and lock. */
+export const SETTING_KEYS = Object.keys(settingsPatch.shape) as [keyof z.infer<typeof settingsPatch>, ...(keyof z.infer<typeof settingsPatch>)[]];
 
 /** A file's row refused before upload (no hash, a PKID only, a formula…): kept in the queue as an 'invalid' record. */
 export const refusedRow = z

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src-main/kernel/logger.ts';
-import { readMachineSettings, SETTING_KEYS } from '../../src-main/app/machineSettings.ts';
+import { readMachineSettings } from '../../src-main/app/machineSettings.ts';
+import { SETTING_KEYS } from '../../src-main/contract/schemas.ts';
 import { DEFAULT_SETTINGS, SettingsStore, isTrainingMode } from '../../src-main/auth/settingsStore.ts';
 import { StationError } from '../../src-main/contract/errors.ts';
 

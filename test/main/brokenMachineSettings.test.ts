@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createStation } from '../../src-main/app/createStation.ts';
 import { jsonErrorPosition } from '../../src-main/app/jsonErrorPosition.ts';
-import { readMachineSettings, SETTING_KEYS } from '../../src-main/app/machineSettings.ts';
+import { readMachineSettings } from '../../src-main/app/machineSettings.ts';
+import { SETTING_KEYS } from '../../src-main/contract/schemas.ts';
 import { SettingsStore } from '../../src-main/auth/settingsStore.ts';
 import { silentLogger } from '../../src-main/kernel/logger.ts';
 

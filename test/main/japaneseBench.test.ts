@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createStation } from '../../src-main/app/createStation.ts';
+import { calls } from '../../src-main/contract/contract.ts';
 import { checkDevice, useHashSerial } from '../../src-main/capture/checkDevice.ts';
 import { chooseAnsi, decodeFileText } from '../../src-main/capture/decodeFileText.ts';
 import { readHashFileBytes } from '../../src-main/capture/readHashFile.ts';
@@ -110,6 +111,24 @@ describe('inspect names the encoding and reads Japanese files whole', () => {
     expect(useHashSerial(other)).toBe(other);
   });
 
+  it('a device with such a serial passes the contract and is kept in the queue as invalid, with the hash\'s serial in its words', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jp-bench-'));
+    dirs.push(dataDir);
+    const read = readHashFileBytes(Buffer.from(`${HEADER5}\r\nシリアル１２,,${hashOf(devices.hp)},東京本社,\r\n`), 'typed.csv');
+    const d = read.devices[0]!;
+    // What the import screen sends, parsed by the contract as the station's IPC does.
+    const input = calls.queueDevices.input.parse({ devices: [{ serialNumber: d.serialNumber, hardwareHash: d.hardwareHash, groupTag: d.groupTag, source: d.source }] });
+    const station = createStation({ host: 'browser', dataDir, logger: silentLogger, queue: { worker: false } });
+    try {
+      const result = await station.handlers.queueDevices(input);
+      expect(result.invalid).toHaveLength(1);
+      const row = (await station.handlers.listQueue({ offset: 0, limit: 10 })).rows[0]!;
+      expect(row).toMatchObject({ serialNumber: 'シリアル12', groupTag: '東京本社', state: 'invalid', errorName: 'SERIAL_NOT_ON_LABEL', errorParams: { serial: 'シリアル12', hashSerial: '5CG1234XYZ' } });
+    } finally {
+      await station.close();
+    }
+  });
+
   it('PowerShell Export-Csv without -NoTypeInformation is read; another object type is named', async () => {
     const json = cli();
     expect(await makeInspectCommand(json.io)([good('export-csv-type-line.csv'), '--json'])).toBe(0);
@@ -127,6 +146,15 @@ describe('inspect names the encoding and reads Japanese files whole', () => {
 });
 
 describe('import against the simulated tenant', () => {
+  it('the command line judges --group-tag by the same rule: a Japanese tag is taken, a long one is "too long"', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jp-bench-'));
+    dirs.push(dataDir);
+    const { io } = cli();
+    const cmd = makeImportCommand({ io, dataDir: () => dataDir, clock: scaledClock(1), station: (o) => createStation({ ...o, logger: silentLogger }), simulatedTenant: async () => { throw new Error('not reached'); } });
+    await expect(cmd([good('export-csv-type-line.csv'), '--group-tag', '東'.repeat(513), '--tenant', 'sim'])).rejects.toThrow(/too long: 513 characters, Intune takes at most 512/);
+    await expect(cmd([good('export-csv-type-line.csv'), '--group-tag', 'Tokyo,Osaka', '--tenant', 'sim'])).rejects.toThrow(/commas, double quotes/);
+  });
+
   it('the Japanese files reach Intune with their Japanese group tags, users and label serials', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jp-bench-'));
     dirs.push(dataDir);

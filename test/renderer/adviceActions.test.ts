@@ -36,7 +36,7 @@ describe('808 (registered to another tenant): the export it names works from the
     const row = await screen.findByTestId('queue-row');
     const serial = other[0]!.row.serialNumber;
     // The advice is read in the row…
-    expect(within(row).getByTestId('error-advice').textContent).toContain('tick the device in the queue and press Export Intune CSV');
+    expect(within(row).getByTestId('error-advice').textContent).toContain('tick it in the queue, then Export Intune CSV');
     // …what it says not to do first: with nothing ticked, the upload file leaves it out.
     await fireEvent.click(screen.getByTestId('export-intune'));
     expect(await within(screen.getByTestId('toasts')).findByText(/no file was saved.*1 owned by another tenant/)).toBeTruthy();

@@ -49,8 +49,10 @@ describe('group tag rule: what Intune takes, one rule for screens, contract and 
     expect(isUserPrincipalName(u)).toBe(userPrincipalName.safeParse(u).success);
   });
 
-  it('a serial typed in full width is the label\'s serial in the contract too', () => {
+  it('a serial typed in full width is the label\'s serial in the contract too; one no label has passes, to be judged and kept', () => {
     expect(serialNumber.parse('ＰＦ１２３\u3000')).toBe('PF123');
-    expect(serialNumber.safeParse('シリアル').success).toBe(false);
+    expect(serialNumber.parse('シリアル１２')).toBe('シリアル12');
+    expect(serialNumber.safeParse('PF\u0007123').success).toBe(false);
+    expect(serialNumber.safeParse('\u3000').success).toBe(false);
   });
 });

@@ -87,7 +87,7 @@ export function collectCodeSites(): CodeSite[] {
       for (const m of text.matchAll(re)) {
         const at = m.index! + m[0].length;
         const span = spanAfter(text, at);
-        sites.push({ code: m[1]!, file: path.relative(ROOT, file), line: text.slice(0, m.index).split('\n').length, params: paramNames(span) });
+        sites.push({ code: m[1]!, file: path.relative(ROOT, file), line: text.slice(0, m.index).split('\n').length, params: paramNames(span) ?? declaredParams(text, m.index!, span) });
       }
     }
   }
@@ -150,6 +150,14 @@ function stringEnd(text: string, start: number): number {
     if (c === q) return i;
   }
   return text.length;
+}
+
+/** `…, params, …` where the code's function declared `const params = { … }` just before: its keys. */
+function declaredParams(text: string, at: number, span: string): string[] | undefined {
+  if (!/[(,]\s*params\s*[,)]|,\s*params\b/.test(span)) return undefined;
+  const decl = text.lastIndexOf('const params = {', at);
+  if (decl < 0 || text.lastIndexOf('\nfunction ', at) > decl || text.lastIndexOf('\nexport function ', at) > decl) return undefined;
+  return objectKeys(text.slice(decl + 'const params = '.length));
 }
 
 /** Keys of the `params: {…}` object in the span, else of the object literals among the call's arguments. */

@@ -182,7 +182,7 @@ export const en = {
   'error.803': 'The record has neither a serial number nor a product key. Capture the device again.',
   'error.806': 'Already registered in this tenant. Counted as done; the group tag is reconciled.',
   'error.807': 'The device is not registered. Retry the import.',
-  'error.808': 'Registered to another tenant. Stop: the previous owner or the reseller must deregister it. To give them its serial and hash, tick the device in the queue and press Export Intune CSV (ticked devices are written whatever their state).',
+  'error.808': 'Registered to another tenant. Stop: the previous owner or reseller must deregister it. For its serial and hash: tick it in the queue, then Export Intune CSV.',
   'error.809': 'Its profile belongs to another tenant. Stop: the previous owner must release it.',
   'error.810': 'Owned by another tenant. Stop: the previous owner or the reseller must deregister it.',
   'error.811': 'Registration owned by another tenant. Stop: the previous owner must release it.',

@@ -126,9 +126,19 @@ function moveAside(file: string, why: string): string {
 }
 
 /**
+ * Whether an error opening the queue means the file itself is damaged: SQLite's SQLITE_CORRUPT or
+ * SQLITE_NOTADB (https://www.sqlite.org/rescode.html), or a failed quick_check.
+ */
+function isDamagedDatabase(err: unknown): boolean {
+  if (err instanceof Database.SqliteError) return /^SQLITE_(CORRUPT|NOTADB)/.test(err.code);
+  return err instanceof Error && err.message.startsWith('integrity check:');
+}
+
+/**
  * Opens (or creates) the queue database in `dataDir`. A database that is not SQLite, fails its
  * integrity check, or was written by a newer station is renamed aside with a timestamp and reported
- * as a StationError: the caller decides whether to start a fresh queue.
+ * as a StationError: the caller decides whether to start a fresh queue. Any other failure to open
+ * (QUEUE_DB_UNAVAILABLE) leaves the file where it is.
  */
 export function openSqliteQueueStore(dataDir: string, options: { logger?: Logger } = {}): SqliteQueueStore {
   fs.mkdirSync(dataDir, { recursive: true });
@@ -143,6 +153,16 @@ export function openSqliteQueueStore(dataDir: string, options: { logger?: Logger
     if (check !== 'ok') throw new Error(`integrity check: ${String(check)}`);
   } catch (err) {
     db?.close();
+    // Only a file SQLite itself calls damaged is set aside. Anything else (the native module failed to
+    // load, the file is locked or unreadable) says nothing about the devices in it: leave it in place.
+    if (!isDamagedDatabase(err)) {
+      throw new StationError({
+        code: 'QUEUE_DB_UNAVAILABLE',
+        message: `The queue database could not be opened (${err instanceof Error ? err.message : String(err)}). Nothing was moved or deleted.`,
+        action: 'Close any other copy of the station and start it again; if this persists, reinstall the station and send its diagnostics to your admin.',
+        details: { file },
+      });
+    }
     const movedTo = moveAside(file, 'corrupt');
     throw new StationError({
       code: 'QUEUE_DB_CORRUPT',

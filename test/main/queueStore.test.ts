@@ -75,6 +75,17 @@ describe('SQLite queue store', () => {
     expect(fs.readFileSync(movedTo)).toEqual(garbage);
   });
 
+  it('leaves a queue it cannot open for another reason where it is (a failed native module or a lock is not damage)', () => {
+    const dir = tmp();
+    const file = path.join(dir, QUEUE_DB_FILE);
+    // SQLite cannot open a folder (SQLITE_CANTOPEN): nothing about the file says its devices are lost.
+    fs.mkdirSync(file);
+    fs.writeFileSync(path.join(file, 'kept'), 'x');
+    expect(() => openSqliteQueueStore(dir)).toThrow(expect.objectContaining({ code: 'QUEUE_DB_UNAVAILABLE' }));
+    expect(fs.readdirSync(dir)).toEqual([QUEUE_DB_FILE]);
+    expect(fs.readFileSync(path.join(file, 'kept'), 'utf8')).toBe('x');
+  });
+
   it('keeps a database from a newer station aside instead of migrating it', () => {
     const dir = tmp();
     const { store, queue } = service(dir);

@@ -535,6 +535,7 @@ export const en = {
   'code.DEVICE_NOT_FOUND': 'That device is no longer in the queue.',
   'code.OFFLINE': 'The station is not connected to a tenant, so a registered device cannot be changed. Sign in, then try again.',
   'code.QUEUE_DB_CORRUPT': 'The queue file is damaged. Do not delete it: save diagnostics and call your admin.',
+  'code.QUEUE_DB_UNAVAILABLE': 'The queue could not be opened; nothing was moved or deleted. Close any other copy of the station and start it again; if it persists, save diagnostics and call your admin.',
   'code.QUEUE_DB_TOO_NEW': 'The queue was written by a newer version of the station. Install that version again.',
   'code.SETTINGS_LOCKED': 'Your administrator set these settings; they cannot be changed here.',
   'code.TRAINING_UNAVAILABLE': 'The training tenant could not start. Restart the station.',

@@ -146,6 +146,16 @@ describe('issue 24: every device ends in a true state', () => {
     expect(run.devices).toEqual([expect.objectContaining({ serialNumber: 'LAG806A', state: 'already-registered', errorCode: 806 })]);
     expect(run.devices[0]!.advice).not.toMatch(/could not be found/);
     expect(sim.requestLog.count({ method: 'POST', pathContains: '/windowsAutopilotSettings/sync' })).toBe(1);
+    // After the one sync: several looks, further apart as the wait grows (the lag's schedule), not one.
+    const entries = sim.requestLog.entries;
+    const syncAt = Date.parse(entries.find((e) => e.path.endsWith('/windowsAutopilotSettings/sync'))!.at);
+    const looks = entries.filter((e) => e.method === 'GET' && e.path.endsWith('/windowsAutopilotDeviceIdentities') && Date.parse(e.at) > syncAt).map((e) => Date.parse(e.at));
+    expect(looks.length).toBeGreaterThanOrEqual(3);
+    const gaps = looks.slice(1).map((t, i) => t - looks[i]!);
+    expect(gaps.at(-1)!).toBeGreaterThan(gaps[0]!);
+    // The 806 record went at once, not after the list caught up.
+    const deleted = entries.find((e) => e.method === 'DELETE' && e.path.includes('/importedWindowsAutopilotDeviceIdentities/'));
+    expect(Date.parse(deleted!.at)).toBeLessThan(syncAt + 60_000);
     expect(sim.model.listImported().length).toBe(0);
   }, 60_000);
 

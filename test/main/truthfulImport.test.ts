@@ -138,6 +138,17 @@ describe('issue 24: every device ends in a true state', () => {
     const look = entries.slice(html + 1).find((e) => e.method === 'GET' && e.path.endsWith('/importedWindowsAutopilotDeviceIdentities'));
     expect(look).toBeDefined();
     expect(Date.parse(look!.at) - Date.parse(entries[html]!.at)).toBeLessThan(60_000);
+
+    // A portal that stays: at the deadline the row still says why, in its own state, and the command fails.
+    const stays = await simWith({});
+    stays.injectFault({ kind: 'html-200', pathContains: '/v1.0/', probability: 1 });
+    const held = await runImport(stays, csvOf([{ serial: 'PORTAL02' }]), ['--group-tag', 'Bench', '--wait', 'imported', '--timeout-s', '3']);
+    expect(held.devices).toEqual([expect.objectContaining({ serialNumber: 'PORTAL02', state: 'importing', errorName: 'GRAPH_NOT_JSON' })]);
+    expect(held.devices[0]!.advice).toContain(`${new URL(stays.graphUrl).host} answered`);
+    expect(held.devices[0]!.advice).toContain('text/html');
+    expect(held.code).toBe(1);
+    expect(held.ms).toBeLessThan(3_000 + 4_000);
+    expect(stays.model.listImported()).toHaveLength(0);
   }, 60_000);
 
   it('806 while the registered list lags past the sync: searched again on the lag\'s schedule, settled, and no 806 record left', async () => {

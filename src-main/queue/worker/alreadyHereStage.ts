@@ -150,12 +150,12 @@ export class AlreadyHereStage implements WorkerStage {
     const shows = !!reg && (reg.groupTag ?? '') === wantTag && (!d.assignedUser || (reg.userPrincipalName ?? '') === d.assignedUser);
     if (shows) {
       const words = changedTag ? `Already registered in this tenant; group tag changed from "${from}" to "${d.groupTag}"` : `Already registered in this tenant; Intune now shows the assigned user "${d.assignedUser}"`;
-      this.c.move(d, 'already-registered', { deadline: null, nextCheckAt: null, flags: withFlags(d.flags.filter((f) => f !== fromFlag), changedTag ? ['group-tag-changed'] : [], PENDING_FLAGS), advice: changedTag ? `${words}.` : describeImportError(806, null).advice, ...(changedTag ? { errorName: GROUP_TAG_CHANGED } : {}) }, words, e);
+      this.c.move(d, 'already-registered', { deadline: null, nextCheckAt: null, flags: withFlags(d.flags.filter((f) => f !== fromFlag), changedTag ? ['group-tag-changed'] : [], PENDING_FLAGS), advice: changedTag ? `${words}.` : d.errorName === GROUP_TAG_KEPT ? (d.advice ?? null) : describeImportError(806, null).advice, ...(changedTag ? { errorName: GROUP_TAG_CHANGED } : {}) }, words, e);
       await this.c.maybeSync(); // profile assignment follows the tag after a sync
       return;
     }
     if (d.deadline !== undefined && now >= d.deadline) {
-      this.c.move(d, 'already-registered', { deadline: null, nextCheckAt: null, flags: withFlags(d.flags, ['group-tag-unconfirmed'], PENDING_FLAGS), advice: STATION_ADVICE.tagUnconfirmed }, `Already registered in this tenant; the new group tag "${d.groupTag}" did not show in time`, e);
+      this.c.move(d, 'already-registered', { deadline: null, nextCheckAt: null, flags: withFlags(d.flags.filter((f) => !f.startsWith(TAG_FROM)), ['group-tag-unconfirmed'], PENDING_FLAGS), advice: STATION_ADVICE.tagUnconfirmed }, `Already registered in this tenant; the new group tag "${d.groupTag}" did not show in time`, e);
       this.c.attention([d.id], `${d.serialNumber}: ${STATION_ADVICE.tagUnconfirmed}`, { serialNumber: d.serialNumber, errorCode: 806 });
       return;
     }

@@ -173,7 +173,9 @@ describe('issue 24: every device ends in a true state', () => {
   it('806 with another group tag: the tag is kept and the difference reported unless --override-group-tag, which changes it "from A to B"', async () => {
     const sim = await simWith({ scenario: { devices: { registered: [{ serialNumber: 'TAG806A', groupTag: 'Training' }, { serialNumber: 'TAG806B', groupTag: 'Training' }] } } });
     const kept = await runImport(sim, csvOf([{ serial: 'TAG806A' }]), ['--group-tag', 'Bench', '--wait', 'registered', '--timeout-s', '30']);
-    expect(kept.devices).toEqual([expect.objectContaining({ state: 'already-registered', errorCode: 806, errorName: 'GROUP_TAG_KEPT' })]);
+    // The row shows the tag Intune keeps; the queued one is named in the advice.
+    expect(kept.devices).toEqual([expect.objectContaining({ state: 'already-registered', groupTag: 'Training', errorCode: 806, errorName: 'GROUP_TAG_KEPT' })]);
+    expect(kept.devices[0]!.advice).toContain('"Bench" was not applied');
     expect(kept.devices[0]!.advice).toContain('"Training"');
     expect(kept.devices[0]!.advice).not.toMatch(/changed from/);
     expect(sim.model.listRegistrations().find((r) => r.serialNumber === 'TAG806A')?.groupTag).toBe('Training');

@@ -120,7 +120,8 @@ export class AlreadyHereStage implements WorkerStage {
     const base = { errorCode: 806, errorName: 'ZtdDeviceAlreadyAssigned', deviceRegistrationId: reg.id };
     const kept = tagDiffers && !mayChangeTag;
     const keptAdvice = `Already registered in this tenant with group tag "${inIntune}"; the queued tag "${d.groupTag}" was not applied, so the device keeps its deployment profile. To change it, import again with --override-group-tag (or "Use this tag for every row"), or change it in the admin centre.`;
-    const keptPatch = kept ? { errorName: GROUP_TAG_KEPT, advice: keptAdvice, flags: withFlags(d.flags, ['group-tag-differs'], PENDING_FLAGS) } : {};
+    // The row shows the tag the device has in Intune (what decides its profile); the queued one is in the advice.
+    const keptPatch = kept ? { groupTag: inIntune, errorName: GROUP_TAG_KEPT, advice: keptAdvice, flags: withFlags(d.flags, ['group-tag-differs'], PENDING_FLAGS) } : {};
     if (!Object.keys(props).length) {
       this.c.move(d, 'already-registered', { ...base, deadline: null, nextCheckAt: null, flags: withFlags(d.flags, [], PENDING_FLAGS), advice: describeImportError(806, null).advice, ...keptPatch }, kept ? `Already registered in this tenant with group tag "${inIntune}"; the queued tag "${d.groupTag}" was not applied (not asked to change it)` : 'Already registered in this tenant; group tag already correct', e);
       return;

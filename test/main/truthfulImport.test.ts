@@ -116,7 +116,7 @@ describe('issue 24: every device ends in a true state', () => {
     // A registration that never comes: the command ends at its deadline, and nothing is sent after it.
     const stuck = await simWith({ realTenant: { batchUnavailable: true }, scenario: { delays: { processingS: 5, registrationS: 100_000 } } });
     const late = await runImport(stuck, csvOf(['B503B01', 'B503B02'].map((serial) => ({ serial }))), ['--group-tag', 'Bench', '--wait', 'registered', '--timeout-s', '3']);
-    expect(late.ms).toBeLessThan(3_000 + 4_000);
+    expect(late.ms).toBeLessThan(3_000 + 6_000);
     expect(late.devices.map((d) => d.state)).toEqual(['timed-out', 'timed-out']);
     const sent = stuck.requestLog.received;
     await new Promise((r) => setTimeout(r, 1_500));
@@ -147,7 +147,7 @@ describe('issue 24: every device ends in a true state', () => {
     expect(held.devices[0]!.advice).toContain(`${new URL(stays.graphUrl).host} answered`);
     expect(held.devices[0]!.advice).toContain('text/html');
     expect(held.code).toBe(1);
-    expect(held.ms).toBeLessThan(3_000 + 4_000);
+    expect(held.ms).toBeLessThan(3_000 + 6_000);
     expect(stays.model.listImported()).toHaveLength(0);
   }, 60_000);
 

@@ -79,7 +79,8 @@ async function run(name: string, realTenant: RealTenantInput) {
       hardwareHash: encodeHardwareHash({ serialNumber: d.serialNumber, ...(d.manufacturer ? { manufacturer: d.manufacturer } : {}), model: 'M1' }),
       source: { kind: 'file' as const, path: 'matrix.csv' },
     }));
-    await station.handlers.queueDevices({ devices: inputs, groupTag: TAG });
+    // The tag is asked for every device: only then does an 806 change a registered device's tag (issue 24).
+    await station.handlers.queueDevices({ devices: inputs, groupTag: TAG, overrideGroupTag: true });
     const queue = station.queue();
     const rowOf = (serial: string) => queue.store.listDevices({ offset: 0, limit: 100 }).rows.find((r) => r.serialNumber === serial);
     const stateOf = (serial: string) => rowOf(serial)?.state ?? 'missing';

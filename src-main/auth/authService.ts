@@ -88,6 +88,8 @@ export class AuthService implements AccessTokenProvider {
   /** Ends the sign-in that is waiting (Cancel, or its deadline). */
   private stopSignIn?: (why: Error) => void;
   private readonly inflight = new Map<string, Promise<string>>();
+  /** The claims of a challenge a silent refresh could not answer: sent with the next sign-in, then cleared. */
+  private challengeClaims?: string;
   /** After a 5xx/429 from Entra, msal-node replays a blank error until its hold-back ends. */
   private busyUntil = 0;
   /** Requests msal sent to the sign-in service through the station's network port (the pre-flight check counts them). */
@@ -191,7 +193,11 @@ export class AuthService implements AccessTokenProvider {
       }
     } catch (err) {
       if (err instanceof StationError) throw err;
-      if (err instanceof InteractionRequiredAuthError) throw this.expired();
+      if (err instanceof InteractionRequiredAuthError) {
+        // A claims challenge that needs the technician (MFA, a compliant device): the next sign-in carries it.
+        if (claims) this.challengeClaims = claims;
+        throw this.expired();
+      }
       const failure = fromMsalError(err, { cloudLabel: this.config.cloud.label });
       if (failure.code === 'AUTH_NETWORK') throw graphFailure('network', { doing: 'refreshing the sign-in' });
       const busy = isSignInServiceBusy(err);
@@ -245,11 +251,14 @@ export class AuthService implements AccessTokenProvider {
       if (mode !== 'certificate' && !this.config.tenantId?.trim()) throw tenantRequired();
       const scopes = [cloud.scope];
       let pending: Promise<AuthenticationResult | null>;
+      // A claims challenge the silent refresh could not answer goes with the sign-in that answers it.
+      const claims = this.challengeClaims ? { claims: this.challengeClaims } : {};
       if (mode === 'certificate') {
-        pending = (async () => (await this.confidential()).acquireTokenByClientCredential({ scopes, skipCache: true }))();
+        pending = (async () => (await this.confidential()).acquireTokenByClientCredential({ scopes, skipCache: true, ...claims }))();
       } else if (mode === 'device-code') {
         const request: DeviceCodeRequest = {
           scopes,
+          ...claims,
           deviceCodeCallback: (r) => {
             arm(Math.min(deadlines.deviceCodeMs, r.expiresIn * 1000 + 5_000), technicianDeadline(Math.min(deadlines.deviceCodeMs, r.expiresIn * 1000), 'the code was not entered'));
             this.ports.onDeviceCode({ userCode: r.userCode, verificationUri: r.verificationUri, expiresAt: new Date(Date.now() + r.expiresIn * 1000).toISOString(), message: r.message });
@@ -264,6 +273,7 @@ export class AuthService implements AccessTokenProvider {
           await this.reachSignInService(authorityHost, deadlines.contactMs);
           return (await this.public()).acquireTokenInteractive({
             scopes,
+            ...claims,
             prompt: 'select_account',
             openBrowser: async (url) => {
               // Stopped while msal was still reaching the service: never open a page nobody waits for.
@@ -293,6 +303,7 @@ export class AuthService implements AccessTokenProvider {
         throw personalAccountRefused();
       }
       await this.checkTokenTenant(result);
+      this.challengeClaims = undefined;
       this.remember(cloud.scope, result);
       this.setSignedIn(result);
       this.ports.logger.info('Signed in', { mode, tenantId: result.tenantId, cloud: cloud.name });

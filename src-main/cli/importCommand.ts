@@ -252,7 +252,7 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
       const corporateProblem = (d: DeviceRecord) => { const s = corporateOf(d)?.state; return s === 'failed' || s === 'unavailable' || (!!corporate && d.state !== 'invalid' && d.state !== 'captured' && !s); };
       // Each registration target answers for itself: a device in Autopilot whose corporate identifier
       // failed is reported as that, never as "did not reach registered".
-      const autopilotBad = devices.filter((d) => !d.flags.includes('corporate-only') && !olderCapture(d) && (isProblem(d.state) || (d.flags.includes('different-hash') && d.state === 'captured') || (d.state === 'queued' && !autopilotDone(d))));
+      const autopilotBad = devices.filter((d) => !d.flags.includes('corporate-only') && !olderCapture(d) && (isProblem(d.state) || (d.flags.includes('different-hash') && d.state === 'captured') || !autopilotDone(d)));
       const corporateBad = devices.filter((d) => corporateProblem(d));
       const bad = [...new Set([...autopilotBad, ...corporateBad])];
       const rowsRefused = refused.length - files.filter((f) => f.devices === 0 && f.refused > 0).reduce((n, f) => n + f.refused, 0);

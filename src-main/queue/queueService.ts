@@ -383,7 +383,9 @@ export class QueueService {
       } else if (!EDITABLE_LOCALLY.includes(d.state)) {
         continue; // importing: the tag is already on its way; edit once it is registered
       }
-      this.store.updateDevice(id, patch, { at: this.now(), fromState: d.state, toState: d.state, message: what, requestIds });
+      // A tag kept on an 806 (GROUP_TAG_KEPT) that the technician now changed: the row no longer says it was kept.
+      const asked = patch.groupTag !== undefined && d.errorName === 'GROUP_TAG_KEPT' ? { errorName: 'ZtdDeviceAlreadyAssigned', advice: null } : {};
+      this.store.updateDevice(id, { ...patch, ...asked }, { at: this.now(), fromState: d.state, toState: d.state, message: what, requestIds });
       changed.push(id);
     }
     this.changed(changed);

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src-main/kernel/logger.ts';
+import { scaledClock } from '../../src-main/kernel/clock.ts';
 import { GraphFailure } from '../../src-main/graph/autopilotPort.ts';
 import { CLOUDS, apiVersionFor, customCloud } from '../../src-main/graph/clouds.ts';
 import { GraphClient, parseRetryAfter, type AccessTokenProvider } from '../../src-main/graph/graphClient.ts';
@@ -170,5 +171,41 @@ describe('helpers', () => {
     expect(classifyHttpFailure(404)).toBe('not-found');
     expect(classifyHttpFailure(400, 'BadRequest', 'Invalid filter clause')).toBe('bad-request');
     expect(classifyHttpFailure(403, 'Forbidden', 'Tenant does not have a valid Intune license')).toBe('no-intune-licence');
+  });
+});
+
+describe('GraphClient: answers that are not Graph, and the end of a command (issue 24)', () => {
+  it('a 2xx in HTML (a captive portal) is GRAPH_NOT_JSON naming host and content type; on a POST it may have landed', async () => {
+    const { server, client } = await setup(() => ({ status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: '<html>Accept the terms</html>' }));
+    const get = await client.request({ method: 'GET', path: '/deviceManagement/importedWindowsAutopilotDeviceIdentities' }).catch((e: unknown) => e);
+    expect(get).toBeInstanceOf(GraphFailure);
+    expect(get).toMatchObject({ code: 'GRAPH_NOT_JSON', kind: 'not-json', transient: true, params: { host: new URL(server.url).host, contentType: 'text/html' } });
+    expect((get as GraphFailure).details?.maybeApplied).toBeUndefined();
+    const post = await client.request({ method: 'POST', path: '/deviceManagement/importedWindowsAutopilotDeviceIdentities/import', body: {}, idempotent: false }).catch((e: unknown) => e);
+    expect(post).toMatchObject({ code: 'GRAPH_NOT_JSON' });
+    expect((post as GraphFailure).details?.maybeApplied).toBe(true);
+    // Not retried: a portal does not go away by asking again at once.
+    expect(server.seen).toHaveLength(2);
+  });
+
+  it('close(): nothing is sent after it, and later requests fail with GRAPH_CLIENT_CLOSED', async () => {
+    const { server, client } = await setup(() => ({ status: 200, body: { value: [] } }));
+    await client.request({ method: 'GET', path: '/deviceManagement/windowsAutopilotDeviceIdentities' });
+    client.close();
+    expect(client.closed).toBe(true);
+    await expect(client.request({ method: 'GET', path: '/deviceManagement/windowsAutopilotDeviceIdentities' })).rejects.toMatchObject({ code: 'GRAPH_CLIENT_CLOSED' });
+    expect(server.seen).toHaveLength(1);
+  });
+
+  it('close() ends a wait in flight (a Retry-After) instead of sending after it', async () => {
+    const server = await scriptedServer(() => ({ status: 503, headers: { 'retry-after': '120' }, body: { error: { code: 'ServiceUnavailable', message: 'busy' } } }));
+    close = server.close;
+    const clock = scaledClock(1); // real time: a 120 s Retry-After really waits
+    const client = new GraphClient({ cloud: customCloud(server.url, server.url), apiVersion: 'v1.0', tokens: new CountingTokens(), clock, logger: silentLogger });
+    const pending = client.request({ method: 'GET', path: '/deviceManagement/windowsAutopilotDeviceIdentities' }).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 300));
+    client.close();
+    expect(await pending).toMatchObject({ code: 'GRAPH_CLIENT_CLOSED' });
+    expect(server.seen).toHaveLength(1);
   });
 });

@@ -97,6 +97,26 @@ describe('JSON batching of reads by id', () => {
     expect(since(start).filter((e) => e.path.endsWith('$batch')).map((e) => e.status).sort()).toEqual([200, 500]);
   });
 
+  it('a batch endpoint answering 503 (realTenant.batchUnavailable): each chunk is read one by one at once, never re-sent as a batch; two 503s in a row stop batching', async () => {
+    const { port } = autopilot();
+    sim.setRealTenant({ batchUnavailable: true });
+    try {
+      const start = sim.requestLog.entries.length;
+      const reads = await port.getRegisteredDevices(ids.slice(0, 45), { profileStatus: false });
+      expect(reads.map((r) => r.value?.id)).toEqual(ids.slice(0, 45));
+      const batches = since(start).filter((e) => e.path.endsWith('$batch'));
+      // Three chunks left together: each 503 answered once, none retried as a batch.
+      expect(batches.map((e) => e.status)).toEqual([503, 503, 503]);
+      expect(port.batch.available).toBe(false);
+      expect(logs.filter((l) => /keeps answering 503/.test(l.message))).toHaveLength(1);
+      const mid = sim.requestLog.entries.length;
+      await port.getRegisteredDevices(ids.slice(0, 5), { profileStatus: false });
+      expect(since(mid).filter((e) => e.path.endsWith('$batch'))).toHaveLength(0);
+    } finally {
+      sim.setRealTenant('off');
+    }
+  });
+
   it('the simulated tenant refuses what Graph refuses: more than 20 inside, duplicate ids, versioned urls, a bad body', async () => {
     const token = sim.issueAccessToken('app', [RW]);
     const post = async (body: unknown) => {

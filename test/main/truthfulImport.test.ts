@@ -116,7 +116,7 @@ describe('issue 24: every device ends in a true state', () => {
     // A registration that never comes: the command ends at its deadline, and nothing is sent after it.
     const stuck = await simWith({ realTenant: { batchUnavailable: true }, scenario: { delays: { processingS: 5, registrationS: 100_000 } } });
     const late = await runImport(stuck, csvOf(['B503B01', 'B503B02'].map((serial) => ({ serial }))), ['--group-tag', 'Bench', '--wait', 'registered', '--timeout-s', '3']);
-    expect(late.ms).toBeLessThan(3_000 + 4_000);
+    expect(late.ms).toBeLessThan(3_000 + 6_000);
     expect(late.devices.map((d) => d.state)).toEqual(['timed-out', 'timed-out']);
     const sent = stuck.requestLog.received;
     await new Promise((r) => setTimeout(r, 1_500));
@@ -138,6 +138,17 @@ describe('issue 24: every device ends in a true state', () => {
     const look = entries.slice(html + 1).find((e) => e.method === 'GET' && e.path.endsWith('/importedWindowsAutopilotDeviceIdentities'));
     expect(look).toBeDefined();
     expect(Date.parse(look!.at) - Date.parse(entries[html]!.at)).toBeLessThan(60_000);
+
+    // A portal that stays: at the deadline the row still says why, in its own state, and the command fails.
+    const stays = await simWith({});
+    stays.injectFault({ kind: 'html-200', pathContains: '/v1.0/', probability: 1 });
+    const held = await runImport(stays, csvOf([{ serial: 'PORTAL02' }]), ['--group-tag', 'Bench', '--wait', 'imported', '--timeout-s', '3']);
+    expect(held.devices).toEqual([expect.objectContaining({ serialNumber: 'PORTAL02', state: 'importing', errorName: 'GRAPH_NOT_JSON' })]);
+    expect(held.devices[0]!.advice).toContain(`${new URL(stays.graphUrl).host} answered`);
+    expect(held.devices[0]!.advice).toContain('text/html');
+    expect(held.code).toBe(1);
+    expect(held.ms).toBeLessThan(3_000 + 6_000);
+    expect(stays.model.listImported()).toHaveLength(0);
   }, 60_000);
 
   it('806 while the registered list lags past the sync: searched again on the lag\'s schedule, settled, and no 806 record left', async () => {
@@ -146,13 +157,25 @@ describe('issue 24: every device ends in a true state', () => {
     expect(run.devices).toEqual([expect.objectContaining({ serialNumber: 'LAG806A', state: 'already-registered', errorCode: 806 })]);
     expect(run.devices[0]!.advice).not.toMatch(/could not be found/);
     expect(sim.requestLog.count({ method: 'POST', pathContains: '/windowsAutopilotSettings/sync' })).toBe(1);
+    // After the one sync: several looks, further apart as the wait grows (the lag's schedule), not one.
+    const entries = sim.requestLog.entries;
+    const syncAt = Date.parse(entries.find((e) => e.path.endsWith('/windowsAutopilotSettings/sync'))!.at);
+    const looks = entries.filter((e) => e.method === 'GET' && e.path.endsWith('/windowsAutopilotDeviceIdentities') && Date.parse(e.at) > syncAt).map((e) => Date.parse(e.at));
+    expect(looks.length).toBeGreaterThanOrEqual(3);
+    const gaps = looks.slice(1).map((t, i) => t - looks[i]!);
+    expect(gaps.at(-1)!).toBeGreaterThan(gaps[0]!);
+    // The 806 record went at once, not after the list caught up.
+    const deleted = entries.find((e) => e.method === 'DELETE' && e.path.includes('/importedWindowsAutopilotDeviceIdentities/'));
+    expect(Date.parse(deleted!.at)).toBeLessThan(syncAt + 60_000);
     expect(sim.model.listImported().length).toBe(0);
   }, 60_000);
 
   it('806 with another group tag: the tag is kept and the difference reported unless --override-group-tag, which changes it "from A to B"', async () => {
     const sim = await simWith({ scenario: { devices: { registered: [{ serialNumber: 'TAG806A', groupTag: 'Training' }, { serialNumber: 'TAG806B', groupTag: 'Training' }] } } });
     const kept = await runImport(sim, csvOf([{ serial: 'TAG806A' }]), ['--group-tag', 'Bench', '--wait', 'registered', '--timeout-s', '30']);
-    expect(kept.devices).toEqual([expect.objectContaining({ state: 'already-registered', errorCode: 806, errorName: 'GROUP_TAG_KEPT' })]);
+    // The row shows the tag Intune keeps; the queued one is named in the advice.
+    expect(kept.devices).toEqual([expect.objectContaining({ state: 'already-registered', groupTag: 'Training', errorCode: 806, errorName: 'GROUP_TAG_KEPT' })]);
+    expect(kept.devices[0]!.advice).toContain('"Bench" was not applied');
     expect(kept.devices[0]!.advice).toContain('"Training"');
     expect(kept.devices[0]!.advice).not.toMatch(/changed from/);
     expect(sim.model.listRegistrations().find((r) => r.serialNumber === 'TAG806A')?.groupTag).toBe('Training');

@@ -120,7 +120,8 @@ export class AlreadyHereStage implements WorkerStage {
     const base = { errorCode: 806, errorName: 'ZtdDeviceAlreadyAssigned', deviceRegistrationId: reg.id };
     const kept = tagDiffers && !mayChangeTag;
     const keptAdvice = `Already registered in this tenant with group tag "${inIntune}"; the queued tag "${d.groupTag}" was not applied, so the device keeps its deployment profile. To change it, import again with --override-group-tag (or "Use this tag for every row"), or change it in the admin centre.`;
-    const keptPatch = kept ? { errorName: GROUP_TAG_KEPT, advice: keptAdvice, flags: withFlags(d.flags, ['group-tag-differs'], PENDING_FLAGS) } : {};
+    // The row shows the tag the device has in Intune (what decides its profile); the queued one is in the advice.
+    const keptPatch = kept ? { groupTag: inIntune, errorName: GROUP_TAG_KEPT, advice: keptAdvice, flags: withFlags(d.flags, ['group-tag-differs'], PENDING_FLAGS) } : {};
     if (!Object.keys(props).length) {
       this.c.move(d, 'already-registered', { ...base, deadline: null, nextCheckAt: null, flags: withFlags(d.flags, [], PENDING_FLAGS), advice: describeImportError(806, null).advice, ...keptPatch }, kept ? `Already registered in this tenant with group tag "${inIntune}"; the queued tag "${d.groupTag}" was not applied (not asked to change it)` : 'Already registered in this tenant; group tag already correct', e);
       return;
@@ -150,12 +151,12 @@ export class AlreadyHereStage implements WorkerStage {
     const shows = !!reg && (reg.groupTag ?? '') === wantTag && (!d.assignedUser || (reg.userPrincipalName ?? '') === d.assignedUser);
     if (shows) {
       const words = changedTag ? `Already registered in this tenant; group tag changed from "${from}" to "${d.groupTag}"` : `Already registered in this tenant; Intune now shows the assigned user "${d.assignedUser}"`;
-      this.c.move(d, 'already-registered', { deadline: null, nextCheckAt: null, flags: withFlags(d.flags.filter((f) => f !== fromFlag), changedTag ? ['group-tag-changed'] : [], PENDING_FLAGS), advice: changedTag ? `${words}.` : describeImportError(806, null).advice, ...(changedTag ? { errorName: GROUP_TAG_CHANGED } : {}) }, words, e);
+      this.c.move(d, 'already-registered', { deadline: null, nextCheckAt: null, flags: withFlags(d.flags.filter((f) => f !== fromFlag), changedTag ? ['group-tag-changed'] : [], PENDING_FLAGS), advice: changedTag ? `${words}.` : d.errorName === GROUP_TAG_KEPT ? (d.advice ?? null) : describeImportError(806, null).advice, ...(changedTag ? { errorName: GROUP_TAG_CHANGED } : {}) }, words, e);
       await this.c.maybeSync(); // profile assignment follows the tag after a sync
       return;
     }
     if (d.deadline !== undefined && now >= d.deadline) {
-      this.c.move(d, 'already-registered', { deadline: null, nextCheckAt: null, flags: withFlags(d.flags, ['group-tag-unconfirmed'], PENDING_FLAGS), advice: STATION_ADVICE.tagUnconfirmed }, `Already registered in this tenant; the new group tag "${d.groupTag}" did not show in time`, e);
+      this.c.move(d, 'already-registered', { deadline: null, nextCheckAt: null, flags: withFlags(d.flags.filter((f) => !f.startsWith(TAG_FROM)), ['group-tag-unconfirmed'], PENDING_FLAGS), advice: STATION_ADVICE.tagUnconfirmed }, `Already registered in this tenant; the new group tag "${d.groupTag}" did not show in time`, e);
       this.c.attention([d.id], `${d.serialNumber}: ${STATION_ADVICE.tagUnconfirmed}`, { serialNumber: d.serialNumber, errorCode: 806 });
       return;
     }

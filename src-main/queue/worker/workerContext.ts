@@ -165,6 +165,9 @@ export class WorkerContext {
           this.pausedUntil = Math.max(this.pausedUntil, this.now() + (error.retryAfterMs ?? this.t.retryBaseMs));
         }
         this.logger.warn('Graph call failed', { code: error.code, kind: error.kind, status: error.status, requestId: error.requestId, clientRequestId: error.clientRequestId });
+      } else if ((error as { code?: unknown }).code === 'GRAPH_CLIENT_CLOSED') {
+        // The command reached its deadline or the station is closing: expected, not an error.
+        this.logger.debug('Graph call not made: the client is closed');
       } else {
         this.logger.error('Graph call failed unexpectedly', { error: error.message });
       }

@@ -18,7 +18,7 @@ import { KeyFileProtector } from '../../src-main/auth/keyFileProtector.ts';
 import { MsalNetworkClient } from '../../src-main/auth/msalNetworkClient.ts';
 import { customCloud } from '../../src-main/graph/clouds.ts';
 import { claimsChallengeOf, GraphClient } from '../../src-main/graph/graphClient.ts';
-import { createCaDispatcher } from '../../src-main/graph/httpsDispatcher.ts';
+import { createNodeNetwork } from '../../src-main/net/nodeNetwork.ts';
 import { startSimulatedTenant, type SimTenant } from '../../src-main/sim/startSimulatedTenant.ts';
 
 const clock = scaledClock(200);
@@ -32,7 +32,7 @@ async function stationOn(mode: 'certificate' | 'device-code') {
   sims.push(sim);
   const dir = await mkdtemp(path.join(tmpdir(), 'auth-claims-'));
   const cloud = customCloud(sim.graphUrl, sim.authorityHost);
-  const dispatcher = createCaDispatcher(sim.caCertPem);
+  const network = createNodeNetwork({ extraCa: [sim.caCertPem], direct: true });
   const service = new AuthService(
     { mode, clientId: sim.clientId, tenantId: sim.tenantId, cloud },
     {
@@ -45,10 +45,10 @@ async function stationOn(mode: 'certificate' | 'device-code') {
         sim.approveDeviceCode(p.userCode);
       },
       loadCertificate: async () => loadCertificateCredential(Buffer.from(sim.clientCertificatePem)),
-      networkClient: new MsalNetworkClient(dispatcher),
+      networkClient: new MsalNetworkClient(network.fetch),
     },
   );
-  const graph = new GraphClient({ cloud, apiVersion: 'v1.0', tokens: service, clock, logger: silentLogger, dispatcher });
+  const graph = new GraphClient({ cloud, apiVersion: 'v1.0', tokens: service, clock, logger: silentLogger, fetch: network.fetch });
   return { sim, service, graph };
 }
 

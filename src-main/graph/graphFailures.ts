@@ -28,7 +28,7 @@ function waitWords(ms: number | undefined): string {
 /** One place that turns a failure kind into words a technician understands and what to do next. */
 export function graphFailure(kind: GraphFailureKind, ctx: FailureContext = {}): GraphFailure {
   const doing = ctx.doing ? ` while ${ctx.doing}` : '';
-  const texts: Record<GraphFailureKind, { code: string; message: string; action: string }> = {
+  const texts: Record<GraphFailureKind, { code: string; message: string; action: string; params?: Record<string, string> }> = {
     throttled: {
       code: 'GRAPH_THROTTLED',
       message: `Microsoft Graph asked the station to slow down${doing}.`,
@@ -48,6 +48,7 @@ export function graphFailure(kind: GraphFailureKind, ctx: FailureContext = {}): 
       code: 'GRAPH_NOT_JSON',
       message: `${ctx.host ?? 'The server'} answered${doing} with ${ctx.contentType || 'no content type'} instead of Microsoft Graph's JSON: a captive portal, proxy or web filter on this network answered in Microsoft's place.`,
       action: 'Open a browser on this bench and complete any network sign-in page, or ask IT to let graph.microsoft.com through the proxy; the station checks what Intune received and continues by itself.',
+      params: { host: ctx.host ?? '', contentType: ctx.contentType || '-' },
     },
     'sign-in-expired': {
       code: 'GRAPH_SIGN_IN_EXPIRED',
@@ -98,7 +99,6 @@ export function graphFailure(kind: GraphFailureKind, ctx: FailureContext = {}): 
   if (ctx.contentType !== undefined) details.contentType = ctx.contentType;
   return new GraphFailure({
     ...t,
-    ...(kind === 'not-json' ? { params: { host: ctx.host ?? '', contentType: ctx.contentType || '-' } } : {}),
     details,
     kind,
     transient: TRANSIENT.has(kind),

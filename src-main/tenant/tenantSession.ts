@@ -186,9 +186,11 @@ export class TenantSession {
   }
 
   async close(): Promise<void> {
-    const live = this.live;
+    const live = await this.live?.catch(() => undefined);
     await this.reset();
-    await (await live?.catch(() => undefined))?.network.close().catch(() => {});
+    // The station is quitting: waits end and no Graph request starts after this.
+    live?.graph.close();
+    await live?.network.close().catch(() => {});
     const t = this.training;
     this.training = undefined;
     if (t) await (await t).close().catch(() => {});

@@ -35,6 +35,18 @@ export function intuneCsvFiles(devices: DeviceRecord[], baseName = 'autopilot-de
       details: { deviceIds: unsafe.slice(0, 50).map((d) => d.id) },
     });
   }
+  // A group tag or user the admin centre's ANSI file cannot carry (東京本社) would be written empty or
+  // cut: a silent change of the device's tag. Refused instead; the station imports them as they are.
+  const altered = devices.filter((d) => [d.groupTag, d.assignedUser].some((v) => v !== undefined && !containsLicenceKey(v) && intuneField(v) !== v.trim()));
+  if (altered.length) {
+    throw new StationError({
+      code: 'EXPORT_FIELD_NOT_ANSI',
+      message: `${altered.length} device${altered.length === 1 ? ' has' : 's have'} a group tag or user with characters the admin centre's CSV cannot carry (${altered[0]!.groupTag ?? altered[0]!.assignedUser}): the Intune CSV was not written, so no tag is changed on the way.`,
+      action: 'Import those devices with the station itself (it sends their tags as they are), or tick only the others and export.',
+      params: { count: altered.length, value: altered[0]!.groupTag ?? altered[0]!.assignedUser ?? '' },
+      details: { deviceIds: altered.slice(0, 50).map((d) => d.id) },
+    });
+  }
   const files: ExportFile[] = [];
   for (let i = 0; i < devices.length; i += INTUNE_CSV_MAX_ROWS) {
     const chunk = devices.slice(i, i + INTUNE_CSV_MAX_ROWS);

@@ -42,7 +42,7 @@ function record(serialNumber: string, extra: Partial<DeviceRecord> = {}): Device
 
 describe('Intune admin-centre CSV', () => {
   it('has the exact header, CRLF, no BOM, no quotes, ASCII only, and splits at 500 rows', () => {
-    const devices = Array.from({ length: 1001 }, (_, i) => record(`SN${i}`, { productKey: i === 0 ? 'ABCDE-"12345"' : undefined, assignedUser: i === 1 ? 'tech@contoso.com' : '', groupTag: i === 2 ? 'Bänch,1' : 'Bench' }));
+    const devices = Array.from({ length: 1001 }, (_, i) => record(`SN${i}`, { productKey: i === 0 ? 'ABCDE-"12345"' : undefined, assignedUser: i === 1 ? 'tech@contoso.com' : '', groupTag: 'Bench' }));
     const files = intuneCsvFiles(devices);
     expect(files.map((f) => [f.name, f.rows])).toEqual([
       ['autopilot-devices-001.csv', 500],
@@ -62,8 +62,17 @@ describe('Intune admin-centre CSV', () => {
     const lines = files[0]!.content.split('\r\n');
     expect(lines[1]).toBe(`SN0,ABCDE-12345,${hashFor('SN0')},Bench,`);
     expect(lines[2]).toBe(`SN1,,${hashFor('SN1')},Bench,tech@contoso.com`);
-    expect(lines[3]).toBe(`SN2,,${hashFor('SN2')},Bnch1,`);
+    expect(lines[3]).toBe(`SN2,,${hashFor('SN2')},Bench,`);
     expect(intuneCsvFiles([record('ONE')]).map((f) => f.name)).toEqual(['autopilot-devices.csv']);
+  it('refuses to write a tag or user it would have to change (Japanese, accents, a comma), naming one', () => {
+    for (const groupTag of ['東京本社', 'Bänch', 'Bench,1']) {
+      expect(() => intuneCsvFiles([record('OK1'), record('JP1', { groupTag })])).toThrow(
+        expect.objectContaining({ code: 'EXPORT_FIELD_NOT_ANSI', params: { count: 1, value: groupTag } }),
+      );
+    }
+    expect(() => intuneCsvFiles([record('JP2', { assignedUser: '山田@contoso.com' })])).toThrow(expect.objectContaining({ code: 'EXPORT_FIELD_NOT_ANSI' }));
+    // The others alone export as before.
+    expect(intuneCsvFiles([record('OK1')])[0]!.rows).toBe(1);
   });
 });
 

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { FileReadResult } from '../contract/types.ts';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { readHashFile, readHashFileBytes } from './readHashFile.ts';
@@ -60,7 +61,7 @@ export class HashFileReader {
     if (this.worker) return this.worker;
     // In a checkout the worker is TypeScript: tsx's loader is registered inside the worker first.
     const worker = this.script.pathname.endsWith('.ts')
-      ? new Worker(`import(${JSON.stringify(pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href)}).then((m) => { m.register(); return import(${JSON.stringify(this.script.href)}); })`, { eval: true })
+      ? new Worker(`import(${JSON.stringify(tsxApiUrl())}).then((m) => { m.register(); return import(${JSON.stringify(this.script.href)}); })`, { eval: true })
       : new Worker(this.script);
     worker.on('message', (msg: HashFileReply) => {
       const p = this.pending.get(msg.id);
@@ -93,6 +94,13 @@ export class HashFileReader {
     this.worker = worker;
     return worker;
   }
+}
+
+/** tsx's ES module API (its package.json's `./esm/api` import entry), to register its loader inside a worker in a checkout. */
+function tsxApiUrl(): string {
+  const pkgFile = createRequire(import.meta.url).resolve('tsx/package.json');
+  const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as { exports: Record<string, { import: { default: string } }> };
+  return new URL(pkg.exports['./esm/api']!.import.default, pathToFileURL(pkgFile)).href;
 }
 
 function defaultWorkerScript(): URL {

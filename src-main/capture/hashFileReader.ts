@@ -20,6 +20,10 @@ import type { HashFileOptions } from './readHashFile.ts';
  */
 export class HashFileReader {
   private worker: Worker | undefined;
+  /** The worker's thread id while one runs (tests: proof the reads happen off this thread). */
+  get workerThreadId(): number | undefined {
+    return this.worker?.threadId;
+  }
   private nextId = 1;
   private readonly pending = new Map<number, { devices: FileReadResult['devices']; resolve: (r: FileReadResult | Promise<FileReadResult>) => void }>();
   /** The requests in flight, kept to read them here if the worker dies. */
@@ -109,5 +113,6 @@ function defaultWorkerScript(): URL {
   return here.endsWith('.ts') ? new URL('./hashFileWorker.ts', here) : new URL('./hashFileWorker.js', here);
 }
 
-/** The process's one reader (services share it: one worker thread, not one per service). */
+/** The process's one reader (services share it: one worker thread, not one per service). A station replaces onWorkerError with its log. */
 export const hashFileReader = new HashFileReader();
+hashFileReader.onWorkerError = (err) => process.stderr.write(`autopilot-station: the hash-file reader thread failed (${err.message}); reading on the main thread.\n`);

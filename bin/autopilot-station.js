@@ -25,8 +25,12 @@ if (fs.existsSync(built)) {
 }
 process.exitCode = await cli.runCli(process.argv.slice(2));
 
-/** In a checkout, a build older than the sources runs yesterday's code: say so (the build is still what runs). */
+/**
+ * In a checkout, a build older than the sources runs yesterday's code: tell the person at the terminal
+ * (the build is still what runs; scripts and tests reading stderr through a pipe are not told).
+ */
 function warnIfOlderThanSources(file) {
+  if (!process.stderr.isTTY) return;
   const sources = fileURLToPath(new URL('../src-main', import.meta.url));
   if (!fs.existsSync(sources)) return;
   const builtAt = fs.statSync(file).mtimeMs;

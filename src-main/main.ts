@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, safeStorage, session, shell } from 'electron';
 import { createStation } from './app/createStation.ts';
 import { createLogger, type LogSink } from './kernel/logger.ts';
@@ -14,26 +14,53 @@ import { EVENT_CHANNEL } from './contract/contract.ts';
 import { createDispatcher } from './ipc/dispatch.ts';
 import { createSenderCheck, registerIpcHandlers } from './ipc/registerIpc.ts';
 import { createMainWindow, isAllowedExternalUrl, isLoopbackHttpsUrl, lockDownContents, lockDownSession } from './window.ts';
+import { electronCliArgs } from './cli/commandNames.ts';
 
 // Electron composition root. Built by scripts/build-main.ts into dist/main/main.js.
 const here = path.dirname(fileURLToPath(import.meta.url));
 const rendererDir = path.join(here, '..', 'renderer');
 const preloadPath = path.join(here, 'preload.cjs');
 
-// Before ready: app:// behaves like https (standard, secure origin) so the CSP's 'self' means it.
-protocol.registerSchemesAsPrivileged([
-  { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } },
-]);
-// Every renderer sandboxed, whatever a future BrowserWindow forgets to say.
-app.enableSandbox();
-
-if (!app.requestSingleInstanceLock()) {
-  app.quit();
+// `"Autopilot Station.exe" check --tenant …`: the exe started with a command runs the command line
+// (dist/main/cli.js, the same module `node dist/main/cli.js` runs) and exits, before any window,
+// single-instance lock or protocol exists, so it runs beside an open station. Electron is the Node
+// here (the runAsNode fuse is off): better-sqlite3 is the one built for it.
+const cliArgs = electronCliArgs(process.argv, process.defaultApp);
+if (cliArgs) {
+  runCommandLine(cliArgs).then(
+    (code) => app.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`autopilot-station: ${err instanceof Error ? err.message : String(err)}\n`);
+      app.exit(1);
+    },
+  );
 } else {
-  start().catch((err: unknown) => {
-    dialog.showErrorBox('Autopilot Station could not start', `${err instanceof Error ? err.message : String(err)}\n\nSave this message and send it to your admin.`);
-    app.exit(1);
-  });
+  // Before ready: app:// behaves like https (standard, secure origin) so the CSP's 'self' means it.
+  protocol.registerSchemesAsPrivileged([
+    { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } },
+  ]);
+  // Every renderer sandboxed, whatever a future BrowserWindow forgets to say.
+  app.enableSandbox();
+
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+  } else {
+    start().catch((err: unknown) => {
+      dialog.showErrorBox('Autopilot Station could not start', `${err instanceof Error ? err.message : String(err)}\n\nSave this message and send it to your admin.`);
+      app.exit(1);
+    });
+  }
+}
+
+/** Runs the built command line with `args`; resolves to its exit code once stdout and stderr are flushed. */
+async function runCommandLine(args: string[]): Promise<number> {
+  // A path built at run time: esbuild leaves the import alone, so main.js and cli.js stay two files
+  // (dist/main/cli.js beside main.js; the source beside this file when main.ts runs unbuilt, in tests).
+  const file = path.join(here, import.meta.url.endsWith('.ts') ? 'cli.ts' : 'cli.js');
+  const cli = (await import(pathToFileURL(file).href)) as { runCli(argv: string[]): Promise<number> };
+  const code = await cli.runCli(args);
+  await Promise.all([process.stdout, process.stderr].map((s) => new Promise<void>((resolve) => (s.writableNeedDrain ? s.once('drain', () => resolve()) : resolve()))));
+  return code;
 }
 
 async function start(): Promise<void> {

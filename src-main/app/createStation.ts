@@ -13,6 +13,7 @@ import type { Handlers } from '../contract/contract.ts';
 import type { AuthStatus, StationInfo, StationSettings } from '../contract/types.ts';
 import { CaptureService } from '../capture/captureService.ts';
 import { DropFolder } from '../capture/dropFolder.ts';
+import { hashFileReader, type HashFileReader } from '../capture/hashFileReader.ts';
 import { DropFolderWatcher } from '../capture/dropFolderWatcher.ts';
 import { SeenFiles } from '../capture/seenFiles.ts';
 import type { SystemSerialPort } from '../capture/systemSerialPort.ts';
@@ -58,6 +59,8 @@ export interface StationOptions {
   diagnosticsDir?: string;
   /** Starts the in-process simulated tenant for training mode (default: the training scenario). */
   startTraining?: StartTrainingTenant;
+  /** Reads and decodes hash files (default: the process's worker-thread reader, hashFileReader). */
+  hashFiles?: Pick<HashFileReader, 'readFile' | 'readBytes'>;
   /** Folder the OEM tooling writes hash files into; default: the dropFolder setting (read at each look). */
   dropFolder?: string | (() => string | undefined);
   /** This machine's firmware serials; systeminformation unless a test passes a fake. */
@@ -138,13 +141,17 @@ export function createStation(options: StationOptions): Station {
   };
   const settingsRead = tenant.getSettings().then(settingsChanged, () => undefined);
   const captureLog = options.logger.child({ service: 'capture' });
-  const dropFolder = new DropFolder({ folder: dropFolderPath, seen: new SeenFiles(path.join(options.dataDir, 'drop-folder-seen.json'), captureLog), logger: captureLog });
+  // Hash files are read and decoded on a worker thread (the Electron main thread also answers the window).
+  const files = options.hashFiles ?? hashFileReader;
+  if (!options.hashFiles) hashFileReader.onWorkerError = (err) => captureLog.warn('hash file worker failed; reading on the main thread', { error: err.message });
+  const dropFolder = new DropFolder({ folder: dropFolderPath, seen: new SeenFiles(path.join(options.dataDir, 'drop-folder-seen.json'), captureLog), logger: captureLog, files });
   const dropFolderWatcher = new DropFolderWatcher({ dropFolder, bus, logger: captureLog });
   dropFolderWatcher.start();
   const capture = new CaptureService({
     serial: new ThisDeviceSerial({ port: options.serialPort ?? new SysteminformationSerialPort(), logger: captureLog }),
     dropFolder,
     logger: captureLog,
+    files,
   });
 
   // Pre-flight check (issue 19): Settings' "Check connection", and the first import of a never-checked tenant.
@@ -233,7 +240,8 @@ export function createStation(options: StationOptions): Station {
     queueDevices: async ({ devices, groupTag, assignedUser, overrideGroupTag, overrideAssignedUser, refused }) => {
       const settings = await tenant.getSettings();
       const tag = groupTag ?? settings.defaultGroupTag;
-      return queue().service.queueDevices(devices, { waitFor: settings.waitFor, ...(settings.registrationTargets === 'corporate' ? { autopilot: false } : {}), ...(tag !== undefined ? { defaultGroupTag: tag } : {}), ...(groupTag !== undefined ? { groupTag } : {}), ...(assignedUser !== undefined ? { assignedUser } : {}), ...(overrideGroupTag ? { overrideGroupTag } : {}), ...(overrideAssignedUser ? { overrideAssignedUser } : {}), ...(refused?.length ? { refused } : {}) });
+      // In steps: a 10 MB file's 2,500 devices never hold the Electron main thread in one transaction.
+      return queue().service.queueDevicesInSteps(devices, { waitFor: settings.waitFor, ...(settings.registrationTargets === 'corporate' ? { autopilot: false } : {}), ...(tag !== undefined ? { defaultGroupTag: tag } : {}), ...(groupTag !== undefined ? { groupTag } : {}), ...(assignedUser !== undefined ? { assignedUser } : {}), ...(overrideGroupTag ? { overrideGroupTag } : {}), ...(overrideAssignedUser ? { overrideAssignedUser } : {}), ...(refused?.length ? { refused } : {}) });
     },
     listQueue: async (input) => queue().service.listQueue(input),
     getDevice: async ({ id }) => queue().service.getDevice(id),

@@ -7,7 +7,7 @@ import { checkDevice } from './checkDevice.ts';
 import type { DropFolder } from './dropFolder.ts';
 import { MAX_FILE_BYTES, readError } from './fileReadCodes.ts';
 import { sameSerial } from './placeholderSerial.ts';
-import { readHashFile, readHashFileBytes } from './readHashFile.ts';
+import { hashFileReader, type HashFileReader } from './hashFileReader.ts';
 import type { ThisDeviceSerial } from './thisDeviceSerial.ts';
 
 export interface CaptureServiceOptions {
@@ -15,11 +15,17 @@ export interface CaptureServiceOptions {
   /** Absent for the command line, which has no drop folder. */
   dropFolder?: DropFolder;
   logger: Logger;
+  /** Reads and decodes hash files off this thread (default: the process's worker-thread reader). */
+  files?: Pick<HashFileReader, 'readFile' | 'readBytes'>;
 }
 
 /** The capture calls of the contract: this machine, hash files by path or content, the drop folder. */
 export class CaptureService {
-  constructor(private readonly options: CaptureServiceOptions) {}
+  private readonly files: Pick<HashFileReader, 'readFile' | 'readBytes'>;
+
+  constructor(private readonly options: CaptureServiceOptions) {
+    this.files = options.files ?? hashFileReader;
+  }
 
   /**
    * This machine as one device: its cached serial (or the typed one) and, when a hash file is given,
@@ -33,7 +39,7 @@ export class CaptureService {
 
     // Without a usable serial the device is judged with what the firmware said (placeholder or nothing), so it
     // stays invalid until the technician scans or types one, even when the hash carries a serial of its own.
-    const file = await readHashFile(input.hashFilePath, { sourceKind: 'this-device', serialNumber: serial.value ?? serial.raw ?? '' });
+    const file = await this.files.readFile(input.hashFilePath, { sourceKind: 'this-device', serialNumber: serial.value ?? serial.raw ?? '' });
     capture.hashFile = file;
     // A CSV may hold several machines: this one is the row whose hash carries this serial, else the first.
     const device = (serial.value && file.devices.find((d) => d.hash.serialNumber && sameSerial(d.hash.serialNumber, serial.value!))) || file.devices[0];
@@ -45,23 +51,30 @@ export class CaptureService {
   async readFiles(input: ParsedInput<'readFiles'>): Promise<FileReadResult[]> {
     const results: FileReadResult[] = [];
     // One at a time: at most 1000 files of at most 10 MB, and memory stays flat.
-    for (const file of input.paths) results.push(await readHashFile(file));
+    for (const file of input.paths) results.push(await this.files.readFile(file));
     return results;
   }
 
   /** Browser mode: the renderer sends the bytes of the files the technician picked or dropped. */
   async readFileContents(input: ParsedInput<'readFileContents'>): Promise<FileReadResult[]> {
-    return input.files.map(({ name, base64 }) => {
-      const display = path.basename(name.replaceAll('\\', '/')) || 'file';
-      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(base64)) {
-        return { path: display, devices: [], errors: [readError('FILE_UNREADABLE', 'The file did not arrive intact (its contents were not sent as base64). Pick it again.')] };
-      }
-      // Refuse before decoding: base64 is 4/3 of the bytes.
-      if (Math.floor((base64.length * 3) / 4) > MAX_FILE_BYTES + 2) {
-        return { path: display, devices: [], errors: [readError('FILE_TOO_LARGE', 'The file is over 10 MB; hash files are a few KB. The station reads files up to 10 MB.', undefined, { path: display, limit: '10 MB' })] };
-      }
-      return readHashFileBytes(Buffer.from(base64, 'base64'), display);
-    });
+    // One at a time, as readFiles: memory stays flat.
+    const results: FileReadResult[] = [];
+    for (const { name, base64 } of input.files) {
+      results.push(await this.readContent(name, base64));
+    }
+    return results;
+  }
+
+  private async readContent(name: string, base64: string): Promise<FileReadResult> {
+    const display = path.basename(name.replaceAll('\\', '/')) || 'file';
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(base64)) {
+      return { path: display, devices: [], errors: [readError('FILE_UNREADABLE', 'The file did not arrive intact (its contents were not sent as base64). Pick it again.')] };
+    }
+    // Refuse before decoding: base64 is 4/3 of the bytes.
+    if (Math.floor((base64.length * 3) / 4) > MAX_FILE_BYTES + 2) {
+      return { path: display, devices: [], errors: [readError('FILE_TOO_LARGE', 'The file is over 10 MB; hash files are a few KB. The station reads files up to 10 MB.', undefined, { path: display, limit: '10 MB' })] };
+    }
+    return this.files.readBytes(Buffer.from(base64, 'base64'), display);
   }
 
   async readDropFolder(): Promise<FileReadResult[]> {

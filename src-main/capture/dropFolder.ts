@@ -4,7 +4,8 @@ import path from 'node:path';
 import type { Logger } from '../kernel/logger.ts';
 import { StationError } from '../contract/errors.ts';
 import type { FileReadResult } from '../contract/types.ts';
-import { readBoundedFile, readHashFileBytes } from './readHashFile.ts';
+import { readBoundedFile } from './readHashFile.ts';
+import { hashFileReader, type HashFileReader } from './hashFileReader.ts';
 import type { SeenFiles } from './seenFiles.ts';
 
 export interface DropFolderOptions {
@@ -12,6 +13,8 @@ export interface DropFolderOptions {
   folder: () => string | undefined;
   seen: SeenFiles;
   logger: Logger;
+  /** Decodes the files off this thread (default: the process's worker-thread reader). */
+  files?: Pick<HashFileReader, 'readBytes'>;
 }
 
 export interface ReadNewOptions {
@@ -89,7 +92,7 @@ export class DropFolder {
       }
       const sha = createHash('sha256').update(read.bytes).digest('hex');
       if (await this.options.seen.has(sha)) continue;
-      results.push(readHashFileBytes(read.bytes, file, { sourceKind: 'drop-folder' }));
+      results.push(await (this.options.files ?? hashFileReader).readBytes(read.bytes, file, { sourceKind: 'drop-folder' }));
       await this.options.seen.add(sha, name, new Date());
       changed = true;
     }

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { scaledClock, systemClock, type Clock } from '../kernel/clock.ts';
-import { createStation, type Station, type StationOptions } from '../app/createStation.ts';
+import { createStation } from '../app/createStation.ts';
 import { silentLogger, stderrLogger, type Logger } from '../kernel/logger.ts';
 import { AuthService } from '../auth/authService.ts';
 import { loadCertificateCredential } from '../auth/certificateCredential.ts';
@@ -20,11 +20,10 @@ import type { FetchLike } from '../net/networkPort.ts';
 import { startSimulatedTenant } from '../sim/startSimulatedTenant.ts';
 import { processIo, usageError, type CliCommand, type CliIo } from './cliSupport.ts';
 import { defaultDataDir } from './serveCommand.ts';
+import { openTenantStation, parseTenantSelection, TENANT_SELECTION_OPTIONS, type TenantStationDeps } from './tenantSelection.ts';
 
-export interface CheckCommandDeps {
+export interface CheckCommandDeps extends TenantStationDeps {
   io: CliIo;
-  dataDir: () => string;
-  station: (options: StationOptions) => Station;
   clock: Clock;
   logger?: () => Logger;
 }
@@ -45,36 +44,34 @@ export function makeCheckCommand(deps: CheckCommandDeps): CliCommand {
     const { values } = parseArgs({
       args: argv,
       options: {
-        tenant: { type: 'string' },
+        ...TENANT_SELECTION_OPTIONS,
         'client-id': { type: 'string' },
-        cloud: { type: 'string' },
         method: { type: 'string' },
         api: { type: 'string' },
-        scenario: { type: 'string' },
         json: { type: 'boolean' },
       },
       strict: true,
     });
     const method = values.method as AuthMode | undefined;
     if (method !== undefined && !METHODS.includes(method)) throw usageError(`--method must be one of ${METHODS.join(', ')}, not "${values.method}".`);
-    if (values.scenario !== undefined && values.tenant !== 'sim') throw usageError('--scenario goes with --tenant sim.');
+    const selection = parseTenantSelection(values);
     const logger = deps.logger?.() ?? stderrLogger();
     const { io } = deps;
 
     let report: ConnectionCheckReport;
-    if (values.tenant === 'sim') {
+    if (selection.kind === 'sim') {
       if (values.api !== undefined && values.api !== 'v1.0' && values.api !== 'beta') throw usageError(`--api must be v1.0 or beta, not "${values.api}".`);
-      report = await checkSimulatedTenant({ scenario: values.scenario ?? 'training', method: method ?? 'certificate', api: (values.api as 'v1.0' | 'beta' | undefined) ?? 'v1.0', io, logger });
+      report = await checkSimulatedTenant({ scenario: selection.scenario ?? 'training', method: method ?? 'certificate', api: (values.api as 'v1.0' | 'beta' | undefined) ?? 'v1.0', io, logger });
     } else {
       const patch: Record<string, unknown> = {};
-      if (values.tenant !== undefined) patch.tenantId = values.tenant;
       if (values['client-id'] !== undefined) patch.clientId = values['client-id'];
-      if (values.cloud !== undefined) patch.cloud = values.cloud;
       if (values.api !== undefined) patch.apiVersion = values.api;
       if (method !== undefined) patch.authMode = method;
       const parsed = settingsPatch.safeParse(patch);
       if (!parsed.success) throw usageError(`${parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}.`);
-      const station = deps.station({ host: 'browser', dataDir: deps.dataDir(), logger, clock: deps.clock });
+      // A real tenant (--tenant/--cloud saved as the Settings screen does) or a shared simulated tenant (--tenant-url).
+      const opened = await openTenantStation(selection, deps, { logger, options: { clock: deps.clock } });
+      const station = opened.station;
       const off = station.bus.subscribe((name, payload) => {
         if (name === 'deviceCode') io.stderr(`${(payload as { message: string }).message}\n`);
       });
@@ -83,7 +80,7 @@ export function makeCheckCommand(deps: CheckCommandDeps): CliCommand {
         report = await station.handlers.checkConnection({});
       } finally {
         off();
-        await station.close();
+        await opened.close();
       }
     }
     if (values.json) io.stdout(`${JSON.stringify(report)}\n`);

@@ -1,30 +1,39 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createStation, type Station, type StationOptions } from '../app/createStation.ts';
+import { createStation } from '../app/createStation.ts';
 import { openDataDirLog } from '../app/dataDirLog.ts';
 import { corporateCsvFiles } from '../queue/corporateCsv.ts';
 import { processIo, usageError, type CliCommand, type CliIo } from './cliSupport.ts';
 import { defaultDataDir } from './serveCommand.ts';
+import { inProcessSimulatedTenant, openTenantStation, parseTenantSelection, TENANT_SELECTION_OPTIONS, type TenantStationDeps } from './tenantSelection.ts';
 
-export interface ExportCommandDeps {
+export interface ExportCommandDeps extends TenantStationDeps {
   io: CliIo;
-  dataDir: () => string;
-  station: (options: StationOptions) => Station;
 }
 
 /**
- * `export --format intune|report|corporate [--out DIR]`: CSV files from the queue. Nothing is sent to Graph
- * (the worker stays off), so it works on an offline bench. Existing files are never overwritten.
+ * `export --format intune|report|corporate [--out DIR] [--tenant sim|<id>] [--cloud C] [--tenant-url URL --ca F]`:
+ * CSV files from the selected tenant's queue (the same selection as `import`). Nothing is sent to Graph
+ * (the worker stays off) and the settings are not changed, so it works on an offline bench. Existing
+ * files are never overwritten.
  */
 export function makeExportCommand(deps: ExportCommandDeps): CliCommand {
   return async (argv) => {
-    const { values } = parseArgs({ args: argv, options: { format: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } }, strict: true });
+    const { values } = parseArgs({ args: argv, options: { format: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' }, ...TENANT_SELECTION_OPTIONS }, strict: true });
+    const selection = parseTenantSelection(values);
     const format = values.format;
     if (format !== 'intune' && format !== 'report' && format !== 'corporate') throw usageError(`--format must be intune or report, or corporate (corporate identifiers)${format ? `, not "${format}"` : ''}.`);
     const out = path.resolve(values.out ?? '.');
     const logs = openDataDirLog(deps.dataDir());
-    const station = deps.station({ host: 'browser', dataDir: deps.dataDir(), logger: logs.logger, queue: { worker: false } });
+    let opened;
+    try {
+      opened = await openTenantStation(selection, deps, { logger: logs.logger, readOnly: true });
+    } catch (err) {
+      logs.close();
+      throw err;
+    }
+    const station = opened.station;
     try {
       const queue = station.queue();
       if (queue.problem) deps.io.stderr(`autopilot-station: ${queue.problem.message}\n`);
@@ -51,10 +60,10 @@ export function makeExportCommand(deps: ExportCommandDeps): CliCommand {
       }
       return 0;
     } finally {
-      await station.close();
+      await opened.close();
       logs.close();
     }
   };
 }
 
-export const exportCommand = makeExportCommand({ io: processIo, dataDir: defaultDataDir, station: createStation });
+export const exportCommand = makeExportCommand({ io: processIo, dataDir: defaultDataDir, station: createStation, simulatedTenant: inProcessSimulatedTenant });

@@ -1,13 +1,13 @@
 import { parseArgs } from 'node:util';
 import { systemClock, type Clock } from '../kernel/clock.ts';
-import { createStation, type Station, type StationOptions } from '../app/createStation.ts';
+import { createStation, type Station } from '../app/createStation.ts';
 import { openDataDirLog } from '../app/dataDirLog.ts';
-import { readHashFile } from '../capture/readHashFile.ts';
+import { hashFileReader } from '../capture/hashFileReader.ts';
 import { useHashSerial } from '../capture/checkDevice.ts';
 import { ROW_CODES } from '../capture/fileReadCodes.ts';
 import type { RefusedRowInput } from '../queue/queueService.ts';
 import { ownValueCounts } from './captureOutput.ts';
-import { StationError } from '../contract/errors.ts';
+import { createImportProgress } from './importProgress.ts';
 import { groupTag as groupTagSchema, settingsPatch, userPrincipalName } from '../contract/schemas.ts';
 import type { DeviceState, RegistrationTargets } from '../contract/types.ts';
 import { corporatePortOf } from '../graph/corporateIdentities.ts';
@@ -17,24 +17,13 @@ import { SqliteQueueStore } from '../queue/sqliteQueueStore.ts';
 import { isProblem, isSettled, type DeviceRecord, type WaitFor } from '../queue/queueStore.ts';
 import { WAITING_CODES } from '../queue/worker/sendStage.ts';
 import { newestHashes, pairText, sameSerialPairs } from './sameSerialCaptures.ts';
-import { scaledClock } from '../kernel/clock.ts';
-import { startSimulatedTenant } from '../sim/startSimulatedTenant.ts';
 import { processIo, usageError, type CliCommand, type CliIo } from './cliSupport.ts';
 import { defaultDataDir } from './serveCommand.ts';
-import { trainingConnectionOf } from '../tenant/trainingTenant.ts';
-import { connectRemoteTenant, readCaFile } from '../graph/remoteTenant.ts';
-import { migrateLegacySimCliQueue, SIM_CLI_SLUG, tenantQueueDir } from '../queue/tenantQueues.ts';
+import { inProcessSimulatedTenant, openTenantStation, parseTenantSelection, TENANT_SELECTION_OPTIONS, type TenantStationDeps } from './tenantSelection.ts';
 
 /** What the import command needs besides its arguments; tests and the simulated tenant provide their own. */
-export interface ImportCommandDeps {
+export interface ImportCommandDeps extends TenantStationDeps {
   io: CliIo;
-  dataDir: () => string;
-  /** Builds the station (createStation by default). */
-  station: (options: StationOptions) => Station;
-  /** `--tenant sim [--scenario F]`: the Autopilot port and clock of an in-process simulated tenant. */
-  simulatedTenant?: (options?: { scenario?: string }) => Promise<{ options: Partial<StationOptions>; close(): Promise<void> }>;
-  /** `--tenant-url URL --ca FILE`: a simulated tenant that runs elsewhere (remoteTenantStation by default). */
-  remoteTenant?: (source: { url: string; caFile: string }) => Promise<{ options: Partial<StationOptions>; dataDirName: string; close(): Promise<void> }>;
   clock: Clock;
 }
 
@@ -72,15 +61,11 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
       options: {
         'group-tag': { type: 'string' },
         'assigned-user': { type: 'string' },
-        tenant: { type: 'string' },
-        cloud: { type: 'string' },
+        ...TENANT_SELECTION_OPTIONS,
         api: { type: 'string' },
         wait: { type: 'string' },
         'timeout-s': { type: 'string' },
         json: { type: 'boolean' },
-        scenario: { type: 'string' },
-        'tenant-url': { type: 'string' },
-        ca: { type: 'string' },
         // A file's per-row Group Tag / Assigned User are kept unless the technician says to replace them.
         'override-group-tag': { type: 'boolean' },
         'override-assigned-user': { type: 'boolean' },
@@ -99,19 +84,14 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
     if (!WAITS.includes(wait)) throw usageError(`--wait must be one of ${WAITS.join(', ')}, not "${values.wait}".`);
     const timeoutS = values['timeout-s'] === undefined ? 3 * 3600 : Number(values['timeout-s']);
     if (!Number.isFinite(timeoutS) || timeoutS <= 0) throw usageError(`--timeout-s must be a positive number of seconds, not "${values['timeout-s']}".`);
-    const tenantPatch: Record<string, unknown> = {};
-    if (values.tenant !== undefined && values.tenant !== 'sim') tenantPatch.tenantId = values.tenant;
-    if (values.cloud !== undefined) tenantPatch.cloud = values.cloud;
-    if (values.api !== undefined) tenantPatch.apiVersion = values.api;
-    if (values.scenario !== undefined && values.tenant !== 'sim') throw usageError('--scenario goes with --tenant sim (the in-process simulated tenant).');
-    const remote = values['tenant-url'];
-    if ((remote === undefined) !== (values.ca === undefined)) throw usageError('--tenant-url and --ca go together: the simulated tenant\'s address and the CA file it wrote (sim-ca.pem).');
-    if (remote !== undefined && values.tenant !== undefined) throw usageError('--tenant-url names the tenant already; leave out --tenant.');
+    const selection = parseTenantSelection(values);
+    const otherPatch: Record<string, unknown> = {};
+    if (values.api !== undefined) otherPatch.apiVersion = values.api;
     if (values.register !== undefined) {
       if (!REGISTER.includes(values.register as RegistrationTargets)) throw usageError(`--register must be one of ${REGISTER.join(', ')}, not "${values.register}".`);
-      tenantPatch.registrationTargets = values.register;
+      otherPatch.registrationTargets = values.register;
     }
-    const patch = settingsPatch.safeParse(tenantPatch);
+    const patch = settingsPatch.safeParse(otherPatch);
     if (!patch.success) throw usageError(`${patch.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}.`);
     const { io } = deps;
 
@@ -124,7 +104,7 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
     const files: { path: string; format: string | null; devices: number; refused: number; duplicates: number; ownGroupTag: number; ownAssignedUser: number }[] = [];
     const reads = [];
     for (const file of positionals) {
-      const read = await readHashFile(file);
+      const read = await hashFileReader.readFile(file);
       reads.push(read);
       if (values['use-hash-serial']) read.devices = read.devices.map(useHashSerial);
       for (const e of read.errors) {
@@ -169,23 +149,10 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
     // The same rotating JSON log as the app, in the data folder (warnings also on stderr).
     const logs = openDataDirLog(deps.dataDir());
     const logger = logs.logger;
-    let sim: { options: Partial<StationOptions>; close(): Promise<void>; dataDirName?: string } | undefined;
-    if (values.tenant === 'sim') {
-      if (!deps.simulatedTenant) throw new StationError({ code: 'NOT_AVAILABLE', message: 'The simulated tenant is not part of this build.', action: 'Import into a real tenant with --tenant <tenant-id>.' });
-      sim = await deps.simulatedTenant(values.scenario !== undefined ? { scenario: values.scenario } : {});
-    } else if (remote !== undefined) {
-      sim = await (deps.remoteTenant ?? remoteTenantStation)({ url: remote, caFile: values.ca! });
-    }
     // --timeout-s is wall-clock seconds on every tenant: the training tenant's accelerated service time does not shorten it.
     const clock = deps.clock;
-    // Training devices never mix with the real queue (they would end up in admin-centre exports):
-    // `--tenant sim` has its own queue and settings in <dataDir>/tenants/sim-cli (another scenario or a
-    // remote simulated tenant: a folder of its own beside it).
-    const root = deps.dataDir();
-    const simSlug = sim?.dataDirName ?? SIM_CLI_SLUG;
-    const dataDir = sim ? tenantQueueDir(root, simSlug) : root;
-    if (sim) migrateLegacySimCliQueue(root, logger);
-    const station = deps.station({ host: 'browser', dataDir, logger, ...(sim ? { queueTenant: { slug: simSlug, dir: dataDir } } : {}), ...(sim?.options ?? {}) });
+    const opened = await openTenantStation(selection, deps, { logger });
+    const station = opened.station;
     let corporate: CorporateRuntime | undefined;
     /** Opened here (a queue runtime without its own stage): closed here. */
     let ownCorporate = false;
@@ -224,8 +191,18 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
       const corporateDone = (d: DeviceRecord) => !corporate || d.state === 'invalid' || d.state === 'captured' || CORPORATE_FINAL.includes(corporate.store.get(d.id)?.state ?? 'queued');
       const done = () => current().every((d) => autopilotDone(d) && corporateDone(d)) && (!queue.worker || queue.store.openBatches().length === 0);
       corporate?.kick();
+      // Progress on stderr while waiting (never with --json: scripts read stdout and the exit code).
+      const progress = values.json ? undefined : createImportProgress(io, clock.now());
+      if (progress && ids.length) io.stderr(`autopilot-station: following ${ids.length} device${ids.length === 1 ? '' : 's'} until "${wait}" (at most ${timeoutS} s); each change is shown here.\n`);
+      const showProgress = () => {
+        if (!progress) return;
+        const now = current();
+        progress.update(now.map((d) => ({ id: d.id, serialNumber: d.serialNumber, state: d.state, corporate: corporate?.store.get(d.id)?.state })), now.filter((d) => autopilotDone(d) && corporateDone(d)).length, clock.now());
+      };
+      showProgress();
       while (clock.now() < deadline && !done()) {
         await clock.sleep(Math.min(250, Math.max(1, deadline - clock.now())));
+        showProgress();
       }
       // --timeout-s holds for the whole command: Graph stops here (requests in flight are aborted, none
       // start after), so closing below cannot wait on a retry or a Retry-After.
@@ -273,8 +250,7 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
       // Bounded: with Graph stopped nothing should hold the close up, and the deadline is a promise.
       await withinMs(CLOSE_GRACE_MS, (async () => {
         if (ownCorporate) await corporate?.close();
-        await station.close();
-        await sim?.close();
+        await opened.close();
       })());
       logs.close();
     }
@@ -304,30 +280,6 @@ async function withinMs<T>(ms: number, work: Promise<T>): Promise<T | undefined>
   }
 }
 
-/** Service seconds per real second for `--tenant sim`: the simulated tenant's minutes pass in seconds. */
-export const SIM_TIME_SCALE = 20;
-
-/** `--tenant sim`: the training scenario's simulated tenant in this process over loopback HTTPS, signed in to like a real one. */
-export async function inProcessSimulatedTenant(options: { scenario?: string } = {}): Promise<{ options: Partial<StationOptions>; close(): Promise<void>; dataDirName?: string }> {
-  const clock = scaledClock(SIM_TIME_SCALE);
-  const sim = await startSimulatedTenant({ clock, timeScale: SIM_TIME_SCALE, scenario: options.scenario ?? 'training' });
-  if (options.scenario !== undefined) {
-    // Another scenario is another tenant: its devices get a queue of their own.
-    const training = trainingConnectionOf(sim);
-    return { options: { clock, startTraining: async () => ({ ...training, close: async () => {} }) }, close: () => sim.stop(), dataDirName: `sim-${sim.tenantId.toLowerCase()}` };
-  }
-  const training = trainingConnectionOf(sim);
-  return { options: { clock, startTraining: async () => ({ ...training, close: async () => {} }) }, close: () => sim.stop() };
-}
-
-/**
- * `--tenant-url URL --ca FILE`: a simulated tenant elsewhere, signed in to as training mode signs in
- * to its own, with the station's clock at that simulator's pace. Its queue is its own.
- */
-export async function remoteTenantStation(source: { url: string; caFile: string }): Promise<{ options: Partial<StationOptions>; dataDirName: string; close(): Promise<void> }> {
-  const remote = await connectRemoteTenant({ url: source.url, caPem: await readCaFile(source.caFile) });
-  const clock = remote.timeScale === 1 ? systemClock : scaledClock(remote.timeScale);
-  return { options: { clock, startTraining: async () => remote }, dataDirName: `remote-${remote.tenantId.toLowerCase()}`, close: () => remote.close() };
-}
+export { inProcessSimulatedTenant, remoteTenantStation, SIM_TIME_SCALE } from './tenantSelection.ts';
 
 export const importCommand = makeImportCommand({ io: processIo, dataDir: defaultDataDir, station: createStation, clock: systemClock, simulatedTenant: inProcessSimulatedTenant });

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { useHashSerial } from '../capture/checkDevice.ts';
-import { readHashFile } from '../capture/readHashFile.ts';
+import { hashFileReader } from '../capture/hashFileReader.ts';
 import { serialNumber } from '../contract/schemas.ts';
 import { fileJson, fileText, failureSummary } from './captureOutput.ts';
 import { pairText, sameSerialPairs } from './sameSerialCaptures.ts';
@@ -20,7 +20,7 @@ export function makeInspectCommand(io: CliIo = processIo): CliCommand {
     const serial = values.serial === undefined ? undefined : parseSerial(values.serial);
     const files = [];
     for (const file of positionals) {
-      const read = await readHashFile(file, serial ? { serialNumber: serial } : {});
+      const read = await hashFileReader.readFile(file, serial ? { serialNumber: serial } : {});
       if (values['use-hash-serial']) read.devices = read.devices.map(useHashSerial);
       files.push(read);
     }

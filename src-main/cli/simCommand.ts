@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -72,7 +73,8 @@ export const simCommand: CliCommand = async (argv) => {
     deviceLoginUrl: `${sim.authorityHost}/devicelogin`,
     scenario: sim.scenario.name,
     timeScale,
-    samplesDir: TRAINING_SAMPLES_DIR,
+    // In a checkout; the built command line (dist/main/cli.js, the installed app) has no sample folder.
+    samplesDir: existsSync(TRAINING_SAMPLES_DIR) ? TRAINING_SAMPLES_DIR : null,
     realTenant: sim.scenario.realTenant,
     /** What a station needs to use this tenant from elsewhere (same or another computer). */
     station: caCertPath

@@ -120,6 +120,26 @@ export class QueueService {
     return this.o.clock.now();
   }
 
+  /**
+   * queueDevices in steps of `step` devices (one transaction each), letting the thread answer other
+   * work between steps: Electron's main thread, which also paints the window, never holds a
+   * 2,500-device file's checks and writes in one go. Same result as one queueDevices call (ids in
+   * input order; refused rows kept with the first step). Every device is on disk before it resolves.
+   */
+  async queueDevicesInSteps(devices: QueueInput[], options: QueueOptions = {}, step = 50): Promise<QueueResult> {
+    const total: Required<QueueResult> = { queued: [], duplicates: [], invalid: [], flagged: [], refused: [] };
+    for (let i = 0; i === 0 || i < devices.length; i += step) {
+      if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      const r = this.queueDevices(devices.slice(i, i + step), i === 0 ? options : { ...options, refused: [] });
+      total.queued.push(...r.queued);
+      total.duplicates.push(...r.duplicates);
+      total.invalid.push(...r.invalid);
+      total.flagged.push(...(r.flagged ?? []));
+      total.refused.push(...(r.refused ?? []));
+    }
+    return total;
+  }
+
   /** Every device is judged by checkDevice and on disk before this returns. */
   queueDevices(devices: QueueInput[], options: QueueOptions = {}): QueueResult {
     const result: Required<QueueResult> = { queued: [], duplicates: [], invalid: [], flagged: [], refused: [] };

@@ -64,6 +64,8 @@ describe('Intune admin-centre CSV', () => {
     expect(lines[2]).toBe(`SN1,,${hashFor('SN1')},Bench,tech@contoso.com`);
     expect(lines[3]).toBe(`SN2,,${hashFor('SN2')},Bench,`);
     expect(intuneCsvFiles([record('ONE')]).map((f) => f.name)).toEqual(['autopilot-devices.csv']);
+  });
+
   it('refuses to write a tag or user it would have to change (Japanese, accents, a comma), naming one', () => {
     for (const groupTag of ['東京本社', 'Bänch', 'Bench,1']) {
       expect(() => intuneCsvFiles([record('OK1'), record('JP1', { groupTag })])).toThrow(

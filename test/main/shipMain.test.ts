@@ -177,6 +177,43 @@ async function startMain(options: { packaged: boolean; lock?: boolean; nativeOnD
 describe('main.ts (Electron composition root) with an electron double', () => {
   beforeEach(() => e.reset());
 
+  it('the exe started with a command runs the command line and exits with its code: no lock, no protocol, no window', async () => {
+    const argv = process.argv;
+    const written: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    const csv = path.join(process.cwd(), 'src-main/sim/scenarios/training-samples/training-devices.csv');
+    try {
+      // Packaged: argv is [exe, ...args] (process.defaultApp is unset).
+      process.argv = ['C:\\Program Files\\Autopilot Station\\AutopilotStation.exe', 'inspect', csv, '--json'];
+      await startMain({ packaged: true });
+      await vi.waitFor(() => expect(e.calls.some((c) => c.startsWith('app.exit'))).toBe(true), { timeout: 20_000 });
+    } finally {
+      process.argv = argv;
+      write.mockRestore();
+    }
+    // Line 8 of the training CSV has no manufacturer in its hash: inspect exits 1, as `node dist/main/cli.js` would.
+    expect(e.calls.filter((c) => c.startsWith('app.exit'))).toEqual(['app.exit(1)']);
+    expect(e.calls).not.toContain('app.requestSingleInstanceLock');
+    expect(e.calls).not.toContain('protocol.registerSchemesAsPrivileged');
+    expect(e.windows).toHaveLength(0);
+    const report = JSON.parse(written.join('')) as { files: { format: string; devices: unknown[] }[] };
+    expect(report.files[0]!.format).toBe('autopilot-csv');
+    expect(report.files[0]!.devices.length).toBeGreaterThan(3);
+  });
+
+  it('a start without a command (or with Chromium switches only) opens the station as before', async () => {
+    const { electronCliArgs } = await import('../../src-main/cli/commandNames.ts');
+    expect(electronCliArgs(['AutopilotStation.exe'], undefined)).toBeUndefined();
+    expect(electronCliArgs(['AutopilotStation.exe', '--no-sandbox'], undefined)).toBeUndefined();
+    expect(electronCliArgs(['AutopilotStation.exe', 'check', '--tenant', 'sim'], undefined)).toEqual(['check', '--tenant', 'sim']);
+    expect(electronCliArgs(['electron', '.', 'export', '--help'], true)).toEqual(['export', '--help']);
+    expect(electronCliArgs(['electron', '.'], true)).toBeUndefined();
+    expect(electronCliArgs(['AutopilotStation.exe', '--help'], undefined)).toEqual(['--help']);
+  });
+
   it('before ready: registers app:// as a secure standard scheme, sandboxes every renderer, takes the single-instance lock', async () => {
     await startMain({ packaged: true });
     expect(e.calls).toEqual(['protocol.registerSchemesAsPrivileged', 'app.enableSandbox', 'app.requestSingleInstanceLock']);

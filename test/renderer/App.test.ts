@@ -141,15 +141,56 @@ describe('App', () => {
     expect((screen.getByTestId('queue-device') as HTMLButtonElement).disabled).toBe(false);
   });
 
-  it('a scan typed into another field is taken back out of it', async () => {
+  it('a scan goes to the field that has focus, whole: a tag into the group tag, a UPN into Assigned user (issue 23)', async () => {
     start();
     const tag = (await screen.findByTestId('group-tag-input')) as HTMLInputElement;
-    await fireEvent.input(tag, { target: { value: 'Kiosk' } });
-    // The browser would have typed the burst into the focused field before Enter.
-    await fireEvent.input(tag, { target: { value: 'KioskABC123' } });
-    await scan('ABC123', tag);
-    await waitFor(() => expect((screen.getByTestId('serial-input') as HTMLInputElement).value).toBe('ABC123'));
-    expect(tag.value).toBe('Kiosk');
+    // The browser types the burst into the focused field; the station leaves it there.
+    await fireEvent.input(tag, { target: { value: 'BENCH-07' } });
+    await scan('BENCH-07', tag);
+    const user = document.getElementById('assigned-user') as HTMLInputElement;
+    await fireEvent.input(user, { target: { value: 'tm.sato@contoso.com' } });
+    await scan('tm.sato@contoso.com', user);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(tag.value).toBe('BENCH-07');
+    expect(user.value).toBe('tm.sato@contoso.com');
+    expect((screen.getByTestId('serial-input') as HTMLInputElement).value).toBe('');
+    expect(screen.getByTestId('screen-capture')).toBeTruthy();
+  });
+
+  it('a scan into the serial makes it the serial and puts focus on "Choose a file…" (one key to the hash file)', async () => {
+    start();
+    const serial = (await screen.findByTestId('serial-input')) as HTMLInputElement;
+    serial.focus();
+    await fireEvent.input(serial, { target: { value: 'PF9SCAN1' } });
+    await scan('PF9SCAN1', serial);
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('hash-file')));
+    expect(serial.value).toBe('PF9SCAN1');
+  });
+
+  it('with a Japanese IME on, the field gets the label the scanner sent, not the kana the IME made of it', async () => {
+    start();
+    const user = (await screen.findByLabelText('Assigned user (optional)')) as HTMLInputElement;
+    const code = (ch: string) => (ch === '@' ? 'Digit2' : ch === '.' ? 'Period' : `Key${ch.toUpperCase()}`);
+    // Each key reaches the page as 'Process' first; then the IME puts its full-width text in the field.
+    const composed = 'ｔｍ＠ｃｏｎｔｏｓｏ．ｃｏｍ';
+    for (const [i, ch] of [...'tm@contoso.com'].entries()) {
+      await fireEvent.keyDown(user, { key: 'Process', keyCode: 229, code: code(ch), shiftKey: ch === '@', isComposing: true });
+      await fireEvent.input(user, { target: { value: composed.slice(0, i + 1) } });
+    }
+    expect(user.value).toBe(composed);
+    await fireEvent.keyDown(user, { key: 'Process', keyCode: 229, code: 'Tab', isComposing: true });
+    expect(user.value).toBe('tm@contoso.com');
+  });
+
+  it('a serial typed but not confirmed is kept when a hash file is read, and the mismatch is shown (issue 23)', async () => {
+    start();
+    const serial = (await screen.findByTestId('serial-input')) as HTMLInputElement;
+    await fireEvent.input(serial, { target: { value: 'SN-TYPED1' } });
+    await chooseFiles(screen.getByTestId('hash-file'), [new File([csv(`PF4XK2QZ,,${fakeHash('Contoso', 'Surface Laptop 6', 'PF4XK2QZ')},,`)], 'a.csv')]);
+    await screen.findByTestId('decoded-model');
+    await waitFor(() => expect(document.querySelector('[data-code="SERIAL_MISMATCH"]')).toBeTruthy());
+    expect(serial.value).toBe('SN-TYPED1');
+    expect(screen.queryByText('No problems found.')).toBeNull();
   });
 
   it('slow typing is not a scan', async () => {

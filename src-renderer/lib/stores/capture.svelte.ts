@@ -35,6 +35,11 @@ export function outcomeKind(r: QueueResult): OutcomeKind {
 /** The one device on the Capture screen: this machine's serial, its hash file, and the checks on both. */
 export class CaptureStore {
   serial = $state('');
+  /**
+   * What the serial field holds, typed but not yet confirmed (no Tab, no Enter): it is the technician's, so a
+   * hash file read now is checked against it (mismatch shown), never written over it (issue 23).
+   */
+  draftSerial = $state('');
   serialInfo = $state<ThisDeviceCapture['serial'] | undefined>(undefined);
   needsSerial = $state(false);
   device = $state<CapturedDevice | undefined>(undefined);
@@ -56,7 +61,10 @@ export class CaptureStore {
     this.lastFolder = globalThis.localStorage?.getItem(FOLDER_KEY) ?? '';
     this.off = api.on('dropFolderRead', (results) => {
       const first = results.find((r) => r.devices.length > 0);
-      if (first && !this.device) this.takeFile(first);
+      if (first && !this.device) {
+        this.takeFile(first);
+        void this.run(() => this.recheck());
+      }
     });
   }
 
@@ -83,6 +91,7 @@ export class CaptureStore {
 
   readThisDevice(hashFilePath?: string): Promise<void> {
     this.next();
+    this.keepTyped();
     return this.run(async () => {
       const input: { hashFilePath?: string; serialNumber?: string } = {};
       if (hashFilePath) input.hashFilePath = hashFilePath;
@@ -90,7 +99,7 @@ export class CaptureStore {
       const capture = await this.api.captureThisDevice(input);
       this.serialInfo = capture.serial;
       this.needsSerial = capture.needsSerial;
-      if (capture.serial.value && !(this.serialInfo.source === 'typed' && this.serial)) this.serial = capture.serial.value;
+      if (capture.serial.value && !(this.serialInfo.source === 'typed' && this.serial)) this.useSerial(capture.serial.value);
       if (capture.hashFile) this.takeFile(capture.hashFile);
       if (capture.device) this.device = capture.device;
       if (hashFilePath) this.rememberFolder(hashFilePath);
@@ -133,7 +142,7 @@ export class CaptureStore {
 
   /** A scanned or typed serial: the station re-judges the device with it (serial vs hash). */
   setSerial(serial: string): Promise<void> {
-    this.serial = serial.trim();
+    this.useSerial(serial.trim());
     if (this.serial) this.result = undefined;
     this.serialInfo = { ...(this.serialInfo ?? {}), value: this.serial, source: 'typed' };
     return this.run(() => this.recheck(), 'serial');
@@ -147,14 +156,29 @@ export class CaptureStore {
 
   private takeFile(result: FileReadResult): void {
     this.result = undefined;
+    this.keepTyped();
     this.fileErrors = result.errors;
     this.hashPath = result.path;
     this.moreInFile = Math.max(0, result.devices.length - 1);
     const device = result.devices[0];
     if (device) {
       this.device = device;
-      if (!this.serial && device.serialNumber) this.serial = device.serialNumber;
+      if (!this.serial && device.serialNumber) this.useSerial(device.serialNumber);
     }
+  }
+
+  /** The one way the serial changes: the field shows it. */
+  private useSerial(value: string): void {
+    this.serial = value;
+    this.draftSerial = value;
+  }
+
+  /** A serial typed but not confirmed becomes the serial before anything is read that carries one of its own. */
+  private keepTyped(): void {
+    const typed = this.draftSerial.trim();
+    if (!typed || typed === this.serial) return;
+    this.useSerial(typed);
+    this.serialInfo = { ...(this.serialInfo ?? {}), value: typed, source: 'typed' };
   }
 
   private async recheck(): Promise<void> {
@@ -184,7 +208,7 @@ export class CaptureStore {
       this.result = { serial: device.serialNumber, kind: outcomeKind(result), result, device: this.device };
       // Ready for the next machine on the bench.
       this.device = undefined;
-      this.serial = '';
+      this.useSerial('');
       this.serialInfo = undefined;
       this.hashPath = '';
       this.fileErrors = [];

@@ -23,9 +23,18 @@ async function chooseFiles(input: HTMLElement, files: File[]) {
   await fireEvent.change(input);
 }
 
-/** A scanner: every key of the label within a few ms, then Enter. */
+/** A keydown stamped `at` (its event.timeStamp, which the scanner detector reads), so a loaded machine cannot stretch a burst. */
+async function keyAt(target: Element, init: KeyboardEventInit & { keyCode?: number }, at: number) {
+  const ev = new KeyboardEvent('keydown', { bubbles: true, cancelable: true, ...init });
+  Object.defineProperty(ev, 'timeStamp', { value: at });
+  if (init.keyCode !== undefined) Object.defineProperty(ev, 'keyCode', { value: init.keyCode });
+  await fireEvent(target, ev);
+}
+
+/** A scanner: every key of the label 5 ms apart, then Enter. */
 async function scan(text: string, target: Element = document.body) {
-  for (const key of [...text, 'Enter']) await fireEvent.keyDown(target, { key });
+  const t0 = performance.now();
+  for (const [i, key] of [...text, 'Enter'].entries()) await keyAt(target, { key }, t0 + 5 * i);
 }
 
 beforeEach(() => {
@@ -173,12 +182,13 @@ describe('App', () => {
     const code = (ch: string) => (ch === '@' ? 'Digit2' : ch === '.' ? 'Period' : `Key${ch.toUpperCase()}`);
     // Each key reaches the page as 'Process' first; then the IME puts its full-width text in the field.
     const composed = 'ｔｍ＠ｃｏｎｔｏｓｏ．ｃｏｍ';
+    const t0 = performance.now();
     for (const [i, ch] of [...'tm@contoso.com'].entries()) {
-      await fireEvent.keyDown(user, { key: 'Process', keyCode: 229, code: code(ch), shiftKey: ch === '@', isComposing: true });
+      await keyAt(user, { key: 'Process', keyCode: 229, code: code(ch), shiftKey: ch === '@', isComposing: true }, t0 + 10 * i);
       await fireEvent.input(user, { target: { value: composed.slice(0, i + 1) } });
     }
     expect(user.value).toBe(composed);
-    await fireEvent.keyDown(user, { key: 'Process', keyCode: 229, code: 'Tab', isComposing: true });
+    await keyAt(user, { key: 'Process', keyCode: 229, code: 'Tab', isComposing: true }, t0 + 140);
     expect(user.value).toBe('tm@contoso.com');
   });
 

@@ -5,6 +5,7 @@ import { ApiError } from '../../src-renderer/lib/api.ts';
 import { i18n } from '../../src-renderer/lib/i18n/i18n.svelte.ts';
 import { FakeStationApi, type FakeOptions } from './fakeStationApi.ts';
 import { seedQueue } from './seedQueue.ts';
+import { failedFirst } from '../../src-renderer/lib/stores/queue.svelte.ts';
 import { fakeHash } from './fakeHash.ts';
 
 const NOW = Date.parse('2026-11-23T10:00:00Z');
@@ -300,7 +301,8 @@ describe('App', () => {
     const fake = start({}, 'queue');
     const grid = await screen.findByTestId('queue-table');
     grid.focus();
-    const failedIndex = [...fake.devices.values()].findIndex((d) => d.row.state === 'failed');
+    // The queue shows what failed first (failed, invalid, timed-out), each part in queue order.
+    const failedIndex = failedFirst([...fake.devices.values()].map((d) => d.row)).findIndex((r) => r.state === 'failed');
     for (let i = 0; i < failedIndex; i++) await fireEvent.keyDown(grid, { key: 'ArrowDown' });
     await fireEvent.keyDown(grid, { key: 'Enter' });
     const detail = await screen.findByTestId('device-detail');
@@ -319,7 +321,7 @@ describe('App', () => {
     const fake = start({}, 'queue');
     const grid = await screen.findByTestId('queue-table');
     grid.focus();
-    const index = [...fake.devices.values()].findIndex((d) => d.row.errorCode === 808);
+    const index = failedFirst([...fake.devices.values()].map((d) => d.row)).findIndex((r) => r.errorCode === 808);
     expect(index).toBeGreaterThanOrEqual(0);
     for (let i = 0; i < index; i++) await fireEvent.keyDown(grid, { key: 'ArrowDown' });
     await fireEvent.keyDown(grid, { key: 'Enter' });

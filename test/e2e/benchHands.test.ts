@@ -122,9 +122,13 @@ describe('keyboard and scanner only: capture → queue → import, every field s
 
       // A scan with focus on no field (here the Capture tab) is the serial; the hash-file step is then one key away.
       await tabTo('[data-testid="tab-capture"]');
+      const fileButtonY = () => page.locator('.capture-form .file-button').evaluate((el) => Math.round(el.getBoundingClientRect().top));
+      const yBefore = await fileButtonY();
       await scanStamped(serial);
       await expect.poll(() => page.getByTestId('serial-input').inputValue()).toBe(serial);
       await expect.poll(focused).toBe('hash-file');
+      // The serial's hint changed (scanner help gone, "typed or scanned" shown): "Choose a file…" did not move.
+      expect(await fileButtonY()).toBe(yBefore);
       // Scanned into the serial field itself: the new label replaces it, and Tab goes to the hash file, not to the button beside.
       await page.keyboard.press('Shift+Tab');
       await page.keyboard.press('Shift+Tab');

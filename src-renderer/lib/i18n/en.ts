@@ -80,7 +80,6 @@ export const en = {
   'capture.noFindings': 'No problems found.',
   'capture.assignedUser': 'Assigned user (optional)',
   'capture.assignedUserInvalid': 'Must be a user name like name@contoso.com.',
-  'capture.assignedUserHelp': 'The work account that signs in first, like name@contoso.com; empty for none.',
   'capture.queue': 'Queue this device',
   'capture.queueHint': 'Ctrl+Enter',
   'capture.queued': '{serial} is in the queue.',

@@ -85,7 +85,6 @@ export const ja: Record<MessageKey, string> = {
   'capture.noFindings': '問題は見つかりませんでした。',
   'capture.assignedUser': '割り当てられたユーザー (省略可)',
   'capture.assignedUserInvalid': 'name@contoso.com のようなユーザー名を入力してください。',
-  'capture.assignedUserHelp': '最初にサインインする職場アカウント (例: name@contoso.com)。なければ空欄のままにします。',
   'capture.queue': 'このデバイスをキューに追加',
   'capture.queueHint': 'Ctrl+Enter',
   'capture.queued': '{serial} をキューに追加しました。',

@@ -211,3 +211,32 @@ describe('keyboard and scanner only: capture → queue → import, every field s
     }, 120_000);
   });
 });
+
+describe('the sticky Save row never covers the field being filled in', () => {
+  for (const { lang, width } of COMBOS) {
+    it(`Settings, ${lang} at ${width}×768: every field reached with Tab is in view above the Save row`, async () => {
+      await page.setViewportSize({ width, height: 768 });
+      await page.getByTestId('language').selectOption(lang);
+      await page.keyboard.press('Alt+4');
+      await tabTo('#s-tenant');
+      const seen: string[] = [];
+      for (let i = 0; i < 40; i++) {
+        const where = await page.evaluate(() => {
+          const el = document.activeElement as HTMLElement;
+          const save = document.querySelector('.save-row');
+          if (!save || !el.closest('form')?.contains(save) || el.closest('.save-row')) return undefined;
+          const r = el.getBoundingClientRect();
+          return { id: el.id || el.tagName, bottom: r.bottom, saveTop: save.getBoundingClientRect().top, viewport: innerHeight };
+        });
+        if (where) {
+          seen.push(where.id);
+          expect(where.bottom, `${where.id} is under the Save row`).toBeLessThanOrEqual(where.saveTop + 0.5);
+          expect(where.bottom).toBeLessThanOrEqual(where.viewport);
+        }
+        await page.keyboard.press('Tab');
+      }
+      expect(seen).toContain('s-batch');
+      if (width === 1024) await page.screenshot({ path: path.join(SCREENSHOT_DIR, `hands-settings-${lang}-${width}.png`) });
+    }, 60_000);
+  }
+});

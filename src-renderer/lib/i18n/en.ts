@@ -55,7 +55,7 @@ export const en = {
   'capture.read': 'Read this device',
   'capture.reading': 'Reading this device…',
   'capture.serial': 'Serial number',
-  'capture.serialHelp': 'Scan the serial label here (or with no field in focus); then Enter chooses the hash file.',
+  'capture.serialHelp': 'Scan the serial label here or with no field in focus; then Tab or Enter goes to the hash file.',
   'capture.serialNeeded': 'This machine does not report a usable serial number. Scan the label or type it.',
   'capture.serialSource': 'Read from: {source}',
   'capture.serialSource.system': 'system',

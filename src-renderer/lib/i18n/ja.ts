@@ -60,7 +60,7 @@ export const ja: Record<MessageKey, string> = {
   'capture.read': 'このデバイスを読み取る',
   'capture.reading': 'このデバイスを読み取っています…',
   'capture.serial': 'シリアル番号',
-  'capture.serialHelp': 'ここで (または欄にカーソルがない状態で) シリアル ラベルをスキャンしてください。続けて Enter でハッシュ ファイルを選べます。',
+  'capture.serialHelp': 'ここか欄の外でシリアル ラベルをスキャンし、Tab か Enter でハッシュ ファイルへ進みます。',
   'capture.serialNeeded': 'このコンピューターは使用できるシリアル番号を報告していません。ラベルをスキャンするか入力してください。',
   'capture.serialSource': '読み取り元: {source}',
   'capture.serialSource.system': 'システム',

@@ -240,3 +240,41 @@ describe('the sticky Save row never covers the field being filled in', () => {
     }, 60_000);
   }
 });
+
+describe('a Japanese IME left on while the scanner types (its keys reach the page as "Process")', () => {
+  /** The scanner through an IME: each key a 'Process' keydown stamped 10 ms apart, the IME's full-width text composed, Tab commits it. */
+  async function scanThroughIme(label: string): Promise<void> {
+    const cdp = await page.context().newCDPSession(page);
+    const code = (ch: string) => (ch === '@' ? 'Digit2' : ch === '.' ? 'Period' : ch === '-' ? 'Minus' : /\d/.test(ch) ? `Digit${ch}` : `Key${ch.toUpperCase()}`);
+    const fullWidth = (ch: string) => String.fromCharCode(ch.charCodeAt(0) + 0xfee0);
+    const t0 = Date.now() / 1000;
+    let composed = '';
+    for (const [i, ch] of [...label].entries()) {
+      composed += fullWidth(ch);
+      const shift = /[A-Z@]/.test(ch) ? 8 : 0;
+      await cdp.send('Input.dispatchKeyEvent', { type: 'rawKeyDown', key: 'Process', code: code(ch), windowsVirtualKeyCode: 229, modifiers: shift, timestamp: t0 + i * 0.01 });
+      await cdp.send('Input.imeSetComposition', { text: composed, selectionStart: composed.length, selectionEnd: composed.length });
+      await cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', key: ch, code: code(ch), modifiers: shift, timestamp: t0 + i * 0.01 + 0.002 });
+    }
+    await cdp.send('Input.dispatchKeyEvent', { type: 'rawKeyDown', key: 'Process', code: 'Tab', windowsVirtualKeyCode: 229, timestamp: t0 + label.length * 0.01 });
+    await cdp.send('Input.insertText', { text: composed }); // the IME commits what it composed
+    await cdp.detach();
+  }
+
+  it('the serial and Assigned user get the label the scanner sent, not the IME\'s full-width text', async () => {
+    await page.setViewportSize({ width: 1024, height: 768 });
+    await page.getByTestId('language').selectOption('ja');
+    await page.keyboard.press('Alt+1');
+    await tabTo('[data-testid="serial-input"]');
+    await page.keyboard.press('Control+a');
+    await scanThroughIme('PFIME001');
+    await expect.poll(() => page.getByTestId('serial-input').inputValue()).toBe('PFIME001');
+    await expect.poll(focused).toBe('hash-file');
+    await tabTo('#assigned-user');
+    await page.keyboard.press('Control+a');
+    await page.keyboard.press('Backspace');
+    await scanThroughIme('tm.sato@contoso.com');
+    await expect.poll(() => byId('#assigned-user').inputValue()).toBe('tm.sato@contoso.com');
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'hands-ime-ja-1024.png') });
+  }, 60_000);
+});

@@ -31,7 +31,7 @@ const IMPORT_ERROR_NAMES: Record<string, number> = {
  * done (806: already here, counted as done), stop (owned by another tenant: retrying cannot help),
  * fix (the capture is wrong: capture again), retry (passing or admin-side: retry, or it retries itself).
  */
-export type AdviceKind = 'done' | 'stop' | 'fix' | 'retry';
+export type AdviceKind = 'done' | 'stop' | 'fix' | 'retry' | 'signIn' | 'network';
 
 const STOP = new Set([808, 809, 810, 811]);
 const FIX = new Set([801, 802, 803, 812]);
@@ -93,8 +93,19 @@ export function wordAdvice(errorCode: number | undefined, errorName: string | un
   return t('code.unknown', { code: errorName ?? '' });
 }
 
-/** How an outcome should look: done, hard stop, fix the capture, or retry. */
+/** The bench cannot reach the service (its network, proxy, firewall, TLS inspection): Retry cannot help until that is fixed. */
+const NETWORK_NAMES = /^(GRAPH_NETWORK|AUTH_NETWORK|AUTH_SERVICE_UNAVAILABLE|CHECK_DNS_FAILED|CHECK_TCP_FAILED|CHECK_TLS_\w+|GRAPH_WRONG_CLOUD_NETWORK)$/;
+/** The station has no usable sign-in: someone has to sign in (or fix what the sign-in needs) first. */
+const SIGN_IN_NAMES = /^(AUTH_\w+|GRAPH_SIGN_IN_EXPIRED|CHECK_SIGN_IN_\w+)$/;
+
+/**
+ * How an outcome should look, as what to do next: done, hard stop, fix the capture, retry, sign in, or fix
+ * the network. A device waiting because the bench is not signed in or cannot reach the service says so (it
+ * used to read "Retry" while Retry was disabled: there is nothing to retry until the sign-in or network is back).
+ */
 export function adviceKind(errorCode: number | undefined, errorName: string | undefined): AdviceKind {
+  if (errorCode === undefined && errorName && NETWORK_NAMES.test(errorName)) return 'network';
+  if (errorCode === undefined && errorName && SIGN_IN_NAMES.test(errorName)) return 'signIn';
   const n = importNumber(errorCode) ?? importNumber(errorName);
   if (n === 806) return 'done';
   if (n !== undefined && STOP.has(n)) return 'stop';

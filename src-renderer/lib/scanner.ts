@@ -3,6 +3,10 @@
  * keys). Scanners end the burst with Enter, with Tab, or with nothing at all, as they are set up:
  * Enter and Tab end it at once; without a suffix the burst ends by its timing (`idle`, called a
  * little after the last key). Pure and clock-injected so it can be tested without a DOM.
+ *
+ * With a Japanese IME on, the scanner's keys reach the page as 'Process' (isComposing, keyCode 229) and the
+ * field fills with the IME's kana or full-width text: the label is read from the physical keys (`code`), so the
+ * burst is still a scan and the caller can put the label itself in the field.
  */
 export interface ScannerOptions {
   /** Longest gap between two keys of one scan, in ms. */
@@ -13,6 +17,36 @@ export interface ScannerOptions {
 
 /** Keys a scanner may send after the label. */
 const SUFFIXES = new Set(['Enter', 'Tab']);
+
+/** What a keydown says about itself: its physical key, and whether an IME is composing with it. */
+export interface KeyFacts {
+  /** KeyboardEvent.code (the physical key), read when an IME hides the character behind 'Process'. */
+  code?: string;
+  shiftKey?: boolean;
+  /** KeyboardEvent.isComposing, or keyCode 229: the key went to an IME. */
+  composing?: boolean;
+}
+
+const PUNCTUATION: Record<string, [string, string]> = {
+  Minus: ['-', '_'], Period: ['.', '>'], Comma: [',', '<'], Slash: ['/', '?'], Space: [' ', ' '], Equal: ['=', '+'],
+  Semicolon: [';', ':'], Quote: ["'", '"'], BracketLeft: ['[', '{'], BracketRight: [']', '}'], Backslash: ['\\', '|'],
+};
+const SHIFTED_DIGITS = ')!@#$%^&*(';
+
+/**
+ * The ASCII character a physical key types on a US layout (what a HID scanner sends), for keys an IME
+ * took: a Japanese IME turns a scanned "PF4" into kana or full-width letters, and its keydowns say
+ * only 'Process'. Undefined for keys that type nothing we can name.
+ */
+export function characterOfKey(code: string | undefined, shiftKey = false): string | undefined {
+  if (!code) return undefined;
+  const letter = /^Key([A-Z])$/.exec(code);
+  if (letter) return shiftKey ? letter[1] : letter[1]!.toLowerCase();
+  const digit = /^(?:Digit|Numpad)(\d)$/.exec(code);
+  if (digit) return shiftKey && code.startsWith('Digit') ? SHIFTED_DIGITS[Number(digit[1])] : digit[1];
+  const p = PUNCTUATION[code];
+  return p ? p[shiftKey ? 1 : 0] : undefined;
+}
 
 export class ScannerDetector {
   private buffer = '';
@@ -25,9 +59,14 @@ export class ScannerDetector {
   private readonly minLength: number;
   /** The characters of the last label returned that were typed since the label before it (what landed in a field). */
   lastTyped = '';
+  /** Whether the burst in progress went through an IME (its characters were read from the physical keys). */
+  private imeInBurst = false;
+  /** Whether the last label returned went through an IME: the field holds the IME's text, not the label. */
+  lastViaIme = false;
 
   constructor(options: ScannerOptions = {}) {
-    this.maxGap = options.maxGapMs ?? 35;
+    // A scanner set to 10 ms a key reaches a loaded bench's page 10–45 ms apart; a person's keys are 80 ms or more.
+    this.maxGap = options.maxGapMs ?? 50;
     this.minLength = options.minLength ?? 4;
   }
 
@@ -43,17 +82,31 @@ export class ScannerDetector {
    * Feed one keydown (KeyboardEvent.key) at a time: `at` is the key's own time (event.timeStamp), `receivedAt`
    * when the page got it. Returns the scanned text when a burst ends with Enter or Tab.
    */
-  feed(key: string, at: number, receivedAt = at): string | undefined {
+  feed(key: string, at: number, receivedAt = at, facts: KeyFacts = {}): string | undefined {
     const gap = at - this.last;
     this.last = at;
     this.lastReceived = receivedAt;
+    // An IME hides the key ('Process', keyCode 229): the physical key still says what the scanner sent.
+    // A suffix the IME took (Enter commits the composition) is still the suffix.
+    const viaIme = facts.composing === true || key === 'Process';
+    if (viaIme) {
+      const fromCode = characterOfKey(facts.code, facts.shiftKey);
+      key = facts.code === 'Enter' || facts.code === 'NumpadEnter' ? 'Enter' : facts.code === 'Tab' ? 'Tab' : fromCode ?? (facts.code?.startsWith('Shift') ? 'Shift' : '');
+      if (key === '') return undefined; // a key the IME took that types nothing we can name: neither adds nor breaks
+    }
     if (SUFFIXES.has(key)) {
       const text = gap <= this.maxGap && this.buffer.length >= this.minLength ? this.buffer : undefined;
-      if (text !== undefined) this.lastTyped = text.slice(this.carried.length);
+      if (text !== undefined) {
+        this.lastTyped = text.slice(this.carried.length);
+        this.lastViaIme = this.imeInBurst;
+      }
       this.buffer = '';
       this.carried = '';
+      this.imeInBurst = false;
       return text;
     }
+    if (key.length === 1 && gap > this.maxGap) this.imeInBurst = false;
+    if (key.length === 1 && viaIme) this.imeInBurst = true;
     if (key.length !== 1) {
       // Shift and other modifiers arrive inside bursts (upper-case labels); they neither add nor break.
       if (key === 'Shift') return undefined;
@@ -84,6 +137,7 @@ export class ScannerDetector {
       return undefined;
     }
     this.lastTyped = text.slice(this.carried.length);
+    this.lastViaIme = this.imeInBurst;
     this.carried = text;
     this.buffer = '';
     return text;
@@ -91,10 +145,16 @@ export class ScannerDetector {
 
   /** A shortcut (Ctrl/Alt/Meta + key) is never part of a label: it ends any burst. */
   reset(): void {
+    this.imeInBurst = false;
     this.buffer = '';
     this.carried = '';
     this.last = -Infinity;
     this.lastReceived = -Infinity;
+  }
+
+  /** Whether a key at `at` would begin a burst of its own (nothing pending, or too long since the last key). */
+  startsBurst(at: number): boolean {
+    return !this.buffer || at - this.last > this.maxGap;
   }
 
   /** The characters of the burst in progress (to take them back out of a field they landed in). */

@@ -5,6 +5,7 @@ import { ApiError } from '../../src-renderer/lib/api.ts';
 import { i18n } from '../../src-renderer/lib/i18n/i18n.svelte.ts';
 import { FakeStationApi, type FakeOptions } from './fakeStationApi.ts';
 import { seedQueue } from './seedQueue.ts';
+import { failedFirst } from '../../src-renderer/lib/stores/queue.svelte.ts';
 import { fakeHash } from './fakeHash.ts';
 
 const NOW = Date.parse('2026-11-23T10:00:00Z');
@@ -23,9 +24,18 @@ async function chooseFiles(input: HTMLElement, files: File[]) {
   await fireEvent.change(input);
 }
 
-/** A scanner: every key of the label within a few ms, then Enter. */
+/** A keydown stamped `at` (its event.timeStamp, which the scanner detector reads), so a loaded machine cannot stretch a burst. */
+async function keyAt(target: Element, init: KeyboardEventInit & { keyCode?: number }, at: number) {
+  const ev = new KeyboardEvent('keydown', { bubbles: true, cancelable: true, ...init });
+  Object.defineProperty(ev, 'timeStamp', { value: at });
+  if (init.keyCode !== undefined) Object.defineProperty(ev, 'keyCode', { value: init.keyCode });
+  await fireEvent(target, ev);
+}
+
+/** A scanner: every key of the label 5 ms apart, then Enter. */
 async function scan(text: string, target: Element = document.body) {
-  for (const key of [...text, 'Enter']) await fireEvent.keyDown(target, { key });
+  const t0 = performance.now();
+  for (const [i, key] of [...text, 'Enter'].entries()) await keyAt(target, { key }, t0 + 5 * i);
 }
 
 beforeEach(() => {
@@ -141,15 +151,57 @@ describe('App', () => {
     expect((screen.getByTestId('queue-device') as HTMLButtonElement).disabled).toBe(false);
   });
 
-  it('a scan typed into another field is taken back out of it', async () => {
+  it('a scan goes to the field that has focus, whole: a tag into the group tag, a UPN into Assigned user (issue 23)', async () => {
     start();
     const tag = (await screen.findByTestId('group-tag-input')) as HTMLInputElement;
-    await fireEvent.input(tag, { target: { value: 'Kiosk' } });
-    // The browser would have typed the burst into the focused field before Enter.
-    await fireEvent.input(tag, { target: { value: 'KioskABC123' } });
-    await scan('ABC123', tag);
-    await waitFor(() => expect((screen.getByTestId('serial-input') as HTMLInputElement).value).toBe('ABC123'));
-    expect(tag.value).toBe('Kiosk');
+    // The browser types the burst into the focused field; the station leaves it there.
+    await fireEvent.input(tag, { target: { value: 'BENCH-07' } });
+    await scan('BENCH-07', tag);
+    const user = document.getElementById('assigned-user') as HTMLInputElement;
+    await fireEvent.input(user, { target: { value: 'tm.sato@contoso.com' } });
+    await scan('tm.sato@contoso.com', user);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(tag.value).toBe('BENCH-07');
+    expect(user.value).toBe('tm.sato@contoso.com');
+    expect((screen.getByTestId('serial-input') as HTMLInputElement).value).toBe('');
+    expect(screen.getByTestId('screen-capture')).toBeTruthy();
+  });
+
+  it('a scan into the serial makes it the serial and puts focus on "Choose a file…" (one key to the hash file)', async () => {
+    start();
+    const serial = (await screen.findByTestId('serial-input')) as HTMLInputElement;
+    serial.focus();
+    await fireEvent.input(serial, { target: { value: 'PF9SCAN1' } });
+    await scan('PF9SCAN1', serial);
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('hash-file')));
+    expect(serial.value).toBe('PF9SCAN1');
+  });
+
+  it('with a Japanese IME on, the field gets the label the scanner sent, not the kana the IME made of it', async () => {
+    start();
+    const user = (await screen.findByLabelText('Assigned user (optional)')) as HTMLInputElement;
+    const code = (ch: string) => (ch === '@' ? 'Digit2' : ch === '.' ? 'Period' : `Key${ch.toUpperCase()}`);
+    // Each key reaches the page as 'Process' first; then the IME puts its full-width text in the field.
+    const composed = 'ｔｍ＠ｃｏｎｔｏｓｏ．ｃｏｍ';
+    const t0 = performance.now();
+    for (const [i, ch] of [...'tm@contoso.com'].entries()) {
+      await keyAt(user, { key: 'Process', keyCode: 229, code: code(ch), shiftKey: ch === '@', isComposing: true }, t0 + 10 * i);
+      await fireEvent.input(user, { target: { value: composed.slice(0, i + 1) } });
+    }
+    expect(user.value).toBe(composed);
+    await keyAt(user, { key: 'Process', keyCode: 229, code: 'Tab', isComposing: true }, t0 + 140);
+    expect(user.value).toBe('tm@contoso.com');
+  });
+
+  it('a serial typed but not confirmed is kept when a hash file is read, and the mismatch is shown (issue 23)', async () => {
+    start();
+    const serial = (await screen.findByTestId('serial-input')) as HTMLInputElement;
+    await fireEvent.input(serial, { target: { value: 'SN-TYPED1' } });
+    await chooseFiles(screen.getByTestId('hash-file'), [new File([csv(`PF4XK2QZ,,${fakeHash('Contoso', 'Surface Laptop 6', 'PF4XK2QZ')},,`)], 'a.csv')]);
+    await screen.findByTestId('decoded-model');
+    await waitFor(() => expect(document.querySelector('[data-code="SERIAL_MISMATCH"]')).toBeTruthy());
+    expect(serial.value).toBe('SN-TYPED1');
+    expect(screen.queryByText('No problems found.')).toBeNull();
   });
 
   it('slow typing is not a scan', async () => {
@@ -252,7 +304,8 @@ describe('App', () => {
     const fake = start({}, 'queue');
     const grid = await screen.findByTestId('queue-table');
     grid.focus();
-    const failedIndex = [...fake.devices.values()].findIndex((d) => d.row.state === 'failed');
+    // The queue shows what failed first (failed, invalid, timed-out), each part in queue order.
+    const failedIndex = failedFirst([...fake.devices.values()].map((d) => d.row)).findIndex((r) => r.state === 'failed');
     for (let i = 0; i < failedIndex; i++) await fireEvent.keyDown(grid, { key: 'ArrowDown' });
     await fireEvent.keyDown(grid, { key: 'Enter' });
     const detail = await screen.findByTestId('device-detail');
@@ -271,7 +324,7 @@ describe('App', () => {
     const fake = start({}, 'queue');
     const grid = await screen.findByTestId('queue-table');
     grid.focus();
-    const index = [...fake.devices.values()].findIndex((d) => d.row.errorCode === 808);
+    const index = failedFirst([...fake.devices.values()].map((d) => d.row)).findIndex((r) => r.errorCode === 808);
     expect(index).toBeGreaterThanOrEqual(0);
     for (let i = 0; i < index; i++) await fireEvent.keyDown(grid, { key: 'ArrowDown' });
     await fireEvent.keyDown(grid, { key: 'Enter' });

@@ -98,3 +98,20 @@ describe('plurals', () => {
     expect(tn('queue.removed', 1200)).toBe('1,200 台のデバイスをキューから削除しました。');
   });
 });
+
+describe('what a waiting row says to do (issue 23: it read "Retry" while Retry was disabled)', () => {
+  it('a bench signed out says Sign in; a bench offline says Fix the network; a Graph failure still says Retry', () => {
+    for (const name of ['GRAPH_SIGN_IN_EXPIRED', 'AUTH_DECLINED', 'AUTH_CONSENT_MISSING']) expect(adviceKind(undefined, name)).toBe('signIn');
+    for (const name of ['GRAPH_NETWORK', 'AUTH_NETWORK', 'CHECK_DNS_FAILED', 'CHECK_TCP_FAILED', 'CHECK_TLS_INTERCEPTED']) expect(adviceKind(undefined, name)).toBe('network');
+    expect(adviceKind(undefined, 'GRAPH_THROTTLED')).toBe('retry');
+  });
+  it('each kind has its own words in both languages', async () => {
+    const { en } = await import('../../src-renderer/lib/i18n/en.ts');
+    const { ja } = await import('../../src-renderer/lib/i18n/ja.ts');
+    for (const kind of ['done', 'stop', 'fix', 'retry', 'signIn', 'network']) {
+      expect(en).toHaveProperty(`advice.${kind}`);
+      expect(ja).toHaveProperty(`advice.${kind}`);
+    }
+    expect(en['advice.signIn']).not.toBe(en['advice.retry']);
+  });
+});

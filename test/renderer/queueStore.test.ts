@@ -1,6 +1,7 @@
 import { ApiError } from '../../src-renderer/lib/api.ts';
 import { describe, expect, it, vi } from 'vitest';
 import { QueueStore } from '../../src-renderer/lib/stores/queue.svelte.ts';
+import type { QueueRow } from '../../src-main/contract/types.ts';
 import { FakeStationApi } from './fakeStationApi.ts';
 import { seedQueue } from './seedQueue.ts';
 
@@ -119,5 +120,17 @@ describe('QueueStore', () => {
     await store.load();
     expect(store.error).toBe('The queue file is damaged. Do not delete it: save diagnostics and call your admin.');
     expect(store.loaded).toBe(true);
+  });
+});
+
+describe('what failed comes first (issue 23)', () => {
+  it('failed, invalid and timed-out rows are listed above the rest, each part in queue order, with or without a filter', async () => {
+    const { failedFirst } = await import('../../src-renderer/lib/stores/queue.svelte.ts');
+    const row = (id: string, state: QueueRow['state']) => ({ id, state }) as QueueRow;
+    const rows = [row('a', 'queued'), row('b', 'failed'), row('c', 'registered'), row('d', 'invalid'), row('e', 'timed-out'), row('f', 'captured')];
+    expect(failedFirst(rows).map((r) => r.id)).toEqual(['b', 'd', 'e', 'a', 'c', 'f']);
+    // Where the station stops following decides what is ready, not what failed.
+    expect(failedFirst(rows, 'assigned').map((r) => r.id)).toEqual(['b', 'd', 'e', 'a', 'c', 'f']);
+    expect(failedFirst([row('a', 'queued'), row('c', 'registered')]).map((r) => r.id)).toEqual(['a', 'c']);
   });
 });

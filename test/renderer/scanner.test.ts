@@ -15,7 +15,7 @@ describe('ScannerDetector', () => {
   it('recognises a fast burst ending in Enter', () => {
     expect(feed(new ScannerDetector(), 'PF4XK2QZ', 1000, 8)).toBe('PF4XK2QZ');
   });
-  it('ignores a person typing (gaps over 35 ms)', () => {
+  it('ignores a person typing (gaps of 120 ms)', () => {
     expect(feed(new ScannerDetector(), 'PF4XK2QZ', 1000, 120)).toBeUndefined();
   });
   it('ignores bursts shorter than 4 characters', () => {
@@ -98,5 +98,74 @@ describe('ScannerDetector: a busy page delays the keys of a burst', () => {
     for (const k of '8765') d.feed(k, (t += 4), t + 300);
     expect(d.feed('Enter', (t += 4), t + 300)).toBe('XYZ98765');
     expect(d.lastTyped).toBe('8765');
+  });
+});
+
+describe('ScannerDetector: a Japanese IME is on while the scanner types (issue 23)', () => {
+  /** Keydowns as Chromium gives them with an IME composing: key 'Process', the physical key in `code`. */
+  const codeOf = (ch: string) => (/\d/.test(ch) ? `Digit${ch}` : ch === '@' ? 'Digit2' : ch === '.' ? 'Period' : ch === '-' ? 'Minus' : `Key${ch.toUpperCase()}`);
+  function imeBurst(d: ScannerDetector, text: string, start: number, gap: number): number {
+    let t = start;
+    for (const ch of text) {
+      const shiftKey = /[A-Z@]/.test(ch);
+      if (shiftKey) d.feed('Process', t, t, { code: 'ShiftLeft', shiftKey: true, composing: true });
+      d.feed('Process', (t += gap), t, { code: codeOf(ch), shiftKey, composing: true });
+    }
+    return t;
+  }
+
+  it('reads the label from the physical keys and takes the Enter that commits the composition as the suffix', () => {
+    const d = new ScannerDetector();
+    const t = imeBurst(d, 'PF4XK2QZ', 1000, 10);
+    expect(d.feed('Process', t + 10, t + 10, { code: 'Enter', composing: true })).toBe('PF4XK2QZ');
+    expect(d.lastViaIme).toBe(true);
+  });
+  it('a UPN with @ and dots, Tab suffix, 10 ms a key', () => {
+    const d = new ScannerDetector();
+    const t = imeBurst(d, 'tm.sato@contoso.com', 0, 10);
+    expect(d.feed('Process', t + 10, t + 10, { code: 'Tab', composing: true })).toBe('tm.sato@contoso.com');
+  });
+  it('no suffix: the burst ends by its timing, IME or not', () => {
+    const d = new ScannerDetector();
+    const t = imeBurst(d, '5CG2231XYZ', 0, 10);
+    expect(d.idle(t + d.idleAfterMs)).toBe('5CG2231XYZ');
+    expect(d.lastViaIme).toBe(true);
+  });
+  it('composition keys do not break a burst that began without the IME', () => {
+    const d = new ScannerDetector();
+    let t = 0;
+    for (const ch of 'PF4X') d.feed(ch, (t += 8));
+    t = imeBurst(d, 'K2QZ', t, 8);
+    expect(d.feed('Enter', t + 8)).toBe('PF4XK2QZ');
+  });
+  it('a person composing Japanese (slow keys, Enter to commit the conversion) is not a scan', () => {
+    const d = new ScannerDetector();
+    let t = imeBurst(d, 'toukyou', 0, 140);
+    d.feed('Process', (t += 300), t, { code: 'Space', composing: true }); // convert
+    expect(d.feed('Process', (t += 400), t, { code: 'Enter', composing: true })).toBeUndefined();
+    expect(d.idle(t + 1000)).toBeUndefined();
+  });
+  it('a key the IME took that types nothing nameable neither adds nor breaks', () => {
+    const d = new ScannerDetector();
+    let t = imeBurst(d, 'ABCD', 0, 8);
+    d.feed('Process', (t += 8), t, { code: 'Lang1', composing: true });
+    t = imeBurst(d, 'EF', t, 8);
+    expect(d.feed('Enter', t + 8)).toBe('ABCDEF');
+  });
+  it('a burst without the IME is not marked as one', () => {
+    const d = new ScannerDetector();
+    imeBurst(d, 'ABCD', 0, 8);
+    d.feed('Enter', 48, 48, { code: 'Enter', composing: true });
+    let t = 1000;
+    for (const ch of 'WXYZ') d.feed(ch, (t += 8));
+    expect(d.feed('Enter', t + 8)).toBe('WXYZ');
+    expect(d.lastViaIme).toBe(false);
+  });
+});
+
+describe('characterOfKey', () => {
+  it('names what a US-layout key types, with and without Shift', async () => {
+    const { characterOfKey } = await import('../../src-renderer/lib/scanner.ts');
+    expect([characterOfKey('KeyA'), characterOfKey('KeyA', true), characterOfKey('Digit2', true), characterOfKey('Numpad7'), characterOfKey('Minus'), characterOfKey('Lang1'), characterOfKey(undefined)]).toEqual(['a', 'A', '@', '7', '-', undefined, undefined]);
   });
 });

@@ -281,11 +281,16 @@ describe('errors next to what they are about', () => {
 
 describe('colours mean one thing', () => {
   it('806 is done, not an "Error"; 808 is a hard stop drawn apart from a retryable failure', async () => {
-    start({}, 'queue', 200);
+    const fake = start({}, 'queue', 200);
     await screen.findAllByTestId('queue-row');
+    // What failed is listed first: the 806 row is found by its serial.
+    const serial806 = [...fake.devices.values()].find((d) => d.row.errorCode === 806)!.row.serialNumber;
+    await fireEvent.input(screen.getByTestId('queue-search'), { target: { value: serial806 } });
+    await waitFor(() => expect(screen.getAllByTestId('error-advice').some((a) => a.textContent?.includes('806'))).toBe(true));
     const done = screen.getAllByTestId('error-advice').find((a) => a.textContent?.includes('806'))!;
     expect(done.getAttribute('data-kind')).toBe('done');
     expect(done.querySelector('.code')!.textContent).not.toMatch(/Error/);
+    await fireEvent.input(screen.getByTestId('queue-search'), { target: { value: '' } });
     await fireEvent.change(screen.getByTestId('queue-filter'), { target: { value: 'failed' } });
     await waitFor(() => expect(screen.getAllByTestId('error-advice').some((a) => a.textContent?.includes('808'))).toBe(true));
     const advices = screen.getAllByTestId('error-advice');

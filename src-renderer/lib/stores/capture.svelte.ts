@@ -36,6 +36,11 @@ export function outcomeKind(r: QueueResult): OutcomeKind {
 /** The one device on the Capture screen: this machine's serial, its hash file, and the checks on both. */
 export class CaptureStore {
   serial = $state('');
+  /**
+   * What the serial field holds, typed but not yet confirmed (no Tab, no Enter): it is the technician's, so a
+   * hash file read now is checked against it (mismatch shown), never written over it (issue 23).
+   */
+  draftSerial = $state('');
   serialInfo = $state<ThisDeviceCapture['serial'] | undefined>(undefined);
   needsSerial = $state(false);
   device = $state<CapturedDevice | undefined>(undefined);
@@ -57,7 +62,10 @@ export class CaptureStore {
     this.lastFolder = globalThis.localStorage?.getItem(FOLDER_KEY) ?? '';
     this.off = api.on('dropFolderRead', (results) => {
       const first = results.find((r) => r.devices.length > 0);
-      if (first && !this.device) this.takeFile(first);
+      if (first && !this.device) {
+        this.takeFile(first);
+        void this.run(() => this.recheck());
+      }
     });
   }
 
@@ -84,6 +92,7 @@ export class CaptureStore {
 
   readThisDevice(hashFilePath?: string): Promise<void> {
     this.next();
+    this.keepTyped();
     return this.run(async () => {
       const input: { hashFilePath?: string; serialNumber?: string } = {};
       if (hashFilePath) input.hashFilePath = hashFilePath;
@@ -91,7 +100,7 @@ export class CaptureStore {
       const capture = await this.api.captureThisDevice(input);
       this.serialInfo = capture.serial;
       this.needsSerial = capture.needsSerial;
-      if (capture.serial.value && !(this.serialInfo.source === 'typed' && this.serial)) this.serial = capture.serial.value;
+      if (capture.serial.value && !(this.serialInfo.source === 'typed' && this.serial)) this.useSerial(capture.serial.value);
       if (capture.hashFile) this.takeFile(capture.hashFile);
       if (capture.device) this.device = capture.device;
       if (hashFilePath) this.rememberFolder(hashFilePath);
@@ -134,8 +143,7 @@ export class CaptureStore {
 
   /** A scanned or typed serial: the station re-judges the device with it (serial vs hash). */
   setSerial(serial: string): Promise<void> {
-    // A scanner or IME in full-width mode sends ＰＦ１２３: the station's one rule reads it as the label's PF123.
-    this.serial = foldSerial(serial);
+    this.useSerial(serial);
     if (this.serial) this.result = undefined;
     this.serialInfo = { ...(this.serialInfo ?? {}), value: this.serial, source: 'typed' };
     return this.run(() => this.recheck(), 'serial');
@@ -149,14 +157,32 @@ export class CaptureStore {
 
   private takeFile(result: FileReadResult): void {
     this.result = undefined;
+    this.keepTyped();
     this.fileErrors = result.errors;
     this.hashPath = result.path;
     this.moreInFile = Math.max(0, result.devices.length - 1);
     const device = result.devices[0];
     if (device) {
       this.device = device;
-      if (!this.serial && device.serialNumber) this.serial = device.serialNumber;
+      if (!this.serial && device.serialNumber) this.useSerial(device.serialNumber);
     }
+  }
+
+  /**
+   * The one way the serial changes: the field shows it. A scanner or IME in full-width mode sends
+   * ＰＦ１２３: the station's one rule (foldSerial) reads it as the label's PF123.
+   */
+  private useSerial(value: string): void {
+    this.serial = foldSerial(value);
+    this.draftSerial = this.serial;
+  }
+
+  /** A serial typed but not confirmed becomes the serial before anything is read that carries one of its own. */
+  private keepTyped(): void {
+    const typed = this.draftSerial.trim();
+    if (!typed || typed === this.serial) return;
+    this.useSerial(typed);
+    this.serialInfo = { ...(this.serialInfo ?? {}), value: typed, source: 'typed' };
   }
 
   private async recheck(): Promise<void> {
@@ -186,7 +212,7 @@ export class CaptureStore {
       this.result = { serial: device.serialNumber, kind: outcomeKind(result), result, device: this.device };
       // Ready for the next machine on the bench.
       this.device = undefined;
-      this.serial = '';
+      this.useSerial('');
       this.serialInfo = undefined;
       this.hashPath = '';
       this.fileErrors = [];

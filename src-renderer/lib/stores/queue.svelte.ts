@@ -9,6 +9,17 @@ const PAGE = 10_000;
 const PATCH_LIMIT = 25;
 
 /**
+ * What needs the technician comes first: failed, invalid and timed-out rows above the rest, each part in
+ * the queue's own order (issue 23: at 1366×768 they sat below the fold, under a toast).
+ */
+export function failedFirst(rows: QueueRow[], waitFor: StationSettings['waitFor'] = DEFAULT_WAIT_FOR): QueueRow[] {
+  const failed: QueueRow[] = [];
+  const rest: QueueRow[] = [];
+  for (const r of rows) (stateGroup(r.state, waitFor) === 'failed' ? failed : rest).push(r);
+  return failed.length === 0 || rest.length === 0 ? rows : failed.concat(rest);
+}
+
+/**
  * The queue as the screens see it: every row in memory (10,000 rows are a few MB), filtered and
  * searched here so typing in the search box never waits on the main process. Fed by queueChanged.
  */
@@ -27,10 +38,11 @@ export class QueueStore {
     const needle = this.search.trim().toUpperCase();
     const filter = this.filter;
     const waitFor = this.waitFor;
-    if (!needle && filter === 'all') return this.rows;
-    return this.rows.filter(
-      (r) => (filter === 'all' || stateGroup(r.state, waitFor) === filter) && (!needle || r.serialNumber.toUpperCase().includes(needle)),
-    );
+    const shown =
+      !needle && filter === 'all'
+        ? this.rows
+        : this.rows.filter((r) => (filter === 'all' || stateGroup(r.state, waitFor) === filter) && (!needle || r.serialNumber.toUpperCase().includes(needle)));
+    return failedFirst(shown, waitFor);
   });
 
   private reloadTimer: ReturnType<typeof setTimeout> | undefined;

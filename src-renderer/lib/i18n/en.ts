@@ -360,7 +360,7 @@ export const en = {
   'code.LICENCE_KEY_DROPPED': 'A Windows licence key (25 characters) was found and dropped: licence keys are never stored or sent. The product key ID (PKID) is used instead.',
   'code.MANUFACTURER_MISMATCH': 'The manufacturer in the file[ ("{file}")] differs from the one in the hash[ ("{hash}")]: check that the row belongs to this hash.',
   'code.MODEL_MISMATCH': 'The model in the file[ ("{file}")] differs from the one in the hash[ ("{hash}")]: check that the row belongs to this hash.',
-  'code.EXPORT_FIELD_NOT_ANSI': 'Devices[ ({count})] have a group tag or user the Intune CSV cannot carry ({value}): the CSV was not written, so no tag changes on the way. Import them with the station, or tick only the others and export.',
+  'code.EXPORT_FIELD_NOT_ANSI': 'Devices[ ({count})] have a group tag or user the Intune CSV cannot carry[ ({value})]: the CSV was not written, so no tag changes on the way. Import them with the station, or tick only the others and export.',
   'code.EXPORT_FORMULA_FIELD': 'Devices[ ({count})] have a serial, tag or user starting with = + - @: the Intune CSV was not written. Remove them from the queue, capture them again, then export.',
   'code.PRODUCT_KEY_SPREADSHEET_DAMAGE': 'A spreadsheet turned the Windows Product ID into a number[ ("{value}")]: the hash\'s own product key ID is used instead, or none (the hash is enough to register the device).',
   'import.ownTags': 'rows with their own group tag: {count}',

@@ -365,7 +365,7 @@ export const ja: Record<MessageKey, string> = {
   'code.LICENCE_KEY_DROPPED': 'Windows のライセンス キー (25 文字) が見つかったため破棄しました。ライセンス キーは保存も送信もしません。代わりにプロダクト キー ID (PKID) を使います。',
   'code.MANUFACTURER_MISMATCH': 'ファイルの製造元[ ("{file}")] がハッシュの製造元[ ("{hash}")] と異なります。この行がこのハッシュのものか確認してください。',
   'code.MODEL_MISMATCH': 'ファイルのモデル[ ("{file}")] がハッシュのモデル[ ("{hash}")] と異なります。この行がこのハッシュのものか確認してください。',
-  'code.EXPORT_FIELD_NOT_ANSI': 'デバイス[ ({count} 台)] のグループ タグまたはユーザー ({value}) は Intune 用 CSV に書けない文字を含むため、CSV を書き出しませんでした (タグが変わらないように)。ステーションから直接インポートするか、ほかのデバイスだけを選んでエクスポートしてください。',
+  'code.EXPORT_FIELD_NOT_ANSI': 'デバイス[ ({count} 台)] のグループ タグまたはユーザー[ ({value})] は Intune 用 CSV に書けない文字を含むため、CSV を書き出しませんでした (タグが変わらないように)。ステーションから直接インポートするか、ほかのデバイスだけを選んでエクスポートしてください。',
   'code.EXPORT_FORMULA_FIELD': 'デバイス[ ({count} 台)] のシリアル番号、タグ、またはユーザーが = + - @ で始まっているため、Intune 用 CSV を書き出しませんでした。キューから削除し、もう一度キャプチャしてからエクスポートしてください。',
   'code.PRODUCT_KEY_SPREADSHEET_DAMAGE': 'スプレッドシートによって Windows プロダクト ID が数値[ "{value}"] に変わりました。代わりにハッシュ内のプロダクト キー ID を使います (ない場合は省略します。ハッシュだけで登録できます)。',
   'import.ownTags': '{count} 行に独自のグループ タグがあります',

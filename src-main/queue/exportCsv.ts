@@ -25,16 +25,6 @@ function intuneField(value: string | undefined): string {
  * devices queued before that rule). A licence key is never written, whatever field holds it.
  */
 export function intuneCsvFiles(devices: DeviceRecord[], baseName = 'autopilot-devices'): ExportFile[] {
-  const unsafe = devices.filter((d) => [d.serialNumber, d.productKey, d.hardwareHash, d.groupTag, d.assignedUser].some((v) => v !== undefined && startsLikeFormula(intuneField(v))));
-  if (unsafe.length) {
-    throw new StationError({
-      code: 'EXPORT_FORMULA_FIELD',
-      message: `${unsafe.length} device${unsafe.length === 1 ? ' has' : 's have'} a serial, tag or user starting with = + - @, which spreadsheets run as a formula: the Intune CSV was not written.`,
-      action: 'Remove those devices from the queue (or export only the others), capture them again with their real serial, then export.',
-      params: { count: unsafe.length },
-      details: { deviceIds: unsafe.slice(0, 50).map((d) => d.id) },
-    });
-  }
   // A group tag or user the admin centre's ANSI file cannot carry (東京本社) would be written empty or
   // cut: a silent change of the device's tag. Refused instead; the station imports them as they are.
   const altered = devices.filter((d) => [d.groupTag, d.assignedUser].some((v) => v !== undefined && !containsLicenceKey(v) && intuneField(v) !== v.trim()));
@@ -45,6 +35,16 @@ export function intuneCsvFiles(devices: DeviceRecord[], baseName = 'autopilot-de
       action: 'Import those devices with the station itself (it sends their tags as they are), or tick only the others and export.',
       params: { count: altered.length, value: altered[0]!.groupTag ?? altered[0]!.assignedUser ?? '' },
       details: { deviceIds: altered.slice(0, 50).map((d) => d.id) },
+    });
+  }
+  const unsafe = devices.filter((d) => [d.serialNumber, d.productKey, d.hardwareHash, d.groupTag, d.assignedUser].some((v) => v !== undefined && startsLikeFormula(intuneField(v))));
+  if (unsafe.length) {
+    throw new StationError({
+      code: 'EXPORT_FORMULA_FIELD',
+      message: `${unsafe.length} device${unsafe.length === 1 ? ' has' : 's have'} a serial, tag or user starting with = + - @, which spreadsheets run as a formula: the Intune CSV was not written.`,
+      action: 'Remove those devices from the queue (or export only the others), capture them again with their real serial, then export.',
+      params: { count: unsafe.length },
+      details: { deviceIds: unsafe.slice(0, 50).map((d) => d.id) },
     });
   }
   const files: ExportFile[] = [];

@@ -9,9 +9,10 @@ const run = (cmd: string, args: string[]) => {
 };
 
 run('npx', ['vite', 'build', '--logLevel', 'warn']);
+// Both ways run the built main-process code (bin/autopilot-station.js runs dist/main/cli.js): build it now.
+run('npx', ['tsx', 'scripts/build-main.ts']);
 const electron = electronBinary();
 if (electron) {
-  run('npx', ['tsx', 'scripts/build-main.ts']);
   // better-sqlite3 must match Electron's ABI inside the app (npm run rebuild:node to go back).
   run('npx', ['tsx', 'scripts/rebuild-native.ts', 'electron']);
   const child = spawn(electron, ['.'], { stdio: 'inherit' });

@@ -76,7 +76,7 @@ export class KeyFileProtector implements TokenCacheProtector {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
         // Another process wrote its key a moment ago: use that one.
         const theirs = await this.readKey();
-        if (!theirs) throw new Error('key file has the wrong length');
+        if (!theirs) throw new Error('key file has the wrong length', { cause: err });
         this.key = theirs;
       }
     } finally {

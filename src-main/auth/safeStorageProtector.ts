@@ -23,7 +23,7 @@ export class SafeStorageProtector implements TokenCacheProtector {
    * the basic_text backend: a hard-coded password, no better than plain text, so it counts as absent.
    */
   static choose(safeStorage: SafeStoragePort, platform: NodeJS.Platform, logger: Logger): SafeStorageProtector | undefined {
-    let available = false;
+    let available: boolean;
     try {
       available = safeStorage.isEncryptionAvailable();
     } catch {
@@ -34,7 +34,7 @@ export class SafeStorageProtector implements TokenCacheProtector {
       return undefined;
     }
     if (platform === 'linux') {
-      let backend = 'unknown';
+      let backend: string;
       try {
         backend = safeStorage.getSelectedStorageBackend?.() ?? 'unknown';
       } catch {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { CHECKSUM_SIZE, HASH_MAGIC, HEADER_SIZE, RECORD_HEADER_SIZE, RecordType, TRAILER_MAGIC } from './hashLayout.ts';
+import { HASH_MAGIC, HEADER_SIZE, RECORD_HEADER_SIZE, RecordType, TRAILER_MAGIC } from './hashLayout.ts';
 
 /**
  * Builds hardware hashes in the real layout. No real hash ships with the project, so the tests, the

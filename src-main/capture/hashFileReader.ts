@@ -66,7 +66,8 @@ export class HashFileReader {
     // In a checkout the worker is TypeScript: tsx's loader is registered inside the worker first.
     const worker = this.script.pathname.endsWith('.ts')
       ? new Worker(`import(${JSON.stringify(tsxApiUrl())}).then((m) => { m.register(); return import(${JSON.stringify(this.script.href)}); })`, { eval: true })
-      : new Worker(this.script);
+      : // The built worker is plain JavaScript: no loader flags inherited from the parent (tsx's --import).
+        new Worker(this.script, { execArgv: [] });
     worker.on('message', (msg: HashFileReply) => {
       const p = this.pending.get(msg.id);
       if (!p) return;

@@ -63,6 +63,7 @@ export const POWERSHELL_TYPE_LINE = /^#TYPE\s+(\S.*)$/;
 /** A hash is ~4000 characters and the decoder accepts 16 KB; anything much longer is not a row of this file. */
 const MAX_LINE = 20_000;
 // C0 controls except tab, DEL, and C1 controls (what a wrong code page makes of binary junk).
+// eslint-disable-next-line no-control-regex -- finding control characters in a row is the point
 const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/;
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 

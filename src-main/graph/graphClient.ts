@@ -312,7 +312,6 @@ export class GraphClient {
           dropped.splice(dropped.indexOf(probing5xx), 1);
           droppedNow.pop();
           url = this.url({ ...req, query: query! });
-          probing5xx = undefined;
         } else {
           const next = optional.find((p) => query![p] !== undefined);
           if (next && (status === 400 || !probed5xx)) {

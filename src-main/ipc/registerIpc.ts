@@ -59,7 +59,7 @@ export function registerIpcHandlers(
 
 function senderSummary(event: SenderFacts): Record<string, unknown> {
   const frame = event.senderFrame;
-  let url = '';
+  let url: string;
   try {
     url = frame ? new URL(frame.url).origin : '';
   } catch {

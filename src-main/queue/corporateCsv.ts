@@ -41,6 +41,7 @@ export function corporateCsvFiles(devices: DeviceRecord[], baseName = 'corporate
       continue;
     }
     const bad = Object.entries({ manufacturer: id.manufacturer, model: id.model, serial: id.serialNumber })
+      // eslint-disable-next-line no-control-regex -- a NUL cannot be written into the admin centre's file
       .filter(([, v]) => /["\r\n\u0000]/.test(v))
       .map(([k]) => k);
     if (bad.length) {

@@ -251,7 +251,7 @@ export class TenantSession {
         await network.close();
         throw err;
       }
-      return this.assemble('training', true, cloud, auth, s, network, `sim:${sim.tenantId}`);
+      return this.assemble('training', true, cloud, auth, s, network);
     }
 
     if (!s.clientId) {
@@ -275,10 +275,10 @@ export class TenantSession {
       },
     );
     await auth.restore();
-    return this.assemble(`${s.cloud}:${s.tenantId}:${s.clientId}`, false, cloud, auth, s, network, `${s.cloud}:${s.tenantId}`);
+    return this.assemble(`${s.cloud}:${s.tenantId}:${s.clientId}`, false, cloud, auth, s, network);
   }
 
-  private assemble(key: string, training: boolean, cloud: CloudEndpoints, auth: AuthService, s: StationSettings, network: NetworkPort, tenantKey: string): Live {
+  private assemble(key: string, training: boolean, cloud: CloudEndpoints, auth: AuthService, s: StationSettings, network: NetworkPort): Live {
     const { logger, clock } = this.o;
     const graph = new GraphClient({ cloud, apiVersion: s.apiVersion, tokens: auth, clock, logger, budget: new RateBudget(clock), fetch: network.fetch });
     // The 10-minute sync rule is kept in the tenant's queue (the worker), not here.

@@ -57,8 +57,6 @@ export class ScannerDetector {
   private carried = '';
   private readonly maxGap: number;
   private readonly minLength: number;
-  /** The characters of the last label returned that were typed since the label before it (what landed in a field). */
-  lastTyped = '';
   /** Whether the burst in progress went through an IME (its characters were read from the physical keys). */
   private imeInBurst = false;
   /** Whether the last label returned went through an IME: the field holds the IME's text, not the label. */
@@ -96,10 +94,7 @@ export class ScannerDetector {
     }
     if (SUFFIXES.has(key)) {
       const text = gap <= this.maxGap && this.buffer.length >= this.minLength ? this.buffer : undefined;
-      if (text !== undefined) {
-        this.lastTyped = text.slice(this.carried.length);
-        this.lastViaIme = this.imeInBurst;
-      }
+      if (text !== undefined) this.lastViaIme = this.imeInBurst;
       this.buffer = '';
       this.carried = '';
       this.imeInBurst = false;
@@ -136,7 +131,6 @@ export class ScannerDetector {
       this.buffer = '';
       return undefined;
     }
-    this.lastTyped = text.slice(this.carried.length);
     this.lastViaIme = this.imeInBurst;
     this.carried = text;
     this.buffer = '';
@@ -155,10 +149,5 @@ export class ScannerDetector {
   /** Whether a key at `at` would begin a burst of its own (nothing pending, or too long since the last key). */
   startsBurst(at: number): boolean {
     return !this.buffer || at - this.last > this.maxGap;
-  }
-
-  /** The characters of the burst in progress (to take them back out of a field they landed in). */
-  get pending(): string {
-    return this.buffer;
   }
 }

@@ -11,7 +11,6 @@ import { createNodeNetwork } from '../../src-main/net/nodeNetwork.ts';
 import { CorporateStage } from '../../src-main/queue/corporateStage.ts';
 import { CORPORATE_FINAL, type CorporateState } from '../../src-main/queue/corporateStore.ts';
 import { isSettled } from '../../src-main/queue/queueStore.ts';
-import { QueueService } from '../../src-main/queue/queueService.ts';
 import { openSqliteCorporateStore, type SqliteCorporateStore } from '../../src-main/queue/sqliteCorporateStore.ts';
 import type { SqliteQueueStore } from '../../src-main/queue/sqliteQueueStore.ts';
 import { corporateModelOf } from '../../src-main/sim/CorporateIdentityModel.ts';

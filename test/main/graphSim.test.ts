@@ -200,7 +200,7 @@ describe('Autopilot operations against the simulated tenant over HTTPS', () => {
     const importId = `rstorm-${Date.now()}`;
     const batch = devices(25, importId);
     const graphPaths = '/deviceManagement/';
-    [
+    void [
       sim.inject({ kind: '429', probability: 0.15, retryAfterS: 3, pathContains: graphPaths }),
       sim.inject({ kind: '503', probability: 0.1, pathContains: graphPaths }),
       ...(['GET', 'DELETE'] as const).flatMap((method) => [sim.inject({ kind: '500', probability: 0.1, method, pathContains: graphPaths }), sim.inject({ kind: 'reset', probability: 0.1, method, pathContains: graphPaths })]),

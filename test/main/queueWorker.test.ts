@@ -1,6 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { EventBus } from '../../src-main/kernel/eventBus.ts';
-import { silentLogger } from '../../src-main/kernel/logger.ts';
 import type { DeviceState } from '../../src-main/contract/types.ts';
 import { GraphFailure } from '../../src-main/graph/autopilotPort.ts';
 import { deviceInput, hashFor, networkDown, throttled } from './queueFakes.ts';

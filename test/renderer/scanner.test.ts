@@ -88,16 +88,14 @@ describe('ScannerDetector: scanners set to end with Tab or with no suffix (issue
 });
 
 describe('ScannerDetector: a busy page delays the keys of a burst', () => {
-  it('a burst cut by a late key (no suffix yet) goes on and comes back whole; lastTyped is what landed since', () => {
+  it('a burst cut by a late key (no suffix yet) goes on and comes back whole', () => {
     const d = new ScannerDetector();
     // Keys generated 4 ms apart, received late: the page stalled after "XYZ9".
     let t = 0;
     for (const k of 'XYZ9') d.feed(k, (t += 4), t);
     expect(d.idle(t + 150)).toBe('XYZ9');
-    expect(d.lastTyped).toBe('XYZ9');
     for (const k of '8765') d.feed(k, (t += 4), t + 300);
     expect(d.feed('Enter', (t += 4), t + 300)).toBe('XYZ98765');
-    expect(d.lastTyped).toBe('8765');
   });
 });
 

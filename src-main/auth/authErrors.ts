@@ -1,6 +1,7 @@
 import { StationError } from '../contract/errors.ts';
 import { GraphFailure } from '../graph/autopilotPort.ts';
 import { AUTOPILOT_PERMISSION } from '../graph/graphFailures.ts';
+import { isServiceTrouble } from '../graph/graphAnswers.ts';
 
 /** The Microsoft account (personal) tenant: the station refuses it. */
 export const MSA_TENANT_ID = '9188040d-6c67-4c5b-b112-36a304b66dad';
@@ -77,7 +78,7 @@ export function fromMsalError(err: unknown, context: { cloudLabel: string; tenan
 export function isSignInServiceBusy(err: unknown): boolean {
   const e = err as { status?: unknown; errorCode?: unknown; errorMessage?: unknown; message?: unknown } | null;
   if (!e || typeof e !== 'object') return false;
-  if (typeof e.status === 'number' && (e.status === 429 || (e.status >= 500 && e.status < 600))) return true;
+  if (typeof e.status === 'number' && e.status < 600 && isServiceTrouble(e.status)) return true;
   const text = `${typeof e.errorCode === 'string' ? e.errorCode : ''} ${typeof e.errorMessage === 'string' ? e.errorMessage : ''} ${typeof e.message === 'string' ? e.message : ''}`;
   return /server_error|temporarily_unavailable|service.?unavailable|internal.?server.?error|bad.?gateway|too.?many.?requests|AADSTS(90033|50196|90040)\b/i.test(text);
 }

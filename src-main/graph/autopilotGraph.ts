@@ -11,6 +11,7 @@ import {
 } from './autopilotPort.ts';
 import type { GraphClient } from './graphClient.ts';
 import { JsonBatch } from './jsonBatch.ts';
+import { syncAnswerOf } from './graphAnswers.ts';
 import { inParallel } from '../kernel/inParallel.ts';
 import { MAX_IMPORT_BATCH } from '../contract/limits.ts';
 
@@ -184,8 +185,8 @@ export class AutopilotGraph implements AutopilotPort {
       await this.graph.request({ method: 'POST', path: SYNC, beta: true, idempotent: false, noRetry: true, doing: 'asking Intune to sync' });
       return 'requested';
     } catch (err) {
-      if (err instanceof GraphFailure && err.status === 409) return 'in-progress';
-      if (err instanceof GraphFailure && err.status === 429) return 'too-soon';
+      const answer = err instanceof GraphFailure ? syncAnswerOf(err) : undefined;
+      if (answer) return answer;
       throw err;
     }
   }

@@ -1,3 +1,4 @@
+import { StationError } from '../contract/errors.ts';
 import { GraphFailure, type GraphFailureKind } from './autopilotPort.ts';
 
 export const AUTOPILOT_PERMISSION = 'DeviceManagementServiceConfig.ReadWrite.All';
@@ -25,7 +26,10 @@ function waitWords(ms: number | undefined): string {
   return s < 90 ? `${s} seconds` : `${Math.ceil(s / 60)} minutes`;
 }
 
-/** One place that turns a failure kind into words a technician understands and what to do next. */
+/**
+ * One place that turns a failure kind into words a technician understands and what to do next. Which kind an answer
+ * is: graphAnswers.ts.
+ */
 export function graphFailure(kind: GraphFailureKind, ctx: FailureContext = {}): GraphFailure {
   const doing = ctx.doing ? ` while ${ctx.doing}` : '';
   const texts: Record<GraphFailureKind, { code: string; message: string; action: string; params?: Record<string, string> }> = {
@@ -110,23 +114,6 @@ export function graphFailure(kind: GraphFailureKind, ctx: FailureContext = {}): 
 }
 
 /**
- * Classifies a non-2xx Graph answer that is not retried. Intune's real answers: 401 with an
- * audience/issuer complaint for a token of another cloud, 403 for a missing permission, 400
- * "Request not applicable to target tenant" (or a licence message) for a tenant without Intune.
- */
-export function classifyHttpFailure(status: number, serviceCode = '', serviceMessage = ''): GraphFailureKind {
-  const text = `${serviceCode} ${serviceMessage}`;
-  if (/not applicable to target tenant|licen[cs]e/i.test(text)) return 'no-intune-licence';
-  if (status === 401) return /audience|issuer|cloud/i.test(text) ? 'wrong-cloud' : 'sign-in-expired';
-  if (status === 403) return 'permission-missing';
-  if (status === 404) return 'not-found';
-  if (status === 429) return 'throttled';
-  if (status === 503 || status === 502 || status === 504 || status === 500) return 'unavailable';
-  if (status === 400 || status === 409 || status === 422) return 'bad-request';
-  return 'unknown';
-}
-
-/**
  * A listing whose @odata.nextLink leads back to a page already read (not the known "last page links
  * to itself" case, which simply ends the listing): stopping beats 10,000 reads of the same pages.
  */
@@ -145,5 +132,14 @@ export function pagingLoopFailure(ctx: FailureContext & { pages?: number } = {})
     transient: true,
     ...(ctx.requestId ? { requestId: ctx.requestId } : {}),
     ...(ctx.clientRequestId ? { clientRequestId: ctx.clientRequestId } : {}),
+  });
+}
+
+/** Every request after GraphClient.close(), and those in flight when it was called. */
+export function clientClosed(): StationError {
+  return new StationError({
+    code: 'GRAPH_CLIENT_CLOSED',
+    message: 'The station stopped talking to Microsoft Graph (the command reached its time limit or the station is closing).',
+    action: 'Nothing to do: devices stay in the queue and are followed the next time the station runs.',
   });
 }

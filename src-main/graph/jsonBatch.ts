@@ -1,8 +1,9 @@
 import { inParallel } from '../kernel/inParallel.ts';
 import type { Logger } from '../kernel/logger.ts';
 import { GraphFailure } from './autopilotPort.ts';
-import { retryAfterInMessage, parseRetryAfter, type GraphClient } from './graphClient.ts';
-import { classifyHttpFailure, graphFailure } from './graphFailures.ts';
+import type { GraphClient } from './graphClient.ts';
+import { batchEndpointAnswer, classifyFailure, answerClassOf } from './graphAnswers.ts';
+import { graphFailure } from './graphFailures.ts';
 
 /**
  * Requests in one JSON batch: Microsoft Graph's documented maximum
@@ -13,8 +14,6 @@ export const MAX_BATCH_REQUESTS = 20;
 const BATCHES_IN_FLIGHT = 4;
 /** Single requests in flight at once when the tenant refuses JSON batches. */
 const FALLBACK_IN_FLIGHT = 8;
-/** Answers to `POST /$batch` that mean "not here": the station stops batching for the session. */
-const REFUSED_STATUSES = new Set([400, 404, 405, 500, 501, 502, 504]);
 /**
  * `POST /$batch` answered 503 this many times in a row: the batch endpoint keeps failing while single
  * requests may work (each 503 already sends its chunk one by one), so batching stops for the session.
@@ -94,7 +93,8 @@ export class JsonBatch {
       });
     } catch (err) {
       if (!(err instanceof GraphFailure)) throw err;
-      if (err.status === 503) {
+      const answer = batchEndpointAnswer(err);
+      if (answer === 'busy') {
         // The batch endpoint is unavailable: these reads go one by one now; a second 503 in a row
         // stops batching for the session (single reads keep their own Retry-After handling).
         if (++this.unavailableRuns >= UNAVAILABLE_RUNS_TO_STOP && !this.refused) {
@@ -103,13 +103,13 @@ export class JsonBatch {
         }
         return this.oneByOne<T>(chunk, options);
       }
-      if (err.status !== undefined && REFUSED_STATUSES.has(err.status)) {
+      if (answer === 'refused') {
         this.refused = true;
         this.logger.warn('The tenant refused a JSON batch; sending requests one by one for this session', { status: err.status, requestId: err.requestId });
         return this.oneByOne<T>(chunk, options);
       }
       // The network dropped it: the requests are safe to send again, one by one this time.
-      if (err.kind === 'network') return this.oneByOne<T>(chunk, options);
+      if (answer === 'dropped') return this.oneByOne<T>(chunk, options);
       throw err;
     }
     this.unavailableRuns = 0;
@@ -121,26 +121,15 @@ export class JsonBatch {
     if (!inner || typeof inner.status !== 'number') return { ok: false, error: graphFailure('unavailable', { ...(doing ? { doing } : {}), serviceMessage: 'no answer for this request in the batch' }) };
     const headers = Object.fromEntries(Object.entries(inner.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));
     const requestId = headers['request-id'];
-    if (inner.status >= 200 && inner.status < 300) return { ok: true, status: inner.status, body: inner.body as T | undefined, ...(requestId ? { requestId } : {}) };
-    const err = (inner.body as { error?: { code?: string; message?: string } } | undefined)?.error;
-    const retryAfterMs = inner.status === 429 || inner.status === 503 ? (parseRetryAfter(headers['retry-after'] ?? null, this.graph.now()) ?? retryAfterInMessage(err?.message)) : undefined;
-    if (inner.status === 429) {
+    if (answerClassOf(inner.status) === 'success') return { ok: true, status: inner.status, body: inner.body as T | undefined, ...(requestId ? { requestId } : {}) };
+    const f = classifyFailure(inner.status, (name) => headers[name], inner.body, this.graph.now());
+    if (f.class === 'throttled') {
       // The same as a 429 on its own: the whole station slows down.
       this.graph.budget.onThrottled();
-      if (retryAfterMs !== undefined) this.graph.budget.pauseUntil(this.graph.now() + retryAfterMs);
+      if (f.retryAfterMs !== undefined) this.graph.budget.pauseUntil(this.graph.now() + f.retryAfterMs);
     }
-    const kind = inner.status === 429 ? 'throttled' : inner.status >= 500 ? 'unavailable' : classifyHttpFailure(inner.status, err?.code, err?.message);
-    return {
-      ok: false,
-      error: graphFailure(kind, {
-        status: inner.status,
-        ...(requestId ? { requestId } : {}),
-        ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
-        ...(err?.code ? { serviceCode: err.code } : {}),
-        ...(err?.message ? { serviceMessage: err.message } : {}),
-        doing: doing ?? `${req.method === 'GET' ? 'reading' : 'deleting'} ${req.path}`,
-      }),
-    };
+    const doingIt = doing ?? `${req.method === 'GET' ? 'reading' : 'deleting'} ${req.path}`;
+    return { ok: false, error: graphFailure(f.kind, { ...f.context, ...(f.retryAfterMs !== undefined ? { retryAfterMs: f.retryAfterMs } : {}), doing: doingIt }) };
   }
 
   private async oneByOne<T>(chunk: readonly BatchRequest[], options: { beta?: boolean; doing?: string }): Promise<BatchAnswer<T>[]> {

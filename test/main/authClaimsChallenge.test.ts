@@ -17,7 +17,8 @@ import { EncryptedCachePlugin } from '../../src-main/auth/encryptedCachePlugin.t
 import { KeyFileProtector } from '../../src-main/auth/keyFileProtector.ts';
 import { MsalNetworkClient } from '../../src-main/auth/msalNetworkClient.ts';
 import { customCloud } from '../../src-main/graph/clouds.ts';
-import { claimsChallengeOf, GraphClient } from '../../src-main/graph/graphClient.ts';
+import { GraphClient } from '../../src-main/graph/graphClient.ts';
+import { claimsChallengeOf } from '../../src-main/graph/tokenRenewal.ts';
 import { createNodeNetwork } from '../../src-main/net/nodeNetwork.ts';
 import { startSimulatedTenant, type SimTenant } from '../../src-main/sim/startSimulatedTenant.ts';
 

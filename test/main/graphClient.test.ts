@@ -3,8 +3,9 @@ import { silentLogger } from '../../src-main/kernel/logger.ts';
 import { scaledClock } from '../../src-main/kernel/clock.ts';
 import { GraphFailure } from '../../src-main/graph/autopilotPort.ts';
 import { CLOUDS, apiVersionFor, customCloud } from '../../src-main/graph/clouds.ts';
-import { GraphClient, parseRetryAfter, type AccessTokenProvider } from '../../src-main/graph/graphClient.ts';
-import { classifyHttpFailure } from '../../src-main/graph/graphFailures.ts';
+import { GraphClient, type AccessTokenProvider } from '../../src-main/graph/graphClient.ts';
+import { parseRetryAfter } from '../../src-main/graph/retryTiming.ts';
+import { classifyHttpFailure } from '../../src-main/graph/graphAnswers.ts';
 import { FakeClock, scriptedServer, type ScriptedAnswer, type SeenRequest } from './graphTestSupport.ts';
 
 class CountingTokens implements AccessTokenProvider {

@@ -3,7 +3,9 @@ import { createLogger, silentLogger, type LogRecord } from '../../src-main/kerne
 import { encodeHardwareHash } from '../../src-main/capture/encodeHardwareHash.ts';
 import { GraphFailure } from '../../src-main/graph/autopilotPort.ts';
 import { customCloud } from '../../src-main/graph/clouds.ts';
-import { GraphClient, queryPartKey, retryAfterInMessage } from '../../src-main/graph/graphClient.ts';
+import { GraphClient } from '../../src-main/graph/graphClient.ts';
+import { queryPartKey } from '../../src-main/graph/optionalQueryParts.ts';
+import { retryAfterInMessage } from '../../src-main/graph/retryTiming.ts';
 import { createNodeNetwork } from '../../src-main/net/nodeNetwork.ts';
 import type { FetchLike } from '../../src-main/net/networkPort.ts';
 import { INTUNE_APP_LIMITS, RateBudget } from '../../src-main/graph/rateBudget.ts';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { MAX_IMPORT_BATCH } from '../../contract/limits.ts';
 import { GraphFailure, type ImportedIdentity, type ImportedIdentityInput } from '../../graph/autopilotPort.ts';
+import { importRefusalOf } from '../../graph/graphAnswers.ts';
 import type { BatchRecord, DeviceRecord } from '../queueStore.ts';
 import type { PollStage } from './pollStage.ts';
 import { matchRecords } from './recordMatching.ts';
@@ -22,14 +23,14 @@ interface Refusal {
   requestId?: string;
 }
 
-/** Refused before anything was applied (400, 413): split at once. */
+/** Refused before anything was applied (a bad request, 400, 413): split at once. */
 function refusedOutright(err: Error): boolean {
-  return err instanceof GraphFailure && (err.kind === 'bad-request' || err.status === 400 || err.status === 413);
+  return err instanceof GraphFailure && importRefusalOf(err) === 'outright';
 }
 
 /** A 5xx that is not the service being busy (502/503/504 are): refused, but it may still have landed. */
 function refusedMaybeApplied(err: Error): boolean {
-  return err instanceof GraphFailure && err.status !== undefined && err.status >= 500 && ![502, 503, 504].includes(err.status);
+  return err instanceof GraphFailure && importRefusalOf(err) === 'maybe-applied';
 }
 
 /**

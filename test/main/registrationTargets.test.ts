@@ -6,6 +6,7 @@ import { readMachineSettings } from '../../src-main/app/machineSettings.ts';
 import { SettingsStore } from '../../src-main/auth/settingsStore.ts';
 import { registrationTargets, settingsPatch } from '../../src-main/contract/schemas.ts';
 import { silentLogger } from '../../src-main/kernel/logger.ts';
+import { parseRegisterFlag } from '../../src-main/cli/importCommand.ts';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -54,5 +55,15 @@ describe('registration targets', () => {
   it('without a setting a station registers Autopilot devices only', async () => {
     const settings = await new SettingsStore({ file: path.join(tmp(), 'settings.json'), logger: silentLogger }).load();
     expect(settings.registrationTargets).toEqual(['autopilot']);
+  });
+});
+
+describe('import --register', () => {
+  it('takes one target or several separated by commas, and still reads both as autopilot and corporate', () => {
+    expect(parseRegisterFlag('corporate')).toEqual(['corporate']);
+    expect(parseRegisterFlag('corporate,autopilot')).toEqual(['autopilot', 'corporate']);
+    expect(parseRegisterFlag('both')).toEqual(['autopilot', 'corporate']);
+    expect(() => parseRegisterFlag('intune')).toThrow(/--register takes autopilot, corporate/);
+    expect(() => parseRegisterFlag('')).toThrow(/--register/);
   });
 });

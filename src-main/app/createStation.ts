@@ -25,13 +25,14 @@ import type { WorkerTimings } from '../queue/importWorker.ts';
 import { corporatePortOf } from '../graph/corporateIdentities.ts';
 import { openQueueRuntime, type QueueRuntime, type QueueRuntimeOptions } from '../queue/queueRuntime.ts';
 import { DEFAULT_WAIT_FOR } from '../queue/queueStore.ts';
-import { tenantQueueDir, tenantSlug, TRAINING_SLUG } from '../queue/tenantQueues.ts';
+import { tenantQueueDir, tenantSlug, tenantSlugAfter, TRAINING_SLUG } from '../queue/tenantQueues.ts';
 import { TenantQueueService } from '../queue/tenantQueueService.ts';
 import { openSqliteQueueStore } from '../queue/sqliteQueueStore.ts';
 import type { SignInDeadlines } from '../auth/authService.ts';
 import type { CloudEndpoints } from '../graph/clouds.ts';
 import { StationError } from '../contract/errors.ts';
 import { DiagnosticsService } from './diagnostics.ts';
+import { diagnosticsSections } from './diagnosticsSections.ts';
 import { EventBus } from '../kernel/eventBus.ts';
 import { InfoService } from './infoService.ts';
 import type { Logger } from '../kernel/logger.ts';
@@ -155,7 +156,7 @@ export function createStation(options: StationOptions): Station {
     files,
   });
 
-  // Pre-flight check (issue 19): Settings' "Check connection", and the first import of a never-checked tenant.
+  // Pre-flight check: Settings' "Check connection", and the first import of a never-checked tenant.
   const checks = new ConnectionCheckService({ target: () => tenant.checkTarget(), records: CheckRecords.inDataDir(options.dataDir), clock, logger: options.logger.child({ service: 'check' }) });
 
   // Queue: one per tenant, opened on first use so that a station built for other calls never touches
@@ -230,7 +231,7 @@ export function createStation(options: StationOptions): Station {
     getSettings: () => tenant.getSettings(),
     // Every window follows at once (mode, banner, sign-in panel); the queue reloads when it is another tenant's.
     updateSettings: ({ patch }) =>
-      queues.saveSettings(slugAfter(tenant.settingsNow(), patch), async () => settingsChanged(await tenant.updateSettings(patch)), (saved) => bus.emit('settingsChanged', saved)),
+      queues.saveSettings(tenantSlugAfter(tenant.settingsNow(), patch), async () => settingsChanged(await tenant.updateSettings(patch)), (saved) => bus.emit('settingsChanged', saved)),
     getAuthStatus: () => tenant.getAuthStatus(),
     signIn: () => tenant.signIn(),
     signOut: () => tenant.signOut(),
@@ -269,50 +270,6 @@ export function createStation(options: StationOptions): Station {
       stopHeartbeat?.();
       await queues.close();
       await tenant.close();
-    },
-  };
-}
-
-/**
- * The tenant's slug once `patch` is saved over `before` ('' clears a tenant id or a remote tenant's
- * URL), so the old tenant's queue closes before settings that change the tenant are saved.
- */
-function slugAfter(before: StationSettings, patch: Partial<Pick<StationSettings, 'tenantId' | 'cloud' | 'tenantUrl'>>): string {
-  const cleared = (v: string | undefined, was: string | undefined) => (v === undefined ? was : v || undefined);
-  return tenantSlug({ tenantId: cleared(patch.tenantId, before.tenantId), cloud: patch.cloud ?? before.cloud, tenantUrl: cleared(patch.tenantUrl, before.tenantUrl) });
-}
-
-/** What support needs besides the logs: the station, its settings, sign-in state and the whole queue (of the current tenant). */
-function diagnosticsSections(handlers: Handlers): Record<string, () => Promise<unknown>> {
-  const wholeQueue = async () => {
-    const first = await handlers.listQueue({ offset: 0, limit: 10_000 });
-    const rows = [...first.rows];
-    while (rows.length < first.total) {
-      const page = await handlers.listQueue({ offset: rows.length, limit: 10_000 });
-      if (page.rows.length === 0) break;
-      rows.push(...page.rows);
-    }
-    return { total: first.total, counts: first.counts, rows };
-  };
-  let queue: ReturnType<typeof wholeQueue> | undefined;
-  const once = () => (queue ??= wholeQueue());
-  return {
-    'station.json': () => handlers.getInfo({}),
-    'settings.json': () => handlers.getSettings({}),
-    // The configured method beside the live status (which says nothing about the method while signed out).
-    'sign-in.json': async () => {
-      const [settings, status] = await Promise.all([handlers.getSettings({}), handlers.getAuthStatus({})]);
-      return { configuredMethod: settings.tenantId ? settings.authMode : 'training (certificate, built-in)', tenantId: settings.tenantId ?? null, cloud: settings.cloud, ...status };
-    },
-    'queue-counts.json': async () => {
-      const q = await once();
-      return { total: q.total, counts: q.counts };
-    },
-    'queue.json': async () => (await once()).rows,
-    // Failed devices with their event history: the Graph request ids Microsoft support asks for.
-    'failed-devices.json': async () => {
-      const failed = (await once()).rows.filter((r) => r.state === 'failed' || r.state === 'timed-out').slice(0, 200);
-      return Promise.all(failed.map((r) => handlers.getDevice({ id: r.id })));
     },
   };
 }

@@ -7,7 +7,7 @@ import { silentLogger } from '../../src-main/kernel/logger.ts';
 import { openQueueRuntime, type QueueRuntime } from '../../src-main/queue/queueRuntime.ts';
 import { openSqliteQueueStore } from '../../src-main/queue/sqliteQueueStore.ts';
 import { TenantQueueService } from '../../src-main/queue/tenantQueueService.ts';
-import { tenantQueueDir } from '../../src-main/queue/tenantQueues.ts';
+import { tenantQueueDir, tenantSlugAfter } from '../../src-main/queue/tenantQueues.ts';
 import { hashFor } from './queueFakes.ts';
 import { ManualClock } from './simSupport.ts';
 
@@ -151,5 +151,14 @@ describe('TenantQueueService', () => {
     await queues.saveSettings('global-contoso', async () => void (settings.slug = 'global-contoso'), () => {});
     expect(queues.current()).toBe(q);
     expect(opened.map((o) => `${o.slug}:${o.closed}`)).toEqual(['sim-cli:false']);
+  });
+
+  it("knows the tenant a settings patch leads to before it is saved ('' clears), a remote training tenant included", () => {
+    const training = { cloud: 'global' as const };
+    expect(tenantSlugAfter(training, { tenantId: 'Contoso.onmicrosoft.com' })).toBe('global-contoso.onmicrosoft.com');
+    expect(tenantSlugAfter({ cloud: 'global', tenantId: 'contoso' }, { cloud: 'usgov' })).toBe('usgov-contoso');
+    expect(tenantSlugAfter({ cloud: 'global', tenantId: 'contoso' }, { tenantId: '' })).toBe('training');
+    expect(tenantSlugAfter(training, { tenantUrl: 'https://trainer-pc:8443' })).toBe('remote-trainer-pc_8443');
+    expect(tenantSlugAfter({ cloud: 'global', tenantUrl: 'https://trainer-pc:8443' }, { tenantUrl: '' })).toBe('training');
   });
 });

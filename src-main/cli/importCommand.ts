@@ -8,7 +8,7 @@ import { ROW_CODES } from '../capture/fileReadCodes.ts';
 import type { RefusedRowInput } from '../queue/queueService.ts';
 import { ownValueCounts } from './captureOutput.ts';
 import { createImportProgress } from './importProgress.ts';
-import { groupTag as groupTagSchema, settingsPatch, userPrincipalName } from '../contract/schemas.ts';
+import { groupTag as groupTagSchema, LEGACY_BOTH, settingsPatch, userPrincipalName } from '../contract/schemas.ts';
 import { DEFAULT_REGISTRATION_TARGETS, REGISTRATION_TARGETS, type DeviceState, type RegistrationTargets } from '../contract/types.ts';
 import { CORPORATE_FINAL } from '../queue/corporateStore.ts';
 import { isProblem, isSettled, type DeviceRecord, type WaitFor } from '../queue/queueStore.ts';
@@ -31,7 +31,7 @@ const WAITS = ['imported', 'registered', 'assigned'] as const;
  * read as autopilot and corporate (the spelling before targets were a set). Each name once.
  */
 export function parseRegisterFlag(value: string): RegistrationTargets {
-  const names = value === 'both' ? ['autopilot', 'corporate'] : value.split(',').map((n) => n.trim());
+  const names: string[] = value === 'both' ? [...LEGACY_BOTH] : value.split(',').map((n) => n.trim());
   const unknown = names.filter((n) => !(REGISTRATION_TARGETS as readonly string[]).includes(n));
   if (!value.trim() || unknown.length) throw usageError(`--register takes ${REGISTRATION_TARGETS.join(', ')} or several of them separated by commas (both = autopilot,corporate), not "${value}".`);
   return REGISTRATION_TARGETS.filter((t) => names.includes(t));

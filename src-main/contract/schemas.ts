@@ -66,8 +66,8 @@ export const deviceState = z.enum(['captured', 'invalid', 'queued', 'importing',
 /** One registration target (REGISTRATION_TARGETS in types.ts). */
 export const registrationTarget = z.enum(REGISTRATION_TARGETS);
 
-/** The one combination settings files saved before targets were a set: 'both' meant these two. */
-const LEGACY_BOTH: RegistrationTarget[] = ['autopilot', 'corporate'];
+/** The one combination settings files (and `import --register`) spelled before targets were a set: 'both' meant these two. */
+export const LEGACY_BOTH: readonly RegistrationTarget[] = ['autopilot', 'corporate'];
 
 /**
  * The station's registration targets: a set of single targets, read back as an array with each once,
@@ -76,7 +76,7 @@ const LEGACY_BOTH: RegistrationTarget[] = ['autopilot', 'corporate'];
  * targets it meant, so those files still load.
  */
 export const registrationTargets = z
-  .union([z.literal('both').transform(() => LEGACY_BOTH), z.array(registrationTarget).min(1).max(REGISTRATION_TARGETS.length * 2)])
+  .union([z.literal('both').transform(() => [...LEGACY_BOTH]), z.array(registrationTarget).min(1).max(REGISTRATION_TARGETS.length * 2)])
   .transform((set): RegistrationTarget[] => REGISTRATION_TARGETS.filter((t) => set.includes(t)));
 
 export const settingsPatch = z

@@ -56,7 +56,8 @@ it waits (not with --json) and prints each device's final state. Exit 1 when a d
 ${TENANT_SELECTION_HELP}
   --api v1.0|beta             the Graph version
   --wait imported|registered|assigned   how far to follow each device (default registered)
-  --register autopilot|corporate|both   what to register each device as (default autopilot)
+  --register T[,T]            what to register each device as: autopilot (default), corporate, or
+                              autopilot,corporate for both ("both" is still accepted as that spelling)
   --timeout-s N               stop waiting after N seconds (default 10800); devices stay queued
   --json                      only the JSON result on stdout, no progress`,
   },

@@ -10,7 +10,7 @@ import type { TokenCacheProtector } from '../auth/tokenCacheProtector.ts';
 import { scaledClock, systemClock, type Clock } from '../kernel/clock.ts';
 import { savedServiceTime, serviceClockHeartbeat, TRAINING_TENANT_FILE } from '../sim/trainingTenantState.ts';
 import type { Handlers } from '../contract/contract.ts';
-import type { AuthStatus, StationInfo, StationSettings } from '../contract/types.ts';
+import { DEFAULT_REGISTRATION_TARGETS, type AuthStatus, type StationInfo, type StationSettings } from '../contract/types.ts';
 import { CaptureService } from '../capture/captureService.ts';
 import { DropFolder } from '../capture/dropFolder.ts';
 import { hashFileReader, type HashFileReader } from '../capture/hashFileReader.ts';
@@ -23,14 +23,16 @@ import type { AutopilotPort } from '../graph/autopilotPort.ts';
 import { deferredAutopilot } from '../queue/deferredAutopilot.ts';
 import type { WorkerTimings } from '../queue/importWorker.ts';
 import { corporatePortOf } from '../graph/corporateIdentities.ts';
-import { openQueueRuntime, type QueueRuntime } from '../queue/queueRuntime.ts';
+import { openQueueRuntime, type QueueRuntime, type QueueRuntimeOptions } from '../queue/queueRuntime.ts';
 import { DEFAULT_WAIT_FOR } from '../queue/queueStore.ts';
-import { migrateLegacyQueues, moveDevices, SIM_CLI_SLUG, tenantOfSlug, tenantQueueDir, tenantQueueSlugs, tenantSlug, TRAINING_SLUG } from '../queue/tenantQueues.ts';
+import { tenantQueueDir, tenantSlug, tenantSlugAfter, TRAINING_SLUG } from '../queue/tenantQueues.ts';
+import { TenantQueueService } from '../queue/tenantQueueService.ts';
 import { openSqliteQueueStore } from '../queue/sqliteQueueStore.ts';
 import type { SignInDeadlines } from '../auth/authService.ts';
 import type { CloudEndpoints } from '../graph/clouds.ts';
 import { StationError } from '../contract/errors.ts';
 import { DiagnosticsService } from './diagnostics.ts';
+import { diagnosticsSections } from './diagnosticsSections.ts';
 import { EventBus } from '../kernel/eventBus.ts';
 import { InfoService } from './infoService.ts';
 import type { Logger } from '../kernel/logger.ts';
@@ -154,41 +156,41 @@ export function createStation(options: StationOptions): Station {
     files,
   });
 
-  // Pre-flight check (issue 19): Settings' "Check connection", and the first import of a never-checked tenant.
+  // Pre-flight check: Settings' "Check connection", and the first import of a never-checked tenant.
   const checks = new ConnectionCheckService({ target: () => tenant.checkTarget(), records: CheckRecords.inDataDir(options.dataDir), clock, logger: options.logger.child({ service: 'check' }) });
 
-  // Queue: one per tenant (<dataDir>/tenants/<slug>/queue.db), opened on first use so that a station
-  // built for other calls never touches a database. A tenant change closes it (worker stopped first)
-  // and the next use opens the new tenant's queue.
-  const queueLog = options.logger.child({ service: 'queue' });
-  const slugNow = (): string => options.queueTenant?.slug ?? tenantSlug(tenant.settingsNow());
-  let legacyChecked = false;
-  let current: { slug: string; runtime: QueueRuntime } | undefined;
+  // Queue: one per tenant, opened on first use so that a station built for other calls never touches
+  // a database; a tenant change closes it (worker first) and opens the new tenant's.
+  const queues = new TenantQueueService({
+    dataDir: options.dataDir,
+    clock,
+    logger: options.logger,
+    bus,
+    currentSlug: () => tenantSlug(tenant.settingsNow()),
+    openRuntime: (slug, dir) => openQueueRuntime(queueRuntimeOptions(slug, dir)),
+    openStore: (dir) => openSqliteQueueStore(dir),
+    ...(options.queueTenant ? { pinned: options.queueTenant } : {}),
+  });
+  const queue = (): QueueRuntime => queues.current();
   // Devices held in the queue while the bench could not sign in go as soon as it can.
   bus.subscribe((name, payload) => {
-    if (name === 'authChanged' && (payload as AuthStatus).state === 'signed-in') current?.runtime.worker?.resumeHeld();
+    if (name === 'authChanged' && (payload as AuthStatus).state === 'signed-in') queues.openNow()?.worker?.resumeHeld();
   });
-  const openFor = (slug: string): QueueRuntime => {
-    if (!options.queueTenant && !legacyChecked) {
-      legacyChecked = true;
-      migrateLegacyQueues(options.dataDir, slug, queueLog);
-    }
-    const dir = options.queueTenant?.dir ?? tenantQueueDir(options.dataDir, slug);
-    queueLog.info('Opened the queue of this tenant', { tenant: slug, dir });
+  const queueRuntimeOptions = (slug: string, dir: string): QueueRuntimeOptions => {
     // The worker of one tenant's queue never talks to another tenant: the session may already point
-    // elsewhere while this queue is being closed.
-    // A tenant never checked is checked once before its first batch (not the training tenant).
+    // elsewhere while this queue is being closed. A tenant never checked is checked once before its
+    // first batch (not the training tenant).
     const port =
       options.autopilot ??
       checkedAutopilot(
         deferredAutopilot(async () => {
-          if (slugNow() !== slug) throw new StationError({ code: 'TENANT_CHANGED', message: 'The tenant changed; this queue is being closed.', action: 'Nothing to do: the queue of the new tenant takes over.' });
+          if (queues.slug() !== slug) throw new StationError({ code: 'TENANT_CHANGED', message: 'The tenant changed; this queue is being closed.', action: 'Nothing to do: the queue of the new tenant takes over.' });
           return tenant.autopilot();
         }),
         checks,
         { skip: async () => isTrainingMode(await tenant.getSettings()) },
       );
-    return openQueueRuntime({
+    return {
       dataDir: dir,
       clock,
       logger: options.logger,
@@ -198,33 +200,10 @@ export function createStation(options: StationOptions): Station {
       batchSize: async () => (await tenant.getSettings()).batchSize,
       waitFor: () => DEFAULT_WAIT_FOR,
       ...(options.queue?.timings ? { timings: options.queue.timings } : {}),
-      // Corporate identifiers (issue 18): over the tenant's Graph client, so under its rate budget.
+      // Over the tenant's Graph client, so under its rate budget.
       corporatePort: corporatePortOf(() => tenant.graph()),
-      registrationTargets: async () => (await tenant.getSettings()).registrationTargets ?? 'autopilot',
-    });
-  };
-  const queue = (): QueueRuntime => {
-    const slug = slugNow();
-    if (current && current.slug !== slug) {
-      // Settings changed without going through updateSettings (another window, a test): switch now.
-      const old = current.runtime;
-      void old.close().catch((err: unknown) => queueLog.error('Closing the previous tenant\'s queue failed', { error: err instanceof Error ? err.message : String(err) }));
-      current = undefined;
-    }
-    current ??= { slug, runtime: openFor(slug) };
-    return current.runtime;
-  };
-  /** Before settings that change the tenant are saved: stop the old queue's worker so nothing more is sent to the old tenant. */
-  const closeQueueIfTenantChanges = async (patch: { tenantId?: string | undefined; cloud?: StationSettings['cloud'] | undefined }): Promise<boolean> => {
-    if (!current || options.queueTenant) return false;
-    const before = tenant.settingsNow();
-    const after = { tenantId: patch.tenantId === undefined ? before.tenantId : patch.tenantId || undefined, cloud: patch.cloud ?? before.cloud };
-    if (tenantSlug(after) === current.slug) return false;
-    const old = current;
-    current = undefined;
-    queueLog.info('Tenant changing: closing this tenant\'s queue', { from: old.slug, to: tenantSlug(after) });
-    await old.runtime.close();
-    return true;
+      registrationTargets: async () => (await tenant.getSettings()).registrationTargets ?? [...DEFAULT_REGISTRATION_TARGETS],
+    };
   };
 
   const handlers: Handlers = {
@@ -241,7 +220,8 @@ export function createStation(options: StationOptions): Station {
       const settings = await tenant.getSettings();
       const tag = groupTag ?? settings.defaultGroupTag;
       // In steps: a 10 MB file's 2,500 devices never hold the Electron main thread in one transaction.
-      return queue().service.queueDevicesInSteps(devices, { waitFor: settings.waitFor, ...(settings.registrationTargets === 'corporate' ? { autopilot: false } : {}), ...(tag !== undefined ? { defaultGroupTag: tag } : {}), ...(groupTag !== undefined ? { groupTag } : {}), ...(assignedUser !== undefined ? { assignedUser } : {}), ...(overrideGroupTag ? { overrideGroupTag } : {}), ...(overrideAssignedUser ? { overrideAssignedUser } : {}), ...(refused?.length ? { refused } : {}) });
+      const autopilot = (settings.registrationTargets ?? DEFAULT_REGISTRATION_TARGETS).includes('autopilot');
+      return queue().service.queueDevicesInSteps(devices, { waitFor: settings.waitFor, ...(autopilot ? {} : { autopilot: false }), ...(tag !== undefined ? { defaultGroupTag: tag } : {}), ...(groupTag !== undefined ? { groupTag } : {}), ...(assignedUser !== undefined ? { assignedUser } : {}), ...(overrideGroupTag ? { overrideGroupTag } : {}), ...(overrideAssignedUser ? { overrideAssignedUser } : {}), ...(refused?.length ? { refused } : {}) });
     },
     listQueue: async (input) => queue().service.listQueue(input),
     getDevice: async ({ id }) => queue().service.getDevice(id),
@@ -249,61 +229,20 @@ export function createStation(options: StationOptions): Station {
     editDevices: ({ ids, groupTag, assignedUser }) => queue().service.editDevices(ids, { ...(groupTag !== undefined ? { groupTag } : {}), ...(assignedUser !== undefined ? { assignedUser } : {}) }),
     exportQueue: async ({ format, ids }) => queue().service.exportQueue(format, ids),
     getSettings: () => tenant.getSettings(),
-    updateSettings: async ({ patch }) => {
-      const switched = await closeQueueIfTenantChanges(patch);
-      let saved: StationSettings;
-      try {
-        saved = settingsChanged(await tenant.updateSettings(patch));
-      } finally {
-        // The tenant's queue (the new one, or the old one when the change was refused) works on at once.
-        if (switched) queue();
-      }
-      // Every window follows at once: mode, banner, sign-in panel; the queue reloads when it is another tenant's.
-      bus.emit('settingsChanged', saved);
-      if (switched) bus.emit('queueChanged', { deviceIds: [], at: new Date(clock.now()).toISOString(), counts: queue().store.countByState() });
-      return saved;
-    },
+    // Every window follows at once (mode, banner, sign-in panel); the queue reloads when it is another tenant's.
+    updateSettings: ({ patch }) =>
+      queues.saveSettings(tenantSlugAfter(tenant.settingsNow(), patch), async () => settingsChanged(await tenant.updateSettings(patch)), (saved) => bus.emit('settingsChanged', saved)),
     getAuthStatus: () => tenant.getAuthStatus(),
     signIn: () => tenant.signIn(),
     signOut: () => tenant.signOut(),
     listGroupTags: () => tenant.listGroupTags(),
     saveDiagnostics: async () => diagnostics.save(),
-    listTenantQueues: async () => {
-      const now = slugNow();
-      const slugs = [...new Set([now, ...tenantQueueSlugs(options.dataDir)])];
-      return slugs.map((slug) => ({ slug, current: slug === now, training: slug === TRAINING_SLUG || slug === SIM_CLI_SLUG, total: slug === now ? queue().service.total() : countIn(slug), ...tenantOfSlug(slug) }));
-    },
-    moveDevices: async ({ ids, toTenant }) => {
-      if (options.queueTenant) throw new StationError({ code: 'NOT_AVAILABLE', message: 'This station\'s queue is pinned to one tenant.', action: 'Move devices from the app or browser mode.' });
-      const from = slugNow();
-      if (toTenant === from) throw new StationError({ code: 'MOVE_SAME_TENANT', message: 'These devices are already in this tenant\'s queue.', action: 'Choose another tenant.' });
-      if (!tenantQueueSlugs(options.dataDir).includes(toTenant) && toTenant !== TRAINING_SLUG) {
-        throw new StationError({ code: 'MOVE_UNKNOWN_TENANT', message: `The station has no queue for the tenant "${toTenant}".`, action: 'Sign in to that tenant once (enter its tenant id in settings), then move the devices.', params: { tenant: toTenant } });
-      }
-      const source = queue();
-      const target = openSqliteQueueStore(tenantQueueDir(options.dataDir, toTenant));
-      try {
-        const r = moveDevices(source.store, target, ids, { fromSlug: from, toSlug: toTenant, now: clock.now() });
-        queueLog.info('Moved devices to another tenant\'s queue', { from, to: toTenant, moved: r.moved.length, refused: r.refused.length });
-        if (r.refused.length < ids.length) bus.emit('queueChanged', { deviceIds: [], at: new Date(clock.now()).toISOString(), counts: source.store.countByState() });
-        return { moved: r.moved, refused: r.refused.map((x) => ({ id: x.id, code: x.code, ...(x.serialNumber ? { serialNumber: x.serialNumber } : {}) })) };
-      } finally {
-        target.close();
-      }
-    },
+    listTenantQueues: async () => queues.list(),
+    moveDevices: async ({ ids, toTenant }) => queues.move(ids, toTenant),
     cancelSignIn: () => tenant.cancelSignIn(),
     checkConnection: () => checks.run({ interactive: true }),
     lastConnectionCheck: () => checks.lastReport(),
   };
-  const countIn = (slug: string): number => {
-    const store = openSqliteQueueStore(tenantQueueDir(options.dataDir, slug));
-    try {
-      return Object.values(store.countByState()).reduce((a, b) => a + b, 0);
-    } finally {
-      store.close();
-    }
-  };
-
   const diagnostics = new DiagnosticsService({
     logFiles: options.logFiles ?? (() => []),
     outputDir: options.diagnosticsDir,
@@ -329,45 +268,8 @@ export function createStation(options: StationOptions): Station {
     close: async () => {
       dropFolderWatcher.stop();
       stopHeartbeat?.();
-      const open = current;
-      current = undefined;
-      await open?.runtime.close();
+      await queues.close();
       await tenant.close();
-    },
-  };
-}
-
-/** What support needs besides the logs: the station, its settings, sign-in state and the whole queue (of the current tenant). */
-function diagnosticsSections(handlers: Handlers): Record<string, () => Promise<unknown>> {
-  const wholeQueue = async () => {
-    const first = await handlers.listQueue({ offset: 0, limit: 10_000 });
-    const rows = [...first.rows];
-    while (rows.length < first.total) {
-      const page = await handlers.listQueue({ offset: rows.length, limit: 10_000 });
-      if (page.rows.length === 0) break;
-      rows.push(...page.rows);
-    }
-    return { total: first.total, counts: first.counts, rows };
-  };
-  let queue: ReturnType<typeof wholeQueue> | undefined;
-  const once = () => (queue ??= wholeQueue());
-  return {
-    'station.json': () => handlers.getInfo({}),
-    'settings.json': () => handlers.getSettings({}),
-    // The configured method beside the live status (which says nothing about the method while signed out).
-    'sign-in.json': async () => {
-      const [settings, status] = await Promise.all([handlers.getSettings({}), handlers.getAuthStatus({})]);
-      return { configuredMethod: settings.tenantId ? settings.authMode : 'training (certificate, built-in)', tenantId: settings.tenantId ?? null, cloud: settings.cloud, ...status };
-    },
-    'queue-counts.json': async () => {
-      const q = await once();
-      return { total: q.total, counts: q.counts };
-    },
-    'queue.json': async () => (await once()).rows,
-    // Failed devices with their event history: the Graph request ids Microsoft support asks for.
-    'failed-devices.json': async () => {
-      const failed = (await once()).rows.filter((r) => r.state === 'failed' || r.state === 'timed-out').slice(0, 200);
-      return Promise.all(failed.map((r) => handlers.getDevice({ id: r.id })));
     },
   };
 }

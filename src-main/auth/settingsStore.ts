@@ -6,7 +6,7 @@ import type { Logger } from '../kernel/logger.ts';
 import type { MachineSettings } from '../app/machineSettings.ts';
 import { StationError } from '../contract/errors.ts';
 import { SETTING_KEYS, settingsPatch } from '../contract/schemas.ts';
-import { DEFAULT_WAIT_FOR, type StationSettings } from '../contract/types.ts';
+import { DEFAULT_REGISTRATION_TARGETS, DEFAULT_WAIT_FOR, type StationSettings } from '../contract/types.ts';
 
 export type SettingsPatch = z.output<typeof settingsPatch>;
 type SettingKey = keyof SettingsPatch;
@@ -18,7 +18,7 @@ export const DEFAULT_SETTINGS: Readonly<StationSettings> = Object.freeze({
   batchSize: 100,
   waitFor: DEFAULT_WAIT_FOR,
   locked: [],
-  registrationTargets: 'autopilot',
+  registrationTargets: [...DEFAULT_REGISTRATION_TARGETS],
 });
 
 const CLEARABLE = new Set<SettingKey>(['tenantId', 'clientId', 'certificatePath', 'dropFolder', 'defaultGroupTag', 'tenantUrl', 'caFile']);

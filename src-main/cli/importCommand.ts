@@ -8,12 +8,9 @@ import { ROW_CODES } from '../capture/fileReadCodes.ts';
 import type { RefusedRowInput } from '../queue/queueService.ts';
 import { ownValueCounts } from './captureOutput.ts';
 import { createImportProgress } from './importProgress.ts';
-import { groupTag as groupTagSchema, settingsPatch, userPrincipalName } from '../contract/schemas.ts';
-import type { DeviceState, RegistrationTargets } from '../contract/types.ts';
-import { corporatePortOf } from '../graph/corporateIdentities.ts';
-import { openCorporateRuntime, type CorporateRuntime } from '../queue/corporateRuntime.ts';
+import { groupTag as groupTagSchema, LEGACY_BOTH, settingsPatch, userPrincipalName } from '../contract/schemas.ts';
+import { DEFAULT_REGISTRATION_TARGETS, REGISTRATION_TARGETS, type DeviceState, type RegistrationTargets } from '../contract/types.ts';
 import { CORPORATE_FINAL } from '../queue/corporateStore.ts';
-import { SqliteQueueStore } from '../queue/sqliteQueueStore.ts';
 import { isProblem, isSettled, type DeviceRecord, type WaitFor } from '../queue/queueStore.ts';
 import { WAITING_CODES } from '../queue/worker/sendStage.ts';
 import { newestHashes, pairText, sameSerialPairs } from './sameSerialCaptures.ts';
@@ -28,7 +25,17 @@ export interface ImportCommandDeps extends TenantStationDeps {
 }
 
 const WAITS = ['imported', 'registered', 'assigned'] as const;
-const REGISTER: readonly RegistrationTargets[] = ['autopilot', 'corporate', 'both'];
+
+/**
+ * `--register`: one target, or several separated by commas (`autopilot,corporate`); `both` is still
+ * read as autopilot and corporate (the spelling before targets were a set). Each name once.
+ */
+export function parseRegisterFlag(value: string): RegistrationTargets {
+  const names: string[] = value === 'both' ? [...LEGACY_BOTH] : value.split(',').map((n) => n.trim());
+  const unknown = names.filter((n) => !(REGISTRATION_TARGETS as readonly string[]).includes(n));
+  if (!value.trim() || unknown.length) throw usageError(`--register takes ${REGISTRATION_TARGETS.join(', ')} or several of them separated by commas (both = autopilot,corporate), not "${value}".`);
+  return REGISTRATION_TARGETS.filter((t) => names.includes(t));
+}
 
 function parse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { message: string }[] } } }, value: string, flag: string): T {
   const r = schema.safeParse(value);
@@ -88,8 +95,7 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
     const otherPatch: Record<string, unknown> = {};
     if (values.api !== undefined) otherPatch.apiVersion = values.api;
     if (values.register !== undefined) {
-      if (!REGISTER.includes(values.register as RegistrationTargets)) throw usageError(`--register must be one of ${REGISTER.join(', ')}, not "${values.register}".`);
-      otherPatch.registrationTargets = values.register;
+      otherPatch.registrationTargets = parseRegisterFlag(values.register);
     }
     const patch = settingsPatch.safeParse(otherPatch);
     if (!patch.success) throw usageError(`${patch.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}.`);
@@ -153,28 +159,20 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
     const clock = deps.clock;
     const opened = await openTenantStation(selection, deps, { logger });
     const station = opened.station;
-    let corporate: CorporateRuntime | undefined;
-    /** Opened here (a queue runtime without its own stage): closed here. */
-    let ownCorporate = false;
     try {
       if (Object.keys(patch.data).length) await station.handlers.updateSettings({ patch: patch.data });
       const queue = station.queue();
       if (queue.problem) io.stderr(`autopilot-station: ${queue.problem.message}\n`);
-      // Corporate identifiers (issue 18): the stage runs beside the worker for this command.
+      // Corporate identifiers: the worker's corporate stage registers them when the targets include them.
       const settings = await station.tenant.getSettings();
-      const targets: RegistrationTargets = settings.registrationTargets ?? 'autopilot';
-      if (targets !== 'autopilot' && queue.corporate) {
-        corporate = queue.corporate;
-      } else if (targets !== 'autopilot' && queue.worker && queue.store instanceof SqliteQueueStore) {
-        ownCorporate = true;
-        corporate = openCorporateRuntime({ queueFile: queue.store.file, clock, logger, port: corporatePortOf(() => station.tenant.graph()), targets: () => targets, batchSize: () => settings.batchSize });
-      }
+      const targets = settings.registrationTargets ?? DEFAULT_REGISTRATION_TARGETS;
+      const corporate = targets.includes('corporate') ? queue.corporate : undefined;
       const ids: string[] = [];
       if (inputs.length || refusedRows.length) {
         const r = queue.service.queueDevices(inputs, {
           groupTag,
           waitFor: wait,
-          ...(targets === 'corporate' ? { autopilot: false } : {}),
+          ...(!targets.includes('autopilot') ? { autopilot: false } : {}),
           ...(assignedUser !== undefined ? { assignedUser } : {}),
           ...(values['override-group-tag'] ? { overrideGroupTag: true } : {}),
           ...(values['override-assigned-user'] ? { overrideAssignedUser: true } : {}),
@@ -190,7 +188,7 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
       // Devices never adopted by the stage (invalid, waiting for the technician) have no corporate registration to wait for.
       const corporateDone = (d: DeviceRecord) => !corporate || d.state === 'invalid' || d.state === 'captured' || CORPORATE_FINAL.includes(corporate.store.get(d.id)?.state ?? 'queued');
       const done = () => current().every((d) => autopilotDone(d) && corporateDone(d)) && (!queue.worker || queue.store.openBatches().length === 0);
-      corporate?.kick();
+      queue.worker?.kick();
       // Progress on stderr while waiting (never with --json: scripts read stdout and the exit code).
       const progress = values.json ? undefined : createImportProgress(io, clock.now());
       if (progress && ids.length) io.stderr(`autopilot-station: following ${ids.length} device${ids.length === 1 ? '' : 's'} until "${wait}" (at most ${timeoutS} s); each change is shown here.\n`);
@@ -248,10 +246,7 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
     } finally {
       await stopGraph(station);
       // Bounded: with Graph stopped nothing should hold the close up, and the deadline is a promise.
-      await withinMs(CLOSE_GRACE_MS, (async () => {
-        if (ownCorporate) await corporate?.close();
-        await opened.close();
-      })());
+      await withinMs(CLOSE_GRACE_MS, opened.close());
       logs.close();
     }
   };

@@ -3,6 +3,7 @@ import { MAX_IMPORT_BATCH } from './limits.ts';
 import { groupTagProblem, groupTagProblemText } from './groupTagRule.ts';
 import { USER_PRINCIPAL_NAME_MAX, USER_PRINCIPAL_NAME_PATTERN } from './userPrincipalNameRule.ts';
 import { foldSerial, SERIAL_MAX, SERIAL_TEXT_PATTERN } from './serialNumberRule.ts';
+import { REGISTRATION_TARGETS, type RegistrationTarget } from './types.ts';
 
 /** Field schemas shared by several calls. Limits keep hostile payloads small and obvious. */
 
@@ -62,6 +63,22 @@ export const deviceInput = z
 
 export const deviceState = z.enum(['captured', 'invalid', 'queued', 'importing', 'imported', 'registered', 'assigned', 'already-registered', 'failed', 'timed-out']);
 
+/** One registration target (REGISTRATION_TARGETS in types.ts). */
+export const registrationTarget = z.enum(REGISTRATION_TARGETS);
+
+/** The one combination settings files (and `import --register`) spelled before targets were a set: 'both' meant these two. */
+export const LEGACY_BOTH: readonly RegistrationTarget[] = ['autopilot', 'corporate'];
+
+/**
+ * The station's registration targets: a set of single targets, read back as an array with each once,
+ * in REGISTRATION_TARGETS order. At least one: a station that registers nothing has no use. The
+ * spelling 'both' of settings files (and machine-wide files) written before is read as the two
+ * targets it meant, so those files still load.
+ */
+export const registrationTargets = z
+  .union([z.literal('both').transform(() => [...LEGACY_BOTH]), z.array(registrationTarget).min(1).max(REGISTRATION_TARGETS.length * 2)])
+  .transform((set): RegistrationTarget[] => REGISTRATION_TARGETS.filter((t) => set.includes(t)));
+
 export const settingsPatch = z
   .object({
     tenantId: z.union([z.literal(''), z.guid(), z.string().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i, 'must be a tenant id (GUID) or a domain like contoso.onmicrosoft.com')]).optional(),
@@ -80,7 +97,7 @@ export const settingsPatch = z
     caFile: z.union([z.literal(''), filePath]).optional(),
     /** Admin's switch: devices may be queued without a group tag without the Capture screen asking. */
     allowEmptyGroupTag: z.boolean().optional(),
-    registrationTargets: z.enum(['autopilot', 'corporate', 'both']).optional(),
+    registrationTargets: registrationTargets.optional(),
   })
   .strict();
 

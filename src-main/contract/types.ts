@@ -397,8 +397,19 @@ export interface ConnectionCheckReport {
 
 // ---------- corporate identifiers (issue 18) ----------
 
-/** What each captured device is registered as: Autopilot device (hash), corporate identifier, or both. */
-export type RegistrationTargets = 'autopilot' | 'corporate' | 'both';
+/**
+ * What a captured device can be registered as, each on its own: a Windows Autopilot device (by its
+ * hardware hash) and a Windows corporate identifier (manufacturer, model, serial). The station's
+ * setting is a set of these (`RegistrationTargets`): a new target is one more entry here, its words in
+ * the two dictionaries (`registrationTargets.<name>`), and the stage that registers it. See
+ * docs/architecture.md#the-import-worker-and-its-stages and docs/domain.md#corporate-identifiers.
+ */
+export const REGISTRATION_TARGETS = ['autopilot', 'corporate'] as const;
+export type RegistrationTarget = (typeof REGISTRATION_TARGETS)[number];
+/** The station's targets: at least one, each once, in REGISTRATION_TARGETS order (registrationTargets in schemas.ts). */
+export type RegistrationTargets = RegistrationTarget[];
+/** Without a saved setting a station registers Autopilot devices only. */
+export const DEFAULT_REGISTRATION_TARGETS: readonly RegistrationTarget[] = ['autopilot'];
 
 export type CorporateRegistrationState = 'not-requested' | 'queued' | 'sending' | 'done' | 'already-present' | 'failed' | 'unavailable';
 

@@ -3,13 +3,14 @@ import type { EventBus } from '../kernel/eventBus.ts';
 import type { Logger } from '../kernel/logger.ts';
 import { StationError } from '../contract/errors.ts';
 import type { AutopilotPort } from '../graph/autopilotPort.ts';
-import { ImportWorker, type WorkerTimings } from './importWorker.ts';
+import { ImportWorker, type WorkerContext, type WorkerStage, type WorkerTimings } from './importWorker.ts';
 import type { QueueStore, WaitFor } from './queueStore.ts';
 import { QueueService } from './queueService.ts';
 import { openSqliteQueueStore, SqliteQueueStore } from './sqliteQueueStore.ts';
-import type { RegistrationTargets } from '../contract/types.ts';
+import { DEFAULT_REGISTRATION_TARGETS, type RegistrationTargets } from '../contract/types.ts';
 import type { CorporateIdentityPort } from '../graph/corporateIdentityPort.ts';
-import { openCorporateRuntime, type CorporateRuntime } from './corporateRuntime.ts';
+import { CorporateStage } from './corporateStage.ts';
+import { openSqliteCorporateStore, type SqliteCorporateStore } from './sqliteCorporateStore.ts';
 
 export interface QueueRuntimeOptions {
   dataDir: string;
@@ -23,17 +24,26 @@ export interface QueueRuntimeOptions {
   /** Default for devices queued without an explicit waitFor. */
   waitFor: () => WaitFor;
   timings?: Partial<WorkerTimings>;
-  /** Corporate identifiers (issue 18): Graph's operations and the station's target; with a port, the stage runs beside the worker. */
+  /**
+   * Corporate identifiers: Graph's operations (over the tenant's client, so under its rate budget)
+   * and the station's targets; with a port, the corporate stage runs as one of the worker's stages.
+   */
   corporatePort?: CorporateIdentityPort;
   registrationTargets?: () => RegistrationTargets | Promise<RegistrationTargets>;
+}
+
+/** The corporate identifier stage of one tenant's queue and its table (SqliteCorporateStore, same file). */
+export interface QueueCorporate {
+  store: SqliteCorporateStore;
+  stage: CorporateStage;
 }
 
 export interface QueueRuntime {
   store: QueueStore;
   service: QueueService;
   worker?: ImportWorker;
-  /** The corporate identifier stage, its store and loop (issue 18), when the worker runs. */
-  corporate?: CorporateRuntime;
+  /** The corporate identifier stage (one of the worker's) and its table, when the worker runs. */
+  corporate?: QueueCorporate;
   /** Set when the previous database could not be used and was kept aside. */
   problem?: StationError;
   close(): Promise<void>;
@@ -56,14 +66,18 @@ export function openQueueRuntime(o: QueueRuntimeOptions): QueueRuntime {
     store = openSqliteQueueStore(o.dataDir, { logger: o.logger.child({ service: 'queue-store' }) });
     o.bus?.emit('attention', { kind: 'device-needs-attention', deviceIds: [], message: `${err.message} ${err.action ?? ''}`.trim() });
   }
+  // Corporate identifiers: a table on the same database, and a stage in the worker's loop.
+  const corporateStore = o.port && o.corporatePort && store instanceof SqliteQueueStore ? openSqliteCorporateStore(store.file) : undefined;
+  let corporate: QueueCorporate | undefined;
+  const extraStages = (c: WorkerContext): WorkerStage[] => {
+    if (!corporateStore || !o.corporatePort) return [];
+    const targets = o.registrationTargets ?? (() => [...DEFAULT_REGISTRATION_TARGETS]);
+    corporate = { store: corporateStore, stage: new CorporateStage(c, { store: corporateStore, port: o.corporatePort, targets, batchSize: o.batchSize }) };
+    return [corporate.stage];
+  };
   const worker = o.port
-    ? new ImportWorker({ store, port: o.port, clock: o.clock, logger: o.logger.child({ service: 'import-worker' }), batchSize: o.batchSize, ...(o.bus ? { bus: o.bus } : {}), ...(o.timings ? { timings: o.timings } : {}) })
+    ? new ImportWorker({ store, port: o.port, clock: o.clock, logger: o.logger.child({ service: 'import-worker' }), batchSize: o.batchSize, extraStages, ...(o.bus ? { bus: o.bus } : {}), ...(o.timings ? { timings: o.timings } : {}) })
     : undefined;
-  // Corporate identifiers (issue 18): their own stage and loop on the same database, beside the worker.
-  const corporate =
-    worker && o.corporatePort && store instanceof SqliteQueueStore
-      ? openCorporateRuntime({ queueFile: store.file, clock: o.clock, logger: o.logger, port: o.corporatePort, targets: o.registrationTargets ?? (() => 'autopilot'), batchSize: o.batchSize, ...(o.bus ? { bus: o.bus } : {}) })
-      : undefined;
   const service = new QueueService({
     store,
     clock: o.clock,
@@ -73,8 +87,8 @@ export function openQueueRuntime(o: QueueRuntimeOptions): QueueRuntime {
     ...(o.timings ? { timings: o.timings } : {}),
     ...(o.bus ? { bus: o.bus } : {}),
     ...(o.port ? { port: o.port } : {}),
-    ...(worker ? { onWork: () => (worker.kick(), corporate?.kick()), checkNow: (ids: string[]) => checkNowOf(worker)(ids) } : {}),
-    ...(corporate ? { corporate: corporate.store, corporateRetry: (ids: string[]) => corporate.stage.retry(ids) } : {}),
+    ...(worker ? { onWork: () => worker.kick(), checkNow: (ids: string[]) => checkNowOf(worker)(ids) } : {}),
+    ...(corporate ? { corporate: corporate.store, corporateRetry: (ids: string[]) => corporate!.stage.retry(ids) } : {}),
   });
   worker?.start();
   return {
@@ -84,8 +98,8 @@ export function openQueueRuntime(o: QueueRuntimeOptions): QueueRuntime {
     ...(corporate ? { corporate } : {}),
     ...(problem ? { problem } : {}),
     close: async () => {
-      await corporate?.close();
       await worker?.stop();
+      corporateStore?.close();
       store.close();
     },
   };

@@ -22,6 +22,15 @@ export function tenantSlug(s: Pick<StationSettings, 'tenantId' | 'cloud' | 'tena
   return `${s.cloud}-${s.tenantId.trim().toLowerCase().replace(/[^a-z0-9.-]/g, '_')}`;
 }
 
+/**
+ * The tenant's slug once `patch` is saved over `before` ('' clears a tenant id or a remote tenant's
+ * URL), so the old tenant's queue closes before settings that change the tenant are saved.
+ */
+export function tenantSlugAfter(before: Pick<StationSettings, 'tenantId' | 'cloud' | 'tenantUrl'>, patch: { tenantId?: string | undefined; cloud?: StationSettings['cloud'] | undefined; tenantUrl?: string | undefined }): string {
+  const cleared = (v: string | undefined, was: string | undefined) => (v === undefined ? was : v || undefined);
+  return tenantSlug({ tenantId: cleared(patch.tenantId, before.tenantId), cloud: patch.cloud ?? before.cloud, tenantUrl: cleared(patch.tenantUrl, before.tenantUrl) });
+}
+
 /** The tenant a queue's folder name stands for (`<cloud>-<tenant id>`), or undefined for training, the CLI's and a remote sim's. */
 export function tenantOfSlug(slug: string): { cloud: StationSettings['cloud']; tenantId: string } | undefined {
   const m = /^(global|usgov|usgovdod|china)-(.+)$/.exec(slug);

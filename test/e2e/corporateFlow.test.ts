@@ -35,10 +35,17 @@ afterAll(async () => {
 describe('corporate identifiers, end to end in browser mode', () => {
   it('the target chosen in Settings applies: queued devices get both registrations, shown in the queue, the header and the device panel', async () => {
     await page.keyboard.press('Alt+4');
-    await page.getByTestId('registration-targets').selectOption('both');
+    // One box per target; the only one checked (Autopilot, the default) cannot be unchecked.
+    const box = (target: string) => page.getByTestId(`registration-target-${target}`);
+    expect(await box('autopilot').isChecked()).toBe(true);
+    expect(await box('autopilot').isDisabled()).toBe(true);
+    await box('corporate').check();
+    expect(await box('autopilot').isDisabled()).toBe(false);
+    await page.getByTestId('registration-targets').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'corporate-settings-targets.png') });
     await page.getByTestId('save-settings').click();
     await page.getByText('Settings saved.').waitFor();
-    expect((await station.handlers.getSettings({})).registrationTargets).toBe('both');
+    expect((await station.handlers.getSettings({})).registrationTargets).toEqual(['autopilot', 'corporate']);
 
     // What the capture and import screens send (their own flows are covered by trainingFlow.test.ts).
     const dev = (serialNumber: string, model?: string) => ({ serialNumber, hardwareHash: encodeHardwareHash({ serialNumber, manufacturer: 'LENOVO', ...(model ? { model } : {}) }), source: { kind: 'file' as const, path: 'bench.csv' } });

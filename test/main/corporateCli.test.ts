@@ -51,7 +51,7 @@ describe('import --register', () => {
   it('both: each device ends imported in Autopilot and added as a corporate identifier; the JSON says both', async () => {
     let sim!: SimTenant;
     const { cmd, stdout, stderr } = command(tmp(), (s) => (sim = s));
-    const code = await cmd([csv(['CLI1', 'CLI2']), '--group-tag', 'Lab', '--tenant', 'sim', '--wait', 'imported', '--register', 'both', '--json']);
+    const code = await cmd([csv(['CLI1', 'CLI2']), '--group-tag', 'Lab', '--tenant', 'sim', '--wait', 'imported', '--register', 'autopilot,corporate', '--json']);
     expect(stderr.join('')).toBe('');
     expect(code).toBe(0);
     const out = JSON.parse(stdout.join('')) as { devices: { serialNumber: string; state: string; corporate: { state: string; identifier: string } }[] };
@@ -81,6 +81,6 @@ describe('import --register', () => {
 
   it('refuses an unknown target', async () => {
     const { cmd } = command(tmp(), () => {});
-    await expect(cmd([csv(['X1']), '--group-tag', 'Lab', '--register', 'tuple'])).rejects.toThrow(/--register must be one of autopilot, corporate, both/);
+    await expect(cmd([csv(['X1']), '--group-tag', 'Lab', '--register', 'tuple'])).rejects.toThrow(/--register takes autopilot, corporate or several of them/);
   });
 });

@@ -20,7 +20,7 @@ async function main(configFile: string): Promise<void> {
   const clock = scaledClock(config.timeScale, origin);
   const logger = createLogger((line) => process.stderr.write(`${line}\n`), { pid: process.pid }, 'info');
   const station = createStation({ host: 'browser', dataDir: config.dataDir, logger, clock, serialPort: { readSerials: async () => ({ system: 'CRASHBENCH1' }) }, startTraining: async () => ({ ...config.training!, close: async () => {} }) });
-  await station.handlers.updateSettings({ patch: { batchSize: config.batchSize, waitFor: 'registered', registrationTargets: 'both' } });
+  await station.handlers.updateSettings({ patch: { batchSize: config.batchSize, waitFor: 'registered', registrationTargets: ['autopilot', 'corporate'] } });
   if (config.queueOnStart ?? true) {
     await station.handlers.queueDevices({ devices: config.devices.map((d) => ({ ...d, source: { kind: 'file', path: 'crash.csv' } })), groupTag: config.groupTag });
   }

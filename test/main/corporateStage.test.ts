@@ -8,7 +8,6 @@ import { CorporateIdentitiesGraph } from '../../src-main/graph/corporateIdentiti
 import type { CorporateIdentityPort } from '../../src-main/graph/corporateIdentityPort.ts';
 import { GraphClient } from '../../src-main/graph/graphClient.ts';
 import { createNodeNetwork } from '../../src-main/net/nodeNetwork.ts';
-import { CorporateStage } from '../../src-main/queue/corporateStage.ts';
 import { CORPORATE_FINAL, type CorporateState } from '../../src-main/queue/corporateStore.ts';
 import { isSettled } from '../../src-main/queue/queueStore.ts';
 import { openSqliteCorporateStore, type SqliteCorporateStore } from '../../src-main/queue/sqliteCorporateStore.ts';
@@ -19,6 +18,7 @@ import { hashFor } from './queueFakes.ts';
 import { startSim, stationOn, tmpDir, trainingOf } from './queueSimSupport.ts';
 import { createStation } from '../../src-main/app/createStation.ts';
 import { encodeHardwareHash } from '../../src-main/capture/encodeHardwareHash.ts';
+import { corporateStageOn } from './corporateStageSupport.ts';
 
 /**
  * The corporate identifier stage end to end: a station (real queue, worker, msal-node sign-in) and
@@ -57,12 +57,13 @@ function openStore(station: Station): SqliteCorporateStore {
   return store;
 }
 
-function stageOn(sim: SimTenant, store: SqliteCorporateStore, port: CorporateIdentityPort, targets: RegistrationTargets = 'both') {
-  return new CorporateStage({ store, port, clock: sim.clock, logger: silentLogger, targets: () => targets, batchSize: () => 100, random: () => 0.5 });
+/** The corporate stage in a worker context of its own over the station's queue (a process of its own). */
+function stageOn(sim: SimTenant, station: Station, store: SqliteCorporateStore, port: CorporateIdentityPort, targets: RegistrationTargets = ['autopilot', 'corporate']) {
+  return corporateStageOn({ queueStore: station.queue().store, store, port, clock: sim.clock, targets: () => targets, batchSize: 100 });
 }
 
 /** A stage driven tick by tick (the crash tests' stand-in for a process that stops anywhere). */
-async function runUntilFinal(sim: SimTenant, stage: CorporateStage, store: SqliteCorporateStore, ids: string[], limitMs = 30_000) {
+async function runUntilFinal(sim: SimTenant, stage: { tick(): Promise<number> }, store: SqliteCorporateStore, ids: string[], limitMs = 30_000) {
   const end = Date.now() + limitMs;
   for (;;) {
     const next = await stage.tick();
@@ -83,7 +84,7 @@ describe('corporate identifier stage against the simulated tenant', () => {
     corporateModelOf(sim.model, sim.clock).seed('Contoso,Bench 1,PRESENT1');
     const noModel = encodeHardwareHash({ serialNumber: 'NOMODEL1', manufacturer: 'Contoso' });
     // The setting, then the technician's queueing: the station's own stage (queueRuntime) does the rest.
-    await station.handlers.updateSettings({ patch: { registrationTargets: 'both' } });
+    await station.handlers.updateSettings({ patch: { registrationTargets: ['autopilot', 'corporate'] } });
     await station.handlers.queueDevices({ devices: [dev('CORP1'), dev('CORP2'), dev('CORP3'), dev('PRESENT1'), dev('NOMODEL1', noModel)], groupTag: 'Sales' });
     const store = station.queue().corporate!.store;
     const ids = station.queue().service.allDevices().map((d) => d.id);
@@ -134,13 +135,13 @@ describe('corporate identifier stage against the simulated tenant', () => {
     let landed!: () => void;
     const posted = new Promise<void>((r) => (landed = r));
     const dying: CorporateIdentityPort = { searchExisting: (i) => port.searchExisting(i), importIdentities: async (items) => { await port.importIdentities(items); landed(); return new Promise(() => {}); } };
-    void stageOn(sim, store1, dying).tick();
+    void stageOn(sim, station, store1, dying).tick();
     await posted;
     expect(ids.map((id) => store1.get(id)!.state)).toEqual(['sending', 'sending']);
     store1.close();
 
     const store2 = openStore(station); // a new process: a new connection, a new stage
-    await runUntilFinal(sim, stageOn(sim, store2, port), store2, ids);
+    await runUntilFinal(sim, stageOn(sim, station, store2, port), store2, ids);
     expect(ids.map((id) => store2.get(id)!.state)).toEqual(['done', 'done']);
     expect(sim.requestLog.count({ method: 'POST', pathContains: 'importDeviceIdentityList' })).toBe(1);
     expect([...postsOf(sim).values()]).toEqual([1, 1]);
@@ -155,12 +156,12 @@ describe('corporate identifier stage against the simulated tenant', () => {
     let reached!: () => void;
     const atPost = new Promise<void>((r) => (reached = r));
     const dying: CorporateIdentityPort = { searchExisting: (i) => port.searchExisting(i), importIdentities: () => { reached(); return new Promise(() => {}); } };
-    void stageOn(sim, store1, dying).tick();
+    void stageOn(sim, station, store1, dying).tick();
     await atPost;
     expect(store1.get(ids[0]!)!.state).toBe('sending');
     store1.close();
     const store2 = openStore(station);
-    await runUntilFinal(sim, stageOn(sim, store2, port), store2, ids);
+    await runUntilFinal(sim, stageOn(sim, station, store2, port), store2, ids);
     expect(store2.get(ids[0]!)!.state).toBe('done');
     expect([...postsOf(sim).values()]).toEqual([1]);
   });
@@ -172,7 +173,7 @@ describe('corporate identifier stage against the simulated tenant', () => {
     await station.handlers.queueDevices({ devices: [dev('LOST1'), dev('LOST2')], groupTag: 'Lab' });
     const store = openStore(station);
     const ids = station.queue().service.allDevices().map((d) => d.id);
-    await runUntilFinal(sim, stageOn(sim, store, port), store, ids);
+    await runUntilFinal(sim, stageOn(sim, station, store, port), store, ids);
     expect(ids.map((id) => store.get(id)!.state)).toEqual(['done', 'done']);
     expect(sim.requestLog.count({ method: 'POST', pathContains: 'importDeviceIdentityList' })).toBe(1);
     expect([...postsOf(sim).values()]).toEqual([1, 1]);

@@ -8,7 +8,7 @@ import CorporateBadge from '../../src-renderer/lib/components/CorporateBadge.sve
 import { i18n } from '../../src-renderer/lib/i18n/i18n.svelte.ts';
 import { en } from '../../src-renderer/lib/i18n/en.ts';
 import { ja } from '../../src-renderer/lib/i18n/ja.ts';
-import type { QueueRow } from '../../src-main/contract/types.ts';
+import { REGISTRATION_TARGETS, type QueueRow } from '../../src-main/contract/types.ts';
 
 const row = (id: string, extra: Partial<QueueRow>): QueueRow => ({
   id,
@@ -56,6 +56,8 @@ describe('corporate identifier on screen', () => {
     const keys = Object.keys(en).filter((k) => k.startsWith('corporate.') || k.startsWith('code.CORP_') || k.startsWith('registrationTargets.'));
     expect(keys.length).toBeGreaterThan(20);
     for (const k of keys) expect(ja[k as keyof typeof ja]).toBeTruthy();
+    // Every registration target of the contract has its words (Settings shows one box per target).
+    for (const r of REGISTRATION_TARGETS) expect(keys).toContain(`registrationTargets.${r}`);
     expect(ja['corporate.title']).toBe('企業識別子');
   });
 

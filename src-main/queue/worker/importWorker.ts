@@ -148,7 +148,7 @@ export class ImportWorker {
   }
 
   private nextWake(): number {
-    const times = [this.o.store.nextDeviceTime(), ...this.o.store.openBatches().map((b) => b.nextAt)].filter((t): t is number => t !== undefined);
+    const times = [this.o.store.nextDeviceTime(), ...this.o.store.openBatches().map((b) => b.nextAt), ...this.stages.map((s) => s.nextAt?.())].filter((t): t is number => t !== undefined);
     const next = times.length ? Math.min(...times) : this.c.now() + this.c.t.maxPollMs;
     return Math.max(next, this.c.pausedUntil);
   }

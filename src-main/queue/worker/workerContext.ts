@@ -180,4 +180,9 @@ export class WorkerContext {
 export interface WorkerStage {
   readonly name: string;
   run(): Promise<void>;
+  /**
+   * When this stage has work due next (service time, ms), for a stage whose work is not in the queue
+   * store's devices and batches (the corporate identifier stage keeps its own table); undefined: none.
+   */
+  nextAt?(): number | undefined;
 }

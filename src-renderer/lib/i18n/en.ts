@@ -628,8 +628,7 @@ export const en = {
   // Corporate identifiers (issue 18)
   'settings.registrationTargets': 'Register each captured device as',
   'registrationTargets.autopilot': 'Windows Autopilot device (hardware hash)',
-  'registrationTargets.corporate': 'Corporate identifier only (manufacturer, model, serial)',
-  'registrationTargets.both': 'Both: Autopilot device and corporate identifier',
+  'registrationTargets.corporate': 'Windows corporate identifier (manufacturer, model, serial)',
   'corporate.title': 'Corporate identifier',
   'corporate.identifier': 'Identifier',
   'corporate.short': 'Corp. ID',

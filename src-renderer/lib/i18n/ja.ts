@@ -633,8 +633,7 @@ export const ja: Record<MessageKey, string> = {
   // 企業識別子 (issue 18)。Microsoft Learn 日本語版の用語「企業識別子」に合わせる。
   'settings.registrationTargets': 'キャプチャしたデバイスの登録方法',
   'registrationTargets.autopilot': 'Windows Autopilot デバイス (ハードウェア ハッシュ)',
-  'registrationTargets.corporate': '企業識別子のみ (製造元、モデル、シリアル番号)',
-  'registrationTargets.both': '両方: Autopilot デバイスと企業識別子',
+  'registrationTargets.corporate': '企業識別子 (製造元、モデル、シリアル番号)',
   'corporate.title': '企業識別子',
   'corporate.identifier': '識別子',
   'corporate.short': '企業識別子',

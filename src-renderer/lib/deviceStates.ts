@@ -1,6 +1,4 @@
 import { DEFAULT_WAIT_FOR, type DeviceState, type StationSettings } from '../../src-main/contract/types.ts';
-import type { MessageKey } from './i18n/en.ts';
-import { adviceKeyFor } from './codes.ts';
 
 /** How the header and the filters group the ten device states. */
 export type StateGroup = 'ready' | 'waiting' | 'failed';
@@ -35,10 +33,4 @@ export function progressOf(state: DeviceState, waitFor: StationSettings['waitFor
   const i = PATH.indexOf(state);
   if (i < 0) return undefined;
   return { step: Math.min(i, steps), steps };
-}
-
-/** The advice key for a Graph import error: by code (801–814), then by name, else undefined (shown as code + name). */
-export function adviceKey(errorCode: number | undefined, errorName: string | undefined, _has?: (k: string) => k is MessageKey): MessageKey | undefined {
-  // The catalogue (codes.ts) also words the station's own codes: findings of invalid devices, file and Graph errors.
-  return adviceKeyFor(errorCode, errorName);
 }

@@ -124,3 +124,13 @@ export function importErrorFor(
 export function importErrorKey(e: ImportError): `error.${string}` {
   return `error.${e.code ?? e.name}`;
 }
+
+/** The 806 family (kind `done`): already registered in this tenant, counted as done. */
+export function isAlreadyHere(code: number | undefined | null, name: string | undefined | null): boolean {
+  return importErrorFor(code, name)?.kind === 'done';
+}
+
+/** The 808 family (kind `stop`, 808–811): another tenant owns the device; by code, or by name when the code is 0. */
+export function isOtherTenant(code: number | undefined | null, name: string | undefined | null): boolean {
+  return importErrorFor(code, name)?.kind === 'stop';
+}

@@ -1,5 +1,8 @@
 import { IMPORT_ERROR_TABLE, importErrorFor } from '../contract/importErrors.ts';
 
+/** The 806 and 808 families, decided by the table (re-exported for the worker and the queue). */
+export { isAlreadyHere, isOtherTenant } from '../contract/importErrors.ts';
+
 /**
  * What the technician should do for each Autopilot import error, in English (the CLI's and the logs' words),
  * read from the one table of import errors (src-main/contract/importErrors.ts). The screens word the same codes
@@ -44,16 +47,6 @@ export function describeImportError(code: number | undefined, name: string | und
     name: name || 'UnknownImportError',
     advice: `Intune refused the device with an unknown error${code ? ` (${code})` : ''}. Retry once; if it fails again, send the code and the request ids to your admin.`,
   };
-}
-
-/** The 806 family (the table's kind `done`): already registered in this tenant, counted as done. */
-export function isAlreadyHere(code: number | undefined, name: string | undefined | null): boolean {
-  return importErrorFor(code, name)?.kind === 'done';
-}
-
-/** The 808 family (the table's kind `stop`, 808–811): by code, or by name in any spelling when the code is missing or 0. */
-export function isOtherTenant(code: number | undefined, name: string | undefined | null): boolean {
-  return importErrorFor(code, name)?.kind === 'stop';
 }
 
 /** Advice for states the station reaches by itself (deadlines, profile failures). */

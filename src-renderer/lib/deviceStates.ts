@@ -1,4 +1,4 @@
-import { DEFAULT_WAIT_FOR, type DeviceState, type StationSettings } from '../../src-main/contract/types.ts';
+import { DEFAULT_WAIT_FOR, DEVICE_STATES, type DeviceState, type StationSettings } from '../../src-main/contract/types.ts';
 
 /** How the header and the filters group the ten device states. */
 export type StateGroup = 'ready' | 'waiting' | 'failed';
@@ -16,8 +16,7 @@ export function stateGroup(state: DeviceState, waitFor: StationSettings['waitFor
 }
 
 export function statesIn(group: StateGroup, waitFor: StationSettings['waitFor'] = DEFAULT_WAIT_FOR): DeviceState[] {
-  const all: DeviceState[] = [...PATH, 'invalid', 'already-registered', 'failed', 'timed-out'];
-  return all.filter((s) => stateGroup(s, waitFor) === group);
+  return DEVICE_STATES.filter((s) => stateGroup(s, waitFor) === group);
 }
 
 export function countGroups(counts: Partial<Record<DeviceState, number>>, waitFor: StationSettings['waitFor'] = DEFAULT_WAIT_FOR): Record<StateGroup, number> {

@@ -81,7 +81,7 @@ describe('advice catalogue', () => {
     expect(adviceKeyFor(undefined, 'StorageError')).toBe('error.StorageError');
     expect(adviceKeyFor(806, 'GROUP_TAG_KEPT')).toBe('code.GROUP_TAG_KEPT');
     expect(adviceKeyFor(undefined, 'Timeout')).toBe('code.Timeout');
-    expect(adviceKeyFor(899, 'ZtdSomethingNew')).toBeUndefined();
+    expect(adviceKeyFor(899, 'ZtdNeverHeardOf')).toBeUndefined();
   });
 
   it('sorts outcomes so that colours mean one thing', () => {

@@ -565,7 +565,7 @@ export const en = {
   'capture.dropFolderRead': 'Read {name} from the drop folder.',
   'import.notRead': 'Files not read',
   'import.notHashFile': '{name}: not a CSV or XML file, so it was not read.',
-  'import.fileTooBig': '{name}: larger than 10 MB, so it was not read.',
+  'import.fileTooBig': '{name}: larger than {limit}, so it was not read.',
   'import.readingFiles.one': 'Reading {count} file…',
   'import.readingFiles.other': 'Reading {count} files…',
   'import.queueGoodDevices.one': 'Queue {count} good device',

@@ -570,7 +570,7 @@ export const ja: Record<MessageKey, string> = {
   'capture.dropFolderRead': 'ドロップ フォルダーから {name} を読み取りました。',
   'import.notRead': '読み取らなかったファイル',
   'import.notHashFile': '{name}: CSV または XML ファイルではないため、読み取りませんでした。',
-  'import.fileTooBig': '{name}: 10 MB を超えているため、読み取りませんでした。',
+  'import.fileTooBig': '{name}: {limit} を超えているため、読み取りませんでした。',
   'import.readingFiles.one': '{count} 個のファイルを読み取っています…',
   'import.readingFiles.other': '{count} 個のファイルを読み取っています…',
   'import.queueGoodDevices.one': '正常な {count} 台のデバイスをキューに追加',

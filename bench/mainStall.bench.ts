@@ -17,7 +17,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createStation } from '../src-main/app/createStation.ts';
 import { encodeHardwareHash } from '../src-main/capture/encodeHardwareHash.ts';
 import { HashFileReader } from '../src-main/capture/hashFileReader.ts';
-import { MAX_FILE_BYTES } from '../src-main/capture/fileReadCodes.ts';
+import { MAX_FILE_BYTES } from '../src-main/contract/limits.ts';
 import { readHashFile, readHashFileBytes } from '../src-main/capture/readHashFile.ts';
 import type { FileReadResult } from '../src-main/contract/types.ts';
 import type { QueueInput } from '../src-main/queue/queueService.ts';

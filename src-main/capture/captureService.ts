@@ -5,7 +5,8 @@ import { StationError } from '../contract/errors.ts';
 import type { CapturedDevice, FileReadResult, ThisDeviceCapture } from '../contract/types.ts';
 import { checkDevice } from './checkDevice.ts';
 import type { DropFolder } from './dropFolder.ts';
-import { MAX_FILE_BYTES, readError } from './fileReadCodes.ts';
+import { MAX_FILE_BYTES, MAX_FILE_SIZE_TEXT } from '../contract/limits.ts';
+import { readError } from './fileReadCodes.ts';
 import { sameSerial } from './placeholderSerial.ts';
 import { hashFileReader, type HashFileReader } from './hashFileReader.ts';
 import type { ThisDeviceSerial } from './thisDeviceSerial.ts';
@@ -72,7 +73,7 @@ export class CaptureService {
     }
     // Refuse before decoding: base64 is 4/3 of the bytes.
     if (Math.floor((base64.length * 3) / 4) > MAX_FILE_BYTES + 2) {
-      return { path: display, devices: [], errors: [readError('FILE_TOO_LARGE', 'The file is over 10 MB; hash files are a few KB. The station reads files up to 10 MB.', undefined, { path: display, limit: '10 MB' })] };
+      return { path: display, devices: [], errors: [readError('FILE_TOO_LARGE', `The file is over ${MAX_FILE_SIZE_TEXT}; hash files are a few KB. The station reads files up to ${MAX_FILE_SIZE_TEXT}.`, undefined, { path: display, limit: MAX_FILE_SIZE_TEXT })] };
     }
     return this.files.readBytes(Buffer.from(base64, 'base64'), display);
   }

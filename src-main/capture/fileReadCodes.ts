@@ -41,17 +41,8 @@ export type FileReadCode =
 /** Codes of one row of a file (the file's other rows were read): these rows are kept in the queue as refused records. */
 export const ROW_CODES: ReadonlySet<string> = new Set(REFUSED_ROW_CODES);
 
-/** The largest hash file the station reads. Real ones are a few KB; a 500-row CSV is about 2 MB in UTF-16. */
-export const MAX_FILE_BYTES = 10 * 1024 * 1024;
 /** An OA3.xml holds one hash (about 5 KB); XML parsing is the slowest path, so XML files get a tighter limit. */
 export const MAX_XML_CHARS = 1024 * 1024;
-/**
- * Devices plus refused rows reported from one file. A 10 MB CSV of real rows holds at most ~2,500;
- * the cap keeps a hostile file of millions of tiny rows from filling memory. Matches queueDevices' limit.
- */
-export const MAX_ROWS = 10_000;
-/** The contract's limit on a hash (four times a real one). */
-export const MAX_HASH_CHARS = 16_384;
 
 export function readError(code: FileReadCode, message: string, line?: number, params?: Record<string, string | number>): FileReadError {
   const error: FileReadError = line === undefined ? { code, message } : { code, line, message };

@@ -5,7 +5,8 @@ import { isUserPrincipalName } from '../contract/userPrincipalNameRule.ts';
 import { checkDevice } from './checkDevice.ts';
 import { containsLicenceKey, startsLikeFormula } from './fieldRules.ts';
 import { finding } from './hashFindings.ts';
-import { MAX_HASH_CHARS, MAX_ROWS, readError } from './fileReadCodes.ts';
+import { MAX_DEVICES_PER_CALL, MAX_HASH_CHARS } from '../contract/limits.ts';
+import { readError } from './fileReadCodes.ts';
 import { splitCsvLine } from './splitCsvLine.ts';
 
 export interface CsvReadOptions {
@@ -109,8 +110,8 @@ export function readAutopilotCsv(text: string, options: CsvReadOptions): CsvRead
       powershellType = psType[1]!.trim().slice(0, 120);
       continue;
     }
-    if (devices.length + errors.length + duplicates.length >= MAX_ROWS) {
-      errors.push(readError('FILE_TOO_MANY_ROWS', `The file has more than ${MAX_ROWS} rows; the station stopped reading at line ${lineNo}. Split the file (the admin centre takes 500 rows per file).`, lineNo, { limit: MAX_ROWS }));
+    if (devices.length + errors.length + duplicates.length >= MAX_DEVICES_PER_CALL) {
+      errors.push(readError('FILE_TOO_MANY_ROWS', `The file has more than ${MAX_DEVICES_PER_CALL} rows; the station stopped reading at line ${lineNo}. Split the file (the admin centre takes 500 rows per file).`, lineNo, { limit: MAX_DEVICES_PER_CALL }));
       break;
     }
     if (line.length > MAX_LINE) {

@@ -1,5 +1,6 @@
 import type { FileReadError } from '../contract/types.ts';
-import { MAX_ROWS, readError } from './fileReadCodes.ts';
+import { MAX_DEVICES_PER_CALL } from '../contract/limits.ts';
+import { readError } from './fileReadCodes.ts';
 import { deviceRows, readRow, type CsvReadOptions, type CsvReadResult, type Layout } from './readAutopilotCsv.ts';
 import { splitCsvLine } from './splitCsvLine.ts';
 
@@ -61,8 +62,8 @@ export function readConfigMgrReport(text: string, options: CsvReadOptions): CsvR
       errors.push(readError('CSV_LINE_TOO_LONG', `Line ${lineNo} is ${line.length} characters long; a device row is about 4,000. The line was not read.`, lineNo));
       continue;
     }
-    if (devices.length + errors.length + duplicates.length >= MAX_ROWS) {
-      errors.push(readError('FILE_TOO_MANY_ROWS', `The report has more than ${MAX_ROWS} rows; the station stopped reading at line ${lineNo}.`, lineNo, { limit: MAX_ROWS }));
+    if (devices.length + errors.length + duplicates.length >= MAX_DEVICES_PER_CALL) {
+      errors.push(readError('FILE_TOO_MANY_ROWS', `The report has more than ${MAX_DEVICES_PER_CALL} rows; the station stopped reading at line ${lineNo}.`, lineNo, { limit: MAX_DEVICES_PER_CALL }));
       break;
     }
     if (TEXTBOX_HEADER.test(line)) {

@@ -1,7 +1,8 @@
 import { constants, promises as fs } from 'node:fs';
 import type { CaptureSourceKind, FileReadResult } from '../contract/types.ts';
 import { decodeFileText } from './decodeFileText.ts';
-import { MAX_FILE_BYTES, readError } from './fileReadCodes.ts';
+import { MAX_FILE_BYTES, MAX_FILE_SIZE_TEXT } from '../contract/limits.ts';
+import { readError } from './fileReadCodes.ts';
 import { looksLikeAutopilotCsv, POWERSHELL_TYPE_LINE, readAutopilotCsv } from './readAutopilotCsv.ts';
 import { readOa3Xml } from './readOa3Xml.ts';
 import { looksLikeConfigMgrReport, readConfigMgrReport } from './readConfigMgrReport.ts';
@@ -116,5 +117,5 @@ export async function readBoundedFile(path: string): Promise<BoundedRead> {
 }
 
 function tooLarge(size: number) {
-  return readError('FILE_TOO_LARGE', `The file is ${(size / 1024 / 1024).toFixed(1)} MB; hash files are a few KB (a 500-device CSV is about 2 MB). The station reads files up to 10 MB.`, undefined, { limit: '10 MB' });
+  return readError('FILE_TOO_LARGE', `The file is ${(size / 1024 / 1024).toFixed(1)} MB; hash files are a few KB (a 500-device CSV is about 2 MB). The station reads files up to ${MAX_FILE_SIZE_TEXT}.`, undefined, { limit: MAX_FILE_SIZE_TEXT });
 }

@@ -3,7 +3,8 @@ import type { CaptureSourceKind, CapturedDevice, FileReadError } from '../contra
 import { checkDevice } from './checkDevice.ts';
 import { decodeHardwareHash } from './decodeHardwareHash.ts';
 import { finding } from './hashFindings.ts';
-import { MAX_HASH_CHARS, MAX_ROWS, MAX_XML_CHARS, readError } from './fileReadCodes.ts';
+import { MAX_DEVICES_PER_CALL, MAX_HASH_CHARS } from '../contract/limits.ts';
+import { MAX_XML_CHARS, readError } from './fileReadCodes.ts';
 
 export interface Oa3ReadOptions {
   path: string;
@@ -70,8 +71,8 @@ export function readOa3Xml(text: string, options: Oa3ReadOptions): Oa3ReadResult
     return { devices, errors };
   }
   const hashLines = elementLines(text, 'HardwareHash');
-  if (keys.length > MAX_ROWS) {
-    errors.push(readError('FILE_TOO_MANY_ROWS', `The XML file holds ${keys.length} hardware hashes; the station reads at most ${MAX_ROWS} from one file.`, undefined, { limit: MAX_ROWS }));
+  if (keys.length > MAX_DEVICES_PER_CALL) {
+    errors.push(readError('FILE_TOO_MANY_ROWS', `The XML file holds ${keys.length} hardware hashes; the station reads at most ${MAX_DEVICES_PER_CALL} from one file.`, undefined, { limit: MAX_DEVICES_PER_CALL }));
     return { devices, errors };
   }
   keys.forEach((key, i) => {

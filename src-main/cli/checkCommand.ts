@@ -20,7 +20,7 @@ import type { FetchLike } from '../net/networkPort.ts';
 import { startSimulatedTenant } from '../sim/startSimulatedTenant.ts';
 import { processIo, usageError, type CliCommand, type CliIo } from './cliSupport.ts';
 import { defaultDataDir } from './serveCommand.ts';
-import { openTenantStation, parseTenantSelection, TENANT_SELECTION_OPTIONS, type TenantStationDeps } from './tenantSelection.ts';
+import { openTenantStation, parseTenantSelection, SIM_TIME_SCALE, TENANT_SELECTION_OPTIONS, type TenantStationDeps } from './tenantSelection.ts';
 
 export interface CheckCommandDeps extends TenantStationDeps {
   io: CliIo;
@@ -29,8 +29,6 @@ export interface CheckCommandDeps extends TenantStationDeps {
 }
 
 const METHODS: AuthMode[] = ['browser', 'device-code', 'certificate'];
-/** Service seconds per real second for `--tenant sim` (as `import --tenant sim`). */
-const SIM_TIME_SCALE = 20;
 
 /**
  * `check [--tenant ID|sim] [--client-id ID] [--cloud C] [--method M] [--api V] [--scenario F] [--json]`: the read-only

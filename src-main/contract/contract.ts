@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { call, event } from './define.ts';
 import type { CallResult } from './errors.ts';
+import { MAX_DEVICES_PER_CALL, MAX_FILE_BASE64_CHARS } from './limits.ts';
 import * as s from './schemas.ts';
+import { DEVICE_STATES } from './types.ts';
 import type {
   Attention,
   AuthStatus,
@@ -38,9 +40,9 @@ export const calls = {
   captureThisDevice: call(z.object({ hashFilePath: s.filePath.optional(), serialNumber: s.serialNumber.optional() }).strict())<ThisDeviceCapture>(),
   /** OEM hash files by path (file dialog, drag and drop in Electron). */
   readFiles: call(z.object({ paths: z.array(s.filePath).min(1).max(1000) }).strict())<FileReadResult[]>(),
-  /** Browser mode has no paths: file contents as base64, at most 10 MB each. */
+  /** Browser mode has no paths: file contents as base64, at most MAX_FILE_BYTES (10 MB) each. */
   readFileContents: call(
-    z.object({ files: z.array(z.object({ name: z.string().min(1).max(255), base64: z.string().max(14_000_000) }).strict()).min(1).max(50) }).strict(),
+    z.object({ files: z.array(z.object({ name: z.string().min(1).max(255), base64: z.string().max(MAX_FILE_BASE64_CHARS) }).strict()).min(1).max(50) }).strict(),
   )<FileReadResult[]>(),
   /** New or changed files in the configured drop folder (each file read once). */
   readDropFolder: call(z.object({}).strict())<FileReadResult[]>(),
@@ -53,14 +55,14 @@ export const calls = {
     z
       .object({
         // Empty when a file brought only refused rows: those are kept too.
-        devices: z.array(s.deviceInput).max(10_000),
+        devices: z.array(s.deviceInput).max(MAX_DEVICES_PER_CALL),
         groupTag: s.groupTag.optional(),
         assignedUser: s.userPrincipalName.optional(),
         /** The tag (user) above replaces each row's own only when true ("use this tag for every row"); otherwise it fills rows without one. */
         overrideGroupTag: z.boolean().optional(),
         overrideAssignedUser: z.boolean().optional(),
         /** Rows refused before upload, kept as 'invalid' records with their file, line and reason. */
-        refused: z.array(s.refusedRow).max(10_000).optional(),
+        refused: z.array(s.refusedRow).max(MAX_DEVICES_PER_CALL).optional(),
       })
       .strict(),
   )<QueueResult>(),
@@ -68,8 +70,8 @@ export const calls = {
     z
       .object({
         offset: z.number().int().min(0).default(0),
-        limit: z.number().int().min(1).max(10_000).default(200),
-        states: z.array(s.deviceState).max(10).optional(),
+        limit: z.number().int().min(1).max(MAX_DEVICES_PER_CALL).default(200),
+        states: z.array(s.deviceState).max(DEVICE_STATES.length).optional(),
         search: z.string().max(64).optional(),
       })
       .strict(),

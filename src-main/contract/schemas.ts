@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { MAX_IMPORT_BATCH } from './limits.ts';
+import { MAX_DEVICES_PER_CALL, MAX_HASH_CHARS, MAX_IMPORT_BATCH } from './limits.ts';
+import { DEVICE_STATES } from './types.ts';
 import { groupTagProblem, groupTagProblemText } from './groupTagRule.ts';
 import { USER_PRINCIPAL_NAME_MAX, USER_PRINCIPAL_NAME_PATTERN } from './userPrincipalNameRule.ts';
 import { foldSerial, SERIAL_MAX, SERIAL_TEXT_PATTERN } from './serialNumberRule.ts';
@@ -8,7 +9,7 @@ import { REGISTRATION_TARGETS, type RegistrationTarget } from './types.ts';
 /** Field schemas shared by several calls. Limits keep hostile payloads small and obvious. */
 
 export const deviceId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a device id');
-export const deviceIds = z.array(deviceId).min(1).max(10_000);
+export const deviceIds = z.array(deviceId).min(1).max(MAX_DEVICES_PER_CALL);
 export const filePath = z.string().min(1).max(4096).refine((p) => !p.includes('\0'), 'contains a NUL character');
 
 /** Intune's group tag rule (groupTagRule.ts: letters of any language, at most 512 characters). */
@@ -37,8 +38,8 @@ export const serialNumber = z
   .transform(foldSerial)
   .pipe(z.string().min(1, 'is empty').max(SERIAL_MAX).regex(SERIAL_TEXT_PATTERN, 'has control characters: scan the label or type the serial again'));
 
-/** Padded or unpadded base64; the decoder judges it. 16 KB is four times a real hash. */
-export const hardwareHash = z.string().max(16_384);
+/** Padded or unpadded base64; the decoder judges it (MAX_HASH_CHARS: four times a real hash). */
+export const hardwareHash = z.string().max(MAX_HASH_CHARS);
 
 /** Where a capture came from (file and line for rows); devices and refused rows share it. */
 export const captureSource = z
@@ -61,7 +62,7 @@ export const deviceInput = z
   })
   .strict();
 
-export const deviceState = z.enum(['captured', 'invalid', 'queued', 'importing', 'imported', 'registered', 'assigned', 'already-registered', 'failed', 'timed-out']);
+export const deviceState = z.enum(DEVICE_STATES);
 
 /** One registration target (REGISTRATION_TARGETS in types.ts). */
 export const registrationTarget = z.enum(REGISTRATION_TARGETS);

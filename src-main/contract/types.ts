@@ -113,19 +113,8 @@ export interface ThisDeviceCapture {
 
 // ---------- queue ----------
 
-export type DeviceState =
-  | 'captured'
-  | 'invalid'
-  | 'queued'
-  | 'importing'
-  | 'imported'
-  | 'registered'
-  | 'assigned'
-  | 'already-registered'
-  | 'failed'
-  | 'timed-out';
-
-export const DEVICE_STATES: readonly DeviceState[] = [
+/** A device's states in the queue, declared once: the type, the contract's enum and every list derive from it. */
+export const DEVICE_STATES = [
   'captured',
   'invalid',
   'queued',
@@ -136,7 +125,9 @@ export const DEVICE_STATES: readonly DeviceState[] = [
   'already-registered',
   'failed',
   'timed-out',
-];
+] as const;
+
+export type DeviceState = (typeof DEVICE_STATES)[number];
 
 export interface QueueRow {
   id: string;

@@ -1,3 +1,4 @@
+import { MAX_BATCH_REQUESTS } from '../contract/limits.ts';
 import { inParallel } from '../kernel/inParallel.ts';
 import type { Logger } from '../kernel/logger.ts';
 import { GraphFailure } from './autopilotPort.ts';
@@ -5,11 +6,6 @@ import type { GraphClient } from './graphClient.ts';
 import { batchEndpointAnswer, classifyFailure, answerClassOf } from './graphAnswers.ts';
 import { graphFailure } from './graphFailures.ts';
 
-/**
- * Requests in one JSON batch: Microsoft Graph's documented maximum
- * (https://learn.microsoft.com/graph/json-batching: "currently limited to 20").
- */
-export const MAX_BATCH_REQUESTS = 20;
 /** Batches in flight at once. */
 const BATCHES_IN_FLIGHT = 4;
 /** Single requests in flight at once when the tenant refuses JSON batches. */

@@ -1,68 +1,52 @@
+import { IMPORT_ERROR_TABLE, importErrorFor } from '../contract/importErrors.ts';
+
+/** The 806 and 808 families, decided by the table (re-exported for the worker and the queue). */
+export { isAlreadyHere, isOtherTenant } from '../contract/importErrors.ts';
+
 /**
- * What the technician should do for each Autopilot import error (DOMAIN.md's table), in English.
- * The UI translates by code or name; unknown codes stay visible with generic advice.
+ * What the technician should do for each Autopilot import error, in English (the CLI's and the logs' words),
+ * read from the one table of import errors (src-main/contract/importErrors.ts). The screens word the same codes
+ * per language; unknown codes stay visible with generic advice.
  */
-interface ErrorInfo {
+export interface ErrorInfo {
   name: string;
   /** The code of the error's family, when known by name only (808 spelled the other way with code 0). */
   code?: number;
   advice: string;
-  /** The device belongs elsewhere: retrying cannot help. */
+  /** The device belongs elsewhere (the table's kind `stop`, 808–811): retrying cannot help. */
   hardStop?: boolean;
   /** The service had a passing problem: the worker retries by itself. */
   transient?: boolean;
 }
 
-const OTHER_TENANT = 'This device is registered to another organisation. The previous owner or the reseller must deregister it before it can be imported here. To give them its serial and hash, tick it in the station\'s queue and press Export Intune CSV.';
-
-export const IMPORT_ERRORS: Record<number, ErrorInfo> = {
-  801: { name: 'InvalidZtdRequestBody', advice: 'The record was refused as corrupt. Capture the device again.' },
-  802: { name: 'InvalidZtdHardwareHash', advice: 'The hardware hash is malformed or lacks the manufacturer or serial. Capture the hash again on the device.' },
-  803: { name: 'MissingZtdSerialNumberAndProductKey', advice: 'The record has neither a serial number nor a product key. Capture the device again.' },
-  806: { name: 'ZtdDeviceAlreadyAssigned', advice: 'Already registered in this tenant; the group tag was checked and fixed if needed.' },
-  807: { name: 'ZtdDeviceIsNotRegistered', advice: 'Intune says the device is not registered. Retry; if it persists, send the request ids to your admin.' },
-  808: { name: 'ZtdDeviceAssignedToOtherTenant', advice: OTHER_TENANT, hardStop: true },
-  809: { name: 'ZtdDeviceProfileAssignedToOtherTenant', advice: OTHER_TENANT, hardStop: true },
-  810: { name: 'ZtdDeviceRegisteredToOtherTenant', advice: OTHER_TENANT, hardStop: true },
-  811: { name: 'ZtdDeviceOwnedByOtherTenant', advice: OTHER_TENANT, hardStop: true },
-  812: { name: 'ZtdDeviceNotFound', advice: 'No hardware hash is on record for this device. Capture the full hardware hash on the device and import again.' },
-  813: { name: 'ZtdDeviceIsNotUnique', advice: 'Several records match this device. Ask your admin to remove the duplicates in Intune, then retry.' },
-  814: { name: 'ZtdDeviceAlreadyAadRegistered', advice: 'The device is already registered in Entra ID. Ask your admin to check the existing device object, then retry.' },
-};
-
-const BY_NAME: Record<string, ErrorInfo> = {
-  ZtdDeviceDuplicated: { name: 'ZtdDeviceDuplicated', advice: 'The same hardware hash was sent twice in one import. Remove the duplicate capture and retry.' },
-  StorageError: { name: 'StorageError', advice: 'Intune had a storage problem; the station retries by itself.', transient: true },
-};
-for (const [code, info] of Object.entries(IMPORT_ERRORS)) BY_NAME[info.name] = { ...info, code: Number(code) };
-
-/** Names compared loosely: case and separators ignored, "Another" and "Other" alike (Microsoft's pages use both for 808). */
-function nameKey(name: string): string {
-  return name.replace(/[^a-z0-9]/gi, '').toLowerCase().replace(/another/g, 'other');
-}
-const BY_NAME_KEY = new Map(Object.values(BY_NAME).map((info) => [nameKey(info.name), info]));
-
-function byName(name: string | undefined | null): ErrorInfo | undefined {
-  return name ? (BY_NAME[name] ?? BY_NAME_KEY.get(nameKey(name))) : undefined;
+function info(e: (typeof IMPORT_ERROR_TABLE)[number]): ErrorInfo {
+  return {
+    name: e.name,
+    advice: e.advice,
+    ...(e.kind === 'stop' ? { hardStop: true } : {}),
+    ...(e.transient ? { transient: true } : {}),
+  };
 }
 
+/** The numbered import errors by code (801–814): the table's rows that have a number. */
+export const IMPORT_ERRORS: Record<number, ErrorInfo> = Object.fromEntries(
+  IMPORT_ERROR_TABLE.flatMap((e) => (e.code === undefined ? [] : [[e.code, info(e)]])),
+);
+
+/**
+ * English advice for a record's `deviceErrorCode` / `deviceErrorName` (code 0 or absent: by name, any spelling).
+ * Returns the record's own name when it has one, and the family's code when known by name only.
+ */
 export function describeImportError(code: number | undefined, name: string | undefined | null): ErrorInfo {
-  const known = (code ? IMPORT_ERRORS[code] : undefined) ?? byName(name);
-  if (known) return { ...known, name: name || known.name, ...(code ? { code } : known.code !== undefined ? { code: known.code } : {}) };
+  const known = importErrorFor(code, name);
+  if (known) {
+    const number = code || known.code;
+    return { ...info(known), name: name || known.name, ...(number !== undefined ? { code: number } : {}) };
+  }
   return {
     name: name || 'UnknownImportError',
     advice: `Intune refused the device with an unknown error${code ? ` (${code})` : ''}. Retry once; if it fails again, send the code and the request ids to your admin.`,
   };
-}
-
-export function isAlreadyHere(code: number | undefined, name: string | undefined | null): boolean {
-  return code === 806 || (!!name && nameKey(name) === nameKey('ZtdDeviceAlreadyAssigned'));
-}
-
-/** The 808 family (808–811): by code, or by name in either spelling when the code is missing or 0. */
-export function isOtherTenant(code: number | undefined, name: string | undefined | null): boolean {
-  if (code !== undefined && code >= 808 && code <= 811) return true;
-  return !code && byName(name)?.hardStop === true;
 }
 
 /** Advice for states the station reaches by itself (deadlines, profile failures). */

@@ -7,7 +7,7 @@ import { maskLicenceKeys } from '../capture/fieldRules.ts';
 import { StationError } from '../contract/errors.ts';
 import type { DeviceActionResult, DeviceDetail, DeviceEvent, DeviceSkip, DeviceState, ExportFile, ExportLeftOutReason, QueuePage, QueueResult, QueueRow } from '../contract/types.ts';
 import type { AutopilotPort } from '../graph/autopilotPort.ts';
-import { STATION_ADVICE } from './errorAdvice.ts';
+import { isAlreadyHere, isOtherTenant, STATION_ADVICE } from './errorAdvice.ts';
 import { DEFAULT_TIMINGS, type WorkerTimings } from './importWorker.ts';
 import { intuneCsvFiles, reportCsvFile } from './exportCsv.ts';
 import { isSettled, type DevicePatch, type DeviceRecord, type QueueStore, type WaitFor } from './queueStore.ts';
@@ -520,8 +520,8 @@ function toEvent(e: { at: number; fromState?: DeviceState; toState: DeviceState;
 /** Why a device does not belong in an Intune upload file of the whole queue; undefined when it does. */
 function notUploadable(d: DeviceRecord): ExportLeftOutReason | undefined {
   if (d.state === 'invalid') return 'invalid';
-  if (d.errorCode !== undefined && d.errorCode >= 808 && d.errorCode <= 811) return 'otherTenant';
-  if (['imported', 'registered', 'assigned', 'already-registered'].includes(d.state) || d.errorCode === 806) return 'registered';
+  if (isOtherTenant(d.errorCode, d.errorName)) return 'otherTenant';
+  if (['imported', 'registered', 'assigned', 'already-registered'].includes(d.state) || isAlreadyHere(d.errorCode, d.errorName)) return 'registered';
   if (d.state === 'importing') return 'inFlight';
   if (d.state === 'timed-out' && (d.lastKnownState === 'imported' || d.lastKnownState === 'registered')) return 'registered';
   return undefined;

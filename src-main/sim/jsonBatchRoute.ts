@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { MAX_BATCH_REQUESTS } from '../contract/limits.ts';
 import { graphError } from './graphError.ts';
 import type { SimRequest, SimResponse } from './simHttp.ts';
-
-/** Graph's documented maximum of requests in one JSON batch (learn.microsoft.com/graph/json-batching). */
-export const SIM_MAX_BATCH_REQUESTS = 20;
 
 const BATCH_PATH = /^\/(v1\.0|beta)\/\$batch$/i;
 
@@ -38,7 +36,7 @@ export async function answerBatch(req: SimRequest, origin: string, handle: (inne
   }
   const requests = (parsed as { requests?: unknown })?.requests;
   if (!Array.isArray(requests) || requests.length === 0) return graphError(req, 400, 'BadRequest', 'The JSON batch request must contain a non-empty "requests" array.');
-  if (requests.length > SIM_MAX_BATCH_REQUESTS) return graphError(req, 400, 'BadRequest', `The number of batch requests exceeds the limit of ${SIM_MAX_BATCH_REQUESTS}.`);
+  if (requests.length > MAX_BATCH_REQUESTS) return graphError(req, 400, 'BadRequest', `The number of batch requests exceeds the limit of ${MAX_BATCH_REQUESTS}.`);
   const ids = new Set<string>();
   for (const r of requests as InnerRequest[]) {
     if (!r || typeof r.id !== 'string' || !r.id || typeof r.method !== 'string' || typeof r.url !== 'string') return graphError(req, 400, 'BadRequest', 'Each batch request needs an id, a method and a url.');

@@ -1,10 +1,10 @@
 import type { DeviceActionResult, DeviceSkip, QueueRow } from '../../src-main/contract/types.ts';
-import { i18n, t, tn } from './i18n/i18n.svelte.ts';
+import { t, tn } from './i18n/i18n.svelte.ts';
+import { hasWords, wordCode } from './codes.ts';
 
-/** One device's reason, in the technician's language (the code's English text when the catalogue lacks it). */
+/** One device's reason, in the technician's language (the bare code when the catalogue lacks it). */
 export function skipText(skip: DeviceSkip): string {
-  const key = `code.${skip.code}`;
-  return i18n.has(key) ? t(key, skip.params) : skip.code;
+  return hasWords(skip.code) ? wordCode(skip.code, skip.params) : skip.code;
 }
 
 /**

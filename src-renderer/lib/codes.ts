@@ -1,67 +1,60 @@
+import { importErrorFor, importErrorKey, type ImportError, type ImportErrorKind } from '../../src-main/contract/importErrors.ts';
 import { fillText, i18n, t, type MessageKey } from './i18n/i18n.svelte.ts';
 
 /**
  * The advice catalogue: every code the station or Graph can produce (capture findings, file errors,
- * station and Graph errors, sign-in errors, Intune import errors 801-814 and their names), worded in
- * the technician's language from its code and params. The English `message` that travels with a code
- * is for the CLI and logs; a screen never shows it in place of these words.
+ * station and Graph errors, sign-in errors, Intune import errors and their names), worded in the
+ * technician's language from its code and params. Two key schemes: `error.<code|name>` for a row of Intune's
+ * import errors (src-main/contract/importErrors.ts), `code.<CODE>` for everything the station says itself.
+ * The English `message` that travels with a code is for the CLI and logs; a screen shows it only for a code
+ * this build has no words for (codedMessage).
  * test/renderer/codes.test.ts walks every code found in src-main and fails on one without words.
  */
 
 export type Params = Record<string, string | number>;
 
-/** The service's names for the import errors, so a row that only carries the name finds its advice. */
-const IMPORT_ERROR_NAMES: Record<string, number> = {
-  InvalidZtdRequestBody: 801,
-  InvalidZtdHardwareHash: 802,
-  MissingZtdSerialNumberAndProductKey: 803,
-  ZtdDeviceAlreadyAssigned: 806,
-  ZtdDeviceIsNotRegistered: 807,
-  ZtdDeviceAssignedToOtherTenant: 808,
-  ZtdDeviceProfileAssignedToOtherTenant: 809,
-  ZtdDeviceRegisteredToOtherTenant: 810,
-  ZtdDeviceOwnedByOtherTenant: 811,
-  ZtdDeviceNotFound: 812,
-  ZtdDeviceIsNotUnique: 813,
-  ZtdDeviceAlreadyAadRegistered: 814,
-};
+/**
+ * What an outcome means for the technician, so colours mean one thing: an Intune import error's kind from the
+ * table (src-main/contract/importErrors.ts: done, stop, fix, retry), or, for the station's own codes, fix for a
+ * capture problem, signIn / network for a bench that cannot reach the service, else retry.
+ */
+export type AdviceKind = ImportErrorKind | 'signIn' | 'network';
+
+/** The table's row for an Intune number, its three digits as text, or one of its names. */
+function importError(code: string | number): ImportError | undefined {
+  if (typeof code === 'number') return importErrorFor(code, undefined);
+  return /^\d{3}$/.test(code) ? importErrorFor(Number(code), undefined) : importErrorFor(undefined, code);
+}
+
+/** `error.<code>` for a row of the import errors' table, when the dictionary words it. */
+function importKey(known: ImportError | undefined): MessageKey | undefined {
+  const key = known && importErrorKey(known);
+  return key && i18n.has(key) ? key : undefined;
+}
 
 /**
- * What an outcome means for the technician, so colours mean one thing:
- * done (806: already here, counted as done), stop (owned by another tenant: retrying cannot help),
- * fix (the capture is wrong: capture again), retry (passing or admin-side: retry, or it retries itself).
+ * `code.<CODE>` for a station code (findings, file and row refusals, station, Graph and sign-in errors, names the
+ * worker sets such as Timeout): `code.<CODE>.<kind>` first when the params name a kind (a file named by what it
+ * looks like), `code.HTTP` for any HTTP_<status>.
  */
-export type AdviceKind = 'done' | 'stop' | 'fix' | 'retry' | 'signIn' | 'network';
-
-const STOP = new Set([808, 809, 810, 811]);
-const FIX = new Set([801, 802, 803, 812]);
-const FIX_NAMES = new Set(['ZtdDeviceDuplicated', 'DEVICE_INVALID']);
-
-function importNumber(code: string | number | undefined): number | undefined {
-  if (typeof code === 'number') return code;
-  if (code === undefined) return undefined;
-  if (/^\d{3}$/.test(code)) return Number(code);
-  return IMPORT_ERROR_NAMES[code];
+function stationKey(code: string, kind?: unknown): MessageKey | undefined {
+  const keys = [...(typeof kind === 'string' ? [`code.${code}.${kind}`] : []), `code.${code}`];
+  const key = keys.find((k): k is MessageKey => i18n.has(k) && k !== 'code.unknown');
+  return key ?? (/^HTTP_\d+$/.test(code) ? 'code.HTTP' : undefined);
 }
 
-/** The catalogue key for one code (a number 801-814, an import error name, or a station code). */
-function keyFor(code: string | number | undefined): MessageKey | undefined {
+/** The catalogue key for one code (an Intune number or name, or a station code). */
+function keyFor(code: string | number | undefined, params?: Params): MessageKey | undefined {
   if (code === undefined || code === '') return undefined;
-  const n = importNumber(code);
-  if (n !== undefined && i18n.has(`error.${n}`)) return `error.${n}` as MessageKey;
-  for (const prefix of ['code.', 'finding.', 'error.']) {
-    const key = `${prefix}${code}`;
-    if (i18n.has(key) && key !== 'error.unknown' && key !== 'error.label' && key !== 'finding.unknown') return key;
-  }
-  if (typeof code === 'string' && /^HTTP_\d+$/.test(code)) return 'code.HTTP';
-  return undefined;
+  return importKey(importError(code)) ?? (typeof code === 'string' ? stationKey(code, params?.kind) : undefined);
 }
 
-/** The key for a device's or event's error: by number first, then by name. */
+/**
+ * The key for a device's or event's error: the station's code in errorName first (GROUP_TAG_KEPT on an 806 says
+ * more than the number), then the import error by number, or by name when the number is 0 or unknown (as main).
+ */
 export function adviceKeyFor(errorCode: number | undefined, errorName: string | undefined): MessageKey | undefined {
-  // A station code that says more than the service's number words the row (GROUP_TAG_KEPT on an 806).
-  if (errorName && /^[A-Z][A-Z0-9_]+$/.test(errorName) && i18n.has(`code.${errorName}`)) return `code.${errorName}` as MessageKey;
-  return keyFor(errorCode) ?? keyFor(errorName);
+  return (errorName ? stationKey(errorName) : undefined) ?? importKey(importErrorFor(errorCode, errorName));
 }
 
 /** True when the catalogue words this code (the catalogue test's check). */
@@ -79,7 +72,7 @@ export function fill(text: string, params: Params = {}): string {
 
 /** One code in the technician's language; an unknown code says so with the code, never in English alone. */
 export function wordCode(code: string | number | undefined, params?: Params): string {
-  const key = keyFor(code);
+  const key = keyFor(code, params);
   if (key) return t(key, params);
   if (typeof code === 'number' || /^Ztd|^\d{3}$/.test(String(code ?? ''))) return t('error.unknown');
   return t('code.unknown', { code: String(code ?? '') });
@@ -97,6 +90,8 @@ export function wordAdvice(errorCode: number | undefined, errorName: string | un
 const NETWORK_NAMES = /^(GRAPH_NETWORK|AUTH_NETWORK|AUTH_SERVICE_UNAVAILABLE|CHECK_DNS_FAILED|CHECK_TCP_FAILED|CHECK_TLS_\w+|GRAPH_WRONG_CLOUD_NETWORK)$/;
 /** The station has no usable sign-in: someone has to sign in (or fix what the sign-in needs) first. */
 const SIGN_IN_NAMES = /^(AUTH_\w+|GRAPH_SIGN_IN_EXPIRED|CHECK_SIGN_IN_\w+)$/;
+/** The station's codes for a capture it refused (hash and serial findings, file and row errors, an invalid device). */
+const CAPTURE_NAMES = /^((HASH|SERIAL|CSV|XML|FILE)_\w+|DEVICE_INVALID)$/;
 
 /**
  * How an outcome should look, as what to do next: done, hard stop, fix the capture, retry, sign in, or fix
@@ -106,10 +101,20 @@ const SIGN_IN_NAMES = /^(AUTH_\w+|GRAPH_SIGN_IN_EXPIRED|CHECK_SIGN_IN_\w+)$/;
 export function adviceKind(errorCode: number | undefined, errorName: string | undefined): AdviceKind {
   if (errorCode === undefined && errorName && NETWORK_NAMES.test(errorName)) return 'network';
   if (errorCode === undefined && errorName && SIGN_IN_NAMES.test(errorName)) return 'signIn';
-  const n = importNumber(errorCode) ?? importNumber(errorName);
-  if (n === 806) return 'done';
-  if (n !== undefined && STOP.has(n)) return 'stop';
-  if (n !== undefined && FIX.has(n)) return 'fix';
-  if (errorName && (FIX_NAMES.has(errorName) || i18n.has(`finding.${errorName}`) || /^(HASH|SERIAL|CSV|XML|FILE)_/.test(errorName))) return 'fix';
-  return 'retry';
+  const known = importErrorFor(errorCode, errorName);
+  if (known) return known.kind;
+  return errorName && CAPTURE_NAMES.test(errorName) ? 'fix' : 'retry';
+}
+
+/**
+ * Words for a coded message (an error, a check result) in the technician's language: the catalogue's words and
+ * `code.<CODE>.action` with the message's params, else the station's English text (a code this build lacks).
+ */
+export function codedMessage(e: { code: string; params?: Params | undefined; message: string; action?: string | undefined }): { message: string; action?: string } {
+  const params = e.params ?? {};
+  const key = keyFor(e.code, params);
+  const actionKey = `code.${e.code}.action`;
+  const message = key ? t(key, params) : e.message;
+  const action = i18n.has(actionKey) ? t(actionKey, params) : e.action;
+  return action ? { message, action } : { message };
 }

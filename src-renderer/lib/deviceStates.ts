@@ -1,6 +1,4 @@
-import { DEFAULT_WAIT_FOR, type DeviceState, type StationSettings } from '../../src-main/contract/types.ts';
-import type { MessageKey } from './i18n/en.ts';
-import { adviceKeyFor } from './codes.ts';
+import { DEFAULT_WAIT_FOR, DEVICE_STATES, type DeviceState, type StationSettings } from '../../src-main/contract/types.ts';
 
 /** How the header and the filters group the ten device states. */
 export type StateGroup = 'ready' | 'waiting' | 'failed';
@@ -18,8 +16,7 @@ export function stateGroup(state: DeviceState, waitFor: StationSettings['waitFor
 }
 
 export function statesIn(group: StateGroup, waitFor: StationSettings['waitFor'] = DEFAULT_WAIT_FOR): DeviceState[] {
-  const all: DeviceState[] = [...PATH, 'invalid', 'already-registered', 'failed', 'timed-out'];
-  return all.filter((s) => stateGroup(s, waitFor) === group);
+  return DEVICE_STATES.filter((s) => stateGroup(s, waitFor) === group);
 }
 
 export function countGroups(counts: Partial<Record<DeviceState, number>>, waitFor: StationSettings['waitFor'] = DEFAULT_WAIT_FOR): Record<StateGroup, number> {
@@ -35,10 +32,4 @@ export function progressOf(state: DeviceState, waitFor: StationSettings['waitFor
   const i = PATH.indexOf(state);
   if (i < 0) return undefined;
   return { step: Math.min(i, steps), steps };
-}
-
-/** The advice key for a Graph import error: by code (801–814), then by name, else undefined (shown as code + name). */
-export function adviceKey(errorCode: number | undefined, errorName: string | undefined, _has?: (k: string) => k is MessageKey): MessageKey | undefined {
-  // The catalogue (codes.ts) also words the station's own codes: findings of invalid devices, file and Graph errors.
-  return adviceKeyFor(errorCode, errorName);
 }

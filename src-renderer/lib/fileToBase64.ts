@@ -1,6 +1,4 @@
 /** Browser mode has no file paths: files travel to the station as base64 (readFileContents). */
-export const MAX_FILE_BYTES = 10 * 1024 * 1024;
-
 export async function fileToBase64(file: Blob): Promise<string> {
   const bytes = new Uint8Array(await file.arrayBuffer());
   let binary = '';

@@ -9,6 +9,7 @@ import { silentLogger, type Logger } from '../../src-main/kernel/logger.ts';
 import { encodeHardwareHash } from '../../src-main/capture/encodeHardwareHash.ts';
 import { CALL_CHANNEL_PREFIX, callNames, calls, type CallName } from '../../src-main/contract/contract.ts';
 import type { CallResult } from '../../src-main/contract/errors.ts';
+import { MAX_FILE_BYTES } from '../../src-main/contract/limits.ts';
 import type { DeviceDetail, ExportFile, QueueResult } from '../../src-main/contract/types.ts';
 import { startBrowserHost, type BrowserHost } from '../../src-main/host/browserHost.ts';
 import { createDispatcher, type Dispatch } from '../../src-main/ipc/dispatch.ts';
@@ -208,7 +209,7 @@ export class ContractFuzzer {
       if (i < 5) writeFileSync(path.join(dropDir, `drop-${i}-${m.name}`), m.bytes);
     }
     const big = path.join(files, 'over-10mb.csv');
-    writeFileSync(big, Buffer.alloc(10 * 1024 * 1024 + 1, 0x41));
+    writeFileSync(big, Buffer.alloc(MAX_FILE_BYTES + 1, 0x41));
     paths.push(big, files, path.join(files, 'missing.csv'), '/dev/null', '/dev/zero', path.join(files, 'x'.repeat(300)));
     if (process.platform !== 'win32') {
       const fifo = path.join(files, 'fifo.csv');

@@ -1,5 +1,5 @@
 import { encodeHardwareHash } from '../../src-main/capture/encodeHardwareHash.ts';
-import { MAX_FILE_BYTES } from '../../src-main/capture/fileReadCodes.ts';
+import { MAX_FILE_BYTES } from '../../src-main/contract/limits.ts';
 import { badFixtures, goodFixtures } from '../fixtures/capture/fixtureFiles.ts';
 import type { FuzzRng } from './fuzzRng.ts';
 

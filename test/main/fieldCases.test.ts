@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { scaledClock } from '../../src-main/kernel/clock.ts';
 import { createStation } from '../../src-main/app/createStation.ts';
 import { silentLogger } from '../../src-main/kernel/logger.ts';
+import { MAX_FILE_BYTES } from '../../src-main/contract/limits.ts';
 import { checkDevice, useHashSerial } from '../../src-main/capture/checkDevice.ts';
 import { readHashFile, readHashFileBytes } from '../../src-main/capture/readHashFile.ts';
 import { trainingConnectionOf } from '../../src-main/tenant/trainingTenant.ts';
@@ -362,7 +363,7 @@ describe('import on the command line: per-row values, the hash\'s serial, per-fi
 
 describe('the new readers stay bounded on hostile files', () => {
   it.each([
-    ['a ConfigMgr report followed by 10 MB of empty lines', () => `Textbox1,Details_Table0_SerialNumber\n${'\n'.repeat(10 * 1024 * 1024 - 100)}`],
+    ['a ConfigMgr report followed by 10 MB of empty lines', () => `Textbox1,Details_Table0_SerialNumber\n${'\n'.repeat(MAX_FILE_BYTES - 100)}`],
     ['a ConfigMgr report of two million refused rows', () => `Textbox1,Details_Table0_SerialNumber\n${'Device Serial Number,Windows Product ID,Hardware Hash,a,,\n'.repeat(150_000)}`],
     ['a Partner Center file of 200,000 tuple rows', () => `Device serial number,Manufacturer name,Device model\n${'S1,LENOVO,X\n'.repeat(200_000)}`],
   ])('%s', (_name, make) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_FILE_BYTES } from '../../src-main/capture/fileReadCodes.ts';
+import { MAX_FILE_BYTES } from '../../src-main/contract/limits.ts';
 import { readHashFileBytes } from '../../src-main/capture/readHashFile.ts';
 import { csvWithOneBadRow, mutateBytes, seedFiles } from '../fuzz/fuzzFiles.ts';
 import { FuzzRng, seedFromEnv } from '../fuzz/fuzzRng.ts';

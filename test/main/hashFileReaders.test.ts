@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MAX_FILE_BYTES } from '../../src-main/capture/fileReadCodes.ts';
+import { MAX_FILE_BYTES } from '../../src-main/contract/limits.ts';
 import { readHashFile, readHashFileBytes } from '../../src-main/capture/readHashFile.ts';
 import { badFixtures, devices, goodFixtures, hashOf } from '../fixtures/capture/fixtureFiles.ts';
 

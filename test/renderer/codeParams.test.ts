@@ -55,7 +55,7 @@ describe('every code is worded with the params main really sends', () => {
     }
     for (const [code, sent] of byCode) {
       if (!sent) continue;
-      for (const key of [`code.${code}`, `code.${code}.action`, `finding.${code}`]) {
+      for (const key of [`code.${code}`, `code.${code}.action`]) {
         for (const dictionary of [en, ja] as Record<string, string>[]) {
           for (const m of (dictionary[key] ?? '').matchAll(/\{(\w+)\}/g)) if (!sent.has(m[1]!)) unknown.push(`${key} uses {${m[1]}}; main sends ${JSON.stringify([...sent])}`);
         }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { adviceKind, fill, hasWords, wordAdvice, wordCode } from '../../src-renderer/lib/codes.ts';
+import { adviceKeyFor, adviceKind, fill, hasWords, wordAdvice, wordCode } from '../../src-renderer/lib/codes.ts';
 import { errorText } from '../../src-renderer/lib/stores/errorText.ts';
 import { ApiError } from '../../src-renderer/lib/api.ts';
 import { i18n, tn } from '../../src-renderer/lib/i18n/i18n.svelte.ts';
@@ -19,7 +19,9 @@ describe('advice catalogue', () => {
     for (const c of ['SERIAL_MISMATCH', 'HASH_CHECKSUM_MISMATCH', 'CSV_FORMULA', 'XML_DTD_REFUSED', 'GRAPH_THROTTLED', 'AUTH_CONSENT_MISSING', 'INPUT_INVALID', 'DROP_FOLDER_NOT_SET', 'Timeout', 'ProfileAssignmentFailed', 'ZtdDeviceDuplicated', 'StorageError', 'ZtdDeviceAssignedToOtherTenant', 'DEVICE_INVALID']) {
       expect(codes.names, c).toContain(c);
     }
-    expect(codes.numbers).toEqual([801, 802, 803, 806, 807, 808, 809, 810, 811, 812, 813, 814]);
+    // Intune's numbers come from the one table (a new code joins by itself); the documented ones are among them.
+    expect(codes.numbers).toEqual(expect.arrayContaining([801, 802, 803, 806, 807, 808, 809, 810, 811, 812, 813, 814]));
+    expect(codes.names).toContain('ZtdDeviceAssignedToAnotherTenant');
     expect(codes.names.length).toBeGreaterThan(80);
   });
 
@@ -72,10 +74,23 @@ describe('advice catalogue', () => {
     expect(wordAdvice(undefined, 'InvalidZtdHardwareHash')).toBe(i18n.t('error.802'));
   });
 
+  it('finds advice by code, then by name in any of Microsoft\'s spellings, else none', () => {
+    expect(adviceKeyFor(808, 'ZtdDeviceAssignedToOtherTenant')).toBe('error.808');
+    expect(adviceKeyFor(0, 'ZtdDeviceAssignedToAnotherTenant')).toBe('error.808');
+    expect(adviceKeyFor(undefined, 'ZtdDeviceDuplicated')).toBe('error.ZtdDeviceDuplicated');
+    expect(adviceKeyFor(undefined, 'StorageError')).toBe('error.StorageError');
+    expect(adviceKeyFor(806, 'GROUP_TAG_KEPT')).toBe('code.GROUP_TAG_KEPT');
+    expect(adviceKeyFor(undefined, 'Timeout')).toBe('code.Timeout');
+    expect(adviceKeyFor(899, 'ZtdNeverHeardOf')).toBeUndefined();
+  });
+
   it('sorts outcomes so that colours mean one thing', () => {
     expect(adviceKind(806, 'ZtdDeviceAlreadyAssigned')).toBe('done');
     for (const n of [808, 809, 810, 811]) expect(adviceKind(n, undefined)).toBe('stop');
     expect(adviceKind(undefined, 'ZtdDeviceOwnedByOtherTenant')).toBe('stop');
+    expect(adviceKind(0, 'ZtdDeviceAssignedToAnotherTenant')).toBe('stop');
+    expect(adviceKind(undefined, 'ZtdDeviceDuplicated')).toBe('fix');
+    expect(adviceKind(undefined, 'DEVICE_INVALID')).toBe('fix');
     expect(adviceKind(802, undefined)).toBe('fix');
     expect(adviceKind(undefined, 'SERIAL_PLACEHOLDER')).toBe('fix');
     expect(adviceKind(undefined, 'StorageError')).toBe('retry');

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { adviceKey, countGroups, progressOf, stateGroup } from '../../src-renderer/lib/deviceStates.ts';
-import { i18n } from '../../src-renderer/lib/i18n/i18n.svelte.ts';
+import { countGroups, progressOf, stateGroup } from '../../src-renderer/lib/deviceStates.ts';
 import { DEFAULT_WAIT_FOR } from '../../src-main/contract/types.ts';
 
 describe('device states', () => {
@@ -24,11 +23,5 @@ describe('device states', () => {
     expect(progressOf('queued')).toEqual({ step: 1, steps: 4 });
     expect(progressOf('registered', 'registered')).toEqual({ step: 4, steps: 4 });
     expect(progressOf('failed')).toBeUndefined();
-  });
-  it('finds advice by code, then by name, else none', () => {
-    expect(adviceKey(808, 'ZtdDeviceAssignedToOtherTenant', i18n.has)).toBe('error.808');
-    expect(adviceKey(undefined, 'ZtdDeviceDuplicated', i18n.has)).toBe('error.ZtdDeviceDuplicated');
-    expect(adviceKey(undefined, 'StorageError', i18n.has)).toBe('error.StorageError');
-    expect(adviceKey(899, 'ZtdSomethingNew', i18n.has)).toBeUndefined();
   });
 });

@@ -14,6 +14,7 @@ import {
   type StationSettings,
   type ThisDeviceCapture,
 } from '../../src-main/contract/types.ts';
+import { isOtherTenant } from '../../src-main/contract/importErrors.ts';
 import { groupTagProblem } from '../../src-renderer/lib/groupTagRule.ts';
 import { readFakeHash } from './fakeHash.ts';
 import type { SeededDevice } from './seedQueue.ts';
@@ -281,7 +282,7 @@ export class FakeStationApi {
     const why = (r: QueueRow): string | undefined => {
       if (r.state === 'invalid') return 'invalid';
       if (input.ids) return undefined;
-      if (r.errorCode !== undefined && r.errorCode >= 808 && r.errorCode <= 811) return 'otherTenant';
+      if (isOtherTenant(r.errorCode, r.errorName)) return 'otherTenant';
       if (['imported', 'registered', 'assigned', 'already-registered'].includes(r.state)) return 'registered';
       if (r.state === 'importing') return 'inFlight';
       return undefined;

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { IMPORT_ERROR_TABLE } from '../../src-main/contract/importErrors.ts';
 
 /**
  * Every code the main process can hand to the screens, collected from its source rather than from a
@@ -37,7 +38,7 @@ const PATTERNS: RegExp[] = [
 export interface StationCodes {
   /** String codes and names (finding codes, file errors, station errors, Graph error names). */
   names: string[];
-  /** Intune import error numbers (801-814). */
+  /** Intune import error numbers (the table's, src-main/contract/importErrors.ts). */
   numbers: number[];
 }
 
@@ -47,14 +48,13 @@ export function collectStationCodes(): StationCodes {
     const text = readFileSync(file, 'utf8');
     for (const re of PATTERNS) for (const m of text.matchAll(re)) names.add(m[1]!);
   }
-  // The import errors' table: numbers and the service's names for them.
-  const advice = readFileSync(path.join(ROOT, 'queue', 'errorAdvice.ts'), 'utf8');
-  const numbers = [...advice.matchAll(/^\s*(8\d\d):\s*\{\s*name:\s*'(\w+)'/gm)].map((m) => {
-    names.add(m[2]!);
-    return Number(m[1]);
-  });
-  for (const m of advice.matchAll(/^\s*(\w+):\s*\{\s*name:\s*'(\w+)'/gm)) names.add(m[2]!);
-  return { names: [...names].sort(), numbers: numbers.sort() };
+  // Intune's import errors: the table's numbers and every name the service uses for them.
+  const numbers: number[] = [];
+  for (const e of IMPORT_ERROR_TABLE) {
+    for (const name of [e.name, ...(e.aliases ?? [])]) names.add(name);
+    if (e.code !== undefined) numbers.push(e.code);
+  }
+  return { names: [...names].sort(), numbers: numbers.sort((a, b) => a - b) };
 }
 
 /** One place in src-main that hands a code to the screens, with the names of the params it sends beside it. */

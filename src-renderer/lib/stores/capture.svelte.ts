@@ -1,7 +1,8 @@
 import { ApiError, type StationApi } from '../api.ts';
 import type { CapturedDevice, FileReadResult, QueueResult, ThisDeviceCapture } from '../../../src-main/contract/types.ts';
 import { foldSerial } from '../../../src-main/contract/serialNumberRule.ts';
-import { fileToBase64, MAX_FILE_BYTES } from '../fileToBase64.ts';
+import { fileToBase64 } from '../fileToBase64.ts';
+import { MAX_FILE_BYTES, MAX_FILE_SIZE_TEXT } from '../../../src-main/contract/limits.ts';
 import { errorText } from './errorText.ts';
 import { t } from '../i18n/i18n.svelte.ts';
 
@@ -113,7 +114,7 @@ export class CaptureStore {
 
   loadBrowserFile(file: File): Promise<void> {
     return this.run(async () => {
-      if (file.size > MAX_FILE_BYTES) throw new ApiError({ code: 'FILE_TOO_LARGE', message: `${file.name} is larger than 10 MB.`, params: { path: file.name, limit: '10 MB' } });
+      if (file.size > MAX_FILE_BYTES) throw new ApiError({ code: 'FILE_TOO_LARGE', message: `${file.name} is larger than ${MAX_FILE_SIZE_TEXT}.`, params: { path: file.name, limit: MAX_FILE_SIZE_TEXT } });
       const [result] = await this.api.readFileContents({ files: [{ name: file.name, base64: await fileToBase64(file) }] });
       if (result) this.takeFile(result);
       await this.recheck();

@@ -1,12 +1,12 @@
 import type { StationApi } from '../api.ts';
 import { REFUSED_ROW_CODES, type CapturedDevice, type FileReadError, type FileReadResult, type QueueResult } from '../../../src-main/contract/types.ts';
 import { OFFERS_HASH_SERIAL } from '../../../src-main/contract/serialNumberRule.ts';
-import { fileToBase64, MAX_FILE_BYTES } from '../fileToBase64.ts';
+import { fileToBase64 } from '../fileToBase64.ts';
+import { MAX_DEVICES_PER_CALL, MAX_FILE_BYTES } from '../../../src-main/contract/limits.ts';
 import { toDeviceInput } from './capture.svelte.ts';
 import { errorText } from './errorText.ts';
 
 const FILES_PER_CALL = 50;
-const DEVICES_PER_CALL = 10_000;
 const ROW_CODES = new Set(REFUSED_ROW_CODES);
 
 export interface BadRow {
@@ -159,9 +159,9 @@ export class ImportStore {
       const devices = [...this.good, ...this.invalid];
       const refused = this.refusedRows;
       if (this.good.length === 0) return;
-      for (let i = 0; i < Math.max(devices.length, refused.length); i += DEVICES_PER_CALL) {
-        const input: Parameters<StationApi['queueDevices']>[0] = { devices: devices.slice(i, i + DEVICES_PER_CALL).map(toDeviceInput) };
-        const rows = refused.slice(i, i + DEVICES_PER_CALL);
+      for (let i = 0; i < Math.max(devices.length, refused.length); i += MAX_DEVICES_PER_CALL) {
+        const input: Parameters<StationApi['queueDevices']>[0] = { devices: devices.slice(i, i + MAX_DEVICES_PER_CALL).map(toDeviceInput) };
+        const rows = refused.slice(i, i + MAX_DEVICES_PER_CALL);
         if (rows.length) {
           input.refused = rows.map(({ file, error }) => ({
             source: { kind: 'file', path: file.path, ...(error.line !== undefined ? { line: error.line } : {}), ...(file.format ? { format: file.format } : {}) },

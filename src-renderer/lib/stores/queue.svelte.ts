@@ -1,10 +1,12 @@
 import { ApiError, type StationApi } from '../api.ts';
 import { DEFAULT_WAIT_FOR, type DeviceActionResult, type DeviceState, type ExportFile, type QueueChanged, type QueueRow, type StationSettings } from '../../../src-main/contract/types.ts';
+import { MAX_DEVICES_PER_CALL } from '../../../src-main/contract/limits.ts';
 import { countGroups, stateGroup, type StateGroup } from '../deviceStates.ts';
 import { errorText } from './errorText.ts';
 
 export type QueueFilter = 'all' | StateGroup;
-const PAGE = 10_000;
+/** Rows per listQueue page: the call's largest. */
+const PAGE = MAX_DEVICES_PER_CALL;
 /** Up to this many changed ids are patched one by one; more reload the whole list. */
 const PATCH_LIMIT = 25;
 

@@ -86,6 +86,7 @@ export function openQueueRuntime(o: QueueRuntimeOptions): QueueRuntime {
     close: async () => {
       await corporate?.close();
       await worker?.stop();
+      service.close();
       store.close();
     },
   };

@@ -305,7 +305,7 @@ export const en = {
   'code.RETRY_WAITING': 'Imported: the station is waiting for Intune to register it. Nothing to retry.',
   'code.RETRY_ALREADY_DONE': 'Already registered: nothing to retry.',
   'code.RETRY_OWNED_ELSEWHERE': 'Registered to another tenant[ (error {errorCode})]: retrying cannot help until the previous owner or reseller deregisters it.',
-  'code.RETRY_STILL_INVALID': 'Still not valid ({finding}): capture the hardware hash again.',
+  'code.RETRY_STILL_INVALID': 'Still not valid[ ({finding})]: capture the hardware hash again.',
   'code.REREGISTER_NOT_SENT': 'Not sent yet: Register again is for devices that were already sent.',
   'code.ACTION_IN_FLIGHT': 'Being imported right now: wait for the answer.',
   'code.ACTION_DEVICE_GONE': 'No longer in the queue.',
@@ -372,6 +372,7 @@ export const en = {
   'import.duplicates': 'repeated rows read once: {count}',
   'import.flaggedKept': 'Kept for you to check (same serial as a queued device, another hash): {count}.',
   'import.refusedKept': 'Refused rows kept in the queue as invalid: {count}.',
+  'import.nothingToQueue': 'No device in these files can be queued: the rows below say why. Correct the file, then choose it again.',
   // pre-flight check (issue 19) and sign-in advice by code
   'check.title': 'Check connection',
   'check.help': 'Checks this bench, the tenant and its app registration without changing anything in the tenant: network, clock, tenant, sign-in method, permission, Intune licence and the Graph features the station uses.',

@@ -310,7 +310,7 @@ export const ja: Record<MessageKey, string> = {
   'code.RETRY_WAITING': 'インポート済みです。Intune での登録を待っています。再試行することはありません。',
   'code.RETRY_ALREADY_DONE': 'すでに登録済みです。再試行することはありません。',
   'code.RETRY_OWNED_ELSEWHERE': '別のテナントに登録されています[ (エラー {errorCode})]。以前の所有者または販売店が登録を解除するまで、再試行しても解決しません。',
-  'code.RETRY_STILL_INVALID': 'まだ有効ではありません ({finding})。ハードウェア ハッシュを取得し直してください。',
+  'code.RETRY_STILL_INVALID': 'まだ有効ではありません[ ({finding})]。ハードウェア ハッシュを取得し直してください。',
   'code.REREGISTER_NOT_SENT': 'まだ送信していません。「再登録」は送信済みのデバイス用です。',
   'code.ACTION_IN_FLIGHT': '現在インポート中です。結果を待ってください。',
   'code.ACTION_DEVICE_GONE': 'キューにありません。',
@@ -377,6 +377,7 @@ export const ja: Record<MessageKey, string> = {
   'import.duplicates': '繰り返された {count} 行は 1 回だけ読み取りました',
   'import.flaggedKept': '確認のために保存 (キュー内のデバイスと同じシリアル番号で、ハッシュが異なる): {count} 台。',
   'import.refusedKept': '拒否された {count} 行を無効としてキューに保存しました。',
+  'import.nothingToQueue': 'これらのファイルにはキューに追加できるデバイスがありません。理由は下の各行に表示しています。ファイルを修正してから、もう一度選択してください。',
   // pre-flight check (issue 19) and sign-in advice by code
   'check.title': '接続の確認',
   'check.help': 'テナントを一切変更せずに、このベンチ、テナント、アプリ登録を確認します: ネットワーク、時刻、テナント、サインイン方法、アクセス許可、Intune ライセンス、ステーションが使う Graph の機能。',

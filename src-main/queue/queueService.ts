@@ -5,13 +5,13 @@ import type { Logger } from '../kernel/logger.ts';
 import { checkDevice, type DeviceFields } from '../capture/checkDevice.ts';
 import { maskLicenceKeys } from '../capture/fieldRules.ts';
 import { StationError } from '../contract/errors.ts';
-import type { DeviceActionResult, DeviceDetail, DeviceEvent, DeviceSkip, DeviceState, ExportFile, ExportLeftOutReason, QueuePage, QueueResult, QueueRow } from '../contract/types.ts';
+import type { DeviceActionResult, DeviceDetail, DeviceEvent, DeviceSkip, DeviceState, ExportFile, QueuePage, QueueResult, QueueRow } from '../contract/types.ts';
 import type { AutopilotPort } from '../graph/autopilotPort.ts';
 import { STATION_ADVICE } from './errorAdvice.ts';
 import { actionsChangeAt, actionVerdict, allowedActions, EXPECTED_IMPORT_MS, notUploadable, type ActionSubject } from './deviceActions.ts';
 import { DEFAULT_TIMINGS, type WorkerTimings } from './importWorker.ts';
 import { intuneCsvFiles, reportCsvFile } from './exportCsv.ts';
-import { isSettled, type DevicePatch, type DeviceRecord, type QueueStore, type WaitFor } from './queueStore.ts';
+import { type DevicePatch, type DeviceRecord, type QueueStore, type WaitFor } from './queueStore.ts';
 import { corporateCsvFiles } from './corporateCsv.ts';
 import { corporateRegistrationOf, type CorporateStore } from './corporateStore.ts';
 

@@ -302,7 +302,7 @@ export const en = {
   'code.REMOTE_TENANT_CA_UNREADABLE': 'The CA file {path} cannot be read or is not a PEM certificate. Copy the simulator\'s sim-ca.pem to this computer and give its path.',
   'code.RETRY_ALREADY_QUEUED': 'Already waiting in the queue: Retry has nothing to do.',
   'code.RETRY_IMPORTING': 'Being imported now; if it is still importing[ in {minutes} min], Retry asks the tenant about it at once.',
-  'code.RETRY_WAITING': 'Imported: the station is waiting for Intune to register it. Nothing to retry.',
+  'code.RETRY_WAITING': 'In Intune: the station is waiting for its registration or profile. Nothing to retry.',
   'code.RETRY_ALREADY_DONE': 'Already registered: nothing to retry.',
   'code.RETRY_OWNED_ELSEWHERE': 'Registered to another tenant[ (error {errorCode})]: retrying cannot help until the previous owner or reseller deregisters it.',
   'code.RETRY_STILL_INVALID': 'Still not valid[ ({finding})]: capture the hardware hash again.',

@@ -307,7 +307,7 @@ export const ja: Record<MessageKey, string> = {
   'code.REMOTE_TENANT_CA_UNREADABLE': 'CA ファイル {path} を読めないか、PEM 証明書ではありません。シミュレーターの sim-ca.pem をこのコンピューターにコピーして、そのパスを指定してください。',
   'code.RETRY_ALREADY_QUEUED': 'すでにキューで送信を待っています。再試行することはありません。',
   'code.RETRY_IMPORTING': 'インポート中です。[{minutes} 分後も]インポート中なら、再試行でテナントにすぐ確認します。',
-  'code.RETRY_WAITING': 'インポート済みです。Intune での登録を待っています。再試行することはありません。',
+  'code.RETRY_WAITING': 'Intune にあります。登録またはプロファイルの割り当てを待っています。再試行することはありません。',
   'code.RETRY_ALREADY_DONE': 'すでに登録済みです。再試行することはありません。',
   'code.RETRY_OWNED_ELSEWHERE': '別のテナントに登録されています[ (エラー {errorCode})]。以前の所有者または販売店が登録を解除するまで、再試行しても解決しません。',
   'code.RETRY_STILL_INVALID': 'まだ有効ではありません[ ({finding})]。ハードウェア ハッシュを取得し直してください。',

@@ -426,21 +426,24 @@ export class QueueService {
    */
   private watchActions(id: string, at: number): void {
     this.actionChanges.set(id, at);
-    this.armActionTimer();
+    if (!this.actionTimer || at < this.actionTimer.at) this.armActionTimer(at);
   }
 
-  private armActionTimer(): void {
-    const at = Math.min(...this.actionChanges.values());
-    if (!Number.isFinite(at) || (this.actionTimer && this.actionTimer.at <= at)) return;
+  private armActionTimer(at: number): void {
     this.actionTimer?.abort.abort();
     const abort = new AbortController();
     this.actionTimer = { at, abort };
     this.o.clock.sleep(Math.max(0, at - this.now()), abort.signal).then(() => {
       this.actionTimer = undefined;
       const now = this.now();
-      const due = [...this.actionChanges].filter(([, when]) => when <= now).map(([id]) => id);
+      const due: string[] = [];
+      let next = Infinity;
+      for (const [id, when] of this.actionChanges) {
+        if (when <= now) due.push(id);
+        else next = Math.min(next, when);
+      }
       for (const id of due) this.actionChanges.delete(id);
-      this.armActionTimer();
+      if (Number.isFinite(next)) this.armActionTimer(next);
       try {
         this.changed(due);
       } catch (err) {

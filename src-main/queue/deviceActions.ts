@@ -105,12 +105,13 @@ export function actionsChangeAt(d: Pick<ActionSubject, 'state' | 'stateSince'>, 
 }
 
 /**
- * Why a device does not belong in an Intune upload file of the whole queue (Export Intune CSV with
- * nothing selected), undefined when it does: invalid, owned by another tenant (808–811), already
- * registered here (or 806), or being imported.
+ * Why a device does not belong in an Intune upload file (Export Intune CSV), undefined when it does.
+ * Devices the technician selected are left out only when invalid; of the whole queue (nothing selected),
+ * also those owned by another tenant (808–811), already registered here (or 806), or being imported.
  */
-export function notUploadable(d: ActionSubject): ExportLeftOutReason | undefined {
+export function notUploadable(d: ActionSubject, selected = false): ExportLeftOutReason | undefined {
   if (d.state === 'invalid') return 'invalid';
+  if (selected) return undefined;
   if (isOtherTenant(d.errorCode, d.errorName)) return 'otherTenant';
   if (IN_TENANT.includes(d.state) || isAlreadyHere(d.errorCode, d.errorName)) return 'registered';
   if (d.state === 'importing') return 'inFlight';

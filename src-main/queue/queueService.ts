@@ -379,7 +379,7 @@ export class QueueService {
     // that can still be uploaded: not registered (or 806), not owned by another tenant, not invalid, not in flight.
     const leftOut: NonNullable<ExportFile['leftOut']> = {};
     const keep = devices.filter((d) => {
-      const reason = ids ? (d.state === 'invalid' ? 'invalid' : undefined) : notUploadable(d);
+      const reason = notUploadable(d, !!ids);
       if (reason) leftOut[reason] = (leftOut[reason] ?? 0) + 1;
       return !reason;
     });

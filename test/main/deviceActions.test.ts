@@ -56,6 +56,9 @@ describe('allowed actions: Retry, Register again and Remove decided once in main
     expect(notUploadable(device('timed-out', { lastKnownState: 'registered' }))).toBe('registered');
     expect(notUploadable(device('importing'))).toBe('inFlight');
     expect(notUploadable(device('failed', { errorCode: 802 }))).toBeUndefined();
+    // Devices the technician selected: only an invalid one is left out.
+    expect(notUploadable(device('failed', { errorCode: 808 }), true)).toBeUndefined();
+    expect(notUploadable(device('invalid'), true)).toBe('invalid');
   });
 });
 

@@ -320,8 +320,8 @@ export class FakeStationApi {
   call_exportQueue(input: CallInput<'exportQueue'>) {
     // As queueService does: the whole queue's Intune file holds only devices that can still be uploaded.
     const leftOut: Record<string, number> = {};
-    // The station's rule (deviceActions.ts): with ids, only invalid devices are left out.
-    const why = (r: QueueRow): string | undefined => (input.ids ? (r.state === 'invalid' ? 'invalid' : undefined) : notUploadable(this.subject(r)));
+    // The station's rule (deviceActions.ts): what an upload file leaves out, and why.
+    const why = (r: QueueRow): string | undefined => notUploadable(this.subject(r), !!input.ids);
     const rows = [...this.devices.values()].filter((d) => {
       if (input.ids && !input.ids.includes(d.row.id)) return false;
       if (input.format !== 'intune') return true;

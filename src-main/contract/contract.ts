@@ -3,7 +3,7 @@ import { call, event } from './define.ts';
 import type { CallResult } from './errors.ts';
 import { MAX_DEVICES_PER_CALL, MAX_FILE_BASE64_CHARS } from './limits.ts';
 import * as s from './schemas.ts';
-import { DEVICE_STATES } from './types.ts';
+import { DEVICE_ACTIONS, DEVICE_STATES } from './types.ts';
 import type {
   Attention,
   AuthStatus,
@@ -78,7 +78,7 @@ export const calls = {
   )<QueuePage>(),
   getDevice: call(z.object({ id: s.deviceId }).strict())<DeviceDetail>(),
   /** Technician actions on one or many devices. */
-  deviceAction: call(z.object({ ids: s.deviceIds, action: z.enum(['retry', 'remove', 'reregister']) }).strict())<DeviceActionResult>(),
+  deviceAction: call(z.object({ ids: s.deviceIds, action: z.enum(DEVICE_ACTIONS) }).strict())<DeviceActionResult>(),
   /** Group tag or user: before import in the queue, after registration through updateDeviceProperties. */
   editDevices: call(z.object({ ids: s.deviceIds, groupTag: s.groupTag.optional(), assignedUser: s.userPrincipalName.optional() }).strict())<{ affected: number }>(),
   exportQueue: call(z.object({ format: z.enum(['intune', 'report', 'corporate']), ids: s.deviceIds.optional() }).strict())<ExportFile[]>(),

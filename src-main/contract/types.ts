@@ -158,7 +158,28 @@ export interface QueueRow {
   lastKnownState?: DeviceState;
   /** The corporate identifier registration, when the station's target includes it. */
   corporate?: CorporateRegistration;
+  /**
+   * What the technician can do with this device now, decided by main (`src-main/queue/deviceActions.ts`,
+   * [architecture](../../docs/architecture.md#allowed-actions)); the screens show it and never judge it.
+   */
+  actions: DeviceActions;
 }
+
+/** The technician's actions on queued devices, in the order the screens show them. */
+export const DEVICE_ACTIONS = ['retry', 'reregister', 'remove'] as const;
+export type DeviceActionName = (typeof DEVICE_ACTIONS)[number];
+
+/**
+ * Main's verdict on one action for one device: allowed (perhaps asked first, as it costs an import and
+ * usually ends as before: the question's code, worded under `code.<code>`), or refused with why (a code
+ * worded under `code.<code>` in both dictionaries, with its params).
+ */
+export type ActionVerdict =
+  | { allowed: true; ask?: { code: string } }
+  | { allowed: false; reason: { code: string; params?: Record<string, string | number> } };
+
+/** One verdict per action. A verdict that changes with time alone is sent again (`queueChanged`) when it changes. */
+export type DeviceActions = Record<DeviceActionName, ActionVerdict>;
 
 export interface QueuePage {
   total: number;

@@ -99,6 +99,7 @@ export function openQueueRuntime(o: QueueRuntimeOptions): QueueRuntime {
     ...(problem ? { problem } : {}),
     close: async () => {
       await worker?.stop();
+      service.close();
       corporateStore?.close();
       store.close();
     },

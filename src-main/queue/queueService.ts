@@ -5,12 +5,13 @@ import type { Logger } from '../kernel/logger.ts';
 import { checkDevice, type DeviceFields } from '../capture/checkDevice.ts';
 import { maskLicenceKeys } from '../capture/fieldRules.ts';
 import { StationError } from '../contract/errors.ts';
-import type { DeviceActionResult, DeviceDetail, DeviceEvent, DeviceSkip, DeviceState, ExportFile, ExportLeftOutReason, QueuePage, QueueResult, QueueRow } from '../contract/types.ts';
+import type { DeviceActionResult, DeviceDetail, DeviceEvent, DeviceSkip, DeviceState, ExportFile, QueuePage, QueueResult, QueueRow } from '../contract/types.ts';
 import type { AutopilotPort } from '../graph/autopilotPort.ts';
-import { isAlreadyHere, isOtherTenant, STATION_ADVICE } from './errorAdvice.ts';
+import { STATION_ADVICE } from './errorAdvice.ts';
+import { actionsChangeAt, actionVerdict, allowedActions, EXPECTED_IMPORT_MS, notUploadable, type ActionSubject } from './deviceActions.ts';
 import { DEFAULT_TIMINGS, type WorkerTimings } from './importWorker.ts';
 import { intuneCsvFiles, reportCsvFile } from './exportCsv.ts';
-import { isSettled, type DevicePatch, type DeviceRecord, type QueueStore, type WaitFor } from './queueStore.ts';
+import { type DevicePatch, type DeviceRecord, type QueueStore, type WaitFor } from './queueStore.ts';
 import { corporateCsvFiles } from './corporateCsv.ts';
 import { corporateRegistrationOf, type CorporateStore } from './corporateStore.ts';
 
@@ -34,45 +35,6 @@ export interface QueueServiceOptions {
   corporateRetry?: (ids: string[]) => string[];
   /** Asks the worker to look these importing devices up in the tenant now (Retry past their expected time). */
   checkNow?: (deviceIds: string[]) => void;
-}
-
-/** How long the service usually takes to process an import (service time); Retry after it asks the tenant now. */
-export const EXPECTED_IMPORT_MS = 5 * 60_000;
-/** Error codes that another import cannot change: the device belongs to another tenant (808–811). */
-const OWNED_ELSEWHERE = new Set([808, 809, 810, 811]);
-
-type Refusal = { code: string; params?: Record<string, string | number> };
-
-/** Why Retry cannot help a device now, 'check-now' for an import overdue, undefined when it can. */
-export function retryRefusal(d: DeviceRecord, now: number, expectedImportMs: number): Refusal | 'check-now' | undefined {
-  switch (d.state) {
-    case 'invalid':
-    case 'captured':
-    case 'timed-out':
-      return undefined;
-    case 'failed':
-      if (d.errorCode !== undefined && OWNED_ELSEWHERE.has(d.errorCode)) return { code: 'RETRY_OWNED_ELSEWHERE', params: { errorCode: d.errorCode } };
-      return undefined;
-    case 'queued':
-      return { code: 'RETRY_ALREADY_QUEUED' };
-    case 'importing':
-      return now - d.stateSince >= expectedImportMs ? 'check-now' : { code: 'RETRY_IMPORTING', params: { minutes: Math.max(1, Math.ceil((d.stateSince + expectedImportMs - now) / 60_000)) } };
-    case 'imported':
-    case 'registered':
-      return isSettled(d) ? { code: 'RETRY_ALREADY_DONE' } : { code: 'RETRY_WAITING' };
-    case 'assigned':
-    case 'already-registered':
-      return { code: 'RETRY_ALREADY_DONE' };
-  }
-}
-
-/** Why Register again cannot help a device, undefined when it can (it was sent before). */
-export function reregisterRefusal(d: DeviceRecord): string | undefined {
-  if (d.state === 'importing') return 'ACTION_IN_FLIGHT';
-  // 808–811 stay eligible: once the previous owner or reseller has deregistered the device, Register
-  // again is the technician's deliberate way to send it (Retry is not offered for them).
-  if (['imported', 'registered', 'assigned', 'already-registered', 'failed', 'timed-out'].includes(d.state)) return undefined;
-  return 'REREGISTER_NOT_SENT';
 }
 
 export type QueueInput = DeviceFields;
@@ -268,12 +230,12 @@ export class QueueService {
     if (input.states?.length) filter.states = input.states;
     if (input.search) filter.search = input.search;
     const { total, rows } = this.store.listDevices(filter);
-    return { total, offset: input.offset, rows: rows.map((d) => this.withCorporate(toRow(d))), counts: this.store.countByState() };
+    return { total, offset: input.offset, rows: rows.map((d) => this.row(d)), counts: this.store.countByState() };
   }
 
   getDevice(id: string): DeviceDetail {
     const d = this.mustGet(id);
-    const detail: DeviceDetail = { row: this.withCorporate(toRow(d)), hash: d.hash, findings: d.findings, events: this.store.events(id).map(toEvent) };
+    const detail: DeviceDetail = { row: this.row(d), hash: d.hash, findings: d.findings, events: this.store.events(id).map(toEvent) };
     if (d.productKey) detail.productKey = d.productKey;
     return detail;
   }
@@ -310,24 +272,21 @@ export class QueueService {
         }
         const skip = (code: string, params?: Record<string, string | number>) => skipped.push({ id, serialNumber: d.serialNumber, code, ...(params ? { params } : {}) });
         const ev = (to: DeviceState, message: string) => ({ at: now, fromState: d.state, toState: to, message, requestIds: [] });
+        // The same verdict the row's button was drawn from (deviceActions.ts).
+        const verdict = actionVerdict(action, d, now, this.expectedImportMs());
+        if (!verdict.allowed) {
+          skip(verdict.reason.code, verdict.reason.params);
+          continue;
+        }
         if (action === 'remove') {
-          // A device in flight stays: its import would otherwise finish without anyone to follow it.
-          if (d.state === 'importing') {
-            skip('ACTION_IN_FLIGHT');
-            continue;
-          }
           this.store.removeDevice(id, ev(d.state, 'Removed from the queue by the technician'));
         } else if (action === 'retry') {
-          const why = retryRefusal(d, now, this.expectedImportMs());
-          if (why === 'check-now') {
+          if (d.state === 'importing') {
+            // Past its expected import time: Retry asks the tenant now.
             checkNow.push(id);
             // Due now: the worker's next look reads this batch from the tenant instead of waiting for its next poll.
             if (d.batchId && this.store.getBatch(d.batchId)) this.store.updateBatch(d.batchId, { nextAt: now });
             this.store.appendEvent({ deviceId: id, at: now, fromState: d.state, toState: d.state, message: 'The technician asked the station to check this import with the tenant now', requestIds: [] });
-            continue;
-          }
-          if (why) {
-            skip(why.code, why.params);
             continue;
           }
           if (d.state === 'invalid') {
@@ -346,11 +305,6 @@ export class QueueService {
             this.store.updateDevice(id, { ...requeue, flags: d.flags.filter((f) => f !== 'different-hash') }, ev('queued', 'Queued again by the technician'));
           }
         } else {
-          const why = reregisterRefusal(d);
-          if (why) {
-            skip(why);
-            continue;
-          }
           this.store.updateDevice(id, { ...requeue, deviceRegistrationId: null, profileStatus: null }, ev('queued', 'Queued to register again'));
         }
         changed.push(id);
@@ -425,7 +379,7 @@ export class QueueService {
     // that can still be uploaded: not registered (or 806), not owned by another tenant, not invalid, not in flight.
     const leftOut: NonNullable<ExportFile['leftOut']> = {};
     const keep = devices.filter((d) => {
-      const reason = ids ? (d.state === 'invalid' ? 'invalid' : undefined) : notUploadable(d);
+      const reason = notUploadable(d, !!ids);
       if (reason) leftOut[reason] = (leftOut[reason] ?? 0) + 1;
       return !reason;
     });
@@ -442,11 +396,68 @@ export class QueueService {
     return Object.values(this.store.countByState()).reduce((a, b) => a + b, 0);
   }
 
-  /** Adds the device's corporate identifier registration (issue 18) when the station follows them. */
-  private withCorporate(row: QueueRow): QueueRow {
+  /**
+   * A device as the screens get it: its corporate identifier registration when the station follows them,
+   * and main's verdict on each action (deviceActions.ts). A verdict that changes with time alone (Retry on
+   * an import past its expected time) is watched, and the row is announced again when it changes.
+   */
+  private row(d: DeviceRecord): QueueRow {
+    const now = this.now();
+    const row = toRow(d, now, this.expectedImportMs());
     const c = this.o.corporate?.get(row.id);
-    if (c?.state) row.corporate = corporateRegistrationOf(c);
+    if (c?.state) {
+      row.corporate = corporateRegistrationOf(c);
+      row.actions = allowedActions(actionSubject(d, c.state), now, this.expectedImportMs());
+    }
+    const at = actionsChangeAt(d, this.expectedImportMs());
+    if (at !== undefined && at > now) this.watchActions(d.id, at);
+    else this.actionChanges.delete(d.id);
     return row;
+  }
+
+  /** Devices whose verdicts change with time alone, by the service instant they change (ms). */
+  private readonly actionChanges = new Map<string, number>();
+  private actionTimer: { at: number; abort: AbortController } | undefined;
+
+  /**
+   * Announces (queueChanged) the device at service time `at`, so the screens fetch its new verdicts:
+   * main re-sends rows rather than sending the instant, because its clock is service time (scaled in
+   * training runs, tests and benches) and the screen's is not. One timer for the earliest instant.
+   */
+  private watchActions(id: string, at: number): void {
+    this.actionChanges.set(id, at);
+    if (!this.actionTimer || at < this.actionTimer.at) this.armActionTimer(at);
+  }
+
+  private armActionTimer(at: number): void {
+    this.actionTimer?.abort.abort();
+    const abort = new AbortController();
+    this.actionTimer = { at, abort };
+    this.o.clock.sleep(Math.max(0, at - this.now()), abort.signal).then(() => {
+      this.actionTimer = undefined;
+      const now = this.now();
+      const due: string[] = [];
+      let next = Infinity;
+      for (const [id, when] of this.actionChanges) {
+        if (when <= now) due.push(id);
+        else next = Math.min(next, when);
+      }
+      for (const id of due) this.actionChanges.delete(id);
+      if (Number.isFinite(next)) this.armActionTimer(next);
+      try {
+        this.changed(due);
+      } catch (err) {
+        // The queue closed under the timer (a tenant switch): nobody is left to tell.
+        this.o.logger.warn('could not announce changed actions', { error: err instanceof Error ? err.message : String(err) });
+      }
+    }, () => undefined);
+  }
+
+  /** Stops the timer that announces verdicts changing with time (the queue is closing). */
+  close(): void {
+    this.actionTimer?.abort.abort();
+    this.actionTimer = undefined;
+    this.actionChanges.clear();
   }
 
   allDevices(): DeviceRecord[] {
@@ -480,7 +491,13 @@ function describeEdit(d: DeviceRecord, patch: DevicePatch): string {
   return `Changed ${parts.join(', ')}${d.deviceRegistrationId && EDITABLE_IN_TENANT.includes(d.state) ? ' in Intune' : ''}`;
 }
 
-export function toRow(d: DeviceRecord): QueueRow {
+/** What the action rules read of a record (deviceActions.ts). */
+function actionSubject(d: DeviceRecord, corporate?: ActionSubject['corporate']): ActionSubject {
+  return { ...d, ...(corporate ? { corporate } : {}) };
+}
+
+/** A record as the contract's row, with main's verdicts on each action at service time `now` (ms). */
+export function toRow(d: DeviceRecord, now: number, expectedImportMs = EXPECTED_IMPORT_MS): QueueRow {
   const iso = (t: number) => new Date(t).toISOString();
   const row: QueueRow = {
     id: d.id,
@@ -492,6 +509,7 @@ export function toRow(d: DeviceRecord): QueueRow {
     source: d.source,
     capturedAt: iso(d.capturedAt),
     flags: d.flags,
+    actions: allowedActions(actionSubject(d), now, expectedImportMs),
   };
   if (d.hash.manufacturer) row.manufacturer = d.hash.manufacturer;
   if (d.hash.model) row.model = d.hash.model;
@@ -515,14 +533,4 @@ function toEvent(e: { at: number; fromState?: DeviceState; toState: DeviceState;
   if (e.errorCode !== undefined) out.errorCode = e.errorCode;
   if (e.errorName) out.errorName = e.errorName;
   return out;
-}
-
-/** Why a device does not belong in an Intune upload file of the whole queue; undefined when it does. */
-function notUploadable(d: DeviceRecord): ExportLeftOutReason | undefined {
-  if (d.state === 'invalid') return 'invalid';
-  if (isOtherTenant(d.errorCode, d.errorName)) return 'otherTenant';
-  if (['imported', 'registered', 'assigned', 'already-registered'].includes(d.state) || isAlreadyHere(d.errorCode, d.errorName)) return 'registered';
-  if (d.state === 'importing') return 'inFlight';
-  if (d.state === 'timed-out' && (d.lastKnownState === 'imported' || d.lastKnownState === 'registered')) return 'registered';
-  return undefined;
 }

@@ -121,7 +121,8 @@ describe('training mode, end to end in browser mode', () => {
     await page.getByTestId('queue-row').filter({ hasText: 'MXL9808TRN' }).click();
     const detail = page.getByTestId('device-detail');
     await detail.waitFor();
-    expect(await detail.innerText()).toMatch(/808/);
+    // The dialog opens at once and fills when getDevice answers: on a loaded machine it still says "Loading".
+    await expect.poll(() => detail.innerText()).toMatch(/808/);
     await shot('detail-808');
     await page.keyboard.press('Escape');
     await page.getByTestId('language').selectOption('ja');

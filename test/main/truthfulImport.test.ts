@@ -195,7 +195,7 @@ describe('issue 24: every device ends in a true state', () => {
     expect(run.devices[0]!.advice).toMatch(/throttled .* after \d{4}-\d\d-\d\dT\d\d:\d\d/);
     // The Queue screen's row: queued, the code (worded in en and ja by the catalogue), and until when in its deadline.
     const store = openSqliteQueueStore(tenantQueueDir(run.dataDir, 'sim-cli'));
-    const row = toRow(store.findBySerial('THROTL01')[0]!);
+    const row = toRow(store.findBySerial('THROTL01')[0]!, sim.clock.now());
     store.close();
     expect(row).toMatchObject({ state: 'queued', errorName: 'GRAPH_THROTTLED' });
     expect(run.devices[0]!.advice).toContain(row.deadline!.slice(0, 16));

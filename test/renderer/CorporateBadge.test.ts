@@ -9,8 +9,10 @@ import { i18n } from '../../src-renderer/lib/i18n/i18n.svelte.ts';
 import { en } from '../../src-renderer/lib/i18n/en.ts';
 import { ja } from '../../src-renderer/lib/i18n/ja.ts';
 import { REGISTRATION_TARGETS, type QueueRow } from '../../src-main/contract/types.ts';
+import { withActions } from './seedQueue.ts';
 
-const row = (id: string, extra: Partial<QueueRow>): QueueRow => ({
+const row = (id: string, extra: Partial<QueueRow>): QueueRow =>
+  withActions({
   id,
   serialNumber: id,
   groupTag: 'Lab',
@@ -21,7 +23,7 @@ const row = (id: string, extra: Partial<QueueRow>): QueueRow => ({
   capturedAt: '2026-11-23T09:00:00Z',
   flags: [],
   ...extra,
-});
+  });
 
 describe('corporate identifier on screen', () => {
   it('the queue shows both registrations; a corporate-only device shows only its corporate state', () => {

@@ -1,10 +1,17 @@
 import { ApiError, type StationApi } from '../../src-renderer/lib/api.ts';
-import type { CallInput, CallName, EventName, EventPayload } from '../../src-main/contract/contract.ts';
+import type { CallInput, CallName, EventName, EventPayload, Handlers } from '../../src-main/contract/contract.ts';
+import { StationError } from '../../src-main/contract/errors.ts';
+import { foldSerial } from '../../src-main/contract/serialNumberRule.ts';
+import { isPlaceholderSerial, sameSerial } from '../../src-main/capture/placeholderSerial.ts';
+import { createDispatcher } from '../../src-main/ipc/dispatch.ts';
+import { silentLogger } from '../../src-main/kernel/logger.ts';
+import { actionVerdict, notUploadable, type ActionSubject } from '../../src-main/queue/deviceActions.ts';
 import {
   DEVICE_STATES,
   type AuthStatus,
   type CapturedDevice,
   type DeviceDetail,
+  type DeviceSkip,
   type DeviceState,
   type FileReadResult,
   type FindingData,
@@ -14,10 +21,8 @@ import {
   type StationSettings,
   type ThisDeviceCapture,
 } from '../../src-main/contract/types.ts';
-import { isOtherTenant } from '../../src-main/contract/importErrors.ts';
-import { groupTagProblem } from '../../src-renderer/lib/groupTagRule.ts';
 import { readFakeHash } from './fakeHash.ts';
-import type { SeededDevice } from './seedQueue.ts';
+import { actionSubjectOf, withActions, type SeededDevice } from './seedQueue.ts';
 
 type DeviceInput = CallInput<'queueDevices'>['devices'][number];
 
@@ -34,11 +39,12 @@ export interface FakeOptions {
   now?: () => number;
 }
 
-const PLACEHOLDERS = new Set(['', '-', '0', 'none', 'default string', 'to be filled by o.e.m.', 'system serial number', '123456789']);
-
 /**
- * An in-memory StationApi that behaves like the contract says (validation, queue states, events), for
- * component tests and the screenshot harness. Records every call in `calls`.
+ * An in-memory StationApi for component tests and the screenshot harness. It owns no rule of its own:
+ * every input goes through main's dispatcher (the contract's schemas, so the same group tag, user name,
+ * serial and formula rules as the station, and the same INPUT_INVALID envelope); a row's allowed actions
+ * and each action's verdict come from main's deviceActions.ts; serials are judged with main's
+ * placeholderSerial.ts. Records every call in `calls`.
  */
 export class FakeStationApi {
   readonly calls: { name: CallName; input: unknown }[] = [];
@@ -65,20 +71,40 @@ export class FakeStationApi {
     for (const d of options.devices ?? []) this.devices.set(d.row.id, { ...d.detail, hardwareHash: d.hardwareHash });
   }
 
-  /** The StationApi the screens get. */
+  /** The StationApi the screens get: each call parsed by main's dispatcher, answered by `call_<name>`. */
   get api(): StationApi {
-    const self = this as unknown as Record<string, (input: unknown) => Promise<unknown>>;
+    const dispatch = createDispatcher(this.handlers(), silentLogger);
     return new Proxy({} as StationApi, {
       get: (_t, prop) => {
         if (prop === 'on') return this.on;
         if (typeof prop !== 'string' || prop === 'then') return undefined;
-        const impl = self[`call_${prop}`];
-        if (!impl) return async () => { throw new ApiError({ code: 'NOT_AVAILABLE', message: `${prop} is not available.` }); };
         return async (input: unknown) => {
           this.calls.push({ name: prop as CallName, input });
           // Like the real bridge: answers arrive asynchronously and as copies.
           await Promise.resolve();
-          return structuredClone(await impl.call(this, input ?? {}));
+          const result = await dispatch(prop, input ?? {});
+          if (!result.ok) throw new ApiError(result.error);
+          return structuredClone(result.value);
+        };
+      },
+    });
+  }
+
+  /** `call_<name>` as the station's handlers; a call the fake lacks answers NOT_AVAILABLE. */
+  private handlers(): Handlers {
+    const self = this as unknown as Record<string, ((input: unknown) => unknown) | undefined>;
+    return new Proxy({} as Handlers, {
+      get: (_t, prop) => {
+        const impl = self[`call_${String(prop)}`];
+        return async (input: unknown) => {
+          if (!impl) throw new StationError({ code: 'NOT_AVAILABLE', message: `${String(prop)} is not available.` });
+          try {
+            return await impl.call(this, input);
+          } catch (err) {
+            // The fake's refusals travel as the station's do: a StationError becomes the envelope.
+            if (err instanceof ApiError) throw new StationError(err);
+            throw err;
+          }
         };
       },
     });
@@ -126,8 +152,14 @@ export class FakeStationApi {
     this.emit('queueChanged', { deviceIds: ids, at: new Date(this.now()).toISOString(), counts: this.counts() });
   }
 
-  private invalid(message: string): never {
-    throw new ApiError({ code: 'INPUT_INVALID', message, action: 'Correct the value and try again.' });
+  /** What main's action rules read of a fake row (deviceActions.ts), at the fake's settings. */
+  private subject(row: Omit<QueueRow, 'actions'>): ActionSubject {
+    return actionSubjectOf(row, this.settings.waitFor);
+  }
+
+  /** A row as main sends it: with main's verdict on each action now. */
+  private sent(row: Omit<QueueRow, 'actions'>): QueueRow {
+    return withActions(row, this.now(), this.settings.waitFor);
   }
 
   // ---------- calls ----------
@@ -178,13 +210,12 @@ export class FakeStationApi {
   }
 
   call_queueDevices(input: CallInput<'queueDevices'>) {
-    if (input.groupTag !== undefined && groupTagProblem(input.groupTag)) this.invalid('groupTag: not CSV-safe');
     const result = { queued: [] as string[], duplicates: [] as string[], invalid: [] as string[], flagged: [] as string[], refused: [] as string[] };
     const now = new Date(this.now()).toISOString();
     // Rows refused before upload are kept as 'invalid' records with their file, line and reason (issue 15).
     for (const row of input.refused ?? []) {
       const id = `new-${this.nextId++}`;
-      const queueRow: QueueRow = { id, serialNumber: row.serialNumber ?? '', groupTag: '', assignedUser: '', state: 'invalid', stateSince: now, source: row.source, capturedAt: now, flags: ['refused'], errorName: row.code, advice: row.message };
+      const queueRow = this.sent({ id, serialNumber: row.serialNumber ?? '', groupTag: '', assignedUser: '', state: 'invalid', stateSince: now, source: row.source, capturedAt: now, flags: ['refused'], errorName: row.code, advice: row.message });
       this.devices.set(id, { row: queueRow, hash: { valid: false, padded: false, checksumOk: false, macAddresses: [], tpmEkPresent: false, length: 0, findings: [] }, events: [{ at: now, toState: 'invalid', message: 'Refused before upload', requestIds: [] }], hardwareHash: '' });
       result.refused.push(id);
     }
@@ -195,9 +226,9 @@ export class FakeStationApi {
         result.duplicates.push(same.row.id);
         continue;
       }
-      const sameSerial = [...this.devices.values()].filter((d) => d.row.serialNumber.toUpperCase() === device.serialNumber.toUpperCase());
+      const sameSerialRows = [...this.devices.values()].filter((d) => sameSerial(d.row.serialNumber, device.serialNumber));
       const id = `new-${this.nextId++}`;
-      const row: QueueRow = {
+      const row: Omit<QueueRow, 'actions'> = {
         id,
         serialNumber: device.serialNumber,
         // A row's own tag and user are kept unless the technician overrides them.
@@ -214,9 +245,9 @@ export class FakeStationApi {
       // As queueService does: an invalid device carries its first error finding as its error name.
       const firstError = device.findings.find((f) => f.severity === 'error');
       if (!device.valid) Object.assign(row, { errorName: firstError?.code ?? 'DEVICE_INVALID', advice: firstError?.message ?? '' });
-      else if (sameSerial.length) Object.assign(row, { state: 'captured', flags: ['different-hash'] });
-      this.devices.set(id, { row, hash: device.hash, findings: device.findings, events: [{ at: now, toState: row.state, message: 'Queued', requestIds: [], ...(row.errorName ? { errorName: row.errorName } : {}) }], hardwareHash: device.hardwareHash });
-      (!device.valid ? result.invalid : sameSerial.length ? result.flagged : result.queued).push(id);
+      else if (sameSerialRows.length) Object.assign(row, { state: 'captured', flags: ['different-hash'] });
+      this.devices.set(id, { row: this.sent(row), hash: device.hash, findings: device.findings, events: [{ at: now, toState: row.state, message: 'Queued', requestIds: [], ...(row.errorName ? { errorName: row.errorName } : {}) }], hardwareHash: device.hardwareHash });
+      (!device.valid ? result.invalid : sameSerialRows.length ? result.flagged : result.queued).push(id);
     }
     this.changed([...result.queued, ...result.invalid, ...result.flagged, ...result.refused]);
     return result;
@@ -236,21 +267,32 @@ export class FakeStationApi {
     const d = this.devices.get(input.id);
     if (!d) throw new ApiError({ code: 'DEVICE_NOT_FOUND', message: 'That device is no longer in the queue.' });
     const { hardwareHash: _omit, ...detail } = d;
-    return detail;
+    return { ...detail, row: this.sent(d.row) };
   }
 
   call_deviceAction(input: CallInput<'deviceAction'>) {
     let affected = 0;
-    const skipped: { id: string; serialNumber?: string; code: string }[] = [];
+    let checking = 0;
+    const skipped: DeviceSkip[] = [];
     for (const id of input.ids) {
       const d = this.devices.get(id);
-      if (!d) continue;
-      // As the station answers: a device the action cannot help comes back with why.
-      if (input.action === 'retry' && !['failed', 'timed-out'].includes(d.row.state)) skipped.push({ id, serialNumber: d.row.serialNumber, code: d.row.state === 'queued' ? 'RETRY_ALREADY_QUEUED' : 'RETRY_ALREADY_DONE' });
-      if (input.action === 'remove') {
+      if (!d) {
+        skipped.push({ id, code: 'ACTION_DEVICE_GONE' });
+        continue;
+      }
+      // The station's own verdict (deviceActions.ts): what the row's button was drawn from.
+      const verdict = actionVerdict(input.action, this.subject(d.row), this.now());
+      if (!verdict.allowed) {
+        skipped.push({ id, serialNumber: d.row.serialNumber, code: verdict.reason.code, ...(verdict.reason.params ? { params: verdict.reason.params } : {}) });
+      } else if (input.action === 'remove') {
         this.devices.delete(id);
         affected++;
-      } else if (input.action === 'reregister' || ['failed', 'timed-out'].includes(d.row.state)) {
+      } else if (input.action === 'retry' && d.row.state === 'importing') {
+        checking++;
+      } else if (input.action === 'retry' && d.row.state === 'invalid' && !this.judge({ serialNumber: d.row.serialNumber, hardwareHash: d.hardwareHash, source: d.row.source }).valid) {
+        // As the station does: an invalid device is checked again, and stays when still invalid.
+        skipped.push({ id, serialNumber: d.row.serialNumber, code: 'RETRY_STILL_INVALID', ...(d.row.errorName ? { params: { finding: d.row.errorName } } : {}) });
+      } else {
         delete d.row.errorCode;
         delete d.row.errorName;
         delete d.row.advice;
@@ -259,11 +301,10 @@ export class FakeStationApi {
       }
     }
     this.changed(input.ids);
-    return { affected, skipped };
+    return { affected, skipped, ...(checking ? { checking } : {}) };
   }
 
   call_editDevices(input: CallInput<'editDevices'>) {
-    if (input.groupTag !== undefined && groupTagProblem(input.groupTag)) this.invalid('groupTag: not CSV-safe');
     let affected = 0;
     for (const id of input.ids) {
       const d = this.devices.get(id);
@@ -279,14 +320,8 @@ export class FakeStationApi {
   call_exportQueue(input: CallInput<'exportQueue'>) {
     // As queueService does: the whole queue's Intune file holds only devices that can still be uploaded.
     const leftOut: Record<string, number> = {};
-    const why = (r: QueueRow): string | undefined => {
-      if (r.state === 'invalid') return 'invalid';
-      if (input.ids) return undefined;
-      if (isOtherTenant(r.errorCode, r.errorName)) return 'otherTenant';
-      if (['imported', 'registered', 'assigned', 'already-registered'].includes(r.state)) return 'registered';
-      if (r.state === 'importing') return 'inFlight';
-      return undefined;
-    };
+    // The station's rule (deviceActions.ts): what an upload file leaves out, and why.
+    const why = (r: QueueRow): string | undefined => notUploadable(this.subject(r), !!input.ids);
     const rows = [...this.devices.values()].filter((d) => {
       if (input.ids && !input.ids.includes(d.row.id)) return false;
       if (input.format !== 'intune') return true;
@@ -309,8 +344,6 @@ export class FakeStationApi {
     for (const key of Object.keys(input.patch)) {
       if (this.settings.locked.includes(key)) throw new ApiError({ code: 'SETTING_LOCKED', message: `${key} is locked by your administrator.` });
     }
-    if (input.patch.defaultGroupTag !== undefined && groupTagProblem(input.patch.defaultGroupTag)) this.invalid('defaultGroupTag: not CSV-safe');
-    if (input.patch.batchSize !== undefined && (input.patch.batchSize < 1 || input.patch.batchSize > 500)) this.invalid('batchSize: 1 to 500');
     Object.assign(this.settings, input.patch);
     return this.settings;
   }
@@ -358,9 +391,9 @@ export class FakeStationApi {
     const decoded = readFakeHash(input.hardwareHash);
     const findings: FindingData[] = [];
     if (!decoded) findings.push({ code: 'HASH_BAD_MAGIC', severity: 'error', message: 'This is not a Windows hardware hash.' });
-    const serial = input.serialNumber.trim();
-    if (PLACEHOLDERS.has(serial.toLowerCase())) findings.push({ code: serial ? 'SERIAL_PLACEHOLDER' : 'SERIAL_MISSING', severity: 'error', message: 'Not a real serial.' });
-    else if (decoded && decoded.serial.toUpperCase() !== serial.toUpperCase()) findings.push({ code: 'SERIAL_MISMATCH', severity: 'error', message: `The hash belongs to ${decoded.serial}.`, params: { serial, hashSerial: decoded.serial } });
+    const serial = foldSerial(input.serialNumber);
+    if (isPlaceholderSerial(serial)) findings.push({ code: serial ? 'SERIAL_PLACEHOLDER' : 'SERIAL_MISSING', severity: 'error', message: 'Not a real serial.' });
+    else if (decoded && !sameSerial(decoded.serial, serial)) findings.push({ code: 'SERIAL_MISMATCH', severity: 'error', message: `The hash belongs to ${decoded.serial}.`, params: { serial, hashSerial: decoded.serial } });
     const hash: CapturedDevice['hash'] = { valid: !!decoded, padded: true, checksumOk: !!decoded, macAddresses: [], tpmEkPresent: true, length: input.hardwareHash.length, findings: findings.filter((f) => f.code.startsWith('HASH')) };
     if (decoded) Object.assign(hash, { serialNumber: decoded.serial, manufacturer: decoded.manufacturer, model: decoded.model });
     const device: CapturedDevice = { serialNumber: serial, hardwareHash: input.hardwareHash, hash, source: input.source, findings, valid: !findings.some((f) => f.severity === 'error') };

@@ -1,5 +1,25 @@
-import { DEVICE_STATES, type DeviceDetail, type DeviceState, type QueueRow } from '../../src-main/contract/types.ts';
+import { DEVICE_STATES, type DeviceDetail, type DeviceState, type QueueRow, type StationSettings } from '../../src-main/contract/types.ts';
+import { allowedActions, type ActionSubject } from '../../src-main/queue/deviceActions.ts';
 import { fakeHash } from './fakeHash.ts';
+
+/** What main's action rules (deviceActions.ts) read of a row, as the station reads it from its record. */
+export function actionSubjectOf(row: Omit<QueueRow, 'actions'>, waitFor: StationSettings['waitFor'] = 'assigned'): ActionSubject {
+  return {
+    state: row.state,
+    stateSince: Date.parse(row.stateSince),
+    waitFor,
+    flags: row.flags,
+    ...(row.errorCode !== undefined ? { errorCode: row.errorCode } : {}),
+    ...(row.errorName !== undefined ? { errorName: row.errorName } : {}),
+    ...(row.corporate ? { corporate: row.corporate.state } : {}),
+    ...(row.lastKnownState ? { lastKnownState: row.lastKnownState } : {}),
+  };
+}
+
+/** A test's row as main sends it: with main's verdict on each action at `now` (ms). */
+export function withActions(row: Omit<QueueRow, 'actions'>, now = Date.now(), waitFor: StationSettings['waitFor'] = 'assigned'): QueueRow {
+  return { ...row, actions: allowedActions(actionSubjectOf(row, waitFor), now) };
+}
 
 const MODELS: [string, string][] = [
   ['Contoso', 'Surface Laptop 6'],
@@ -34,7 +54,7 @@ export function seedQueue(n: number, now = Date.now()): SeededDevice[] {
     const [manufacturer, model] = MODELS[i % MODELS.length]!;
     const serial = `PF${(3_000_000 + i * 37).toString(36).toUpperCase()}${i % 10}`;
     const since = new Date(now - ((i % 50) + 1) * 61_000).toISOString();
-    const row: QueueRow = {
+    const row: Omit<QueueRow, 'actions'> = {
       id: `dev-${i}`,
       serialNumber: serial,
       manufacturer,
@@ -66,8 +86,9 @@ export function seedQueue(n: number, now = Date.now()): SeededDevice[] {
       }
     }
     const hardwareHash = fakeHash(manufacturer, model, serial);
+    const sent = withActions(row, now);
     const detail: DeviceDetail = {
-      row,
+      row: sent,
       productKey: i % 2 ? '00330-80000-00000-AA' + String(i % 1000).padStart(3, '0') : undefined,
       hash: {
         valid: state !== 'invalid',
@@ -86,14 +107,14 @@ export function seedQueue(n: number, now = Date.now()): SeededDevice[] {
       ...(state === 'invalid' ? { findings: [{ code: 'HASH_CHECKSUM_MISMATCH', severity: 'error' as const, message: 'Checksum mismatch.' }] } : {}),
     };
     if (detail.productKey === undefined) delete detail.productKey;
-    out.push({ row, detail, hardwareHash });
+    out.push({ row: sent, detail, hardwareHash });
   }
   return out;
 }
 
 const hex2 = (n: number) => (n & 255).toString(16).padStart(2, '0').toUpperCase();
 
-function eventsFor(row: QueueRow, now: number): DeviceDetail['events'] {
+function eventsFor(row: Omit<QueueRow, 'actions'>, now: number): DeviceDetail['events'] {
   const path: DeviceState[] = ['captured', 'queued', 'importing', 'imported', 'registered', 'assigned'];
   const end = path.indexOf(row.state);
   const steps = end >= 0 ? path.slice(0, end + 1) : ['captured', 'queued', 'importing', row.state] as DeviceState[];

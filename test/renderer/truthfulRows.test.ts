@@ -8,10 +8,11 @@ import { cleanup, render, screen } from '@testing-library/svelte';
 import QueueTable from '../../src-renderer/lib/components/QueueTable.svelte';
 import { i18n } from '../../src-renderer/lib/i18n/i18n.svelte.ts';
 import type { QueueRow } from '../../src-main/contract/types.ts';
+import { withActions } from './seedQueue.ts';
 
 const now = Date.now();
 function row(id: string, patch: Partial<QueueRow>): QueueRow {
-  return { id, serialNumber: id, groupTag: 'Bench', assignedUser: '', state: 'queued', stateSince: new Date(now).toISOString(), source: { kind: 'file', path: 'a.csv', line: 2 }, capturedAt: new Date(now).toISOString(), flags: [], ...patch };
+  return withActions({ id, serialNumber: id, groupTag: 'Bench', assignedUser: '', state: 'queued', stateSince: new Date(now).toISOString(), source: { kind: 'file', path: 'a.csv', line: 2 }, capturedAt: new Date(now).toISOString(), flags: [], ...patch }, now);
 }
 const rows = [
   row('KEPT1', { state: 'already-registered', errorCode: 806, errorName: 'GROUP_TAG_KEPT' }),

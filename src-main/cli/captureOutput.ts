@@ -2,7 +2,7 @@ import { ENCODING_LABELS } from '../capture/decodeFileText.ts';
 import type { CapturedDevice, FileReadResult, ThisDeviceCapture } from '../contract/types.ts';
 
 /**
- * The stable JSON of `inspect` and `capture` (DESIGN.md, "The command line"). Scripts rely on it:
+ * The stable JSON of `inspect` and `capture`, fixed here. Scripts rely on it:
  * every key is always present (null when there is no value) and nothing else is added.
  * `hardwareHash.valid` is the device's verdict (hash and serial together), what decides the exit code.
  */

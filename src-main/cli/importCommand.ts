@@ -160,7 +160,7 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
       if (Object.keys(patch.data).length) await station.handlers.updateSettings({ patch: patch.data });
       const queue = station.queue();
       if (queue.problem) io.stderr(`autopilot-station: ${queue.problem.message}\n`);
-      // Corporate identifiers (issue 18): the stage runs beside the worker for this command.
+      // Corporate identifiers: the stage runs beside the worker for this command.
       const settings = await station.tenant.getSettings();
       const targets: RegistrationTargets = settings.registrationTargets ?? 'autopilot';
       if (targets !== 'autopilot' && queue.corporate) {

@@ -25,7 +25,7 @@ export function makeInspectCommand(io: CliIo = processIo): CliCommand {
       files.push(read);
     }
     // A serial captured with different hashes (a motherboard swap captured before and after) is named as a
-    // pair; the key is there only when there is one, so DESIGN.md's shape stays as it is otherwise.
+    // pair; the key is there only when there is one, so fileJson's shape (captureOutput.ts) stays as it is otherwise.
     const sameSerial = sameSerialPairs(files);
     if (values.json) io.stdout(`${JSON.stringify({ files: files.map(fileJson), ...(sameSerial.length ? { sameSerial } : {}) })}\n`);
     else io.stdout(files.map(fileText).join('\n') + sameSerial.map((p) => `${pairText(p)}\n`).join(''));

@@ -56,7 +56,7 @@ const registeredSeed = z
 const otherTenantSeed = z.object({ serialNumber: z.string().min(1), manufacturer: z.string().optional(), tenantName: z.string().optional() }).strict();
 
 /**
- * How real tenants break the assumptions the training tenant confirms (DOMAIN.md, "What real tenants
+ * How real tenants break the assumptions the training tenant confirms (docs/domain.md#what-real-tenants-do
  * do"). Every switch is off by default, so training keeps its behaviour; `"realTenant": "realistic"`
  * turns every one on. The evidence for each is public but undocumented by Microsoft.
  */
@@ -91,7 +91,7 @@ export const realTenantObjectSchema = z
     /** The import action refuses (400) a batch of more than this many records. No public figure exists: an inference. */
     importBatchLimit: z.number().int().min(1).optional(),
     /*
-     * Misbehaviour drills (issue 24). Off in the `realistic` preset too: each is a failure a tenant or
+     * Misbehaviour drills. Off in the `realistic` preset too: each is a failure a tenant or
      * its network goes through at times, not its everyday behaviour, and turning it on is a test's choice.
      */
     /**
@@ -247,7 +247,7 @@ export const scenarioSchema = z
     /** Real-tenant behaviour switches (see realTenantObjectSchema); off unless set. */
     realTenant: realTenantSchema,
     /**
-     * How the tenant's app registration and policies answer sign-in, for the pre-flight check (issue 19).
+     * How the tenant's app registration and policies answer sign-in, for the pre-flight check.
      * Each is the working set-up by default. Evidence: Entra's AADSTS codes for each mistake.
      */
     signIn: z

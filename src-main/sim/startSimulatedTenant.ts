@@ -176,7 +176,7 @@ export async function startSimulatedTenant(options: SimTenantOptions = {}): Prom
   const model = new TenantModel(clock, scenario);
   if (options.restore) {
     model.restore(options.restore);
-    // Corporate identifiers live beside the model (issue 18); a training tenant restores them too.
+    // Corporate identifiers live beside the model; a training tenant restores them too.
     if (options.restore.corporate) corporateModelOf(model, clock).restore(options.restore.corporate);
   }
   const identity = new SimIdentity({

@@ -178,7 +178,7 @@ export class TenantSession {
     return { tenant, recent };
   }
 
-  /** The pre-flight check's view of the current connection (issue 19): settings, cloud, sign-in, rate budget, network port. */
+  /** The pre-flight check's view of the current connection: settings, cloud, sign-in, rate budget, network port. */
   async checkTarget(): Promise<{ training: boolean; settings: StationSettings; cloud: CloudEndpoints; auth: AuthService; budget: RateBudget; network: NetworkPort }> {
     const live = await this.connect();
     const settings = await this.o.settings.load();

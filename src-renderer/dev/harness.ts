@@ -28,7 +28,7 @@ const theme = params.get('theme');
 if (theme === 'dark' || theme === 'light') localStorage.setItem('station.theme', theme);
 
 const devices = seedQueue(n, now);
-// #corp=1: every device also carries a corporate identifier registration (issue 18), states cycling.
+// #corp=1: every device also carries a corporate identifier registration, states cycling.
 if (params.get('corp')) {
   const states = ['done', 'already-present', 'sending', 'queued', 'failed', 'unavailable', 'done'] as const;
   devices.forEach((d, i) => {

@@ -1,5 +1,5 @@
 /**
- * Issue 23, the bench's hands: a technician with a keyboard and a barcode scanner, no mouse, in training
+ * The bench's hands: a technician with a keyboard and a barcode scanner, no mouse, in training
  * mode end to end (built renderer in Chromium, real browser host, station, SQLite queue). The scanner is
  * Playwright's keyboard at 10 ms a key with a Tab suffix, into every field the bench uses: the serial (and
  * from no field at all), the hash file step, Capture's group tag and assigned user, Import's group tag,

@@ -1,5 +1,5 @@
 /**
- * Issue 23: at a bench's 1024×768 and 1366×768, with a toast up, the rows that failed are the first rows of the
+ * At a bench's 1024×768 and 1366×768, with a toast up, the rows that failed are the first rows of the
  * queue, in view, and no toast lies over them. Screen harness (fake station, 400 devices) in Chromium.
  */
 import path from 'node:path';

@@ -1,5 +1,5 @@
 /**
- * Corporate networks (issue 22): the Node stack of the network port (command line, browser mode)
+ * Corporate networks: the Node stack of the network port (command line, browser mode)
  * goes through the proxy HTTPS_PROXY names (HTTP CONNECT, Basic credentials from the URL, never
  * logged), leaves NO_PROXY hosts direct, and trusts the admin's CA file, so a TLS-inspecting proxy
  * works once its root is given. Real loopback proxies (test/main/proxySupport.ts), the simulated

@@ -65,7 +65,7 @@ export class FakeAutopilot implements AutopilotPort {
   delays = { importMs: 20_000, registrationMs: 60_000, profileMs: 120_000 };
   syncs = 0;
   lastSyncAt = -Infinity;
-  /** Real-tenant behaviours (DOMAIN.md, "What real tenants do"), each off by default. */
+  /** Real-tenant behaviours (docs/domain.md#what-real-tenants-do), each off by default. */
   switches: { importIdRewritten?: boolean; importBatchLimit?: number; listLagsUntilSync?: boolean; otherTenantSpelling?: boolean; tagUpdateLagMs?: number; pageSize: number } = { pageSize: 100 };
   /** Serials whose presence makes the service refuse the whole POST (400). */
   readonly refusedSerials = new Set<string>();

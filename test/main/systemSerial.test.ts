@@ -25,7 +25,7 @@ describe('choosing this machine\'s serial', () => {
   it('says why there is none: placeholder, virtual machine, missing', () => {
     expect(chooseSerial({ system: '-', bios: '', chassis: '' })).toEqual({ problem: 'placeholder', raw: '-' });
     expect(chooseSerial({ system: '-', bios: '', chassis: '', virtual: true })).toEqual({ problem: 'virtual-machine', raw: '-' });
-    // A VM's own serial is a serial (issue 15): registered exactly as the firmware reports it.
+    // A VM's own serial is a serial (docs/domain.md#serial-numbers): registered exactly as the firmware reports it.
     expect(chooseSerial({ system: 'VMware-56 4d 2f 6a 11 22', virtual: false })).toEqual({ value: 'VMware-56 4d 2f 6a 11 22', source: 'system' });
     expect(chooseSerial({})).toEqual({ problem: 'missing' });
     expect(chooseSerial({ virtual: true })).toEqual({ problem: 'virtual-machine' });

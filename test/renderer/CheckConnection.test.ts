@@ -94,7 +94,7 @@ describe('Check connection', () => {
   });
 });
 
-describe('sign-in errors in Settings are worded by code (issue 13)', () => {
+describe('sign-in errors in Settings are worded by code', () => {
   it('a token for another tenant, in English and Japanese, with the tenants named', async () => {
     const { default: App } = await import('../../src-renderer/App.svelte');
     const { FakeStationApi } = await import('./fakeStationApi.ts');

@@ -7,7 +7,7 @@ import { FakeStationApi, type FakeOptions } from './fakeStationApi.ts';
 import { seedQueue } from './seedQueue.ts';
 import { fakeHash } from './fakeHash.ts';
 
-/** Issue 16: what makes a technician stop, guess or do the wrong thing, in the screens. */
+/** What makes a technician stop, guess or do the wrong thing, in the screens. */
 const NOW = Date.parse('2026-11-23T10:00:00Z');
 type Screen = 'capture' | 'import' | 'queue' | 'settings';
 /** Four or more Latin words in a row: an English sentence (codes, file names and GUIDs are one word). */

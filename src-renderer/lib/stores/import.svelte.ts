@@ -74,7 +74,7 @@ export class ImportStore {
     return later;
   });
   good = $derived(this.results.flatMap((r) => r.devices.filter((d) => d.valid && !this.sent.has(d) && !this.alsoIn.has(d))));
-  /** Everything the queue keeps besides the good devices: invalid devices and rows refused before upload (DESIGN.md: every capture is a record). */
+  /** Everything the queue keeps besides the good devices: invalid devices and rows refused before upload (every capture is a record: docs/architecture.md#the-queue-data-model). */
   invalid = $derived(this.results.flatMap((r) => r.devices.filter((d) => !d.valid && !this.sent.has(d) && !this.alsoIn.has(d))));
   refusedRows = $derived(this.results.flatMap((r) => r.errors.filter((e) => ROW_CODES.has(e.code) && !this.sent.has(e)).map((e) => ({ file: r, error: e }))));
   /** Per file, in line order (refused rows and invalid devices come from different readers' lists). */

@@ -13,7 +13,7 @@ export interface DiagnosticsDeps {
    */
   sections: Record<string, () => Promise<unknown>> | (() => Record<string, () => Promise<unknown>>);
   /** Where the zip is written (Electron: the Desktop). Without it the bytes are returned (browser mode downloads them). */
-  outputDir?: string;
+  outputDir?: string | undefined;
   stationName: string;
   version: string;
   now: () => number;

@@ -82,22 +82,22 @@ export class AuthService implements AccessTokenProvider {
   private pca?: PublicClientApplication;
   private cca?: ConfidentialClientApplication;
   private current: AuthStatus;
-  private memo?: { scope: string; token: string; expiresOn: number };
-  private pendingDeviceCode?: DeviceCodeRequest;
-  private signingIn?: Promise<AuthStatus>;
+  private memo?: { scope: string; token: string; expiresOn: number } | undefined;
+  private pendingDeviceCode?: DeviceCodeRequest | undefined;
+  private signingIn?: Promise<AuthStatus> | undefined;
   /** Ends the sign-in that is waiting (Cancel, or its deadline). */
-  private stopSignIn?: (why: Error) => void;
+  private stopSignIn?: ((why: Error) => void) | undefined;
   private readonly inflight = new Map<string, Promise<string>>();
   /** The claims of a challenge a silent refresh could not answer: sent with the next sign-in, then cleared. */
-  private challengeClaims?: string;
+  private challengeClaims?: string | undefined;
   /** After a 5xx/429 from Entra, msal-node replays a blank error until its hold-back ends. */
   private busyUntil = 0;
   /** Requests msal sent to the sign-in service through the station's network port (the pre-flight check counts them). */
   signInRequests = 0;
   /** The last refusal the sign-in service sent (OAuth error and description), for the words msal drops. */
-  private lastServiceError?: string;
+  private lastServiceError?: string | undefined;
   /** The configured tenant as a GUID (a domain resolved once through its OpenID metadata). */
-  private resolvedTenantId?: string;
+  private resolvedTenantId?: string | undefined;
 
   constructor(
     readonly config: AuthConfig,

@@ -8,12 +8,12 @@ import { foldSerial, isLabelSerial, OFFERS_HASH_SERIAL, serialWasFolded } from '
 export interface DeviceFields {
   serialNumber: string;
   hardwareHash: string;
-  productKey?: string;
-  groupTag?: string;
-  assignedUser?: string;
+  productKey?: string | undefined;
+  groupTag?: string | undefined;
+  assignedUser?: string | undefined;
   /** What a Partner Center file says the device is; compared with the hash, never stored. */
-  manufacturer?: string;
-  model?: string;
+  manufacturer?: string | undefined;
+  model?: string | undefined;
   source: CaptureSource;
 }
 

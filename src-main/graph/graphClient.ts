@@ -15,7 +15,7 @@ export interface AccessTokenProvider {
    * A valid access token for `scope` (silently refreshed when close to expiry). `forceRefresh`
    * after the service said 401: the cached token was revoked or expired early.
    */
-  getAccessToken(scope: string, options?: { forceRefresh?: boolean; signal?: AbortSignal; claims?: string }): Promise<string>;
+  getAccessToken(scope: string, options?: { forceRefresh?: boolean; signal?: AbortSignal | undefined; claims?: string }): Promise<string>;
 }
 
 /** `fetch` as the client uses it: the network port's (net/networkPort.ts). */
@@ -63,7 +63,7 @@ export interface GraphRequest {
   method: GraphMethod;
   /** Path after the version ('/deviceManagement/...') or an absolute @odata.nextLink on the same host. */
   path: string;
-  query?: Record<string, string>;
+  query?: Record<string, string> | undefined;
   body?: unknown;
   /** The call exists only in beta (sync, profile assignment status). */
   beta?: boolean;

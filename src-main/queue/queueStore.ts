@@ -96,7 +96,7 @@ export interface ListFilter {
 
 /** Fields that may change on a device; undefined leaves a field as is, null clears it. */
 export type DevicePatch = {
-  [K in Exclude<keyof DeviceRecord, 'id' | 'serialNumber' | 'hardwareHash' | 'hash' | 'source' | 'capturedAt' | 'stationName'>]?: DeviceRecord[K] | null;
+  [K in Exclude<keyof DeviceRecord, 'id' | 'serialNumber' | 'hardwareHash' | 'hash' | 'source' | 'capturedAt' | 'stationName'>]?: DeviceRecord[K] | null | undefined;
 };
 
 export interface QueueStore {

@@ -16,7 +16,11 @@ export const TRAINING_SLUG = 'training';
 export const SIM_CLI_SLUG = 'sim-cli';
 
 /** `training` without a tenant id (`remote-<host>` for a shared simulated tenant at tenantUrl), else `<cloud>-<tenant id lower-cased>` (the same id in another cloud is another tenant). */
-export function tenantSlug(s: Pick<StationSettings, 'tenantId' | 'cloud' | 'tenantUrl'>): string {
+export function tenantSlug(s: {
+  tenantId?: string | undefined;
+  cloud: StationSettings['cloud'];
+  tenantUrl?: string | undefined;
+}): string {
   if (!s.tenantId && s.tenantUrl) return `remote-${new URL(s.tenantUrl).host.toLowerCase().replace(/[^a-z0-9.-]/g, '_')}`;
   if (!s.tenantId) return TRAINING_SLUG;
   return `${s.cloud}-${s.tenantId.trim().toLowerCase().replace(/[^a-z0-9.-]/g, '_')}`;

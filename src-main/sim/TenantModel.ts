@@ -96,7 +96,15 @@ export class TenantModel {
     return { processing: d.processingS * 1000, registration: d.registrationS * 1000, assignment: d.assignmentS * 1000, syncRun: d.syncRunS * 1000, syncCooldown: d.syncCooldownS * 1000 };
   }
 
-  seedRegistered(d: { serialNumber: string; manufacturer?: string; model?: string; groupTag?: string; userPrincipalName?: string; id?: string; listed?: boolean }): Registration {
+  seedRegistered(d: {
+    serialNumber: string;
+    manufacturer?: string | undefined;
+    model?: string | undefined;
+    groupTag?: string | undefined;
+    userPrincipalName?: string | undefined;
+    id?: string | undefined;
+    listed?: boolean | undefined;
+  }): Registration {
     const now = this.clock.now();
     const reg: Registration = {
       id: d.id ?? randomUUID(),

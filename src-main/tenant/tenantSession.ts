@@ -76,8 +76,8 @@ const TENANT_KEYS: (keyof StationSettings)[] = ['tenantId', 'clientId', 'cloud',
  * mode (no tenant id) starts the simulated tenant in-process and signs in to it by itself.
  */
 export class TenantSession {
-  private live?: Promise<Live>;
-  private training?: Promise<TrainingTenant>;
+  private live?: Promise<Live> | undefined;
+  private training?: Promise<TrainingTenant> | undefined;
   /** Which training tenant `training` is: the built-in one or a shared one's URL and CA. */
   private trainingKey?: string;
   private readonly protector: TokenCacheProtector;

@@ -261,7 +261,7 @@ export class ContractFuzzer {
    * One request on a kept-alive connection, as a browser sends it. A connection the server closed
    * for idleness just as it was reused is retried once on a new one, as browsers (and Node's docs) do.
    */
-  private request(opts: { method?: string; path: string; headers?: Record<string, string>; body?: Buffer | string }, fresh = false): Promise<{ status: number; body: string }> {
+  private request(opts: { method?: string; path: string; headers?: Record<string, string> | undefined; body?: Buffer | string | undefined }, fresh = false): Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {
       const req = http.request({ host: '127.0.0.1', port: this.host.port, method: opts.method ?? 'POST', path: opts.path, headers: opts.headers, agent: fresh ? false : this.agent }, (res) => {
         const chunks: Buffer[] = [];

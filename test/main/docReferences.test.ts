@@ -7,8 +7,9 @@ const repo = path.resolve(import.meta.dirname, '..', '..');
 /**
  * Comments and docs point into the repository: a file may cite a heading of docs/architecture.md,
  * docs/domain.md, docs/admin-guide.md or README.md by its anchor (the file's path, `#`, the anchor GitHub gives
- * the heading), and each anchor must be a heading that exists. Design notes and issue numbers kept outside the repository are not citations a reader can follow,
- * so naming them fails (the fact goes into the comment or into docs/, see docs/domain.md#contents).
+ * the heading), and each anchor must be a heading that exists. Design notes and issue numbers kept outside the
+ * repository are not citations a reader can follow, so naming them fails (the fact goes into the comment or into
+ * docs/, see docs/domain.md#contents).
  */
 
 /** Folders and root files that hold source, tests, benches and scripts (relative to the repository). */

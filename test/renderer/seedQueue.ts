@@ -68,7 +68,7 @@ export function seedQueue(n: number, now = Date.now()): SeededDevice[] {
     const hardwareHash = fakeHash(manufacturer, model, serial);
     const detail: DeviceDetail = {
       row,
-      productKey: i % 2 ? '00330-80000-00000-AA' + String(i % 1000).padStart(3, '0') : undefined,
+      ...(i % 2 ? { productKey: '00330-80000-00000-AA' + String(i % 1000).padStart(3, '0') } : {}),
       hash: {
         valid: state !== 'invalid',
         padded: true,

@@ -70,7 +70,10 @@ export function fileText(file: FileReadResult): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** The encoding as a technician reads it: "Shift_JIS (CP932, Excel or Notepad on a Japanese PC)"; JSON keeps the short name. */
+/**
+ * The encoding as a technician reads it: "Shift_JIS (CP932, Excel or Notepad on a Japanese PC)"; JSON keeps the short
+ * name.
+ */
 function encodingLabel(encoding: string): string {
   return (ENCODING_LABELS as Record<string, string>)[encoding] ?? encoding;
 }
@@ -85,7 +88,9 @@ export function deviceText(d: CapturedDevice): string[] {
   return lines;
 }
 
-/** How many devices of a file carried their own Group Tag / Assigned User (kept unless the technician overrides them). */
+/**
+ * How many devices of a file carried their own Group Tag / Assigned User (kept unless the technician overrides them).
+ */
 export function ownValueCounts(file: FileReadResult): { groupTag: number; assignedUser: number } {
   return { groupTag: file.devices.filter((d) => !!d.groupTag).length, assignedUser: file.devices.filter((d) => !!d.assignedUser).length };
 }

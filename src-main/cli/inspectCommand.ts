@@ -11,7 +11,8 @@ export function makeInspectCommand(io: CliIo = processIo): CliCommand {
   return async (argv) => {
     const { values, positionals } = parseArgs({
       args: argv,
-      // --use-hash-serial: a serial a spreadsheet damaged (leading zeros, 1.23E+11, ".0") is replaced by the hash's own.
+      // --use-hash-serial: a serial a spreadsheet damaged (leading zeros, 1.23E+11, ".0") is replaced by the hash's
+      // own.
       options: { serial: { type: 'string' }, json: { type: 'boolean' }, 'use-hash-serial': { type: 'boolean' } },
       allowPositionals: true,
       strict: true,

@@ -69,7 +69,10 @@ export function reportCell(value: string | number | undefined | null): string {
   return /[",\r\n']/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** Columns added at the end of the report when the station registers corporate identifiers (docs/domain.md#corporate-identifiers). */
+/**
+ * Columns added at the end of the report when the station registers corporate identifiers
+ * (docs/domain.md#corporate-identifiers).
+ */
 export const REPORT_CSV_CORPORATE_COLUMNS = 'Corporate Identifier State,Corporate Identifier,Corporate Identifier Error,Corporate Identifier Request Ids';
 
 /**

@@ -33,7 +33,10 @@ export interface DeviceRecord {
   waitFor: WaitFor;
   errorCode?: number;
   errorName?: string;
-  /** The values the screens fill into errorName's words ({host}, {reason}, {serial}…); cleared whenever errorName changes. */
+  /**
+   * The values the screens fill into errorName's words ({host}, {reason}, {serial}…); cleared whenever errorName
+   * changes.
+   */
   errorParams?: Record<string, string | number>;
   advice?: string;
   findings: FindingData[];

@@ -76,7 +76,10 @@ export class TenantModel {
   private readonly imported = new Map<string, ImportedRecord>();
   private readonly byImportId = new Map<string, Set<string>>();
   private readonly registrations = new Map<string, Registration>();
-  /** Device (serial|manufacturer) → registration id, for 806; also matched by serial alone when a seed has no manufacturer. */
+  /**
+   * Device (serial|manufacturer) → registration id, for 806; also matched by serial alone when a seed has no
+   * manufacturer.
+   */
   private readonly registeredKeys = new Map<string, string>();
   private readonly otherTenant = new Set<string>();
   private lastSyncAt: number | undefined;
@@ -315,7 +318,9 @@ export class TenantModel {
     return this.scenario.profileRules.find((r) => r.groupTag.trim().toLowerCase() === tag);
   }
 
-  /** Beta deploymentProfileAssignmentStatus: pending while the rule's group picks the device up, then assignedInSync. */
+  /**
+   * Beta deploymentProfileAssignmentStatus: pending while the rule's group picks the device up, then assignedInSync.
+   */
   profileStatus(reg: Registration): { status: string; assignedAt?: number } {
     this.settled(reg);
     if (!this.profileRuleFor(reg.groupTag)) return { status: 'notAssigned' };
@@ -346,7 +351,9 @@ export class TenantModel {
 
   // ---------- persistence (training mode keeps its tenant across restarts) ----------
 
-  /** Everything the tenant knows, as plain JSON: imported records, registrations, other-tenant devices, the sync stamp. */
+  /**
+   * Everything the tenant knows, as plain JSON: imported records, registrations, other-tenant devices, the sync stamp.
+   */
   snapshot(): TenantModelSnapshot {
     return {
       imported: [...this.imported.values()],

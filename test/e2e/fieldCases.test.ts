@@ -124,7 +124,10 @@ describe('a mixed folder of the files technicians bring, on the Import screen', 
 });
 
 describe('scanners set to end with Tab or with nothing, in Chromium', () => {
-  /** A scanner through Chrome's input pipeline: the label's keys 4 ms apart (by their own timestamps), then the suffix if any. */
+  /**
+   * A scanner through Chrome's input pipeline: the label's keys 4 ms apart (by their own timestamps), then the suffix
+   * if any.
+   */
   async function scanLabel(label: string, suffix: 'Tab' | 'Enter' | undefined): Promise<void> {
     const cdp = await page.context().newCDPSession(page);
     const t0 = Date.now() / 1000;

@@ -129,7 +129,10 @@ interface SentinelSnapshot {
   events: number;
 }
 
-/** Builds the station the way the app does, hermetic: no worker, fake firmware, tenant id locked (training mode stays on). */
+/**
+ * Builds the station the way the app does, hermetic: no worker, fake firmware, tenant id locked (training mode stays
+ * on).
+ */
 function fuzzStation(dataDir: string, logger: Logger): Station {
   return createStation({
     host: 'browser',
@@ -186,7 +189,9 @@ export class ContractFuzzer {
     this.ctx = this.buildContext();
   }
 
-  /** Files the path-taking calls may name: fixtures, mutated files, a 10 MB+ file, folders, devices, a FIFO, nothing. */
+  /**
+   * Files the path-taking calls may name: fixtures, mutated files, a 10 MB+ file, folders, devices, a FIFO, nothing.
+   */
   private buildContext(): InputContext {
     const files = path.join(this.root, 'files');
     const dropDir = path.join(this.root, 'drop');

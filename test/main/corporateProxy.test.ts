@@ -261,7 +261,10 @@ describe('a tenant configured in settings, behind a TLS-inspecting proxy (the No
   });
 });
 
-/** `node bin/autopilot-station.js ...` as an admin runs it, with its own environment; never blocks this process (the sim and proxies answer here). */
+/**
+ * `node bin/autopilot-station.js ...` as an admin runs it, with its own environment; never blocks this process (the sim
+ * and proxies answer here).
+ */
 function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(https?|no)_proxy$/i.test(k))) as Record<string, string>;
   return new Promise((resolve) => {

@@ -57,7 +57,10 @@ export class FakeAutopilot implements AutopilotPort {
   readonly imported = new Map<string, ImportedIdentity & { createdAt: number; hash: string }>();
   readonly registered = new Map<string, RegisteredDevice & { visibleAt: number; profileAt: number }>();
   readonly otherTenant = new Set<string>();
-  /** When each registration was made (seeded ones: long ago): the list shows it only after a later sync when the list lags. */
+  /**
+   * When each registration was made (seeded ones: long ago): the list shows it only after a later sync when the list
+   * lags.
+   */
   readonly registeredAt = new Map<string, number>();
   readonly recordErrors = new Map<string, { code: number; name: string }>();
   private faults: { method: Method; failure: Error; times: number }[] = [];

@@ -24,7 +24,10 @@ async function chooseFiles(input: HTMLElement, files: File[]) {
   await fireEvent.change(input);
 }
 
-/** A keydown stamped `at` (its event.timeStamp, which the scanner detector reads), so a loaded machine cannot stretch a burst. */
+/**
+ * A keydown stamped `at` (its event.timeStamp, which the scanner detector reads), so a loaded machine cannot stretch a
+ * burst.
+ */
 async function keyAt(target: Element, init: KeyboardEventInit & { keyCode?: number }, at: number) {
   const ev = new KeyboardEvent('keydown', { bubbles: true, cancelable: true, ...init });
   Object.defineProperty(ev, 'timeStamp', { value: at });

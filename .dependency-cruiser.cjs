@@ -1,5 +1,5 @@
 /**
- * The layers of DESIGN.md as rules the build enforces (test/main/dependencyRules.test.ts runs them in
+ * The layers of docs/architecture.md#layers-and-their-rules as rules the build enforces (test/main/dependencyRules.test.ts runs them in
  * `npm test`; a violation fails it). Each rule says in one line why it exists. Paths are relative to
  * the repository root; "type-only" imports vanish at build time and are allowed where a rule says so.
  *

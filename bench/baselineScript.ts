@@ -3,7 +3,7 @@ import { encodeHardwareHash } from '../src-main/capture/encodeHardwareHash.ts';
 import { sampleMemory, sharedClock, type ChildConfig, type MemoryFigures } from './pipelineSupport.ts';
 
 /**
- * Today's approach, as DOMAIN.md describes Get-WindowsAutopilotInfo -Online and Import-AutopilotCSV,
+ * Today's approach, as docs/domain.md#todays-tools describes Get-WindowsAutopilotInfo -Online and Import-AutopilotCSV,
  * written the way such a script is: plain HTTPS with a bearer token, no batching, no budget.
  *
  *   1. one POST per device to the importedWindowsAutopilotDeviceIdentities collection, one after

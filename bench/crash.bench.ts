@@ -5,9 +5,9 @@
  * process, so it outlives every killed station; the station talks to it over HTTPS.
  *
  * The kill moment is uniform over the length of an uninterrupted import of the same size, measured
- * first (calibration run) and again by every run whose kill came after the end. Import answers are slowed (SLOW_IMPORT_S of service time) so that a fair
- * share of kills land between "POST sent" and "answer recorded", the moment a double import would
- * come from.
+ * first (calibration run) and again by every run whose kill came after the end. Import answers are slowed
+ * (SLOW_IMPORT_S of service time) so that a fair share of kills land between "POST sent" and "answer recorded", the
+ * moment a double import would come from.
  *
  * A kill drawn after the station finished is not a crash: that run is checked all the same and one
  * more is drawn, until RUNS kills have landed mid-work.
@@ -16,7 +16,8 @@
  * devices imported twice (a serial in more than one record the import action accepted, from the
  * sim's request log), kills that landed mid-work, and real time per run.
  *
- *   npx tsx bench/crash.bench.ts      (env: RUNS=30 DEVICES=100 SEED=<printed> TIME_SCALE=100 BATCH=10 SLOW_IMPORT_S=10 FAULT_P=0 TRAINING=0)
+ *   npx tsx bench/crash.bench.ts      (env: RUNS=30 DEVICES=100 SEED=<printed> TIME_SCALE=100 BATCH=10
+ *     SLOW_IMPORT_S=10 FAULT_P=0 TRAINING=0)
  *   TRAINING=1 npx tsx bench/crash.bench.ts   training mode: the station and its own tenant killed together
  *
  * Prints one JSON object on stdout and a one-line summary on stderr; exits 1 when a device was lost

@@ -6,7 +6,7 @@
 // hash), then queueDevices (the devices back into the queue, SQLite). Meanwhile monitorEventLoopDelay
 // (2 ms resolution) records the longest time this thread could not answer anything: in Electron that
 // is a window that does not repaint or take a click. Target: < 50 ms.
-// "before": the hash file read on the calling thread (readHashFile as before issue 22), and the
+// "before": the hash file read on the calling thread (readHashFile as it was before the worker-thread reader), and the
 // devices queued in one transaction (QueueService.queueDevices, as the handler did before);
 // "after": the station's default, the worker-thread reader (src-main/capture/hashFileReader.ts) running
 // the built worker, and queueDevices in steps of 50 devices (QueueService.queueDevicesInSteps).

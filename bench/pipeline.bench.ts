@@ -1,5 +1,5 @@
 /**
- * The headline benchmark (issue 9): the import pipeline, station against today's scripts, in one run.
+ * The headline benchmark: the import pipeline, station against today's scripts, in one run.
  *
  *   npx tsx bench/pipeline.bench.ts     env: DEVICES=500 SCALE_DEVICES=5000 (0 skips) TIME_SCALE=20
  *   quick look at the station alone:    DEVICES=100 SCALE_DEVICES=0 BASELINE=0 npx tsx bench/pipeline.bench.ts
@@ -273,8 +273,8 @@ const scalePoint = (r: typeof stationRegistered) => ({
 // The DEVICES point of the scale comparison is the station's `registered` pass above (its own child process too).
 const scale = stationLarge ? { small: scalePoint(stationRegistered), large: scalePoint(stationLarge) } : undefined;
 
-// Targets of issue 9. "Does not grow" for a queue ten times longer: peak memory within 1.5×, time per device within 1.1×
-// (per device to the end of cleanup, which includes the one DELETE per device that the write limit paces).
+// The pipeline's targets. "Does not grow" for a queue ten times longer: peak memory within 1.5×, time per device
+// within 1.1× (per device to the end of cleanup, which includes the one DELETE per device that the write limit paces).
 const passes = [stationRegistered, stationAssigned];
 const met = {
   importStageRequestsPerDeviceAtMost1_2: passes.every((p) => p.importStageRequestsPerDevice <= 1.2),
@@ -285,12 +285,13 @@ const met = {
   ...(scale
     ? {
         memoryFlatWithQueueSize: scale.large.rssPeakMiB <= 1.5 * scale.small.rssPeakMiB && scale.large.heapUsedPeakMiB <= 1.5 * scale.small.heapUsedPeakMiB,
-        // The same bound on what is retained (heap after a full GC with every device final and still queued): peaks also hold garbage awaiting collection.
+        // The same bound on what is retained (heap after a full GC with every device final and still queued): peaks
+        // also hold garbage awaiting collection.
         retainedHeapFlatWithQueueSize: scale.large.heapUsedRetainedAtDoneMiB !== null && scale.small.heapUsedRetainedAtDoneMiB !== null && scale.large.heapUsedRetainedAtDoneMiB <= 1.5 * scale.small.heapUsedRetainedAtDoneMiB,
         timePerDeviceFlatWithQueueSize: scale.large.realMsPerDevice <= 1.1 * scale.small.realMsPerDevice && scale.large.serviceMsPerDevice <= 1.1 * scale.small.serviceMsPerDevice,
       }
     : {}),
-  // Issue 13's targets against a tenant that behaves like real ones.
+  // Targets against a tenant that behaves like real ones.
   ...(stationRealistic
     ? {
         realisticEveryDeviceDone: !stationRealistic.timedOut && (stationRealistic.states.registered ?? 0) + (stationRealistic.states['already-registered'] ?? 0) === stationRealistic.devices,

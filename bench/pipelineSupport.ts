@@ -24,7 +24,9 @@ export interface ChildConfig {
   sim: { graphUrl: string; authorityHost: string; caCertPem: string; tenantId: string; clientId: string; clientCertificatePem: string };
   /** Baseline only: an app token (the script signs in once, as the PowerShell scripts do). */
   accessToken?: string;
-  /** Station only: stop waiting after this many service seconds and report the states as they are (the realistic pass). */
+  /**
+   * Station only: stop waiting after this many service seconds and report the states as they are (the realistic pass).
+   */
   deadlineServiceS?: number;
 }
 
@@ -90,7 +92,10 @@ export function sampleMemory(everyMs = 25): { mark(): void; stop(): MemoryFigure
   };
 }
 
-/** Memory still in use after a full garbage collection (the child runs with --expose-gc): what is retained, not what awaits collection. */
+/**
+ * Memory still in use after a full garbage collection (the child runs with --expose-gc): what is retained, not what
+ * awaits collection.
+ */
 export function retainedMemory(): { heapUsedMiB: number; rssMiB: number } | undefined {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) return undefined;

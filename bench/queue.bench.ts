@@ -75,7 +75,9 @@ const result = {
   graphRequests: graph.length,
   graphRequestsPerDevice: Number((graph.length / devices).toFixed(3)),
   realTenant,
-  /** Upload, status reads and deletes of imported records: what it costs to get a device to `imported` (target ≤ 1.2). */
+  /**
+   * Upload, status reads and deletes of imported records: what it costs to get a device to `imported` (target ≤ 1.2).
+   */
   importedRequestsPerDevice: Number((graph.filter((e) => e.path.includes('/importedWindowsAutopilotDeviceIdentities')).length / devices).toFixed(3)),
   throttled429: graph.filter((e) => e.status === 429).length,
   identityRequests: sim.requestLog.entries.length - graph.length,

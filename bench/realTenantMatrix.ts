@@ -1,5 +1,5 @@
 /**
- * Issue 13's closing table: the station against each real-tenant switch alone, against `realistic`
+ * The real-tenant table: the station against each real-tenant switch alone, against `realistic`
  * and against none, in this process (not part of `npm run bench`: `npx tsx bench/realTenantMatrix.ts`,
  * env TIME_SCALE=50, DEADLINE_S=1800 service seconds per run, ONLY=switch,switch).
  *
@@ -79,7 +79,7 @@ async function run(name: string, realTenant: RealTenantInput) {
       hardwareHash: encodeHardwareHash({ serialNumber: d.serialNumber, ...(d.manufacturer ? { manufacturer: d.manufacturer } : {}), model: 'M1' }),
       source: { kind: 'file' as const, path: 'matrix.csv' },
     }));
-    // The tag is asked for every device: only then does an 806 change a registered device's tag (issue 24).
+    // The tag is asked for every device: only then does an 806 change a registered device's tag.
     await station.handlers.queueDevices({ devices: inputs, groupTag: TAG, overrideGroupTag: true });
     const queue = station.queue();
     const rowOf = (serial: string) => queue.store.listDevices({ offset: 0, limit: 100 }).rows.find((r) => r.serialNumber === serial);

@@ -14,7 +14,10 @@ export interface StationPassResult {
   role: 'station';
   devices: number;
   waitFor: string;
-  /** Service ms (shared clock) when queueDevices was called, when every device was final, when the last imported record was cleaned up. */
+  /**
+   * Service ms (shared clock) when queueDevices was called, when every device was final, when the last imported record
+   * was cleaned up.
+   */
   startedAt: number;
   doneAt: number;
   cleanupDoneAt: number;

@@ -8,8 +8,10 @@
 //
 //   Azure Trusted Signing (Microsoft's managed HSM service):
 //     AZURE_TRUSTED_SIGNING_DLIB      path of Azure.CodeSigning.Dlib.dll (NuGet Microsoft.Trusted.Signing.Client)
-//     AZURE_TRUSTED_SIGNING_METADATA  path of metadata.json: {"Endpoint", "CodeSigningAccountName", "CertificateProfileName"}
-//     plus the Azure credential the dlib reads (AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, or a managed identity)
+//     AZURE_TRUSTED_SIGNING_METADATA  path of metadata.json: {"Endpoint", "CodeSigningAccountName",
+//       "CertificateProfileName"}
+//     plus the Azure credential the dlib reads (AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, or a managed
+//       identity)
 //     https://learn.microsoft.com/azure/trusted-signing/how-to-signing-integrations (SignTool section)
 //   A certificate whose key is on a hardware token or cloud HSM, installed in the Windows certificate store:
 //     WINDOWS_SIGN_CERT_SHA1          its thumbprint (signtool /sha1)

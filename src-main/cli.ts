@@ -153,7 +153,10 @@ export async function runCli(argv: string[]): Promise<number> {
   }
 }
 
-/** True when this module is the program itself (`node dist/main/cli.js ...`), not imported by bin/ or the Electron entry. */
+/**
+ * True when this module is the program itself (`node dist/main/cli.js ...`), not imported by bin/ or the Electron
+ * entry.
+ */
 function isProgramEntry(): boolean {
   const entry = process.argv[1];
   if (!entry || process.versions.electron) return false;

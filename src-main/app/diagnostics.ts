@@ -12,8 +12,10 @@ export interface DiagnosticsDeps {
    * fatal. A function is called at each save, so each bundle is a fresh snapshot.
    */
   sections: Record<string, () => Promise<unknown>> | (() => Record<string, () => Promise<unknown>>);
-  /** Where the zip is written (Electron: the Desktop). Without it the bytes are returned (browser mode downloads them). */
-  outputDir?: string;
+  /**
+   * Where the zip is written (Electron: the Desktop). Without it the bytes are returned (browser mode downloads them).
+   */
+  outputDir?: string | undefined;
   stationName: string;
   version: string;
   now: () => number;

@@ -64,7 +64,8 @@ export function fromMsalError(err: unknown, context: { cloudLabel: string; tenan
   if (/authorization_declined|access_denied|user_cancelled|AADSTS65004/i.test(text))
     return authError('AUTH_DECLINED', 'The sign-in was cancelled or declined.', 'Press Sign in to try again.', details);
   if (/network|fetch failed|ECONN|ETIMEDOUT|ENOTFOUND|timeout/i.test(text)) {
-    // Node names the host it could not reach ("getaddrinfo ENOTFOUND login.microsoftonline.com"): the technician needs it.
+    // Node names the host it could not reach ("getaddrinfo ENOTFOUND login.microsoftonline.com"): the technician needs
+    // it.
     const host = /\b(?:ENOTFOUND|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH)\s+([\w.-]+(?::\d+)?)/.exec(text)?.[1];
     return authError('AUTH_NETWORK', `The station could not reach the sign-in service${host ? ` (${host})` : ''}.`, 'Check this bench\'s network, proxy and firewall, then sign in again.', details, host ? { authorityHost: host } : undefined);
   }

@@ -82,22 +82,24 @@ export class AuthService implements AccessTokenProvider {
   private pca?: PublicClientApplication;
   private cca?: ConfidentialClientApplication;
   private current: AuthStatus;
-  private memo?: { scope: string; token: string; expiresOn: number };
-  private pendingDeviceCode?: DeviceCodeRequest;
-  private signingIn?: Promise<AuthStatus>;
+  private memo?: { scope: string; token: string; expiresOn: number } | undefined;
+  private pendingDeviceCode?: DeviceCodeRequest | undefined;
+  private signingIn?: Promise<AuthStatus> | undefined;
   /** Ends the sign-in that is waiting (Cancel, or its deadline). */
-  private stopSignIn?: (why: Error) => void;
+  private stopSignIn?: ((why: Error) => void) | undefined;
   private readonly inflight = new Map<string, Promise<string>>();
   /** The claims of a challenge a silent refresh could not answer: sent with the next sign-in, then cleared. */
-  private challengeClaims?: string;
+  private challengeClaims?: string | undefined;
   /** After a 5xx/429 from Entra, msal-node replays a blank error until its hold-back ends. */
   private busyUntil = 0;
-  /** Requests msal sent to the sign-in service through the station's network port (the pre-flight check counts them). */
+  /**
+   * Requests msal sent to the sign-in service through the station's network port (the pre-flight check counts them).
+   */
   signInRequests = 0;
   /** The last refusal the sign-in service sent (OAuth error and description), for the words msal drops. */
-  private lastServiceError?: string;
+  private lastServiceError?: string | undefined;
   /** The configured tenant as a GUID (a domain resolved once through its OpenID metadata). */
-  private resolvedTenantId?: string;
+  private resolvedTenantId?: string | undefined;
 
   constructor(
     readonly config: AuthConfig,
@@ -130,7 +132,9 @@ export class AuthService implements AccessTokenProvider {
     return this.signingIn;
   }
 
-  /** Cancel: a browser or device-code sign-in stops waiting, its loopback server closes, and the status says signed out. */
+  /**
+   * Cancel: a browser or device-code sign-in stops waiting, its loopback server closes, and the status says signed out.
+   */
   async cancelSignIn(): Promise<AuthStatus> {
     if (this.stopSignIn) {
       this.stopSignIn(new SignInCancelled('cancelled'));
@@ -314,7 +318,8 @@ export class AuthService implements AccessTokenProvider {
       } else {
         const context = { cloudLabel: cloud.label, ...(this.config.tenantId ? { tenant: this.config.tenantId } : {}) };
         let failure = fromMsalError(err, context);
-        // msal-node's device code flow keeps only the OAuth error name ("invalid_grant"); the AADSTS code is in the answer.
+        // msal-node's device code flow keeps only the OAuth error name ("invalid_grant"); the AADSTS code is in the
+        // answer.
         if (failure.code === 'AUTH_FAILED' && this.lastServiceError) failure = fromMsalError({ errorMessage: this.lastServiceError }, context);
         this.ports.logger.warn(failure.code === 'AUTH_SIGN_IN_TIMEOUT' ? 'Sign-in timed out' : 'Sign-in failed', { mode, errorCode: failure.code, details: failure.details });
         this.setStatus({ state: 'error', mode, error: failure.toData() });
@@ -398,7 +403,8 @@ export class AuthService implements AccessTokenProvider {
         ...(known ? {} : { knownAuthorities: [host] }),
         // CAE-capable: Graph may answer a revoked session or a new Conditional Access rule with a claims
         // challenge instead of a plain 401, and the station answers it (GraphClient passes the claims back
-        // to getAccessToken). https://learn.microsoft.com/entra/identity-platform/app-resilience-continuous-access-evaluation
+        // to getAccessToken).
+        // https://learn.microsoft.com/entra/identity-platform/app-resilience-continuous-access-evaluation
         clientCapabilities: ['CP1'],
       },
       cache: { cachePlugin: this.ports.cache },

@@ -11,7 +11,9 @@ export type SafeStoragePort = Pick<SafeStorage, 'isEncryptionAvailable' | 'encry
 /** Linux backends that are not a secret store: a fixed password, or none chosen yet. */
 const NOT_A_SECRET_STORE = new Set(['basic_text', 'unknown']);
 
-/** Electron adapter: the OS key store (DPAPI on Windows, Keychain, libsecret/kwallet). Only usable after app 'ready'. */
+/**
+ * Electron adapter: the OS key store (DPAPI on Windows, Keychain, libsecret/kwallet). Only usable after app 'ready'.
+ */
 export class SafeStorageProtector implements TokenCacheProtector {
   readonly strength = 'os' as const;
 

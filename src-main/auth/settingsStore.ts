@@ -39,7 +39,7 @@ export interface SettingsStoreOptions {
  * always come from the machine file and cannot be changed from the station. No tenant id = training.
  */
 export class SettingsStore {
-  private cached?: StationSettings;
+  private cached?: StationSettings | undefined;
   private updating: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: SettingsStoreOptions) {}

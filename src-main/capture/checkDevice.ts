@@ -8,12 +8,12 @@ import { foldSerial, isLabelSerial, OFFERS_HASH_SERIAL, serialWasFolded } from '
 export interface DeviceFields {
   serialNumber: string;
   hardwareHash: string;
-  productKey?: string;
-  groupTag?: string;
-  assignedUser?: string;
+  productKey?: string | undefined;
+  groupTag?: string | undefined;
+  assignedUser?: string | undefined;
   /** What a Partner Center file says the device is; compared with the hash, never stored. */
-  manufacturer?: string;
-  model?: string;
+  manufacturer?: string | undefined;
+  model?: string | undefined;
   source: CaptureSource;
 }
 
@@ -44,7 +44,8 @@ export function toHashSummary(report: HardwareHashReport): HashSummary {
  */
 export function checkDevice(input: DeviceFields): CapturedDevice {
   const findings: Finding[] = [];
-  // A licence key never travels, whichever field it came in (OA3.xml's <ProductKey> pasted as the product key, a typo'd column).
+  // A licence key never travels, whichever field it came in (OA3.xml's <ProductKey> pasted as the product key, a typo'd
+  // column).
   const fields: DeviceFields = { ...input };
   for (const key of ['serialNumber', 'productKey', 'groupTag', 'assignedUser'] as const) {
     if (containsLicenceKey(fields[key])) {
@@ -53,7 +54,8 @@ export function checkDevice(input: DeviceFields): CapturedDevice {
       findings.push(finding('LICENCE_KEY_DROPPED', 'warning', `The ${FIELD_LABEL[key]} held a Windows licence key (25 characters); the station dropped it: licence keys are never stored or sent.`, { field: key }));
     }
   }
-  // Full-width ＰＦ１２３ (a Japanese IME, in a file or typed) is the label's PF123: folded here, whatever brought it.
+  // Full-width ＰＦ１２３ (a Japanese IME, in a file or typed) is the label's PF123: folded here, whatever brought
+  // it.
   const serial = foldSerial(fields.serialNumber);
   if (serial && serialWasFolded(fields.serialNumber) && isLabelSerial(serial)) {
     const typed = fields.serialNumber.trim().slice(0, 64);
@@ -61,7 +63,8 @@ export function checkDevice(input: DeviceFields): CapturedDevice {
   }
   const report = decodeHardwareHash(fields.hardwareHash, serial ? { expectedSerial: serial } : {});
   findings.push(...report.findings);
-  // A spreadsheet turns the 13-digit PKID into 3.30123E+12: never sent as is; the hash's own PKID (record 24) replaces it when it has one.
+  // A spreadsheet turns the 13-digit PKID into 3.30123E+12: never sent as is; the hash's own PKID (record 24) replaces
+  // it when it has one.
   if (fields.productKey && /^\d[.,]\d+E\+?\d+$/i.test(fields.productKey.trim())) {
     const fromHash = report.productKeyId?.trim();
     const damaged = fields.productKey.trim();
@@ -118,7 +121,8 @@ function printable(c: string): string {
 /**
  * The device judged again under the serial its hash carries: the technician's answer to
  * SERIAL_SPREADSHEET_DAMAGE (a spreadsheet dropped leading zeros or wrote 1.23457E+11) and to
- * SERIAL_NOT_ON_LABEL (characters no serial label has). Devices without such a finding come back unchanged: a hash from another device is never waved through this way.
+ * SERIAL_NOT_ON_LABEL (characters no serial label has). Devices without such a finding come back unchanged: a hash from
+ * another device is never waved through this way.
  */
 export function useHashSerial(device: CapturedDevice): CapturedDevice {
   const hashSerial = device.hash.serialNumber?.trim();

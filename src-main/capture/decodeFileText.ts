@@ -1,7 +1,10 @@
 import type { FileReadError } from '../contract/types.ts';
 import { readError } from './fileReadCodes.ts';
 
-/** The encoding a file was read in, as `inspect` names it (JSON `encoding`). 'shift_jis' is Japanese Windows' ANSI code page, CP932. */
+/**
+ * The encoding a file was read in, as `inspect` names it (JSON `encoding`). 'shift_jis' is Japanese Windows' ANSI code
+ * page, CP932.
+ */
 export type TextEncodingName = 'utf-8' | 'utf-8-bom' | 'utf-16le-bom' | 'utf-16be-bom' | 'utf-16le' | 'utf-16be' | 'shift_jis' | 'windows-1252';
 
 /** How a technician reads an encoding's name (inspect's text output; JSON keeps the short name). */
@@ -63,8 +66,9 @@ const CP1252_UNDEFINED = new Set([0x81, 0x8d, 0x8f, 0x90, 0x9d]);
  * is that one. When both are (any CP932 text is also windows-1252 bytes), the file is CP932 when it
  * holds a two-byte character whose first byte is 0x81–0x9F (JIS symbols, kana, full-width letters and
  * the common kanji of JIS level 1) and whose second byte is not ASCII, or two such characters in a row:
- * Western text does not put a windows-1252 sign (‚ „ … “ ” – — ƒ Œ Ž …) before an accented letter, nor
- * two of them one letter apart ("ƒeƒXƒg" is テスト read in the wrong code page). undefined when neither is valid.
+ * Western text does not put a windows-1252 sign (‚ „ … “ ” – — ƒ Œ Ž …) before an accented letter,
+ * nor two of them one letter apart ("ƒeƒXƒg" is テスト read in the wrong code page). undefined when neither is
+ * valid.
  */
 export function chooseAnsi(bytes: Uint8Array): { text: string; encoding: 'shift_jis' | 'windows-1252' } | undefined {
   const sjis = strictShiftJis(bytes);

@@ -188,7 +188,10 @@ function readRecord(type: number, payload: Buffer, report: HardwareHashReport, s
 
 const ZEROS = Buffer.alloc(4096);
 
-/** Native comparison with a zero block: a per-byte callback over the ~2,600 bytes of padding was most of the decode time. */
+/**
+ * Native comparison with a zero block: a per-byte callback over the ~2,600 bytes of padding was most of the decode
+ * time.
+ */
 function isAllZero(b: Buffer): boolean {
   for (let at = 0; at < b.length; at += ZEROS.length) {
     const n = Math.min(ZEROS.length, b.length - at);
@@ -220,7 +223,8 @@ function checkSerials(report: HardwareHashReport, options: DecodeOptions, findin
     return;
   }
   if (!isLabelSerial(given)) {
-    // Characters no label has (katakana, a character of another code page, more than 64 characters): the hash's own serial is offered.
+    // Characters no label has (katakana, a character of another code page, more than 64 characters): the hash's own
+    // serial is offered.
     const hashSerial = inHash?.trim() && serialProblem(inHash) !== 'placeholder' && isLabelSerial(inHash.trim()) ? inHash.trim() : undefined;
     findings.push(
       finding(
@@ -280,7 +284,9 @@ export function spreadsheetDamage(given: string, inHash: string): SpreadsheetDam
   return undefined;
 }
 
-/** The first n digits of a digit string rounded half up at digit n (undefined when rounding carries into a new digit). */
+/**
+ * The first n digits of a digit string rounded half up at digit n (undefined when rounding carries into a new digit).
+ */
 function roundDigits(digits: string, n: number): string | undefined {
   const head = BigInt(digits.slice(0, n));
   const next = Number(digits[n] ?? '0');

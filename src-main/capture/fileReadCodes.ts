@@ -32,13 +32,17 @@ export type FileReadCode =
   /** The row's Group Tag is longer than Intune takes (groupTagRule.ts), or has a character it cannot carry. */
   | 'CSV_GROUP_TAG_TOO_LONG'
   | 'CSV_GROUP_TAG_INVALID'
-  /** A row with a PKID and no hash, or a manufacturer+model+serial tuple and no hash: the import action needs the hash. */
+  /**
+   * A row with a PKID and no hash, or a manufacturer+model+serial tuple and no hash: the import action needs the hash.
+   */
   | 'CSV_PKID_ONLY'
   | 'CSV_TUPLE_ONLY'
   // whole file, named by what it looks like (another Microsoft export, a spreadsheet)
   | 'FILE_OTHER_EXPORT';
 
-/** Codes of one row of a file (the file's other rows were read): these rows are kept in the queue as refused records. */
+/**
+ * Codes of one row of a file (the file's other rows were read): these rows are kept in the queue as refused records.
+ */
 export const ROW_CODES: ReadonlySet<string> = new Set(REFUSED_ROW_CODES);
 
 /** An OA3.xml holds one hash (about 5 KB); XML parsing is the slowest path, so XML files get a tighter limit. */

@@ -101,7 +101,10 @@ export class HashFileReader {
   }
 }
 
-/** tsx's ES module API (its package.json's `./esm/api` import entry), to register its loader inside a worker in a checkout. */
+/**
+ * tsx's ES module API (its package.json's `./esm/api` import entry), to register its loader inside a worker in a
+ * checkout.
+ */
 function tsxApiUrl(): string {
   const pkgFile = createRequire(import.meta.url).resolve('tsx/package.json');
   const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as { exports: Record<string, { import: { default: string } }> };
@@ -114,6 +117,9 @@ function defaultWorkerScript(): URL {
   return here.endsWith('.ts') ? new URL('./hashFileWorker.ts', here) : new URL('./hashFileWorker.js', here);
 }
 
-/** The process's one reader (services share it: one worker thread, not one per service). A station replaces onWorkerError with its log. */
+/**
+ * The process's one reader (services share it: one worker thread, not one per service). A station replaces
+ * onWorkerError with its log.
+ */
 export const hashFileReader = new HashFileReader();
 hashFileReader.onWorkerError = (err) => process.stderr.write(`autopilot-station: the hash-file reader thread failed (${err.message}); reading on the main thread.\n`);

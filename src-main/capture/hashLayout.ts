@@ -1,5 +1,5 @@
 /**
- * The Windows Autopilot hardware hash ("4K hash") layout, as described in shared/DOMAIN.md.
+ * The Windows Autopilot hardware hash ("4K hash") layout, as described in docs/domain.md#layout.
  * All integers little-endian.
  *   0..1  "OA"              2..3  u16 totalLength (from byte 0 to the end of the last record)
  *   4..totalLength          records: [type u8][reserved u8 = 0][len u16 incl. this header][payload]

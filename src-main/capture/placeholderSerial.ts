@@ -6,7 +6,8 @@ import { foldSerial } from '../contract/serialNumberRule.ts';
  * serial (VMware-56 4d …, Hyper-V's dashed digits, VirtualBox-…) is a real serial: Autopilot
  * registers it exactly as the firmware reports it.
  */
-// Compared without case, spaces or punctuation: firmware writes "To Be Filled By O.E.M.", "To be filled by OEM", "TO BE FILLED BY O.E.M".
+// Compared without case, spaces or punctuation: firmware writes "To Be Filled By O.E.M.", "To be filled by OEM", "TO BE
+// FILLED BY O.E.M".
 const PLACEHOLDERS = new Set(
   [
     '',
@@ -107,7 +108,10 @@ export function isVirtualMachine(manufacturer: string | undefined, model: string
   return VM_MAKERS.test((manufacturer ?? '').trim()) || HYPERV_MODEL.test((model ?? '').trim());
 }
 
-/** Serials compare without case, surrounding space or full width (ＰＦ１２３ is PF123): firmware, labels and IMEs disagree on all three. */
+/**
+ * Serials compare without case, surrounding space or full width (ＰＦ１２３ is PF123): firmware, labels and IMEs
+ * disagree on all three.
+ */
 export function sameSerial(a: string, b: string): boolean {
   return foldSerial(a).toUpperCase() === foldSerial(b).toUpperCase();
 }

@@ -56,7 +56,8 @@ function headerKey(name: string): string {
 
 /**
  * PowerShell's Export-Csv without -NoTypeInformation (Windows PowerShell 5.1's default) writes
- * `#TYPE <.NET type>` before the header (https://learn.microsoft.com/powershell/module/microsoft.powershell.utility/export-csv#-notypeinformation):
+ * `#TYPE <.NET type>` before the header
+ * (https://learn.microsoft.com/powershell/module/microsoft.powershell.utility/export-csv#-notypeinformation):
  * the line is skipped and its type named when the columns are not Autopilot's.
  */
 export const POWERSHELL_TYPE_LINE = /^#TYPE\s+(\S.*)$/;
@@ -244,7 +245,8 @@ function parseHeader(line: string): HeaderResult {
   }
   const expected = 'Expected "Device Serial Number,Windows Product ID,Hardware Hash" then optionally ",Group Tag,Assigned User".';
   if (unknown.length) return { kind: 'unknown', message: `The header has columns the station does not know: ${unknown.map((u) => `"${u.slice(0, 40)}"`).join(', ')}. ${expected}` };
-  // A Partner Center file may carry only PKIDs or manufacturer+model ("tuples"): its rows are read, then refused one by one with that reason.
+  // A Partner Center file may carry only PKIDs or manufacturer+model ("tuples"): its rows are read, then refused one by
+  // one with that reason.
   const identifies = columns.includes('hardwareHash') || columns.includes('productKey') || (columns.includes('manufacturer') && columns.includes('model'));
   if (!columns.includes('serialNumber') || !identifies) {
     return { kind: 'unknown', message: `The header lacks ${columns.includes('serialNumber') ? '"Hardware Hash"' : '"Device Serial Number"'}. ${expected}` };
@@ -267,7 +269,8 @@ export interface Row {
 export function readRow(fields: string[], layout: Layout, lineNo: number): Row | { error: FileReadError } {
   const { columns } = layout;
   while (fields.length > columns.length && fields.at(-1) === '') fields.pop();
-  // Missing trailing optional columns (Group Tag, Assigned User) are read as empty; extra or missing required ones are not.
+  // Missing trailing optional columns (Group Tag, Assigned User) are read as empty; extra or missing required ones are
+  // not.
   const required = columns.reduce((last, c, i) => (c === 'serialNumber' || c === 'hardwareHash' || c === 'productKey' ? i + 1 : last), 0);
   if (fields.length > columns.length || fields.length < required) {
     return {
@@ -291,14 +294,16 @@ export function readRow(fields: string[], layout: Layout, lineNo: number): Row |
     if (CONTROL.test(value)) {
       return { error: readError('CSV_CONTROL_CHARACTERS', `Line ${lineNo}: the ${label(column)} contains control characters: the file was damaged or saved in the wrong encoding.`, lineNo) };
     }
-    // A value that a spreadsheet would run as a formula (CSV injection): the one rule of fieldRules.ts ("+" is base64 in a hash).
+    // A value that a spreadsheet would run as a formula (CSV injection): the one rule of fieldRules.ts ("+" is base64
+    // in a hash).
     if (startsLikeFormula(value) && !(column === 'hardwareHash' && value[0] === '+')) {
       return { error: readError('CSV_FORMULA', `Line ${lineNo}: the ${label(column)} starts with "${value[0]}", which spreadsheets run as a formula. The row was refused.`, lineNo, { field: column }) };
     }
   }
   const serialParam = { serial: row.serialNumber.slice(0, 64) };
   if (!row.hardwareHash) {
-    // The import action needs the hash: a PKID or a manufacturer+model+serial tuple registers only through Partner Center.
+    // The import action needs the hash: a PKID or a manufacturer+model+serial tuple registers only through Partner
+    // Center.
     if (row.productKey) {
       return {
         error: readError(
@@ -329,7 +334,8 @@ export function readRow(fields: string[], layout: Layout, lineNo: number): Row |
     };
   }
   if (row.hardwareHash.length > MAX_HASH_CHARS) return { error: readError('CSV_BAD_VALUE', `Line ${lineNo}: the hardware hash is ${row.hardwareHash.length} characters long, far more than a real hash.`, lineNo) };
-  // A serial with characters no label has is judged by checkDevice (full width folded; otherwise the hash's serial is offered), not refused here.
+  // A serial with characters no label has is judged by checkDevice (full width folded; otherwise the hash's serial is
+  // offered), not refused here.
   if (foldSerial(row.serialNumber).length > SERIAL_MAX) {
     return { error: readError('CSV_BAD_VALUE', `Line ${lineNo}: the serial number is over ${SERIAL_MAX} characters: it is not a serial. The row was not read.`, lineNo) };
   }

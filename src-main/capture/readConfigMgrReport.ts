@@ -19,13 +19,19 @@ const TEXTBOX_HEADER = /(^|,)"?Details_Table0_/i;
 const MAX_LINE = 20_000;
 const SCAN_LINES = 40;
 
-/** True when the text is a ConfigMgr report export: its text-box line, or a data line that starts with the column names and goes on with values. */
+/**
+ * True when the text is a ConfigMgr report export: its text-box line, or a data line that starts with the column names
+ * and goes on with values.
+ */
 export function looksLikeConfigMgrReport(text: string): boolean {
   const head = text.slice(0, 64_000).split(/\r\n|\n|\r/, SCAN_LINES);
   return head.some((line) => TEXTBOX_HEADER.test(line) || labelledValues(line) !== undefined);
 }
 
-/** The values of a data line that repeats the column names first, with the layout those names give; undefined for other lines. */
+/**
+ * The values of a data line that repeats the column names first, with the layout those names give; undefined for other
+ * lines.
+ */
 function labelledValues(line: string): { layout: Layout; values: string[] } | undefined {
   if (line.length > MAX_LINE || !/^"?device serial number/i.test(line)) return undefined;
   const split = splitCsvLine(line, ',');

@@ -55,7 +55,7 @@ export interface ConnectionCheckOptions {
   timeoutMs?: number;
 }
 
-/** Beta also accepts this one for the import (DOMAIN.md). */
+/** Beta also accepts this one for the import (docs/domain.md#permission-and-sign-in). */
 export const BETA_PERMISSION = 'DeviceManagementConfiguration.ReadWrite.All';
 const CLOCK_WARN_S = 60;
 /** Entra and Graph tolerate about five minutes of skew on token times. */

@@ -34,7 +34,7 @@ export interface ConnectionCheckServiceOptions {
  * check the first import of a never-checked tenant runs by itself (silent sign-in only there).
  */
 export class ConnectionCheckService {
-  private running?: Promise<ConnectionCheckReport>;
+  private running?: Promise<ConnectionCheckReport> | undefined;
 
   constructor(private readonly o: ConnectionCheckServiceOptions) {}
 

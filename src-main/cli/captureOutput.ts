@@ -2,7 +2,7 @@ import { ENCODING_LABELS } from '../capture/decodeFileText.ts';
 import type { CapturedDevice, FileReadResult, ThisDeviceCapture } from '../contract/types.ts';
 
 /**
- * The stable JSON of `inspect` and `capture` (DESIGN.md, "The command line"). Scripts rely on it:
+ * The stable JSON of `inspect` and `capture`, fixed here. Scripts rely on it:
  * every key is always present (null when there is no value) and nothing else is added.
  * `hardwareHash.valid` is the device's verdict (hash and serial together), what decides the exit code.
  */
@@ -70,7 +70,10 @@ export function fileText(file: FileReadResult): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** The encoding as a technician reads it: "Shift_JIS (CP932, Excel or Notepad on a Japanese PC)"; JSON keeps the short name. */
+/**
+ * The encoding as a technician reads it: "Shift_JIS (CP932, Excel or Notepad on a Japanese PC)"; JSON keeps the short
+ * name.
+ */
 function encodingLabel(encoding: string): string {
   return (ENCODING_LABELS as Record<string, string>)[encoding] ?? encoding;
 }
@@ -85,7 +88,9 @@ export function deviceText(d: CapturedDevice): string[] {
   return lines;
 }
 
-/** How many devices of a file carried their own Group Tag / Assigned User (kept unless the technician overrides them). */
+/**
+ * How many devices of a file carried their own Group Tag / Assigned User (kept unless the technician overrides them).
+ */
 export function ownValueCounts(file: FileReadResult): { groupTag: number; assignedUser: number } {
   return { groupTag: file.devices.filter((d) => !!d.groupTag).length, assignedUser: file.devices.filter((d) => !!d.assignedUser).length };
 }

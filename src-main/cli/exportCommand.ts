@@ -37,7 +37,8 @@ export function makeExportCommand(deps: ExportCommandDeps): CliCommand {
     try {
       const queue = station.queue();
       if (queue.problem) deps.io.stderr(`autopilot-station: ${queue.problem.message}\n`);
-      const files = queue.service.exportQueue(format).filter((f) => f.rows > 0 || format === 'report'); // a file of nothing but left-out counts is not written
+      // A file of nothing but left-out counts is not written.
+      const files = queue.service.exportQueue(format).filter((f) => f.rows > 0 || format === 'report');
       if (format === 'corporate') {
         // Devices that cannot be written as a corporate identifier are named, not silently left out.
         for (const k of corporateCsvFiles(queue.service.allDevices().filter((d) => d.state !== 'invalid')).skipped) {

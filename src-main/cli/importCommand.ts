@@ -155,7 +155,8 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
     // The same rotating JSON log as the app, in the data folder (warnings also on stderr).
     const logs = openDataDirLog(deps.dataDir());
     const logger = logs.logger;
-    // --timeout-s is wall-clock seconds on every tenant: the training tenant's accelerated service time does not shorten it.
+    // --timeout-s is wall-clock seconds on every tenant: the training tenant's accelerated service time does not
+    // shorten it.
     const clock = deps.clock;
     const opened = await openTenantStation(selection, deps, { logger });
     const station = opened.station;
@@ -185,7 +186,8 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
       const current = () => ids.map((id) => queue.service.device(id)).filter((d): d is DeviceRecord => !!d);
       // Settled devices, and their batches' imported records cleaned up, before the process ends.
       const autopilotDone = (d: DeviceRecord) => d.flags.includes('corporate-only') || isSettled({ state: d.state, waitFor: wait }) || isSettled(d);
-      // Devices never adopted by the stage (invalid, waiting for the technician) have no corporate registration to wait for.
+      // Devices never adopted by the stage (invalid, waiting for the technician) have no corporate registration to wait
+      // for.
       const corporateDone = (d: DeviceRecord) => !corporate || d.state === 'invalid' || d.state === 'captured' || CORPORATE_FINAL.includes(corporate.store.get(d.id)?.state ?? 'queued');
       const done = () => current().every((d) => autopilotDone(d) && corporateDone(d)) && (!queue.worker || queue.store.openBatches().length === 0);
       queue.worker?.kick();

@@ -1,6 +1,9 @@
 import type { CliIo } from './cliSupport.ts';
 
-/** What a progress line shows of one device: its serial, its state and (when asked for) its corporate identifier's state. */
+/**
+ * What a progress line shows of one device: its serial, its state and (when asked for) its corporate identifier's
+ * state.
+ */
 export interface ProgressDevice {
   id: string;
   serialNumber: string;

@@ -11,7 +11,8 @@ export function makeInspectCommand(io: CliIo = processIo): CliCommand {
   return async (argv) => {
     const { values, positionals } = parseArgs({
       args: argv,
-      // --use-hash-serial: a serial a spreadsheet damaged (leading zeros, 1.23E+11, ".0") is replaced by the hash's own.
+      // --use-hash-serial: a serial a spreadsheet damaged (leading zeros, 1.23E+11, ".0") is replaced by the hash's
+      // own.
       options: { serial: { type: 'string' }, json: { type: 'boolean' }, 'use-hash-serial': { type: 'boolean' } },
       allowPositionals: true,
       strict: true,
@@ -25,7 +26,7 @@ export function makeInspectCommand(io: CliIo = processIo): CliCommand {
       files.push(read);
     }
     // A serial captured with different hashes (a motherboard swap captured before and after) is named as a
-    // pair; the key is there only when there is one, so DESIGN.md's shape stays as it is otherwise.
+    // pair; the key is there only when there is one, so fileJson's shape (captureOutput.ts) stays as it is otherwise.
     const sameSerial = sameSerialPairs(files);
     if (values.json) io.stdout(`${JSON.stringify({ files: files.map(fileJson), ...(sameSerial.length ? { sameSerial } : {}) })}\n`);
     else io.stdout(files.map(fileText).join('\n') + sameSerial.map((p) => `${pairText(p)}\n`).join(''));

@@ -12,7 +12,10 @@ export interface SerialCapture {
   newest: boolean;
 }
 
-/** A serial captured with two or more different hardware hashes across the files read (a replaced motherboard, or a mix-up). */
+/**
+ * A serial captured with two or more different hardware hashes across the files read (a replaced motherboard, or a
+ * mix-up).
+ */
 export interface SameSerialPair {
   serialNumber: string;
   captures: SerialCapture[];
@@ -47,7 +50,9 @@ export function sameSerialPairs(files: readonly FileReadResult[]): SameSerialPai
   return pairs;
 }
 
-/** The newest capture's hash of each serial that has several (for `import`: registered first, the others kept aside). */
+/**
+ * The newest capture's hash of each serial that has several (for `import`: registered first, the others kept aside).
+ */
 export function newestHashes(files: readonly FileReadResult[]): Map<string, string> {
   const out = new Map<string, string>();
   for (const pair of sameSerialPairs(files)) {

@@ -154,7 +154,10 @@ function notAvailable() {
 /** Service seconds per real second for `--tenant sim`: the simulated tenant's minutes pass in seconds. */
 export const SIM_TIME_SCALE = 20;
 
-/** `--tenant sim`: the training scenario's simulated tenant in this process over loopback HTTPS, signed in to like a real one. */
+/**
+ * `--tenant sim`: the training scenario's simulated tenant in this process over loopback HTTPS, signed in to like a
+ * real one.
+ */
 export async function inProcessSimulatedTenant(options: { scenario?: string } = {}): Promise<SimulatedTenantHandle> {
   const clock = scaledClock(SIM_TIME_SCALE);
   const sim = await startSimulatedTenant({ clock, timeScale: SIM_TIME_SCALE, scenario: options.scenario ?? 'training' });

@@ -50,9 +50,9 @@ export type CaptureSourceKind = 'this-device' | 'file' | 'drop-folder' | 'typed'
 export interface CaptureSource {
   kind: CaptureSourceKind;
   /** File path (or file name in browser mode). */
-  path?: string;
-  line?: number;
-  format?: FileFormat;
+  path?: string | undefined;
+  line?: number | undefined;
+  format?: FileFormat | undefined;
 }
 
 /** A device read from this machine or a file, not yet queued. Carries its hash so it can be queued as read. */
@@ -191,14 +191,14 @@ export interface QueuePage {
 
 export interface DeviceEvent {
   at: string;
-  fromState?: DeviceState;
+  fromState?: DeviceState | undefined;
   toState: DeviceState;
   message: string;
-  batchId?: string;
-  importId?: string;
+  batchId?: string | undefined;
+  importId?: string | undefined;
   requestIds: string[];
-  errorCode?: number;
-  errorName?: string;
+  errorCode?: number | undefined;
+  errorName?: string | undefined;
 }
 
 export interface DeviceDetail {

@@ -52,7 +52,7 @@ export function odataString(value: string): string {
  * DELETE per created record.
  */
 export class AutopilotGraph implements AutopilotPort {
-  private groupTagCache?: { at: number; tags: string[] };
+  private groupTagCache?: { at: number; tags: string[] } | undefined;
   /** JSON batching for many reads by id; remembers a tenant that refuses it. */
   readonly batch: JsonBatch;
 

@@ -23,7 +23,9 @@ export interface ImportedIdentity {
   /** The client's hint: a real tenant has answered with it rewritten to the record's own id. Never a key. */
   importId: string;
   assignedUserPrincipalName?: string | null;
-  /** Present when the service returns it (not under $select): lets a lost answer be matched by hash as well as serial. */
+  /**
+   * Present when the service returns it (not under $select): lets a lost answer be matched by hash as well as serial.
+   */
   hardwareIdentifier?: string | null;
   state: {
     deviceImportStatus: DeviceImportStatus;

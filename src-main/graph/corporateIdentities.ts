@@ -9,7 +9,10 @@ import type { CorporateIdentityInput, CorporateIdentityPort, CorporateImportResu
  * the caller searches before sending again (the corporate stage does).
  */
 const COLLECTION = '/deviceManagement/importedDeviceIdentities';
-/** Identifiers per call. No documented limit; the admin centre's file takes 5,000 lines; 500 as the Autopilot import (inference). */
+/**
+ * Identifiers per call. No documented limit; the admin centre's file takes 5,000 lines; 500 as the Autopilot import
+ * (inference).
+ */
 export const MAX_CORPORATE_BATCH = 500;
 /** No documented limit on description; the admin centre shows short text. */
 const MAX_DESCRIPTION = 256;

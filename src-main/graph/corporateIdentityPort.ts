@@ -26,7 +26,10 @@ export interface ExistingCorporateIdentity {
 }
 
 export interface CorporateIdentityPort {
-  /** POST .../importedDeviceIdentities/importDeviceIdentityList, overwriteImportedDeviceIdentities false. Not idempotent. */
+  /**
+   * POST .../importedDeviceIdentities/importDeviceIdentityList, overwriteImportedDeviceIdentities false. Not
+   * idempotent.
+   */
   importIdentities(items: CorporateIdentityInput[]): Promise<WithRequestId<CorporateImportResult[]>>;
   /** POST .../importedDeviceIdentities/searchExistingIdentities: which of these the tenant already has. */
   searchExisting(identifiers: string[]): Promise<WithRequestId<ExistingCorporateIdentity[]>>;

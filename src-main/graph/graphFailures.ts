@@ -12,7 +12,7 @@ export interface FailureContext {
   serviceCode?: string;
   serviceMessage?: string;
   /** What the station was doing, e.g. "importing 25 devices". */
-  doing?: string;
+  doing?: string | undefined;
   /** not-json: the host that answered and the Content-Type it gave. */
   host?: string;
   contentType?: string;

@@ -7,7 +7,7 @@ export interface GraphRequest {
   method: GraphMethod;
   /** Path after the version ('/deviceManagement/...') or an absolute @odata.nextLink on the same host. */
   path: string;
-  query?: Record<string, string>;
+  query?: Record<string, string> | undefined;
   body?: unknown;
   /** The call exists only in beta (sync, profile assignment status). */
   beta?: boolean;

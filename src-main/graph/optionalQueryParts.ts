@@ -9,7 +9,7 @@ const DROP_ORDER: readonly OptionalQueryPart[] = ['$select', '$top', '$orderby',
 export interface QueryOfRequest {
   method: string;
   path: string;
-  query?: Record<string, string>;
+  query?: Record<string, string> | undefined;
   optional?: readonly OptionalQueryPart[];
 }
 

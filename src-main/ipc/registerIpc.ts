@@ -45,7 +45,8 @@ export function registerIpcHandlers(
   for (const name of callNames) {
     ipcMain.handle(`${CALL_CHANNEL_PREFIX}${name}`, (event: IpcMainInvokeEvent, input: unknown) => {
       if (!isTrustedSender(event as unknown as SenderFacts)) {
-        // As VS Code does: a refused sender is worth a line (at most 100 a session: a looping frame cannot flood the log).
+        // As VS Code does: a refused sender is worth a line (at most 100 a session: a looping frame cannot flood the
+        // log).
         if (logged++ < 100) logger.warn('ipc call refused: not from the station window', { call: name, ...senderSummary(event as unknown as SenderFacts) });
         return refused;
       }

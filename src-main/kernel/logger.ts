@@ -56,7 +56,10 @@ export function redactString(s: string): string {
     .replace(LONG_RUN, redactRun);
 }
 
-/** A "code" that is an error code (802, GRAPH_THROTTLED, AADSTS50020) is kept; an OAuth authorization code never looks like one. */
+/**
+ * A "code" that is an error code (802, GRAPH_THROTTLED, AADSTS50020) is kept; an OAuth authorization code never looks
+ * like one.
+ */
 const isErrorCode = (key: string, value: unknown) =>
   /^code$/i.test(key) && (typeof value === 'number' || (typeof value === 'string' && /^([A-Z][A-Z0-9_]{1,63}|AADSTS\d{1,9}|[a-z]+(_[a-z]+)*)$/.test(value)));
 

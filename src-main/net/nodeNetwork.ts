@@ -6,7 +6,10 @@ import { proxyFor, proxyLabel, readProxyEnv, type ProxyEnv } from './proxyEnv.ts
 import { trustedRoots } from './trustedRoots.ts';
 
 export interface NodeNetworkOptions {
-  /** Extra PEM certificates to trust on top of the system and bundled roots (the admin's CA file, a simulated tenant's CA). */
+  /**
+   * Extra PEM certificates to trust on top of the system and bundled roots (the admin's CA file, a simulated tenant's
+   * CA).
+   */
   extraCa?: readonly string[];
   /** Where the proxy variables are read (default process.env). */
   env?: Record<string, string | undefined>;

@@ -26,7 +26,10 @@ const pick = (env: Env, name: string): string | undefined => {
   return v && v.trim() ? v.trim() : undefined;
 };
 
-/** Thrown for a proxy variable that is not a URL; the message names the variable, never its value (it may hold a password). */
+/**
+ * Thrown for a proxy variable that is not a URL; the message names the variable, never its value (it may hold a
+ * password).
+ */
 export class ProxyEnvError extends StationError {
   constructor(readonly variable: string) {
     super({

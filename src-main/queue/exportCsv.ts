@@ -4,7 +4,7 @@ import type { CorporateRegistration, ExportFile } from '../contract/types.ts';
 import { MAX_IMPORT_BATCH } from '../contract/limits.ts';
 import type { DeviceRecord } from './queueStore.ts';
 
-/** The admin centre's import header, exactly (DOMAIN.md). */
+/** The admin centre's import header, exactly (docs/domain.md#csv-formats). */
 export const INTUNE_CSV_HEADER = 'Device Serial Number,Windows Product ID,Hardware Hash,Group Tag,Assigned User';
 /** The admin centre's 500-row rule: the same rule as the import batch maximum. */
 export const INTUNE_CSV_MAX_ROWS = MAX_IMPORT_BATCH;
@@ -69,7 +69,10 @@ export function reportCell(value: string | number | undefined | null): string {
   return /[",\r\n']/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** Columns added at the end of the report when the station registers corporate identifiers (issue 18). */
+/**
+ * Columns added at the end of the report when the station registers corporate identifiers
+ * (docs/domain.md#corporate-identifiers).
+ */
 export const REPORT_CSV_CORPORATE_COLUMNS = 'Corporate Identifier State,Corporate Identifier,Corporate Identifier Error,Corporate Identifier Request Ids';
 
 /**

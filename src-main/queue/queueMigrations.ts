@@ -76,14 +76,15 @@ export const QUEUE_MIGRATIONS: readonly string[] = [
 
   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   `,
-  // 2 (issue 15): licence keys never stay. Stations before it stored OA3.xml's <ProductKey> (the 25-character
-  // Windows licence key) as the device's product key; any field holding one is cleared.
+  // 2: licence keys never stay (docs/domain.md#oa3xml). Stations before it stored OA3.xml's <ProductKey> (the
+  // 25-character Windows licence key) as the device's product key; any field holding one is cleared.
   `
   UPDATE devices SET product_key = NULL WHERE product_key GLOB '*${LICENCE_KEY_GLOB}*';
   UPDATE devices SET group_tag = '' WHERE group_tag GLOB '*${LICENCE_KEY_GLOB}*';
   UPDATE devices SET assigned_user = '' WHERE assigned_user GLOB '*${LICENCE_KEY_GLOB}*';
   `,
-  // Corporate identifiers (issue 18): a registration of its own beside the Autopilot state. NULL
+  // Corporate identifiers (docs/domain.md#corporate-identifiers): a registration of its own beside the Autopilot state.
+  // NULL
   // corporate_state: the corporate stage has not looked at the device yet.
   `
   ALTER TABLE devices ADD COLUMN corporate_state TEXT;
@@ -98,9 +99,9 @@ export const QUEUE_MIGRATIONS: readonly string[] = [
   ALTER TABLE devices ADD COLUMN corporate_request_ids TEXT NOT NULL DEFAULT '[]';
   CREATE INDEX devices_corporate ON devices(corporate_state, corporate_next_at) WHERE removed_at IS NULL;
   `,
-  // The imported records this station created, by the ids the service gave back (issue 13): polls,
-  // crash reconciliation and cleanup follow these, never the client's importId alone. `refused` keeps
-  // a whole-batch refusal (a 5xx that may still have landed) so the batch is split, never resent as is.
+  // The imported records this station created, by the ids the service gave back (docs/domain.md#what-real-tenants-do):
+  // polls, crash reconciliation and cleanup follow these, never the client's importId alone. `refused` keeps a
+  // whole-batch refusal (a 5xx that may still have landed) so the batch is split, never resent as is.
   `
   CREATE TABLE imported_records (
     id TEXT PRIMARY KEY,
@@ -112,12 +113,13 @@ export const QUEUE_MIGRATIONS: readonly string[] = [
   CREATE INDEX imported_records_open ON imported_records(batch_id) WHERE deleted_at IS NULL;
   ALTER TABLE batches ADD COLUMN refused TEXT;
   `,
-  // Rows that cannot be read back as a device or batch are set aside with their reason (kept for support, not worked on).
+  // Rows that cannot be read back as a device or batch are set aside with their reason (kept for support, not worked
+  // on).
   `
   ALTER TABLE devices ADD COLUMN set_aside TEXT;
   ALTER TABLE batches ADD COLUMN set_aside TEXT;
   `,
-  // The params of a device's error code (issue 23): a waiting row said "cannot resolve {host} ({reason})" without them.
+  // The params of a device's error code: a waiting row said "cannot resolve {host} ({reason})" without them.
   `
   ALTER TABLE devices ADD COLUMN error_params TEXT;
   `,

@@ -8,6 +8,8 @@ import type { BatchRecord, BatchStatus, DeviceEventRecord, DeviceRecord, WaitFor
  * same way). A row that fails is set aside by the store, never cast into a device. Objects are loose:
  * a column another version added passes through, the fields the station relies on are checked.
  * Stored text is not re-judged by the input rules (a refused row keeps the serial it was captured with).
+ * A field read back is absent or has a value, never undefined (the store leaves NULL columns out), hence
+ * `exactOptional()`.
  */
 
 const params = z.record(z.string(), z.union([z.string(), z.number()]));
@@ -16,18 +18,18 @@ export const findingRow = z.looseObject({
   code: z.string(),
   severity: z.enum(['error', 'warning', 'info']),
   message: z.string(),
-  params: params.optional(),
+  params: params.exactOptional(),
 });
 
 export const hashSummaryRow = z.looseObject({
   valid: z.boolean(),
   padded: z.boolean(),
   checksumOk: z.boolean(),
-  serialNumber: z.string().optional(),
-  manufacturer: z.string().optional(),
-  model: z.string().optional(),
-  productKeyId: z.string().optional(),
-  smbiosUuid: z.string().optional(),
+  serialNumber: z.string().exactOptional(),
+  manufacturer: z.string().exactOptional(),
+  model: z.string().exactOptional(),
+  productKeyId: z.string().exactOptional(),
+  smbiosUuid: z.string().exactOptional(),
   macAddresses: z.array(z.string()),
   tpmEkPresent: z.boolean(),
   length: z.number(),
@@ -44,7 +46,7 @@ export const deviceRow = z.looseObject({
   serialNumber: z.string(),
   hardwareHash: z.string(),
   hash: hashSummaryRow,
-  productKey: z.string().optional(),
+  productKey: z.string().exactOptional(),
   groupTag: z.string(),
   assignedUser: z.string(),
   source: captureSourceRow,
@@ -52,21 +54,21 @@ export const deviceRow = z.looseObject({
   stationName: z.string(),
   state: deviceState,
   stateSince: z.number(),
-  deadline: z.number().optional(),
-  lastKnownState: deviceState.optional(),
-  nextCheckAt: z.number().optional(),
+  deadline: z.number().exactOptional(),
+  lastKnownState: deviceState.exactOptional(),
+  nextCheckAt: z.number().exactOptional(),
   attempts: z.number().int().nonnegative(),
   waitFor,
-  errorCode: z.number().optional(),
-  errorName: z.string().optional(),
-  errorParams: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
-  advice: z.string().optional(),
+  errorCode: z.number().exactOptional(),
+  errorName: z.string().exactOptional(),
+  errorParams: z.record(z.string(), z.union([z.string(), z.number()])).exactOptional(),
+  advice: z.string().exactOptional(),
   findings: z.array(findingRow),
-  importId: z.string().optional(),
-  batchId: z.string().optional(),
-  deviceRegistrationId: z.string().optional(),
-  importedRecordId: z.string().optional(),
-  profileStatus: z.string().optional(),
+  importId: z.string().exactOptional(),
+  batchId: z.string().exactOptional(),
+  deviceRegistrationId: z.string().exactOptional(),
+  importedRecordId: z.string().exactOptional(),
+  profileStatus: z.string().exactOptional(),
   flags: z.array(z.string()),
 });
 
@@ -75,7 +77,7 @@ export const batchRow = z.looseObject({
   importId: z.string().min(1),
   status: z.enum(['sending', 'sent', 'cleanup', 'done']),
   createdAt: z.number(),
-  postedAt: z.number().optional(),
+  postedAt: z.number().exactOptional(),
   nextAt: z.number(),
   attempts: z.number().int().nonnegative(),
   deadline: z.number(),
@@ -85,14 +87,14 @@ export const batchRow = z.looseObject({
 export const eventRow = z.looseObject({
   deviceId: z.string(),
   at: z.number(),
-  fromState: deviceState.optional(),
+  fromState: deviceState.exactOptional(),
   toState: deviceState,
   message: z.string(),
-  batchId: z.string().optional(),
-  importId: z.string().optional(),
+  batchId: z.string().exactOptional(),
+  importId: z.string().exactOptional(),
   requestIds: z.array(z.string()),
-  errorCode: z.number().optional(),
-  errorName: z.string().optional(),
+  errorCode: z.number().exactOptional(),
+  errorName: z.string().exactOptional(),
 });
 
 // The schemas must keep describing the records: a field renamed in queueStore.ts fails the typecheck here.

@@ -45,9 +45,9 @@ export interface RefusedRowInput {
   /** The refusal code (CSV_PKID_ONLY, CSV_FORMULA, …). */
   code: string;
   message: string;
-  params?: Record<string, string | number>;
+  params?: Record<string, string | number> | undefined;
   /** The row's serial when it had one (it may be empty or not a serial at all). */
-  serialNumber?: string;
+  serialNumber?: string | undefined;
 }
 
 export interface QueueOptions {
@@ -225,7 +225,7 @@ export class QueueService {
     changed.push(id);
   }
 
-  listQueue(input: { offset: number; limit: number; states?: DeviceState[]; search?: string }): QueuePage {
+  listQueue(input: { offset: number; limit: number; states?: DeviceState[] | undefined; search?: string | undefined }): QueuePage {
     const filter: Parameters<QueueStore['listDevices']>[0] = { offset: input.offset, limit: input.limit };
     if (input.states?.length) filter.states = input.states;
     if (input.search) filter.search = input.search;
@@ -525,7 +525,7 @@ export function toRow(d: DeviceRecord, now: number, expectedImportMs = EXPECTED_
   return row;
 }
 
-function toEvent(e: { at: number; fromState?: DeviceState; toState: DeviceState; message: string; batchId?: string; importId?: string; requestIds: string[]; errorCode?: number; errorName?: string }): DeviceEvent {
+function toEvent(e: Omit<DeviceEvent, 'at'> & { at: number }): DeviceEvent {
   const out: DeviceEvent = { at: new Date(e.at).toISOString(), toState: e.toState, message: e.message, requestIds: e.requestIds };
   if (e.fromState) out.fromState = e.fromState;
   if (e.batchId) out.batchId = e.batchId;

@@ -33,7 +33,10 @@ export interface DeviceRecord {
   waitFor: WaitFor;
   errorCode?: number;
   errorName?: string;
-  /** The values the screens fill into errorName's words ({host}, {reason}, {serial}…); cleared whenever errorName changes. */
+  /**
+   * The values the screens fill into errorName's words ({host}, {reason}, {serial}…); cleared whenever errorName
+   * changes.
+   */
   errorParams?: Record<string, string | number>;
   advice?: string;
   findings: FindingData[];
@@ -96,7 +99,7 @@ export interface ListFilter {
 
 /** Fields that may change on a device; undefined leaves a field as is, null clears it. */
 export type DevicePatch = {
-  [K in Exclude<keyof DeviceRecord, 'id' | 'serialNumber' | 'hardwareHash' | 'hash' | 'source' | 'capturedAt' | 'stationName'>]?: DeviceRecord[K] | null;
+  [K in Exclude<keyof DeviceRecord, 'id' | 'serialNumber' | 'hardwareHash' | 'hash' | 'source' | 'capturedAt' | 'stationName'>]?: DeviceRecord[K] | null | undefined;
 };
 
 export interface QueueStore {

@@ -31,7 +31,7 @@ export interface TenantQueueServiceOptions {
  * One queue per tenant: docs/architecture.md#the-queue-data-model.
  */
 export class TenantQueueService {
-  private open?: { slug: string; runtime: QueueRuntime };
+  private open?: { slug: string; runtime: QueueRuntime } | undefined;
   private legacyChecked = false;
   private readonly log: Logger;
 

@@ -15,8 +15,15 @@ export const TRAINING_SLUG = 'training';
 /** `import --tenant sim`: the command line's own simulated tenant, apart from the app's training queue. */
 export const SIM_CLI_SLUG = 'sim-cli';
 
-/** `training` without a tenant id (`remote-<host>` for a shared simulated tenant at tenantUrl), else `<cloud>-<tenant id lower-cased>` (the same id in another cloud is another tenant). */
-export function tenantSlug(s: Pick<StationSettings, 'tenantId' | 'cloud' | 'tenantUrl'>): string {
+/**
+ * `training` without a tenant id (`remote-<host>` for a shared simulated tenant at tenantUrl), else `<cloud>-<tenant id
+ * lower-cased>` (the same id in another cloud is another tenant).
+ */
+export function tenantSlug(s: {
+  tenantId?: string | undefined;
+  cloud: StationSettings['cloud'];
+  tenantUrl?: string | undefined;
+}): string {
   if (!s.tenantId && s.tenantUrl) return `remote-${new URL(s.tenantUrl).host.toLowerCase().replace(/[^a-z0-9.-]/g, '_')}`;
   if (!s.tenantId) return TRAINING_SLUG;
   return `${s.cloud}-${s.tenantId.trim().toLowerCase().replace(/[^a-z0-9.-]/g, '_')}`;
@@ -31,7 +38,10 @@ export function tenantSlugAfter(before: Pick<StationSettings, 'tenantId' | 'clou
   return tenantSlug({ tenantId: cleared(patch.tenantId, before.tenantId), cloud: patch.cloud ?? before.cloud, tenantUrl: cleared(patch.tenantUrl, before.tenantUrl) });
 }
 
-/** The tenant a queue's folder name stands for (`<cloud>-<tenant id>`), or undefined for training, the CLI's and a remote sim's. */
+/**
+ * The tenant a queue's folder name stands for (`<cloud>-<tenant id>`), or undefined for training, the CLI's and a
+ * remote sim's.
+ */
 export function tenantOfSlug(slug: string): { cloud: StationSettings['cloud']; tenantId: string } | undefined {
   const m = /^(global|usgov|usgovdod|china)-(.+)$/.exec(slug);
   return m ? { cloud: m[1] as StationSettings['cloud'], tenantId: m[2]! } : undefined;
@@ -86,8 +96,8 @@ export interface MoveOutcome {
 /**
  * Moves devices not yet sent (captured, queued, invalid, or failed before any upload) from one
  * tenant's queue to another's, on the technician's explicit request. The device keeps its history
- * (under a new id in the other queue, so moving back and forth never collides); both queues record the move. A device the service has seen (an imported record or a
- * registration) stays: its history belongs to the tenant that saw it.
+ * (under a new id in the other queue, so moving back and forth never collides); both queues record the move. A device
+ * the service has seen (an imported record or a registration) stays: its history belongs to the tenant that saw it.
  */
 export function moveDevices(from: QueueStore, to: QueueStore, ids: string[], o: { fromSlug: string; toSlug: string; now: number }): MoveOutcome {
   const out: MoveOutcome = { moved: [], refused: [] };

@@ -148,7 +148,7 @@ export class CorporateIdentityModel {
     });
   }
 
-  /** The identifiers as plain data, for the training tenant's persistence (issue 14 saves TenantModel the same way). */
+  /** The identifiers as plain data, for the training tenant's persistence (TenantModel is saved the same way). */
   snapshot(): CorporateIdentityRecord[] {
     return this.list().map((r) => ({ ...r }));
   }

@@ -1,8 +1,8 @@
 import type { Clock } from '../kernel/clock.ts';
 
 /**
- * Intune's documented limits per window of service time (DOMAIN.md): writes and all requests, per app
- * per tenant and for the whole tenant. A sliding log of request times per bucket; refused requests do
+ * Intune's documented limits per window of service time (docs/domain.md#throttling-and-limits): writes and all
+ * requests, per app per tenant and for the whole tenant. A sliding log of request times per bucket; refused requests do
  * not count. Retry-After says when the oldest counted request leaves the window.
  */
 export interface RateLimits {

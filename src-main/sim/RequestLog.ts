@@ -7,7 +7,10 @@ export interface RequestLogEntry {
   path: string;
   query: string;
   status: number;
-  /** 'reset': dropped by a fault before being handled; 'answer-dropped': handled (status is what it would have been), answer never sent. */
+  /**
+   * 'reset': dropped by a fault before being handled; 'answer-dropped': handled (status is what it would have been),
+   * answer never sent.
+   */
   outcome: 'answered' | 'reset' | 'answer-dropped';
   requestId: string;
   clientRequestId?: string;

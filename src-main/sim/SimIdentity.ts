@@ -57,7 +57,9 @@ export class SimIdentity {
   private readonly revoked = new Set<string>();
   private readonly issuedUtis = new Set<string>();
   readonly userObjectId = randomUUID();
-  /** The `claims` parameter of every token request that carried one, as sent (tests: CP1 declared, challenge answered). */
+  /**
+   * The `claims` parameter of every token request that carried one, as sent (tests: CP1 declared, challenge answered).
+   */
   readonly tokenRequestClaims: string[] = [];
   /** Resource (audience) of the simulated Graph, set once the server knows its address. */
   graphResource = '';
@@ -90,7 +92,9 @@ export class SimIdentity {
     return { sha1: sha1.toString('hex').toUpperCase(), sha256: sha256.toString('hex') };
   }
 
-  /** Checks a client assertion (RFC 7523) as Entra does: known certificate by thumbprint, signature, aud, iss/sub, exp. */
+  /**
+   * Checks a client assertion (RFC 7523) as Entra does: known certificate by thumbprint, signature, aud, iss/sub, exp.
+   */
   checkClientAssertion(assertion: string, tokenEndpoint: string): { ok: true } | { ok: false; code: number; message: string } {
     const jwt = decodeJwt(assertion);
     if (!jwt) return { ok: false, code: 50027, message: 'AADSTS50027: JWT token is invalid or malformed.' };

@@ -76,7 +76,10 @@ export class TenantModel {
   private readonly imported = new Map<string, ImportedRecord>();
   private readonly byImportId = new Map<string, Set<string>>();
   private readonly registrations = new Map<string, Registration>();
-  /** Device (serial|manufacturer) → registration id, for 806; also matched by serial alone when a seed has no manufacturer. */
+  /**
+   * Device (serial|manufacturer) → registration id, for 806; also matched by serial alone when a seed has no
+   * manufacturer.
+   */
   private readonly registeredKeys = new Map<string, string>();
   private readonly otherTenant = new Set<string>();
   private lastSyncAt: number | undefined;
@@ -96,7 +99,15 @@ export class TenantModel {
     return { processing: d.processingS * 1000, registration: d.registrationS * 1000, assignment: d.assignmentS * 1000, syncRun: d.syncRunS * 1000, syncCooldown: d.syncCooldownS * 1000 };
   }
 
-  seedRegistered(d: { serialNumber: string; manufacturer?: string; model?: string; groupTag?: string; userPrincipalName?: string; id?: string; listed?: boolean }): Registration {
+  seedRegistered(d: {
+    serialNumber: string;
+    manufacturer?: string | undefined;
+    model?: string | undefined;
+    groupTag?: string | undefined;
+    userPrincipalName?: string | undefined;
+    id?: string | undefined;
+    listed?: boolean | undefined;
+  }): Registration {
     const now = this.clock.now();
     const reg: Registration = {
       id: d.id ?? randomUUID(),
@@ -307,7 +318,9 @@ export class TenantModel {
     return this.scenario.profileRules.find((r) => r.groupTag.trim().toLowerCase() === tag);
   }
 
-  /** Beta deploymentProfileAssignmentStatus: pending while the rule's group picks the device up, then assignedInSync. */
+  /**
+   * Beta deploymentProfileAssignmentStatus: pending while the rule's group picks the device up, then assignedInSync.
+   */
   profileStatus(reg: Registration): { status: string; assignedAt?: number } {
     this.settled(reg);
     if (!this.profileRuleFor(reg.groupTag)) return { status: 'notAssigned' };
@@ -338,7 +351,9 @@ export class TenantModel {
 
   // ---------- persistence (training mode keeps its tenant across restarts) ----------
 
-  /** Everything the tenant knows, as plain JSON: imported records, registrations, other-tenant devices, the sync stamp. */
+  /**
+   * Everything the tenant knows, as plain JSON: imported records, registrations, other-tenant devices, the sync stamp.
+   */
   snapshot(): TenantModelSnapshot {
     return {
       imported: [...this.imported.values()],

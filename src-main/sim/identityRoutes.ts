@@ -290,7 +290,9 @@ const HOME_CLOUDS = {
   china: { instance: 'partner.microsoftonline.cn', region: 'CN', graph: 'microsoftgraph.chinacloudapi.cn' },
 } as const;
 
-/** Which cloud the metadata names: this authority's own, or (scenario homeCloud) the national cloud the tenant lives in. */
+/**
+ * Which cloud the metadata names: this authority's own, or (scenario homeCloud) the national cloud the tenant lives in.
+ */
 function homeCloudMetadata(id: SimIdentity, host: string): Record<string, string> {
   const home = id.options.homeCloud ? HOME_CLOUDS[id.options.homeCloud] : undefined;
   if (home) return { tenant_region_scope: home.region, cloud_instance_name: home.instance, cloud_graph_host_name: home.graph, msgraph_host: home.graph };

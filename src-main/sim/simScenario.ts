@@ -12,7 +12,8 @@ const guid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-
 export const faultSpecSchema = z
   .object({
     /**
-     * reset: drop the connection unanswered, before the request is handled; drop-answer: handle it (an import happens) and drop the answer.
+     * reset: drop the connection unanswered, before the request is handled; drop-answer: handle it (an import happens)
+     * and drop the answer.
      * html-200: a captive portal (hotel, guest or bench Wi-Fi) or a filtering proxy answers in Graph's place with
      * `200 OK` and an HTML sign-in page; the request never reaches the tenant. Evidence: how captive portals work
      * (RFC 8952 §1: they intercept HTTP traffic until the user signs in) and public reports of Graph clients
@@ -48,7 +49,10 @@ const registeredSeed = z
     groupTag: z.string().optional(),
     userPrincipalName: z.string().optional(),
     id: guid.optional(),
-    /** With realTenant.listLagsUntilSync: false keeps the seed out of the list until the next sync (an 806 the list does not show yet). */
+    /**
+     * With realTenant.listLagsUntilSync: false keeps the seed out of the list until the next sync (an 806 the list does
+     * not show yet).
+     */
     listed: z.boolean().optional(),
   })
   .strict();
@@ -56,7 +60,7 @@ const registeredSeed = z
 const otherTenantSeed = z.object({ serialNumber: z.string().min(1), manufacturer: z.string().optional(), tenantName: z.string().optional() }).strict();
 
 /**
- * How real tenants break the assumptions the training tenant confirms (DOMAIN.md, "What real tenants
+ * How real tenants break the assumptions the training tenant confirms (docs/domain.md#what-real-tenants-do
  * do"). Every switch is off by default, so training keeps its behaviour; `"realTenant": "realistic"`
  * turns every one on. The evidence for each is public but undocumented by Microsoft.
  */
@@ -68,16 +72,24 @@ export const realTenantObjectSchema = z
      * both rewritten; a docs thread says the action keeps only serial, hash, group tag and user.
      */
     importIdRewritten: z.boolean().default(false),
-    /** Any `$select` answers 500, on imported and registered identities alike. Evidence: issue threads (v1.0 and beta). */
+    /**
+     * Any `$select` answers 500, on imported and registered identities alike. Evidence: issue threads (v1.0 and beta).
+     */
     selectFails: z.boolean().default(false),
     /**
      * 429s carry no Retry-After header and `"RetryAfter": null` in the body, the sync's 10-minute
      * refusal included. Evidence: Intune answers quoted in issue threads.
      */
     noRetryAfter: z.boolean().default(false),
-    /** The last page's `@odata.nextLink` points to that same page forever (skiptoken on the last serial). Evidence: issue threads. */
+    /**
+     * The last page's `@odata.nextLink` points to that same page forever (skiptoken on the last serial). Evidence:
+     * issue threads.
+     */
     nextLinkRepeats: z.boolean().default(false),
-    /** `contains(serialNumber,'…')` with a '-' or a space answers 400 (overrides dashInSerialFilter). Evidence: issue threads. */
+    /**
+     * `contains(serialNumber,'…')` with a '-' or a space answers 400 (overrides dashInSerialFilter). Evidence: issue
+     * threads.
+     */
     containsDashFails: z.boolean().default(false),
     /**
      * A registered device is found by GET-by-id as soon as its import completes, but is listed only
@@ -86,12 +98,17 @@ export const realTenantObjectSchema = z
     listLagsUntilSync: z.boolean().default(false),
     /** 808 comes as `ZtdDeviceAssignedToAnotherTenant` with deviceErrorCode 0 (Microsoft's pages use both names). */
     otherTenantSpelling: z.boolean().default(false),
-    /** updateDeviceProperties answers 204 at once; the new group tag shows delays.tagUpdateS later (tools poll until it does). */
+    /**
+     * updateDeviceProperties answers 204 at once; the new group tag shows delays.tagUpdateS later (tools poll until it
+     * does).
+     */
     tagUpdateLags: z.boolean().default(false),
-    /** The import action refuses (400) a batch of more than this many records. No public figure exists: an inference. */
+    /**
+     * The import action refuses (400) a batch of more than this many records. No public figure exists: an inference.
+     */
     importBatchLimit: z.number().int().min(1).optional(),
     /*
-     * Misbehaviour drills (issue 24). Off in the `realistic` preset too: each is a failure a tenant or
+     * Misbehaviour drills. Off in the `realistic` preset too: each is a failure a tenant or
      * its network goes through at times, not its everyday behaviour, and turning it on is a test's choice.
      */
     /**
@@ -117,9 +134,10 @@ export const realTenantObjectSchema = z
     /**
      * importDeviceIdentityList accepts a manufacturerModelSerial identifier only as Microsoft's Graph
      * reference describes it: "manufacturer + model + serial number semi-colon delimited tuple with
-     * enforced order" (learn.microsoft.com/graph/api/resources/intune-enrollment-importeddeviceidentitytype?view=graph-rest-beta);
-     * a comma-delimited one is refused (status false). Off: both delimiters are accepted, as the public
-     * scripts that send commas report working.
+     * enforced order"
+     * (learn.microsoft.com/graph/api/resources/intune-enrollment-importeddeviceidentitytype?view=graph-rest-beta); a
+     * comma-delimited one is refused (status false). Off: both delimiters are accepted, as the public scripts that send
+     * commas report working.
      */
     semicolonTupleOnly: z.boolean().default(false),
   })
@@ -147,7 +165,10 @@ export const REALISTIC: RealTenantSwitches = Object.freeze({
 }) as RealTenantSwitches;
 export const REAL_TENANT_OFF: RealTenantSwitches = realTenantObjectSchema.parse({});
 
-/** `"realistic"`, `"off"`, or an object of switches (`{ "realistic": true, "importBatchLimit": 20 }` starts from the preset). */
+/**
+ * `"realistic"`, `"off"`, or an object of switches (`{ "realistic": true, "importBatchLimit": 20 }` starts from the
+ * preset).
+ */
 const realTenantPartial = z
   .object({
     realistic: z.boolean().optional(),
@@ -191,7 +212,9 @@ export const scenarioSchema = z
     clientId: guid.optional(),
     tenantDomain: z.string().default('contoso-training.onmicrosoft.com'),
     user: z.object({ userPrincipalName: z.string(), displayName: z.string() }).strict().default({ userPrincipalName: 'technician@contoso-training.onmicrosoft.com', displayName: 'Bench Technician' }),
-    /** Whether the tenant has an Intune licence (without it Graph answers "Request not applicable to target tenant"). */
+    /**
+     * Whether the tenant has an Intune licence (without it Graph answers "Request not applicable to target tenant").
+     */
     intuneLicensed: z.boolean().default(true),
     app: z
       .object({
@@ -238,7 +261,10 @@ export const scenarioSchema = z
       .default({ windowS: 20, appWrites: 100, appAll: 1000, tenantWrites: 200, tenantAll: 2000 }),
     /** Default page size of list answers when the client gives no $top. */
     pageSize: z.number().int().min(1).max(1000).default(1000),
-    /** contains(serialNumber,'...') with a '-' in the serial: 'empty' answers no match, 'error' a 500, 'works' is correct. */
+    /**
+     * contains(serialNumber,'...') with a '-' in the serial: 'empty' answers no match, 'error' a 500, 'works' is
+     * correct.
+     */
     dashInSerialFilter: z.enum(['empty', 'error', 'works']).default('empty'),
     tokenLifetimeS: z.number().int().min(1).default(3600),
     deviceCodeIntervalS: z.number().int().min(0).default(5),
@@ -247,29 +273,44 @@ export const scenarioSchema = z
     /** Real-tenant behaviour switches (see realTenantObjectSchema); off unless set. */
     realTenant: realTenantSchema,
     /**
-     * How the tenant's app registration and policies answer sign-in, for the pre-flight check (issue 19).
+     * How the tenant's app registration and policies answer sign-in, for the pre-flight check.
      * Each is the working set-up by default. Evidence: Entra's AADSTS codes for each mistake.
      */
     signIn: z
       .object({
-        /** Where http://localhost is registered: 'mobile-desktop' (works), 'web' (token redemption fails AADSTS7000218), 'none' (authorize fails AADSTS50011). */
+        /**
+         * Where http://localhost is registered: 'mobile-desktop' (works), 'web' (token redemption fails AADSTS7000218),
+         * 'none' (authorize fails AADSTS50011).
+         */
         redirectPlatform: z.enum(['mobile-desktop', 'web', 'none']).default('mobile-desktop'),
         /** "Allow public client flows": off makes the device code token request fail with AADSTS7000218. */
         publicClientFlows: z.boolean().default(true),
-        /** A Conditional Access policy blocks device code flow: the token request fails with AADSTS53003 once the user signed in. */
+        /**
+         * A Conditional Access policy blocks device code flow: the token request fails with AADSTS53003 once the user
+         * signed in.
+         */
         deviceCodeBlocked: z.boolean().default(false),
         /** Admin consent: false makes delegated sign-in fail with AADSTS65001 and app-only tokens carry no role. */
         consentGranted: z.boolean().default(true),
-        /** The technician's account belongs to this other tenant: its tokens carry this `tid` (as `organizations` gives). */
+        /**
+         * The technician's account belongs to this other tenant: its tokens carry this `tid` (as `organizations`
+         * gives).
+         */
         tokenTenantId: guid.optional(),
       })
       .strict()
       .default({ redirectPlatform: 'mobile-desktop', publicClientFlows: true, deviceCodeBlocked: false, consentGranted: true }),
-    /** The tenant lives in this national cloud, not the one the station asks: metadata names it, sign-in fails AADSTS90002. */
+    /**
+     * The tenant lives in this national cloud, not the one the station asks: metadata names it, sign-in fails
+     * AADSTS90002.
+     */
     homeCloud: z.enum(['global', 'usgov', 'usgovdod', 'china']).optional(),
     /** The service's clock is this many seconds ahead of the bench (Date headers), i.e. the bench clock is off. */
     clockSkewS: z.number().int().default(0),
-    /** A TLS-inspecting proxy with this CA name sits between the bench and the tenant: its certificate is not the trusted CA's. */
+    /**
+     * A TLS-inspecting proxy with this CA name sits between the bench and the tenant: its certificate is not the
+     * trusted CA's.
+     */
     tlsInterceptedBy: z.string().min(1).max(200).optional(),
   })
   .strict();

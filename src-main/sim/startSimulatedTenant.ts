@@ -16,11 +16,13 @@
  *   sim.registerClientCertificate(certPem)     accept assertions signed by another certificate
  *   sim.approveDeviceCode(userCode, { grantedScopes? }) / declineDeviceCode / pendingUserCodes()
  *   sim.waitForUserCode(timeoutMs?)             resolves with the next pending user code
- *   sim.injectFault({ kind: '503'|'500'|'502'|'429'|'reset'|'drop-answer'|'slow'|'expire-tokens'|'record-error'|'html-200',
+ *   sim.injectFault({ kind:
+ *     '503'|'500'|'502'|'429'|'reset'|'drop-answer'|'slow'|'expire-tokens'|'record-error'|'html-200',
  *                     count?, probability?, pathContains?, method?, delayMs?, retryAfterS?, errorCode?, errorName?,
  *                     serialNumber? (record-error: only that record) }) → id
  *   sim.clearFaults(id?), sim.expireTokens(), sim.setThrottleLimits({ appWrites, ... })
- *   sim.seedRegisteredDevice({ serialNumber, manufacturer?, model?, groupTag? }), sim.seedOtherTenantDevice(serial, manufacturer?)
+ *   sim.seedRegisteredDevice({ serialNumber, manufacturer?, model?, groupTag? }), sim.seedOtherTenantDevice(serial,
+ *     manufacturer?)
  *   sim.issueAccessToken('app'|'user', permissions, claimOverrides?)  tokens for negative tests (foreign aud, no scope)
  *   sim.tokenRequestClaims()  the `claims` parameter of each token request that had one (CP1, claims challenges)
  *   sim.requestLog      entries[], count({method, pathContains, status}), importCountFor(serial), importCounts(),
@@ -72,7 +74,10 @@ export const TRAINING_SAMPLES_DIR = path.join(MODULE_DIR, 'scenarios', 'training
 
 export interface SimTenantOptions {
   port?: number;
-  /** Service seconds per real second (default 1). Ignored for delays when `clock` is given, still used for token lifetimes. */
+  /**
+   * Service seconds per real second (default 1). Ignored for delays when `clock` is given, still used for token
+   * lifetimes.
+   */
   timeScale?: number;
   /** A parsed scenario, its JSON input, a file path, or 'training'. */
   scenario?: SimScenarioInput | SimScenario | string;
@@ -86,7 +91,9 @@ export interface SimTenantOptions {
   realTenant?: RealTenantInput;
   /** Address to listen on (default 127.0.0.1; `0.0.0.0` for a classroom sharing one tenant). */
   host?: string;
-  /** The name or IP stations use to reach it (default 127.0.0.1): the origin of its URLs and a name in its certificate. */
+  /**
+   * The name or IP stations use to reach it (default 127.0.0.1): the origin of its URLs and a name in its certificate.
+   */
   publicHost?: string;
   /**
    * Serve GET /station/connection: tenant and app ids and the simulated app's certificate, so a
@@ -96,7 +103,10 @@ export interface SimTenantOptions {
   shareConnection?: boolean;
   /** The tenant's state from an earlier run (training mode across restarts); replaces the scenario's seeds. */
   restore?: TenantModelSnapshot;
-  /** Called after the tenant handled a Graph write, before the client hears the answer (training mode saves its state here). */
+  /**
+   * Called after the tenant handled a Graph write, before the client hears the answer (training mode saves its state
+   * here).
+   */
   onGraphWrite?: (write: { method: string; path: string; status: number }) => void;
 }
 
@@ -153,7 +163,9 @@ const MAX_BODY = 20 * 1024 * 1024;
 /** What a captive portal answers in Graph's place (fault html-200). */
 const CAPTIVE_PORTAL_PAGE = '<!doctype html><html><head><title>Guest Wi-Fi</title></head><body><h1>Welcome</h1><p>Accept the terms of use to continue.</p><form method="post"><button>Accept</button></form></body></html>';
 const REQUEST_FAULTS = new Set<FaultSpec['kind']>(['503', '500', '502', '429', 'reset', 'drop-answer', 'slow', 'expire-tokens', 'html-200']);
-/** Faults a request inside a JSON batch can meet: its own answer fails or comes late (connection faults hit the batch). */
+/**
+ * Faults a request inside a JSON batch can meet: its own answer fails or comes late (connection faults hit the batch).
+ */
 const INNER_FAULTS = new Set<FaultSpec['kind']>(['503', '500', '502', '429', 'slow']);
 
 async function resolveScenario(input: SimTenantOptions['scenario']): Promise<SimScenario> {
@@ -176,7 +188,7 @@ export async function startSimulatedTenant(options: SimTenantOptions = {}): Prom
   const model = new TenantModel(clock, scenario);
   if (options.restore) {
     model.restore(options.restore);
-    // Corporate identifiers live beside the model (issue 18); a training tenant restores them too.
+    // Corporate identifiers live beside the model; a training tenant restores them too.
     if (options.restore.corporate) corporateModelOf(model, clock).restore(options.restore.corporate);
   }
   const identity = new SimIdentity({

@@ -76,8 +76,8 @@ const TENANT_KEYS: (keyof StationSettings)[] = ['tenantId', 'clientId', 'cloud',
  * mode (no tenant id) starts the simulated tenant in-process and signs in to it by itself.
  */
 export class TenantSession {
-  private live?: Promise<Live>;
-  private training?: Promise<TrainingTenant>;
+  private live?: Promise<Live> | undefined;
+  private training?: Promise<TrainingTenant> | undefined;
   /** Which training tenant `training` is: the built-in one or a shared one's URL and CA. */
   private trainingKey?: string;
   private readonly protector: TokenCacheProtector;
@@ -178,7 +178,7 @@ export class TenantSession {
     return { tenant, recent };
   }
 
-  /** The pre-flight check's view of the current connection (issue 19): settings, cloud, sign-in, rate budget, network port. */
+  /** The pre-flight check's view of the current connection: settings, cloud, sign-in, rate budget, network port. */
   async checkTarget(): Promise<{ training: boolean; settings: StationSettings; cloud: CloudEndpoints; auth: AuthService; budget: RateBudget; network: NetworkPort }> {
     const live = await this.connect();
     const settings = await this.o.settings.load();

@@ -28,7 +28,7 @@ const theme = params.get('theme');
 if (theme === 'dark' || theme === 'light') localStorage.setItem('station.theme', theme);
 
 const devices = seedQueue(n, now);
-// #corp=1: every device also carries a corporate identifier registration (issue 18), states cycling.
+// #corp=1: every device also carries a corporate identifier registration, states cycling.
 if (params.get('corp')) {
   const states = ['done', 'already-present', 'sending', 'queued', 'failed', 'unavailable', 'done'] as const;
   devices.forEach((d, i) => {
@@ -51,15 +51,14 @@ const fake = new FakeStationApi({
   devices,
   info: mode === 'tenant' ? { mode, tenant: { tenantId: 'contoso.onmicrosoft.com', cloud: 'global' } } : { mode },
   settings: {
-    tenantId: mode === 'tenant' ? 'contoso.onmicrosoft.com' : undefined,
-    clientId: mode === 'tenant' ? '0c1a6b9e-6f4e-4b7a-9c4d-2f1e3a5b7c9d' : undefined,
+    ...(mode === 'tenant' ? { tenantId: 'contoso.onmicrosoft.com', clientId: '0c1a6b9e-6f4e-4b7a-9c4d-2f1e3a5b7c9d' } : {}),
     authMode: params.get('auth') === 'device-code' ? 'device-code' : 'browser',
     defaultGroupTag: 'Sales-Tokyo',
     dropFolder: 'D:\\Autopilot\\Drop',
     locked: (params.get('locked') ?? '').split(',').filter(Boolean),
   },
   auth: mode === 'tenant' ? (params.get('signedIn') ? { state: 'signed-in', account: { username: 'tech@contoso.com', tenantId: 'contoso.onmicrosoft.com' } } : { state: 'signed-out' }) : { state: 'training' },
-  thisDevice: params.get('noserial') ? { serial: { problem: 'placeholder', raw: 'To be filled by O.E.M.' }, needsSerial: true } : undefined,
+  ...(params.get('noserial') ? { thisDevice: { serial: { problem: 'placeholder', raw: 'To be filled by O.E.M.' }, needsSerial: true } } : {}),
   files: { 'D:\\Autopilot\\Drop\\OA3.xml': `<?xml version="1.0"?><Key><HardwareHash>${fakeHash('Contoso', 'Surface Laptop 6', 'PF4XK2QZ')}</HardwareHash></Key>` },
 });
 

@@ -103,7 +103,8 @@ export function apiOverHttp(baseUrl: string, eventSourceCtor: typeof EventSource
       data = JSON.parse(message.data as string) as { name?: unknown; payload?: unknown };
       if (typeof data !== 'object' || data === null || typeof data.name !== 'string') throw new Error('no event name');
     } catch (err) {
-      // A frame we cannot read is reported, never thrown into the EventSource (that would stop nothing but hide the cause).
+      // A frame we cannot read is reported, never thrown into the EventSource (that would stop nothing but hide the
+      // cause).
       console.warn('station event ignored: not a station event', { error: err instanceof Error ? err.message : String(err), bytes: String(message.data).length });
       return;
     }

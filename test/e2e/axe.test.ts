@@ -1,5 +1,5 @@
 /**
- * Issue 23: every screen is clean under axe-core, in the light AND the dark theme (contrast included), with
+ * Every screen is clean under axe-core, in the light AND the dark theme (contrast included), with
  * the device-detail dialog open too. Runs the built screen harness (fake station) in Chromium.
  */
 import { readFileSync } from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * Issue 23, the bench's hands: a technician with a keyboard and a barcode scanner, no mouse, in training
+ * The bench's hands: a technician with a keyboard and a barcode scanner, no mouse, in training
  * mode end to end (built renderer in Chromium, real browser host, station, SQLite queue). The scanner is
  * Playwright's keyboard at 10 ms a key with a Tab suffix, into every field the bench uses: the serial (and
  * from no field at all), the hash file step, Capture's group tag and assigned user, Import's group tag,
@@ -129,7 +129,8 @@ describe('keyboard and scanner only: capture → queue → import, every field s
       await expect.poll(focused).toBe('hash-file');
       // The serial's hint changed (scanner help gone, "typed or scanned" shown): "Choose a file…" did not move.
       expect(await fileButtonY()).toBe(yBefore);
-      // Scanned into the serial field itself: the new label replaces it, and Tab goes to the hash file, not to the button beside.
+      // Scanned into the serial field itself: the new label replaces it, and Tab goes to the hash file, not to the
+      // button beside.
       await page.keyboard.press('Shift+Tab');
       await page.keyboard.press('Shift+Tab');
       expect(await focused()).toBe('serial-input');
@@ -154,7 +155,8 @@ describe('keyboard and scanner only: capture → queue → import, every field s
       await page.keyboard.press('Control+Enter');
       await expect.poll(() => page.getByTestId('capture-result').getAttribute('data-kind')).toBe('queued');
 
-      // Import files: Enter opens "Choose files…"; a scan into its group tag stays there (it used to jump to Capture).
+      // Import files: Enter opens "Choose files…"; a scan into its group tag stays there (it used to jump to
+      // Capture).
       await page.keyboard.press('Alt+2');
       await tabTo('[data-testid="import-files"]');
       await enterOpensChooser(importFile);
@@ -242,7 +244,10 @@ describe('the sticky Save row never covers the field being filled in', () => {
 });
 
 describe('a Japanese IME left on while the scanner types (its keys reach the page as "Process")', () => {
-  /** The scanner through an IME: each key a 'Process' keydown stamped 10 ms apart, the IME's full-width text composed, Tab commits it. */
+  /**
+   * The scanner through an IME: each key a 'Process' keydown stamped 10 ms apart, the IME's full-width text composed,
+   * Tab commits it.
+   */
   async function scanThroughIme(label: string): Promise<void> {
     const cdp = await page.context().newCDPSession(page);
     const code = (ch: string) => (ch === '@' ? 'Digit2' : ch === '.' ? 'Period' : ch === '-' ? 'Minus' : /\d/.test(ch) ? `Digit${ch}` : `Key${ch.toUpperCase()}`);

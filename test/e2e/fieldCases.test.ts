@@ -1,5 +1,5 @@
 /**
- * Issue 15 end to end: a technician drops a mixed folder (a ConfigMgr report, a Partner Center file, a
+ * End to end: a technician drops a mixed folder (a ConfigMgr report, a Partner Center file, a
  * VM's serial, an OA3.xml with a licence key, a PKID-only row, a CSV saved in Excel, a reseller's file
  * with its own tags, an Excel workbook) on the Import screen of the built renderer in Chromium, served
  * by the real browser host and station in training mode. Each file shows its own result; what is
@@ -124,7 +124,10 @@ describe('a mixed folder of the files technicians bring, on the Import screen', 
 });
 
 describe('scanners set to end with Tab or with nothing, in Chromium', () => {
-  /** A scanner through Chrome's input pipeline: the label's keys 4 ms apart (by their own timestamps), then the suffix if any. */
+  /**
+   * A scanner through Chrome's input pipeline: the label's keys 4 ms apart (by their own timestamps), then the suffix
+   * if any.
+   */
   async function scanLabel(label: string, suffix: 'Tab' | 'Enter' | undefined): Promise<void> {
     const cdp = await page.context().newCDPSession(page);
     const t0 = Date.now() / 1000;
@@ -141,7 +144,7 @@ describe('scanners set to end with Tab or with nothing, in Chromium', () => {
   it.each([
     ['Tab', 'PF9TAB01'],
     [undefined, 'PF9NOSUF'],
-  ] as const)('a label ending with %s, scanned with focus on no field, lands in the serial (issue 23: a field with focus keeps its scan)', async (suffix, label) => {
+  ] as const)('a label ending with %s, scanned with focus on no field, lands in the serial (a field with focus keeps its scan)', async (suffix, label) => {
     await page.keyboard.press('Alt+1');
     const tag = page.getByTestId('group-tag-input');
     await tag.fill('Sales');

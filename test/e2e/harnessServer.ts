@@ -5,7 +5,9 @@ import { build } from 'vite';
 
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };
 
-/** Builds the screen harness (vite.harness.config.ts) and serves it on loopback; module scripts need http, not file://. */
+/**
+ * Builds the screen harness (vite.harness.config.ts) and serves it on loopback; module scripts need http, not file://.
+ */
 export async function serveHarness(): Promise<{ url: string; close: () => Promise<void> }> {
   await build({ configFile: path.resolve('vite.harness.config.ts'), logLevel: 'warn' });
   const root = path.resolve('dist/harness');

@@ -1,5 +1,5 @@
 /**
- * Issue 23 end to end: a Japanese bench's files (Excel's Shift_JIS CSV with Japanese group tags, a
+ * End to end: a Japanese bench's files (Excel's Shift_JIS CSV with Japanese group tags, a
  * spreadsheet with Japanese column names, serials typed in full width, PowerShell's Export-Csv with its
  * #TYPE line, a serial no label has) dropped on the Import screen of the built renderer in Chromium,
  * served by the real browser host and station in training mode; then imported into the training tenant.

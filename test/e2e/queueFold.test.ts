@@ -1,5 +1,5 @@
 /**
- * Issue 23: at a bench's 1024×768 and 1366×768, with a toast up, the rows that failed are the first rows of the
+ * At a bench's 1024×768 and 1366×768, with a toast up, the rows that failed are the first rows of the
  * queue, in view, and no toast lies over them. Screen harness (fake station, 400 devices) in Chromium.
  */
 import path from 'node:path';
@@ -47,7 +47,8 @@ describe('what failed is in view, not under a toast', () => {
         });
         const inView = layout.rows.filter((r) => r.bottom <= layout.toastTop);
         expect(inView.length).toBeGreaterThanOrEqual(3);
-        // Every row in view above the toast is one that needs the technician (400 seeded: 120 failed, invalid or timed out).
+        // Every row in view above the toast is one that needs the technician (400 seeded: 120 failed, invalid or timed
+        // out).
         for (const r of inView) expect(['failed', 'invalid', 'timed-out']).toContain(r.state);
         await page.screenshot({ path: path.join(SCREENSHOT_DIR, `hands-queue-toast-${lang}-${width}.png`) });
       } finally {

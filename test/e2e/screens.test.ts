@@ -193,7 +193,10 @@ describe('screens in Chromium (harness)', () => {
     { width: 1366, height: 768 },
     { width: 1920, height: 1080 },
   ] as const;
-  /** Four or more Latin words in a row: an English sentence. Codes (ZtdDeviceAssignedToOtherTenant), file names and GUIDs are single words. */
+  /**
+   * Four or more Latin words in a row: an English sentence. Codes (ZtdDeviceAssignedToOtherTenant), file names and
+   * GUIDs are single words.
+   */
   const LATIN_SENTENCE = /[A-Za-z]{2,}(?:[ ,.:;'()-]+[A-Za-z]{2,}){3,}/;
 
   async function inViewport(page: Page, testId: string): Promise<void> {
@@ -294,7 +297,8 @@ describe('screens in Chromium (harness)', () => {
           await shot(page, `fit-detail-invalid-${tag}`);
           if (lang === 'ja') expect(await englishInErrorAreas(page)).toEqual([]);
 
-          // Settings: a tenant id that is neither a GUID nor a domain is marked, said, and in view; selects are not cut.
+          // Settings: a tenant id that is neither a GUID nor a domain is marked, said, and in view; selects are not
+          // cut.
           await go('screen=settings&n=10&mode=tenant');
           await page.getByTestId('settings-tenant').fill('not a tenant');
           await page.getByTestId('save-settings').click();

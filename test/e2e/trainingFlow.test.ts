@@ -102,7 +102,8 @@ describe('training mode, end to end in browser mode', () => {
     await page.keyboard.press('Alt+3');
     await expect.poll(() => count('waiting'), { timeout: 60_000, interval: 500 }).toBe(0);
     expect(await count('ready')).toBe(5);
-    // The 808 device, and the row refused before upload (802), kept in the queue as invalid (everything captured is a record).
+    // The 808 device, and the row refused before upload (802), kept in the queue as invalid (everything captured is a
+    // record).
     expect(await count('failed')).toBe(2);
     const rows = page.getByTestId('queue-row');
     const other = rows.filter({ hasText: 'MXL9808TRN' });

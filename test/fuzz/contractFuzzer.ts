@@ -130,7 +130,10 @@ interface SentinelSnapshot {
   events: number;
 }
 
-/** Builds the station the way the app does, hermetic: no worker, fake firmware, tenant id locked (training mode stays on). */
+/**
+ * Builds the station the way the app does, hermetic: no worker, fake firmware, tenant id locked (training mode stays
+ * on).
+ */
 function fuzzStation(dataDir: string, logger: Logger): Station {
   return createStation({
     host: 'browser',
@@ -187,7 +190,9 @@ export class ContractFuzzer {
     this.ctx = this.buildContext();
   }
 
-  /** Files the path-taking calls may name: fixtures, mutated files, a 10 MB+ file, folders, devices, a FIFO, nothing. */
+  /**
+   * Files the path-taking calls may name: fixtures, mutated files, a 10 MB+ file, folders, devices, a FIFO, nothing.
+   */
   private buildContext(): InputContext {
     const files = path.join(this.root, 'files');
     const dropDir = path.join(this.root, 'drop');
@@ -262,7 +267,7 @@ export class ContractFuzzer {
    * One request on a kept-alive connection, as a browser sends it. A connection the server closed
    * for idleness just as it was reused is retried once on a new one, as browsers (and Node's docs) do.
    */
-  private request(opts: { method?: string; path: string; headers?: Record<string, string>; body?: Buffer | string }, fresh = false): Promise<{ status: number; body: string }> {
+  private request(opts: { method?: string; path: string; headers?: Record<string, string> | undefined; body?: Buffer | string | undefined }, fresh = false): Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {
       const req = http.request({ host: '127.0.0.1', port: this.host.port, method: opts.method ?? 'POST', path: opts.path, headers: opts.headers, agent: fresh ? false : this.agent }, (res) => {
         const chunks: Buffer[] = [];

@@ -443,7 +443,9 @@ export function mutateInput(rng: FuzzRng, valid: unknown, carrier: Carrier): Mut
   return { input: root, ops };
 }
 
-/** JSON text of a value, or undefined when JSON cannot say it (too deep, BigInt) as a browser could not send it either. */
+/**
+ * JSON text of a value, or undefined when JSON cannot say it (too deep, BigInt) as a browser could not send it either.
+ */
 export function jsonText(value: unknown): string | undefined {
   try {
     return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ?? '';

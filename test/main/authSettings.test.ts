@@ -55,7 +55,7 @@ describe('SettingsStore', () => {
     await writeFile(machineFile, '{not json');
     const broken = readMachineSettings(machineFile);
     expect(broken.problem?.code).toBe('MACHINE_SETTINGS_INVALID');
-    // Not fatal, but not editable either (issue 23): every setting is locked and the screens are told why.
+    // Not fatal, but not editable either: every setting is locked and the screens are told why.
     const settings = await new SettingsStore({ file: path.join(d, 's.json'), machine: broken, logger: silentLogger }).load();
     expect(settings).toMatchObject({ apiVersion: 'v1.0', locked: [...SETTING_KEYS].sort(), machineSettingsProblem: { code: 'MACHINE_SETTINGS_INVALID', params: { path: machineFile, line: 1, column: 2 } } });
   });

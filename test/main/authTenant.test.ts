@@ -15,7 +15,10 @@ import { createNodeNetwork } from '../../src-main/net/nodeNetwork.ts';
 import { startSimulatedTenant, type SimTenant } from '../../src-main/sim/startSimulatedTenant.ts';
 import { scaledClock } from '../../src-main/kernel/clock.ts';
 
-/** Issue 13, sign-in in real tenants: the tenant is required, the token's tid must be it, and each AADSTS family has its own advice. */
+/**
+ * Sign-in in real tenants: the tenant is required, the token's tid must be it, and each AADSTS family has its own
+ * advice.
+ */
 function deviceCodeAuth(sim: SimTenant, tenantId: string | undefined) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'auth-tenant-'));
   const cloud = customCloud(sim.graphUrl, sim.authorityHost);

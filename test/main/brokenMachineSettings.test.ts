@@ -21,7 +21,7 @@ function tmp(): string {
 
 const TENANT = '8b1c5f0e-2d3a-4c1b-9e7f-0a1b2c3d4e5f';
 
-/** Issue 23: a broken admin settings file is told on screen (which file, which line); the bench does not become editable. */
+/** A broken admin settings file is told on screen (which file, which line); the bench does not become editable. */
 describe('a broken machine settings file', () => {
   it('names the line and column of a JSON mistake (a trailing comma, a bare word), with the file', () => {
     const dir = tmp();

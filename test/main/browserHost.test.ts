@@ -44,7 +44,10 @@ describe('browser host', () => {
     expect(host.url).toBe(`${host.origin}/?token=${host.token}`);
   });
 
-  /** Opens the printed address as a browser would (typed or pasted: Sec-Fetch-Site none); the session cookie it got, if any. */
+  /**
+   * Opens the printed address as a browser would (typed or pasted: Sec-Fetch-Site none); the session cookie it got, if
+   * any.
+   */
   const open = async (pathWithQuery: string, headers: Record<string, string> = {}) => {
     const r = await request(host.port, { path: pathWithQuery, headers: { 'Sec-Fetch-Site': 'none', ...headers } });
     const set = r.headers['set-cookie']?.[0];

@@ -26,7 +26,10 @@ async function run(dataDir: string) {
   return { station, host, stop: async () => (await host.close(), await station.close()) };
 }
 
-/** One request on a connection of its own (a restarted server on the same port must not meet a pooled socket of the last run). */
+/**
+ * One request on a connection of its own (a restarted server on the same port must not meet a pooled socket of the last
+ * run).
+ */
 function send(url: string, o: { method?: string; headers?: Record<string, string>; body?: string } = {}) {
   return new Promise<{ status: number; headers: http.IncomingHttpHeaders; json: () => unknown }>((resolve, reject) => {
     const req = http.request(url, { method: o.method ?? 'GET', headers: o.headers, agent: false }, (res) => {
@@ -41,7 +44,9 @@ function send(url: string, o: { method?: string; headers?: Record<string, string
 }
 const info = (origin: string, auth: { token?: string; cookie?: string | undefined }) =>
   send(`${origin}/api/call/getInfo`, { method: 'POST', headers: { ...(auth.token ? { Authorization: `Bearer ${auth.token}` } : {}), ...(auth.cookie ? { Cookie: auth.cookie } : {}), Origin: origin, 'Content-Type': 'application/json' }, body: '{}' });
-/** Opens the printed address as a browser does (typed or pasted; the redirect not followed): the session cookie it sets. */
+/**
+ * Opens the printed address as a browser does (typed or pasted; the redirect not followed): the session cookie it sets.
+ */
 const openAddress = async (url: string) => {
   const res = await send(url, { headers: { 'Sec-Fetch-Site': 'none' } });
   expect(res.status).toBe(303);

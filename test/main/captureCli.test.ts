@@ -20,7 +20,7 @@ const FILE_KEYS = ['path', 'format', 'encoding', 'devices', 'errors', 'duplicate
 const DEVICE_KEYS = ['serialNumber', 'productKey', 'groupTag', 'assignedUser', 'hardwareHash'];
 const HASH_KEYS = ['valid', 'padded', 'checksumOk', 'serialNumber', 'manufacturer', 'model', 'length', 'findings'];
 
-/** The shape DESIGN.md fixes for `inspect --json`: exactly these keys, no more, no fewer. */
+/** The shape src-main/cli/captureOutput.ts fixes for `inspect --json`: exactly these keys, no more, no fewer. */
 function expectDesignShape(file: Record<string, unknown>) {
   expect(Object.keys(file)).toEqual(FILE_KEYS);
   for (const d of file.devices as Record<string, unknown>[]) {
@@ -33,7 +33,7 @@ function expectDesignShape(file: Record<string, unknown>) {
 }
 
 describe('autopilot-station inspect / capture (child process)', () => {
-  it('inspect --json: good files in DESIGN.md\'s exact shape, exit 0', async () => {
+  it('inspect --json: good files in the documented exact shape, exit 0', async () => {
     const r = await station('inspect', good('admin-centre-5col.csv'), good('oa3-utf16le-bom.xml'), '--json');
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -49,7 +49,7 @@ describe('autopilot-station inspect / capture (child process)', () => {
       hardwareHash: { valid: true, padded: false, checksumOk: true, serialNumber: 'PF3ABC12', manufacturer: 'LENOVO', model: '21CB004LUS', length: 4000, findings: [] },
     });
     expect(out.files[1]).toMatchObject({ format: 'oa3-xml', encoding: 'utf-16le-bom', devices: [{ serialNumber: 'PF3ABC12', productKey: '3306201234567' }] });
-    // The licence key of <ProductKey> is never shown (issue 15).
+    // The licence key of <ProductKey> is never shown (docs/domain.md#oa3xml).
     expect(r.stdout).not.toContain('NPPR9-FWDCX');
   });
 

@@ -143,7 +143,8 @@ describe('autopilot-station check: each broken set-up fails its own check, says 
     for (const id of ['authority', 'graph'] as const) {
       expect(result(report, id)).toMatchObject({ status: 'failed', code: 'CHECK_TLS_INTERCEPTED', params: { issuer: 'Contoso Web Proxy CA' } });
     }
-    // What works: the Windows store for the app, the CA file for Node's stack (the app's fuses turn NODE_EXTRA_CA_CERTS off).
+    // What works: the Windows store for the app, the CA file for Node's stack (the app's fuses turn NODE_EXTRA_CA_CERTS
+    // off).
     expect(result(report, 'authority').action).toMatch(/Windows certificate store.*CA file in settings \(caFile\)/);
     expect(result(report, 'authority').action).not.toContain('NODE_EXTRA_CA_CERTS');
     expect(statuses(report)).toMatchObject({ clock: 'not-checked', tenant: 'not-checked', 'sign-in': 'not-checked' });

@@ -92,7 +92,8 @@ describe('one tenant selection for every command that reads a queue', () => {
 
     const out: string[] = [];
     const err: string[] = [];
-    expect(await importWith(out, err)([csv, '--group-tag', 'Training', '--tenant', 'sim', '--wait', 'imported', '--timeout-s', '120'])).toBe(1); // 806, 808 and 802 are in the training file
+    // 806, 808 and 802 are in the training file.
+    expect(await importWith(out, err)([csv, '--group-tag', 'Training', '--tenant', 'sim', '--wait', 'imported', '--timeout-s', '120'])).toBe(1);
     const progress = err.join('').split('\n').filter((l) => /^\[ *\d+ s\] /.test(l));
     // The first look shows every device; then one line per change, e.g. "queued → importing".
     expect(progress.filter((l) => /PF3TRN01 +queued {2}\(/.test(l))).toHaveLength(1);

@@ -69,7 +69,8 @@ describe('the connection check against a good simulated tenant', () => {
     // Every request to the sign-in service is counted too: the check's own and msal-node's.
     expect(report.requests.signIn).toBe(seen.length - graph.length);
     expect(graph.filter((e) => e.status === 429)).toEqual([]);
-    // Identity: only the check's metadata read plus msal's own token request (POSTs to the token endpoint, not the tenant's data).
+    // Identity: only the check's metadata read plus msal's own token request (POSTs to the token endpoint, not the
+    // tenant's data).
     const identityWrites = seen.filter((e) => !graph.includes(e) && e.method !== 'GET');
     expect(identityWrites.every((e) => e.path.endsWith('/oauth2/v2.0/token'))).toBe(true);
   });

@@ -1,5 +1,5 @@
 /**
- * Corporate networks (issue 22): the Node stack of the network port (command line, browser mode)
+ * Corporate networks: the Node stack of the network port (command line, browser mode)
  * goes through the proxy HTTPS_PROXY names (HTTP CONNECT, Basic credentials from the URL, never
  * logged), leaves NO_PROXY hosts direct, and trusts the admin's CA file, so a TLS-inspecting proxy
  * works once its root is given. Real loopback proxies (test/main/proxySupport.ts), the simulated
@@ -261,7 +261,10 @@ describe('a tenant configured in settings, behind a TLS-inspecting proxy (the No
   });
 });
 
-/** `node bin/autopilot-station.js ...` as an admin runs it, with its own environment; never blocks this process (the sim and proxies answer here). */
+/**
+ * `node bin/autopilot-station.js ...` as an admin runs it, with its own environment; never blocks this process (the sim
+ * and proxies answer here).
+ */
 function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(https?|no)_proxy$/i.test(k))) as Record<string, string>;
   return new Promise((resolve) => {

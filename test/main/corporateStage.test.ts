@@ -33,7 +33,9 @@ afterEach(async () => {
 const RW = 'DeviceManagementServiceConfig.ReadWrite.All';
 const dev = (serialNumber: string, hardwareHash = hashFor(serialNumber, 'Contoso', 'Bench 1')) => ({ serialNumber, hardwareHash, source: { kind: 'file' as const, path: 'bench.csv' } });
 
-/** worker false: the station keeps devices without running its own worker and stage (a test drives a stage of its own). */
+/**
+ * worker false: the station keeps devices without running its own worker and stage (a test drives a stage of its own).
+ */
 async function bench(o: { worker?: boolean } = {}) {
   const sim = await startSim({ timeScale: 200 });
   cleanups.push(() => sim.stop());

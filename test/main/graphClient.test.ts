@@ -175,7 +175,7 @@ describe('helpers', () => {
   });
 });
 
-describe('GraphClient: answers that are not Graph, and the end of a command (issue 24)', () => {
+describe('GraphClient: answers that are not Graph, and the end of a command', () => {
   it('a 2xx in HTML (a captive portal) is GRAPH_NOT_JSON naming host and content type; on a POST it may have landed', async () => {
     const { server, client } = await setup(() => ({ status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: '<html>Accept the terms</html>' }));
     const get = await client.request({ method: 'GET', path: '/deviceManagement/importedWindowsAutopilotDeviceIdentities' }).catch((e: unknown) => e);

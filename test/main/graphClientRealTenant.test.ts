@@ -225,8 +225,9 @@ describe('throttling without Retry-After', () => {
   /**
    * Two stations sharing one app registration hammer the tenant with writes for `windows` windows of
    * 20 s. The tenant allows 20 writes per window per app (Intune's 100, scaled down so the test is
-   * quick); each station's budget is 18 (90%, as for Intune): together 36, so they must learn to share. Virtual time (see VirtualClock) makes the run
-   * exact and fast on a loaded machine: time stands still while a request is on the wire.
+   * quick); each station's budget is 18 (90%, as for Intune): together 36, so they must learn to share. Virtual time
+   * (see VirtualClock) makes the run exact and fast on a loaded machine: time stands still while a request is on the
+   * wire.
    */
   async function twoStations(adaptive: boolean, windows: number) {
     const windowMs = 20_000;

@@ -82,7 +82,8 @@ describe('Graph failures from the simulated tenant, in words', () => {
 
   it('when the service throttles (its limit is lower than the station\'s budget), the client waits Retry-After and finishes', async () => {
     // A budget that trusts the service too much, and a service whose app limit is 8 requests per 20 s.
-    // Time runs 20 times faster here (not 200) so that the sim's 20 s window lasts a real second even on a loaded machine.
+    // Time runs 20 times faster here (not 200) so that the sim's 20 s window lasts a real second even on a loaded
+    // machine.
     const clock = scaledClock(20);
     const budget = new RateBudget(clock, { windowMs: 20_000, maxWrites: 100, maxRequests: 1000 });
     const { ap, graph } = await connect({ throttle: { appAll: 8, appWrites: 4 } }, undefined, budget, clock, 20);

@@ -42,7 +42,7 @@ describe('good hash files of every real shape', () => {
     const r = readHashFileBytes(good.bytes, 'OA3.xml');
     expect(r.devices).toHaveLength(1);
     const d = r.devices[0]!;
-    // The PKID is the product key; the licence key in <ProductKey> is never kept (issue 15).
+    // The PKID is the product key; the licence key in <ProductKey> is never kept (docs/domain.md#oa3xml).
     expect(d).toMatchObject({ serialNumber: 'PF3ABC12', productKey: '3306201234567', valid: true, source: { kind: 'file', line: 7, format: 'oa3-xml' } });
     expect(JSON.stringify(r)).not.toContain('NPPR9-FWDCX');
     expect(d.hash).toMatchObject({ manufacturer: 'LENOVO', model: '21CB004LUS', productKeyId: '3306201234567', serialNumber: 'PF3ABC12', length: 4000 });

@@ -71,7 +71,8 @@ describe('inspect names the encoding and reads Japanese files whole', () => {
       ['PF3ABC12', '東京本社', 'aiko.tanaka@contoso.com'],
       ['N5NRKD001234567', '大阪支店 テスト', null],
     ]);
-    // The localized header (デバイスのシリアル番号, ハードウェア ハッシュ, グループ タグ, 割り当てユーザー) is read, not refused.
+    // The localized header (デバイスのシリアル番号, ハードウェア ハッシュ, グループ タグ,
+    // 割り当てユーザー) is read, not refused.
     expect(out.files[1].errors).toEqual([]);
     expect(out.files[1].devices[0]).toMatchObject({ serialNumber: '5CG1234XYZ', groupTag: 'テスト', assignedUser: 'kenji.sato@contoso.com', hardwareHash: { valid: true } });
     expect(json.stderr.join('')).toBe('');

@@ -42,7 +42,7 @@ function record(serialNumber: string, extra: Partial<DeviceRecord> = {}): Device
 
 describe('Intune admin-centre CSV', () => {
   it('has the exact header, CRLF, no BOM, no quotes, ASCII only, and splits at 500 rows', () => {
-    const devices = Array.from({ length: 1001 }, (_, i) => record(`SN${i}`, { productKey: i === 0 ? 'ABCDE-"12345"' : undefined, assignedUser: i === 1 ? 'tech@contoso.com' : '', groupTag: 'Bench' }));
+    const devices = Array.from({ length: 1001 }, (_, i) => record(`SN${i}`, { ...(i === 0 ? { productKey: 'ABCDE-"12345"' } : {}), assignedUser: i === 1 ? 'tech@contoso.com' : '', groupTag: 'Bench' }));
     const files = intuneCsvFiles(devices);
     expect(files.map((f) => [f.name, f.rows])).toEqual([
       ['autopilot-devices-001.csv', 500],

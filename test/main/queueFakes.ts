@@ -57,7 +57,10 @@ export class FakeAutopilot implements AutopilotPort {
   readonly imported = new Map<string, ImportedIdentity & { createdAt: number; hash: string }>();
   readonly registered = new Map<string, RegisteredDevice & { visibleAt: number; profileAt: number }>();
   readonly otherTenant = new Set<string>();
-  /** When each registration was made (seeded ones: long ago): the list shows it only after a later sync when the list lags. */
+  /**
+   * When each registration was made (seeded ones: long ago): the list shows it only after a later sync when the list
+   * lags.
+   */
   readonly registeredAt = new Map<string, number>();
   readonly recordErrors = new Map<string, { code: number; name: string }>();
   private faults: { method: Method; failure: Error; times: number }[] = [];
@@ -65,7 +68,7 @@ export class FakeAutopilot implements AutopilotPort {
   delays = { importMs: 20_000, registrationMs: 60_000, profileMs: 120_000 };
   syncs = 0;
   lastSyncAt = -Infinity;
-  /** Real-tenant behaviours (DOMAIN.md, "What real tenants do"), each off by default. */
+  /** Real-tenant behaviours (docs/domain.md#what-real-tenants-do), each off by default. */
   switches: { importIdRewritten?: boolean; importBatchLimit?: number; listLagsUntilSync?: boolean; otherTenantSpelling?: boolean; tagUpdateLagMs?: number; pageSize: number } = { pageSize: 100 };
   /** Serials whose presence makes the service refuse the whole POST (400). */
   readonly refusedSerials = new Set<string>();

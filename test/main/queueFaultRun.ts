@@ -47,7 +47,7 @@ export interface WindowFigures {
   maxAll: number;
   maxWrites: number;
   windowS: number;
-  /** Intune's per-app limits (DOMAIN.md; the simulated tenant enforces the same). */
+  /** Intune's per-app limits (docs/domain.md#throttling-and-limits; the simulated tenant enforces the same). */
   limitAll: number;
   limitWrites: number;
   /** The station's own budget, a margin under Intune's. */
@@ -191,7 +191,7 @@ export async function runFaultScenario(o: FaultRunOptions): Promise<FaultRunRepo
 
     const realStart = Date.now();
     const serviceStart = sim.clock.now();
-    // The run asks for its tag on every device, so 806 devices get it too (issue 24: never unasked).
+    // The run asks for its tag on every device, so 806 devices get it too (a tag is never changed unasked).
     await station.handlers.queueDevices({ devices: inputs, groupTag: GROUP_TAG, overrideGroupTag: true });
 
     // Two more storms, at the first import and half-way.

@@ -137,7 +137,7 @@ describe('one reconciliation path: lost answers and crashes with the POST in fli
   });
 });
 
-describe('records that cannot be found (issue 14: resume after a restart)', () => {
+describe('records that cannot be found (resume after a restart)', () => {
   it('a batch whose records vanished is looked up by serial after 3x the processing time and re-sent once, not left waiting to its deadline', async () => {
     const b = bench({ timings: { expectedImportMs: 60_000 } });
     b.port.delays.importMs = 60_000;

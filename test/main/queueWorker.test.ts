@@ -13,7 +13,8 @@ describe('import worker (fake Graph, fake clock)', () => {
     await b.run();
     expect(queued.map(b.state)).toEqual(['registered', 'registered', 'registered']);
     expect(b.port.count('importBatch')).toBe(1);
-    // One read per poll, however many devices (more devices than a listing costs: one listing): four polls over the fake's 20 s of processing.
+    // One read per poll, however many devices (more devices than a listing costs: one listing): four polls over the
+    // fake's 20 s of processing.
     expect(b.port.count('listImported') + b.port.count('getImported')).toBeLessThanOrEqual(4);
     expect(b.port.imported.size).toBe(0);
     expect(b.port.log.find((l) => l.method === 'deleteImported')!.arg).toHaveLength(3);
@@ -38,7 +39,8 @@ describe('import worker (fake Graph, fake clock)', () => {
     expect(b.port.count('getRegisteredDevice')).toBe(0);
     const lists = b.port.count('listRegisteredDevices');
     expect(lists).toBeGreaterThan(0);
-    // One per poll (about 25 over the fake's three minutes of registration and assignment), not one per device per poll.
+    // One per poll (about 25 over the fake's three minutes of registration and assignment), not one per device per
+    // poll.
     expect(lists).toBeLessThan(30);
     // Records it did not create are never deleted; its own are, each once.
     const deleted = b.port.log.filter((l) => l.method === 'deleteImported').flatMap((l) => l.arg as string[]);

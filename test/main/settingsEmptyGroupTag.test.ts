@@ -11,7 +11,7 @@ afterEach(() => {
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 
-/** Issue 16: "no group tag: continue?" is asked unless the admin allows devices without a tag. */
+/** "no group tag: continue?" is asked unless the admin allows devices without a tag. */
 describe('allowEmptyGroupTag', () => {
   it('an admin turns it on in the machine settings file; the settings the screens get carry it, locked', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'empty-tag-'));

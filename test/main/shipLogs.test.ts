@@ -20,7 +20,9 @@ afterEach(() => {
 const b64url = (n: number) => randomBytes(n).toString('base64url');
 const readAll = (files: string[]) => files.map((f) => fs.readFileSync(f, 'utf8')).join('');
 
-/** A secret leaks when any 24-character piece of it (past the 8-character prefix kept for correlation) is in the text. */
+/**
+ * A secret leaks when any 24-character piece of it (past the 8-character prefix kept for correlation) is in the text.
+ */
 function leakedPieces(text: string, secret: string): string[] {
   const pieces: string[] = [];
   for (let i = 8; i + 24 <= secret.length; i += 8) {

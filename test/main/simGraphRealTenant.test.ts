@@ -8,7 +8,7 @@ import { startSimulatedTenant, type SimTenant } from '../../src-main/sim/startSi
 import { ManualClock, simClient } from './simSupport.ts';
 
 /**
- * The simulated tenant's real-tenant switches (DOMAIN.md, "What real tenants do"): each one off by
+ * The simulated tenant's real-tenant switches (docs/domain.md#what-real-tenants-do): each one off by
  * default, each one breaking one assumption the training tenant confirms, and the `realistic` preset.
  */
 const RW = 'DeviceManagementServiceConfig.ReadWrite.All';

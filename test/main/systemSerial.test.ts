@@ -19,13 +19,13 @@ describe('choosing this machine\'s serial', () => {
     expect(chooseSerial({ system: 'PF3ABC12', bios: 'OTHER', chassis: 'X' })).toEqual({ value: 'PF3ABC12', source: 'system' });
     expect(chooseSerial({ system: 'To be filled by O.E.M.', bios: ' 5CG1234XYZ ', chassis: 'X' })).toEqual({ value: '5CG1234XYZ', source: 'bios' });
     expect(chooseSerial({ system: 'Default string', bios: '', chassis: 'CND9876QRS' })).toEqual({ value: 'CND9876QRS', source: 'chassis' });
-    expect(chooseSerial({ system: undefined, bios: '0000000000', chassis: 'Chassis Serial Number' })).toEqual({ problem: 'placeholder', raw: '0000000000' });
+    expect(chooseSerial({ bios: '0000000000', chassis: 'Chassis Serial Number' })).toEqual({ problem: 'placeholder', raw: '0000000000' });
   });
 
   it('says why there is none: placeholder, virtual machine, missing', () => {
     expect(chooseSerial({ system: '-', bios: '', chassis: '' })).toEqual({ problem: 'placeholder', raw: '-' });
     expect(chooseSerial({ system: '-', bios: '', chassis: '', virtual: true })).toEqual({ problem: 'virtual-machine', raw: '-' });
-    // A VM's own serial is a serial (issue 15): registered exactly as the firmware reports it.
+    // A VM's own serial is a serial (docs/domain.md#serial-numbers): registered exactly as the firmware reports it.
     expect(chooseSerial({ system: 'VMware-56 4d 2f 6a 11 22', virtual: false })).toEqual({ value: 'VMware-56 4d 2f 6a 11 22', source: 'system' });
     expect(chooseSerial({})).toEqual({ problem: 'missing' });
     expect(chooseSerial({ virtual: true })).toEqual({ problem: 'virtual-machine' });

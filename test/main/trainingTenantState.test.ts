@@ -56,7 +56,7 @@ describe('training tenant state on disk', () => {
     await sim2.stop();
   });
 
-  it('corporate identifiers are saved with the tenant and come back after a restart (issue 18 in training mode)', async () => {
+  it('corporate identifiers are saved with the tenant and come back after a restart in training mode', async () => {
     const dir = tmp();
     const file = path.join(dir, 'simulated-tenant.json');
     const clock = scaledClock(100);

@@ -1,5 +1,5 @@
 /**
- * Issue 24: the station tells the truth about every device, against a simulated tenant that misbehaves
+ * The station tells the truth about every device, against a simulated tenant that misbehaves
  * (src-main/sim/simScenario.ts: realTenant drills and faults). Each case runs the real `import` command
  * (real msal-node, real SQLite, Graph over HTTPS to the simulated tenant) and checks the device's final
  * state, code and words in `--json`, what the tenant holds afterwards, and what was sent.
@@ -102,7 +102,7 @@ async function runImport(sim: SimTenant, csv: string, args: string[], dataDir?: 
   };
 }
 
-describe('issue 24: every device ends in a true state', () => {
+describe('every device ends in a true state', () => {
   it('batch 503: a $batch that keeps failing falls back to single reads, and the command exits at --timeout-s with nothing sent after', async () => {
     const sim = await simWith({ realTenant: { batchUnavailable: true } });
     const serials = ['B503A01', 'B503A02', 'B503A03'];

@@ -35,7 +35,7 @@ function signInThatIsNeverReached(settings: StationSettings): AuthService {
 }
 
 /**
- * Issue 23: rows waiting with no network read "This bench cannot resolve {host} ({reason})." The
+ * Rows waiting with no network read "This bench cannot resolve {host} ({reason})." The
  * failing step's params now travel with its code to the row (kept in SQLite) and to the toast.
  */
 describe('a waiting row carries the params of its reason', () => {

@@ -24,7 +24,10 @@ async function chooseFiles(input: HTMLElement, files: File[]) {
   await fireEvent.change(input);
 }
 
-/** A keydown stamped `at` (its event.timeStamp, which the scanner detector reads), so a loaded machine cannot stretch a burst. */
+/**
+ * A keydown stamped `at` (its event.timeStamp, which the scanner detector reads), so a loaded machine cannot stretch a
+ * burst.
+ */
 async function keyAt(target: Element, init: KeyboardEventInit & { keyCode?: number }, at: number) {
   const ev = new KeyboardEvent('keydown', { bubbles: true, cancelable: true, ...init });
   Object.defineProperty(ev, 'timeStamp', { value: at });
@@ -151,7 +154,7 @@ describe('App', () => {
     expect((screen.getByTestId('queue-device') as HTMLButtonElement).disabled).toBe(false);
   });
 
-  it('a scan goes to the field that has focus, whole: a tag into the group tag, a UPN into Assigned user (issue 23)', async () => {
+  it('a scan goes to the field that has focus, whole: a tag into the group tag, a UPN into Assigned user', async () => {
     start();
     const tag = (await screen.findByTestId('group-tag-input')) as HTMLInputElement;
     // The browser types the burst into the focused field; the station leaves it there.
@@ -193,7 +196,7 @@ describe('App', () => {
     expect(user.value).toBe('tm@contoso.com');
   });
 
-  it('a serial typed but not confirmed is kept when a hash file is read, and the mismatch is shown (issue 23)', async () => {
+  it('a serial typed but not confirmed is kept when a hash file is read, and the mismatch is shown', async () => {
     start();
     const serial = (await screen.findByTestId('serial-input')) as HTMLInputElement;
     await fireEvent.input(serial, { target: { value: 'SN-TYPED1' } });
@@ -223,7 +226,7 @@ describe('App', () => {
     expect(screen.getByTestId('group-tag-hint').textContent).toContain('no commas, double quotes');
     expect(input.getAttribute('aria-invalid')).toBe('true');
     expect((screen.getByTestId('group-tag-default') as HTMLButtonElement).disabled).toBe(true);
-    // What Intune takes: a Japanese tag is fine (issue 23).
+    // What Intune takes: a Japanese tag is fine.
     await fireEvent.input(input, { target: { value: '東京本社' } });
     expect(input.getAttribute('aria-invalid')).toBe('false');
     await fireEvent.input(input, { target: { value: '=HYPERLINK()' } });
@@ -250,7 +253,7 @@ describe('App', () => {
     expect(rows[1]).toContain('Line 3');
     expect(rows[1]).toContain('The serial in the hash (OTHER) differs from the serial number entered (SN5)');
     await fireEvent.click(screen.getByTestId('queue-good'));
-    // Everything captured is a record: the invalid device and the refused row are kept too (issue 15).
+    // Everything captured is a record: the invalid device and the refused row are kept too.
     await waitFor(() => expect(screen.getByTestId('import-result').textContent?.replace(/\s+/g, ' ').trim()).toBe('5 devices sent to the queue: 3 queued, 0 already in the queue, 1 kept as invalid. Refused rows kept in the queue as invalid: 1.'));
     const call = fake.calls.find((c) => c.name === 'queueDevices')!.input as { devices: { serialNumber: string }[]; refused: { code: string; source: { path: string; line: number } }[] };
     expect(call.devices.map((d) => d.serialNumber)).toEqual(['SN1', 'SN2', 'SN4', 'SN5']);

@@ -4,7 +4,10 @@ import CheckConnection from '../../src-renderer/lib/components/CheckConnection.s
 import { i18n } from '../../src-renderer/lib/i18n/i18n.svelte.ts';
 import type { ConnectionCheckReport } from '../../src-main/contract/types.ts';
 
-/** A report as the station sends it: codes with params, English fallbacks the renderer does not show when it knows the code. */
+/**
+ * A report as the station sends it: codes with params, English fallbacks the renderer does not show when it knows the
+ * code.
+ */
 const report: ConnectionCheckReport = {
   mode: 'tenant',
   tenant: 'contoso.onmicrosoft.com',
@@ -94,7 +97,7 @@ describe('Check connection', () => {
   });
 });
 
-describe('sign-in errors in Settings are worded by code (issue 13)', () => {
+describe('sign-in errors in Settings are worded by code', () => {
   it('a token for another tenant, in English and Japanese, with the tenants named', async () => {
     const { default: App } = await import('../../src-renderer/App.svelte');
     const { FakeStationApi } = await import('./fakeStationApi.ts');

@@ -6,7 +6,7 @@ import { wordAdvice } from '../../src-renderer/lib/codes.ts';
 import { FakeStationApi } from './fakeStationApi.ts';
 import { seedQueue } from './seedQueue.ts';
 
-/** Issue 23: advice names an action that works from where the technician reads it. */
+/** Advice names an action that works from where the technician reads it. */
 const NOW = Date.parse('2026-11-23T10:00:00Z');
 
 beforeEach(() => {

@@ -11,7 +11,7 @@ import { i18n } from '../../src-renderer/lib/i18n/i18n.svelte.ts';
 import { collectCodeSites } from './stationCodes.ts';
 
 /**
- * Issue 23: "This bench cannot resolve {host} ({reason})." reached the screens. Every code is worded,
+ * "This bench cannot resolve {host} ({reason})." reached the screens. Every code is worded,
  * in both languages, with exactly the params main sends beside it (read from src-main's source), and
  * no "{name}" may be left over.
  */

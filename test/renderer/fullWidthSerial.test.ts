@@ -5,7 +5,7 @@ import { i18n } from '../../src-renderer/lib/i18n/i18n.svelte.ts';
 import { FakeStationApi } from './fakeStationApi.ts';
 import { fakeHash } from './fakeHash.ts';
 
-/** Issue 23: a scanner or IME in full-width mode sends ＰＦ４ＸＫ２ＱＺ; the bench reads the label's PF4XK2QZ. */
+/** A scanner or IME in full-width mode sends ＰＦ４ＸＫ２ＱＺ; the bench reads the label's PF4XK2QZ. */
 const NOW = Date.parse('2026-11-23T10:00:00Z');
 const csv = (...rows: string[]) => ['Device Serial Number,Windows Product ID,Hardware Hash,Group Tag,Assigned User', ...rows].join('\r\n');
 

@@ -32,7 +32,7 @@ async function importResellerFile() {
 
 const lastQueueCall = (fake: FakeStationApi) => fake.calls.filter((c) => c.name === 'queueDevices').at(-1)!.input as { groupTag?: string; overrideGroupTag?: boolean };
 
-describe('Import screen: per-row group tags (issue 15)', () => {
+describe('Import screen: per-row group tags', () => {
   it('keeps the rows\' own tags by default: the chosen tag fills the others', async () => {
     const fake = await importResellerFile();
     await fireEvent.click(screen.getByTestId('queue-good'));

@@ -4,7 +4,7 @@ import App from '../../src-renderer/App.svelte';
 import { i18n } from '../../src-renderer/lib/i18n/i18n.svelte.ts';
 import { FakeStationApi } from './fakeStationApi.ts';
 
-/** Issue 23: a broken admin settings file is told on screen (which file, which line), not only in the log. */
+/** A broken admin settings file is told on screen (which file, which line), not only in the log. */
 const NOW = Date.parse('2026-11-23T10:00:00Z');
 const PATH = 'C:\\ProgramData\\Autopilot Station\\settings.json';
 const ALL = ['tenantId', 'clientId', 'cloud', 'apiVersion', 'authMode', 'certificatePath', 'defaultGroupTag', 'batchSize', 'dropFolder', 'waitFor'];

@@ -126,7 +126,7 @@ describe('QueueStore', () => {
   });
 });
 
-describe('what failed comes first (issue 23)', () => {
+describe('what failed comes first', () => {
   it('failed, invalid and timed-out rows are listed above the rest, each part in queue order, with or without a filter', async () => {
     const { failedFirst } = await import('../../src-renderer/lib/stores/queue.svelte.ts');
     const row = (id: string, state: QueueRow['state']) => ({ id, state }) as QueueRow;

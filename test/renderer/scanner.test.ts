@@ -48,7 +48,7 @@ describe('ScannerDetector', () => {
   });
 });
 
-describe('ScannerDetector: scanners set to end with Tab or with no suffix (issue 15)', () => {
+describe('ScannerDetector: scanners set to end with Tab or with no suffix', () => {
   const burst = (d: ScannerDetector, text: string, start: number, gap: number) => {
     let t = start;
     for (const k of text) d.feed(k, (t += gap));
@@ -99,7 +99,7 @@ describe('ScannerDetector: a busy page delays the keys of a burst', () => {
   });
 });
 
-describe('ScannerDetector: a Japanese IME is on while the scanner types (issue 23)', () => {
+describe('ScannerDetector: a Japanese IME is on while the scanner types', () => {
   /** Keydowns as Chromium gives them with an IME composing: key 'Process', the physical key in `code`. */
   const codeOf = (ch: string) => (/\d/.test(ch) ? `Digit${ch}` : ch === '@' ? 'Digit2' : ch === '.' ? 'Period' : ch === '-' ? 'Minus' : `Key${ch.toUpperCase()}`);
   function imeBurst(d: ScannerDetector, text: string, start: number, gap: number): number {

@@ -7,7 +7,7 @@ import { FakeStationApi, type FakeOptions } from './fakeStationApi.ts';
 import { seedQueue } from './seedQueue.ts';
 import { fakeHash } from './fakeHash.ts';
 
-/** Issue 16: what makes a technician stop, guess or do the wrong thing, in the screens. */
+/** What makes a technician stop, guess or do the wrong thing, in the screens. */
 const NOW = Date.parse('2026-11-23T10:00:00Z');
 type Screen = 'capture' | 'import' | 'queue' | 'settings';
 /** Four or more Latin words in a row: an English sentence (codes, file names and GUIDs are one word). */
@@ -108,7 +108,7 @@ describe('capture', () => {
   });
 
   it('reading the drop folder when none is set answers next to the button', async () => {
-    start({ settings: { dropFolder: undefined } });
+    start(); // the fake's settings have no drop folder
     await fireEvent.click(await screen.findByTestId('read-drop-folder'));
     const answer = await screen.findByTestId('drop-folder-result');
     expect(answer.textContent).toBe(wordCode('DROP_FOLDER_NOT_SET'));
@@ -119,7 +119,7 @@ describe('capture', () => {
 describe('messages in the technician language', () => {
   it('in Japanese, no English sentence reaches an error area', async () => {
     i18n.setLocale('ja');
-    const fake = start({ settings: { dropFolder: undefined }, info: { mode: 'tenant', tenant: { tenantId: 'contoso.onmicrosoft.com', cloud: 'global' } }, auth: { state: 'error', error: { code: 'AUTH_CONSENT_MISSING', message: 'The app registration has not been granted the permission.' } } });
+    const fake = start({ info: { mode: 'tenant', tenant: { tenantId: 'contoso.onmicrosoft.com', cloud: 'global' } }, auth: { state: 'error', error: { code: 'AUTH_CONSENT_MISSING', message: 'The app registration has not been granted the permission.' } } });
     // Capture: a file error, a finding, the drop folder.
     await fireEvent.click(await screen.findByTestId('read-drop-folder'));
     await screen.findByTestId('drop-folder-result');

@@ -71,7 +71,8 @@ export function seedQueue(n: number, now = Date.now()): SeededDevice[] {
     if (state !== 'captured' && state !== 'invalid' && state !== 'queued') row.importId = `station-bench01-${Math.floor(i / 100)}`;
     if (['registered', 'assigned', 'already-registered'].includes(state)) row.deviceRegistrationId = `4f1c${i.toString(16).padStart(4, '0')}-2b1e-4c7a-9d3e-0c5b${i.toString(16).padStart(8, '0')}`;
     if (state === 'assigned') row.profileStatus = 'assignedInSync';
-    // Waiting to be sent because the bench is signed out or offline: the row says why (what to do), as the worker keeps it.
+    // Waiting to be sent because the bench is signed out or offline: the row says why (what to do), as the worker keeps
+    // it.
     if (state === 'queued' && i % 4 === 1) Object.assign(row, { errorName: i % 8 === 1 ? 'GRAPH_SIGN_IN_EXPIRED' : 'GRAPH_NETWORK', advice: 'Import is waiting.' });
     if (state === 'already-registered') Object.assign(row, { errorCode: 806, errorName: 'ZtdDeviceAlreadyAssigned', advice: 'Already registered here.' });
     // As the station keeps them: an invalid device carries its finding's code.
@@ -89,7 +90,7 @@ export function seedQueue(n: number, now = Date.now()): SeededDevice[] {
     const sent = withActions(row, now);
     const detail: DeviceDetail = {
       row: sent,
-      productKey: i % 2 ? '00330-80000-00000-AA' + String(i % 1000).padStart(3, '0') : undefined,
+      ...(i % 2 ? { productKey: '00330-80000-00000-AA' + String(i % 1000).padStart(3, '0') } : {}),
       hash: {
         valid: state !== 'invalid',
         padded: true,

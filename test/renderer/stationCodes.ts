@@ -168,7 +168,8 @@ function paramNames(span: string): string[] | undefined {
     if (!rest.startsWith('{')) return undefined;
     return objectKeys(rest);
   }
-  // Positional: the object literals at the top level of the remaining arguments (readError(…, { line }), item(…, { host, reason })).
+  // Positional: the object literals at the top level of the remaining arguments (readError(…, { line }), item(…, {
+  // host, reason })).
   const keys: string[] = [];
   let depth = 0;
   for (let i = 0; i < span.length; i++) {

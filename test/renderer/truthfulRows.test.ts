@@ -1,5 +1,5 @@
 /**
- * Issue 24 on the Queue screen: the rows the station now writes say what happened, in English and
+ * The Queue screen: the rows the station now writes say what happened, in English and
  * Japanese: an 806 whose group tag was kept or changed, a throttled import with the time it is sent
  * again (the deadline column), and a captive portal.
  */
@@ -29,7 +29,7 @@ function shown(locale: 'en' | 'ja'): Record<string, string> {
   return Object.fromEntries(screen.getAllByTestId('queue-row').map((r) => [r.id.replace('qrow-', ''), r.textContent ?? '']));
 }
 
-describe('Queue rows of issue 24', () => {
+describe('Queue rows that say what happened', () => {
   it('English: the kept tag, the changed tag, throttled with its time, a captive portal', () => {
     const text = shown('en');
     expect(text.KEPT1).toContain(i18n.t('code.GROUP_TAG_KEPT'));

@@ -3,7 +3,9 @@ import { describeImportError, STATION_ADVICE } from '../errorAdvice.ts';
 import type { DeviceRecord } from '../queueStore.ts';
 import { LAST_SYNC_KEY, serialKey, type Event, type WorkerContext, type WorkerStage } from './workerContext.ts';
 
-/** A device whose tag change is pending carries the tag it had in a flag with this prefix (for "changed from A to B"). */
+/**
+ * A device whose tag change is pending carries the tag it had in a flag with this prefix (for "changed from A to B").
+ */
 const TAG_FROM = 'group-tag-was:';
 /** 806 for a device the registered list does not show yet: one sync, then another look. */
 const AWAIT_SYNC = 'already-here-awaiting-sync';
@@ -12,7 +14,10 @@ const TAG_PENDING = 'group-tag-fix-pending';
 const PENDING_FLAGS = [AWAIT_SYNC, TAG_PENDING];
 /** Longest wait between two looks for an 806 device the registered list does not show yet. */
 const LAG_POLL_MAX_MS = 5 * 60_000;
-/** Set when queued: the technician asked for this group tag on every device (`--override-group-tag`, "use this tag for every row"). */
+/**
+ * Set when queued: the technician asked for this group tag on every device (`--override-group-tag`, "use this tag for
+ * every row").
+ */
 export const GROUP_TAG_OVERRIDE_FLAG = 'group-tag-override';
 /** 806 for a device whose tag in Intune differs from the queued one, which was not applied (not asked to). */
 export const GROUP_TAG_KEPT = 'GROUP_TAG_KEPT';

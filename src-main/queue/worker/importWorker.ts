@@ -38,7 +38,7 @@ export interface ImportWorkerOptions {
 export class ImportWorker {
   private readonly c: WorkerContext;
   private readonly stages: WorkerStage[];
-  private loop?: Promise<void>;
+  private loop?: Promise<void> | undefined;
   private stopping?: AbortController;
   private wake?: AbortController;
   private kicked = false;

@@ -120,7 +120,8 @@ export class SendStage implements WorkerStage {
     const checkStep = (res.error as { params?: Record<string, unknown> }).params?.code;
     const code = codeOf(res.error) === 'CHECK_FAILED' && typeof checkStep === 'string' ? checkStep : codeOf(res.error);
     const params = paramsOf(res.error);
-    // Each waiting row says why (cleared when its batch starts), with the code's params ({host}, {reason}): the toast alone scrolls away.
+    // Each waiting row says why (cleared when its batch starts), with the code's params ({host}, {reason}): the toast
+    // alone scrolls away.
     const why = code ? { errorName: code, advice: res.error.message, ...(params ? { errorParams: params } : {}) } : {};
     this.c.store.transaction(() => {
       for (const d of waiting) this.c.store.updateDevice(d.id, { nextCheckAt: now + delay, ...why });
@@ -265,7 +266,9 @@ export class SendStage implements WorkerStage {
     await this.poll.applyRecords({ ...batch, status: 'sent', attempts: 0, postedAt: batch.postedAt ?? now }, records, requestId, false);
   }
 
-  /** Refused as a whole: halves go on as batches of their own; a device refused alone fails with the service's words. */
+  /**
+   * Refused as a whole: halves go on as batches of their own; a device refused alone fails with the service's words.
+   */
   private split(batch: BatchRecord, devices: DeviceRecord[], refusal: Refusal): void {
     const remaining = this.c.store.devicesInBatch(batch.id).filter((d) => d.state === 'importing' && !devices.some((x) => x.id === d.id));
     if (devices.length === 1) {

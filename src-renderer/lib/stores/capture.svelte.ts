@@ -39,7 +39,7 @@ export class CaptureStore {
   serial = $state('');
   /**
    * What the serial field holds, typed but not yet confirmed (no Tab, no Enter): it is the technician's, so a
-   * hash file read now is checked against it (mismatch shown), never written over it (issue 23).
+   * hash file read now is checked against it (mismatch shown), never written over it.
    */
   draftSerial = $state('');
   serialInfo = $state<ThisDeviceCapture['serial'] | undefined>(undefined);

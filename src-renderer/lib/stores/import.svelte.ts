@@ -48,7 +48,9 @@ export class ImportStore {
   error = $state<string | undefined>(undefined);
   skipped = $state.raw<string[]>([]);
   queued = $state<Required<Pick<QueueResult, 'queued' | 'duplicates' | 'invalid' | 'refused' | 'flagged'>> | undefined>(undefined);
-  /** "Use this tag for every row": the chosen tag replaces the tags the files carry (off: it fills rows without one). */
+  /**
+   * "Use this tag for every row": the chosen tag replaces the tags the files carry (off: it fills rows without one).
+   */
   overrideGroupTag = $state(false);
   /** Devices and refused rows already sent to the queue: they stay listed per file but are not sent again. */
   sent = $state.raw<ReadonlySet<CapturedDevice | FileReadError>>(new Set());
@@ -74,7 +76,10 @@ export class ImportStore {
     return later;
   });
   good = $derived(this.results.flatMap((r) => r.devices.filter((d) => d.valid && !this.sent.has(d) && !this.alsoIn.has(d))));
-  /** Everything the queue keeps besides the good devices: invalid devices and rows refused before upload (DESIGN.md: every capture is a record). */
+  /**
+   * Everything the queue keeps besides the good devices: invalid devices and rows refused before upload (every capture
+   * is a record: docs/architecture.md#the-queue-data-model).
+   */
   invalid = $derived(this.results.flatMap((r) => r.devices.filter((d) => !d.valid && !this.sent.has(d) && !this.alsoIn.has(d))));
   refusedRows = $derived(this.results.flatMap((r) => r.errors.filter((e) => ROW_CODES.has(e.code) && !this.sent.has(e)).map((e) => ({ file: r, error: e }))));
   /** Per file, in line order (refused rows and invalid devices come from different readers' lists). */
@@ -138,7 +143,9 @@ export class ImportStore {
     }
   }
 
-  /** The one action for a serial a spreadsheet damaged: the device judged again under its hash's serial (main decides). */
+  /**
+   * The one action for a serial a spreadsheet damaged: the device judged again under its hash's serial (main decides).
+   */
   async useHashSerial(device: CapturedDevice): Promise<void> {
     const serial = device.hash.serialNumber?.trim();
     if (!serial) return;

@@ -12,7 +12,7 @@ const PATCH_LIMIT = 25;
 
 /**
  * What needs the technician comes first: failed, invalid and timed-out rows above the rest, each part in
- * the queue's own order (issue 23: at 1366×768 they sat below the fold, under a toast).
+ * the queue's own order (at 1366×768 they used to sit below the fold, under a toast).
  */
 export function failedFirst(rows: QueueRow[], waitFor: StationSettings['waitFor'] = DEFAULT_WAIT_FOR): QueueRow[] {
   const failed: QueueRow[] = [];

@@ -54,7 +54,7 @@ export class SettingsStore {
     }
   }
 
-  /** The read-only pre-flight check of this bench, the tenant and the app registration (issue 19). */
+  /** The read-only pre-flight check of this bench, the tenant and the app registration. */
   checkConnection(): Promise<ConnectionCheckReport> {
     return this.api.checkConnection({});
   }

@@ -102,7 +102,7 @@ export const calls = {
   moveDevices: call(z.object({ ids: s.deviceIds, toTenant: z.string().regex(/^[a-z0-9._-]{1,100}$/) }).strict())<MoveDevicesResult>(),
   /** Stops a browser or device-code sign-in that is waiting for the technician. */
   cancelSignIn: call(z.object({}).strict())<AuthStatus>(),
-  // pre-flight check (issue 19)
+  // pre-flight check (docs/admin-guide.md#9-check-a-tenant-before-the-first-device)
   /** Read-only check of this bench, the tenant and the app registration; signs in when signed out. */
   checkConnection: call(z.object({}).strict())<ConnectionCheckReport>(),
   /** The last check of the current tenant (from Settings, the CLI or the first import's own check), or null. */

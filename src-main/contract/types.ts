@@ -364,7 +364,7 @@ export interface MoveDevicesResult {
   refused: DeviceSkip[];
 }
 
-// ---------- pre-flight check (issue 19) ----------
+// ---------- pre-flight check (the read-only connection check) ----------
 
 /** The checks, in the order they run; a check that needs an earlier one is 'not-checked' when that one failed. */
 export type CheckId = 'authority' | 'graph' | 'clock' | 'tenant' | 'sign-in' | 'permission' | 'intune' | 'features';
@@ -407,7 +407,7 @@ export interface ConnectionCheckReport {
   network?: { stack: 'electron' | 'node'; authority: string; graph: string };
 }
 
-// ---------- corporate identifiers (issue 18) ----------
+// ---------- corporate identifiers (docs/domain.md#corporate-identifiers) ----------
 
 /**
  * What a captured device can be registered as, each on its own: a Windows Autopilot device (by its

@@ -29,9 +29,9 @@ export interface QueueServiceOptions {
   onWork?: () => void;
   /** Stage deadlines, for devices the technician sends back to waiting. */
   timings?: Partial<Pick<WorkerTimings, 'registrationDeadlineMs' | 'profileDeadlineMs'>> & { expectedImportMs?: number };
-  /** Corporate identifier registrations (issue 18), shown beside each row's Autopilot state. */
+  /** Corporate identifier registrations (docs/domain.md#corporate-identifiers), shown beside each row's Autopilot state. */
   corporate?: CorporateStore;
-  /** The technician's retry also queues failed corporate identifiers again (issue 18); returns the devices it queued. */
+  /** The technician's retry also queues failed corporate identifiers again; returns the devices it queued. */
   corporateRetry?: (ids: string[]) => string[];
   /** Asks the worker to look these importing devices up in the tenant now (Retry past their expected time). */
   checkNow?: (deviceIds: string[]) => void;
@@ -58,10 +58,10 @@ export interface QueueOptions {
   defaultGroupTag?: string;
   assignedUser?: string;
   overrideAssignedUser?: boolean;
-  /** Rows refused before upload, kept as records (DESIGN.md: everything captured is a record). */
+  /** Rows refused before upload, kept as records (docs/architecture.md#the-queue-data-model: everything captured is a record). */
   refused?: RefusedRowInput[];
   waitFor?: WaitFor;
-  /** false: corporate identifier only (issue 18), the import worker never sends the device. */
+  /** false: corporate identifier only, the import worker never sends the device. */
   autopilot?: boolean;
 }
 
@@ -163,7 +163,7 @@ export class QueueService {
           }
           result.flagged.push(id);
         } else if (options.autopilot === false) {
-          // Corporate identifier only (issue 18): kept without a check time, so the import worker never sends it.
+          // Corporate identifier only: kept without a check time, so the import worker never sends it.
           record.flags = ['corporate-only'];
           message += ' (corporate identifier only)';
           result.queued.push(id);
@@ -310,7 +310,7 @@ export class QueueService {
         changed.push(id);
       }
     });
-    // Corporate identifiers retry on their own (issue 18): a device can be registered in Autopilot and failed as a corporate identifier.
+    // Corporate identifiers retry on their own: a device can be registered in Autopilot and failed as a corporate identifier.
     if (action === 'retry' && this.o.corporateRetry) for (const id of this.o.corporateRetry(ids)) if (!changed.includes(id)) changed.push(id);
     // A device the action helped one way (its corporate identifier) is not also reported as left alone.
     const helped = new Set(changed);
@@ -373,7 +373,7 @@ export class QueueService {
       const corporate = this.o.corporate;
       return [corporate ? reportCsvFile(devices, undefined, (id) => { const c = corporate.get(id); return c?.state ? corporateRegistrationOf(c) : undefined; }) : reportCsvFile(devices)];
     }
-    // Corporate identifiers (issue 18): the admin centre's manufacturer,model,serial file.
+    // Corporate identifiers (docs/domain.md#corporate-identifiers): the admin centre's manufacturer,model,serial file.
     if (format === 'corporate') return corporateCsvFiles(devices.filter((d) => d.state !== 'invalid')).files;
     // Only devices the service would accept belong in an upload file. With nothing selected, only those
     // that can still be uploaded: not registered (or 806), not owned by another tenant, not invalid, not in flight.

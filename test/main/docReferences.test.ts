@@ -17,24 +17,6 @@ const SCANNED_DIRS = ['src-main', 'src-renderer', 'test', 'bench', 'scripts', 'b
 const SKIPPED_DIRS = new Set(['node_modules', 'dist', 'results', 'test-results']);
 const TEXT_FILE = /\.(ts|svelte|js|cjs|mjs|css|html|json|md|yml)$/;
 
-/**
- * Files that still cite outside notes while they are rewritten elsewhere. The list only shrinks: a file listed
- * here that no longer cites fails too, so it is taken off.
- */
-const STILL_CITING = [
-  'src-main/app/createStation.ts',
-  'src-main/contract/contract.ts',
-  'src-main/contract/limits.ts',
-  'src-main/contract/types.ts',
-  'src-main/queue/errorAdvice.ts',
-  'src-main/queue/queueRuntime.ts',
-  'src-main/queue/queueService.ts',
-  'src-renderer/lib/i18n/en.ts',
-  'src-renderer/lib/i18n/ja.ts',
-  'test/renderer/codes.test.ts',
-  'test/renderer/fakeStationApi.ts',
-];
-
 // Built from parts so this file does not cite what it forbids.
 const OUTSIDE_NOTE = new RegExp(`\\b(?:${['DESIGN', 'DOMAIN'].join('|')})\\.md\\b|\\b[Ii]ssue #?[0-9]+`, 'g');
 
@@ -138,14 +120,10 @@ describe('comments and docs point into the repository', () => {
 
   it('no file cites design notes or issue numbers kept outside the repository', () => {
     const citing = files
-      .filter((rel) => !STILL_CITING.includes(rel))
       .flatMap((rel) => outsideCitations(read(rel)).map((c) => `${rel}: ${c}`));
     expect(citing).toEqual([]);
   });
 
-  it('the files still allowed to cite still do (take a file off the list once it no longer cites)', () => {
-    expect(STILL_CITING.filter((rel) => outsideCitations(read(rel)).length === 0)).toEqual([]);
-  });
 
   it('every docs anchor a file links to is a heading of that document', () => {
     const docs = fs.readdirSync(path.join(repo, 'docs')).filter((f) => f.endsWith('.md'));

@@ -114,7 +114,7 @@ describe('plurals', () => {
   });
 });
 
-describe('what a waiting row says to do (issue 23: it read "Retry" while Retry was disabled)', () => {
+describe('what a waiting row says to do (it used to read "Retry" while Retry was disabled)', () => {
   it('a bench signed out says Sign in; a bench offline says Fix the network; a Graph failure still says Retry', () => {
     for (const name of ['GRAPH_SIGN_IN_EXPIRED', 'AUTH_DECLINED', 'AUTH_CONSENT_MISSING']) expect(adviceKind(undefined, name)).toBe('signIn');
     for (const name of ['GRAPH_NETWORK', 'AUTH_NETWORK', 'CHECK_DNS_FAILED', 'CHECK_TCP_FAILED', 'CHECK_TLS_INTERCEPTED']) expect(adviceKind(undefined, name)).toBe('network');

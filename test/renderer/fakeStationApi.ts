@@ -212,7 +212,7 @@ export class FakeStationApi {
   call_queueDevices(input: CallInput<'queueDevices'>) {
     const result = { queued: [] as string[], duplicates: [] as string[], invalid: [] as string[], flagged: [] as string[], refused: [] as string[] };
     const now = new Date(this.now()).toISOString();
-    // Rows refused before upload are kept as 'invalid' records with their file, line and reason (issue 15).
+    // Rows refused before upload are kept as 'invalid' records with their file, line and reason.
     for (const row of input.refused ?? []) {
       const id = `new-${this.nextId++}`;
       const queueRow = this.sent({ id, serialNumber: row.serialNumber ?? '', groupTag: '', assignedUser: '', state: 'invalid', stateSince: now, source: row.source, capturedAt: now, flags: ['refused'], errorName: row.code, advice: row.message });

@@ -291,7 +291,7 @@ export const en = {
   'code.ImportRecordLost': 'Intune lost this device\'s import record twice and the device is not registered. Retry later; if it happens again, send the request ids to your admin.',
   'flag.group-tag-unconfirmed': 'The group tag was changed, but Intune did not show the new tag in time. Check it in the admin centre.',
   'flag.group-tag-unchecked': 'Registered here, but the device could not be found to check its group tag. Check it in the admin centre.',
-  // Issue 13 (real tenants, remote simulated tenant): codes worded from their params.
+  // Real tenants and the remote simulated tenant: codes worded from their params.
   'code.GRAPH_PAGING_LOOP': 'Microsoft Graph kept sending pages the station had already read, so it stopped the listing[ after {pages} pages]. The station tries again later; if it lasts, send the request id to support.',
   'code.REMOTE_TENANT_URL_INVALID': '"{url}" is not the https:// address of a simulated tenant. Copy the address the trainer\'s "autopilot-station sim" printed, e.g. https://trainer-pc:8443.',
   'code.REMOTE_TENANT_NOT_SHARED': 'The simulated tenant at {url} does not share its connection. Start it with "autopilot-station sim" on the trainer\'s computer.',
@@ -335,7 +335,7 @@ export const en = {
   'tenants.moved.other': '{count} devices moved to {tenant}.',
   'tenants.training': 'Training',
 
-  // issue 15: the files technicians bring (codes with their params)
+  // The files technicians bring (codes with their params)
   'code.CSV_PKID_ONLY': 'This row has a Windows Product ID (PKID) but no hardware hash. Intune\'s import needs the hash (PKID uploads work only through Partner Center): capture the hash with Get-WindowsAutopilotInfo or OA3Tool.',
   'code.CSV_TUPLE_ONLY': 'This row has a manufacturer, model and serial but no hardware hash. Intune\'s import needs the hash (tuple uploads work only through Partner Center): capture the hash with Get-WindowsAutopilotInfo or OA3Tool.',
   'code.CSV_NO_HASH': 'This row has no hardware hash: Get-WindowsAutopilotInfo was probably not run as administrator. Run it again as administrator.',
@@ -372,7 +372,7 @@ export const en = {
   'import.flaggedKept': 'Kept for you to check (same serial as a queued device, another hash): {count}.',
   'import.refusedKept': 'Refused rows kept in the queue as invalid: {count}.',
   'import.nothingToQueue': 'No device in these files can be queued: the rows below say why. Correct the file, then choose it again.',
-  // pre-flight check (issue 19) and sign-in advice by code
+  // The connection check and sign-in advice by code
   'check.title': 'Check connection',
   'check.help': 'Checks this bench, the tenant and its app registration without changing anything in the tenant: network, clock, tenant, sign-in method, permission, Intune licence and the Graph features the station uses.',
   'check.run': 'Check connection',
@@ -466,7 +466,7 @@ export const en = {
   'code.GRAPH_PERMISSION_MISSING': 'The account or app lacks the Microsoft Graph permission DeviceManagementServiceConfig.ReadWrite.All.',
   'code.GRAPH_PERMISSION_MISSING.action': 'Ask an administrator to grant it with admin consent to the station\'s app registration (and, for a technician\'s account, an Intune role), then sign in again.',
   'check.when': 'Checked {time}.',
-  // Issue 16: the advice catalogue by code, plurals, capture confirmations, settings validation.
+  // The advice catalogue by code, plurals, capture confirmations, settings validation.
   'code.unknown': 'The station reported "{code}". Note the code and tell your admin if it happens again.',
   'code.HTTP': 'The station answered in an unexpected way. Reload the page; if it returns, restart the station.',
   'code.FILE_NOT_FOUND': 'The file was not found[ ({path})]. Check the path or choose the file again.',
@@ -625,7 +625,7 @@ export const en = {
   'profile.failed': 'Failed',
   'code.INPUT_INVALID.fields': 'Refused: {fields}.',
   'code.ETIMEDOUT': 'The connection timed out.',
-  // Corporate identifiers (issue 18)
+  // Corporate identifiers
   'settings.registrationTargets': 'Register each captured device as',
   'registrationTargets.autopilot': 'Windows Autopilot device (hardware hash)',
   'registrationTargets.corporate': 'Windows corporate identifier (manufacturer, model, serial)',

@@ -296,7 +296,7 @@ export const ja: Record<MessageKey, string> = {
   'code.ImportRecordLost': 'Intune がこのデバイスのインポート レコードを 2 回失い、デバイスは登録されていません。後で再試行してください。繰り返す場合はリクエスト ID を管理者に送ってください。',
   'flag.group-tag-unconfirmed': 'グループ タグを変更しましたが、新しいタグが時間内に Intune に表示されませんでした。管理センターで確認してください。',
   'flag.group-tag-unchecked': 'このテナントに登録済みですが、グループ タグを確認するためのデバイスが見つかりませんでした。管理センターで確認してください。',
-  // Issue 13 (real tenants, remote simulated tenant): codes worded from their params.
+  // Real tenants and the remote simulated tenant: codes worded from their params.
   'code.GRAPH_PAGING_LOOP': 'Microsoft Graph が読み込み済みのページを繰り返し返したため、[{pages} ページで]一覧の取得を止めました。ステーションは後で再試行します。続く場合はリクエスト ID をサポートに送ってください。',
   'code.REMOTE_TENANT_URL_INVALID': '"{url}" はシミュレートされたテナントの https:// アドレスではありません。講師の "autopilot-station sim" が表示したアドレス (例: https://trainer-pc:8443) をコピーしてください。',
   'code.REMOTE_TENANT_NOT_SHARED': '{url} のシミュレートされたテナントは接続情報を共有していません。講師のコンピューターで "autopilot-station sim" を起動してください。',
@@ -340,7 +340,7 @@ export const ja: Record<MessageKey, string> = {
   'tenants.moved.other': '{count} 台を {tenant} へ移動しました。',
   'tenants.training': 'トレーニング',
 
-  // issue 15: the files technicians bring (codes with their params)
+  // The files technicians bring (codes with their params)
   'code.CSV_PKID_ONLY': 'この行には Windows プロダクト ID (PKID) がありますが、ハードウェア ハッシュがありません。Intune のインポートにはハッシュが必要です (PKID での登録は Partner Center でのみ可能)。Get-WindowsAutopilotInfo または OA3Tool でハッシュを取得してください。',
   'code.CSV_TUPLE_ONLY': 'この行には製造元、モデル、シリアル番号がありますが、ハードウェア ハッシュがありません。Intune のインポートにはハッシュが必要です (この組み合わせでの登録は Partner Center でのみ可能)。Get-WindowsAutopilotInfo または OA3Tool でハッシュを取得してください。',
   'code.CSV_NO_HASH': 'この行にはハードウェア ハッシュがありません。Get-WindowsAutopilotInfo が管理者として実行されなかった可能性があります。管理者としてもう一度実行してください。',
@@ -377,7 +377,7 @@ export const ja: Record<MessageKey, string> = {
   'import.flaggedKept': '確認のために保存 (キュー内のデバイスと同じシリアル番号で、ハッシュが異なる): {count} 台。',
   'import.refusedKept': '拒否された {count} 行を無効としてキューに保存しました。',
   'import.nothingToQueue': 'これらのファイルにはキューに追加できるデバイスがありません。理由は下の各行に表示しています。ファイルを修正してから、もう一度選択してください。',
-  // pre-flight check (issue 19) and sign-in advice by code
+  // The connection check and sign-in advice by code
   'check.title': '接続の確認',
   'check.help': 'テナントを一切変更せずに、このベンチ、テナント、アプリ登録を確認します: ネットワーク、時刻、テナント、サインイン方法、アクセス許可、Intune ライセンス、ステーションが使う Graph の機能。',
   'check.run': '接続を確認',
@@ -471,7 +471,7 @@ export const ja: Record<MessageKey, string> = {
   'code.GRAPH_PERMISSION_MISSING': 'アカウントまたはアプリに Microsoft Graph のアクセス許可 DeviceManagementServiceConfig.ReadWrite.All がありません。',
   'code.GRAPH_PERMISSION_MISSING.action': 'ステーションのアプリ登録に管理者の同意付きで付与するよう (技術者のアカウントでは Intune ロールも) 管理者に依頼し、もう一度サインインしてください。',
   'check.when': '確認日時: {time}',
-  // Issue 16: the advice catalogue by code, plurals, capture confirmations, settings validation.
+  // The advice catalogue by code, plurals, capture confirmations, settings validation.
   'code.unknown': 'ステーションから「{code}」が報告されました。コードを控え、繰り返し発生する場合は管理者に伝えてください。',
   'code.HTTP': 'ステーションから想定外の応答がありました。ページを再読み込みし、繰り返す場合はステーションを再起動してください。',
   'code.FILE_NOT_FOUND': 'ファイルが見つかりません[ ({path})]。パスを確認するか、ファイルを選び直してください。',
@@ -630,7 +630,7 @@ export const ja: Record<MessageKey, string> = {
   'profile.failed': '失敗',
   'code.INPUT_INVALID.fields': '拒否された項目: {fields}。',
   'code.ETIMEDOUT': '接続がタイムアウトしました。',
-  // 企業識別子 (issue 18)。Microsoft Learn 日本語版の用語「企業識別子」に合わせる。
+  // 企業識別子。Microsoft Learn 日本語版の用語「企業識別子」に合わせる。
   'settings.registrationTargets': 'キャプチャしたデバイスの登録方法',
   'registrationTargets.autopilot': 'Windows Autopilot デバイス (ハードウェア ハッシュ)',
   'registrationTargets.corporate': '企業識別子 (製造元、モデル、シリアル番号)',

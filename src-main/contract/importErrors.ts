@@ -98,9 +98,15 @@ export const IMPORT_ERROR_TABLE: readonly ImportError[] = [
   },
 ];
 
-/** Names compared loosely: case and separators ignored; other spellings are the rows' `aliases`. */
+/**
+ * Names compared loosely: case and separators ignored, and "Another" read as "Other" (Microsoft's pages spell the
+ * 808 family both ways: docs/domain.md#import-errors-801-814); other spellings are the rows' `aliases`.
+ */
 function nameKey(name: string): string {
-  return name.replace(/[^a-z0-9]/gi, '').toLowerCase();
+  return name
+    .replace(/[^a-z0-9]/gi, '')
+    .toLowerCase()
+    .replace(/another/g, 'other');
 }
 
 const BY_CODE = new Map(IMPORT_ERROR_TABLE.flatMap((e) => (e.code === undefined ? [] : [[e.code, e] as const])));

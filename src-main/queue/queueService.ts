@@ -403,12 +403,9 @@ export class QueueService {
    */
   private row(d: DeviceRecord): QueueRow {
     const now = this.now();
-    const row = toRow(d, now, this.expectedImportMs());
-    const c = this.o.corporate?.get(row.id);
-    if (c?.state) {
-      row.corporate = corporateRegistrationOf(c);
-      row.actions = allowedActions(actionSubject(d, c.state), now, this.expectedImportMs());
-    }
+    const c = this.o.corporate?.get(d.id);
+    const row = toRow(d, now, this.expectedImportMs(), c?.state);
+    if (c?.state) row.corporate = corporateRegistrationOf(c);
     const at = actionsChangeAt(d, this.expectedImportMs());
     if (at !== undefined && at > now) this.watchActions(d.id, at);
     else this.actionChanges.delete(d.id);
@@ -496,8 +493,11 @@ function actionSubject(d: DeviceRecord, corporate?: ActionSubject['corporate']):
   return { ...d, ...(corporate ? { corporate } : {}) };
 }
 
-/** A record as the contract's row, with main's verdicts on each action at service time `now` (ms). */
-export function toRow(d: DeviceRecord, now: number, expectedImportMs = EXPECTED_IMPORT_MS): QueueRow {
+/**
+ * A record as the contract's row, with main's verdicts on each action at service time `now` (ms); `corporate`
+ * is the device's corporate identifier registration, when the station follows them (it can allow Retry).
+ */
+export function toRow(d: DeviceRecord, now: number, expectedImportMs = EXPECTED_IMPORT_MS, corporate?: ActionSubject['corporate']): QueueRow {
   const iso = (t: number) => new Date(t).toISOString();
   const row: QueueRow = {
     id: d.id,
@@ -509,7 +509,7 @@ export function toRow(d: DeviceRecord, now: number, expectedImportMs = EXPECTED_
     source: d.source,
     capturedAt: iso(d.capturedAt),
     flags: d.flags,
-    actions: allowedActions(actionSubject(d), now, expectedImportMs),
+    actions: allowedActions(actionSubject(d, corporate), now, expectedImportMs),
   };
   if (d.hash.manufacturer) row.manufacturer = d.hash.manufacturer;
   if (d.hash.model) row.model = d.hash.model;

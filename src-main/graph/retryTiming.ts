@@ -43,6 +43,15 @@ export interface ServiceWait {
   inline: boolean;
 }
 
+/**
+ * Exponential backoff with "equal jitter", ms: the step `baseMs`·2^`doublings` (at most `maxMs`), half of it fixed
+ * and half random (`random()` in [0, 1)), so waits still grow while stations do not retry in step.
+ */
+export function equalJitterBackoff(baseMs: number, maxMs: number, doublings: number, random: () => number): number {
+  const step = Math.min(maxMs, baseMs * 2 ** doublings);
+  return Math.round(step / 2 + random() * (step / 2));
+}
+
 export class RetryTiming {
   constructor(
     readonly policy: RetryPolicy,
@@ -51,8 +60,7 @@ export class RetryTiming {
 
   /** Exponential backoff with "equal jitter", ms: half the step fixed, half random, so waits still grow. */
   backoff(attempt: number): number {
-    const step = Math.min(this.policy.maxDelayMs, this.policy.baseDelayMs * 2 ** Math.max(0, attempt - 1));
-    return Math.round(step / 2 + this.random() * (step / 2));
+    return equalJitterBackoff(this.policy.baseDelayMs, this.policy.maxDelayMs, Math.max(0, attempt - 1), this.random);
   }
 
   /** True while `attempt` (1-based) leaves another one and the request allows retries. */

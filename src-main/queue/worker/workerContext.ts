@@ -4,6 +4,7 @@ import type { Logger } from '../../kernel/logger.ts';
 import { SYNC_INTERVAL_MS } from '../../contract/limits.ts';
 import type { Attention, DeviceState } from '../../contract/types.ts';
 import { GraphFailure, type AutopilotPort } from '../../graph/autopilotPort.ts';
+import { equalJitterBackoff } from '../../graph/retryTiming.ts';
 import type { DeviceEventRecord, DevicePatch, DeviceRecord, QueueStore } from '../queueStore.ts';
 
 export interface WorkerTimings {
@@ -132,8 +133,7 @@ export class WorkerContext {
 
   retryDelay(attempts: number, err: Error | undefined): number {
     if (err instanceof GraphFailure && err.retryAfterMs !== undefined) return err.retryAfterMs;
-    const cap = Math.min(this.t.retryMaxMs, this.t.retryBaseMs * 2 ** Math.min(attempts, 16));
-    return Math.round(cap / 2 + (Math.random() * cap) / 2);
+    return equalJitterBackoff(this.t.retryBaseMs, this.t.retryMaxMs, Math.min(attempts, 16), Math.random);
   }
 
   /**

@@ -5,10 +5,10 @@
  * bench's 1024×768 and 1366×768, in English and Japanese; screenshots in test-results/screenshots.
  */
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, SCREENSHOT_DIR } from './support.ts';
-import { serveHarness } from './harnessServer.ts';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { SCREENSHOT_DIR } from './support.ts';
+import { harnessInChromium } from './harnessServer.ts';
 import { seedQueue } from '../renderer/seedQueue.ts';
 
 const N = 60;
@@ -26,16 +26,7 @@ const CASES = [
   { name: 'registered', row: pick('registered device', (r) => r.state === 'registered'), retry: false, reregister: true, remove: true },
 ];
 
-let browser: Browser;
-let harness: Awaited<ReturnType<typeof serveHarness>>;
-beforeAll(async () => {
-  harness = await serveHarness();
-  browser = await launchChromium();
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await harness?.close();
-});
+const harness = harnessInChromium();
 
 async function shown(page: Page, testId: string): Promise<boolean> {
   return (await page.getByTestId(testId).count()) > 0;
@@ -44,7 +35,7 @@ async function shown(page: Page, testId: string): Promise<boolean> {
 describe('the device detail shows the actions main allows, and why not the others', () => {
   for (const [lang, width] of [['en', 1024], ['en', 1366], ['ja', 1024], ['ja', 1366]] as const) {
     it(`${lang} at ${width}×768`, async () => {
-      const page = await browser.newPage({ viewport: { width, height: 768 } });
+      const page = await harness.newPage({ viewport: { width, height: 768 } });
       try {
         await page.goto(`${harness.url}#screen=queue&n=${N}&lang=${lang}&now=${new Date(NOW).toISOString()}`);
         await page.getByTestId('queue-row').first().waitFor();

@@ -4,10 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from './support.ts';
-import { serveHarness } from './harnessServer.ts';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { harnessInChromium } from './harnessServer.ts';
 
 // Evaluated through the DevTools protocol: the station's CSP (script-src 'self') refuses an injected <script>.
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -18,17 +17,7 @@ interface Violation {
   nodes: { target: string[]; failureSummary?: string }[];
 }
 
-let browser: Browser;
-let harness: Awaited<ReturnType<typeof serveHarness>>;
-
-beforeAll(async () => {
-  harness = await serveHarness();
-  browser = await launchChromium();
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await harness?.close();
-});
+const harness = harnessInChromium();
 
 async function axe(page: Page): Promise<string[]> {
   await page.evaluate(AXE_SOURCE);
@@ -79,7 +68,7 @@ describe('axe-core on every screen, light and dark, English and Japanese', () =>
   for (const theme of ['light', 'dark'] as const) {
     for (const lang of ['en', 'ja'] as const) {
       it.each(SCREENS)(`%s (${theme}, ${lang})`.replace('%s', '$name'), async ({ fragment, prepare }) => {
-        const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+        const page = await harness.newPage({ viewport: { width: 1366, height: 768 } });
         try {
           await page.goto(`${harness.url}#${fragment}&theme=${theme}&lang=${lang}`);
           await prepare?.(page);

@@ -2,6 +2,9 @@ import { createServer, type Server } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { build } from 'vite';
+import { afterAll, beforeAll } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from './support.ts';
 
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };
 
@@ -24,4 +27,31 @@ export async function serveHarness(): Promise<{ url: string; close: () => Promis
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as { port: number }).port;
   return { url: `http://127.0.0.1:${port}/dev/harness.html`, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+/**
+ * The screen harness served and one Chromium launched for a test file (vitest's beforeAll/afterAll registered
+ * here): `url` and `newPage` are ready inside the file's tests, and both are closed after them.
+ */
+export function harnessInChromium(): { readonly url: string; newPage(options?: Parameters<Browser['newPage']>[0]): Promise<Page> } {
+  let browser: Browser | undefined;
+  let harness: Awaited<ReturnType<typeof serveHarness>> | undefined;
+  beforeAll(async () => {
+    harness = await serveHarness();
+    browser = await launchChromium();
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await harness?.close();
+  });
+  return {
+    get url() {
+      if (!harness) throw new Error('the harness is served in beforeAll: use it inside a test');
+      return harness.url;
+    },
+    newPage(options) {
+      if (!browser) throw new Error('Chromium is launched in beforeAll: use it inside a test');
+      return browser.newPage(options);
+    },
+  };
 }

@@ -3,26 +3,16 @@
  * queue, in view, and no toast lies over them. Screen harness (fake station, 400 devices) in Chromium.
  */
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchChromium, SCREENSHOT_DIR } from './support.ts';
-import { serveHarness } from './harnessServer.ts';
+import { describe, expect, it } from 'vitest';
+import { SCREENSHOT_DIR } from './support.ts';
+import { harnessInChromium } from './harnessServer.ts';
 
-let browser: Browser;
-let harness: Awaited<ReturnType<typeof serveHarness>>;
-beforeAll(async () => {
-  harness = await serveHarness();
-  browser = await launchChromium();
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await harness?.close();
-});
+const harness = harnessInChromium();
 
 describe('what failed is in view, not under a toast', () => {
   for (const [lang, width] of [['en', 1366], ['ja', 1024], ['en', 1024], ['ja', 1366]] as const) {
     it(`${lang} at ${width}×768`, async () => {
-      const page = await browser.newPage({ viewport: { width, height: 768 } });
+      const page = await harness.newPage({ viewport: { width, height: 768 } });
       try {
         await page.goto(`${harness.url}#screen=queue&n=400&lang=${lang}`);
         await page.getByTestId('queue-row').first().waitFor();

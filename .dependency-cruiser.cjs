@@ -3,13 +3,13 @@
  * `npm test`; a violation fails it). Each rule says in one line why it exists. Paths are relative to
  * the repository root; "type-only" imports vanish at build time and are allowed where a rule says so.
  *
- *   contract   ← kernel ← services (capture, queue, graph, auth, tenant, sim) ← transports (ipc, host)
- *                                                                            ← app (composition) ← entry points
+ *   contract ← kernel ← services (capture, queue, graph, auth, tenant, check, net, sim) ← transports (ipc, host)
+ *                                                                                         ← app (composition) ← entry points
  *
  * Adding a folder or an adapter: add it to the rule it belongs to, with the reason, not an exception.
  * @type {import('dependency-cruiser').IConfiguration}
  */
-const SERVICES = '^src-main/(capture|queue|graph|auth|tenant|sim|net)/';
+const SERVICES = '^src-main/(capture|queue|graph|auth|tenant|check|sim|net)/';
 const ENTRY_POINTS = '^src-main/(main\\.ts|cli\\.ts|cli/|app/)';
 
 module.exports = {

@@ -412,9 +412,9 @@ export interface ConnectionCheckReport {
 /**
  * What a captured device can be registered as, each on its own: a Windows Autopilot device (by its
  * hardware hash) and a Windows corporate identifier (manufacturer, model, serial). The station's
- * setting is a set of these (`RegistrationTargets`): a new target is one more entry here, its words in
- * the two dictionaries (`registrationTargets.<name>`), and the stage that registers it. See
- * docs/architecture.md#the-import-worker-and-its-stages and docs/domain.md#corporate-identifiers.
+ * setting is a set of these (`RegistrationTargets`). A new target starts with one more entry here and
+ * reaches every layer (Graph port, store columns, worker stage, queue service, CLI, screens, simulator):
+ * docs/architecture.md#recipe-add-a-registration-target lists the places; docs/domain.md#corporate-identifiers.
  */
 export const REGISTRATION_TARGETS = ['autopilot', 'corporate'] as const;
 export type RegistrationTarget = (typeof REGISTRATION_TARGETS)[number];

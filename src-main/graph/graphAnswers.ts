@@ -73,7 +73,7 @@ export function isServiceTrouble(status: number): boolean {
  * The failure kind of a status that is not retried, with the service's words. Intune's real answers: 401
  * with an audience/issuer complaint for a token of another cloud, 403 for a missing permission, 400
  * "Request not applicable to target tenant" (or a licence message) for a tenant without Intune
- * (docs/domain.md#permission-and-sign-in).
+ * (docs/domain.md#401-from-another-cloud, docs/domain.md#a-tenant-without-intune).
  */
 export function classifyHttpFailure(status: number, serviceCode = '', serviceMessage = ''): GraphFailureKind {
   const text = `${serviceCode} ${serviceMessage}`;

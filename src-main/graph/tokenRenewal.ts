@@ -12,7 +12,8 @@ export interface AccessTokenProvider {
 /**
  * The token of one request, and its answers to a 401: a claims challenge is answered once (a token
  * that carries the claims, then the same request), an expired or revoked token is refreshed once.
- * Neither counts as a failed attempt. docs/domain.md#permission-and-sign-in
+ * Neither counts as a failed attempt. docs/domain.md#a-claims-challenge and
+ * docs/domain.md#401-with-an-expired-or-revoked-token
  */
 export class TokenRenewal {
   /** The claims of a challenge, for the next token request only. */

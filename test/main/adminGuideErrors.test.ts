@@ -33,7 +33,12 @@ function tableAfter(markdown: string, heading: string): string[][] {
       if (rows.length) break;
       continue;
     }
-    rows.push(line.split('|').slice(1, -1).map((c) => c.trim()));
+    rows.push(
+      line
+        .split('|')
+        .slice(1, -1)
+        .map((c) => c.trim()),
+    );
   }
   return rows.slice(2);
 }
@@ -48,17 +53,23 @@ function guideRows(markdown: string): GuideRow[] {
 }
 
 /** What the guide gets wrong against the table, one line each (empty when they agree). */
-function disagreements(rows: GuideRow[], table: readonly { code?: number; name: string; kind: ImportErrorKind }[]): string[] {
+function disagreements(
+  rows: GuideRow[],
+  table: readonly { code?: number; name: string; kind: ImportErrorKind }[],
+): string[] {
   const wrong: string[] = [];
   for (const e of table) {
-    const row = rows.find((r) => (e.code !== undefined ? r.code === e.code : r.code === undefined && r.name === e.name));
+    const row = rows.find((r) =>
+      e.code !== undefined ? r.code === e.code : r.code === undefined && r.name === e.name,
+    );
     const label = `${e.code ?? '—'} ${e.name}`;
     if (!row) wrong.push(`${label}: no row in the guide`);
     else if (row.name !== e.name) wrong.push(`${label}: the guide names it ${row.name}`);
     else if (row.kind !== e.kind) wrong.push(`${label}: the guide says ${row.kind}, the table ${e.kind}`);
   }
   for (const r of rows) {
-    if (r.code !== undefined && !table.some((e) => e.code === r.code)) wrong.push(`${r.code}: in the guide, not in the table`);
+    if (r.code !== undefined && !table.some((e) => e.code === r.code))
+      wrong.push(`${r.code}: in the guide, not in the table`);
   }
   return wrong;
 }

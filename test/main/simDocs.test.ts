@@ -33,9 +33,17 @@ describe('the simulated tenant as the architecture page describes it', () => {
       ...Object.keys(scenarioSchema.shape),
       ...nested.flatMap((k) => Object.keys((scenarioSchema.shape[k].unwrap() as unknown as { shape: object }).shape)),
     ];
-    expect(keys, 'the nested keys are read too').toEqual(expect.arrayContaining(['tagUpdateS', 'redirectPlatform', 'appWrites']));
+    expect(keys, 'the nested keys are read too').toEqual(
+      expect.arrayContaining(['tagUpdateS', 'redirectPlatform', 'appWrites']),
+    );
     expect(unnamed(doc, faultSpecSchema.shape.kind.options), 'fault kinds').toEqual([]);
-    expect(unnamed(doc, Object.keys(faultSpecSchema.shape).filter((k) => k !== 'kind')), 'fault options').toEqual([]);
+    expect(
+      unnamed(
+        doc,
+        Object.keys(faultSpecSchema.shape).filter((k) => k !== 'kind'),
+      ),
+      'fault options',
+    ).toEqual([]);
     expect(unnamed(doc, keys), 'scenario keys').toEqual([]);
     expect(unnamed(doc, Object.keys(realTenantObjectSchema.shape)), 'real-tenant switches').toEqual([]);
   });

@@ -36,7 +36,7 @@ const ERRORS: { code?: number; name: string; advice: string }[] = [
   { code: 808, name: 'ZtdDeviceAssignedToOtherTenant', advice: 'The previous owner must deregister it.' },
   { name: 'ZtdDeviceDuplicated', advice: 'Remove the duplicate and retry.' },
   { name: 'StorageError', advice: 'Retry later.' },
-  { code: 899, name: 'ZtdSomethingNew', advice: 'The service returned an error the station does not know.' },
+  { code: 899, name: 'ZtdNoSuchCode', advice: 'The service returned an error the station does not know.' },
 ];
 const WAITING: ReadonlySet<DeviceState> = new Set(['queued', 'importing', 'imported', 'registered']);
 

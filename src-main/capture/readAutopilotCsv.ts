@@ -1,7 +1,7 @@
 import type { CaptureSourceKind, CapturedDevice, FileDuplicate, FileReadError } from '../contract/types.ts';
 import { GROUP_TAG_MAX, groupTagLength, groupTagProblem, groupTagProblemText } from '../contract/groupTagRule.ts';
 import { foldSerial, SERIAL_MAX } from '../contract/serialNumberRule.ts';
-import { isUserPrincipalName } from '../contract/userPrincipalNameRule.ts';
+import { userPrincipalNameProblem, userPrincipalNameProblemText } from '../contract/userPrincipalNameRule.ts';
 import { checkDevice } from './checkDevice.ts';
 import { containsLicenceKey, startsLikeFormula } from './fieldRules.ts';
 import { finding } from './hashFindings.ts';
@@ -345,11 +345,14 @@ export function readRow(fields: string[], layout: Layout, lineNo: number): Row |
   const tagProblem = row.groupTag ? groupTagProblem(row.groupTag) : undefined;
   if (tagProblem) {
     const text = `Line ${lineNo}: the group tag "${row.groupTag.slice(0, 40)}${row.groupTag.length > 40 ? '…' : ''}" ${groupTagProblemText(tagProblem, row.groupTag)}.`;
-    if (tagProblem === 'tooLong') return { error: readError('CSV_GROUP_TAG_TOO_LONG', text, lineNo, { line: lineNo, length: groupTagLength(row.groupTag), max: GROUP_TAG_MAX }) };
-    return { error: readError('CSV_GROUP_TAG_INVALID', text, lineNo, { line: lineNo }) };
+    if (tagProblem === 'GROUP_TAG_TOO_LONG') return { error: readError('CSV_GROUP_TAG_TOO_LONG', text, lineNo, { line: lineNo, length: groupTagLength(row.groupTag), max: GROUP_TAG_MAX }) };
+    // `reason` names the rule that failed: the screens word it (src-renderer/lib/codes.ts).
+    return { error: readError('CSV_GROUP_TAG_INVALID', text, lineNo, { line: lineNo, reason: tagProblem }) };
   }
-  if (row.assignedUser && !isUserPrincipalName(row.assignedUser)) {
-    return { error: readError('CSV_BAD_VALUE', `Line ${lineNo}: the assigned user "${row.assignedUser.slice(0, 60)}" is not a user name like name@contoso.com.`, lineNo) };
+  const userProblem = userPrincipalNameProblem(row.assignedUser);
+  if (userProblem) {
+    const text = `Line ${lineNo}: the assigned user "${row.assignedUser.slice(0, 60)}" ${userPrincipalNameProblemText(userProblem, row.assignedUser)}.`;
+    return { error: readError('CSV_BAD_VALUE', text, lineNo, { line: lineNo, reason: userProblem }) };
   }
   return row;
 }

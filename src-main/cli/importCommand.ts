@@ -173,7 +173,8 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
         const r = queue.service.queueDevices(inputs, {
           groupTag,
           waitFor: wait,
-          ...(!targets.includes('autopilot') ? { autopilot: false } : {}),
+          // The service decides from the targets whether the devices are corporate identifiers only, as for the screens.
+          registrationTargets: targets,
           ...(assignedUser !== undefined ? { assignedUser } : {}),
           ...(values['override-group-tag'] ? { overrideGroupTag: true } : {}),
           ...(values['override-assigned-user'] ? { overrideAssignedUser: true } : {}),

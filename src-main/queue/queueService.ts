@@ -5,7 +5,7 @@ import type { Logger } from '../kernel/logger.ts';
 import { checkDevice, type DeviceFields } from '../capture/checkDevice.ts';
 import { maskLicenceKeys } from '../capture/fieldRules.ts';
 import { StationError } from '../contract/errors.ts';
-import type { DeviceActionResult, DeviceDetail, DeviceEvent, DeviceSkip, DeviceState, ExportFile, QueuePage, QueueResult, QueueRow } from '../contract/types.ts';
+import { DEFAULT_REGISTRATION_TARGETS, type DeviceActionResult, type DeviceDetail, type DeviceEvent, type DeviceSkip, type DeviceState, type ExportFile, type QueuePage, type QueueResult, type QueueRow, type RegistrationTarget } from '../contract/types.ts';
 import type { AutopilotPort } from '../graph/autopilotPort.ts';
 import { STATION_ADVICE } from './errorAdvice.ts';
 import { actionsChangeAt, actionVerdict, allowedActions, EXPECTED_IMPORT_MS, notUploadable, type ActionSubject } from './deviceActions.ts';
@@ -61,8 +61,12 @@ export interface QueueOptions {
   /** Rows refused before upload, kept as records (docs/architecture.md#the-queue-data-model: everything captured is a record). */
   refused?: RefusedRowInput[];
   waitFor?: WaitFor;
-  /** false: corporate identifier only, the import worker never sends the device. */
-  autopilot?: boolean;
+  /**
+   * The station's registration targets (settings, or the command line's --register); DEFAULT_REGISTRATION_TARGETS
+   * when absent. The one place "corporate only" is decided: without 'autopilot' a device is queued for its corporate
+   * identifier alone (flag 'corporate-only'), and the import worker never sends it.
+   */
+  registrationTargets?: readonly RegistrationTarget[] | undefined;
 }
 
 /** An empty hash summary for records that never had a readable hash (refused rows). */
@@ -107,6 +111,7 @@ export class QueueService {
     const result: Required<QueueResult> = { queued: [], duplicates: [], invalid: [], flagged: [], refused: [] };
     const changed: string[] = [];
     const now = this.now();
+    const corporateOnly = !(options.registrationTargets ?? DEFAULT_REGISTRATION_TARGETS).includes('autopilot');
     this.store.transaction(() => {
       for (const row of options.refused ?? []) this.keepRefusedRow(row, now, result, changed);
       for (const input of devices) {
@@ -162,7 +167,7 @@ export class QueueService {
             }
           }
           result.flagged.push(id);
-        } else if (options.autopilot === false) {
+        } else if (corporateOnly) {
           // Corporate identifier only: kept without a check time, so the import worker never sends it.
           record.flags = ['corporate-only'];
           message += ' (corporate identifier only)';

@@ -294,15 +294,8 @@ export class QueueService {
             this.store.appendEvent({ deviceId: id, at: now, fromState: d.state, toState: d.state, message: 'The technician asked the station to check this import with the tenant now', requestIds: [] });
             continue;
           }
-          if (d.state === 'invalid') {
-            const again = checkDevice({ serialNumber: d.serialNumber, hardwareHash: d.hardwareHash, source: d.source });
-            if (!again.valid) {
-              const first = again.findings.find((f) => f.severity === 'error');
-              skip('RETRY_STILL_INVALID', { finding: first?.code ?? d.errorName ?? 'DEVICE_INVALID' });
-              continue;
-            }
-            this.store.updateDevice(id, { ...requeue, findings: again.findings }, ev('queued', 'Checked again and queued'));
-          } else if (d.state === 'timed-out' && (d.lastKnownState === 'imported' || d.lastKnownState === 'registered')) {
+          // An invalid device never gets here: its serial and hash never change, so the verdict refuses it.
+          if (d.state === 'timed-out' && (d.lastKnownState === 'imported' || d.lastKnownState === 'registered')) {
             // Imported already: wait again rather than import a second time.
             const stage = d.lastKnownState;
             this.store.updateDevice(id, { state: stage, stateSince: now, nextCheckAt: now, attempts: 0, deadline: now + (stage === 'imported' ? (this.o.timings?.registrationDeadlineMs ?? DEFAULT_TIMINGS.registrationDeadlineMs) : (this.o.timings?.profileDeadlineMs ?? DEFAULT_TIMINGS.profileDeadlineMs)), advice: null, errorName: null, lastKnownState: null }, ev(stage, 'Waiting again'));

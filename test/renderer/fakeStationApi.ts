@@ -289,9 +289,6 @@ export class FakeStationApi {
         affected++;
       } else if (input.action === 'retry' && d.row.state === 'importing') {
         checking++;
-      } else if (input.action === 'retry' && d.row.state === 'invalid' && !this.judge({ serialNumber: d.row.serialNumber, hardwareHash: d.hardwareHash, source: d.row.source }).valid) {
-        // As the station does: an invalid device is checked again, and stays when still invalid.
-        skipped.push({ id, serialNumber: d.row.serialNumber, code: 'RETRY_STILL_INVALID', ...(d.row.errorName ? { params: { finding: d.row.errorName } } : {}) });
       } else {
         delete d.row.errorCode;
         delete d.row.errorName;

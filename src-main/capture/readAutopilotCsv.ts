@@ -144,13 +144,7 @@ export function readAutopilotCsv(text: string, options: CsvReadOptions): CsvRead
     }
     if (skippingUnderBadHeader) continue;
     if (!layout) {
-      errors.push(
-        readError(
-          'CSV_UNKNOWN_HEADER',
-          'The file has no header row. Hash CSVs start with "Device Serial Number,Windows Product ID,Hardware Hash" (then optionally ",Group Tag,Assigned User").',
-          lineNo,
-        ),
-      );
+      errors.push(firstLineNotAHeader(line, lineNo));
       return { devices, errors, duplicates };
     }
 
@@ -224,6 +218,23 @@ function nextLineBreak(text: string, from: number): number {
   }
   return text.length;
 }
+
+/**
+ * The first line is not a hash file's header. A device row (a value as long as a hash) means the header is missing;
+ * anything else is the header of another kind of CSV (an address list, an inventory), named by its columns.
+ */
+function firstLineNotAHeader(line: string, lineNo: number): FileReadError {
+  const delimiter = [',', ';', '\t'].find((d) => line.includes(d)) ?? ',';
+  const split = splitCsvLine(line, delimiter);
+  const fields = (split.ok ? split.fields : line.split(delimiter)).map((f) => f.trim());
+  if (fields.some((f) => f.length >= 100)) {
+    return readError('CSV_UNKNOWN_HEADER', `The file has no header row. ${HASH_FILE_COLUMNS}`, lineNo);
+  }
+  const columns = fields.slice(0, 12).map((f) => (f || '(empty)').slice(0, 40)).join(', ') + (fields.length > 12 ? ', …' : '');
+  return readError('CSV_UNKNOWN_HEADER', `This is not a hash file: its columns are ${columns}. ${HASH_FILE_COLUMNS}`, lineNo, { kind: 'other-columns', columns });
+}
+
+const HASH_FILE_COLUMNS = 'A hash file has Device Serial Number, Windows Product ID, Hardware Hash (then optionally Group Tag, Assigned User).';
 
 type HeaderResult = { kind: 'header'; layout: Layout } | { kind: 'unknown'; message: string } | { kind: 'data' };
 

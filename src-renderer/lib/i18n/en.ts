@@ -477,6 +477,7 @@ export const en = {
   'code.FILE_BAD_CONTENT': 'The content of the file cannot be used. Capture it again.',
   'code.FILE_TOO_MANY_ROWS': 'The file has more rows than the station reads at once[ ({limit})]. Split it into smaller files.',
   'code.CSV_UNKNOWN_HEADER': 'The first line is not the Autopilot CSV header (Device Serial Number, Windows Product ID, Hardware Hash…). Choose a file written by Get-WindowsAutopilotInfo.',
+  'code.CSV_UNKNOWN_HEADER.other-columns': 'This is not a hash file: its columns are {columns}. A hash file has Device Serial Number, Windows Product ID, Hardware Hash (then optionally Group Tag, Assigned User). Choose the file Get-WindowsAutopilotInfo or the OEM tool wrote.',
   'code.CSV_NO_ROWS': 'The CSV has a header but no devices.',
   'code.CSV_WRONG_COLUMNS': 'This row does not have the columns of the header. Export the file again rather than editing it.',
   'code.CSV_CONTROL_CHARACTERS': 'This row contains invisible control characters. Export the file again.',

@@ -482,6 +482,7 @@ export const ja: Record<MessageKey, string> = {
   'code.FILE_BAD_CONTENT': 'ファイルの内容を使用できません。もう一度取得してください。',
   'code.FILE_TOO_MANY_ROWS': '一度に読み取れる行数を超えています[ ({limit} 行)]。小さなファイルに分けてください。',
   'code.CSV_UNKNOWN_HEADER': '1 行目が Autopilot CSV の見出し (Device Serial Number、Windows Product ID、Hardware Hash…) ではありません。Get-WindowsAutopilotInfo が出力したファイルを選んでください。',
+  'code.CSV_UNKNOWN_HEADER.other-columns': 'ハッシュ ファイルではありません。このファイルの列は {columns} です。ハッシュ ファイルには Device Serial Number、Windows Product ID、Hardware Hash の列があります (その後に Group Tag、Assigned User が続くこともあります)。Get-WindowsAutopilotInfo または OEM ツールが出力したファイルを選んでください。',
   'code.CSV_NO_ROWS': 'CSV に見出しはありますが、デバイスの行がありません。',
   'code.CSV_WRONG_COLUMNS': 'この行の列数が見出しと合いません。手で編集せず、ファイルをもう一度出力してください。',
   'code.CSV_CONTROL_CHARACTERS': 'この行に目に見えない制御文字が含まれています。ファイルをもう一度出力してください。',

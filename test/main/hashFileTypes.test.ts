@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -16,8 +16,8 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const NOTE = 'Serial,Model,Hash\r\nsee the USB stick,,\r\n';
 const CSV = `Device Serial Number,Windows Product ID,Hardware Hash\r\n${devices.hp.serialNumber},,${hashOf(devices.hp)}\r\n`;
 
-function station() {
-  const s = createStation({ host: 'browser', dataDir: path.join(tmp, 'data'), logger: silentLogger, serialPort: { readSerials: async () => ({ system: devices.hp.serialNumber }) } });
+function station(dropFolder?: string) {
+  const s = createStation({ host: 'browser', dataDir: path.join(tmp, 'data'), logger: silentLogger, serialPort: { readSerials: async () => ({ system: devices.hp.serialNumber }) }, ...(dropFolder ? { dropFolder } : {}) });
   const dispatch = createDispatcher(s.handlers, silentLogger);
   const call = async <T>(name: string, input: unknown): Promise<T> => {
     const r = await dispatch(name, input);
@@ -52,6 +52,17 @@ describe('one rule for the files Capture and Import take, declared once in the c
     expect(csv!.devices.map((d) => d.serialNumber)).toEqual([devices.hp.serialNumber]);
     const [byPath] = await call<FileReadResult[]>('readFiles', { paths: [path.join(tmp, 'notes.txt')] });
     expect(byPath!.errors.map((e) => e.code)).toEqual(['FILE_WRONG_TYPE']);
+    await s.close();
+  });
+
+  it('the drop folder reads the same files: a note beside the hash file is left alone', async () => {
+    const drop = path.join(tmp, 'drop');
+    mkdirSync(drop);
+    writeFileSync(path.join(drop, 'notes.txt'), NOTE);
+    writeFileSync(path.join(drop, 'AutopilotHWID.csv'), CSV);
+    const { s, call } = station(drop);
+    const results = await call<FileReadResult[]>('readDropFolder', {});
+    expect(results.map((r) => [path.basename(r.path), r.devices.length, r.errors.map((e) => e.code)])).toEqual([['AutopilotHWID.csv', 1, []]]);
     await s.close();
   });
 });

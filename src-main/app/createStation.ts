@@ -219,9 +219,9 @@ export function createStation(options: StationOptions): Station {
     queueDevices: async ({ devices, groupTag, assignedUser, overrideGroupTag, overrideAssignedUser, refused }) => {
       const settings = await tenant.getSettings();
       const tag = groupTag ?? settings.defaultGroupTag;
-      // In steps: a 10 MB file's 2,500 devices never hold the Electron main thread in one transaction.
-      const autopilot = (settings.registrationTargets ?? DEFAULT_REGISTRATION_TARGETS).includes('autopilot');
-      return queue().service.queueDevicesInSteps(devices, { waitFor: settings.waitFor, ...(autopilot ? {} : { autopilot: false }), ...(tag !== undefined ? { defaultGroupTag: tag } : {}), ...(groupTag !== undefined ? { groupTag } : {}), ...(assignedUser !== undefined ? { assignedUser } : {}), ...(overrideGroupTag ? { overrideGroupTag } : {}), ...(overrideAssignedUser ? { overrideAssignedUser } : {}), ...(refused?.length ? { refused } : {}) });
+      // In steps: a 10 MB file's 2,500 devices never hold the Electron main thread in one transaction. The service
+      // decides from the targets whether the devices are corporate identifiers only.
+      return queue().service.queueDevicesInSteps(devices, { waitFor: settings.waitFor, registrationTargets: settings.registrationTargets, ...(tag !== undefined ? { defaultGroupTag: tag } : {}), ...(groupTag !== undefined ? { groupTag } : {}), ...(assignedUser !== undefined ? { assignedUser } : {}), ...(overrideGroupTag ? { overrideGroupTag } : {}), ...(overrideAssignedUser ? { overrideAssignedUser } : {}), ...(refused?.length ? { refused } : {}) });
     },
     listQueue: async (input) => queue().service.listQueue(input),
     getDevice: async ({ id }) => queue().service.getDevice(id),

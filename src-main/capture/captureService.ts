@@ -6,7 +6,7 @@ import type { CapturedDevice, FileReadResult, ThisDeviceCapture } from '../contr
 import { checkDevice } from './checkDevice.ts';
 import type { DropFolder } from './dropFolder.ts';
 import { MAX_FILE_BYTES, MAX_FILE_SIZE_TEXT } from '../contract/limits.ts';
-import { readError } from './fileReadCodes.ts';
+import { readError, wrongFileType } from './fileReadCodes.ts';
 import { sameSerial } from './placeholderSerial.ts';
 import { hashFileReader, type HashFileReader } from './hashFileReader.ts';
 import type { ThisDeviceSerial } from './thisDeviceSerial.ts';
@@ -40,7 +40,7 @@ export class CaptureService {
 
     // Without a usable serial the device is judged with what the firmware said (placeholder or nothing), so it
     // stays invalid until the technician scans or types one, even when the hash carries a serial of its own.
-    const file = await this.files.readFile(input.hashFilePath, { sourceKind: 'this-device', serialNumber: serial.value ?? serial.raw ?? '' });
+    const file = await this.readNamed(input.hashFilePath, { sourceKind: 'this-device', serialNumber: serial.value ?? serial.raw ?? '' });
     capture.hashFile = file;
     // A CSV may hold several machines: this one is the row whose hash carries this serial, else the first.
     const device = (serial.value && file.devices.find((d) => d.hash.serialNumber && sameSerial(d.hash.serialNumber, serial.value!))) || file.devices[0];
@@ -52,8 +52,15 @@ export class CaptureService {
   async readFiles(input: ParsedInput<'readFiles'>): Promise<FileReadResult[]> {
     const results: FileReadResult[] = [];
     // One at a time: at most 1000 files of at most 10 MB, and memory stays flat.
-    for (const file of input.paths) results.push(await this.files.readFile(file));
+    for (const file of input.paths) results.push(await this.readNamed(file));
     return results;
+  }
+
+  /** A file by path, when its name is one Capture and Import take (the contract's hashFileTypes.ts). */
+  private async readNamed(file: string, options?: Parameters<HashFileReader['readFile']>[1]): Promise<FileReadResult> {
+    const wrong = wrongFileType(file);
+    if (wrong) return { path: file, devices: [], errors: [wrong] };
+    return this.files.readFile(file, options);
   }
 
   /** Browser mode: the renderer sends the bytes of the files the technician picked or dropped. */
@@ -68,6 +75,8 @@ export class CaptureService {
 
   private async readContent(name: string, base64: string): Promise<FileReadResult> {
     const display = path.basename(name.replaceAll('\\', '/')) || 'file';
+    const wrong = wrongFileType(display);
+    if (wrong) return { path: display, devices: [], errors: [wrong] };
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(base64)) {
       return { path: display, devices: [], errors: [readError('FILE_UNREADABLE', 'The file did not arrive intact (its contents were not sent as base64). Pick it again.')] };
     }

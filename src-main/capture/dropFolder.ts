@@ -5,6 +5,7 @@ import type { Logger } from '../kernel/logger.ts';
 import { StationError } from '../contract/errors.ts';
 import type { FileReadResult } from '../contract/types.ts';
 import { readBoundedFile } from './readHashFile.ts';
+import { isAcceptedFileName } from '../contract/hashFileTypes.ts';
 import { hashFileReader, type HashFileReader } from './hashFileReader.ts';
 import type { SeenFiles } from './seenFiles.ts';
 
@@ -57,7 +58,8 @@ export class DropFolder {
     let names: string[];
     try {
       const entries = await fs.readdir(folder, { withFileTypes: true });
-      names = entries.filter((e) => (e.isFile() || e.isSymbolicLink()) && !IGNORED.test(e.name)).map((e) => e.name);
+      // Only the files Capture and Import take (the contract's hashFileTypes.ts): a note or a log beside them is left alone.
+      names = entries.filter((e) => (e.isFile() || e.isSymbolicLink()) && !IGNORED.test(e.name) && isAcceptedFileName(e.name)).map((e) => e.name);
     } catch (err) {
       throw new StationError({
         code: 'DROP_FOLDER_UNAVAILABLE',

@@ -1,4 +1,5 @@
 import { REFUSED_ROW_CODES, type FileReadError } from '../contract/types.ts';
+import { HASH_FILE_TYPES_TEXT, isAcceptedFileName } from '../contract/hashFileTypes.ts';
 
 /**
  * Stable codes for files and rows the station cannot read. Tests and the UI key on them; the
@@ -9,6 +10,8 @@ export type FileReadCode =
   | 'FILE_NOT_FOUND'
   | 'FILE_UNREADABLE'
   | 'FILE_TOO_LARGE'
+  /** A name Capture and Import do not take (src-main/contract/hashFileTypes.ts); the file was not read. */
+  | 'FILE_WRONG_TYPE'
   | 'FILE_EMPTY'
   | 'FILE_BINARY'
   | 'FILE_BAD_ENCODING'
@@ -52,4 +55,14 @@ export function readError(code: FileReadCode, message: string, line?: number, pa
   const error: FileReadError = line === undefined ? { code, message } : { code, line, message };
   if (params) error.params = params;
   return error;
+}
+
+/**
+ * The refusal of a file whose name is not one Capture and Import take (src-main/contract/hashFileTypes.ts), saying
+ * which are; undefined for an accepted name. Its contents are never read.
+ */
+export function wrongFileType(nameOrPath: string): FileReadError | undefined {
+  if (isAcceptedFileName(nameOrPath)) return undefined;
+  const name = (nameOrPath.split(/[\\/]/).pop() ?? nameOrPath).slice(0, 120);
+  return readError('FILE_WRONG_TYPE', `${name} is not a hash file: the station reads ${HASH_FILE_TYPES_TEXT} files (OA3.xml, or the CSV Get-WindowsAutopilotInfo writes).`, undefined, { name, accepted: HASH_FILE_TYPES_TEXT });
 }

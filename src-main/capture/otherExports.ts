@@ -39,12 +39,39 @@ function otherExportKind(text: string): OtherExportKind | undefined {
     const has = (...n: string[]) => n.some((x) => names.includes(x));
     if (has('serial number', 'serialnumber') && has('profile status', 'enrollment state', 'purchase order', 'profile', 'deployment profile')) return 'intune-autopilot-export';
     if (has('device name', 'devicename') && has('compliance', 'managed by', 'os version', 'last check-in', 'primary user upn')) return 'intune-devices-export';
-    // manufacturer,model,serial lines without a header: three short values each.
-    const rows = lines.map((l) => l.split(','));
-    if (rows.length && rows.every((r) => r.length === 3 && r.every((v) => v.trim() !== '' && v.length <= 64)) && !names.includes('device serial number')) return 'corporate-identifiers';
+    if (looksLikeCorporateIdentifiers(lines)) return 'corporate-identifiers';
     return undefined;
   }
   // One short value per line, most of them serial-like.
   if (lines.length >= 2 && lines.every((l) => /^\s*[A-Za-z0-9-]{4,30}\s*$/.test(l))) return 'serial-list';
   return undefined;
+}
+
+/**
+ * A list the admin centre's corporate device identifiers upload takes (docs/domain.md#corporate-identifiers): comma
+ * lines without a header, every one of them either manufacturer,model,serial (Windows) or an IMEI with an optional
+ * details column. A header line ("Name,Email,Phone") never passes, so a CSV of something else is not named so.
+ */
+function looksLikeCorporateIdentifiers(lines: string[]): boolean {
+  const rows = lines.map((l) => splitCsvLine(l, ','));
+  if (!rows.length || !rows.every((r) => r.ok)) return false;
+  const fields = rows.map((r) => (r.ok ? r.fields.map((f) => f.trim()) : []));
+  const tuple = (f: string[]) => f.length === 3 && f.every((v) => v !== '' && v.length <= 64 && !v.includes('@')) && SERIAL_LIKE.test(f[2]!);
+  const imei = (f: string[]) => f.length <= 2 && isImei(f[0]!) && (f[1] ?? '').length <= 128;
+  return fields.every(tuple) || fields.every(imei);
+}
+
+/** A serial as labels print it: letters, digits, spaces, dashes, dots, slashes, and at least one digit. */
+const SERIAL_LIKE = /^(?=.*\d)[A-Za-z0-9][A-Za-z0-9 ._/-]*$/;
+
+/** An IMEI: 15 digits whose last is the Luhn check digit of the first 14 (3GPP TS 23.003). */
+function isImei(value: string): boolean {
+  if (!/^\d{15}$/.test(value)) return false;
+  let sum = 0;
+  for (let i = 0; i < 15; i++) {
+    let d = Number(value[i]);
+    if (i % 2 === 1) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+    sum += d;
+  }
+  return sum % 10 === 0;
 }

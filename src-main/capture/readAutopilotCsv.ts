@@ -1,7 +1,7 @@
 import type { CaptureSourceKind, CapturedDevice, FileDuplicate, FileReadError } from '../contract/types.ts';
 import { GROUP_TAG_MAX, groupTagLength, groupTagProblem, groupTagProblemText } from '../contract/groupTagRule.ts';
 import { foldSerial, SERIAL_MAX } from '../contract/serialNumberRule.ts';
-import { isUserPrincipalName } from '../contract/userPrincipalNameRule.ts';
+import { userPrincipalNameProblem, userPrincipalNameProblemText } from '../contract/userPrincipalNameRule.ts';
 import { checkDevice } from './checkDevice.ts';
 import { containsLicenceKey, startsLikeFormula } from './fieldRules.ts';
 import { finding } from './hashFindings.ts';
@@ -144,13 +144,7 @@ export function readAutopilotCsv(text: string, options: CsvReadOptions): CsvRead
     }
     if (skippingUnderBadHeader) continue;
     if (!layout) {
-      errors.push(
-        readError(
-          'CSV_UNKNOWN_HEADER',
-          'The file has no header row. Hash CSVs start with "Device Serial Number,Windows Product ID,Hardware Hash" (then optionally ",Group Tag,Assigned User").',
-          lineNo,
-        ),
-      );
+      errors.push(firstLineNotAHeader(line, lineNo));
       return { devices, errors, duplicates };
     }
 
@@ -224,6 +218,23 @@ function nextLineBreak(text: string, from: number): number {
   }
   return text.length;
 }
+
+/**
+ * The first line is not a hash file's header. A device row (a value as long as a hash) means the header is missing;
+ * anything else is the header of another kind of CSV (an address list, an inventory), named by its columns.
+ */
+function firstLineNotAHeader(line: string, lineNo: number): FileReadError {
+  const delimiter = [',', ';', '\t'].find((d) => line.includes(d)) ?? ',';
+  const split = splitCsvLine(line, delimiter);
+  const fields = (split.ok ? split.fields : line.split(delimiter)).map((f) => f.trim());
+  if (fields.some((f) => f.length >= 100)) {
+    return readError('CSV_UNKNOWN_HEADER', `The file has no header row. ${HASH_FILE_COLUMNS}`, lineNo);
+  }
+  const columns = fields.slice(0, 12).map((f) => (f || '(empty)').slice(0, 40)).join(', ') + (fields.length > 12 ? ', …' : '');
+  return readError('CSV_UNKNOWN_HEADER', `This is not a hash file: its columns are ${columns}. ${HASH_FILE_COLUMNS}`, lineNo, { kind: 'other-columns', columns });
+}
+
+const HASH_FILE_COLUMNS = 'A hash file has Device Serial Number, Windows Product ID, Hardware Hash (then optionally Group Tag, Assigned User).';
 
 type HeaderResult = { kind: 'header'; layout: Layout } | { kind: 'unknown'; message: string } | { kind: 'data' };
 
@@ -345,11 +356,14 @@ export function readRow(fields: string[], layout: Layout, lineNo: number): Row |
   const tagProblem = row.groupTag ? groupTagProblem(row.groupTag) : undefined;
   if (tagProblem) {
     const text = `Line ${lineNo}: the group tag "${row.groupTag.slice(0, 40)}${row.groupTag.length > 40 ? '…' : ''}" ${groupTagProblemText(tagProblem, row.groupTag)}.`;
-    if (tagProblem === 'tooLong') return { error: readError('CSV_GROUP_TAG_TOO_LONG', text, lineNo, { line: lineNo, length: groupTagLength(row.groupTag), max: GROUP_TAG_MAX }) };
-    return { error: readError('CSV_GROUP_TAG_INVALID', text, lineNo, { line: lineNo }) };
+    if (tagProblem === 'GROUP_TAG_TOO_LONG') return { error: readError('CSV_GROUP_TAG_TOO_LONG', text, lineNo, { line: lineNo, length: groupTagLength(row.groupTag), max: GROUP_TAG_MAX }) };
+    // `reason` names the rule that failed: the screens word it (src-renderer/lib/codes.ts).
+    return { error: readError('CSV_GROUP_TAG_INVALID', text, lineNo, { line: lineNo, reason: tagProblem }) };
   }
-  if (row.assignedUser && !isUserPrincipalName(row.assignedUser)) {
-    return { error: readError('CSV_BAD_VALUE', `Line ${lineNo}: the assigned user "${row.assignedUser.slice(0, 60)}" is not a user name like name@contoso.com.`, lineNo) };
+  const userProblem = userPrincipalNameProblem(row.assignedUser);
+  if (userProblem) {
+    const text = `Line ${lineNo}: the assigned user "${row.assignedUser.slice(0, 60)}" ${userPrincipalNameProblemText(userProblem, row.assignedUser)}.`;
+    return { error: readError('CSV_BAD_VALUE', text, lineNo, { line: lineNo, reason: userProblem }) };
   }
   return row;
 }

@@ -3,6 +3,7 @@ import { systemClock, type Clock } from '../kernel/clock.ts';
 import { createStation, type Station } from '../app/createStation.ts';
 import { openDataDirLog } from '../app/dataDirLog.ts';
 import { hashFileReader } from '../capture/hashFileReader.ts';
+import { wrongFileType } from '../capture/fileReadCodes.ts';
 import { useHashSerial } from '../capture/checkDevice.ts';
 import { ROW_CODES } from '../capture/fileReadCodes.ts';
 import type { RefusedRowInput } from '../queue/queueService.ts';
@@ -110,7 +111,9 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
     const files: { path: string; format: string | null; devices: number; refused: number; duplicates: number; ownGroupTag: number; ownAssignedUser: number }[] = [];
     const reads = [];
     for (const file of positionals) {
-      const read = await hashFileReader.readFile(file);
+      // The files Capture and Import take on the screens (the contract's hashFileTypes.ts), and only those.
+      const wrong = wrongFileType(file);
+      const read = wrong ? { path: file, devices: [], errors: [wrong] } : await hashFileReader.readFile(file);
       reads.push(read);
       if (values['use-hash-serial']) read.devices = read.devices.map(useHashSerial);
       for (const e of read.errors) {
@@ -173,7 +176,8 @@ export function makeImportCommand(deps: ImportCommandDeps): CliCommand {
         const r = queue.service.queueDevices(inputs, {
           groupTag,
           waitFor: wait,
-          ...(!targets.includes('autopilot') ? { autopilot: false } : {}),
+          // The service decides from the targets whether the devices are corporate identifiers only, as for the screens.
+          registrationTargets: targets,
           ...(assignedUser !== undefined ? { assignedUser } : {}),
           ...(values['override-group-tag'] ? { overrideGroupTag: true } : {}),
           ...(values['override-assigned-user'] ? { overrideAssignedUser: true } : {}),

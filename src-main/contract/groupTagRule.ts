@@ -25,20 +25,32 @@ import { startsLikeFormula } from './formulaRule.ts';
 /** Characters (Unicode code points) a group tag may have: the limit public reports give for the field. */
 export const GROUP_TAG_MAX = 512;
 
-/** 'tooLong': over GROUP_TAG_MAX characters; 'invalid': a character the tag cannot carry (see groupTagProblem). */
-export type GroupTagProblem = 'invalid' | 'tooLong';
-
-// C0/C1 controls, DEL, line and paragraph separators; comma and double quote (the admin centre's CSV).
-const NOT_ALLOWED = /[\p{Cc}\u2028\u2029,"]/u;
+/**
+ * Why a tag cannot be sent, one code per rule, so a refusal names the rule that failed (words: `code.<CODE>` in
+ * src-renderer/lib/i18n/en.ts and ja.ts).
+ */
+export type GroupTagProblem = 'GROUP_TAG_TOO_LONG' | 'GROUP_TAG_CONTROL_CHARACTER' | 'GROUP_TAG_FORMULA_START' | 'GROUP_TAG_COMMA' | 'GROUP_TAG_DOUBLE_QUOTE' | 'GROUP_TAG_BROKEN_TEXT';
 
 /**
- * Why Intune (or the admin centre's CSV) cannot take this tag, or undefined when it can. The empty tag
- * is allowed (no group tag). Length is checked first, so a tag that is too long says so whatever it holds.
+ * The rules in the order they are judged, each with its English sentence (command line, file readers, the
+ * contract's refusal). Length first, so a tag that is too long says so whatever it holds; a control character
+ * before the formula lead (a leading tab is both: it is named as the control character it is).
+ */
+const RULES: readonly { code: GroupTagProblem; fails: (tag: string) => boolean; text: (tag: string) => string }[] = [
+  { code: 'GROUP_TAG_TOO_LONG', fails: (tag) => groupTagLength(tag) > GROUP_TAG_MAX, text: (tag) => `is too long: ${groupTagLength(tag)} characters, Intune takes at most ${GROUP_TAG_MAX}` },
+  { code: 'GROUP_TAG_CONTROL_CHARACTER', fails: (tag) => /[\p{Cc}\u2028\u2029]/u.test(tag), text: () => 'cannot contain a line break, a tab or another control character' },
+  { code: 'GROUP_TAG_FORMULA_START', fails: startsLikeFormula, text: (tag) => `cannot start with "${tag[0]}": spreadsheets run a value starting with = + - @ as a formula` },
+  { code: 'GROUP_TAG_COMMA', fails: (tag) => tag.includes(','), text: () => "cannot contain a comma ','" },
+  { code: 'GROUP_TAG_DOUBLE_QUOTE', fails: (tag) => tag.includes('"'), text: () => 'cannot contain a double quote \'"\'' },
+  { code: 'GROUP_TAG_BROKEN_TEXT', fails: (tag) => !isWellFormed(tag), text: () => 'has a broken character (half of a pasted emoji or symbol): type it again' },
+];
+
+/**
+ * The first rule this tag breaks (Intune's, or the admin centre's CSV), as its code, or undefined when it can be
+ * sent. The empty tag is allowed (no group tag).
  */
 export function groupTagProblem(tag: string): GroupTagProblem | undefined {
-  if (groupTagLength(tag) > GROUP_TAG_MAX) return 'tooLong';
-  if (NOT_ALLOWED.test(tag) || startsLikeFormula(tag) || !isWellFormed(tag)) return 'invalid';
-  return undefined;
+  return RULES.find((r) => r.fails(tag))?.code;
 }
 
 /** Characters as Intune counts them (code points: 東 is one, an emoji is one). */
@@ -48,10 +60,9 @@ export function groupTagLength(tag: string): number {
   return n;
 }
 
-/** The English sentence for a problem (command line, file readers, the contract's refusal). */
+/** The English words for one problem, after "the group tag …" (command line, file readers, the contract's refusal). */
 export function groupTagProblemText(problem: GroupTagProblem, tag: string): string {
-  if (problem === 'tooLong') return `is too long: ${groupTagLength(tag)} characters, Intune takes at most ${GROUP_TAG_MAX}`;
-  return 'has a character Intune group tags cannot carry: no commas, double quotes, line breaks or control characters, and no = + - @ at the start (letters of any language, digits, spaces and other signs are fine)';
+  return RULES.find((r) => r.code === problem)!.text(tag);
 }
 
 /** Lone UTF-16 surrogates (a broken paste) cannot be sent as JSON text. */

@@ -24,6 +24,12 @@ export interface ImportError {
   kind: ImportErrorKind;
   /** A passing service problem: the worker retries the record by itself before failing it. */
   transient?: true;
+  /**
+   * Intune judged the record's own data (its hash, serial or product key): the same record sent again gets the same
+   * answer, and a queued record's hash and serial never change, so Retry and Register again are refused; only a new
+   * capture of the device can succeed. A `fix` row without it (ZtdDeviceDuplicated) is helped by a Retry.
+   */
+  recapture?: true;
   /** What to do, in English: the CLI's and the logs' words (the screens use the dictionaries). */
   advice: string;
 }
@@ -32,17 +38,19 @@ const OTHER_TENANT =
   "This device is registered to another organisation. The previous owner or the reseller must deregister it before it can be imported here. To give them its serial and hash, tick it in the station's queue and press Export Intune CSV.";
 
 export const IMPORT_ERROR_TABLE: readonly ImportError[] = [
-  { code: 801, name: 'InvalidZtdRequestBody', kind: 'fix', advice: 'The record was refused as corrupt. Capture the device again.' },
+  { code: 801, name: 'InvalidZtdRequestBody', kind: 'fix', recapture: true, advice: 'The record was refused as corrupt. Capture the device again.' },
   {
     code: 802,
     name: 'InvalidZtdHardwareHash',
     kind: 'fix',
+    recapture: true,
     advice: 'The hardware hash is malformed or lacks the manufacturer or serial. Capture the hash again on the device.',
   },
   {
     code: 803,
     name: 'MissingZtdSerialNumberAndProductKey',
     kind: 'fix',
+    recapture: true,
     advice: 'The record has neither a serial number nor a product key. Capture the device again.',
   },
   {
@@ -71,6 +79,7 @@ export const IMPORT_ERROR_TABLE: readonly ImportError[] = [
     code: 812,
     name: 'ZtdDeviceNotFound',
     kind: 'fix',
+    recapture: true,
     advice: 'No hardware hash is on record for this device. Capture the full hardware hash on the device and import again.',
   },
   {
@@ -139,4 +148,13 @@ export function isAlreadyHere(code: number | undefined | null, name: string | un
 /** The 808 family (kind `stop`, 808–811): another tenant owns the device; by code, or by name when the code is 0. */
 export function isOtherTenant(code: number | undefined | null, name: string | undefined | null): boolean {
   return importErrorFor(code, name)?.kind === 'stop';
+}
+
+/**
+ * The row of an error that only a new capture can get past (801, 802, 803, 812: `recapture`), by code, or by name when
+ * the code is 0; undefined for any other error.
+ */
+export function recaptureError(code: number | undefined | null, name: string | undefined | null): ImportError | undefined {
+  const known = importErrorFor(code, name);
+  return known?.recapture ? known : undefined;
 }

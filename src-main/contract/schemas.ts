@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { MAX_DEVICES_PER_CALL, MAX_HASH_CHARS, MAX_IMPORT_BATCH } from './limits.ts';
 import { DEVICE_STATES } from './types.ts';
 import { groupTagProblem, groupTagProblemText } from './groupTagRule.ts';
-import { USER_PRINCIPAL_NAME_MAX, USER_PRINCIPAL_NAME_PATTERN } from './userPrincipalNameRule.ts';
+import { userPrincipalNameProblem, userPrincipalNameProblemText } from './userPrincipalNameRule.ts';
 import { foldSerial, SERIAL_MAX, SERIAL_TEXT_PATTERN } from './serialNumberRule.ts';
 import { REGISTRATION_TARGETS, type RegistrationTarget } from './types.ts';
 
@@ -12,20 +12,26 @@ export const deviceId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a device 
 export const deviceIds = z.array(deviceId).min(1).max(MAX_DEVICES_PER_CALL);
 export const filePath = z.string().min(1).max(4096).refine((p) => !p.includes('\0'), 'contains a NUL character');
 
-/** Intune's group tag rule (groupTagRule.ts: letters of any language, at most 512 characters). */
+/**
+ * Intune's group tag rule (groupTagRule.ts: letters of any language, at most 512 characters). A refusal names the
+ * rule that failed: its words, and its code as the issue's `params.reason` (the dispatcher's INPUT_INVALID carries it).
+ */
 export const groupTag = z
   .string()
   .max(64 * 1024)
   .superRefine((tag, ctx) => {
     const problem = groupTagProblem(tag);
-    if (problem) ctx.addIssue({ code: 'custom', message: groupTagProblemText(problem, tag) });
+    if (problem) ctx.addIssue({ code: 'custom', message: groupTagProblemText(problem, tag), params: { reason: problem } });
   });
 
+/** The Assigned User rule (userPrincipalNameRule.ts); a refusal names the rule that failed, as groupTag does. */
 export const userPrincipalName = z
   .string()
-  .max(USER_PRINCIPAL_NAME_MAX)
-  // No formula lead (= + - @): the same rule as serials and group tags, since user names end up in CSV files.
-  .regex(USER_PRINCIPAL_NAME_PATTERN, 'must be a user name like name@contoso.com');
+  .max(64 * 1024)
+  .superRefine((upn, ctx) => {
+    const problem = userPrincipalNameProblem(upn);
+    if (problem) ctx.addIssue({ code: 'custom', message: userPrincipalNameProblemText(problem, upn), params: { reason: problem } });
+  });
 
 /**
  * A typed, scanned or file serial: full-width characters folded (serialNumberRule.ts), then text without

@@ -25,10 +25,13 @@ export function createDispatcher(handlers: Handlers, logger: Logger): Dispatch {
     if (!parsed.success) {
       // Zod echoes unknown keys and paths: clipped, so a hostile 1 MB key never becomes a 1 MB message.
       const issues = parsed.error.issues.slice(0, 5).map((i) => clip(`${i.path.length ? i.path.map((p) => clip(String(p), 40)).join('.') : 'input'}: ${i.message}`, 160));
+      // A field rule that names what failed (groupTagRule.ts, userPrincipalNameRule.ts) gives its code: the screens word it.
+      const reason = parsed.error.issues.map((i) => ('params' in i ? (i.params as { reason?: unknown } | undefined)?.reason : undefined)).find((r): r is string => typeof r === 'string');
       return fail({
         code: 'INPUT_INVALID',
         message: `The request "${key}" was refused because its input is not valid (${issues.join('; ')}).`,
         action: 'Check the values you entered and try again.',
+        ...(reason ? { params: { reason } } : {}),
         details: { call: key, issues },
       });
     }

@@ -1,5 +1,6 @@
 import type { ActionVerdict, CorporateRegistrationState, DeviceActionName, DeviceActions, DeviceState, ExportLeftOutReason } from '../contract/types.ts';
 import { isAlreadyHere, isOtherTenant } from './errorAdvice.ts';
+import { recaptureError } from '../contract/importErrors.ts';
 import { isSettled, type WaitFor } from './queueStore.ts';
 
 /**
@@ -49,6 +50,11 @@ export function actionVerdict(action: DeviceActionName, d: ActionSubject, now: n
     // A device in flight stays: its import would otherwise finish with nobody to follow it.
     return d.state === 'importing' ? refuse('ACTION_IN_FLIGHT') : ALLOWED;
   }
+  // Intune refused the record's own hash, serial or product key (801, 802, 803, 812). A record's hash and serial never
+  // change in the queue (DevicePatch leaves them out; a new capture is a new record), so sending it again, by Retry or
+  // Register again, gets the same answer: only capturing the hash again on the device (or a new file) helps.
+  const sameHash = d.state === 'failed' ? recaptureError(d.errorCode, d.errorName) : undefined;
+  if (sameHash) return refuse('ACTION_SAME_HASH_REFUSED', sameHash.code ? { errorCode: sameHash.code } : { errorName: sameHash.name });
   if (action === 'reregister') {
     if (d.state === 'importing') return refuse('ACTION_IN_FLIGHT');
     if (!SENT_BEFORE.includes(d.state)) return refuse('REREGISTER_NOT_SENT');
@@ -60,8 +66,9 @@ export function actionVerdict(action: DeviceActionName, d: ActionSubject, now: n
   }
   switch (d.state) {
     case 'invalid':
-      // A refused file row has no hash to check again: only a new capture helps.
-      return d.flags.includes('refused') ? refuse('RETRY_STILL_INVALID', { finding: d.errorName ?? 'DEVICE_INVALID' }) : ALLOWED;
+      // Judged on its serial and hash (a refused file row has none), which never change in a record: checking them
+      // again gives the same finding. Only a new capture helps.
+      return refuse('RETRY_STILL_INVALID', { finding: d.errorName ?? 'DEVICE_INVALID' });
     case 'captured':
     case 'timed-out':
       return ALLOWED;

@@ -5,7 +5,7 @@ import type { Logger } from '../kernel/logger.ts';
 import { checkDevice, type DeviceFields } from '../capture/checkDevice.ts';
 import { maskLicenceKeys } from '../capture/fieldRules.ts';
 import { StationError } from '../contract/errors.ts';
-import type { DeviceActionResult, DeviceDetail, DeviceEvent, DeviceSkip, DeviceState, ExportFile, QueuePage, QueueResult, QueueRow } from '../contract/types.ts';
+import { DEFAULT_REGISTRATION_TARGETS, type DeviceActionResult, type DeviceDetail, type DeviceEvent, type DeviceSkip, type DeviceState, type ExportFile, type QueuePage, type QueueResult, type QueueRow, type RegistrationTarget } from '../contract/types.ts';
 import type { AutopilotPort } from '../graph/autopilotPort.ts';
 import { STATION_ADVICE } from './errorAdvice.ts';
 import { actionsChangeAt, actionVerdict, allowedActions, EXPECTED_IMPORT_MS, notUploadable, type ActionSubject } from './deviceActions.ts';
@@ -61,8 +61,12 @@ export interface QueueOptions {
   /** Rows refused before upload, kept as records (docs/architecture.md#the-queue-data-model: everything captured is a record). */
   refused?: RefusedRowInput[];
   waitFor?: WaitFor;
-  /** false: corporate identifier only, the import worker never sends the device. */
-  autopilot?: boolean;
+  /**
+   * The station's registration targets (settings, or the command line's --register); DEFAULT_REGISTRATION_TARGETS
+   * when absent. The one place "corporate only" is decided: without 'autopilot' a device is queued for its corporate
+   * identifier alone (flag 'corporate-only'), and the import worker never sends it.
+   */
+  registrationTargets?: readonly RegistrationTarget[] | undefined;
 }
 
 /** An empty hash summary for records that never had a readable hash (refused rows). */
@@ -107,6 +111,7 @@ export class QueueService {
     const result: Required<QueueResult> = { queued: [], duplicates: [], invalid: [], flagged: [], refused: [] };
     const changed: string[] = [];
     const now = this.now();
+    const corporateOnly = !(options.registrationTargets ?? DEFAULT_REGISTRATION_TARGETS).includes('autopilot');
     this.store.transaction(() => {
       for (const row of options.refused ?? []) this.keepRefusedRow(row, now, result, changed);
       for (const input of devices) {
@@ -162,7 +167,7 @@ export class QueueService {
             }
           }
           result.flagged.push(id);
-        } else if (options.autopilot === false) {
+        } else if (corporateOnly) {
           // Corporate identifier only: kept without a check time, so the import worker never sends it.
           record.flags = ['corporate-only'];
           message += ' (corporate identifier only)';
@@ -289,15 +294,8 @@ export class QueueService {
             this.store.appendEvent({ deviceId: id, at: now, fromState: d.state, toState: d.state, message: 'The technician asked the station to check this import with the tenant now', requestIds: [] });
             continue;
           }
-          if (d.state === 'invalid') {
-            const again = checkDevice({ serialNumber: d.serialNumber, hardwareHash: d.hardwareHash, source: d.source });
-            if (!again.valid) {
-              const first = again.findings.find((f) => f.severity === 'error');
-              skip('RETRY_STILL_INVALID', { finding: first?.code ?? d.errorName ?? 'DEVICE_INVALID' });
-              continue;
-            }
-            this.store.updateDevice(id, { ...requeue, findings: again.findings }, ev('queued', 'Checked again and queued'));
-          } else if (d.state === 'timed-out' && (d.lastKnownState === 'imported' || d.lastKnownState === 'registered')) {
+          // An invalid device never gets here: its serial and hash never change, so the verdict refuses it.
+          if (d.state === 'timed-out' && (d.lastKnownState === 'imported' || d.lastKnownState === 'registered')) {
             // Imported already: wait again rather than import a second time.
             const stage = d.lastKnownState;
             this.store.updateDevice(id, { state: stage, stateSince: now, nextCheckAt: now, attempts: 0, deadline: now + (stage === 'imported' ? (this.o.timings?.registrationDeadlineMs ?? DEFAULT_TIMINGS.registrationDeadlineMs) : (this.o.timings?.profileDeadlineMs ?? DEFAULT_TIMINGS.profileDeadlineMs)), advice: null, errorName: null, lastKnownState: null }, ev(stage, 'Waiting again'));

@@ -43,10 +43,14 @@ function stationKey(code: string, kind?: unknown): MessageKey | undefined {
   return key ?? (/^HTTP_\d+$/.test(code) ? 'code.HTTP' : undefined);
 }
 
-/** The catalogue key for one code (an Intune number or name, or a station code). */
+/**
+ * The catalogue key for one code (an Intune number or name, or a station code). A refusal whose params name the
+ * rule that failed (`reason`: GROUP_TAG_COMMA, UPN_FORMULA_START…) is worded by that rule.
+ */
 function keyFor(code: string | number | undefined, params?: Params): MessageKey | undefined {
   if (code === undefined || code === '') return undefined;
-  return importKey(importError(code)) ?? (typeof code === 'string' ? stationKey(code, params?.kind) : undefined);
+  const reason = typeof params?.reason === 'string' ? stationKey(params.reason) : undefined;
+  return reason ?? importKey(importError(code)) ?? (typeof code === 'string' ? stationKey(code, params?.kind) : undefined);
 }
 
 /**
@@ -80,7 +84,7 @@ export function wordCode(code: string | number | undefined, params?: Params): st
 
 /** A device's or event's error (Intune number and/or name, or the station's code in errorName). */
 export function wordAdvice(errorCode: number | undefined, errorName: string | undefined, params?: Params): string {
-  const key = adviceKeyFor(errorCode, errorName);
+  const key = (typeof params?.reason === 'string' ? stationKey(params.reason) : undefined) ?? adviceKeyFor(errorCode, errorName);
   if (key) return t(key, params);
   if (errorCode !== undefined || /^Ztd/.test(errorName ?? '')) return t('error.unknown');
   return t('code.unknown', { code: errorName ?? '' });

@@ -1,7 +1,8 @@
 /**
  * The queue's buttons follow main's verdicts (QueueRow.actions, src-main/queue/deviceActions.ts): a failed 808
- * offers no Retry and says why, a failed 802 offers Retry, an import offers nothing yet, a registered device
- * offers Register again (asked first). Screen harness (its station answers with main's rules) in Chromium, at a
+ * offers no Retry and says why, a failed 802 (Intune refused the hash) offers neither Retry nor Register again and
+ * says to capture the hash again, a failed StorageError offers Retry, an import offers nothing yet, a registered
+ * device offers Register again (asked first). Screen harness (its station answers with main's rules) in Chromium, at a
  * bench's 1024×768 and 1366×768, in English and Japanese; screenshots in test-results/screenshots.
  */
 import path from 'node:path';
@@ -21,7 +22,8 @@ const pick = (what: string, test: (r: (typeof seeded)[number]) => boolean) => {
 };
 const CASES = [
   { name: '808', row: pick('808', (r) => r.state === 'failed' && r.errorCode === 808), retry: false, reregister: true, remove: true },
-  { name: '802', row: pick('802', (r) => r.state === 'failed' && r.errorCode === 802), retry: true, reregister: true, remove: true },
+  { name: '802', row: pick('802', (r) => r.state === 'failed' && r.errorCode === 802), retry: false, reregister: false, remove: true },
+  { name: 'storage', row: pick('StorageError', (r) => r.state === 'failed' && r.errorName === 'StorageError'), retry: true, reregister: true, remove: true },
   { name: 'importing', row: pick('recent import', (r) => r.state === 'importing' && NOW - Date.parse(r.stateSince) < 4 * 60_000), retry: false, reregister: false, remove: false },
   { name: 'registered', row: pick('registered device', (r) => r.state === 'registered'), retry: false, reregister: true, remove: true },
 ];
@@ -39,19 +41,21 @@ describe('the device detail shows the actions main allows, and why not the other
       try {
         await page.goto(`${harness.url}#screen=queue&n=${N}&lang=${lang}&now=${new Date(NOW).toISOString()}`);
         await page.getByTestId('queue-row').first().waitFor();
-        // The bulk Retry follows the selected rows' verdicts: not for an 808 alone, yes once an 802 is selected too.
+        // The bulk Retry follows the selected rows' verdicts: not for an 808 or an 802, yes once a StorageError is selected too.
         const select = (serial: string) => page.getByTestId('queue-row').filter({ hasText: serial }).locator('input[type="checkbox"]').check();
         await select(CASES[0]!.row.serialNumber);
         expect(await page.getByTestId('bulk-retry').isDisabled()).toBe(true);
         expect(await page.getByTestId('bulk-remove').isDisabled()).toBe(false);
         await select(CASES[1]!.row.serialNumber);
+        expect(await page.getByTestId('bulk-retry').isDisabled()).toBe(true);
+        await select(CASES[2]!.row.serialNumber);
         expect(await page.getByTestId('bulk-retry').isDisabled()).toBe(false);
         await page.screenshot({ path: path.join(SCREENSHOT_DIR, `actions-queue-${lang}-${width}.png`) });
         // The waiting rows (importing, registered): an import alone offers neither Retry nor Remove yet.
         await page.getByTestId('queue-filter').selectOption('waiting');
         await page.getByTestId('queue-row').first().waitFor();
         await page.getByRole('button', { name: lang === 'en' ? 'Clear selection' : '選択を解除' }).click();
-        await select(CASES[2]!.row.serialNumber);
+        await select(CASES[3]!.row.serialNumber);
         expect(await page.getByTestId('bulk-retry').isDisabled()).toBe(true);
         expect(await page.getByTestId('bulk-remove').isDisabled()).toBe(true);
         await page.screenshot({ path: path.join(SCREENSHOT_DIR, `actions-queue-waiting-${lang}-${width}.png`) });
@@ -70,6 +74,7 @@ describe('the device detail shows the actions main allows, and why not the other
           const whyNot = (await shown(page, 'detail-why-not')) ? await page.getByTestId('detail-why-not').innerText() : '';
           expect(whyNot.split('\n').filter(Boolean)).toHaveLength([c.retry, c.reregister, c.remove].filter((x) => !x).length);
           if (c.name === '808') expect(whyNot).toMatch(lang === 'en' ? /Registered to another tenant \(error 808\)/ : /別のテナントに登録されています \(エラー 808\)/);
+          if (c.name === '802') expect(whyNot).toMatch(lang === 'en' ? /refused this device's hash \(error 802\)[^\n]*Capture the hash again/ : /ハッシュを拒否しました \(エラー 802\)[^\n]*取得し直す/);
           await detail.scrollIntoViewIfNeeded();
           await page.getByTestId('detail-why-not').or(page.getByTestId('detail-remove')).first().scrollIntoViewIfNeeded();
           await page.screenshot({ path: path.join(SCREENSHOT_DIR, `actions-detail-${c.name}-${lang}-${width}.png`) });

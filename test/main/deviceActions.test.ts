@@ -12,29 +12,65 @@ const device = (state: DeviceState, extra: Partial<ActionSubject> = {}): ActionS
 const reason = (v: ReturnType<typeof actionVerdict>) => (v.allowed ? (v.ask ? `ask ${v.ask.code}` : 'allowed') : v.reason.code);
 
 describe('allowed actions: Retry, Register again and Remove decided once in main', () => {
+  /**
+   * The spec: for each state, and for a failed device each kind of error (IMPORT_ERROR_TABLE's kinds, the station's
+   * own failures), which actions are offered. None offered may be one that cannot work: a record's serial and hash
+   * never change in the queue (DevicePatch leaves them out), so a device refused for its hash or serial is never sent
+   * again as it is; only a new capture helps. Remove is always offered but while the import is in flight.
+   */
   it.each([
     // state, extra, retry, reregister, remove
-    ['failed', {}, 'allowed', 'allowed', 'allowed'],
-    ['failed', { errorCode: 802, errorName: 'InvalidZtdHardwareHash' }, 'allowed', 'allowed', 'allowed'],
-    // The 808–811 family: retrying cannot help; Register again is asked first (after the previous owner deregisters it).
+    ['captured', {}, 'allowed', 'REREGISTER_NOT_SENT', 'allowed'],
+    ['captured', { flags: ['different-hash'] }, 'allowed', 'REREGISTER_NOT_SENT', 'allowed'],
+    // A station finding on the hash or serial: the same hash cannot become valid.
+    ['invalid', { errorName: 'HASH_NO_MANUFACTURER' }, 'RETRY_STILL_INVALID', 'REREGISTER_NOT_SENT', 'allowed'],
+    ['invalid', { errorName: 'SERIAL_MISMATCH' }, 'RETRY_STILL_INVALID', 'REREGISTER_NOT_SENT', 'allowed'],
+    // A file's row refused before upload has no hash to check again.
+    ['invalid', { flags: ['refused'], errorName: 'CSV_PKID_ONLY' }, 'RETRY_STILL_INVALID', 'REREGISTER_NOT_SENT', 'allowed'],
+    ['queued', {}, 'RETRY_ALREADY_QUEUED', 'REREGISTER_NOT_SENT', 'allowed'],
+    ['queued', { flags: ['corporate-only'] }, 'RETRY_ALREADY_QUEUED', 'REREGISTER_NOT_SENT', 'allowed'],
+    ['importing', {}, 'RETRY_IMPORTING', 'ACTION_IN_FLIGHT', 'ACTION_IN_FLIGHT'],
+    ['imported', {}, 'RETRY_WAITING', 'ask REREGISTER_ASK_REGISTERED', 'allowed'],
+    ['imported', { waitFor: 'imported' }, 'RETRY_ALREADY_DONE', 'ask REREGISTER_ASK_REGISTERED', 'allowed'],
+    ['registered', {}, 'RETRY_ALREADY_DONE', 'ask REREGISTER_ASK_REGISTERED', 'allowed'],
+    ['registered', { waitFor: 'assigned' }, 'RETRY_WAITING', 'ask REREGISTER_ASK_REGISTERED', 'allowed'],
+    ['assigned', {}, 'RETRY_ALREADY_DONE', 'ask REREGISTER_ASK_REGISTERED', 'allowed'],
+    ['already-registered', { errorCode: 806 }, 'RETRY_ALREADY_DONE', 'ask REREGISTER_ASK_REGISTERED', 'allowed'],
+    ['timed-out', { errorName: 'Timeout', lastKnownState: 'importing' }, 'allowed', 'allowed', 'allowed'],
+    ['timed-out', { errorName: 'Timeout', lastKnownState: 'registered' }, 'allowed', 'allowed', 'allowed'],
+    // failed, kind fix on the record's own data (801, 802, 803, 812): sending the same hash gets the same answer.
+    ['failed', { errorCode: 801, errorName: 'InvalidZtdRequestBody' }, 'ACTION_SAME_HASH_REFUSED', 'ACTION_SAME_HASH_REFUSED', 'allowed'],
+    ['failed', { errorCode: 802, errorName: 'InvalidZtdHardwareHash' }, 'ACTION_SAME_HASH_REFUSED', 'ACTION_SAME_HASH_REFUSED', 'allowed'],
+    ['failed', { errorCode: 803 }, 'ACTION_SAME_HASH_REFUSED', 'ACTION_SAME_HASH_REFUSED', 'allowed'],
+    ['failed', { errorCode: 812, errorName: 'ZtdDeviceNotFound' }, 'ACTION_SAME_HASH_REFUSED', 'ACTION_SAME_HASH_REFUSED', 'allowed'],
+    // kind fix that a Retry does help: the same hash twice in one request; the station sends it once.
+    ['failed', { errorName: 'ZtdDeviceDuplicated' }, 'allowed', 'allowed', 'allowed'],
+    // kind done: the worker checks the tag again.
+    ['failed', { errorCode: 806 }, 'allowed', 'allowed', 'allowed'],
+    // kind stop (808–811): retrying cannot help; Register again is asked first (after the previous owner deregisters it).
     ['failed', { errorCode: 808 }, 'RETRY_OWNED_ELSEWHERE', 'ask REREGISTER_ASK_OTHER_TENANT', 'allowed'],
     ['failed', { errorCode: 811 }, 'RETRY_OWNED_ELSEWHERE', 'ask REREGISTER_ASK_OTHER_TENANT', 'allowed'],
     // The family spelled by name with code 0 (errorAdvice.ts isOtherTenant): the renderer's number set missed it.
     ['failed', { errorCode: 0, errorName: 'ZtdDeviceAssignedToAnotherTenant' }, 'RETRY_OWNED_ELSEWHERE', 'ask REREGISTER_ASK_OTHER_TENANT', 'allowed'],
-    ['timed-out', {}, 'allowed', 'allowed', 'allowed'],
-    ['invalid', {}, 'allowed', 'REREGISTER_NOT_SENT', 'allowed'],
-    // A file's row refused before upload has no hash to check again.
-    ['invalid', { flags: ['refused'], errorName: 'CSV_PKID_ONLY' }, 'RETRY_STILL_INVALID', 'REREGISTER_NOT_SENT', 'allowed'],
-    ['captured', {}, 'allowed', 'REREGISTER_NOT_SENT', 'allowed'],
-    ['queued', {}, 'RETRY_ALREADY_QUEUED', 'REREGISTER_NOT_SENT', 'allowed'],
-    ['importing', {}, 'RETRY_IMPORTING', 'ACTION_IN_FLIGHT', 'ACTION_IN_FLIGHT'],
-    ['imported', {}, 'RETRY_WAITING', 'ask REREGISTER_ASK_REGISTERED', 'allowed'],
-    ['registered', {}, 'RETRY_ALREADY_DONE', 'ask REREGISTER_ASK_REGISTERED', 'allowed'],
-    ['assigned', {}, 'RETRY_ALREADY_DONE', 'ask REREGISTER_ASK_REGISTERED', 'allowed'],
-    ['already-registered', { errorCode: 806 }, 'RETRY_ALREADY_DONE', 'ask REREGISTER_ASK_REGISTERED', 'allowed'],
+    // kind retry (807, 813, 814; StorageError once the worker gave up): after the admin's step, Retry can work.
+    ['failed', { errorCode: 807 }, 'allowed', 'allowed', 'allowed'],
+    ['failed', { errorCode: 813 }, 'allowed', 'allowed', 'allowed'],
+    ['failed', { errorCode: 814 }, 'allowed', 'allowed', 'allowed'],
+    ['failed', { errorName: 'StorageError' }, 'allowed', 'allowed', 'allowed'],
+    // The station's own failures: an unknown code, a batch refused for this device alone, a lost record, a profile.
+    ['failed', { errorCode: 899, errorName: 'ZtdSomethingNew' }, 'allowed', 'allowed', 'allowed'],
+    ['failed', { errorName: 'GRAPH_BAD_REQUEST' }, 'allowed', 'allowed', 'allowed'],
+    ['failed', { errorName: 'ImportRecordLost' }, 'allowed', 'allowed', 'allowed'],
+    ['failed', { errorName: 'ProfileAssignmentFailed' }, 'allowed', 'allowed', 'allowed'],
   ] as const)('%s %j → retry %s, register again %s, remove %s', (state, extra, retry, reregister, remove) => {
     const d = device(state, extra as Partial<ActionSubject>);
     expect([reason(actionVerdict('retry', d, now)), reason(actionVerdict('reregister', d, now)), reason(actionVerdict('remove', d, now))]).toEqual([retry, reregister, remove]);
+  });
+
+  it('a refusal for the hash says which error and what to do (capture the hash again), never "still not valid" after the press', () => {
+    expect(actionVerdict('retry', device('failed', { errorCode: 802, errorName: 'InvalidZtdHardwareHash' }), now)).toEqual({ allowed: false, reason: { code: 'ACTION_SAME_HASH_REFUSED', params: { errorCode: 802 } } });
+    expect(actionVerdict('retry', device('failed', { errorCode: 0, errorName: 'ZtdDeviceNotFound' }), now)).toEqual({ allowed: false, reason: { code: 'ACTION_SAME_HASH_REFUSED', params: { errorCode: 812 } } });
+    expect(actionVerdict('retry', device('invalid', { errorName: 'HASH_NO_MANUFACTURER' }), now)).toEqual({ allowed: false, reason: { code: 'RETRY_STILL_INVALID', params: { finding: 'HASH_NO_MANUFACTURER' } } });
   });
 
   it('Retry on an import is refused until its expected time (with the minutes left), then allowed: it asks the tenant now', () => {
@@ -69,6 +105,9 @@ describe('the queue sends each row its actions, and judges an action with the sa
     const states: [DeviceState, DevicePatch][] = [
       ['failed', { errorCode: 808, errorName: 'ZtdDeviceAssignedToOtherTenant' }],
       ['failed', { errorCode: 802, errorName: 'InvalidZtdHardwareHash' }],
+      ['failed', { errorCode: 807, errorName: 'ZtdDeviceIsNotRegistered' }],
+      ['invalid', { errorName: 'HASH_NO_MANUFACTURER' }],
+      ['captured', { flags: ['different-hash'] }],
       ['timed-out', {}],
       ['queued', {}],
       ['importing', {}],

@@ -18,7 +18,7 @@ import { QueueService } from '../../src-main/queue/queueService.ts';
 import type { DeviceRecord } from '../../src-main/queue/queueStore.ts';
 import { openSqliteQueueStore, QUEUE_DB_FILE } from '../../src-main/queue/sqliteQueueStore.ts';
 import { startSimulatedTenant } from '../../src-main/sim/startSimulatedTenant.ts';
-import { hashOf, hp, LICENCE_KEY, lenovo, otherExportCases, placeholderSerials, spreadsheetCases, vmSerials } from '../fixtures/capture/fieldKinds.ts';
+import { hashOf, hp, LICENCE_KEY, lenovo, otherExportCases, placeholderSerials, spreadsheetCases, unknownCsvCases, vmSerials } from '../fixtures/capture/fieldKinds.ts';
 import { ManualClock } from './queueFakes.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -86,6 +86,20 @@ describe('kind 1: other Microsoft exports read, or named by what they are', () =
       expect(r.errors[0]!.params?.kind).toBe(c.kind);
       // Named, with what to do: never only "unknown format".
       expect(r.errors[0]!.message).toMatch(/CSV|Get-WindowsAutopilotInfo/);
+    }
+  });
+});
+
+describe('kind 1b: a CSV of something else is not a hash file, and says its columns; corporate identifiers only when they look so', () => {
+  it.each(unknownCsvCases().map((c) => [c.name, c] as const))('%s', (_name, c) => {
+    const r = readHashFileBytes(c.bytes, c.name);
+    expect(r.devices).toEqual([]);
+    expect(codes(r)).toEqual(c.errors);
+    if (c.kind) expect(r.errors[0]!.params?.kind).toBe(c.kind);
+    if (c.columns) {
+      expect(r.errors[0]!.params?.columns).toBe(c.columns);
+      expect(r.errors[0]!.message).toMatch(/not a hash file: its columns are/);
+      expect(r.errors[0]!.message).toMatch(/Device Serial Number, Windows Product ID, Hardware Hash/);
     }
   });
 });

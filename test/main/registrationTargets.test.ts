@@ -7,9 +7,12 @@ import { SettingsStore } from '../../src-main/auth/settingsStore.ts';
 import { registrationTargets, settingsPatch } from '../../src-main/contract/schemas.ts';
 import { silentLogger } from '../../src-main/kernel/logger.ts';
 import { parseRegisterFlag } from '../../src-main/cli/importCommand.ts';
+import { bench, cleanupBenches } from './queueWorkerSupport.ts';
+import { deviceInput } from './queueFakes.ts';
 
 const dirs: string[] = [];
 afterEach(() => {
+  cleanupBenches();
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 function tmp(): string {
@@ -65,5 +68,21 @@ describe('import --register', () => {
     expect(parseRegisterFlag('both')).toEqual(['autopilot', 'corporate']);
     expect(() => parseRegisterFlag('intune')).toThrow(/--register takes autopilot, corporate/);
     expect(() => parseRegisterFlag('')).toThrow(/--register/);
+  });
+});
+
+describe('corporate only: decided by the queue service from the station\'s targets (one place for the screens and the CLI)', () => {
+  it.each([
+    [undefined, []],
+    [['autopilot'], []],
+    [['autopilot', 'corporate'], []],
+    [['corporate'], ['corporate-only']],
+  ] as const)('targets %j → flags %j', (targets, flags) => {
+    const b = bench();
+    const r = b.queue.queueDevices([deviceInput('PFCORP01')], targets ? { registrationTargets: [...targets] } : {});
+    const d = b.store.getDevice(r.queued[0]!)!;
+    expect(d.flags).toEqual(flags);
+    // A corporate-only device has no check time: the import worker never sends it.
+    expect(d.nextCheckAt === undefined).toBe(flags.length > 0);
   });
 });

@@ -3,6 +3,7 @@ import type { CallInput, CallName, EventName, EventPayload, Handlers } from '../
 import { StationError } from '../../src-main/contract/errors.ts';
 import { foldSerial } from '../../src-main/contract/serialNumberRule.ts';
 import { isPlaceholderSerial, sameSerial } from '../../src-main/capture/placeholderSerial.ts';
+import { wrongFileType } from '../../src-main/capture/fileReadCodes.ts';
 import { createDispatcher } from '../../src-main/ipc/dispatch.ts';
 import { silentLogger } from '../../src-main/kernel/logger.ts';
 import { actionVerdict, notUploadable, type ActionSubject } from '../../src-main/queue/deviceActions.ts';
@@ -289,9 +290,6 @@ export class FakeStationApi {
         affected++;
       } else if (input.action === 'retry' && d.row.state === 'importing') {
         checking++;
-      } else if (input.action === 'retry' && d.row.state === 'invalid' && !this.judge({ serialNumber: d.row.serialNumber, hardwareHash: d.hardwareHash, source: d.row.source }).valid) {
-        // As the station does: an invalid device is checked again, and stays when still invalid.
-        skipped.push({ id, serialNumber: d.row.serialNumber, code: 'RETRY_STILL_INVALID', ...(d.row.errorName ? { params: { finding: d.row.errorName } } : {}) });
       } else {
         delete d.row.errorCode;
         delete d.row.errorName;
@@ -403,8 +401,10 @@ export class FakeStationApi {
     return device;
   }
 
-  /** Get-WindowsAutopilotInfo CSV (header repeated when concatenated) or OA3.xml. */
+  /** Get-WindowsAutopilotInfo CSV (header repeated when concatenated) or OA3.xml; other names refused by main's rule. */
   parseFile(path: string, text: string, kind: 'this-device' | 'file' | 'drop-folder'): FileReadResult {
+    const wrong = wrongFileType(path);
+    if (wrong) return { path, devices: [], errors: [wrong] };
     const result: FileReadResult = { path, devices: [], errors: [], encoding: 'utf-8' };
     if (/^\s*</.test(text)) {
       result.format = 'oa3-xml';

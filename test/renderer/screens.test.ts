@@ -183,7 +183,7 @@ describe('counts, removals, exports, small things', () => {
   it('files that are not CSV or XML are listed with the reason, never dropped silently', async () => {
     const fake = start({}, 'import');
     await chooseFiles(await screen.findByTestId('import-files'), [new File(['x'], 'photo.jpg'), new File([csv(`SN1,,${fakeHash('F', 'M', 'SN1')},,`)], 'a.csv')]);
-    expect((await screen.findByTestId('import-not-read')).textContent).toContain('photo.jpg: not a CSV or XML file');
+    expect((await screen.findByTestId('import-not-read')).textContent).toContain('photo.jpg: not a hash file, so it was not read. The station reads .csv, .xml files.');
     const read = fake.calls.find((c) => c.name === 'readFileContents')!.input as { files: { name: string }[] };
     expect(read.files.map((f) => f.name)).toEqual(['a.csv']);
   });

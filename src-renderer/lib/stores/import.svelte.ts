@@ -2,6 +2,7 @@ import type { StationApi } from '../api.ts';
 import { REFUSED_ROW_CODES, type CapturedDevice, type FileReadError, type FileReadResult, type QueueResult } from '../../../src-main/contract/types.ts';
 import { OFFERS_HASH_SERIAL } from '../../../src-main/contract/serialNumberRule.ts';
 import { fileToBase64 } from '../fileToBase64.ts';
+import { isAcceptedFileName } from '../../../src-main/contract/hashFileTypes.ts';
 import { MAX_DEVICES_PER_CALL, MAX_FILE_BYTES } from '../../../src-main/contract/limits.ts';
 import { toDeviceInput } from './capture.svelte.ts';
 import { errorText } from './errorText.ts';
@@ -115,11 +116,12 @@ export class ImportStore {
   }
 
   /**
-   * Hash files are read, and workbooks too (the station names them and says how to save the right
-   * file); the rest are listed with the reason.
+   * The files main takes (the contract's hashFileTypes.ts, the rule Capture follows too) are sent: hash files, and
+   * workbooks (the station names them and says how to save the right file); the rest are listed with the reason, and
+   * their bytes never leave the page.
    */
   async addFiles(picked: File[]): Promise<void> {
-    const files = picked.filter((f) => /\.(csv|xml|xlsx|xls)$/i.test(f.name));
+    const files = picked.filter((f) => isAcceptedFileName(f.name));
     const wrongType = picked.filter((f) => !files.includes(f)).map((f) => ({ name: f.name, reason: 'type' as const }));
     this.notRead = [...wrongType, ...files.filter((f) => f.size > MAX_FILE_BYTES).map((f) => ({ name: f.name, reason: 'size' as const }))];
     if (!files.length) return;

@@ -103,16 +103,14 @@ describe('bench screens in Chromium (harness)', () => {
           const tooNarrow = await page.locator('.settings-form select').evaluateAll((els) =>
             els.flatMap((el) => {
               const s = el as HTMLSelectElement;
-              const style = getComputedStyle(s);
-              const inner = s.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
-              const probe = document.createElement('span');
-              probe.style.font = style.font;
-              probe.style.position = 'absolute';
-              document.body.append(probe);
+              // Chromium's own width for a select showing just that option (its text, padding and arrow).
+              const probe = document.createElement('select');
+              probe.className = s.className;
+              probe.style.cssText = `position: absolute; width: auto; max-width: none; font: ${getComputedStyle(s).font}`;
+              s.parentElement!.append(probe);
               const cut = [...s.options].filter((o) => {
-                probe.textContent = o.textContent;
-                // 24 px: the drop-down arrow.
-                return probe.getBoundingClientRect().width + 24 > inner;
+                probe.replaceChildren(new Option(o.textContent ?? ''));
+                return probe.getBoundingClientRect().width > s.getBoundingClientRect().width + 0.5;
               });
               probe.remove();
               return cut.map((o) => `${s.id}: ${o.textContent}`);

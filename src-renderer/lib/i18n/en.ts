@@ -248,7 +248,7 @@ export const en = {
   'settings.batchSize': 'Devices per import batch (1–500)',
   'settings.dropFolder': 'Drop folder',
   'settings.waitFor': 'Follow each device until',
-  'settings.locked': 'Locked by your administrator',
+  'settings.locked': 'Locked by your administrator: ask them to change it',
   'settings.save': 'Save settings',
   'settings.saved': 'Settings saved.',
   'support.title': 'Support',
@@ -627,6 +627,7 @@ export const en = {
   'code.ETIMEDOUT': 'The connection timed out.',
   // Corporate identifiers
   'settings.registrationTargets': 'Register each captured device as',
+  'settings.registrationTargets.onlyOne': 'Cannot be cleared while it is the only one ticked: every device is registered as something. Tick the other one first, then clear this one.',
   'registrationTargets.autopilot': 'Windows Autopilot device (hardware hash)',
   'registrationTargets.corporate': 'Windows corporate identifier (manufacturer, model, serial)',
   'corporate.title': 'Corporate identifier',

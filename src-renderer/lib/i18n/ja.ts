@@ -253,7 +253,7 @@ export const ja: Record<MessageKey, string> = {
   'settings.batchSize': 'インポート バッチあたりのデバイス数 (1～500)',
   'settings.dropFolder': 'ドロップ フォルダー',
   'settings.waitFor': '各デバイスを追跡する範囲',
-  'settings.locked': '管理者によってロックされています',
+  'settings.locked': '管理者によってロックされています。変更は管理者に依頼してください',
   'settings.save': '設定を保存',
   'settings.saved': '設定を保存しました。',
   'support.title': 'サポート',
@@ -632,6 +632,7 @@ export const ja: Record<MessageKey, string> = {
   'code.ETIMEDOUT': '接続がタイムアウトしました。',
   // 企業識別子。Microsoft Learn 日本語版の用語「企業識別子」に合わせる。
   'settings.registrationTargets': 'キャプチャしたデバイスの登録方法',
+  'settings.registrationTargets.onlyOne': 'チェックが 1 つだけのときは外せません (各デバイスは必ずいずれかの方法で登録されます)。先にもう一方にチェックを入れてから、こちらを外してください。',
   'registrationTargets.autopilot': 'Windows Autopilot デバイス (ハードウェア ハッシュ)',
   'registrationTargets.corporate': '企業識別子 (製造元、モデル、シリアル番号)',
   'corporate.title': '企業識別子',

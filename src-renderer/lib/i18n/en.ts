@@ -200,6 +200,7 @@ export const en = {
   'detail.events': 'History',
   'detail.at': 'Time',
   'detail.change': 'Change',
+  'detail.sameState': '{state} (no change)',
   'detail.message': 'What happened',
   'detail.requestIds': 'Graph request ids',
   'detail.noEvents': 'No events yet.',
@@ -694,6 +695,8 @@ export const en = {
   'event.corporateAdded': "Corporate identifier added",
   'event.corporateAlready': "Corporate identifier already in the tenant",
   'event.corporateQueuedAgain': "Corporate identifier queued again",
+  'event.recordFoundAgain': "Its import record was not where it was; found again by serial",
+  'event.notListedYet': "Not in the registered list yet after the sync; looking again as the list catches up",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -205,6 +205,7 @@ export const ja: Record<MessageKey, string> = {
   'detail.events': '履歴',
   'detail.at': '日時',
   'detail.change': '変化',
+  'detail.sameState': '{state} (変化なし)',
   'detail.message': '内容',
   'detail.requestIds': 'Graph の要求 ID',
   'detail.noEvents': '履歴はまだありません。',
@@ -699,4 +700,6 @@ export const ja: Record<MessageKey, string> = {
   'event.corporateAdded': "企業識別子を追加しました",
   'event.corporateAlready': "企業識別子はテナントに既にあります",
   'event.corporateQueuedAgain': "企業識別子をもう一度キューに追加しました",
+  'event.recordFoundAgain': "インポート レコードが元の場所にありませんでした。シリアル番号で見つけ直しました",
+  'event.notListedYet': "同期後も登録済みの一覧にまだありません。一覧が追いつくまで確認を続けます",
 };

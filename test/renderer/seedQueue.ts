@@ -13,6 +13,9 @@ export function actionSubjectOf(row: Omit<QueueRow, 'actions'>, waitFor: Station
     ...(row.errorName !== undefined ? { errorName: row.errorName } : {}),
     ...(row.corporate ? { corporate: row.corporate.state } : {}),
     ...(row.lastKnownState ? { lastKnownState: row.lastKnownState } : {}),
+    // A row names the import it was sent in, not its batch: an import id means the tenant saw the device (Move).
+    ...(row.importId ? { batchId: row.importId } : {}),
+    ...(row.deviceRegistrationId ? { deviceRegistrationId: row.deviceRegistrationId } : {}),
   };
 }
 

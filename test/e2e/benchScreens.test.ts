@@ -45,6 +45,8 @@ describe('bench screens in Chromium (harness)', () => {
           // Shortened or not, the counter's whole sentence is at hand in its tooltip.
           const title = await page.getByTestId('count-corporate').getAttribute('title');
           expect(title).toMatch(lang === 'en' ? /Added.*Waiting.*Failed/i : /追加済み.*待機中.*失敗/);
+          // A number and its word, when shown, are apart.
+          expect(await page.getByTestId('count-corporate').innerText()).not.toMatch(/\d\p{L}/u);
           if (n === 400 && size.height === 768) await shot(page, `header-${size.width}-${lang}`);
           await page.close();
         });

@@ -178,8 +178,11 @@ export type ActionVerdict =
   | { allowed: true; ask?: { code: string } }
   | { allowed: false; reason: { code: string; params?: Record<string, string | number> } };
 
-/** One verdict per action. A verdict that changes with time alone is sent again (`queueChanged`) when it changes. */
-export type DeviceActions = Record<DeviceActionName, ActionVerdict>;
+/**
+ * One verdict per action, and `move`: to another tenant's queue (the `moveDevices` call). A verdict that changes with
+ * time alone is sent again (`queueChanged`) when it changes.
+ */
+export type DeviceActions = Record<DeviceActionName, ActionVerdict> & { move: ActionVerdict };
 
 export interface QueuePage {
   total: number;

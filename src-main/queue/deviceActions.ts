@@ -4,7 +4,7 @@ import { recaptureError } from '../contract/importErrors.ts';
 import { isSettled, type WaitFor } from './queueStore.ts';
 
 /**
- * Retry, Register again and Remove: whether each can do something for a device, decided here once.
+ * Retry, Register again, Remove and Move to another tenant: whether each can do something for a device, decided here once.
  * Main sends the verdicts with every queue row (`QueueRow.actions`), judges each action with the same
  * function when it arrives (`QueueService.deviceAction`), and the renderer's test fake calls it too, so a
  * button and its action never disagree. See [architecture](../../docs/architecture.md#allowed-actions)
@@ -32,6 +32,12 @@ export interface ActionSubject {
   corporate?: CorporateRegistrationState;
   /** For 'timed-out': the stage the device was stuck in. */
   lastKnownState?: DeviceState;
+  /** Set once the device was put in a batch for the tenant (stored before its POST). */
+  batchId?: string;
+  /** The tenant's imported record for the device, once its import answered. */
+  importedRecordId?: string;
+  /** The tenant's Windows Autopilot device, once it is registered. */
+  deviceRegistrationId?: string;
 }
 
 const ALLOWED: ActionVerdict = { allowed: true };
@@ -39,6 +45,18 @@ const refuse = (code: string, params?: Record<string, string | number>): ActionV
 /** States of a device that reached the tenant: Register again sends it once more, on purpose. */
 const SENT_BEFORE: readonly DeviceState[] = ['imported', 'registered', 'assigned', 'already-registered', 'failed', 'timed-out'];
 const IN_TENANT: readonly DeviceState[] = ['imported', 'registered', 'assigned', 'already-registered'];
+/** States a device the tenant never saw can be in ('failed' before any upload: refused by the station's own checks). */
+const MOVABLE: readonly DeviceState[] = ['captured', 'queued', 'invalid', 'failed'];
+
+/**
+ * The verdict on moving a device to another tenant's queue (`moveDevices`): allowed only when the tenant never saw it, in
+ * a movable state with no batch, imported record or registration; otherwise refused with MOVE_ALREADY_SENT, as its
+ * history belongs to the tenant that saw it. See [architecture](../../docs/architecture.md#the-queue-data-model).
+ */
+export function moveVerdict(d: ActionSubject): ActionVerdict {
+  const sent = d.batchId !== undefined || d.importedRecordId !== undefined || d.deviceRegistrationId !== undefined;
+  return MOVABLE.includes(d.state) && !sent ? ALLOWED : refuse('MOVE_ALREADY_SENT');
+}
 
 /**
  * The verdict on one Autopilot action for one device at service time `now` (ms). Retry on a device
@@ -100,6 +118,7 @@ export function allowedActions(d: ActionSubject, now: number, expectedImportMs =
     retry: !retry.allowed && d.corporate === 'failed' ? ALLOWED : retry,
     reregister: actionVerdict('reregister', d, now, expectedImportMs),
     remove: actionVerdict('remove', d, now, expectedImportMs),
+    move: moveVerdict(d),
   };
 }
 

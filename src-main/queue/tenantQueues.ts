@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../kernel/logger.ts';
-import type { DeviceState, StationSettings } from '../contract/types.ts';
+import type { StationSettings } from '../contract/types.ts';
+import { moveVerdict } from './deviceActions.ts';
 import type { QueueStore } from './queueStore.ts';
 import { QUEUE_DB_FILE } from './sqliteQueueStore.ts';
 
@@ -85,16 +86,14 @@ function moveQueue(fromDir: string, toDir: string, slug: string, logger: Logger)
   logger.info('Moved the queue of an earlier version to its tenant', { from, to: path.join(toDir, QUEUE_DB_FILE), tenant: slug });
 }
 
-/** States whose devices were never sent to their tenant: they may move to another tenant's queue. */
-export const MOVABLE_STATES: readonly DeviceState[] = ['captured', 'queued', 'invalid', 'failed'];
-
 export interface MoveOutcome {
   moved: string[];
-  refused: { id: string; serialNumber?: string; code: 'MOVE_NOT_FOUND' | 'MOVE_ALREADY_SENT' | 'MOVE_ALREADY_THERE' }[];
+  /** MOVE_NOT_FOUND, MOVE_ALREADY_THERE, or the refusal of moveVerdict (deviceActions.ts). */
+  refused: { id: string; serialNumber?: string; code: string }[];
 }
 
 /**
- * Moves devices not yet sent (captured, queued, invalid, or failed before any upload) from one
+ * Moves devices not yet sent (moveVerdict in deviceActions.ts, the verdict each queue row carries) from one
  * tenant's queue to another's, on the technician's explicit request. The device keeps its history
  * (under a new id in the other queue, so moving back and forth never collides); both queues record the move. A device
  * the service has seen (an imported record or a registration) stays: its history belongs to the tenant that saw it.
@@ -107,9 +106,9 @@ export function moveDevices(from: QueueStore, to: QueueStore, ids: string[], o: 
       out.refused.push({ id, code: 'MOVE_NOT_FOUND' });
       continue;
     }
-    const sent = d.importedRecordId !== undefined || d.deviceRegistrationId !== undefined || d.batchId !== undefined;
-    if (!MOVABLE_STATES.includes(d.state) || sent) {
-      out.refused.push({ id, serialNumber: d.serialNumber, code: 'MOVE_ALREADY_SENT' });
+    const verdict = moveVerdict(d);
+    if (!verdict.allowed) {
+      out.refused.push({ id, serialNumber: d.serialNumber, code: verdict.reason.code });
       continue;
     }
     if (to.findBySerial(d.serialNumber).some((e) => e.hardwareHash === d.hardwareHash)) {

@@ -42,6 +42,8 @@ const PATTERNS: [RegExp, MessageKey, ((g: Params) => Params)?][] = [
   [/^Waiting again$/, 'event.waitingAgain'],
   [/^Removed from the queue by the technician$/, 'event.removed'],
   [/^The technician asked the station to check this import with the tenant now$/, 'event.checkNow'],
+  [/^Its import record was not where it was; found again by serial$/, 'event.recordFoundAgain'],
+  [/^Not in the registered list yet after the sync; looking again as the list catches up$/, 'event.notListedYet'],
   [/^Already registered in this tenant; group tag already correct$/, 'event.alreadyTagOk'],
   [/^Already registered in this tenant; Intune now shows the group tag "(?<tag>.*)"$/, 'event.alreadyTagFixed'],
   [/^Already registered in this tenant; changing its group tag from "(?<from>.*)" to "(?<to>.*)"$/, 'event.alreadyTagChanging'],

@@ -1,6 +1,11 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEVICE_ACTIONS, type DeviceState, type QueueChanged } from '../../src-main/contract/types.ts';
-import { actionVerdict, allowedActions, EXPECTED_IMPORT_MS, notUploadable, type ActionSubject } from '../../src-main/queue/deviceActions.ts';
+import { actionVerdict, allowedActions, EXPECTED_IMPORT_MS, moveVerdict, notUploadable, type ActionSubject } from '../../src-main/queue/deviceActions.ts';
+import { openSqliteQueueStore } from '../../src-main/queue/sqliteQueueStore.ts';
+import { moveDevices } from '../../src-main/queue/tenantQueues.ts';
 import type { DevicePatch } from '../../src-main/queue/queueStore.ts';
 import { bench, cleanupBenches } from './queueWorkerSupport.ts';
 import { deviceInput } from './queueFakes.ts';
@@ -85,6 +90,27 @@ describe('allowed actions: Retry, Register again and Remove decided once in main
     expect(allowedActions(device('registered', { corporate: 'done' }), now).retry.allowed).toBe(false);
   });
 
+  it.each([
+    // state, what the tenant knows of it, move
+    ['captured', {}, 'allowed'],
+    ['queued', {}, 'allowed'],
+    ['invalid', {}, 'allowed'],
+    // Refused by the station's own checks before any upload: the tenant never saw it.
+    ['failed', {}, 'allowed'],
+    ['failed', { batchId: 'b1' }, 'MOVE_ALREADY_SENT'],
+    ['queued', { importedRecordId: 'rec-1' }, 'MOVE_ALREADY_SENT'],
+    ['importing', { batchId: 'b1' }, 'MOVE_ALREADY_SENT'],
+    ['imported', {}, 'MOVE_ALREADY_SENT'],
+    ['registered', { deviceRegistrationId: 'reg-1' }, 'MOVE_ALREADY_SENT'],
+    ['assigned', {}, 'MOVE_ALREADY_SENT'],
+    ['already-registered', {}, 'MOVE_ALREADY_SENT'],
+    ['timed-out', {}, 'MOVE_ALREADY_SENT'],
+  ] as const)('move to another tenant: %s %j → %s', (state, extra, move) => {
+    const d = device(state, extra as Partial<ActionSubject>);
+    expect(reason(moveVerdict(d))).toBe(move);
+    expect(allowedActions(d, now).move).toEqual(moveVerdict(d));
+  });
+
   it('leaves out of the whole queue\'s upload file what cannot be uploaded, the 808 family by isOtherTenant', () => {
     expect(notUploadable(device('failed', { errorCode: 810 }))).toBe('otherTenant');
     expect(notUploadable(device('failed', { errorCode: 0, errorName: 'ZtdDeviceOwnedByAnotherTenant' }))).toBe('otherTenant');
@@ -129,6 +155,24 @@ describe('the queue sends each row its actions, and judges an action with the sa
       const result = b.queue.deviceAction([row.id], action);
       if (verdict.allowed) expect(result.affected + (result.checking ?? 0), `${row.serialNumber} ${row.state}`).toBe(1);
       else expect(result.skipped, `${row.serialNumber} ${row.state}`).toEqual([{ id: row.id, serialNumber: row.serialNumber, code: verdict.reason.code, ...(verdict.reason.params ? { params: verdict.reason.params } : {}) }]);
+    }
+  });
+
+  it('move: a row allowed it exactly when moveDevices moves the device, and a refused row says the same reason', () => {
+    const b = queueInEveryState();
+    const queued = b.queue.queueDevices([deviceInput('PF-SENT')]).queued[0]!;
+    b.store.updateDevice(queued, { batchId: 'b1' }); // queued again after its batch reached the tenant
+    const other = openSqliteQueueStore(fs.mkdtempSync(path.join(os.tmpdir(), 'queue-other-')));
+    try {
+      for (const row of b.queue.listQueue({ offset: 0, limit: 100 }).rows) {
+        const result = moveDevices(b.store, other, [row.id], { fromSlug: 'training', toSlug: 'global-contoso', now: b.clock.now() });
+        if (row.actions.move.allowed) expect(result.moved, `${row.serialNumber} ${row.state}`).toHaveLength(1);
+        else expect(result.refused, `${row.serialNumber} ${row.state}`).toEqual([{ id: row.id, serialNumber: row.serialNumber, code: row.actions.move.reason.code }]);
+      }
+      expect(other.findBySerial('PF3')).toHaveLength(1); // the queued device moved
+    } finally {
+      other.close();
+      b.queue.close();
     }
   });
 

@@ -31,6 +31,8 @@ const LINES = [
   'Waiting again',
   'Removed from the queue by the technician',
   'The technician asked the station to check this import with the tenant now',
+  'Its import record was not where it was; found again by serial',
+  'Not in the registered list yet after the sync; looking again as the list catches up',
   'Already registered in this tenant; group tag already correct',
   'Already registered in this tenant; Intune now shows the group tag "Kiosk"',
   'Already registered in this tenant; changing its group tag from "Old" to "Kiosk"',

@@ -6,7 +6,7 @@ import { isPlaceholderSerial, sameSerial } from '../../src-main/capture/placehol
 import { wrongFileType } from '../../src-main/capture/fileReadCodes.ts';
 import { createDispatcher } from '../../src-main/ipc/dispatch.ts';
 import { silentLogger } from '../../src-main/kernel/logger.ts';
-import { actionVerdict, notUploadable, type ActionSubject } from '../../src-main/queue/deviceActions.ts';
+import { actionVerdict, moveVerdict, notUploadable, type ActionSubject } from '../../src-main/queue/deviceActions.ts';
 import {
   DEVICE_STATES,
   type AuthStatus,
@@ -17,9 +17,11 @@ import {
   type FileReadResult,
   type FindingData,
   type GroupTags,
+  type MoveDevicesResult,
   type QueueRow,
   type StationInfo,
   type StationSettings,
+  type TenantQueueInfo,
   type ThisDeviceCapture,
 } from '../../src-main/contract/types.ts';
 import { readFakeHash } from './fakeHash.ts';
@@ -370,6 +372,31 @@ export class FakeStationApi {
     this.auth = this.info.mode === 'training' ? { state: 'training' } : { state: 'signed-out' };
     this.emit('authChanged', this.auth);
     return this.auth;
+  }
+
+  /** This queue (current) and one tenant's, as a station that has been signed in to one tenant lists them. */
+  call_listTenantQueues(): TenantQueueInfo[] {
+    return [
+      { slug: 'training', current: true, training: true, total: this.devices.size },
+      { slug: 'global-contoso.onmicrosoft.com', current: false, training: false, total: 0, tenantId: 'contoso.onmicrosoft.com', cloud: 'global' },
+    ];
+  }
+
+  /** Moves what main's verdict allows (moveVerdict, the one each row carries); the rest are refused with its reason. */
+  call_moveDevices(input: CallInput<'moveDevices'>): MoveDevicesResult {
+    const result: MoveDevicesResult = { moved: [], refused: [] };
+    for (const id of input.ids) {
+      const d = this.devices.get(id);
+      const verdict = d ? moveVerdict(this.subject(d.row)) : undefined;
+      if (!d) result.refused.push({ id, code: 'MOVE_NOT_FOUND' });
+      else if (verdict && !verdict.allowed) result.refused.push({ id, serialNumber: d.row.serialNumber, code: verdict.reason.code });
+      else {
+        this.devices.delete(id);
+        result.moved.push(id);
+      }
+    }
+    if (result.moved.length) this.changed(result.moved);
+    return result;
   }
 
   call_listGroupTags(): GroupTags {

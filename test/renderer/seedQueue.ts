@@ -13,6 +13,9 @@ export function actionSubjectOf(row: Omit<QueueRow, 'actions'>, waitFor: Station
     ...(row.errorName !== undefined ? { errorName: row.errorName } : {}),
     ...(row.corporate ? { corporate: row.corporate.state } : {}),
     ...(row.lastKnownState ? { lastKnownState: row.lastKnownState } : {}),
+    // A row names the import it was sent in, not its batch: an import id means the tenant saw the device (Move).
+    ...(row.importId ? { batchId: row.importId } : {}),
+    ...(row.deviceRegistrationId ? { deviceRegistrationId: row.deviceRegistrationId } : {}),
   };
 }
 
@@ -118,12 +121,15 @@ const hex2 = (n: number) => (n & 255).toString(16).padStart(2, '0').toUpperCase(
 function eventsFor(row: Omit<QueueRow, 'actions'>, now: number): DeviceDetail['events'] {
   const path: DeviceState[] = ['captured', 'queued', 'importing', 'imported', 'registered', 'assigned'];
   const end = path.indexOf(row.state);
-  const steps = end >= 0 ? path.slice(0, end + 1) : ['captured', 'queued', 'importing', row.state] as DeviceState[];
+  const moves = end >= 0 ? path.slice(0, end + 1) : ['captured', 'queued', 'importing', row.state] as DeviceState[];
+  // As the send stage writes it: the batch's POST answered is a note on 'importing' (from and to the same state).
+  const steps = moves.flatMap((s) => (s === 'importing' ? [s, s] : [s]));
   return steps.map((to, k) => {
+    const note = k > 0 && steps[k - 1] === to;
     const ev: DeviceDetail['events'][number] = {
       at: new Date(now - (steps.length - k) * 95_000).toISOString(),
       toState: to,
-      message: to === 'captured' ? 'Captured from ' + (row.source.path ?? 'this device') : `Now ${to}`,
+      message: to === 'captured' ? 'Captured from ' + (row.source.path ?? 'this device') : note ? 'Batch sent to Intune' : `Now ${to}`,
       requestIds: k >= 2 ? [`7d3f${k}a10-55e2-4b6c-8a1f-${row.id.replace(/\D/g, '').padStart(12, '0')}`] : [],
     };
     if (k > 0) ev.fromState = steps[k - 1]!;

@@ -199,6 +199,7 @@ export const en = {
   'detail.events': 'History',
   'detail.at': 'Time',
   'detail.change': 'Change',
+  'detail.sameState': '{state} (no change)',
   'detail.message': 'What happened',
   'detail.requestIds': 'Graph request ids',
   'detail.noEvents': 'No events yet.',
@@ -245,7 +246,7 @@ export const en = {
   'settings.batchSize': 'Devices per import batch (1–500)',
   'settings.dropFolder': 'Drop folder',
   'settings.waitFor': 'Follow each device until',
-  'settings.locked': 'Locked by your administrator',
+  'settings.locked': 'Locked by your administrator: ask them to change it',
   'settings.save': 'Save settings',
   'settings.saved': 'Settings saved.',
   'support.title': 'Support',
@@ -641,6 +642,7 @@ export const en = {
   'code.ETIMEDOUT': 'The connection timed out.',
   // Corporate identifiers
   'settings.registrationTargets': 'Register each captured device as',
+  'settings.registrationTargets.onlyOne': 'Cannot be cleared while it is the only one ticked: every device is registered as something. Tick the other one first, then clear this one.',
   'registrationTargets.autopilot': 'Windows Autopilot device (hardware hash)',
   'registrationTargets.corporate': 'Windows corporate identifier (manufacturer, model, serial)',
   'corporate.title': 'Corporate identifier',
@@ -707,6 +709,8 @@ export const en = {
   'event.corporateAdded': "Corporate identifier added",
   'event.corporateAlready': "Corporate identifier already in the tenant",
   'event.corporateQueuedAgain': "Corporate identifier queued again",
+  'event.recordFoundAgain': "Its import record was not where it was; found again by serial",
+  'event.notListedYet': "Not in the registered list yet after the sync; looking again as the list catches up",
 } as const;
 
 export type MessageKey = keyof typeof en;

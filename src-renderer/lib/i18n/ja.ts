@@ -204,6 +204,7 @@ export const ja: Record<MessageKey, string> = {
   'detail.events': '履歴',
   'detail.at': '日時',
   'detail.change': '変化',
+  'detail.sameState': '{state} (変化なし)',
   'detail.message': '内容',
   'detail.requestIds': 'Graph の要求 ID',
   'detail.noEvents': '履歴はまだありません。',
@@ -250,7 +251,7 @@ export const ja: Record<MessageKey, string> = {
   'settings.batchSize': 'インポート バッチあたりのデバイス数 (1～500)',
   'settings.dropFolder': 'ドロップ フォルダー',
   'settings.waitFor': '各デバイスを追跡する範囲',
-  'settings.locked': '管理者によってロックされています',
+  'settings.locked': '管理者によってロックされています。変更は管理者に依頼してください',
   'settings.save': '設定を保存',
   'settings.saved': '設定を保存しました。',
   'support.title': 'サポート',
@@ -646,6 +647,7 @@ export const ja: Record<MessageKey, string> = {
   'code.ETIMEDOUT': '接続がタイムアウトしました。',
   // 企業識別子。Microsoft Learn 日本語版の用語「企業識別子」に合わせる。
   'settings.registrationTargets': 'キャプチャしたデバイスの登録方法',
+  'settings.registrationTargets.onlyOne': 'チェックが 1 つだけのときは外せません (各デバイスは必ずいずれかの方法で登録されます)。先にもう一方にチェックを入れてから、こちらを外してください。',
   'registrationTargets.autopilot': 'Windows Autopilot デバイス (ハードウェア ハッシュ)',
   'registrationTargets.corporate': '企業識別子 (製造元、モデル、シリアル番号)',
   'corporate.title': '企業識別子',
@@ -712,4 +714,6 @@ export const ja: Record<MessageKey, string> = {
   'event.corporateAdded': "企業識別子を追加しました",
   'event.corporateAlready': "企業識別子はテナントに既にあります",
   'event.corporateQueuedAgain': "企業識別子をもう一度キューに追加しました",
+  'event.recordFoundAgain': "インポート レコードが元の場所にありませんでした。シリアル番号で見つけ直しました",
+  'event.notListedYet': "同期後も登録済みの一覧にまだありません。一覧が追いつくまで確認を続けます",
 };

@@ -55,7 +55,12 @@ export interface ConnectionCheckOptions {
   timeoutMs?: number;
 }
 
-/** Beta also accepts this one for the import (docs/domain.md#permission-and-sign-in). */
+/**
+ * On beta the check passes a token that carries this permission instead of AUTOPILOT_PERMISSION. Some beta Autopilot
+ * pages list it (create windowsAutopilotDeviceIdentity); the beta import page lists only
+ * DeviceManagementServiceConfig.ReadWrite.All, so that it suffices for the import is not confirmed: the Intune read
+ * and the first import tell (docs/domain.md#permission-and-sign-in).
+ */
 export const BETA_PERMISSION = 'DeviceManagementConfiguration.ReadWrite.All';
 const CLOCK_WARN_S = 60;
 /** Entra and Graph tolerate about five minutes of skew on token times. */
@@ -357,7 +362,7 @@ function permissionItem(claims: Record<string, unknown> | undefined, api: ApiVer
   const seen = [`${delegated ? 'scp' : 'roles'}: ${granted.join(' ') || '(none)'}`];
   const has = (p: string) => granted.includes(p);
   if (has(AUTOPILOT_PERMISSION)) return item('ok', 'CHECK_PERMISSION_OK', `The token carries ${AUTOPILOT_PERMISSION} (${kind}).`, undefined, { permission: AUTOPILOT_PERMISSION, kind }, seen);
-  if (api === 'beta' && has(BETA_PERMISSION)) return item('ok', 'CHECK_PERMISSION_OK', `The token carries ${BETA_PERMISSION} (${kind}), which beta accepts for the import.`, undefined, { permission: BETA_PERMISSION, kind }, seen);
+  if (api === 'beta' && has(BETA_PERMISSION)) return item('ok', 'CHECK_PERMISSION_OK', `The token carries ${BETA_PERMISSION} (${kind}), which some beta Autopilot pages list; that it suffices for the import is not confirmed.`, undefined, { permission: BETA_PERMISSION, kind }, seen);
   const grantor = delegated
     ? 'An administrator (Global Administrator, Privileged Role Administrator or Cloud Application Administrator) adds it as a delegated permission in Entra admin centre > App registrations > the station\'s app > API permissions and presses "Grant admin consent"; the technician also needs an Intune role that may manage Autopilot devices.'
     : 'A Global Administrator or Privileged Role Administrator adds it as an application permission in Entra admin centre > App registrations > the station\'s app > API permissions and presses "Grant admin consent".';

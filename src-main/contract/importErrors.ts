@@ -2,7 +2,7 @@
  * Intune's import errors, one row each: the only place a code's number, names, meaning for the technician and
  * English advice are written. Main (worker, CLI, logs) and the renderer (advice kind, badge, dictionary key) derive
  * from it; the words per language are `error.<code>` (or `error.<name>` for a name-only error) in
- * src-renderer/lib/i18n/en.ts and ja.ts. Sources of each code: docs/domain.md#import-errors-801-814.
+ * src-renderer/lib/i18n/en.ts and ja.ts. Sources of each code: docs/domain.md#import-errors.
  * No imports: the contract is bundled into main, preload and renderer (docs/architecture.md#the-contract).
  */
 
@@ -109,7 +109,7 @@ export const IMPORT_ERROR_TABLE: readonly ImportError[] = [
 
 /**
  * Names compared loosely: case and separators ignored, and "Another" read as "Other" (Microsoft's pages spell the
- * 808 family both ways: docs/domain.md#import-errors-801-814); other spellings are the rows' `aliases`.
+ * 808 family both ways: docs/domain.md#import-errors); other spellings are the rows' `aliases`.
  */
 function nameKey(name: string): string {
   return name

@@ -13,7 +13,8 @@ const MAX_PAGES = 10_000;
  * not advance stops: a page linked to itself, or a copy of the page just read, ends the listing (seen on
  * real tenants: the skip token stays on the last item); a link back to an earlier page, or a page of only
  * already-seen items that is not such a copy, is a GRAPH_PAGING_LOOP failure. Items are kept once, by
- * `id` (or by their JSON when they have none). docs/domain.md#paging
+ * `id` (or by their JSON when they have none): the station's choice, so a repeated page adds nothing
+ * (docs/domain.md#paging).
  */
 export async function getAllPages<T>(
   request: (req: GraphRequest) => Promise<GraphResponse<Page<T>>>,

@@ -8,7 +8,7 @@ import { isSettled, type WaitFor } from './queueStore.ts';
  * Main sends the verdicts with every queue row (`QueueRow.actions`), judges each action with the same
  * function when it arrives (`QueueService.deviceAction`), and the renderer's test fake calls it too, so a
  * button and its action never disagree. See [architecture](../../docs/architecture.md#allowed-actions)
- * and, for the 808–811 family, [domain](../../docs/domain.md#import-errors-801-814).
+ * and, for the 808–811 family, [domain](../../docs/domain.md#import-errors).
  */
 
 /**

@@ -21,7 +21,7 @@ interface GuideRow {
   kind: string;
 }
 
-/** The rows of the first markdown table after `heading` (a `### ` line), header and separator skipped. */
+/** The rows of the first markdown table after `heading` (a `#` line), header and separator skipped. */
 function tableAfter(markdown: string, heading: string): string[][] {
   const lines = markdown.split(/\r?\n/);
   const at = lines.indexOf(heading);
@@ -50,6 +50,31 @@ function guideRows(markdown: string): GuideRow[] {
     name: (name ?? '').split(/\s/)[0]!,
     kind: (kind ?? '').replace(/`/g, ''),
   }));
+}
+
+/**
+ * docs/domain.md's table of import errors (docs/domain.md#import-errors: code, name, source, reading): the code and
+ * name columns, read like the guide's.
+ */
+function domainRows(markdown: string): GuideRow[] {
+  return tableAfter(markdown, '## Import errors').map(([code, name]) => ({
+    code: /^\d+$/.test(code ?? '') ? Number(code) : undefined,
+    name: (name ?? '').split(/\s/)[0]!,
+    kind: '',
+  }));
+}
+
+/** What domain.md's table gets wrong against IMPORT_ERROR_TABLE: a row missing or misnamed, a code it alone has. */
+function domainDisagreements(rows: GuideRow[], table: readonly { code?: number; name: string }[]): string[] {
+  const wrong: string[] = [];
+  for (const e of table) {
+    const row = rows.find((r) => (e.code !== undefined ? r.code === e.code : r.code === undefined && r.name === e.name));
+    const label = `${e.code ?? '—'} ${e.name}`;
+    if (!row) wrong.push(`${label}: no row in domain.md`);
+    else if (row.name !== e.name) wrong.push(`${label}: domain.md names it ${row.name}`);
+  }
+  for (const r of rows) if (r.code !== undefined && !table.some((e) => e.code === r.code)) wrong.push(`${r.code}: in domain.md, not in the table`);
+  return wrong;
 }
 
 /** What the guide gets wrong against the table, one line each (empty when they agree). */
@@ -102,6 +127,42 @@ describe("the admin guide's import errors agree with IMPORT_ERROR_TABLE", () => 
       '806 ZtdDeviceAlreadyAssigned: the guide says retry, the table done',
       '— ZtdDeviceDuplicated: no row in the guide',
       '899: in the guide, not in the table',
+    ]);
+  });
+});
+
+describe("domain.md's import errors name every row of IMPORT_ERROR_TABLE (each code's source is there)", () => {
+  const domain = fs.readFileSync(path.join(repo, 'docs', 'domain.md'), 'utf8');
+
+  it('lists every code and name-only error, and no other code', () => {
+    const rows = domainRows(domain);
+    expect(rows.length).toBeGreaterThanOrEqual(IMPORT_ERROR_TABLE.length);
+    expect(domainDisagreements(rows, IMPORT_ERROR_TABLE), 'fix the table in docs/domain.md#import-errors').toEqual([]);
+  });
+
+  it('the check can fail: a missing row, another name, a code the table lacks', () => {
+    const table = [
+      { code: 806, name: 'ZtdDeviceAlreadyAssigned' },
+      { code: 808, name: 'ZtdDeviceAssignedToOtherTenant' },
+      { name: 'StorageError' },
+    ];
+    const planted = [
+      '## Import errors',
+      '',
+      'The codes the station knows.',
+      '',
+      '| code | name | source | station\'s reading |',
+      '|---|---|---|---|',
+      '| 806 | ZtdDeviceAlreadyAssigned | Microsoft | done |',
+      '| 808 | ZtdDeviceAssignedToAnotherTenant | Microsoft | stop |',
+      '| 899 | ZtdNotARealCodeForTests | nowhere | x |',
+      '',
+      '### 806: already registered here',
+    ].join('\n');
+    expect(domainDisagreements(domainRows(planted), table)).toEqual([
+      '808 ZtdDeviceAssignedToOtherTenant: domain.md names it ZtdDeviceAssignedToAnotherTenant',
+      '— StorageError: no row in domain.md',
+      '899: in domain.md, not in the table',
     ]);
   });
 });

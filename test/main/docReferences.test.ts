@@ -9,7 +9,7 @@ const repo = path.resolve(import.meta.dirname, '..', '..');
  * docs/domain.md, docs/admin-guide.md or README.md by its anchor (the file's path, `#`, the anchor GitHub gives
  * the heading), and each anchor must be a heading that exists. Design notes and issue numbers kept outside the
  * repository are not citations a reader can follow, so naming them fails (the fact goes into the comment or into
- * docs/, see docs/domain.md#contents).
+ * docs/, see the introduction of docs/domain.md#domain-facts).
  */
 
 /** Folders and root files that hold source, tests, benches and scripts (relative to the repository). */

@@ -27,8 +27,9 @@ function files(dir: string, skip: readonly string[] = SKIP): string[] {
 const PATTERNS: RegExp[] = [
   // { code: 'X', ... } in StationError, GraphFailure, file errors
   /\bcode:\s*'([A-Z][A-Z0-9_]+)'/g,
-  // helpers that take the code first: authError('X', ...), finding('X', ...), readError('X', ...), fail('X', ...)
-  /\b(?:authError|finding|readError|rowError|fail|refuse|stationError)\(\s*'([A-Z][A-Z0-9_]+)'/g,
+  // helpers that take the code first: authError('X', ...), finding('X', ...), readError('X', ...), fail('X', ...),
+  // failure('X', ...)
+  /\b(?:authError|finding|readError|rowError|fail|failure|refuse|stationError)\(\s*'([A-Z][A-Z0-9_]+)'/g,
   // names the worker sets on a device: errorName: 'Timeout'
   /\berrorName:\s*'([A-Za-z][A-Za-z0-9_]+)'/g,
   // code unions (FileReadCode, FindingCode): | 'X'
@@ -37,7 +38,26 @@ const PATTERNS: RegExp[] = [
   /(?:\?\?|\|\|)\s*'([A-Z][A-Za-z0-9_]{3,})'/g,
   // ignored(path, 'MACHINE_SETTINGS_INVALID', ...)
   /\bignored\([^,()]+,\s*'([A-Z][A-Z0-9_]+)'/g,
+  // Any other literal shaped like a station code (two or more capitalised words joined by '_'), wherever it stands:
+  // item('ok', 'CHECK_TENANT_OK', ...), failure('REMOTE_TENANT_…'), const deny = 'X'. A code must be written as a
+  // literal somewhere, so passing it through an alias or a variable does not hide it. NOT_CODES says what is not one.
+  /'([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)'/g,
 ];
+
+/**
+ * Literals of a code's shape that no screen ever shows, each with its reason. A new entry is a decision: the walk
+ * otherwise treats every such literal in src-main as a code that needs words.
+ */
+const NOT_CODES: Record<string, string> = {
+  // The corporate stage's own marker on a device, dropped by corporateRegistrationOf before the contract.
+  CORP_REFUSED_UNCHECKED: 'internal marker (queue/corporateStore.ts)',
+  // Chromium's net error names, which net/electronNetwork.ts maps to the station's GRAPH_*/CHECK_* codes.
+  ERR_PROXY_AUTH_UNSUPPORTED: 'Chromium net error',
+  ERR_PROXY_AUTH_REQUESTED: 'Chromium net error',
+  ERR_NAME_NOT_RESOLVED: 'Chromium net error',
+  ERR_NAME_RESOLUTION_FAILED: 'Chromium net error',
+  ERR_BAD_SSL_CLIENT_AUTH_CERT: 'Chromium net error',
+};
 
 export interface StationCodes {
   /** String codes and names (finding codes, file errors, station errors, Graph error names). */
@@ -51,7 +71,7 @@ function codesIn(paths: readonly string[], skip: readonly string[]): Set<string>
   const names = new Set<string>();
   for (const file of paths.flatMap((p) => files(p, skip))) {
     const text = readFileSync(file, 'utf8');
-    for (const re of PATTERNS) for (const m of text.matchAll(re)) names.add(m[1]!);
+    for (const re of PATTERNS) for (const m of text.matchAll(re)) if (!Object.hasOwn(NOT_CODES, m[1]!)) names.add(m[1]!);
   }
   return names;
 }
@@ -88,7 +108,7 @@ export interface CodeSite {
 // Where a code is produced, with the span of source that carries its params right after it.
 const SITE_PATTERNS: RegExp[] = [
   /\bcode:\s*'([A-Z][A-Z0-9_]+)'/g,
-  /\b(?:authError|finding|readError|rowError|fail|refuse|stationError)\(\s*'([A-Z][A-Z0-9_]+)'/g,
+  /\b(?:authError|finding|readError|rowError|fail|failure|refuse|stationError)\(\s*'([A-Z][A-Z0-9_]+)'/g,
   /\bitem\(\s*'[a-z-]+',\s*'([A-Z][A-Z0-9_]+)'/g,
   /\bignored\([^,()]+,\s*'([A-Z][A-Z0-9_]+)'/g,
 ];

@@ -1,5 +1,6 @@
 // ESLint (flat config): typescript-eslint for TypeScript, eslint-plugin-svelte for components.
-// Run by `npm run lint` (after `prettier --check .`), part of `npm test`. Formatting is Prettier's (`.prettierrc.json`).
+// Run by `npm run lint` (after `prettier --check .`), part of `npm test`. Formatting is Prettier's
+// (`.prettierrc.json`).
 import js from '@eslint/js';
 import stylistic from '@stylistic/eslint-plugin';
 import svelte from 'eslint-plugin-svelte';
@@ -23,7 +24,10 @@ export default ts.config(
         { code: 120, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreRegExpLiterals: true, ignoreUrls: true },
       ],
       // `_`-prefixed names are deliberately unused (ports that ignore an argument).
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
     },
   },
   {

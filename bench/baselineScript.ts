@@ -48,12 +48,20 @@ export async function baselineScript(c: ChildConfig): Promise<BaselineResult> {
   let throttledSeen = 0;
 
   /** One Graph call; waits out 429/503 on the scaled clock like the SDK's retry handler. */
-  const call = async (method: 'GET' | 'POST', url: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> | undefined }> => {
+  const call = async (
+    method: 'GET' | 'POST',
+    url: string,
+    body?: unknown,
+  ): Promise<{ status: number; json: Record<string, unknown> | undefined }> => {
     for (;;) {
       const res = await fetch(url, {
         method,
         dispatcher,
-        headers: { authorization: `Bearer ${c.accessToken}`, accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}) },
+        headers: {
+          authorization: `Bearer ${c.accessToken}`,
+          accept: 'application/json',
+          ...(body ? { 'content-type': 'application/json' } : {}),
+        },
         ...(body ? { body: JSON.stringify(body) } : {}),
       });
       const text = await res.text();
@@ -63,7 +71,8 @@ export async function baselineScript(c: ChildConfig): Promise<BaselineResult> {
         await clock.sleep(Number.isFinite(after) && after > 0 ? after * 1000 : NO_RETRY_AFTER_MS);
         continue;
       }
-      if (res.status >= 400) throw new Error(`${method} ${new URL(url).pathname} answered ${res.status}: ${text.slice(0, 300)}`);
+      if (res.status >= 400)
+        throw new Error(`${method} ${new URL(url).pathname} answered ${res.status}: ${text.slice(0, 300)}`);
       return { status: res.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
     }
   };
@@ -114,7 +123,7 @@ export async function baselineScript(c: ChildConfig): Promise<BaselineResult> {
   for (;;) {
     listRounds++;
     const seen = new Map<string, Record<string, unknown>>();
-    for (let next: string | undefined = listUrl; next; ) {
+    for (let next: string | undefined = listUrl; next;) {
       const page = await call('GET', next);
       for (const o of (page.json?.value ?? []) as Record<string, unknown>[]) seen.set(String(o.id), o);
       next = page.json?.['@odata.nextLink'] as string | undefined;

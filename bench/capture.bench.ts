@@ -15,7 +15,12 @@ function time(fn: () => void): number {
 }
 
 const serial = (i: number) => `BENCH${String(i).padStart(6, '0')}`;
-const hashes = Array.from({ length: 10_000 }, (_, i) => encodeHardwareHash({ serialNumber: serial(i), manufacturer: 'LENOVO', model: '21CB004LUS' }, { unpadded: i % 2 === 0 }));
+const hashes = Array.from({ length: 10_000 }, (_, i) =>
+  encodeHardwareHash(
+    { serialNumber: serial(i), manufacturer: 'LENOVO', model: '21CB004LUS' },
+    { unpadded: i % 2 === 0 },
+  ),
+);
 
 // What Windows PowerShell 5.1's Get-WindowsAutopilotInfo writes for 500 devices: UTF-16LE, BOM, CRLF, four columns.
 const csvText = `Device Serial Number,Windows Product ID,Hardware Hash,Group Tag\r\n${hashes
@@ -39,13 +44,20 @@ const decodeRuns: number[] = [];
 for (let run = 0; run < 5 + 1; run++) {
   let valid = 0;
   const ms = time(() => {
-    for (let i = 0; i < hashes.length; i++) if (decodeHardwareHash(hashes[i]!, { expectedSerial: serial(i) }).valid) valid++;
+    for (let i = 0; i < hashes.length; i++)
+      if (decodeHardwareHash(hashes[i]!, { expectedSerial: serial(i) }).valid) valid++;
   });
   if (valid !== hashes.length) throw new Error(`expected ${hashes.length} valid hashes, got ${valid}`);
   if (run >= 1) decodeRuns.push(ms);
 }
 
-const result = { name: 'capture', csv500Utf16Ms: round(median(csvRuns)), decode10kMs: round(median(decodeRuns)), csvBytes: csv.length, runs: { csv: csvRuns.length, decode: decodeRuns.length } };
+const result = {
+  name: 'capture',
+  csv500Utf16Ms: round(median(csvRuns)),
+  decode10kMs: round(median(decodeRuns)),
+  csvBytes: csv.length,
+  runs: { csv: csvRuns.length, decode: decodeRuns.length },
+};
 process.stdout.write(`${JSON.stringify(result)}\n`);
 process.stderr.write(
   `capture: 500-row UTF-16LE CSV ${result.csv500Utf16Ms} ms (target < 50), 10k hashes decoded ${result.decode10kMs} ms (target < 500), median of ${RUNS} and 5 runs\n`,

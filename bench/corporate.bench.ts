@@ -24,10 +24,23 @@ const TIME_SCALE = 500;
 
 async function pass(targets: RegistrationTargets) {
   const clock = scaledClock(TIME_SCALE);
-  const sim = await startSimulatedTenant({ clock, timeScale: TIME_SCALE, scenario: { profileRules: [{ groupTag: 'Bench', profileName: 'Bench' }] } });
+  const sim = await startSimulatedTenant({
+    clock,
+    timeScale: TIME_SCALE,
+    scenario: { profileRules: [{ groupTag: 'Bench', profileName: 'Bench' }] },
+  });
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'corporate-bench-'));
-  const station = createStation({ host: 'browser', dataDir, logger: silentLogger, clock, serialPort: { readSerials: async () => ({ system: 'BENCH0001' }) }, startTraining: async () => ({ ...trainingConnectionOf(sim), close: async () => {} }) });
-  await station.handlers.updateSettings({ patch: { batchSize: BATCH, waitFor: 'registered', registrationTargets: targets } });
+  const station = createStation({
+    host: 'browser',
+    dataDir,
+    logger: silentLogger,
+    clock,
+    serialPort: { readSerials: async () => ({ system: 'BENCH0001' }) },
+    startTraining: async () => ({ ...trainingConnectionOf(sim), close: async () => {} }),
+  });
+  await station.handlers.updateSettings({
+    patch: { batchSize: BATCH, waitFor: 'registered', registrationTargets: targets },
+  });
   await station.handlers.signIn({});
   const queue = station.queue();
   // The station's own corporate stage (queueRuntime) follows the setting written above.
@@ -36,7 +49,11 @@ async function pass(targets: RegistrationTargets) {
   const started = performance.now();
   const devices = Array.from({ length: DEVICES }, (_, i) => {
     const serialNumber = `CB${String(i).padStart(6, '0')}`;
-    return { serialNumber, hardwareHash: encodeHardwareHash({ serialNumber, manufacturer: 'Contoso', model: 'Bench 1' }), source: { kind: 'file' as const, path: 'bench.csv' } };
+    return {
+      serialNumber,
+      hardwareHash: encodeHardwareHash({ serialNumber, manufacturer: 'Contoso', model: 'Bench 1' }),
+      source: { kind: 'file' as const, path: 'bench.csv' },
+    };
   });
   await station.handlers.queueDevices({ devices, groupTag: 'Bench' });
   let autopilotSeconds: number | undefined;
@@ -44,7 +61,8 @@ async function pass(targets: RegistrationTargets) {
   for (;;) {
     const all = queue.service.allDevices();
     const apDone = all.every((d) => isSettled(d)) && queue.store.openBatches().length === 0;
-    const corpDone = !corporateStore || all.every((d) => CORPORATE_FINAL.includes(corporateStore.get(d.id)?.state ?? 'queued'));
+    const corpDone =
+      !corporateStore || all.every((d) => CORPORATE_FINAL.includes(corporateStore.get(d.id)?.state ?? 'queued'));
     if (apDone) autopilotSeconds ??= (performance.now() - started) / 1000;
     if (corpDone && corporateStore) corporateSeconds ??= (performance.now() - started) / 1000;
     if (apDone && corpDone) break;
@@ -54,7 +72,9 @@ async function pass(targets: RegistrationTargets) {
   const realSeconds = (performance.now() - started) / 1000;
   const entries = sim.requestLog.entries.slice(before).filter((e) => /^\/(v1\.0|beta)\//.test(e.path));
   const corporate = entries.filter((e) => e.path.includes('importedDeviceIdentities'));
-  const states = corporateStore ? Object.fromEntries(Object.entries(corporateStore.counts()).filter(([, n]) => n > 0)) : undefined;
+  const states = corporateStore
+    ? Object.fromEntries(Object.entries(corporateStore.counts()).filter(([, n]) => n > 0))
+    : undefined;
   await station.close();
   await sim.stop();
   fs.rmSync(dataDir, { recursive: true, force: true });
@@ -77,6 +97,16 @@ const BOTH: RegistrationTargets = ['autopilot', 'corporate'];
 const first = process.env.ORDER === 'both-first' ? await pass(BOTH) : await pass(AUTOPILOT);
 const second = process.env.ORDER === 'both-first' ? await pass(AUTOPILOT) : await pass(BOTH);
 const [autopilot, both] = first.targets.includes('corporate') ? [second, first] : [first, second];
-const result = { bench: 'corporate', devices: DEVICES, batchSize: BATCH, timeScale: TIME_SCALE, autopilot, both, addedRequestsPerDevice: +(both.requestsPerDevice - autopilot.requestsPerDevice).toFixed(3) };
+const result = {
+  bench: 'corporate',
+  devices: DEVICES,
+  batchSize: BATCH,
+  timeScale: TIME_SCALE,
+  autopilot,
+  both,
+  addedRequestsPerDevice: +(both.requestsPerDevice - autopilot.requestsPerDevice).toFixed(3),
+};
 process.stdout.write(`${JSON.stringify(result)}\n`);
-process.stderr.write(`corporate: ${DEVICES} devices, both = ${both.requestsPerDevice} Graph requests per device (${both.corporateRequestsPerDevice} for corporate identifiers), autopilot only = ${autopilot.requestsPerDevice}\n`);
+process.stderr.write(
+  `corporate: ${DEVICES} devices, both = ${both.requestsPerDevice} Graph requests per device (${both.corporateRequestsPerDevice} for corporate identifiers), autopilot only = ${autopilot.requestsPerDevice}\n`,
+);

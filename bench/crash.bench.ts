@@ -53,25 +53,58 @@ const TRAINING = process.env.TRAINING === '1';
 process.stderr.write(`crash bench: seed ${SEED} (replay with SEED=${SEED})\n`);
 const random = mulberry32(SEED);
 const sim = await startSimulatedTenant({ timeScale: TIME_SCALE, random: mulberry32(SEED ^ 0x5eed) });
-if (SLOW_IMPORT_S > 0) sim.injectFault({ kind: 'slow', probability: 1, pathContains: '/import', method: 'POST', delayMs: SLOW_IMPORT_S * 1000 });
+if (SLOW_IMPORT_S > 0)
+  sim.injectFault({
+    kind: 'slow',
+    probability: 1,
+    pathContains: '/import',
+    method: 'POST',
+    delayMs: SLOW_IMPORT_S * 1000,
+  });
 // Optional: crashes on top of Graph faults (lost answers, resets, 5xx), each at this probability per request.
 const FAULT_P = Number(process.env.FAULT_P ?? 0);
-if (FAULT_P > 0) for (const kind of ['drop-answer', 'reset', '500', '503'] as const) sim.injectFault({ kind, probability: FAULT_P, pathContains: '/deviceManagement/', retryAfterS: 1 });
+if (FAULT_P > 0)
+  for (const kind of ['drop-answer', 'reset', '500', '503'] as const)
+    sim.injectFault({ kind, probability: FAULT_P, pathContains: '/deviceManagement/', retryAfterS: 1 });
 const training = trainingConnectionOf(sim);
 
 function configFor(dataDir: string, prefix: string, queueOnStart: boolean): ChildConfig {
   const devices = Array.from({ length: DEVICES }, (_, i) => {
     const serialNumber = `${prefix}${String(i).padStart(4, '0')}`;
-    return { serialNumber, hardwareHash: encodeHardwareHash({ serialNumber, manufacturer: 'Contoso', model: 'Crash 1' }) };
+    return {
+      serialNumber,
+      hardwareHash: encodeHardwareHash({ serialNumber, manufacturer: 'Contoso', model: 'Crash 1' }),
+    };
   });
-  if (TRAINING) return { dataDir, timeScale: TIME_SCALE, origin: Date.now(), batchSize: BATCH, groupTag: 'Training', devices, queueOnStart };
-  return { dataDir, training, timeScale: TIME_SCALE, origin: sim.clock.now(), originRealMs: Date.now(), batchSize: BATCH, groupTag: 'Crash', devices, queueOnStart };
+  if (TRAINING)
+    return {
+      dataDir,
+      timeScale: TIME_SCALE,
+      origin: Date.now(),
+      batchSize: BATCH,
+      groupTag: 'Training',
+      devices,
+      queueOnStart,
+    };
+  return {
+    dataDir,
+    training,
+    timeScale: TIME_SCALE,
+    origin: sim.clock.now(),
+    originRealMs: Date.now(),
+    batchSize: BATCH,
+    groupTag: 'Crash',
+    devices,
+    queueOnStart,
+  };
 }
 
 /** Training mode: records the station's own tenant accepted per serial, from its saved state. */
 function savedTrainingImports(dataDir: string): Map<string, number> {
   try {
-    const saved = JSON.parse(fs.readFileSync(path.join(tenantQueueDir(dataDir, TRAINING_SLUG), TRAINING_TENANT_FILE), 'utf8')) as { model: { importsPerSerial: [string, number][] } };
+    const saved = JSON.parse(
+      fs.readFileSync(path.join(tenantQueueDir(dataDir, TRAINING_SLUG), TRAINING_TENANT_FILE), 'utf8'),
+    ) as { model: { importsPerSerial: [string, number][] } };
     return new Map(saved.model.importsPerSerial);
   } catch {
     return new Map();
@@ -79,14 +112,17 @@ function savedTrainingImports(dataDir: string): Map<string, number> {
 }
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'crash-bench-'));
-const reconciledIn = (runs: ChildRun[]) => runs.reduce((n, r) => n + (r.stderr.match(/reconciled a batch/g)?.length ?? 0), 0);
+const reconciledIn = (runs: ChildRun[]) =>
+  runs.reduce((n, r) => n + (r.stderr.match(/reconciled a batch/g)?.length ?? 0), 0);
 
 // Calibration: how long an uninterrupted import of this size takes, from "queued" to settled.
 const calDir = tmp();
 const cal = await runCrashChild(configFor(calDir, 'CAL', true), undefined);
 fs.rmSync(calDir, { recursive: true, force: true });
 if (cal.code !== 0 || cal.workMs === undefined) {
-  process.stdout.write(`${JSON.stringify({ error: 'calibration run failed', code: cal.code, stderr: cal.stderr.slice(-2000) })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ error: 'calibration run failed', code: cal.code, stderr: cal.stderr.slice(-2000) })}\n`,
+  );
   process.stderr.write('crash bench: calibration run failed\n');
   await sim.stop();
   process.exit(1);
@@ -122,12 +158,25 @@ for (let run = 0; landed() < RUNS && run < RUNS * 2; run++) {
   const prefix = `K${String(run).padStart(2, '0')}X`;
   const killAfterMs = Math.round(random() * killWindowMs);
   const children: ChildRun[] = [];
-  const report: RunReport = { run, killAfterMs, landedMidWork: false, postInFlightAtKill: false, restarts: 0, reconciledBatches: 0, lost: [], importedTwice: [], neverImported: [], wrongState: [], realMs: 0 };
+  const report: RunReport = {
+    run,
+    killAfterMs,
+    landedMidWork: false,
+    postInFlightAtKill: false,
+    restarts: 0,
+    reconciledBatches: 0,
+    lost: [],
+    importedTwice: [],
+    neverImported: [],
+    wrongState: [],
+    realMs: 0,
+  };
   const first = await runCrashChild(configFor(dataDir, prefix, true), killAfterMs);
   children.push(first);
   report.landedMidWork = first.killed;
   if (!first.killed && first.code === 0 && first.workMs !== undefined) killWindowMs = first.workMs;
-  if (!first.killed && first.code !== 0) report.error = `first start failed by itself (exit ${first.code}): ${first.stderr.slice(-500)}`;
+  if (!first.killed && first.code !== 0)
+    report.error = `first start failed by itself (exit ${first.code}): ${first.stderr.slice(-500)}`;
 
   if (first.killed) {
     // What the killed station left on disk.
@@ -144,7 +193,11 @@ for (let run = 0; landed() < RUNS && run < RUNS * 2; run++) {
       report.restarts++;
       if (again.code === 0) break;
       if (again.code === 2) {
-        report.lost = (JSON.parse(again.stdout.split('\n').find((l) => l.startsWith('{"lost"')) ?? '{"lost":[]}') as { lost: string[] }).lost;
+        report.lost = (
+          JSON.parse(again.stdout.split('\n').find((l) => l.startsWith('{"lost"')) ?? '{"lost":[]}') as {
+            lost: string[];
+          }
+        ).lost;
         break;
       }
       report.error = `restart ${i + 1} failed (exit ${again.code}): ${again.stderr.slice(-500)}`;
@@ -180,7 +233,11 @@ for (let run = 0; landed() < RUNS && run < RUNS * 2; run++) {
 }
 
 const times = reports.map((r) => r.realMs).sort((a, b) => a - b);
-const median = times.length ? (times.length % 2 ? times[(times.length - 1) / 2]! : (times[times.length / 2 - 1]! + times[times.length / 2]!) / 2) : 0;
+const median = times.length
+  ? times.length % 2
+    ? times[(times.length - 1) / 2]!
+    : (times[times.length / 2 - 1]! + times[times.length / 2]!) / 2
+  : 0;
 const sum = (f: (r: RunReport) => number) => reports.reduce((n, r) => n + f(r), 0);
 const graph = sim.requestLog.entries.filter((e) => /^\/(v1\.0|beta)\//.test(e.path));
 const result = {
@@ -209,11 +266,27 @@ const result = {
   graphRequests: graph.length,
   throttled429: graph.filter((e) => e.status === 429).length,
   realMsPerRun: { min: times[0] ?? 0, median: Math.round(median), max: times.at(-1) ?? 0 },
-  failures: reports.filter((r) => r.lost.length || r.importedTwice.length || r.wrongState.length).map((r) => ({ run: r.run, killAfterMs: r.killAfterMs, lost: r.lost, importedTwice: r.importedTwice, wrongState: r.wrongState })),
+  failures: reports
+    .filter((r) => r.lost.length || r.importedTwice.length || r.wrongState.length)
+    .map((r) => ({
+      run: r.run,
+      killAfterMs: r.killAfterMs,
+      lost: r.lost,
+      importedTwice: r.importedTwice,
+      wrongState: r.wrongState,
+    })),
 };
 await sim.stop();
 process.stdout.write(`${JSON.stringify(result)}\n`);
 process.stderr.write(
   `crash bench: ${reports.length} runs of ${DEVICES} devices (seed ${SEED}), ${result.killsLandedMidWork} kills mid-work (${result.killsWithImportPostInFlight} with an import POST in flight): ${result.devicesLost} lost, ${result.devicesImportedTwice} imported twice, ${result.runErrors.length} errors; ${(result.realMsPerRun.min / 1000).toFixed(1)}/${(result.realMsPerRun.median / 1000).toFixed(1)}/${(result.realMsPerRun.max / 1000).toFixed(1)} s per run (min/median/max)\n`,
 );
-process.exit(result.devicesLost || result.devicesImportedTwice || result.devicesInWrongFinalState || result.runErrors.length || landed() < RUNS ? 1 : 0);
+process.exit(
+  result.devicesLost ||
+    result.devicesImportedTwice ||
+    result.devicesInWrongFinalState ||
+    result.runErrors.length ||
+    landed() < RUNS
+    ? 1
+    : 0,
+);

@@ -68,11 +68,34 @@ function figures(r: FaultRunReport) {
   };
 }
 
-const mix = await runFaultScenario({ devices: DEVICES, seed: SEED, timeScale: TIME_SCALE, batchSize: 100, limitMs: 300_000 });
-const budget = await runFaultScenario({ devices: BURST, seed: SEED + 1, timeScale: 10, batchSize: Math.min(BURST, 500), processingS: 5, registrationS: 5, intensity: 0.5, storms: false, limitMs: 300_000 });
+const mix = await runFaultScenario({
+  devices: DEVICES,
+  seed: SEED,
+  timeScale: TIME_SCALE,
+  batchSize: 100,
+  limitMs: 300_000,
+});
+const budget = await runFaultScenario({
+  devices: BURST,
+  seed: SEED + 1,
+  timeScale: 10,
+  batchSize: Math.min(BURST, 500),
+  processingS: 5,
+  registrationS: 5,
+  intensity: 0.5,
+  storms: false,
+  limitMs: 300_000,
+});
 const result = { seed: SEED, mix: figures(mix), budget: figures(budget) };
 process.stdout.write(`${JSON.stringify(result)}\n`);
 const line = (name: string, f: ReturnType<typeof figures>) =>
-  `${name}: ${f.devices} devices ${f.ok ? 'all in their right state' : `FAILED ${Object.entries(f.checks).filter(([, v]) => !v).map(([k]) => k).join(', ')}`}, ${f.importedTwice} imported twice, ${f.graphRequests} requests, ${f.received429.injected}+${f.received429.byTenantLimit} × 429, ${f.retries} retries, max ${f.maxInAnyWindow.maxWrites}/${f.maxInAnyWindow.limitWrites} writes and ${f.maxInAnyWindow.maxAll}/${f.maxInAnyWindow.limitAll} requests per ${f.maxInAnyWindow.windowS} s`;
+  `${name}: ${f.devices} devices ${
+    f.ok
+      ? 'all in their right state'
+      : `FAILED ${Object.entries(f.checks)
+          .filter(([, v]) => !v)
+          .map(([k]) => k)
+          .join(', ')}`
+  }, ${f.importedTwice} imported twice, ${f.graphRequests} requests, ${f.received429.injected}+${f.received429.byTenantLimit} × 429, ${f.retries} retries, max ${f.maxInAnyWindow.maxWrites}/${f.maxInAnyWindow.limitWrites} writes and ${f.maxInAnyWindow.maxAll}/${f.maxInAnyWindow.limitAll} requests per ${f.maxInAnyWindow.windowS} s`;
 process.stderr.write(`faults bench (seed ${SEED}): ${line('mix', result.mix)}; ${line('budget', result.budget)}\n`);
 process.exit(result.mix.ok && result.budget.ok ? 0 : 1);

@@ -13,7 +13,14 @@ const log = (line: string) => process.stderr.write(`  ${line}\n`);
 
 // About a third of the inputs go to the readers, the rest to the contract (two transports × every call).
 const readerShare = Math.round(total * 0.35);
-const readers = await fuzzReaders({ seed, files: Math.round(readerShare * 0.6), rowFiles: Math.round(readerShare * 0.15), hashes: Math.round(readerShare * 0.25), hangMs: 5000, progress: log });
+const readers = await fuzzReaders({
+  seed,
+  files: Math.round(readerShare * 0.6),
+  rowFiles: Math.round(readerShare * 0.15),
+  hashes: Math.round(readerShare * 0.25),
+  hangMs: 5000,
+  progress: log,
+});
 const contractShare = total - readers.totalInputs;
 const perCall = Math.max(10, Math.floor((contractShare * 0.85) / (callNames.length * 2)));
 const contract = await new ContractFuzzer({
@@ -37,8 +44,32 @@ const result = {
   name: 'fuzz',
   seed,
   inputsTried: readers.totalInputs + contract.totalInputs,
-  readers: { tried: readers.tried, filesWithDevices: readers.filesWithDevices, filesRefused: readers.filesRefused, codes: readers.codes, slowestMs: readers.slowestMs, slowestInput: readers.slowestInput, goodRowsLost: readers.goodRowsLost, diskMismatches: readers.diskMismatches, badResults: readers.badResults, ms: readers.ms },
-  contract: { tried: contract.tried, accepted: contract.accepted, refusals: contract.refusals, httpStatuses: contract.httpStatuses, badAnswers: contract.badAnswers, wrongVerdicts: contract.wrongVerdicts, forgedSendersAccepted: contract.forgedSendersAccepted, sentinels: contract.sentinels, queuedChanged: contract.queuedChanged, slowestMs: contract.slowestMs, slowestInput: contract.slowestInput, ms: contract.ms },
+  readers: {
+    tried: readers.tried,
+    filesWithDevices: readers.filesWithDevices,
+    filesRefused: readers.filesRefused,
+    codes: readers.codes,
+    slowestMs: readers.slowestMs,
+    slowestInput: readers.slowestInput,
+    goodRowsLost: readers.goodRowsLost,
+    diskMismatches: readers.diskMismatches,
+    badResults: readers.badResults,
+    ms: readers.ms,
+  },
+  contract: {
+    tried: contract.tried,
+    accepted: contract.accepted,
+    refusals: contract.refusals,
+    httpStatuses: contract.httpStatuses,
+    badAnswers: contract.badAnswers,
+    wrongVerdicts: contract.wrongVerdicts,
+    forgedSendersAccepted: contract.forgedSendersAccepted,
+    sentinels: contract.sentinels,
+    queuedChanged: contract.queuedChanged,
+    slowestMs: contract.slowestMs,
+    slowestInput: contract.slowestInput,
+    ms: contract.ms,
+  },
   crashes: readers.crashes + contract.crashes,
   hangs: readers.hangs + contract.hangs,
   internal: contract.internal,
@@ -47,7 +78,18 @@ const result = {
   problems: [...readers.problems, ...contract.problems],
 };
 process.stdout.write(`${JSON.stringify(result)}\n`);
-const clean = result.crashes + result.hangs + result.internal + result.queuedLost + readers.badResults + readers.goodRowsLost + contract.badAnswers + contract.wrongVerdicts + contract.forgedSendersAccepted + contract.queuedChanged === 0;
+const clean =
+  result.crashes +
+    result.hangs +
+    result.internal +
+    result.queuedLost +
+    readers.badResults +
+    readers.goodRowsLost +
+    contract.badAnswers +
+    contract.wrongVerdicts +
+    contract.forgedSendersAccepted +
+    contract.queuedChanged ===
+  0;
 process.stderr.write(
   `fuzz: ${result.inputsTried} inputs (seed ${seed}): ${result.crashes} crashes, ${result.hangs} hangs, ${result.internal} INTERNAL, ${result.queuedLost} queued devices lost${clean ? '' : ` — ${result.problems.length} problems, see JSON`}\n`,
 );

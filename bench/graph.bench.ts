@@ -25,21 +25,34 @@ import { GraphClient } from '../src-main/graph/graphClient.ts';
 import { createNodeNetwork } from '../src-main/net/nodeNetwork.ts';
 import { startSimulatedTenant, type SimTenant } from '../src-main/sim/startSimulatedTenant.ts';
 
-const { values } = parseArgs({ options: { devices: { type: 'string' }, 'poll-s': { type: 'string' }, 'time-scale': { type: 'string' } } });
+const { values } = parseArgs({
+  options: { devices: { type: 'string' }, 'poll-s': { type: 'string' }, 'time-scale': { type: 'string' } },
+});
 const DEVICES = Number(values.devices ?? 100);
 const POLL_MS = Number(values['poll-s'] ?? 30) * 1000;
 const TIME_SCALE = Number(values['time-scale'] ?? 100);
 
 type Strategy = 'list-per-poll' | 'get-per-device';
 
-async function runBatch(sim: SimTenant, ap: AutopilotGraph, clock: ReturnType<typeof scaledClock>, strategy: Strategy, prefix: string) {
+async function runBatch(
+  sim: SimTenant,
+  ap: AutopilotGraph,
+  clock: ReturnType<typeof scaledClock>,
+  strategy: Strategy,
+  prefix: string,
+) {
   const isGraph = (p: string) => p.startsWith('/v1.0/') || p.startsWith('/beta/');
   const startSeq = sim.requestLog.entries.length;
   const t0 = clock.now();
   const importId = `${prefix}-${Date.now()}`;
   const batch = Array.from({ length: DEVICES }, (_, i) => {
     const serialNumber = `${prefix.toUpperCase()}${String(i).padStart(5, '0')}`;
-    return { serialNumber, importId, groupTag: 'Bench', hardwareIdentifier: encodeHardwareHash({ serialNumber, manufacturer: 'Contoso', model: 'Bench 9' }) };
+    return {
+      serialNumber,
+      importId,
+      groupTag: 'Bench',
+      hardwareIdentifier: encodeHardwareHash({ serialNumber, manufacturer: 'Contoso', model: 'Bench 9' }),
+    };
   });
   const phases: Record<string, number> = {};
   const mark = (name: string, from: number) => {
@@ -59,14 +72,20 @@ async function runBatch(sim: SimTenant, ap: AutopilotGraph, clock: ReturnType<ty
     importPolls++;
     // As the worker does: one listing of the tenant's imported records, matched by the ids the POST gave back.
     done = (await ap.listImported()).value.filter((r) => ids.has(r.id));
-    if (done.length === DEVICES && done.every((r) => r.state.deviceImportStatus === 'complete' || r.state.deviceImportStatus === 'error')) break;
+    if (
+      done.length === DEVICES &&
+      done.every((r) => r.state.deviceImportStatus === 'complete' || r.state.deviceImportStatus === 'error')
+    )
+      break;
   }
   at = mark('pollImport', at);
 
   await ap.deleteImported(done.map((r) => r.id));
   at = mark('deleteImported', at);
 
-  const waiting = new Set(done.filter((r) => r.state.deviceImportStatus === 'complete').map((r) => r.state.deviceRegistrationId!));
+  const waiting = new Set(
+    done.filter((r) => r.state.deviceImportStatus === 'complete').map((r) => r.state.deviceRegistrationId!),
+  );
   let registrationPolls = 0;
   while (waiting.size) {
     await clock.sleep(POLL_MS);
@@ -74,7 +93,8 @@ async function runBatch(sim: SimTenant, ap: AutopilotGraph, clock: ReturnType<ty
     if (strategy === 'list-per-poll') {
       for (const d of (await ap.listRegisteredDevices({ profileStatus: false })).value) waiting.delete(d.id);
     } else {
-      for (const id of [...waiting]) if ((await ap.getRegisteredDevice(id, { profileStatus: false })).value) waiting.delete(id);
+      for (const id of [...waiting])
+        if ((await ap.getRegisteredDevice(id, { profileStatus: false })).value) waiting.delete(id);
     }
   }
   mark('pollRegistration', at);
@@ -97,7 +117,11 @@ async function runBatch(sim: SimTenant, ap: AutopilotGraph, clock: ReturnType<ty
 
 const clock = scaledClock(TIME_SCALE);
 // Token lifetime in service seconds: an hour of real time, so msal refreshes as it would on a bench.
-const sim = await startSimulatedTenant({ clock, timeScale: TIME_SCALE, scenario: { tokenLifetimeS: 3600 * TIME_SCALE } });
+const sim = await startSimulatedTenant({
+  clock,
+  timeScale: TIME_SCALE,
+  scenario: { tokenLifetimeS: 3600 * TIME_SCALE },
+});
 const dir = await mkdtemp(path.join(tmpdir(), 'graph-bench-'));
 try {
   const cloud = customCloud(sim.graphUrl, sim.authorityHost);
@@ -105,7 +129,11 @@ try {
   const auth = new AuthService(
     { mode: 'certificate', clientId: sim.clientId, tenantId: sim.tenantId, cloud },
     {
-      cache: new EncryptedCachePlugin(path.join(dir, 'cache.bin'), new KeyFileProtector(path.join(dir, 'cache.key'), silentLogger), silentLogger),
+      cache: new EncryptedCachePlugin(
+        path.join(dir, 'cache.bin'),
+        new KeyFileProtector(path.join(dir, 'cache.key'), silentLogger),
+        silentLogger,
+      ),
       logger: silentLogger,
       openBrowser: async () => {},
       onDeviceCode: () => {},
@@ -115,7 +143,14 @@ try {
   );
   const status = await auth.signIn();
   if (status.state !== 'signed-in') throw new Error(`sign-in failed: ${JSON.stringify(status.error)}`);
-  const graph = new GraphClient({ cloud, apiVersion: 'v1.0', tokens: auth, clock, logger: silentLogger, fetch: network.fetch });
+  const graph = new GraphClient({
+    cloud,
+    apiVersion: 'v1.0',
+    tokens: auth,
+    clock,
+    logger: silentLogger,
+    fetch: network.fetch,
+  });
   const ap = new AutopilotGraph({ graph, logger: silentLogger });
 
   const list = await runBatch(sim, ap, clock, 'list-per-poll', 'bl');

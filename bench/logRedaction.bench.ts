@@ -14,7 +14,12 @@ import { encodeHardwareHash } from '../src-main/capture/encodeHardwareHash.ts';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-logs-'));
 const file = createRotatingLogFile({ dir });
 const logger = createLogger(file.sink);
-const hash = encodeHardwareHash({ serialNumber: '5CG1234XYZ', manufacturer: 'HP', model: 'EliteBook', totalBytes: 2999 });
+const hash = encodeHardwareHash({
+  serialNumber: '5CG1234XYZ',
+  manufacturer: 'HP',
+  model: 'EliteBook',
+  totalBytes: 2999,
+});
 const token = `eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.${randomBytes(600).toString('base64url')}.${randomBytes(256).toString('base64url')}`;
 
 const rate = (n: number, line: (i: number) => void) => {
@@ -22,8 +27,16 @@ const rate = (n: number, line: (i: number) => void) => {
   for (let i = 0; i < n; i++) line(i);
   return Math.round(n / ((performance.now() - t) / 1000));
 };
-const plainLinesPerSecond = rate(20_000, (i) => logger.info('device imported', { serialNumber: `SN${i}`, state: 'imported', 'request-id': '6f1c1c1e-0000-4000-8000-000000000000' }));
-const hashLinesPerSecond = rate(2_000, (i) => logger.info(`captured ${hash}`, { serialNumber: `SN${i}`, accessToken: token, note: `Bearer ${token}` }));
+const plainLinesPerSecond = rate(20_000, (i) =>
+  logger.info('device imported', {
+    serialNumber: `SN${i}`,
+    state: 'imported',
+    'request-id': '6f1c1c1e-0000-4000-8000-000000000000',
+  }),
+);
+const hashLinesPerSecond = rate(2_000, (i) =>
+  logger.info(`captured ${hash}`, { serialNumber: `SN${i}`, accessToken: token, note: `Bearer ${token}` }),
+);
 
 const hostile: Record<string, string> = {
   base64Run100k: 'A'.repeat(100_000),
@@ -44,4 +57,6 @@ fs.rmSync(dir, { recursive: true, force: true });
 
 const result = { plainLinesPerSecond, hashLinesPerSecond, hostileMs, filesAfterRun: files };
 process.stdout.write(`${JSON.stringify(result)}\n`);
-process.stderr.write(`log redaction: ${plainLinesPerSecond} plain lines/s, ${hashLinesPerSecond} hash+token lines/s, worst hostile string ${Math.max(...Object.values(hostileMs))} ms\n`);
+process.stderr.write(
+  `log redaction: ${plainLinesPerSecond} plain lines/s, ${hashLinesPerSecond} hash+token lines/s, worst hostile string ${Math.max(...Object.values(hostileMs))} ms\n`,
+);

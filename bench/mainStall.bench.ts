@@ -46,13 +46,31 @@ writeFileSync(file, header + rows.join(''));
 // The worker as it ships: built by scripts/build-main.ts (dist/main/hashFileWorker.js), here into the bench's folder.
 await buildMain(path.join(dir, 'dist'));
 const builtWorker = pathToFileURL(path.join(dir, 'dist', 'hashFileWorker.js'));
-const inThread = { readFile: readHashFile, readBytes: async (bytes: Uint8Array, p: string) => readHashFileBytes(bytes, p) };
+const inThread = {
+  readFile: readHashFile,
+  readBytes: async (bytes: Uint8Array, p: string) => readHashFileBytes(bytes, p),
+};
 
 async function importOnce(mode: 'before' | 'after', run: number) {
   const workerReader = new HashFileReader(builtWorker);
-  const station = createStation({ host: 'electron', dataDir: path.join(dir, `${mode}-${run}`), logger: silentLogger, queue: { worker: false }, hashFiles: mode === 'before' ? inThread : workerReader });
+  const station = createStation({
+    host: 'electron',
+    dataDir: path.join(dir, `${mode}-${run}`),
+    logger: silentLogger,
+    queue: { worker: false },
+    hashFiles: mode === 'before' ? inThread : workerReader,
+  });
   // Before: the handler as it was, one queueDevices call (one transaction) for the whole file.
-  const handlers = mode === 'before' ? { ...station.handlers, queueDevices: async (i: { devices: QueueInput[]; groupTag?: string }) => station.queue().service.queueDevices(i.devices, { ...(i.groupTag !== undefined ? { groupTag: i.groupTag } : {}) }) } : station.handlers;
+  const handlers =
+    mode === 'before'
+      ? {
+          ...station.handlers,
+          queueDevices: async (i: { devices: QueueInput[]; groupTag?: string }) =>
+            station
+              .queue()
+              .service.queueDevices(i.devices, { ...(i.groupTag !== undefined ? { groupTag: i.groupTag } : {}) }),
+        }
+      : station.handlers;
   const dispatch = createDispatcher(handlers as typeof station.handlers, silentLogger);
   // Opened before the clock starts: the queue database exists by the time a technician imports.
   station.queue();
@@ -85,11 +103,15 @@ async function importOnce(mode: 'before' | 'after', run: number) {
   const valid = read.value.devices.filter((d) => d.valid);
   if (valid.length !== rows.length) throw new Error(`expected ${rows.length} valid devices, read ${valid.length}`);
   const queued = await phase(async () => {
-    const r = await dispatch('queueDevices', { devices: valid.map((d) => ({ serialNumber: d.serialNumber, hardwareHash: d.hardwareHash, source: d.source })), groupTag: 'Bench-A' });
+    const r = await dispatch('queueDevices', {
+      devices: valid.map((d) => ({ serialNumber: d.serialNumber, hardwareHash: d.hardwareHash, source: d.source })),
+      groupTag: 'Bench-A',
+    });
     if (!r.ok) throw new Error(`queueDevices failed: ${JSON.stringify(r)}`);
     return r.value as { queued: string[] };
   });
-  if (queued.value.queued.length !== rows.length) throw new Error(`expected ${rows.length} queued, got ${queued.value.queued.length}`);
+  if (queued.value.queued.length !== rows.length)
+    throw new Error(`expected ${rows.length} queued, got ${queued.value.queued.length}`);
   await station.close();
   await workerReader.close();
   return { readMs: read.ms, readStallMs: read.maxStallMs, queueMs: queued.ms, queueStallMs: queued.maxStallMs };
@@ -112,9 +134,23 @@ const sum = (mode: 'before' | 'after') => ({
 });
 const before = sum('before');
 const after = sum('after');
-const result = { name: 'mainStall', fileBytes: bytes, devices: rows.length, runs: RUNS, resolutionMs: 2, before, after, importMaxStallMs: { before: Math.max(before.readFilesMaxStallMs, before.queueDevicesMaxStallMs), after: Math.max(after.readFilesMaxStallMs, after.queueDevicesMaxStallMs) }, targetMs: 50,
+const result = {
+  name: 'mainStall',
+  fileBytes: bytes,
+  devices: rows.length,
+  runs: RUNS,
+  resolutionMs: 2,
+  before,
+  after,
+  importMaxStallMs: {
+    before: Math.max(before.readFilesMaxStallMs, before.queueDevicesMaxStallMs),
+    after: Math.max(after.readFilesMaxStallMs, after.queueDevicesMaxStallMs),
+  },
+  targetMs: 50,
   // A stall also counts time this thread was not scheduled: on a shared 2-core machine other processes show up in it.
-  loadAverage1m: { start: round(loadBefore), end: round(os.loadavg()[0]!) }, cpus: os.cpus().length };
+  loadAverage1m: { start: round(loadBefore), end: round(os.loadavg()[0]!) },
+  cpus: os.cpus().length,
+};
 rmSync(dir, { recursive: true, force: true });
 process.stdout.write(`${JSON.stringify(result)}\n`);
 process.stderr.write(

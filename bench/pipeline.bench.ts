@@ -124,7 +124,15 @@ function tenantFigures(sim: SimTenant, n: number, startedAt: number) {
     tenantLimit429: graph.filter((e) => e.status === 429 && !e.path.includes('/windowsAutopilotSettings/sync')).length,
     signInRequests: entries.length - graph.length,
     warmUpRequests: { graph: warmUp.filter(isGraph).length, signIn: warmUp.filter((e) => !isGraph(e)).length },
-    serviceSecondsToFirstUpload: Math.round((Date.parse(graph.find((e) => e.method === 'POST' && e.path.includes('/importedWindowsAutopilotDeviceIdentities'))?.at ?? '') - startedAt) / 1000) || null,
+    serviceSecondsToFirstUpload:
+      Math.round(
+        (Date.parse(
+          graph.find((e) => e.method === 'POST' && e.path.includes('/importedWindowsAutopilotDeviceIdentities'))?.at ??
+            '',
+        ) -
+          startedAt) /
+          1000,
+      ) || null,
     importedTwice: Object.values(sim.requestLog.importCounts()).filter((c) => c > 1).length,
     leftoverImportedRecords: sim.model.listImported().length,
     csdlIssues: graph.filter((e) => e.csdlIssues?.length).length,
@@ -138,12 +146,23 @@ function tenantFigures(sim: SimTenant, n: number, startedAt: number) {
  * the time the client spent before it (at this time scale, its real CPU time ×timeScale).
  */
 function fromFirstUpload(sim: SimTenant, startedAt: number, doneAt: number, floorS: number) {
-  const first = sim.requestLog.entries.find((e) => Date.parse(e.at) >= startedAt && e.method === 'POST' && e.path.includes('/importedWindowsAutopilotDeviceIdentities'));
+  const first = sim.requestLog.entries.find(
+    (e) =>
+      Date.parse(e.at) >= startedAt &&
+      e.method === 'POST' &&
+      e.path.includes('/importedWindowsAutopilotDeviceIdentities'),
+  );
   if (!first) return { ratioFromFirstUpload: null };
   return { ratioFromFirstUpload: r3((doneAt - Date.parse(first.at)) / 1000 / floorS) };
 }
 
-function childConfig(sim: SimTenant, role: ChildConfig['role'], n: number, waitFor: WaitFor, deadlineServiceS?: number): ChildConfig {
+function childConfig(
+  sim: SimTenant,
+  role: ChildConfig['role'],
+  n: number,
+  waitFor: WaitFor,
+  deadlineServiceS?: number,
+): ChildConfig {
   return {
     ...(deadlineServiceS !== undefined ? { deadlineServiceS } : {}),
     role,
@@ -154,12 +173,19 @@ function childConfig(sim: SimTenant, role: ChildConfig['role'], n: number, waitF
     timeScale,
     epochMs,
     sim: trainingConnectionOf(sim),
-    ...(role === 'baseline' ? { accessToken: sim.issueAccessToken('app', ['DeviceManagementServiceConfig.ReadWrite.All']) } : {}),
+    ...(role === 'baseline'
+      ? { accessToken: sim.issueAccessToken('app', ['DeviceManagementServiceConfig.ReadWrite.All']) }
+      : {}),
   };
 }
 
 /** The figures every pass reports, station or script: states, requests, and time against the service's own. */
-function passFigures<S>(sim: SimTenant, n: number, waitFor: WaitFor, r: { states: S; startedAt: number; doneAt: number }) {
+function passFigures<S>(
+  sim: SimTenant,
+  n: number,
+  waitFor: WaitFor,
+  r: { states: S; startedAt: number; doneAt: number },
+) {
   const floorS = floorSeconds(sim, waitFor);
   const serviceSecondsToDone = (r.doneAt - r.startedAt) / 1000;
   return {
@@ -178,7 +204,10 @@ async function stationRun(n: number, waitFor: WaitFor, realistic = false) {
   const sim = await freshTenant(realistic);
   try {
     // Realistic: at most 6× the service's own time (the worker may not finish on such a tenant).
-    const r = await runChild<StationPassResult>(FILE, childConfig(sim, 'station', n, waitFor, realistic ? 6 * floorSeconds(sim, waitFor) : undefined));
+    const r = await runChild<StationPassResult>(
+      FILE,
+      childConfig(sim, 'station', n, waitFor, realistic ? 6 * floorSeconds(sim, waitFor) : undefined),
+    );
     const serviceSecondsWithCleanup = (r.cleanupDoneAt - r.startedAt) / 1000;
     return {
       ...passFigures(sim, n, waitFor, r),
@@ -193,7 +222,7 @@ async function stationRun(n: number, waitFor: WaitFor, realistic = false) {
       // Records the tenant still holds that the station created (should be 0: it deletes its own).
       leftoverAfterCleanup: sim.model.listImported().length,
       // For the scale comparison.
-      serviceMsPerDevice: r3(((r.cleanupDoneAt - r.startedAt) / n)),
+      serviceMsPerDevice: r3((r.cleanupDoneAt - r.startedAt) / n),
       realMsPerDevice: r3((r.realSecondsWithCleanup * 1000) / n),
     };
   } finally {
@@ -280,24 +309,37 @@ const met = {
   importStageRequestsPerDeviceAtMost1_2: passes.every((p) => p.importStageRequestsPerDevice <= 1.2),
   zero429: passes.every((p) => p.throttled429 === 0) && (!stationLarge || stationLarge.throttled429 === 0),
   serviceTimeWithin1_1xOwnProcessing: passes.every((p) => p.ratioToServiceTime <= 1.1),
-  everyDeviceDone: passes.every((p) => (p.states[p.waitFor] ?? 0) === p.devices) && (!stationLarge || (stationLarge.states.registered ?? 0) === stationLarge.devices),
+  everyDeviceDone:
+    passes.every((p) => (p.states[p.waitFor] ?? 0) === p.devices) &&
+    (!stationLarge || (stationLarge.states.registered ?? 0) === stationLarge.devices),
   noDoubleImports: [...passes, ...(stationLarge ? [stationLarge] : [])].every((p) => p.importedTwice === 0),
   ...(scale
     ? {
-        memoryFlatWithQueueSize: scale.large.rssPeakMiB <= 1.5 * scale.small.rssPeakMiB && scale.large.heapUsedPeakMiB <= 1.5 * scale.small.heapUsedPeakMiB,
+        memoryFlatWithQueueSize:
+          scale.large.rssPeakMiB <= 1.5 * scale.small.rssPeakMiB &&
+          scale.large.heapUsedPeakMiB <= 1.5 * scale.small.heapUsedPeakMiB,
         // The same bound on what is retained (heap after a full GC with every device final and still queued): peaks
         // also hold garbage awaiting collection.
-        retainedHeapFlatWithQueueSize: scale.large.heapUsedRetainedAtDoneMiB !== null && scale.small.heapUsedRetainedAtDoneMiB !== null && scale.large.heapUsedRetainedAtDoneMiB <= 1.5 * scale.small.heapUsedRetainedAtDoneMiB,
-        timePerDeviceFlatWithQueueSize: scale.large.realMsPerDevice <= 1.1 * scale.small.realMsPerDevice && scale.large.serviceMsPerDevice <= 1.1 * scale.small.serviceMsPerDevice,
+        retainedHeapFlatWithQueueSize:
+          scale.large.heapUsedRetainedAtDoneMiB !== null &&
+          scale.small.heapUsedRetainedAtDoneMiB !== null &&
+          scale.large.heapUsedRetainedAtDoneMiB <= 1.5 * scale.small.heapUsedRetainedAtDoneMiB,
+        timePerDeviceFlatWithQueueSize:
+          scale.large.realMsPerDevice <= 1.1 * scale.small.realMsPerDevice &&
+          scale.large.serviceMsPerDevice <= 1.1 * scale.small.serviceMsPerDevice,
       }
     : {}),
   // Targets against a tenant that behaves like real ones.
   ...(stationRealistic
     ? {
-        realisticEveryDeviceDone: !stationRealistic.timedOut && (stationRealistic.states.registered ?? 0) + (stationRealistic.states['already-registered'] ?? 0) === stationRealistic.devices,
+        realisticEveryDeviceDone:
+          !stationRealistic.timedOut &&
+          (stationRealistic.states.registered ?? 0) + (stationRealistic.states['already-registered'] ?? 0) ===
+            stationRealistic.devices,
         realisticImportStageRequestsPerDeviceAtMost1_3: stationRealistic.importStageRequestsPerDevice <= 1.3,
         realisticZeroTenantLimit429: stationRealistic.tenantLimit429 === 0,
-        realisticServiceTimeWithin1_15xOwnProcessing: !stationRealistic.timedOut && stationRealistic.ratioToServiceTime <= 1.15,
+        realisticServiceTimeWithin1_15xOwnProcessing:
+          !stationRealistic.timedOut && stationRealistic.ratioToServiceTime <= 1.15,
         realisticNoDoubleImports: stationRealistic.importedTwice === 0,
         realisticNoLeftoverRecords: stationRealistic.leftoverAfterCleanup === 0,
       }
@@ -324,12 +366,23 @@ const a = stationAssigned;
 const b = baselineRegistered;
 process.stderr.write(
   `pipeline: ${devices} devices to registered: station ${s.importStageRequestsPerDevice} import req/device, ${s.throttled429}×429, ${s.serviceSecondsToDone} s (${s.ratioToServiceTime}× own)` +
-    (b ? ` vs baseline ${b.importStageRequestsPerDevice} req/device, ${b.throttled429}×429, ${b.serviceSecondsToDone} s` : '') +
+    (b
+      ? ` vs baseline ${b.importStageRequestsPerDevice} req/device, ${b.throttled429}×429, ${b.serviceSecondsToDone} s`
+      : '') +
     `; to assigned ${a.serviceSecondsToDone} s (${a.ratioToServiceTime}×)` +
     (baselineAssigned ? ` vs ${baselineAssigned.serviceSecondsToDone} s` : '') +
     (stationRealistic
       ? `; realistic tenant: ${stationRealistic.importStageRequestsPerDevice} import req/device, ${stationRealistic.tenantLimit429}×429 (limits), ${stationRealistic.timedOut ? `timed out after ${stationRealistic.serviceSecondsToDone} s with ${JSON.stringify(stationRealistic.states)}` : `${stationRealistic.serviceSecondsToDone} s (${stationRealistic.ratioToServiceTime}× own)`}`
       : '') +
-    (scale ? `; ${scale.large.devices} devices: ${scale.large.rssPeakMiB} MiB rss (${scale.small.rssPeakMiB} at ${scale.small.devices}), ${scale.large.realMsPerDevice} ms/device real (${scale.small.realMsPerDevice})` : '') +
-    `; targets ${result.targets.allMet ? 'all met' : `missed: ${Object.entries(met).filter(([, v]) => !v).map(([k]) => k).join(', ')}`}\n`,
+    (scale
+      ? `; ${scale.large.devices} devices: ${scale.large.rssPeakMiB} MiB rss (${scale.small.rssPeakMiB} at ${scale.small.devices}), ${scale.large.realMsPerDevice} ms/device real (${scale.small.realMsPerDevice})`
+      : '') +
+    `; targets ${
+      result.targets.allMet
+        ? 'all met'
+        : `missed: ${Object.entries(met)
+            .filter(([, v]) => !v)
+            .map(([k]) => k)
+            .join(', ')}`
+    }\n`,
 );

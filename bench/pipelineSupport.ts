@@ -21,7 +21,14 @@ export interface ChildConfig {
   timeScale: number;
   /** Real epoch (Date.now()) at which service time equals real time; see sharedClock. */
   epochMs: number;
-  sim: { graphUrl: string; authorityHost: string; caCertPem: string; tenantId: string; clientId: string; clientCertificatePem: string };
+  sim: {
+    graphUrl: string;
+    authorityHost: string;
+    caCertPem: string;
+    tenantId: string;
+    clientId: string;
+    clientCertificatePem: string;
+  };
   /** Baseline only: an app token (the script signs in once, as the PowerShell scripts do). */
   accessToken?: string;
   /**
@@ -120,7 +127,10 @@ export async function runChild<T>(file: string, config: ChildConfig): Promise<T>
   const configPath = path.join(dir, 'config.json');
   fs.writeFileSync(configPath, JSON.stringify(config), { mode: 0o600 });
   try {
-    const child = spawn(process.execPath, ['--expose-gc', ...cpuProfileArgs(), '--import', 'tsx', file], { env: { ...process.env, PIPELINE_CHILD: configPath }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--expose-gc', ...cpuProfileArgs(), '--import', 'tsx', file], {
+      env: { ...process.env, PIPELINE_CHILD: configPath },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
@@ -130,7 +140,9 @@ export async function runChild<T>(file: string, config: ChildConfig): Promise<T>
     try {
       return JSON.parse(last) as T;
     } catch {
-      throw new Error(`${config.role} child (${config.devices} devices, ${config.waitFor}) failed with exit ${code}: ${err.slice(-2000)}`);
+      throw new Error(
+        `${config.role} child (${config.devices} devices, ${config.waitFor}) failed with exit ${code}: ${err.slice(-2000)}`,
+      );
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -23,9 +23,17 @@ const batchSize = Number(process.env.BATCH ?? 500);
 const timeScale = Number(process.env.TIME_SCALE ?? 200);
 const waitFor = (process.env.WAIT ?? 'registered') as 'imported' | 'registered' | 'assigned';
 /** Real-tenant switches of the simulated tenant (simScenario.ts): a preset name or a JSON object. */
-const realTenant = process.env.REAL_TENANT ? (process.env.REAL_TENANT.startsWith('{') ? JSON.parse(process.env.REAL_TENANT) : process.env.REAL_TENANT) : 'off';
+const realTenant = process.env.REAL_TENANT
+  ? process.env.REAL_TENANT.startsWith('{')
+    ? JSON.parse(process.env.REAL_TENANT)
+    : process.env.REAL_TENANT
+  : 'off';
 
-const sim = await startSimulatedTenant({ timeScale, realTenant, scenario: { profileRules: [{ groupTag: 'Bench', profileName: 'Bench profile' }] } });
+const sim = await startSimulatedTenant({
+  timeScale,
+  realTenant,
+  scenario: { profileRules: [{ groupTag: 'Bench', profileName: 'Bench profile' }] },
+});
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'queue-bench-'));
 const station = createStation({
   host: 'browser',
@@ -38,7 +46,11 @@ const station = createStation({
 await station.handlers.updateSettings({ patch: { batchSize, waitFor } });
 const inputs = Array.from({ length: devices }, (_, i) => {
   const serialNumber = `BN${String(i).padStart(6, '0')}`;
-  return { serialNumber, hardwareHash: encodeHardwareHash({ serialNumber, manufacturer: 'Contoso', model: 'Bench 1' }), source: { kind: 'file' as const, path: 'bench.csv' } };
+  return {
+    serialNumber,
+    hardwareHash: encodeHardwareHash({ serialNumber, manufacturer: 'Contoso', model: 'Bench 1' }),
+    source: { kind: 'file' as const, path: 'bench.csv' },
+  };
 });
 
 const realStart = performance.now();
@@ -62,7 +74,10 @@ for (const e of graph) {
   byKind[kind] = (byKind[kind] ?? 0) + 1;
 }
 const identityByPath: Record<string, number> = {};
-for (const e of sim.requestLog.entries) if (!/^\/(v1\.0|beta)\//.test(e.path)) identityByPath[`${e.method} ${e.path.replace(/[0-9a-f-]{36}/g, '{tenant}')}`] = (identityByPath[`${e.method} ${e.path.replace(/[0-9a-f-]{36}/g, '{tenant}')}`] ?? 0) + 1;
+for (const e of sim.requestLog.entries)
+  if (!/^\/(v1\.0|beta)\//.test(e.path))
+    identityByPath[`${e.method} ${e.path.replace(/[0-9a-f-]{36}/g, '{tenant}')}`] =
+      (identityByPath[`${e.method} ${e.path.replace(/[0-9a-f-]{36}/g, '{tenant}')}`] ?? 0) + 1;
 const states: Record<string, number> = {};
 for (const d of queue.service.allDevices()) states[d.state] = (states[d.state] ?? 0) + 1;
 const importCounts = Object.values(sim.requestLog.importCounts());
@@ -78,7 +93,9 @@ const result = {
   /**
    * Upload, status reads and deletes of imported records: what it costs to get a device to `imported` (target ≤ 1.2).
    */
-  importedRequestsPerDevice: Number((graph.filter((e) => e.path.includes('/importedWindowsAutopilotDeviceIdentities')).length / devices).toFixed(3)),
+  importedRequestsPerDevice: Number(
+    (graph.filter((e) => e.path.includes('/importedWindowsAutopilotDeviceIdentities')).length / devices).toFixed(3),
+  ),
   throttled429: graph.filter((e) => e.status === 429).length,
   identityRequests: sim.requestLog.entries.length - graph.length,
   identityByPath,
@@ -94,4 +111,6 @@ await station.close();
 await sim.stop();
 fs.rmSync(dataDir, { recursive: true, force: true });
 process.stdout.write(`${JSON.stringify(result)}\n`);
-process.stderr.write(`queue bench: ${devices} devices to ${waitFor} in ${result.serviceSeconds} s of service time: ${result.graphRequests} Graph requests (${result.graphRequestsPerDevice}/device, ${result.importedRequestsPerDevice}/device to imported), ${result.throttled429} × 429, ${result.importedTwice} imported twice\n`);
+process.stderr.write(
+  `queue bench: ${devices} devices to ${waitFor} in ${result.serviceSeconds} s of service time: ${result.graphRequests} Graph requests (${result.graphRequestsPerDevice}/device, ${result.importedRequestsPerDevice}/device to imported), ${result.throttled429} × 429, ${result.importedTwice} imported twice\n`,
+);

@@ -55,7 +55,10 @@ async function run(name: string, realTenant: RealTenantInput) {
     realTenant,
     scenario: {
       profileRules: [{ groupTag: TAG, profileName: 'Bench profile' }],
-      devices: { registered: [{ serialNumber: 'RTM806', manufacturer: 'Contoso', groupTag: 'Old' }], otherTenant: [{ serialNumber: 'RTM808', manufacturer: 'Fabrikam' }] },
+      devices: {
+        registered: [{ serialNumber: 'RTM806', manufacturer: 'Contoso', groupTag: 'Old' }],
+        otherTenant: [{ serialNumber: 'RTM808', manufacturer: 'Fabrikam' }],
+      },
       tokenLifetimeS: 3600 * timeScale,
       // Throttling only shows under load: the noRetryAfter run gets a tenant with tight limits.
       ...(name === 'noRetryAfter' ? { throttle: { appWrites: 3, appAll: 8 } } : {}),
@@ -76,22 +79,36 @@ async function run(name: string, realTenant: RealTenantInput) {
     const startedAt = clock.now();
     const inputs = devices.map((d) => ({
       serialNumber: d.serialNumber,
-      hardwareHash: encodeHardwareHash({ serialNumber: d.serialNumber, ...(d.manufacturer ? { manufacturer: d.manufacturer } : {}), model: 'M1' }),
+      hardwareHash: encodeHardwareHash({
+        serialNumber: d.serialNumber,
+        ...(d.manufacturer ? { manufacturer: d.manufacturer } : {}),
+        model: 'M1',
+      }),
       source: { kind: 'file' as const, path: 'matrix.csv' },
     }));
     // The tag is asked for every device: only then does an 806 change a registered device's tag.
     await station.handlers.queueDevices({ devices: inputs, groupTag: TAG, overrideGroupTag: true });
     const queue = station.queue();
-    const rowOf = (serial: string) => queue.store.listDevices({ offset: 0, limit: 100 }).rows.find((r) => r.serialNumber === serial);
+    const rowOf = (serial: string) =>
+      queue.store.listDevices({ offset: 0, limit: 100 }).rows.find((r) => r.serialNumber === serial);
     const stateOf = (serial: string) => rowOf(serial)?.state ?? 'missing';
     const deadline = startedAt + deadlineS * 1000;
-    while (clock.now() < deadline && !(devices.every((d) => FINAL.has(stateOf(d.serialNumber))) && queue.store.openBatches().length === 0)) await new Promise((r) => setTimeout(r, 50));
+    while (
+      clock.now() < deadline &&
+      !(devices.every((d) => FINAL.has(stateOf(d.serialNumber))) && queue.store.openBatches().length === 0)
+    )
+      await new Promise((r) => setTimeout(r, 50));
     const final = Object.fromEntries(devices.map((d) => [d.serialNumber, stateOf(d.serialNumber)]));
-    const wrong = devices.filter((d) => !d.expect.split('|').includes(final[d.serialNumber]!)).map((d) => `${d.serialNumber}: ${final[d.serialNumber]} (expected ${d.expect})`);
+    const wrong = devices
+      .filter((d) => !d.expect.split('|').includes(final[d.serialNumber]!))
+      .map((d) => `${d.serialNumber}: ${final[d.serialNumber]} (expected ${d.expect})`);
     // 808 must be recognised as "another organisation", whatever its spelling.
     const row808 = rowOf('RTM808');
-    if (row808?.state === 'failed' && !/another organisation/i.test(row808.advice ?? '')) wrong.push(`RTM808: failed without the 808 advice (${row808.errorCode} ${row808.errorName})`);
-    const graph = sim.requestLog.entries.filter((e) => /^\/(v1\.0|beta)\//.test(e.path) && Date.parse(e.at) >= startedAt);
+    if (row808?.state === 'failed' && !/another organisation/i.test(row808.advice ?? ''))
+      wrong.push(`RTM808: failed without the 808 advice (${row808.errorCode} ${row808.errorName})`);
+    const graph = sim.requestLog.entries.filter(
+      (e) => /^\/(v1\.0|beta)\//.test(e.path) && Date.parse(e.at) >= startedAt,
+    );
     sim.setRealTenant('off'); // read the tenant's truth, not its lagging list
     const reg806 = sim.model.listRegistrations().find((r) => r.serialNumber === 'RTM806');
     return {
@@ -123,7 +140,15 @@ for (const r of runs) {
   process.stdout.write(`${JSON.stringify(res)}\n`);
 }
 process.stderr.write(
-  ['| switch | right final states | imported twice | records left | 806 tag fixed | Graph requests (import stage) | 429 | service s |', '|---|---|---|---|---|---|---|---|']
-    .concat(results.map((r) => `| ${r.name} | ${r.allRight ? 'yes' : `no: ${r.wrong.join('; ')}`} | ${r.importedTwice} | ${r.leftoverImportedRecords} | ${r.tag806 === TAG ? 'yes' : `no (${r.tag806})`} | ${r.graphRequests} (${r.importStageRequests}) | ${r.throttled429} | ${r.serviceSeconds}${r.timedOut ? ' (deadline)' : ''} |`))
+  [
+    '| switch | right final states | imported twice | records left | 806 tag fixed | Graph requests (import stage) | 429 | service s |',
+    '|---|---|---|---|---|---|---|---|',
+  ]
+    .concat(
+      results.map(
+        (r) =>
+          `| ${r.name} | ${r.allRight ? 'yes' : `no: ${r.wrong.join('; ')}`} | ${r.importedTwice} | ${r.leftoverImportedRecords} | ${r.tag806 === TAG ? 'yes' : `no (${r.tag806})`} | ${r.graphRequests} (${r.importStageRequests}) | ${r.throttled429} | ${r.serviceSeconds}${r.timedOut ? ' (deadline)' : ''} |`,
+      ),
+    )
     .join('\n') + '\n',
 );

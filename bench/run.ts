@@ -32,13 +32,23 @@ for (const file of files) {
     results[name] = { error: `exit ${run.status}`, stderr: run.stderr.slice(-2000) };
   }
   // Each benchmark ends its stderr with a one-line summary.
-  const summary = run.stderr.split('\n').filter((l) => l.trim()).at(-1);
-  process.stderr.write(`${name}: ${summary || (run.status === 0 ? 'done' : `failed (exit ${run.status})`)} [${((Date.now() - started) / 1000).toFixed(1)} s]\n`);
+  const summary = run.stderr
+    .split('\n')
+    .filter((l) => l.trim())
+    .at(-1);
+  process.stderr.write(
+    `${name}: ${summary || (run.status === 0 ? 'done' : `failed (exit ${run.status})`)} [${((Date.now() - started) / 1000).toFixed(1)} s]\n`,
+  );
 }
 
 const report = {
   measuredAt: new Date().toISOString(),
-  machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+  machine: {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model,
+    memGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+  },
   results,
 };
 mkdirSync('bench/results', { recursive: true });

@@ -14,7 +14,10 @@ const BATCH = 500;
 let t = Date.UTC(2026, 0, 1);
 const clock: Clock = { now: () => t, sleep: async (ms) => void (t += ms) };
 
-const sim = await startSimulatedTenant({ clock, scenario: { profileRules: [{ groupTag: 'Bench', profileName: 'Bench' }] } });
+const sim = await startSimulatedTenant({
+  clock,
+  scenario: { profileRules: [{ groupTag: 'Bench', profileName: 'Bench' }] },
+});
 const dispatcher = new Agent({ connect: { ca: sim.caCertPem } });
 const token = sim.issueAccessToken('app', ['DeviceManagementServiceConfig.ReadWrite.All']);
 const call = async (method: string, url: string, body?: unknown) => {
@@ -39,18 +42,29 @@ const readAll = async (url: string) => {
   return { n, pages };
 };
 
-const hashes = Array.from({ length: DEVICES }, (_, i) => encodeHardwareHash({ serialNumber: `BENCH${String(i).padStart(6, '0')}`, manufacturer: 'LENOVO', model: 'M' }));
+const hashes = Array.from({ length: DEVICES }, (_, i) =>
+  encodeHardwareHash({ serialNumber: `BENCH${String(i).padStart(6, '0')}`, manufacturer: 'LENOVO', model: 'M' }),
+);
 const rss0 = process.memoryUsage().rss;
 const t0 = performance.now();
 for (let b = 0; b < DEVICES; b += BATCH) {
   t += 1000; // stay inside the write budget (100 per 20 s) the way a real client paces itself
-  const devices = hashes.slice(b, b + BATCH).map((h, i) => ({ serialNumber: `BENCH${String(b + i).padStart(6, '0')}`, hardwareIdentifier: h, groupTag: 'Bench', importId: 'bench' }));
-  await call('POST', '/v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities/import', { importedWindowsAutopilotDeviceIdentities: devices });
+  const devices = hashes.slice(b, b + BATCH).map((h, i) => ({
+    serialNumber: `BENCH${String(b + i).padStart(6, '0')}`,
+    hardwareIdentifier: h,
+    groupTag: 'Bench',
+    importId: 'bench',
+  }));
+  await call('POST', '/v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities/import', {
+    importedWindowsAutopilotDeviceIdentities: devices,
+  });
 }
 const importMs = performance.now() - t0;
 t += (sim.scenario.delays.processingS + sim.scenario.delays.registrationS + sim.scenario.delays.assignmentS) * 1000;
 const t1 = performance.now();
-const imported = await readAll("/v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities?$filter=importId eq 'bench'");
+const imported = await readAll(
+  "/v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities?$filter=importId eq 'bench'",
+);
 const readImportedMs = performance.now() - t1;
 const t2 = performance.now();
 const registered = await readAll('/beta/deviceManagement/windowsAutopilotDeviceIdentities');
@@ -70,4 +84,6 @@ const result = {
   requests: sim.requestLog.entries.length,
 };
 process.stdout.write(`${JSON.stringify(result)}\n`);
-process.stderr.write(`simTenant: ${DEVICES} devices imported in ${result.importMs} ms, read back in ${result.readImported.ms} + ${result.readRegistered.ms} ms over ${result.requests} requests\n`);
+process.stderr.write(
+  `simTenant: ${DEVICES} devices imported in ${result.importMs} ms, read back in ${result.readImported.ms} + ${result.readRegistered.ms} ms over ${result.requests} requests\n`,
+);

@@ -42,10 +42,15 @@ export async function stationPass(c: ChildConfig): Promise<StationPassResult> {
   const clock = sharedClock(c.timeScale, c.epochMs);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pipeline-station-'));
   // Let go of after queueing: the station keeps devices in SQLite, not in the heap.
-  let inputs: { serialNumber: string; hardwareHash: string; source: { kind: 'file'; path: string } }[] | undefined = Array.from({ length: c.devices }, (_, i) => {
-    const serialNumber = `PL${String(i).padStart(6, '0')}`;
-    return { serialNumber, hardwareHash: encodeHardwareHash({ serialNumber, manufacturer: 'Contoso', model: 'Bench 1' }), source: { kind: 'file' as const, path: 'bench.csv' } };
-  });
+  let inputs: { serialNumber: string; hardwareHash: string; source: { kind: 'file'; path: string } }[] | undefined =
+    Array.from({ length: c.devices }, (_, i) => {
+      const serialNumber = `PL${String(i).padStart(6, '0')}`;
+      return {
+        serialNumber,
+        hardwareHash: encodeHardwareHash({ serialNumber, manufacturer: 'Contoso', model: 'Bench 1' }),
+        source: { kind: 'file' as const, path: 'bench.csv' },
+      };
+    });
   const memory = sampleMemory();
   const station = createStation({
     host: 'browser',
@@ -69,7 +74,8 @@ export async function stationPass(c: ChildConfig): Promise<StationPassResult> {
   let doneReal = 0;
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => (resolveDone = r));
-  const isDone = (counts: Partial<Record<DeviceState, number>>) => [c.waitFor, ...PROBLEMS].reduce((n, s) => n + (counts[s] ?? 0), 0) >= c.devices;
+  const isDone = (counts: Partial<Record<DeviceState, number>>) =>
+    [c.waitFor, ...PROBLEMS].reduce((n, s) => n + (counts[s] ?? 0), 0) >= c.devices;
   station.bus.subscribe((name, payload) => {
     if (name !== 'queueChanged' || doneAt !== undefined) return;
     if (isDone((payload as { counts: Partial<Record<DeviceState, number>> }).counts)) {
@@ -90,9 +96,12 @@ export async function stationPass(c: ChildConfig): Promise<StationPassResult> {
   let timedOut = false;
   const deadlineMs = c.deadlineServiceS !== undefined ? startedAt + c.deadlineServiceS * 1000 : undefined;
   if (deadlineMs !== undefined) {
-    await Promise.race([done, (async () => {
-      while (doneAt === undefined && clock.now() < deadlineMs) await new Promise((r) => setTimeout(r, 50));
-    })()]);
+    await Promise.race([
+      done,
+      (async () => {
+        while (doneAt === undefined && clock.now() < deadlineMs) await new Promise((r) => setTimeout(r, 50));
+      })(),
+    ]);
     if (doneAt === undefined) {
       timedOut = true;
       doneAt = clock.now();
@@ -104,7 +113,8 @@ export async function stationPass(c: ChildConfig): Promise<StationPassResult> {
   // Every device final, all still in the queue (and cleanup pending): what the queue costs to hold.
   const retainedAtDone = retainedMemory();
   // Cleanup (deleting the imported records this station created) may go on after the last device is final.
-  while (queue.store.openBatches().length > 0 && (deadlineMs === undefined || clock.now() < deadlineMs + 600_000)) await new Promise((r) => setTimeout(r, 20));
+  while (queue.store.openBatches().length > 0 && (deadlineMs === undefined || clock.now() < deadlineMs + 600_000))
+    await new Promise((r) => setTimeout(r, 20));
   const cleanupDoneAt = clock.now();
   const realEnd = performance.now();
   const states: Record<string, number> = {};

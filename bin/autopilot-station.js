@@ -16,10 +16,14 @@ if (fs.existsSync(built)) {
   try {
     ({ register } = await import('tsx/esm/api'));
   } catch {
-    process.stderr.write('autopilot-station: dist/main/cli.js is missing and tsx (a dev dependency) is not installed. Run "npm run build:main" in a full checkout (npm ci), or install the station\'s built package.\n');
+    process.stderr.write(
+      'autopilot-station: dist/main/cli.js is missing and tsx (a dev dependency) is not installed. Run "npm run build:main" in a full checkout (npm ci), or install the station\'s built package.\n',
+    );
     process.exit(1);
   }
-  process.stderr.write('autopilot-station: dist/main/cli.js is not built; running the TypeScript sources through tsx (run "npm run build:main" to use the build).\n');
+  process.stderr.write(
+    'autopilot-station: dist/main/cli.js is not built; running the TypeScript sources through tsx (run "npm run build:main" to use the build).\n',
+  );
   register();
   cli = await import('../src-main/cli.ts');
 }
@@ -39,5 +43,8 @@ function warnIfOlderThanSources(file) {
       const p = `${dir}/${e.name}`;
       return e.isDirectory() ? newer(p) : e.name.endsWith('.ts') && fs.statSync(p).mtimeMs > builtAt;
     });
-  if (newer(sources)) process.stderr.write('autopilot-station: dist/main/cli.js is older than src-main/; run "npm run build:main" to run your changes.\n');
+  if (newer(sources))
+    process.stderr.write(
+      'autopilot-station: dist/main/cli.js is older than src-main/; run "npm run build:main" to run your changes.\n',
+    );
 }

@@ -13,9 +13,27 @@ import { build } from 'esbuild';
  * Returns the bare package names each ES bundle imports (from esbuild's metafile).
  */
 export async function buildMain(outDir = 'dist/main'): Promise<Record<'main' | 'cli', string[]>> {
-  const esm = { bundle: true, platform: 'node', format: 'esm', target: 'node20', sourcemap: true, logLevel: 'warning', metafile: true } as const;
-  const main = await build({ ...esm, entryPoints: ['src-main/main.ts'], outfile: `${outDir}/main.js`, packages: 'external' });
-  const cli = await build({ ...esm, entryPoints: ['src-main/cli.ts'], outfile: `${outDir}/cli.js`, packages: 'external' });
+  const esm = {
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    sourcemap: true,
+    logLevel: 'warning',
+    metafile: true,
+  } as const;
+  const main = await build({
+    ...esm,
+    entryPoints: ['src-main/main.ts'],
+    outfile: `${outDir}/main.js`,
+    packages: 'external',
+  });
+  const cli = await build({
+    ...esm,
+    entryPoints: ['src-main/cli.ts'],
+    outfile: `${outDir}/cli.js`,
+    packages: 'external',
+  });
   await build({ ...esm, entryPoints: ['src-main/capture/hashFileWorker.ts'], outfile: `${outDir}/hashFileWorker.js` });
   await build({
     entryPoints: ['src-main/preload.ts'],
@@ -33,9 +51,11 @@ export async function buildMain(outDir = 'dist/main'): Promise<Record<'main' | '
 function bareImports(meta: { outputs: Record<string, { imports: { path: string; external?: boolean }[] }> }): string[] {
   const names = new Set<string>();
   for (const out of Object.values(meta.outputs)) {
-    for (const i of out.imports) if (i.external && !i.path.startsWith('node:') && !i.path.startsWith('.')) names.add(i.path);
+    for (const i of out.imports)
+      if (i.external && !i.path.startsWith('node:') && !i.path.startsWith('.')) names.add(i.path);
   }
   return [...names].sort();
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await buildMain(process.argv[2]);
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url))
+  await buildMain(process.argv[2]);

@@ -9,13 +9,24 @@ import extractTSConfig from 'dependency-cruiser/config-utl/extract-ts-config';
  * (its command line refuses Node 20, the API runs on it). `npm test` runs it through
  * test/main/dependencyRules.test.ts; `npx tsx scripts/checkLayers.ts` prints the violations.
  */
-export async function checkLayers(baseDir: string, targets: string[] = ['src-main', 'src-renderer']): Promise<IViolation[]> {
-  const config = createRequire(import.meta.url)(path.resolve(import.meta.dirname, '..', '.dependency-cruiser.cjs')) as IConfiguration;
+export async function checkLayers(
+  baseDir: string,
+  targets: string[] = ['src-main', 'src-renderer'],
+): Promise<IViolation[]> {
+  const config = createRequire(import.meta.url)(
+    path.resolve(import.meta.dirname, '..', '.dependency-cruiser.cjs'),
+  ) as IConfiguration;
   const options = config.options ?? {};
   const tsConfigFile = path.join(baseDir, options.tsConfig?.fileName ?? 'tsconfig.json');
   const result = await cruise(
     targets,
-    { ...options, baseDir, tsConfig: { fileName: tsConfigFile }, validate: true, ruleSet: { forbidden: config.forbidden ?? [], options } as never },
+    {
+      ...options,
+      baseDir,
+      tsConfig: { fileName: tsConfigFile },
+      validate: true,
+      ruleSet: { forbidden: config.forbidden ?? [], options } as never,
+    },
     {},
     { tsConfig: extractTSConfig(tsConfigFile) },
   );

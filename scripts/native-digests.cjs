@@ -23,7 +23,9 @@ const DIGESTS_FILE = 'dist/main/native-modules.json';
 function recordNativeDigests(appDir) {
   const digests = {};
   for (const rel of NATIVE_MODULES) {
-    digests[rel] = createHash('sha256').update(readFileSync(path.join(appDir, rel))).digest('hex');
+    digests[rel] = createHash('sha256')
+      .update(readFileSync(path.join(appDir, rel)))
+      .digest('hex');
   }
   writeFileSync(path.join(appDir, DIGESTS_FILE), `${JSON.stringify(digests, null, 2)}\n`);
   return digests;

@@ -16,7 +16,9 @@ const run = (cmd: string, args: string[]) =>
 
 if (target === 'electron') {
   if (!electronBinary()) {
-    console.log('Electron binary not installed (npm run electron:fetch where the internet is reachable): native modules stay built for Node.');
+    console.log(
+      'Electron binary not installed (npm run electron:fetch where the internet is reachable): native modules stay built for Node.',
+    );
     process.exit(0);
   }
   process.exit(run('npx', ['electron-builder', 'install-app-deps']));

@@ -18,7 +18,9 @@ if (electron) {
   const child = spawn(electron, ['.'], { stdio: 'inherit' });
   child.on('exit', (code) => process.exit(code ?? 0));
 } else {
-  console.log('The Electron runtime is not installed on this machine (npm ci skips its download; run "npm run electron:fetch" where the internet is reachable), so the station starts in browser mode instead.');
+  console.log(
+    'The Electron runtime is not installed on this machine (npm ci skips its download; run "npm run electron:fetch" where the internet is reachable), so the station starts in browser mode instead.',
+  );
   const child = spawn(process.execPath, ['bin/autopilot-station.js', 'serve'], { stdio: 'inherit' });
   const forward = (sig: NodeJS.Signals) => child.kill(sig);
   process.on('SIGINT', forward);

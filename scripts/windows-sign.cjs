@@ -43,16 +43,43 @@ function signtoolCommand(env, file) {
     return {
       signtool,
       way: 'azure-trusted-signing',
-      args: ['sign', '/v', '/fd', 'SHA256', '/tr', timestamp || AZURE_TIMESTAMP_URL, '/td', 'SHA256', '/dlib', dlib, '/dmdf', metadata, file],
+      args: [
+        'sign',
+        '/v',
+        '/fd',
+        'SHA256',
+        '/tr',
+        timestamp || AZURE_TIMESTAMP_URL,
+        '/td',
+        'SHA256',
+        '/dlib',
+        dlib,
+        '/dmdf',
+        metadata,
+        file,
+      ],
     };
   }
   const thumbprint = env.WINDOWS_SIGN_CERT_SHA1;
   if (thumbprint) {
-    if (!/^[0-9a-fA-F]{40}$/.test(thumbprint)) throw new Error('WINDOWS_SIGN_CERT_SHA1 must be a 40-hex-digit certificate thumbprint');
+    if (!/^[0-9a-fA-F]{40}$/.test(thumbprint))
+      throw new Error('WINDOWS_SIGN_CERT_SHA1 must be a 40-hex-digit certificate thumbprint');
     return {
       signtool,
       way: 'certificate-store',
-      args: ['sign', '/v', '/fd', 'SHA256', '/tr', timestamp || 'http://timestamp.digicert.com', '/td', 'SHA256', '/sha1', thumbprint, file],
+      args: [
+        'sign',
+        '/v',
+        '/fd',
+        'SHA256',
+        '/tr',
+        timestamp || 'http://timestamp.digicert.com',
+        '/td',
+        'SHA256',
+        '/sha1',
+        thumbprint,
+        file,
+      ],
     };
   }
   return null;
@@ -67,9 +94,13 @@ async function sign(configuration, env = process.env, run = execFileSync) {
   const command = signtoolCommand(env, configuration.path);
   if (!command) {
     if (env.AUTOPILOT_REQUIRE_SIGNING === '1') {
-      throw new Error(`no signing configured for ${configuration.path}: set AZURE_TRUSTED_SIGNING_DLIB and AZURE_TRUSTED_SIGNING_METADATA, or WINDOWS_SIGN_CERT_SHA1 (docs/admin-guide.md, "Sign the installers")`);
+      throw new Error(
+        `no signing configured for ${configuration.path}: set AZURE_TRUSTED_SIGNING_DLIB and AZURE_TRUSTED_SIGNING_METADATA, or WINDOWS_SIGN_CERT_SHA1 (docs/admin-guide.md, "Sign the installers")`,
+      );
     }
-    console.warn(`windows-sign: ${configuration.path} left unsigned (no signing configured; SmartScreen will warn on benches)`);
+    console.warn(
+      `windows-sign: ${configuration.path} left unsigned (no signing configured; SmartScreen will warn on benches)`,
+    );
     return;
   }
   run(command.signtool, command.args, { stdio: 'inherit' });

@@ -3,7 +3,6 @@ import { promises as fs } from 'node:fs';
 import { CONTENT_SECURITY_POLICY } from './kernel/csp.ts';
 import { staticMimeType } from './kernel/staticMime.ts';
 
-
 /** Sent with every answer, files and refusals alike. */
 const SECURITY_HEADERS = {
   'Content-Security-Policy': CONTENT_SECURITY_POLICY,
@@ -14,7 +13,11 @@ const SECURITY_HEADERS = {
   'Cache-Control': 'no-store',
 };
 
-const notFound = () => new Response('Not found', { status: 404, headers: { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' } });
+const notFound = () =>
+  new Response('Not found', {
+    status: 404,
+    headers: { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' },
+  });
 
 /**
  * Serves the built renderer for app://station/... from one folder, with the CSP as a header.
@@ -30,15 +33,18 @@ export function createAppProtocolHandler(rendererDir: string) {
     } catch {
       return notFound();
     }
-    if (url.protocol !== 'app:' || url.host !== 'station' || url.username || url.password || url.port) return notFound();
-    if (request.method !== 'GET' && request.method !== 'HEAD') return new Response(null, { status: 405, headers: { ...SECURITY_HEADERS, Allow: 'GET, HEAD' } });
+    if (url.protocol !== 'app:' || url.host !== 'station' || url.username || url.password || url.port)
+      return notFound();
+    if (request.method !== 'GET' && request.method !== 'HEAD')
+      return new Response(null, { status: 405, headers: { ...SECURITY_HEADERS, Allow: 'GET, HEAD' } });
     let rel: string;
     try {
       rel = decodeURIComponent(url.pathname);
     } catch {
       return notFound();
     }
-    if (rel.includes('\0') || rel.includes('\\') || /(^|\/)\.\.(\/|$)/.test(rel) || /^\/?[A-Za-z]:/.test(rel)) return notFound();
+    if (rel.includes('\0') || rel.includes('\\') || /(^|\/)\.\.(\/|$)/.test(rel) || /^\/?[A-Za-z]:/.test(rel))
+      return notFound();
     if (rel === '/' || rel === '') rel = '/index.html';
     const file = path.resolve(root, `.${rel}`);
     if (!file.startsWith(root + path.sep)) return notFound();

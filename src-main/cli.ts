@@ -63,7 +63,7 @@ ${TENANT_SELECTION_HELP}
   },
   export: {
     run: exportCommand,
-    summary: 'export              CSV files from a tenant\'s queue',
+    summary: "export              CSV files from a tenant's queue",
     usage: `export --format intune|report|corporate [--out DIR] [tenant options] [--json]
 
 Writes CSV files from the selected tenant's queue (nothing is sent; the settings are not changed):
@@ -133,10 +133,14 @@ export async function runCli(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     const list = CLI_COMMAND_NAMES.map((n) => `  ${commands[n].summary}`).join('\n');
-    processIo.stdout(`Usage: autopilot-station <command> [options]\n\n${list}\n\nRun "autopilot-station <command> --help" for a command's options.\n`);
+    processIo.stdout(
+      `Usage: autopilot-station <command> [options]\n\n${list}\n\nRun "autopilot-station <command> --help" for a command's options.\n`,
+    );
     return name ? 0 : 2;
   }
-  const command = (CLI_COMMAND_NAMES as readonly string[]).includes(name) ? commands[name as CliCommandName] : undefined;
+  const command = (CLI_COMMAND_NAMES as readonly string[]).includes(name)
+    ? commands[name as CliCommandName]
+    : undefined;
   if (!command) {
     processIo.stderr(`autopilot-station: unknown command "${name}". Run "autopilot-station --help".\n`);
     return 2;

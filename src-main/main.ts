@@ -13,7 +13,13 @@ import { nodeNetworkFactory } from './net/nodeNetwork.ts';
 import { EVENT_CHANNEL } from './contract/contract.ts';
 import { createDispatcher } from './ipc/dispatch.ts';
 import { createSenderCheck, registerIpcHandlers } from './ipc/registerIpc.ts';
-import { createMainWindow, isAllowedExternalUrl, isLoopbackHttpsUrl, lockDownContents, lockDownSession } from './window.ts';
+import {
+  createMainWindow,
+  isAllowedExternalUrl,
+  isLoopbackHttpsUrl,
+  lockDownContents,
+  lockDownSession,
+} from './window.ts';
 import { electronCliArgs } from './cli/commandNames.ts';
 
 // Electron composition root. Built by scripts/build-main.ts into dist/main/main.js.
@@ -46,7 +52,10 @@ if (cliArgs) {
     app.quit();
   } else {
     start().catch((err: unknown) => {
-      dialog.showErrorBox('Autopilot Station could not start', `${err instanceof Error ? err.message : String(err)}\n\nSave this message and send it to your admin.`);
+      dialog.showErrorBox(
+        'Autopilot Station could not start',
+        `${err instanceof Error ? err.message : String(err)}\n\nSave this message and send it to your admin.`,
+      );
       app.exit(1);
     });
   }
@@ -59,7 +68,11 @@ async function runCommandLine(args: string[]): Promise<number> {
   const file = path.join(here, import.meta.url.endsWith('.ts') ? 'cli.ts' : 'cli.js');
   const cli = (await import(pathToFileURL(file).href)) as { runCli(argv: string[]): Promise<number> };
   const code = await cli.runCli(args);
-  await Promise.all([process.stdout, process.stderr].map((s) => new Promise<void>((resolve) => (s.writableNeedDrain ? s.once('drain', () => resolve()) : resolve()))));
+  await Promise.all(
+    [process.stdout, process.stderr].map(
+      (s) => new Promise<void>((resolve) => (s.writableNeedDrain ? s.once('drain', () => resolve()) : resolve())),
+    ),
+  );
   return code;
 }
 
@@ -70,21 +83,35 @@ async function start(): Promise<void> {
 
   const logFile = createRotatingLogFile({
     dir: path.join(userData, 'logs'),
-    onError: (err) => process.stderr.write(`log file write failed (retried on the next line): ${err instanceof Error ? err.message : String(err)}\n`),
+    onError: (err) =>
+      process.stderr.write(
+        `log file write failed (retried on the next line): ${err instanceof Error ? err.message : String(err)}\n`,
+      ),
   });
   const sinks: LogSink[] = [logFile.sink];
   if (!app.isPackaged) sinks.push((line) => process.stdout.write(`${line}\n`));
   const logger = createLogger(teeSinks(...sinks));
   logger.info('station starting', { version: app.getVersion(), packaged: app.isPackaged });
   // Crashes end up in the log file that "save diagnostics" collects (the monitor keeps Electron's own handling).
-  process.on('uncaughtExceptionMonitor', (err) => logger.error('uncaught exception', { error: err.message, stack: err.stack }));
-  process.on('unhandledRejection', (reason) => logger.error('unhandled rejection', { error: reason instanceof Error ? reason.message : String(reason) }));
-  app.on('render-process-gone', (_e, _contents, details) => logger.error('window process gone', { reason: details.reason, exitCode: details.exitCode }));
-  app.on('child-process-gone', (_e, details) => logger.warn('helper process gone', { type: details.type, reason: details.reason, exitCode: details.exitCode }));
+  process.on('uncaughtExceptionMonitor', (err) =>
+    logger.error('uncaught exception', { error: err.message, stack: err.stack }),
+  );
+  process.on('unhandledRejection', (reason) =>
+    logger.error('unhandled rejection', { error: reason instanceof Error ? reason.message : String(reason) }),
+  );
+  app.on('render-process-gone', (_e, _contents, details) =>
+    logger.error('window process gone', { reason: details.reason, exitCode: details.exitCode }),
+  );
+  app.on('child-process-gone', (_e, details) =>
+    logger.warn('helper process gone', { type: details.type, reason: details.reason, exitCode: details.exitCode }),
+  );
 
   // Packaged: the unpacked native module must be the one this version shipped before anything loads it.
   if (app.isPackaged) {
-    const natives = verifyNativeModules(path.join(app.getAppPath(), 'dist', 'main', 'native-modules.json'), `${app.getAppPath()}.unpacked`);
+    const natives = verifyNativeModules(
+      path.join(app.getAppPath(), 'dist', 'main', 'native-modules.json'),
+      `${app.getAppPath()}.unpacked`,
+    );
     if (!natives.ok) {
       logger.error('native module refused', { problem: natives.problem });
       throw new Error(natives.problem);
@@ -92,8 +119,18 @@ async function start(): Promise<void> {
   }
 
   const machineSettings = readMachineSettings(machineSettingsPath());
-  if (machineSettings.problem) logger.warn('pre-seeded settings ignored', { errorCode: machineSettings.problem.code, message: machineSettings.problem.message, path: machineSettings.path });
-  else if (machineSettings.found) logger.info('pre-seeded settings read', { path: machineSettings.path, keys: Object.keys(machineSettings.values), locked: machineSettings.locked });
+  if (machineSettings.problem)
+    logger.warn('pre-seeded settings ignored', {
+      errorCode: machineSettings.problem.code,
+      message: machineSettings.problem.message,
+      path: machineSettings.path,
+    });
+  else if (machineSettings.found)
+    logger.info('pre-seeded settings read', {
+      path: machineSettings.path,
+      keys: Object.keys(machineSettings.values),
+      locked: machineSettings.locked,
+    });
 
   const osProtector = SafeStorageProtector.choose(safeStorage, process.platform, logger);
   // Graph and sign-in go through Chromium's network stack (system proxy, PAC/WPAD, proxy sign-in,
@@ -103,7 +140,10 @@ async function start(): Promise<void> {
   const nodeNetwork = nodeNetworkFactory({ logger });
   const network = {
     tenant: (t: { caFilePem?: string } = {}) => {
-      if (t.caFilePem) logger.warn('The CA file setting is not used for Microsoft\'s hosts in the app: it trusts the Windows certificate store (deploy the proxy\'s root there)');
+      if (t.caFilePem)
+        logger.warn(
+          "The CA file setting is not used for Microsoft's hosts in the app: it trusts the Windows certificate store (deploy the proxy's root there)",
+        );
       logger.info('Network: Chromium stack (Windows proxy settings and certificate store)', { purpose: 'tenant' });
       return createElectronNetwork(networkSession);
     },
@@ -122,7 +162,8 @@ async function start(): Promise<void> {
     // Sign-in pages open in the system browser, never in the station's window: Microsoft's sign-in
     // hosts of the four clouds, or the training tenant on this machine's loopback.
     openBrowser: async (url) => {
-      if (!isAllowedExternalUrl(url) && !isLoopbackHttpsUrl(url)) throw new Error('refused to open a sign-in page outside the allowed Microsoft hosts');
+      if (!isAllowedExternalUrl(url) && !isLoopbackHttpsUrl(url))
+        throw new Error('refused to open a sign-in page outside the allowed Microsoft hosts');
       await shell.openExternal(url);
     },
   });
@@ -136,7 +177,12 @@ async function start(): Promise<void> {
   // No default menu in packaged builds: it carries Reload and Toggle Developer Tools.
   if (app.isPackaged) Menu.setApplicationMenu(null);
 
-  registerIpcHandlers(ipcMain, createDispatcher(station.handlers, logger), createSenderCheck(() => windows), logger.child({ host: 'electron' }));
+  registerIpcHandlers(
+    ipcMain,
+    createDispatcher(station.handlers, logger),
+    createSenderCheck(() => windows),
+    logger.child({ host: 'electron' }),
+  );
 
   const win = createMainWindow(BrowserWindow, shell, preloadPath, devToolsAllowed);
   windows.add(win.webContents.id);

@@ -80,7 +80,13 @@ export interface HardeningOptions {
   devToolsAllowed: boolean;
 }
 
-type LockableSession = Pick<Session, 'setPermissionRequestHandler' | 'setPermissionCheckHandler' | 'setDevicePermissionHandler' | 'setDisplayMediaRequestHandler'> & {
+type LockableSession = Pick<
+  Session,
+  | 'setPermissionRequestHandler'
+  | 'setPermissionCheckHandler'
+  | 'setDevicePermissionHandler'
+  | 'setDisplayMediaRequestHandler'
+> & {
   webRequest: Pick<Session['webRequest'], 'onBeforeRequest'>;
 };
 
@@ -90,13 +96,18 @@ type LockableSession = Pick<Session, 'setPermissionRequestHandler' | 'setPermiss
  * anything but app://station (no remote content even if a bug put a URL in the page). Requests that
  * do not come from a page (main-process Electron net) are not this filter's business.
  */
-export function lockDownSession(session: LockableSession, options: HardeningOptions = { devToolsAllowed: false }): void {
+export function lockDownSession(
+  session: LockableSession,
+  options: HardeningOptions = { devToolsAllowed: false },
+): void {
   session.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   session.setPermissionCheckHandler(() => false);
   session.setDevicePermissionHandler(() => false);
   session.setDisplayMediaRequestHandler((_request, callback) => callback({}));
   session.webRequest.onBeforeRequest((details, callback) => {
-    callback({ cancel: details.webContentsId !== undefined && !isAllowedPageRequest(details.url, options.devToolsAllowed) });
+    callback({
+      cancel: details.webContentsId !== undefined && !isAllowedPageRequest(details.url, options.devToolsAllowed),
+    });
   });
 }
 

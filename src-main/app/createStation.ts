@@ -10,7 +10,12 @@ import type { TokenCacheProtector } from '../auth/tokenCacheProtector.ts';
 import { scaledClock, systemClock, type Clock } from '../kernel/clock.ts';
 import { savedServiceTime, serviceClockHeartbeat, TRAINING_TENANT_FILE } from '../sim/trainingTenantState.ts';
 import type { Handlers } from '../contract/contract.ts';
-import { DEFAULT_REGISTRATION_TARGETS, type AuthStatus, type StationInfo, type StationSettings } from '../contract/types.ts';
+import {
+  DEFAULT_REGISTRATION_TARGETS,
+  type AuthStatus,
+  type StationInfo,
+  type StationSettings,
+} from '../contract/types.ts';
 import { CaptureService } from '../capture/captureService.ts';
 import { DropFolder } from '../capture/dropFolder.ts';
 import { hashFileReader, type HashFileReader } from '../capture/hashFileReader.ts';
@@ -47,7 +52,10 @@ export interface StationOptions {
   logger: Logger;
   /** Service time (scaled in tests and benches). */
   clock?: Clock;
-  /** Without a clock: service seconds per real second, resumed from the last run's service time (restart tests, benches). */
+  /**
+   * Without a clock: service seconds per real second, resumed from the last run's service time (restart tests,
+   * benches).
+   */
   timeScale?: number;
   /** Electron: safeStorage. Absent: a key file in dataDir (weaker; logged). */
   tokenCacheProtector?: TokenCacheProtector;
@@ -78,7 +86,10 @@ export interface StationOptions {
   signInDeadlines?: Partial<SignInDeadlines>;
   /** Endpoints per cloud (tests: an authority that never answers). */
   clouds?: Partial<Record<StationSettings['cloud'], CloudEndpoints>>;
-  /** Queue worker: stage deadlines and polling (service time); `worker: false` keeps devices without sending (offline bench). */
+  /**
+   * Queue worker: stage deadlines and polling (service time); `worker: false` keeps devices without sending (offline
+   * bench).
+   */
   queue?: { timings?: Partial<WorkerTimings>; worker?: boolean };
   /** The network stack (Electron: Chromium's for Microsoft's hosts). Default: Node's, proxy from the environment. */
   network?: NetworkFactory;
@@ -114,18 +125,33 @@ export function createStation(options: StationOptions): Station {
 
   // A scaled clock (tests, benches) resumes from the last run's service time: time never runs backwards.
   const resumeAt = options.timeScale ? savedServiceTime(options.dataDir) : undefined;
-  const clock = options.clock ?? (options.timeScale ? scaledClock(options.timeScale, Math.max(Date.now(), resumeAt !== undefined ? resumeAt + 1000 * options.timeScale : 0)) : systemClock);
+  const clock =
+    options.clock ??
+    (options.timeScale
+      ? scaledClock(
+          options.timeScale,
+          Math.max(Date.now(), resumeAt !== undefined ? resumeAt + 1000 * options.timeScale : 0),
+        )
+      : systemClock);
   const stopHeartbeat = options.timeScale && !options.clock ? serviceClockHeartbeat(options.dataDir, clock) : undefined;
   const tenant = new TenantSession({
     dataDir: options.dataDir,
     logger: options.logger,
     clock,
-    settings: new SettingsStore({ file: path.join(options.dataDir, 'settings.json'), ...(options.machineSettings ? { machine: options.machineSettings } : {}), logger: options.logger }),
+    settings: new SettingsStore({
+      file: path.join(options.dataDir, 'settings.json'),
+      ...(options.machineSettings ? { machine: options.machineSettings } : {}),
+      logger: options.logger,
+    }),
     ...(options.tokenCacheProtector ? { protector: options.tokenCacheProtector } : {}),
     openBrowser: options.openBrowser ?? systemBrowserOpener(options.logger),
     onAuthChanged: (status) => bus.emit('authChanged', status),
     onDeviceCode: (prompt) => bus.emit('deviceCode', prompt),
-    startTraining: options.startTraining ?? simulatedTrainingTenant(clock, options.logger, { stateFile: path.join(tenantQueueDir(options.dataDir, TRAINING_SLUG), TRAINING_TENANT_FILE) }),
+    startTraining:
+      options.startTraining ??
+      simulatedTrainingTenant(clock, options.logger, {
+        stateFile: path.join(tenantQueueDir(options.dataDir, TRAINING_SLUG), TRAINING_TENANT_FILE),
+      }),
     ...(options.signInDeadlines ? { signInDeadlines: options.signInDeadlines } : {}),
     ...(options.clouds ? { clouds: options.clouds } : {}),
     ...(options.network ? { network: options.network } : {}),
@@ -134,7 +160,11 @@ export function createStation(options: StationOptions): Station {
   // Capture: the serial is read now, once, so capturing later never waits on WMI.
   const dropFolderSetting = options.dropFolder;
   const dropFolderPath =
-    typeof dropFolderSetting === 'function' ? dropFolderSetting : dropFolderSetting !== undefined ? () => dropFolderSetting : () => dropFolderFromSettings;
+    typeof dropFolderSetting === 'function'
+      ? dropFolderSetting
+      : dropFolderSetting !== undefined
+        ? () => dropFolderSetting
+        : () => dropFolderFromSettings;
   // The setting as last read; refreshed at start and on every settings change, so a look never waits on disk.
   let dropFolderFromSettings: string | undefined;
   const settingsChanged = (s: StationSettings): StationSettings => {
@@ -145,8 +175,15 @@ export function createStation(options: StationOptions): Station {
   const captureLog = options.logger.child({ service: 'capture' });
   // Hash files are read and decoded on a worker thread (the Electron main thread also answers the window).
   const files = options.hashFiles ?? hashFileReader;
-  if (!options.hashFiles) hashFileReader.onWorkerError = (err) => captureLog.warn('hash file worker failed; reading on the main thread', { error: err.message });
-  const dropFolder = new DropFolder({ folder: dropFolderPath, seen: new SeenFiles(path.join(options.dataDir, 'drop-folder-seen.json'), captureLog), logger: captureLog, files });
+  if (!options.hashFiles)
+    hashFileReader.onWorkerError = (err) =>
+      captureLog.warn('hash file worker failed; reading on the main thread', { error: err.message });
+  const dropFolder = new DropFolder({
+    folder: dropFolderPath,
+    seen: new SeenFiles(path.join(options.dataDir, 'drop-folder-seen.json'), captureLog),
+    logger: captureLog,
+    files,
+  });
   const dropFolderWatcher = new DropFolderWatcher({ dropFolder, bus, logger: captureLog });
   dropFolderWatcher.start();
   const capture = new CaptureService({
@@ -157,7 +194,12 @@ export function createStation(options: StationOptions): Station {
   });
 
   // Pre-flight check: Settings' "Check connection", and the first import of a never-checked tenant.
-  const checks = new ConnectionCheckService({ target: () => tenant.checkTarget(), records: CheckRecords.inDataDir(options.dataDir), clock, logger: options.logger.child({ service: 'check' }) });
+  const checks = new ConnectionCheckService({
+    target: () => tenant.checkTarget(),
+    records: CheckRecords.inDataDir(options.dataDir),
+    clock,
+    logger: options.logger.child({ service: 'check' }),
+  });
 
   // Queue: one per tenant, opened on first use so that a station built for other calls never touches
   // a database; a tenant change closes it (worker first) and opens the new tenant's.
@@ -184,7 +226,12 @@ export function createStation(options: StationOptions): Station {
       options.autopilot ??
       checkedAutopilot(
         deferredAutopilot(async () => {
-          if (queues.slug() !== slug) throw new StationError({ code: 'TENANT_CHANGED', message: 'The tenant changed; this queue is being closed.', action: 'Nothing to do: the queue of the new tenant takes over.' });
+          if (queues.slug() !== slug)
+            throw new StationError({
+              code: 'TENANT_CHANGED',
+              message: 'The tenant changed; this queue is being closed.',
+              action: 'Nothing to do: the queue of the new tenant takes over.',
+            });
           return tenant.autopilot();
         }),
         checks,
@@ -202,7 +249,8 @@ export function createStation(options: StationOptions): Station {
       ...(options.queue?.timings ? { timings: options.queue.timings } : {}),
       // Over the tenant's Graph client, so under its rate budget.
       corporatePort: corporatePortOf(() => tenant.graph()),
-      registrationTargets: async () => (await tenant.getSettings()).registrationTargets ?? [...DEFAULT_REGISTRATION_TARGETS],
+      registrationTargets: async () =>
+        (await tenant.getSettings()).registrationTargets ?? [...DEFAULT_REGISTRATION_TARGETS],
     };
   };
 
@@ -221,17 +269,34 @@ export function createStation(options: StationOptions): Station {
       const tag = groupTag ?? settings.defaultGroupTag;
       // In steps: a 10 MB file's 2,500 devices never hold the Electron main thread in one transaction. The service
       // decides from the targets whether the devices are corporate identifiers only.
-      return queue().service.queueDevicesInSteps(devices, { waitFor: settings.waitFor, registrationTargets: settings.registrationTargets, ...(tag !== undefined ? { defaultGroupTag: tag } : {}), ...(groupTag !== undefined ? { groupTag } : {}), ...(assignedUser !== undefined ? { assignedUser } : {}), ...(overrideGroupTag ? { overrideGroupTag } : {}), ...(overrideAssignedUser ? { overrideAssignedUser } : {}), ...(refused?.length ? { refused } : {}) });
+      return queue().service.queueDevicesInSteps(devices, {
+        waitFor: settings.waitFor,
+        registrationTargets: settings.registrationTargets,
+        ...(tag !== undefined ? { defaultGroupTag: tag } : {}),
+        ...(groupTag !== undefined ? { groupTag } : {}),
+        ...(assignedUser !== undefined ? { assignedUser } : {}),
+        ...(overrideGroupTag ? { overrideGroupTag } : {}),
+        ...(overrideAssignedUser ? { overrideAssignedUser } : {}),
+        ...(refused?.length ? { refused } : {}),
+      });
     },
     listQueue: async (input) => queue().service.listQueue(input),
     getDevice: async ({ id }) => queue().service.getDevice(id),
     deviceAction: async ({ ids, action }) => queue().service.deviceAction(ids, action),
-    editDevices: ({ ids, groupTag, assignedUser }) => queue().service.editDevices(ids, { ...(groupTag !== undefined ? { groupTag } : {}), ...(assignedUser !== undefined ? { assignedUser } : {}) }),
+    editDevices: ({ ids, groupTag, assignedUser }) =>
+      queue().service.editDevices(ids, {
+        ...(groupTag !== undefined ? { groupTag } : {}),
+        ...(assignedUser !== undefined ? { assignedUser } : {}),
+      }),
     exportQueue: async ({ format, ids }) => queue().service.exportQueue(format, ids),
     getSettings: () => tenant.getSettings(),
     // Every window follows at once (mode, banner, sign-in panel); the queue reloads when it is another tenant's.
     updateSettings: ({ patch }) =>
-      queues.saveSettings(tenantSlugAfter(tenant.settingsNow(), patch), async () => settingsChanged(await tenant.updateSettings(patch)), (saved) => bus.emit('settingsChanged', saved)),
+      queues.saveSettings(
+        tenantSlugAfter(tenant.settingsNow(), patch),
+        async () => settingsChanged(await tenant.updateSettings(patch)),
+        (saved) => bus.emit('settingsChanged', saved),
+      ),
     getAuthStatus: () => tenant.getAuthStatus(),
     signIn: () => tenant.signIn(),
     signOut: () => tenant.signOut(),

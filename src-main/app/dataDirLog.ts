@@ -17,7 +17,8 @@ export interface DataDirLog {
  * the lines at `stderrLevel` and above (the CLI's quiet default: warnings).
  */
 export function openDataDirLog(dataDir: string, o: { stderrLevel?: LogLevel | false } = {}): DataDirLog {
-  const stderrLevel = o.stderrLevel === undefined ? ((process.env.STATION_LOG_LEVEL as LogLevel | undefined) ?? 'warn') : o.stderrLevel;
+  const stderrLevel =
+    o.stderrLevel === undefined ? ((process.env.STATION_LOG_LEVEL as LogLevel | undefined) ?? 'warn') : o.stderrLevel;
   let reported = false;
   const file = createRotatingLogFile({
     dir: path.join(dataDir, 'logs'),
@@ -28,7 +29,8 @@ export function openDataDirLog(dataDir: string, o: { stderrLevel?: LogLevel | fa
     },
   });
   const sinks: LogSink[] = [file.sink];
-  if (stderrLevel) sinks.push((line, record) => ORDER[record.level] >= ORDER[stderrLevel] && process.stderr.write(`${line}\n`));
+  if (stderrLevel)
+    sinks.push((line, record) => ORDER[record.level] >= ORDER[stderrLevel] && process.stderr.write(`${line}\n`));
   const fileLevel: LogLevel = stderrLevel && ORDER[stderrLevel] < ORDER.info ? stderrLevel : 'info';
   return { logger: createLogger(teeSinks(...sinks), {}, fileLevel), files: file.files, close: () => file.close() };
 }

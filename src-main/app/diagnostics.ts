@@ -66,7 +66,8 @@ export class DiagnosticsService {
         value = await read();
       } catch (err) {
         const e = err as { code?: unknown; message?: unknown };
-        problems[name] = `${typeof e.code === 'string' ? `${e.code}: ` : ''}${typeof e.message === 'string' ? e.message : String(err)}`;
+        problems[name] =
+          `${typeof e.code === 'string' ? `${e.code}: ` : ''}${typeof e.message === 'string' ? e.message : String(err)}`;
         continue;
       }
       entries.push({ name, data: `${JSON.stringify(redactSection(value), null, 2)}\n`, modified: at });
@@ -103,6 +104,10 @@ function redactSection(value: unknown): unknown {
 
 export function diagnosticsFileName(stationName: string, at: Date): string {
   const safe = stationName.replace(/[^A-Za-z0-9_-]+/g, '_').slice(0, 40) || 'station';
-  const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').replace('T', '-');
+  const stamp = at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')
+    .replace('T', '-');
   return `autopilot-station-diagnostics-${safe}-${stamp}.zip`;
 }

@@ -1,6 +1,9 @@
 import type { Handlers } from '../contract/contract.ts';
 
-/** What support needs besides the logs: the station, its settings, sign-in state and the whole queue (of the current tenant). */
+/**
+ * What support needs besides the logs: the station, its settings, sign-in state and the whole queue (of the current
+ * tenant).
+ */
 export function diagnosticsSections(handlers: Handlers): Record<string, () => Promise<unknown>> {
   const wholeQueue = async () => {
     const first = await handlers.listQueue({ offset: 0, limit: 10_000 });
@@ -20,7 +23,12 @@ export function diagnosticsSections(handlers: Handlers): Record<string, () => Pr
     // The configured method beside the live status (which says nothing about the method while signed out).
     'sign-in.json': async () => {
       const [settings, status] = await Promise.all([handlers.getSettings({}), handlers.getAuthStatus({})]);
-      return { configuredMethod: settings.tenantId ? settings.authMode : 'training (certificate, built-in)', tenantId: settings.tenantId ?? null, cloud: settings.cloud, ...status };
+      return {
+        configuredMethod: settings.tenantId ? settings.authMode : 'training (certificate, built-in)',
+        tenantId: settings.tenantId ?? null,
+        cloud: settings.cloud,
+        ...status,
+      };
     },
     'queue-counts.json': async () => {
       const q = await once();

@@ -27,7 +27,6 @@ export interface MachineSettings {
   problem?: StationErrorData;
 }
 
-
 /** The file format: every setting of the settings screen (same rules), plus "locked". */
 export const machineSettingsFile = settingsPatch
   .extend({
@@ -47,7 +46,10 @@ const MAX_BYTES = 64 * 1024;
  *   Linux    /etc/autopilot-station/settings.json
  * Deliberately no environment override: a technician could otherwise unlock locked settings.
  */
-export function machineSettingsPath(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env): string {
+export function machineSettingsPath(
+  platform: NodeJS.Platform = process.platform,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
   if (platform === 'win32') {
     const programData = env.ProgramData || env.PROGRAMDATA || 'C:\\ProgramData';
     return path.win32.join(programData, 'Autopilot Station', 'settings.json');
@@ -60,14 +62,23 @@ export function machineSettingsPath(platform: NodeJS.Platform = process.platform
  * Reads and checks the admin's file. Never throws: a missing file means "nothing pre-seeded", a bad
  * one is ignored as a whole (half a configuration could sign in to the wrong tenant) and described.
  */
-export function readMachineSettings(filePath: string, readFile: (p: string) => Buffer = (p) => fs.readFileSync(p)): MachineSettings {
+export function readMachineSettings(
+  filePath: string,
+  readFile: (p: string) => Buffer = (p) => fs.readFileSync(p),
+): MachineSettings {
   let bytes: Buffer;
   try {
     bytes = readFile(filePath);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return { path: filePath, found: false, values: {}, locked: [] };
-    return ignored(filePath, 'MACHINE_SETTINGS_UNREADABLE', `The pre-seeded settings file ${filePath} could not be read (${code ?? 'error'}).`, 'Check that the file is a file and that Users may read it.', { path: filePath, reason: code ?? 'error' });
+    return ignored(
+      filePath,
+      'MACHINE_SETTINGS_UNREADABLE',
+      `The pre-seeded settings file ${filePath} could not be read (${code ?? 'error'}).`,
+      'Check that the file is a file and that Users may read it.',
+      { path: filePath, reason: code ?? 'error' },
+    );
   }
   return parseMachineSettings(bytes, filePath);
 }
@@ -75,7 +86,13 @@ export function readMachineSettings(filePath: string, readFile: (p: string) => B
 /** The checking half of readMachineSettings, on bytes already read. */
 export function parseMachineSettings(bytes: Buffer, filePath: string): MachineSettings {
   if (bytes.length > MAX_BYTES) {
-    return ignored(filePath, 'MACHINE_SETTINGS_INVALID', `The pre-seeded settings file ${filePath} is larger than 64 KB, so it is not a settings file.`, 'Deploy the settings.json described in the admin guide.', { path: filePath });
+    return ignored(
+      filePath,
+      'MACHINE_SETTINGS_INVALID',
+      `The pre-seeded settings file ${filePath} is larger than 64 KB, so it is not a settings file.`,
+      'Deploy the settings.json described in the admin guide.',
+      { path: filePath },
+    );
   }
   let data: unknown;
   let text = '';
@@ -86,19 +103,36 @@ export function parseMachineSettings(bytes: Buffer, filePath: string): MachineSe
     // An odd number of bytes after a UTF-16 BOM fails in decodeText: no position to give then.
     const at = text ? jsonErrorPosition(text) : undefined;
     const where = at ? ` at line ${at.line}, column ${at.column}` : '';
-    return ignored(filePath, 'MACHINE_SETTINGS_INVALID', `The pre-seeded settings file ${filePath} is not valid JSON${where}: ${(err as Error).message}.`, 'Fix the file (for example with a JSON validator) and restart the station. Until then every setting stays locked.', { path: filePath, ...(at ? { line: at.line, column: at.column } : {}) });
+    return ignored(
+      filePath,
+      'MACHINE_SETTINGS_INVALID',
+      `The pre-seeded settings file ${filePath} is not valid JSON${where}: ${(err as Error).message}.`,
+      'Fix the file (for example with a JSON validator) and restart the station. Until then every setting stays locked.',
+      { path: filePath, ...(at ? { line: at.line, column: at.column } : {}) },
+    );
   }
   const parsed = machineSettingsFile.safeParse(data);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
     const setting = first?.path[0] !== undefined ? String(first.path[0]) : undefined;
     const line = setting ? lineOfKey(text, setting) : undefined;
-    const reasons = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(file)'}${i.path[0] !== undefined && lineOfKey(text, String(i.path[0])) ? ` (line ${lineOfKey(text, String(i.path[0]))})` : ''}: ${i.message}`);
-    return ignored(filePath, 'MACHINE_SETTINGS_INVALID', `The pre-seeded settings file ${filePath} was ignored: ${reasons.join('; ')}.`, 'Fix these settings in the file and restart the station. Until then every setting stays locked.', {
-      path: filePath,
-      ...(setting ? { setting: setting.slice(0, 64) } : {}),
-      ...(line ? { line } : {}),
-    });
+    const reasons = parsed.error.issues
+      .slice(0, 5)
+      .map(
+        (i) =>
+          `${i.path.join('.') || '(file)'}${i.path[0] !== undefined && lineOfKey(text, String(i.path[0])) ? ` (line ${lineOfKey(text, String(i.path[0]))})` : ''}: ${i.message}`,
+      );
+    return ignored(
+      filePath,
+      'MACHINE_SETTINGS_INVALID',
+      `The pre-seeded settings file ${filePath} was ignored: ${reasons.join('; ')}.`,
+      'Fix these settings in the file and restart the station. Until then every setting stays locked.',
+      {
+        path: filePath,
+        ...(setting ? { setting: setting.slice(0, 64) } : {}),
+        ...(line ? { line } : {}),
+      },
+    );
   }
   const { locked, $schema: _schema, ...values } = parsed.data;
   const lockedKeys = locked === true ? (Object.keys(values) as SettingKey[]) : locked;
@@ -106,8 +140,20 @@ export function parseMachineSettings(bytes: Buffer, filePath: string): MachineSe
 }
 
 /** The file ignored as a whole; `params` name the file (`path`) and, where known, the line, column and setting. */
-function ignored(filePath: string, code: string, message: string, action: string, params: { path: string } & Record<string, string | number>): MachineSettings {
-  return { path: filePath, found: true, values: {}, locked: [], problem: { code, message, action, params, details: { path: filePath } } };
+function ignored(
+  filePath: string,
+  code: string,
+  message: string,
+  action: string,
+  params: { path: string } & Record<string, string | number>,
+): MachineSettings {
+  return {
+    path: filePath,
+    found: true,
+    values: {},
+    locked: [],
+    problem: { code, message, action, params, details: { path: filePath } },
+  };
 }
 
 /** The line where a top-level key is written ("tenantId": …), for a setting the schema refused. */

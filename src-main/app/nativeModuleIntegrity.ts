@@ -13,15 +13,22 @@ import path from 'node:path';
  * @param unpackedRoot the app.asar.unpacked folder the .node files are read from
  * @returns the verified absolute paths, or the first problem in words an admin can act on
  */
-export function verifyNativeModules(digestsFile: string, unpackedRoot: string): { ok: true; verified: string[] } | { ok: false; problem: string } {
+export function verifyNativeModules(
+  digestsFile: string,
+  unpackedRoot: string,
+): { ok: true; verified: string[] } | { ok: false; problem: string } {
   let digests: Record<string, string>;
   try {
     digests = JSON.parse(readFileSync(digestsFile, 'utf8')) as Record<string, string>;
   } catch (err) {
-    return { ok: false, problem: `the list of native module digests (${digestsFile}) cannot be read: ${(err as Error).message}` };
+    return {
+      ok: false,
+      problem: `the list of native module digests (${digestsFile}) cannot be read: ${(err as Error).message}`,
+    };
   }
   const entries = Object.entries(digests);
-  if (entries.length === 0) return { ok: false, problem: `the list of native module digests (${digestsFile}) is empty` };
+  if (entries.length === 0)
+    return { ok: false, problem: `the list of native module digests (${digestsFile}) is empty` };
   const verified: string[] = [];
   for (const [rel, expected] of entries) {
     const file = path.join(unpackedRoot, rel);
@@ -32,7 +39,10 @@ export function verifyNativeModules(digestsFile: string, unpackedRoot: string): 
       return { ok: false, problem: `the native module ${file} cannot be read: ${(err as Error).message}` };
     }
     if (actual !== expected) {
-      return { ok: false, problem: `the native module ${file} is not the one this version shipped (SHA-256 ${actual.slice(0, 12)}…, expected ${expected.slice(0, 12)}…): reinstall the station` };
+      return {
+        ok: false,
+        problem: `the native module ${file} is not the one this version shipped (SHA-256 ${actual.slice(0, 12)}…, expected ${expected.slice(0, 12)}…): reinstall the station`,
+      };
     }
     verified.push(file);
   }

@@ -95,7 +95,9 @@ export function createRotatingLogFile(options: RotatingLogFileOptions): Rotating
     try {
       if (lost > 0) {
         const time = new Date().toISOString();
-        write(`${JSON.stringify({ time, level: 'warn', message: 'log lines lost while the log file could not be written', fields: { count: lost } })}\n`);
+        write(
+          `${JSON.stringify({ time, level: 'warn', message: 'log lines lost while the log file could not be written', fields: { count: lost } })}\n`,
+        );
         lost = 0;
       }
       write(`${line}\n`);

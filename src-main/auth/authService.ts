@@ -15,7 +15,18 @@ import type { AuthMode, AuthStatus, DeviceCodePrompt } from '../contract/types.t
 import { CLOUDS, type CloudEndpoints } from '../graph/clouds.ts';
 import type { AccessTokenProvider } from '../graph/graphClient.ts';
 import { graphFailure } from '../graph/graphFailures.ts';
-import { authError, fromMsalError, isMsalHoldBack, isSignInServiceBusy, MSAL_HOLD_BACK_MS, MSA_TENANT_ID, personalAccountRefused, signInServiceBusy, tenantRequired, wrongTenant } from './authErrors.ts';
+import {
+  authError,
+  fromMsalError,
+  isMsalHoldBack,
+  isSignInServiceBusy,
+  MSAL_HOLD_BACK_MS,
+  MSA_TENANT_ID,
+  personalAccountRefused,
+  signInServiceBusy,
+  tenantRequired,
+  wrongTenant,
+} from './authErrors.ts';
 import { MsalNetworkClient } from './msalNetworkClient.ts';
 import { resolveTenantId, tokenTenantId } from './tenantIdentity.ts';
 import type { CertificateCredential } from './certificateCredential.ts';
@@ -55,7 +66,11 @@ export interface SignInDeadlines {
 }
 
 /** Real time: the technician is not on the service clock. */
-export const SIGN_IN_DEADLINES: SignInDeadlines = { contactMs: 30_000, browserMs: 5 * 60_000, deviceCodeMs: 16 * 60_000 };
+export const SIGN_IN_DEADLINES: SignInDeadlines = {
+  contactMs: 30_000,
+  browserMs: 5 * 60_000,
+  deviceCodeMs: 16 * 60_000,
+};
 
 /** Thrown into a waiting sign-in when the technician presses Cancel. */
 class SignInCancelled extends Error {}
@@ -68,7 +83,11 @@ const EARLY_REFRESH_MS = 2 * 60_000;
 export function authorityFor(cloud: CloudEndpoints, tenantId: string | undefined): string {
   const t = (tenantId ?? '').trim() || 'organizations';
   if (REFUSED_AUTHORITIES.has(t.toLowerCase())) {
-    throw authError('AUTH_AUTHORITY_REFUSED', `The tenant "${t}" would allow personal Microsoft accounts, which cannot register Autopilot devices.`, 'Enter your organisation\'s tenant id (GUID) or domain (contoso.onmicrosoft.com) in settings.');
+    throw authError(
+      'AUTH_AUTHORITY_REFUSED',
+      `The tenant "${t}" would allow personal Microsoft accounts, which cannot register Autopilot devices.`,
+      "Enter your organisation's tenant id (GUID) or domain (contoso.onmicrosoft.com) in settings.",
+    );
   }
   return `${cloud.authorityHost}/${t}`;
 }
@@ -117,7 +136,12 @@ export class AuthService implements AccessTokenProvider {
     if (this.config.mode === 'certificate') return this.current;
     try {
       const account = await this.account();
-      if (account) this.setStatus({ state: 'signed-in', mode: this.config.mode, account: { username: account.username, tenantId: account.tenantId } });
+      if (account)
+        this.setStatus({
+          state: 'signed-in',
+          mode: this.config.mode,
+          account: { username: account.username, tenantId: account.tenantId },
+        });
     } catch (err) {
       this.ports.logger.warn('Could not restore the saved sign-in', { reason: (err as Error).message });
     }
@@ -170,15 +194,20 @@ export class AuthService implements AccessTokenProvider {
   async getAccessToken(scope: string, options: { forceRefresh?: boolean; claims?: string } = {}): Promise<string> {
     if (scope !== this.config.cloud.scope) {
       // A token is only ever asked for the Graph of the cloud it was issued in.
-      throw graphFailure('wrong-cloud', { serviceMessage: `token for ${scope} requested in ${this.config.cloud.label}` });
+      throw graphFailure('wrong-cloud', {
+        serviceMessage: `token for ${scope} requested in ${this.config.cloud.label}`,
+      });
     }
     const memo = this.memo;
-    if (!options.forceRefresh && memo && memo.scope === scope && memo.expiresOn - Date.now() > EARLY_REFRESH_MS) return memo.token;
+    if (!options.forceRefresh && memo && memo.scope === scope && memo.expiresOn - Date.now() > EARLY_REFRESH_MS)
+      return memo.token;
     // Concurrent calls share one refresh instead of each asking the sign-in service.
     const key = options.claims ? `claims:${options.claims}` : options.forceRefresh ? 'force' : 'normal';
     let pending = this.inflight.get(key);
     if (!pending) {
-      pending = this.fetchToken(scope, !!options.forceRefresh || !!options.claims, options.claims).finally(() => this.inflight.delete(key));
+      pending = this.fetchToken(scope, !!options.forceRefresh || !!options.claims, options.claims).finally(() =>
+        this.inflight.delete(key),
+      );
       this.inflight.set(key, pending);
     }
     return pending;
@@ -189,11 +218,24 @@ export class AuthService implements AccessTokenProvider {
     let result: AuthenticationResult | null;
     try {
       if (this.config.mode === 'certificate') {
-        result = await (await this.confidential()).acquireTokenByClientCredential({ scopes: [scope], skipCache: !!options.forceRefresh, ...(claims ? { claims } : {}) });
+        result = await (
+          await this.confidential()
+        ).acquireTokenByClientCredential({
+          scopes: [scope],
+          skipCache: !!options.forceRefresh,
+          ...(claims ? { claims } : {}),
+        });
       } else {
         const account = await this.account();
         if (!account) throw this.expired();
-        result = await (await this.public()).acquireTokenSilent({ account, scopes: [scope], forceRefresh: !!options.forceRefresh, ...(claims ? { claims } : {}) });
+        result = await (
+          await this.public()
+        ).acquireTokenSilent({
+          account,
+          scopes: [scope],
+          forceRefresh: !!options.forceRefresh,
+          ...(claims ? { claims } : {}),
+        });
       }
     } catch (err) {
       if (err instanceof StationError) throw err;
@@ -209,7 +251,9 @@ export class AuthService implements AccessTokenProvider {
       if (busy || (Date.now() < this.busyUntil && isMsalHoldBack(err))) {
         // Entra's 5xx/429 (and msal's own hold-back after one) pass by themselves: the sign-in is still
         // good, so the status stays as it is and the worker simply tries again later.
-        this.ports.logger.warn('The sign-in service is not answering; trying again later', { details: failure.details });
+        this.ports.logger.warn('The sign-in service is not answering; trying again later', {
+          details: failure.details,
+        });
         throw signInServiceBusy();
       }
       this.setStatus({ state: 'error', mode: this.config.mode, error: failure.toData() });
@@ -242,10 +286,21 @@ export class AuthService implements AccessTokenProvider {
       timer.unref?.();
     };
     arm(deadlines.contactMs, () =>
-      authError('AUTH_NETWORK', `The station could not reach the sign-in service (${authorityHost}) within ${Math.round(deadlines.contactMs / 1000)} seconds.`, 'Check this bench\'s network, proxy and firewall, then sign in again.', { authorityHost, waitedMs: deadlines.contactMs }, { authorityHost, seconds: Math.round(deadlines.contactMs / 1000) }),
+      authError(
+        'AUTH_NETWORK',
+        `The station could not reach the sign-in service (${authorityHost}) within ${Math.round(deadlines.contactMs / 1000)} seconds.`,
+        "Check this bench's network, proxy and firewall, then sign in again.",
+        { authorityHost, waitedMs: deadlines.contactMs },
+        { authorityHost, seconds: Math.round(deadlines.contactMs / 1000) },
+      ),
     );
     const technicianDeadline = (ms: number, what: string) => () =>
-      authError('AUTH_SIGN_IN_TIMEOUT', `The sign-in was not finished within ${Math.round(ms / 60_000)} minutes (${what}).`, 'Press Sign in to start again.', { waitedMs: ms, authorityHost });
+      authError(
+        'AUTH_SIGN_IN_TIMEOUT',
+        `The sign-in was not finished within ${Math.round(ms / 60_000)} minutes (${what}).`,
+        'Press Sign in to start again.',
+        { waitedMs: ms, authorityHost },
+      );
     let loopback: { url: URL } | undefined;
     let deviceRequest: DeviceCodeRequest | undefined;
     let released = false;
@@ -258,14 +313,23 @@ export class AuthService implements AccessTokenProvider {
       // A claims challenge the silent refresh could not answer goes with the sign-in that answers it.
       const claims = this.challengeClaims ? { claims: this.challengeClaims } : {};
       if (mode === 'certificate') {
-        pending = (async () => (await this.confidential()).acquireTokenByClientCredential({ scopes, skipCache: true, ...claims }))();
+        pending = (async () =>
+          (await this.confidential()).acquireTokenByClientCredential({ scopes, skipCache: true, ...claims }))();
       } else if (mode === 'device-code') {
         const request: DeviceCodeRequest = {
           scopes,
           ...claims,
           deviceCodeCallback: (r) => {
-            arm(Math.min(deadlines.deviceCodeMs, r.expiresIn * 1000 + 5_000), technicianDeadline(Math.min(deadlines.deviceCodeMs, r.expiresIn * 1000), 'the code was not entered'));
-            this.ports.onDeviceCode({ userCode: r.userCode, verificationUri: r.verificationUri, expiresAt: new Date(Date.now() + r.expiresIn * 1000).toISOString(), message: r.message });
+            arm(
+              Math.min(deadlines.deviceCodeMs, r.expiresIn * 1000 + 5_000),
+              technicianDeadline(Math.min(deadlines.deviceCodeMs, r.expiresIn * 1000), 'the code was not entered'),
+            );
+            this.ports.onDeviceCode({
+              userCode: r.userCode,
+              verificationUri: r.verificationUri,
+              expiresAt: new Date(Date.now() + r.expiresIn * 1000).toISOString(),
+              message: r.message,
+            });
           },
         };
         this.pendingDeviceCode = deviceRequest = request;
@@ -284,7 +348,13 @@ export class AuthService implements AccessTokenProvider {
               if (released) throw new SignInCancelled('stopped before the sign-in page opened');
               const page = new URL(url);
               const redirect = page.searchParams.get('redirect_uri');
-              if (redirect) loopback = { url: new URL(`?${new URLSearchParams({ error: 'access_denied', error_description: 'cancelled in the station', state: page.searchParams.get('state') ?? '' })}`, new URL('/station-cancel', redirect)) };
+              if (redirect)
+                loopback = {
+                  url: new URL(
+                    `?${new URLSearchParams({ error: 'access_denied', error_description: 'cancelled in the station', state: page.searchParams.get('state') ?? '' })}`,
+                    new URL('/station-cancel', redirect),
+                  ),
+                };
               arm(deadlines.browserMs, technicianDeadline(deadlines.browserMs, 'the sign-in page was not completed'));
               await this.ports.openBrowser(url);
             },
@@ -301,7 +371,10 @@ export class AuthService implements AccessTokenProvider {
         this.pendingDeviceCode = undefined;
       }
       if (!result) throw authError('AUTH_FAILED', 'The sign-in service gave no answer.', 'Try again.');
-      if (result.tenantId === MSA_TENANT_ID || (result.idTokenClaims as { tid?: string } | undefined)?.tid === MSA_TENANT_ID) {
+      if (
+        result.tenantId === MSA_TENANT_ID ||
+        (result.idTokenClaims as { tid?: string } | undefined)?.tid === MSA_TENANT_ID
+      ) {
         if (result.account) await this.pca?.getTokenCache().removeAccount(result.account);
         await this.ports.cache.clear();
         throw personalAccountRefused();
@@ -320,8 +393,13 @@ export class AuthService implements AccessTokenProvider {
         let failure = fromMsalError(err, context);
         // msal-node's device code flow keeps only the OAuth error name ("invalid_grant"); the AADSTS code is in the
         // answer.
-        if (failure.code === 'AUTH_FAILED' && this.lastServiceError) failure = fromMsalError({ errorMessage: this.lastServiceError }, context);
-        this.ports.logger.warn(failure.code === 'AUTH_SIGN_IN_TIMEOUT' ? 'Sign-in timed out' : 'Sign-in failed', { mode, errorCode: failure.code, details: failure.details });
+        if (failure.code === 'AUTH_FAILED' && this.lastServiceError)
+          failure = fromMsalError({ errorMessage: this.lastServiceError }, context);
+        this.ports.logger.warn(failure.code === 'AUTH_SIGN_IN_TIMEOUT' ? 'Sign-in timed out' : 'Sign-in failed', {
+          mode,
+          errorCode: failure.code,
+          details: failure.details,
+        });
         this.setStatus({ state: 'error', mode, error: failure.toData() });
       }
     } finally {
@@ -347,7 +425,13 @@ export class AuthService implements AccessTokenProvider {
       await network.sendGetRequestAsync(url, undefined, timeoutMs);
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
-      throw authError('AUTH_NETWORK', `The station could not reach the sign-in service (${authorityHost}): ${reason}.`, 'Check this bench\'s network, proxy and firewall, then sign in again.', { authorityHost, reason }, { authorityHost });
+      throw authError(
+        'AUTH_NETWORK',
+        `The station could not reach the sign-in service (${authorityHost}): ${reason}.`,
+        "Check this bench's network, proxy and firewall, then sign in again.",
+        { authorityHost, reason },
+        { authorityHost },
+      );
     }
   }
 
@@ -359,36 +443,57 @@ export class AuthService implements AccessTokenProvider {
     const configured = this.config.tenantId?.trim();
     const actual = tokenTenantId(result.accessToken) ?? (result.tenantId ? result.tenantId.toLowerCase() : undefined);
     if (!configured || !actual) return;
-    this.resolvedTenantId ??= await resolveTenantId(this.config.cloud.authorityHost, configured, this.ports.networkClient ?? new MsalNetworkClient());
+    this.resolvedTenantId ??= await resolveTenantId(
+      this.config.cloud.authorityHost,
+      configured,
+      this.ports.networkClient ?? new MsalNetworkClient(),
+    );
     const expected = this.resolvedTenantId;
     if (!expected) {
-      this.ports.logger.warn('Could not read the tenant\'s OpenID metadata to compare the signed-in tenant', { tenant: configured });
+      this.ports.logger.warn("Could not read the tenant's OpenID metadata to compare the signed-in tenant", {
+        tenant: configured,
+      });
       return;
     }
     if (expected === actual) return;
     this.memo = undefined;
-    if (result.account) await this.pca?.getTokenCache().removeAccount(result.account).catch(() => {});
+    if (result.account)
+      await this.pca
+        ?.getTokenCache()
+        .removeAccount(result.account)
+        .catch(() => {});
     this.cca?.clearCache();
     await this.ports.cache.clear();
     throw wrongTenant(configured.toLowerCase() === expected ? expected : `${configured} (${expected})`, actual);
   }
 
   private remember(scope: string, result: AuthenticationResult): void {
-    this.memo = { scope, token: result.accessToken, expiresOn: result.expiresOn ? result.expiresOn.getTime() : Date.now() + 5 * 60_000 };
+    this.memo = {
+      scope,
+      token: result.accessToken,
+      expiresOn: result.expiresOn ? result.expiresOn.getTime() : Date.now() + 5 * 60_000,
+    };
   }
 
   private expired() {
     this.memo = undefined;
     // Only a station that was signed in learns that it no longer is: a sign-in under way (and its
     // Cancel) or the cause of a failed one stay shown while the worker keeps asking for tokens.
-    if (this.current.state === 'signed-in') this.setStatus({ state: 'signed-out', mode: this.config.mode, error: graphFailure('sign-in-expired').toData() });
+    if (this.current.state === 'signed-in')
+      this.setStatus({ state: 'signed-out', mode: this.config.mode, error: graphFailure('sign-in-expired').toData() });
     return graphFailure('sign-in-expired');
   }
 
   private async account(): Promise<AccountInfo | undefined> {
     const accounts = await (await this.public()).getTokenCache().getAllAccounts();
     const t = this.config.tenantId?.toLowerCase();
-    return accounts.find((a) => a.tenantId !== MSA_TENANT_ID && (!t || a.tenantId.toLowerCase() === t || a.username.toLowerCase().endsWith(`@${t}`))) ?? (t ? undefined : accounts.find((a) => a.tenantId !== MSA_TENANT_ID));
+    return (
+      accounts.find(
+        (a) =>
+          a.tenantId !== MSA_TENANT_ID &&
+          (!t || a.tenantId.toLowerCase() === t || a.username.toLowerCase().endsWith(`@${t}`)),
+      ) ?? (t ? undefined : accounts.find((a) => a.tenantId !== MSA_TENANT_ID))
+    );
   }
 
   private baseConfig(): Configuration {
@@ -410,7 +515,11 @@ export class AuthService implements AccessTokenProvider {
       cache: { cachePlugin: this.ports.cache },
       system: {
         ...(this.ports.networkClient ? { networkClient: this.recording(this.ports.networkClient) } : {}),
-        loggerOptions: { piiLoggingEnabled: false, logLevel: 1, loggerCallback: (_level, message) => this.ports.logger.debug('msal', { message }) },
+        loggerOptions: {
+          piiLoggingEnabled: false,
+          logLevel: 1,
+          loggerCallback: (_level, message) => this.ports.logger.debug('msal', { message }),
+        },
       },
     };
   }
@@ -426,8 +535,17 @@ export class AuthService implements AccessTokenProvider {
         this.signInRequests++;
         const res = await inner.sendPostRequestAsync<T>(url, options);
         const body = res.body as { error?: unknown; error_description?: unknown } | undefined;
-        if (res.status >= 400 && typeof body?.error === 'string' && body.error !== 'authorization_pending' && body.error !== 'slow_down') {
-          this.lastServiceError = `${body.error} ${typeof body.error_description === 'string' ? body.error_description.split('\r\n')[0] : ''}`.slice(0, 500);
+        if (
+          res.status >= 400 &&
+          typeof body?.error === 'string' &&
+          body.error !== 'authorization_pending' &&
+          body.error !== 'slow_down'
+        ) {
+          this.lastServiceError =
+            `${body.error} ${typeof body.error_description === 'string' ? body.error_description.split('\r\n')[0] : ''}`.slice(
+              0,
+              500,
+            );
         }
         return res;
       },
@@ -442,18 +560,39 @@ export class AuthService implements AccessTokenProvider {
 
   private async confidential(): Promise<ConfidentialClientApplication> {
     if (this.cca) return this.cca;
-    if (!this.config.tenantId) throw authError('AUTH_TENANT_REQUIRED', 'Certificate sign-in needs the tenant id.', 'Enter the tenant id (GUID or domain) in settings.');
-    if (!this.ports.loadCertificate) throw authError('AUTH_CERTIFICATE_INVALID', 'No certificate is configured for the certificate sign-in.', 'Choose the certificate file (PEM or PFX) in settings.');
+    if (!this.config.tenantId)
+      throw authError(
+        'AUTH_TENANT_REQUIRED',
+        'Certificate sign-in needs the tenant id.',
+        'Enter the tenant id (GUID or domain) in settings.',
+      );
+    if (!this.ports.loadCertificate)
+      throw authError(
+        'AUTH_CERTIFICATE_INVALID',
+        'No certificate is configured for the certificate sign-in.',
+        'Choose the certificate file (PEM or PFX) in settings.',
+      );
     const cert = await this.ports.loadCertificate();
     const base = this.baseConfig();
-    this.cca = new ConfidentialClientApplication({ ...base, auth: { ...base.auth, clientCertificate: { thumbprintSha256: cert.thumbprintSha256, privateKey: cert.privateKey, x5c: cert.x5c } } });
+    this.cca = new ConfidentialClientApplication({
+      ...base,
+      auth: {
+        ...base.auth,
+        clientCertificate: { thumbprintSha256: cert.thumbprintSha256, privateKey: cert.privateKey, x5c: cert.x5c },
+      },
+    });
     return this.cca;
   }
 
   /** Signed in as the user of this token (certificate: the app itself). */
   private setSignedIn(result: AuthenticationResult): void {
-    const username = this.config.mode === 'certificate' ? `app ${this.config.clientId}` : (result.account?.username ?? 'unknown');
-    this.setStatus({ state: 'signed-in', mode: this.config.mode, account: { username, tenantId: result.tenantId || this.config.tenantId || '' } });
+    const username =
+      this.config.mode === 'certificate' ? `app ${this.config.clientId}` : (result.account?.username ?? 'unknown');
+    this.setStatus({
+      state: 'signed-in',
+      mode: this.config.mode,
+      account: { username, tenantId: result.tenantId || this.config.tenantId || '' },
+    });
   }
 
   private setStatus(status: AuthStatus): void {

@@ -28,7 +28,9 @@ export class EncryptedCachePlugin implements ICachePlugin {
     try {
       context.tokenCache.deserialize(await this.protector.unprotect(data));
     } catch (err) {
-      this.logger.warn('The saved sign-in could not be read and was discarded; sign in again', { reason: (err as Error).message });
+      this.logger.warn('The saved sign-in could not be read and was discarded; sign in again', {
+        reason: (err as Error).message,
+      });
       await this.clear();
     }
   }

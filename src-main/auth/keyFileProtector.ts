@@ -33,14 +33,18 @@ export class KeyFileProtector implements TokenCacheProtector {
   }
 
   async unprotect(data: Buffer): Promise<string> {
-    if (data.length < MAGIC.length + IV_BYTES + TAG_BYTES || !data.subarray(0, MAGIC.length).equals(MAGIC)) throw new Error('token cache is not in the expected format');
+    if (data.length < MAGIC.length + IV_BYTES + TAG_BYTES || !data.subarray(0, MAGIC.length).equals(MAGIC))
+      throw new Error('token cache is not in the expected format');
     const key = await this.loadKey();
     const iv = data.subarray(MAGIC.length, MAGIC.length + IV_BYTES);
     const tag = data.subarray(MAGIC.length + IV_BYTES, MAGIC.length + IV_BYTES + TAG_BYTES);
     const decipher = createDecipheriv('aes-256-gcm', key, iv);
     decipher.setAAD(MAGIC);
     decipher.setAuthTag(tag);
-    return Buffer.concat([decipher.update(data.subarray(MAGIC.length + IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
+    return Buffer.concat([
+      decipher.update(data.subarray(MAGIC.length + IV_BYTES + TAG_BYTES)),
+      decipher.final(),
+    ]).toString('utf8');
   }
 
   /**
@@ -54,7 +58,10 @@ export class KeyFileProtector implements TokenCacheProtector {
     if (this.key) return this.key;
     if (!this.warned) {
       this.warned = true;
-      this.logger.warn('Token cache encrypted with a key file readable only by this user: weaker than the operating system key store used by the desktop app', { keyFile: this.keyFile });
+      this.logger.warn(
+        'Token cache encrypted with a key file readable only by this user: weaker than the operating system key store used by the desktop app',
+        { keyFile: this.keyFile },
+      );
     }
     const existing = await this.readKey();
     if (existing) return (this.key = existing);
@@ -95,7 +102,10 @@ export class KeyFileProtector implements TokenCacheProtector {
       throw err;
     }
     if (existing.length !== 32) {
-      this.logger.warn('The token cache key file was damaged and is replaced; sign in again', { keyFile: this.keyFile, bytes: existing.length });
+      this.logger.warn('The token cache key file was damaged and is replaced; sign in again', {
+        keyFile: this.keyFile,
+        bytes: existing.length,
+      });
       await rm(this.keyFile, { force: true });
       return undefined;
     }

@@ -18,8 +18,17 @@ export class MsalNetworkClient implements INetworkModule {
     return this.send<T>(url, 'POST', options);
   }
 
-  private async send<T>(url: string, method: 'GET' | 'POST', options?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> {
-    const init: RequestInit = { method, headers: options?.headers ?? {}, signal: AbortSignal.timeout(timeout ?? 60_000) };
+  private async send<T>(
+    url: string,
+    method: 'GET' | 'POST',
+    options?: NetworkRequestOptions,
+    timeout?: number,
+  ): Promise<NetworkResponse<T>> {
+    const init: RequestInit = {
+      method,
+      headers: options?.headers ?? {},
+      signal: AbortSignal.timeout(timeout ?? 60_000),
+    };
     if (method === 'POST') init.body = options?.body ?? '';
     const response = await this.fetchImpl(url, init);
     const headers: Record<string, string> = {};

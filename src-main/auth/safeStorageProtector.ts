@@ -24,7 +24,11 @@ export class SafeStorageProtector implements TokenCacheProtector {
    * protector, which logs its own warning). On Linux without a keyring, safeStorage "works" with
    * the basic_text backend: a hard-coded password, no better than plain text, so it counts as absent.
    */
-  static choose(safeStorage: SafeStoragePort, platform: NodeJS.Platform, logger: Logger): SafeStorageProtector | undefined {
+  static choose(
+    safeStorage: SafeStoragePort,
+    platform: NodeJS.Platform,
+    logger: Logger,
+  ): SafeStorageProtector | undefined {
     let available: boolean;
     try {
       available = safeStorage.isEncryptionAvailable();
@@ -43,7 +47,10 @@ export class SafeStorageProtector implements TokenCacheProtector {
         backend = 'unknown';
       }
       if (NOT_A_SECRET_STORE.has(backend)) {
-        logger.warn('OS key store has no secret store (no keyring): the token cache uses a key file in the data folder', { backend });
+        logger.warn(
+          'OS key store has no secret store (no keyring): the token cache uses a key file in the data folder',
+          { backend },
+        );
         return undefined;
       }
     }

@@ -21,7 +21,15 @@ export const DEFAULT_SETTINGS: Readonly<StationSettings> = Object.freeze({
   registrationTargets: [...DEFAULT_REGISTRATION_TARGETS],
 });
 
-const CLEARABLE = new Set<SettingKey>(['tenantId', 'clientId', 'certificatePath', 'dropFolder', 'defaultGroupTag', 'tenantUrl', 'caFile']);
+const CLEARABLE = new Set<SettingKey>([
+  'tenantId',
+  'clientId',
+  'certificatePath',
+  'dropFolder',
+  'defaultGroupTag',
+  'tenantUrl',
+  'caFile',
+]);
 
 export interface SettingsStoreOptions {
   /** The technician's settings: settings.json in the data dir. */
@@ -80,7 +88,9 @@ export class SettingsStore {
 
   private async applyUpdate(patch: SettingsPatch): Promise<StationSettings> {
     const current = await this.load();
-    const refused = (Object.keys(patch) as SettingKey[]).filter((k) => current.locked.includes(k) && !sameValue(current, k, patch[k]));
+    const refused = (Object.keys(patch) as SettingKey[]).filter(
+      (k) => current.locked.includes(k) && !sameValue(current, k, patch[k]),
+    );
     if (refused.length) {
       throw new StationError({
         code: 'SETTINGS_LOCKED',

@@ -10,7 +10,11 @@ export function systemBrowserOpener(logger: Logger): (url: string) => Promise<vo
     const u = new URL(url);
     if (u.protocol !== 'https:') throw new Error('only https sign-in pages are opened');
     const [cmd, args] =
-      process.platform === 'win32' ? ['rundll32', ['url.dll,FileProtocolHandler', u.href]] : process.platform === 'darwin' ? ['open', [u.href]] : ['xdg-open', [u.href]];
+      process.platform === 'win32'
+        ? ['rundll32', ['url.dll,FileProtocolHandler', u.href]]
+        : process.platform === 'darwin'
+          ? ['open', [u.href]]
+          : ['xdg-open', [u.href]];
     await new Promise<void>((resolve, reject) => {
       const child = spawn(cmd as string, args as string[], { stdio: 'ignore', detached: true });
       child.once('error', (err) => {

@@ -37,11 +37,17 @@ export function tokenTenantId(accessToken: string): string | undefined {
  * The configured tenant as a GUID: itself when it is one, else the issuer of its OpenID metadata.
  * Undefined when the metadata cannot be read (the caller cannot check, and says so in its log).
  */
-export async function resolveTenantId(authorityHost: string, tenant: string, network: INetworkModule): Promise<string | undefined> {
+export async function resolveTenantId(
+  authorityHost: string,
+  tenant: string,
+  network: INetworkModule,
+): Promise<string | undefined> {
   const t = tenant.trim();
   if (isTenantGuid(t)) return t.toLowerCase();
   try {
-    const res = await network.sendGetRequestAsync<{ issuer?: unknown }>(`${authorityHost}/${encodeURIComponent(t)}/v2.0/.well-known/openid-configuration`);
+    const res = await network.sendGetRequestAsync<{ issuer?: unknown }>(
+      `${authorityHost}/${encodeURIComponent(t)}/v2.0/.well-known/openid-configuration`,
+    );
     return res.status === 200 ? tenantIdOfIssuer(res.body?.issuer) : undefined;
   } catch {
     return undefined;

@@ -34,18 +34,31 @@ export class CaptureService {
    */
   async captureThisDevice(input: ParsedInput<'captureThisDevice'>): Promise<ThisDeviceCapture> {
     const machine = await this.options.serial.get();
-    const serial: ThisDeviceCapture['serial'] = input.serialNumber ? { value: input.serialNumber, source: 'typed' } : machine;
+    const serial: ThisDeviceCapture['serial'] = input.serialNumber
+      ? { value: input.serialNumber, source: 'typed' }
+      : machine;
     const capture: ThisDeviceCapture = { serial, needsSerial: serial.value === undefined };
     if (!input.hashFilePath) return capture;
 
     // Without a usable serial the device is judged with what the firmware said (placeholder or nothing), so it
     // stays invalid until the technician scans or types one, even when the hash carries a serial of its own.
-    const file = await this.readNamed(input.hashFilePath, { sourceKind: 'this-device', serialNumber: serial.value ?? serial.raw ?? '' });
+    const file = await this.readNamed(input.hashFilePath, {
+      sourceKind: 'this-device',
+      serialNumber: serial.value ?? serial.raw ?? '',
+    });
     capture.hashFile = file;
     // A CSV may hold several machines: this one is the row whose hash carries this serial, else the first.
-    const device = (serial.value && file.devices.find((d) => d.hash.serialNumber && sameSerial(d.hash.serialNumber, serial.value!))) || file.devices[0];
+    const device =
+      (serial.value &&
+        file.devices.find((d) => d.hash.serialNumber && sameSerial(d.hash.serialNumber, serial.value!))) ||
+      file.devices[0];
     if (device) capture.device = device;
-    this.options.logger.info('captured this device', { serialSource: serial.source, serialProblem: serial.problem, devices: file.devices.length, errors: file.errors.length });
+    this.options.logger.info('captured this device', {
+      serialSource: serial.source,
+      serialProblem: serial.problem,
+      devices: file.devices.length,
+      errors: file.errors.length,
+    });
     return capture;
   }
 
@@ -78,18 +91,42 @@ export class CaptureService {
     const wrong = wrongFileType(display);
     if (wrong) return { path: display, devices: [], errors: [wrong] };
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(base64)) {
-      return { path: display, devices: [], errors: [readError('FILE_UNREADABLE', 'The file did not arrive intact (its contents were not sent as base64). Pick it again.')] };
+      return {
+        path: display,
+        devices: [],
+        errors: [
+          readError(
+            'FILE_UNREADABLE',
+            'The file did not arrive intact (its contents were not sent as base64). Pick it again.',
+          ),
+        ],
+      };
     }
     // Refuse before decoding: base64 is 4/3 of the bytes.
     if (Math.floor((base64.length * 3) / 4) > MAX_FILE_BYTES + 2) {
-      return { path: display, devices: [], errors: [readError('FILE_TOO_LARGE', `The file is over ${MAX_FILE_SIZE_TEXT}; hash files are a few KB. The station reads files up to ${MAX_FILE_SIZE_TEXT}.`, undefined, { path: display, limit: MAX_FILE_SIZE_TEXT })] };
+      return {
+        path: display,
+        devices: [],
+        errors: [
+          readError(
+            'FILE_TOO_LARGE',
+            `The file is over ${MAX_FILE_SIZE_TEXT}; hash files are a few KB. The station reads files up to ${MAX_FILE_SIZE_TEXT}.`,
+            undefined,
+            { path: display, limit: MAX_FILE_SIZE_TEXT },
+          ),
+        ],
+      };
     }
     return this.files.readBytes(Buffer.from(base64, 'base64'), display);
   }
 
   async readDropFolder(): Promise<FileReadResult[]> {
     if (!this.options.dropFolder) {
-      throw new StationError({ code: 'DROP_FOLDER_NOT_SET', message: 'No drop folder is set.', action: 'Choose the folder the OEM tool writes hash files into in Settings.' });
+      throw new StationError({
+        code: 'DROP_FOLDER_NOT_SET',
+        message: 'No drop folder is set.',
+        action: 'Choose the folder the OEM tool writes hash files into in Settings.',
+      });
     }
     return this.options.dropFolder.readNew();
   }

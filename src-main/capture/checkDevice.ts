@@ -17,7 +17,12 @@ export interface DeviceFields {
   source: CaptureSource;
 }
 
-const FIELD_LABEL = { serialNumber: 'serial number', productKey: 'product key', groupTag: 'group tag', assignedUser: 'assigned user' } as const;
+const FIELD_LABEL = {
+  serialNumber: 'serial number',
+  productKey: 'product key',
+  groupTag: 'group tag',
+  assignedUser: 'assigned user',
+} as const;
 
 /** The decoder's report without the hash bytes: what may be shown, stored beside the device and logged. */
 export function toHashSummary(report: HardwareHashReport): HashSummary {
@@ -51,7 +56,14 @@ export function checkDevice(input: DeviceFields): CapturedDevice {
     if (containsLicenceKey(fields[key])) {
       if (key === 'serialNumber') fields.serialNumber = '';
       else delete fields[key];
-      findings.push(finding('LICENCE_KEY_DROPPED', 'warning', `The ${FIELD_LABEL[key]} held a Windows licence key (25 characters); the station dropped it: licence keys are never stored or sent.`, { field: key }));
+      findings.push(
+        finding(
+          'LICENCE_KEY_DROPPED',
+          'warning',
+          `The ${FIELD_LABEL[key]} held a Windows licence key (25 characters); the station dropped it: licence keys are never stored or sent.`,
+          { field: key },
+        ),
+      );
     }
   }
   // Full-width ＰＦ１２３ (a Japanese IME, in a file or typed) is the label's PF123: folded here, whatever brought
@@ -59,7 +71,14 @@ export function checkDevice(input: DeviceFields): CapturedDevice {
   const serial = foldSerial(fields.serialNumber);
   if (serial && serialWasFolded(fields.serialNumber) && isLabelSerial(serial)) {
     const typed = fields.serialNumber.trim().slice(0, 64);
-    findings.push(finding('SERIAL_WIDTH_FOLDED', 'info', `The serial "${typed}" was typed in full-width characters; it is read as "${serial}".`, { typed, serial }));
+    findings.push(
+      finding(
+        'SERIAL_WIDTH_FOLDED',
+        'info',
+        `The serial "${typed}" was typed in full-width characters; it is read as "${serial}".`,
+        { typed, serial },
+      ),
+    );
   }
   const report = decodeHardwareHash(fields.hardwareHash, serial ? { expectedSerial: serial } : {});
   findings.push(...report.findings);
@@ -71,29 +90,81 @@ export function checkDevice(input: DeviceFields): CapturedDevice {
     if (fromHash && /^\d{1,20}$/.test(fromHash)) fields.productKey = fromHash;
     else delete fields.productKey;
     findings.push(
-      finding('PRODUCT_KEY_SPREADSHEET_DAMAGE', 'warning', `The Windows Product ID "${damaged}" was turned into a number by a spreadsheet; ${fromHash ? `the hash's own (${fromHash}) is used instead` : 'it was left out (the hash is enough to register the device)'}.`, {
-        value: damaged,
-        ...(fromHash ? { hashValue: fromHash } : {}),
-      }),
+      finding(
+        'PRODUCT_KEY_SPREADSHEET_DAMAGE',
+        'warning',
+        `The Windows Product ID "${damaged}" was turned into a number by a spreadsheet; ${fromHash ? `the hash's own (${fromHash}) is used instead` : 'it was left out (the hash is enough to register the device)'}.`,
+        {
+          value: damaged,
+          ...(fromHash ? { hashValue: fromHash } : {}),
+        },
+      ),
     );
   }
   if (!serial) {
-    findings.push(finding('SERIAL_MISSING', 'error', 'The device has no serial number. Scan the serial label or type the serial.'));
+    findings.push(
+      finding('SERIAL_MISSING', 'error', 'The device has no serial number. Scan the serial label or type the serial.'),
+    );
   } else if (startsLikeFormula(serial)) {
-    findings.push(finding('VALUE_FORMULA', 'error', `The serial number starts with "${printable(serial[0]!)}", which spreadsheets run as a formula: it is not a serial. Scan the label or type the serial.`, { field: 'serialNumber' }));
-  } else if (serialProblem(serial) === 'placeholder' && !findings.some((f) => f.code === 'SERIAL_PLACEHOLDER' && f.severity === 'error')) {
-    findings.push(finding('SERIAL_PLACEHOLDER', 'error', `"${serial}" is not a real serial number. Scan the serial label or type the serial.`, { serial }));
+    findings.push(
+      finding(
+        'VALUE_FORMULA',
+        'error',
+        `The serial number starts with "${printable(serial[0]!)}", which spreadsheets run as a formula: it is not a serial. Scan the label or type the serial.`,
+        { field: 'serialNumber' },
+      ),
+    );
+  } else if (
+    serialProblem(serial) === 'placeholder' &&
+    !findings.some((f) => f.code === 'SERIAL_PLACEHOLDER' && f.severity === 'error')
+  ) {
+    findings.push(
+      finding(
+        'SERIAL_PLACEHOLDER',
+        'error',
+        `"${serial}" is not a real serial number. Scan the serial label or type the serial.`,
+        { serial },
+      ),
+    );
   } else if (serialProblem(serial) === 'virtual-machine' || isVirtualMachine(report.manufacturer, report.model)) {
-    findings.push(finding('SERIAL_VIRTUAL_MACHINE', 'info', `"${serial}" is a virtual machine's own serial: it is registered exactly as the VM reports it.`, { serial }));
+    findings.push(
+      finding(
+        'SERIAL_VIRTUAL_MACHINE',
+        'info',
+        `"${serial}" is a virtual machine's own serial: it is registered exactly as the VM reports it.`,
+        { serial },
+      ),
+    );
   }
   if (fields.assignedUser && startsLikeFormula(fields.assignedUser)) {
-    findings.push(finding('VALUE_FORMULA', 'error', `The assigned user starts with "${printable(fields.assignedUser[0]!)}", which spreadsheets run as a formula. Type the user name again.`, { field: 'assignedUser' }));
+    findings.push(
+      finding(
+        'VALUE_FORMULA',
+        'error',
+        `The assigned user starts with "${printable(fields.assignedUser[0]!)}", which spreadsheets run as a formula. Type the user name again.`,
+        { field: 'assignedUser' },
+      ),
+    );
   }
   if (fields.manufacturer && report.manufacturer && norm(fields.manufacturer) !== norm(report.manufacturer)) {
-    findings.push(finding('MANUFACTURER_MISMATCH', 'warning', `The file says the manufacturer is "${fields.manufacturer}" but the hash says "${report.manufacturer}": check that the row belongs to this hash.`, { file: fields.manufacturer, hash: report.manufacturer }));
+    findings.push(
+      finding(
+        'MANUFACTURER_MISMATCH',
+        'warning',
+        `The file says the manufacturer is "${fields.manufacturer}" but the hash says "${report.manufacturer}": check that the row belongs to this hash.`,
+        { file: fields.manufacturer, hash: report.manufacturer },
+      ),
+    );
   }
   if (fields.model && report.model && norm(fields.model) !== norm(report.model)) {
-    findings.push(finding('MODEL_MISMATCH', 'warning', `The file says the model is "${fields.model}" but the hash says "${report.model}": check that the row belongs to this hash.`, { file: fields.model, hash: report.model }));
+    findings.push(
+      finding(
+        'MODEL_MISMATCH',
+        'warning',
+        `The file says the model is "${fields.model}" but the hash says "${report.model}": check that the row belongs to this hash.`,
+        { file: fields.model, hash: report.model },
+      ),
+    );
   }
   const device: CapturedDevice = {
     serialNumber: serial,
@@ -111,7 +182,10 @@ export function checkDevice(input: DeviceFields): CapturedDevice {
 
 /** Manufacturer and model compare without case, spaces and punctuation ("Dell Inc." and "DELL INC"). */
 function norm(s: string): string {
-  return s.toLowerCase().replace(/[^a-z0-9]/g, '').replace(/(inc|corporation|corp|ltd|co)$/, '');
+  return s
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '')
+    .replace(/(inc|corporation|corp|ltd|co)$/, '');
 }
 
 function printable(c: string): string {

@@ -5,7 +5,8 @@ import { readError } from './fileReadCodes.ts';
  * The encoding a file was read in, as `inspect` names it (JSON `encoding`). 'shift_jis' is Japanese Windows' ANSI code
  * page, CP932.
  */
-export type TextEncodingName = 'utf-8' | 'utf-8-bom' | 'utf-16le-bom' | 'utf-16be-bom' | 'utf-16le' | 'utf-16be' | 'shift_jis' | 'windows-1252';
+export type TextEncodingName =
+  'utf-8' | 'utf-8-bom' | 'utf-16le-bom' | 'utf-16be-bom' | 'utf-16le' | 'utf-16be' | 'shift_jis' | 'windows-1252';
 
 /** How a technician reads an encoding's name (inspect's text output; JSON keeps the short name). */
 export const ENCODING_LABELS: Record<TextEncodingName, string> = {
@@ -35,7 +36,8 @@ const SAMPLE = 8192;
  * Returns the text and the encoding's name; never throws.
  */
 export function decodeFileText(bytes: Uint8Array): DecodedText {
-  if (bytes.length === 0) return fail('FILE_EMPTY', 'The file is empty: the OEM tool did not write anything. Capture the hash again.');
+  if (bytes.length === 0)
+    return fail('FILE_EMPTY', 'The file is empty: the OEM tool did not write anything. Capture the hash again.');
   const magic = binaryMagic(bytes);
   if (magic) return { ok: false, error: readError('FILE_BINARY', magic.message, undefined, { kind: magic.kind }) };
 
@@ -53,7 +55,10 @@ export function decodeFileText(bytes: Uint8Array): DecodedText {
   if (asUtf8.ok) return asUtf8;
   const ansi = chooseAnsi(bytes);
   if (ansi) return checked(ansi.text, ansi.encoding);
-  return fail('FILE_BAD_ENCODING', 'The file is neither UTF-8, UTF-16, Shift_JIS (Japanese Windows) nor windows-1252 (Western Windows): it was damaged or saved in another code page. Save it again as "CSV UTF-8" or capture it again.');
+  return fail(
+    'FILE_BAD_ENCODING',
+    'The file is neither UTF-8, UTF-16, Shift_JIS (Japanese Windows) nor windows-1252 (Western Windows): it was damaged or saved in another code page. Save it again as "CSV UTF-8" or capture it again.',
+  );
 }
 
 /** Bytes windows-1252 leaves undefined (WHATWG maps them to C1 controls, which no text holds). */
@@ -111,21 +116,33 @@ function utf8(bytes: Uint8Array, encoding: 'utf-8' | 'utf-8-bom'): DecodedText {
     return checked(new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes), encoding);
   } catch {
     if (encoding === 'utf-8-bom') {
-      return fail('FILE_BAD_ENCODING', 'The file says it is UTF-8 but contains bytes that are not UTF-8: it was damaged or saved in a mixed encoding.');
+      return fail(
+        'FILE_BAD_ENCODING',
+        'The file says it is UTF-8 but contains bytes that are not UTF-8: it was damaged or saved in a mixed encoding.',
+      );
     }
     return fail('FILE_BAD_ENCODING', 'The file is not valid UTF-8.');
   }
 }
 
 function utf16(bytes: Uint8Array, decoder: 'utf-16le' | 'utf-16be', encoding: TextEncodingName): DecodedText {
-  if (bytes.length === 0) return fail('FILE_EMPTY', 'The file holds only a byte-order mark and no text. Capture the hash again.');
+  if (bytes.length === 0)
+    return fail('FILE_EMPTY', 'The file holds only a byte-order mark and no text. Capture the hash again.');
   if (bytes.length % 2 !== 0) {
-    return fail('FILE_BAD_ENCODING', 'The file is UTF-16 text with an odd number of bytes: it was cut off while being written or copied. Copy it again.');
+    return fail(
+      'FILE_BAD_ENCODING',
+      'The file is UTF-16 text with an odd number of bytes: it was cut off while being written or copied. Copy it again.',
+    );
   }
   // Buffer's decoder plus isWellFormed (lone surrogates) is faster than a fatal TextDecoder on multi-MB files.
-  const le = decoder === 'utf-16le' ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length) : Buffer.from(bytes).swap16();
+  const le =
+    decoder === 'utf-16le' ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length) : Buffer.from(bytes).swap16();
   const text = le.toString('utf16le');
-  if (!(text as string & { isWellFormed(): boolean }).isWellFormed()) return fail('FILE_BAD_ENCODING', 'The file says it is UTF-16 but contains invalid characters: it was damaged. Copy it again.');
+  if (!(text as string & { isWellFormed(): boolean }).isWellFormed())
+    return fail(
+      'FILE_BAD_ENCODING',
+      'The file says it is UTF-16 but contains invalid characters: it was damaged. Copy it again.',
+    );
   return checked(text, encoding);
 }
 
@@ -166,15 +183,32 @@ function binaryMagic(b: Uint8Array): { kind: string; message: string } | undefin
   if (starts(0x50, 0x4b, 0x03, 0x04)) {
     return {
       kind: 'excel-workbook',
-      message: 'The file is an Excel workbook (.xlsx) or a ZIP archive, not a CSV. In Excel use "Save As" → "CSV (Comma delimited)" (a ConfigMgr report: export it as CSV), or pick the CSV the OEM tool wrote.',
+      message:
+        'The file is an Excel workbook (.xlsx) or a ZIP archive, not a CSV. In Excel use "Save As" → "CSV (Comma delimited)" (a ConfigMgr report: export it as CSV), or pick the CSV the OEM tool wrote.',
     };
   }
-  if (starts(0xd0, 0xcf, 0x11, 0xe0)) return { kind: 'office-document', message: 'The file is an old Excel (.xls) or Word document, not a CSV. Save it as "CSV (Comma delimited)" first.' };
-  if (starts(0x25, 0x50, 0x44, 0x46)) return { kind: 'pdf', message: 'The file is a PDF (a printed report?), not a hash file. Export the report as CSV, or pick the OA3.xml or CSV the OEM tool wrote.' };
+  if (starts(0xd0, 0xcf, 0x11, 0xe0))
+    return {
+      kind: 'office-document',
+      message: 'The file is an old Excel (.xls) or Word document, not a CSV. Save it as "CSV (Comma delimited)" first.',
+    };
+  if (starts(0x25, 0x50, 0x44, 0x46))
+    return {
+      kind: 'pdf',
+      message:
+        'The file is a PDF (a printed report?), not a hash file. Export the report as CSV, or pick the OA3.xml or CSV the OEM tool wrote.',
+    };
   if (starts(0x89, 0x50, 0x4e, 0x47) || starts(0xff, 0xd8, 0xff) || starts(0x47, 0x49, 0x46, 0x38)) {
-    return { kind: 'picture', message: 'The file is a picture, not a hash file. Pick the OA3.xml or CSV the OEM tool wrote.' };
+    return {
+      kind: 'picture',
+      message: 'The file is a picture, not a hash file. Pick the OA3.xml or CSV the OEM tool wrote.',
+    };
   }
-  if (starts(0x4d, 0x5a)) return { kind: 'program', message: 'The file is a Windows program, not a hash file. Pick the OA3.xml or CSV the OEM tool wrote.' };
+  if (starts(0x4d, 0x5a))
+    return {
+      kind: 'program',
+      message: 'The file is a Windows program, not a hash file. Pick the OA3.xml or CSV the OEM tool wrote.',
+    };
   return undefined;
 }
 

@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto';
-import { CHECKSUM_SIZE, HASH_MAGIC, HEADER_SIZE, RECORD_HEADER_SIZE, RecordType, STRING_RECORD_TYPES, TRAILER_MAGIC } from './hashLayout.ts';
+import {
+  CHECKSUM_SIZE,
+  HASH_MAGIC,
+  HEADER_SIZE,
+  RECORD_HEADER_SIZE,
+  RecordType,
+  STRING_RECORD_TYPES,
+  TRAILER_MAGIC,
+} from './hashLayout.ts';
 import { finding, hasErrors, type Finding } from './hashFindings.ts';
 import { sameSerial, serialProblem } from './placeholderSerial.ts';
 import { isLabelSerial } from '../contract/serialNumberRule.ts';
@@ -64,7 +72,13 @@ export function decodeHardwareHash(text: string, options: DecodeOptions = {}): H
         return finish();
       }
       if (!BASE64_BODY.test(b64) || b64.length % 4 === 1) {
-        findings.push(finding('HASH_NOT_BASE64', 'error', 'The hardware hash is not base64 text: it was damaged when it was copied or saved.'));
+        findings.push(
+          finding(
+            'HASH_NOT_BASE64',
+            'error',
+            'The hardware hash is not base64 text: it was damaged when it was copied or saved.',
+          ),
+        );
         return finish();
       }
       if (b64.length % 4 !== 0) {
@@ -78,7 +92,13 @@ export function decodeHardwareHash(text: string, options: DecodeOptions = {}): H
     return finish();
   }
   if (report.padded) {
-    findings.push(finding('HASH_PADDING_FIXED', 'info', 'The hash was unpadded base64 (as devices report it); the station padded it for upload.'));
+    findings.push(
+      finding(
+        'HASH_PADDING_FIXED',
+        'info',
+        'The hash was unpadded base64 (as devices report it); the station padded it for upload.',
+      ),
+    );
   }
   report.normalized = b64;
   report.length = b64.length;
@@ -89,7 +109,13 @@ export function decodeHardwareHash(text: string, options: DecodeOptions = {}): H
     return finish();
   }
   if (bytes.toString('latin1', 0, 2) !== HASH_MAGIC) {
-    findings.push(finding('HASH_BAD_MAGIC', 'error', 'This is not a Windows hardware hash (it does not start with the "OA" marker).'));
+    findings.push(
+      finding(
+        'HASH_BAD_MAGIC',
+        'error',
+        'This is not a Windows hardware hash (it does not start with the "OA" marker).',
+      ),
+    );
     return finish();
   }
   const totalLength = bytes.readUInt16LE(2);
@@ -99,21 +125,31 @@ export function decodeHardwareHash(text: string, options: DecodeOptions = {}): H
   }
   const recordsEnd = Math.min(totalLength, bytes.length);
   if (bytes.length < totalLength + TRAILER_MAGIC.length + CHECKSUM_SIZE) {
-    findings.push(finding('HASH_TRUNCATED', 'error', `The hash is cut off: it announces ${totalLength} bytes of records plus its checksum, but only ${bytes.length} bytes are there.`));
+    findings.push(
+      finding(
+        'HASH_TRUNCATED',
+        'error',
+        `The hash is cut off: it announces ${totalLength} bytes of records plus its checksum, but only ${bytes.length} bytes are there.`,
+      ),
+    );
   }
 
   const strings = new Map<number, string>();
   let offset = HEADER_SIZE;
   while (offset < recordsEnd) {
     if (offset + RECORD_HEADER_SIZE > recordsEnd) {
-      findings.push(finding('HASH_BAD_RECORD', 'error', `A record header at byte ${offset} runs past the end of the records.`));
+      findings.push(
+        finding('HASH_BAD_RECORD', 'error', `A record header at byte ${offset} runs past the end of the records.`),
+      );
       break;
     }
     const type = bytes[offset]!;
     const reserved = bytes[offset + 1]!;
     const len = bytes.readUInt16LE(offset + 2);
     if (len < RECORD_HEADER_SIZE || offset + len > totalLength || reserved !== 0) {
-      findings.push(finding('HASH_BAD_RECORD', 'error', `The record at byte ${offset} (type ${type}) has a bad length or header.`));
+      findings.push(
+        finding('HASH_BAD_RECORD', 'error', `The record at byte ${offset} (type ${type}) has a bad length or header.`),
+      );
       break;
     }
     if (offset + len > bytes.length) {
@@ -129,13 +165,25 @@ export function decodeHardwareHash(text: string, options: DecodeOptions = {}): H
   const trailerAt = totalLength;
   if (bytes.length >= trailerAt + TRAILER_MAGIC.length) {
     if (bytes.toString('latin1', trailerAt, trailerAt + TRAILER_MAGIC.length) !== TRAILER_MAGIC) {
-      findings.push(finding('HASH_NO_TRAILER', 'error', 'The checksum block ("CS$") is missing where the records end: the hash is damaged.'));
+      findings.push(
+        finding(
+          'HASH_NO_TRAILER',
+          'error',
+          'The checksum block ("CS$") is missing where the records end: the hash is damaged.',
+        ),
+      );
     } else if (bytes.length >= trailerAt + TRAILER_MAGIC.length + CHECKSUM_SIZE) {
       const stored = bytes.subarray(trailerAt + TRAILER_MAGIC.length, trailerAt + TRAILER_MAGIC.length + CHECKSUM_SIZE);
       const actual = createHash('sha256').update(bytes.subarray(0, totalLength)).digest();
       report.checksumOk = stored.equals(actual);
       if (!report.checksumOk) {
-        findings.push(finding('HASH_CHECKSUM_MISMATCH', 'error', 'The hash checksum does not match its contents: it was changed or damaged after capture.'));
+        findings.push(
+          finding(
+            'HASH_CHECKSUM_MISMATCH',
+            'error',
+            'The hash checksum does not match its contents: it was changed or damaged after capture.',
+          ),
+        );
       }
       const rest = bytes.subarray(trailerAt + TRAILER_MAGIC.length + CHECKSUM_SIZE);
       if (!isAllZero(rest)) {
@@ -154,10 +202,22 @@ export function decodeHardwareHash(text: string, options: DecodeOptions = {}): H
   const damaged = findings.some((f) => f.code === 'HASH_TRUNCATED' || f.code === 'HASH_BAD_RECORD');
   if (damaged) return finish();
   if (!report.serialNumber?.trim()) {
-    findings.push(finding('HASH_NO_SERIAL', 'error', 'The hash has no serial number: Intune refuses it (error 802). Capture the hash again on the device.'));
+    findings.push(
+      finding(
+        'HASH_NO_SERIAL',
+        'error',
+        'The hash has no serial number: Intune refuses it (error 802). Capture the hash again on the device.',
+      ),
+    );
   }
   if (!report.manufacturer?.trim()) {
-    findings.push(finding('HASH_NO_MANUFACTURER', 'error', 'The hash has no manufacturer: Intune refuses it (error 802). Capture the hash again on the device.'));
+    findings.push(
+      finding(
+        'HASH_NO_MANUFACTURER',
+        'error',
+        'The hash has no manufacturer: Intune refuses it (error 802). Capture the hash again on the device.',
+      ),
+    );
   }
   return finish();
 }
@@ -201,7 +261,10 @@ function isAllZero(b: Buffer): boolean {
 }
 
 function formatMac(b: Buffer): string {
-  return [...b].map((x) => x.toString(16).padStart(2, '0')).join(':').toUpperCase();
+  return [...b]
+    .map((x) => x.toString(16).padStart(2, '0'))
+    .join(':')
+    .toUpperCase();
 }
 
 /** SMBIOS stores the first three UUID fields little-endian. */
@@ -215,17 +278,34 @@ function checkSerials(report: HardwareHashReport, options: DecodeOptions, findin
   const given = options.expectedSerial;
   const inHash = report.serialNumber;
   if (inHash !== undefined && inHash.trim() && serialProblem(inHash) === 'placeholder') {
-    findings.push(finding('SERIAL_PLACEHOLDER', 'warning', `The serial number inside the hash ("${inHash}") is a firmware placeholder; Intune will list the device under it.`, { serial: inHash }));
+    findings.push(
+      finding(
+        'SERIAL_PLACEHOLDER',
+        'warning',
+        `The serial number inside the hash ("${inHash}") is a firmware placeholder; Intune will list the device under it.`,
+        { serial: inHash },
+      ),
+    );
   }
   if (given === undefined) return;
   if (serialProblem(given) === 'placeholder') {
-    findings.push(finding('SERIAL_PLACEHOLDER', 'error', `"${given}" is not a real serial number. Scan the serial label or type the serial.`, { serial: given }));
+    findings.push(
+      finding(
+        'SERIAL_PLACEHOLDER',
+        'error',
+        `"${given}" is not a real serial number. Scan the serial label or type the serial.`,
+        { serial: given },
+      ),
+    );
     return;
   }
   if (!isLabelSerial(given)) {
     // Characters no label has (katakana, a character of another code page, more than 64 characters): the hash's own
     // serial is offered.
-    const hashSerial = inHash?.trim() && serialProblem(inHash) !== 'placeholder' && isLabelSerial(inHash.trim()) ? inHash.trim() : undefined;
+    const hashSerial =
+      inHash?.trim() && serialProblem(inHash) !== 'placeholder' && isLabelSerial(inHash.trim())
+        ? inHash.trim()
+        : undefined;
     findings.push(
       finding(
         'SERIAL_NOT_ON_LABEL',
@@ -248,7 +328,14 @@ function checkSerials(report: HardwareHashReport, options: DecodeOptions, findin
         ),
       );
     } else {
-      findings.push(finding('SERIAL_MISMATCH', 'error', `The hash belongs to serial "${inHash}", not "${given}": the hash file is from another device.`, { serial: given, hashSerial: inHash }));
+      findings.push(
+        finding(
+          'SERIAL_MISMATCH',
+          'error',
+          `The hash belongs to serial "${inHash}", not "${given}": the hash file is from another device.`,
+          { serial: given, hashSerial: inHash },
+        ),
+      );
     }
   }
 }

@@ -53,13 +53,20 @@ export class DropFolder {
   private async look({ settledMs = 0 }: ReadNewOptions): Promise<FileReadResult[]> {
     const folder = this.current();
     if (!folder) {
-      throw new StationError({ code: 'DROP_FOLDER_NOT_SET', message: 'No drop folder is set.', action: 'Choose the folder the OEM tool writes hash files into in Settings.' });
+      throw new StationError({
+        code: 'DROP_FOLDER_NOT_SET',
+        message: 'No drop folder is set.',
+        action: 'Choose the folder the OEM tool writes hash files into in Settings.',
+      });
     }
     let names: string[];
     try {
       const entries = await fs.readdir(folder, { withFileTypes: true });
-      // Only the files Capture and Import take (the contract's hashFileTypes.ts): a note or a log beside them is left alone.
-      names = entries.filter((e) => (e.isFile() || e.isSymbolicLink()) && !IGNORED.test(e.name) && isAcceptedFileName(e.name)).map((e) => e.name);
+      // Only the files Capture and Import take (the contract's hashFileTypes.ts): a note or a log beside them is left
+      // alone.
+      names = entries
+        .filter((e) => (e.isFile() || e.isSymbolicLink()) && !IGNORED.test(e.name) && isAcceptedFileName(e.name))
+        .map((e) => e.name);
     } catch (err) {
       throw new StationError({
         code: 'DROP_FOLDER_UNAVAILABLE',
@@ -94,13 +101,18 @@ export class DropFolder {
       }
       const sha = createHash('sha256').update(read.bytes).digest('hex');
       if (await this.options.seen.has(sha)) continue;
-      results.push(await (this.options.files ?? hashFileReader).readBytes(read.bytes, file, { sourceKind: 'drop-folder' }));
+      results.push(
+        await (this.options.files ?? hashFileReader).readBytes(read.bytes, file, { sourceKind: 'drop-folder' }),
+      );
       await this.options.seen.add(sha, name, new Date());
       changed = true;
     }
     if (changed) await this.options.seen.save();
     if (results.length) {
-      this.options.logger.info('drop folder read', { files: results.length, devices: results.reduce((n, r) => n + r.devices.length, 0) });
+      this.options.logger.info('drop folder read', {
+        files: results.length,
+        devices: results.reduce((n, r) => n + r.devices.length, 0),
+      });
     }
     return results;
   }

@@ -38,10 +38,24 @@ export function standardRecords(spec: HashSpec): HashRecordInput[] {
   push(RecordType.diskCapacity, Buffer.from([0x00, 0x00, 0x20, 0x77, 0x00, 0x00, 0x00, 0x00, 0x11]));
   push(RecordType.diskSerial, cstr(`NVME_${(spec.serialNumber ?? 'X').padEnd(8, '0')}`));
   for (const mac of spec.macAddresses ?? ['00:15:5D:01:02:03']) {
-    push(RecordType.nic, Buffer.concat([Buffer.from([0x01, 0x00, 0x00, 0x00]), Buffer.from(mac.split(/[:-]/).map((h) => parseInt(h, 16)))]));
+    push(
+      RecordType.nic,
+      Buffer.concat([
+        Buffer.from([0x01, 0x00, 0x00, 0x00]),
+        Buffer.from(mac.split(/[:-]/).map((h) => parseInt(h, 16))),
+      ]),
+    );
   }
   push(RecordType.chassisType, Buffer.from([0x0a, 0x00]));
-  push(RecordType.offlineDeviceId, Buffer.concat([Buffer.from([spec.tpmEk === false ? 0 : 1]), createHash('sha256').update(`odid:${spec.serialNumber ?? ''}`).digest()]));
+  push(
+    RecordType.offlineDeviceId,
+    Buffer.concat([
+      Buffer.from([spec.tpmEk === false ? 0 : 1]),
+      createHash('sha256')
+        .update(`odid:${spec.serialNumber ?? ''}`)
+        .digest(),
+    ]),
+  );
   push(RecordType.smbiosUuid, uuidBytes(spec.smbiosUuid ?? '4C4C4544-0042-3510-8051-B4C04F533533'));
   push(RecordType.tpmVersion, cstr('2.0'));
   if (spec.serialNumber !== undefined) push(RecordType.smbiosSerial, cstr(spec.serialNumber));
@@ -49,7 +63,13 @@ export function standardRecords(spec: HashSpec): HashRecordInput[] {
   if (spec.manufacturer !== undefined) push(RecordType.manufacturer, cstr(spec.manufacturer));
   if (spec.model !== undefined) push(RecordType.productName, cstr(spec.model));
   if (spec.productKeyId !== undefined) push(RecordType.productKeyId, cstr(spec.productKeyId));
-  if (spec.tpmEk !== false) push(RecordType.tpmEkPublicKey, createHash('sha512').update(`ek:${spec.serialNumber ?? ''}`).digest());
+  if (spec.tpmEk !== false)
+    push(
+      RecordType.tpmEkPublicKey,
+      createHash('sha512')
+        .update(`ek:${spec.serialNumber ?? ''}`)
+        .digest(),
+    );
   for (const extra of spec.extraRecords ?? []) push(extra.type, extra.payload);
   return records;
 }

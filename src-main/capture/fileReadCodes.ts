@@ -51,7 +51,12 @@ export const ROW_CODES: ReadonlySet<string> = new Set(REFUSED_ROW_CODES);
 /** An OA3.xml holds one hash (about 5 KB); XML parsing is the slowest path, so XML files get a tighter limit. */
 export const MAX_XML_CHARS = 1024 * 1024;
 
-export function readError(code: FileReadCode, message: string, line?: number, params?: Record<string, string | number>): FileReadError {
+export function readError(
+  code: FileReadCode,
+  message: string,
+  line?: number,
+  params?: Record<string, string | number>,
+): FileReadError {
   const error: FileReadError = line === undefined ? { code, message } : { code, line, message };
   if (params) error.params = params;
   return error;
@@ -64,5 +69,10 @@ export function readError(code: FileReadCode, message: string, line?: number, pa
 export function wrongFileType(nameOrPath: string): FileReadError | undefined {
   if (isAcceptedFileName(nameOrPath)) return undefined;
   const name = (nameOrPath.split(/[\\/]/).pop() ?? nameOrPath).slice(0, 120);
-  return readError('FILE_WRONG_TYPE', `${name} is not a hash file: the station reads ${HASH_FILE_TYPES_TEXT} files (OA3.xml, or the CSV Get-WindowsAutopilotInfo writes).`, undefined, { name, accepted: HASH_FILE_TYPES_TEXT });
+  return readError(
+    'FILE_WRONG_TYPE',
+    `${name} is not a hash file: the station reads ${HASH_FILE_TYPES_TEXT} files (OA3.xml, or the CSV Get-WindowsAutopilotInfo writes).`,
+    undefined,
+    { name, accepted: HASH_FILE_TYPES_TEXT },
+  );
 }

@@ -25,7 +25,10 @@ export class HashFileReader {
     return this.worker?.threadId;
   }
   private nextId = 1;
-  private readonly pending = new Map<number, { devices: FileReadResult['devices']; resolve: (r: FileReadResult | Promise<FileReadResult>) => void }>();
+  private readonly pending = new Map<
+    number,
+    { devices: FileReadResult['devices']; resolve: (r: FileReadResult | Promise<FileReadResult>) => void }
+  >();
   /** The requests in flight, kept to read them here if the worker dies. */
   private readonly requests = new Map<number, Omit<HashFileRequest, 'id'>>();
   /** Told when the worker fails (the read still answers, on this thread); the station logs it. */
@@ -65,7 +68,10 @@ export class HashFileReader {
     if (this.worker) return this.worker;
     // In a checkout the worker is TypeScript: tsx's loader is registered inside the worker first.
     const worker = this.script.pathname.endsWith('.ts')
-      ? new Worker(`import(${JSON.stringify(tsxApiUrl())}).then((m) => { m.register(); return import(${JSON.stringify(this.script.href)}); })`, { eval: true })
+      ? new Worker(
+          `import(${JSON.stringify(tsxApiUrl())}).then((m) => { m.register(); return import(${JSON.stringify(this.script.href)}); })`,
+          { eval: true },
+        )
       : // The built worker is plain JavaScript: no loader flags inherited from the parent (tsx's --import).
         new Worker(this.script, { execArgv: [] });
     worker.on('message', (msg: HashFileReply) => {
@@ -86,7 +92,9 @@ export class HashFileReader {
       for (const [id, p] of this.pending) {
         this.pending.delete(id);
         const req = this.requests.get(id)!;
-        p.resolve(req.bytes ? readHashFileBytes(req.bytes, req.path, req.options) : readHashFile(req.path, req.options));
+        p.resolve(
+          req.bytes ? readHashFileBytes(req.bytes, req.path, req.options) : readHashFile(req.path, req.options),
+        );
       }
       this.requests.clear();
     };
@@ -122,4 +130,7 @@ function defaultWorkerScript(): URL {
  * onWorkerError with its log.
  */
 export const hashFileReader = new HashFileReader();
-hashFileReader.onWorkerError = (err) => process.stderr.write(`autopilot-station: the hash-file reader thread failed (${err.message}); reading on the main thread.\n`);
+hashFileReader.onWorkerError = (err) =>
+  process.stderr.write(
+    `autopilot-station: the hash-file reader thread failed (${err.message}); reading on the main thread.\n`,
+  );

@@ -27,9 +27,14 @@ const port = parentPort;
 if (port) {
   port.on('message', (req: HashFileRequest) => {
     void (async () => {
-      const result = req.bytes ? readHashFileBytes(req.bytes, req.path, req.options) : await readHashFile(req.path, req.options);
+      const result = req.bytes
+        ? readHashFileBytes(req.bytes, req.path, req.options)
+        : await readHashFile(req.path, req.options);
       for (let i = 0; i < result.devices.length; i += DEVICES_PER_MESSAGE) {
-        port.postMessage({ id: req.id, devices: result.devices.slice(i, i + DEVICES_PER_MESSAGE) } satisfies HashFileReply);
+        port.postMessage({
+          id: req.id,
+          devices: result.devices.slice(i, i + DEVICES_PER_MESSAGE),
+        } satisfies HashFileReply);
       }
       port.postMessage({ id: req.id, result: { ...result, devices: [] } } satisfies HashFileReply);
     })();

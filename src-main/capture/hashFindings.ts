@@ -45,7 +45,12 @@ export interface Finding {
   params?: Record<string, string | number>;
 }
 
-export function finding(code: FindingCode, severity: FindingSeverity, message: string, params?: Record<string, string | number>): Finding {
+export function finding(
+  code: FindingCode,
+  severity: FindingSeverity,
+  message: string,
+  params?: Record<string, string | number>,
+): Finding {
   return params ? { code, severity, message, params } : { code, severity, message };
 }
 

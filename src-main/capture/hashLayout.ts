@@ -44,4 +44,6 @@ export const RecordType = {
 } as const;
 
 /** Record types whose payload is a NUL-terminated UTF-8 string (type 30 is UTF-16LE). */
-export const STRING_RECORD_TYPES: ReadonlySet<number> = new Set([3, 4, 7, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 26, 28]);
+export const STRING_RECORD_TYPES: ReadonlySet<number> = new Set([
+  3, 4, 7, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 26, 28,
+]);

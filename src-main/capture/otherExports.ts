@@ -7,9 +7,16 @@ import { splitCsvLine } from './splitCsvLine.ts';
  * Microsoft export, a list of serials, a web page. Each is named by what it looks like with how to
  * get the right file, so nobody is left with "unknown format". Undefined when nothing fits.
  */
-export type OtherExportKind = 'intune-autopilot-export' | 'intune-devices-export' | 'corporate-identifiers' | 'serial-list' | 'web-page' | 'configmgr-report-xml';
+export type OtherExportKind =
+  | 'intune-autopilot-export'
+  | 'intune-devices-export'
+  | 'corporate-identifiers'
+  | 'serial-list'
+  | 'web-page'
+  | 'configmgr-report-xml';
 
-const HOW_TO_CAPTURE = 'Capture the hash on each device with Get-WindowsAutopilotInfo (CSV) or OA3Tool (OA3.xml), or export the ConfigMgr "Windows Autopilot device information" report as CSV.';
+const HOW_TO_CAPTURE =
+  'Capture the hash on each device with Get-WindowsAutopilotInfo (CSV) or OA3Tool (OA3.xml), or export the ConfigMgr "Windows Autopilot device information" report as CSV.';
 
 const MESSAGES: Record<OtherExportKind, string> = {
   'intune-autopilot-export': `This is the Intune admin centre's export of Windows Autopilot devices already registered: it has no hardware hashes, so nothing in it can be imported. ${HOW_TO_CAPTURE}`,
@@ -17,7 +24,8 @@ const MESSAGES: Record<OtherExportKind, string> = {
   'corporate-identifiers': `This is a list of corporate device identifiers (manufacturer,model,serial), for Devices › Enrollment › Corporate device identifiers, not for Autopilot: it has no hardware hashes. ${HOW_TO_CAPTURE}`,
   'serial-list': `This is a list of serial numbers without hardware hashes: Autopilot needs each device's hash. ${HOW_TO_CAPTURE}`,
   'web-page': `This is a web page (HTML or MHTML), perhaps a report saved from the browser. ${HOW_TO_CAPTURE}`,
-  'configmgr-report-xml': 'This is a ConfigMgr "Windows Autopilot device information" report exported as XML. Export it again as "CSV (comma delimited)", which the station reads.',
+  'configmgr-report-xml':
+    'This is a ConfigMgr "Windows Autopilot device information" report exported as XML. Export it again as "CSV (comma delimited)", which the station reads.',
 };
 
 export function describeOtherExport(text: string): FileReadError | undefined {
@@ -30,15 +38,26 @@ function otherExportKind(text: string): OtherExportKind | undefined {
   const lower = start.toLowerCase();
   if (/^(<!doctype html|<html|mime-version:)/.test(lower)) return 'web-page';
   if (start.startsWith('<') && lower.includes('details_table0')) return 'configmgr-report-xml';
-  const lines = start.split(/\r\n|\n|\r/).filter((l) => l.trim() !== '').slice(0, 20);
+  const lines = start
+    .split(/\r\n|\n|\r/)
+    .filter((l) => l.trim() !== '')
+    .slice(0, 20);
   const first = lines[0] ?? '';
   const delimiter = [',', ';', '\t'].find((d) => first.includes(d));
   if (delimiter) {
     const split = splitCsvLine(first, delimiter);
     const names = split.ok ? split.fields.map((f) => f.trim().toLowerCase()) : [];
     const has = (...n: string[]) => n.some((x) => names.includes(x));
-    if (has('serial number', 'serialnumber') && has('profile status', 'enrollment state', 'purchase order', 'profile', 'deployment profile')) return 'intune-autopilot-export';
-    if (has('device name', 'devicename') && has('compliance', 'managed by', 'os version', 'last check-in', 'primary user upn')) return 'intune-devices-export';
+    if (
+      has('serial number', 'serialnumber') &&
+      has('profile status', 'enrollment state', 'purchase order', 'profile', 'deployment profile')
+    )
+      return 'intune-autopilot-export';
+    if (
+      has('device name', 'devicename') &&
+      has('compliance', 'managed by', 'os version', 'last check-in', 'primary user upn')
+    )
+      return 'intune-devices-export';
     if (looksLikeCorporateIdentifiers(lines)) return 'corporate-identifiers';
     return undefined;
   }
@@ -56,7 +75,8 @@ function looksLikeCorporateIdentifiers(lines: string[]): boolean {
   const rows = lines.map((l) => splitCsvLine(l, ','));
   if (!rows.length || !rows.every((r) => r.ok)) return false;
   const fields = rows.map((r) => (r.ok ? r.fields.map((f) => f.trim()) : []));
-  const tuple = (f: string[]) => f.length === 3 && f.every((v) => v !== '' && v.length <= 64 && !v.includes('@')) && SERIAL_LIKE.test(f[2]!);
+  const tuple = (f: string[]) =>
+    f.length === 3 && f.every((v) => v !== '' && v.length <= 64 && !v.includes('@')) && SERIAL_LIKE.test(f[2]!);
   const imei = (f: string[]) => f.length <= 2 && isImei(f[0]!) && (f[1] ?? '').length <= 128;
   return fields.every(tuple) || fields.every(imei);
 }

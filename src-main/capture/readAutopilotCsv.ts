@@ -38,11 +38,35 @@ type Column = 'serialNumber' | 'productKey' | 'hardwareHash' | 'groupTag' | 'ass
 const COLUMN_NAMES: Record<string, Column> = Object.fromEntries(
   (
     [
-      ['serialNumber', ['Device Serial Number', 'デバイスのシリアル番号', 'デバイス シリアル番号', 'シリアル番号', 'シリアル ナンバー', '製造番号']],
-      ['productKey', ['Windows Product ID', 'Product Key ID', 'PKID', 'Windows 製品 ID', 'Windows プロダクト ID', '製品 ID', 'プロダクト ID']],
+      [
+        'serialNumber',
+        [
+          'Device Serial Number',
+          'デバイスのシリアル番号',
+          'デバイス シリアル番号',
+          'シリアル番号',
+          'シリアル ナンバー',
+          '製造番号',
+        ],
+      ],
+      [
+        'productKey',
+        [
+          'Windows Product ID',
+          'Product Key ID',
+          'PKID',
+          'Windows 製品 ID',
+          'Windows プロダクト ID',
+          '製品 ID',
+          'プロダクト ID',
+        ],
+      ],
       ['hardwareHash', ['Hardware Hash', 'ハードウェア ハッシュ', 'ハードウェア ID', 'ハードウェアハッシュ']],
       ['groupTag', ['Group Tag', 'グループ タグ']],
-      ['assignedUser', ['Assigned User', '割り当てユーザー', '割り当てられたユーザー', '割り当て済みユーザー', '割り当て先ユーザー']],
+      [
+        'assignedUser',
+        ['Assigned User', '割り当てユーザー', '割り当てられたユーザー', '割り当て済みユーザー', '割り当て先ユーザー'],
+      ],
       ['manufacturer', ['Manufacturer name', '製造元名', '製造元', 'メーカー名', 'メーカー', 'OEM 名']],
       ['model', ['Device model', 'デバイス モデル', 'モデル', 'モデル名']],
     ] as const
@@ -79,7 +103,9 @@ export function looksLikeAutopilotCsv(firstLine: string): boolean {
   // Headers are short; device rows are ~4,000 characters and need no lower-casing.
   if (firstLine.length > 400) return false;
   const key = headerKey(firstLine);
-  return ['hardwarehash', 'deviceserialnumber', 'ハードウェアハッシュ', 'シリアル番号'].some((name) => key.includes(name));
+  return ['hardwarehash', 'deviceserialnumber', 'ハードウェアハッシュ', 'シリアル番号'].some((name) =>
+    key.includes(name),
+  );
 }
 
 /**
@@ -99,7 +125,7 @@ export function readAutopilotCsv(text: string, options: CsvReadOptions): CsvRead
 
   let lineNo = 0;
   // Walks the lines without splitting the whole text: a 10 MB file of empty lines must not become 10 million strings.
-  for (let start = 0; start <= text.length; ) {
+  for (let start = 0; start <= text.length;) {
     lineNo++;
     const end = nextLineBreak(text, start);
     let line = text.slice(start, end);
@@ -112,11 +138,24 @@ export function readAutopilotCsv(text: string, options: CsvReadOptions): CsvRead
       continue;
     }
     if (devices.length + errors.length + duplicates.length >= MAX_DEVICES_PER_CALL) {
-      errors.push(readError('FILE_TOO_MANY_ROWS', `The file has more than ${MAX_DEVICES_PER_CALL} rows; the station stopped reading at line ${lineNo}. Split the file (the admin centre takes 500 rows per file).`, lineNo, { limit: MAX_DEVICES_PER_CALL }));
+      errors.push(
+        readError(
+          'FILE_TOO_MANY_ROWS',
+          `The file has more than ${MAX_DEVICES_PER_CALL} rows; the station stopped reading at line ${lineNo}. Split the file (the admin centre takes 500 rows per file).`,
+          lineNo,
+          { limit: MAX_DEVICES_PER_CALL },
+        ),
+      );
       break;
     }
     if (line.length > MAX_LINE) {
-      errors.push(readError('CSV_LINE_TOO_LONG', `Line ${lineNo} is ${line.length} characters long; a device row is about 4,000. The line was not read.`, lineNo));
+      errors.push(
+        readError(
+          'CSV_LINE_TOO_LONG',
+          `Line ${lineNo} is ${line.length} characters long; a device row is about 4,000. The line was not read.`,
+          lineNo,
+        ),
+      );
       continue;
     }
 
@@ -131,13 +170,26 @@ export function readAutopilotCsv(text: string, options: CsvReadOptions): CsvRead
       if (!sawHeader) {
         // First header of the file is wrong: nothing below can be read with certainty.
         if (powershellType) {
-          errors.push(readError('CSV_UNKNOWN_HEADER', `The file is PowerShell Export-Csv output of ${powershellType} objects, not device hashes. ${header.message}`, lineNo, { psType: powershellType }));
+          errors.push(
+            readError(
+              'CSV_UNKNOWN_HEADER',
+              `The file is PowerShell Export-Csv output of ${powershellType} objects, not device hashes. ${header.message}`,
+              lineNo,
+              { psType: powershellType },
+            ),
+          );
           return { devices, errors, duplicates };
         }
         errors.push(readError('CSV_UNKNOWN_HEADER', header.message, lineNo));
         return { devices, errors, duplicates };
       }
-      errors.push(readError('CSV_UNKNOWN_HEADER', `${header.message} The rows below it, up to the next good header, were not read.`, lineNo));
+      errors.push(
+        readError(
+          'CSV_UNKNOWN_HEADER',
+          `${header.message} The rows below it, up to the next good header, were not read.`,
+          lineNo,
+        ),
+      );
       layout = undefined;
       skippingUnderBadHeader = true;
       continue;
@@ -165,7 +217,12 @@ export function readAutopilotCsv(text: string, options: CsvReadOptions): CsvRead
   }
 
   if (rows === 0 && errors.length === 0) {
-    errors.push(readError('CSV_NO_ROWS', 'The file has a header but no device rows: the OEM tool wrote nothing. Capture the hash again.'));
+    errors.push(
+      readError(
+        'CSV_NO_ROWS',
+        'The file has a header but no device rows: the OEM tool wrote nothing. Capture the hash again.',
+      ),
+    );
   }
   return { devices, errors, duplicates };
 }
@@ -194,7 +251,12 @@ export function deviceRows(options: CsvReadOptions, format: 'autopilot-csv' | 'c
   };
 }
 
-export function deviceOfRow(row: Row, options: CsvReadOptions, lineNo: number, format: 'autopilot-csv' | 'configmgr-report'): CapturedDevice {
+export function deviceOfRow(
+  row: Row,
+  options: CsvReadOptions,
+  lineNo: number,
+  format: 'autopilot-csv' | 'configmgr-report',
+): CapturedDevice {
   const device = checkDevice({
     serialNumber: options.serialNumber ?? row.serialNumber,
     hardwareHash: row.hardwareHash,
@@ -206,7 +268,14 @@ export function deviceOfRow(row: Row, options: CsvReadOptions, lineNo: number, f
     source: { kind: options.sourceKind, path: options.path, line: lineNo, format },
   });
   for (const field of row.licenceKeys) {
-    device.findings.push(finding('LICENCE_KEY_DROPPED', 'warning', `Line ${lineNo}: the ${label(field)} held a Windows licence key (25 characters); the station dropped it: licence keys are never stored or sent.`, { field, line: lineNo }));
+    device.findings.push(
+      finding(
+        'LICENCE_KEY_DROPPED',
+        'warning',
+        `Line ${lineNo}: the ${label(field)} held a Windows licence key (25 characters); the station dropped it: licence keys are never stored or sent.`,
+        { field, line: lineNo },
+      ),
+    );
   }
   return device;
 }
@@ -230,11 +299,21 @@ function firstLineNotAHeader(line: string, lineNo: number): FileReadError {
   if (fields.some((f) => f.length >= 100)) {
     return readError('CSV_UNKNOWN_HEADER', `The file has no header row. ${HASH_FILE_COLUMNS}`, lineNo);
   }
-  const columns = fields.slice(0, 12).map((f) => (f || '(empty)').slice(0, 40)).join(', ') + (fields.length > 12 ? ', …' : '');
-  return readError('CSV_UNKNOWN_HEADER', `This is not a hash file: its columns are ${columns}. ${HASH_FILE_COLUMNS}`, lineNo, { kind: 'other-columns', columns });
+  const columns =
+    fields
+      .slice(0, 12)
+      .map((f) => (f || '(empty)').slice(0, 40))
+      .join(', ') + (fields.length > 12 ? ', …' : '');
+  return readError(
+    'CSV_UNKNOWN_HEADER',
+    `This is not a hash file: its columns are ${columns}. ${HASH_FILE_COLUMNS}`,
+    lineNo,
+    { kind: 'other-columns', columns },
+  );
 }
 
-const HASH_FILE_COLUMNS = 'A hash file has Device Serial Number, Windows Product ID, Hardware Hash (then optionally Group Tag, Assigned User).';
+const HASH_FILE_COLUMNS =
+  'A hash file has Device Serial Number, Windows Product ID, Hardware Hash (then optionally Group Tag, Assigned User).';
 
 type HeaderResult = { kind: 'header'; layout: Layout } | { kind: 'unknown'; message: string } | { kind: 'data' };
 
@@ -254,13 +333,24 @@ function parseHeader(line: string): HeaderResult {
     if (!column || columns.includes(column)) unknown.push(name || '(empty)');
     else columns.push(column);
   }
-  const expected = 'Expected "Device Serial Number,Windows Product ID,Hardware Hash" then optionally ",Group Tag,Assigned User".';
-  if (unknown.length) return { kind: 'unknown', message: `The header has columns the station does not know: ${unknown.map((u) => `"${u.slice(0, 40)}"`).join(', ')}. ${expected}` };
+  const expected =
+    'Expected "Device Serial Number,Windows Product ID,Hardware Hash" then optionally ",Group Tag,Assigned User".';
+  if (unknown.length)
+    return {
+      kind: 'unknown',
+      message: `The header has columns the station does not know: ${unknown.map((u) => `"${u.slice(0, 40)}"`).join(', ')}. ${expected}`,
+    };
   // A Partner Center file may carry only PKIDs or manufacturer+model ("tuples"): its rows are read, then refused one by
   // one with that reason.
-  const identifies = columns.includes('hardwareHash') || columns.includes('productKey') || (columns.includes('manufacturer') && columns.includes('model'));
+  const identifies =
+    columns.includes('hardwareHash') ||
+    columns.includes('productKey') ||
+    (columns.includes('manufacturer') && columns.includes('model'));
   if (!columns.includes('serialNumber') || !identifies) {
-    return { kind: 'unknown', message: `The header lacks ${columns.includes('serialNumber') ? '"Hardware Hash"' : '"Device Serial Number"'}. ${expected}` };
+    return {
+      kind: 'unknown',
+      message: `The header lacks ${columns.includes('serialNumber') ? '"Hardware Hash"' : '"Device Serial Number"'}. ${expected}`,
+    };
   }
   return { kind: 'header', layout: { delimiter, columns } };
 }
@@ -282,7 +372,10 @@ export function readRow(fields: string[], layout: Layout, lineNo: number): Row |
   while (fields.length > columns.length && fields.at(-1) === '') fields.pop();
   // Missing trailing optional columns (Group Tag, Assigned User) are read as empty; extra or missing required ones are
   // not.
-  const required = columns.reduce((last, c, i) => (c === 'serialNumber' || c === 'hardwareHash' || c === 'productKey' ? i + 1 : last), 0);
+  const required = columns.reduce(
+    (last, c, i) => (c === 'serialNumber' || c === 'hardwareHash' || c === 'productKey' ? i + 1 : last),
+    0,
+  );
   if (fields.length > columns.length || fields.length < required) {
     return {
       error: readError(
@@ -292,7 +385,16 @@ export function readRow(fields: string[], layout: Layout, lineNo: number): Row |
       ),
     };
   }
-  const row: Row = { serialNumber: '', hardwareHash: '', productKey: '', groupTag: '', assignedUser: '', manufacturer: '', model: '', licenceKeys: [] };
+  const row: Row = {
+    serialNumber: '',
+    hardwareHash: '',
+    productKey: '',
+    groupTag: '',
+    assignedUser: '',
+    manufacturer: '',
+    model: '',
+    licenceKeys: [],
+  };
   columns.forEach((column, i) => {
     const value = fields[i] ?? '';
     // A licence key never goes further than this line: not into a message, a record or a log.
@@ -303,12 +405,25 @@ export function readRow(fields: string[], layout: Layout, lineNo: number): Row |
   for (const column of columns) {
     const value = row[column];
     if (CONTROL.test(value)) {
-      return { error: readError('CSV_CONTROL_CHARACTERS', `Line ${lineNo}: the ${label(column)} contains control characters: the file was damaged or saved in the wrong encoding.`, lineNo) };
+      return {
+        error: readError(
+          'CSV_CONTROL_CHARACTERS',
+          `Line ${lineNo}: the ${label(column)} contains control characters: the file was damaged or saved in the wrong encoding.`,
+          lineNo,
+        ),
+      };
     }
     // A value that a spreadsheet would run as a formula (CSV injection): the one rule of fieldRules.ts ("+" is base64
     // in a hash).
     if (startsLikeFormula(value) && !(column === 'hardwareHash' && value[0] === '+')) {
-      return { error: readError('CSV_FORMULA', `Line ${lineNo}: the ${label(column)} starts with "${value[0]}", which spreadsheets run as a formula. The row was refused.`, lineNo, { field: column }) };
+      return {
+        error: readError(
+          'CSV_FORMULA',
+          `Line ${lineNo}: the ${label(column)} starts with "${value[0]}", which spreadsheets run as a formula. The row was refused.`,
+          lineNo,
+          { field: column },
+        ),
+      };
     }
   }
   const serialParam = { serial: row.serialNumber.slice(0, 64) };
@@ -344,11 +459,24 @@ export function readRow(fields: string[], layout: Layout, lineNo: number): Row |
       ),
     };
   }
-  if (row.hardwareHash.length > MAX_HASH_CHARS) return { error: readError('CSV_BAD_VALUE', `Line ${lineNo}: the hardware hash is ${row.hardwareHash.length} characters long, far more than a real hash.`, lineNo) };
+  if (row.hardwareHash.length > MAX_HASH_CHARS)
+    return {
+      error: readError(
+        'CSV_BAD_VALUE',
+        `Line ${lineNo}: the hardware hash is ${row.hardwareHash.length} characters long, far more than a real hash.`,
+        lineNo,
+      ),
+    };
   // A serial with characters no label has is judged by checkDevice (full width folded; otherwise the hash's serial is
   // offered), not refused here.
   if (foldSerial(row.serialNumber).length > SERIAL_MAX) {
-    return { error: readError('CSV_BAD_VALUE', `Line ${lineNo}: the serial number is over ${SERIAL_MAX} characters: it is not a serial. The row was not read.`, lineNo) };
+    return {
+      error: readError(
+        'CSV_BAD_VALUE',
+        `Line ${lineNo}: the serial number is over ${SERIAL_MAX} characters: it is not a serial. The row was not read.`,
+        lineNo,
+      ),
+    };
   }
   if (row.productKey.length > 64 || !PRINTABLE_ASCII.test(row.productKey)) {
     return { error: readError('CSV_BAD_VALUE', `Line ${lineNo}: the Windows Product ID is not a product id.`, lineNo) };
@@ -356,7 +484,14 @@ export function readRow(fields: string[], layout: Layout, lineNo: number): Row |
   const tagProblem = row.groupTag ? groupTagProblem(row.groupTag) : undefined;
   if (tagProblem) {
     const text = `Line ${lineNo}: the group tag "${row.groupTag.slice(0, 40)}${row.groupTag.length > 40 ? '…' : ''}" ${groupTagProblemText(tagProblem, row.groupTag)}.`;
-    if (tagProblem === 'GROUP_TAG_TOO_LONG') return { error: readError('CSV_GROUP_TAG_TOO_LONG', text, lineNo, { line: lineNo, length: groupTagLength(row.groupTag), max: GROUP_TAG_MAX }) };
+    if (tagProblem === 'GROUP_TAG_TOO_LONG')
+      return {
+        error: readError('CSV_GROUP_TAG_TOO_LONG', text, lineNo, {
+          line: lineNo,
+          length: groupTagLength(row.groupTag),
+          max: GROUP_TAG_MAX,
+        }),
+      };
     // `reason` names the rule that failed: the screens word it (src-renderer/lib/codes.ts).
     return { error: readError('CSV_GROUP_TAG_INVALID', text, lineNo, { line: lineNo, reason: tagProblem }) };
   }
@@ -369,5 +504,13 @@ export function readRow(fields: string[], layout: Layout, lineNo: number): Row |
 }
 
 function label(column: Column): string {
-  return { serialNumber: 'serial number', productKey: 'Windows Product ID', hardwareHash: 'hardware hash', groupTag: 'group tag', assignedUser: 'assigned user', manufacturer: 'manufacturer name', model: 'device model' }[column];
+  return {
+    serialNumber: 'serial number',
+    productKey: 'Windows Product ID',
+    hardwareHash: 'hardware hash',
+    groupTag: 'group tag',
+    assignedUser: 'assigned user',
+    manufacturer: 'manufacturer name',
+    model: 'device model',
+  }[column];
 }

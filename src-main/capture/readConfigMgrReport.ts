@@ -44,7 +44,8 @@ function labelledValues(line: string): { layout: Layout; values: string[] } | un
     columns.push(column);
   }
   // A plain Get-WindowsAutopilotInfo header has names only; a report line has as many values after them.
-  if (!columns.includes('serialNumber') || !columns.includes('hardwareHash') || cells.length < columns.length * 2) return undefined;
+  if (!columns.includes('serialNumber') || !columns.includes('hardwareHash') || cells.length < columns.length * 2)
+    return undefined;
   const values = cells.slice(columns.length, columns.length * 2);
   return { layout: { delimiter: ',', columns }, values };
 }
@@ -56,7 +57,7 @@ export function readConfigMgrReport(text: string, options: CsvReadOptions): CsvR
   let inData = false;
   let lineNo = 0;
   // Walks the lines without splitting the whole text (a 10 MB file of empty lines must not become 10 million strings).
-  for (let start = 0; start <= text.length; ) {
+  for (let start = 0; start <= text.length;) {
     lineNo++;
     let end = start;
     while (end < text.length && text.charCodeAt(end) !== 10 && text.charCodeAt(end) !== 13) end++;
@@ -65,11 +66,24 @@ export function readConfigMgrReport(text: string, options: CsvReadOptions): CsvR
     if (lineNo === 1 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
     if (line.trim() === '') continue;
     if (line.length > MAX_LINE) {
-      errors.push(readError('CSV_LINE_TOO_LONG', `Line ${lineNo} is ${line.length} characters long; a device row is about 4,000. The line was not read.`, lineNo));
+      errors.push(
+        readError(
+          'CSV_LINE_TOO_LONG',
+          `Line ${lineNo} is ${line.length} characters long; a device row is about 4,000. The line was not read.`,
+          lineNo,
+        ),
+      );
       continue;
     }
     if (devices.length + errors.length + duplicates.length >= MAX_DEVICES_PER_CALL) {
-      errors.push(readError('FILE_TOO_MANY_ROWS', `The report has more than ${MAX_DEVICES_PER_CALL} rows; the station stopped reading at line ${lineNo}.`, lineNo, { limit: MAX_DEVICES_PER_CALL }));
+      errors.push(
+        readError(
+          'FILE_TOO_MANY_ROWS',
+          `The report has more than ${MAX_DEVICES_PER_CALL} rows; the station stopped reading at line ${lineNo}.`,
+          lineNo,
+          { limit: MAX_DEVICES_PER_CALL },
+        ),
+      );
       break;
     }
     if (TEXTBOX_HEADER.test(line)) {
@@ -80,7 +94,13 @@ export function readConfigMgrReport(text: string, options: CsvReadOptions): CsvR
     if (!labelled) {
       // Title and parameter lines come before the data; after it, a line that is not a device row is reported.
       if (inData && line.includes(',')) {
-        errors.push(readError('CSV_WRONG_COLUMNS', `Line ${lineNo} of the ConfigMgr report is not a device row (it does not start with "Device Serial Number,Windows Product ID,Hardware Hash"). The row was not read.`, lineNo));
+        errors.push(
+          readError(
+            'CSV_WRONG_COLUMNS',
+            `Line ${lineNo} of the ConfigMgr report is not a device row (it does not start with "Device Serial Number,Windows Product ID,Hardware Hash"). The row was not read.`,
+            lineNo,
+          ),
+        );
       }
       continue;
     }

@@ -37,10 +37,18 @@ export function readHashFileBytes(bytes: Uint8Array, path: string, options: Hash
   result.encoding = decoded.encoding;
   const text = decoded.text;
   const sourceKind = options.sourceKind ?? 'file';
-  const readerOptions = { path, sourceKind, ...(options.serialNumber !== undefined ? { serialNumber: options.serialNumber } : {}) };
+  const readerOptions = {
+    path,
+    sourceKind,
+    ...(options.serialNumber !== undefined ? { serialNumber: options.serialNumber } : {}),
+  };
   const start = text.trimStart();
   // The first line that is not PowerShell's "#TYPE …" (Export-Csv without -NoTypeInformation).
-  const firstLine = start.slice(0, 2000).split(/\r\n|\n|\r/, 3).find((l) => !POWERSHELL_TYPE_LINE.test(l.trim())) ?? '';
+  const firstLine =
+    start
+      .slice(0, 2000)
+      .split(/\r\n|\n|\r/, 3)
+      .find((l) => !POWERSHELL_TYPE_LINE.test(l.trim())) ?? '';
 
   const other = describeOtherExport(text);
   if (start.startsWith('<') && !other) {
@@ -69,7 +77,12 @@ export function readHashFileBytes(bytes: Uint8Array, path: string, options: Hash
       ),
     );
   } else {
-    result.errors.push(readError('FILE_UNKNOWN_FORMAT', 'The file is neither an OA3Tool report (OA3.xml), a Get-WindowsAutopilotInfo or Partner Center CSV, nor a ConfigMgr Autopilot report saved as CSV.'));
+    result.errors.push(
+      readError(
+        'FILE_UNKNOWN_FORMAT',
+        'The file is neither an OA3Tool report (OA3.xml), a Get-WindowsAutopilotInfo or Partner Center CSV, nor a ConfigMgr Autopilot report saved as CSV.',
+      ),
+    );
   }
   return result;
 }
@@ -90,8 +103,15 @@ export async function readBoundedFile(path: string): Promise<BoundedRead> {
   let handle: fs.FileHandle | undefined;
   try {
     const stat = await fs.stat(path);
-    if (stat.isDirectory()) return { error: readError('FILE_UNREADABLE', 'This is a folder, not a file. Pick the hash file inside it.') };
-    if (!stat.isFile()) return { error: readError('FILE_UNREADABLE', 'This is not a regular file (a device or a pipe). Pick the hash file the OEM tool wrote.') };
+    if (stat.isDirectory())
+      return { error: readError('FILE_UNREADABLE', 'This is a folder, not a file. Pick the hash file inside it.') };
+    if (!stat.isFile())
+      return {
+        error: readError(
+          'FILE_UNREADABLE',
+          'This is not a regular file (a device or a pipe). Pick the hash file the OEM tool wrote.',
+        ),
+      };
     if (stat.size > MAX_FILE_BYTES) return { error: tooLarge(stat.size) };
     handle = await fs.open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
     // Read at most one byte more than allowed, so a file still growing is caught too.
@@ -107,9 +127,29 @@ export async function readBoundedFile(path: string): Promise<BoundedRead> {
     return { bytes: buffer.subarray(0, length) };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return { error: readError('FILE_NOT_FOUND', 'The file is not there any more (moved, deleted, or the USB stick was removed).', undefined, { path }) };
-    if (code === 'EACCES' || code === 'EPERM') return { error: readError('FILE_UNREADABLE', 'The station is not allowed to read this file. Copy it somewhere you can open, or ask your admin.') };
-    if (code === 'EBUSY') return { error: readError('FILE_UNREADABLE', 'Another program is still writing this file. Wait for the OEM tool to finish, then read it again.') };
+    if (code === 'ENOENT' || code === 'ENOTDIR')
+      return {
+        error: readError(
+          'FILE_NOT_FOUND',
+          'The file is not there any more (moved, deleted, or the USB stick was removed).',
+          undefined,
+          { path },
+        ),
+      };
+    if (code === 'EACCES' || code === 'EPERM')
+      return {
+        error: readError(
+          'FILE_UNREADABLE',
+          'The station is not allowed to read this file. Copy it somewhere you can open, or ask your admin.',
+        ),
+      };
+    if (code === 'EBUSY')
+      return {
+        error: readError(
+          'FILE_UNREADABLE',
+          'Another program is still writing this file. Wait for the OEM tool to finish, then read it again.',
+        ),
+      };
     return { error: readError('FILE_UNREADABLE', `The file cannot be read (${code ?? 'error'}).`) };
   } finally {
     await handle?.close().catch(() => {});
@@ -117,5 +157,10 @@ export async function readBoundedFile(path: string): Promise<BoundedRead> {
 }
 
 function tooLarge(size: number) {
-  return readError('FILE_TOO_LARGE', `The file is ${(size / 1024 / 1024).toFixed(1)} MB; hash files are a few KB (a 500-device CSV is about 2 MB). The station reads files up to ${MAX_FILE_SIZE_TEXT}.`, undefined, { limit: MAX_FILE_SIZE_TEXT });
+  return readError(
+    'FILE_TOO_LARGE',
+    `The file is ${(size / 1024 / 1024).toFixed(1)} MB; hash files are a few KB (a 500-device CSV is about 2 MB). The station reads files up to ${MAX_FILE_SIZE_TEXT}.`,
+    undefined,
+    { limit: MAX_FILE_SIZE_TEXT },
+  );
 }

@@ -38,7 +38,14 @@ export function readOa3Xml(text: string, options: Oa3ReadOptions): Oa3ReadResult
   const errors: FileReadError[] = [];
   const devices: CapturedDevice[] = [];
   if (text.length > MAX_XML_CHARS) {
-    errors.push(readError('FILE_TOO_LARGE', `The XML file is ${(text.length / 1024 / 1024).toFixed(1)} million characters long; an OA3.xml is a few KB. The station reads XML files up to 1 MB.`, undefined, { limit: '1 MB' }));
+    errors.push(
+      readError(
+        'FILE_TOO_LARGE',
+        `The XML file is ${(text.length / 1024 / 1024).toFixed(1)} million characters long; an OA3.xml is a few KB. The station reads XML files up to 1 MB.`,
+        undefined,
+        { limit: '1 MB' },
+      ),
+    );
     return { devices, errors };
   }
   const dtd = DTD.exec(text);
@@ -54,32 +61,61 @@ export function readOa3Xml(text: string, options: Oa3ReadOptions): Oa3ReadResult
   }
   const valid = XMLValidator.validate(text);
   if (valid !== true) {
-    errors.push(readError('XML_MALFORMED', `The XML file is damaged (line ${valid.err.line}: ${valid.err.msg.slice(0, 160)}). Copy it again or run OA3Tool again.`, valid.err.line));
+    errors.push(
+      readError(
+        'XML_MALFORMED',
+        `The XML file is damaged (line ${valid.err.line}: ${valid.err.msg.slice(0, 160)}). Copy it again or run OA3Tool again.`,
+        valid.err.line,
+      ),
+    );
     return { devices, errors };
   }
   let tree: unknown;
   try {
     tree = parser.parse(text);
   } catch (err) {
-    errors.push(readError('XML_MALFORMED', `The XML file cannot be read: ${err instanceof Error ? err.message.slice(0, 160) : 'parse error'}.`));
+    errors.push(
+      readError(
+        'XML_MALFORMED',
+        `The XML file cannot be read: ${err instanceof Error ? err.message.slice(0, 160) : 'parse error'}.`,
+      ),
+    );
     return { devices, errors };
   }
 
   const keys = findHashOwners(tree, 0);
   if (keys.length === 0) {
-    errors.push(readError('XML_NO_HARDWARE_HASH', 'The XML file has no <HardwareHash>: it is not an OA3Tool report (OA3.xml). Pick the OA3.xml that OA3Tool /Report wrote.'));
+    errors.push(
+      readError(
+        'XML_NO_HARDWARE_HASH',
+        'The XML file has no <HardwareHash>: it is not an OA3Tool report (OA3.xml). Pick the OA3.xml that OA3Tool /Report wrote.',
+      ),
+    );
     return { devices, errors };
   }
   const hashLines = elementLines(text, 'HardwareHash');
   if (keys.length > MAX_DEVICES_PER_CALL) {
-    errors.push(readError('FILE_TOO_MANY_ROWS', `The XML file holds ${keys.length} hardware hashes; the station reads at most ${MAX_DEVICES_PER_CALL} from one file.`, undefined, { limit: MAX_DEVICES_PER_CALL }));
+    errors.push(
+      readError(
+        'FILE_TOO_MANY_ROWS',
+        `The XML file holds ${keys.length} hardware hashes; the station reads at most ${MAX_DEVICES_PER_CALL} from one file.`,
+        undefined,
+        { limit: MAX_DEVICES_PER_CALL },
+      ),
+    );
     return { devices, errors };
   }
   keys.forEach((key, i) => {
     const line = hashLines[i];
     const hash = text1(key.HardwareHash);
     if (hash.length > MAX_HASH_CHARS) {
-      errors.push(readError('XML_BAD_VALUE', `The <HardwareHash> is ${hash.length} characters long, far more than a real hash (about 4,000).`, line));
+      errors.push(
+        readError(
+          'XML_BAD_VALUE',
+          `The <HardwareHash> is ${hash.length} characters long, far more than a real hash (about 4,000).`,
+          line,
+        ),
+      );
       return;
     }
     if (!hash) {
@@ -97,7 +133,11 @@ export function readOa3Xml(text: string, options: Oa3ReadOptions): Oa3ReadResult
     // <ProductKeyID> (the 13-digit PKID, also record 24 of the hash) is the device's product key.
     // <ProductKey> is the 25-character licence key: read only to say it was left behind, never kept.
     const productKeyId = text1(key.ProductKeyID);
-    const pkid = /^\d{1,20}$/.test(productKeyId) ? productKeyId : /^\d{1,20}$/.test(decoded.productKeyId?.trim() ?? '') ? decoded.productKeyId!.trim() : undefined;
+    const pkid = /^\d{1,20}$/.test(productKeyId)
+      ? productKeyId
+      : /^\d{1,20}$/.test(decoded.productKeyId?.trim() ?? '')
+        ? decoded.productKeyId!.trim()
+        : undefined;
     const device = checkDevice({
       serialNumber: options.serialNumber ?? fromHash ?? '',
       hardwareHash: hash,
@@ -106,12 +146,25 @@ export function readOa3Xml(text: string, options: Oa3ReadOptions): Oa3ReadResult
     });
     if (text1(key.ProductKey)) {
       device.findings.push(
-        finding('LICENCE_KEY_DROPPED', 'info', "The report's <ProductKey> (the Windows licence key) was left in the file: licence keys are never stored or sent. The product key ID (PKID) is used instead.", { field: 'ProductKey' }),
+        finding(
+          'LICENCE_KEY_DROPPED',
+          'info',
+          "The report's <ProductKey> (the Windows licence key) was left in the file: licence keys are never stored or sent. The product key ID (PKID) is used instead.",
+          { field: 'ProductKey' },
+        ),
       );
     }
-    if (productKeyId && device.hash.productKeyId && productKeyId.replace(/^0+/, '') !== device.hash.productKeyId.trim().replace(/^0+/, '')) {
+    if (
+      productKeyId &&
+      device.hash.productKeyId &&
+      productKeyId.replace(/^0+/, '') !== device.hash.productKeyId.trim().replace(/^0+/, '')
+    ) {
       device.findings.push(
-        finding('PRODUCT_KEY_ID_MISMATCH', 'warning', `The report's ProductKeyID (${productKeyId}) differs from the one inside the hash (${device.hash.productKeyId}): the hash may come from another OA3Tool run.`),
+        finding(
+          'PRODUCT_KEY_ID_MISMATCH',
+          'warning',
+          `The report's ProductKeyID (${productKeyId}) differs from the one inside the hash (${device.hash.productKeyId}): the hash may come from another OA3Tool run.`,
+        ),
       );
     }
     devices.push(device);

@@ -48,7 +48,9 @@ export class SeenFiles {
       await fs.rename(tmp, this.file);
     } catch (err) {
       // The files were still read; at worst they are read again after a restart.
-      this.logger.warn('could not save the list of drop-folder files already read', { error: err instanceof Error ? err.message : String(err) });
+      this.logger.warn('could not save the list of drop-folder files already read', {
+        error: err instanceof Error ? err.message : String(err),
+      });
     }
   }
 
@@ -59,12 +61,15 @@ export class SeenFiles {
       const json = JSON.parse(await fs.readFile(this.file, 'utf8')) as Partial<SeenFileJson>;
       if (json && json.version === 1 && json.files && typeof json.files === 'object') {
         for (const [sha, entry] of Object.entries(json.files)) {
-          if (/^[0-9a-f]{64}$/.test(sha) && entry && typeof entry.name === 'string') entries.set(sha, { name: entry.name, at: String(entry.at) });
+          if (/^[0-9a-f]{64}$/.test(sha) && entry && typeof entry.name === 'string')
+            entries.set(sha, { name: entry.name, at: String(entry.at) });
         }
       }
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-        this.logger.warn('the list of drop-folder files already read is damaged; starting a new one', { error: err instanceof Error ? err.message : String(err) });
+        this.logger.warn('the list of drop-folder files already read is damaged; starting a new one', {
+          error: err instanceof Error ? err.message : String(err),
+        });
       }
     }
     this.entries ??= entries;

@@ -25,7 +25,9 @@ export class ThisDeviceSerial {
       .readSerials()
       .then((raw) => chooseSerial(raw))
       .catch((err: unknown) => {
-        options.logger.warn('reading the serial number failed', { error: err instanceof Error ? err.message : String(err) });
+        options.logger.warn('reading the serial number failed', {
+          error: err instanceof Error ? err.message : String(err),
+        });
         return { problem: 'missing' } as SerialChoice;
       })
       .then((choice) => {

@@ -41,7 +41,12 @@ export class CheckRecords {
 
   async recordCheck(tenantKey: string, report: ConnectionCheckReport): Promise<void> {
     const all = await this.all();
-    all[tenantKey] = { checkedAt: report.startedAt, status: report.status, failed: report.checks.filter((c) => c.status === 'failed').map((c) => ({ id: c.id, code: c.code })), report };
+    all[tenantKey] = {
+      checkedAt: report.startedAt,
+      status: report.status,
+      failed: report.checks.filter((c) => c.status === 'failed').map((c) => ({ id: c.id, code: c.code })),
+      report,
+    };
     // One write at a time, through a temporary file: a crash never leaves half a file.
     this.writing = this.writing.then(async () => {
       await mkdir(path.dirname(this.file), { recursive: true });
@@ -56,7 +61,8 @@ export class CheckRecords {
     if (this.cache) return this.cache;
     try {
       const parsed = JSON.parse(await readFile(this.file, 'utf8')) as unknown;
-      this.cache = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, CheckRecord>) : {};
+      this.cache =
+        parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, CheckRecord>) : {};
     } catch {
       this.cache = {};
     }

@@ -90,7 +90,12 @@ export class ConnectionCheckService {
     const report = await runConnectionCheck(target, { clock: this.o.clock, logger: this.o.logger });
     const key = tenantCheckKey(t.training, t.settings.cloud, cfg.tenantId ?? '');
     await this.o.records.recordCheck(key, report);
-    this.o.logger.info('Connection check', { tenant: key, status: report.status, failed: report.checks.filter((c) => c.status === 'failed').map((c) => c.code), requests: report.requests });
+    this.o.logger.info('Connection check', {
+      tenant: key,
+      status: report.status,
+      failed: report.checks.filter((c) => c.status === 'failed').map((c) => c.code),
+      requests: report.requests,
+    });
     return report;
   }
 }
@@ -107,7 +112,8 @@ export function authAttempt(auth: AuthService, interactive: boolean): CheckAuth 
         if (!interactive || !(err instanceof GraphFailure && err.kind === 'sign-in-expired')) throw err;
       }
       const status = await auth.signIn();
-      if (status.state !== 'signed-in') throw new StationError(status.error ?? { code: 'AUTH_FAILED', message: 'The sign-in did not finish.' });
+      if (status.state !== 'signed-in')
+        throw new StationError(status.error ?? { code: 'AUTH_FAILED', message: 'The sign-in did not finish.' });
       return auth.getAccessToken(scope);
     },
   };
@@ -118,7 +124,11 @@ export function authAttempt(auth: AuthService, interactive: boolean): CheckAuth 
  * first. When it fails, the batch waits with the check's words (the worker shows them once and tries
  * later) instead of every device failing one by one. Wrap the worker's Autopilot port with it.
  */
-export function checkedAutopilot(port: AutopilotPort, checks: Pick<ConnectionCheckService, 'run' | 'tenantKey' | 'needsCheck'>, options: { skip?: () => Promise<boolean> } = {}): AutopilotPort {
+export function checkedAutopilot(
+  port: AutopilotPort,
+  checks: Pick<ConnectionCheckService, 'run' | 'tenantKey' | 'needsCheck'>,
+  options: { skip?: () => Promise<boolean> } = {},
+): AutopilotPort {
   const ensureChecked = async (): Promise<void> => {
     if ((await options.skip?.()) || !(await checks.needsCheck(await checks.tenantKey()))) return;
     const report = await checks.run({ interactive: false });
@@ -127,7 +137,9 @@ export function checkedAutopilot(port: AutopilotPort, checks: Pick<ConnectionChe
       throw new GraphFailure({
         code: 'CHECK_FAILED',
         message: `The connection check of this tenant failed before the first import: ${first.message}`,
-        ...(first.action ? { action: `${first.action} Then press "Check connection" in Settings.` } : { action: 'Fix it, then press "Check connection" in Settings.' }),
+        ...(first.action
+          ? { action: `${first.action} Then press "Check connection" in Settings.` }
+          : { action: 'Fix it, then press "Check connection" in Settings.' }),
         // The failing step's own params travel too: its words need them ("cannot resolve {host} ({reason})").
         params: { ...first.params, check: first.id, code: first.code },
         details: { check: first.id, checkCode: first.code, seen: first.seen },

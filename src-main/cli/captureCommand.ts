@@ -13,12 +13,22 @@ import { parseSerial } from './inspectCommand.ts';
  */
 export function makeCaptureCommand(io: CliIo = processIo): CliCommand {
   return async (argv) => {
-    const { values } = parseArgs({ args: argv, options: { 'hash-file': { type: 'string' }, serial: { type: 'string' }, json: { type: 'boolean' } }, strict: true });
+    const { values } = parseArgs({
+      args: argv,
+      options: { 'hash-file': { type: 'string' }, serial: { type: 'string' }, json: { type: 'boolean' } },
+      strict: true,
+    });
     const typed = values.serial === undefined ? undefined : parseSerial(values.serial);
     const logger = stderrLogger();
     // A command can wait for WMI longer than a screen would.
-    const capture = new CaptureService({ serial: new ThisDeviceSerial({ port: new SysteminformationSerialPort(), logger, waitMs: 30_000 }), logger });
-    const result = await capture.captureThisDevice({ ...(values['hash-file'] ? { hashFilePath: values['hash-file'] } : {}), ...(typed ? { serialNumber: typed } : {}) });
+    const capture = new CaptureService({
+      serial: new ThisDeviceSerial({ port: new SysteminformationSerialPort(), logger, waitMs: 30_000 }),
+      logger,
+    });
+    const result = await capture.captureThisDevice({
+      ...(values['hash-file'] ? { hashFilePath: values['hash-file'] } : {}),
+      ...(typed ? { serialNumber: typed } : {}),
+    });
 
     if (values.json) {
       io.stdout(`${JSON.stringify(captureJson(result))}\n`);
@@ -31,15 +41,25 @@ export function makeCaptureCommand(io: CliIo = processIo): CliCommand {
       );
       const file = result.hashFile;
       if (file && (file.devices.length > 1 || !result.device)) io.stdout(fileText(file));
-      else if (file) io.stdout(`${file.path}  [${file.format}, ${file.encoding}]\n${file.errors.map((e) => `  ERROR ${e.line !== undefined ? `line ${e.line} ` : ''}${e.code}: ${e.message}\n`).join('')}`);
+      else if (file)
+        io.stdout(
+          `${file.path}  [${file.format}, ${file.encoding}]\n${file.errors.map((e) => `  ERROR ${e.line !== undefined ? `line ${e.line} ` : ''}${e.code}: ${e.message}\n`).join('')}`,
+        );
       if (result.device) io.stdout(`This device:\n${deviceText(result.device).join('\n')}\n`);
     }
 
     const problems: string[] = [];
-    if (result.needsSerial) problems.push(`this machine has no usable serial number (${result.serial.problem}); pass --serial`);
+    if (result.needsSerial)
+      problems.push(`this machine has no usable serial number (${result.serial.problem}); pass --serial`);
     if (result.hashFile) {
       // Only this machine's record counts here; other rows of a shared CSV are someone else's concern.
-      if (result.device && !result.device.valid) problems.push(`this device is invalid (${result.device.findings.filter((f) => f.severity === 'error').map((f) => f.code).join(', ')})`);
+      if (result.device && !result.device.valid)
+        problems.push(
+          `this device is invalid (${result.device.findings
+            .filter((f) => f.severity === 'error')
+            .map((f) => f.code)
+            .join(', ')})`,
+        );
       if (!result.device) problems.push(failureSummary([result.hashFile]) ?? 'the hash file holds no device');
     }
     if (problems.length) {

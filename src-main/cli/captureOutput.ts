@@ -14,7 +14,11 @@ export function fileJson(file: FileReadResult) {
     devices: file.devices.map(deviceJson),
     errors: file.errors.map((e) => ({ code: e.code, line: e.line ?? null, message: e.message })),
     // Rows repeating a device already read from the same file: named once, not read twice.
-    duplicates: (file.duplicates ?? []).map((d) => ({ line: d.line, firstLine: d.firstLine, serialNumber: d.serialNumber })),
+    duplicates: (file.duplicates ?? []).map((d) => ({
+      line: d.line,
+      firstLine: d.firstLine,
+      serialNumber: d.serialNumber,
+    })),
   };
 }
 
@@ -39,7 +43,12 @@ export function deviceJson(d: CapturedDevice) {
 
 export function captureJson(c: ThisDeviceCapture) {
   return {
-    serial: { value: c.serial.value ?? null, source: c.serial.source ?? null, problem: c.serial.problem ?? null, raw: c.serial.raw ?? null },
+    serial: {
+      value: c.serial.value ?? null,
+      source: c.serial.source ?? null,
+      problem: c.serial.problem ?? null,
+      raw: c.serial.raw ?? null,
+    },
     needsSerial: c.needsSerial,
     device: c.device ? deviceJson(c.device) : null,
     files: c.hashFile ? [fileJson(c.hashFile)] : [],
@@ -53,8 +62,14 @@ export function failureSummary(files: FileReadResult[]): string | undefined {
   const unreadable = files.filter((f) => f.devices.length === 0 && f.errors.length > 0);
   const rows = files.filter((f) => f.devices.length > 0).reduce((n, f) => n + f.errors.length, 0);
   const parts: string[] = [];
-  if (invalid) parts.push(`${invalid} of ${all.length} device${all.length === 1 ? '' : 's'} ${invalid === 1 ? 'is' : 'are'} invalid`);
-  if (unreadable.length) parts.push(`${unreadable.length} file${unreadable.length === 1 ? '' : 's'} could not be read (${[...new Set(unreadable.map((f) => f.errors[0]!.code))].join(', ')})`);
+  if (invalid)
+    parts.push(
+      `${invalid} of ${all.length} device${all.length === 1 ? '' : 's'} ${invalid === 1 ? 'is' : 'are'} invalid`,
+    );
+  if (unreadable.length)
+    parts.push(
+      `${unreadable.length} file${unreadable.length === 1 ? '' : 's'} could not be read (${[...new Set(unreadable.map((f) => f.errors[0]!.code))].join(', ')})`,
+    );
   if (rows) parts.push(`${rows} row${rows === 1 ? ' was' : 's were'} refused`);
   return parts.length ? parts.join('; ') : undefined;
 }
@@ -62,11 +77,20 @@ export function failureSummary(files: FileReadResult[]): string | undefined {
 /** Human-readable report for a technician at a terminal. */
 export function fileText(file: FileReadResult): string {
   const own = ownValueCounts(file);
-  const carried = [own.groupTag ? `${own.groupTag} with their own group tag` : '', own.assignedUser ? `${own.assignedUser} with their own assigned user` : ''].filter(Boolean).join(', ');
-  const lines = [`${file.path}  [${file.format ?? 'unknown format'}${file.encoding ? `, ${encodingLabel(file.encoding)}` : ''}]  ${file.devices.length} device${file.devices.length === 1 ? '' : 's'}${carried ? ` (${carried})` : ''}`];
+  const carried = [
+    own.groupTag ? `${own.groupTag} with their own group tag` : '',
+    own.assignedUser ? `${own.assignedUser} with their own assigned user` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
+  const lines = [
+    `${file.path}  [${file.format ?? 'unknown format'}${file.encoding ? `, ${encodingLabel(file.encoding)}` : ''}]  ${file.devices.length} device${file.devices.length === 1 ? '' : 's'}${carried ? ` (${carried})` : ''}`,
+  ];
   for (const d of file.devices) lines.push(...deviceText(d));
-  for (const e of file.errors) lines.push(`  ERROR ${e.line !== undefined ? `line ${e.line} ` : ''}${e.code}: ${e.message}`);
-  for (const d of file.duplicates ?? []) lines.push(`  DUPLICATE line ${d.line} ${d.serialNumber}: the same device as line ${d.firstLine}; read once.`);
+  for (const e of file.errors)
+    lines.push(`  ERROR ${e.line !== undefined ? `line ${e.line} ` : ''}${e.code}: ${e.message}`);
+  for (const d of file.duplicates ?? [])
+    lines.push(`  DUPLICATE line ${d.line} ${d.serialNumber}: the same device as line ${d.firstLine}; read once.`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -92,5 +116,8 @@ export function deviceText(d: CapturedDevice): string[] {
  * How many devices of a file carried their own Group Tag / Assigned User (kept unless the technician overrides them).
  */
 export function ownValueCounts(file: FileReadResult): { groupTag: number; assignedUser: number } {
-  return { groupTag: file.devices.filter((d) => !!d.groupTag).length, assignedUser: file.devices.filter((d) => !!d.assignedUser).length };
+  return {
+    groupTag: file.devices.filter((d) => !!d.groupTag).length,
+    assignedUser: file.devices.filter((d) => !!d.assignedUser).length,
+  };
 }

@@ -20,7 +20,13 @@ import type { FetchLike } from '../net/networkPort.ts';
 import { startSimulatedTenant } from '../sim/startSimulatedTenant.ts';
 import { processIo, usageError, type CliCommand, type CliIo } from './cliSupport.ts';
 import { defaultDataDir } from './serveCommand.ts';
-import { openTenantStation, parseTenantSelection, SIM_TIME_SCALE, TENANT_SELECTION_OPTIONS, type TenantStationDeps } from './tenantSelection.ts';
+import {
+  openTenantStation,
+  parseTenantSelection,
+  SIM_TIME_SCALE,
+  TENANT_SELECTION_OPTIONS,
+  type TenantStationDeps,
+} from './tenantSelection.ts';
 
 export interface CheckCommandDeps extends TenantStationDeps {
   io: CliIo;
@@ -51,22 +57,31 @@ export function makeCheckCommand(deps: CheckCommandDeps): CliCommand {
       strict: true,
     });
     const method = values.method as AuthMode | undefined;
-    if (method !== undefined && !METHODS.includes(method)) throw usageError(`--method must be one of ${METHODS.join(', ')}, not "${values.method}".`);
+    if (method !== undefined && !METHODS.includes(method))
+      throw usageError(`--method must be one of ${METHODS.join(', ')}, not "${values.method}".`);
     const selection = parseTenantSelection(values);
     const logger = deps.logger?.() ?? stderrLogger();
     const { io } = deps;
 
     let report: ConnectionCheckReport;
     if (selection.kind === 'sim') {
-      if (values.api !== undefined && values.api !== 'v1.0' && values.api !== 'beta') throw usageError(`--api must be v1.0 or beta, not "${values.api}".`);
-      report = await checkSimulatedTenant({ scenario: selection.scenario ?? 'training', method: method ?? 'certificate', api: (values.api as 'v1.0' | 'beta' | undefined) ?? 'v1.0', io, logger });
+      if (values.api !== undefined && values.api !== 'v1.0' && values.api !== 'beta')
+        throw usageError(`--api must be v1.0 or beta, not "${values.api}".`);
+      report = await checkSimulatedTenant({
+        scenario: selection.scenario ?? 'training',
+        method: method ?? 'certificate',
+        api: (values.api as 'v1.0' | 'beta' | undefined) ?? 'v1.0',
+        io,
+        logger,
+      });
     } else {
       const patch: Record<string, unknown> = {};
       if (values['client-id'] !== undefined) patch.clientId = values['client-id'];
       if (values.api !== undefined) patch.apiVersion = values.api;
       if (method !== undefined) patch.authMode = method;
       const parsed = settingsPatch.safeParse(patch);
-      if (!parsed.success) throw usageError(`${parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}.`);
+      if (!parsed.success)
+        throw usageError(`${parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}.`);
       // A real tenant (--tenant/--cloud saved as the Settings screen does) or a shared simulated tenant (--tenant-url).
       const opened = await openTenantStation(selection, deps, { logger, options: { clock: deps.clock } });
       const station = opened.station;
@@ -105,25 +120,49 @@ export function checkText(r: ConnectionCheckReport): string {
   if (r.network) {
     const words = (route: string) => (route === 'direct' ? 'direct' : `through the proxy ${route}`);
     const stack = r.network.stack === 'electron' ? 'Windows network settings' : 'Node, proxy from HTTPS_PROXY/NO_PROXY';
-    lines.push(`  network (${stack}): sign-in ${words(r.network.authority)}${r.network.graph === r.network.authority ? ', Graph the same' : `, Graph ${words(r.network.graph)}`}`);
+    lines.push(
+      `  network (${stack}): sign-in ${words(r.network.authority)}${r.network.graph === r.network.authority ? ', Graph the same' : `, Graph ${words(r.network.graph)}`}`,
+    );
   }
-  lines.push(`  requests: ${r.requests.signIn} to the sign-in service, ${r.requests.graph} to Graph (${r.requests.graphWrites} writes); ${r.durationMs} ms`);
+  lines.push(
+    `  requests: ${r.requests.signIn} to the sign-in service, ${r.requests.graph} to Graph (${r.requests.graphWrites} writes); ${r.durationMs} ms`,
+  );
   return `${lines.join('\n')}\n`;
 }
 
 /** A simulated tenant in this process, checked with the chosen sign-in method exactly as a real tenant is. */
-async function checkSimulatedTenant(o: { scenario: string; method: AuthMode; api: 'v1.0' | 'beta'; io: CliIo; logger: Logger }): Promise<ConnectionCheckReport> {
+async function checkSimulatedTenant(o: {
+  scenario: string;
+  method: AuthMode;
+  api: 'v1.0' | 'beta';
+  io: CliIo;
+  logger: Logger;
+}): Promise<ConnectionCheckReport> {
   const clock = scaledClock(SIM_TIME_SCALE);
-  const sim = await startSimulatedTenant({ clock, timeScale: SIM_TIME_SCALE, scenario: o.scenario, logger: o.logger.child({ component: 'simulated-tenant' }) });
+  const sim = await startSimulatedTenant({
+    clock,
+    timeScale: SIM_TIME_SCALE,
+    scenario: o.scenario,
+    logger: o.logger.child({ component: 'simulated-tenant' }),
+  });
   const dir = await mkdtemp(path.join(os.tmpdir(), 'station-check-'));
   // The simulated tenant runs in this process on loopback: reached directly, its CA trusted.
-  const network = createNodeNetwork({ extraCa: [sim.caCertPem], direct: true, logger: o.logger, purpose: 'simulated tenant (local)' });
+  const network = createNodeNetwork({
+    extraCa: [sim.caCertPem],
+    direct: true,
+    logger: o.logger,
+    purpose: 'simulated tenant (local)',
+  });
   try {
     const cloud = customCloud(sim.graphUrl, sim.authorityHost, 'Simulated tenant');
     const auth = new AuthService(
       { mode: o.method, clientId: sim.clientId, tenantId: sim.tenantId, cloud },
       {
-        cache: new EncryptedCachePlugin(path.join(dir, 'token-cache.bin'), new KeyFileProtector(path.join(dir, 'token-cache.key'), silentLogger), o.logger),
+        cache: new EncryptedCachePlugin(
+          path.join(dir, 'token-cache.bin'),
+          new KeyFileProtector(path.join(dir, 'token-cache.key'), silentLogger),
+          o.logger,
+        ),
         logger: o.logger,
         openBrowser: (url) => simulatedBrowser(url, network.fetch),
         onDeviceCode: (p) => {
@@ -135,7 +174,17 @@ async function checkSimulatedTenant(o: { scenario: string; method: AuthMode; api
       },
     );
     return await runConnectionCheck(
-      { mode: 'tenant', cloud, cloudLabel: cloud.label, tenant: sim.tenantId, clientId: sim.clientId, method: o.method, apiVersion: o.api, network, auth: authAttempt(auth, true) },
+      {
+        mode: 'tenant',
+        cloud,
+        cloudLabel: cloud.label,
+        tenant: sim.tenantId,
+        clientId: sim.clientId,
+        method: o.method,
+        apiVersion: o.api,
+        network,
+        auth: authAttempt(auth, true),
+      },
       { clock: systemClock, logger: o.logger },
     );
   } finally {
@@ -161,7 +210,8 @@ async function simulatedBrowser(url: string, fetchPage: FetchLike): Promise<void
   const action = /<form[^>]*action="([^"]+)"/i.exec(html)?.[1];
   if (!action) return;
   const form = new URLSearchParams();
-  for (const m of html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)) form.set(unescapeHtml(m[1]!), unescapeHtml(m[2]!));
+  for (const m of html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g))
+    form.set(unescapeHtml(m[1]!), unescapeHtml(m[2]!));
   void fetch(unescapeHtml(action), { method: 'POST', body: form }).catch(() => {});
 }
 
@@ -169,4 +219,9 @@ function unescapeHtml(s: string): string {
   return s.replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n))).replace(/&amp;/g, '&');
 }
 
-export const checkCommand = makeCheckCommand({ io: processIo, dataDir: defaultDataDir, station: createStation, clock: systemClock });
+export const checkCommand = makeCheckCommand({
+  io: processIo,
+  dataDir: defaultDataDir,
+  station: createStation,
+  clock: systemClock,
+});

@@ -21,5 +21,9 @@ export function failureLine(err: unknown): string {
 }
 
 export function usageError(message: string): StationError {
-  return new StationError({ code: 'USAGE', message, action: 'Run "autopilot-station --help" for the commands and their options.' });
+  return new StationError({
+    code: 'USAGE',
+    message,
+    action: 'Run "autopilot-station --help" for the commands and their options.',
+  });
 }

@@ -15,6 +15,12 @@ export function electronCliArgs(argv: readonly string[], defaultApp: boolean | u
   const args = argv.slice(defaultApp ? 2 : 1);
   const first = args[0];
   if (first === undefined) return undefined;
-  if ((CLI_COMMAND_NAMES as readonly string[]).includes(first) || first === 'help' || first === '--help' || first === '-h') return args;
+  if (
+    (CLI_COMMAND_NAMES as readonly string[]).includes(first) ||
+    first === 'help' ||
+    first === '--help' ||
+    first === '-h'
+  )
+    return args;
   return undefined;
 }

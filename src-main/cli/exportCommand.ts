@@ -6,7 +6,13 @@ import { openDataDirLog } from '../app/dataDirLog.ts';
 import { corporateCsvFiles } from '../queue/corporateCsv.ts';
 import { processIo, usageError, type CliCommand, type CliIo } from './cliSupport.ts';
 import { defaultDataDir } from './serveCommand.ts';
-import { inProcessSimulatedTenant, openTenantStation, parseTenantSelection, TENANT_SELECTION_OPTIONS, type TenantStationDeps } from './tenantSelection.ts';
+import {
+  inProcessSimulatedTenant,
+  openTenantStation,
+  parseTenantSelection,
+  TENANT_SELECTION_OPTIONS,
+  type TenantStationDeps,
+} from './tenantSelection.ts';
 
 export interface ExportCommandDeps extends TenantStationDeps {
   io: CliIo;
@@ -20,10 +26,22 @@ export interface ExportCommandDeps extends TenantStationDeps {
  */
 export function makeExportCommand(deps: ExportCommandDeps): CliCommand {
   return async (argv) => {
-    const { values } = parseArgs({ args: argv, options: { format: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' }, ...TENANT_SELECTION_OPTIONS }, strict: true });
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        format: { type: 'string' },
+        out: { type: 'string' },
+        json: { type: 'boolean' },
+        ...TENANT_SELECTION_OPTIONS,
+      },
+      strict: true,
+    });
     const selection = parseTenantSelection(values);
     const format = values.format;
-    if (format !== 'intune' && format !== 'report' && format !== 'corporate') throw usageError(`--format must be intune or report, or corporate (corporate identifiers)${format ? `, not "${format}"` : ''}.`);
+    if (format !== 'intune' && format !== 'report' && format !== 'corporate')
+      throw usageError(
+        `--format must be intune or report, or corporate (corporate identifiers)${format ? `, not "${format}"` : ''}.`,
+      );
     const out = path.resolve(values.out ?? '.');
     const logs = openDataDirLog(deps.dataDir());
     let opened;
@@ -42,7 +60,15 @@ export function makeExportCommand(deps: ExportCommandDeps): CliCommand {
       if (format === 'corporate') {
         // Devices that cannot be written as a corporate identifier are named, not silently left out.
         for (const k of corporateCsvFiles(queue.service.allDevices().filter((d) => d.state !== 'invalid')).skipped) {
-          deps.io.stderr(`autopilot-station: ${k.serialNumber}: not in the corporate identifier file (${k.code}${Object.keys(k.params).length ? ` ${Object.entries(k.params).map(([a, b]) => `${a}=${b}`).join(' ')}` : ''}).\n`);
+          deps.io.stderr(
+            `autopilot-station: ${k.serialNumber}: not in the corporate identifier file (${k.code}${
+              Object.keys(k.params).length
+                ? ` ${Object.entries(k.params)
+                    .map(([a, b]) => `${a}=${b}`)
+                    .join(' ')}`
+                : ''
+            }).\n`,
+          );
         }
       }
       await fs.mkdir(out, { recursive: true });
@@ -54,7 +80,12 @@ export function makeExportCommand(deps: ExportCommandDeps): CliCommand {
         written.push({ path: target, rows: f.rows });
       }
       if (values.json) deps.io.stdout(`${JSON.stringify({ files: written })}\n`);
-      else deps.io.stdout(written.length ? written.map((w) => `${w.path}  (${w.rows} device${w.rows === 1 ? '' : 's'})`).join('\n') + '\n' : 'The queue has no device to export.\n');
+      else
+        deps.io.stdout(
+          written.length
+            ? written.map((w) => `${w.path}  (${w.rows} device${w.rows === 1 ? '' : 's'})`).join('\n') + '\n'
+            : 'The queue has no device to export.\n',
+        );
       if (!written.length) {
         deps.io.stderr('autopilot-station: the queue has no device to export.\n');
         return 1;
@@ -67,4 +98,9 @@ export function makeExportCommand(deps: ExportCommandDeps): CliCommand {
   };
 }
 
-export const exportCommand = makeExportCommand({ io: processIo, dataDir: defaultDataDir, station: createStation, simulatedTenant: inProcessSimulatedTenant });
+export const exportCommand = makeExportCommand({
+  io: processIo,
+  dataDir: defaultDataDir,
+  station: createStation,
+  simulatedTenant: inProcessSimulatedTenant,
+});

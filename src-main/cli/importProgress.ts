@@ -29,7 +29,9 @@ export function createImportProgress(io: CliIo, startedAt: number) {
         const before = last.get(d.id);
         if (before === shown) continue;
         last.set(d.id, shown);
-        io.stderr(`[${seconds} s] ${d.serialNumber.padEnd(20)} ${before === undefined ? shown : `${before} → ${shown}`}  (${settled} of ${devices.length} settled)\n`);
+        io.stderr(
+          `[${seconds} s] ${d.serialNumber.padEnd(20)} ${before === undefined ? shown : `${before} → ${shown}`}  (${settled} of ${devices.length} settled)\n`,
+        );
         lines++;
       }
       return lines;

@@ -17,7 +17,8 @@ export function makeInspectCommand(io: CliIo = processIo): CliCommand {
       allowPositionals: true,
       strict: true,
     });
-    if (positionals.length === 0) throw usageError('Give at least one hash file: autopilot-station inspect <file...> [--serial S] [--json].');
+    if (positionals.length === 0)
+      throw usageError('Give at least one hash file: autopilot-station inspect <file...> [--serial S] [--json].');
     const serial = values.serial === undefined ? undefined : parseSerial(values.serial);
     const files = [];
     for (const file of positionals) {
@@ -28,7 +29,8 @@ export function makeInspectCommand(io: CliIo = processIo): CliCommand {
     // A serial captured with different hashes (a motherboard swap captured before and after) is named as a
     // pair; the key is there only when there is one, so fileJson's shape (captureOutput.ts) stays as it is otherwise.
     const sameSerial = sameSerialPairs(files);
-    if (values.json) io.stdout(`${JSON.stringify({ files: files.map(fileJson), ...(sameSerial.length ? { sameSerial } : {}) })}\n`);
+    if (values.json)
+      io.stdout(`${JSON.stringify({ files: files.map(fileJson), ...(sameSerial.length ? { sameSerial } : {}) })}\n`);
     else io.stdout(files.map(fileText).join('\n') + sameSerial.map((p) => `${pairText(p)}\n`).join(''));
     const failure = failureSummary(files);
     if (failure) {
@@ -41,7 +43,10 @@ export function makeInspectCommand(io: CliIo = processIo): CliCommand {
 
 export function parseSerial(value: string): string {
   const parsed = serialNumber.safeParse(value);
-  if (!parsed.success) throw usageError(`--serial "${value.slice(0, 64)}" is not a serial number (${parsed.error.issues[0]?.message ?? 'invalid'}).`);
+  if (!parsed.success)
+    throw usageError(
+      `--serial "${value.slice(0, 64)}" is not a serial number (${parsed.error.issues[0]?.message ?? 'invalid'}).`,
+    );
   return parsed.data;
 }
 

@@ -29,7 +29,10 @@ export interface SameSerialPair {
  * are not listed (the readers already name repeated rows).
  */
 export function sameSerialPairs(files: readonly FileReadResult[]): SameSerialPair[] {
-  const bySerial = new Map<string, { device: CapturedDevice; capture: Omit<SerialCapture, 'newest'>; order: number }[]>();
+  const bySerial = new Map<
+    string,
+    { device: CapturedDevice; capture: Omit<SerialCapture, 'newest'>; order: number }[]
+  >();
   let order = 0;
   for (const file of files) {
     const capturedAt = fileTime(file.path);
@@ -45,7 +48,10 @@ export function sameSerialPairs(files: readonly FileReadResult[]): SameSerialPai
   for (const list of bySerial.values()) {
     if (new Set(list.map((c) => c.device.hardwareHash)).size < 2) continue;
     const sorted = [...list].sort((a, b) => a.capture.capturedAt - b.capture.capturedAt || a.order - b.order);
-    pairs.push({ serialNumber: sorted[0]!.device.serialNumber, captures: sorted.map((c, i) => ({ ...c.capture, newest: i === sorted.length - 1 })) });
+    pairs.push({
+      serialNumber: sorted[0]!.device.serialNumber,
+      captures: sorted.map((c, i) => ({ ...c.capture, newest: i === sorted.length - 1 })),
+    });
   }
   return pairs;
 }
@@ -58,7 +64,11 @@ export function newestHashes(files: readonly FileReadResult[]): Map<string, stri
   for (const pair of sameSerialPairs(files)) {
     const newest = pair.captures.find((c) => c.newest)!;
     const file = files.find((f) => f.path === newest.path);
-    const device = file?.devices.find((d) => d.serialNumber.trim().toUpperCase() === pair.serialNumber.trim().toUpperCase() && (d.source.line ?? null) === newest.line);
+    const device = file?.devices.find(
+      (d) =>
+        d.serialNumber.trim().toUpperCase() === pair.serialNumber.trim().toUpperCase() &&
+        (d.source.line ?? null) === newest.line,
+    );
     if (device) out.set(pair.serialNumber.trim().toUpperCase(), device.hardwareHash);
   }
   return out;

@@ -19,22 +19,41 @@ export function defaultDataDir(): string {
 
 /** `serve [--port N]`: browser mode on 127.0.0.1 with a per-run session token. Runs until interrupted. */
 export const serveCommand: CliCommand = async (argv) => {
-  const { values } = parseArgs({ args: argv, options: { port: { type: 'string' }, json: { type: 'boolean' } }, strict: true });
+  const { values } = parseArgs({
+    args: argv,
+    options: { port: { type: 'string' }, json: { type: 'boolean' } },
+    strict: true,
+  });
   const port = values.port === undefined ? undefined : Number(values.port);
-  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw usageError(`--port must be a number from 0 to 65535, not "${values.port}".`);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535))
+    throw usageError(`--port must be a number from 0 to 65535, not "${values.port}".`);
   const dataDir = defaultDataDir();
   // The same rotating JSON log as the app, in the data folder (and on stderr as before).
   const logs = openDataDirLog(dataDir, { stderrLevel: 'info' });
   const logger = logs.logger;
   // The admin's pre-seeded settings apply in browser mode too (a bench may run the station this way).
   const machineSettings = readMachineSettings(machineSettingsPath());
-  if (machineSettings.problem) logger.warn('pre-seeded settings ignored', { errorCode: machineSettings.problem.code, message: machineSettings.problem.message });
+  if (machineSettings.problem)
+    logger.warn('pre-seeded settings ignored', {
+      errorCode: machineSettings.problem.code,
+      message: machineSettings.problem.message,
+    });
   const station = createStation({ host: 'browser', dataDir, logger, machineSettings, logFiles: logs.files });
   // Work left in the queue resumes now, whether or not a page is open.
   station.queue();
-  const host = await startBrowserMode({ station, logger, dataDir, adminDropFolder: machineSettings.values.dropFolder, staticDir: path.join(repoRoot, 'dist', 'renderer'), ...(port !== undefined ? { port } : {}) });
+  const host = await startBrowserMode({
+    station,
+    logger,
+    dataDir,
+    adminDropFolder: machineSettings.values.dropFolder,
+    staticDir: path.join(repoRoot, 'dist', 'renderer'),
+    ...(port !== undefined ? { port } : {}),
+  });
   if (values.json) process.stdout.write(`${JSON.stringify({ url: host.url, origin: host.origin, port: host.port })}\n`);
-  else process.stdout.write(`Autopilot Station (browser mode) is ready. Open this address on this computer (a new one at every start; a tab left open reconnects once it is opened):\n  ${host.url}\n`);
+  else
+    process.stdout.write(
+      `Autopilot Station (browser mode) is ready. Open this address on this computer (a new one at every start; a tab left open reconnects once it is opened):\n  ${host.url}\n`,
+    );
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);
@@ -55,7 +74,14 @@ const BROWSER_MODE_FILE = 'browser-mode.json';
  * tab says "the station restarted: open the address it printed", and as soon as that address is
  * opened in the same browser (any tab), the session cookie it sets lets the old tab reconnect by itself.
  */
-export async function startBrowserMode(o: { station: Station; logger: Logger; dataDir: string; staticDir: string; port?: number; adminDropFolder?: string | undefined }): Promise<BrowserHost> {
+export async function startBrowserMode(o: {
+  station: Station;
+  logger: Logger;
+  dataDir: string;
+  staticDir: string;
+  port?: number;
+  adminDropFolder?: string | undefined;
+}): Promise<BrowserHost> {
   const file = path.join(o.dataDir, BROWSER_MODE_FILE);
   let last: { port?: unknown } = {};
   try {
@@ -64,7 +90,16 @@ export async function startBrowserMode(o: { station: Station; logger: Logger; da
     // first run
   }
   // Paths confined: whoever holds the session token cannot probe this computer's disk.
-  const base = { dispatch: browserModeDispatch(o.station.handlers, { logger: o.logger, dataDir: o.dataDir, adminDropFolder: o.adminDropFolder }), bus: o.station.bus, staticDir: o.staticDir, logger: o.logger };
+  const base = {
+    dispatch: browserModeDispatch(o.station.handlers, {
+      logger: o.logger,
+      dataDir: o.dataDir,
+      adminDropFolder: o.adminDropFolder,
+    }),
+    bus: o.station.bus,
+    staticDir: o.staticDir,
+    logger: o.logger,
+  };
   const wanted = o.port ?? (typeof last.port === 'number' ? last.port : 0);
   let host: BrowserHost;
   try {

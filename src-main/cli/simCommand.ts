@@ -31,15 +31,19 @@ export const simCommand: CliCommand = async (argv) => {
     strict: true,
   });
   const port = values.port === undefined ? 0 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw usageError(`--port must be a number from 0 to 65535, not "${values.port}".`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw usageError(`--port must be a number from 0 to 65535, not "${values.port}".`);
   const timeScale = values['time-scale'] === undefined ? 1 : Number(values['time-scale']);
-  if (!(timeScale > 0) || !Number.isFinite(timeScale)) throw usageError(`--time-scale must be a number above 0, not "${values['time-scale']}".`);
+  if (!(timeScale > 0) || !Number.isFinite(timeScale))
+    throw usageError(`--time-scale must be a number above 0, not "${values['time-scale']}".`);
   const scenario = values.scenario ?? 'training';
 
   const host = values.host ?? '127.0.0.1';
-  if (!/^[A-Za-z0-9.:-]+$/.test(host)) throw usageError(`--host must be an address to listen on (127.0.0.1, 0.0.0.0, ::), not "${host}".`);
+  if (!/^[A-Za-z0-9.:-]+$/.test(host))
+    throw usageError(`--host must be an address to listen on (127.0.0.1, 0.0.0.0, ::), not "${host}".`);
   const publicHost = values['public-host'] ?? (host === '0.0.0.0' || host === '::' ? os.hostname() : host);
-  if (!/^[A-Za-z0-9.:-]+$/.test(publicHost)) throw usageError(`--public-host must be a host name or IP address, not "${publicHost}".`);
+  if (!/^[A-Za-z0-9.:-]+$/.test(publicHost))
+    throw usageError(`--public-host must be a host name or IP address, not "${publicHost}".`);
   const sim = await startSimulatedTenant({
     port,
     timeScale,
@@ -78,15 +82,23 @@ export const simCommand: CliCommand = async (argv) => {
     realTenant: sim.scenario.realTenant,
     /** What a station needs to use this tenant from elsewhere (same or another computer). */
     station: caCertPath
-      ? { tenantUrl: sim.graphUrl, caFile: caCertPath, importCommand: `autopilot-station import <files...> --group-tag <tag> --tenant-url ${sim.graphUrl} --ca ${caCertPath}` }
+      ? {
+          tenantUrl: sim.graphUrl,
+          caFile: caCertPath,
+          importCommand: `autopilot-station import <files...> --group-tag <tag> --tenant-url ${sim.graphUrl} --ca ${caCertPath}`,
+        }
       : null,
   };
   process.stdout.write(`${JSON.stringify(endpoints)}\n`);
   if (!values.json) {
-    const on = Object.entries(sim.scenario.realTenant).filter(([, v]) => v !== false && v !== undefined).map(([k, v]) => (v === true ? k : `${k}=${v}`));
+    const on = Object.entries(sim.scenario.realTenant)
+      .filter(([, v]) => v !== false && v !== undefined)
+      .map(([k, v]) => (v === true ? k : `${k}=${v}`));
     process.stderr.write(
       `Simulated tenant (${sim.scenario.name}${on.length ? `; real-tenant behaviour: ${on.join(', ')}` : ''}) on ${sim.graphUrl}. Sign-in codes can be approved at ${endpoints.deviceLoginUrl}.\n` +
-        (endpoints.station ? `Stations use it with: ${endpoints.station.importCommand}\n  (or in Settings: tenant URL ${endpoints.station.tenantUrl}, CA file ${endpoints.station.caFile}; copy the CA file to each station)\n` : '') +
+        (endpoints.station
+          ? `Stations use it with: ${endpoints.station.importCommand}\n  (or in Settings: tenant URL ${endpoints.station.tenantUrl}, CA file ${endpoints.station.caFile}; copy the CA file to each station)\n`
+          : '') +
         'Ctrl+C stops it.\n',
     );
   }

@@ -31,7 +31,13 @@ export const TENANT_SELECTION_HELP = [
   '  --tenant-url URL --ca F    a simulated tenant shared over the network (`autopilot-station sim` prints both)',
 ].join('\n');
 
-type Values = { tenant?: string | undefined; cloud?: string | undefined; scenario?: string | undefined; 'tenant-url'?: string | undefined; ca?: string | undefined };
+type Values = {
+  tenant?: string | undefined;
+  cloud?: string | undefined;
+  scenario?: string | undefined;
+  'tenant-url'?: string | undefined;
+  ca?: string | undefined;
+};
 
 /**
  * - `settings`: the station's own settings, changed by `patch` when --tenant/--cloud are given.
@@ -49,11 +55,17 @@ export type TenantSelection =
  */
 export function parseTenantSelection(values: Values): TenantSelection {
   const remote = values['tenant-url'];
-  if (values.scenario !== undefined && values.tenant !== 'sim') throw usageError('--scenario goes with --tenant sim (the in-process simulated tenant).');
-  if ((remote === undefined) !== (values.ca === undefined)) throw usageError('--tenant-url and --ca go together: the simulated tenant\'s address and the CA file it wrote (sim-ca.pem).');
-  if (remote !== undefined && values.tenant !== undefined) throw usageError('--tenant-url names the tenant already; leave out --tenant.');
+  if (values.scenario !== undefined && values.tenant !== 'sim')
+    throw usageError('--scenario goes with --tenant sim (the in-process simulated tenant).');
+  if ((remote === undefined) !== (values.ca === undefined))
+    throw usageError(
+      "--tenant-url and --ca go together: the simulated tenant's address and the CA file it wrote (sim-ca.pem).",
+    );
+  if (remote !== undefined && values.tenant !== undefined)
+    throw usageError('--tenant-url names the tenant already; leave out --tenant.');
   if (values.tenant === 'sim' || remote !== undefined) {
-    if (values.cloud !== undefined) throw usageError('--cloud goes with a tenant id; a simulated tenant has no cloud to choose.');
+    if (values.cloud !== undefined)
+      throw usageError('--cloud goes with a tenant id; a simulated tenant has no cloud to choose.');
     if (remote !== undefined) return { kind: 'remote', url: remote, caFile: values.ca! };
     return values.scenario !== undefined ? { kind: 'sim', scenario: values.scenario } : { kind: 'sim' };
   }
@@ -61,7 +73,10 @@ export function parseTenantSelection(values: Values): TenantSelection {
   if (values.tenant !== undefined) raw.tenantId = values.tenant;
   if (values.cloud !== undefined) raw.cloud = values.cloud;
   const parsed = settingsPatch.safeParse(raw);
-  if (!parsed.success) throw usageError(`${parsed.error.issues.map((i) => `--${i.path.join('.') === 'tenantId' ? 'tenant' : i.path.join('.')}: ${i.message}`).join('; ')}.`);
+  if (!parsed.success)
+    throw usageError(
+      `${parsed.error.issues.map((i) => `--${i.path.join('.') === 'tenantId' ? 'tenant' : i.path.join('.')}: ${i.message}`).join('; ')}.`,
+    );
   const patch: Pick<Partial<StationSettings>, 'tenantId' | 'cloud'> = {};
   if (parsed.data.tenantId !== undefined) patch.tenantId = parsed.data.tenantId;
   if (parsed.data.cloud !== undefined) patch.cloud = parsed.data.cloud;
@@ -107,11 +122,21 @@ export async function openTenantStation(
   const root = deps.dataDir();
   const queueOff = o.readOnly ? { queue: { worker: false } } : {};
   if (selection.kind === 'settings') {
-    const slug = selection.patch.tenantId ? tenantSlug({ tenantId: selection.patch.tenantId, cloud: selection.patch.cloud ?? 'global', tenantUrl: '' }) : undefined;
+    const slug = selection.patch.tenantId
+      ? tenantSlug({ tenantId: selection.patch.tenantId, cloud: selection.patch.cloud ?? 'global', tenantUrl: '' })
+      : undefined;
     const pin = o.readOnly && slug ? { queueTenant: { slug, dir: tenantQueueDir(root, slug) } } : {};
-    const station = deps.station({ host: 'browser', dataDir: root, logger: o.logger, ...queueOff, ...pin, ...(o.options ?? {}) });
+    const station = deps.station({
+      host: 'browser',
+      dataDir: root,
+      logger: o.logger,
+      ...queueOff,
+      ...pin,
+      ...(o.options ?? {}),
+    });
     try {
-      if (!o.readOnly && Object.keys(selection.patch).length) await station.handlers.updateSettings({ patch: selection.patch });
+      if (!o.readOnly && Object.keys(selection.patch).length)
+        await station.handlers.updateSettings({ patch: selection.patch });
     } catch (err) {
       await station.close();
       throw err;
@@ -130,7 +155,15 @@ export async function openTenantStation(
     const slug = sim.dataDirName ?? SIM_CLI_SLUG;
     const dir = tenantQueueDir(root, slug);
     migrateLegacySimCliQueue(root, o.logger);
-    const station = deps.station({ host: 'browser', dataDir: dir, logger: o.logger, queueTenant: { slug, dir }, ...sim.options, ...queueOff, ...(o.options ?? {}) });
+    const station = deps.station({
+      host: 'browser',
+      dataDir: dir,
+      logger: o.logger,
+      queueTenant: { slug, dir },
+      ...sim.options,
+      ...queueOff,
+      ...(o.options ?? {}),
+    });
     return {
       station,
       close: async () => {
@@ -148,7 +181,11 @@ export async function openTenantStation(
 }
 
 function notAvailable() {
-  return new StationError({ code: 'NOT_AVAILABLE', message: 'The simulated tenant is not part of this build.', action: 'Use --tenant <tenant-id>.' });
+  return new StationError({
+    code: 'NOT_AVAILABLE',
+    message: 'The simulated tenant is not part of this build.',
+    action: 'Use --tenant <tenant-id>.',
+  });
 }
 
 /** Service seconds per real second for `--tenant sim`: the simulated tenant's minutes pass in seconds. */
@@ -160,9 +197,16 @@ export const SIM_TIME_SCALE = 20;
  */
 export async function inProcessSimulatedTenant(options: { scenario?: string } = {}): Promise<SimulatedTenantHandle> {
   const clock = scaledClock(SIM_TIME_SCALE);
-  const sim = await startSimulatedTenant({ clock, timeScale: SIM_TIME_SCALE, scenario: options.scenario ?? 'training' });
+  const sim = await startSimulatedTenant({
+    clock,
+    timeScale: SIM_TIME_SCALE,
+    scenario: options.scenario ?? 'training',
+  });
   const training = trainingConnectionOf(sim);
-  const handle: SimulatedTenantHandle = { options: { clock, startTraining: async () => ({ ...training, close: async () => {} }) }, close: () => sim.stop() };
+  const handle: SimulatedTenantHandle = {
+    options: { clock, startTraining: async () => ({ ...training, close: async () => {} }) },
+    close: () => sim.stop(),
+  };
   // Another scenario is another tenant: its devices get a queue of their own.
   if (options.scenario !== undefined) handle.dataDirName = `sim-${sim.tenantId.toLowerCase()}`;
   return handle;
@@ -172,8 +216,15 @@ export async function inProcessSimulatedTenant(options: { scenario?: string } = 
  * `--tenant-url URL --ca FILE`: a simulated tenant elsewhere, signed in to as training mode signs in
  * to its own, with the station's clock at that simulator's pace. Its queue is its own.
  */
-export async function remoteTenantStation(source: { url: string; caFile: string }): Promise<SimulatedTenantHandle & { dataDirName: string }> {
+export async function remoteTenantStation(source: {
+  url: string;
+  caFile: string;
+}): Promise<SimulatedTenantHandle & { dataDirName: string }> {
   const remote = await connectRemoteTenant({ url: source.url, caPem: await readCaFile(source.caFile) });
   const clock = remote.timeScale === 1 ? systemClock : scaledClock(remote.timeScale);
-  return { options: { clock, startTraining: async () => remote }, dataDirName: `remote-${remote.tenantId.toLowerCase()}`, close: () => remote.close() };
+  return {
+    options: { clock, startTraining: async () => remote },
+    dataDirName: `remote-${remote.tenantId.toLowerCase()}`,
+    close: () => remote.close(),
+  };
 }

@@ -37,12 +37,21 @@ export const calls = {
 
   // capture
   /** This machine: cached serial (systeminformation) and, when given or found, its hash file. */
-  captureThisDevice: call(z.object({ hashFilePath: s.filePath.optional(), serialNumber: s.serialNumber.optional() }).strict())<ThisDeviceCapture>(),
+  captureThisDevice: call(
+    z.object({ hashFilePath: s.filePath.optional(), serialNumber: s.serialNumber.optional() }).strict(),
+  )<ThisDeviceCapture>(),
   /** OEM hash files by path (file dialog, drag and drop in Electron). */
   readFiles: call(z.object({ paths: z.array(s.filePath).min(1).max(1000) }).strict())<FileReadResult[]>(),
   /** Browser mode has no paths: file contents as base64, at most MAX_FILE_BYTES (10 MB) each. */
   readFileContents: call(
-    z.object({ files: z.array(z.object({ name: z.string().min(1).max(255), base64: z.string().max(MAX_FILE_BASE64_CHARS) }).strict()).min(1).max(50) }).strict(),
+    z
+      .object({
+        files: z
+          .array(z.object({ name: z.string().min(1).max(255), base64: z.string().max(MAX_FILE_BASE64_CHARS) }).strict())
+          .min(1)
+          .max(50),
+      })
+      .strict(),
   )<FileReadResult[]>(),
   /** New or changed files in the configured drop folder (each file read once). */
   readDropFolder: call(z.object({}).strict())<FileReadResult[]>(),
@@ -58,7 +67,10 @@ export const calls = {
         devices: z.array(s.deviceInput).max(MAX_DEVICES_PER_CALL),
         groupTag: s.groupTag.optional(),
         assignedUser: s.userPrincipalName.optional(),
-        /** The tag (user) above replaces each row's own only when true ("use this tag for every row"); otherwise it fills rows without one. */
+        /**
+         * The tag (user) above replaces each row's own only when true ("use this tag for every row"); otherwise it
+         * fills rows without one.
+         */
         overrideGroupTag: z.boolean().optional(),
         overrideAssignedUser: z.boolean().optional(),
         /** Rows refused before upload, kept as 'invalid' records with their file, line and reason. */
@@ -80,8 +92,14 @@ export const calls = {
   /** Technician actions on one or many devices. */
   deviceAction: call(z.object({ ids: s.deviceIds, action: z.enum(DEVICE_ACTIONS) }).strict())<DeviceActionResult>(),
   /** Group tag or user: before import in the queue, after registration through updateDeviceProperties. */
-  editDevices: call(z.object({ ids: s.deviceIds, groupTag: s.groupTag.optional(), assignedUser: s.userPrincipalName.optional() }).strict())<{ affected: number }>(),
-  exportQueue: call(z.object({ format: z.enum(['intune', 'report', 'corporate']), ids: s.deviceIds.optional() }).strict())<ExportFile[]>(),
+  editDevices: call(
+    z
+      .object({ ids: s.deviceIds, groupTag: s.groupTag.optional(), assignedUser: s.userPrincipalName.optional() })
+      .strict(),
+  )<{ affected: number }>(),
+  exportQueue: call(
+    z.object({ format: z.enum(['intune', 'report', 'corporate']), ids: s.deviceIds.optional() }).strict(),
+  )<ExportFile[]>(),
 
   // tenant
   getSettings: call(z.object({}).strict())<StationSettings>(),
@@ -99,7 +117,9 @@ export const calls = {
   /** The tenants that have a queue in this station (the current one first). */
   listTenantQueues: call(z.object({}).strict())<TenantQueueInfo[]>(),
   /** Moves devices not yet sent to the current tenant into another tenant's queue (confirmed by the technician). */
-  moveDevices: call(z.object({ ids: s.deviceIds, toTenant: z.string().regex(/^[a-z0-9._-]{1,100}$/) }).strict())<MoveDevicesResult>(),
+  moveDevices: call(
+    z.object({ ids: s.deviceIds, toTenant: z.string().regex(/^[a-z0-9._-]{1,100}$/) }).strict(),
+  )<MoveDevicesResult>(),
   /** Stops a browser or device-code sign-in that is waiting for the technician. */
   cancelSignIn: call(z.object({}).strict())<AuthStatus>(),
   // pre-flight check (docs/admin-guide.md#9-check-a-tenant-before-the-first-device)

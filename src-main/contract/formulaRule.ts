@@ -6,7 +6,10 @@
  */
 const FORMULA_LEAD = /^[=+\-@\t\r]/;
 
-/** True when a value would be run as a formula by a spreadsheet. A lone "-" is a firmware placeholder serial, not a formula. */
+/**
+ * True when a value would be run as a formula by a spreadsheet. A lone "-" is a firmware placeholder serial, not a
+ * formula.
+ */
 export function startsLikeFormula(value: string): boolean {
   return value !== '-' && FORMULA_LEAD.test(value);
 }

@@ -29,7 +29,13 @@ export const GROUP_TAG_MAX = 512;
  * Why a tag cannot be sent, one code per rule, so a refusal names the rule that failed (words: `code.<CODE>` in
  * src-renderer/lib/i18n/en.ts and ja.ts).
  */
-export type GroupTagProblem = 'GROUP_TAG_TOO_LONG' | 'GROUP_TAG_CONTROL_CHARACTER' | 'GROUP_TAG_FORMULA_START' | 'GROUP_TAG_COMMA' | 'GROUP_TAG_DOUBLE_QUOTE' | 'GROUP_TAG_BROKEN_TEXT';
+export type GroupTagProblem =
+  | 'GROUP_TAG_TOO_LONG'
+  | 'GROUP_TAG_CONTROL_CHARACTER'
+  | 'GROUP_TAG_FORMULA_START'
+  | 'GROUP_TAG_COMMA'
+  | 'GROUP_TAG_DOUBLE_QUOTE'
+  | 'GROUP_TAG_BROKEN_TEXT';
 
 /**
  * The rules in the order they are judged, each with its English sentence (command line, file readers, the
@@ -37,12 +43,32 @@ export type GroupTagProblem = 'GROUP_TAG_TOO_LONG' | 'GROUP_TAG_CONTROL_CHARACTE
  * before the formula lead (a leading tab is both: it is named as the control character it is).
  */
 const RULES: readonly { code: GroupTagProblem; fails: (tag: string) => boolean; text: (tag: string) => string }[] = [
-  { code: 'GROUP_TAG_TOO_LONG', fails: (tag) => groupTagLength(tag) > GROUP_TAG_MAX, text: (tag) => `is too long: ${groupTagLength(tag)} characters, Intune takes at most ${GROUP_TAG_MAX}` },
-  { code: 'GROUP_TAG_CONTROL_CHARACTER', fails: (tag) => /[\p{Cc}\u2028\u2029]/u.test(tag), text: () => 'cannot contain a line break, a tab or another control character' },
-  { code: 'GROUP_TAG_FORMULA_START', fails: startsLikeFormula, text: (tag) => `cannot start with "${tag[0]}": spreadsheets run a value starting with = + - @ as a formula` },
+  {
+    code: 'GROUP_TAG_TOO_LONG',
+    fails: (tag) => groupTagLength(tag) > GROUP_TAG_MAX,
+    text: (tag) => `is too long: ${groupTagLength(tag)} characters, Intune takes at most ${GROUP_TAG_MAX}`,
+  },
+  {
+    code: 'GROUP_TAG_CONTROL_CHARACTER',
+    fails: (tag) => /[\p{Cc}\u2028\u2029]/u.test(tag),
+    text: () => 'cannot contain a line break, a tab or another control character',
+  },
+  {
+    code: 'GROUP_TAG_FORMULA_START',
+    fails: startsLikeFormula,
+    text: (tag) => `cannot start with "${tag[0]}": spreadsheets run a value starting with = + - @ as a formula`,
+  },
   { code: 'GROUP_TAG_COMMA', fails: (tag) => tag.includes(','), text: () => "cannot contain a comma ','" },
-  { code: 'GROUP_TAG_DOUBLE_QUOTE', fails: (tag) => tag.includes('"'), text: () => 'cannot contain a double quote \'"\'' },
-  { code: 'GROUP_TAG_BROKEN_TEXT', fails: (tag) => !isWellFormed(tag), text: () => 'has a broken character (half of a pasted emoji or symbol): type it again' },
+  {
+    code: 'GROUP_TAG_DOUBLE_QUOTE',
+    fails: (tag) => tag.includes('"'),
+    text: () => "cannot contain a double quote '\"'",
+  },
+  {
+    code: 'GROUP_TAG_BROKEN_TEXT',
+    fails: (tag) => !isWellFormed(tag),
+    text: () => 'has a broken character (half of a pasted emoji or symbol): type it again',
+  },
 ];
 
 /**

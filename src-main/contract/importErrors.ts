@@ -18,7 +18,9 @@ export interface ImportError {
   code?: number;
   /** Intune's `deviceErrorName`. */
   name: string;
-  /** Other spellings Microsoft uses for the same error (its pages and the service say "Another" and "Other" for 808). */
+  /**
+   * Other spellings Microsoft uses for the same error (its pages and the service say "Another" and "Other" for 808).
+   */
   aliases?: readonly string[];
   /** `done` is the 806 family (counted as done), `stop` the 808 family (owned by another tenant). */
   kind: ImportErrorKind;
@@ -38,7 +40,13 @@ const OTHER_TENANT =
   "This device is registered to another organisation. The previous owner or the reseller must deregister it before it can be imported here. To give them its serial and hash, tick it in the station's queue and press Export Intune CSV.";
 
 export const IMPORT_ERROR_TABLE: readonly ImportError[] = [
-  { code: 801, name: 'InvalidZtdRequestBody', kind: 'fix', recapture: true, advice: 'The record was refused as corrupt. Capture the device again.' },
+  {
+    code: 801,
+    name: 'InvalidZtdRequestBody',
+    kind: 'fix',
+    recapture: true,
+    advice: 'The record was refused as corrupt. Capture the device again.',
+  },
   {
     code: 802,
     name: 'InvalidZtdHardwareHash',
@@ -80,7 +88,8 @@ export const IMPORT_ERROR_TABLE: readonly ImportError[] = [
     name: 'ZtdDeviceNotFound',
     kind: 'fix',
     recapture: true,
-    advice: 'No hardware hash is on record for this device. Capture the full hardware hash on the device and import again.',
+    advice:
+      'No hardware hash is on record for this device. Capture the full hardware hash on the device and import again.',
   },
   {
     code: 813,
@@ -92,7 +101,8 @@ export const IMPORT_ERROR_TABLE: readonly ImportError[] = [
     code: 814,
     name: 'ZtdDeviceAlreadyAadRegistered',
     kind: 'retry',
-    advice: 'The device is already registered in Entra ID. Ask your admin to check the existing device object, then retry.',
+    advice:
+      'The device is already registered in Entra ID. Ask your admin to check the existing device object, then retry.',
   },
   {
     name: 'ZtdDeviceDuplicated',
@@ -154,7 +164,10 @@ export function isOtherTenant(code: number | undefined | null, name: string | un
  * The row of an error that only a new capture can get past (801, 802, 803, 812: `recapture`), by code, or by name when
  * the code is 0; undefined for any other error.
  */
-export function recaptureError(code: number | undefined | null, name: string | undefined | null): ImportError | undefined {
+export function recaptureError(
+  code: number | undefined | null,
+  name: string | undefined | null,
+): ImportError | undefined {
   const known = importErrorFor(code, name);
   return known?.recapture ? known : undefined;
 }

@@ -4,7 +4,9 @@
  * A fact from Microsoft names its source in docs/domain.md; the others are the station's own bounds.
  */
 
-/** Devices per import call: the admin centre's 500-row CSV rule (docs/domain.md#batch-size; no documented Graph limit). */
+/**
+ * Devices per import call: the admin centre's 500-row CSV rule (docs/domain.md#batch-size; no documented Graph limit).
+ */
 export const MAX_IMPORT_BATCH = 500;
 
 /**
@@ -13,10 +15,16 @@ export const MAX_IMPORT_BATCH = 500;
  */
 export const MAX_BATCH_REQUESTS = 20;
 
-/** The service refuses a second Autopilot sync within 10 minutes, per tenant (docs/domain.md#sync-and-its-10-minute-rule). */
+/**
+ * The service refuses a second Autopilot sync within 10 minutes, per tenant
+ * (docs/domain.md#sync-and-its-10-minute-rule).
+ */
 export const SYNC_INTERVAL_MS = 10 * 60_000;
 
-/** The largest hash file the station reads, in bytes (10 MB; inclusive). Real ones are a few KB; a 500-row CSV about 2 MB. */
+/**
+ * The largest hash file the station reads, in bytes (10 MB; inclusive). Real ones are a few KB; a 500-row CSV about 2
+ * MB.
+ */
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;
 
 /** MAX_FILE_BYTES as people read it ("10 MB"): the `{limit}` of FILE_TOO_LARGE and the readers' messages. */

@@ -10,7 +10,11 @@ import { REGISTRATION_TARGETS, type RegistrationTarget } from './types.ts';
 
 export const deviceId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a device id');
 export const deviceIds = z.array(deviceId).min(1).max(MAX_DEVICES_PER_CALL);
-export const filePath = z.string().min(1).max(4096).refine((p) => !p.includes('\0'), 'contains a NUL character');
+export const filePath = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine((p) => !p.includes('\0'), 'contains a NUL character');
 
 /**
  * Intune's group tag rule (groupTagRule.ts: letters of any language, at most 512 characters). A refusal names the
@@ -21,7 +25,8 @@ export const groupTag = z
   .max(64 * 1024)
   .superRefine((tag, ctx) => {
     const problem = groupTagProblem(tag);
-    if (problem) ctx.addIssue({ code: 'custom', message: groupTagProblemText(problem, tag), params: { reason: problem } });
+    if (problem)
+      ctx.addIssue({ code: 'custom', message: groupTagProblemText(problem, tag), params: { reason: problem } });
   });
 
 /** The Assigned User rule (userPrincipalNameRule.ts); a refusal names the rule that failed, as groupTag does. */
@@ -30,7 +35,12 @@ export const userPrincipalName = z
   .max(64 * 1024)
   .superRefine((upn, ctx) => {
     const problem = userPrincipalNameProblem(upn);
-    if (problem) ctx.addIssue({ code: 'custom', message: userPrincipalNameProblemText(problem, upn), params: { reason: problem } });
+    if (problem)
+      ctx.addIssue({
+        code: 'custom',
+        message: userPrincipalNameProblemText(problem, upn),
+        params: { reason: problem },
+      });
   });
 
 /**
@@ -42,7 +52,13 @@ export const serialNumber = z
   .string()
   .max(1024)
   .transform(foldSerial)
-  .pipe(z.string().min(1, 'is empty').max(SERIAL_MAX).regex(SERIAL_TEXT_PATTERN, 'has control characters: scan the label or type the serial again'));
+  .pipe(
+    z
+      .string()
+      .min(1, 'is empty')
+      .max(SERIAL_MAX)
+      .regex(SERIAL_TEXT_PATTERN, 'has control characters: scan the label or type the serial again'),
+  );
 
 /** Padded or unpadded base64; the decoder judges it (MAX_HASH_CHARS: four times a real hash). */
 export const hardwareHash = z.string().max(MAX_HASH_CHARS);
@@ -73,7 +89,10 @@ export const deviceState = z.enum(DEVICE_STATES);
 /** One registration target (REGISTRATION_TARGETS in types.ts). */
 export const registrationTarget = z.enum(REGISTRATION_TARGETS);
 
-/** The one combination settings files (and `import --register`) spelled before targets were a set: 'both' meant these two. */
+/**
+ * The one combination settings files (and `import --register`) spelled before targets were a set: 'both' meant these
+ * two.
+ */
 export const LEGACY_BOTH: readonly RegistrationTarget[] = ['autopilot', 'corporate'];
 
 /**
@@ -83,12 +102,26 @@ export const LEGACY_BOTH: readonly RegistrationTarget[] = ['autopilot', 'corpora
  * targets it meant, so those files still load.
  */
 export const registrationTargets = z
-  .union([z.literal('both').transform(() => [...LEGACY_BOTH]), z.array(registrationTarget).min(1).max(REGISTRATION_TARGETS.length * 2)])
+  .union([
+    z.literal('both').transform(() => [...LEGACY_BOTH]),
+    z
+      .array(registrationTarget)
+      .min(1)
+      .max(REGISTRATION_TARGETS.length * 2),
+  ])
   .transform((set): RegistrationTarget[] => REGISTRATION_TARGETS.filter((t) => set.includes(t)));
 
 export const settingsPatch = z
   .object({
-    tenantId: z.union([z.literal(''), z.guid(), z.string().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i, 'must be a tenant id (GUID) or a domain like contoso.onmicrosoft.com')]).optional(),
+    tenantId: z
+      .union([
+        z.literal(''),
+        z.guid(),
+        z
+          .string()
+          .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i, 'must be a tenant id (GUID) or a domain like contoso.onmicrosoft.com'),
+      ])
+      .optional(),
     clientId: z.union([z.literal(''), z.guid()]).optional(),
     cloud: z.enum(['global', 'usgov', 'usgovdod', 'china']).optional(),
     apiVersion: z.enum(['v1.0', 'beta']).optional(),
@@ -98,8 +131,19 @@ export const settingsPatch = z
     batchSize: z.number().int().min(1).max(MAX_IMPORT_BATCH).optional(),
     dropFolder: z.union([z.literal(''), filePath]).optional(),
     waitFor: z.enum(['imported', 'registered', 'assigned']).optional(),
-    /** A simulated tenant that runs elsewhere (a classroom's shared training tenant): its https URL. '' = the built-in one. */
-    tenantUrl: z.union([z.literal(''), z.string().max(2048).regex(/^https:\/\/[^\s/?#]+\/?$/i, 'must be an https:// address with no path, like https://trainer-pc:8443')]).optional(),
+    /**
+     * A simulated tenant that runs elsewhere (a classroom's shared training tenant): its https URL. '' = the built-in
+     * one.
+     */
+    tenantUrl: z
+      .union([
+        z.literal(''),
+        z
+          .string()
+          .max(2048)
+          .regex(/^https:\/\/[^\s/?#]+\/?$/i, 'must be an https:// address with no path, like https://trainer-pc:8443'),
+      ])
+      .optional(),
     /** The CA certificate (PEM file) trusted for tenantUrl's connection only. */
     caFile: z.union([z.literal(''), filePath]).optional(),
     /** Admin's switch: devices may be queued without a group tag without the Capture screen asking. */
@@ -109,7 +153,10 @@ export const settingsPatch = z
   .strict();
 
 /** Every setting's name (the settings screen's fields): what a machine-wide file may pre-seed and lock. */
-export const SETTING_KEYS = Object.keys(settingsPatch.shape) as [keyof z.infer<typeof settingsPatch>, ...(keyof z.infer<typeof settingsPatch>)[]];
+export const SETTING_KEYS = Object.keys(settingsPatch.shape) as [
+  keyof z.infer<typeof settingsPatch>,
+  ...(keyof z.infer<typeof settingsPatch>)[],
+];
 
 /** A file's row refused before upload (no hash, a PKID only, a formula…): kept in the queue as an 'invalid' record. */
 export const refusedRow = z

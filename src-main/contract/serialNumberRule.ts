@@ -23,7 +23,10 @@ export function serialWasFolded(raw: string): boolean {
 
 /** Printable ASCII, not starting with a space: the characters on a serial label. */
 export const LABEL_SERIAL_PATTERN = /^[\x21-\x7e][\x20-\x7e]*$/;
-/** What the contract lets through as a serial: no control characters, nothing blank first (the label rule is checkDevice's). */
+/**
+ * What the contract lets through as a serial: no control characters, nothing blank first (the label rule is
+ * checkDevice's).
+ */
 export const SERIAL_TEXT_PATTERN = /^[^\p{Cc}\s][^\p{Cc}]*$/u;
 /** The longest serial the station takes (SMBIOS strings are at most 64 bytes in practice; DSP0134 allows 255). */
 export const SERIAL_MAX = 64;

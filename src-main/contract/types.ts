@@ -84,7 +84,9 @@ export interface FileReadResult {
   encoding?: string;
   devices: CapturedDevice[];
   errors: FileReadError[];
-  /** Rows that repeat a device already read from this file (same serial and hash): reported once here, not read twice. */
+  /**
+   * Rows that repeat a device already read from this file (same serial and hash): reported once here, not read twice.
+   */
   duplicates?: FileDuplicate[];
 }
 
@@ -92,7 +94,20 @@ export interface FileReadResult {
  * Codes of one row of a file whose other rows were read (no hash, a PKID only, a formula…): such rows
  * are kept in the queue as refused records (queueDevices' `refused`). Whole-file codes are not rows.
  */
-export const REFUSED_ROW_CODES: readonly string[] = ['CSV_WRONG_COLUMNS', 'CSV_FORMULA', 'CSV_CONTROL_CHARACTERS', 'CSV_LINE_TOO_LONG', 'CSV_BAD_QUOTES', 'CSV_NO_HASH', 'CSV_BAD_VALUE', 'CSV_GROUP_TAG_TOO_LONG', 'CSV_GROUP_TAG_INVALID', 'CSV_PKID_ONLY', 'CSV_TUPLE_ONLY', 'XML_BAD_VALUE'];
+export const REFUSED_ROW_CODES: readonly string[] = [
+  'CSV_WRONG_COLUMNS',
+  'CSV_FORMULA',
+  'CSV_CONTROL_CHARACTERS',
+  'CSV_LINE_TOO_LONG',
+  'CSV_BAD_QUOTES',
+  'CSV_NO_HASH',
+  'CSV_BAD_VALUE',
+  'CSV_GROUP_TAG_TOO_LONG',
+  'CSV_GROUP_TAG_INVALID',
+  'CSV_PKID_ONLY',
+  'CSV_TUPLE_ONLY',
+  'XML_BAD_VALUE',
+];
 
 export interface FileDuplicate {
   line: number;
@@ -103,7 +118,12 @@ export interface FileDuplicate {
 
 export interface ThisDeviceCapture {
   /** The serial read through systeminformation, with where it came from, or why it cannot be used. */
-  serial: { value?: string; source?: 'system' | 'bios' | 'chassis' | 'typed'; problem?: 'placeholder' | 'virtual-machine' | 'missing'; raw?: string };
+  serial: {
+    value?: string;
+    source?: 'system' | 'bios' | 'chassis' | 'typed';
+    problem?: 'placeholder' | 'virtual-machine' | 'missing';
+    raw?: string;
+  };
   /** True when the technician must scan or type the serial. */
   needsSerial: boolean;
   /** The device when a hash file was found or given. */
@@ -241,7 +261,10 @@ export interface ExportFile {
   leftOut?: Partial<Record<ExportLeftOutReason, number>>;
 }
 
-/** Why a device is not in an Intune upload file: already registered (or 806), owned by another tenant (808-811), invalid, or being imported. */
+/**
+ * Why a device is not in an Intune upload file: already registered (or 806), owned by another tenant (808-811),
+ * invalid, or being imported.
+ */
 export type ExportLeftOutReason = 'registered' | 'otherTenant' | 'invalid' | 'inFlight';
 
 // ---------- tenant, sign-in, settings ----------
@@ -264,7 +287,9 @@ export interface StationSettings {
   waitFor: 'imported' | 'registered' | 'assigned';
   /** Settings the admin pre-seeded and locked; the UI shows them read-only. */
   locked: string[];
-  /** Training against a simulated tenant elsewhere (a classroom's): its https URL, and the CA file trusted for it only. */
+  /**
+   * Training against a simulated tenant elsewhere (a classroom's): its https URL, and the CA file trusted for it only.
+   */
   tenantUrl?: string;
   caFile?: string;
   /** The admin allows devices without a group tag: the Capture screen does not ask "no group tag: continue?". */
@@ -306,7 +331,10 @@ export interface Attention {
   count?: number;
   /** device-needs-attention about one device. */
   serialNumber?: string;
-  /** device-needs-attention: the devices wait to be imported (not signed in, tenant check failed, throttled); nothing failed. */
+  /**
+   * device-needs-attention: the devices wait to be imported (not signed in, tenant check failed, throttled); nothing
+   * failed.
+   */
   waiting?: boolean;
   errorCode?: number;
   errorName?: string;
@@ -421,12 +449,15 @@ export interface ConnectionCheckReport {
  */
 export const REGISTRATION_TARGETS = ['autopilot', 'corporate'] as const;
 export type RegistrationTarget = (typeof REGISTRATION_TARGETS)[number];
-/** The station's targets: at least one, each once, in REGISTRATION_TARGETS order (registrationTargets in schemas.ts). */
+/**
+ * The station's targets: at least one, each once, in REGISTRATION_TARGETS order (registrationTargets in schemas.ts).
+ */
 export type RegistrationTargets = RegistrationTarget[];
 /** Without a saved setting a station registers Autopilot devices only. */
 export const DEFAULT_REGISTRATION_TARGETS: readonly RegistrationTarget[] = ['autopilot'];
 
-export type CorporateRegistrationState = 'not-requested' | 'queued' | 'sending' | 'done' | 'already-present' | 'failed' | 'unavailable';
+export type CorporateRegistrationState =
+  'not-requested' | 'queued' | 'sending' | 'done' | 'already-present' | 'failed' | 'unavailable';
 
 /** A device's corporate identifier registration, beside its Autopilot state (QueueRow.corporate). */
 export interface CorporateRegistration {

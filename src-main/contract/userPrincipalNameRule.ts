@@ -19,16 +19,32 @@ export type UserPrincipalNameProblem =
   | 'UPN_NO_DOMAIN_DOT';
 
 /** The rules in the order they are judged, each with its English sentence (after "the user name …"). */
-const RULES: readonly { code: UserPrincipalNameProblem; fails: (upn: string) => boolean; text: (upn: string) => string }[] = [
-  { code: 'UPN_TOO_LONG', fails: (u) => u.length > USER_PRINCIPAL_NAME_MAX, text: (u) => `is too long: ${u.length} characters, at most ${USER_PRINCIPAL_NAME_MAX}` },
+const RULES: readonly {
+  code: UserPrincipalNameProblem;
+  fails: (upn: string) => boolean;
+  text: (upn: string) => string;
+}[] = [
+  {
+    code: 'UPN_TOO_LONG',
+    fails: (u) => u.length > USER_PRINCIPAL_NAME_MAX,
+    text: (u) => `is too long: ${u.length} characters, at most ${USER_PRINCIPAL_NAME_MAX}`,
+  },
   // "@name" is refused here too: it starts like a formula before it lacks a name.
-  { code: 'UPN_FORMULA_START', fails: (u) => /^[=+\-@]/.test(u), text: (u) => `cannot start with "${u[0]}": spreadsheets run a value starting with = + - @ as a formula` },
+  {
+    code: 'UPN_FORMULA_START',
+    fails: (u) => /^[=+\-@]/.test(u),
+    text: (u) => `cannot start with "${u[0]}": spreadsheets run a value starting with = + - @ as a formula`,
+  },
   { code: 'UPN_SPACE', fails: (u) => /\s/.test(u), text: () => 'cannot contain a space' },
   { code: 'UPN_COMMA', fails: (u) => u.includes(','), text: () => "cannot contain a comma ','" },
-  { code: 'UPN_DOUBLE_QUOTE', fails: (u) => u.includes('"'), text: () => 'cannot contain a double quote \'"\'' },
+  { code: 'UPN_DOUBLE_QUOTE', fails: (u) => u.includes('"'), text: () => "cannot contain a double quote '\"'" },
   { code: 'UPN_NO_AT', fails: (u) => !u.includes('@'), text: () => 'has no @: it must be like name@contoso.com' },
   { code: 'UPN_SEVERAL_AT', fails: (u) => u.indexOf('@') !== u.lastIndexOf('@'), text: () => 'has more than one @' },
-  { code: 'UPN_NO_DOMAIN_DOT', fails: (u) => !/@[^.]+(\.[^.]+)+$/.test(u), text: () => 'must end in a domain with a dot, like @contoso.com' },
+  {
+    code: 'UPN_NO_DOMAIN_DOT',
+    fails: (u) => !/@[^.]+(\.[^.]+)+$/.test(u),
+    text: () => 'must end in a domain with a dot, like @contoso.com',
+  },
 ];
 
 /** The first rule this user name breaks, as its code; undefined for '' and for a name like name@contoso.com. */

@@ -29,10 +29,16 @@ export interface AutopilotGraphOptions {
 }
 
 /** Builds the import request body exactly as the CSDL's importedWindowsAutopilotDeviceIdentity. */
-export function importRequestBody(devices: ImportedIdentityInput[]): { importedWindowsAutopilotDeviceIdentities: Record<string, string>[] } {
+export function importRequestBody(devices: ImportedIdentityInput[]): {
+  importedWindowsAutopilotDeviceIdentities: Record<string, string>[];
+} {
   return {
     importedWindowsAutopilotDeviceIdentities: devices.map((d) => {
-      const o: Record<string, string> = { serialNumber: d.serialNumber, hardwareIdentifier: d.hardwareIdentifier, importId: d.importId };
+      const o: Record<string, string> = {
+        serialNumber: d.serialNumber,
+        hardwareIdentifier: d.hardwareIdentifier,
+        importId: d.importId,
+      };
       if (d.productKey) o.productKey = d.productKey;
       if (d.groupTag) o.groupTag = d.groupTag;
       if (d.assignedUserPrincipalName) o.assignedUserPrincipalName = d.assignedUserPrincipalName;
@@ -66,7 +72,8 @@ export class AutopilotGraph implements AutopilotPort {
 
   async importBatch(devices: ImportedIdentityInput[]): Promise<WithRequestId<ImportedIdentity[]>> {
     if (devices.length === 0) throw new RangeError('importBatch needs at least one device');
-    if (devices.length > MAX_IMPORT_BATCH) throw new RangeError(`importBatch takes at most ${MAX_IMPORT_BATCH} devices`);
+    if (devices.length > MAX_IMPORT_BATCH)
+      throw new RangeError(`importBatch takes at most ${MAX_IMPORT_BATCH} devices`);
     // One POST. A lost answer (maybeApplied) goes back to the worker, whose persisted batch decides
     // whether the records landed: one reconciliation path, which also survives a crash.
     const res = await this.graph.request<{ value?: unknown[] }>({
@@ -86,10 +93,23 @@ export class AutopilotGraph implements AutopilotPort {
 
   async getImported(id: string): Promise<WithRequestId<ImportedIdentity | undefined>> {
     try {
-      const res = await this.graph.request<unknown>({ method: 'GET', path: `${IMPORTED}/${encodeURIComponent(id)}`, doing: 'reading an imported record' });
-      return { value: res.body ? toImported(res.body) : undefined, ...(res.requestId ? { requestId: res.requestId } : {}), clientRequestId: res.clientRequestId };
+      const res = await this.graph.request<unknown>({
+        method: 'GET',
+        path: `${IMPORTED}/${encodeURIComponent(id)}`,
+        doing: 'reading an imported record',
+      });
+      return {
+        value: res.body ? toImported(res.body) : undefined,
+        ...(res.requestId ? { requestId: res.requestId } : {}),
+        clientRequestId: res.clientRequestId,
+      };
     } catch (err) {
-      if (err instanceof GraphFailure && err.kind === 'not-found') return { value: undefined, ...(err.requestId ? { requestId: err.requestId } : {}), clientRequestId: err.clientRequestId ?? '' };
+      if (err instanceof GraphFailure && err.kind === 'not-found')
+        return {
+          value: undefined,
+          ...(err.requestId ? { requestId: err.requestId } : {}),
+          clientRequestId: err.clientRequestId ?? '',
+        };
       throw err;
     }
   }
@@ -97,9 +117,19 @@ export class AutopilotGraph implements AutopilotPort {
   async listImported(): Promise<WithRequestId<ImportedIdentity[]>> {
     // Only what following needs: without $select every record brings its 4 KB hardware hash back.
     // $select is optional: a real tenant has answered 500 to it, and the client then drops it for the session.
-    const res = await this.graph.getAll<unknown>({ path: IMPORTED, query: { $select: LIST_IMPORTED_FIELDS }, optional: ['$select'], doing: 'reading the imported records' });
+    const res = await this.graph.getAll<unknown>({
+      path: IMPORTED,
+      query: { $select: LIST_IMPORTED_FIELDS },
+      optional: ['$select'],
+      doing: 'reading the imported records',
+    });
     const requestId = res.requestIds.at(-1);
-    return { value: res.value.map(toImported), ...(requestId ? { requestId } : {}), clientRequestId: res.clientRequestId, requests: res.pages };
+    return {
+      value: res.value.map(toImported),
+      ...(requestId ? { requestId } : {}),
+      clientRequestId: res.clientRequestId,
+      requests: res.pages,
+    };
   }
 
   async deleteImported(ids: string[]): Promise<void> {
@@ -108,7 +138,11 @@ export class AutopilotGraph implements AutopilotPort {
     await inParallel([...new Set(ids)], DELETE_CONCURRENCY, async (id) => {
       if (failure !== undefined) return; // one failed: the rest wait for the caller's next try
       try {
-        await this.graph.request({ method: 'DELETE', path: `${IMPORTED}/${encodeURIComponent(id)}`, doing: 'removing an imported record' });
+        await this.graph.request({
+          method: 'DELETE',
+          path: `${IMPORTED}/${encodeURIComponent(id)}`,
+          doing: 'removing an imported record',
+        });
       } catch (err) {
         // Already gone (deleted in the admin centre or by an earlier try): the goal is reached.
         if (!(err instanceof GraphFailure && err.kind === 'not-found')) failure ??= err;
@@ -117,13 +151,30 @@ export class AutopilotGraph implements AutopilotPort {
     if (failure !== undefined) throw failure;
   }
 
-  async getRegisteredDevice(id: string, options: { profileStatus?: boolean } = {}): Promise<WithRequestId<RegisteredDevice | undefined>> {
+  async getRegisteredDevice(
+    id: string,
+    options: { profileStatus?: boolean } = {},
+  ): Promise<WithRequestId<RegisteredDevice | undefined>> {
     const beta = options.profileStatus ?? true;
     try {
-      const res = await this.graph.request<unknown>({ method: 'GET', path: `${REGISTERED}/${encodeURIComponent(id)}`, beta, doing: 'reading the registered device' });
-      return { value: res.body ? toRegistered(res.body) : undefined, ...(res.requestId ? { requestId: res.requestId } : {}), clientRequestId: res.clientRequestId };
+      const res = await this.graph.request<unknown>({
+        method: 'GET',
+        path: `${REGISTERED}/${encodeURIComponent(id)}`,
+        beta,
+        doing: 'reading the registered device',
+      });
+      return {
+        value: res.body ? toRegistered(res.body) : undefined,
+        ...(res.requestId ? { requestId: res.requestId } : {}),
+        clientRequestId: res.clientRequestId,
+      };
     } catch (err) {
-      if (err instanceof GraphFailure && err.kind === 'not-found') return { value: undefined, ...(err.requestId ? { requestId: err.requestId } : {}), clientRequestId: err.clientRequestId ?? '' };
+      if (err instanceof GraphFailure && err.kind === 'not-found')
+        return {
+          value: undefined,
+          ...(err.requestId ? { requestId: err.requestId } : {}),
+          clientRequestId: err.clientRequestId ?? '',
+        };
       throw err;
     }
   }
@@ -136,7 +187,12 @@ export class AutopilotGraph implements AutopilotPort {
     );
     return answers.map((a, i) => {
       const id = ids[i]!;
-      if (a.ok) return { id, ...(a.body ? { value: toRegistered(a.body) } : {}), ...(a.requestId ? { requestId: a.requestId } : {}) };
+      if (a.ok)
+        return {
+          id,
+          ...(a.body ? { value: toRegistered(a.body) } : {}),
+          ...(a.requestId ? { requestId: a.requestId } : {}),
+        };
       if (a.error.kind === 'not-found') return { id, ...(a.error.requestId ? { requestId: a.error.requestId } : {}) };
       return { id, error: a.error };
     });
@@ -148,9 +204,17 @@ export class AutopilotGraph implements AutopilotPort {
     // Serials with '-' have been reported to break `contains`: page the list instead.
     if (!serialNumber.includes('-')) {
       try {
-        const res = await this.graph.getAll<unknown>({ path: REGISTERED, query: { $filter: `contains(serialNumber,${odataString(serialNumber)})` }, doing: 'looking for the device by serial' });
+        const res = await this.graph.getAll<unknown>({
+          path: REGISTERED,
+          query: { $filter: `contains(serialNumber,${odataString(serialNumber)})` },
+          doing: 'looking for the device by serial',
+        });
         const requestId = res.requestIds.at(-1);
-        return { value: res.value.map(toRegistered).filter(matches), ...(requestId ? { requestId } : {}), clientRequestId: res.clientRequestId };
+        return {
+          value: res.value.map(toRegistered).filter(matches),
+          ...(requestId ? { requestId } : {}),
+          clientRequestId: res.clientRequestId,
+        };
       } catch (err) {
         if (!(err instanceof GraphFailure) || err.kind !== 'bad-request') throw err;
         this.options.logger.info('Serial filter refused; paging the device list instead', { requestId: err.requestId });
@@ -158,13 +222,25 @@ export class AutopilotGraph implements AutopilotPort {
     }
     const all = await this.graph.getAll<unknown>({ path: REGISTERED, doing: 'looking for the device by serial' });
     const requestId = all.requestIds.at(-1);
-    return { value: all.value.map(toRegistered).filter(matches), ...(requestId ? { requestId } : {}), clientRequestId: all.clientRequestId };
+    return {
+      value: all.value.map(toRegistered).filter(matches),
+      ...(requestId ? { requestId } : {}),
+      clientRequestId: all.clientRequestId,
+    };
   }
 
   async listRegisteredDevices(options: { profileStatus?: boolean } = {}): Promise<WithRequestId<RegisteredDevice[]>> {
-    const res = await this.graph.getAll<unknown>({ path: REGISTERED, beta: options.profileStatus ?? true, doing: 'following registered devices' });
+    const res = await this.graph.getAll<unknown>({
+      path: REGISTERED,
+      beta: options.profileStatus ?? true,
+      doing: 'following registered devices',
+    });
     const requestId = res.requestIds.at(-1);
-    return { value: res.value.map(toRegistered), ...(requestId ? { requestId } : {}), clientRequestId: res.clientRequestId };
+    return {
+      value: res.value.map(toRegistered),
+      ...(requestId ? { requestId } : {}),
+      clientRequestId: res.clientRequestId,
+    };
   }
 
   async updateDeviceProperties(
@@ -172,17 +248,35 @@ export class AutopilotGraph implements AutopilotPort {
     props: { groupTag?: string; userPrincipalName?: string; addressableUserName?: string; displayName?: string },
   ): Promise<WithRequestId<void>> {
     const body: Record<string, string> = {};
-    for (const k of ['groupTag', 'userPrincipalName', 'addressableUserName', 'displayName'] as const) if (props[k] !== undefined) body[k] = props[k]!;
+    for (const k of ['groupTag', 'userPrincipalName', 'addressableUserName', 'displayName'] as const)
+      if (props[k] !== undefined) body[k] = props[k]!;
     // Setting the same properties twice is harmless, so a lost answer may be resent.
-    const res = await this.graph.request({ method: 'POST', path: `${REGISTERED}/${encodeURIComponent(id)}/updateDeviceProperties`, body, idempotent: true, doing: 'updating the device\'s group tag or user' });
+    const res = await this.graph.request({
+      method: 'POST',
+      path: `${REGISTERED}/${encodeURIComponent(id)}/updateDeviceProperties`,
+      body,
+      idempotent: true,
+      doing: "updating the device's group tag or user",
+    });
     this.groupTagCache = undefined;
-    return { value: undefined, ...(res.requestId ? { requestId: res.requestId } : {}), clientRequestId: res.clientRequestId };
+    return {
+      value: undefined,
+      ...(res.requestId ? { requestId: res.requestId } : {}),
+      clientRequestId: res.clientRequestId,
+    };
   }
 
   /** One call, never retried. The 10-minute rule is the worker's (stamped in the tenant's queue before calling). */
   async requestSync(): Promise<'requested' | 'too-soon' | 'in-progress'> {
     try {
-      await this.graph.request({ method: 'POST', path: SYNC, beta: true, idempotent: false, noRetry: true, doing: 'asking Intune to sync' });
+      await this.graph.request({
+        method: 'POST',
+        path: SYNC,
+        beta: true,
+        idempotent: false,
+        noRetry: true,
+        doing: 'asking Intune to sync',
+      });
       return 'requested';
     } catch (err) {
       const answer = err instanceof GraphFailure ? syncAnswerOf(err) : undefined;
@@ -194,8 +288,15 @@ export class AutopilotGraph implements AutopilotPort {
   async listGroupTags(): Promise<string[]> {
     const now = this.graph.now();
     if (this.groupTagCache && now - this.groupTagCache.at < GROUP_TAG_CACHE_MS) return this.groupTagCache.tags;
-    const res = await this.graph.getAll<{ groupTag?: string | null }>({ path: REGISTERED, query: { $select: 'groupTag' }, optional: ['$select'], doing: 'listing the group tags in use' });
-    const tags = [...new Set(res.value.map((d) => (d.groupTag ?? '').trim()).filter(Boolean))].sort((a, b) => a.localeCompare(b));
+    const res = await this.graph.getAll<{ groupTag?: string | null }>({
+      path: REGISTERED,
+      query: { $select: 'groupTag' },
+      optional: ['$select'],
+      doing: 'listing the group tags in use',
+    });
+    const tags = [...new Set(res.value.map((d) => (d.groupTag ?? '').trim()).filter(Boolean))].sort((a, b) =>
+      a.localeCompare(b),
+    );
     this.groupTagCache = { at: now, tags };
     return tags;
   }
@@ -243,4 +344,3 @@ export function toRegistered(raw: unknown): RegisteredDevice {
   if (ps) out.deploymentProfileAssignmentStatus = ps;
   return out;
 }
-

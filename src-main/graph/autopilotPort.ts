@@ -87,7 +87,10 @@ export interface AutopilotPort {
   /** DELETE the imported records this station created (by their ids). */
   deleteImported(ids: string[]): Promise<void>;
   /** `profileStatus` (default true) reads beta so that deploymentProfileAssignmentStatus is present. */
-  getRegisteredDevice(id: string, options?: { profileStatus?: boolean }): Promise<WithRequestId<RegisteredDevice | undefined>>;
+  getRegisteredDevice(
+    id: string,
+    options?: { profileStatus?: boolean },
+  ): Promise<WithRequestId<RegisteredDevice | undefined>>;
   /**
    * Many registered devices by id, in JSON batches of 20 (one by one where the tenant refuses
    * batches); answers in the order of `ids`: `value` undefined when the device is not there (404),
@@ -96,7 +99,10 @@ export interface AutopilotPort {
   getRegisteredDevices?(ids: string[], options?: { profileStatus?: boolean }): Promise<RegisteredRead[]>;
   /** contains(serialNumber,'X'), with the paging fallback for serials the filter mishandles. */
   findRegisteredBySerial(serialNumber: string): Promise<WithRequestId<RegisteredDevice[]>>;
-  updateDeviceProperties(id: string, props: { groupTag?: string; userPrincipalName?: string; addressableUserName?: string; displayName?: string }): Promise<WithRequestId<void>>;
+  updateDeviceProperties(
+    id: string,
+    props: { groupTag?: string; userPrincipalName?: string; addressableUserName?: string; displayName?: string },
+  ): Promise<WithRequestId<void>>;
   /** Beta sync. The 10-minute rule is kept by the caller (the queue's meta, per tenant); a 429 is 'too-soon'. */
   requestSync(): Promise<'requested' | 'too-soon' | 'in-progress'>;
   listGroupTags(): Promise<string[]>;
@@ -131,7 +137,14 @@ export class GraphFailure extends StationError {
   readonly clientRequestId?: string;
   readonly retryAfterMs?: number;
   constructor(
-    data: StationErrorData & { kind: GraphFailureKind; transient: boolean; status?: number; requestId?: string; clientRequestId?: string; retryAfterMs?: number },
+    data: StationErrorData & {
+      kind: GraphFailureKind;
+      transient: boolean;
+      status?: number;
+      requestId?: string;
+      clientRequestId?: string;
+      retryAfterMs?: number;
+    },
   ) {
     super(data);
     this.name = 'GraphFailure';

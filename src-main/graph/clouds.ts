@@ -21,9 +21,24 @@ function cloud(name: CloudName, label: string, graphHost: string, authorityHost:
 
 export const CLOUDS: Readonly<Record<CloudName, CloudEndpoints>> = Object.freeze({
   global: cloud('global', 'Global', 'https://graph.microsoft.com', 'https://login.microsoftonline.com'),
-  usgov: cloud('usgov', 'US Government L4 (GCC High)', 'https://graph.microsoft.us', 'https://login.microsoftonline.us'),
-  usgovdod: cloud('usgovdod', 'US Government L5 (DoD)', 'https://dod-graph.microsoft.us', 'https://login.microsoftonline.us'),
-  china: cloud('china', 'China (21Vianet)', 'https://microsoftgraph.chinacloudapi.cn', 'https://login.partner.microsoftonline.cn'),
+  usgov: cloud(
+    'usgov',
+    'US Government L4 (GCC High)',
+    'https://graph.microsoft.us',
+    'https://login.microsoftonline.us',
+  ),
+  usgovdod: cloud(
+    'usgovdod',
+    'US Government L5 (DoD)',
+    'https://dod-graph.microsoft.us',
+    'https://login.microsoftonline.us',
+  ),
+  china: cloud(
+    'china',
+    'China (21Vianet)',
+    'https://microsoftgraph.chinacloudapi.cn',
+    'https://login.partner.microsoftonline.cn',
+  ),
 });
 
 export function isCloudName(value: string): value is CloudName {
@@ -40,7 +55,13 @@ export function cloudEndpoints(name: CloudName): CloudEndpoints {
  */
 export function customCloud(graphHost: string, authorityHost: string, label = 'Simulated tenant'): CloudEndpoints {
   const g = graphHost.replace(/\/+$/, '');
-  return { name: 'global', label, graphHost: g, authorityHost: authorityHost.replace(/\/+$/, ''), scope: `${g}/.default` };
+  return {
+    name: 'global',
+    label,
+    graphHost: g,
+    authorityHost: authorityHost.replace(/\/+$/, ''),
+    scope: `${g}/.default`,
+  };
 }
 
 /** v1.0 unless the station chose beta or the call exists only in beta (sync, profile status). */

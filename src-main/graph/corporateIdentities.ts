@@ -1,6 +1,11 @@
 import type { GraphClient } from './graphClient.ts';
 import type { WithRequestId } from './autopilotPort.ts';
-import type { CorporateIdentityInput, CorporateIdentityPort, CorporateImportResult, ExistingCorporateIdentity } from './corporateIdentityPort.ts';
+import type {
+  CorporateIdentityInput,
+  CorporateIdentityPort,
+  CorporateImportResult,
+  ExistingCorporateIdentity,
+} from './corporateIdentityPort.ts';
 
 /**
  * Corporate identifiers over Microsoft Graph (beta only: the endpoints have no v1.0 form). One POST
@@ -26,7 +31,10 @@ const identityBody = (identifier: string, description?: string) => ({
 });
 
 export function importDeviceIdentityListBody(items: CorporateIdentityInput[]) {
-  return { importedDeviceIdentities: items.map((i) => identityBody(i.identifier, i.description)), overwriteImportedDeviceIdentities: false };
+  return {
+    importedDeviceIdentities: items.map((i) => identityBody(i.identifier, i.description)),
+    overwriteImportedDeviceIdentities: false,
+  };
 }
 
 export function searchExistingIdentitiesBody(identifiers: string[]) {
@@ -47,7 +55,8 @@ export class CorporateIdentitiesGraph implements CorporateIdentityPort {
 
   async importIdentities(items: CorporateIdentityInput[]): Promise<WithRequestId<CorporateImportResult[]>> {
     if (!items.length) throw new RangeError('importIdentities needs at least one identifier');
-    if (items.length > MAX_CORPORATE_BATCH) throw new RangeError(`importIdentities takes at most ${MAX_CORPORATE_BATCH} identifiers`);
+    if (items.length > MAX_CORPORATE_BATCH)
+      throw new RangeError(`importIdentities takes at most ${MAX_CORPORATE_BATCH} identifiers`);
     const res = await this.graph.request<{ value?: RawIdentity[] }>({
       method: 'POST',
       beta: true,
@@ -59,7 +68,8 @@ export class CorporateIdentitiesGraph implements CorporateIdentityPort {
     const raw = res.body?.value ?? [];
     // Matched by identifier (case-insensitive); by position when the answer does not echo it.
     const byIdentifier = new Map<string, RawIdentity>();
-    for (const r of raw) if (typeof r.importedDeviceIdentifier === 'string') byIdentifier.set(r.importedDeviceIdentifier.toUpperCase(), r);
+    for (const r of raw)
+      if (typeof r.importedDeviceIdentifier === 'string') byIdentifier.set(r.importedDeviceIdentifier.toUpperCase(), r);
     const value = items.map((item, i): CorporateImportResult => {
       const r = byIdentifier.get(item.identifier.toUpperCase()) ?? raw[i];
       const id = typeof r?.id === 'string' && !ZERO_ID.test(r.id) ? r.id : undefined;
@@ -80,8 +90,15 @@ export class CorporateIdentitiesGraph implements CorporateIdentityPort {
       doing: `looking up ${identifiers.length} corporate identifier${identifiers.length === 1 ? '' : 's'}`,
     });
     const value = (res.body?.value ?? [])
-      .filter((r): r is RawIdentity & { id: string; importedDeviceIdentifier: string } => typeof r.id === 'string' && typeof r.importedDeviceIdentifier === 'string')
-      .map((r) => ({ id: r.id, identifier: r.importedDeviceIdentifier, ...(typeof r.description === 'string' ? { description: r.description } : {}) }));
+      .filter(
+        (r): r is RawIdentity & { id: string; importedDeviceIdentifier: string } =>
+          typeof r.id === 'string' && typeof r.importedDeviceIdentifier === 'string',
+      )
+      .map((r) => ({
+        id: r.id,
+        identifier: r.importedDeviceIdentifier,
+        ...(typeof r.description === 'string' ? { description: r.description } : {}),
+      }));
     return { value, ...(res.requestId ? { requestId: res.requestId } : {}), clientRequestId: res.clientRequestId };
   }
 }

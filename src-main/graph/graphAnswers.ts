@@ -28,7 +28,10 @@ interface StatusRow {
   degrade?: true;
   /** `POST /$batch` answered it: the endpoint is busy (these go one by one now) or refuses batching for the session. */
   batchEndpoint?: 'busy' | 'refused';
-  /** The import POST answered it: refused before anything landed (split it), or refused but maybe applied (reconcile first). */
+  /**
+   * The import POST answered it: refused before anything landed (split it), or refused but maybe applied (reconcile
+   * first).
+   */
   importRefusal?: 'outright' | 'maybe-applied';
   /** The sync action answered it (docs/domain.md#sync-and-its-10-minute-rule). */
   sync?: 'in-progress' | 'too-soon';
@@ -89,7 +92,12 @@ export function classifyHttpFailure(status: number, serviceCode = '', serviceMes
 
 /** Graph's error body (https://learn.microsoft.com/graph/errors). */
 export interface GraphErrorBody {
-  error?: { code?: string; message?: string; innerError?: Record<string, unknown>; innererror?: Record<string, unknown> };
+  error?: {
+    code?: string;
+    message?: string;
+    innerError?: Record<string, unknown>;
+    innererror?: Record<string, unknown>;
+  };
 }
 
 /** A non-2xx answer, classified once. */
@@ -112,16 +120,28 @@ export interface ClassifiedFailure {
  * Classifies a non-2xx answer: `header` reads a response header by its lower-case name, `body` is the
  * parsed JSON body (or undefined), `nowMs` the service time for an HTTP-date Retry-After.
  */
-export function classifyFailure(status: number, header: (name: string) => string | null | undefined, body: unknown, nowMs: number): ClassifiedFailure {
+export function classifyFailure(
+  status: number,
+  header: (name: string) => string | null | undefined,
+  body: unknown,
+  nowMs: number,
+): ClassifiedFailure {
   const row = rowOf(status);
   const err = (body as GraphErrorBody | undefined)?.error;
   const inner = err?.innerError ?? err?.innererror;
-  const requestId = header('request-id') ?? (typeof inner?.['request-id'] === 'string' ? inner['request-id'] : undefined);
+  const requestId =
+    header('request-id') ?? (typeof inner?.['request-id'] === 'string' ? inner['request-id'] : undefined);
   const busy = row.class === 'throttled' || row.class === 'busy';
-  const retryAfterMs = busy ? (parseRetryAfter(header('retry-after'), nowMs) ?? retryAfterInMessage(err?.message)) : undefined;
+  const retryAfterMs = busy
+    ? (parseRetryAfter(header('retry-after'), nowMs) ?? retryAfterInMessage(err?.message))
+    : undefined;
   const claims = status === 401 ? claimsChallengeOf(header('www-authenticate') ?? null) : undefined;
   const kind: GraphFailureKind =
-    row.class === 'throttled' ? 'throttled' : row.class === 'busy' || row.class === 'server-error' ? 'unavailable' : classifyHttpFailure(status, err?.code, err?.message);
+    row.class === 'throttled'
+      ? 'throttled'
+      : row.class === 'busy' || row.class === 'server-error'
+        ? 'unavailable'
+        : classifyHttpFailure(status, err?.code, err?.message);
   return {
     status,
     class: row.class === 'success' ? 'refused' : row.class,

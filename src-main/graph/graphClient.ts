@@ -6,7 +6,15 @@ import type { CloudEndpoints } from './clouds.ts';
 import type { FetchLike } from '../net/networkPort.ts';
 import type { GraphFailure } from './autopilotPort.ts';
 import { clientClosed, graphFailure, type FailureContext } from './graphFailures.ts';
-import { classifyFailure, droppedConnectionOf, NOT_GRAPH_JSON, successBodyOf, answerClassOf, safeJson, type ClassifiedFailure } from './graphAnswers.ts';
+import {
+  classifyFailure,
+  droppedConnectionOf,
+  NOT_GRAPH_JSON,
+  successBodyOf,
+  answerClassOf,
+  safeJson,
+  type ClassifiedFailure,
+} from './graphAnswers.ts';
 import type { GraphPages, GraphRequest, GraphResponse } from './graphRequest.ts';
 import { OptionalQueryParts, collectionOf } from './optionalQueryParts.ts';
 import { getAllPages } from './paging.ts';
@@ -45,7 +53,11 @@ export interface GraphClientStats {
 }
 
 /** What one attempt leads to: an answer, a failure, a wait then another attempt, or the same attempt again. */
-type Step<T> = { then: 'return'; response: GraphResponse<T> } | { then: 'throw'; failure: GraphFailure } | { then: 'wait'; waitMs: number } | { then: 'resend' };
+type Step<T> =
+  | { then: 'return'; response: GraphResponse<T> }
+  | { then: 'throw'; failure: GraphFailure }
+  | { then: 'wait'; waitMs: number }
+  | { then: 'resend' };
 
 /** One request's state across its attempts. */
 interface Run {
@@ -74,7 +86,15 @@ export class GraphClient {
   private readonly timing: RetryTiming;
   private readonly fetchImpl: FetchLike;
   private readonly newRequestId: () => string;
-  private readonly counters: GraphClientStats = { requests: 0, reads: 0, writes: 0, retries: 0, throttled: 0, tokenRefreshes: 0, degraded: 0 };
+  private readonly counters: GraphClientStats = {
+    requests: 0,
+    reads: 0,
+    writes: 0,
+    retries: 0,
+    throttled: 0,
+    tokenRefreshes: 0,
+    degraded: 0,
+  };
   /** `collection|part` keys this tenant refused (for the session): never sent again. */
   private readonly refusedParts = new Set<string>();
   /** Aborted by close(): every wait and request in flight ends, and no request starts after. */
@@ -110,13 +130,20 @@ export class GraphClient {
     if (/^https?:\/\//i.test(req.path)) {
       const u = new URL(req.path);
       if (u.origin !== new URL(this.cloud.graphHost).origin) {
-        throw graphFailure('wrong-cloud', { doing: `following a link to ${u.host}`, serviceMessage: 'link outside the chosen cloud' });
+        throw graphFailure('wrong-cloud', {
+          doing: `following a link to ${u.host}`,
+          serviceMessage: 'link outside the chosen cloud',
+        });
       }
       return u.toString();
     }
     const version = req.beta ? 'beta' : this.options.apiVersion;
     const path = req.path.startsWith('/') ? req.path : `/${req.path}`;
-    const q = req.query ? Object.entries(req.query).map(([k, v]) => `${encodeURIComponent(k).replace(/%24/g, '$')}=${encodeURIComponent(v)}`) : [];
+    const q = req.query
+      ? Object.entries(req.query).map(
+          ([k, v]) => `${encodeURIComponent(k).replace(/%24/g, '$')}=${encodeURIComponent(v)}`,
+        )
+      : [];
     return `${this.cloud.graphHost}/${version}${path}${q.length ? `?${q.join('&')}` : ''}`;
   }
 
@@ -212,7 +239,13 @@ export class GraphClient {
     }
     const status = response.status;
     const requestId = response.headers.get('request-id') ?? undefined;
-    log.debug('Graph request', { path: redactPath(run.url), status, requestId, attempt: run.attempt, ms: Date.now() - started });
+    log.debug('Graph request', {
+      path: redactPath(run.url),
+      status,
+      requestId,
+      attempt: run.attempt,
+      ms: Date.now() - started,
+    });
     if (answerClassOf(status) === 'success') return this.afterSuccess<T>(run, response, text);
     const failure = classifyFailure(status, (name) => response.headers.get(name), safeJson(text), this.now());
     return this.afterFailure(run, failure);
@@ -225,54 +258,110 @@ export class GraphClient {
     const requestId = response.headers.get('request-id') ?? undefined;
     for (const part of run.parts.rememberRefused(status)) {
       // Once per tenant and shape: from now on the station does that part itself.
-      this.options.logger.warn('The tenant refused an optional query part; working without it for this session', { part, collection: collectionOf(req.path), requestId });
+      this.options.logger.warn('The tenant refused an optional query part; working without it for this session', {
+        part,
+        collection: collectionOf(req.path),
+        requestId,
+      });
     }
     const contentType = response.headers.get('content-type') ?? '';
     const body = successBodyOf(text, contentType);
     if (body === NOT_GRAPH_JSON) {
-      // A captive portal or proxy page. For a POST it may or may not have reached Graph: the caller looks before sending it again.
+      // A captive portal or proxy page. For a POST it may or may not have reached Graph: the caller looks before
+      // sending it again.
       const host = new URL(run.url).host;
-      const failure = graphFailure('not-json', { status, clientRequestId: run.clientRequestId, doing: req.doing, host, contentType: contentType.split(';')[0]!.trim() });
-      log.warn('Graph answered with something that is not Graph JSON', { path: redactPath(run.url), status, contentType: contentType.slice(0, 80) });
+      const failure = graphFailure('not-json', {
+        status,
+        clientRequestId: run.clientRequestId,
+        doing: req.doing,
+        host,
+        contentType: contentType.split(';')[0]!.trim(),
+      });
+      log.warn('Graph answered with something that is not Graph JSON', {
+        path: redactPath(run.url),
+        status,
+        contentType: contentType.slice(0, 80),
+      });
       return { then: 'throw', failure: req.method === 'GET' || run.idempotent ? failure : maybeApplied(failure) };
     }
-    const answer: GraphResponse<T> = { status, body: body as T | undefined, ...(requestId ? { requestId } : {}), clientRequestId: run.clientRequestId, attempts: run.attempt, dropped: run.parts.dropped };
+    const answer: GraphResponse<T> = {
+      status,
+      body: body as T | undefined,
+      ...(requestId ? { requestId } : {}),
+      clientRequestId: run.clientRequestId,
+      attempts: run.attempt,
+      dropped: run.parts.dropped,
+    };
     return { then: 'return', response: answer };
   }
 
-  /** No answer: a certificate problem does not heal by retrying; otherwise as a failure that may have been processed. */
+  /**
+   * No answer: a certificate problem does not heal by retrying; otherwise as a failure that may have been processed.
+   */
   private afterDroppedConnection(run: Run, err: unknown): Step<never> {
     const { untrusted, reason } = droppedConnectionOf(err);
     const serviceMessage = untrusted ? 'the server certificate is not trusted' : reason;
-    const failure = graphFailure('network', { clientRequestId: run.clientRequestId, doing: run.req.doing, serviceMessage });
+    const failure = graphFailure('network', {
+      clientRequestId: run.clientRequestId,
+      doing: run.req.doing,
+      serviceMessage,
+    });
     if (untrusted) return { then: 'throw', failure };
     const decision = this.timing.afterMaybeProcessed(failure, run.attempt, { ...run.req, idempotent: run.idempotent });
-    if (decision.retry) run.log.warn('Graph request failed on the network; retrying', { path: redactPath(run.url), attempt: run.attempt, delayMs: decision.waitMs, reason });
+    if (decision.retry)
+      run.log.warn('Graph request failed on the network; retrying', {
+        path: redactPath(run.url),
+        attempt: run.attempt,
+        delayMs: decision.waitMs,
+        reason,
+      });
     return stepOf(decision);
   }
 
-  /** A non-2xx answer, in order: leave out an optional part, renew the token, wait as the service asks, back off, or fail. */
+  /**
+   * A non-2xx answer, in order: leave out an optional part, renew the token, wait as the service asks, back off, or
+   * fail.
+   */
   private async afterFailure(run: Run, f: ClassifiedFailure): Promise<Step<never>> {
     const { req, log } = run;
     const requestId = f.context.requestId;
     const part = run.parts.leaveOut(f);
     if (part) {
       this.counters.degraded++;
-      log.info('Graph refused a request with an optional query part; sending it without', { part, status: f.status, requestId });
+      log.info('Graph refused a request with an optional query part; sending it without', {
+        part,
+        status: f.status,
+        requestId,
+      });
       return { then: 'resend' };
     }
     const renewed = await run.token.renew(f, req.signal);
     if (renewed) {
       this.counters.tokenRefreshes++;
-      if (renewed === 'claims-challenge') log.info('Graph sent a claims challenge; asking for a token with those claims', { requestId });
+      if (renewed === 'claims-challenge')
+        log.info('Graph sent a claims challenge; asking for a token with those claims', { requestId });
       else log.info('Graph said the token is no longer valid; refreshed it', { requestId });
       return { then: 'resend' };
     }
-    const ctx: FailureContext = { ...f.context, clientRequestId: run.clientRequestId, ...(req.doing ? { doing: req.doing } : {}) };
+    const ctx: FailureContext = {
+      ...f.context,
+      clientRequestId: run.clientRequestId,
+      ...(req.doing ? { doing: req.doing } : {}),
+    };
     if (f.class === 'throttled' || f.class === 'busy') return this.afterNotProcessed(run, f, ctx);
     if (f.class === 'server-error') {
-      const decision = this.timing.afterMaybeProcessed(graphFailure(f.kind, ctx), run.attempt, { ...req, idempotent: run.idempotent });
-      if (decision.retry) log.warn('Graph server error; retrying', { path: redactPath(run.url), status: f.status, attempt: run.attempt, delayMs: decision.waitMs, requestId });
+      const decision = this.timing.afterMaybeProcessed(graphFailure(f.kind, ctx), run.attempt, {
+        ...req,
+        idempotent: run.idempotent,
+      });
+      if (decision.retry)
+        log.warn('Graph server error; retrying', {
+          path: redactPath(run.url),
+          status: f.status,
+          attempt: run.attempt,
+          delayMs: decision.waitMs,
+          requestId,
+        });
       return stepOf(decision);
     }
     return { then: 'throw', failure: graphFailure(f.kind, ctx) };
@@ -294,11 +383,21 @@ export class GraphClient {
     const failure = graphFailure(f.kind, req.noRetry && !wait.said ? ctx : { ...ctx, retryAfterMs: wait.waitMs });
     if (!this.timing.attemptsLeft(run.attempt, req) || !wait.inline) return { then: 'throw', failure };
     const message = throttled ? 'Graph throttled the station; waiting' : 'Graph unavailable; waiting';
-    run.log.warn(message, { path: redactPath(run.url), attempt: run.attempt, waitMs: wait.waitMs, requestId: f.context.requestId });
+    run.log.warn(message, {
+      path: redactPath(run.url),
+      attempt: run.attempt,
+      waitMs: wait.waitMs,
+      requestId: f.context.requestId,
+    });
     return { then: 'wait', waitMs: wait.waitMs };
   }
 
-  private async send(url: string, req: GraphRequest, token: string, clientRequestId: string): Promise<{ response: Response; text: string }> {
+  private async send(
+    url: string,
+    req: GraphRequest,
+    token: string,
+    clientRequestId: string,
+  ): Promise<{ response: Response; text: string }> {
     const headers: Record<string, string> = {
       authorization: `Bearer ${token}`,
       accept: 'application/json',

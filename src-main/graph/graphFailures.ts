@@ -32,7 +32,10 @@ function waitWords(ms: number | undefined): string {
  */
 export function graphFailure(kind: GraphFailureKind, ctx: FailureContext = {}): GraphFailure {
   const doing = ctx.doing ? ` while ${ctx.doing}` : '';
-  const texts: Record<GraphFailureKind, { code: string; message: string; action: string; params?: Record<string, string> }> = {
+  const texts: Record<
+    GraphFailureKind,
+    { code: string; message: string; action: string; params?: Record<string, string> }
+  > = {
     throttled: {
       code: 'GRAPH_THROTTLED',
       message: `Microsoft Graph asked the station to slow down${doing}.`,
@@ -41,17 +44,19 @@ export function graphFailure(kind: GraphFailureKind, ctx: FailureContext = {}): 
     unavailable: {
       code: 'GRAPH_UNAVAILABLE',
       message: `The Intune service is not answering right now${doing}${ctx.status ? ` (HTTP ${ctx.status})` : ''}.`,
-      action: 'The station tries again later by itself. If it lasts, check the Microsoft 365 service health page and keep the request id for support.',
+      action:
+        'The station tries again later by itself. If it lasts, check the Microsoft 365 service health page and keep the request id for support.',
     },
     network: {
       code: 'GRAPH_NETWORK',
       message: `The station could not reach Microsoft Graph${doing}.`,
-      action: 'Check this bench\'s network cable, proxy and firewall; the station tries again when the network is back.',
+      action: "Check this bench's network cable, proxy and firewall; the station tries again when the network is back.",
     },
     'not-json': {
       code: 'GRAPH_NOT_JSON',
       message: `${ctx.host ?? 'The server'} answered${doing} with ${ctx.contentType || 'no content type'} instead of Microsoft Graph's JSON: a captive portal, proxy or web filter on this network answered in Microsoft's place.`,
-      action: 'Open a browser on this bench and complete any network sign-in page, or ask IT to let graph.microsoft.com through the proxy; the station checks what Intune received and continues by itself.',
+      action:
+        'Open a browser on this bench and complete any network sign-in page, or ask IT to let graph.microsoft.com through the proxy; the station checks what Intune received and continues by itself.',
       params: { host: ctx.host ?? '', contentType: ctx.contentType || '-' },
     },
     'sign-in-expired': {
@@ -67,12 +72,13 @@ export function graphFailure(kind: GraphFailureKind, ctx: FailureContext = {}): 
     'no-intune-licence': {
       code: 'GRAPH_NO_INTUNE_LICENCE',
       message: 'This tenant has no active Microsoft Intune licence, so Windows Autopilot is not available.',
-      action: 'Check that you signed in to the right tenant; otherwise ask the administrator to assign an Intune licence.',
+      action:
+        'Check that you signed in to the right tenant; otherwise ask the administrator to assign an Intune licence.',
     },
     'wrong-cloud': {
       code: 'GRAPH_WRONG_CLOUD',
       message: 'The tenant belongs to another Microsoft cloud than the one chosen in settings.',
-      action: 'Open settings, choose the tenant\'s cloud (Global, US Government L4/L5 or China) and sign in again.',
+      action: "Open settings, choose the tenant's cloud (Global, US Government L4/L5 or China) and sign in again.",
     },
     'not-found': {
       code: 'GRAPH_NOT_FOUND',
@@ -82,7 +88,7 @@ export function graphFailure(kind: GraphFailureKind, ctx: FailureContext = {}): 
     'bad-request': {
       code: 'GRAPH_BAD_REQUEST',
       message: `Intune refused the request${doing}${ctx.serviceMessage ? `: ${ctx.serviceMessage.slice(0, 300)}` : ''}.`,
-      action: 'Check the device\'s data (serial, hash, group tag, user); keep the request id if you contact support.',
+      action: "Check the device's data (serial, hash, group tag, user); keep the request id if you contact support.",
     },
     unknown: {
       code: 'GRAPH_FAILED',
@@ -139,7 +145,8 @@ export function pagingLoopFailure(ctx: FailureContext & { pages?: number } = {})
 export function clientClosed(): StationError {
   return new StationError({
     code: 'GRAPH_CLIENT_CLOSED',
-    message: 'The station stopped talking to Microsoft Graph (the command reached its time limit or the station is closing).',
+    message:
+      'The station stopped talking to Microsoft Graph (the command reached its time limit or the station is closing).',
     action: 'Nothing to do: devices stay in the queue and are followed the next time the station runs.',
   });
 }

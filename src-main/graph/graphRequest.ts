@@ -48,7 +48,9 @@ export interface GraphResponse<T> {
   requestId?: string;
   clientRequestId: string;
   attempts: number;
-  /** Optional query parts that were not sent (refused now or earlier on this tenant): apply them on the station's side. */
+  /**
+   * Optional query parts that were not sent (refused now or earlier on this tenant): apply them on the station's side.
+   */
   dropped: OptionalQueryPart[];
 }
 

@@ -24,7 +24,8 @@ export interface BatchRequest {
 }
 
 /** Its answer: the body of a 2xx, or the failure in the words GraphClient.request would use. */
-export type BatchAnswer<T> = { ok: true; status: number; body: T | undefined; requestId?: string } | { ok: false; error: GraphFailure };
+export type BatchAnswer<T> =
+  { ok: true; status: number; body: T | undefined; requestId?: string } | { ok: false; error: GraphFailure };
 
 interface InnerResponse {
   id?: string;
@@ -61,17 +62,27 @@ export class JsonBatch {
    * rejects for one inner failure; rejects when a whole batch fails in a way single requests would
    * too (throttled past the client's patience, network down, signed out).
    */
-  async send<T>(requests: readonly BatchRequest[], options: { beta?: boolean; doing?: string } = {}): Promise<BatchAnswer<T>[]> {
+  async send<T>(
+    requests: readonly BatchRequest[],
+    options: { beta?: boolean; doing?: string } = {},
+  ): Promise<BatchAnswer<T>[]> {
     const chunks: (readonly BatchRequest[])[] = [];
-    for (let at = 0; at < requests.length; at += MAX_BATCH_REQUESTS) chunks.push(requests.slice(at, at + MAX_BATCH_REQUESTS));
+    for (let at = 0; at < requests.length; at += MAX_BATCH_REQUESTS)
+      chunks.push(requests.slice(at, at + MAX_BATCH_REQUESTS));
     const answered: BatchAnswer<T>[][] = new Array(chunks.length);
     await inParallel(chunks, BATCHES_IN_FLIGHT, async (chunk, i) => {
-      answered[i] = this.refused || chunk.length === 1 ? await this.oneByOne<T>(chunk, options) : await this.batch<T>(chunk, options);
+      answered[i] =
+        this.refused || chunk.length === 1
+          ? await this.oneByOne<T>(chunk, options)
+          : await this.batch<T>(chunk, options);
     });
     return answered.flat();
   }
 
-  private async batch<T>(chunk: readonly BatchRequest[], options: { beta?: boolean; doing?: string }): Promise<BatchAnswer<T>[]> {
+  private async batch<T>(
+    chunk: readonly BatchRequest[],
+    options: { beta?: boolean; doing?: string },
+  ): Promise<BatchAnswer<T>[]> {
     const writes = chunk.filter((r) => r.method !== 'GET').length;
     let res;
     try {
@@ -95,13 +106,19 @@ export class JsonBatch {
         // stops batching for the session (single reads keep their own Retry-After handling).
         if (++this.unavailableRuns >= UNAVAILABLE_RUNS_TO_STOP && !this.refused) {
           this.refused = true;
-          this.logger.warn('The JSON batch endpoint keeps answering 503; sending requests one by one for this session', { status: err.status, requestId: err.requestId, runs: this.unavailableRuns });
+          this.logger.warn(
+            'The JSON batch endpoint keeps answering 503; sending requests one by one for this session',
+            { status: err.status, requestId: err.requestId, runs: this.unavailableRuns },
+          );
         }
         return this.oneByOne<T>(chunk, options);
       }
       if (answer === 'refused') {
         this.refused = true;
-        this.logger.warn('The tenant refused a JSON batch; sending requests one by one for this session', { status: err.status, requestId: err.requestId });
+        this.logger.warn('The tenant refused a JSON batch; sending requests one by one for this session', {
+          status: err.status,
+          requestId: err.requestId,
+        });
         return this.oneByOne<T>(chunk, options);
       }
       // The network dropped it: the requests are safe to send again, one by one this time.
@@ -114,10 +131,20 @@ export class JsonBatch {
   }
 
   private answerOf<T>(inner: InnerResponse | undefined, req: BatchRequest, doing: string | undefined): BatchAnswer<T> {
-    if (!inner || typeof inner.status !== 'number') return { ok: false, error: graphFailure('unavailable', { ...(doing ? { doing } : {}), serviceMessage: 'no answer for this request in the batch' }) };
-    const headers = Object.fromEntries(Object.entries(inner.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));
+    if (!inner || typeof inner.status !== 'number')
+      return {
+        ok: false,
+        error: graphFailure('unavailable', {
+          ...(doing ? { doing } : {}),
+          serviceMessage: 'no answer for this request in the batch',
+        }),
+      };
+    const headers = Object.fromEntries(
+      Object.entries(inner.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]),
+    );
     const requestId = headers['request-id'];
-    if (answerClassOf(inner.status) === 'success') return { ok: true, status: inner.status, body: inner.body as T | undefined, ...(requestId ? { requestId } : {}) };
+    if (answerClassOf(inner.status) === 'success')
+      return { ok: true, status: inner.status, body: inner.body as T | undefined, ...(requestId ? { requestId } : {}) };
     const f = classifyFailure(inner.status, (name) => headers[name], inner.body, this.graph.now());
     if (f.class === 'throttled') {
       // The same as a 429 on its own: the whole station slows down.
@@ -125,15 +152,35 @@ export class JsonBatch {
       if (f.retryAfterMs !== undefined) this.graph.budget.pauseUntil(this.graph.now() + f.retryAfterMs);
     }
     const doingIt = doing ?? `${req.method === 'GET' ? 'reading' : 'deleting'} ${req.path}`;
-    return { ok: false, error: graphFailure(f.kind, { ...f.context, ...(f.retryAfterMs !== undefined ? { retryAfterMs: f.retryAfterMs } : {}), doing: doingIt }) };
+    return {
+      ok: false,
+      error: graphFailure(f.kind, {
+        ...f.context,
+        ...(f.retryAfterMs !== undefined ? { retryAfterMs: f.retryAfterMs } : {}),
+        doing: doingIt,
+      }),
+    };
   }
 
-  private async oneByOne<T>(chunk: readonly BatchRequest[], options: { beta?: boolean; doing?: string }): Promise<BatchAnswer<T>[]> {
+  private async oneByOne<T>(
+    chunk: readonly BatchRequest[],
+    options: { beta?: boolean; doing?: string },
+  ): Promise<BatchAnswer<T>[]> {
     const answers: BatchAnswer<T>[] = new Array(chunk.length);
     await inParallel(chunk, FALLBACK_IN_FLIGHT, async (r, i) => {
       try {
-        const res = await this.graph.request<T>({ method: r.method, path: r.path, ...(options.beta ? { beta: true } : {}), ...(options.doing ? { doing: options.doing } : {}) });
-        answers[i] = { ok: true, status: res.status, body: res.body, ...(res.requestId ? { requestId: res.requestId } : {}) };
+        const res = await this.graph.request<T>({
+          method: r.method,
+          path: r.path,
+          ...(options.beta ? { beta: true } : {}),
+          ...(options.doing ? { doing: options.doing } : {}),
+        });
+        answers[i] = {
+          ok: true,
+          status: res.status,
+          body: res.body,
+          ...(res.requestId ? { requestId: res.requestId } : {}),
+        };
       } catch (err) {
         if (!(err instanceof GraphFailure)) throw err;
         answers[i] = { ok: false, error: err };

@@ -40,7 +40,10 @@ export class OptionalQueryParts {
     // $select is always optional: leaving it out changes only how much of each record comes back.
     const optionalParts = new Set<OptionalQueryPart>([...(req.optional ?? []), '$select']);
     const given = req.query;
-    this.optional = req.method === 'GET' && given && !/^https?:/i.test(req.path) ? DROP_ORDER.filter((p) => optionalParts.has(p) && given[p] !== undefined) : [];
+    this.optional =
+      req.method === 'GET' && given && !/^https?:/i.test(req.path)
+        ? DROP_ORDER.filter((p) => optionalParts.has(p) && given[p] !== undefined)
+        : [];
     this.query = given ? { ...given } : undefined;
     for (const p of this.optional) {
       if (refused.has(this.keyOf(p))) {
@@ -82,7 +85,9 @@ export class OptionalQueryParts {
    * parts whose removal changed the answer (400 → 200, 500 → 400…) are blamed, not bystanders.
    */
   rememberRefused(status: number): OptionalQueryPart[] {
-    const blamed = this.droppedNow.filter((d, i) => (this.droppedNow[i + 1]?.status ?? status) !== d.status).map((d) => d.part);
+    const blamed = this.droppedNow
+      .filter((d, i) => (this.droppedNow[i + 1]?.status ?? status) !== d.status)
+      .map((d) => d.part);
     const added: OptionalQueryPart[] = [];
     for (const p of blamed) {
       if (this.refused.has(this.keyOf(p))) continue;
@@ -110,6 +115,9 @@ export function collectionOf(path: string): string {
  * `contains(serialNumber,'A-B')` failing does not stop `contains(serialNumber,'AB')` from being used.
  */
 export function queryPartKey(path: string, part: OptionalQueryPart, value: string | undefined): string {
-  const shape = part === '$filter' && value !== undefined ? `:${value.replace(/'((?:[^']|'')*)'/g, (_m, lit: string) => (/^[A-Za-z0-9]*$/.test(lit) ? "'plain'" : "'special'"))}` : '';
+  const shape =
+    part === '$filter' && value !== undefined
+      ? `:${value.replace(/'((?:[^']|'')*)'/g, (_m, lit: string) => (/^[A-Za-z0-9]*$/.test(lit) ? "'plain'" : "'special'"))}`
+      : '';
   return `${collectionOf(path)}|${part}${shape}`;
 }

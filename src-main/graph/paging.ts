@@ -32,9 +32,16 @@ export async function getAllPages<T>(
   let pages = 0;
   let endedBy: GraphPages<T>['endedBy'] = 'last-page';
   const loop = (res: GraphResponse<unknown>) =>
-    pagingLoopFailure({ doing: req.doing, clientRequestId: res.clientRequestId, ...(res.requestId ? { requestId: res.requestId } : {}), pages });
+    pagingLoopFailure({
+      doing: req.doing,
+      clientRequestId: res.clientRequestId,
+      ...(res.requestId ? { requestId: res.requestId } : {}),
+      pages,
+    });
   do {
-    const res = await request(next ? { ...req, method: 'GET', path: next, query: undefined } : { ...req, method: 'GET' });
+    const res = await request(
+      next ? { ...req, method: 'GET', path: next, query: undefined } : { ...req, method: 'GET' },
+    );
     first ??= res;
     pages++;
     if (res.requestId) requestIds.push(res.requestId);
@@ -44,7 +51,11 @@ export async function getAllPages<T>(
     if (pages > 1 && items.length > 0 && fresh.length === 0) {
       if (!sameSet(ids, previousIds)) throw loop(res);
       endedBy = 'repeated-page';
-      logger.info('Graph repeated the last page of a listing; ending it there', { collection: collectionOf(req.path), pages, requestId: res.requestId });
+      logger.info('Graph repeated the last page of a listing; ending it there', {
+        collection: collectionOf(req.path),
+        pages,
+        requestId: res.requestId,
+      });
       break;
     }
     items.forEach((item, i) => {
@@ -57,7 +68,11 @@ export async function getAllPages<T>(
     next = res.body?.['@odata.nextLink'];
     if (next !== undefined && next === current) {
       endedBy = 'repeated-page';
-      logger.info('Graph linked the last page of a listing to itself; ending it there', { collection: collectionOf(req.path), pages, requestId: res.requestId });
+      logger.info('Graph linked the last page of a listing to itself; ending it there', {
+        collection: collectionOf(req.path),
+        pages,
+        requestId: res.requestId,
+      });
       break;
     }
     if (next !== undefined && seenLinks.has(next)) throw loop(res);

@@ -37,7 +37,13 @@ export interface AdaptiveRate {
   minFraction: number;
 }
 
-export const DEFAULT_ADAPTIVE: AdaptiveRate = { decrease: 0.5, ceilingFactor: 0.85, increasePerWindow: 0.05, ceilingRecoveryPerWindow: 0.001, minFraction: 0.05 };
+export const DEFAULT_ADAPTIVE: AdaptiveRate = {
+  decrease: 0.5,
+  ceilingFactor: 0.85,
+  increasePerWindow: 0.05,
+  ceilingRecoveryPerWindow: 0.001,
+  minFraction: 0.05,
+};
 
 /**
  * Client-side sliding-window budget. Every Graph request takes a slot before it is sent; when the
@@ -62,7 +68,8 @@ export class RateBudget {
     /** false: a fixed budget (tests of the window itself). */
     adaptive: Partial<AdaptiveRate> | false = {},
   ) {
-    if (!(limits.maxWrites >= 1 && limits.maxRequests >= limits.maxWrites && limits.windowMs > 0)) throw new RangeError('invalid rate budget limits');
+    if (!(limits.maxWrites >= 1 && limits.maxRequests >= limits.maxWrites && limits.windowMs > 0))
+      throw new RangeError('invalid rate budget limits');
     this.adaptive = adaptive === false ? undefined : { ...DEFAULT_ADAPTIVE, ...adaptive };
     this.adjustedAt = clock.now();
   }
@@ -96,11 +103,15 @@ export class RateBudget {
     const windows = (now - this.adjustedAt) / this.limits.windowMs;
     this.adjustedAt = now;
     this.ceiling = Math.min(1, this.ceiling + a.ceilingRecoveryPerWindow * windows);
-    if (this.fraction < this.ceiling) this.fraction = Math.min(this.ceiling, this.fraction + a.increasePerWindow * windows);
+    if (this.fraction < this.ceiling)
+      this.fraction = Math.min(this.ceiling, this.fraction + a.increasePerWindow * windows);
   }
 
   private effectiveLimits(): { maxRequests: number; maxWrites: number } {
-    return { maxRequests: Math.max(1, Math.floor(this.limits.maxRequests * this.fraction)), maxWrites: Math.max(1, Math.floor(this.limits.maxWrites * this.fraction)) };
+    return {
+      maxRequests: Math.max(1, Math.floor(this.limits.maxRequests * this.fraction)),
+      maxWrites: Math.max(1, Math.floor(this.limits.maxWrites * this.fraction)),
+    };
   }
 
   /** Takes one slot, waiting as long as needed. Rejects only when `signal` aborts. */
@@ -126,7 +137,12 @@ export class RateBudget {
   usage(): { requests: number; writes: number; waiting: number; pausedForMs: number } {
     const now = this.clock.now();
     this.prune(now);
-    return { requests: this.all.length, writes: this.writes.length, waiting: this.waitingCount, pausedForMs: Math.max(0, this.pausedUntil - now) };
+    return {
+      requests: this.all.length,
+      writes: this.writes.length,
+      waiting: this.waitingCount,
+      pausedForMs: Math.max(0, this.pausedUntil - now),
+    };
   }
 
   /** 0 when a slot was taken, else how long to wait before trying again. */
@@ -138,8 +154,10 @@ export class RateBudget {
     const { windowMs } = this.limits;
     const { maxRequests, maxWrites } = this.effectiveLimits();
     let wait = 0;
-    if (this.all.length >= maxRequests) wait = Math.max(wait, this.all[this.all.length - maxRequests]! + windowMs + 1 - now);
-    if (kind === 'write' && this.writes.length >= maxWrites) wait = Math.max(wait, this.writes[this.writes.length - maxWrites]! + windowMs + 1 - now);
+    if (this.all.length >= maxRequests)
+      wait = Math.max(wait, this.all[this.all.length - maxRequests]! + windowMs + 1 - now);
+    if (kind === 'write' && this.writes.length >= maxWrites)
+      wait = Math.max(wait, this.writes[this.writes.length - maxWrites]! + windowMs + 1 - now);
     if (wait > 0) return Math.max(1, wait);
     this.all.push(now);
     if (kind === 'write') this.writes.push(now);

@@ -36,7 +36,10 @@ export interface RetryOptions {
 /** Send again after `waitMs`, or give up with `failure`. */
 export type RetryDecision = { retry: true; waitMs: number } | { retry: false; failure: GraphFailure };
 
-/** The wait a 429 or 503 asks for, ms: the service's (`said`) or the backoff's; `inline` when the client waits it itself. */
+/**
+ * The wait a 429 or 503 asks for, ms: the service's (`said`) or the backoff's; `inline` when the client waits it
+ * itself.
+ */
 export interface ServiceWait {
   waitMs: number;
   said: boolean;
@@ -82,7 +85,11 @@ export class RetryTiming {
    * never sent again (the failure says `maybeApplied`, the caller looks before resending); others are,
    * after the backoff, while attempts last.
    */
-  afterMaybeProcessed(failure: GraphFailure, attempt: number, req: RetryOptions & { idempotent: boolean }): RetryDecision {
+  afterMaybeProcessed(
+    failure: GraphFailure,
+    attempt: number,
+    req: RetryOptions & { idempotent: boolean },
+  ): RetryDecision {
     if (!req.idempotent) return { retry: false, failure: maybeApplied(failure) };
     if (!this.attemptsLeft(attempt, req)) return { retry: false, failure };
     return { retry: true, waitMs: this.backoff(attempt) };

@@ -6,7 +6,10 @@ export interface AccessTokenProvider {
    * A valid access token for `scope` (silently refreshed when close to expiry). `forceRefresh`
    * after the service said 401: the cached token was revoked or expired early.
    */
-  getAccessToken(scope: string, options?: { forceRefresh?: boolean; signal?: AbortSignal | undefined; claims?: string }): Promise<string>;
+  getAccessToken(
+    scope: string,
+    options?: { forceRefresh?: boolean; signal?: AbortSignal | undefined; claims?: string },
+  ): Promise<string>;
 }
 
 /**

@@ -32,7 +32,12 @@ export function confineBrowserCalls(handlers: Handlers, options: BrowserConfinem
   const currentDropFolder = async () => (await handlers.getSettings({})).dropFolder;
 
   const refuse = (call: string, setting: string, given: string, allowed: string | undefined): never => {
-    log.warn('browser call refused: path outside what browser mode may read', { call, setting, path: clip(given), allowed: allowed ?? '(none)' });
+    log.warn('browser call refused: path outside what browser mode may read', {
+      call,
+      setting,
+      path: clip(given),
+      allowed: allowed ?? '(none)',
+    });
     throw new StationError({
       code: 'PATH_NOT_ALLOWED',
       message: allowed
@@ -60,7 +65,8 @@ export function confineBrowserCalls(handlers: Handlers, options: BrowserConfinem
       return handlers.readFiles(input);
     },
     captureThisDevice: async (input) => {
-      if (input.hashFilePath !== undefined) await requireInsideDropFolder('captureThisDevice', 'hashFilePath', input.hashFilePath);
+      if (input.hashFilePath !== undefined)
+        await requireInsideDropFolder('captureThisDevice', 'hashFilePath', input.hashFilePath);
       return handlers.captureThisDevice(input);
     },
     updateSettings: async (input) => {
@@ -69,9 +75,11 @@ export function confineBrowserCalls(handlers: Handlers, options: BrowserConfinem
       // The settings screen sends every field: an unchanged value or a cleared one is not a new path.
       if (dropFolder && dropFolder !== now.dropFolder) {
         const roots = options.dropFolderRoots().filter((r) => r.length > 0);
-        if (!roots.some((root) => isInside(root, dropFolder, true))) refuse('updateSettings', 'dropFolder', dropFolder, roots.join(' or ') || undefined);
+        if (!roots.some((root) => isInside(root, dropFolder, true)))
+          refuse('updateSettings', 'dropFolder', dropFolder, roots.join(' or ') || undefined);
       }
-      if (certificatePath && certificatePath !== now.certificatePath) refuse('updateSettings', 'certificatePath', certificatePath, undefined);
+      if (certificatePath && certificatePath !== now.certificatePath)
+        refuse('updateSettings', 'certificatePath', certificatePath, undefined);
       // The shared training tenant's CA file is a path too: reading it would tell whether a file exists anywhere.
       if (caFile && caFile !== now.caFile) refuse('updateSettings', 'caFile', caFile, undefined);
       return handlers.updateSettings(input);
@@ -131,13 +139,22 @@ function clip(s: string): string {
  * their paths confined. The drop folder may be chosen inside the admin's pre-seeded one or inside
  * the station's own drop area.
  */
-export function browserModeDispatch(handlers: Handlers, options: { logger: Logger; dataDir: string; adminDropFolder?: string | undefined }): Dispatch {
+export function browserModeDispatch(
+  handlers: Handlers,
+  options: { logger: Logger; dataDir: string; adminDropFolder?: string | undefined },
+): Dispatch {
   const area = stationDropArea(options.dataDir);
   try {
     fs.mkdirSync(area, { recursive: true });
   } catch (err) {
-    options.logger.warn('station drop area not created', { path: area, error: err instanceof Error ? err.message : String(err) });
+    options.logger.warn('station drop area not created', {
+      path: area,
+      error: err instanceof Error ? err.message : String(err),
+    });
   }
   const roots = [area, ...(options.adminDropFolder ? [options.adminDropFolder] : [])];
-  return createDispatcher(confineBrowserCalls(handlers, { logger: options.logger, dropFolderRoots: () => roots }), options.logger);
+  return createDispatcher(
+    confineBrowserCalls(handlers, { logger: options.logger, dropFolderRoots: () => roots }),
+    options.logger,
+  );
 }

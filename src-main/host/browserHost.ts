@@ -106,7 +106,8 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   const server = http.createServer((req, res) => {
     handle(req, res).catch((err) => {
       options.logger.error('browser host request failed', { error: err instanceof Error ? err.message : String(err) });
-      if (!res.headersSent) sendJson(res, 500, { error: { code: 'INTERNAL', message: 'The station could not answer this request.' } });
+      if (!res.headersSent)
+        sendJson(res, 500, { error: { code: 'INTERNAL', message: 'The station could not answer this request.' } });
       else res.destroy();
     });
   });
@@ -115,7 +116,9 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     baseHeaders(res);
     if (!allowedHosts().has(req.headers.host ?? '')) {
       refusals.note('HOST_REFUSED', req);
-      return sendJson(res, 403, { error: { code: 'HOST_REFUSED', message: 'This address is not allowed to reach the station.' } });
+      return sendJson(res, 403, {
+        error: { code: 'HOST_REFUSED', message: 'This address is not allowed to reach the station.' },
+      });
     }
     const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
     const origin = req.headers.origin;
@@ -129,11 +132,19 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
       if (!sessionOk(req) && !tokenOk(bearer)) {
         refusals.note('SESSION_TOKEN_MISSING', req);
-        return sendJson(res, 401, { error: { code: 'SESSION_TOKEN_MISSING', message: 'This page has no session of this station run (the station may have restarted). Open the address the station printed.' } });
+        return sendJson(res, 401, {
+          error: {
+            code: 'SESSION_TOKEN_MISSING',
+            message:
+              'This page has no session of this station run (the station may have restarted). Open the address the station printed.',
+          },
+        });
       }
       if (!originOk || !siteOk) {
         refusals.note('ORIGIN_REFUSED', req);
-        return sendJson(res, 403, { error: { code: 'ORIGIN_REFUSED', message: 'Requests from other web pages are refused.' } });
+        return sendJson(res, 403, {
+          error: { code: 'ORIGIN_REFUSED', message: 'Requests from other web pages are refused.' },
+        });
       }
       if (url.pathname === '/api/events' && req.method === 'GET') return openEventStream(res);
       const callName = /^\/api\/call\/([A-Za-z][A-Za-z0-9]*)$/.exec(url.pathname)?.[1];
@@ -141,17 +152,27 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
         if (origin === undefined) {
           // Every browser sends Origin on POST; a missing one is not our renderer.
           refusals.note('ORIGIN_REFUSED', req);
-          return sendJson(res, 403, { error: { code: 'ORIGIN_REFUSED', message: 'Requests without an Origin are refused.' } });
+          return sendJson(res, 403, {
+            error: { code: 'ORIGIN_REFUSED', message: 'Requests without an Origin are refused.' },
+          });
         }
         const body = await readBody(req, maxBody);
         if (body === 'too-large') {
-          return sendJson(res, 413, { error: { code: 'BODY_TOO_LARGE', message: `The request is larger than ${Math.round(maxBody / 1048576)} MB.` } });
+          return sendJson(res, 413, {
+            error: {
+              code: 'BODY_TOO_LARGE',
+              message: `The request is larger than ${Math.round(maxBody / 1048576)} MB.`,
+            },
+          });
         }
         let input: unknown;
         try {
           input = body.length ? JSON.parse(body.toString('utf8')) : {};
         } catch {
-          return sendJson(res, 400, { ok: false, error: { code: 'INPUT_NOT_JSON', message: 'The request body is not valid JSON.' } });
+          return sendJson(res, 400, {
+            ok: false,
+            error: { code: 'INPUT_NOT_JSON', message: 'The request body is not valid JSON.' },
+          });
         }
         return sendJson(res, 200, await options.dispatch(callName, input));
       }
@@ -198,7 +219,9 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     try {
       rel = decodeURIComponent(pathname);
     } catch {
-      return sendJson(res, 400, { error: { code: 'BAD_PATH', message: 'This address is not a valid path (broken % encoding).' } });
+      return sendJson(res, 400, {
+        error: { code: 'BAD_PATH', message: 'This address is not a valid path (broken % encoding).' },
+      });
     }
     if (rel === '/' || rel === '') rel = '/index.html';
     const file = path.resolve(staticRoot, `.${rel}`);
@@ -295,7 +318,10 @@ function baseHeaders(res: http.ServerResponse): void {
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 

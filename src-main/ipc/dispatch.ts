@@ -12,7 +12,11 @@ export type Dispatch = (name: string, rawInput: unknown) => Promise<CallResult<u
 export function createDispatcher(handlers: Handlers, logger: Logger): Dispatch {
   return async (name, rawInput) => {
     if (!Object.hasOwn(calls, name)) {
-      return fail({ code: 'CALL_UNKNOWN', message: `The station has no call named "${truncate(name)}".`, action: 'Update the station: the screen and the main process are from different versions.' });
+      return fail({
+        code: 'CALL_UNKNOWN',
+        message: `The station has no call named "${truncate(name)}".`,
+        action: 'Update the station: the screen and the main process are from different versions.',
+      });
     }
     const key = name as CallName;
     let parsed: ReturnType<(typeof calls)[CallName]['input']['safeParse']>;
@@ -20,13 +24,25 @@ export function createDispatcher(handlers: Handlers, logger: Logger): Dispatch {
       parsed = calls[key].input.safeParse(rawInput);
     } catch {
       // Only an in-process caller can pass a getter or proxy that throws; ipc and HTTP carry plain data.
-      return fail({ code: 'INPUT_INVALID', message: `The request "${key}" was refused because its input could not be read.`, action: 'Check the values you entered and try again.', details: { call: key } });
+      return fail({
+        code: 'INPUT_INVALID',
+        message: `The request "${key}" was refused because its input could not be read.`,
+        action: 'Check the values you entered and try again.',
+        details: { call: key },
+      });
     }
     if (!parsed.success) {
       // Zod echoes unknown keys and paths: clipped, so a hostile 1 MB key never becomes a 1 MB message.
-      const issues = parsed.error.issues.slice(0, 5).map((i) => clip(`${i.path.length ? i.path.map((p) => clip(String(p), 40)).join('.') : 'input'}: ${i.message}`, 160));
-      // A field rule that names what failed (groupTagRule.ts, userPrincipalNameRule.ts) gives its code: the screens word it.
-      const reason = parsed.error.issues.map((i) => ('params' in i ? (i.params as { reason?: unknown } | undefined)?.reason : undefined)).find((r): r is string => typeof r === 'string');
+      const issues = parsed.error.issues
+        .slice(0, 5)
+        .map((i) =>
+          clip(`${i.path.length ? i.path.map((p) => clip(String(p), 40)).join('.') : 'input'}: ${i.message}`, 160),
+        );
+      // A field rule that names what failed (groupTagRule.ts, userPrincipalNameRule.ts) gives its code: the screens
+      // word it.
+      const reason = parsed.error.issues
+        .map((i) => ('params' in i ? (i.params as { reason?: unknown } | undefined)?.reason : undefined))
+        .find((r): r is string => typeof r === 'string');
       return fail({
         code: 'INPUT_INVALID',
         message: `The request "${key}" was refused because its input is not valid (${issues.join('; ')}).`,

@@ -14,7 +14,11 @@ export interface SenderFacts {
  * A call is trusted only when it comes from the top frame of one of our own windows showing our own
  * app:// page. Checked before the input is even parsed (Electron security checklist #17).
  */
-export function createSenderCheck(trustedWebContentsIds: () => ReadonlySet<number>, appScheme = 'app:', appHost = 'station') {
+export function createSenderCheck(
+  trustedWebContentsIds: () => ReadonlySet<number>,
+  appScheme = 'app:',
+  appHost = 'station',
+) {
   return (event: SenderFacts): boolean => {
     const frame = event.senderFrame;
     if (!frame || frame.parent !== null) return false;
@@ -47,7 +51,11 @@ export function registerIpcHandlers(
       if (!isTrustedSender(event as unknown as SenderFacts)) {
         // As VS Code does: a refused sender is worth a line (at most 100 a session: a looping frame cannot flood the
         // log).
-        if (logged++ < 100) logger.warn('ipc call refused: not from the station window', { call: name, ...senderSummary(event as unknown as SenderFacts) });
+        if (logged++ < 100)
+          logger.warn('ipc call refused: not from the station window', {
+            call: name,
+            ...senderSummary(event as unknown as SenderFacts),
+          });
         return refused;
       }
       return dispatch(name, input);

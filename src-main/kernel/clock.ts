@@ -17,10 +17,13 @@ export function scaledClock(timeScale = 1, origin = Date.now()): Clock {
     sleep: (ms, signal) =>
       new Promise<void>((resolve, reject) => {
         if (signal?.aborted) return reject(signal.reason);
-        const timer = setTimeout(() => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        }, Math.max(0, ms / timeScale));
+        const timer = setTimeout(
+          () => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+          },
+          Math.max(0, ms / timeScale),
+        );
         const onAbort = () => {
           clearTimeout(timer);
           reject(signal!.reason);

@@ -21,7 +21,8 @@ export interface Logger {
 
 // Keys whose values never reach a sink: anything naming a token, secret, password or assertion, plus
 // exact names for codes, product keys and hardware hashes (errorCode, productKeyId stay readable).
-const SECRET_KEYS = /token|secret|passw(or)?d|passphrase|assertion|authorization|cookie|private_?key|^(code|device_?code|product_?key|hardware_?(hash|identifier)|pfx)$/i;
+const SECRET_KEYS =
+  /token|secret|passw(or)?d|passphrase|assertion|authorization|cookie|private_?key|^(code|device_?code|product_?key|hardware_?(hash|identifier)|pfx)$/i;
 const PEM = /-----BEGIN [A-Z0-9 ]+-----[\s\S]*?(-----END [A-Z0-9 ]+-----|$)/g;
 // Line-wrapped base64 (PEM bodies, hashes copied from XML with wrapping): two or more long lines in a row.
 // Starts only where a run starts (lookbehind) so one long unwrapped hash is scanned once, not once per character.
@@ -34,12 +35,16 @@ const BEARER = /(Bearer\s+)[A-Za-z0-9._~+/=-]+/gi;
 // slashes) are not secrets and stay readable.
 const LONG_RUN = /[A-Za-z0-9+/_-]{100,}={0,2}/g;
 const PATH_SEGMENT = /^([A-Za-z]+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|v1|)$/i;
-const redactRun = (m: string) => (m.includes('/') && m.split('/').every((seg) => PATH_SEGMENT.test(seg)) ? m : `${m.slice(0, 8)}…[redacted ${m.length} chars]`);
+const redactRun = (m: string) =>
+  m.includes('/') && m.split('/').every((seg) => PATH_SEGMENT.test(seg))
+    ? m
+    : `${m.slice(0, 8)}…[redacted ${m.length} chars]`;
 // key=value in query strings and form bodies (token requests echoed in errors).
 // (exact "code" and "device_code" only: errorCode=802 stays readable).
 const SECRET_PARAM = /((?:^|[?&#\s])(?:[a-z_]*(?:token|secret|password|assertion)|code|device_code)=)[^&\s"']+/gi;
 // "key": "value" inside JSON text (response bodies logged as strings).
-const SECRET_JSON = /("[a-z_]*(?:token|secret|password|assertion|hardwareIdentifier|hardwareHash|device_code)"\s*:\s*")(?:[^"\\]|\\.)*"/gi;
+const SECRET_JSON =
+  /("[a-z_]*(?:token|secret|password|assertion|hardwareIdentifier|hardwareHash|device_code)"\s*:\s*")(?:[^"\\]|\\.)*"/gi;
 
 // Entra ID client secrets: three characters, a digit, "Q~", then 31 to 34 more.
 const ENTRA_SECRET = /\b[A-Za-z0-9_.-]{3}\dQ~[A-Za-z0-9_~.-]{31,34}/g;
@@ -61,7 +66,9 @@ export function redactString(s: string): string {
  * like one.
  */
 const isErrorCode = (key: string, value: unknown) =>
-  /^code$/i.test(key) && (typeof value === 'number' || (typeof value === 'string' && /^([A-Z][A-Z0-9_]{1,63}|AADSTS\d{1,9}|[a-z]+(_[a-z]+)*)$/.test(value)));
+  /^code$/i.test(key) &&
+  (typeof value === 'number' ||
+    (typeof value === 'string' && /^([A-Z][A-Z0-9_]{1,63}|AADSTS\d{1,9}|[a-z]+(_[a-z]+)*)$/.test(value)));
 
 export function redact(value: unknown, depth = 0): unknown {
   if (depth > 6) return '[deep]';

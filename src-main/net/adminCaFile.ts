@@ -22,6 +22,7 @@ const unreadable = (file: string, reason: string) =>
   new StationError({
     code: 'NETWORK_CA_FILE_UNREADABLE',
     message: `The CA file ${file} cannot be used (${reason}).`,
-    action: 'Give the path of a PEM file (it starts with -----BEGIN CERTIFICATE-----), e.g. your TLS-inspecting proxy\'s root certificate exported as Base-64 .cer, or clear the setting.',
+    action:
+      "Give the path of a PEM file (it starts with -----BEGIN CERTIFICATE-----), e.g. your TLS-inspecting proxy's root certificate exported as Base-64 .cer, or clear the setting.",
     params: { path: file, reason },
   });

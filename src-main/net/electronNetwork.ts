@@ -29,9 +29,20 @@ export function createElectronNetwork(session: NetworkSession): NetworkPort {
       const started = Date.now();
       try {
         // Any HTTP answer means DNS, the proxy, TCP and TLS all worked; the body is not read.
-        const res = await session.fetch(`${u.origin}/`, { method: 'HEAD', redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+        const res = await session.fetch(`${u.origin}/`, {
+          method: 'HEAD',
+          redirect: 'manual',
+          signal: AbortSignal.timeout(timeoutMs),
+        });
         void res.body?.cancel().catch(() => {});
-        return { status: 'ok', host, port, address: via === 'direct' ? host : `${host} via ${via}`, ms: Date.now() - started, via };
+        return {
+          status: 'ok',
+          host,
+          port,
+          address: via === 'direct' ? host : `${host} via ${via}`,
+          ms: Date.now() - started,
+          via,
+        };
       } catch (err) {
         return probeOfChromiumError(host, port, via, err);
       }
@@ -45,18 +56,43 @@ export function routeOfPac(pac: string): NetworkRoute {
   const first = pac.split(';')[0]?.trim() ?? '';
   const m = /^(PROXY|HTTPS|SOCKS5?|SOCKS4|QUIC)\s+(\S+)$/i.exec(first);
   if (!m) return { kind: 'direct' };
-  const scheme = { PROXY: 'http', HTTPS: 'https', SOCKS: 'socks4', SOCKS4: 'socks4', SOCKS5: 'socks5', QUIC: 'quic' }[m[1]!.toUpperCase()] ?? 'http';
+  const scheme =
+    { PROXY: 'http', HTTPS: 'https', SOCKS: 'socks4', SOCKS4: 'socks4', SOCKS5: 'socks5', QUIC: 'quic' }[
+      m[1]!.toUpperCase()
+    ] ?? 'http';
   return { kind: 'proxy', proxy: `${scheme}://${m[2]}` };
 }
 
 /** Reads Chromium's net error name (net::ERR_…) from a failed `net.fetch` as a probe result. */
 export function probeOfChromiumError(host: string, port: number, via: string, err: unknown): HostProbe {
   const text = `${(err as Error)?.message ?? ''} ${String((err as { cause?: unknown })?.cause ?? '')}`;
-  const reason = /ERR_[A-Z_]+/.exec(text)?.[0] ?? (/timeout|abort/i.test(text) ? 'ETIMEDOUT' : text.trim().slice(0, 120) || 'failed');
+  const reason =
+    /ERR_[A-Z_]+/.exec(text)?.[0] ??
+    (/timeout|abort/i.test(text) ? 'ETIMEDOUT' : text.trim().slice(0, 120) || 'failed');
   const address = via === 'direct' ? host : `${host} via ${via}`;
-  if (/^ERR_(PROXY|TUNNEL)_|^ERR_MANDATORY_PROXY/.test(reason)) return { status: 'proxy', host, port, proxy: via, reason, ...(reason === 'ERR_PROXY_AUTH_UNSUPPORTED' || reason === 'ERR_PROXY_AUTH_REQUESTED' ? { httpStatus: 407 } : {}), via };
-  if (reason === 'ERR_NAME_NOT_RESOLVED' || reason === 'ERR_NAME_RESOLUTION_FAILED') return { status: 'dns', host, port, reason, via };
-  if (reason.startsWith('ERR_CERT_')) return { status: 'tls-untrusted', host, port, address, reason, issuer: 'unknown (see the certificate in a browser on this bench)', via };
-  if (reason.startsWith('ERR_SSL_') || reason === 'ERR_BAD_SSL_CLIENT_AUTH_CERT') return { status: 'tls', host, port, address, reason, via };
+  if (/^ERR_(PROXY|TUNNEL)_|^ERR_MANDATORY_PROXY/.test(reason))
+    return {
+      status: 'proxy',
+      host,
+      port,
+      proxy: via,
+      reason,
+      ...(reason === 'ERR_PROXY_AUTH_UNSUPPORTED' || reason === 'ERR_PROXY_AUTH_REQUESTED' ? { httpStatus: 407 } : {}),
+      via,
+    };
+  if (reason === 'ERR_NAME_NOT_RESOLVED' || reason === 'ERR_NAME_RESOLUTION_FAILED')
+    return { status: 'dns', host, port, reason, via };
+  if (reason.startsWith('ERR_CERT_'))
+    return {
+      status: 'tls-untrusted',
+      host,
+      port,
+      address,
+      reason,
+      issuer: 'unknown (see the certificate in a browser on this bench)',
+      via,
+    };
+  if (reason.startsWith('ERR_SSL_') || reason === 'ERR_BAD_SSL_CLIENT_AUTH_CERT')
+    return { status: 'tls', host, port, address, reason, via };
   return { status: 'tcp', host, port, address, reason, via };
 }

@@ -14,7 +14,10 @@ export type { HostProbe } from './networkPort.ts';
  * handshake says who answered, so a certificate that does not verify is only looked at, never
  * trusted. The result's `via` is 'direct' or the proxy's origin (never its credentials).
  */
-export async function probeHost(url: string, options: { ca?: readonly string[]; timeoutMs?: number; proxy?: URL } = {}): Promise<HostProbe> {
+export async function probeHost(
+  url: string,
+  options: { ca?: readonly string[]; timeoutMs?: number; proxy?: URL } = {},
+): Promise<HostProbe> {
   const u = new URL(url);
   const host = u.hostname.replace(/^\[|\]$/g, '');
   const port = Number(u.port || (u.protocol === 'http:' ? 80 : 443));
@@ -30,7 +33,15 @@ export async function probeHost(url: string, options: { ca?: readonly string[]; 
   try {
     address = net.isIP(dialHost) ? dialHost : (await withTimeout(lookup(dialHost), timeoutMs, 'ETIMEOUT')).address;
   } catch (err) {
-    if (proxy) return { status: 'proxy', host, port, proxy: via, reason: `the proxy's name does not resolve (${codeOf(err)})`, via };
+    if (proxy)
+      return {
+        status: 'proxy',
+        host,
+        port,
+        proxy: via,
+        reason: `the proxy's name does not resolve (${codeOf(err)})`,
+        via,
+      };
     return { status: 'dns', host, port, reason: codeOf(err), via };
   }
 
@@ -43,7 +54,8 @@ export async function probeHost(url: string, options: { ca?: readonly string[]; 
       s.once('error', reject);
     });
   } catch (err) {
-    if (proxy) return { status: 'proxy', host, port, proxy: via, reason: `the proxy does not answer (${codeOf(err)})`, via };
+    if (proxy)
+      return { status: 'proxy', host, port, proxy: via, reason: `the proxy does not answer (${codeOf(err)})`, via };
     return { status: 'tcp', host, port, address, reason: codeOf(err), via };
   }
   if (proxy) {
@@ -59,8 +71,21 @@ export async function probeHost(url: string, options: { ca?: readonly string[]; 
     const tunnel = await connectTunnel(socket, proxy, `${net.isIPv6(host) ? `[${host}]` : host}:${port}`, timeoutMs);
     if (tunnel !== 200) {
       socket.destroy();
-      const reason = tunnel === 407 ? 'the proxy wants credentials (HTTP 407)' : typeof tunnel === 'number' ? `the proxy refused the tunnel (HTTP ${tunnel})` : tunnel;
-      return { status: 'proxy', host, port, proxy: via, reason, ...(typeof tunnel === 'number' ? { httpStatus: tunnel } : {}), via };
+      const reason =
+        tunnel === 407
+          ? 'the proxy wants credentials (HTTP 407)'
+          : typeof tunnel === 'number'
+            ? `the proxy refused the tunnel (HTTP ${tunnel})`
+            : tunnel;
+      return {
+        status: 'proxy',
+        host,
+        port,
+        proxy: via,
+        reason,
+        ...(typeof tunnel === 'number' ? { httpStatus: tunnel } : {}),
+        via,
+      };
     }
     address = `${host} via ${via}`;
   }
@@ -88,12 +113,15 @@ export async function probeHost(url: string, options: { ca?: readonly string[]; 
     secure.once('error', (err) => done({ status: 'tls', host, port, address, reason: codeOf(err), via }));
     secure.once('secureConnect', () => {
       const cert = secure.getPeerCertificate(true);
-      const identity = cert && Object.keys(cert).length ? tls.checkServerIdentity(host, cert) : new Error('no certificate');
+      const identity =
+        cert && Object.keys(cert).length ? tls.checkServerIdentity(host, cert) : new Error('no certificate');
       if (secure.authorized && !identity) {
         done({ status: 'ok', host, port, address, ms: Date.now() - started, via });
         return;
       }
-      const reason = secure.authorizationError ? String(secure.authorizationError) : (identity?.message ?? 'not trusted');
+      const reason = secure.authorizationError
+        ? String(secure.authorizationError)
+        : (identity?.message ?? 'not trusted');
       done({ status: 'tls-untrusted', host, port, address, reason, issuer: rootIssuer(cert), via });
     });
   });
@@ -124,9 +152,19 @@ function withTimeout<T>(p: Promise<T>, ms: number, code: string): Promise<T> {
 }
 
 /** TLS to an https:// proxy, verified against the same roots. */
-function tlsTo(socket: net.Socket, servername: string, ca: readonly string[] | undefined, timeoutMs: number): Promise<net.Socket> {
+function tlsTo(
+  socket: net.Socket,
+  servername: string,
+  ca: readonly string[] | undefined,
+  timeoutMs: number,
+): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const s = tls.connect({ socket, host: servername, ...(net.isIP(servername) ? {} : { servername }), ...(ca ? { ca: [...ca] } : {}) });
+    const s = tls.connect({
+      socket,
+      host: servername,
+      ...(net.isIP(servername) ? {} : { servername }),
+      ...(ca ? { ca: [...ca] } : {}),
+    });
     s.setTimeout(timeoutMs, () => s.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
     s.once('secureConnect', () => resolve(s));
     s.once('error', reject);
@@ -139,7 +177,10 @@ function tlsTo(socket: net.Socket, servername: string, ca: readonly string[] | u
  */
 function connectTunnel(socket: net.Socket, proxy: URL, authority: string, timeoutMs: number): Promise<number | string> {
   return new Promise((resolve) => {
-    const auth = proxy.username || proxy.password ? `Proxy-Authorization: Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}\r\n` : '';
+    const auth =
+      proxy.username || proxy.password
+        ? `Proxy-Authorization: Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}\r\n`
+        : '';
     let head = Buffer.alloc(0);
     const timer = setTimeout(() => finish('the proxy did not answer the tunnel request (ETIMEDOUT)'), timeoutMs);
     const finish = (r: number | string) => {

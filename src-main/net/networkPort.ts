@@ -18,7 +18,15 @@ export type HostProbe =
   | { status: 'ok'; host: string; port: number; address: string; ms: number; via: string }
   | { status: 'dns'; host: string; port: number; reason: string; via: string }
   | { status: 'tcp'; host: string; port: number; address: string; reason: string; via: string }
-  | { status: 'tls-untrusted'; host: string; port: number; address: string; reason: string; issuer: string; via: string }
+  | {
+      status: 'tls-untrusted';
+      host: string;
+      port: number;
+      address: string;
+      reason: string;
+      issuer: string;
+      via: string;
+    }
   | { status: 'tls'; host: string; port: number; address: string; reason: string; via: string }
   /** The proxy could not be reached, refused the tunnel (status), or wants credentials (407). */
   | { status: 'proxy'; host: string; port: number; proxy: string; reason: string; httpStatus?: number; via: string };

@@ -53,7 +53,9 @@ export function createNodeNetwork(options: NodeNetworkOptions = {}): NetworkPort
   });
   const fetch: FetchLike = async (url, init) => {
     try {
-      return (await undiciFetch(url, { ...(init as object), dispatcher } as Parameters<typeof undiciFetch>[1])) as unknown as Response;
+      return (await undiciFetch(url, { ...(init as object), dispatcher } as Parameters<
+        typeof undiciFetch
+      >[1])) as unknown as Response;
     } catch (err) {
       throw await explainProxyFailure(err, url, init?.signal ?? undefined);
     }
@@ -120,9 +122,12 @@ class RoutingDispatcher extends Dispatcher {
  * The Node stack's factory: a real tenant's port trusts the admin's CA file too; a simulated
  * tenant's trusts its own CA, and the one inside this process is always reached directly.
  */
-export function nodeNetworkFactory(o: { env?: Record<string, string | undefined>; logger?: Logger } = {}): NetworkFactory {
+export function nodeNetworkFactory(
+  o: { env?: Record<string, string | undefined>; logger?: Logger } = {},
+): NetworkFactory {
   return {
     tenant: (t = {}) => createNodeNetwork({ ...o, extraCa: t.caFilePem ? [t.caFilePem] : [], purpose: 'tenant' }),
-    simulated: (caPem, where) => createNodeNetwork({ ...o, extraCa: [caPem], direct: where === 'local', purpose: `simulated tenant (${where})` }),
+    simulated: (caPem, where) =>
+      createNodeNetwork({ ...o, extraCa: [caPem], direct: where === 'local', purpose: `simulated tenant (${where})` }),
   };
 }

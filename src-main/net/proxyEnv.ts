@@ -64,9 +64,20 @@ export function readProxyEnv(env: Env = process.env): ProxyEnv {
   for (const entry of raw.split(/[,\s]+/)) {
     if (!entry || entry === '*') continue;
     const m = /^(.+):(\d+)$/.exec(entry);
-    noProxy.push({ hostname: (m ? m[1]! : entry).replace(/^\*?\./, '').replace(/^\[|\]$/g, '').toLowerCase(), port: m ? Number(m[2]) : 0 });
+    noProxy.push({
+      hostname: (m ? m[1]! : entry)
+        .replace(/^\*?\./, '')
+        .replace(/^\[|\]$/g, '')
+        .toLowerCase(),
+      port: m ? Number(m[2]) : 0,
+    });
   }
-  return { ...(https ? { https } : {}), ...(http ? { http } : {}), noProxy, noProxyAll: raw.split(/[,\s]+/).includes('*') };
+  return {
+    ...(https ? { https } : {}),
+    ...(http ? { http } : {}),
+    noProxy,
+    noProxyAll: raw.split(/[,\s]+/).includes('*'),
+  };
 }
 
 /** The proxy for `url`, or undefined for a direct connection. */

@@ -9,7 +9,8 @@ import tls from 'node:tls';
  * Source: https://nodejs.org/api/tls.html#tlsgetcacertificatestype
  */
 export function trustedRoots(extraPems: readonly string[] = []): { ca: string[]; system: boolean } {
-  const get = (tls as unknown as { getCACertificates?: (type: 'system' | 'bundled' | 'default' | 'extra') => string[] }).getCACertificates;
+  const get = (tls as unknown as { getCACertificates?: (type: 'system' | 'bundled' | 'default' | 'extra') => string[] })
+    .getCACertificates;
   let systemCerts: string[] = [];
   let system = false;
   if (typeof get === 'function') {

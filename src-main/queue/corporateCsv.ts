@@ -17,11 +17,19 @@ export const CORPORATE_CSV_MAX_BYTES = 5 * 1024 * 1024;
 export interface CorporateCsvSkip {
   deviceId: string;
   serialNumber: string;
-  code: 'CORP_MISSING_VALUES' | 'CORP_VALUE_HAS_SEMICOLON' | 'CORP_VALUE_HAS_COMMA' | 'CORP_VALUE_NOT_WRITABLE' | 'CORP_DUPLICATE';
+  code:
+    | 'CORP_MISSING_VALUES'
+    | 'CORP_VALUE_HAS_SEMICOLON'
+    | 'CORP_VALUE_HAS_COMMA'
+    | 'CORP_VALUE_NOT_WRITABLE'
+    | 'CORP_DUPLICATE';
   params: Record<string, string>;
 }
 
-export function corporateCsvFiles(devices: DeviceRecord[], baseName = 'corporate-identifiers'): { files: ExportFile[]; skipped: CorporateCsvSkip[] } {
+export function corporateCsvFiles(
+  devices: DeviceRecord[],
+  baseName = 'corporate-identifiers',
+): { files: ExportFile[]; skipped: CorporateCsvSkip[] } {
   const skipped: CorporateCsvSkip[] = [];
   const lines: string[] = [];
   const seen = new Set<string>();
@@ -37,7 +45,12 @@ export function corporateCsvFiles(devices: DeviceRecord[], baseName = 'corporate
       .filter(([, v]) => v.includes(','))
       .map(([k]) => k);
     if (withComma.length) {
-      skipped.push({ deviceId: d.id, serialNumber: d.serialNumber, code: 'CORP_VALUE_HAS_COMMA', params: { fields: withComma.join(', ') } });
+      skipped.push({
+        deviceId: d.id,
+        serialNumber: d.serialNumber,
+        code: 'CORP_VALUE_HAS_COMMA',
+        params: { fields: withComma.join(', ') },
+      });
       continue;
     }
     const bad = Object.entries({ manufacturer: id.manufacturer, model: id.model, serial: id.serialNumber })
@@ -45,12 +58,22 @@ export function corporateCsvFiles(devices: DeviceRecord[], baseName = 'corporate
       .filter(([, v]) => /["\r\n\u0000]/.test(v))
       .map(([k]) => k);
     if (bad.length) {
-      skipped.push({ deviceId: d.id, serialNumber: d.serialNumber, code: 'CORP_VALUE_NOT_WRITABLE', params: { fields: bad.join(', ') } });
+      skipped.push({
+        deviceId: d.id,
+        serialNumber: d.serialNumber,
+        code: 'CORP_VALUE_NOT_WRITABLE',
+        params: { fields: bad.join(', ') },
+      });
       continue;
     }
     const key = id.csvLine.toUpperCase();
     if (seen.has(key)) {
-      skipped.push({ deviceId: d.id, serialNumber: d.serialNumber, code: 'CORP_DUPLICATE', params: { identifier: id.csvLine } });
+      skipped.push({
+        deviceId: d.id,
+        serialNumber: d.serialNumber,
+        code: 'CORP_DUPLICATE',
+        params: { identifier: id.csvLine },
+      });
       continue;
     }
     seen.add(key);
@@ -71,6 +94,10 @@ export function corporateCsvFiles(devices: DeviceRecord[], baseName = 'corporate
     bytes += size;
   }
   if (current.length) chunks.push(current);
-  const files = chunks.map((c, i) => ({ name: `${baseName}${chunks.length > 1 ? `-${String(i + 1).padStart(3, '0')}` : ''}.csv`, content: c.join(''), rows: c.length }));
+  const files = chunks.map((c, i) => ({
+    name: `${baseName}${chunks.length > 1 ? `-${String(i + 1).padStart(3, '0')}` : ''}.csv`,
+    content: c.join(''),
+    rows: c.length,
+  }));
   return { files, skipped };
 }

@@ -16,7 +16,12 @@ export type CorporateIdentifierResult =
       /** The admin centre's CSV line: `manufacturer,model,serial`. */
       csvLine: string;
     }
-  | { ok: false; code: 'CORP_MISSING_VALUES' | 'CORP_VALUE_HAS_SEMICOLON'; params: Record<string, string>; message: string };
+  | {
+      ok: false;
+      code: 'CORP_MISSING_VALUES' | 'CORP_VALUE_HAS_SEMICOLON';
+      params: Record<string, string>;
+      message: string;
+    };
 
 /**
  * The delimiter of Graph's manufacturerModelSerial identifier. Microsoft's Graph reference
@@ -32,7 +37,9 @@ export type CorporateIdentifierResult =
  */
 export const TUPLE_DELIMITER = ';';
 
-export function corporateIdentifierOf(hash: Pick<HashSummary, 'manufacturer' | 'model' | 'serialNumber'>): CorporateIdentifierResult {
+export function corporateIdentifierOf(
+  hash: Pick<HashSummary, 'manufacturer' | 'model' | 'serialNumber'>,
+): CorporateIdentifierResult {
   const values = { manufacturer: hash.manufacturer, model: hash.model, serial: hash.serialNumber };
   const missing = Object.entries(values)
     .filter(([, v]) => v === undefined || v.trim() === '')
@@ -58,7 +65,14 @@ export function corporateIdentifierOf(hash: Pick<HashSummary, 'manufacturer' | '
     };
   }
   const { manufacturer, model, serial } = values as { manufacturer: string; model: string; serial: string };
-  return { ok: true, manufacturer, model, serialNumber: serial, identifier: [manufacturer, model, serial].join(TUPLE_DELIMITER), csvLine: `${manufacturer},${model},${serial}` };
+  return {
+    ok: true,
+    manufacturer,
+    model,
+    serialNumber: serial,
+    identifier: [manufacturer, model, serial].join(TUPLE_DELIMITER),
+    csvLine: `${manufacturer},${model},${serial}`,
+  };
 }
 
 /**

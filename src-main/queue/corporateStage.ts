@@ -17,7 +17,8 @@ import type { WorkerContext, WorkerStage } from './worker/workerContext.ts';
  * - transient failures (throttling, 5xx, network) wait with the worker's backoff; every Graph call goes
  *   through the worker's `graph()` (counted once, throttling pauses every stage: `paused()`);
  * - every request id is kept on the device and in its history.
- * Facts: docs/domain.md#corporate-identifiers; place in the loop: docs/architecture.md#the-import-worker-and-its-stages.
+ * Facts: docs/domain.md#corporate-identifiers; place in the loop:
+ * docs/architecture.md#the-import-worker-and-its-stages.
  */
 export interface CorporateStageOptions {
   /** The corporate table on the queue's database (SqliteCorporateStore). */
@@ -53,7 +54,9 @@ export class CorporateStage implements WorkerStage {
     this.maxAttempts = o.maxAttempts ?? DEFAULT_CORPORATE_MAX_ATTEMPTS;
   }
 
-  /** One pass over everything due: adopt new devices, then (unless Graph asked the worker to wait) reconcile and send. */
+  /**
+   * One pass over everything due: adopt new devices, then (unless Graph asked the worker to wait) reconcile and send.
+   */
   async run(): Promise<void> {
     this.targetsNow = await this.o.targets();
     this.adopt();
@@ -81,14 +84,39 @@ export class CorporateStage implements WorkerStage {
     this.o.store.transaction(() => {
       for (const deviceId of deviceIds) {
         const d = this.o.store.get(deviceId);
-        if (!d || !(d.state === 'failed' || (d.state === 'not-requested' && wanted) || (d.state === 'unavailable' && d.errorCode === 'CORP_NOT_IN_CLOUD'))) continue;
+        if (
+          !d ||
+          !(
+            d.state === 'failed' ||
+            (d.state === 'not-requested' && wanted) ||
+            (d.state === 'unavailable' && d.errorCode === 'CORP_NOT_IN_CLOUD')
+          )
+        )
+          continue;
         const id = corporateIdentifierOf(d.hash);
         this.c.changed.add(deviceId);
         if (!id.ok) {
-          this.o.store.update([deviceId], { state: 'unavailable', since: now, nextAt: null, errorCode: id.code, params: id.params }, { at: now, message: `Corporate identifier: ${id.message}`, errorName: id.code });
+          this.o.store.update(
+            [deviceId],
+            { state: 'unavailable', since: now, nextAt: null, errorCode: id.code, params: id.params },
+            { at: now, message: `Corporate identifier: ${id.message}`, errorName: id.code },
+          );
           continue;
         }
-        this.o.store.update([deviceId], { state: 'queued', since: now, nextAt: now, identifier: id.identifier, attempts: 0, errorCode: null, params: null, batchId: null }, { at: now, message: 'Corporate identifier queued again' });
+        this.o.store.update(
+          [deviceId],
+          {
+            state: 'queued',
+            since: now,
+            nextAt: now,
+            identifier: id.identifier,
+            attempts: 0,
+            errorCode: null,
+            params: null,
+            batchId: null,
+          },
+          { at: now, message: 'Corporate identifier queued again' },
+        );
         queued.push(deviceId);
       }
     });
@@ -114,10 +142,18 @@ export class CorporateStage implements WorkerStage {
       }
       const id = corporateIdentifierOf(d.hash);
       if (!id.ok) {
-        this.o.store.update([d.deviceId], { state: 'unavailable', since: now, errorCode: id.code, params: id.params }, { at: now, message: `Corporate identifier: ${id.message}`, errorName: id.code });
+        this.o.store.update(
+          [d.deviceId],
+          { state: 'unavailable', since: now, errorCode: id.code, params: id.params },
+          { at: now, message: `Corporate identifier: ${id.message}`, errorName: id.code },
+        );
         continue;
       }
-      this.o.store.update([d.deviceId], { state: 'queued', since: now, nextAt: now, identifier: id.identifier, attempts: 0 }, { at: now, message: `Corporate identifier queued: ${id.identifier}` });
+      this.o.store.update(
+        [d.deviceId],
+        { state: 'queued', since: now, nextAt: now, identifier: id.identifier, attempts: 0 },
+        { at: now, message: `Corporate identifier queued: ${id.identifier}` },
+      );
     }
   }
 
@@ -133,7 +169,11 @@ export class CorporateStage implements WorkerStage {
       if (!found) return;
       const now = this.c.now();
       const landed = due.filter((d) => found.map.has(identifierKey(d.identifier!))).length;
-      this.c.logger.info('reconciled corporate identifiers whose request may have reached Graph', { devices: due.length, found: landed, requestId: found.requestId });
+      this.c.logger.info('reconciled corporate identifiers whose request may have reached Graph', {
+        devices: due.length,
+        found: landed,
+        requestId: found.requestId,
+      });
       this.o.store.transaction(() => this.reconciled(due, found, now));
     }
   }
@@ -144,11 +184,51 @@ export class CorporateStage implements WorkerStage {
       const hit = found.map.get(identifierKey(d.identifier!));
       if (!hit && d.errorCode === REFUSED_UNCHECKED) {
         // Intune answered status false and the search after it failed: refused, not to be sent again.
-        this.o.store.update([d.deviceId], { state: 'failed', since: now, nextAt: null, errorCode: 'CORP_REFUSED', params: { identifier: d.identifier! }, addRequestIds: [found.requestId] }, { at: now, message: `Intune refused the corporate identifier ${d.identifier}`, requestIds: [found.requestId], errorName: 'CORP_REFUSED' });
+        this.o.store.update(
+          [d.deviceId],
+          {
+            state: 'failed',
+            since: now,
+            nextAt: null,
+            errorCode: 'CORP_REFUSED',
+            params: { identifier: d.identifier! },
+            addRequestIds: [found.requestId],
+          },
+          {
+            at: now,
+            message: `Intune refused the corporate identifier ${d.identifier}`,
+            requestIds: [found.requestId],
+            errorName: 'CORP_REFUSED',
+          },
+        );
       } else if (hit) {
-          this.o.store.update([d.deviceId], { state: 'done', since: now, nextAt: null, identityId: hit.id, errorCode: null, params: null, addRequestIds: [found.requestId] }, { at: now, message: 'Corporate identifier added (found by search after the answer was lost or the station stopped)', requestIds: [found.requestId] });
-        } else {
-          this.o.store.update([d.deviceId], { state: 'queued', since: now, nextAt: now, batchId: null, addRequestIds: [found.requestId] }, { at: now, message: 'Corporate identifier not found after an interrupted request: queued to send again', requestIds: [found.requestId] });
+        this.o.store.update(
+          [d.deviceId],
+          {
+            state: 'done',
+            since: now,
+            nextAt: null,
+            identityId: hit.id,
+            errorCode: null,
+            params: null,
+            addRequestIds: [found.requestId],
+          },
+          {
+            at: now,
+            message: 'Corporate identifier added (found by search after the answer was lost or the station stopped)',
+            requestIds: [found.requestId],
+          },
+        );
+      } else {
+        this.o.store.update(
+          [d.deviceId],
+          { state: 'queued', since: now, nextAt: now, batchId: null, addRequestIds: [found.requestId] },
+          {
+            at: now,
+            message: 'Corporate identifier not found after an interrupted request: queued to send again',
+            requestIds: [found.requestId],
+          },
+        );
       }
     }
   }
@@ -161,7 +241,9 @@ export class CorporateStage implements WorkerStage {
       if (!due.length) return;
       // One device per identifier in a batch (the same device captured twice shares it).
       const seen = new Set<string>();
-      const picked = due.filter((d) => !seen.has(identifierKey(d.identifier!)) && seen.add(identifierKey(d.identifier!))).slice(0, size);
+      const picked = due
+        .filter((d) => !seen.has(identifierKey(d.identifier!)) && seen.add(identifierKey(d.identifier!)))
+        .slice(0, size);
       const twins = due.filter((d) => !picked.includes(d) && seen.has(identifierKey(d.identifier!)));
 
       // 1. Search first: identifiers the tenant already has need no POST.
@@ -172,7 +254,22 @@ export class CorporateStage implements WorkerStage {
       for (const d of picked) {
         this.c.changed.add(d.deviceId);
         const hit = found.map.get(identifierKey(d.identifier!));
-        if (hit) this.o.store.update([d.deviceId], { state: 'already-present', since: now, nextAt: null, identityId: hit.id, addRequestIds: [found.requestId] }, { at: now, message: 'Corporate identifier already in the tenant: nothing to add', requestIds: [found.requestId] });
+        if (hit)
+          this.o.store.update(
+            [d.deviceId],
+            {
+              state: 'already-present',
+              since: now,
+              nextAt: null,
+              identityId: hit.id,
+              addRequestIds: [found.requestId],
+            },
+            {
+              at: now,
+              message: 'Corporate identifier already in the tenant: nothing to add',
+              requestIds: [found.requestId],
+            },
+          );
         else toSend.push(d);
       }
       // Later copies of an identifier wait for the first one's answer.
@@ -182,7 +279,23 @@ export class CorporateStage implements WorkerStage {
       // 2. Durable before the POST: a crash from here on makes the next tick search before sending.
       const batchId = randomUUID();
       this.o.store.transaction(() => {
-        for (const d of toSend) this.o.store.update([d.deviceId], { state: 'sending', since: now, batchId, attempts: d.attempts + 1, nextAt: now + this.backoff(d.attempts + 1), addRequestIds: [found.requestId] }, { at: now, message: `Not in the tenant yet: adding the corporate identifier in a batch of ${toSend.length}`, requestIds: [found.requestId] });
+        for (const d of toSend)
+          this.o.store.update(
+            [d.deviceId],
+            {
+              state: 'sending',
+              since: now,
+              batchId,
+              attempts: d.attempts + 1,
+              nextAt: now + this.backoff(d.attempts + 1),
+              addRequestIds: [found.requestId],
+            },
+            {
+              at: now,
+              message: `Not in the tenant yet: adding the corporate identifier in a batch of ${toSend.length}`,
+              requestIds: [found.requestId],
+            },
+          );
       });
       const items = toSend.map((d) => ({ identifier: d.identifier!, description: describe(d) }));
       this.stats.imports++;
@@ -197,7 +310,20 @@ export class CorporateStage implements WorkerStage {
       this.o.store.transaction(() =>
         res.value.forEach((r, i) => {
           const d = toSend[i]!;
-          if (r.status) this.o.store.update([d.deviceId], { state: 'done', since: now, nextAt: null, ...(r.id ? { identityId: r.id } : {}), errorCode: null, params: null, addRequestIds: [res.requestId] }, { at: now, message: 'Corporate identifier added', requestIds: [res.requestId] });
+          if (r.status)
+            this.o.store.update(
+              [d.deviceId],
+              {
+                state: 'done',
+                since: now,
+                nextAt: null,
+                ...(r.id ? { identityId: r.id } : {}),
+                errorCode: null,
+                params: null,
+                addRequestIds: [res.requestId],
+              },
+              { at: now, message: 'Corporate identifier added', requestIds: [res.requestId] },
+            );
           else refused.push(d);
         }),
       );
@@ -208,12 +334,47 @@ export class CorporateStage implements WorkerStage {
       for (const d of refused) {
         const hit = again?.map.get(identifierKey(d.identifier!));
         if (hit) {
-          this.o.store.update([d.deviceId], { state: 'already-present', since: now, nextAt: null, identityId: hit.id, addRequestIds: [res.requestId, again?.requestId] }, { at: now, message: 'Corporate identifier already in the tenant', requestIds: [res.requestId, again?.requestId] });
+          this.o.store.update(
+            [d.deviceId],
+            {
+              state: 'already-present',
+              since: now,
+              nextAt: null,
+              identityId: hit.id,
+              addRequestIds: [res.requestId, again?.requestId],
+            },
+            {
+              at: now,
+              message: 'Corporate identifier already in the tenant',
+              requestIds: [res.requestId, again?.requestId],
+            },
+          );
         } else if (again) {
-          this.o.store.update([d.deviceId], { state: 'failed', since: now, nextAt: null, errorCode: 'CORP_REFUSED', params: { identifier: d.identifier! }, addRequestIds: [res.requestId, again.requestId] }, { at: now, message: `Intune refused the corporate identifier ${d.identifier}`, requestIds: [res.requestId, again.requestId], errorName: 'CORP_REFUSED' });
+          this.o.store.update(
+            [d.deviceId],
+            {
+              state: 'failed',
+              since: now,
+              nextAt: null,
+              errorCode: 'CORP_REFUSED',
+              params: { identifier: d.identifier! },
+              addRequestIds: [res.requestId, again.requestId],
+            },
+            {
+              at: now,
+              message: `Intune refused the corporate identifier ${d.identifier}`,
+              requestIds: [res.requestId, again.requestId],
+              errorName: 'CORP_REFUSED',
+            },
+          );
         } else {
           // The search failed (transient): the answer is known to be false, so look again later.
-          this.o.store.update([d.deviceId], { state: 'sending', nextAt: now + this.backoff(d.attempts + 1), errorCode: REFUSED_UNCHECKED, addRequestIds: [res.requestId] });
+          this.o.store.update([d.deviceId], {
+            state: 'sending',
+            nextAt: now + this.backoff(d.attempts + 1),
+            errorCode: REFUSED_UNCHECKED,
+            addRequestIds: [res.requestId],
+          });
         }
       }
     }
@@ -244,7 +405,23 @@ export class CorporateStage implements WorkerStage {
       for (const d of devices) {
         const attempts = posting ? d.attempts + 1 : d.attempts;
         if (attempts >= this.maxAttempts && !(posting && (!f || f.details?.maybeApplied))) {
-          this.o.store.update([d.deviceId], { state: 'failed', since: now, nextAt: null, errorCode: f?.code ?? 'CORP_RETRIES_EXHAUSTED', params: { attempts }, addRequestIds: [f?.requestId] }, { at: now, message: `Corporate identifier not added after ${attempts} attempts: ${f?.message ?? err.message}`, requestIds: [f?.requestId], errorName: f?.code ?? 'CORP_RETRIES_EXHAUSTED' });
+          this.o.store.update(
+            [d.deviceId],
+            {
+              state: 'failed',
+              since: now,
+              nextAt: null,
+              errorCode: f?.code ?? 'CORP_RETRIES_EXHAUSTED',
+              params: { attempts },
+              addRequestIds: [f?.requestId],
+            },
+            {
+              at: now,
+              message: `Corporate identifier not added after ${attempts} attempts: ${f?.message ?? err.message}`,
+              requestIds: [f?.requestId],
+              errorName: f?.code ?? 'CORP_RETRIES_EXHAUSTED',
+            },
+          );
           continue;
         }
         // A POST that may have landed stays 'sending' (searched before any resend); otherwise queued again.
@@ -252,14 +429,36 @@ export class CorporateStage implements WorkerStage {
         const maybeLanded = posting && (!f || !!f.details?.maybeApplied);
         const state = maybeLanded || d.state === 'sending' ? 'sending' : 'queued';
         const nextAt = Math.max(now + this.c.retryDelay(Math.max(0, attempts - 1), f), this.c.pausedUntil);
-        this.o.store.update([d.deviceId], { state, attempts, nextAt, addRequestIds: [f?.requestId] }, f ? { at: now, message: `Corporate identifier: ${f.message} Retrying later.`, requestIds: [f.requestId] } : undefined);
+        this.o.store.update(
+          [d.deviceId],
+          { state, attempts, nextAt, addRequestIds: [f?.requestId] },
+          f
+            ? { at: now, message: `Corporate identifier: ${f.message} Retrying later.`, requestIds: [f.requestId] }
+            : undefined,
+        );
       }
       return;
     }
     const unavailable = f.kind === 'not-found' || f.kind === 'wrong-cloud';
     const code = unavailable ? 'CORP_NOT_IN_CLOUD' : f.code;
     for (const d of devices) {
-      this.o.store.update([d.deviceId], { state: unavailable ? 'unavailable' : 'failed', since: now, nextAt: null, errorCode: code, params: f.params ?? {}, addRequestIds: [f.requestId] }, { at: now, message: `Corporate identifier: ${f.message}${f.action ? ` ${f.action}` : ''}`, requestIds: [f.requestId], errorName: code });
+      this.o.store.update(
+        [d.deviceId],
+        {
+          state: unavailable ? 'unavailable' : 'failed',
+          since: now,
+          nextAt: null,
+          errorCode: code,
+          params: f.params ?? {},
+          addRequestIds: [f.requestId],
+        },
+        {
+          at: now,
+          message: `Corporate identifier: ${f.message}${f.action ? ` ${f.action}` : ''}`,
+          requestIds: [f.requestId],
+          errorName: code,
+        },
+      );
     }
   }
 

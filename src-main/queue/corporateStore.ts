@@ -18,8 +18,22 @@ export type CorporateState =
   /** Cannot be registered this way (the hash lacks a value, or the cloud has no such endpoint). */
   | 'unavailable';
 
-export const CORPORATE_STATES: readonly CorporateState[] = ['not-requested', 'queued', 'sending', 'done', 'already-present', 'failed', 'unavailable'];
-export const CORPORATE_FINAL: readonly CorporateState[] = ['not-requested', 'done', 'already-present', 'failed', 'unavailable'];
+export const CORPORATE_STATES: readonly CorporateState[] = [
+  'not-requested',
+  'queued',
+  'sending',
+  'done',
+  'already-present',
+  'failed',
+  'unavailable',
+];
+export const CORPORATE_FINAL: readonly CorporateState[] = [
+  'not-requested',
+  'done',
+  'already-present',
+  'failed',
+  'unavailable',
+];
 
 export interface CorporateRecord {
   deviceId: string;

@@ -1,10 +1,18 @@
-import type { ActionVerdict, CorporateRegistrationState, DeviceActionName, DeviceActions, DeviceState, ExportLeftOutReason } from '../contract/types.ts';
+import type {
+  ActionVerdict,
+  CorporateRegistrationState,
+  DeviceActionName,
+  DeviceActions,
+  DeviceState,
+  ExportLeftOutReason,
+} from '../contract/types.ts';
 import { isAlreadyHere, isOtherTenant } from './errorAdvice.ts';
 import { recaptureError } from '../contract/importErrors.ts';
 import { isSettled, type WaitFor } from './queueStore.ts';
 
 /**
- * Retry, Register again, Remove and Move to another tenant: whether each can do something for a device, decided here once.
+ * Retry, Register again, Remove and Move to another tenant: whether each can do something for a device, decided here
+ * once.
  * Main sends the verdicts with every queue row (`QueueRow.actions`), judges each action with the same
  * function when it arrives (`QueueService.deviceAction`), and the renderer's test fake calls it too, so a
  * button and its action never disagree. See [architecture](../../docs/architecture.md#allowed-actions)
@@ -41,15 +49,26 @@ export interface ActionSubject {
 }
 
 const ALLOWED: ActionVerdict = { allowed: true };
-const refuse = (code: string, params?: Record<string, string | number>): ActionVerdict => ({ allowed: false, reason: { code, ...(params ? { params } : {}) } });
+const refuse = (code: string, params?: Record<string, string | number>): ActionVerdict => ({
+  allowed: false,
+  reason: { code, ...(params ? { params } : {}) },
+});
 /** States of a device that reached the tenant: Register again sends it once more, on purpose. */
-const SENT_BEFORE: readonly DeviceState[] = ['imported', 'registered', 'assigned', 'already-registered', 'failed', 'timed-out'];
+const SENT_BEFORE: readonly DeviceState[] = [
+  'imported',
+  'registered',
+  'assigned',
+  'already-registered',
+  'failed',
+  'timed-out',
+];
 const IN_TENANT: readonly DeviceState[] = ['imported', 'registered', 'assigned', 'already-registered'];
 /** States a device the tenant never saw can be in ('failed' before any upload: refused by the station's own checks). */
 const MOVABLE: readonly DeviceState[] = ['captured', 'queued', 'invalid', 'failed'];
 
 /**
- * The verdict on moving a device to another tenant's queue (`moveDevices`): allowed only when the tenant never saw it, in
+ * The verdict on moving a device to another tenant's queue (`moveDevices`): allowed only when the tenant never saw it,
+ * in
  * a movable state with no batch, imported record or registration; otherwise refused with MOVE_ALREADY_SENT, as its
  * history belongs to the tenant that saw it. See [architecture](../../docs/architecture.md#the-queue-data-model).
  */
@@ -63,7 +82,12 @@ export function moveVerdict(d: ActionSubject): ActionVerdict {
  * importing past `expectedImportMs` is allowed and means "ask the tenant now" (the caller checks the
  * state); a corporate identifier's own retry is not judged here (see allowedActions).
  */
-export function actionVerdict(action: DeviceActionName, d: ActionSubject, now: number, expectedImportMs = EXPECTED_IMPORT_MS): ActionVerdict {
+export function actionVerdict(
+  action: DeviceActionName,
+  d: ActionSubject,
+  now: number,
+  expectedImportMs = EXPECTED_IMPORT_MS,
+): ActionVerdict {
   if (action === 'remove') {
     // A device in flight stays: its import would otherwise finish with nobody to follow it.
     return d.state === 'importing' ? refuse('ACTION_IN_FLIGHT') : ALLOWED;
@@ -72,7 +96,11 @@ export function actionVerdict(action: DeviceActionName, d: ActionSubject, now: n
   // change in the queue (DevicePatch leaves them out; a new capture is a new record), so sending it again, by Retry or
   // Register again, gets the same answer: only capturing the hash again on the device (or a new file) helps.
   const sameHash = d.state === 'failed' ? recaptureError(d.errorCode, d.errorName) : undefined;
-  if (sameHash) return refuse('ACTION_SAME_HASH_REFUSED', sameHash.code ? { errorCode: sameHash.code } : { errorName: sameHash.name });
+  if (sameHash)
+    return refuse(
+      'ACTION_SAME_HASH_REFUSED',
+      sameHash.code ? { errorCode: sameHash.code } : { errorName: sameHash.name },
+    );
   if (action === 'reregister') {
     if (d.state === 'importing') return refuse('ACTION_IN_FLIGHT');
     if (!SENT_BEFORE.includes(d.state)) return refuse('REREGISTER_NOT_SENT');
@@ -92,13 +120,16 @@ export function actionVerdict(action: DeviceActionName, d: ActionSubject, now: n
       return ALLOWED;
     case 'failed':
       // Another tenant owns the device (808–811): another import cannot change that.
-      if (isOtherTenant(d.errorCode, d.errorName)) return refuse('RETRY_OWNED_ELSEWHERE', d.errorCode ? { errorCode: d.errorCode } : undefined);
+      if (isOtherTenant(d.errorCode, d.errorName))
+        return refuse('RETRY_OWNED_ELSEWHERE', d.errorCode ? { errorCode: d.errorCode } : undefined);
       return ALLOWED;
     case 'queued':
       return refuse('RETRY_ALREADY_QUEUED');
     case 'importing':
       if (now >= d.stateSince + expectedImportMs) return ALLOWED;
-      return refuse('RETRY_IMPORTING', { minutes: Math.max(1, Math.ceil((d.stateSince + expectedImportMs - now) / 60_000)) });
+      return refuse('RETRY_IMPORTING', {
+        minutes: Math.max(1, Math.ceil((d.stateSince + expectedImportMs - now) / 60_000)),
+      });
     case 'imported':
     case 'registered':
       return isSettled(d) ? refuse('RETRY_ALREADY_DONE') : refuse('RETRY_WAITING');
@@ -126,7 +157,10 @@ export function allowedActions(d: ActionSubject, now: number, expectedImportMs =
  * The service instant (ms) at which this device's verdicts change with time alone, or undefined when
  * only a change to the device can change them: Retry on an import becomes "ask the tenant now".
  */
-export function actionsChangeAt(d: Pick<ActionSubject, 'state' | 'stateSince'>, expectedImportMs = EXPECTED_IMPORT_MS): number | undefined {
+export function actionsChangeAt(
+  d: Pick<ActionSubject, 'state' | 'stateSince'>,
+  expectedImportMs = EXPECTED_IMPORT_MS,
+): number | undefined {
   return d.state === 'importing' ? d.stateSince + expectedImportMs : undefined;
 }
 
@@ -141,6 +175,7 @@ export function notUploadable(d: ActionSubject, selected = false): ExportLeftOut
   if (isOtherTenant(d.errorCode, d.errorName)) return 'otherTenant';
   if (IN_TENANT.includes(d.state) || isAlreadyHere(d.errorCode, d.errorName)) return 'registered';
   if (d.state === 'importing') return 'inFlight';
-  if (d.state === 'timed-out' && (d.lastKnownState === 'imported' || d.lastKnownState === 'registered')) return 'registered';
+  if (d.state === 'timed-out' && (d.lastKnownState === 'imported' || d.lastKnownState === 'registered'))
+    return 'registered';
   return undefined;
 }

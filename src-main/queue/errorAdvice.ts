@@ -51,12 +51,19 @@ export function describeImportError(code: number | undefined, name: string | und
 
 /** Advice for states the station reaches by itself (deadlines, profile failures). */
 export const STATION_ADVICE = {
-  importTimeout: 'Intune did not finish importing in time. Retry; if it keeps happening, Intune may be slow: check the service health in the admin centre.',
-  registrationTimeout: 'The device was imported but did not appear as registered in time. Retry later or check it in the admin centre.',
-  profileTimeout: 'The device is registered but no deployment profile was assigned in time. Check that a profile targets its group tag.',
-  profileFailed: 'Intune could not assign a deployment profile. Check the profile and the group that uses this group tag, then retry.',
+  importTimeout:
+    'Intune did not finish importing in time. Retry; if it keeps happening, Intune may be slow: check the service health in the admin centre.',
+  registrationTimeout:
+    'The device was imported but did not appear as registered in time. Retry later or check it in the admin centre.',
+  profileTimeout:
+    'The device is registered but no deployment profile was assigned in time. Check that a profile targets its group tag.',
+  profileFailed:
+    'Intune could not assign a deployment profile. Check the profile and the group that uses this group tag, then retry.',
   checkFailed: 'The station could not judge this device. Capture it again.',
-  recordLost: 'Intune lost this device\'s import record twice and the device is not registered. Retry later; if it happens again, send the request ids to your admin.',
-  tagUnconfirmed: 'The group tag was changed in Intune, but the tenant did not show the new tag in time. Check the device\'s group tag in the admin centre.',
-  tagUnchecked: 'Intune says this device is registered here, but it could not be found to check its group tag. Check it in the admin centre.',
+  recordLost:
+    "Intune lost this device's import record twice and the device is not registered. Retry later; if it happens again, send the request ids to your admin.",
+  tagUnconfirmed:
+    "The group tag was changed in Intune, but the tenant did not show the new tag in time. Check the device's group tag in the admin centre.",
+  tagUnchecked:
+    'Intune says this device is registered here, but it could not be found to check its group tag. Check it in the admin centre.',
 } as const;

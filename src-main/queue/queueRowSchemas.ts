@@ -99,7 +99,11 @@ export const eventRow = z.looseObject({
 
 // The schemas must keep describing the records: a field renamed in queueStore.ts fails the typecheck here.
 type Covers<Record, Parsed> = Parsed extends Record ? true : never;
-const covers: [Covers<DeviceRecord, z.infer<typeof deviceRow>>, Covers<BatchRecord, z.infer<typeof batchRow>>, Covers<DeviceEventRecord, z.infer<typeof eventRow>>] = [true, true, true];
+const covers: [
+  Covers<DeviceRecord, z.infer<typeof deviceRow>>,
+  Covers<BatchRecord, z.infer<typeof batchRow>>,
+  Covers<DeviceEventRecord, z.infer<typeof eventRow>>,
+] = [true, true, true];
 void covers;
 // Every value a record may hold must parse: a state, kind or status added to the types but not here fails the typecheck
 // (otherwise rows written with it would be set aside on read).

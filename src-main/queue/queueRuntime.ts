@@ -64,19 +64,36 @@ export function openQueueRuntime(o: QueueRuntimeOptions): QueueRuntime {
     problem = err;
     o.logger.error('queue database kept aside', { code: err.code, movedTo: err.details?.movedTo });
     store = openSqliteQueueStore(o.dataDir, { logger: o.logger.child({ service: 'queue-store' }) });
-    o.bus?.emit('attention', { kind: 'device-needs-attention', deviceIds: [], message: `${err.message} ${err.action ?? ''}`.trim() });
+    o.bus?.emit('attention', {
+      kind: 'device-needs-attention',
+      deviceIds: [],
+      message: `${err.message} ${err.action ?? ''}`.trim(),
+    });
   }
   // Corporate identifiers: a table on the same database, and a stage in the worker's loop.
-  const corporateStore = o.port && o.corporatePort && store instanceof SqliteQueueStore ? openSqliteCorporateStore(store.file) : undefined;
+  const corporateStore =
+    o.port && o.corporatePort && store instanceof SqliteQueueStore ? openSqliteCorporateStore(store.file) : undefined;
   let corporate: QueueCorporate | undefined;
   const extraStages = (c: WorkerContext): WorkerStage[] => {
     if (!corporateStore || !o.corporatePort) return [];
     const targets = o.registrationTargets ?? (() => [...DEFAULT_REGISTRATION_TARGETS]);
-    corporate = { store: corporateStore, stage: new CorporateStage(c, { store: corporateStore, port: o.corporatePort, targets, batchSize: o.batchSize }) };
+    corporate = {
+      store: corporateStore,
+      stage: new CorporateStage(c, { store: corporateStore, port: o.corporatePort, targets, batchSize: o.batchSize }),
+    };
     return [corporate.stage];
   };
   const worker = o.port
-    ? new ImportWorker({ store, port: o.port, clock: o.clock, logger: o.logger.child({ service: 'import-worker' }), batchSize: o.batchSize, extraStages, ...(o.bus ? { bus: o.bus } : {}), ...(o.timings ? { timings: o.timings } : {}) })
+    ? new ImportWorker({
+        store,
+        port: o.port,
+        clock: o.clock,
+        logger: o.logger.child({ service: 'import-worker' }),
+        batchSize: o.batchSize,
+        extraStages,
+        ...(o.bus ? { bus: o.bus } : {}),
+        ...(o.timings ? { timings: o.timings } : {}),
+      })
     : undefined;
   const service = new QueueService({
     store,
@@ -88,7 +105,9 @@ export function openQueueRuntime(o: QueueRuntimeOptions): QueueRuntime {
     ...(o.bus ? { bus: o.bus } : {}),
     ...(o.port ? { port: o.port } : {}),
     ...(worker ? { onWork: () => worker.kick(), checkNow: (ids: string[]) => checkNowOf(worker)(ids) } : {}),
-    ...(corporate ? { corporate: corporate.store, corporateRetry: (ids: string[]) => corporate!.stage.retry(ids) } : {}),
+    ...(corporate
+      ? { corporate: corporate.store, corporateRetry: (ids: string[]) => corporate!.stage.retry(ids) }
+      : {}),
   });
   worker?.start();
   return {

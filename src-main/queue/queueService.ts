@@ -5,10 +5,29 @@ import type { Logger } from '../kernel/logger.ts';
 import { checkDevice, type DeviceFields } from '../capture/checkDevice.ts';
 import { maskLicenceKeys } from '../capture/fieldRules.ts';
 import { StationError } from '../contract/errors.ts';
-import { DEFAULT_REGISTRATION_TARGETS, type DeviceActionResult, type DeviceDetail, type DeviceEvent, type DeviceSkip, type DeviceState, type ExportFile, type QueuePage, type QueueResult, type QueueRow, type RegistrationTarget } from '../contract/types.ts';
+import {
+  DEFAULT_REGISTRATION_TARGETS,
+  type DeviceActionResult,
+  type DeviceDetail,
+  type DeviceEvent,
+  type DeviceSkip,
+  type DeviceState,
+  type ExportFile,
+  type QueuePage,
+  type QueueResult,
+  type QueueRow,
+  type RegistrationTarget,
+} from '../contract/types.ts';
 import type { AutopilotPort } from '../graph/autopilotPort.ts';
 import { STATION_ADVICE } from './errorAdvice.ts';
-import { actionsChangeAt, actionVerdict, allowedActions, EXPECTED_IMPORT_MS, notUploadable, type ActionSubject } from './deviceActions.ts';
+import {
+  actionsChangeAt,
+  actionVerdict,
+  allowedActions,
+  EXPECTED_IMPORT_MS,
+  notUploadable,
+  type ActionSubject,
+} from './deviceActions.ts';
 import { DEFAULT_TIMINGS, type WorkerTimings } from './importWorker.ts';
 import { intuneCsvFiles, reportCsvFile } from './exportCsv.ts';
 import { type DevicePatch, type DeviceRecord, type QueueStore, type WaitFor } from './queueStore.ts';
@@ -28,8 +47,12 @@ export interface QueueServiceOptions {
   /** Tells the worker there is new work. */
   onWork?: () => void;
   /** Stage deadlines, for devices the technician sends back to waiting. */
-  timings?: Partial<Pick<WorkerTimings, 'registrationDeadlineMs' | 'profileDeadlineMs'>> & { expectedImportMs?: number };
-  /** Corporate identifier registrations (docs/domain.md#corporate-identifiers), shown beside each row's Autopilot state. */
+  timings?: Partial<Pick<WorkerTimings, 'registrationDeadlineMs' | 'profileDeadlineMs'>> & {
+    expectedImportMs?: number;
+  };
+  /**
+   * Corporate identifier registrations (docs/domain.md#corporate-identifiers), shown beside each row's Autopilot state.
+   */
   corporate?: CorporateStore;
   /** The technician's retry also queues failed corporate identifiers again; returns the devices it queued. */
   corporateRetry?: (ids: string[]) => string[];
@@ -39,7 +62,10 @@ export interface QueueServiceOptions {
 
 export type QueueInput = DeviceFields;
 
-/** A row refused before upload (a file's row the station could not read as a device): kept as an 'invalid' record with its source and reason. */
+/**
+ * A row refused before upload (a file's row the station could not read as a device): kept as an 'invalid' record with
+ * its source and reason.
+ */
 export interface RefusedRowInput {
   source: DeviceFields['source'];
   /** The refusal code (CSV_PKID_ONLY, CSV_FORMULA, …). */
@@ -58,7 +84,10 @@ export interface QueueOptions {
   defaultGroupTag?: string;
   assignedUser?: string;
   overrideAssignedUser?: boolean;
-  /** Rows refused before upload, kept as records (docs/architecture.md#the-queue-data-model: everything captured is a record). */
+  /**
+   * Rows refused before upload, kept as records (docs/architecture.md#the-queue-data-model: everything captured is a
+   * record).
+   */
   refused?: RefusedRowInput[];
   waitFor?: WaitFor;
   /**
@@ -70,7 +99,15 @@ export interface QueueOptions {
 }
 
 /** An empty hash summary for records that never had a readable hash (refused rows). */
-const NO_HASH: DeviceRecord['hash'] = { valid: false, padded: false, checksumOk: false, macAddresses: [], tpmEkPresent: false, length: 0, findings: [] };
+const NO_HASH: DeviceRecord['hash'] = {
+  valid: false,
+  padded: false,
+  checksumOk: false,
+  macAddresses: [],
+  tpmEkPresent: false,
+  length: 0,
+  findings: [],
+};
 
 const EDITABLE_LOCALLY: readonly DeviceState[] = ['captured', 'invalid', 'queued', 'failed', 'timed-out'];
 const EDITABLE_IN_TENANT: readonly DeviceState[] = ['imported', 'registered', 'assigned', 'already-registered'];
@@ -118,15 +155,24 @@ export class QueueService {
         const fields: DeviceFields = { ...input };
         // A file's per-row Group Tag and Assigned User are kept; the values chosen when queueing fill the
         // rows without one, and replace them only when the technician said so ("use this tag for every row").
-        if (options.groupTag !== undefined && (options.overrideGroupTag || !fields.groupTag)) fields.groupTag = options.groupTag;
-        if (options.assignedUser !== undefined && (options.overrideAssignedUser || !fields.assignedUser)) fields.assignedUser = options.assignedUser;
+        if (options.groupTag !== undefined && (options.overrideGroupTag || !fields.groupTag))
+          fields.groupTag = options.groupTag;
+        if (options.assignedUser !== undefined && (options.overrideAssignedUser || !fields.assignedUser))
+          fields.assignedUser = options.assignedUser;
         if (!fields.groupTag && options.defaultGroupTag) fields.groupTag = options.defaultGroupTag;
         const checked = checkDevice(fields);
         const existing = this.store.findBySerial(checked.serialNumber);
         const same = existing.find((e) => e.hardwareHash === checked.hardwareHash);
         const where = input.source.path ? `${input.source.kind} ${input.source.path}` : input.source.kind;
         if (same) {
-          this.store.appendEvent({ deviceId: same.id, at: now, fromState: same.state, toState: same.state, message: `Captured again (${where}); kept as one device`, requestIds: [] });
+          this.store.appendEvent({
+            deviceId: same.id,
+            at: now,
+            fromState: same.state,
+            toState: same.state,
+            message: `Captured again (${where}); kept as one device`,
+            requestIds: [],
+          });
           result.duplicates.push(same.id);
           changed.push(same.id);
           continue;
@@ -153,16 +199,39 @@ export class QueueService {
         let message = `Queued from ${where}`;
         if (!checked.valid) {
           const first = checked.findings.find((f) => f.severity === 'error');
-          Object.assign(record, { state: 'invalid', errorName: first?.code ?? 'DEVICE_INVALID', advice: first?.message ?? STATION_ADVICE.checkFailed, ...(first?.params ? { errorParams: first.params } : {}) });
-          message = `Captured from ${where} but not valid: ${checked.findings.filter((f) => f.severity === 'error').map((f) => f.code).join(', ')}`;
+          Object.assign(record, {
+            state: 'invalid',
+            errorName: first?.code ?? 'DEVICE_INVALID',
+            advice: first?.message ?? STATION_ADVICE.checkFailed,
+            ...(first?.params ? { errorParams: first.params } : {}),
+          });
+          message = `Captured from ${where} but not valid: ${checked.findings
+            .filter((f) => f.severity === 'error')
+            .map((f) => f.code)
+            .join(', ')}`;
           result.invalid.push(id);
         } else if (existing.length) {
           // Same serial, another hash: a capture mistake or a replaced board. The technician decides.
-          Object.assign(record, { state: 'captured', flags: ['different-hash'], advice: 'Another capture of this serial has a different hardware hash. Remove the wrong one, then retry the right one.' });
+          Object.assign(record, {
+            state: 'captured',
+            flags: ['different-hash'],
+            advice:
+              'Another capture of this serial has a different hardware hash. Remove the wrong one, then retry the right one.',
+          });
           message = `Captured from ${where}; this serial is already in the queue with a different hash`;
           for (const e of existing) {
             if (!e.flags.includes('different-hash')) {
-              this.store.updateDevice(e.id, { flags: [...e.flags, 'different-hash'] }, { at: now, fromState: e.state, toState: e.state, message: 'Captured again with a different hardware hash', requestIds: [] });
+              this.store.updateDevice(
+                e.id,
+                { flags: [...e.flags, 'different-hash'] },
+                {
+                  at: now,
+                  fromState: e.state,
+                  toState: e.state,
+                  message: 'Captured again with a different hardware hash',
+                  requestIds: [],
+                },
+              );
               changed.push(e.id);
             }
           }
@@ -177,13 +246,26 @@ export class QueueService {
           result.queued.push(id);
         }
         // The technician asked for this tag on every device: an 806 may change the tag of a device already registered.
-        if (options.overrideGroupTag && options.groupTag !== undefined) record.flags = [...record.flags, 'group-tag-override'];
-        this.store.insertDevice(record, { at: now, toState: record.state, message, requestIds: [], ...(record.errorName ? { errorName: record.errorName } : {}) });
+        if (options.overrideGroupTag && options.groupTag !== undefined)
+          record.flags = [...record.flags, 'group-tag-override'];
+        this.store.insertDevice(record, {
+          at: now,
+          toState: record.state,
+          message,
+          requestIds: [],
+          ...(record.errorName ? { errorName: record.errorName } : {}),
+        });
         changed.push(id);
       }
     });
     this.changed(changed);
-    if (result.flagged.length) this.o.bus?.emit('attention', { kind: 'device-needs-attention', deviceIds: result.flagged, message: 'A serial number was captured twice with different hardware hashes.', errorName: 'DEVICE_DIFFERENT_HASH' });
+    if (result.flagged.length)
+      this.o.bus?.emit('attention', {
+        kind: 'device-needs-attention',
+        deviceIds: result.flagged,
+        message: 'A serial number was captured twice with different hardware hashes.',
+        errorName: 'DEVICE_DIFFERENT_HASH',
+      });
     if (result.queued.length) this.o.onWork?.();
     return result;
   }
@@ -192,18 +274,38 @@ export class QueueService {
   private keepRefusedRow(row: RefusedRowInput, now: number, result: Required<QueueResult>, changed: string[]): void {
     const serial = maskLicenceKeys((row.serialNumber ?? '').trim()).slice(0, 64);
     const message = maskLicenceKeys(row.message).slice(0, 1000);
-    const where = row.source.path ? `${row.source.path}${row.source.line !== undefined ? ` line ${row.source.line}` : ''}` : row.source.kind;
+    const where = row.source.path
+      ? `${row.source.path}${row.source.line !== undefined ? ` line ${row.source.line}` : ''}`
+      : row.source.kind;
     const same = this.store
       .findBySerial(serial)
-      .find((d) => d.flags.includes('refused') && d.errorName === row.code && d.source.path === row.source.path && d.source.line === row.source.line);
+      .find(
+        (d) =>
+          d.flags.includes('refused') &&
+          d.errorName === row.code &&
+          d.source.path === row.source.path &&
+          d.source.line === row.source.line,
+      );
     if (same) {
-      this.store.appendEvent({ deviceId: same.id, at: now, fromState: same.state, toState: same.state, message: `Refused again (${where}); kept as one record`, requestIds: [] });
+      this.store.appendEvent({
+        deviceId: same.id,
+        at: now,
+        fromState: same.state,
+        toState: same.state,
+        message: `Refused again (${where}); kept as one record`,
+        requestIds: [],
+      });
       result.refused.push(same.id);
       changed.push(same.id);
       return;
     }
     const id = randomUUID();
-    const finding = { code: row.code, severity: 'error' as const, message, ...(row.params ? { params: row.params } : {}) };
+    const finding = {
+      code: row.code,
+      severity: 'error' as const,
+      message,
+      ...(row.params ? { params: row.params } : {}),
+    };
     const record: DeviceRecord = {
       id,
       serialNumber: serial,
@@ -225,12 +327,23 @@ export class QueueService {
       // Not a device the station can import: a row of a file, kept so that nothing captured is lost.
       flags: ['refused'],
     };
-    this.store.insertDevice(record, { at: now, toState: 'invalid', message: `Refused before upload (${where}): ${row.code}`, requestIds: [], errorName: row.code });
+    this.store.insertDevice(record, {
+      at: now,
+      toState: 'invalid',
+      message: `Refused before upload (${where}): ${row.code}`,
+      requestIds: [],
+      errorName: row.code,
+    });
     result.refused.push(id);
     changed.push(id);
   }
 
-  listQueue(input: { offset: number; limit: number; states?: DeviceState[] | undefined; search?: string | undefined }): QueuePage {
+  listQueue(input: {
+    offset: number;
+    limit: number;
+    states?: DeviceState[] | undefined;
+    search?: string | undefined;
+  }): QueuePage {
     const filter: Parameters<QueueStore['listDevices']>[0] = { offset: input.offset, limit: input.limit };
     if (input.states?.length) filter.states = input.states;
     if (input.search) filter.search = input.search;
@@ -240,7 +353,12 @@ export class QueueService {
 
   getDevice(id: string): DeviceDetail {
     const d = this.mustGet(id);
-    const detail: DeviceDetail = { row: this.row(d), hash: d.hash, findings: d.findings, events: this.store.events(id).map(toEvent) };
+    const detail: DeviceDetail = {
+      row: this.row(d),
+      hash: d.hash,
+      findings: d.findings,
+      events: this.store.events(id).map(toEvent),
+    };
     if (d.productKey) detail.productKey = d.productKey;
     return detail;
   }
@@ -275,8 +393,15 @@ export class QueueService {
           skipped.push({ id, code: 'ACTION_DEVICE_GONE' });
           continue;
         }
-        const skip = (code: string, params?: Record<string, string | number>) => skipped.push({ id, serialNumber: d.serialNumber, code, ...(params ? { params } : {}) });
-        const ev = (to: DeviceState, message: string) => ({ at: now, fromState: d.state, toState: to, message, requestIds: [] });
+        const skip = (code: string, params?: Record<string, string | number>) =>
+          skipped.push({ id, serialNumber: d.serialNumber, code, ...(params ? { params } : {}) });
+        const ev = (to: DeviceState, message: string) => ({
+          at: now,
+          fromState: d.state,
+          toState: to,
+          message,
+          requestIds: [],
+        });
         // The same verdict the row's button was drawn from (deviceActions.ts).
         const verdict = actionVerdict(action, d, now, this.expectedImportMs());
         if (!verdict.allowed) {
@@ -291,25 +416,59 @@ export class QueueService {
             checkNow.push(id);
             // Due now: the worker's next look reads this batch from the tenant instead of waiting for its next poll.
             if (d.batchId && this.store.getBatch(d.batchId)) this.store.updateBatch(d.batchId, { nextAt: now });
-            this.store.appendEvent({ deviceId: id, at: now, fromState: d.state, toState: d.state, message: 'The technician asked the station to check this import with the tenant now', requestIds: [] });
+            this.store.appendEvent({
+              deviceId: id,
+              at: now,
+              fromState: d.state,
+              toState: d.state,
+              message: 'The technician asked the station to check this import with the tenant now',
+              requestIds: [],
+            });
             continue;
           }
           // An invalid device never gets here: its serial and hash never change, so the verdict refuses it.
           if (d.state === 'timed-out' && (d.lastKnownState === 'imported' || d.lastKnownState === 'registered')) {
             // Imported already: wait again rather than import a second time.
             const stage = d.lastKnownState;
-            this.store.updateDevice(id, { state: stage, stateSince: now, nextCheckAt: now, attempts: 0, deadline: now + (stage === 'imported' ? (this.o.timings?.registrationDeadlineMs ?? DEFAULT_TIMINGS.registrationDeadlineMs) : (this.o.timings?.profileDeadlineMs ?? DEFAULT_TIMINGS.profileDeadlineMs)), advice: null, errorName: null, lastKnownState: null }, ev(stage, 'Waiting again'));
+            this.store.updateDevice(
+              id,
+              {
+                state: stage,
+                stateSince: now,
+                nextCheckAt: now,
+                attempts: 0,
+                deadline:
+                  now +
+                  (stage === 'imported'
+                    ? (this.o.timings?.registrationDeadlineMs ?? DEFAULT_TIMINGS.registrationDeadlineMs)
+                    : (this.o.timings?.profileDeadlineMs ?? DEFAULT_TIMINGS.profileDeadlineMs)),
+                advice: null,
+                errorName: null,
+                lastKnownState: null,
+              },
+              ev(stage, 'Waiting again'),
+            );
           } else {
-            this.store.updateDevice(id, { ...requeue, flags: d.flags.filter((f) => f !== 'different-hash') }, ev('queued', 'Queued again by the technician'));
+            this.store.updateDevice(
+              id,
+              { ...requeue, flags: d.flags.filter((f) => f !== 'different-hash') },
+              ev('queued', 'Queued again by the technician'),
+            );
           }
         } else {
-          this.store.updateDevice(id, { ...requeue, deviceRegistrationId: null, profileStatus: null }, ev('queued', 'Queued to register again'));
+          this.store.updateDevice(
+            id,
+            { ...requeue, deviceRegistrationId: null, profileStatus: null },
+            ev('queued', 'Queued to register again'),
+          );
         }
         changed.push(id);
       }
     });
-    // Corporate identifiers retry on their own: a device can be registered in Autopilot and failed as a corporate identifier.
-    if (action === 'retry' && this.o.corporateRetry) for (const id of this.o.corporateRetry(ids)) if (!changed.includes(id)) changed.push(id);
+    // Corporate identifiers retry on their own: a device can be registered in Autopilot and failed as a corporate
+    // identifier.
+    if (action === 'retry' && this.o.corporateRetry)
+      for (const id of this.o.corporateRetry(ids)) if (!changed.includes(id)) changed.push(id);
     // A device the action helped one way (its corporate identifier) is not also reported as left alone.
     const helped = new Set(changed);
     const stillSkipped = skipped.filter((x) => !helped.has(x.id));
@@ -319,7 +478,11 @@ export class QueueService {
       if (this.o.checkNow) this.o.checkNow(checkNow);
       else this.o.onWork?.();
     }
-    return { affected: changed.length, skipped: stillSkipped, ...(checkNow.length ? { checking: checkNow.length } : {}) };
+    return {
+      affected: changed.length,
+      skipped: stillSkipped,
+      ...(checkNow.length ? { checking: checkNow.length } : {}),
+    };
   }
 
   private expectedImportMs(): number {
@@ -335,12 +498,18 @@ export class QueueService {
       if (!d) continue;
       const patch: DevicePatch = {};
       if (edit.groupTag !== undefined && edit.groupTag !== d.groupTag) patch.groupTag = edit.groupTag;
-      if (edit.assignedUser !== undefined && edit.assignedUser !== d.assignedUser) patch.assignedUser = edit.assignedUser;
+      if (edit.assignedUser !== undefined && edit.assignedUser !== d.assignedUser)
+        patch.assignedUser = edit.assignedUser;
       if (!Object.keys(patch).length) continue;
       const what = describeEdit(d, patch);
       const requestIds: string[] = [];
       if (EDITABLE_IN_TENANT.includes(d.state) && d.deviceRegistrationId) {
-        if (!this.o.port) throw new StationError({ code: 'OFFLINE', message: 'The station is not connected to a tenant, so a registered device cannot be changed.', action: 'Sign in, then try again.' });
+        if (!this.o.port)
+          throw new StationError({
+            code: 'OFFLINE',
+            message: 'The station is not connected to a tenant, so a registered device cannot be changed.',
+            action: 'Sign in, then try again.',
+          });
         const props: { groupTag?: string; userPrincipalName?: string } = {};
         if (patch.groupTag !== undefined) props.groupTag = patch.groupTag as string;
         if (patch.assignedUser !== undefined) props.userPrincipalName = patch.assignedUser as string;
@@ -349,15 +518,25 @@ export class QueueService {
           if (res.requestId) requestIds.push(res.requestId);
         } catch (err) {
           firstFailure ??= err;
-          this.o.logger.warn('updateDeviceProperties failed', { deviceId: id, error: err instanceof Error ? err.message : String(err) });
+          this.o.logger.warn('updateDeviceProperties failed', {
+            deviceId: id,
+            error: err instanceof Error ? err.message : String(err),
+          });
           continue;
         }
       } else if (!EDITABLE_LOCALLY.includes(d.state)) {
         continue; // importing: the tag is already on its way; edit once it is registered
       }
       // A tag kept on an 806 (GROUP_TAG_KEPT) that the technician now changed: the row no longer says it was kept.
-      const asked = patch.groupTag !== undefined && d.errorName === 'GROUP_TAG_KEPT' ? { errorName: 'ZtdDeviceAlreadyAssigned', advice: null } : {};
-      this.store.updateDevice(id, { ...patch, ...asked }, { at: this.now(), fromState: d.state, toState: d.state, message: what, requestIds });
+      const asked =
+        patch.groupTag !== undefined && d.errorName === 'GROUP_TAG_KEPT'
+          ? { errorName: 'ZtdDeviceAlreadyAssigned', advice: null }
+          : {};
+      this.store.updateDevice(
+        id,
+        { ...patch, ...asked },
+        { at: this.now(), fromState: d.state, toState: d.state, message: what, requestIds },
+      );
       changed.push(id);
     }
     this.changed(changed);
@@ -366,10 +545,19 @@ export class QueueService {
   }
 
   exportQueue(format: 'intune' | 'report' | 'corporate', ids?: string[]): ExportFile[] {
-    const devices = ids ? ids.map((id) => this.store.getDevice(id)).filter((d): d is DeviceRecord => !!d) : this.allDevices();
+    const devices = ids
+      ? ids.map((id) => this.store.getDevice(id)).filter((d): d is DeviceRecord => !!d)
+      : this.allDevices();
     if (format === 'report') {
       const corporate = this.o.corporate;
-      return [corporate ? reportCsvFile(devices, undefined, (id) => { const c = corporate.get(id); return c?.state ? corporateRegistrationOf(c) : undefined; }) : reportCsvFile(devices)];
+      return [
+        corporate
+          ? reportCsvFile(devices, undefined, (id) => {
+              const c = corporate.get(id);
+              return c?.state ? corporateRegistrationOf(c) : undefined;
+            })
+          : reportCsvFile(devices),
+      ];
     }
     // Corporate identifiers (docs/domain.md#corporate-identifiers): the admin centre's manufacturer,model,serial file.
     if (format === 'corporate') return corporateCsvFiles(devices.filter((d) => d.state !== 'invalid')).files;
@@ -428,24 +616,29 @@ export class QueueService {
     this.actionTimer?.abort.abort();
     const abort = new AbortController();
     this.actionTimer = { at, abort };
-    this.o.clock.sleep(Math.max(0, at - this.now()), abort.signal).then(() => {
-      this.actionTimer = undefined;
-      const now = this.now();
-      const due: string[] = [];
-      let next = Infinity;
-      for (const [id, when] of this.actionChanges) {
-        if (when <= now) due.push(id);
-        else next = Math.min(next, when);
-      }
-      for (const id of due) this.actionChanges.delete(id);
-      if (Number.isFinite(next)) this.armActionTimer(next);
-      try {
-        this.changed(due);
-      } catch (err) {
-        // The queue closed under the timer (a tenant switch): nobody is left to tell.
-        this.o.logger.warn('could not announce changed actions', { error: err instanceof Error ? err.message : String(err) });
-      }
-    }, () => undefined);
+    this.o.clock.sleep(Math.max(0, at - this.now()), abort.signal).then(
+      () => {
+        this.actionTimer = undefined;
+        const now = this.now();
+        const due: string[] = [];
+        let next = Infinity;
+        for (const [id, when] of this.actionChanges) {
+          if (when <= now) due.push(id);
+          else next = Math.min(next, when);
+        }
+        for (const id of due) this.actionChanges.delete(id);
+        if (Number.isFinite(next)) this.armActionTimer(next);
+        try {
+          this.changed(due);
+        } catch (err) {
+          // The queue closed under the timer (a tenant switch): nobody is left to tell.
+          this.o.logger.warn('could not announce changed actions', {
+            error: err instanceof Error ? err.message : String(err),
+          });
+        }
+      },
+      () => undefined,
+    );
   }
 
   /** Stops the timer that announces verdicts changing with time (the queue is closing). */
@@ -470,12 +663,22 @@ export class QueueService {
 
   private mustGet(id: string): DeviceRecord {
     const d = this.store.getDevice(id);
-    if (!d) throw new StationError({ code: 'DEVICE_NOT_FOUND', message: 'That device is no longer in the queue.', action: 'Reload the queue.' });
+    if (!d)
+      throw new StationError({
+        code: 'DEVICE_NOT_FOUND',
+        message: 'That device is no longer in the queue.',
+        action: 'Reload the queue.',
+      });
     return d;
   }
 
   private changed(ids: string[]): void {
-    if (ids.length) this.o.bus?.emit('queueChanged', { deviceIds: [...new Set(ids)], at: new Date(this.now()).toISOString(), counts: this.store.countByState() });
+    if (ids.length)
+      this.o.bus?.emit('queueChanged', {
+        deviceIds: [...new Set(ids)],
+        at: new Date(this.now()).toISOString(),
+        counts: this.store.countByState(),
+      });
   }
 }
 
@@ -495,7 +698,12 @@ function actionSubject(d: DeviceRecord, corporate?: ActionSubject['corporate']):
  * A record as the contract's row, with main's verdicts on each action at service time `now` (ms); `corporate`
  * is the device's corporate identifier registration, when the station follows them (it can allow Retry).
  */
-export function toRow(d: DeviceRecord, now: number, expectedImportMs = EXPECTED_IMPORT_MS, corporate?: ActionSubject['corporate']): QueueRow {
+export function toRow(
+  d: DeviceRecord,
+  now: number,
+  expectedImportMs = EXPECTED_IMPORT_MS,
+  corporate?: ActionSubject['corporate'],
+): QueueRow {
   const iso = (t: number) => new Date(t).toISOString();
   const row: QueueRow = {
     id: d.id,
@@ -524,7 +732,12 @@ export function toRow(d: DeviceRecord, now: number, expectedImportMs = EXPECTED_
 }
 
 function toEvent(e: Omit<DeviceEvent, 'at'> & { at: number }): DeviceEvent {
-  const out: DeviceEvent = { at: new Date(e.at).toISOString(), toState: e.toState, message: e.message, requestIds: e.requestIds };
+  const out: DeviceEvent = {
+    at: new Date(e.at).toISOString(),
+    toState: e.toState,
+    message: e.message,
+    requestIds: e.requestIds,
+  };
   if (e.fromState) out.fromState = e.fromState;
   if (e.batchId) out.batchId = e.batchId;
   if (e.importId) out.importId = e.importId;

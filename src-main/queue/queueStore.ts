@@ -99,7 +99,12 @@ export interface ListFilter {
 
 /** Fields that may change on a device; undefined leaves a field as is, null clears it. */
 export type DevicePatch = {
-  [K in Exclude<keyof DeviceRecord, 'id' | 'serialNumber' | 'hardwareHash' | 'hash' | 'source' | 'capturedAt' | 'stationName'>]?: DeviceRecord[K] | null | undefined;
+  [
+    K in Exclude<
+      keyof DeviceRecord,
+      'id' | 'serialNumber' | 'hardwareHash' | 'hash' | 'source' | 'capturedAt' | 'stationName'
+    >
+  ]?: DeviceRecord[K] | null | undefined;
 };
 
 export interface QueueStore {
@@ -124,7 +129,12 @@ export interface QueueStore {
   events(deviceId: string): DeviceEventRecord[];
 
   /** Stores the batch (importId first) and moves its devices to 'importing' in one transaction. */
-  createBatch(batch: BatchRecord, deviceIds: string[], devicePatch: DevicePatch, event: Omit<DeviceEventRecord, 'deviceId'>): void;
+  createBatch(
+    batch: BatchRecord,
+    deviceIds: string[],
+    devicePatch: DevicePatch,
+    event: Omit<DeviceEventRecord, 'deviceId'>,
+  ): void;
   updateBatch(id: string, patch: Partial<Omit<BatchRecord, 'id' | 'importId'>>): void;
   getBatch(id: string): BatchRecord | undefined;
   openBatches(): BatchRecord[];
@@ -147,12 +157,20 @@ export interface QueueStore {
 }
 
 /** States the worker never leaves by itself. */
-export const FINAL_STATES: readonly DeviceState[] = ['invalid', 'assigned', 'already-registered', 'failed', 'timed-out'];
+export const FINAL_STATES: readonly DeviceState[] = [
+  'invalid',
+  'assigned',
+  'already-registered',
+  'failed',
+  'timed-out',
+];
 
 /** Final for this device: a final state, the stage it was asked to wait for, or waiting for the technician. */
 export function isSettled(d: Pick<DeviceRecord, 'state' | 'waitFor'>): boolean {
   if (FINAL_STATES.includes(d.state) || d.state === 'captured') return true;
-  return (d.state === 'imported' && d.waitFor === 'imported') || (d.state === 'registered' && d.waitFor === 'registered');
+  return (
+    (d.state === 'imported' && d.waitFor === 'imported') || (d.state === 'registered' && d.waitFor === 'registered')
+  );
 }
 
 /** Final states the command line and the UI count as a problem. */

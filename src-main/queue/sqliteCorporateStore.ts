@@ -1,6 +1,13 @@
 import Database from 'better-sqlite3';
 import type { DeviceState, HashSummary } from '../contract/types.ts';
-import { CORPORATE_STATES, type CorporateEvent, type CorporatePatch, type CorporateRecord, type CorporateState, type CorporateStore } from './corporateStore.ts';
+import {
+  CORPORATE_STATES,
+  type CorporateEvent,
+  type CorporatePatch,
+  type CorporateRecord,
+  type CorporateState,
+  type CorporateStore,
+} from './corporateStore.ts';
 
 type Row = Record<string, unknown>;
 
@@ -52,7 +59,9 @@ export function openSqliteCorporateStore(file: string): SqliteCorporateStore {
   const cols = (db.prepare('PRAGMA table_info(devices)').all() as { name: string }[]).map((c) => c.name);
   if (!cols.includes('corporate_state')) {
     db.close();
-    throw new Error('The queue database has no corporate identifier columns: open it with the queue store first (migrations).');
+    throw new Error(
+      'The queue database has no corporate identifier columns: open it with the queue store first (migrations).',
+    );
   }
   return new SqliteCorporateStore(db);
 }
@@ -64,11 +73,19 @@ export class SqliteCorporateStore implements CorporateStore {
 
   constructor(private readonly db: Database.Database) {
     this.stmts = {
-      unadopted: db.prepare("SELECT * FROM devices WHERE corporate_state IS NULL AND removed_at IS NULL AND state NOT IN ('captured', 'invalid') ORDER BY seq LIMIT ?"),
+      unadopted: db.prepare(
+        "SELECT * FROM devices WHERE corporate_state IS NULL AND removed_at IS NULL AND state NOT IN ('captured', 'invalid') ORDER BY seq LIMIT ?",
+      ),
       get: db.prepare('SELECT * FROM devices WHERE id = ? AND removed_at IS NULL'),
-      counts: db.prepare('SELECT corporate_state AS s, COUNT(*) AS n FROM devices WHERE removed_at IS NULL AND corporate_state IS NOT NULL GROUP BY corporate_state'),
-      next: db.prepare("SELECT MIN(corporate_next_at) AS t FROM devices WHERE removed_at IS NULL AND corporate_state IN ('queued', 'sending')"),
-      insertEvent: db.prepare('INSERT INTO events (device_id, at, from_state, to_state, message, request_ids, error_name) VALUES (?,?,?,?,?,?,?)'),
+      counts: db.prepare(
+        'SELECT corporate_state AS s, COUNT(*) AS n FROM devices WHERE removed_at IS NULL AND corporate_state IS NOT NULL GROUP BY corporate_state',
+      ),
+      next: db.prepare(
+        "SELECT MIN(corporate_next_at) AS t FROM devices WHERE removed_at IS NULL AND corporate_state IN ('queued', 'sending')",
+      ),
+      insertEvent: db.prepare(
+        'INSERT INTO events (device_id, at, from_state, to_state, message, request_ids, error_name) VALUES (?,?,?,?,?,?,?)',
+      ),
     };
   }
 
@@ -77,11 +94,9 @@ export class SqliteCorporateStore implements CorporateStore {
   }
 
   due(states: CorporateState[], now: number, limit: number): CorporateRecord[] {
-    const rows = this.statement(`SELECT * FROM devices WHERE removed_at IS NULL AND corporate_state IN (${states.map(() => '?').join(',')}) AND corporate_next_at IS NOT NULL AND corporate_next_at <= ? ORDER BY corporate_next_at, seq LIMIT ?`).all(
-      ...states,
-      now,
-      limit,
-    ) as Row[];
+    const rows = this.statement(
+      `SELECT * FROM devices WHERE removed_at IS NULL AND corporate_state IN (${states.map(() => '?').join(',')}) AND corporate_next_at IS NOT NULL AND corporate_next_at <= ? ORDER BY corporate_next_at, seq LIMIT ?`,
+    ).all(...states, now, limit) as Row[];
     return rows.map(toRecord);
   }
 
@@ -107,10 +122,22 @@ export class SqliteCorporateStore implements CorporateStore {
         update?.run(...values, id);
         const current = this.get(id);
         if (!current) continue;
-        if (add.length) setIds.run(JSON.stringify([...current.requestIds, ...add.filter((x) => !current.requestIds.includes(x))]), id);
+        if (add.length)
+          setIds.run(
+            JSON.stringify([...current.requestIds, ...add.filter((x) => !current.requestIds.includes(x))]),
+            id,
+          );
         if (event) {
           const ids = (event.requestIds ?? []).filter((x): x is string => !!x);
-          this.stmts.insertEvent.run(id, event.at, current.autopilotState, current.autopilotState, event.message, JSON.stringify(ids), event.errorName ?? null);
+          this.stmts.insertEvent.run(
+            id,
+            event.at,
+            current.autopilotState,
+            current.autopilotState,
+            event.message,
+            JSON.stringify(ids),
+            event.errorName ?? null,
+          );
         }
       }
     })();

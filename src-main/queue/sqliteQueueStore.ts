@@ -6,7 +6,15 @@ import { StationError } from '../contract/errors.ts';
 import { DEVICE_STATES, type DeviceState } from '../contract/types.ts';
 import { QUEUE_MIGRATIONS } from './queueMigrations.ts';
 import { batchRow, describeIssues, deviceRow, eventRow } from './queueRowSchemas.ts';
-import type { BatchRecord, DeviceEventRecord, DevicePatch, DeviceRecord, ImportedRecordRef, ListFilter, QueueStore } from './queueStore.ts';
+import type {
+  BatchRecord,
+  DeviceEventRecord,
+  DevicePatch,
+  DeviceRecord,
+  ImportedRecordRef,
+  ListFilter,
+  QueueStore,
+} from './queueStore.ts';
 
 export const QUEUE_DB_FILE = 'queue.db';
 
@@ -76,14 +84,19 @@ function toDevice(row: Row): Parsed<DeviceRecord> {
     }
   }
   const parsed = deviceRow.safeParse(out);
-  return parsed.success ? { ok: true, value: parsed.data as DeviceRecord } : { ok: false, reason: describeIssues(parsed.error) };
+  return parsed.success
+    ? { ok: true, value: parsed.data as DeviceRecord }
+    : { ok: false, reason: describeIssues(parsed.error) };
 }
 
 function toBatch(row: Row): Parsed<BatchRecord> {
   const out: Record<string, unknown> = {};
-  for (const [field, col] of Object.entries(BATCH_COLUMNS)) if (row[col] !== null && row[col] !== undefined) out[field] = row[col];
+  for (const [field, col] of Object.entries(BATCH_COLUMNS))
+    if (row[col] !== null && row[col] !== undefined) out[field] = row[col];
   const parsed = batchRow.safeParse(out);
-  return parsed.success ? { ok: true, value: parsed.data as BatchRecord } : { ok: false, reason: describeIssues(parsed.error) };
+  return parsed.success
+    ? { ok: true, value: parsed.data as BatchRecord }
+    : { ok: false, reason: describeIssues(parsed.error) };
 }
 
 function toEvent(row: Row): Parsed<DeviceEventRecord> {
@@ -93,14 +106,22 @@ function toEvent(row: Row): Parsed<DeviceEventRecord> {
   } catch {
     return { ok: false, reason: 'requestIds: not JSON' };
   }
-  const e: Record<string, unknown> = { deviceId: row.device_id, at: row.at, toState: row.to_state, message: row.message, requestIds };
+  const e: Record<string, unknown> = {
+    deviceId: row.device_id,
+    at: row.at,
+    toState: row.to_state,
+    message: row.message,
+    requestIds,
+  };
   if (row.from_state) e.fromState = row.from_state;
   if (row.batch_id) e.batchId = row.batch_id;
   if (row.import_id) e.importId = row.import_id;
   if (row.error_code !== null && row.error_code !== undefined) e.errorCode = row.error_code;
   if (row.error_name) e.errorName = row.error_name;
   const parsed = eventRow.safeParse(e);
-  return parsed.success ? { ok: true, value: parsed.data as DeviceEventRecord } : { ok: false, reason: describeIssues(parsed.error) };
+  return parsed.success
+    ? { ok: true, value: parsed.data as DeviceEventRecord }
+    : { ok: false, reason: describeIssues(parsed.error) };
 }
 
 /** A row set aside on read: still in the database file, no longer shown or worked on. */
@@ -159,7 +180,8 @@ export function openSqliteQueueStore(dataDir: string, options: { logger?: Logger
       throw new StationError({
         code: 'QUEUE_DB_UNAVAILABLE',
         message: `The queue database could not be opened (${err instanceof Error ? err.message : String(err)}). Nothing was moved or deleted.`,
-        action: 'Close any other copy of the station and start it again; if this persists, reinstall the station and send its diagnostics to your admin.',
+        action:
+          'Close any other copy of the station and start it again; if this persists, reinstall the station and send its diagnostics to your admin.',
         details: { file },
       });
     }
@@ -206,7 +228,9 @@ export class SqliteQueueStore implements QueueStore {
   ) {
     const deviceCols = Object.values(COLUMNS).map((c) => c.col);
     this.stmts = {
-      insertDevice: db.prepare(`INSERT INTO devices (${deviceCols.join(',')}, serial_key) VALUES (${deviceCols.map((c) => '@' + c).join(',')}, @serial_key)`),
+      insertDevice: db.prepare(
+        `INSERT INTO devices (${deviceCols.join(',')}, serial_key) VALUES (${deviceCols.map((c) => '@' + c).join(',')}, @serial_key)`,
+      ),
       getDevice: db.prepare(`SELECT * FROM devices WHERE id = ? AND ${LIVE}`),
       bySerial: db.prepare(`SELECT * FROM devices WHERE serial_key = ? AND ${LIVE} ORDER BY seq`),
       insertEvent: db.prepare(
@@ -220,13 +244,21 @@ export class SqliteQueueStore implements QueueStore {
         'INSERT INTO batches (id, import_id, status, created_at, posted_at, next_at, attempts, deadline, device_count, refused) VALUES (@id, @importId, @status, @createdAt, @postedAt, @nextAt, @attempts, @deadline, @deviceCount, @refused)',
       ),
       getBatch: db.prepare('SELECT rowid AS row_key, * FROM batches WHERE id = ? AND set_aside IS NULL'),
-      openBatches: db.prepare("SELECT rowid AS row_key, * FROM batches WHERE status <> 'done' AND set_aside IS NULL ORDER BY created_at, id"),
-      insertImported: db.prepare('INSERT OR IGNORE INTO imported_records (id, batch_id, device_id, created_at) VALUES (@id, @batchId, @deviceId, @createdAt)'),
-      importedOfBatch: db.prepare('SELECT id, batch_id, device_id, created_at FROM imported_records WHERE batch_id = ? AND deleted_at IS NULL ORDER BY created_at, id'),
+      openBatches: db.prepare(
+        "SELECT rowid AS row_key, * FROM batches WHERE status <> 'done' AND set_aside IS NULL ORDER BY created_at, id",
+      ),
+      insertImported: db.prepare(
+        'INSERT OR IGNORE INTO imported_records (id, batch_id, device_id, created_at) VALUES (@id, @batchId, @deviceId, @createdAt)',
+      ),
+      importedOfBatch: db.prepare(
+        'SELECT id, batch_id, device_id, created_at FROM imported_records WHERE batch_id = ? AND deleted_at IS NULL ORDER BY created_at, id',
+      ),
       hasImported: db.prepare('SELECT 1 FROM imported_records WHERE id = ?'),
       deleteImported: db.prepare('UPDATE imported_records SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL'),
       getMeta: db.prepare('SELECT value FROM meta WHERE key = ?'),
-      setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+      setMeta: db.prepare(
+        'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+      ),
       setDeviceAside: db.prepare('UPDATE devices SET set_aside = ? WHERE seq = ?'),
       setBatchAside: db.prepare('UPDATE batches SET set_aside = ? WHERE rowid = ?'),
       setAside: db.prepare(
@@ -264,7 +296,12 @@ export class SqliteQueueStore implements QueueStore {
 
   private setDeviceAside(row: Row, reason: string): void {
     this.stmts.setDeviceAside.run(clipReason(reason), row.seq);
-    this.logger?.error('queue row set aside: it cannot be read as a device', { table: 'devices', id: String(row.id).slice(0, 64), seq: row.seq, reason: clipReason(reason) });
+    this.logger?.error('queue row set aside: it cannot be read as a device', {
+      table: 'devices',
+      id: String(row.id).slice(0, 64),
+      seq: row.seq,
+      reason: clipReason(reason),
+    });
   }
 
   private batch(row: Row | undefined): BatchRecord | undefined {
@@ -272,13 +309,21 @@ export class SqliteQueueStore implements QueueStore {
     const parsed = toBatch(row);
     if (parsed.ok) return parsed.value;
     this.stmts.setBatchAside.run(clipReason(parsed.reason), row.row_key);
-    this.logger?.error('queue row set aside: it cannot be read as a batch', { table: 'batches', id: String(row.id).slice(0, 64), reason: clipReason(parsed.reason) });
+    this.logger?.error('queue row set aside: it cannot be read as a batch', {
+      table: 'batches',
+      id: String(row.id).slice(0, 64),
+      reason: clipReason(parsed.reason),
+    });
     return undefined;
   }
 
   /** Rows set aside as unreadable (for diagnostics): still in the file, not in the queue. */
   setAsideRows(): SetAsideRow[] {
-    return (this.stmts.setAside.all() as { tbl: SetAsideRow['table']; id: string; reason: string }[]).map((r) => ({ table: r.tbl, id: r.id, reason: r.reason }));
+    return (this.stmts.setAside.all() as { tbl: SetAsideRow['table']; id: string; reason: string }[]).map((r) => ({
+      table: r.tbl,
+      id: r.id,
+      reason: r.reason,
+    }));
   }
 
   transaction<T>(fn: () => T): T {
@@ -287,7 +332,8 @@ export class SqliteQueueStore implements QueueStore {
 
   insertDevice(device: DeviceRecord, event: Omit<DeviceEventRecord, 'deviceId'>): void {
     const params: Row = { serial_key: device.serialNumber.toUpperCase() };
-    for (const [field, { col }] of Object.entries(COLUMNS)) params[col] = encode(field, (device as unknown as Row)[field]);
+    for (const [field, { col }] of Object.entries(COLUMNS))
+      params[col] = encode(field, (device as unknown as Row)[field]);
     this.transaction(() => {
       this.stmts.insertDevice.run(params);
       this.appendEvent({ ...event, deviceId: device.id });
@@ -366,9 +412,16 @@ export class SqliteQueueStore implements QueueStore {
       params.push(`%${search.toUpperCase().replace(/[\\%_]/g, (c) => '\\' + c)}%`);
     }
     const clause = where.join(' AND ');
-    const rows = this.devices(this.statement(`SELECT * FROM devices WHERE ${clause} ORDER BY seq LIMIT ? OFFSET ?`).all(...params, filter.limit, filter.offset) as Row[]);
+    const rows = this.devices(
+      this.statement(`SELECT * FROM devices WHERE ${clause} ORDER BY seq LIMIT ? OFFSET ?`).all(
+        ...params,
+        filter.limit,
+        filter.offset,
+      ) as Row[],
+    );
     // Counted after the page was read: a row set aside while reading it no longer counts.
-    const total = (this.statement(`SELECT COUNT(*) AS n FROM devices WHERE ${clause}`).get(...params) as { n: number }).n;
+    const total = (this.statement(`SELECT COUNT(*) AS n FROM devices WHERE ${clause}`).get(...params) as { n: number })
+      .n;
     return { total, rows };
   }
 
@@ -404,12 +457,23 @@ export class SqliteQueueStore implements QueueStore {
       const parsed = toEvent(row);
       // Events are append-only: an unreadable one is skipped (and logged), the rest of the history stays.
       if (parsed.ok) out.push(parsed.value);
-      else this.logger?.error('queue event skipped: it cannot be read', { table: 'events', seq: row.seq, deviceId: String(row.device_id).slice(0, 64), reason: clipReason(parsed.reason) });
+      else
+        this.logger?.error('queue event skipped: it cannot be read', {
+          table: 'events',
+          seq: row.seq,
+          deviceId: String(row.device_id).slice(0, 64),
+          reason: clipReason(parsed.reason),
+        });
     }
     return out;
   }
 
-  createBatch(batch: BatchRecord, deviceIds: string[], devicePatch: DevicePatch, event: Omit<DeviceEventRecord, 'deviceId'>): void {
+  createBatch(
+    batch: BatchRecord,
+    deviceIds: string[],
+    devicePatch: DevicePatch,
+    event: Omit<DeviceEventRecord, 'deviceId'>,
+  ): void {
     this.transaction(() => {
       this.stmts.insertBatch.run({ postedAt: null, refused: null, ...batch });
       this.patchDevices(deviceIds, devicePatch);
@@ -420,7 +484,10 @@ export class SqliteQueueStore implements QueueStore {
   updateBatch(id: string, patch: Partial<Omit<BatchRecord, 'id' | 'importId'>>): void {
     const entries = Object.entries(patch).filter(([, v]) => v !== undefined);
     if (!entries.length) return;
-    this.statement(`UPDATE batches SET ${entries.map(([k]) => `${BATCH_COLUMNS[k]} = ?`).join(', ')} WHERE id = ?`).run(...entries.map(([, v]) => v), id);
+    this.statement(`UPDATE batches SET ${entries.map(([k]) => `${BATCH_COLUMNS[k]} = ?`).join(', ')} WHERE id = ?`).run(
+      ...entries.map(([, v]) => v),
+      id,
+    );
   }
 
   getBatch(id: string): BatchRecord | undefined {
@@ -444,7 +511,12 @@ export class SqliteQueueStore implements QueueStore {
   }
 
   importedRecords(batchId: string): ImportedRecordRef[] {
-    return (this.stmts.importedOfBatch.all(batchId) as Row[]).map((r) => ({ id: r.id as string, batchId: r.batch_id as string, deviceId: r.device_id as string, createdAt: r.created_at as number }));
+    return (this.stmts.importedOfBatch.all(batchId) as Row[]).map((r) => ({
+      id: r.id as string,
+      batchId: r.batch_id as string,
+      deviceId: r.device_id as string,
+      createdAt: r.created_at as number,
+    }));
   }
 
   hasImportedRecord(id: string): boolean {

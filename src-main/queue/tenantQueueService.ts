@@ -5,7 +5,15 @@ import type { EventBus } from '../kernel/eventBus.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { QueueRuntime } from './queueRuntime.ts';
 import type { QueueStore } from './queueStore.ts';
-import { migrateLegacyQueues, moveDevices, SIM_CLI_SLUG, tenantOfSlug, tenantQueueDir, tenantQueueSlugs, TRAINING_SLUG } from './tenantQueues.ts';
+import {
+  migrateLegacyQueues,
+  moveDevices,
+  SIM_CLI_SLUG,
+  tenantOfSlug,
+  tenantQueueDir,
+  tenantQueueSlugs,
+  TRAINING_SLUG,
+} from './tenantQueues.ts';
 
 export interface TenantQueueServiceOptions {
   /** The station's data folder: each tenant's queue is `<dataDir>/tenants/<slug>/queue.db` (tenantQueueDir). */
@@ -59,7 +67,11 @@ export class TenantQueueService {
     if (this.open && this.open.slug !== slug) {
       const old = this.open.runtime;
       this.open = undefined;
-      void old.close().catch((err: unknown) => this.log.error("Closing the previous tenant's queue failed", { error: err instanceof Error ? err.message : String(err) }));
+      void old.close().catch((err: unknown) =>
+        this.log.error("Closing the previous tenant's queue failed", {
+          error: err instanceof Error ? err.message : String(err),
+        }),
+      );
     }
     this.open ??= { slug, runtime: this.openFor(slug) };
     return this.open.runtime;
@@ -81,7 +93,12 @@ export class TenantQueueService {
       if (switched) this.current();
     }
     saved(value);
-    if (switched) this.o.bus?.emit('queueChanged', { deviceIds: [], at: new Date(this.o.clock.now()).toISOString(), counts: this.current().store.countByState() });
+    if (switched)
+      this.o.bus?.emit('queueChanged', {
+        deviceIds: [],
+        at: new Date(this.o.clock.now()).toISOString(),
+        counts: this.current().store.countByState(),
+      });
     return value;
   }
 
@@ -104,19 +121,51 @@ export class TenantQueueService {
    * MOVE_UNKNOWN_TENANT (no queue for that slug; the training tenant always has one).
    */
   move(ids: string[], toTenant: string): MoveDevicesResult {
-    if (this.o.pinned) throw new StationError({ code: 'NOT_AVAILABLE', message: "This station's queue is pinned to one tenant.", action: 'Move devices from the app or browser mode.' });
+    if (this.o.pinned)
+      throw new StationError({
+        code: 'NOT_AVAILABLE',
+        message: "This station's queue is pinned to one tenant.",
+        action: 'Move devices from the app or browser mode.',
+      });
     const from = this.slug();
-    if (toTenant === from) throw new StationError({ code: 'MOVE_SAME_TENANT', message: "These devices are already in this tenant's queue.", action: 'Choose another tenant.' });
+    if (toTenant === from)
+      throw new StationError({
+        code: 'MOVE_SAME_TENANT',
+        message: "These devices are already in this tenant's queue.",
+        action: 'Choose another tenant.',
+      });
     if (!tenantQueueSlugs(this.o.dataDir).includes(toTenant) && toTenant !== TRAINING_SLUG) {
-      throw new StationError({ code: 'MOVE_UNKNOWN_TENANT', message: `The station has no queue for the tenant "${toTenant}".`, action: 'Sign in to that tenant once (enter its tenant id in settings), then move the devices.', params: { tenant: toTenant } });
+      throw new StationError({
+        code: 'MOVE_UNKNOWN_TENANT',
+        message: `The station has no queue for the tenant "${toTenant}".`,
+        action: 'Sign in to that tenant once (enter its tenant id in settings), then move the devices.',
+        params: { tenant: toTenant },
+      });
     }
     const source = this.current();
     const target = this.o.openStore(tenantQueueDir(this.o.dataDir, toTenant));
     try {
       const r = moveDevices(source.store, target, ids, { fromSlug: from, toSlug: toTenant, now: this.o.clock.now() });
-      this.log.info("Moved devices to another tenant's queue", { from, to: toTenant, moved: r.moved.length, refused: r.refused.length });
-      if (r.refused.length < ids.length) this.o.bus?.emit('queueChanged', { deviceIds: [], at: new Date(this.o.clock.now()).toISOString(), counts: source.store.countByState() });
-      return { moved: r.moved, refused: r.refused.map((x) => ({ id: x.id, code: x.code, ...(x.serialNumber ? { serialNumber: x.serialNumber } : {}) })) };
+      this.log.info("Moved devices to another tenant's queue", {
+        from,
+        to: toTenant,
+        moved: r.moved.length,
+        refused: r.refused.length,
+      });
+      if (r.refused.length < ids.length)
+        this.o.bus?.emit('queueChanged', {
+          deviceIds: [],
+          at: new Date(this.o.clock.now()).toISOString(),
+          counts: source.store.countByState(),
+        });
+      return {
+        moved: r.moved,
+        refused: r.refused.map((x) => ({
+          id: x.id,
+          code: x.code,
+          ...(x.serialNumber ? { serialNumber: x.serialNumber } : {}),
+        })),
+      };
     } finally {
       target.close();
     }

@@ -25,18 +25,33 @@ export function tenantSlug(s: {
   cloud: StationSettings['cloud'];
   tenantUrl?: string | undefined;
 }): string {
-  if (!s.tenantId && s.tenantUrl) return `remote-${new URL(s.tenantUrl).host.toLowerCase().replace(/[^a-z0-9.-]/g, '_')}`;
+  if (!s.tenantId && s.tenantUrl)
+    return `remote-${new URL(s.tenantUrl).host.toLowerCase().replace(/[^a-z0-9.-]/g, '_')}`;
   if (!s.tenantId) return TRAINING_SLUG;
-  return `${s.cloud}-${s.tenantId.trim().toLowerCase().replace(/[^a-z0-9.-]/g, '_')}`;
+  return `${s.cloud}-${s.tenantId
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9.-]/g, '_')}`;
 }
 
 /**
  * The tenant's slug once `patch` is saved over `before` ('' clears a tenant id or a remote tenant's
  * URL), so the old tenant's queue closes before settings that change the tenant are saved.
  */
-export function tenantSlugAfter(before: Pick<StationSettings, 'tenantId' | 'cloud' | 'tenantUrl'>, patch: { tenantId?: string | undefined; cloud?: StationSettings['cloud'] | undefined; tenantUrl?: string | undefined }): string {
+export function tenantSlugAfter(
+  before: Pick<StationSettings, 'tenantId' | 'cloud' | 'tenantUrl'>,
+  patch: {
+    tenantId?: string | undefined;
+    cloud?: StationSettings['cloud'] | undefined;
+    tenantUrl?: string | undefined;
+  },
+): string {
   const cleared = (v: string | undefined, was: string | undefined) => (v === undefined ? was : v || undefined);
-  return tenantSlug({ tenantId: cleared(patch.tenantId, before.tenantId), cloud: patch.cloud ?? before.cloud, tenantUrl: cleared(patch.tenantUrl, before.tenantUrl) });
+  return tenantSlug({
+    tenantId: cleared(patch.tenantId, before.tenantId),
+    cloud: patch.cloud ?? before.cloud,
+    tenantUrl: cleared(patch.tenantUrl, before.tenantUrl),
+  });
 }
 
 /**
@@ -75,7 +90,10 @@ function moveQueue(fromDir: string, toDir: string, slug: string, logger: Logger)
   const from = path.join(fromDir, QUEUE_DB_FILE);
   if (!fs.existsSync(from)) return;
   if (fs.existsSync(path.join(toDir, QUEUE_DB_FILE))) {
-    logger.warn('An old queue file was left where it is: this tenant already has its own queue', { from, tenant: slug });
+    logger.warn('An old queue file was left where it is: this tenant already has its own queue', {
+      from,
+      tenant: slug,
+    });
     return;
   }
   fs.mkdirSync(toDir, { recursive: true });
@@ -83,7 +101,11 @@ function moveQueue(fromDir: string, toDir: string, slug: string, logger: Logger)
     const src = path.join(fromDir, name);
     if (fs.existsSync(src)) fs.renameSync(src, path.join(toDir, name));
   }
-  logger.info('Moved the queue of an earlier version to its tenant', { from, to: path.join(toDir, QUEUE_DB_FILE), tenant: slug });
+  logger.info('Moved the queue of an earlier version to its tenant', {
+    from,
+    to: path.join(toDir, QUEUE_DB_FILE),
+    tenant: slug,
+  });
 }
 
 export interface MoveOutcome {
@@ -98,7 +120,12 @@ export interface MoveOutcome {
  * (under a new id in the other queue, so moving back and forth never collides); both queues record the move. A device
  * the service has seen (an imported record or a registration) stays: its history belongs to the tenant that saw it.
  */
-export function moveDevices(from: QueueStore, to: QueueStore, ids: string[], o: { fromSlug: string; toSlug: string; now: number }): MoveOutcome {
+export function moveDevices(
+  from: QueueStore,
+  to: QueueStore,
+  ids: string[],
+  o: { fromSlug: string; toSlug: string; now: number },
+): MoveOutcome {
   const out: MoveOutcome = { moved: [], refused: [] };
   for (const id of ids) {
     const d = from.getDevice(id);
@@ -119,12 +146,31 @@ export function moveDevices(from: QueueStore, to: QueueStore, ids: string[], o: 
     const newId = randomUUID();
     to.transaction(() => {
       const [first, ...rest] = history;
-      const { deviceId: _d, ...firstEvent } = first ?? { deviceId: id, at: d.capturedAt, toState: d.state, message: 'Captured', requestIds: [] };
+      const { deviceId: _d, ...firstEvent } = first ?? {
+        deviceId: id,
+        at: d.capturedAt,
+        toState: d.state,
+        message: 'Captured',
+        requestIds: [],
+      };
       to.insertDevice({ ...d, id: newId, ...(d.state === 'queued' ? { nextCheckAt: o.now } : {}) }, firstEvent);
       for (const e of rest) to.appendEvent({ ...e, deviceId: newId });
-      to.appendEvent({ deviceId: newId, at: o.now, fromState: d.state, toState: d.state, message: `Moved here from the queue of tenant ${o.fromSlug} by the technician`, requestIds: [] });
+      to.appendEvent({
+        deviceId: newId,
+        at: o.now,
+        fromState: d.state,
+        toState: d.state,
+        message: `Moved here from the queue of tenant ${o.fromSlug} by the technician`,
+        requestIds: [],
+      });
     });
-    from.removeDevice(id, { at: o.now, fromState: d.state, toState: d.state, message: `Moved to the queue of tenant ${o.toSlug} by the technician`, requestIds: [] });
+    from.removeDevice(id, {
+      at: o.now,
+      fromState: d.state,
+      toState: d.state,
+      message: `Moved to the queue of tenant ${o.toSlug} by the technician`,
+      requestIds: [],
+    });
     out.moved.push(newId);
   }
   return out;

@@ -50,7 +50,8 @@ export function tupleParts(identifier: string, options: { semicolonOnly?: boolea
  * Identity of an identifier for matching: the type and the text, case-insensitive (inference: Intune
  * matches serials case-insensitively); a tuple by its parts, whichever delimiter carried them.
  */
-const keyOf = (type: string, identifier: string) => `${type}|${(type === 'manufacturerModelSerial' ? (tupleParts(identifier)?.join(';') ?? identifier) : identifier).toUpperCase()}`;
+const keyOf = (type: string, identifier: string) =>
+  `${type}|${(type === 'manufacturerModelSerial' ? (tupleParts(identifier)?.join(';') ?? identifier) : identifier).toUpperCase()}`;
 
 /**
  * Whether the service would accept this identifier for this type and platform. manufacturerModelSerial
@@ -58,10 +59,16 @@ const keyOf = (type: string, identifier: string) => `${type}|${(type === 'manufa
  * realTenant.semicolonTupleOnly switch, commas are refused); Windows takes only that type (Microsoft
  * Learn, "Identify devices as corporate-owned": IMEI and serial alone are not supported on Windows).
  */
-export function corporateIdentifierProblem(type: string, identifier: string, platform: string, options: { semicolonOnly?: boolean } = {}): string | undefined {
+export function corporateIdentifierProblem(
+  type: string,
+  identifier: string,
+  platform: string,
+  options: { semicolonOnly?: boolean } = {},
+): string | undefined {
   if (!identifier.trim()) return 'The identifier is empty.';
   if (type === 'manufacturerModelSerial') {
-    if (!tupleParts(identifier, options)) return 'A manufacturerModelSerial identifier is "manufacturer;model;serial" (semicolon-delimited, in that order) with no part empty.';
+    if (!tupleParts(identifier, options))
+      return 'A manufacturerModelSerial identifier is "manufacturer;model;serial" (semicolon-delimited, in that order) with no part empty.';
     return undefined;
   }
   if (platform === 'windows') return `Windows devices take only manufacturerModelSerial identifiers, not ${type}.`;
@@ -95,7 +102,10 @@ export class CorporateIdentityModel {
   }
 
   /** An identifier an admin added by hand (tests: "already present"). */
-  seed(identifier: string, options: { type?: CorporateIdentityType; description?: string } = {}): CorporateIdentityRecord {
+  seed(
+    identifier: string,
+    options: { type?: CorporateIdentityType; description?: string } = {},
+  ): CorporateIdentityRecord {
     const now = this.clock.now();
     const r: CorporateIdentityRecord = {
       id: randomUUID(),
@@ -116,17 +126,31 @@ export class CorporateIdentityModel {
     return id ? this.records.get(id) : undefined;
   }
 
-  importList(list: CorporateIdentityInput[], overwrite: boolean, options: { semicolonOnly?: boolean } = {}): CorporateImportOutcome[] {
+  importList(
+    list: CorporateIdentityInput[],
+    overwrite: boolean,
+    options: { semicolonOnly?: boolean } = {},
+  ): CorporateImportOutcome[] {
     const now = this.clock.now();
     const seenInList = new Set<string>();
     return list.map((input) => {
       const identifier = typeof input.importedDeviceIdentifier === 'string' ? input.importedDeviceIdentifier : '';
-      const type = (typeof input.importedDeviceIdentityType === 'string' ? input.importedDeviceIdentityType : 'unknown') as CorporateIdentityType;
+      const type = (
+        typeof input.importedDeviceIdentityType === 'string' ? input.importedDeviceIdentityType : 'unknown'
+      ) as CorporateIdentityType;
       const platform = typeof input.platform === 'string' ? input.platform : 'unknown';
       const description = typeof input.description === 'string' ? input.description : '';
       const echo = (status: boolean, existing?: CorporateIdentityRecord): CorporateImportOutcome => ({
         status,
-        record: existing ?? { id: '00000000-0000-0000-0000-000000000000', importedDeviceIdentifier: identifier, importedDeviceIdentityType: type, platform, description, createdAt: now, modifiedAt: now },
+        record: existing ?? {
+          id: '00000000-0000-0000-0000-000000000000',
+          importedDeviceIdentifier: identifier,
+          importedDeviceIdentityType: type,
+          platform,
+          description,
+          createdAt: now,
+          modifiedAt: now,
+        },
       });
       if (corporateIdentifierProblem(type, identifier, platform, options)) return echo(false);
       const key = keyOf(type, identifier);

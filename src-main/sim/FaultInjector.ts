@@ -42,7 +42,11 @@ export class FaultInjector {
       if (kinds && !kinds.has(f.kind)) continue;
       if (f.pathContains && !path.toLowerCase().includes(f.pathContains.toLowerCase())) continue;
       if (f.method && f.method.toUpperCase() !== method.toUpperCase()) continue;
-      if (f.serialNumber !== undefined && f.serialNumber.trim().toUpperCase() !== (serialNumber ?? '').trim().toUpperCase()) continue;
+      if (
+        f.serialNumber !== undefined &&
+        f.serialNumber.trim().toUpperCase() !== (serialNumber ?? '').trim().toUpperCase()
+      )
+        continue;
       if (f.probability !== undefined && this.random() >= f.probability) continue;
       f.remaining -= 1;
       seen.add(f.kind);

@@ -34,7 +34,8 @@ export class RateLimiter {
       ['tenant:all', this.limits.tenantAll],
       [`app:${appId}:all`, this.limits.appAll],
     ];
-    if (isWrite) buckets.push(['tenant:write', this.limits.tenantWrites], [`app:${appId}:write`, this.limits.appWrites]);
+    if (isWrite)
+      buckets.push(['tenant:write', this.limits.tenantWrites], [`app:${appId}:write`, this.limits.appWrites]);
     for (const [key, limit] of buckets) {
       const log = this.trimmed(key, now, windowMs);
       if (log.length >= limit) {

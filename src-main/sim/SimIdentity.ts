@@ -22,14 +22,24 @@ export interface IdentityOptions {
   deviceCodeIntervalS: number;
   deviceCodeLifetimeS: number;
   /** The app registration's sign-in set-up (scenario `signIn`); absent: everything works. */
-  signIn?: { redirectPlatform: 'mobile-desktop' | 'web' | 'none'; publicClientFlows: boolean; deviceCodeBlocked: boolean; consentGranted: boolean; tokenTenantId?: string | undefined };
+  signIn?: {
+    redirectPlatform: 'mobile-desktop' | 'web' | 'none';
+    publicClientFlows: boolean;
+    deviceCodeBlocked: boolean;
+    consentGranted: boolean;
+    tokenTenantId?: string | undefined;
+  };
   /** The national cloud the tenant really lives in, when it is not this authority's (scenario `homeCloud`). */
   homeCloud?: 'global' | 'usgov' | 'usgovdod' | 'china' | undefined;
 }
 
 export type TokenCheck =
   | { ok: true; claims: JwtClaims }
-  | { ok: false; reason: 'missing' | 'malformed' | 'signature' | 'expired' | 'audience' | 'tenant' | 'revoked'; message: string };
+  | {
+      ok: false;
+      reason: 'missing' | 'malformed' | 'signature' | 'expired' | 'audience' | 'tenant' | 'revoked';
+      message: string;
+    };
 
 interface DeviceCode {
   deviceCode: string;
@@ -95,25 +105,47 @@ export class SimIdentity {
   /**
    * Checks a client assertion (RFC 7523) as Entra does: known certificate by thumbprint, signature, aud, iss/sub, exp.
    */
-  checkClientAssertion(assertion: string, tokenEndpoint: string): { ok: true } | { ok: false; code: number; message: string } {
+  checkClientAssertion(
+    assertion: string,
+    tokenEndpoint: string,
+  ): { ok: true } | { ok: false; code: number; message: string } {
     const jwt = decodeJwt(assertion);
     if (!jwt) return { ok: false, code: 50027, message: 'AADSTS50027: JWT token is invalid or malformed.' };
     const h = jwt.header;
-    const key = (typeof h['x5t#S256'] === 'string' && this.certificates.get(`x5t#S256:${h['x5t#S256']}`)) || (typeof h.x5t === 'string' && this.certificates.get(`x5t:${h.x5t}`));
+    const key =
+      (typeof h['x5t#S256'] === 'string' && this.certificates.get(`x5t#S256:${h['x5t#S256']}`)) ||
+      (typeof h.x5t === 'string' && this.certificates.get(`x5t:${h.x5t}`));
     if (!key) {
-      return { ok: false, code: 700027, message: `AADSTS700027: The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '${String(h['x5t#S256'] ?? h.x5t ?? '')}']` };
+      return {
+        ok: false,
+        code: 700027,
+        message: `AADSTS700027: The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '${String(h['x5t#S256'] ?? h.x5t ?? '')}']`,
+      };
     }
-    if (!verifyJwtSignature(jwt, key)) return { ok: false, code: 700027, message: 'AADSTS700027: Client assertion failed signature validation.' };
+    if (!verifyJwtSignature(jwt, key))
+      return { ok: false, code: 700027, message: 'AADSTS700027: Client assertion failed signature validation.' };
     const c = jwt.claims;
     const nowS = Date.now() / 1000;
-    if (typeof c.exp !== 'number' || c.exp < nowS - 300) return { ok: false, code: 700024, message: 'AADSTS700024: Client assertion is not within its valid time range.' };
-    if (typeof c.nbf === 'number' && c.nbf > nowS + 300) return { ok: false, code: 700024, message: 'AADSTS700024: Client assertion is not within its valid time range.' };
+    if (typeof c.exp !== 'number' || c.exp < nowS - 300)
+      return { ok: false, code: 700024, message: 'AADSTS700024: Client assertion is not within its valid time range.' };
+    if (typeof c.nbf === 'number' && c.nbf > nowS + 300)
+      return { ok: false, code: 700024, message: 'AADSTS700024: Client assertion is not within its valid time range.' };
     const auds = Array.isArray(c.aud) ? c.aud : [c.aud];
-    if (!auds.some((a) => typeof a === 'string' && a.replace(/\/+$/, '').toLowerCase() === tokenEndpoint.toLowerCase())) {
-      return { ok: false, code: 700212, message: `AADSTS700212: No matching federated identity record found for presented assertion audience '${String(c.aud)}'.` };
+    if (
+      !auds.some((a) => typeof a === 'string' && a.replace(/\/+$/, '').toLowerCase() === tokenEndpoint.toLowerCase())
+    ) {
+      return {
+        ok: false,
+        code: 700212,
+        message: `AADSTS700212: No matching federated identity record found for presented assertion audience '${String(c.aud)}'.`,
+      };
     }
     if (c.iss !== this.options.clientId || c.sub !== this.options.clientId) {
-      return { ok: false, code: 700021, message: 'AADSTS700021: Client assertion application identifier doesn\'t match \'client_id\' parameter.' };
+      return {
+        ok: false,
+        code: 700021,
+        message: "AADSTS700021: Client assertion application identifier doesn't match 'client_id' parameter.",
+      };
     }
     return { ok: true };
   }
@@ -122,7 +154,11 @@ export class SimIdentity {
     return Math.max(1, Math.round(this.options.tokenLifetimeS / this.options.timeScale));
   }
 
-  issueAccessToken(kind: 'app' | 'user', permissions: string[], overrides: JwtClaims = {}): { token: string; expiresIn: number } {
+  issueAccessToken(
+    kind: 'app' | 'user',
+    permissions: string[],
+    overrides: JwtClaims = {},
+  ): { token: string; expiresIn: number } {
     const nowS = Math.floor(Date.now() / 1000);
     const expiresIn = this.realExpiresIn();
     const uti = randomBytes(16).toString('base64url');
@@ -140,7 +176,14 @@ export class SimIdentity {
       ver: '1.0',
       ...(kind === 'app'
         ? { roles: permissions, oid: this.options.clientId, sub: this.options.clientId, idtyp: 'app' }
-        : { scp: permissions.join(' '), oid: this.userObjectId, sub: this.userObjectId, upn: this.options.user.userPrincipalName, name: this.options.user.displayName, idtyp: 'user' }),
+        : {
+            scp: permissions.join(' '),
+            oid: this.userObjectId,
+            sub: this.userObjectId,
+            upn: this.options.user.userPrincipalName,
+            name: this.options.user.displayName,
+            idtyp: 'user',
+          }),
       ...overrides,
     };
     return { token: signJwt({ kid: this.keyId, x5t: this.keyId }, claims, this.privateKey), expiresIn };
@@ -203,16 +246,25 @@ export class SimIdentity {
   checkAccessToken(authorization: string | undefined): TokenCheck {
     if (!authorization) return { ok: false, reason: 'missing', message: 'Access token is empty.' };
     const m = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
-    if (!m) return { ok: false, reason: 'malformed', message: 'IDX14100: JWT is not well formed, there are no dots (.).' };
+    if (!m)
+      return { ok: false, reason: 'malformed', message: 'IDX14100: JWT is not well formed, there are no dots (.).' };
     const jwt = decodeJwt(m[1]!);
     if (!jwt) return { ok: false, reason: 'malformed', message: 'IDX14100: JWT is not well formed.' };
     const c = jwt.claims;
     const aud = typeof c.aud === 'string' ? c.aud.replace(/\/+$/, '') : '';
     if (aud !== this.graphResource) return { ok: false, reason: 'audience', message: 'Invalid audience.' };
-    if (jwt.header.kid !== this.keyId || !verifyJwtSignature(jwt, this.publicKey)) return { ok: false, reason: 'signature', message: 'Access token validation failure. Signature validation failed.' };
-    if (typeof c.exp !== 'number' || c.exp * 1000 <= Date.now()) return { ok: false, reason: 'expired', message: 'Lifetime validation failed, the token is expired.' };
-    if (typeof c.uti === 'string' && this.revoked.has(c.uti)) return { ok: false, reason: 'revoked', message: 'Lifetime validation failed, the token is expired.' };
-    if (c.tid !== this.options.tenantId) return { ok: false, reason: 'tenant', message: 'Access token validation failure. Invalid tenant.' };
+    if (jwt.header.kid !== this.keyId || !verifyJwtSignature(jwt, this.publicKey))
+      return {
+        ok: false,
+        reason: 'signature',
+        message: 'Access token validation failure. Signature validation failed.',
+      };
+    if (typeof c.exp !== 'number' || c.exp * 1000 <= Date.now())
+      return { ok: false, reason: 'expired', message: 'Lifetime validation failed, the token is expired.' };
+    if (typeof c.uti === 'string' && this.revoked.has(c.uti))
+      return { ok: false, reason: 'revoked', message: 'Lifetime validation failed, the token is expired.' };
+    if (c.tid !== this.options.tenantId)
+      return { ok: false, reason: 'tenant', message: 'Access token validation failure. Invalid tenant.' };
     return { ok: true, claims: c };
   }
 
@@ -221,7 +273,13 @@ export class SimIdentity {
   startDeviceCode(scopes: string[]): DeviceCode & { expiresIn: number; interval: number } {
     const userCode = Array.from(randomBytes(9), (b) => 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789'[b % 32]).join('');
     const expiresIn = Math.max(1, Math.round(this.options.deviceCodeLifetimeS / this.options.timeScale));
-    const dc: DeviceCode = { deviceCode: randomBytes(32).toString('base64url'), userCode, scopes, expiresAtReal: Date.now() + expiresIn * 1000, state: 'pending' };
+    const dc: DeviceCode = {
+      deviceCode: randomBytes(32).toString('base64url'),
+      userCode,
+      scopes,
+      expiresAtReal: Date.now() + expiresIn * 1000,
+      state: 'pending',
+    };
     this.deviceCodes.set(dc.deviceCode, dc);
     return { ...dc, expiresIn, interval: this.options.deviceCodeIntervalS };
   }
@@ -240,15 +298,25 @@ export class SimIdentity {
   }
 
   declineDeviceCode(userCode: string): boolean {
-    for (const dc of this.deviceCodes.values()) if (dc.userCode === userCode.toUpperCase() && dc.state === 'pending') return (dc.state = 'declined'), true;
+    for (const dc of this.deviceCodes.values())
+      if (dc.userCode === userCode.toUpperCase() && dc.state === 'pending') return ((dc.state = 'declined'), true);
     return false;
   }
 
   pendingUserCodes(): string[] {
-    return [...this.deviceCodes.values()].filter((d) => d.state === 'pending' && d.expiresAtReal > Date.now()).map((d) => d.userCode);
+    return [...this.deviceCodes.values()]
+      .filter((d) => d.state === 'pending' && d.expiresAtReal > Date.now())
+      .map((d) => d.userCode);
   }
 
-  redeemDeviceCode(deviceCode: string): { status: 'pending' } | { status: 'declined' } | { status: 'expired' } | { status: 'bad' } | { status: 'ok'; grantedScopes: string[] } {
+  redeemDeviceCode(
+    deviceCode: string,
+  ):
+    | { status: 'pending' }
+    | { status: 'declined' }
+    | { status: 'expired' }
+    | { status: 'bad' }
+    | { status: 'ok'; grantedScopes: string[] } {
     const dc = this.deviceCodes.get(deviceCode);
     if (!dc || dc.state === 'redeemed') return { status: 'bad' };
     if (dc.expiresAtReal <= Date.now()) return { status: 'expired' };
@@ -260,7 +328,10 @@ export class SimIdentity {
 
   // ---------- authorization code (browser sign-in, PKCE) ----------
 
-  private readonly authCodes = new Map<string, { challenge: string; redirectUri: string; scopes: string[]; expiresAtReal: number }>();
+  private readonly authCodes = new Map<
+    string,
+    { challenge: string; redirectUri: string; scopes: string[]; expiresAtReal: number }
+  >();
 
   issueAuthCode(challenge: string, redirectUri: string, scopes: string[]): string {
     const code = `0.sim.code.${randomBytes(32).toString('base64url')}`;
@@ -269,12 +340,30 @@ export class SimIdentity {
   }
 
   /** One use only; the verifier must hash to the challenge and the redirect URI must be the same. */
-  redeemAuthCode(code: string, verifier: string, redirectUri: string): { ok: true; scopes: string[] } | { ok: false; message: string } {
+  redeemAuthCode(
+    code: string,
+    verifier: string,
+    redirectUri: string,
+  ): { ok: true; scopes: string[] } | { ok: false; message: string } {
     const entry = this.authCodes.get(code);
     this.authCodes.delete(code);
-    if (!entry || entry.expiresAtReal < Date.now()) return { ok: false, message: 'AADSTS70008: The provided authorization code or refresh token has expired due to inactivity.' };
-    if (entry.redirectUri !== redirectUri) return { ok: false, message: "AADSTS50148: The code_verifier does not match the code_challenge supplied in the authorization request for PKCE. (redirect_uri differs)" };
-    if (createHash('sha256').update(verifier).digest('base64url') !== entry.challenge) return { ok: false, message: 'AADSTS501481: The Code_Verifier does not match the code_challenge supplied in the authorization request.' };
+    if (!entry || entry.expiresAtReal < Date.now())
+      return {
+        ok: false,
+        message: 'AADSTS70008: The provided authorization code or refresh token has expired due to inactivity.',
+      };
+    if (entry.redirectUri !== redirectUri)
+      return {
+        ok: false,
+        message:
+          'AADSTS50148: The code_verifier does not match the code_challenge supplied in the authorization request for PKCE. (redirect_uri differs)',
+      };
+    if (createHash('sha256').update(verifier).digest('base64url') !== entry.challenge)
+      return {
+        ok: false,
+        message:
+          'AADSTS501481: The Code_Verifier does not match the code_challenge supplied in the authorization request.',
+      };
     return { ok: true, scopes: entry.scopes };
   }
 

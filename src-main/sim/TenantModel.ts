@@ -70,7 +70,8 @@ export interface RecordErrorOverride {
   errorName: string;
 }
 
-const deviceKeyOf = (serial: string, manufacturer?: string) => `${serial.trim().toUpperCase()}|${(manufacturer ?? '').trim().toUpperCase()}`;
+const deviceKeyOf = (serial: string, manufacturer?: string) =>
+  `${serial.trim().toUpperCase()}|${(manufacturer ?? '').trim().toUpperCase()}`;
 
 export class TenantModel {
   private readonly imported = new Map<string, ImportedRecord>();
@@ -96,7 +97,13 @@ export class TenantModel {
 
   get delaysMs() {
     const d = this.scenario.delays;
-    return { processing: d.processingS * 1000, registration: d.registrationS * 1000, assignment: d.assignmentS * 1000, syncRun: d.syncRunS * 1000, syncCooldown: d.syncCooldownS * 1000 };
+    return {
+      processing: d.processingS * 1000,
+      registration: d.registrationS * 1000,
+      assignment: d.assignmentS * 1000,
+      syncRun: d.syncRunS * 1000,
+      syncCooldown: d.syncCooldownS * 1000,
+    };
   }
 
   seedRegistered(d: {
@@ -232,12 +239,28 @@ export class TenantModel {
     });
   }
 
-  statusOf(record: ImportedRecord): { deviceImportStatus: ImportStatus; deviceRegistrationId: string; deviceErrorCode: number; deviceErrorName: string } {
-    if (this.clock.now() < record.decidedAt) return { deviceImportStatus: 'unknown', deviceRegistrationId: '', deviceErrorCode: 0, deviceErrorName: '' };
+  statusOf(record: ImportedRecord): {
+    deviceImportStatus: ImportStatus;
+    deviceRegistrationId: string;
+    deviceErrorCode: number;
+    deviceErrorName: string;
+  } {
+    if (this.clock.now() < record.decidedAt)
+      return { deviceImportStatus: 'unknown', deviceRegistrationId: '', deviceErrorCode: 0, deviceErrorName: '' };
     const o = record.outcome;
     return o.ok
-      ? { deviceImportStatus: 'complete', deviceRegistrationId: o.registrationId ?? '', deviceErrorCode: 0, deviceErrorName: '' }
-      : { deviceImportStatus: 'error', deviceRegistrationId: '', deviceErrorCode: o.errorCode, deviceErrorName: o.errorName };
+      ? {
+          deviceImportStatus: 'complete',
+          deviceRegistrationId: o.registrationId ?? '',
+          deviceErrorCode: 0,
+          deviceErrorName: '',
+        }
+      : {
+          deviceImportStatus: 'error',
+          deviceRegistrationId: '',
+          deviceErrorCode: o.errorCode,
+          deviceErrorName: o.errorName,
+        };
   }
 
   getImported(id: string): ImportedRecord | undefined {
@@ -260,7 +283,8 @@ export class TenantModel {
     if (!record) return false;
     this.imported.delete(id);
     this.byImportId.get(record.importId)?.delete(id);
-    if (record.outcome.ok && this.clock.now() < record.decidedAt && record.outcome.registrationId) this.removeRegistration(record.outcome.registrationId);
+    if (record.outcome.ok && this.clock.now() < record.decidedAt && record.outcome.registrationId)
+      this.removeRegistration(record.outcome.registrationId);
     return true;
   }
 
@@ -276,7 +300,9 @@ export class TenantModel {
   listRegistrations(): Registration[] {
     const now = this.clock.now();
     const lags = this.scenario.realTenant.listLagsUntilSync;
-    return [...this.registrations.values()].filter((r) => (lags ? r.listedAt !== undefined && r.listedAt <= now : r.visibleAt <= now)).map((r) => this.settled(r));
+    return [...this.registrations.values()]
+      .filter((r) => (lags ? r.listedAt !== undefined && r.listedAt <= now : r.visibleAt <= now))
+      .map((r) => this.settled(r));
   }
 
   /** Applies a lagging group tag change once its time has come. */
@@ -297,7 +323,10 @@ export class TenantModel {
     return true;
   }
 
-  updateDeviceProperties(id: string, props: { groupTag?: string; userPrincipalName?: string; addressableUserName?: string; displayName?: string }): boolean {
+  updateDeviceProperties(
+    id: string,
+    props: { groupTag?: string; userPrincipalName?: string; addressableUserName?: string; displayName?: string },
+  ): boolean {
     const reg = this.getRegistration(id);
     if (!reg) return false;
     if (props.groupTag !== undefined && this.scenario.realTenant.tagUpdateLags) {
@@ -329,24 +358,31 @@ export class TenantModel {
   }
 
   /** The beta sync with its rules: 409 while one runs, 429 within the cool-down of the last one. */
-  requestSync(): { result: 'started' } | { result: 'running'; retryAfterS: number } | { result: 'too-soon'; retryAfterS: number } {
+  requestSync():
+    { result: 'started' } | { result: 'running'; retryAfterS: number } | { result: 'too-soon'; retryAfterS: number } {
     const now = this.clock.now();
     const d = this.delaysMs;
     if (this.lastSyncAt !== undefined) {
-      if (now < this.lastSyncAt + d.syncRun) return { result: 'running', retryAfterS: Math.ceil((this.lastSyncAt + d.syncRun - now) / 1000) };
-      if (now < this.lastSyncAt + d.syncCooldown) return { result: 'too-soon', retryAfterS: Math.ceil((this.lastSyncAt + d.syncCooldown - now) / 1000) };
+      if (now < this.lastSyncAt + d.syncRun)
+        return { result: 'running', retryAfterS: Math.ceil((this.lastSyncAt + d.syncRun - now) / 1000) };
+      if (now < this.lastSyncAt + d.syncCooldown)
+        return { result: 'too-soon', retryAfterS: Math.ceil((this.lastSyncAt + d.syncCooldown - now) / 1000) };
     }
     this.lastSyncAt = now;
     // A lagging list catches up with every device registered before this sync, once the sync has run.
     // realTenant.listLagAfterSyncS: the list catches up that much later still.
     const lag = this.scenario.realTenant.listLagAfterSyncS * 1000;
-    for (const reg of this.registrations.values()) if (reg.listedAt === undefined && reg.gettableAt <= now) reg.listedAt = now + d.syncRun + lag;
+    for (const reg of this.registrations.values())
+      if (reg.listedAt === undefined && reg.gettableAt <= now) reg.listedAt = now + d.syncRun + lag;
     return { result: 'started' };
   }
 
   syncState(): { lastSyncAt?: number; status: 'unknown' | 'inProgress' | 'completed' } {
     if (this.lastSyncAt === undefined) return { status: 'unknown' };
-    return { lastSyncAt: this.lastSyncAt, status: this.clock.now() < this.lastSyncAt + this.delaysMs.syncRun ? 'inProgress' : 'completed' };
+    return {
+      lastSyncAt: this.lastSyncAt,
+      status: this.clock.now() < this.lastSyncAt + this.delaysMs.syncRun ? 'inProgress' : 'completed',
+    };
   }
 
   // ---------- persistence (training mode keeps its tenant across restarts) ----------

@@ -35,7 +35,17 @@ export type ApiFlavor = 'v1.0' | 'beta';
 
 export interface CsdlIssue {
   path: string;
-  code: 'UNKNOWN_TYPE' | 'UNKNOWN_PROPERTY' | 'BETA_ONLY_PROPERTY' | 'WRONG_TYPE' | 'BAD_ENUM_VALUE' | 'NULL_NOT_ALLOWED' | 'MISSING_PROPERTY' | 'BAD_BINARY' | 'BAD_DATETIME' | 'WRONG_ODATA_TYPE';
+  code:
+    | 'UNKNOWN_TYPE'
+    | 'UNKNOWN_PROPERTY'
+    | 'BETA_ONLY_PROPERTY'
+    | 'WRONG_TYPE'
+    | 'BAD_ENUM_VALUE'
+    | 'NULL_NOT_ALLOWED'
+    | 'MISSING_PROPERTY'
+    | 'BAD_BINARY'
+    | 'BAD_DATETIME'
+    | 'WRONG_ODATA_TYPE';
   message: string;
 }
 
@@ -50,18 +60,35 @@ export function parseCsdl(xml: string): CsdlModel {
   const root = (doc.Subset ?? doc['edmx:Edmx'] ?? {}) as Record<string, unknown>;
   const model: CsdlModel = { enums: new Map(), types: new Map(), actions: new Map() };
   for (const e of asArray(root.EnumType as { Name: string; Member: { Name: string } | { Name: string }[] }[])) {
-    model.enums.set(e.Name, asArray(e.Member).map((m) => m.Name));
+    model.enums.set(
+      e.Name,
+      asArray(e.Member).map((m) => m.Name),
+    );
   }
-  const addType = (kind: 'entity' | 'complex') => (t: { Name: string; BaseType?: string; Property?: RawProp | RawProp[] }) => {
-    const properties = new Map<string, CsdlProperty>();
-    for (const p of asArray(t.Property)) properties.set(p.Name, { name: p.Name, type: p.Type, nullable: p.Nullable !== 'false' });
-    model.types.set(t.Name, { name: t.Name, kind, ...(t.BaseType ? { baseType: shortName(t.BaseType) } : {}), properties });
-  };
+  const addType =
+    (kind: 'entity' | 'complex') => (t: { Name: string; BaseType?: string; Property?: RawProp | RawProp[] }) => {
+      const properties = new Map<string, CsdlProperty>();
+      for (const p of asArray(t.Property))
+        properties.set(p.Name, { name: p.Name, type: p.Type, nullable: p.Nullable !== 'false' });
+      model.types.set(t.Name, {
+        name: t.Name,
+        kind,
+        ...(t.BaseType ? { baseType: shortName(t.BaseType) } : {}),
+        properties,
+      });
+    };
   asArray(root.EntityType as never[]).forEach(addType('entity'));
   asArray(root.ComplexType as never[]).forEach(addType('complex'));
   // graph.entity is outside the extract: it carries the key.
-  if (!model.types.has('entity')) model.types.set('entity', { name: 'entity', kind: 'entity', properties: new Map([['id', { name: 'id', type: 'Edm.String', nullable: false }]]) });
-  for (const a of asArray(root.Action as { Name: string; Parameter?: RawProp | RawProp[]; ReturnType?: { Type: string } }[])) {
+  if (!model.types.has('entity'))
+    model.types.set('entity', {
+      name: 'entity',
+      kind: 'entity',
+      properties: new Map([['id', { name: 'id', type: 'Edm.String', nullable: false }]]),
+    });
+  for (const a of asArray(
+    root.Action as { Name: string; Parameter?: RawProp | RawProp[]; ReturnType?: { Type: string } }[],
+  )) {
     model.actions.set(a.Name, {
       name: a.Name,
       parameters: asArray(a.Parameter).map((p) => ({ name: p.Name, type: p.Type, nullable: p.Nullable !== 'false' })),
@@ -72,16 +99,40 @@ export function parseCsdl(xml: string): CsdlModel {
 }
 
 /** Beta-only additions (not in the v1.0 extract), from Microsoft's beta documentation. */
-const PROFILE_STATUS = ['unknown', 'assignedInSync', 'assignedOutOfSync', 'assignedUnkownSyncState', 'notAssigned', 'pending', 'failed'];
+const PROFILE_STATUS = [
+  'unknown',
+  'assignedInSync',
+  'assignedOutOfSync',
+  'assignedUnkownSyncState',
+  'notAssigned',
+  'pending',
+  'failed',
+];
 const BETA_ENUMS: Record<string, string[]> = {
   windowsAutopilotProfileAssignmentStatus: PROFILE_STATUS,
-  windowsAutopilotProfileAssignmentDetailedStatus: ['none', 'hardwareRequirementsNotMet', 'surfaceHubProfileNotSupported', 'holoLensProfileNotSupported', 'windowsPcProfileNotSupported', 'surfaceHub2SProfileNotSupported', 'unknownFutureValue'],
+  windowsAutopilotProfileAssignmentDetailedStatus: [
+    'none',
+    'hardwareRequirementsNotMet',
+    'surfaceHubProfileNotSupported',
+    'holoLensProfileNotSupported',
+    'windowsPcProfileNotSupported',
+    'surfaceHub2SProfileNotSupported',
+    'unknownFutureValue',
+  ],
   windowsAutopilotSyncStatus: ['unknown', 'inProgress', 'completed', 'failed'],
 };
 const BETA_PROPERTIES: Record<string, CsdlProperty[]> = {
   windowsAutopilotDeviceIdentity: [
-    { name: 'deploymentProfileAssignmentStatus', type: 'graph.windowsAutopilotProfileAssignmentStatus', nullable: false },
-    { name: 'deploymentProfileAssignmentDetailedStatus', type: 'graph.windowsAutopilotProfileAssignmentDetailedStatus', nullable: false },
+    {
+      name: 'deploymentProfileAssignmentStatus',
+      type: 'graph.windowsAutopilotProfileAssignmentStatus',
+      nullable: false,
+    },
+    {
+      name: 'deploymentProfileAssignmentDetailedStatus',
+      type: 'graph.windowsAutopilotProfileAssignmentDetailedStatus',
+      nullable: false,
+    },
     { name: 'deploymentProfileAssignedDateTime', type: 'Edm.DateTimeOffset', nullable: false },
   ],
 };
@@ -112,10 +163,15 @@ function findType(model: CsdlModel, name: string, api: ApiFlavor): CsdlStructure
   return api === 'beta' ? (BETA_TYPES.find((b) => b.name === name) ?? betaCorporateCsdl().types.get(name)) : undefined;
 }
 
-function allProperties(model: CsdlModel, type: CsdlStructuredType, api: ApiFlavor): { props: Map<string, CsdlProperty>; betaOnly: Map<string, CsdlProperty> } {
+function allProperties(
+  model: CsdlModel,
+  type: CsdlStructuredType,
+  api: ApiFlavor,
+): { props: Map<string, CsdlProperty>; betaOnly: Map<string, CsdlProperty> } {
   const props = new Map<string, CsdlProperty>();
   const chain: CsdlStructuredType[] = [];
-  for (let t: CsdlStructuredType | undefined = type; t; t = t.baseType ? findType(model, t.baseType, api) : undefined) chain.unshift(t);
+  for (let t: CsdlStructuredType | undefined = type; t; t = t.baseType ? findType(model, t.baseType, api) : undefined)
+    chain.unshift(t);
   for (const t of chain) for (const [k, v] of t.properties) props.set(k, v);
   const betaOnly = new Map((BETA_PROPERTIES[type.name] ?? []).map((p) => [p.name, p]));
   return { props, betaOnly };
@@ -128,25 +184,49 @@ export interface ValidateOptions {
 }
 
 /** Checks one object against an entity or complex type of the metadata. Returns the problems (empty when valid). */
-export function validateAgainstCsdl(typeName: string, value: unknown, options: ValidateOptions = {}, model: CsdlModel = defaultCsdl()): CsdlIssue[] {
+export function validateAgainstCsdl(
+  typeName: string,
+  value: unknown,
+  options: ValidateOptions = {},
+  model: CsdlModel = defaultCsdl(),
+): CsdlIssue[] {
   const issues: CsdlIssue[] = [];
-  checkStructured(model, shortName(typeName), value, '', { api: options.api ?? 'v1.0', mode: options.mode ?? 'response' }, issues);
+  checkStructured(
+    model,
+    shortName(typeName),
+    value,
+    '',
+    { api: options.api ?? 'v1.0', mode: options.mode ?? 'response' },
+    issues,
+  );
   return issues;
 }
 
 /** Checks the body of a bound action call (its non-binding parameters). */
-export function validateActionBody(actionName: string, body: unknown, options: ValidateOptions = {}, model: CsdlModel = defaultCsdl()): CsdlIssue[] {
+export function validateActionBody(
+  actionName: string,
+  body: unknown,
+  options: ValidateOptions = {},
+  model: CsdlModel = defaultCsdl(),
+): CsdlIssue[] {
   const opts = { api: options.api ?? 'v1.0', mode: options.mode ?? 'request' } as const;
-  const action = model.actions.get(actionName) ?? (opts.api === 'beta' ? betaCorporateCsdl().actions.get(actionName) : undefined);
-  if (!action) return [{ path: '', code: 'UNKNOWN_TYPE', message: `The action '${actionName}' is not in the metadata.` }];
+  const action =
+    model.actions.get(actionName) ?? (opts.api === 'beta' ? betaCorporateCsdl().actions.get(actionName) : undefined);
+  if (!action)
+    return [{ path: '', code: 'UNKNOWN_TYPE', message: `The action '${actionName}' is not in the metadata.` }];
   const issues: CsdlIssue[] = [];
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return [{ path: '', code: 'WRONG_TYPE', message: 'The body must be a JSON object.' }];
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    return [{ path: '', code: 'WRONG_TYPE', message: 'The body must be a JSON object.' }];
   const params = new Map(action.parameters.filter((p) => p.name !== 'bindingParameter').map((p) => [p.name, p]));
   for (const [k, v] of Object.entries(body)) {
     if (k.startsWith('@odata.')) continue;
     const p = params.get(k);
     if (!p) {
-      issues.push({ path: k, code: 'UNKNOWN_PROPERTY', message: `The parameter '${k}' in the request payload is not a valid parameter for the operation '${actionName}'.` });
+      issues.push({
+        path: k,
+        code: 'UNKNOWN_PROPERTY',
+        message: `The parameter '${k}' in the request payload is not a valid parameter for the operation '${actionName}'.`,
+      });
       continue;
     }
     checkValue(model, p, v, k, opts, issues);
@@ -156,7 +236,14 @@ export function validateActionBody(actionName: string, body: unknown, options: V
 
 type Opts = { api: ApiFlavor; mode: 'response' | 'request' };
 
-function checkStructured(model: CsdlModel, typeName: string, value: unknown, at: string, opts: Opts, issues: CsdlIssue[]): void {
+function checkStructured(
+  model: CsdlModel,
+  typeName: string,
+  value: unknown,
+  at: string,
+  opts: Opts,
+  issues: CsdlIssue[],
+): void {
   const type = findType(model, typeName, opts.api);
   if (!type) {
     issues.push({ path: at, code: 'UNKNOWN_TYPE', message: `The type '${typeName}' is not in the metadata extract.` });
@@ -172,7 +259,11 @@ function checkStructured(model: CsdlModel, typeName: string, value: unknown, at:
   for (const [k, v] of Object.entries(obj)) {
     if (k.startsWith('@odata.')) {
       if (k === '@odata.type' && String(v).replace(/^#/, '') !== `microsoft.graph.${typeName}`) {
-        issues.push({ path: here(k), code: 'WRONG_ODATA_TYPE', message: `@odata.type is '${String(v)}', expected '#microsoft.graph.${typeName}'.` });
+        issues.push({
+          path: here(k),
+          code: 'WRONG_ODATA_TYPE',
+          message: `@odata.type is '${String(v)}', expected '#microsoft.graph.${typeName}'.`,
+        });
       }
       continue;
     }
@@ -180,8 +271,16 @@ function checkStructured(model: CsdlModel, typeName: string, value: unknown, at:
     if (!p) {
       issues.push(
         betaOnly.has(k)
-          ? { path: here(k), code: 'BETA_ONLY_PROPERTY', message: `The property '${k}' exists only in the beta API, not in v1.0.` }
-          : { path: here(k), code: 'UNKNOWN_PROPERTY', message: `The property '${k}' does not exist on type 'microsoft.graph.${typeName}'. Make sure to only use property names that are defined by the type.` },
+          ? {
+              path: here(k),
+              code: 'BETA_ONLY_PROPERTY',
+              message: `The property '${k}' exists only in the beta API, not in v1.0.`,
+            }
+          : {
+              path: here(k),
+              code: 'UNKNOWN_PROPERTY',
+              message: `The property '${k}' does not exist on type 'microsoft.graph.${typeName}'. Make sure to only use property names that are defined by the type.`,
+            },
       );
       continue;
     }
@@ -189,7 +288,13 @@ function checkStructured(model: CsdlModel, typeName: string, value: unknown, at:
   }
   if (opts.mode === 'response') {
     const required = [...props.values(), ...(opts.api === 'beta' ? betaOnly.values() : [])].filter((p) => !p.nullable);
-    for (const p of required) if (!(p.name in obj)) issues.push({ path: here(p.name), code: 'MISSING_PROPERTY', message: `The non-nullable property '${p.name}' is missing.` });
+    for (const p of required)
+      if (!(p.name in obj))
+        issues.push({
+          path: here(p.name),
+          code: 'MISSING_PROPERTY',
+          message: `The non-nullable property '${p.name}' is missing.`,
+        });
   }
 }
 
@@ -205,11 +310,15 @@ function checkValue(model: CsdlModel, p: CsdlProperty, v: unknown, at: string, o
   }
   const coll = /^Collection\((.+)\)$/.exec(p.type);
   if (coll) {
-    if (!Array.isArray(v)) return void issues.push({ path: at, code: 'WRONG_TYPE', message: `'${p.name}' must be an array.` });
-    v.forEach((item, i) => checkValue(model, { ...p, type: coll[1]!, nullable: false }, item, `${at}[${i}]`, opts, issues));
+    if (!Array.isArray(v))
+      return void issues.push({ path: at, code: 'WRONG_TYPE', message: `'${p.name}' must be an array.` });
+    v.forEach((item, i) =>
+      checkValue(model, { ...p, type: coll[1]!, nullable: false }, item, `${at}[${i}]`, opts, issues),
+    );
     return;
   }
-  const wrong = (what: string) => issues.push({ path: at, code: 'WRONG_TYPE', message: `'${p.name}' must be ${what}.` });
+  const wrong = (what: string) =>
+    issues.push({ path: at, code: 'WRONG_TYPE', message: `'${p.name}' must be ${what}.` });
   switch (p.type) {
     case 'Edm.String':
       if (typeof v !== 'string') wrong('a string');
@@ -221,25 +330,44 @@ function checkValue(model: CsdlModel, p: CsdlProperty, v: unknown, at: string, o
       if (typeof v !== 'number' || !Number.isInteger(v) || v < INT32[0] || v > INT32[1]) wrong('a 32-bit integer');
       return;
     case 'Edm.Int64':
-      if (!(typeof v === 'number' && Number.isInteger(v)) && !(typeof v === 'string' && /^-?\d+$/.test(v))) wrong('an integer');
+      if (!(typeof v === 'number' && Number.isInteger(v)) && !(typeof v === 'string' && /^-?\d+$/.test(v)))
+        wrong('an integer');
       return;
     case 'Edm.Guid':
       if (typeof v !== 'string' || !GUID.test(v)) wrong('a GUID');
       return;
     case 'Edm.DateTimeOffset':
-      if (typeof v !== 'string' || !DATETIME.test(v)) issues.push({ path: at, code: 'BAD_DATETIME', message: `'${p.name}' must be an ISO 8601 date and time with a time zone.` });
+      if (typeof v !== 'string' || !DATETIME.test(v))
+        issues.push({
+          path: at,
+          code: 'BAD_DATETIME',
+          message: `'${p.name}' must be an ISO 8601 date and time with a time zone.`,
+        });
       return;
     case 'Edm.Binary':
-      if (typeof v !== 'string' || !BASE64.test(v)) issues.push({ path: at, code: 'BAD_BINARY', message: `Cannot convert the literal '${typeof v === 'string' ? v.slice(0, 16) : String(v)}…' to the expected type 'Edm.Binary'.` });
+      if (typeof v !== 'string' || !BASE64.test(v))
+        issues.push({
+          path: at,
+          code: 'BAD_BINARY',
+          message: `Cannot convert the literal '${typeof v === 'string' ? v.slice(0, 16) : String(v)}…' to the expected type 'Edm.Binary'.`,
+        });
       return;
     default:
       break;
   }
   const name = shortName(p.type);
   // The beta extract's enums win on beta (its enrollmentState has 'blocked', v1.0's does not).
-  const members = (opts.api === 'beta' ? betaCorporateCsdl().enums.get(name) : undefined) ?? model.enums.get(name) ?? (opts.api === 'beta' || BETA_PROPERTIES_TYPES.has(name) ? BETA_ENUMS[name] : undefined);
+  const members =
+    (opts.api === 'beta' ? betaCorporateCsdl().enums.get(name) : undefined) ??
+    model.enums.get(name) ??
+    (opts.api === 'beta' || BETA_PROPERTIES_TYPES.has(name) ? BETA_ENUMS[name] : undefined);
   if (members) {
-    if (typeof v !== 'string' || !members.includes(v)) issues.push({ path: at, code: 'BAD_ENUM_VALUE', message: `'${String(v)}' is not a member of '${name}' (${members.join(', ')}).` });
+    if (typeof v !== 'string' || !members.includes(v))
+      issues.push({
+        path: at,
+        code: 'BAD_ENUM_VALUE',
+        message: `'${String(v)}' is not a member of '${name}' (${members.join(', ')}).`,
+      });
     return;
   }
   checkStructured(model, name, v, at, opts, issues);

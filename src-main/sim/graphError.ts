@@ -1,7 +1,13 @@
 import type { SimRequest, SimResponse } from './simHttp.ts';
 
 /** A Graph-shaped error answer: error.code, error.message, error.innerError with request ids and date. */
-export function graphError(req: SimRequest, status: number, code: string, message: string, headers: Record<string, string> = {}): SimResponse {
+export function graphError(
+  req: SimRequest,
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): SimResponse {
   return {
     status,
     headers,

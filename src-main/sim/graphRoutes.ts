@@ -74,18 +74,34 @@ export function handleGraph(req: SimRequest, ctx: GraphContext, graphUrl: string
   const claims = check.claims;
   // realTenant.claimsChallenge: a token that has not answered the challenge gets one (CAE / Conditional Access).
   if (ctx.scenario.realTenant.claimsChallenge && claims.sim_claims_met !== true) {
-    const challenge = Buffer.from(JSON.stringify({ access_token: { nbf: { essential: true, value: String(claims.iat ?? 0) } } })).toString('base64');
-    return graphError(req, 401, 'InvalidAuthenticationToken', 'Continuous access evaluation resulted in challenge with result: InteractionRequired and code: TokenCreatedWithOutdatedPolicies', {
-      'www-authenticate': `Bearer realm="", authorization_uri="${ctx.identity.authorityHost}/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000", error="insufficient_claims", claims="${challenge}"`,
-    });
+    const challenge = Buffer.from(
+      JSON.stringify({ access_token: { nbf: { essential: true, value: String(claims.iat ?? 0) } } }),
+    ).toString('base64');
+    return graphError(
+      req,
+      401,
+      'InvalidAuthenticationToken',
+      'Continuous access evaluation resulted in challenge with result: InteractionRequired and code: TokenCreatedWithOutdatedPolicies',
+      {
+        'www-authenticate': `Bearer realm="", authorization_uri="${ctx.identity.authorityHost}/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000", error="insufficient_claims", claims="${challenge}"`,
+      },
+    );
   }
-  const granted = new Set<string>([...(Array.isArray(claims.roles) ? (claims.roles as string[]) : []), ...(typeof claims.scp === 'string' ? claims.scp.split(' ') : [])]);
+  const granted = new Set<string>([
+    ...(Array.isArray(claims.roles) ? (claims.roles as string[]) : []),
+    ...(typeof claims.scp === 'string' ? claims.scp.split(' ') : []),
+  ]);
   const isWrite = method !== 'GET' && method !== 'HEAD';
 
   // 2. throttling, per app per tenant and tenant-wide
   const decision = ctx.limiter.check(String(claims.appid ?? claims.azp ?? 'unknown'), isWrite);
   if (!decision.ok) {
-    return throttledError(req, ctx, `Too many requests from this application (${decision.scope}); the limit applies per 20 seconds. Retry after ${decision.retryAfterS} seconds.`, decision.retryAfterS);
+    return throttledError(
+      req,
+      ctx,
+      `Too many requests from this application (${decision.scope}); the limit applies per 20 seconds. Retry after ${decision.retryAfterS} seconds.`,
+      decision.retryAfterS,
+    );
   }
 
   if (!eqi(segs[1], 'deviceManagement')) {
@@ -96,9 +112,15 @@ export function handleGraph(req: SimRequest, ctx: GraphContext, graphUrl: string
   const accepted = [...(isWrite ? WRITE : READ_ONLY), ...(api === 'beta' ? (isWrite ? BETA_WRITE : BETA_READ) : [])];
   if (!accepted.some((p) => granted.has(p))) {
     const kind = claims.idtyp === 'app' ? 'Application' : 'User';
-    return graphError(req, 403, 'Forbidden', `${kind} is not authorized to perform this operation. ${kind} must have one of the following scopes: ${accepted.join(', ')} - Operation ID (for customer support): ${req.requestId}`);
+    return graphError(
+      req,
+      403,
+      'Forbidden',
+      `${kind} is not authorized to perform this operation. ${kind} must have one of the following scopes: ${accepted.join(', ')} - Operation ID (for customer support): ${req.requestId}`,
+    );
   }
-  if (!ctx.scenario.intuneLicensed) return graphError(req, 400, 'BadRequest', 'Request not applicable to target tenant.');
+  if (!ctx.scenario.intuneLicensed)
+    return graphError(req, 400, 'BadRequest', 'Request not applicable to target tenant.');
 
   // realTenant.selectFails: the backend answers any $select with a 500, on both collections.
   if (ctx.scenario.realTenant.selectFails && method === 'GET' && req.url.searchParams.has('$select')) {
@@ -108,30 +130,65 @@ export function handleGraph(req: SimRequest, ctx: GraphContext, graphUrl: string
   const rest = segs.slice(2);
   const base = `${graphUrl}/${api}`;
   const collection = rest[0];
-  if (eqi(collection, 'importedWindowsAutopilotDeviceIdentities')) return importedRoutes(req, ctx, api, base, rest.slice(1), method);
-  if (eqi(collection, 'windowsAutopilotDeviceIdentities')) return registeredRoutes(req, ctx, api, base, rest.slice(1), method);
-  if (eqi(collection, 'windowsAutopilotSettings') && api === 'beta') return settingsRoutes(req, ctx, base, rest.slice(1), method);
-  if (eqi(collection, 'importedDeviceIdentities') && api === 'beta') return corporateRoutes(req, ctx, base, rest.slice(1), method);
-  return graphError(req, 400, 'BadRequest', `Resource not found for the segment '${collection ?? 'deviceManagement'}'.`);
+  if (eqi(collection, 'importedWindowsAutopilotDeviceIdentities'))
+    return importedRoutes(req, ctx, api, base, rest.slice(1), method);
+  if (eqi(collection, 'windowsAutopilotDeviceIdentities'))
+    return registeredRoutes(req, ctx, api, base, rest.slice(1), method);
+  if (eqi(collection, 'windowsAutopilotSettings') && api === 'beta')
+    return settingsRoutes(req, ctx, base, rest.slice(1), method);
+  if (eqi(collection, 'importedDeviceIdentities') && api === 'beta')
+    return corporateRoutes(req, ctx, base, rest.slice(1), method);
+  return graphError(
+    req,
+    400,
+    'BadRequest',
+    `Resource not found for the segment '${collection ?? 'deviceManagement'}'.`,
+  );
 }
 
 /**
  * A 429. With realTenant.noRetryAfter it comes the way Intune's often does: no Retry-After header,
  * and the service's JSON message with `"RetryAfter": null`.
  */
-export function throttledError(req: SimRequest, ctx: Pick<GraphContext, 'scenario'>, message: string, retryAfterS: number): SimResponse {
-  if (!ctx.scenario.realTenant.noRetryAfter) return graphError(req, 429, 'TooManyRequests', message, { 'retry-after': String(retryAfterS) });
-  const intune = JSON.stringify({ _version: 3, Message: `${message.replace(/ Retry after \d+ seconds\.$/, '')} - Operation ID (for customer support): ${req.requestId}`, CustomApiErrorPhrase: '', RetryAfter: null, ErrorSourceService: '', HttpHeaders: '{}' }, null, 2);
+export function throttledError(
+  req: SimRequest,
+  ctx: Pick<GraphContext, 'scenario'>,
+  message: string,
+  retryAfterS: number,
+): SimResponse {
+  if (!ctx.scenario.realTenant.noRetryAfter)
+    return graphError(req, 429, 'TooManyRequests', message, { 'retry-after': String(retryAfterS) });
+  const intune = JSON.stringify(
+    {
+      _version: 3,
+      Message: `${message.replace(/ Retry after \d+ seconds\.$/, '')} - Operation ID (for customer support): ${req.requestId}`,
+      CustomApiErrorPhrase: '',
+      RetryAfter: null,
+      ErrorSourceService: '',
+      HttpHeaders: '{}',
+    },
+    null,
+    2,
+  );
   return graphError(req, 429, 'TooManyRequests', intune);
 }
 
-const methodNotAllowed = (req: SimRequest) => graphError(req, 405, 'BadRequest', `The HTTP method '${req.method}' is not allowed for this resource.`);
+const methodNotAllowed = (req: SimRequest) =>
+  graphError(req, 405, 'BadRequest', `The HTTP method '${req.method}' is not allowed for this resource.`);
 
 function parseJson(req: SimRequest): { ok: true; value: unknown } | { ok: false; response: SimResponse } {
   try {
     return { ok: true, value: JSON.parse(req.body.toString('utf8') || 'null') };
   } catch {
-    return { ok: false, response: graphError(req, 400, 'BadRequest', 'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.') };
+    return {
+      ok: false,
+      response: graphError(
+        req,
+        400,
+        'BadRequest',
+        'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.',
+      ),
+    };
   }
 }
 
@@ -153,7 +210,14 @@ function importedJson(ctx: GraphContext, r: ImportedRecord): Record<string, unkn
   };
 }
 
-function importedRoutes(req: SimRequest, ctx: GraphContext, api: ApiFlavor, base: string, rest: string[], method: string): SimResponse {
+function importedRoutes(
+  req: SimRequest,
+  ctx: GraphContext,
+  api: ApiFlavor,
+  base: string,
+  rest: string[],
+  method: string,
+): SimResponse {
   const context = `${base}/$metadata#deviceManagement/importedWindowsAutopilotDeviceIdentities`;
   if (rest.length === 0) {
     if (method === 'GET') {
@@ -161,8 +225,19 @@ function importedRoutes(req: SimRequest, ctx: GraphContext, api: ApiFlavor, base
       if (!filter.ok) return graphError(req, 400, 'BadRequest', filter.message);
       let importId: string | undefined;
       if (filter.value.kind === 'eq' && eqi(filter.value.property, 'importId')) importId = filter.value.value;
-      else if (filter.value.kind !== 'none') return graphError(req, 400, 'BadRequest', `The filter on '${filter.value.property}' is not supported on this collection.`);
-      return page(req, ctx, context, ctx.model.listImported(importId).map((r) => importedJson(ctx, r)));
+      else if (filter.value.kind !== 'none')
+        return graphError(
+          req,
+          400,
+          'BadRequest',
+          `The filter on '${filter.value.property}' is not supported on this collection.`,
+        );
+      return page(
+        req,
+        ctx,
+        context,
+        ctx.model.listImported(importId).map((r) => importedJson(ctx, r)),
+      );
     }
     if (method === 'POST') {
       // One record POSTed to the collection, the way Get-WindowsAutopilotInfo does it.
@@ -171,7 +246,11 @@ function importedRoutes(req: SimRequest, ctx: GraphContext, api: ApiFlavor, base
       const issues = validateActionBody('import', { importedWindowsAutopilotDeviceIdentities: [body.value] }, { api });
       if (issues.length) return graphError(req, 400, 'BadRequest', issues[0]!.message);
       const [record] = doImport(req, ctx, [body.value as ImportInput]);
-      return { status: 201, body: { '@odata.context': `${context}/$entity`, ...importedJson(ctx, record!) }, importCount: 1 };
+      return {
+        status: 201,
+        body: { '@odata.context': `${context}/$entity`, ...importedJson(ctx, record!) },
+        importCount: 1,
+      };
     }
     return methodNotAllowed(req);
   }
@@ -179,19 +258,34 @@ function importedRoutes(req: SimRequest, ctx: GraphContext, api: ApiFlavor, base
     if (method !== 'POST') return methodNotAllowed(req);
     const body = parseJson(req);
     if (!body.ok) return body.response;
-    const list = (body.value as { importedWindowsAutopilotDeviceIdentities?: unknown } | null)?.importedWindowsAutopilotDeviceIdentities;
-    if (!Array.isArray(list)) return graphError(req, 400, 'BadRequest', "Value cannot be null.\r\nParameter name: importedWindowsAutopilotDeviceIdentities");
+    const list = (body.value as { importedWindowsAutopilotDeviceIdentities?: unknown } | null)
+      ?.importedWindowsAutopilotDeviceIdentities;
+    if (!Array.isArray(list))
+      return graphError(
+        req,
+        400,
+        'BadRequest',
+        'Value cannot be null.\r\nParameter name: importedWindowsAutopilotDeviceIdentities',
+      );
     const issues = validateActionBody('import', body.value, { api });
     if (issues.length) return graphError(req, 400, 'BadRequest', issues[0]!.message);
     const limit = ctx.scenario.realTenant.importBatchLimit;
     if (limit !== undefined && list.length > limit) {
       // The whole batch is refused; nothing is imported.
-      return graphError(req, 400, 'BadRequest', `The request contains too many importedWindowsAutopilotDeviceIdentities (${list.length}). Send fewer devices per request.`);
+      return graphError(
+        req,
+        400,
+        'BadRequest',
+        `The request contains too many importedWindowsAutopilotDeviceIdentities (${list.length}). Send fewer devices per request.`,
+      );
     }
     const records = doImport(req, ctx, list as ImportInput[]);
     return {
       status: 200,
-      body: { '@odata.context': `${base}/$metadata#Collection(microsoft.graph.importedWindowsAutopilotDeviceIdentity)`, value: records.map((r) => importedJson(ctx, r)) },
+      body: {
+        '@odata.context': `${base}/$metadata#Collection(microsoft.graph.importedWindowsAutopilotDeviceIdentity)`,
+        value: records.map((r) => importedJson(ctx, r)),
+      },
       importCount: records.length,
     };
   }
@@ -199,9 +293,15 @@ function importedRoutes(req: SimRequest, ctx: GraphContext, api: ApiFlavor, base
     const record = ctx.model.getImported(rest[0]!);
     if (method === 'GET') {
       if (!record) return notFound(req, 'importedWindowsAutopilotDeviceIdentity', rest[0]!);
-      return { status: 200, body: select(req, { '@odata.context': `${context}/$entity`, ...importedJson(ctx, record) }) };
+      return {
+        status: 200,
+        body: select(req, { '@odata.context': `${context}/$entity`, ...importedJson(ctx, record) }),
+      };
     }
-    if (method === 'DELETE') return ctx.model.deleteImported(rest[0]!) ? { status: 204 } : notFound(req, 'importedWindowsAutopilotDeviceIdentity', rest[0]!);
+    if (method === 'DELETE')
+      return ctx.model.deleteImported(rest[0]!)
+        ? { status: 204 }
+        : notFound(req, 'importedWindowsAutopilotDeviceIdentity', rest[0]!);
     return methodNotAllowed(req);
   }
   return graphError(req, 400, 'BadRequest', `Resource not found for the segment '${rest[1]}'.`);
@@ -209,7 +309,12 @@ function importedRoutes(req: SimRequest, ctx: GraphContext, api: ApiFlavor, base
 
 function doImport(req: SimRequest, ctx: GraphContext, list: ImportInput[]): ImportedRecord[] {
   const overrides: (RecordErrorOverride | undefined)[] = list.map((input) => {
-    const [f] = ctx.faults.take(req.method, req.url.pathname, new Set(['record-error']), typeof input?.serialNumber === 'string' ? input.serialNumber : undefined);
+    const [f] = ctx.faults.take(
+      req.method,
+      req.url.pathname,
+      new Set(['record-error']),
+      typeof input?.serialNumber === 'string' ? input.serialNumber : undefined,
+    );
     return f ? { errorCode: f.errorCode ?? 0, errorName: f.errorName ?? 'StorageError' } : undefined;
   });
   return ctx.model.importBatch(list, overrides);
@@ -247,7 +352,14 @@ function registeredJson(ctx: GraphContext, api: ApiFlavor, r: Registration): Rec
   return out;
 }
 
-function registeredRoutes(req: SimRequest, ctx: GraphContext, api: ApiFlavor, base: string, rest: string[], method: string): SimResponse {
+function registeredRoutes(
+  req: SimRequest,
+  ctx: GraphContext,
+  api: ApiFlavor,
+  base: string,
+  rest: string[],
+  method: string,
+): SimResponse {
   const context = `${base}/$metadata#deviceManagement/windowsAutopilotDeviceIdentities`;
   if (rest.length === 0) {
     if (method !== 'GET') return methodNotAllowed(req);
@@ -255,22 +367,48 @@ function registeredRoutes(req: SimRequest, ctx: GraphContext, api: ApiFlavor, ba
     if (!filter.ok) return graphError(req, 400, 'BadRequest', filter.message);
     let devices = ctx.model.listRegistrations();
     const f = filter.value;
-    if (f.kind === 'eq') return graphError(req, 400, 'BadRequest', `Filter not supported: the 'eq' operator is not supported on '${f.property}'. Use contains().`);
+    if (f.kind === 'eq')
+      return graphError(
+        req,
+        400,
+        'BadRequest',
+        `Filter not supported: the 'eq' operator is not supported on '${f.property}'. Use contains().`,
+      );
     if (f.kind === 'contains') {
-      if (!eqi(f.property, 'serialNumber')) return graphError(req, 400, 'BadRequest', `The filter on '${f.property}' is not supported on this collection.`);
+      if (!eqi(f.property, 'serialNumber'))
+        return graphError(req, 400, 'BadRequest', `The filter on '${f.property}' is not supported on this collection.`);
       // Reported behaviour: serials with '-' are mishandled by the service's filter.
-      if (ctx.scenario.realTenant.containsDashFails && /[- ]/.test(f.value)) return graphError(req, 400, 'BadRequest', `Invalid filter clause: syntax error at position ${f.value.search(/[- ]/) + 23} in 'contains(serialNumber,'${f.value}')'.`);
+      if (ctx.scenario.realTenant.containsDashFails && /[- ]/.test(f.value))
+        return graphError(
+          req,
+          400,
+          'BadRequest',
+          `Invalid filter clause: syntax error at position ${f.value.search(/[- ]/) + 23} in 'contains(serialNumber,'${f.value}')'.`,
+        );
       if (f.value.includes('-') && ctx.scenario.dashInSerialFilter === 'empty') devices = [];
-      else if (f.value.includes('-') && ctx.scenario.dashInSerialFilter === 'error') return graphError(req, 500, 'InternalServerError', 'An internal server error has occurred.');
+      else if (f.value.includes('-') && ctx.scenario.dashInSerialFilter === 'error')
+        return graphError(req, 500, 'InternalServerError', 'An internal server error has occurred.');
       else devices = devices.filter((d) => d.serialNumber.toLowerCase().includes(f.value.toLowerCase()));
     }
-    return page(req, ctx, context, devices.map((d) => registeredJson(ctx, api, d)));
+    return page(
+      req,
+      ctx,
+      context,
+      devices.map((d) => registeredJson(ctx, api, d)),
+    );
   }
   const id = rest[0]!;
   if (rest.length === 1) {
     const reg = ctx.model.getRegistration(id);
-    if (method === 'GET') return reg ? { status: 200, body: select(req, { '@odata.context': `${context}/$entity`, ...registeredJson(ctx, api, reg) }) } : notFound(req, 'windowsAutopilotDeviceIdentity', id);
-    if (method === 'DELETE') return ctx.model.deleteRegistration(id) ? { status: 204 } : notFound(req, 'windowsAutopilotDeviceIdentity', id);
+    if (method === 'GET')
+      return reg
+        ? {
+            status: 200,
+            body: select(req, { '@odata.context': `${context}/$entity`, ...registeredJson(ctx, api, reg) }),
+          }
+        : notFound(req, 'windowsAutopilotDeviceIdentity', id);
+    if (method === 'DELETE')
+      return ctx.model.deleteRegistration(id) ? { status: 204 } : notFound(req, 'windowsAutopilotDeviceIdentity', id);
     return methodNotAllowed(req);
   }
   if (rest.length === 2 && isAction(rest[1], 'updateDeviceProperties')) {
@@ -279,8 +417,15 @@ function registeredRoutes(req: SimRequest, ctx: GraphContext, api: ApiFlavor, ba
     if (!body.ok) return body.response;
     const issues = validateActionBody('updateDeviceProperties', body.value, { api });
     if (issues.length) return graphError(req, 400, 'BadRequest', issues[0]!.message);
-    const props = body.value as { groupTag?: string; userPrincipalName?: string; addressableUserName?: string; displayName?: string };
-    return ctx.model.updateDeviceProperties(id, props) ? { status: 204 } : notFound(req, 'windowsAutopilotDeviceIdentity', id);
+    const props = body.value as {
+      groupTag?: string;
+      userPrincipalName?: string;
+      addressableUserName?: string;
+      displayName?: string;
+    };
+    return ctx.model.updateDeviceProperties(id, props)
+      ? { status: 204 }
+      : notFound(req, 'windowsAutopilotDeviceIdentity', id);
   }
   return graphError(req, 400, 'BadRequest', `Resource not found for the segment '${rest[1]}'.`);
 }
@@ -297,7 +442,10 @@ function settingsRoutes(req: SimRequest, ctx: GraphContext, base: string, rest: 
         '@odata.context': `${base}/$metadata#deviceManagement/windowsAutopilotSettings/$entity`,
         '@odata.type': '#microsoft.graph.windowsAutopilotSettings',
         id: ctx.settingsId,
-        lastSyncDateTime: s.lastSyncAt !== undefined && s.status === 'completed' ? iso(s.lastSyncAt + ctx.model.delaysMs.syncRun) : NEVER,
+        lastSyncDateTime:
+          s.lastSyncAt !== undefined && s.status === 'completed'
+            ? iso(s.lastSyncAt + ctx.model.delaysMs.syncRun)
+            : NEVER,
         lastManualSyncTriggerDateTime: s.lastSyncAt !== undefined ? iso(s.lastSyncAt) : NEVER,
         syncStatus: s.status,
       },
@@ -307,8 +455,16 @@ function settingsRoutes(req: SimRequest, ctx: GraphContext, base: string, rest: 
     if (method !== 'POST') return methodNotAllowed(req);
     const r = ctx.model.requestSync();
     if (r.result === 'started') return { status: 204 };
-    if (r.result === 'running') return graphError(req, 409, 'Conflict', 'A sync is already in progress for this tenant.', { 'retry-after': String(r.retryAfterS) });
-    return throttledError(req, ctx, 'Autopilot devices can be synced once every 10 minutes. Try again later.', r.retryAfterS);
+    if (r.result === 'running')
+      return graphError(req, 409, 'Conflict', 'A sync is already in progress for this tenant.', {
+        'retry-after': String(r.retryAfterS),
+      });
+    return throttledError(
+      req,
+      ctx,
+      'Autopilot devices can be synced once every 10 minutes. Try again later.',
+      r.retryAfterS,
+    );
   }
   return graphError(req, 400, 'BadRequest', `Resource not found for the segment '${rest[0]}'.`);
 }
@@ -323,7 +479,9 @@ function select(req: SimRequest, obj: Record<string, unknown>): Record<string, u
   const fields = parseSelect(req.url.searchParams.get('$select'));
   if (!fields) return obj;
   const wanted = new Set(['id', ...fields.map((f) => f.toLowerCase())]);
-  return Object.fromEntries(Object.entries(obj).filter(([k]) => k.startsWith('@odata.') || wanted.has(k.toLowerCase())));
+  return Object.fromEntries(
+    Object.entries(obj).filter(([k]) => k.startsWith('@odata.') || wanted.has(k.toLowerCase())),
+  );
 }
 
 /** One page of a collection with @odata.nextLink when more remain ($top sets the page size). */

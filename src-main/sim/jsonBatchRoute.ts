@@ -26,7 +26,11 @@ interface InnerRequest {
  * absolute/versioned URL are refused as a whole with 400, as Graph does. `dependsOn` is refused:
  * the station never sends it, and the sim does not order requests.
  */
-export async function answerBatch(req: SimRequest, origin: string, handle: (inner: SimRequest) => Promise<SimResponse>): Promise<SimResponse> {
+export async function answerBatch(
+  req: SimRequest,
+  origin: string,
+  handle: (inner: SimRequest) => Promise<SimResponse>,
+): Promise<SimResponse> {
   if (req.method.toUpperCase() !== 'POST') return graphError(req, 405, 'BadRequest', 'A JSON batch is sent with POST.');
   let parsed: unknown;
   try {
@@ -35,14 +39,29 @@ export async function answerBatch(req: SimRequest, origin: string, handle: (inne
     return graphError(req, 400, 'BadRequest', 'Unable to read the JSON batch request body.');
   }
   const requests = (parsed as { requests?: unknown })?.requests;
-  if (!Array.isArray(requests) || requests.length === 0) return graphError(req, 400, 'BadRequest', 'The JSON batch request must contain a non-empty "requests" array.');
-  if (requests.length > MAX_BATCH_REQUESTS) return graphError(req, 400, 'BadRequest', `The number of batch requests exceeds the limit of ${MAX_BATCH_REQUESTS}.`);
+  if (!Array.isArray(requests) || requests.length === 0)
+    return graphError(req, 400, 'BadRequest', 'The JSON batch request must contain a non-empty "requests" array.');
+  if (requests.length > MAX_BATCH_REQUESTS)
+    return graphError(
+      req,
+      400,
+      'BadRequest',
+      `The number of batch requests exceeds the limit of ${MAX_BATCH_REQUESTS}.`,
+    );
   const ids = new Set<string>();
   for (const r of requests as InnerRequest[]) {
-    if (!r || typeof r.id !== 'string' || !r.id || typeof r.method !== 'string' || typeof r.url !== 'string') return graphError(req, 400, 'BadRequest', 'Each batch request needs an id, a method and a url.');
+    if (!r || typeof r.id !== 'string' || !r.id || typeof r.method !== 'string' || typeof r.url !== 'string')
+      return graphError(req, 400, 'BadRequest', 'Each batch request needs an id, a method and a url.');
     if (ids.has(r.id)) return graphError(req, 400, 'BadRequest', `Batch request id '${r.id}' is used more than once.`);
-    if (!r.url.startsWith('/') || /^\/(v1\.0|beta)\//i.test(r.url)) return graphError(req, 400, 'BadRequest', 'Batch request urls are relative to the version, e.g. /deviceManagement/...');
-    if (r.dependsOn?.length) return graphError(req, 400, 'BadRequest', 'dependsOn is not supported by this simulated tenant.');
+    if (!r.url.startsWith('/') || /^\/(v1\.0|beta)\//i.test(r.url))
+      return graphError(
+        req,
+        400,
+        'BadRequest',
+        'Batch request urls are relative to the version, e.g. /deviceManagement/...',
+      );
+    if (r.dependsOn?.length)
+      return graphError(req, 400, 'BadRequest', 'dependsOn is not supported by this simulated tenant.');
     ids.add(r.id);
   }
   const version = req.url.pathname.split('/')[1]!;
@@ -58,7 +77,12 @@ export async function answerBatch(req: SimRequest, origin: string, handle: (inne
       clientRequestId: req.clientRequestId,
     };
     const out = await handle(inner);
-    responses.push({ id: r.id, status: out.status, headers: { 'request-id': innerId, 'content-type': 'application/json', ...out.headers }, ...(out.body !== undefined && out.status !== 204 ? { body: out.body } : {}) });
+    responses.push({
+      id: r.id,
+      status: out.status,
+      headers: { 'request-id': innerId, 'content-type': 'application/json', ...out.headers },
+      ...(out.body !== undefined && out.status !== 204 ? { body: out.body } : {}),
+    });
   }
   return { status: 200, body: { responses } };
 }

@@ -1,7 +1,13 @@
 import { constants, createSign, createVerify, type KeyObject } from 'node:crypto';
 
 /** Compact JWS (RS256 / PS256) for the simulated tenant's tokens and the client assertions it checks. */
-export type JwtHeader = Record<string, unknown> & { alg?: string; typ?: string; kid?: string; x5t?: string; 'x5t#S256'?: string };
+export type JwtHeader = Record<string, unknown> & {
+  alg?: string;
+  typ?: string;
+  kid?: string;
+  x5t?: string;
+  'x5t#S256'?: string;
+};
 export type JwtClaims = Record<string, unknown>;
 
 export const b64url = (buf: Buffer | string) => Buffer.from(buf).toString('base64url');
@@ -28,7 +34,12 @@ export function decodeJwt(token: string): DecodedJwt | undefined {
     const header = JSON.parse(fromB64url(parts[0]!).toString('utf8')) as unknown;
     const claims = JSON.parse(fromB64url(parts[1]!).toString('utf8')) as unknown;
     if (!header || typeof header !== 'object' || !claims || typeof claims !== 'object') return undefined;
-    return { header: header as JwtHeader, claims: claims as JwtClaims, signingInput: `${parts[0]}.${parts[1]}`, signature: fromB64url(parts[2]!) };
+    return {
+      header: header as JwtHeader,
+      claims: claims as JwtClaims,
+      signingInput: `${parts[0]}.${parts[1]}`,
+      signature: fromB64url(parts[2]!),
+    };
   } catch {
     return undefined;
   }
@@ -42,7 +53,10 @@ export function verifyJwtSignature(jwt: DecodedJwt, publicKey: KeyObject): boole
     if (alg === 'PS256') {
       return createVerify('RSA-SHA256')
         .update(jwt.signingInput)
-        .verify({ key: publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }, jwt.signature);
+        .verify(
+          { key: publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST },
+          jwt.signature,
+        );
     }
   } catch {
     return false;

@@ -2,7 +2,10 @@
  * The few OData query options these endpoints take, parsed strictly: `$filter` with `importId eq '...'`
  * or `contains(serialNumber,'...')`, `$top`, `$skiptoken` (opaque, made by the sim) and `$select`.
  */
-export type Filter = { kind: 'none' } | { kind: 'eq'; property: string; value: string } | { kind: 'contains'; property: string; value: string };
+export type Filter =
+  | { kind: 'none' }
+  | { kind: 'eq'; property: string; value: string }
+  | { kind: 'contains'; property: string; value: string };
 
 export type QueryParse<T> = { ok: true; value: T } | { ok: false; message: string };
 
@@ -22,7 +25,8 @@ export function parseFilter(text: string | null): QueryParse<Filter> {
 
 export function parseTop(text: string | null, max = 1000): QueryParse<number | undefined> {
   if (text === null) return { ok: true, value: undefined };
-  if (!/^\d+$/.test(text.trim())) return { ok: false, message: `Invalid $top value '${text}'. It must be a non-negative integer.` };
+  if (!/^\d+$/.test(text.trim()))
+    return { ok: false, message: `Invalid $top value '${text}'. It must be a non-negative integer.` };
   return { ok: true, value: Math.min(Number(text), max) };
 }
 
@@ -39,5 +43,8 @@ export function parseSkipToken(text: string | null): QueryParse<number> {
 
 export function parseSelect(text: string | null): string[] | undefined {
   if (!text) return undefined;
-  return text.split(',').map((s) => s.trim()).filter(Boolean);
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }

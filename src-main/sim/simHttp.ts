@@ -23,10 +23,17 @@ export function answerObjects(body: unknown): Record<string, unknown>[] {
   if (!body || typeof body !== 'object') return [];
   const b = body as Record<string, unknown>;
   const items = Array.isArray(b.value) ? b.value : [b];
-  return items.filter((o): o is Record<string, unknown> => !!o && typeof o === 'object' && typeof (o as Record<string, unknown>)['@odata.type'] === 'string');
+  return items.filter(
+    (o): o is Record<string, unknown> =>
+      !!o && typeof o === 'object' && typeof (o as Record<string, unknown>)['@odata.type'] === 'string',
+  );
 }
 
-export const json = (status: number, body: unknown, headers: Record<string, string> = {}): SimResponse => ({ status, body, headers });
+export const json = (status: number, body: unknown, headers: Record<string, string> = {}): SimResponse => ({
+  status,
+  body,
+  headers,
+});
 
 /** Parses an application/x-www-form-urlencoded body (the OAuth endpoints). */
 export function formBody(req: SimRequest): URLSearchParams {

@@ -19,7 +19,18 @@ export const faultSpecSchema = z
      * (RFC 8952 §1: they intercept HTTP traffic until the user signs in) and public reports of Graph clients
      * failing to parse HTML from proxies.
      */
-    kind: z.enum(['503', '500', '502', '429', 'reset', 'drop-answer', 'slow', 'expire-tokens', 'record-error', 'html-200']),
+    kind: z.enum([
+      '503',
+      '500',
+      '502',
+      '429',
+      'reset',
+      'drop-answer',
+      'slow',
+      'expire-tokens',
+      'record-error',
+      'html-200',
+    ]),
     /** Applies to the next N matching requests (default 1 unless probability is given). */
     count: z.number().int().min(1).optional(),
     /** Applies to each matching request with this probability (0..1), without end unless count is given too. */
@@ -57,7 +68,9 @@ const registeredSeed = z
   })
   .strict();
 
-const otherTenantSeed = z.object({ serialNumber: z.string().min(1), manufacturer: z.string().optional(), tenantName: z.string().optional() }).strict();
+const otherTenantSeed = z
+  .object({ serialNumber: z.string().min(1), manufacturer: z.string().optional(), tenantName: z.string().optional() })
+  .strict();
 
 /**
  * How real tenants break the assumptions the training tenant confirms (docs/domain.md#what-real-tenants-do
@@ -145,7 +158,12 @@ export const realTenantObjectSchema = z
 export type RealTenantSwitches = z.infer<typeof realTenantObjectSchema>;
 
 /** Switches that drill a failure rather than describe a tenant's everyday behaviour: off in every preset. */
-export const MISBEHAVIOUR_DRILLS: readonly (keyof RealTenantSwitches)[] = ['batchUnavailable', 'listLagAfterSyncS', 'claimsChallenge', 'semicolonTupleOnly'];
+export const MISBEHAVIOUR_DRILLS: readonly (keyof RealTenantSwitches)[] = [
+  'batchUnavailable',
+  'listLagAfterSyncS',
+  'claimsChallenge',
+  'semicolonTupleOnly',
+];
 
 /** The `realistic` preset: every real-tenant switch on, batches above 100 refused; the misbehaviour drills stay off. */
 export const REALISTIC: RealTenantSwitches = Object.freeze({
@@ -211,7 +229,10 @@ export const scenarioSchema = z
     tenantId: guid.optional(),
     clientId: guid.optional(),
     tenantDomain: z.string().default('contoso-training.onmicrosoft.com'),
-    user: z.object({ userPrincipalName: z.string(), displayName: z.string() }).strict().default({ userPrincipalName: 'technician@contoso-training.onmicrosoft.com', displayName: 'Bench Technician' }),
+    user: z
+      .object({ userPrincipalName: z.string(), displayName: z.string() })
+      .strict()
+      .default({ userPrincipalName: 'technician@contoso-training.onmicrosoft.com', displayName: 'Bench Technician' }),
     /**
      * Whether the tenant has an Intune licence (without it Graph answers "Request not applicable to target tenant").
      */
@@ -226,7 +247,11 @@ export const scenarioSchema = z
         certificates: z.array(z.string().includes('BEGIN CERTIFICATE')).default([]),
       })
       .strict()
-      .default({ roles: ['DeviceManagementServiceConfig.ReadWrite.All'], scopes: ['DeviceManagementServiceConfig.ReadWrite.All', 'User.Read'], certificates: [] }),
+      .default({
+        roles: ['DeviceManagementServiceConfig.ReadWrite.All'],
+        scopes: ['DeviceManagementServiceConfig.ReadWrite.All', 'User.Read'],
+        certificates: [],
+      }),
     delays: z
       .object({
         /** From the import POST to complete/error. */
@@ -243,12 +268,21 @@ export const scenarioSchema = z
         tagUpdateS: z.number().min(0).default(120),
       })
       .strict()
-      .default({ processingS: 60, registrationS: 120, assignmentS: 300, syncRunS: 60, syncCooldownS: 600, tagUpdateS: 120 }),
+      .default({
+        processingS: 60,
+        registrationS: 120,
+        assignmentS: 300,
+        syncRunS: 60,
+        syncCooldownS: 600,
+        tagUpdateS: 120,
+      }),
     devices: z
       .object({ registered: z.array(registeredSeed).default([]), otherTenant: z.array(otherTenantSeed).default([]) })
       .strict()
       .default({ registered: [], otherTenant: [] }),
-    profileRules: z.array(z.object({ groupTag: z.string().min(1), profileName: z.string().min(1) }).strict()).default([]),
+    profileRules: z
+      .array(z.object({ groupTag: z.string().min(1), profileName: z.string().min(1) }).strict())
+      .default([]),
     throttle: z
       .object({
         windowS: z.number().positive().default(20),
@@ -299,7 +333,12 @@ export const scenarioSchema = z
         tokenTenantId: guid.optional(),
       })
       .strict()
-      .default({ redirectPlatform: 'mobile-desktop', publicClientFlows: true, deviceCodeBlocked: false, consentGranted: true }),
+      .default({
+        redirectPlatform: 'mobile-desktop',
+        publicClientFlows: true,
+        deviceCodeBlocked: false,
+        consentGranted: true,
+      }),
     /**
      * The tenant lives in this national cloud, not the one the station asks: metadata names it, sign-in fails
      * AADSTS90002.
@@ -336,13 +375,21 @@ export async function loadScenarioFile(path: string): Promise<SimScenario> {
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new StationError({ code: 'SIM_SCENARIO_UNREADABLE', message: `Cannot read the scenario file ${path}: ${(err as Error).message}`, action: 'Check the path.' });
+    throw new StationError({
+      code: 'SIM_SCENARIO_UNREADABLE',
+      message: `Cannot read the scenario file ${path}: ${(err as Error).message}`,
+      action: 'Check the path.',
+    });
   }
   let json: unknown;
   try {
     json = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (err) {
-    throw new StationError({ code: 'SIM_SCENARIO_INVALID', message: `The scenario file ${path} is not JSON: ${(err as Error).message}`, action: 'Fix the file.' });
+    throw new StationError({
+      code: 'SIM_SCENARIO_INVALID',
+      message: `The scenario file ${path} is not JSON: ${(err as Error).message}`,
+      action: 'Fix the file.',
+    });
   }
   return parseScenario(json, `scenario file ${path}`);
 }

@@ -53,14 +53,28 @@ import { answerBatch, isBatchPath } from './jsonBatchRoute.ts';
 import { RateLimiter, type RateLimits } from './RateLimiter.ts';
 import { RequestLog, type RequestLogEntry } from './RequestLog.ts';
 import { SimIdentity } from './SimIdentity.ts';
-import { loadScenarioFile, parseScenario, resolveRealTenant, type FaultSpec, type RealTenantInput, type RealTenantSwitches, type SimScenario, type SimScenarioInput } from './simScenario.ts';
+import {
+  loadScenarioFile,
+  parseScenario,
+  resolveRealTenant,
+  type FaultSpec,
+  type RealTenantInput,
+  type RealTenantSwitches,
+  type SimScenario,
+  type SimScenarioInput,
+} from './simScenario.ts';
 import { answerObjects, type SimRequest, type SimResponse } from './simHttp.ts';
 import { validateAgainstCsdl } from './csdlModel.ts';
 import { TenantModel, type TenantModelSnapshot } from './TenantModel.ts';
 import { corporateModelOf } from './CorporateIdentityModel.ts';
 import { SHARED_CONNECTION_PATH } from '../graph/remoteTenant.ts';
 import trainingScenarioJson from './scenarios/training.json' with { type: 'json' };
-import { createClientCertificate, createTestCa, issueServerCertificate, type ClientCertificate } from './testCertificates.ts';
+import {
+  createClientCertificate,
+  createTestCa,
+  issueServerCertificate,
+  type ClientCertificate,
+} from './testCertificates.ts';
 
 const MODULE_DIR = path.dirname(fileURLToPath(import.meta.url));
 /** The training scenario's tenant id (its saved state is only ever restored into the same tenant). */
@@ -149,7 +163,14 @@ export interface SimTenant {
   clearFaults(id?: number): void;
   expireTokens(): void;
   setThrottleLimits(limits: Partial<RateLimits>): void;
-  seedRegisteredDevice(d: { serialNumber: string; manufacturer?: string; model?: string; groupTag?: string; userPrincipalName?: string; id?: string }): string;
+  seedRegisteredDevice(d: {
+    serialNumber: string;
+    manufacturer?: string;
+    model?: string;
+    groupTag?: string;
+    userPrincipalName?: string;
+    id?: string;
+  }): string;
   seedOtherTenantDevice(serialNumber: string, manufacturer?: string): void;
   issueAccessToken(kind: 'app' | 'user', permissions: string[], claims?: Record<string, unknown>): string;
   /** The `claims` parameter of every token request that carried one (CP1 declared, challenges answered). */
@@ -161,8 +182,19 @@ export interface SimTenant {
 
 const MAX_BODY = 20 * 1024 * 1024;
 /** What a captive portal answers in Graph's place (fault html-200). */
-const CAPTIVE_PORTAL_PAGE = '<!doctype html><html><head><title>Guest Wi-Fi</title></head><body><h1>Welcome</h1><p>Accept the terms of use to continue.</p><form method="post"><button>Accept</button></form></body></html>';
-const REQUEST_FAULTS = new Set<FaultSpec['kind']>(['503', '500', '502', '429', 'reset', 'drop-answer', 'slow', 'expire-tokens', 'html-200']);
+const CAPTIVE_PORTAL_PAGE =
+  '<!doctype html><html><head><title>Guest Wi-Fi</title></head><body><h1>Welcome</h1><p>Accept the terms of use to continue.</p><form method="post"><button>Accept</button></form></body></html>';
+const REQUEST_FAULTS = new Set<FaultSpec['kind']>([
+  '503',
+  '500',
+  '502',
+  '429',
+  'reset',
+  'drop-answer',
+  'slow',
+  'expire-tokens',
+  'html-200',
+]);
 /**
  * Faults a request inside a JSON batch can meet: its own answer fails or comes late (connection faults hit the batch).
  */
@@ -221,7 +253,10 @@ export async function startSimulatedTenant(options: SimTenantOptions = {}): Prom
   // A TLS-inspecting proxy on the path (scenario tlsInterceptedBy): the server's certificate comes from the
   // proxy's own CA, not from the CA clients were told to trust.
   const serverCert = ca
-    ? issueServerCertificate(scenario.tlsInterceptedBy ? createTestCa(scenario.tlsInterceptedBy) : ca, { dns: ['localhost', ...(isIp ? [] : [publicHost])], ips: ['127.0.0.1', '::1', ...(isIp && publicHost !== '127.0.0.1' ? [publicHost] : [])] })
+    ? issueServerCertificate(scenario.tlsInterceptedBy ? createTestCa(scenario.tlsInterceptedBy) : ca, {
+        dns: ['localhost', ...(isIp ? [] : [publicHost])],
+        ips: ['127.0.0.1', '::1', ...(isIp && publicHost !== '127.0.0.1' ? [publicHost] : [])],
+      })
     : undefined;
   let origin = '';
 
@@ -229,7 +264,9 @@ export async function startSimulatedTenant(options: SimTenantOptions = {}): Prom
   const graphFault = (simReq: SimRequest, hard: FaultSpec): SimResponse => {
     const retry = hard.retryAfterS ?? 5;
     return hard.kind === '503'
-      ? graphError(simReq, 503, 'ServiceUnavailable', 'The service is temporarily unavailable. Please retry later.', { 'retry-after': String(retry) })
+      ? graphError(simReq, 503, 'ServiceUnavailable', 'The service is temporarily unavailable. Please retry later.', {
+          'retry-after': String(retry),
+        })
       : hard.kind === '429'
         ? throttledError(simReq, ctx, 'Too many requests. Please retry later.', retry)
         : hard.kind === '502'
@@ -294,10 +331,19 @@ export async function startSimulatedTenant(options: SimTenantOptions = {}): Prom
     const started = Date.now();
     const at = new Date(clock.now()).toISOString();
     const requestId = randomUUID();
-    const clientRequestId = typeof req.headers['client-request-id'] === 'string' ? req.headers['client-request-id'] : requestId;
+    const clientRequestId =
+      typeof req.headers['client-request-id'] === 'string' ? req.headers['client-request-id'] : requestId;
     const url = new URL(req.url ?? '/', origin);
     const method = (req.method ?? 'GET').toUpperCase();
-    const logEntry = (status: number, extra: { importCount?: number; faults?: string[]; outcome?: RequestLogEntry['outcome']; csdlIssues?: string[] } = {}) =>
+    const logEntry = (
+      status: number,
+      extra: {
+        importCount?: number;
+        faults?: string[];
+        outcome?: RequestLogEntry['outcome'];
+        csdlIssues?: string[];
+      } = {},
+    ) =>
       requestLog.add({
         at,
         method,
@@ -344,32 +390,72 @@ export async function startSimulatedTenant(options: SimTenantOptions = {}): Prom
       // The identity endpoints fail the OAuth way: temporarily_unavailable (AADSTS90033) or 429 with Retry-After.
       const retry = hard.retryAfterS ?? 5;
       const throttled = hard.kind === '429';
-      response = oauthError(throttled ? 429 : Number(hard.kind === 'record-error' ? 500 : hard.kind), throttled ? 'too_many_requests' : 'temporarily_unavailable', throttled ? 50196 : 90033, throttled ? 'AADSTS50196: The server terminated an operation because it encountered a client request loop.' : 'AADSTS90033: A transient error has occurred. Please try again.');
-      if (hard.kind === '503' || throttled) response.headers = { ...(response.headers ?? {}), 'retry-after': String(retry) };
+      response = oauthError(
+        throttled ? 429 : Number(hard.kind === 'record-error' ? 500 : hard.kind),
+        throttled ? 'too_many_requests' : 'temporarily_unavailable',
+        throttled ? 50196 : 90033,
+        throttled
+          ? 'AADSTS50196: The server terminated an operation because it encountered a client request loop.'
+          : 'AADSTS90033: A transient error has occurred. Please try again.',
+      );
+      if (hard.kind === '503' || throttled)
+        response.headers = { ...(response.headers ?? {}), 'retry-after': String(retry) };
     } else if (hard) {
       response = graphFault(simReq, hard);
     }
 
     if (!response && options.shareConnection && method === 'GET' && url.pathname === SHARED_CONNECTION_PATH) {
-      const shared: SharedConnection = { graphUrl: origin, authorityHost: origin, tenantId, clientId, clientCertificatePem: `${clientCertificate.certPem}${clientCertificate.keyPem}`, timeScale, scenario: scenario.name };
+      const shared: SharedConnection = {
+        graphUrl: origin,
+        authorityHost: origin,
+        tenantId,
+        clientId,
+        clientCertificatePem: `${clientCertificate.certPem}${clientCertificate.keyPem}`,
+        timeScale,
+        scenario: scenario.name,
+      };
       response = { status: 200, body: shared };
     }
     // realTenant.batchUnavailable: the batch endpoint fails as a whole; single requests still work.
-    if (!response && isBatchPath(url.pathname) && scenario.realTenant.batchUnavailable) response = graphError(simReq, 503, 'ServiceUnavailable', 'The service is temporarily unavailable. Please retry later.', { 'retry-after': '5' });
-    if (!response && isBatchPath(url.pathname)) response = await answerBatch(simReq, origin, (inner) => answerInner(inner, requestId));
+    if (!response && isBatchPath(url.pathname) && scenario.realTenant.batchUnavailable)
+      response = graphError(
+        simReq,
+        503,
+        'ServiceUnavailable',
+        'The service is temporarily unavailable. Please retry later.',
+        { 'retry-after': '5' },
+      );
+    if (!response && isBatchPath(url.pathname))
+      response = await answerBatch(simReq, origin, (inner) => answerInner(inner, requestId));
     response ??= handled(simReq, () =>
-      isGraphPath(url.pathname) ? handleGraph(simReq, ctx, origin) : (handleIdentity(simReq, identity) ?? graphError(simReq, 400, 'BadRequest', `Invalid version: ${url.pathname.split('/').filter(Boolean)[0] ?? ''}`)),
+      isGraphPath(url.pathname)
+        ? handleGraph(simReq, ctx, origin)
+        : (handleIdentity(simReq, identity) ??
+          graphError(
+            simReq,
+            400,
+            'BadRequest',
+            `Invalid version: ${url.pathname.split('/').filter(Boolean)[0] ?? ''}`,
+          )),
     );
     // A JSON batch saved after each write inside it: the batch itself writes nothing.
     if (isGraphPath(url.pathname) && !isBatchPath(url.pathname)) wrote(method, url.pathname, response.status);
     if (dropAnswer) {
       // The service did the work; the client never hears about it (a lost answer).
-      logEntry(response.status, { ...(response.importCount !== undefined ? { importCount: response.importCount } : {}), faults: firedKinds, outcome: 'answer-dropped' });
+      logEntry(response.status, {
+        ...(response.importCount !== undefined ? { importCount: response.importCount } : {}),
+        faults: firedKinds,
+        outcome: 'answer-dropped',
+      });
       req.socket.destroy();
       return;
     }
     send(res, simReq, response, scenario.clockSkewS);
-    logEntry(response.status, { ...(response.importCount !== undefined ? { importCount: response.importCount } : {}), faults: firedKinds, csdlIssues: selfCheck(url.pathname, response) });
+    logEntry(response.status, {
+      ...(response.importCount !== undefined ? { importCount: response.importCount } : {}),
+      faults: firedKinds,
+      csdlIssues: selfCheck(url.pathname, response),
+    });
   };
 
   const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -378,7 +464,9 @@ export async function startSimulatedTenant(options: SimTenantOptions = {}): Prom
       if (!res.headersSent) res.writeHead(500).end();
     });
   };
-  const server = useHttps ? https.createServer({ key: serverCert!.keyPem, cert: serverCert!.certPem }, handler) : http.createServer(handler);
+  const server = useHttps
+    ? https.createServer({ key: serverCert!.keyPem, cert: serverCert!.certPem }, handler)
+    : http.createServer(handler);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
@@ -495,7 +583,9 @@ function send(res: http.ServerResponse, req: SimRequest, r: SimResponse, clockSk
     'request-id': req.requestId,
     'client-request-id': req.clientRequestId,
     'x-ms-request-id': req.requestId,
-    'x-ms-ags-diagnostic': JSON.stringify({ ServerInfo: { DataCenter: 'Simulated', Slice: 'E', Ring: '0', ScaleUnit: '000', RoleInstance: 'SIM' } }),
+    'x-ms-ags-diagnostic': JSON.stringify({
+      ServerInfo: { DataCenter: 'Simulated', Slice: 'E', Ring: '0', ScaleUnit: '000', RoleInstance: 'SIM' },
+    }),
     'cache-control': 'no-store',
     ...r.headers,
   };
@@ -505,7 +595,9 @@ function send(res: http.ServerResponse, req: SimRequest, r: SimResponse, clockSk
   }
   const text = typeof r.body === 'string' ? r.body : JSON.stringify(r.body);
   if (!headers['content-type']) {
-    headers['content-type'] = isGraphPath(req.url.pathname) ? 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8' : 'application/json; charset=utf-8';
+    headers['content-type'] = isGraphPath(req.url.pathname)
+      ? 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8'
+      : 'application/json; charset=utf-8';
   }
   res.writeHead(r.status, headers).end(text);
 }

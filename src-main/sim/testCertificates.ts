@@ -82,7 +82,10 @@ export function issueServerCertificate(ca: TestCa, names: { dns?: string[]; ips?
     { name: 'basicConstraints', cA: false },
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
     { name: 'extKeyUsage', serverAuth: true },
-    { name: 'subjectAltName', altNames: [...dns.map((value) => ({ type: 2, value })), ...ips.map((ip) => ({ type: 7, ip }))] },
+    {
+      name: 'subjectAltName',
+      altNames: [...dns.map((value) => ({ type: 2, value })), ...ips.map((ip) => ({ type: 7, ip }))],
+    },
   ]);
   cert.sign(forge.pki.privateKeyFromPem(ca.keyPem), forge.md.sha256.create());
   return { certPem: forge.pki.certificateToPem(cert), keyPem: keys.privatePem };
@@ -90,7 +93,10 @@ export function issueServerCertificate(ca: TestCa, names: { dns?: string[]; ips?
 
 /** Thumbprints of a PEM certificate as Entra and msal compute them (over the DER bytes). */
 export function certificateThumbprints(certPem: string): { sha1: string; sha256: string } {
-  const der = Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(forge.pki.certificateFromPem(certPem))).getBytes(), 'binary');
+  const der = Buffer.from(
+    forge.asn1.toDer(forge.pki.certificateToAsn1(forge.pki.certificateFromPem(certPem))).getBytes(),
+    'binary',
+  );
   return {
     sha1: createHash('sha1').update(der).digest('hex').toUpperCase(),
     sha256: createHash('sha256').update(der).digest('hex'),

@@ -32,13 +32,19 @@ export function sampleHash(s: TrainingSample): string {
     serialNumber: s.serialNumber,
     ...(s.manufacturer ? { manufacturer: s.manufacturer } : {}),
     ...(s.model ? { model: s.model } : {}),
-    macAddresses: [`00:15:5D:${s.serialNumber.charCodeAt(0).toString(16).padStart(2, '0')}:${s.serialNumber.length.toString(16).padStart(2, '0')}:${(s.serialNumber.charCodeAt(s.serialNumber.length - 1) % 256).toString(16).padStart(2, '0')}`],
+    macAddresses: [
+      `00:15:5D:${s.serialNumber.charCodeAt(0).toString(16).padStart(2, '0')}:${s.serialNumber.length.toString(16).padStart(2, '0')}:${(s.serialNumber.charCodeAt(s.serialNumber.length - 1) % 256).toString(16).padStart(2, '0')}`,
+    ],
   });
 }
 
 /** The files, by name: one Get-WindowsAutopilotInfo CSV with every sample, and one OA3.xml. */
 export function trainingSampleFiles(): Record<string, string> {
-  const csv = ['Device Serial Number,Windows Product ID,Hardware Hash,Group Tag', ...TRAINING_SAMPLES.map((s) => `${s.serialNumber},,${sampleHash(s)},Training`)].join('\r\n') + '\r\n';
+  const csv =
+    [
+      'Device Serial Number,Windows Product ID,Hardware Hash,Group Tag',
+      ...TRAINING_SAMPLES.map((s) => `${s.serialNumber},,${sampleHash(s)},Training`),
+    ].join('\r\n') + '\r\n';
   const first = TRAINING_SAMPLES[0]!;
   const oa3 = `<?xml version="1.0" encoding="utf-8"?>\r\n<Key>\r\n  <ProductKey></ProductKey>\r\n  <ProductKeyID></ProductKeyID>\r\n  <ProductKeyState>0</ProductKeyState>\r\n  <HardwareHash>${sampleHash(first)}</HardwareHash>\r\n</Key>\r\n`;
   return { 'training-devices.csv': csv, [`OA3-${first.serialNumber}.xml`]: oa3 };

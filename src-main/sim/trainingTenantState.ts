@@ -47,13 +47,20 @@ export class TrainingTenantState {
     }
     try {
       const s = JSON.parse(text) as StateFile;
-      if (s.version !== VERSION || s.tenantId !== this.tenantId || !s.model || !Array.isArray(s.model.imported)) throw new Error('not a saved training tenant of this version');
-      this.logger.info('Training tenant restored from the data folder', { records: s.model.imported.length, registrations: s.model.registrations.length });
+      if (s.version !== VERSION || s.tenantId !== this.tenantId || !s.model || !Array.isArray(s.model.imported))
+        throw new Error('not a saved training tenant of this version');
+      this.logger.info('Training tenant restored from the data folder', {
+        records: s.model.imported.length,
+        registrations: s.model.registrations.length,
+      });
       return s.model;
     } catch (err) {
       const aside = `${this.file}.unreadable-${Date.now()}`;
       fs.renameSync(this.file, aside);
-      this.logger.error('The saved training tenant could not be read; it was kept aside and the training tenant starts afresh', { error: (err as Error).message, keptAs: path.basename(aside) });
+      this.logger.error(
+        'The saved training tenant could not be read; it was kept aside and the training tenant starts afresh',
+        { error: (err as Error).message, keptAs: path.basename(aside) },
+      );
       return undefined;
     }
   }
@@ -86,7 +93,12 @@ export class TrainingTenantState {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (!this.model) return;
-    const state: StateFile = { version: VERSION, tenantId: this.tenantId, serviceTime: this.clock.now(), model: { ...this.model.snapshot(), corporate: corporateModelOf(this.model, this.clock).snapshot() } };
+    const state: StateFile = {
+      version: VERSION,
+      tenantId: this.tenantId,
+      serviceTime: this.clock.now(),
+      model: { ...this.model.snapshot(), corporate: corporateModelOf(this.model, this.clock).snapshot() },
+    };
     fs.mkdirSync(path.dirname(this.file), { recursive: true });
     const tmp = `${this.file}.${process.pid}.tmp`;
     const fd = fs.openSync(tmp, 'w', 0o600);
@@ -114,7 +126,8 @@ export const SERVICE_CLOCK_FILE = 'service-clock.json';
 
 export function savedServiceTime(dataDir: string): number | undefined {
   try {
-    const v = (JSON.parse(fs.readFileSync(path.join(dataDir, SERVICE_CLOCK_FILE), 'utf8')) as { serviceTime?: unknown }).serviceTime;
+    const v = (JSON.parse(fs.readFileSync(path.join(dataDir, SERVICE_CLOCK_FILE), 'utf8')) as { serviceTime?: unknown })
+      .serviceTime;
     return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
   } catch {
     return undefined;

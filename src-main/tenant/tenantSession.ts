@@ -68,7 +68,16 @@ interface Live {
   network: NetworkPort;
 }
 
-const TENANT_KEYS: (keyof StationSettings)[] = ['tenantId', 'clientId', 'cloud', 'apiVersion', 'authMode', 'certificatePath', 'tenantUrl', 'caFile'];
+const TENANT_KEYS: (keyof StationSettings)[] = [
+  'tenantId',
+  'clientId',
+  'cloud',
+  'apiVersion',
+  'authMode',
+  'certificatePath',
+  'tenantUrl',
+  'caFile',
+];
 
 /**
  * The station's connection to one tenant: settings → sign-in → Graph client → Autopilot
@@ -165,7 +174,12 @@ export class TenantSession {
 
   async listGroupTags(): Promise<GroupTags> {
     const settings = await this.o.settings.load();
-    const recent = [...new Set([...(settings.defaultGroupTag ? [settings.defaultGroupTag] : []), ...((await this.o.recentGroupTags?.()) ?? [])])];
+    const recent = [
+      ...new Set([
+        ...(settings.defaultGroupTag ? [settings.defaultGroupTag] : []),
+        ...((await this.o.recentGroupTags?.()) ?? []),
+      ]),
+    ];
     let tenant: string[] = [];
     try {
       const live = await this.connect();
@@ -173,16 +187,33 @@ export class TenantSession {
     } catch (err) {
       // The picker still works from recent tags when the tenant cannot be asked right now.
       if (!(err instanceof StationError)) throw err;
-      this.o.logger.warn('Could not list the tenant\'s group tags', { code: err.code, requestId: err instanceof GraphFailure ? err.requestId : undefined });
+      this.o.logger.warn("Could not list the tenant's group tags", {
+        code: err.code,
+        requestId: err instanceof GraphFailure ? err.requestId : undefined,
+      });
     }
     return { tenant, recent };
   }
 
   /** The pre-flight check's view of the current connection: settings, cloud, sign-in, rate budget, network port. */
-  async checkTarget(): Promise<{ training: boolean; settings: StationSettings; cloud: CloudEndpoints; auth: AuthService; budget: RateBudget; network: NetworkPort }> {
+  async checkTarget(): Promise<{
+    training: boolean;
+    settings: StationSettings;
+    cloud: CloudEndpoints;
+    auth: AuthService;
+    budget: RateBudget;
+    network: NetworkPort;
+  }> {
     const live = await this.connect();
     const settings = await this.o.settings.load();
-    return { training: live.training, settings, cloud: live.cloud, auth: live.auth, budget: live.graph.budget, network: live.network };
+    return {
+      training: live.training,
+      settings,
+      cloud: live.cloud,
+      auth: live.auth,
+      budget: live.graph.budget,
+      network: live.network,
+    };
   }
 
   async close(): Promise<void> {
@@ -217,7 +248,12 @@ export class TenantSession {
     const { logger, dataDir } = this.o;
     if (isTrainingMode(s)) {
       const builtIn = this.o.startTraining;
-      if (!s.tenantUrl && !builtIn) throw new StationError({ code: 'TRAINING_UNAVAILABLE', message: 'The built-in training tenant is not available in this build.', action: 'Enter your tenant id in settings to work with your tenant.' });
+      if (!s.tenantUrl && !builtIn)
+        throw new StationError({
+          code: 'TRAINING_UNAVAILABLE',
+          message: 'The built-in training tenant is not available in this build.',
+          action: 'Enter your tenant id in settings to work with your tenant.',
+        });
       // A classroom's shared simulated tenant (tenantUrl + caFile) replaces the built-in one.
       const trainingKey = s.tenantUrl ? `${s.tenantUrl}|${s.caFile ?? ''}` : 'built-in';
       if (this.trainingKey !== trainingKey) {
@@ -255,7 +291,11 @@ export class TenantSession {
     }
 
     if (!s.clientId) {
-      throw new StationError({ code: 'AUTH_CLIENT_ID_REQUIRED', message: 'The station needs the client id of your organisation\'s app registration to sign in.', action: `Enter the app registration's client id in settings (it needs the ${AUTOPILOT_PERMISSION} permission).` });
+      throw new StationError({
+        code: 'AUTH_CLIENT_ID_REQUIRED',
+        message: "The station needs the client id of your organisation's app registration to sign in.",
+        action: `Enter the app registration's client id in settings (it needs the ${AUTOPILOT_PERMISSION} permission).`,
+      });
     }
     const cloud = this.o.clouds?.[s.cloud] ?? CLOUDS[s.cloud];
     const passphrase = process.env.AUTOPILOT_STATION_CERT_PASSWORD;
@@ -271,16 +311,33 @@ export class TenantSession {
         onStatus: this.o.onAuthChanged,
         networkClient: new MsalNetworkClient(network.fetch),
         ...(this.o.signInDeadlines ? { signInDeadlines: this.o.signInDeadlines } : {}),
-        ...(s.certificatePath ? { loadCertificate: async () => loadCertificateCredential(await readFile(s.certificatePath!), passphrase) } : {}),
+        ...(s.certificatePath
+          ? { loadCertificate: async () => loadCertificateCredential(await readFile(s.certificatePath!), passphrase) }
+          : {}),
       },
     );
     await auth.restore();
     return this.assemble(`${s.cloud}:${s.tenantId}:${s.clientId}`, false, cloud, auth, s, network);
   }
 
-  private assemble(key: string, training: boolean, cloud: CloudEndpoints, auth: AuthService, s: StationSettings, network: NetworkPort): Live {
+  private assemble(
+    key: string,
+    training: boolean,
+    cloud: CloudEndpoints,
+    auth: AuthService,
+    s: StationSettings,
+    network: NetworkPort,
+  ): Live {
     const { logger, clock } = this.o;
-    const graph = new GraphClient({ cloud, apiVersion: s.apiVersion, tokens: auth, clock, logger, budget: new RateBudget(clock), fetch: network.fetch });
+    const graph = new GraphClient({
+      cloud,
+      apiVersion: s.apiVersion,
+      tokens: auth,
+      clock,
+      logger,
+      budget: new RateBudget(clock),
+      fetch: network.fetch,
+    });
     // The 10-minute sync rule is kept in the tenant's queue (the worker), not here.
     const autopilot = new AutopilotGraph({ graph, logger });
     return { key, training, cloud, auth, graph, autopilot, network };
@@ -288,7 +345,8 @@ export class TenantSession {
 
   private trainingStatus(live: Live): AuthStatus {
     const st = live.auth.status();
-    if (st.state === 'signed-in') return { state: 'training', mode: 'certificate', ...(st.account ? { account: st.account } : {}) };
+    if (st.state === 'signed-in')
+      return { state: 'training', mode: 'certificate', ...(st.account ? { account: st.account } : {}) };
     return st.state === 'error' ? st : { state: 'training' };
   }
 }

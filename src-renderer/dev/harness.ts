@@ -38,7 +38,9 @@ if (params.get('corp')) {
       state,
       identifier: `${manufacturer},${model},${d.row.serialNumber}`,
       requestIds: state === 'queued' ? [] : [`a1b2c3d4-0000-4000-8000-${String(i).padStart(12, '0')}`],
-      ...(state === 'failed' ? { errorCode: 'CORP_REFUSED', params: { identifier: `${manufacturer},${model},${d.row.serialNumber}` } } : {}),
+      ...(state === 'failed'
+        ? { errorCode: 'CORP_REFUSED', params: { identifier: `${manufacturer},${model},${d.row.serialNumber}` } }
+        : {}),
       ...(state === 'unavailable' ? { errorCode: 'CORP_MISSING_VALUES', params: { missing: 'model' } } : {}),
     };
     d.row.corporate = corporate;
@@ -51,22 +53,37 @@ const fake = new FakeStationApi({
   devices,
   info: mode === 'tenant' ? { mode, tenant: { tenantId: 'contoso.onmicrosoft.com', cloud: 'global' } } : { mode },
   settings: {
-    ...(mode === 'tenant' ? { tenantId: 'contoso.onmicrosoft.com', clientId: '0c1a6b9e-6f4e-4b7a-9c4d-2f1e3a5b7c9d' } : {}),
+    ...(mode === 'tenant'
+      ? { tenantId: 'contoso.onmicrosoft.com', clientId: '0c1a6b9e-6f4e-4b7a-9c4d-2f1e3a5b7c9d' }
+      : {}),
     authMode: params.get('auth') === 'device-code' ? 'device-code' : 'browser',
     defaultGroupTag: 'Sales-Tokyo',
     dropFolder: 'D:\\Autopilot\\Drop',
     locked: (params.get('locked') ?? '').split(',').filter(Boolean),
   },
-  auth: mode === 'tenant' ? (params.get('signedIn') ? { state: 'signed-in', account: { username: 'tech@contoso.com', tenantId: 'contoso.onmicrosoft.com' } } : { state: 'signed-out' }) : { state: 'training' },
-  ...(params.get('noserial') ? { thisDevice: { serial: { problem: 'placeholder', raw: 'To be filled by O.E.M.' }, needsSerial: true } } : {}),
-  files: { 'D:\\Autopilot\\Drop\\OA3.xml': `<?xml version="1.0"?><Key><HardwareHash>${fakeHash('Contoso', 'Surface Laptop 6', 'PF4XK2QZ')}</HardwareHash></Key>` },
+  auth:
+    mode === 'tenant'
+      ? params.get('signedIn')
+        ? { state: 'signed-in', account: { username: 'tech@contoso.com', tenantId: 'contoso.onmicrosoft.com' } }
+        : { state: 'signed-out' }
+      : { state: 'training' },
+  ...(params.get('noserial')
+    ? { thisDevice: { serial: { problem: 'placeholder', raw: 'To be filled by O.E.M.' }, needsSerial: true } }
+    : {}),
+  files: {
+    'D:\\Autopilot\\Drop\\OA3.xml': `<?xml version="1.0"?><Key><HardwareHash>${fakeHash('Contoso', 'Surface Laptop 6', 'PF4XK2QZ')}</HardwareHash></Key>`,
+  },
 });
 
 const target = document.getElementById('app')!;
 const started = performance.now();
 mount(App, {
   target,
-  props: { api: fake.api, initialScreen: (params.get('screen') as Screen | null) ?? 'capture', ...(params.get('device') ? { initialDevice: params.get('device')! } : {}) },
+  props: {
+    api: fake.api,
+    initialScreen: (params.get('screen') as Screen | null) ?? 'capture',
+    ...(params.get('device') ? { initialDevice: params.get('device')! } : {}),
+  },
 });
 
 /** Resolves when the first queue rows are on screen: the render time the benchmark reports. */

@@ -15,7 +15,10 @@ export function reasonText(reason: { code: string; params?: Record<string, strin
  * What an action did, said in full: how many changed, how many the station asked the tenant about,
  * and why each of the others was left as it was (grouped by reason, with their serials).
  */
-export function actionOutcomeText(r: DeviceActionResult, done: 'queue.requeued' | 'queue.removed' = 'queue.requeued'): string {
+export function actionOutcomeText(
+  r: DeviceActionResult,
+  done: 'queue.requeued' | 'queue.removed' = 'queue.requeued',
+): string {
   const parts: string[] = [];
   // Words that fit the action ("2 devices removed", not "updated"), with the language's plural rules.
   if (r.affected > 0) parts.push(tn(done, r.affected));
@@ -27,7 +30,9 @@ export function actionOutcomeText(r: DeviceActionResult, done: 'queue.requeued' 
       const text = reasonText(s);
       byReason.set(text, [...(byReason.get(text) ?? []), s.serialNumber ?? s.id]);
     }
-    parts.push(`${t('action.skipped', { count: r.skipped.length })} ${[...byReason].map(([text, serials]) => `${serials.slice(0, 5).join(', ')}${serials.length > 5 ? ` +${serials.length - 5}` : ''}: ${text}`).join(' ')}`);
+    parts.push(
+      `${t('action.skipped', { count: r.skipped.length })} ${[...byReason].map(([text, serials]) => `${serials.slice(0, 5).join(', ')}${serials.length > 5 ? ` +${serials.length - 5}` : ''}: ${text}`).join(' ')}`,
+    );
   }
   return parts.join(' ');
 }

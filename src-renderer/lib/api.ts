@@ -56,7 +56,8 @@ export function apiFromBridge(bridge: StationBridge): StationApi {
   const raw = bridge as unknown as Record<string, ((input: unknown) => Promise<CallResult<unknown>>) | undefined>;
   return apiFrom(async (name, input) => {
     const fn = raw[name];
-    if (typeof fn !== 'function') throw new ApiError({ code: 'CALL_UNKNOWN', message: `The station has no call named "${name}".` });
+    if (typeof fn !== 'function')
+      throw new ApiError({ code: 'CALL_UNKNOWN', message: `The station has no call named "${name}".` });
     return unwrap(await fn(input));
   }, bridge.on);
 }
@@ -66,23 +67,34 @@ export function apiFromBridge(bridge: StationBridge): StationApi {
  * set when its printed address was opened: the page never holds a token, and the browser sends the
  * cookie with every same-origin call and with the event stream.
  */
-export function apiOverHttp(baseUrl: string, eventSourceCtor: typeof EventSource = EventSource, options: { reopenMs?: number } = {}): StationApi {
+export function apiOverHttp(
+  baseUrl: string,
+  eventSourceCtor: typeof EventSource = EventSource,
+  options: { reopenMs?: number } = {},
+): StationApi {
   const reopenMs = options.reopenMs ?? 2000;
   const invoke = async (name: string, input: unknown) => {
-      let response: Response;
-      try {
-        response = await fetch(`${baseUrl}/api/call/${name}`, {
-          method: 'POST',
-          credentials: 'same-origin',
-          headers: { 'Content-Type': 'application/json' },
-          body: JSON.stringify(input ?? {}),
-        });
-      } catch {
-        throw new ApiError({ code: 'STATION_UNREACHABLE', message: 'The station is not answering.', action: 'Check that the station is still running, then reload this page.' });
-      }
-      const body = (await response.json().catch(() => undefined)) as CallResult<unknown> | { error?: StationErrorData } | undefined;
-      if (body && 'ok' in body) return unwrap(body);
-      throw new ApiError(body?.error ?? { code: `HTTP_${response.status}`, message: `The station answered ${response.status}.` });
+    let response: Response;
+    try {
+      response = await fetch(`${baseUrl}/api/call/${name}`, {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(input ?? {}),
+      });
+    } catch {
+      throw new ApiError({
+        code: 'STATION_UNREACHABLE',
+        message: 'The station is not answering.',
+        action: 'Check that the station is still running, then reload this page.',
+      });
+    }
+    const body = (await response.json().catch(() => undefined)) as
+      CallResult<unknown> | { error?: StationErrorData } | undefined;
+    if (body && 'ok' in body) return unwrap(body);
+    throw new ApiError(
+      body?.error ?? { code: `HTTP_${response.status}`, message: `The station answered ${response.status}.` },
+    );
   };
   const listeners = new Map<string, Set<(payload: unknown) => void>>();
   let source: EventSource | undefined;
@@ -93,7 +105,10 @@ export function apiOverHttp(baseUrl: string, eventSourceCtor: typeof EventSource
         l(payload);
       } catch (err) {
         // One screen failing on an event must not keep the others from hearing it.
-        console.error('station event listener failed', { event: name, error: err instanceof Error ? err.message : String(err) });
+        console.error('station event listener failed', {
+          event: name,
+          error: err instanceof Error ? err.message : String(err),
+        });
       }
     }
   };
@@ -105,7 +120,10 @@ export function apiOverHttp(baseUrl: string, eventSourceCtor: typeof EventSource
     } catch (err) {
       // A frame we cannot read is reported, never thrown into the EventSource (that would stop nothing but hide the
       // cause).
-      console.warn('station event ignored: not a station event', { error: err instanceof Error ? err.message : String(err), bytes: String(message.data).length });
+      console.warn('station event ignored: not a station event', {
+        error: err instanceof Error ? err.message : String(err),
+        bytes: String(message.data).length,
+      });
       return;
     }
     dispatch(data.name, data.payload);
@@ -170,7 +188,8 @@ export function createApi(): StationApi {
   const bridge = (window as unknown as { station?: StationBridge }).station;
   if (bridge) return apiFromBridge(bridge);
   // Earlier versions printed #token=… and kept it in sessionStorage: neither is used any more.
-  if (/(?:^#|&)token=/.test(window.location.hash)) history.replaceState(null, '', window.location.pathname + window.location.search);
+  if (/(?:^#|&)token=/.test(window.location.hash))
+    history.replaceState(null, '', window.location.pathname + window.location.search);
   sessionStorage.removeItem('station.sessionToken');
   return apiOverHttp(window.location.origin);
 }

@@ -1,4 +1,9 @@
-import { importErrorFor, importErrorKey, type ImportError, type ImportErrorKind } from '../../src-main/contract/importErrors.ts';
+import {
+  importErrorFor,
+  importErrorKey,
+  type ImportError,
+  type ImportErrorKind,
+} from '../../src-main/contract/importErrors.ts';
 import { fillText, i18n, t, type MessageKey } from './i18n/i18n.svelte.ts';
 
 /**
@@ -50,7 +55,9 @@ function stationKey(code: string, kind?: unknown): MessageKey | undefined {
 function keyFor(code: string | number | undefined, params?: Params): MessageKey | undefined {
   if (code === undefined || code === '') return undefined;
   const reason = typeof params?.reason === 'string' ? stationKey(params.reason) : undefined;
-  return reason ?? importKey(importError(code)) ?? (typeof code === 'string' ? stationKey(code, params?.kind) : undefined);
+  return (
+    reason ?? importKey(importError(code)) ?? (typeof code === 'string' ? stationKey(code, params?.kind) : undefined)
+  );
 }
 
 /**
@@ -84,14 +91,19 @@ export function wordCode(code: string | number | undefined, params?: Params): st
 
 /** A device's or event's error (Intune number and/or name, or the station's code in errorName). */
 export function wordAdvice(errorCode: number | undefined, errorName: string | undefined, params?: Params): string {
-  const key = (typeof params?.reason === 'string' ? stationKey(params.reason) : undefined) ?? adviceKeyFor(errorCode, errorName);
+  const key =
+    (typeof params?.reason === 'string' ? stationKey(params.reason) : undefined) ?? adviceKeyFor(errorCode, errorName);
   if (key) return t(key, params);
   if (errorCode !== undefined || /^Ztd/.test(errorName ?? '')) return t('error.unknown');
   return t('code.unknown', { code: errorName ?? '' });
 }
 
-/** The bench cannot reach the service (its network, proxy, firewall, TLS inspection): Retry cannot help until that is fixed. */
-const NETWORK_NAMES = /^(GRAPH_NETWORK|AUTH_NETWORK|AUTH_SERVICE_UNAVAILABLE|CHECK_DNS_FAILED|CHECK_TCP_FAILED|CHECK_TLS_\w+|GRAPH_WRONG_CLOUD_NETWORK)$/;
+/**
+ * The bench cannot reach the service (its network, proxy, firewall, TLS inspection): Retry cannot help until that is
+ * fixed.
+ */
+const NETWORK_NAMES =
+  /^(GRAPH_NETWORK|AUTH_NETWORK|AUTH_SERVICE_UNAVAILABLE|CHECK_DNS_FAILED|CHECK_TCP_FAILED|CHECK_TLS_\w+|GRAPH_WRONG_CLOUD_NETWORK)$/;
 /** The station has no usable sign-in: someone has to sign in (or fix what the sign-in needs) first. */
 const SIGN_IN_NAMES = /^(AUTH_\w+|GRAPH_SIGN_IN_EXPIRED|CHECK_SIGN_IN_\w+)$/;
 /** The station's codes for a capture it refused (hash and serial findings, file and row errors, an invalid device). */
@@ -114,7 +126,12 @@ export function adviceKind(errorCode: number | undefined, errorName: string | un
  * Words for a coded message (an error, a check result) in the technician's language: the catalogue's words and
  * `code.<CODE>.action` with the message's params, else the station's English text (a code this build lacks).
  */
-export function codedMessage(e: { code: string; params?: Params | undefined; message: string; action?: string | undefined }): { message: string; action?: string } {
+export function codedMessage(e: {
+  code: string;
+  params?: Params | undefined;
+  message: string;
+  action?: string | undefined;
+}): { message: string; action?: string } {
   const params = e.params ?? {};
   const key = keyFor(e.code, params);
   const actionKey = `code.${e.code}.action`;

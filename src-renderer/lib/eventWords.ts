@@ -20,11 +20,23 @@ function whereWords(where: string): string {
 type Params = Record<string, string>;
 const PATTERNS: [RegExp, MessageKey, ((g: Params) => Params)?][] = [
   [/^Queued from (?<where>.+)$/, 'event.queuedFrom', (g) => ({ where: whereWords(g.where!) })],
-  [/^Captured from (?<where>.+?) but not valid: (?<codes>.+)$/, 'event.capturedInvalid', (g) => ({ where: whereWords(g.where!), codes: g.codes! })],
-  [/^Captured from (?<where>.+?); this serial is already in the queue with a different hash$/, 'event.capturedOtherHash', (g) => ({ where: whereWords(g.where!) })],
+  [
+    /^Captured from (?<where>.+?) but not valid: (?<codes>.+)$/,
+    'event.capturedInvalid',
+    (g) => ({ where: whereWords(g.where!), codes: g.codes! }),
+  ],
+  [
+    /^Captured from (?<where>.+?); this serial is already in the queue with a different hash$/,
+    'event.capturedOtherHash',
+    (g) => ({ where: whereWords(g.where!) }),
+  ],
   [/^Captured$/, 'event.captured'],
   [/^Captured again with a different hardware hash$/, 'event.capturedAgainOtherHash'],
-  [/^Captured again \((?<where>.+)\); kept as one device$/, 'event.capturedAgain', (g) => ({ where: whereWords(g.where!) })],
+  [
+    /^Captured again \((?<where>.+)\); kept as one device$/,
+    'event.capturedAgain',
+    (g) => ({ where: whereWords(g.where!) }),
+  ],
   [/^Refused before upload \((?<where>.+)\): (?<code>\S+)$/, 'event.refusedBeforeUpload'],
   [/^Refused again \((?<where>.+)\); kept as one record$/, 'event.refusedAgain'],
   [/^Importing in a batch of (?<count>\d+)$/, 'event.importingBatch'],
@@ -46,8 +58,14 @@ const PATTERNS: [RegExp, MessageKey, ((g: Params) => Params)?][] = [
   [/^Not in the registered list yet after the sync; looking again as the list catches up$/, 'event.notListedYet'],
   [/^Already registered in this tenant; group tag already correct$/, 'event.alreadyTagOk'],
   [/^Already registered in this tenant; Intune now shows the group tag "(?<tag>.*)"$/, 'event.alreadyTagFixed'],
-  [/^Already registered in this tenant; changing its group tag from "(?<from>.*)" to "(?<to>.*)"$/, 'event.alreadyTagChanging'],
-  [/^Already registered in this tenant; the new group tag "(?<tag>.*)" did not show in time$/, 'event.alreadyTagUnconfirmed'],
+  [
+    /^Already registered in this tenant; changing its group tag from "(?<from>.*)" to "(?<to>.*)"$/,
+    'event.alreadyTagChanging',
+  ],
+  [
+    /^Already registered in this tenant; the new group tag "(?<tag>.*)" did not show in time$/,
+    'event.alreadyTagUnconfirmed',
+  ],
   [/^Timed out while (?<state>[a-z-]+)$/, 'event.timedOut', (g) => ({ state: t(`state.${g.state}` as MessageKey) })],
   [/^Moved here from the queue of tenant (?<from>\S+) by the technician$/, 'event.movedHere'],
   [/^Moved to the queue of tenant (?<to>\S+) by the technician$/, 'event.movedAway'],

@@ -3,4 +3,8 @@
  * screen and the station judge a group tag, a user name and a serial alike. Nothing is restated here.
  */
 export { GROUP_TAG_MAX, groupTagProblem, type GroupTagProblem } from '../../src-main/contract/groupTagRule.ts';
-export { isUserPrincipalName, userPrincipalNameProblem, type UserPrincipalNameProblem } from '../../src-main/contract/userPrincipalNameRule.ts';
+export {
+  isUserPrincipalName,
+  userPrincipalNameProblem,
+  type UserPrincipalNameProblem,
+} from '../../src-main/contract/userPrincipalNameRule.ts';

@@ -28,8 +28,17 @@ export interface KeyFacts {
 }
 
 const PUNCTUATION: Record<string, [string, string]> = {
-  Minus: ['-', '_'], Period: ['.', '>'], Comma: [',', '<'], Slash: ['/', '?'], Space: [' ', ' '], Equal: ['=', '+'],
-  Semicolon: [';', ':'], Quote: ["'", '"'], BracketLeft: ['[', '{'], BracketRight: [']', '}'], Backslash: ['\\', '|'],
+  Minus: ['-', '_'],
+  Period: ['.', '>'],
+  Comma: [',', '<'],
+  Slash: ['/', '?'],
+  Space: [' ', ' '],
+  Equal: ['=', '+'],
+  Semicolon: [';', ':'],
+  Quote: ["'", '"'],
+  BracketLeft: ['[', '{'],
+  BracketRight: [']', '}'],
+  Backslash: ['\\', '|'],
 };
 const SHIFTED_DIGITS = ')!@#$%^&*(';
 
@@ -89,7 +98,12 @@ export class ScannerDetector {
     const viaIme = facts.composing === true || key === 'Process';
     if (viaIme) {
       const fromCode = characterOfKey(facts.code, facts.shiftKey);
-      key = facts.code === 'Enter' || facts.code === 'NumpadEnter' ? 'Enter' : facts.code === 'Tab' ? 'Tab' : fromCode ?? (facts.code?.startsWith('Shift') ? 'Shift' : '');
+      key =
+        facts.code === 'Enter' || facts.code === 'NumpadEnter'
+          ? 'Enter'
+          : facts.code === 'Tab'
+            ? 'Tab'
+            : (fromCode ?? (facts.code?.startsWith('Shift') ? 'Shift' : ''));
       if (key === '') return undefined; // a key the IME took that types nothing we can name: neither adds nor breaks
     }
     if (SUFFIXES.has(key)) {
@@ -125,7 +139,8 @@ export class ScannerDetector {
    * burst still come after it (the page was busy), the burst goes on and is returned again, whole.
    */
   idle(now: number): string | undefined {
-    if (now - this.lastReceived <= this.maxGap || this.buffer.length < this.minLength || this.buffer === this.carried) return undefined;
+    if (now - this.lastReceived <= this.maxGap || this.buffer.length < this.minLength || this.buffer === this.carried)
+      return undefined;
     const text = this.buffer;
     if (/^(.)\1*$/.test(text)) {
       this.buffer = '';

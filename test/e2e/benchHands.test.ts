@@ -25,15 +25,24 @@ let files: string;
 const logger = createLogger(() => {}, {}, 'warn');
 let nextChooser: ((chooser: FileChooser) => void) | undefined;
 
-const hashOf = (serialNumber: string) => encodeHardwareHash({ serialNumber, manufacturer: 'LENOVO', model: '21CB004LUS', totalBytes: 2998 });
-const oa3 = (serial: string) => `<?xml version="1.0" encoding="utf-8"?>\r\n<Key>\r\n  <ProductKey></ProductKey>\r\n  <HardwareHash>${hashOf(serial)}</HardwareHash>\r\n</Key>\r\n`;
-const csv = (serials: string[]) => `Device Serial Number,Windows Product ID,Hardware Hash\r\n${serials.map((s) => `${s},,${hashOf(s)}`).join('\r\n')}\r\n`;
+const hashOf = (serialNumber: string) =>
+  encodeHardwareHash({ serialNumber, manufacturer: 'LENOVO', model: '21CB004LUS', totalBytes: 2998 });
+const oa3 = (serial: string) =>
+  `<?xml version="1.0" encoding="utf-8"?>\r\n<Key>\r\n  <ProductKey></ProductKey>\r\n  <HardwareHash>${hashOf(serial)}</HardwareHash>\r\n</Key>\r\n`;
+const csv = (serials: string[]) =>
+  `Device Serial Number,Windows Product ID,Hardware Hash\r\n${serials.map((s) => `${s},,${hashOf(s)}`).join('\r\n')}\r\n`;
 
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'station-hands-e2e-'));
   files = fs.mkdtempSync(path.join(os.tmpdir(), 'hands-files-'));
   // Training mode, no firmware serial: the bench's serial comes from the label.
-  station = createStation({ host: 'browser', dataDir, logger, clock: scaledClock(40), serialPort: { readSerials: async () => ({}) } });
+  station = createStation({
+    host: 'browser',
+    dataDir,
+    logger,
+    clock: scaledClock(40),
+    serialPort: { readSerials: async () => ({}) },
+  });
   screens = await openStationPage(station, logger, { width: 1366, height: 768 });
   page = screens.page;
   // One listener for the whole run: Playwright turns file-chooser interception on and off with its listeners,
@@ -63,17 +72,27 @@ async function scanStamped(label: string): Promise<void> {
   const t0 = Date.now() / 1000;
   for (const [i, ch] of [...label, 'Tab'].entries()) {
     const tab = ch === 'Tab';
-    const key = { key: ch, code: tab ? 'Tab' : /\d/.test(ch) ? `Digit${ch}` : `Key${ch.toUpperCase()}`, windowsVirtualKeyCode: tab ? 9 : ch.toUpperCase().charCodeAt(0) };
-    await cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', ...key, text: tab ? '\t' : ch, timestamp: t0 + i * 0.01 });
+    const key = {
+      key: ch,
+      code: tab ? 'Tab' : /\d/.test(ch) ? `Digit${ch}` : `Key${ch.toUpperCase()}`,
+      windowsVirtualKeyCode: tab ? 9 : ch.toUpperCase().charCodeAt(0),
+    };
+    await cdp.send('Input.dispatchKeyEvent', {
+      type: 'keyDown',
+      ...key,
+      text: tab ? '\t' : ch,
+      timestamp: t0 + i * 0.01,
+    });
     await cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', ...key, timestamp: t0 + i * 0.01 + 0.002 });
   }
   await cdp.detach();
 }
 
-const focused = () => page.evaluate(() => {
-  const el = document.activeElement as HTMLElement | null;
-  return el ? (el.dataset.testid ?? el.id ?? el.tagName) : '';
-});
+const focused = () =>
+  page.evaluate(() => {
+    const el = document.activeElement as HTMLElement | null;
+    return el ? (el.dataset.testid ?? el.id ?? el.tagName) : '';
+  });
 
 /** Tab (only Tab) until the element matching `selector` has focus: every step a technician's finger. */
 async function tabTo(selector: string, max = 60): Promise<void> {
@@ -122,7 +141,8 @@ describe('keyboard and scanner only: capture → queue → import, every field s
 
       // A scan with focus on no field (here the Capture tab) is the serial; the hash-file step is then one key away.
       await tabTo('[data-testid="tab-capture"]');
-      const fileButtonY = () => page.locator('.capture-form .file-button').evaluate((el) => Math.round(el.getBoundingClientRect().top));
+      const fileButtonY = () =>
+        page.locator('.capture-form .file-button').evaluate((el) => Math.round(el.getBoundingClientRect().top));
       const yBefore = await fileButtonY();
       await scanStamped(serial);
       await expect.poll(() => page.getByTestId('serial-input').inputValue()).toBe(serial);
@@ -207,7 +227,10 @@ describe('keyboard and scanner only: capture → queue → import, every field s
 
       // What the station stored is what was scanned, whole.
       const { rows } = await station.handlers.listQueue({ offset: 0, limit: 1000 });
-      expect(rows.find((r) => r.serialNumber === serial)).toMatchObject({ groupTag: 'BENCH-07', assignedUser: 'tm.sato@contoso.com' });
+      expect(rows.find((r) => r.serialNumber === serial)).toMatchObject({
+        groupTag: 'BENCH-07',
+        assignedUser: 'tm.sato@contoso.com',
+      });
       for (const s of imported) expect(rows.find((r) => r.serialNumber === s)).toMatchObject({ groupTag: 'IMPORT-07' });
       expect(rows.some((r) => /BENCH|IMPORT|DEFAULT|tm\./.test(r.serialNumber))).toBe(false);
     }, 120_000);
@@ -228,7 +251,12 @@ describe('the sticky Save row never covers the field being filled in', () => {
           const save = document.querySelector('.save-row');
           if (!save || !el.closest('form')?.contains(save) || el.closest('.save-row')) return undefined;
           const r = el.getBoundingClientRect();
-          return { id: el.id || el.tagName, bottom: r.bottom, saveTop: save.getBoundingClientRect().top, viewport: innerHeight };
+          return {
+            id: el.id || el.tagName,
+            bottom: r.bottom,
+            saveTop: save.getBoundingClientRect().top,
+            viewport: innerHeight,
+          };
         });
         if (where) {
           seen.push(where.id);
@@ -238,7 +266,8 @@ describe('the sticky Save row never covers the field being filled in', () => {
         await page.keyboard.press('Tab');
       }
       expect(seen).toContain('s-batch');
-      if (width === 1024) await page.screenshot({ path: path.join(SCREENSHOT_DIR, `hands-settings-${lang}-${width}.png`) });
+      if (width === 1024)
+        await page.screenshot({ path: path.join(SCREENSHOT_DIR, `hands-settings-${lang}-${width}.png`) });
     }, 60_000);
   }
 });
@@ -250,23 +279,55 @@ describe('a Japanese IME left on while the scanner types (its keys reach the pag
    */
   async function scanThroughIme(label: string): Promise<void> {
     const cdp = await page.context().newCDPSession(page);
-    const code = (ch: string) => (ch === '@' ? 'Digit2' : ch === '.' ? 'Period' : ch === '-' ? 'Minus' : /\d/.test(ch) ? `Digit${ch}` : `Key${ch.toUpperCase()}`);
+    const code = (ch: string) =>
+      ch === '@'
+        ? 'Digit2'
+        : ch === '.'
+          ? 'Period'
+          : ch === '-'
+            ? 'Minus'
+            : /\d/.test(ch)
+              ? `Digit${ch}`
+              : `Key${ch.toUpperCase()}`;
     const fullWidth = (ch: string) => String.fromCharCode(ch.charCodeAt(0) + 0xfee0);
     const t0 = Date.now() / 1000;
     let composed = '';
     for (const [i, ch] of [...label].entries()) {
       composed += fullWidth(ch);
       const shift = /[A-Z@]/.test(ch) ? 8 : 0;
-      await cdp.send('Input.dispatchKeyEvent', { type: 'rawKeyDown', key: 'Process', code: code(ch), windowsVirtualKeyCode: 229, modifiers: shift, timestamp: t0 + i * 0.01 });
-      await cdp.send('Input.imeSetComposition', { text: composed, selectionStart: composed.length, selectionEnd: composed.length });
-      await cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', key: ch, code: code(ch), modifiers: shift, timestamp: t0 + i * 0.01 + 0.002 });
+      await cdp.send('Input.dispatchKeyEvent', {
+        type: 'rawKeyDown',
+        key: 'Process',
+        code: code(ch),
+        windowsVirtualKeyCode: 229,
+        modifiers: shift,
+        timestamp: t0 + i * 0.01,
+      });
+      await cdp.send('Input.imeSetComposition', {
+        text: composed,
+        selectionStart: composed.length,
+        selectionEnd: composed.length,
+      });
+      await cdp.send('Input.dispatchKeyEvent', {
+        type: 'keyUp',
+        key: ch,
+        code: code(ch),
+        modifiers: shift,
+        timestamp: t0 + i * 0.01 + 0.002,
+      });
     }
-    await cdp.send('Input.dispatchKeyEvent', { type: 'rawKeyDown', key: 'Process', code: 'Tab', windowsVirtualKeyCode: 229, timestamp: t0 + label.length * 0.01 });
+    await cdp.send('Input.dispatchKeyEvent', {
+      type: 'rawKeyDown',
+      key: 'Process',
+      code: 'Tab',
+      windowsVirtualKeyCode: 229,
+      timestamp: t0 + label.length * 0.01,
+    });
     await cdp.send('Input.insertText', { text: composed }); // the IME commits what it composed
     await cdp.detach();
   }
 
-  it('the serial and Assigned user get the label the scanner sent, not the IME\'s full-width text', async () => {
+  it("the serial and Assigned user get the label the scanner sent, not the IME's full-width text", async () => {
     await page.setViewportSize({ width: 1024, height: 768 });
     await page.getByTestId('language').selectOption('ja');
     await page.keyboard.press('Alt+1');

@@ -25,15 +25,20 @@ describe('bench screens in Chromium (harness)', () => {
   const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SCREENSHOT_DIR, `bench-${name}.png`) });
 
   for (const lang of ['en', 'ja'] as const) {
-    // Counts in the hundreds (400 devices) and in the thousands (10,000), with the corporate identifier counter showing.
+    // Counts in the hundreds (400 devices) and in the thousands (10,000), with the corporate identifier counter
+    // showing.
     for (const n of [400, 10_000]) {
       for (const size of [...BENCH, { width: 1280, height: 800 }, { width: 1920, height: 1080 }]) {
         it(`header (${lang}, ${n} devices, ${size.width}×${size.height}): one line with the corporate identifier counter, nothing cut`, async () => {
           const page = await open(`screen=queue&lang=${lang}&n=${n}&corp=1`, size);
           await page.getByTestId('count-corporate').waitFor();
           const header = await page.locator('header.top').evaluate((h) => {
-            const items = [...h.children].map((c) => c.getBoundingClientRect()).filter((r) => r.width > 1 && r.height > 1);
-            const cut = [...h.querySelectorAll<HTMLElement>('.count, h1, .top-controls > *')].filter((e) => e.getBoundingClientRect().width > 1 && e.scrollWidth > e.clientWidth + 1).map((e) => e.textContent);
+            const items = [...h.children]
+              .map((c) => c.getBoundingClientRect())
+              .filter((r) => r.width > 1 && r.height > 1);
+            const cut = [...h.querySelectorAll<HTMLElement>('.count, h1, .top-controls > *')]
+              .filter((e) => e.getBoundingClientRect().width > 1 && e.scrollWidth > e.clientWidth + 1)
+              .map((e) => e.textContent);
             return {
               oneRow: Math.max(...items.map((r) => r.top)) < Math.min(...items.map((r) => r.bottom)),
               cut,
@@ -58,18 +63,38 @@ describe('bench screens in Chromium (harness)', () => {
 
       it(`import (${tag}): long file names wrap at their separators, serials do not overflow`, async () => {
         const page = await open(`screen=import&lang=${lang}&n=50`, size);
-        const hash = (m: string, model: string, s: string) => Buffer.from(`FAKEHASH|${m}|${model}|${s}`).toString('base64');
-        const csv = (rows: string[]) => Buffer.from(['Device Serial Number,Windows Product ID,Hardware Hash,Group Tag,Assigned User', ...rows].join('\r\n'));
+        const hash = (m: string, model: string, s: string) =>
+          Buffer.from(`FAKEHASH|${m}|${model}|${s}`).toString('base64');
+        const csv = (rows: string[]) =>
+          Buffer.from(
+            ['Device Serial Number,Windows Product ID,Hardware Hash,Group Tag,Assigned User', ...rows].join('\r\n'),
+          );
         await page.getByTestId('import-files').setInputFiles([
-          { name: 'Contoso-Autopilot-hardware-hashes_2026-11-23_Tokyo-Floor3-Bench01_batch-0001.csv', mimeType: 'text/csv', buffer: csv([`SN1001,,${hash('Fabrikam', 'EliteBook 840 G11', 'SN1001')},,`, `SN2001,,${hash('Litware', 'ThinkPad T14', 'SN9999')},,`, 'SN1003,only-two']) },
-          { name: '東京オフィス_オートパイロット_ハッシュ一覧_2026年11月23日_3階ベンチ.csv', mimeType: 'text/csv', buffer: csv([`${'X'.repeat(70)},,${hash('Fabrikam', 'EliteBook 840 G11', 'SN3001')},,`]) },
+          {
+            name: 'Contoso-Autopilot-hardware-hashes_2026-11-23_Tokyo-Floor3-Bench01_batch-0001.csv',
+            mimeType: 'text/csv',
+            buffer: csv([
+              `SN1001,,${hash('Fabrikam', 'EliteBook 840 G11', 'SN1001')},,`,
+              `SN2001,,${hash('Litware', 'ThinkPad T14', 'SN9999')},,`,
+              'SN1003,only-two',
+            ]),
+          },
+          {
+            name: '東京オフィス_オートパイロット_ハッシュ一覧_2026年11月23日_3階ベンチ.csv',
+            mimeType: 'text/csv',
+            buffer: csv([`${'X'.repeat(70)},,${hash('Fabrikam', 'EliteBook 840 G11', 'SN3001')},,`]),
+          },
         ]);
         await page.getByTestId('bad-rows').waitFor();
         const found = await page.locator('section.screen').evaluate((section) => {
           const SEPARATOR = /[-_.\s\\/]/;
           const CJK = /[\u3000-\u30ff\u4e00-\u9fff\uff00-\uffef]/;
           const midWord: string[] = [];
-          const cells = [...section.querySelectorAll<HTMLElement>('[data-testid="import-files-table"] tbody td:first-child, [data-testid="bad-rows"] tbody td:first-child')];
+          const cells = [
+            ...section.querySelectorAll<HTMLElement>(
+              '[data-testid="import-files-table"] tbody td:first-child, [data-testid="bad-rows"] tbody td:first-child',
+            ),
+          ];
           for (const cell of cells) {
             // Each character's line (its top); a new line must start after a separator or beside a Japanese character.
             const chars: { ch: string; top: number }[] = [];
@@ -85,11 +110,14 @@ describe('bench screens in Chromium (harness)', () => {
             }
             for (let i = 1; i < chars.length; i++) {
               const [a, b] = [chars[i - 1]!, chars[i]!];
-              if (b.top > a.top + 2 && !SEPARATOR.test(a.ch) && !CJK.test(a.ch) && !CJK.test(b.ch)) midWord.push(`${cell.textContent}: …${a.ch}|${b.ch}…`);
+              if (b.top > a.top + 2 && !SEPARATOR.test(a.ch) && !CJK.test(a.ch) && !CJK.test(b.ch))
+                midWord.push(`${cell.textContent}: …${a.ch}|${b.ch}…`);
             }
           }
           const box = section.getBoundingClientRect();
-          const overflowing = [...section.querySelectorAll('table')].filter((t) => t.getBoundingClientRect().right > box.right + 1).map((t) => t.className || t.dataset.testid);
+          const overflowing = [...section.querySelectorAll('table')]
+            .filter((t) => t.getBoundingClientRect().right > box.right + 1)
+            .map((t) => t.className || t.dataset.testid);
           return { cells: cells.length, midWord, overflowing };
         });
         expect(found).toEqual({ cells: 5, midWord: [], overflowing: [] });
@@ -99,7 +127,10 @@ describe('bench screens in Chromium (harness)', () => {
       });
 
       it(`settings (${tag}): every select fits its longest option, and every disabled control says why`, async () => {
-        for (const fragment of ['screen=settings&n=10&mode=tenant', 'screen=settings&n=10&mode=tenant&locked=cloud,apiVersion,authMode,waitFor,registrationTargets,batchSize']) {
+        for (const fragment of [
+          'screen=settings&n=10&mode=tenant',
+          'screen=settings&n=10&mode=tenant&locked=cloud,apiVersion,authMode,waitFor,registrationTargets,batchSize',
+        ]) {
           const page = await open(`${fragment}&lang=${lang}`, size);
           await page.getByTestId('settings-form').waitFor();
           const tooNarrow = await page.locator('.settings-form select').evaluateAll((els) =>
@@ -120,11 +151,17 @@ describe('bench screens in Chromium (harness)', () => {
           );
           expect(tooNarrow).toEqual([]);
           const unexplained = await page.locator('.settings-form').evaluate((form) =>
-            [...form.querySelectorAll<HTMLInputElement>('input:disabled, select:disabled, button:disabled')].flatMap((control) => {
-              const ids = [control, control.closest('fieldset')].flatMap((e) => (e?.getAttribute('aria-describedby') ?? '').split(/\s+/)).filter(Boolean);
-              const said = ids.map((id) => document.getElementById(id)).filter((e): e is HTMLElement => !!e && e.getClientRects().length > 0 && !!e.textContent?.trim());
-              return said.length ? [] : [control.id || control.dataset.testid || control.name || control.value];
-            }),
+            [...form.querySelectorAll<HTMLInputElement>('input:disabled, select:disabled, button:disabled')].flatMap(
+              (control) => {
+                const ids = [control, control.closest('fieldset')]
+                  .flatMap((e) => (e?.getAttribute('aria-describedby') ?? '').split(/\s+/))
+                  .filter(Boolean);
+                const said = ids
+                  .map((id) => document.getElementById(id))
+                  .filter((e): e is HTMLElement => !!e && e.getClientRects().length > 0 && !!e.textContent?.trim());
+                return said.length ? [] : [control.id || control.dataset.testid || control.name || control.value];
+              },
+            ),
           );
           expect(unexplained).toEqual([]);
           await page.getByTestId('registration-targets').scrollIntoViewIfNeeded();

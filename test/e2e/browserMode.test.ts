@@ -43,7 +43,9 @@ describe('browser mode in Chromium', () => {
     expect(cookies).toEqual([expect.objectContaining({ httpOnly: true, sameSite: 'Strict', path: '/' })]);
     expect(cookies[0]!.value).not.toBe(new URL(station.url).searchParams.get('token'));
     expect(await page.evaluate(() => document.cookie)).toBe('');
-    expect(await page.evaluate(() => JSON.stringify({ ...sessionStorage }))).not.toContain(new URL(station.url).searchParams.get('token')!);
+    expect(await page.evaluate(() => JSON.stringify({ ...sessionStorage }))).not.toContain(
+      new URL(station.url).searchParams.get('token')!,
+    );
     await page.reload();
     await page.getByTestId('station-info').waitFor();
   });

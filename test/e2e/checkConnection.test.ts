@@ -60,7 +60,9 @@ describe('Check connection in Settings', () => {
     for (const id of ['authority', 'graph', 'clock', 'tenant', 'sign-in', 'permission', 'intune', 'features']) {
       expect(await page.getByTestId(`check-${id}`).getAttribute('data-status')).toBe('ok');
     }
-    expect(await page.getByTestId('check-permission').innerText()).toContain('DeviceManagementServiceConfig.ReadWrite.All (application)');
+    expect(await page.getByTestId('check-permission').innerText()).toContain(
+      'DeviceManagementServiceConfig.ReadWrite.All (application)',
+    );
     expect(await page.getByTestId('check-intune').innerText()).toMatch(/request-id [0-9a-f-]{36}/);
     expect(await page.getByTestId('check-requests').innerText()).toMatch(/to Graph \(0 writes\)/);
     await page.getByTestId('check-requests').scrollIntoViewIfNeeded();
@@ -71,20 +73,24 @@ describe('Check connection in Settings', () => {
     sim.scenario.intuneLicensed = false;
     await page.getByTestId('language').selectOption('ja');
     await runCheck();
-    await expect.poll(() => page.getByTestId('check-summary').innerText()).toBe('失敗した項目を直すまで、インポートは失敗します。');
+    await expect
+      .poll(() => page.getByTestId('check-summary').innerText())
+      .toBe('失敗した項目を直すまで、インポートは失敗します。');
     const intune = page.getByTestId('check-intune');
     expect(await intune.getAttribute('data-status')).toBe('failed');
     const text = await intune.innerText();
     expect(text).toContain('Intune ライセンスと読み取りアクセス');
     expect(text).toContain('有効な Microsoft Intune ライセンスがない');
     expect(text).toContain('Microsoft 365 管理センター');
-    expect(await page.getByTestId('check-features').innerText()).toContain('未確認: 先に「Intune ライセンスと読み取りアクセス」が成功する必要があります。');
+    expect(await page.getByTestId('check-features').innerText()).toContain(
+      '未確認: 先に「Intune ライセンスと読み取りアクセス」が成功する必要があります。',
+    );
     expect(await page.getByTestId('check-sign-in').getAttribute('data-status')).toBe('ok');
     await page.getByTestId('check-requests').scrollIntoViewIfNeeded();
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'check-connection-no-licence-ja.png') });
   });
 
-  it('the last check stays on show after the station\'s page is reloaded', async () => {
+  it("the last check stays on show after the station's page is reloaded", async () => {
     await page.reload();
     await page.getByTestId('training-banner').waitFor();
     await page.keyboard.press('Alt+4');

@@ -21,7 +21,13 @@ let dataDir: string;
 
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'station-corporate-e2e-'));
-  station = createStation({ host: 'browser', dataDir, logger: silentLogger, clock: scaledClock(40), serialPort: { readSerials: async () => ({ system: 'PF3TRN01' }) } });
+  station = createStation({
+    host: 'browser',
+    dataDir,
+    logger: silentLogger,
+    clock: scaledClock(40),
+    serialPort: { readSerials: async () => ({ system: 'PF3TRN01' }) },
+  });
   screens = await openStationPage(station, silentLogger, { width: 1366, height: 800 });
   page = screens.page;
 }, 60_000);
@@ -48,14 +54,31 @@ describe('corporate identifiers, end to end in browser mode', () => {
     expect((await station.handlers.getSettings({})).registrationTargets).toEqual(['autopilot', 'corporate']);
 
     // What the capture and import screens send (their own flows are covered by trainingFlow.test.ts).
-    const dev = (serialNumber: string, model?: string) => ({ serialNumber, hardwareHash: encodeHardwareHash({ serialNumber, manufacturer: 'LENOVO', ...(model ? { model } : {}) }), source: { kind: 'file' as const, path: 'bench.csv' } });
-    await station.handlers.queueDevices({ devices: [dev('PF3CORP1', '21HD0042US'), dev('PF3CORP2', '21HD0042US'), dev('PF3NOMOD')], groupTag: 'Training' });
+    const dev = (serialNumber: string, model?: string) => ({
+      serialNumber,
+      hardwareHash: encodeHardwareHash({ serialNumber, manufacturer: 'LENOVO', ...(model ? { model } : {}) }),
+      source: { kind: 'file' as const, path: 'bench.csv' },
+    });
+    await station.handlers.queueDevices({
+      devices: [dev('PF3CORP1', '21HD0042US'), dev('PF3CORP2', '21HD0042US'), dev('PF3NOMOD')],
+      groupTag: 'Training',
+    });
 
     await page.keyboard.press('Alt+3');
     const row = (serial: string) => page.getByTestId('queue-row').filter({ hasText: serial });
-    await expect.poll(() => row('PF3CORP1').locator('[data-testid="corporate-badge"]').getAttribute('data-corporate-state'), { timeout: 30_000 }).toBe('done');
-    await expect.poll(() => row('PF3NOMOD').locator('[data-testid="corporate-badge"]').getAttribute('data-corporate-state'), { timeout: 30_000 }).toBe('unavailable');
-    await expect.poll(() => page.getByTestId('count-corporate').innerText(), { timeout: 30_000 }).toMatch(/Corp\. ID:\s*2 Added\s*·\s*1 Failed/);
+    await expect
+      .poll(() => row('PF3CORP1').locator('[data-testid="corporate-badge"]').getAttribute('data-corporate-state'), {
+        timeout: 30_000,
+      })
+      .toBe('done');
+    await expect
+      .poll(() => row('PF3NOMOD').locator('[data-testid="corporate-badge"]').getAttribute('data-corporate-state'), {
+        timeout: 30_000,
+      })
+      .toBe('unavailable');
+    await expect
+      .poll(() => page.getByTestId('count-corporate').innerText(), { timeout: 30_000 })
+      .toMatch(/Corp\. ID:\s*2 Added\s*·\s*1 Failed/);
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'corporate-training-queue.png') });
 
     await row('PF3NOMOD').click();

@@ -6,7 +6,12 @@ import { afterAll, beforeAll } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from './support.ts';
 
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };
+const TYPES: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.svg': 'image/svg+xml',
+};
 
 /**
  * Builds the screen harness (vite.harness.config.ts) and serves it on loopback; module scripts need http, not file://.
@@ -20,7 +25,8 @@ export async function serveHarness(): Promise<{ url: string; close: () => Promis
     const file = path.join(root, rel);
     if (!file.startsWith(root)) return void res.writeHead(403).end();
     readFile(file).then(
-      (body) => res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream' }).end(body),
+      (body) =>
+        res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream' }).end(body),
       () => res.writeHead(404).end(),
     );
   });
@@ -33,7 +39,10 @@ export async function serveHarness(): Promise<{ url: string; close: () => Promis
  * The screen harness served and one Chromium launched for a test file (vitest's beforeAll/afterAll registered
  * here): `url` and `newPage` are ready inside the file's tests, and both are closed after them.
  */
-export function harnessInChromium(): { readonly url: string; newPage(options?: Parameters<Browser['newPage']>[0]): Promise<Page> } {
+export function harnessInChromium(): {
+  readonly url: string;
+  newPage(options?: Parameters<Browser['newPage']>[0]): Promise<Page>;
+} {
   let browser: Browser | undefined;
   let harness: Awaited<ReturnType<typeof serveHarness>> | undefined;
   beforeAll(async () => {

@@ -16,7 +16,12 @@ import { devices, hashOf } from '../fixtures/capture/fixtureFiles.ts';
 import { openStationPage, SCREENSHOT_DIR } from './support.ts';
 
 const GOOD = path.resolve('test', 'fixtures', 'capture', 'good');
-const FILES = ['excel-shift-jis-japanese-tags.csv', 'excel-shift-jis-japanese-header.csv', 'full-width-serial-utf8bom.csv', 'export-csv-type-line.csv'];
+const FILES = [
+  'excel-shift-jis-japanese-tags.csv',
+  'excel-shift-jis-japanese-header.csv',
+  'full-width-serial-utf8bom.csv',
+  'export-csv-type-line.csv',
+];
 
 let station: Station;
 let screens: Awaited<ReturnType<typeof openStationPage>> | undefined;
@@ -30,8 +35,17 @@ beforeAll(async () => {
   folder = fs.mkdtempSync(path.join(os.tmpdir(), 'jp-folder-'));
   for (const name of FILES) fs.copyFileSync(path.join(GOOD, name), path.join(folder, name));
   // Katakana typed into the serial column of a sheet: the hash's own serial is offered.
-  fs.writeFileSync(path.join(folder, 'typed-serial.csv'), `Device Serial Number,Windows Product ID,Hardware Hash,Group Tag\r\nシリアル１２,,${hashOf(devices.surface)},東京本社\r\n`);
-  station = createStation({ host: 'browser', dataDir, logger, clock: scaledClock(40), serialPort: { readSerials: async () => ({ system: 'PF0BENCH' }) } });
+  fs.writeFileSync(
+    path.join(folder, 'typed-serial.csv'),
+    `Device Serial Number,Windows Product ID,Hardware Hash,Group Tag\r\nシリアル１２,,${hashOf(devices.surface)},東京本社\r\n`,
+  );
+  station = createStation({
+    host: 'browser',
+    dataDir,
+    logger,
+    clock: scaledClock(40),
+    serialPort: { readSerials: async () => ({ system: 'PF0BENCH' }) },
+  });
   screens = await openStationPage(station, logger, { width: 1366, height: 768 });
   page = screens.page;
 }, 60_000);
@@ -42,8 +56,8 @@ afterAll(async () => {
   for (const d of [dataDir, folder]) if (d) fs.rmSync(d, { recursive: true, force: true });
 });
 
-describe('a Japanese bench\'s files on the Import screen', () => {
-  it('reads every file whole, in Japanese too, and offers the hash\'s serial for one no label has', async () => {
+describe("a Japanese bench's files on the Import screen", () => {
+  it("reads every file whole, in Japanese too, and offers the hash's serial for one no label has", async () => {
     await page.getByTestId('language').selectOption('ja');
     await page.keyboard.press('Alt+2');
     await page.getByTestId('import-folder').setInputFiles(folder);
@@ -52,7 +66,9 @@ describe('a Japanese bench\'s files on the Import screen', () => {
     // Nothing refused as damaged or blamed on the encoding.
     expect(text).not.toMatch(/文字を読み取れません|壊れ/);
     const bad = page.getByTestId('bad-rows');
-    expect(await bad.innerText()).toMatch(/typed-serial\.csv[\s\S]*シリアル12[\s\S]*シリアル ラベルにない文字[\s\S]*0F1234567890AB/);
+    expect(await bad.innerText()).toMatch(
+      /typed-serial\.csv[\s\S]*シリアル12[\s\S]*シリアル ラベルにない文字[\s\S]*0F1234567890AB/,
+    );
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'japanese-files-import-ja.png') });
     await page.getByTestId('use-hash-serial').click();
     // Judged again by the station under the hash's serial: no longer a row with a problem.
@@ -60,7 +76,7 @@ describe('a Japanese bench\'s files on the Import screen', () => {
     expect((await page.getByTestId('bad-rows').allInnerTexts()).join('')).not.toContain('シリアル12');
   }, 60_000);
 
-  it('queues them under a Japanese session tag, keeps each file\'s own tag and user, and the training tenant imports them', async () => {
+  it("queues them under a Japanese session tag, keeps each file's own tag and user, and the training tenant imports them", async () => {
     await page.locator('#import-group-tag').fill('大阪支店');
     await page.getByTestId('queue-good').click();
     await expect.poll(() => page.getByTestId('import-result').isVisible(), { timeout: 20_000 }).toBe(true);
@@ -76,7 +92,13 @@ describe('a Japanese bench\'s files on the Import screen', () => {
     });
     // The training tenant takes them with their Japanese tags (its pace is scaled ×40 here).
     await expect
-      .poll(async () => (await station.handlers.listQueue({ offset: 0, limit: 50 })).rows.filter((r) => ['imported', 'registered', 'assigned'].includes(r.state)).length, { timeout: 40_000, interval: 500 })
+      .poll(
+        async () =>
+          (await station.handlers.listQueue({ offset: 0, limit: 50 })).rows.filter((r) =>
+            ['imported', 'registered', 'assigned'].includes(r.state),
+          ).length,
+        { timeout: 40_000, interval: 500 },
+      )
       .toBe(5);
     await page.keyboard.press('Alt+3');
     await expect.poll(() => page.getByTestId('queue-row').filter({ hasText: '東京本社' }).count()).toBe(2);

@@ -65,11 +65,18 @@ const kill = (r: Running) =>
     r.child.kill('SIGKILL');
   });
 
-const config = (): LifecycleStationConfig => ({ dataDir, timeScale: 40, silentAuthority: `https://127.0.0.1:${silentPort}`, contactMs: 1500 });
+const config = (): LifecycleStationConfig => ({
+  dataDir,
+  timeScale: 40,
+  silentAuthority: `https://127.0.0.1:${silentPort}`,
+  contactMs: 1500,
+});
 const shot = (name: string) => page.screenshot({ path: path.join(SCREENSHOT_DIR, `lifecycle-${name}.png`) });
 /** The settings as the station saved them (its settings file). */
-const fetchSettings = async () => JSON.parse(fs.readFileSync(path.join(dataDir, 'settings.json'), 'utf8')) as { tenantId?: string };
-const count = async (which: 'ready' | 'waiting' | 'failed') => Number(await page.getByTestId(`count-${which}`).innerText());
+const fetchSettings = async () =>
+  JSON.parse(fs.readFileSync(path.join(dataDir, 'settings.json'), 'utf8')) as { tenantId?: string };
+const count = async (which: 'ready' | 'waiting' | 'failed') =>
+  Number(await page.getByTestId(`count-${which}`).innerText());
 const trainingStates = () => {
   const store = openSqliteQueueStore(tenantQueueDir(dataDir, TRAINING_SLUG));
   try {
@@ -139,10 +146,25 @@ describe('lifecycle, end to end in browser mode', () => {
     await page.getByTestId('station-stopped').waitFor({ state: 'detached', timeout: 15_000 });
     // Ready: four registered and PF3REG01 already registered; failed: MXL9808TRN (808) and NOMFR802,
     // the invalid device the import screen keeps as a record (every capture is a record).
-    await expect.poll(async () => [await count('ready'), await count('waiting'), await count('failed')], { timeout: 60_000, interval: 500 }).toEqual([5, 0, 2]);
-    expect(trainingStates().sort()).toEqual(['already-registered', 'failed', 'invalid', 'registered', 'registered', 'registered', 'registered']);
+    await expect
+      .poll(async () => [await count('ready'), await count('waiting'), await count('failed')], {
+        timeout: 60_000,
+        interval: 500,
+      })
+      .toEqual([5, 0, 2]);
+    expect(trainingStates().sort()).toEqual([
+      'already-registered',
+      'failed',
+      'invalid',
+      'registered',
+      'registered',
+      'registered',
+      'registered',
+    ]);
     // Saved in the data folder, the training tenant accepted each device once.
-    const saved = JSON.parse(fs.readFileSync(path.join(tenantQueueDir(dataDir, TRAINING_SLUG), 'simulated-tenant.json'), 'utf8')) as { model: { importsPerSerial: [string, number][] } };
+    const saved = JSON.parse(
+      fs.readFileSync(path.join(tenantQueueDir(dataDir, TRAINING_SLUG), 'simulated-tenant.json'), 'utf8'),
+    ) as { model: { importsPerSerial: [string, number][] } };
     expect(saved.model.importsPerSerial.filter(([, n]) => n !== 1)).toEqual([]);
     // A reload keeps the session (the cookie of this run) and the technician's language.
     await page.reload();
@@ -172,8 +194,13 @@ describe('lifecycle, end to end in browser mode', () => {
     // moved to training on purpose, confirmed. (A device already sent stays: tenantQueues tests it.)
     const folder = path.join(dataDir, 'mistake');
     fs.mkdirSync(folder);
-    const rows = ['21CB004LUS', '21CB004LJP'].map((model) => `PF3MOV01,,${encodeHardwareHash({ serialNumber: 'PF3MOV01', manufacturer: 'LENOVO', model })}`);
-    fs.writeFileSync(path.join(folder, 'mistake.csv'), `Device Serial Number,Windows Product ID,Hardware Hash\r\n${rows.join('\r\n')}\r\n`);
+    const rows = ['21CB004LUS', '21CB004LJP'].map(
+      (model) => `PF3MOV01,,${encodeHardwareHash({ serialNumber: 'PF3MOV01', manufacturer: 'LENOVO', model })}`,
+    );
+    fs.writeFileSync(
+      path.join(folder, 'mistake.csv'),
+      `Device Serial Number,Windows Product ID,Hardware Hash\r\n${rows.join('\r\n')}\r\n`,
+    );
     await page.keyboard.press('Alt+2');
     await page.getByTestId('import-folder').setInputFiles(folder);
     await page.getByRole('button', { name: 'Training', exact: true }).click();
@@ -184,7 +211,9 @@ describe('lifecycle, end to end in browser mode', () => {
     await page.getByTestId('move-tenant').click();
     await page.getByTestId('move-confirm').waitFor();
     expect(await page.getByTestId('move-target').inputValue()).toBe('training');
-    expect(await page.getByTestId('move-confirm').innerText()).toContain('Move 2 devices that were not sent yet to the queue of Training?');
+    expect(await page.getByTestId('move-confirm').innerText()).toContain(
+      'Move 2 devices that were not sent yet to the queue of Training?',
+    );
     await shot('move-confirm');
     await page.setViewportSize({ width: 1024, height: 768 });
     await shot('move-confirm-1024');

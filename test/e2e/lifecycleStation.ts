@@ -32,13 +32,23 @@ async function main(configFile: string): Promise<void> {
     logFiles: logs.files,
     timeScale: config.timeScale,
     serialPort: { readSerials: async () => ({ system: 'PF3TRN01' }) },
-    ...(config.silentAuthority ? { clouds: { global: customCloud(config.silentAuthority, config.silentAuthority, 'Unreachable cloud') } } : {}),
+    ...(config.silentAuthority
+      ? { clouds: { global: customCloud(config.silentAuthority, config.silentAuthority, 'Unreachable cloud') } }
+      : {}),
     ...(config.contactMs ? { signInDeadlines: { contactMs: config.contactMs } } : {}),
   });
   station.queue(); // as serve does: work resumes before any page is open
-  const host = await startBrowserMode({ station, logger: logs.logger, dataDir: config.dataDir, staticDir: path.resolve('dist', 'renderer') });
+  const host = await startBrowserMode({
+    station,
+    logger: logs.logger,
+    dataDir: config.dataDir,
+    staticDir: path.resolve('dist', 'renderer'),
+  });
   process.stdout.write(`${JSON.stringify({ url: host.url, origin: host.origin, port: host.port })}\n`);
   process.once('SIGTERM', () => {
-    void host.close().then(() => station.close()).then(() => process.exit(0));
+    void host
+      .close()
+      .then(() => station.close())
+      .then(() => process.exit(0));
   });
 }

@@ -10,7 +10,12 @@ import { harnessInChromium } from './harnessServer.ts';
 const harness = harnessInChromium();
 
 describe('what failed is in view, not under a toast', () => {
-  for (const [lang, width] of [['en', 1366], ['ja', 1024], ['en', 1024], ['ja', 1366]] as const) {
+  for (const [lang, width] of [
+    ['en', 1366],
+    ['ja', 1024],
+    ['en', 1024],
+    ['ja', 1366],
+  ] as const) {
     it(`${lang} at ${width}×768`, async () => {
       const page = await harness.newPage({ viewport: { width, height: 768 } });
       try {
@@ -22,8 +27,17 @@ describe('what failed is in view, not under a toast', () => {
         const t0 = Date.now() / 1000;
         for (const [i, ch] of [...'PF7TOAST', 'Enter'].entries()) {
           const enter = ch === 'Enter';
-          const key = { key: ch, code: enter ? 'Enter' : /\d/.test(ch) ? `Digit${ch}` : `Key${ch}`, windowsVirtualKeyCode: enter ? 13 : ch.charCodeAt(0) };
-          await cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', ...key, text: enter ? '\r' : ch, timestamp: t0 + i * 0.01 });
+          const key = {
+            key: ch,
+            code: enter ? 'Enter' : /\d/.test(ch) ? `Digit${ch}` : `Key${ch}`,
+            windowsVirtualKeyCode: enter ? 13 : ch.charCodeAt(0),
+          };
+          await cdp.send('Input.dispatchKeyEvent', {
+            type: 'keyDown',
+            ...key,
+            text: enter ? '\r' : ch,
+            timestamp: t0 + i * 0.01,
+          });
           await cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', ...key, timestamp: t0 + i * 0.01 + 0.002 });
         }
         await cdp.detach();
@@ -31,8 +45,14 @@ describe('what failed is in view, not under a toast', () => {
         await page.keyboard.press('Alt+3');
         await page.getByTestId('queue-row').first().waitFor();
         const layout = await page.evaluate(() => {
-          const toastTop = Math.min(...[...document.querySelectorAll('.toasts > *')].map((t) => t.getBoundingClientRect().top), innerHeight);
-          const rows = [...document.querySelectorAll('[data-testid="queue-row"]')].map((r) => ({ bottom: r.getBoundingClientRect().bottom, state: r.querySelector('[data-state]')?.getAttribute('data-state') }));
+          const toastTop = Math.min(
+            ...[...document.querySelectorAll('.toasts > *')].map((t) => t.getBoundingClientRect().top),
+            innerHeight,
+          );
+          const rows = [...document.querySelectorAll('[data-testid="queue-row"]')].map((r) => ({
+            bottom: r.getBoundingClientRect().bottom,
+            state: r.querySelector('[data-state]')?.getAttribute('data-state'),
+          }));
           return { toastTop, rows };
         });
         const inView = layout.rows.filter((r) => r.bottom <= layout.toastTop);

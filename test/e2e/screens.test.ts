@@ -21,7 +21,10 @@ describe('screens in Chromium (harness)', () => {
   async function open(fragment: string): Promise<{ page: Page; problems: string[] }> {
     const page = await browser.page({ viewport: { width: 1440, height: 900 } });
     const problems: string[] = [];
-    page.on('console', (m) => (m.type() === 'error' || /Content Security Policy/i.test(m.text())) && problems.push(m.text()));
+    page.on(
+      'console',
+      (m) => (m.type() === 'error' || /Content Security Policy/i.test(m.text())) && problems.push(m.text()),
+    );
     page.on('pageerror', (e) => problems.push(e.message));
     await page.goto(`${harness.url}#${fragment}`);
     return { page, problems };
@@ -43,15 +46,29 @@ describe('screens in Chromium (harness)', () => {
     let i = 0;
     for (const ch of [...label, 'Enter']) {
       const enter = ch === 'Enter';
-      const key = { key: ch, code: enter ? 'Enter' : `Key${ch}`, text: enter ? '\r' : ch, windowsVirtualKeyCode: enter ? 13 : ch.charCodeAt(0) };
+      const key = {
+        key: ch,
+        code: enter ? 'Enter' : `Key${ch}`,
+        text: enter ? '\r' : ch,
+        windowsVirtualKeyCode: enter ? 13 : ch.charCodeAt(0),
+      };
       await cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', ...key, timestamp: t0 + i * 0.004 });
-      await cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', key: key.key, code: key.code, windowsVirtualKeyCode: key.windowsVirtualKeyCode, timestamp: t0 + i * 0.004 + 0.001 });
+      await cdp.send('Input.dispatchKeyEvent', {
+        type: 'keyUp',
+        key: key.key,
+        code: key.code,
+        windowsVirtualKeyCode: key.windowsVirtualKeyCode,
+        timestamp: t0 + i * 0.004 + 0.001,
+      });
       i++;
     }
     await cdp.detach();
   }
 
-  const csv = (rows: string[]) => Buffer.from(['Device Serial Number,Windows Product ID,Hardware Hash,Group Tag,Assigned User', ...rows].join('\r\n'));
+  const csv = (rows: string[]) =>
+    Buffer.from(
+      ['Device Serial Number,Windows Product ID,Hardware Hash,Group Tag,Assigned User', ...rows].join('\r\n'),
+    );
   const hash = (m: string, model: string, s: string) => Buffer.from(`FAKEHASH|${m}|${model}|${s}`).toString('base64');
 
   for (const lang of ['en', 'ja'] as const) {
@@ -59,7 +76,11 @@ describe('screens in Chromium (harness)', () => {
       const { page, problems } = await open(`screen=capture&lang=${lang}&n=200`);
       await page.getByTestId('read-this-device').click();
       await expect.poll(() => page.getByTestId('serial-input').inputValue()).toBe('PF4XK2QZ');
-      await page.getByTestId('hash-file').setInputFiles({ name: 'PF4XK2QZ.csv', mimeType: 'text/csv', buffer: csv([`PF4XK2QZ,,${hash('Contoso', 'Surface Laptop 6', 'PF4XK2QZ')},,`]) });
+      await page.getByTestId('hash-file').setInputFiles({
+        name: 'PF4XK2QZ.csv',
+        mimeType: 'text/csv',
+        buffer: csv([`PF4XK2QZ,,${hash('Contoso', 'Surface Laptop 6', 'PF4XK2QZ')},,`]),
+      });
       await expect.poll(() => page.getByTestId('decoded-model').textContent()).toBe('Surface Laptop 6');
       await page.getByTestId('group-tag-input').fill('Sales-Tokyo');
       await shot(page, `capture-${lang}`);
@@ -85,9 +106,30 @@ describe('screens in Chromium (harness)', () => {
     it(`import (${lang}): many files, bad rows with line and reason, good rows queued`, async () => {
       const { page, problems } = await open(`screen=import&lang=${lang}&n=200`);
       await page.getByTestId('import-files').setInputFiles([
-        { name: 'batch-1.csv', mimeType: 'text/csv', buffer: csv([`SN1001,,${hash('Fabrikam', 'EliteBook 840 G11', 'SN1001')},Kiosk,`, `SN1002,,${hash('Fabrikam', 'EliteBook 840 G11', 'SN1002')},,`, 'SN1003,only-two']) },
-        { name: 'batch-2.csv', mimeType: 'text/csv', buffer: csv([`SN2001,,${hash('Litware', 'ThinkPad T14', 'SN9999')},,`, `SN2002,,${hash('Litware', 'ThinkPad T14', 'SN2002')},,`]) },
-        { name: 'OA3.xml', mimeType: 'text/xml', buffer: Buffer.from(`<?xml version="1.0"?><Key><HardwareHash>${hash('Northwind', 'Latitude 7450', 'NW777')}</HardwareHash></Key>`) },
+        {
+          name: 'batch-1.csv',
+          mimeType: 'text/csv',
+          buffer: csv([
+            `SN1001,,${hash('Fabrikam', 'EliteBook 840 G11', 'SN1001')},Kiosk,`,
+            `SN1002,,${hash('Fabrikam', 'EliteBook 840 G11', 'SN1002')},,`,
+            'SN1003,only-two',
+          ]),
+        },
+        {
+          name: 'batch-2.csv',
+          mimeType: 'text/csv',
+          buffer: csv([
+            `SN2001,,${hash('Litware', 'ThinkPad T14', 'SN9999')},,`,
+            `SN2002,,${hash('Litware', 'ThinkPad T14', 'SN2002')},,`,
+          ]),
+        },
+        {
+          name: 'OA3.xml',
+          mimeType: 'text/xml',
+          buffer: Buffer.from(
+            `<?xml version="1.0"?><Key><HardwareHash>${hash('Northwind', 'Latitude 7450', 'NW777')}</HardwareHash></Key>`,
+          ),
+        },
       ]);
       await page.getByTestId('bad-rows').waitFor();
       expect(await page.getByTestId('bad-rows').locator('tbody tr').count()).toBe(2);
@@ -124,7 +166,9 @@ describe('screens in Chromium (harness)', () => {
           stream.on('error', reject);
         }, reject);
       });
-      expect(csvText.split('\r\n')[0]).toBe('Device Serial Number,Windows Product ID,Hardware Hash,Group Tag,Assigned User');
+      expect(csvText.split('\r\n')[0]).toBe(
+        'Device Serial Number,Windows Product ID,Hardware Hash,Group Tag,Assigned User',
+      );
       // An invalid device is never put into an upload file, even when selected.
       const invalidSelected = await page.locator('.qrow.selected [data-state="invalid"]').count();
       expect(csvText.trim().split('\r\n')).toHaveLength(3 - invalidSelected);
@@ -145,11 +189,15 @@ describe('screens in Chromium (harness)', () => {
     });
 
     it(`settings (${lang}): locked settings, device code shown large`, async () => {
-      const { page, problems } = await open(`screen=settings&lang=${lang}&n=100&mode=tenant&auth=device-code&locked=tenantId,cloud`);
+      const { page, problems } = await open(
+        `screen=settings&lang=${lang}&n=100&mode=tenant&auth=device-code&locked=tenantId,cloud`,
+      );
       await page.getByTestId('sign-in').click();
       await page.getByTestId('device-code').waitFor();
       await shot(page, `settings-device-code-${lang}`);
-      await page.evaluate(() => (window as unknown as { __harness: { fake: { completeSignIn(): void } } }).__harness.fake.completeSignIn());
+      await page.evaluate(() =>
+        (window as unknown as { __harness: { fake: { completeSignIn(): void } } }).__harness.fake.completeSignIn(),
+      );
       await expect.poll(() => page.getByTestId('auth-state').textContent()).toContain('tech@contoso.com');
       await shot(page, `settings-signed-in-${lang}`);
       expect(problems).toEqual([]);
@@ -161,17 +209,23 @@ describe('screens in Chromium (harness)', () => {
       await page.getByTestId('queue-row').first().waitFor();
       await page.evaluate(() => {
         const h = (window as unknown as { __harness: { fake: { emit(n: string, p: unknown): void } } }).__harness;
-        h.fake.emit('attention', { kind: 'device-needs-attention', deviceIds: ['dev-8'], message: 'PF1R3G8 808 ZtdDeviceAssignedToOtherTenant' });
+        h.fake.emit('attention', {
+          kind: 'device-needs-attention',
+          deviceIds: ['dev-8'],
+          message: 'PF1R3G8 808 ZtdDeviceAssignedToOtherTenant',
+        });
         h.fake.emit('attention', { kind: 'batch-finished', deviceIds: [], message: '100 / 100' });
       });
       await page.getByTestId('toast-count').waitFor();
       expect(await page.getByTestId('toast-count').textContent()).toMatch(/2/);
       // The stack keeps the screen clear: the queue's rows end above it.
-      await expect.poll(async () => {
-        const rows = (await page.getByTestId('queue-viewport').boundingBox())!;
-        const stack = (await page.getByTestId('toasts').boundingBox())!;
-        return rows.y + rows.height <= stack.y + 1;
-      }).toBe(true);
+      await expect
+        .poll(async () => {
+          const rows = (await page.getByTestId('queue-viewport').boundingBox())!;
+          const stack = (await page.getByTestId('toasts').boundingBox())!;
+          return rows.y + rows.height <= stack.y + 1;
+        })
+        .toBe(true);
       await shot(page, `queue-dark-toasts-${lang}`);
       await page.getByTestId('toast-expand').click();
       expect(await page.getByTestId('toasts').locator('.toast').count()).toBe(2);
@@ -210,7 +264,9 @@ describe('screens in Chromium (harness)', () => {
 
   /** Text the technician must read in error areas; in Japanese none of it may be an English sentence. */
   async function englishInErrorAreas(page: Page): Promise<string[]> {
-    const texts = await page.locator('.error-area, [role="alert"], [data-testid="error-advice"], .toast').allTextContents();
+    const texts = await page
+      .locator('.error-area, [role="alert"], [data-testid="error-advice"], .toast')
+      .allTextContents();
     return texts.filter((x) => LATIN_SENTENCE.test(x));
   }
 
@@ -230,7 +286,11 @@ describe('screens in Chromium (harness)', () => {
           // Capture with a device read and a mismatching hash: the group tag and the Queue button stay in view.
           await go('screen=capture&n=200');
           await page.getByTestId('read-this-device').click();
-          await page.getByTestId('hash-file').setInputFiles({ name: 'OA3.csv', mimeType: 'text/csv', buffer: csv([`PF4XK2QZ,,${hash('Contoso', 'Surface Laptop 6', 'PF9OTHER')},,`]) });
+          await page.getByTestId('hash-file').setInputFiles({
+            name: 'OA3.csv',
+            mimeType: 'text/csv',
+            buffer: csv([`PF4XK2QZ,,${hash('Contoso', 'Surface Laptop 6', 'PF9OTHER')},,`]),
+          });
           await page.locator('[data-code="SERIAL_MISMATCH"]').waitFor();
           await inViewport(page, 'group-tag-input');
           await inViewport(page, 'queue-device');
@@ -254,14 +314,26 @@ describe('screens in Chromium (harness)', () => {
           // Import: a bad row, a file that is not a hash file.
           await go('screen=import&n=200');
           await page.getByTestId('import-files').setInputFiles([
-            { name: 'batch-1.csv', mimeType: 'text/csv', buffer: csv([`SN1001,,${hash('Fabrikam', 'EliteBook 840 G11', 'SN1001')},Kiosk,`, `SN2001,,${hash('Litware', 'ThinkPad T14', 'SN9999')},,`, 'SN1003,only-two']) },
+            {
+              name: 'batch-1.csv',
+              mimeType: 'text/csv',
+              buffer: csv([
+                `SN1001,,${hash('Fabrikam', 'EliteBook 840 G11', 'SN1001')},Kiosk,`,
+                `SN2001,,${hash('Litware', 'ThinkPad T14', 'SN9999')},,`,
+                'SN1003,only-two',
+              ]),
+            },
             { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a hash file') },
           ]);
           await page.getByTestId('bad-rows').waitFor();
           await page.getByTestId('import-not-read').waitFor();
           expect(await page.getByTestId('import-not-read').textContent()).toContain('notes.txt');
           // Picking is over: the drop zone is not left highlighted.
-          expect(await page.getByTestId('dropzone').evaluate((el) => el.classList.contains('dragging') || el.contains(document.activeElement))).toBe(false);
+          expect(
+            await page
+              .getByTestId('dropzone')
+              .evaluate((el) => el.classList.contains('dragging') || el.contains(document.activeElement)),
+          ).toBe(false);
           await inViewport(page, 'queue-good');
           await shot(page, `fit-import-${tag}`);
           if (lang === 'ja') expect(await englishInErrorAreas(page)).toEqual([]);
@@ -281,9 +353,14 @@ describe('screens in Chromium (harness)', () => {
               const serial = cells[1] as HTMLElement;
               const state = row.querySelector('.state-name') as HTMLElement;
               const advice = row.querySelector('.c-error') as HTMLElement;
-              for (const [what, el] of [['serial', serial], ['state', state], ['advice', advice]] as const) {
+              for (const [what, el] of [
+                ['serial', serial],
+                ['state', state],
+                ['advice', advice],
+              ] as const) {
                 if (!el || el.getClientRects().length === 0) out.push(`${what} hidden`);
-                else if (el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1) out.push(`${what} cut: ${el.textContent}`);
+                else if (el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1)
+                  out.push(`${what} cut: ${el.textContent}`);
               }
             }
             return out;

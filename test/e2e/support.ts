@@ -13,12 +13,21 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Debian's Chromium, headless, with the flags that keep it off the (closed) network. */
 export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM_PATH)) throw new Error(`Chromium is not installed at ${CHROMIUM_PATH} (apt-get install -y chromium).`);
+  if (!existsSync(CHROMIUM_PATH))
+    throw new Error(`Chromium is not installed at ${CHROMIUM_PATH} (apt-get install -y chromium).`);
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+      '--disable-quic',
+    ],
   });
 }
 
@@ -26,7 +35,11 @@ export async function launchChromium(): Promise<Browser> {
  * One Chromium for a whole test file that comes back when it goes away: a browser process that
  * crashes (or is killed by a loaded machine) fails the test it was in, not every test after it.
  */
-export function relaunchingChromium(): { page(options?: Parameters<Browser['newPage']>[0]): Promise<Page>; relaunches(): number; close(): Promise<void> } {
+export function relaunchingChromium(): {
+  page(options?: Parameters<Browser['newPage']>[0]): Promise<Page>;
+  relaunches(): number;
+  close(): Promise<void>;
+} {
   let browser: Promise<Browser> | undefined;
   let relaunches = 0;
   const current = async (): Promise<Browser> => {
@@ -58,7 +71,10 @@ export interface ServedStation {
 }
 
 /** `autopilot-station serve` as a real child process, exactly as `npm run serve` starts it. */
-export async function startServedStation(extraArgs: string[] = [], env: Record<string, string> = {}): Promise<ServedStation> {
+export async function startServedStation(
+  extraArgs: string[] = [],
+  env: Record<string, string> = {},
+): Promise<ServedStation> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'station-e2e-'));
   const child = spawn(process.execPath, ['bin/autopilot-station.js', 'serve', '--json', ...extraArgs], {
     env: { ...process.env, STATION_DATA_DIR: dataDir, ...env },
@@ -99,8 +115,18 @@ export async function startServedStation(extraArgs: string[] = [], env: Record<s
  * An in-process station's screens in Chromium: the real browser host over the station's contract, the
  * built renderer, a page at `viewport` once the training banner shows. `close` ends page, browser and host.
  */
-export async function openStationPage(station: Station, logger: Logger, viewport: { width: number; height: number }): Promise<{ page: Page; close(): Promise<void> }> {
-  const host = await startBrowserHost({ dispatch: createDispatcher(station.handlers, logger), bus: station.bus, staticDir: path.resolve('dist', 'renderer'), logger, port: 0 });
+export async function openStationPage(
+  station: Station,
+  logger: Logger,
+  viewport: { width: number; height: number },
+): Promise<{ page: Page; close(): Promise<void> }> {
+  const host = await startBrowserHost({
+    dispatch: createDispatcher(station.handlers, logger),
+    bus: station.bus,
+    staticDir: path.resolve('dist', 'renderer'),
+    logger,
+    port: 0,
+  });
   const browser = await launchChromium();
   const page = await browser.newPage({ viewport });
   await page.goto(host.url);

@@ -57,7 +57,8 @@ beforeAll(async () => {
   await page.locator('#s-wait').selectOption('assigned');
   await page.getByTestId('save-settings').click();
   await page.getByText('Settings saved.').waitFor();
-  if ((await station.handlers.getSettings({})).waitFor !== 'assigned') throw new Error('the waitFor setting was not saved');
+  if ((await station.handlers.getSettings({})).waitFor !== 'assigned')
+    throw new Error('the waitFor setting was not saved');
   await page.keyboard.press('Alt+1');
 }, 60_000);
 
@@ -69,7 +70,8 @@ afterAll(async () => {
 });
 
 const shot = (name: string) => page.screenshot({ path: path.join(SCREENSHOT_DIR, `training-${name}.png`) });
-const count = async (which: 'ready' | 'waiting' | 'failed') => Number(await page.getByTestId(`count-${which}`).innerText());
+const count = async (which: 'ready' | 'waiting' | 'failed') =>
+  Number(await page.getByTestId(`count-${which}`).innerText());
 
 describe('training mode, end to end in browser mode', () => {
   it('captures this device: serial from the firmware, hash from its OA3.xml, queued under a group tag', async () => {
@@ -114,7 +116,15 @@ describe('training mode, end to end in browser mode', () => {
     // The same facts in the queue database, read through the contract.
     const page1 = await station.handlers.listQueue({ offset: 0, limit: 50 });
     expect(page1.rows.map((r) => `${r.serialNumber}:${r.state}`).sort()).toEqual(
-      ['5CG2041TRN:assigned', 'MXL9808TRN:failed', 'NOMFR802:invalid', 'PF3REG01:already-registered', 'PF3TRN01:assigned', 'PF3TRN02:assigned', 'TRN-2024-17:assigned'].sort(),
+      [
+        '5CG2041TRN:assigned',
+        'MXL9808TRN:failed',
+        'NOMFR802:invalid',
+        'PF3REG01:already-registered',
+        'PF3TRN01:assigned',
+        'PF3TRN02:assigned',
+        'TRN-2024-17:assigned',
+      ].sort(),
     );
   }, 90_000);
 
@@ -146,9 +156,14 @@ describe('training mode, end to end in browser mode', () => {
     // Written the way OEM tools do: Windows PowerShell 5.1's UTF-16LE with BOM.
     const hash = encodeHardwareHash({ serialNumber: 'PF3DROP01', manufacturer: 'LENOVO', model: '21CB004LUS' });
     const csv = `Device Serial Number,Windows Product ID,Hardware Hash\r\nPF3DROP01,,${hash}\r\n`;
-    fs.writeFileSync(path.join(drop, 'AutopilotHWID.csv'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(csv, 'utf16le')]));
+    fs.writeFileSync(
+      path.join(drop, 'AutopilotHWID.csv'),
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(csv, 'utf16le')]),
+    );
     await page.keyboard.press('Alt+2');
-    await expect.poll(() => page.getByTestId('import-files-table').innerText(), { timeout: 20_000, interval: 500 }).toMatch(/AutopilotHWID\.csv\s+1 good, 0 bad/);
+    await expect
+      .poll(() => page.getByTestId('import-files-table').innerText(), { timeout: 20_000, interval: 500 })
+      .toMatch(/AutopilotHWID\.csv\s+1 good, 0 bad/);
     await shot('drop-folder');
   }, 30_000);
 

@@ -15,7 +15,15 @@ import { startBrowserHost, type BrowserHost } from '../../src-main/host/browserH
 import { createDispatcher, type Dispatch } from '../../src-main/ipc/dispatch.ts';
 import { createSenderCheck, registerIpcHandlers, type SenderFacts } from '../../src-main/ipc/registerIpc.ts';
 import { mutateFile, seedFiles } from './fuzzFiles.ts';
-import { hostileValue, jsonText, mutateInput, randomString, validInput, type Carrier, type InputContext } from './fuzzInputs.ts';
+import {
+  hostileValue,
+  jsonText,
+  mutateInput,
+  randomString,
+  validInput,
+  type Carrier,
+  type InputContext,
+} from './fuzzInputs.ts';
 import { FuzzRng } from './fuzzRng.ts';
 
 /**
@@ -117,10 +125,13 @@ export function errorProblems(error: unknown): string[] {
   if (error === null || typeof error !== 'object') return ['error is not an object'];
   const e = error as Record<string, unknown>;
   const out: string[] = [];
-  if (typeof e.code !== 'string' || !CODE.test(e.code)) out.push(`bad error code ${JSON.stringify(e.code)?.slice(0, 80)}`);
-  if (typeof e.message !== 'string' || e.message.trim().length < 10) out.push(`missing or empty message for ${String(e.code)}`);
+  if (typeof e.code !== 'string' || !CODE.test(e.code))
+    out.push(`bad error code ${JSON.stringify(e.code)?.slice(0, 80)}`);
+  if (typeof e.message !== 'string' || e.message.trim().length < 10)
+    out.push(`missing or empty message for ${String(e.code)}`);
   else if (e.message.length > MAX_MESSAGE) out.push(`message of ${e.message.length} characters for ${String(e.code)}`);
-  if (e.action !== undefined && (typeof e.action !== 'string' || !e.action.trim())) out.push(`empty action for ${String(e.code)}`);
+  if (e.action !== undefined && (typeof e.action !== 'string' || !e.action.trim()))
+    out.push(`empty action for ${String(e.code)}`);
   return out;
 }
 
@@ -159,7 +170,8 @@ export class ContractFuzzer {
   private readonly ctx: InputContext;
   private readonly root: string;
   private readonly dataDir: string;
-  private readonly onUncaught = (err: unknown) => this.problem('process', 'uncaught', `uncaught ${err instanceof Error ? err.message : String(err)}`, 'crashes');
+  private readonly onUncaught = (err: unknown) =>
+    this.problem('process', 'uncaught', `uncaught ${err instanceof Error ? err.message : String(err)}`, 'crashes');
   private started = 0;
 
   constructor(private readonly o: ContractFuzzOptions) {
@@ -215,7 +227,14 @@ export class ContractFuzzer {
     }
     const big = path.join(files, 'over-10mb.csv');
     writeFileSync(big, Buffer.alloc(MAX_FILE_BYTES + 1, 0x41));
-    paths.push(big, files, path.join(files, 'missing.csv'), '/dev/null', '/dev/zero', path.join(files, 'x'.repeat(300)));
+    paths.push(
+      big,
+      files,
+      path.join(files, 'missing.csv'),
+      '/dev/null',
+      '/dev/zero',
+      path.join(files, 'x'.repeat(300)),
+    );
     if (process.platform !== 'win32') {
       const fifo = path.join(files, 'fifo.csv');
       execFileSync('mkfifo', [fifo]);
@@ -240,11 +259,21 @@ export class ContractFuzzer {
       handle: (channel: string, fn: (event: unknown, input: unknown) => unknown) => this.ipcHandlers.set(channel, fn),
       removeHandler: (channel: string) => this.ipcHandlers.delete(channel),
     };
-    registerIpcHandlers(ipcMain as never, this.dispatch, createSenderCheck(() => new Set([TRUSTED_ID])), silentLogger);
+    registerIpcHandlers(
+      ipcMain as never,
+      this.dispatch,
+      createSenderCheck(() => new Set([TRUSTED_ID])),
+      silentLogger,
+    );
     const staticDir = path.join(this.root, 'static');
     mkdirSync(staticDir);
     writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>fuzz</title>');
-    this.host = await startBrowserHost({ dispatch: this.dispatch, bus: this.station.bus, staticDir, logger: silentLogger });
+    this.host = await startBrowserHost({
+      dispatch: this.dispatch,
+      bus: this.station.bus,
+      staticDir,
+      logger: silentLogger,
+    });
     this.agent = new http.Agent({ keepAlive: true, maxSockets: this.o.concurrency });
     await this.queueSentinels();
   }
@@ -256,7 +285,12 @@ export class ContractFuzzer {
   }
 
   /** What Electron does: the input crosses by structured clone, the handler runs, the answer crosses back. */
-  private async ipc(name: string, input: unknown, event: SenderFacts = this.trustedEvent(), clone = true): Promise<unknown> {
+  private async ipc(
+    name: string,
+    input: unknown,
+    event: SenderFacts = this.trustedEvent(),
+    clone = true,
+  ): Promise<unknown> {
     const handler = this.ipcHandlers.get(`${CALL_CHANNEL_PREFIX}${name}`);
     if (!handler) throw new Error(`no ipc handler for ${name}`);
     const answer = await handler(event ?? this.trustedEvent(), clone ? structuredClone(input) : input);
@@ -267,16 +301,35 @@ export class ContractFuzzer {
    * One request on a kept-alive connection, as a browser sends it. A connection the server closed
    * for idleness just as it was reused is retried once on a new one, as browsers (and Node's docs) do.
    */
-  private request(opts: { method?: string; path: string; headers?: Record<string, string> | undefined; body?: Buffer | string | undefined }, fresh = false): Promise<{ status: number; body: string }> {
+  private request(
+    opts: {
+      method?: string;
+      path: string;
+      headers?: Record<string, string> | undefined;
+      body?: Buffer | string | undefined;
+    },
+    fresh = false,
+  ): Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port: this.host.port, method: opts.method ?? 'POST', path: opts.path, headers: opts.headers, agent: fresh ? false : this.agent }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      });
+      const req = http.request(
+        {
+          host: '127.0.0.1',
+          port: this.host.port,
+          method: opts.method ?? 'POST',
+          path: opts.path,
+          headers: opts.headers,
+          agent: fresh ? false : this.agent,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+          res.on('error', reject);
+        },
+      );
       req.on('error', (err: NodeJS.ErrnoException) => {
-        if (!fresh && req.reusedSocket && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) this.request(opts, true).then(resolve, reject);
+        if (!fresh && req.reusedSocket && (err.code === 'ECONNRESET' || err.code === 'EPIPE'))
+          this.request(opts, true).then(resolve, reject);
         else reject(err);
       });
       if (opts.body !== undefined) req.write(opts.body);
@@ -293,7 +346,8 @@ export class ContractFuzzer {
     const res = await this.request({ path: `/api/call/${name}`, headers: this.goodHeaders(), body });
     this.count(this.report.httpStatuses, String(res.status));
     if (res.status === 413) return { ok: false, error: JSON.parse(res.body).error };
-    if (res.status !== 200) throw new Error(`HTTP ${res.status} for a call with the right token: ${res.body.slice(0, 200)}`);
+    if (res.status !== 200)
+      throw new Error(`HTTP ${res.status} for a call with the right token: ${res.body.slice(0, 200)}`);
     return JSON.parse(res.body);
   }
 
@@ -303,9 +357,15 @@ export class ContractFuzzer {
     map[key] = (map[key] ?? 0) + n;
   }
 
-  private problem(target: string, note: string, what: string, counter?: 'crashes' | 'hangs' | 'internal' | 'badAnswers' | 'wrongVerdicts' | 'forgedSendersAccepted'): void {
+  private problem(
+    target: string,
+    note: string,
+    what: string,
+    counter?: 'crashes' | 'hangs' | 'internal' | 'badAnswers' | 'wrongVerdicts' | 'forgedSendersAccepted',
+  ): void {
     if (counter) this.report[counter]++;
-    if (this.report.problems.length < 25) this.report.problems.push(`[seed ${this.o.seed}] ${target} ${note}: ${what}`.slice(0, 600));
+    if (this.report.problems.length < 25)
+      this.report.problems.push(`[seed ${this.o.seed}] ${target} ${note}: ${what}`.slice(0, 600));
   }
 
   private tried(target: string): void {
@@ -328,8 +388,14 @@ export class ContractFuzzer {
       return;
     }
     this.count(this.report.refusals, result.error.code);
-    if (result.error.code === 'INTERNAL') return this.problem(target, note, `INTERNAL: ${result.error.message}`, 'internal');
-    if (!schemaOk && result.error.code !== 'INPUT_INVALID' && result.error.code !== 'CALL_UNKNOWN' && result.error.code !== 'BODY_TOO_LARGE') {
+    if (result.error.code === 'INTERNAL')
+      return this.problem(target, note, `INTERNAL: ${result.error.message}`, 'internal');
+    if (
+      !schemaOk &&
+      result.error.code !== 'INPUT_INVALID' &&
+      result.error.code !== 'CALL_UNKNOWN' &&
+      result.error.code !== 'BODY_TOO_LARGE'
+    ) {
       this.problem(target, note, `malformed input answered ${result.error.code}, not INPUT_INVALID`, 'wrongVerdicts');
     }
   }
@@ -345,10 +411,16 @@ export class ContractFuzzer {
   private async queueSentinels(): Promise<void> {
     const devices = Array.from({ length: this.o.sentinels }, (_, i) => {
       const serialNumber = `SENTINEL${String(i).padStart(5, '0')}`;
-      return { serialNumber, hardwareHash: encodeHardwareHash({ serialNumber, manufacturer: 'LENOVO', model: 'Sentinel' }), groupTag: 'Keep', source: { kind: 'typed' } };
+      return {
+        serialNumber,
+        hardwareHash: encodeHardwareHash({ serialNumber, manufacturer: 'LENOVO', model: 'Sentinel' }),
+        groupTag: 'Keep',
+        source: { kind: 'typed' },
+      };
     });
     const r = await this.call<QueueResult>('queueDevices', { devices });
-    if (r.queued.length !== devices.length) throw new Error(`sentinels not all queued: ${JSON.stringify(r).slice(0, 300)}`);
+    if (r.queued.length !== devices.length)
+      throw new Error(`sentinels not all queued: ${JSON.stringify(r).slice(0, 300)}`);
     this.sentinels = await this.snapshot(r.queued);
     this.report.sentinels = this.sentinels.length;
   }
@@ -384,7 +456,8 @@ export class ContractFuzzer {
       }
     }
     if (!this.sentinelExport) this.sentinelExport = await this.exportOf(ids, via);
-    else if ((await this.exportOf(ids, via)) !== this.sentinelExport) this.problem('queue', when, 'sentinel export changed', 'badAnswers');
+    else if ((await this.exportOf(ids, via)) !== this.sentinelExport)
+      this.problem('queue', when, 'sentinel export changed', 'badAnswers');
   }
   private sentinelExport?: string;
 
@@ -427,9 +500,15 @@ export class ContractFuzzer {
           if (text === undefined) return;
           this.tried(key);
           const t = performance.now();
-          const answer = await within(this.o.timeoutMs, () => (carrier === 'ipc' ? this.ipc(name, received!.value, undefined, false) : this.httpCall(name, input)));
+          const answer = await within(this.o.timeoutMs, () =>
+            carrier === 'ipc' ? this.ipc(name, received!.value, undefined, false) : this.httpCall(name, input),
+          );
           const ms = performance.now() - t;
-          if (ms > this.report.slowestMs) Object.assign(this.report, { slowestMs: Math.round(ms), slowestInput: `${key} #${i} ${note}`.slice(0, 200) });
+          if (ms > this.report.slowestMs)
+            Object.assign(this.report, {
+              slowestMs: Math.round(ms),
+              slowestInput: `${key} #${i} ${note}`.slice(0, 200),
+            });
           // Over HTTP the input the server parsed is the JSON text, not the JS value.
           const parsedInput = carrier === 'json' ? (text ? JSON.parse(text) : {}) : received!.value;
           this.judge(key, name, parsedInput, answer, `#${i} ${note}`);
@@ -440,11 +519,21 @@ export class ContractFuzzer {
     // Unknown call names, prototype names included, on both transports.
     const rng = this.rng.fork(3);
     for (let i = 0; i < Math.max(10, this.o.perCall); i++) {
-      const name = rng.pick(['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'getinfo', 'GetInfo', 'nope', randomString(rng, 30).replace(/[^A-Za-z0-9]/g, '') || 'x']);
+      const name = rng.pick([
+        '__proto__',
+        'constructor',
+        'toString',
+        'hasOwnProperty',
+        'getinfo',
+        'GetInfo',
+        'nope',
+        randomString(rng, 30).replace(/[^A-Za-z0-9]/g, '') || 'x',
+      ]);
       this.tried('dispatch:unknown-call');
       const answer = await within(this.o.timeoutMs, () => this.dispatch(name, {}));
       this.judge('dispatch:unknown-call', name, {}, answer, name);
-      if (answer.kind === 'answer' && (answer.value as CallResult<unknown>).ok) this.problem('dispatch:unknown-call', name, 'unknown call accepted', 'wrongVerdicts');
+      if (answer.kind === 'answer' && (answer.value as CallResult<unknown>).ok)
+        this.problem('dispatch:unknown-call', name, 'unknown call accepted', 'wrongVerdicts');
     }
   }
 
@@ -473,9 +562,15 @@ export class ContractFuzzer {
       const kind = rng.int(4);
       const event: SenderFacts =
         kind === 0
-          ? { sender: { id: rng.pick([0, 1, TRUSTED_ID + 1, -1, 2 ** 31]) }, senderFrame: { url: TRUSTED_URL, parent: null } }
+          ? {
+              sender: { id: rng.pick([0, 1, TRUSTED_ID + 1, -1, 2 ** 31]) },
+              senderFrame: { url: TRUSTED_URL, parent: null },
+            }
           : kind === 1
-            ? { sender: { id: TRUSTED_ID }, senderFrame: { url: TRUSTED_URL, parent: rng.pick([{}, { url: TRUSTED_URL }, 0, false]) } }
+            ? {
+                sender: { id: TRUSTED_ID },
+                senderFrame: { url: TRUSTED_URL, parent: rng.pick([{}, { url: TRUSTED_URL }, 0, false]) },
+              }
             : kind === 2
               ? { sender: { id: TRUSTED_ID }, senderFrame: null }
               : { sender: { id: TRUSTED_ID }, senderFrame: { url: rng.pick(urls), parent: null } };
@@ -490,7 +585,8 @@ export class ContractFuzzer {
       const r = answer.value as CallResult<unknown>;
       const problems = envelopeProblems(r);
       if (problems.length) this.problem('ipc:forged-sender', note, problems.join('; '), 'badAnswers');
-      else if (r.ok || r.error.code !== 'SENDER_REFUSED' || this.dispatched !== before) this.problem('ipc:forged-sender', note, 'forged sender reached the dispatcher', 'forgedSendersAccepted');
+      else if (r.ok || r.error.code !== 'SENDER_REFUSED' || this.dispatched !== before)
+        this.problem('ipc:forged-sender', note, 'forged sender reached the dispatcher', 'forgedSendersAccepted');
       else this.count(this.report.refusals, r.error.code);
     }
   }
@@ -501,7 +597,14 @@ export class ContractFuzzer {
     const t = this.host.token;
     const o = this.host.origin;
     const port = this.host.port;
-    type Case = { label: string; method?: string; path?: string; headers?: Record<string, string>; body?: Buffer | string; allowed: number[] };
+    type Case = {
+      label: string;
+      method?: string;
+      path?: string;
+      headers?: Record<string, string>;
+      body?: Buffer | string;
+      allowed: number[];
+    };
     const good = () => this.goodHeaders();
     const without = (key: string) => Object.fromEntries(Object.entries(good()).filter(([k]) => k !== key));
     const badBodies: (string | Buffer)[] = [
@@ -523,44 +626,269 @@ export class ContractFuzzer {
       'undefined',
       '//comment\n{}',
     ];
-    const oddJson = ['{"offset":1e999,"limit":1}', '{"limit":-0}', '{"offset":1.0}', '{"offset":0,"offset":5}', '{"__proto__":{"isAdmin":true}}', '{"constructor":{"prototype":{"x":1}}}', '[]', '[{}]', 'null', '0', '""', 'true'];
-    const deepJson = [`${'['.repeat(100_000)}${']'.repeat(100_000)}`, `${'{"a":'.repeat(50_000)}1${'}'.repeat(50_000)}`, `{"patch":${'['.repeat(10_000)}${']'.repeat(10_000)}}`];
+    const oddJson = [
+      '{"offset":1e999,"limit":1}',
+      '{"limit":-0}',
+      '{"offset":1.0}',
+      '{"offset":0,"offset":5}',
+      '{"__proto__":{"isAdmin":true}}',
+      '{"constructor":{"prototype":{"x":1}}}',
+      '[]',
+      '[{}]',
+      'null',
+      '0',
+      '""',
+      'true',
+    ];
+    const deepJson = [
+      `${'['.repeat(100_000)}${']'.repeat(100_000)}`,
+      `${'{"a":'.repeat(50_000)}1${'}'.repeat(50_000)}`,
+      `{"patch":${'['.repeat(10_000)}${']'.repeat(10_000)}}`,
+    ];
     const cases: (() => Case)[] = [
-      () => ({ label: 'not json', path: `/api/call/${rng.pick(callNames)}`, headers: good(), body: rng.pick(badBodies), allowed: [200, 400] }),
-      () => ({ label: 'odd json', path: `/api/call/${rng.pick(callNames)}`, headers: good(), body: rng.pick(oddJson), allowed: [200] }),
+      () => ({
+        label: 'not json',
+        path: `/api/call/${rng.pick(callNames)}`,
+        headers: good(),
+        body: rng.pick(badBodies),
+        allowed: [200, 400],
+      }),
+      () => ({
+        label: 'odd json',
+        path: `/api/call/${rng.pick(callNames)}`,
+        headers: good(),
+        body: rng.pick(oddJson),
+        allowed: [200],
+      }),
       // Parsed, or refused as not JSON when the parser gives up on the depth: either way a clear answer.
-      () => ({ label: 'deep json', path: `/api/call/${rng.pick(callNames)}`, headers: good(), body: rng.pick(deepJson), allowed: [200, 400] }),
-      () => ({ label: 'content-type', path: '/api/call/listQueue', headers: { ...good(), 'Content-Type': rng.pick(['text/plain', 'multipart/form-data; boundary=x', 'application/x-www-form-urlencoded', 'application/json; charset=utf-16', 'image/png', '']) }, body: rng.pick(['{}', 'a=1&b=2', '--x\r\n\r\n--x--']), allowed: [200, 400] }),
-      () => ({ label: 'no token', path: `/api/call/${rng.pick(callNames)}`, headers: without('Authorization'), body: '{}', allowed: [401] }),
-      () => ({ label: 'wrong token', path: '/api/call/getInfo', headers: { ...good(), Authorization: rng.pick(['Bearer ', 'Bearer wrong', `bearer ${t}`, `Bearer  ${t}`, `Bearer ${t}x`, `Bearer ${t.slice(1)}`, `Basic ${Buffer.from(`u:${t}`).toString('base64')}`, t, `Bearer ${t.toUpperCase()}`, `Bearer ${'A'.repeat(t.length)}`]) }, body: '{}', allowed: [401] }),
-      () => ({ label: 'token in query', path: `/api/call/getInfo?token=${t}`, headers: without('Authorization'), body: '{}', allowed: [401] }),
-      () => ({ label: 'huge token', path: '/api/call/getInfo', headers: { ...good(), Authorization: `Bearer ${'x'.repeat(rng.pick([1000, 20_000]))}` }, body: '{}', allowed: [401, 431] }),
-      () => ({ label: 'bad host', path: '/api/call/getInfo', headers: { ...good(), Host: rng.pick(['evil.example', `evil.example:${port}`, '127.0.0.1', `127.0.0.1:${port + 1}`, `127.0.0.1:${port}.evil.com`, `localhost.evil:${port}`, `0.0.0.0:${port}`, `127.1:${port}`]) }, body: '{}', allowed: [403, 400] }),
-      () => ({ label: 'bad origin', path: '/api/call/getInfo', headers: { ...good(), Origin: rng.pick(['null', 'http://evil.example', 'http://127.0.0.1:1', `https://127.0.0.1:${port}`, `${o}.evil.com`, `${o}/`, 'file://', '']) }, body: '{}', allowed: [403] }),
+      () => ({
+        label: 'deep json',
+        path: `/api/call/${rng.pick(callNames)}`,
+        headers: good(),
+        body: rng.pick(deepJson),
+        allowed: [200, 400],
+      }),
+      () => ({
+        label: 'content-type',
+        path: '/api/call/listQueue',
+        headers: {
+          ...good(),
+          'Content-Type': rng.pick([
+            'text/plain',
+            'multipart/form-data; boundary=x',
+            'application/x-www-form-urlencoded',
+            'application/json; charset=utf-16',
+            'image/png',
+            '',
+          ]),
+        },
+        body: rng.pick(['{}', 'a=1&b=2', '--x\r\n\r\n--x--']),
+        allowed: [200, 400],
+      }),
+      () => ({
+        label: 'no token',
+        path: `/api/call/${rng.pick(callNames)}`,
+        headers: without('Authorization'),
+        body: '{}',
+        allowed: [401],
+      }),
+      () => ({
+        label: 'wrong token',
+        path: '/api/call/getInfo',
+        headers: {
+          ...good(),
+          Authorization: rng.pick([
+            'Bearer ',
+            'Bearer wrong',
+            `bearer ${t}`,
+            `Bearer  ${t}`,
+            `Bearer ${t}x`,
+            `Bearer ${t.slice(1)}`,
+            `Basic ${Buffer.from(`u:${t}`).toString('base64')}`,
+            t,
+            `Bearer ${t.toUpperCase()}`,
+            `Bearer ${'A'.repeat(t.length)}`,
+          ]),
+        },
+        body: '{}',
+        allowed: [401],
+      }),
+      () => ({
+        label: 'token in query',
+        path: `/api/call/getInfo?token=${t}`,
+        headers: without('Authorization'),
+        body: '{}',
+        allowed: [401],
+      }),
+      () => ({
+        label: 'huge token',
+        path: '/api/call/getInfo',
+        headers: { ...good(), Authorization: `Bearer ${'x'.repeat(rng.pick([1000, 20_000]))}` },
+        body: '{}',
+        allowed: [401, 431],
+      }),
+      () => ({
+        label: 'bad host',
+        path: '/api/call/getInfo',
+        headers: {
+          ...good(),
+          Host: rng.pick([
+            'evil.example',
+            `evil.example:${port}`,
+            '127.0.0.1',
+            `127.0.0.1:${port + 1}`,
+            `127.0.0.1:${port}.evil.com`,
+            `localhost.evil:${port}`,
+            `0.0.0.0:${port}`,
+            `127.1:${port}`,
+          ]),
+        },
+        body: '{}',
+        allowed: [403, 400],
+      }),
+      () => ({
+        label: 'bad origin',
+        path: '/api/call/getInfo',
+        headers: {
+          ...good(),
+          Origin: rng.pick([
+            'null',
+            'http://evil.example',
+            'http://127.0.0.1:1',
+            `https://127.0.0.1:${port}`,
+            `${o}.evil.com`,
+            `${o}/`,
+            'file://',
+            '',
+          ]),
+        },
+        body: '{}',
+        allowed: [403],
+      }),
       () => ({ label: 'no origin', path: '/api/call/getInfo', headers: without('Origin'), body: '{}', allowed: [403] }),
-      () => ({ label: 'cross-site', path: '/api/call/getInfo', headers: { ...good(), 'Sec-Fetch-Site': rng.pick(['cross-site', 'same-site']) }, body: '{}', allowed: [403] }),
-      () => ({ label: 'method', method: rng.pick(['GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD']), path: '/api/call/getInfo', headers: good(), body: '{}', allowed: [404] }),
-      () => ({ label: 'path', path: rng.pick(['/api/call/', '/api/call/getInfo/', '/api/call/get-info', '/api/call/%67etInfo', `/api/call/${'a'.repeat(5000)}`, '/api/', '/api/calls/getInfo', '/api/call/getInfo/../getSettings']), headers: good(), body: '{}', allowed: [200, 404] }),
-      () => ({ label: 'prototype call', path: `/api/call/${rng.pick(['constructor', 'toString', 'hasOwnProperty', 'valueOf'])}`, headers: good(), body: '{}', allowed: [200] }),
-      () => ({ label: 'static', method: 'GET', path: rng.pick(['/../../etc/passwd', '/%2e%2e/%2e%2e/etc/passwd', '/%00', '/index.html%00', '/%', '/%E0%A4%A', '/..%5c..%5cwindows', `/${'a/'.repeat(2000)}`, '/index.html?x=%00']), headers: {}, allowed: [200, 400, 404] }),
-      () => ({ label: 'static post', method: rng.pick(['POST', 'PUT', 'DELETE']), path: '/index.html', headers: {}, body: 'x', allowed: [405] }),
-      () => ({ label: 'events', method: rng.pick(['GET', 'POST']), path: rng.pick(['/api/events', '/api/events?token=', '/api/events?token=wrong', `/api/events?token=x&token=${t}`]), headers: {}, allowed: [401, 404] }),
-      () => ({ label: 'huge body', path: '/api/call/readFileContents', headers: good(), body: Buffer.alloc(16 * 1024 * 1024 + rng.int(4096) + 1, 0x20), allowed: [413] }),
-      () => ({ label: 'big json', path: '/api/call/queueDevices', headers: good(), body: JSON.stringify({ devices: new Array(rng.pick([10_001, 100_000])).fill({ serialNumber: 'X', hardwareHash: 'T0E=', source: { kind: 'typed' } }) }), allowed: [200, 413] }),
+      () => ({
+        label: 'cross-site',
+        path: '/api/call/getInfo',
+        headers: { ...good(), 'Sec-Fetch-Site': rng.pick(['cross-site', 'same-site']) },
+        body: '{}',
+        allowed: [403],
+      }),
+      () => ({
+        label: 'method',
+        method: rng.pick(['GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD']),
+        path: '/api/call/getInfo',
+        headers: good(),
+        body: '{}',
+        allowed: [404],
+      }),
+      () => ({
+        label: 'path',
+        path: rng.pick([
+          '/api/call/',
+          '/api/call/getInfo/',
+          '/api/call/get-info',
+          '/api/call/%67etInfo',
+          `/api/call/${'a'.repeat(5000)}`,
+          '/api/',
+          '/api/calls/getInfo',
+          '/api/call/getInfo/../getSettings',
+        ]),
+        headers: good(),
+        body: '{}',
+        allowed: [200, 404],
+      }),
+      () => ({
+        label: 'prototype call',
+        path: `/api/call/${rng.pick(['constructor', 'toString', 'hasOwnProperty', 'valueOf'])}`,
+        headers: good(),
+        body: '{}',
+        allowed: [200],
+      }),
+      () => ({
+        label: 'static',
+        method: 'GET',
+        path: rng.pick([
+          '/../../etc/passwd',
+          '/%2e%2e/%2e%2e/etc/passwd',
+          '/%00',
+          '/index.html%00',
+          '/%',
+          '/%E0%A4%A',
+          '/..%5c..%5cwindows',
+          `/${'a/'.repeat(2000)}`,
+          '/index.html?x=%00',
+        ]),
+        headers: {},
+        allowed: [200, 400, 404],
+      }),
+      () => ({
+        label: 'static post',
+        method: rng.pick(['POST', 'PUT', 'DELETE']),
+        path: '/index.html',
+        headers: {},
+        body: 'x',
+        allowed: [405],
+      }),
+      () => ({
+        label: 'events',
+        method: rng.pick(['GET', 'POST']),
+        path: rng.pick([
+          '/api/events',
+          '/api/events?token=',
+          '/api/events?token=wrong',
+          `/api/events?token=x&token=${t}`,
+        ]),
+        headers: {},
+        allowed: [401, 404],
+      }),
+      () => ({
+        label: 'huge body',
+        path: '/api/call/readFileContents',
+        headers: good(),
+        body: Buffer.alloc(16 * 1024 * 1024 + rng.int(4096) + 1, 0x20),
+        allowed: [413],
+      }),
+      () => ({
+        label: 'big json',
+        path: '/api/call/queueDevices',
+        headers: good(),
+        body: JSON.stringify({
+          devices: new Array(rng.pick([10_001, 100_000])).fill({
+            serialNumber: 'X',
+            hardwareHash: 'T0E=',
+            source: { kind: 'typed' },
+          }),
+        }),
+        allowed: [200, 413],
+      }),
     ];
     for (let i = 0; i < this.o.httpMalformed; i++) {
       const c = rng.pick(cases)();
       this.tried('http:malformed');
       const note = `#${i} ${c.label} ${c.method ?? 'POST'} ${(c.path ?? '').slice(0, 60)}${c.headers?.Host !== undefined ? ` Host=${JSON.stringify(c.headers.Host)}` : ''}`;
-      const answer = await within(this.o.timeoutMs, () => this.request({ method: c.method ?? 'POST', path: c.path ?? '/', headers: c.headers, body: c.method === 'GET' || c.method === 'HEAD' ? undefined : c.body }));
+      const answer = await within(this.o.timeoutMs, () =>
+        this.request({
+          method: c.method ?? 'POST',
+          path: c.path ?? '/',
+          headers: c.headers,
+          body: c.method === 'GET' || c.method === 'HEAD' ? undefined : c.body,
+        }),
+      );
       if (answer.kind !== 'answer') {
         this.judge('http:malformed', '', {}, answer, note);
         continue;
       }
       const res = answer.value as { status: number; body: string };
       this.count(this.report.httpStatuses, String(res.status));
-      if (res.status >= 500) this.problem('http:malformed', note, `status ${res.status}: ${res.body.slice(0, 200)}`, 'internal');
-      else if (!c.allowed.includes(res.status)) this.problem('http:malformed', note, `status ${res.status}, expected ${c.allowed.join('/')}: ${res.body.slice(0, 200)}`, 'wrongVerdicts');
+      if (res.status >= 500)
+        this.problem('http:malformed', note, `status ${res.status}: ${res.body.slice(0, 200)}`, 'internal');
+      else if (!c.allowed.includes(res.status))
+        this.problem(
+          'http:malformed',
+          note,
+          `status ${res.status}, expected ${c.allowed.join('/')}: ${res.body.slice(0, 200)}`,
+          'wrongVerdicts',
+        );
       if (res.status === 200 && (c.path ?? '').startsWith('/api/call/')) {
         let parsed: unknown;
         try {
@@ -597,15 +925,30 @@ export class ContractFuzzer {
     const payloads: (() => Buffer)[] = [
       () => Buffer.from(Array.from({ length: rng.range(1, 4096) }, () => rng.int(256))),
       () => Buffer.from('GET / HTTP/1.1\r\n\r\n'),
-      () => Buffer.from(`POST /api/call/getInfo HTTP/1.1\r\nHost: 127.0.0.1:${this.host.port}\r\nContent-Length: 5\r\n\r\n{}{}{}{}garbage\r\n\r\n`),
-      () => Buffer.from(`POST /api/call/getInfo HTTP/1.1\r\nHost: 127.0.0.1:${this.host.port}\r\nTransfer-Encoding: chunked\r\nAuthorization: Bearer ${t}\r\n\r\nzz\r\n{}\r\n0\r\n\r\n`),
-      () => Buffer.from(`POST /api/call/getInfo HTTP/1.1\r\nHost: 127.0.0.1:${this.host.port}\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`),
+      () =>
+        Buffer.from(
+          `POST /api/call/getInfo HTTP/1.1\r\nHost: 127.0.0.1:${this.host.port}\r\nContent-Length: 5\r\n\r\n{}{}{}{}garbage\r\n\r\n`,
+        ),
+      () =>
+        Buffer.from(
+          `POST /api/call/getInfo HTTP/1.1\r\nHost: 127.0.0.1:${this.host.port}\r\nTransfer-Encoding: chunked\r\nAuthorization: Bearer ${t}\r\n\r\nzz\r\n{}\r\n0\r\n\r\n`,
+        ),
+      () =>
+        Buffer.from(
+          `POST /api/call/getInfo HTTP/1.1\r\nHost: 127.0.0.1:${this.host.port}\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`,
+        ),
       () => Buffer.from(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${this.host.port}\r\nX: a\u0000b\r\n\r\n`),
-      () => Buffer.from(`GET /${'a'.repeat(rng.pick([10_000, 100_000]))} HTTP/1.1\r\nHost: 127.0.0.1:${this.host.port}\r\n\r\n`),
+      () =>
+        Buffer.from(
+          `GET /${'a'.repeat(rng.pick([10_000, 100_000]))} HTTP/1.1\r\nHost: 127.0.0.1:${this.host.port}\r\n\r\n`,
+        ),
       () => Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'),
       () => Buffer.from('GET /\r\n'),
       () => Buffer.from(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${this.host.port}\r\n${'X-A: b\r\n'.repeat(3000)}\r\n`),
-      () => Buffer.from(`POST /api/call/getInfo HTTP/1.1\r\nHost: 127.0.0.1:${this.host.port}\r\nAuthorization: Bearer ${t}\r\nOrigin: ${this.host.origin}\r\nContent-Length: 1000\r\n\r\n{"par`),
+      () =>
+        Buffer.from(
+          `POST /api/call/getInfo HTTP/1.1\r\nHost: 127.0.0.1:${this.host.port}\r\nAuthorization: Bearer ${t}\r\nOrigin: ${this.host.origin}\r\nContent-Length: 1000\r\n\r\n{"par`,
+        ),
       () => Buffer.from(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${this.host.port}\r\n\r\n`.repeat(rng.pick([2, 50]))),
     ];
     for (let i = 0; i < this.o.rawSockets; i++) {
@@ -634,7 +977,8 @@ export class ContractFuzzer {
   async finish(): Promise<ContractFuzzReport> {
     // Still alive: the host answers, and the queue holds the sentinels.
     const alive = await within(this.o.timeoutMs, () => this.httpCall('getInfo', {}));
-    if (alive.kind !== 'answer' || !(alive.value as CallResult<unknown>).ok) this.problem('http:getInfo', 'after the run', 'the browser host no longer answers', 'crashes');
+    if (alive.kind !== 'answer' || !(alive.value as CallResult<unknown>).ok)
+      this.problem('http:getInfo', 'after the run', 'the browser host no longer answers', 'crashes');
     await this.checkSentinels(this.dispatch, 'after the run');
     await this.host.close();
     this.agent.destroy();
@@ -705,7 +1049,8 @@ function rawExchange(port: number, bytes: Buffer, quietMs: number): Promise<stri
       arm();
     });
     socket.on('close', done);
-    socket.on('error', (err: NodeJS.ErrnoException) => (err.code === 'ECONNRESET' || err.code === 'EPIPE' ? done() : reject(err)));
+    socket.on('error', (err: NodeJS.ErrnoException) =>
+      err.code === 'ECONNRESET' || err.code === 'EPIPE' ? done() : reject(err),
+    );
   });
 }
-

@@ -26,7 +26,13 @@ export function seedFiles(): SeedFile[] {
   return [...goodFixtures(), ...badFixtures()].map((f) => ({ name: f.name, bytes: f.bytes }));
 }
 
-const BOMS: Record<string, number[]> = { utf8: [0xef, 0xbb, 0xbf], utf16le: [0xff, 0xfe], utf16be: [0xfe, 0xff], utf32le: [0xff, 0xfe, 0x00, 0x00], half: [0xef, 0xbb] };
+const BOMS: Record<string, number[]> = {
+  utf8: [0xef, 0xbb, 0xbf],
+  utf16le: [0xff, 0xfe],
+  utf16be: [0xfe, 0xff],
+  utf32le: [0xff, 0xfe, 0x00, 0x00],
+  half: [0xef, 0xbb],
+};
 
 const XML_SNIPPETS = [
   '&amp;',
@@ -90,7 +96,12 @@ export interface MutateOptions {
 const GROW_TO = [MAX_FILE_BYTES - 1, MAX_FILE_BYTES, MAX_FILE_BYTES + 1, MAX_FILE_BYTES + 4096, 2 * 1024 * 1024];
 
 /** One mutation of the bytes; returns the new bytes and its name. */
-export function mutateBytes(rng: FuzzRng, bytes: Buffer, donors: readonly SeedFile[], options: MutateOptions = {}): { bytes: Buffer; op: string } {
+export function mutateBytes(
+  rng: FuzzRng,
+  bytes: Buffer,
+  donors: readonly SeedFile[],
+  options: MutateOptions = {},
+): { bytes: Buffer; op: string } {
   const b = Buffer.from(bytes);
   switch (rng.int(16)) {
     case 0: {
@@ -132,17 +143,26 @@ export function mutateBytes(rng: FuzzRng, bytes: Buffer, donors: readonly SeedFi
       const bom = rng.chance(0.5) ? Buffer.from(be ? [0xfe, 0xff] : [0xff, 0xfe]) : Buffer.alloc(0);
       const whole = Buffer.concat([bom, le]);
       const odd = rng.chance(0.7);
-      return { bytes: odd ? whole.subarray(0, Math.max(0, whole.length - 1)) : whole, op: `utf16(${be ? 'be' : 'le'}${bom.length ? ',bom' : ''}${odd ? ',odd' : ''})` };
+      return {
+        bytes: odd ? whole.subarray(0, Math.max(0, whole.length - 1)) : whole,
+        op: `utf16(${be ? 'be' : 'le'}${bom.length ? ',bom' : ''}${odd ? ',odd' : ''})`,
+      };
     }
     case 6: {
       const snippet = rng.pick(XML_SNIPPETS);
       const at = insertPoint(rng, b);
-      return { bytes: Buffer.concat([b.subarray(0, at), Buffer.from(snippet), b.subarray(at)]), op: `xml(${snippet.slice(0, 24)})` };
+      return {
+        bytes: Buffer.concat([b.subarray(0, at), Buffer.from(snippet), b.subarray(at)]),
+        op: `xml(${snippet.slice(0, 24)})`,
+      };
     }
     case 7: {
       const snippet = rng.pick(CSV_SNIPPETS);
       const at = insertPoint(rng, b);
-      return { bytes: Buffer.concat([b.subarray(0, at), Buffer.from(snippet), b.subarray(at)]), op: `csv(${snippet.slice(0, 24)})` };
+      return {
+        bytes: Buffer.concat([b.subarray(0, at), Buffer.from(snippet), b.subarray(at)]),
+        op: `csv(${snippet.slice(0, 24)})`,
+      };
     }
     case 8: {
       const n = rng.pick([1, 2, 64]);
@@ -161,24 +181,49 @@ export function mutateBytes(rng: FuzzRng, bytes: Buffer, donors: readonly SeedFi
       // Line endings swapped or mixed.
       const text = b.toString('latin1');
       const eol = rng.pick(['\r', '\n', '\r\n', '\n\r', '\u0085']);
-      return { bytes: Buffer.from(text.replace(/\r\n|\r|\n/g, () => (rng.chance(0.7) ? eol : '\r\n')), 'latin1'), op: `eol(${JSON.stringify(eol)})` };
+      return {
+        bytes: Buffer.from(
+          text.replace(/\r\n|\r|\n/g, () => (rng.chance(0.7) ? eol : '\r\n')),
+          'latin1',
+        ),
+        op: `eol(${JSON.stringify(eol)})`,
+      };
     }
     case 11: {
       // A stretch repeated many times (duplicated rows, runaway headers).
       const from = cutAt(rng, b);
       const piece = b.subarray(from, from + rng.range(1, 200));
-      return { bytes: Buffer.concat([b, ...Array.from({ length: rng.pick([2, 100, 5000]) }, () => piece)]), op: 'repeat' };
+      return {
+        bytes: Buffer.concat([b, ...Array.from({ length: rng.pick([2, 100, 5000]) }, () => piece)]),
+        op: 'repeat',
+      };
     }
     case 12: {
       // Invalid UTF-8 sequences: overlong, stray continuation, truncated multi-byte, surrogates encoded.
-      const junk = rng.pick([[0xc0, 0xaf], [0x80], [0xe2, 0x82], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xff], [0xfe, 0xfe]]);
+      const junk = rng.pick([
+        [0xc0, 0xaf],
+        [0x80],
+        [0xe2, 0x82],
+        [0xed, 0xa0, 0x80],
+        [0xf4, 0x90, 0x80, 0x80],
+        [0xff],
+        [0xfe, 0xfe],
+      ]);
       const at = insertPoint(rng, b);
       return { bytes: Buffer.concat([b.subarray(0, at), Buffer.from(junk), b.subarray(at)]), op: 'badUtf8' };
     }
     case 13: {
       // Delimiters swapped (Excel locales, tab pastes).
-      const [from, to] = rng.pick([[',', ';'], [',', '\t'], [';', ','], [',', '']] as const);
-      return { bytes: Buffer.from(b.toString('latin1').split(from).join(to), 'latin1'), op: `delim(${JSON.stringify(from)}→${JSON.stringify(to)})` };
+      const [from, to] = rng.pick([
+        [',', ';'],
+        [',', '\t'],
+        [';', ','],
+        [',', ''],
+      ] as const);
+      return {
+        bytes: Buffer.from(b.toString('latin1').split(from).join(to), 'latin1'),
+        op: `delim(${JSON.stringify(from)}→${JSON.stringify(to)})`,
+      };
     }
     case 14: {
       // A hash value in the file replaced by a damaged or foreign one.
@@ -197,7 +242,8 @@ export function mutateBytes(rng: FuzzRng, bytes: Buffer, donors: readonly SeedFi
     }
     default: {
       const n = rng.int(64);
-      for (let i = 0; i < n && b.length; i++) b[rng.int(b.length)] = rng.pick([0x22, 0x2c, 0x3c, 0x3e, 0x26, 0x0a, 0x0d, 0x00, 0x3b]);
+      for (let i = 0; i < n && b.length; i++)
+        b[rng.int(b.length)] = rng.pick([0x22, 0x2c, 0x3c, 0x3e, 0x26, 0x0a, 0x0d, 0x00, 0x3b]);
       return { bytes: b, op: `structuralBytes(${n})` };
     }
   }
@@ -268,7 +314,10 @@ const ROW_BREAKERS: ((rng: FuzzRng, row: string) => { text: string; op: string }
  * A CSV of good rows with exactly one row broken (text-level, so every encoding can carry it). The
  * reader must capture every good row, valid, and report the broken one (or keep it as an invalid device).
  */
-export function csvWithOneBadRow(rng: FuzzRng, encoding: RowEncoding = rng.pick(['utf-8', 'utf-8-bom', 'utf-16le-bom'] as const)): RowFile {
+export function csvWithOneBadRow(
+  rng: FuzzRng,
+  encoding: RowEncoding = rng.pick(['utf-8', 'utf-8-bom', 'utf-16le-bom'] as const),
+): RowFile {
   const rows = rng.range(3, 12);
   const badIndex = rng.int(rows);
   const lines = [HEADER];

@@ -12,7 +12,16 @@ import type { FuzzRng } from './fuzzRng.ts';
 
 export type Carrier = 'ipc' | 'json';
 
-export const PROTO_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__', 'then'];
+export const PROTO_KEYS = [
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'hasOwnProperty',
+  'valueOf',
+  '__defineGetter__',
+  'then',
+];
 
 /** Strings that break naive code: control and bidi characters, lone surrogates, paths, formulas, injections. */
 export const NASTY_STRINGS = [
@@ -53,7 +62,7 @@ export const NASTY_STRINGS = [
   '<script>alert(1)</script>',
   '${process.exit()}',
   '{{constructor.constructor("x")()}}',
-  '=cmd|\'/c calc\'!A0',
+  "=cmd|'/c calc'!A0",
   '@SUM(A1)',
   '+1',
   '-1',
@@ -104,7 +113,27 @@ export function hugeString(rng: FuzzRng): string {
 }
 
 export function edgeNumber(rng: FuzzRng, carrier: Carrier): number {
-  const json = [0, -1, 1, 1.5, -0.5, 2 ** 31, 2 ** 32, 2 ** 53, 2 ** 53 + 2, -(2 ** 53), 1e308, -1e308, 5e-324, 10_001, 500, 501, 1000, 1001, 65];
+  const json = [
+    0,
+    -1,
+    1,
+    1.5,
+    -0.5,
+    2 ** 31,
+    2 ** 32,
+    2 ** 53,
+    2 ** 53 + 2,
+    -(2 ** 53),
+    1e308,
+    -1e308,
+    5e-324,
+    10_001,
+    500,
+    501,
+    1000,
+    1001,
+    65,
+  ];
   const ipcOnly = [NaN, Infinity, -Infinity, -0];
   return rng.pick(carrier === 'ipc' && rng.chance(0.4) ? ipcOnly : json);
 }
@@ -126,7 +155,8 @@ export function randomJson(rng: FuzzRng, depth = 3): unknown {
       return Array.from({ length: rng.int(5) }, () => randomJson(rng, depth - 1));
     default: {
       const o: Record<string, unknown> = {};
-      for (let i = rng.int(5); i > 0; i--) setOwn(o, rng.chance(0.2) ? rng.pick(PROTO_KEYS) : randomString(rng, 12), randomJson(rng, depth - 1));
+      for (let i = rng.int(5); i > 0; i--)
+        setOwn(o, rng.chance(0.2) ? rng.pick(PROTO_KEYS) : randomString(rng, 12), randomJson(rng, depth - 1));
       return o;
     }
   }
@@ -160,7 +190,8 @@ export function hostileValue(rng: FuzzRng, carrier: Carrier): unknown {
     }
     case 4: {
       const o: Record<string, unknown> = {};
-      for (const k of PROTO_KEYS) if (rng.chance(0.5)) setOwn(o, k, rng.chance(0.5) ? { polluted: true } : randomJson(rng, 1));
+      for (const k of PROTO_KEYS)
+        if (rng.chance(0.5)) setOwn(o, k, rng.chance(0.5) ? { polluted: true } : randomJson(rng, 1));
       return o;
     }
     case 5: {
@@ -228,13 +259,22 @@ export function deviceInput(rng: FuzzRng): Record<string, unknown> {
   const roll = rng.int(10);
   const hardwareHash =
     roll < 7
-      ? encodeHardwareHash({ serialNumber, manufacturer: rng.pick(['LENOVO', 'HP', 'Dell Inc.']), model: 'Fuzz 1' }, { unpadded: rng.chance(0.3) })
+      ? encodeHardwareHash(
+          { serialNumber, manufacturer: rng.pick(['LENOVO', 'HP', 'Dell Inc.']), model: 'Fuzz 1' },
+          { unpadded: rng.chance(0.3) },
+        )
       : roll === 7
         ? encodeHardwareHash({ serialNumber: 'OTHER1234', manufacturer: 'HP' })
         : roll === 8
           ? ''
           : Buffer.from(randomString(rng, 400)).toString('base64');
-  const d: Record<string, unknown> = { serialNumber, hardwareHash, source: rng.chance(0.5) ? { kind: 'typed' } : { kind: 'file', path: `C:\\hashes\\${serialNumber}.csv`, line: rng.int(500), format: 'autopilot-csv' } };
+  const d: Record<string, unknown> = {
+    serialNumber,
+    hardwareHash,
+    source: rng.chance(0.5)
+      ? { kind: 'typed' }
+      : { kind: 'file', path: `C:\\hashes\\${serialNumber}.csv`, line: rng.int(500), format: 'autopilot-csv' },
+  };
   if (rng.chance(0.3)) d.productKey = rng.pick(['', 'NPPR9-FWDCX-D2C8J-H872K-2YT43', '3306201234567']);
   if (rng.chance(0.3)) d.groupTag = rng.pick(TAGS);
   if (rng.chance(0.2)) d.assignedUser = rng.pick(USERS);
@@ -243,7 +283,11 @@ export function deviceInput(rng: FuzzRng): Record<string, unknown> {
 
 function someIds(rng: FuzzRng, ctx: InputContext): string[] {
   const n = rng.range(1, 4);
-  return Array.from({ length: n }, () => (ctx.ownIds.length && rng.chance(0.7) ? rng.pick(ctx.ownIds) : rng.pick(['nope', 'a'.repeat(64), '00000000-0000-0000-0000-000000000000', 'x_y-z'])));
+  return Array.from({ length: n }, () =>
+    ctx.ownIds.length && rng.chance(0.7)
+      ? rng.pick(ctx.ownIds)
+      : rng.pick(['nope', 'a'.repeat(64), '00000000-0000-0000-0000-000000000000', 'x_y-z']),
+  );
 }
 
 function settingsPatch(rng: FuzzRng, ctx: InputContext): Record<string, unknown> {
@@ -265,7 +309,16 @@ function settingsPatch(rng: FuzzRng, ctx: InputContext): Record<string, unknown>
   return patch;
 }
 
-const NO_INPUT: CallName[] = ['getInfo', 'readDropFolder', 'getSettings', 'getAuthStatus', 'signIn', 'signOut', 'listGroupTags', 'saveDiagnostics'];
+const NO_INPUT: CallName[] = [
+  'getInfo',
+  'readDropFolder',
+  'getSettings',
+  'getAuthStatus',
+  'signIn',
+  'signOut',
+  'listGroupTags',
+  'saveDiagnostics',
+];
 
 /** A valid input for each call, with optional keys present or not. */
 export function validInput(rng: FuzzRng, name: CallName, ctx: InputContext): Record<string, unknown> {
@@ -274,17 +327,25 @@ export function validInput(rng: FuzzRng, name: CallName, ctx: InputContext): Rec
     case 'captureThisDevice': {
       const input: Record<string, unknown> = {};
       if (rng.chance(0.6)) input.hashFilePath = rng.pick(ctx.paths);
-      if (rng.chance(0.4)) input.serialNumber = rng.pick(['PF0FUZZ1', fuzzSerial(rng), ' padded ', 'To be filled by O.E.M.']);
+      if (rng.chance(0.4))
+        input.serialNumber = rng.pick(['PF0FUZZ1', fuzzSerial(rng), ' padded ', 'To be filled by O.E.M.']);
       return input;
     }
     case 'readFiles':
       return { paths: Array.from({ length: rng.range(1, 3) }, () => rng.pick(ctx.paths)) };
     case 'readFileContents':
-      return { files: Array.from({ length: rng.range(1, 2) }, () => ({ name: rng.pick(['OA3.xml', 'hashes.csv', '..\\..\\x.csv', 'シリアル.csv', 'a/b/c']), base64: Buffer.from(ctx.fileBytes()).toString('base64') })) };
+      return {
+        files: Array.from({ length: rng.range(1, 2) }, () => ({
+          name: rng.pick(['OA3.xml', 'hashes.csv', '..\\..\\x.csv', 'シリアル.csv', 'a/b/c']),
+          base64: Buffer.from(ctx.fileBytes()).toString('base64'),
+        })),
+      };
     case 'checkDevice':
       return { device: deviceInput(rng) };
     case 'queueDevices': {
-      const input: Record<string, unknown> = { devices: Array.from({ length: rng.range(1, 3) }, () => deviceInput(rng)) };
+      const input: Record<string, unknown> = {
+        devices: Array.from({ length: rng.range(1, 3) }, () => deviceInput(rng)),
+      };
       if (rng.chance(0.3)) input.groupTag = rng.pick(TAGS);
       if (rng.chance(0.2)) input.assignedUser = rng.pick(USERS);
       return input;
@@ -379,7 +440,9 @@ function leafMutation(rng: FuzzRng, value: unknown, carrier: Carrier): unknown {
         // Copies of a small item only: 100k copies of a 2 MB string would test the harness's memory, not the station.
         const item = value[0] ?? 'x';
         const small = (jsonText(item)?.length ?? Infinity) <= 40 ? item : 'x';
-        return Array.from({ length: rng.pick([1001, 10_001, 100_000]) }, () => (typeof small === 'object' && small !== null ? structuredClone(small) : small));
+        return Array.from({ length: rng.pick([1001, 10_001, 100_000]) }, () =>
+          typeof small === 'object' && small !== null ? structuredClone(small) : small,
+        );
       }
       case 2:
         return [...value, hostileValue(rng, carrier)];
@@ -415,7 +478,7 @@ export function mutateInput(rng: FuzzRng, valid: unknown, carrier: Carrier): Mut
       else if (Array.isArray(slot.parent)) slot.parent[slot.key as number] = v;
       else setOwn(slot.parent, slot.key as string, v);
     };
-    if (op === 0 || slot.parent === undefined && op === 1) {
+    if (op === 0 || (slot.parent === undefined && op === 1)) {
       replace(hostileValue(rng, carrier));
       ops.push(`hostile@${where}`);
     } else if (op === 1) {
@@ -423,7 +486,12 @@ export function mutateInput(rng: FuzzRng, valid: unknown, carrier: Carrier): Mut
       else delete (slot.parent as Record<string, unknown>)[slot.key as string];
       ops.push(`delete@${where}`);
     } else if (op === 2) {
-      const objects = all.filter((s) => s.value !== null && typeof s.value === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(s.value)));
+      const objects = all.filter(
+        (s) =>
+          s.value !== null &&
+          typeof s.value === 'object' &&
+          [Object.prototype, null].includes(Object.getPrototypeOf(s.value)),
+      );
       if (!objects.length) continue;
       const target = rng.pick(objects).value as Record<string, unknown>;
       const key = rng.chance(0.5) ? rng.pick(PROTO_KEYS) : randomString(rng, 20);

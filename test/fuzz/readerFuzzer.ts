@@ -63,16 +63,20 @@ export function fileResultProblems(r: FileReadResult, expectedPath: string): str
   if (r.devices.length === 0 && r.errors.length === 0) out.push('neither devices nor a refusal');
   for (const e of r.errors) {
     if (!CODE.test(e.code)) out.push(`bad code ${JSON.stringify(e.code)}`);
-    if (typeof e.message !== 'string' || e.message.length < 20 || e.message.length > 1000) out.push(`unclear message for ${e.code}`);
+    if (typeof e.message !== 'string' || e.message.length < 20 || e.message.length > 1000)
+      out.push(`unclear message for ${e.code}`);
     if (e.line !== undefined && !(Number.isInteger(e.line) && e.line > 0)) out.push(`bad line ${e.line} for ${e.code}`);
   }
   for (const d of r.devices) {
-    if (typeof d.serialNumber !== 'string' || typeof d.hardwareHash !== 'string' || typeof d.valid !== 'boolean') out.push('device with a bad shape');
+    if (typeof d.serialNumber !== 'string' || typeof d.hardwareHash !== 'string' || typeof d.valid !== 'boolean')
+      out.push('device with a bad shape');
     const errors = d.findings.filter((f) => f.severity === 'error');
     if (d.valid === errors.length > 0) out.push(`device valid=${d.valid} with ${errors.length} error findings`);
-    for (const f of d.findings) if (!CODE.test(f.code) || !f.message) out.push(`bad finding ${JSON.stringify(f).slice(0, 80)}`);
+    for (const f of d.findings)
+      if (!CODE.test(f.code) || !f.message) out.push(`bad finding ${JSON.stringify(f).slice(0, 80)}`);
     // A device that arrives valid is one the service would take: a padded base64 hash with a checksum that holds.
-    if (d.valid && (!d.hash.checksumOk || d.hardwareHash.length % 4 !== 0)) out.push('valid device with a hash that does not check');
+    if (d.valid && (!d.hash.checksumOk || d.hardwareHash.length % 4 !== 0))
+      out.push('valid device with a hash that does not check');
   }
   // Structured-clone safe: the result crosses Electron's ipc as it is.
   try {
@@ -161,12 +165,14 @@ export async function fuzzReaders(o: ReaderFuzzOptions): Promise<ReaderFuzzRepor
         } catch (err) {
           problem(`${label} from disk: threw ${err instanceof Error ? err.message : String(err)}`, 'crashes');
         }
-        if (performance.now() - t > o.hangMs) problem(`${label} from disk: took ${Math.round(performance.now() - t)} ms`, 'hangs');
+        if (performance.now() - t > o.hangMs)
+          problem(`${label} from disk: took ${Math.round(performance.now() - t)} ms`, 'hangs');
         rmSync(file, { force: true });
         if (fromDisk) {
           const p = fileResultProblems(fromDisk, file);
           if (p.length) problem(`${label} from disk: ${p.join('; ')}`, 'badResults');
-          const sig = (x: FileReadResult) => JSON.stringify([x.errors.map((e) => [e.code, e.line]), x.devices.map((d) => [d.serialNumber, d.valid])]);
+          const sig = (x: FileReadResult) =>
+            JSON.stringify([x.errors.map((e) => [e.code, e.line]), x.devices.map((d) => [d.serialNumber, d.valid])]);
           if (sig(fromDisk) !== sig(r)) problem(`${label}: read differently from disk`, 'diskMismatches');
         }
       }
@@ -187,7 +193,11 @@ export async function fuzzReaders(o: ReaderFuzzOptions): Promise<ReaderFuzzRepor
       tally(r);
       for (const g of f.good) {
         const d = r.devices.find((x) => x.source.line === g.line);
-        if (!d || d.serialNumber !== g.serial || !d.valid) problem(`${label}: good row ${g.serial} on line ${g.line} ${d ? `read as ${d.serialNumber} valid=${d.valid}` : 'lost'}`, 'goodRowsLost');
+        if (!d || d.serialNumber !== g.serial || !d.valid)
+          problem(
+            `${label}: good row ${g.serial} on line ${g.line} ${d ? `read as ${d.serialNumber} valid=${d.valid}` : 'lost'}`,
+            'goodRowsLost',
+          );
       }
       // The broken row is reported on its line, or kept as a device the technician sees.
       const seen = r.errors.some((e) => e.line === f.bad.line) || r.devices.some((d) => d.source.line === f.bad.line);
@@ -197,19 +207,33 @@ export async function fuzzReaders(o: ReaderFuzzOptions): Promise<ReaderFuzzRepor
     // 3. Damaged hash bytes straight into the decoder: never a throw, never valid unless the checksum holds.
     const hashRng = rng.fork(13);
     const base = [
-      encodeHardwareHashBytes({ serialNumber: 'PF3ABC12', manufacturer: 'LENOVO', model: '21CB004LUS', productKeyId: '3306201234567' }),
+      encodeHardwareHashBytes({
+        serialNumber: 'PF3ABC12',
+        manufacturer: 'LENOVO',
+        model: '21CB004LUS',
+        productKeyId: '3306201234567',
+      }),
       encodeHardwareHashBytes({ serialNumber: '5CG1234XYZ', manufacturer: 'HP', model: 'EliteBook' }),
     ];
     for (let i = 0; i < o.hashes; i++) {
       const bytes = Buffer.from(hashRng.pick(base));
       const { bytes: damaged, op } = mutateBytes(hashRng, bytes, []);
       // Structure-aware too: a record length or the total length set to an edge value.
-      if (hashRng.chance(0.3) && damaged.length > 12) damaged.writeUInt16LE(hashRng.pick([0, 3, 4, 5, 0xffff, Math.min(0xffff, damaged.length)]), hashRng.pick([2, 6, 10]));
+      if (hashRng.chance(0.3) && damaged.length > 12)
+        damaged.writeUInt16LE(
+          hashRng.pick([0, 3, 4, 5, 0xffff, Math.min(0xffff, damaged.length)]),
+          hashRng.pick([2, 6, 10]),
+        );
       const text = hashRng.chance(0.2) ? damaged.toString('base64').replace(/=+$/, '') : damaged.toString('base64');
       const label = `hash #${i} [${op}]`;
       report.tried.decoder++;
       report.totalInputs++;
-      const r = timed(label, () => decodeHardwareHash(text, hashRng.chance(0.5) ? { expectedSerial: hashRng.pick(['PF3ABC12', 'OTHER', '']) } : {}));
+      const r = timed(label, () =>
+        decodeHardwareHash(
+          text,
+          hashRng.chance(0.5) ? { expectedSerial: hashRng.pick(['PF3ABC12', 'OTHER', '']) } : {},
+        ),
+      );
       if (!r) continue;
       if (r.valid && !r.checksumOk) problem(`${label}: valid without a matching checksum`, 'badResults');
       for (const f of r.findings) {

@@ -68,12 +68,16 @@ function domainRows(markdown: string): GuideRow[] {
 function domainDisagreements(rows: GuideRow[], table: readonly { code?: number; name: string }[]): string[] {
   const wrong: string[] = [];
   for (const e of table) {
-    const row = rows.find((r) => (e.code !== undefined ? r.code === e.code : r.code === undefined && r.name === e.name));
+    const row = rows.find((r) =>
+      e.code !== undefined ? r.code === e.code : r.code === undefined && r.name === e.name,
+    );
     const label = `${e.code ?? '—'} ${e.name}`;
     if (!row) wrong.push(`${label}: no row in domain.md`);
     else if (row.name !== e.name) wrong.push(`${label}: domain.md names it ${row.name}`);
   }
-  for (const r of rows) if (r.code !== undefined && !table.some((e) => e.code === r.code)) wrong.push(`${r.code}: in domain.md, not in the table`);
+  for (const r of rows)
+    if (r.code !== undefined && !table.some((e) => e.code === r.code))
+      wrong.push(`${r.code}: in domain.md, not in the table`);
   return wrong;
 }
 
@@ -151,7 +155,7 @@ describe("domain.md's import errors name every row of IMPORT_ERROR_TABLE (each c
       '',
       'The codes the station knows.',
       '',
-      '| code | name | source | station\'s reading |',
+      "| code | name | source | station's reading |",
       '|---|---|---|---|',
       '| 806 | ZtdDeviceAlreadyAssigned | Microsoft | done |',
       '| 808 | ZtdDeviceAssignedToAnotherTenant | Microsoft | stop |',

@@ -17,7 +17,11 @@ function selfSigned(days = 30) {
   const fkey = forge.pki.privateKeyFromPem(keyPem);
   cert.sign(fkey, forge.md.sha256.create());
   const certPem = forge.pki.certificateToPem(cert);
-  const pfx = (password: string) => Buffer.from(forge.asn1.toDer(forge.pkcs12.toPkcs12Asn1(fkey, [cert], password, { algorithm: '3des' })).getBytes(), 'binary');
+  const pfx = (password: string) =>
+    Buffer.from(
+      forge.asn1.toDer(forge.pkcs12.toPkcs12Asn1(fkey, [cert], password, { algorithm: '3des' })).getBytes(),
+      'binary',
+    );
   return { certPem, keyPem, pfx };
 }
 

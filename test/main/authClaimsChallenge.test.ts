@@ -29,7 +29,12 @@ afterEach(async () => {
 });
 
 async function stationOn(mode: 'certificate' | 'device-code') {
-  const sim = await startSimulatedTenant({ clock, timeScale: 200, realTenant: { claimsChallenge: true }, scenario: { deviceCodeIntervalS: 1 } });
+  const sim = await startSimulatedTenant({
+    clock,
+    timeScale: 200,
+    realTenant: { claimsChallenge: true },
+    scenario: { deviceCodeIntervalS: 1 },
+  });
   sims.push(sim);
   const dir = await mkdtemp(path.join(tmpdir(), 'auth-claims-'));
   const cloud = customCloud(sim.graphUrl, sim.authorityHost);
@@ -37,7 +42,11 @@ async function stationOn(mode: 'certificate' | 'device-code') {
   const service = new AuthService(
     { mode, clientId: sim.clientId, tenantId: sim.tenantId, cloud },
     {
-      cache: new EncryptedCachePlugin(path.join(dir, 'token-cache.bin'), new KeyFileProtector(path.join(dir, 'token-cache.key'), silentLogger), silentLogger),
+      cache: new EncryptedCachePlugin(
+        path.join(dir, 'token-cache.bin'),
+        new KeyFileProtector(path.join(dir, 'token-cache.key'), silentLogger),
+        silentLogger,
+      ),
       logger: silentLogger,
       openBrowser: async () => {
         throw new Error('no browser in tests');
@@ -49,14 +58,22 @@ async function stationOn(mode: 'certificate' | 'device-code') {
       networkClient: new MsalNetworkClient(network.fetch),
     },
   );
-  const graph = new GraphClient({ cloud, apiVersion: 'v1.0', tokens: service, clock, logger: silentLogger, fetch: network.fetch });
+  const graph = new GraphClient({
+    cloud,
+    apiVersion: 'v1.0',
+    tokens: service,
+    clock,
+    logger: silentLogger,
+    fetch: network.fetch,
+  });
   return { sim, service, graph };
 }
 
-const claimsSent = (sim: SimTenant) => sim.tokenRequestClaims().map((c) => JSON.parse(c) as { access_token?: Record<string, unknown> });
+const claimsSent = (sim: SimTenant) =>
+  sim.tokenRequestClaims().map((c) => JSON.parse(c) as { access_token?: Record<string, unknown> });
 
 describe('claims challenge (insufficient_claims)', () => {
-  it('reads the challenge\'s claims from WWW-Authenticate, and nothing from other 401s', () => {
+  it("reads the challenge's claims from WWW-Authenticate, and nothing from other 401s", () => {
     const claims = JSON.stringify({ access_token: { nbf: { essential: true, value: '1700000000' } } });
     const header = `Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", error="insufficient_claims", claims="${Buffer.from(claims).toString('base64')}"`;
     expect(claimsChallengeOf(header)).toBe(claims);
@@ -72,17 +89,22 @@ describe('claims challenge (insufficient_claims)', () => {
     expect(sim.requestLog.count({ status: 401 })).toBe(1);
     const sent = claimsSent(sim);
     expect(sent.length).toBeGreaterThanOrEqual(2);
-    expect(sent.every((c) => JSON.stringify(c.access_token?.xms_cc) === JSON.stringify({ values: ['CP1'] }))).toBe(true);
+    expect(sent.every((c) => JSON.stringify(c.access_token?.xms_cc) === JSON.stringify({ values: ['CP1'] }))).toBe(
+      true,
+    );
     expect(sent.at(-1)!.access_token?.nbf).toEqual({ essential: true, value: expect.any(String) });
   }, 30_000);
 
-  it('device code: the signed-in technician\'s refresh carries the claims; no new sign-in is needed', async () => {
+  it("device code: the signed-in technician's refresh carries the claims; no new sign-in is needed", async () => {
     const { sim, service, graph } = await stationOn('device-code');
     expect(await service.signIn()).toMatchObject({ state: 'signed-in', mode: 'device-code' });
     const res = await graph.getAll({ path: '/deviceManagement/windowsAutopilotDeviceIdentities' });
     expect(res.pages).toBe(1);
     expect(sim.requestLog.count({ status: 401 })).toBe(1);
-    expect(claimsSent(sim).at(-1)!.access_token).toMatchObject({ xms_cc: { values: ['CP1'] }, nbf: { essential: true } });
+    expect(claimsSent(sim).at(-1)!.access_token).toMatchObject({
+      xms_cc: { values: ['CP1'] },
+      nbf: { essential: true },
+    });
     expect(service.status()).toMatchObject({ state: 'signed-in' });
   }, 30_000);
 });

@@ -34,16 +34,30 @@ afterAll(async () => {
   silent?.close();
 });
 
-async function service(o: { mode: 'browser' | 'device-code'; authorityHost?: string; deadlines: Partial<SignInDeadlines>; openBrowser?: (url: string) => Promise<void> }) {
+async function service(o: {
+  mode: 'browser' | 'device-code';
+  authorityHost?: string;
+  deadlines: Partial<SignInDeadlines>;
+  openBrowser?: (url: string) => Promise<void>;
+}) {
   const dir = await mkdtemp(path.join(tmpdir(), 'auth-deadline-'));
   const lines: string[] = [];
   const logger = createLogger((l) => lines.push(l), {}, 'info');
   const statuses: AuthStatus[] = [];
   let codes = 0;
   const s = new AuthService(
-    { mode: o.mode, clientId: sim.clientId, tenantId: sim.tenantId, cloud: customCloud(sim.graphUrl, o.authorityHost ?? sim.authorityHost) },
     {
-      cache: new EncryptedCachePlugin(path.join(dir, 'c.bin'), new KeyFileProtector(path.join(dir, 'c.key'), logger), logger),
+      mode: o.mode,
+      clientId: sim.clientId,
+      tenantId: sim.tenantId,
+      cloud: customCloud(sim.graphUrl, o.authorityHost ?? sim.authorityHost),
+    },
+    {
+      cache: new EncryptedCachePlugin(
+        path.join(dir, 'c.bin'),
+        new KeyFileProtector(path.join(dir, 'c.key'), logger),
+        logger,
+      ),
       logger,
       openBrowser: o.openBrowser ?? (async () => {}),
       onDeviceCode: () => void codes++,
@@ -68,7 +82,11 @@ const listening = (port: number) =>
 describe('sign-in deadlines and cancel', () => {
   it('browser sign-in: the loopback wait ends at its deadline with a clear error, and the loopback server closes', async () => {
     let redirect = '';
-    const { s, lines } = await service({ mode: 'browser', deadlines: { browserMs: 400 }, openBrowser: async (url) => void (redirect = new URL(url).searchParams.get('redirect_uri')!) });
+    const { s, lines } = await service({
+      mode: 'browser',
+      deadlines: { browserMs: 400 },
+      openBrowser: async (url) => void (redirect = new URL(url).searchParams.get('redirect_uri')!),
+    });
     const started = Date.now();
     const status = await s.signIn();
     expect(Date.now() - started).toBeLessThan(5_000);
@@ -80,7 +98,11 @@ describe('sign-in deadlines and cancel', () => {
 
   it('browser sign-in: Cancel stops the wait at once, closes the loopback server and leaves the station signed out', async () => {
     let redirect = '';
-    const { s, lines, statuses } = await service({ mode: 'browser', deadlines: { browserMs: 60_000 }, openBrowser: async (url) => void (redirect = new URL(url).searchParams.get('redirect_uri')!) });
+    const { s, lines, statuses } = await service({
+      mode: 'browser',
+      deadlines: { browserMs: 60_000 },
+      openBrowser: async (url) => void (redirect = new URL(url).searchParams.get('redirect_uri')!),
+    });
     const done = s.signIn();
     await expect.poll(() => redirect).not.toBe('');
     expect(s.status().state).toBe('signing-in');
@@ -94,7 +116,12 @@ describe('sign-in deadlines and cancel', () => {
   it('an authority that never answers: the sign-in gives up at the contact deadline, naming the host, and never opens a page', async () => {
     let opened = 0;
     for (const mode of ['browser', 'device-code'] as const) {
-      const { s } = await service({ mode, authorityHost: `https://127.0.0.1:${silentPort}`, deadlines: { contactMs: 500 }, openBrowser: async () => void opened++ });
+      const { s } = await service({
+        mode,
+        authorityHost: `https://127.0.0.1:${silentPort}`,
+        deadlines: { contactMs: 500 },
+        openBrowser: async () => void opened++,
+      });
       const started = Date.now();
       const status = await s.signIn();
       expect(Date.now() - started).toBeLessThan(5_000);
@@ -111,13 +138,24 @@ describe('sign-in deadlines and cancel', () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'auth-offline-'));
     const logger = createLogger(() => {}, {}, 'info');
     const offline: FetchLike = async () => {
-      throw new TypeError('fetch failed', { cause: Object.assign(new Error('getaddrinfo ENOTFOUND login.microsoftonline.com'), { code: 'ENOTFOUND' }) });
+      throw new TypeError('fetch failed', {
+        cause: Object.assign(new Error('getaddrinfo ENOTFOUND login.microsoftonline.com'), { code: 'ENOTFOUND' }),
+      });
     };
     let opened = 0;
     const s = new AuthService(
-      { mode: 'browser', clientId: '0c1a6b9e-6f4e-4b7a-9c4d-2f1e3a5b7c9d', tenantId: '3f6b2c1a-9d4e-4b8f-a7c2-5e1d0b9a8c74', cloud: CLOUDS.global },
       {
-        cache: new EncryptedCachePlugin(path.join(dir, 'c.bin'), new KeyFileProtector(path.join(dir, 'c.key'), logger), logger),
+        mode: 'browser',
+        clientId: '0c1a6b9e-6f4e-4b7a-9c4d-2f1e3a5b7c9d',
+        tenantId: '3f6b2c1a-9d4e-4b8f-a7c2-5e1d0b9a8c74',
+        cloud: CLOUDS.global,
+      },
+      {
+        cache: new EncryptedCachePlugin(
+          path.join(dir, 'c.bin'),
+          new KeyFileProtector(path.join(dir, 'c.key'), logger),
+          logger,
+        ),
         logger,
         openBrowser: async () => void opened++,
         onDeviceCode: () => {},
@@ -128,7 +166,10 @@ describe('sign-in deadlines and cancel', () => {
     const started = Date.now();
     const status = await s.signIn();
     expect(Date.now() - started).toBeLessThan(5_000);
-    expect(status).toMatchObject({ state: 'error', error: { code: 'AUTH_NETWORK', params: { authorityHost: 'login.microsoftonline.com' } } });
+    expect(status).toMatchObject({
+      state: 'error',
+      error: { code: 'AUTH_NETWORK', params: { authorityHost: 'login.microsoftonline.com' } },
+    });
     expect(opened).toBe(0);
   });
 

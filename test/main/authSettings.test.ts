@@ -29,20 +29,32 @@ describe('SettingsStore', () => {
     expect(isTrainingMode(await store.update({ tenantId: '' }))).toBe(true);
   });
 
-  it('applies the administrator\'s machine-wide values and refuses changes to locked ones', async () => {
+  it("applies the administrator's machine-wide values and refuses changes to locked ones", async () => {
     const d = await dir();
     const machineFile = path.join(d, 'machine.json');
-    await writeFile(machineFile, `\uFEFF${JSON.stringify({ tenantId: 'contoso.onmicrosoft.com', cloud: 'usgovdod', defaultGroupTag: 'Bench-A', locked: ['tenantId', 'cloud'] })}`);
+    await writeFile(
+      machineFile,
+      `\uFEFF${JSON.stringify({ tenantId: 'contoso.onmicrosoft.com', cloud: 'usgovdod', defaultGroupTag: 'Bench-A', locked: ['tenantId', 'cloud'] })}`,
+    );
     const file = path.join(d, 'settings.json');
     await writeFile(file, JSON.stringify({ cloud: 'global', defaultGroupTag: 'Mine', batchSize: 'lots' }));
     const store = new SettingsStore({ file, machine: readMachineSettings(machineFile), logger: silentLogger });
     const s = await store.load();
-    expect(s).toMatchObject({ tenantId: 'contoso.onmicrosoft.com', cloud: 'usgovdod', defaultGroupTag: 'Mine', batchSize: 100, locked: ['cloud', 'tenantId'] });
+    expect(s).toMatchObject({
+      tenantId: 'contoso.onmicrosoft.com',
+      cloud: 'usgovdod',
+      defaultGroupTag: 'Mine',
+      batchSize: 100,
+      locked: ['cloud', 'tenantId'],
+    });
     const err = await store.update({ cloud: 'global' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StationError);
     expect((err as StationError).code).toBe('SETTINGS_LOCKED');
     // the same value is not a change
-    await expect(store.update({ cloud: 'usgovdod', waitFor: 'assigned' })).resolves.toMatchObject({ waitFor: 'assigned', cloud: 'usgovdod' });
+    await expect(store.update({ cloud: 'usgovdod', waitFor: 'assigned' })).resolves.toMatchObject({
+      waitFor: 'assigned',
+      cloud: 'usgovdod',
+    });
     expect(JSON.parse(await readFile(file, 'utf8'))).not.toHaveProperty('cloud', 'usgovdod');
   });
 
@@ -50,13 +62,29 @@ describe('SettingsStore', () => {
     const d = await dir();
     const machineFile = path.join(d, 'machine.json');
     await writeFile(machineFile, JSON.stringify({ apiVersion: 'beta', authMode: 'certificate', locked: true }));
-    const store = new SettingsStore({ file: path.join(d, 's.json'), machine: readMachineSettings(machineFile), logger: silentLogger });
-    expect(await store.load()).toMatchObject({ apiVersion: 'beta', authMode: 'certificate', locked: ['apiVersion', 'authMode'] });
+    const store = new SettingsStore({
+      file: path.join(d, 's.json'),
+      machine: readMachineSettings(machineFile),
+      logger: silentLogger,
+    });
+    expect(await store.load()).toMatchObject({
+      apiVersion: 'beta',
+      authMode: 'certificate',
+      locked: ['apiVersion', 'authMode'],
+    });
     await writeFile(machineFile, '{not json');
     const broken = readMachineSettings(machineFile);
     expect(broken.problem?.code).toBe('MACHINE_SETTINGS_INVALID');
     // Not fatal, but not editable either: every setting is locked and the screens are told why.
-    const settings = await new SettingsStore({ file: path.join(d, 's.json'), machine: broken, logger: silentLogger }).load();
-    expect(settings).toMatchObject({ apiVersion: 'v1.0', locked: [...SETTING_KEYS].sort(), machineSettingsProblem: { code: 'MACHINE_SETTINGS_INVALID', params: { path: machineFile, line: 1, column: 2 } } });
+    const settings = await new SettingsStore({
+      file: path.join(d, 's.json'),
+      machine: broken,
+      logger: silentLogger,
+    }).load();
+    expect(settings).toMatchObject({
+      apiVersion: 'v1.0',
+      locked: [...SETTING_KEYS].sort(),
+      machineSettingsProblem: { code: 'MACHINE_SETTINGS_INVALID', params: { path: machineFile, line: 1, column: 2 } },
+    });
   });
 });

@@ -21,7 +21,11 @@ const clock = scaledClock(200);
 let sim: SimHandle;
 beforeAll(async () => {
   // Device codes: poll every service second, live an hour (18 real seconds at this scale).
-  sim = await startSimForTests({ clock, timeScale: 200, scenario: { deviceCodeIntervalS: 1, deviceCodeLifetimeS: 3600 } });
+  sim = await startSimForTests({
+    clock,
+    timeScale: 200,
+    scenario: { deviceCodeIntervalS: 1, deviceCodeLifetimeS: 3600 },
+  });
 });
 afterAll(async () => {
   await sim?.close();
@@ -33,13 +37,23 @@ async function cacheFiles(dir: string): Promise<Buffer[]> {
   return out;
 }
 
-function auth(dir: string, mode: 'certificate' | 'device-code' | 'browser', prompts: DeviceCodePrompt[] = [], openBrowser?: (url: string) => Promise<void>, certificate?: () => ReturnType<typeof loadCertificateCredential>) {
+function auth(
+  dir: string,
+  mode: 'certificate' | 'device-code' | 'browser',
+  prompts: DeviceCodePrompt[] = [],
+  openBrowser?: (url: string) => Promise<void>,
+  certificate?: () => ReturnType<typeof loadCertificateCredential>,
+) {
   const cloud = customCloud(sim.graphUrl, sim.authorityHost);
   const network = createNodeNetwork({ extraCa: [sim.caCertPem], direct: true });
   const service = new AuthService(
     { mode, clientId: sim.clientId, tenantId: sim.tenantId, cloud },
     {
-      cache: new EncryptedCachePlugin(path.join(dir, 'token-cache.bin'), new KeyFileProtector(path.join(dir, 'token-cache.key'), silentLogger), silentLogger),
+      cache: new EncryptedCachePlugin(
+        path.join(dir, 'token-cache.bin'),
+        new KeyFileProtector(path.join(dir, 'token-cache.key'), silentLogger),
+        silentLogger,
+      ),
       logger: silentLogger,
       openBrowser:
         openBrowser ??
@@ -50,11 +64,19 @@ function auth(dir: string, mode: 'certificate' | 'device-code' | 'browser', prom
         prompts.push(p);
         sim.approveDeviceCode(p.userCode);
       },
-      loadCertificate: async () => (certificate ? certificate() : loadCertificateCredential(Buffer.from(sim.clientCertificatePem))),
+      loadCertificate: async () =>
+        certificate ? certificate() : loadCertificateCredential(Buffer.from(sim.clientCertificatePem)),
       networkClient: new MsalNetworkClient(network.fetch),
     },
   );
-  const graph = new GraphClient({ cloud, apiVersion: 'v1.0', tokens: service, clock, logger: silentLogger, fetch: network.fetch });
+  const graph = new GraphClient({
+    cloud,
+    apiVersion: 'v1.0',
+    tokens: service,
+    clock,
+    logger: silentLogger,
+    fetch: network.fetch,
+  });
   return { service, graph, cloud };
 }
 
@@ -79,8 +101,13 @@ describe('sign-in against the simulated tenant (msal-node unmodified, real HTTPS
   it('certificate from a password-protected PFX file (node-forge) signs in the same way', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'auth-sim-'));
     const cert = forge.pki.certificateFromPem(sim.clientCertificatePem);
-    const key = forge.pki.privateKeyFromPem(/-----BEGIN PRIVATE KEY-----[\s\S]+?-----END PRIVATE KEY-----/.exec(sim.clientCertificatePem)![0]);
-    const pfx = Buffer.from(forge.asn1.toDer(forge.pkcs12.toPkcs12Asn1(key, [cert], 'bench-pw', { algorithm: 'aes256' })).getBytes(), 'binary');
+    const key = forge.pki.privateKeyFromPem(
+      /-----BEGIN PRIVATE KEY-----[\s\S]+?-----END PRIVATE KEY-----/.exec(sim.clientCertificatePem)![0],
+    );
+    const pfx = Buffer.from(
+      forge.asn1.toDer(forge.pkcs12.toPkcs12Asn1(key, [cert], 'bench-pw', { algorithm: 'aes256' })).getBytes(),
+      'binary',
+    );
     const { service } = auth(dir, 'certificate', [], undefined, () => loadCertificateCredential(pfx, 'bench-pw'));
     expect(await service.signIn()).toMatchObject({ state: 'signed-in', mode: 'certificate' });
   });
@@ -127,7 +154,11 @@ describe('sign-in against the simulated tenant (msal-node unmodified, real HTTPS
       // The technician refuses in the browser: Entra redirects to the loopback with an error.
       // msal asks for response_mode=form_post, so the answer is a form POST to the loopback.
       const u = new URL(url);
-      const form = new URLSearchParams({ error: 'access_denied', error_description: 'AADSTS65004: User declined to consent to access the app.', state: u.searchParams.get('state')! });
+      const form = new URLSearchParams({
+        error: 'access_denied',
+        error_description: 'AADSTS65004: User declined to consent to access the app.',
+        state: u.searchParams.get('state')!,
+      });
       void fetch(u.searchParams.get('redirect_uri')!, { method: 'POST', body: form }).catch(() => {});
     });
     const status = await service.signIn();

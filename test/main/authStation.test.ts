@@ -28,7 +28,9 @@ describe('createStation: settings, sign-in and group tags', () => {
     const ap = await station.tenant.autopilot();
     expect((await ap.findRegisteredBySerial('PF3REG01')).value).toHaveLength(1);
     // the training sign-in is cached encrypted, never in clear
-    expect((await readdir(dataDir)).sort()).toEqual(expect.arrayContaining(['training-token-cache.bin', 'token-cache.key']));
+    expect((await readdir(dataDir)).sort()).toEqual(
+      expect.arrayContaining(['training-token-cache.bin', 'token-cache.key']),
+    );
   });
 
   it('a tenant without a client id explains what is missing; a complete one waits for sign-in; clearing the tenant goes back to training', async () => {
@@ -37,7 +39,9 @@ describe('createStation: settings, sign-in and group tags', () => {
     const h = station.handlers;
     await h.updateSettings({ patch: { tenantId: 'contoso.onmicrosoft.com' } });
     expect(await h.getAuthStatus({})).toMatchObject({ state: 'error', error: { code: 'AUTH_CLIENT_ID_REQUIRED' } });
-    await h.updateSettings({ patch: { clientId: '0b3c5d7e-9f10-4a2b-8c3d-4e5f6a7b8c9d', authMode: 'device-code', cloud: 'usgov' } });
+    await h.updateSettings({
+      patch: { clientId: '0b3c5d7e-9f10-4a2b-8c3d-4e5f6a7b8c9d', authMode: 'device-code', cloud: 'usgov' },
+    });
     expect(await h.getAuthStatus({})).toMatchObject({ state: 'signed-out', mode: 'device-code' });
     expect(await h.listGroupTags({})).toEqual({ tenant: [], recent: [] });
     await h.updateSettings({ patch: { tenantId: '' } });

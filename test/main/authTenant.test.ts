@@ -25,7 +25,11 @@ function deviceCodeAuth(sim: SimTenant, tenantId: string | undefined) {
   const auth = new AuthService(
     { mode: 'device-code', clientId: sim.clientId, ...(tenantId !== undefined ? { tenantId } : {}), cloud },
     {
-      cache: new EncryptedCachePlugin(path.join(dir, 'c.bin'), new KeyFileProtector(path.join(dir, 'k'), silentLogger), silentLogger),
+      cache: new EncryptedCachePlugin(
+        path.join(dir, 'c.bin'),
+        new KeyFileProtector(path.join(dir, 'k'), silentLogger),
+        silentLogger,
+      ),
       logger: silentLogger,
       openBrowser: async () => {},
       onDeviceCode: (p) => void sim.approveDeviceCode(p.userCode),
@@ -44,17 +48,24 @@ describe('the signed-in tenant must be the configured one', () => {
     [good, foreign] = await Promise.all([
       startSimulatedTenant({ clock, timeScale: 200, scenario: { deviceCodeIntervalS: 1 } }),
       // The technician's account lives in another tenant: its tokens carry that tid (as `organizations` gives).
-      startSimulatedTenant({ clock, timeScale: 200, scenario: { deviceCodeIntervalS: 1, signIn: { tokenTenantId: otherTenant } } }),
+      startSimulatedTenant({
+        clock,
+        timeScale: 200,
+        scenario: { deviceCodeIntervalS: 1, signIn: { tokenTenantId: otherTenant } },
+      }),
     ]);
   });
   afterAll(async () => {
     await Promise.all([good?.stop(), foreign?.stop()]);
   });
 
-  it('a token for another tenant: signed out at once, and the message names the account\'s tenant', async () => {
+  it("a token for another tenant: signed out at once, and the message names the account's tenant", async () => {
     const { auth, cloud } = deviceCodeAuth(foreign, foreign.tenantId);
     const status = await auth.signIn();
-    expect(status).toMatchObject({ state: 'error', error: { code: 'AUTH_WRONG_TENANT', params: { expected: foreign.tenantId, actual: otherTenant } } });
+    expect(status).toMatchObject({
+      state: 'error',
+      error: { code: 'AUTH_WRONG_TENANT', params: { expected: foreign.tenantId, actual: otherTenant } },
+    });
     expect(status.error!.message).toContain(otherTenant);
     const err = await auth.getAccessToken(cloud.scope).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GraphFailure);
@@ -85,10 +96,18 @@ describe('the signed-in tenant must be the configured one', () => {
 });
 
 describe('AADSTS codes in plain words, with params for both languages', () => {
-  const map = (errorCode: string, errorMessage: string) => fromMsalError({ errorCode, errorMessage }, { cloudLabel: 'Global', tenant: 'contoso.com' });
+  const map = (errorCode: string, errorMessage: string) =>
+    fromMsalError({ errorCode, errorMessage }, { cloudLabel: 'Global', tenant: 'contoso.com' });
   it('50020 is "not a member of this tenant" (guest invitation), unless the account is a personal one', () => {
-    expect(map('invalid_grant', "AADSTS50020: User account 'tech@msp.example' from identity provider 'https://sts.windows.net/x/' does not exist in tenant 'Contoso'")).toMatchObject({ code: 'AUTH_NOT_MEMBER', params: { tenant: 'contoso.com' } });
-    expect(map('invalid_grant', 'AADSTS50020: User account from identity provider live.com does not exist in tenant').code).toBe('AUTH_PERSONAL_ACCOUNT');
+    expect(
+      map(
+        'invalid_grant',
+        "AADSTS50020: User account 'tech@msp.example' from identity provider 'https://sts.windows.net/x/' does not exist in tenant 'Contoso'",
+      ),
+    ).toMatchObject({ code: 'AUTH_NOT_MEMBER', params: { tenant: 'contoso.com' } });
+    expect(
+      map('invalid_grant', 'AADSTS50020: User account from identity provider live.com does not exist in tenant').code,
+    ).toBe('AUTH_PERSONAL_ACCOUNT');
     expect(map('invalid_grant', 'AADSTS50020: x').action).toMatch(/guest/);
   });
   it('Conditional Access (53003 and the other 530xx): use browser or certificate sign-in', () => {
@@ -99,12 +118,20 @@ describe('AADSTS codes in plain words, with params for both languages', () => {
     }
   });
   it('redirect URI (50011) and public client (7000218) name the value to register', () => {
-    expect(map('invalid_request', 'AADSTS50011: The redirect URI specified in the request does not match')).toMatchObject({ code: 'AUTH_REDIRECT_URI', params: { redirectUri: 'http://localhost', aadsts: '50011' } });
-    const pub = map('invalid_client', "AADSTS7000218: The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
+    expect(
+      map('invalid_request', 'AADSTS50011: The redirect URI specified in the request does not match'),
+    ).toMatchObject({ code: 'AUTH_REDIRECT_URI', params: { redirectUri: 'http://localhost', aadsts: '50011' } });
+    const pub = map(
+      'invalid_client',
+      "AADSTS7000218: The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+    );
     expect(pub).toMatchObject({ code: 'AUTH_PUBLIC_CLIENT', params: { redirectUri: 'http://localhost' } });
     expect(pub.action).toMatch(/Mobile and desktop applications.*Allow public client flows/);
   });
   it('65001 is admin consent, with the permission named', () => {
-    expect(map('invalid_grant', 'AADSTS65001: The user or administrator has not consented')).toMatchObject({ code: 'AUTH_CONSENT_MISSING', params: { permission: 'DeviceManagementServiceConfig.ReadWrite.All' } });
+    expect(map('invalid_grant', 'AADSTS65001: The user or administrator has not consented')).toMatchObject({
+      code: 'AUTH_CONSENT_MISSING',
+      params: { permission: 'DeviceManagementServiceConfig.ReadWrite.All' },
+    });
   });
 });

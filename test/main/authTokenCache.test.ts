@@ -23,7 +23,8 @@ describe('KeyFileProtector', () => {
     expect(await p.unprotect(sealed)).toContain(SECRET);
     // a fresh instance reads the same key from the file
     expect(await new KeyFileProtector(path.join(dir, 'keys', 'cache.key'), logger).unprotect(sealed)).toContain(SECRET);
-    if (process.platform !== 'win32') expect((await stat(path.join(dir, 'keys', 'cache.key'))).mode & 0o777).toBe(0o600);
+    if (process.platform !== 'win32')
+      expect((await stat(path.join(dir, 'keys', 'cache.key'))).mode & 0o777).toBe(0o600);
     expect(lines.some((l) => l.includes('"level":"warn"') && l.includes('weaker'))).toBe(true);
     expect(p.strength).toBe('key-file');
   });
@@ -75,18 +76,35 @@ describe('EncryptedCachePlugin', () => {
     const { logger, lines } = capture();
     const file = path.join(dir, 'msal-cache.bin');
     const plugin = new EncryptedCachePlugin(file, new KeyFileProtector(path.join(dir, 'cache.key'), logger), logger);
-    const serialized = JSON.stringify({ AccessToken: { k: { secret: SECRET } }, RefreshToken: { r: { secret: 'refresh-secret-value' } } });
-    await plugin.afterCacheAccess({ cacheHasChanged: true, tokenCache: { serialize: () => serialized, deserialize: () => {} } } as never);
+    const serialized = JSON.stringify({
+      AccessToken: { k: { secret: SECRET } },
+      RefreshToken: { r: { secret: 'refresh-secret-value' } },
+    });
+    await plugin.afterCacheAccess({
+      cacheHasChanged: true,
+      tokenCache: { serialize: () => serialized, deserialize: () => {} },
+    } as never);
     const onDisk = await readFile(file);
     expect(onDisk.toString('latin1')).not.toContain(SECRET);
     expect(onDisk.toString('latin1')).not.toContain('refresh-secret-value');
     if (process.platform !== 'win32') expect((await stat(file)).mode & 0o777).toBe(0o600);
     let restored = '';
-    await plugin.beforeCacheAccess({ cacheHasChanged: false, tokenCache: { serialize: () => '', deserialize: (s: string) => (restored = s) } } as never);
+    await plugin.beforeCacheAccess({
+      cacheHasChanged: false,
+      tokenCache: { serialize: () => '', deserialize: (s: string) => (restored = s) },
+    } as never);
     expect(restored).toBe(serialized);
 
     await writeFile(file, 'garbage');
-    await plugin.beforeCacheAccess({ cacheHasChanged: false, tokenCache: { serialize: () => '', deserialize: () => { throw new Error('should not be called'); } } } as never);
+    await plugin.beforeCacheAccess({
+      cacheHasChanged: false,
+      tokenCache: {
+        serialize: () => '',
+        deserialize: () => {
+          throw new Error('should not be called');
+        },
+      },
+    } as never);
     await expect(stat(file)).rejects.toThrow();
     expect(lines.join('\n')).toContain('discarded');
     expect(lines.join('\n')).not.toContain(SECRET);

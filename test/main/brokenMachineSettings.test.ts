@@ -38,25 +38,44 @@ describe('a broken machine settings file', () => {
     const file = path.join(tmp(), 'settings.json');
     fs.writeFileSync(file, JSON.stringify({ cloud: 'usgov', tenantId: 'not a tenant', locked: true }, null, 2));
     const r = readMachineSettings(file);
-    expect(r.problem).toMatchObject({ code: 'MACHINE_SETTINGS_INVALID', params: { path: file, setting: 'tenantId', line: 3 } });
+    expect(r.problem).toMatchObject({
+      code: 'MACHINE_SETTINGS_INVALID',
+      params: { path: file, setting: 'tenantId', line: 3 },
+    });
   });
 
-  it('locks every setting and ignores the technician\'s own file: no silent fall-back to an editable training bench', async () => {
+  it("locks every setting and ignores the technician's own file: no silent fall-back to an editable training bench", async () => {
     const dataDir = tmp();
     // What a technician saved earlier on this bench: it must not take over while the admin's file is broken.
-    fs.writeFileSync(path.join(dataDir, 'settings.json'), JSON.stringify({ tenantId: TENANT, defaultGroupTag: 'Mine' }));
+    fs.writeFileSync(
+      path.join(dataDir, 'settings.json'),
+      JSON.stringify({ tenantId: TENANT, defaultGroupTag: 'Mine' }),
+    );
     const machineFile = path.join(tmp(), 'settings.json');
     fs.writeFileSync(machineFile, '{ "tenantId": "x" "locked": true }');
     const machineSettings = readMachineSettings(machineFile);
-    const station = createStation({ host: 'browser', dataDir, logger: silentLogger, machineSettings, queue: { worker: false } });
+    const station = createStation({
+      host: 'browser',
+      dataDir,
+      logger: silentLogger,
+      machineSettings,
+      queue: { worker: false },
+    });
     try {
       const settings = await station.handlers.getSettings({});
       expect(settings.tenantId).toBeUndefined();
       expect(settings.defaultGroupTag).toBeUndefined();
       expect(settings.locked).toEqual([...SETTING_KEYS].sort());
-      expect(settings.machineSettingsProblem).toEqual({ code: 'MACHINE_SETTINGS_INVALID', params: { path: machineFile, line: 1, column: 19 } });
-      await expect(station.handlers.updateSettings({ patch: { tenantId: TENANT } })).rejects.toMatchObject({ code: 'SETTINGS_LOCKED' });
-      await expect(station.handlers.updateSettings({ patch: { defaultGroupTag: 'Other' } })).rejects.toMatchObject({ code: 'SETTINGS_LOCKED' });
+      expect(settings.machineSettingsProblem).toEqual({
+        code: 'MACHINE_SETTINGS_INVALID',
+        params: { path: machineFile, line: 1, column: 19 },
+      });
+      await expect(station.handlers.updateSettings({ patch: { tenantId: TENANT } })).rejects.toMatchObject({
+        code: 'SETTINGS_LOCKED',
+      });
+      await expect(station.handlers.updateSettings({ patch: { defaultGroupTag: 'Other' } })).rejects.toMatchObject({
+        code: 'SETTINGS_LOCKED',
+      });
     } finally {
       await station.close();
     }
@@ -66,7 +85,11 @@ describe('a broken machine settings file', () => {
     const dir = tmp();
     const machineFile = path.join(dir, 'machine.json');
     fs.writeFileSync(machineFile, JSON.stringify({ cloud: 'usgov', locked: ['cloud'] }));
-    const settings = await new SettingsStore({ file: path.join(dir, 'settings.json'), machine: readMachineSettings(machineFile), logger: silentLogger }).load();
+    const settings = await new SettingsStore({
+      file: path.join(dir, 'settings.json'),
+      machine: readMachineSettings(machineFile),
+      logger: silentLogger,
+    }).load();
     expect(settings.machineSettingsProblem).toBeUndefined();
     expect(settings.locked).toEqual(['cloud']);
   });

@@ -9,14 +9,20 @@ import { sessionCookieName, startBrowserHost, type BrowserHost } from '../../src
 import { createDispatcher } from '../../src-main/ipc/dispatch.ts';
 
 /** Raw requests: fetch() would not let us forge Host headers. */
-function request(port: number, opts: { method?: string; path: string; headers?: Record<string, string>; body?: string }) {
+function request(
+  port: number,
+  opts: { method?: string; path: string; headers?: Record<string, string>; body?: string },
+) {
   return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method: opts.method ?? 'GET', path: opts.path, headers: opts.headers, agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port, method: opts.method ?? 'GET', path: opts.path, headers: opts.headers, agent: false },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
     req.on('error', reject);
     if (opts.body) req.write(opts.body);
     req.end();
@@ -30,12 +36,22 @@ describe('browser host', () => {
   writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>t</title>');
 
   beforeAll(async () => {
-    host = await startBrowserHost({ dispatch: createDispatcher(station.handlers, silentLogger), bus: station.bus, staticDir, logger: silentLogger });
+    host = await startBrowserHost({
+      dispatch: createDispatcher(station.handlers, silentLogger),
+      bus: station.bus,
+      staticDir,
+      logger: silentLogger,
+    });
   });
   afterAll(async () => host.close());
 
   const call = (headers: Record<string, string>, body = '{}') =>
-    request(host.port, { method: 'POST', path: '/api/call/getInfo', headers: { 'Content-Type': 'application/json', ...headers }, body });
+    request(host.port, {
+      method: 'POST',
+      path: '/api/call/getInfo',
+      headers: { 'Content-Type': 'application/json', ...headers },
+      body,
+    });
   const good = () => ({ Authorization: `Bearer ${host.token}`, Origin: host.origin });
 
   it('listens on 127.0.0.1 with a long random launch token in the printed address', () => {
@@ -54,22 +70,32 @@ describe('browser host', () => {
     return { ...r, setCookie: set, cookie: set ? set.split(';')[0]! : undefined };
   };
 
-  it('exchanges the address\'s token for an HttpOnly SameSite=Strict cookie and redirects to the bare address (no token in the address bar or history entry it lands on)', async () => {
+  it("exchanges the address's token for an HttpOnly SameSite=Strict cookie and redirects to the bare address (no token in the address bar or history entry it lands on)", async () => {
     const r = await open(`/?token=${host.token}`);
     expect(r.status).toBe(303);
     expect(r.headers.location).toBe('/');
     expect(r.headers['cache-control']).toBe('no-store');
-    expect(r.setCookie).toMatch(new RegExp(`^${sessionCookieName(host.port)}=[A-Za-z0-9_-]{43}; HttpOnly; SameSite=Strict; Path=/$`));
+    expect(r.setCookie).toMatch(
+      new RegExp(`^${sessionCookieName(host.port)}=[A-Za-z0-9_-]{43}; HttpOnly; SameSite=Strict; Path=/$`),
+    );
     // The cookie is a session id of its own, not the token: the token never reaches the page.
     expect(r.cookie).not.toContain(host.token);
     // The cookie opens calls and the event stream; nothing else is needed.
-    const call = await request(host.port, { method: 'POST', path: '/api/call/getInfo', headers: { Cookie: r.cookie!, Origin: host.origin, 'Content-Type': 'application/json' }, body: '{}' });
+    const call = await request(host.port, {
+      method: 'POST',
+      path: '/api/call/getInfo',
+      headers: { Cookie: r.cookie!, Origin: host.origin, 'Content-Type': 'application/json' },
+      body: '{}',
+    });
     expect(call.status).toBe(200);
     const events = await new Promise<number>((resolve, reject) => {
-      const req = http.get({ host: '127.0.0.1', port: host.port, path: '/api/events', headers: { Cookie: r.cookie! } }, (res) => {
-        resolve(res.statusCode ?? 0);
-        req.destroy();
-      });
+      const req = http.get(
+        { host: '127.0.0.1', port: host.port, path: '/api/events', headers: { Cookie: r.cookie! } },
+        (res) => {
+          resolve(res.statusCode ?? 0);
+          req.destroy();
+        },
+      );
       req.on('error', reject);
     });
     expect(events).toBe(200);
@@ -77,7 +103,7 @@ describe('browser host', () => {
     expect((await open(`/?token=${host.token}`)).cookie).not.toBe(r.cookie);
   });
 
-  it('a wrong token, a forged cookie, a token in the event stream\'s query or a cross-site navigation get no session', async () => {
+  it("a wrong token, a forged cookie, a token in the event stream's query or a cross-site navigation get no session", async () => {
     const wrong = await open(`/?token=${host.token}x`);
     expect(wrong.status).toBe(303);
     expect(wrong.headers.location).toBe('/');
@@ -88,27 +114,55 @@ describe('browser host', () => {
     expect((await request(host.port, { path: `/api/events?token=${host.token}` })).status).toBe(401);
     // Another station's cookie (another port) is not this one's.
     const mine = (await open(`/?token=${host.token}`)).cookie!;
-    expect((await call({ Origin: host.origin, Cookie: mine.replace(sessionCookieName(host.port), sessionCookieName(host.port + 1)) })).status).toBe(401);
+    expect(
+      (
+        await call({
+          Origin: host.origin,
+          Cookie: mine.replace(sessionCookieName(host.port), sessionCookieName(host.port + 1)),
+        })
+      ).status,
+    ).toBe(401);
   });
 
-  it('a restart ends every session: the last run\'s token and cookie open nothing on the same port', async () => {
+  it("a restart ends every session: the last run's token and cookie open nothing on the same port", async () => {
     const dispatch = createDispatcher(station.handlers, silentLogger);
     const first = await startBrowserHost({ dispatch, bus: station.bus, staticDir, logger: silentLogger });
-    const exchanged = await request(first.port, { path: `/?token=${first.token}`, headers: { 'Sec-Fetch-Site': 'none' } });
+    const exchanged = await request(first.port, {
+      path: `/?token=${first.token}`,
+      headers: { 'Sec-Fetch-Site': 'none' },
+    });
     const cookie = exchanged.headers['set-cookie']![0]!.split(';')[0]!;
-    const ask = (port: number, headers: Record<string, string>) => request(port, { method: 'POST', path: '/api/call/getInfo', headers: { Origin: `http://127.0.0.1:${port}`, 'Content-Type': 'application/json', ...headers }, body: '{}' });
+    const ask = (port: number, headers: Record<string, string>) =>
+      request(port, {
+        method: 'POST',
+        path: '/api/call/getInfo',
+        headers: { Origin: `http://127.0.0.1:${port}`, 'Content-Type': 'application/json', ...headers },
+        body: '{}',
+      });
     expect((await ask(first.port, { Cookie: cookie })).status).toBe(200);
     await first.close();
-    const second = await startBrowserHost({ dispatch, bus: station.bus, staticDir, logger: silentLogger, port: first.port });
+    const second = await startBrowserHost({
+      dispatch,
+      bus: station.bus,
+      staticDir,
+      logger: silentLogger,
+      port: first.port,
+    });
     try {
       expect(second.port).toBe(first.port);
       expect(second.token).not.toBe(first.token);
       expect((await ask(second.port, { Cookie: cookie })).status).toBe(401);
       expect((await ask(second.port, { Authorization: `Bearer ${first.token}` })).status).toBe(401);
-      const again = await request(second.port, { path: `/?token=${first.token}`, headers: { 'Sec-Fetch-Site': 'none' } });
+      const again = await request(second.port, {
+        path: `/?token=${first.token}`,
+        headers: { 'Sec-Fetch-Site': 'none' },
+      });
       expect(again.headers['set-cookie']).toBeUndefined();
       // The new address gives a session the open tab's browser then sends with every call.
-      const fresh = await request(second.port, { path: `/?token=${second.token}`, headers: { 'Sec-Fetch-Site': 'none' } });
+      const fresh = await request(second.port, {
+        path: `/?token=${second.token}`,
+        headers: { 'Sec-Fetch-Site': 'none' },
+      });
       expect((await ask(second.port, { Cookie: fresh.headers['set-cookie']![0]!.split(';')[0]! })).status).toBe(200);
     } finally {
       await second.close();
@@ -148,7 +202,12 @@ describe('browser host', () => {
     expect(JSON.parse(notJson.body).error.code).toBe('INPUT_NOT_JSON');
     const badShape = await call(good(), '{"unexpected":true}');
     expect(JSON.parse(badShape.body)).toMatchObject({ ok: false, error: { code: 'INPUT_INVALID' } });
-    const unknown = await request(host.port, { method: 'POST', path: '/api/call/noSuchCall', headers: good(), body: '{}' });
+    const unknown = await request(host.port, {
+      method: 'POST',
+      path: '/api/call/noSuchCall',
+      headers: good(),
+      body: '{}',
+    });
     expect(JSON.parse(unknown.body)).toMatchObject({ ok: false, error: { code: 'CALL_UNKNOWN' } });
   });
 
@@ -163,30 +222,42 @@ describe('browser host', () => {
 
   it('pushes contract events over server-sent events to session holders', async () => {
     const received = await new Promise<string>((resolve, reject) => {
-      const req = http.get({ host: '127.0.0.1', port: host.port, path: '/api/events', headers: { Authorization: `Bearer ${host.token}` } }, (res) => {
-        expect(res.statusCode).toBe(200);
-        let buffer = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk) => {
-          buffer += chunk;
-          if (buffer.includes('data: ')) {
-            req.destroy();
-            resolve(buffer);
-          } else {
-            station.bus.emit('queueChanged', { deviceIds: ['d1'], at: '2026-01-01T00:00:00.000Z' });
-          }
-        });
-      });
+      const req = http.get(
+        { host: '127.0.0.1', port: host.port, path: '/api/events', headers: { Authorization: `Bearer ${host.token}` } },
+        (res) => {
+          expect(res.statusCode).toBe(200);
+          let buffer = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk) => {
+            buffer += chunk;
+            if (buffer.includes('data: ')) {
+              req.destroy();
+              resolve(buffer);
+            } else {
+              station.bus.emit('queueChanged', { deviceIds: ['d1'], at: '2026-01-01T00:00:00.000Z' });
+            }
+          });
+        },
+      );
       req.on('error', reject);
     });
     const line = received.split('\n').find((l) => l.startsWith('data: '))!;
-    expect(JSON.parse(line.slice(6))).toEqual({ name: 'queueChanged', payload: { deviceIds: ['d1'], at: '2026-01-01T00:00:00.000Z' } });
+    expect(JSON.parse(line.slice(6))).toEqual({
+      name: 'queueChanged',
+      payload: { deviceIds: ['d1'], at: '2026-01-01T00:00:00.000Z' },
+    });
   });
 
   it('refuses to bind anywhere but loopback', async () => {
     for (const bad of ['0.0.0.0', '::', '192.168.1.10', 'example.com']) {
       await expect(
-        startBrowserHost({ dispatch: createDispatcher(station.handlers, silentLogger), bus: station.bus, staticDir, logger: silentLogger, host: bad }),
+        startBrowserHost({
+          dispatch: createDispatcher(station.handlers, silentLogger),
+          bus: station.bus,
+          staticDir,
+          logger: silentLogger,
+          host: bad,
+        }),
       ).rejects.toMatchObject({ code: 'HOST_NOT_LOOPBACK' });
     }
   });

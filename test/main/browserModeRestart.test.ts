@@ -21,8 +21,19 @@ afterEach(() => {
 });
 
 async function run(dataDir: string) {
-  const station = createStation({ host: 'browser', dataDir, logger: silentLogger, queue: { worker: false }, serialPort: { readSerials: async () => ({ system: 'X' }) } });
-  const host = await startBrowserMode({ station, logger: silentLogger, dataDir, staticDir: path.join(dataDir, 'none') });
+  const station = createStation({
+    host: 'browser',
+    dataDir,
+    logger: silentLogger,
+    queue: { worker: false },
+    serialPort: { readSerials: async () => ({ system: 'X' }) },
+  });
+  const host = await startBrowserMode({
+    station,
+    logger: silentLogger,
+    dataDir,
+    staticDir: path.join(dataDir, 'none'),
+  });
   return { station, host, stop: async () => (await host.close(), await station.close()) };
 }
 
@@ -43,7 +54,16 @@ function send(url: string, o: { method?: string; headers?: Record<string, string
   });
 }
 const info = (origin: string, auth: { token?: string; cookie?: string | undefined }) =>
-  send(`${origin}/api/call/getInfo`, { method: 'POST', headers: { ...(auth.token ? { Authorization: `Bearer ${auth.token}` } : {}), ...(auth.cookie ? { Cookie: auth.cookie } : {}), Origin: origin, 'Content-Type': 'application/json' }, body: '{}' });
+  send(`${origin}/api/call/getInfo`, {
+    method: 'POST',
+    headers: {
+      ...(auth.token ? { Authorization: `Bearer ${auth.token}` } : {}),
+      ...(auth.cookie ? { Cookie: auth.cookie } : {}),
+      Origin: origin,
+      'Content-Type': 'application/json',
+    },
+    body: '{}',
+  });
 /**
  * Opens the printed address as a browser does (typed or pasted; the redirect not followed): the session cookie it sets.
  */

@@ -14,18 +14,27 @@ import { buildMain } from '../../scripts/build-main.ts';
  * checkout; nothing else is reachable from there (no NODE_PATH, no parent node_modules).
  */
 const root = process.cwd();
-const pkg = JSON.parse(fs.readFileSync('package.json', 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+const pkg = JSON.parse(fs.readFileSync('package.json', 'utf8')) as {
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+};
 let bench: string;
 let imports: Record<'main' | 'cli', string[]>;
 
 /** `@scope/name/sub` → `@scope/name`; `name/sub` → `name`. */
-const packageOf = (spec: string) => spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/');
+const packageOf = (spec: string) =>
+  spec
+    .split('/')
+    .slice(0, spec.startsWith('@') ? 2 : 1)
+    .join('/');
 
 beforeAll(async () => {
   bench = fs.mkdtempSync(path.join(os.tmpdir(), 'station-installed-'));
   imports = await buildMain(path.join(bench, 'dist', 'main'));
   fs.copyFileSync('package.json', path.join(bench, 'package.json'));
-  const lock = JSON.parse(fs.readFileSync('package-lock.json', 'utf8')) as { packages: Record<string, { dev?: boolean }> };
+  const lock = JSON.parse(fs.readFileSync('package-lock.json', 'utf8')) as {
+    packages: Record<string, { dev?: boolean }>;
+  };
   for (const [key, entry] of Object.entries(lock.packages)) {
     const name = key.slice('node_modules/'.length);
     // Top-level production packages; the nested ones travel inside their parent's folder.
@@ -38,10 +47,18 @@ beforeAll(async () => {
 afterAll(() => fs.rmSync(bench, { recursive: true, force: true }));
 
 function station(args: string[], dataDir: string) {
-  const env = { ...process.env, STATION_DATA_DIR: dataDir, STATION_LOG_LEVEL: 'error' } as Record<string, string | undefined>;
+  const env = { ...process.env, STATION_DATA_DIR: dataDir, STATION_LOG_LEVEL: 'error' } as Record<
+    string,
+    string | undefined
+  >;
   delete env.NODE_PATH;
   delete env.NODE_OPTIONS;
-  return spawnSync(process.execPath, [path.join(bench, 'dist', 'main', 'cli.js'), ...args], { cwd: bench, encoding: 'utf8', timeout: 60_000, env });
+  return spawnSync(process.execPath, [path.join(bench, 'dist', 'main', 'cli.js'), ...args], {
+    cwd: bench,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env,
+  });
 }
 
 describe('the built command line with production dependencies only', () => {

@@ -22,14 +22,30 @@ import { createClientCertificate } from '../../src-main/sim/testCertificates.ts'
 import type { SimScenarioInput } from '../../src-main/sim/simScenario.ts';
 
 const clock = scaledClock(20);
-const SETTINGS: StationSettings = { cloud: 'global', apiVersion: 'v1.0', authMode: 'certificate', batchSize: 100, waitFor: 'registered', locked: [] };
+const SETTINGS: StationSettings = {
+  cloud: 'global',
+  apiVersion: 'v1.0',
+  authMode: 'certificate',
+  batchSize: 100,
+  waitFor: 'registered',
+  locked: [],
+};
 
 function certificateAuth(sim: SimTenant, pem = sim.clientCertificatePem): AuthService {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'check-auth-'));
   return new AuthService(
-    { mode: 'certificate', clientId: sim.clientId, tenantId: sim.tenantId, cloud: customCloud(sim.graphUrl, sim.authorityHost) },
     {
-      cache: new EncryptedCachePlugin(path.join(dir, 'c.bin'), new KeyFileProtector(path.join(dir, 'k'), silentLogger), silentLogger),
+      mode: 'certificate',
+      clientId: sim.clientId,
+      tenantId: sim.tenantId,
+      cloud: customCloud(sim.graphUrl, sim.authorityHost),
+    },
+    {
+      cache: new EncryptedCachePlugin(
+        path.join(dir, 'c.bin'),
+        new KeyFileProtector(path.join(dir, 'k'), silentLogger),
+        silentLogger,
+      ),
       logger: silentLogger,
       openBrowser: async () => {},
       onDeviceCode: () => {},
@@ -41,7 +57,18 @@ function certificateAuth(sim: SimTenant, pem = sim.clientCertificatePem): AuthSe
 
 function targetOf(sim: SimTenant, over: Partial<ConnectionCheckTarget> = {}): ConnectionCheckTarget {
   const cloud = customCloud(sim.graphUrl, sim.authorityHost);
-  return { mode: 'tenant', cloud, cloudLabel: cloud.label, tenant: sim.tenantId, clientId: sim.clientId, method: 'certificate', apiVersion: 'v1.0', network: createNodeNetwork({ extraCa: [sim.caCertPem], direct: true }), auth: authAttempt(certificateAuth(sim), true), ...over };
+  return {
+    mode: 'tenant',
+    cloud,
+    cloudLabel: cloud.label,
+    tenant: sim.tenantId,
+    clientId: sim.clientId,
+    method: 'certificate',
+    apiVersion: 'v1.0',
+    network: createNodeNetwork({ extraCa: [sim.caCertPem], direct: true }),
+    auth: authAttempt(certificateAuth(sim), true),
+    ...over,
+  };
 }
 
 describe('the connection check against a good simulated tenant', () => {
@@ -51,7 +78,7 @@ describe('the connection check against a good simulated tenant', () => {
   });
   afterAll(async () => sim?.stop());
 
-  it('sends no write request to Graph (the tenant\'s own request log), counts every Graph request, stays in the rate budget', async () => {
+  it("sends no write request to Graph (the tenant's own request log), counts every Graph request, stays in the rate budget", async () => {
     const before = sim.requestLog.entries.length;
     const budget = new RateBudget(clock);
     const report = await runConnectionCheck(targetOf(sim, { budget }), { clock, logger: silentLogger });
@@ -78,18 +105,31 @@ describe('the connection check against a good simulated tenant', () => {
   it('a certificate nobody trusts (a TLS-inspecting proxy): both hosts fail naming the issuer, nothing is sent over it', async () => {
     const before = sim.requestLog.entries.length;
     // Node's stack without the tenant's CA: what a bench behind an inspecting proxy sees.
-    const report = await runConnectionCheck(targetOf(sim, { network: createNodeNetwork({ direct: true }) }), { clock, logger: silentLogger });
+    const report = await runConnectionCheck(targetOf(sim, { network: createNodeNetwork({ direct: true }) }), {
+      clock,
+      logger: silentLogger,
+    });
     const authority = report.checks.find((c) => c.id === 'authority')!;
-    expect(authority).toMatchObject({ status: 'failed', code: 'CHECK_TLS_INTERCEPTED', params: { issuer: 'Autopilot Station Simulated Tenant Test CA' } });
+    expect(authority).toMatchObject({
+      status: 'failed',
+      code: 'CHECK_TLS_INTERCEPTED',
+      params: { issuer: 'Autopilot Station Simulated Tenant Test CA' },
+    });
     expect(authority.action).toMatch(/TLS inspection.*Windows certificate store.*CA file/);
     expect(authority.action).not.toMatch(/NODE_EXTRA_CA_CERTS/);
-    expect(report.checks.find((c) => c.id === 'tenant')).toMatchObject({ status: 'not-checked', params: { after: 'authority' } });
+    expect(report.checks.find((c) => c.id === 'tenant')).toMatchObject({
+      status: 'not-checked',
+      params: { after: 'authority' },
+    });
     expect(sim.requestLog.entries.length).toBe(before);
   });
 
   it('a certificate the app registration does not know: the sign-in check says AADSTS700027 and to upload it', async () => {
     const stranger = createClientCertificate('Bench with a certificate nobody uploaded');
-    const report = await runConnectionCheck(targetOf(sim, { auth: authAttempt(certificateAuth(sim, `${stranger.certPem}${stranger.keyPem}`), true) }), { clock, logger: silentLogger });
+    const report = await runConnectionCheck(
+      targetOf(sim, { auth: authAttempt(certificateAuth(sim, `${stranger.certPem}${stranger.keyPem}`), true) }),
+      { clock, logger: silentLogger },
+    );
     const signIn = report.checks.find((c) => c.id === 'sign-in')!;
     expect(signIn).toMatchObject({ status: 'failed', code: 'AUTH_CERTIFICATE_REJECTED' });
     expect(signIn.seen).toContain('AADSTS700027');
@@ -99,7 +139,11 @@ describe('the connection check against a good simulated tenant', () => {
   it('a host that refuses connections: the TCP step fails with the reason, the rest is not checked', async () => {
     const closed = customCloud('https://127.0.0.1:1', 'https://127.0.0.1:1');
     const report = await runConnectionCheck(targetOf(sim, { cloud: closed }), { clock, logger: silentLogger });
-    expect(report.checks.find((c) => c.id === 'authority')).toMatchObject({ status: 'failed', code: 'CHECK_TCP_FAILED', params: { host: '127.0.0.1', port: 1, reason: 'ECONNREFUSED' } });
+    expect(report.checks.find((c) => c.id === 'authority')).toMatchObject({
+      status: 'failed',
+      code: 'CHECK_TCP_FAILED',
+      params: { host: '127.0.0.1', port: 1, reason: 'ECONNREFUSED' },
+    });
     expect(report.checks.find((c) => c.id === 'clock')).toMatchObject({ status: 'not-checked' });
     expect(report.status).toBe('failed');
   });
@@ -112,29 +156,59 @@ describe('the first import runs the check by itself', () => {
     const records = CheckRecords.inDataDir(dataDir);
     const auth = certificateAuth(sim);
     const service = new ConnectionCheckService({
-      target: async () => ({ training: false, settings: SETTINGS, cloud: customCloud(sim.graphUrl, sim.authorityHost), auth, network: createNodeNetwork({ extraCa: [sim.caCertPem], direct: true }) }),
+      target: async () => ({
+        training: false,
+        settings: SETTINGS,
+        cloud: customCloud(sim.graphUrl, sim.authorityHost),
+        auth,
+        network: createNodeNetwork({ extraCa: [sim.caCertPem], direct: true }),
+      }),
       records,
       clock,
       logger: silentLogger,
     });
     const posted: number[] = [];
-    const port = { importBatch: async (devices: unknown[]) => (posted.push(devices.length), { value: [], requestId: 'r' }) } as unknown as AutopilotPort;
+    const port = {
+      importBatch: async (devices: unknown[]) => (posted.push(devices.length), { value: [], requestId: 'r' }),
+    } as unknown as AutopilotPort;
     return { sim, dataDir, records, service, posted, autopilot: checkedAutopilot(port, service) };
   }
 
-  it('a tenant without a licence: the batch waits with the check\'s words; nothing is posted', async () => {
+  it("a tenant without a licence: the batch waits with the check's words; nothing is posted", async () => {
     const g = await gate({ intuneLicensed: false });
     try {
-      const err = await g.autopilot.importBatch([{ serialNumber: 'A', hardwareIdentifier: 'AA==', importId: 'i' }]).catch((e: unknown) => e);
+      const err = await g.autopilot
+        .importBatch([{ serialNumber: 'A', hardwareIdentifier: 'AA==', importId: 'i' }])
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(GraphFailure);
-      expect(err).toMatchObject({ code: 'CHECK_FAILED', transient: false, params: { check: 'intune', code: 'GRAPH_NO_INTUNE_LICENCE' } });
+      expect(err).toMatchObject({
+        code: 'CHECK_FAILED',
+        transient: false,
+        params: { check: 'intune', code: 'GRAPH_NO_INTUNE_LICENCE' },
+      });
       expect((err as GraphFailure).message).toContain('no active Microsoft Intune licence');
       expect(g.posted).toEqual([]);
       expect(await g.service.needsCheck(await g.service.tenantKey())).toBe(true);
-      expect(await g.records.last(await g.service.tenantKey())).toMatchObject({ status: 'failed', failed: [{ id: 'intune', code: 'GRAPH_NO_INTUNE_LICENCE' }] });
+      expect(await g.records.last(await g.service.tenantKey())).toMatchObject({
+        status: 'failed',
+        failed: [{ id: 'intune', code: 'GRAPH_NO_INTUNE_LICENCE' }],
+      });
       // Settings shows the check the import ran, read back from the data folder.
-      const again = new ConnectionCheckService({ target: async () => ({ training: false, settings: SETTINGS, cloud: customCloud(g.sim.graphUrl, g.sim.authorityHost), auth: certificateAuth(g.sim) }), records: CheckRecords.inDataDir(g.dataDir), clock, logger: silentLogger });
-      expect((await again.lastReport())?.checks.find((c) => c.id === 'intune')).toMatchObject({ status: 'failed', code: 'GRAPH_NO_INTUNE_LICENCE' });
+      const again = new ConnectionCheckService({
+        target: async () => ({
+          training: false,
+          settings: SETTINGS,
+          cloud: customCloud(g.sim.graphUrl, g.sim.authorityHost),
+          auth: certificateAuth(g.sim),
+        }),
+        records: CheckRecords.inDataDir(g.dataDir),
+        clock,
+        logger: silentLogger,
+      });
+      expect((await again.lastReport())?.checks.find((c) => c.id === 'intune')).toMatchObject({
+        status: 'failed',
+        code: 'GRAPH_NO_INTUNE_LICENCE',
+      });
     } finally {
       await g.sim.stop();
     }
@@ -143,7 +217,8 @@ describe('the first import runs the check by itself', () => {
   it('a good tenant: checked once before the first batch, never again', async () => {
     const g = await gate('training');
     try {
-      const metadataReads = () => g.sim.requestLog.entries.filter((e) => e.path.endsWith('/openid-configuration')).length;
+      const metadataReads = () =>
+        g.sim.requestLog.entries.filter((e) => e.path.endsWith('/openid-configuration')).length;
       await g.autopilot.importBatch([{ serialNumber: 'A', hardwareIdentifier: 'AA==', importId: 'i' }]);
       const afterFirst = metadataReads();
       expect(afterFirst).toBeGreaterThanOrEqual(1);

@@ -30,11 +30,15 @@ function command(dataDir: string, onSim: (sim: SimTenant) => void) {
     io: { stdout: (t) => stdout.push(t), stderr: (t) => stderr.push(t) },
     dataDir: () => dataDir,
     clock,
-    station: (o) => createStation({ ...o, logger: silentLogger, serialPort: { readSerials: async () => ({ system: 'PF0TEST' }) } }),
+    station: (o) =>
+      createStation({ ...o, logger: silentLogger, serialPort: { readSerials: async () => ({ system: 'PF0TEST' }) } }),
     simulatedTenant: async () => {
       const sim = await startSimulatedTenant({ clock, timeScale: 200, scenario: 'training' });
       onSim(sim);
-      return { options: { clock, startTraining: async () => ({ ...trainingConnectionOf(sim), close: async () => {} }) }, close: () => sim.stop() };
+      return {
+        options: { clock, startTraining: async () => ({ ...trainingConnectionOf(sim), close: async () => {} }) },
+        close: () => sim.stop(),
+      };
     },
   });
   return { cmd, stdout, stderr };
@@ -42,7 +46,9 @@ function command(dataDir: string, onSim: (sim: SimTenant) => void) {
 
 function csv(serials: string[], extra: string[] = []): string {
   const file = path.join(tmp(), 'devices.csv');
-  const rows = serials.map((s) => `${s},,${encodeHardwareHash({ serialNumber: s, manufacturer: 'Contoso', model: 'Bench 1' })}`);
+  const rows = serials.map(
+    (s) => `${s},,${encodeHardwareHash({ serialNumber: s, manufacturer: 'Contoso', model: 'Bench 1' })}`,
+  );
   fs.writeFileSync(file, ['Device Serial Number,Windows Product ID,Hardware Hash', ...rows, ...extra].join('\r\n'));
   return file;
 }
@@ -51,24 +57,55 @@ describe('import --register', () => {
   it('both: each device ends imported in Autopilot and added as a corporate identifier; the JSON says both', async () => {
     let sim!: SimTenant;
     const { cmd, stdout, stderr } = command(tmp(), (s) => (sim = s));
-    const code = await cmd([csv(['CLI1', 'CLI2']), '--group-tag', 'Lab', '--tenant', 'sim', '--wait', 'imported', '--register', 'autopilot,corporate', '--json']);
+    const code = await cmd([
+      csv(['CLI1', 'CLI2']),
+      '--group-tag',
+      'Lab',
+      '--tenant',
+      'sim',
+      '--wait',
+      'imported',
+      '--register',
+      'autopilot,corporate',
+      '--json',
+    ]);
     expect(stderr.join('')).toBe('');
     expect(code).toBe(0);
-    const out = JSON.parse(stdout.join('')) as { devices: { serialNumber: string; state: string; corporate: { state: string; identifier: string } }[] };
+    const out = JSON.parse(stdout.join('')) as {
+      devices: { serialNumber: string; state: string; corporate: { state: string; identifier: string } }[];
+    };
     expect(out.devices.map((d) => [d.serialNumber, d.state, d.corporate.state, d.corporate.identifier])).toEqual([
       ['CLI1', 'imported', 'done', 'Contoso;Bench 1;CLI1'],
       ['CLI2', 'imported', 'done', 'Contoso;Bench 1;CLI2'],
     ]);
-    expect(sim.requestLog.count({ method: 'POST', pathContains: '/importedWindowsAutopilotDeviceIdentities/import' })).toBe(1);
-    expect(corporateModelOf(sim.model, sim.clock).list().map((r) => r.importedDeviceIdentifier).sort()).toEqual(['Contoso;Bench 1;CLI1', 'Contoso;Bench 1;CLI2']);
+    expect(
+      sim.requestLog.count({ method: 'POST', pathContains: '/importedWindowsAutopilotDeviceIdentities/import' }),
+    ).toBe(1);
+    expect(
+      corporateModelOf(sim.model, sim.clock)
+        .list()
+        .map((r) => r.importedDeviceIdentifier)
+        .sort(),
+    ).toEqual(['Contoso;Bench 1;CLI1', 'Contoso;Bench 1;CLI2']);
   }, 60_000);
 
   it('corporate: no Autopilot import at all; a hash without a model makes the command fail and says why', async () => {
     let sim!: SimTenant;
     const { cmd, stdout, stderr } = command(tmp(), (s) => (sim = s));
     const noModel = `NOMODEL9,,${encodeHardwareHash({ serialNumber: 'NOMODEL9', manufacturer: 'Contoso' })}`;
-    const code = await cmd([csv(['CORPONLY1'], [noModel]), '--group-tag', 'Lab', '--tenant', 'sim', '--register', 'corporate', '--json']);
-    const out = JSON.parse(stdout.join('')) as { devices: { serialNumber: string; corporate: { state: string; errorCode: string | null } }[] };
+    const code = await cmd([
+      csv(['CORPONLY1'], [noModel]),
+      '--group-tag',
+      'Lab',
+      '--tenant',
+      'sim',
+      '--register',
+      'corporate',
+      '--json',
+    ]);
+    const out = JSON.parse(stdout.join('')) as {
+      devices: { serialNumber: string; corporate: { state: string; errorCode: string | null } }[];
+    };
     expect(out.devices.map((d) => [d.serialNumber, d.corporate.state, d.corporate.errorCode])).toEqual([
       ['CORPONLY1', 'done', null],
       ['NOMODEL9', 'unavailable', 'CORP_MISSING_VALUES'],
@@ -81,6 +118,8 @@ describe('import --register', () => {
 
   it('refuses an unknown target', async () => {
     const { cmd } = command(tmp(), () => {});
-    await expect(cmd([csv(['X1']), '--group-tag', 'Lab', '--register', 'tuple'])).rejects.toThrow(/--register takes autopilot, corporate or several of them/);
+    await expect(cmd([csv(['X1']), '--group-tag', 'Lab', '--register', 'tuple'])).rejects.toThrow(
+      /--register takes autopilot, corporate or several of them/,
+    );
   });
 });

@@ -21,12 +21,24 @@ afterEach(() => {
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 
-function record(serialNumber: string, hash: { manufacturer?: string; model?: string; serialNumber?: string }): DeviceRecord {
+function record(
+  serialNumber: string,
+  hash: { manufacturer?: string; model?: string; serialNumber?: string },
+): DeviceRecord {
   return {
     id: `id-${serialNumber}`,
     serialNumber,
     hardwareHash: 'T0E=',
-    hash: { valid: true, padded: true, checksumOk: true, macAddresses: [], tpmEkPresent: false, length: 4000, findings: [], ...hash },
+    hash: {
+      valid: true,
+      padded: true,
+      checksumOk: true,
+      macAddresses: [],
+      tpmEkPresent: false,
+      length: 4000,
+      findings: [],
+      ...hash,
+    },
     groupTag: 'Bench',
     assignedUser: '',
     source: { kind: 'file', path: 'a.csv' },
@@ -43,12 +55,29 @@ function record(serialNumber: string, hash: { manufacturer?: string; model?: str
 
 describe('corporate identifier of a hash', () => {
   it('is the firmware strings exactly, and says which value is missing or cannot be carried', () => {
-    expect(corporateIdentifierOf({ manufacturer: 'LENOVO', model: '20XW0026US ', serialNumber: 'PF2ABC' })).toMatchObject({ ok: true, identifier: 'LENOVO;20XW0026US ;PF2ABC', csvLine: 'LENOVO,20XW0026US ,PF2ABC' });
-    expect(corporateIdentifierOf({ manufacturer: 'HP', serialNumber: 'X' })).toMatchObject({ ok: false, code: 'CORP_MISSING_VALUES', params: { missing: 'model' } });
-    expect(corporateIdentifierOf({ manufacturer: ' ', model: 'M' })).toMatchObject({ ok: false, params: { missing: 'manufacturer, serial' } });
+    expect(
+      corporateIdentifierOf({ manufacturer: 'LENOVO', model: '20XW0026US ', serialNumber: 'PF2ABC' }),
+    ).toMatchObject({ ok: true, identifier: 'LENOVO;20XW0026US ;PF2ABC', csvLine: 'LENOVO,20XW0026US ,PF2ABC' });
+    expect(corporateIdentifierOf({ manufacturer: 'HP', serialNumber: 'X' })).toMatchObject({
+      ok: false,
+      code: 'CORP_MISSING_VALUES',
+      params: { missing: 'model' },
+    });
+    expect(corporateIdentifierOf({ manufacturer: ' ', model: 'M' })).toMatchObject({
+      ok: false,
+      params: { missing: 'manufacturer, serial' },
+    });
     // Graph's tuple is semicolon-delimited (Microsoft's reference): a comma is carried, a semicolon is not.
-    expect(corporateIdentifierOf({ manufacturer: 'Micro-Star International Co., Ltd.', model: 'MS-7C56', serialNumber: 'X' })).toMatchObject({ ok: true, identifier: 'Micro-Star International Co., Ltd.;MS-7C56;X' });
-    expect(corporateIdentifierOf({ manufacturer: 'Dell Inc.', model: 'Latitude 7440; rev B', serialNumber: 'X' })).toMatchObject({ ok: false, code: 'CORP_VALUE_HAS_SEMICOLON', params: { fields: 'model' } });
+    expect(
+      corporateIdentifierOf({
+        manufacturer: 'Micro-Star International Co., Ltd.',
+        model: 'MS-7C56',
+        serialNumber: 'X',
+      }),
+    ).toMatchObject({ ok: true, identifier: 'Micro-Star International Co., Ltd.;MS-7C56;X' });
+    expect(
+      corporateIdentifierOf({ manufacturer: 'Dell Inc.', model: 'Latitude 7440; rev B', serialNumber: 'X' }),
+    ).toMatchObject({ ok: false, code: 'CORP_VALUE_HAS_SEMICOLON', params: { fields: 'model' } });
   });
 });
 
@@ -84,7 +113,9 @@ describe("admin centre's corporate identifier CSV", () => {
   });
 
   it('splits at 5,000 lines per file', () => {
-    const many = Array.from({ length: CORPORATE_CSV_MAX_ROWS + 2 }, (_, i) => record(`S${i}`, { manufacturer: 'M', model: 'X', serialNumber: `S${i}` }));
+    const many = Array.from({ length: CORPORATE_CSV_MAX_ROWS + 2 }, (_, i) =>
+      record(`S${i}`, { manufacturer: 'M', model: 'X', serialNumber: `S${i}` }),
+    );
     const { files } = corporateCsvFiles(many);
     expect(files.map((f) => [f.name, f.rows])).toEqual([
       ['corporate-identifiers-001.csv', 5000],
@@ -96,19 +127,32 @@ describe("admin centre's corporate identifier CSV", () => {
   it('export --format corporate writes the file from the queue and names the devices left out', async () => {
     const dataDir = tmp();
     const out = tmp();
-    const make = (o: Parameters<typeof createStation>[0]) => createStation({ ...o, logger: silentLogger, serialPort: { readSerials: async () => ({ system: 'PF0TEST' }) } });
+    const make = (o: Parameters<typeof createStation>[0]) =>
+      createStation({ ...o, logger: silentLogger, serialPort: { readSerials: async () => ({ system: 'PF0TEST' }) } });
     const seed = make({ host: 'browser', dataDir, logger: silentLogger, queue: { worker: false } });
     await seed.handlers.queueDevices({
       devices: [
-        { serialNumber: 'CX1', hardwareHash: encodeHardwareHash({ serialNumber: 'CX1', manufacturer: 'Contoso', model: 'Bench 1' }), source: { kind: 'typed' } },
-        { serialNumber: 'CX2', hardwareHash: encodeHardwareHash({ serialNumber: 'CX2', manufacturer: 'Contoso' }), source: { kind: 'typed' } },
+        {
+          serialNumber: 'CX1',
+          hardwareHash: encodeHardwareHash({ serialNumber: 'CX1', manufacturer: 'Contoso', model: 'Bench 1' }),
+          source: { kind: 'typed' },
+        },
+        {
+          serialNumber: 'CX2',
+          hardwareHash: encodeHardwareHash({ serialNumber: 'CX2', manufacturer: 'Contoso' }),
+          source: { kind: 'typed' },
+        },
       ],
       groupTag: 'Lab',
     });
     await seed.close();
     const stdout: string[] = [];
     const stderr: string[] = [];
-    const cmd = makeExportCommand({ io: { stdout: (t) => stdout.push(t), stderr: (t) => stderr.push(t) }, dataDir: () => dataDir, station: make });
+    const cmd = makeExportCommand({
+      io: { stdout: (t) => stdout.push(t), stderr: (t) => stderr.push(t) },
+      dataDir: () => dataDir,
+      station: make,
+    });
     expect(await cmd(['--format', 'corporate', '--out', out, '--json'])).toBe(0);
     const { files } = JSON.parse(stdout.join('')) as { files: { path: string; rows: number }[] };
     expect(files).toHaveLength(1);
@@ -116,11 +160,16 @@ describe("admin centre's corporate identifier CSV", () => {
     expect(stderr.join('')).toContain('CX2: not in the corporate identifier file (CORP_MISSING_VALUES missing=model)');
   });
 
-  it('the report carries each device\'s corporate registration at the end of its line, only when asked', () => {
-    const devices = [record('R1', { manufacturer: 'M', model: 'X', serialNumber: 'R1' }), record('R2', { manufacturer: 'M', serialNumber: 'R2' })];
+  it("the report carries each device's corporate registration at the end of its line, only when asked", () => {
+    const devices = [
+      record('R1', { manufacturer: 'M', model: 'X', serialNumber: 'R1' }),
+      record('R2', { manufacturer: 'M', serialNumber: 'R2' }),
+    ];
     expect(reportCsvFile(devices).content.split('\r\n')[0]).toBe(REPORT_CSV_HEADER);
     const f = reportCsvFile(devices, undefined, (id) =>
-      id === 'id-R1' ? { state: 'done', identifier: 'M,X,R1', requestIds: ['a', 'b'] } : { state: 'unavailable', errorCode: 'CORP_MISSING_VALUES', requestIds: [] },
+      id === 'id-R1'
+        ? { state: 'done', identifier: 'M,X,R1', requestIds: ['a', 'b'] }
+        : { state: 'unavailable', errorCode: 'CORP_MISSING_VALUES', requestIds: [] },
     );
     const lines = f.content.trimEnd().split('\r\n');
     expect(lines[0]).toBe(`${REPORT_CSV_HEADER},${REPORT_CSV_CORPORATE_COLUMNS}`);

@@ -32,11 +32,16 @@ import { startSimulatedTenant, type SimTenant } from '../../src-main/sim/startSi
 import { startTestProxy, type TestProxy } from './proxySupport.ts';
 
 const PASSWORD = 'p@ss:w0rd/Секрет';
-const withCredentials = (proxy: TestProxy, user = 'bench7', password = PASSWORD) => proxy.url.replace('http://', `http://${encodeURIComponent(user)}:${encodeURIComponent(password)}@`);
+const withCredentials = (proxy: TestProxy, user = 'bench7', password = PASSWORD) =>
+  proxy.url.replace('http://', `http://${encodeURIComponent(user)}:${encodeURIComponent(password)}@`);
 
 describe('the proxy variables (curl and undici semantics)', () => {
   it('https URLs use HTTPS_PROXY (else HTTP_PROXY); NO_PROXY names hosts, domains with their subdomains, host:port, or *; lower case wins', () => {
-    const env = readProxyEnv({ HTTPS_PROXY: 'http://upper:3128', https_proxy: 'http://lower:3128', NO_PROXY: 'localhost, .contoso.com,*.fabrikam.net intranet:8443 [::1]' });
+    const env = readProxyEnv({
+      HTTPS_PROXY: 'http://upper:3128',
+      https_proxy: 'http://lower:3128',
+      NO_PROXY: 'localhost, .contoso.com,*.fabrikam.net intranet:8443 [::1]',
+    });
     const via = (u: string) => proxyFor(new URL(u), env)?.host ?? 'direct';
     expect(via('https://graph.microsoft.com/v1.0')).toBe('lower:3128');
     expect(via('https://contoso.com/')).toBe('direct');
@@ -49,8 +54,12 @@ describe('the proxy variables (curl and undici semantics)', () => {
     expect(via('https://[::1]:9/')).toBe('direct');
     // http URLs only use HTTP_PROXY: none here.
     expect(via('http://graph.microsoft.com/')).toBe('direct');
-    expect(proxyFor(new URL('https://graph.microsoft.com'), readProxyEnv({ HTTP_PROXY: 'proxy:8080' }))?.href).toBe('http://proxy:8080/');
-    expect(proxyFor(new URL('https://graph.microsoft.com'), readProxyEnv({ HTTPS_PROXY: 'http://p:1', NO_PROXY: '*' }))).toBeUndefined();
+    expect(proxyFor(new URL('https://graph.microsoft.com'), readProxyEnv({ HTTP_PROXY: 'proxy:8080' }))?.href).toBe(
+      'http://proxy:8080/',
+    );
+    expect(
+      proxyFor(new URL('https://graph.microsoft.com'), readProxyEnv({ HTTPS_PROXY: 'http://p:1', NO_PROXY: '*' })),
+    ).toBeUndefined();
     expect(proxyFor(new URL('https://graph.microsoft.com'), readProxyEnv({}))).toBeUndefined();
   });
 
@@ -62,14 +71,20 @@ describe('the proxy variables (curl and undici semantics)', () => {
 });
 
 describe('the roots the Node stack trusts', () => {
-  it('the system store where this Node reads it (22.15+), always the bundled roots, and every certificate of the admin\'s CA file', () => {
+  it("the system store where this Node reads it (22.15+), always the bundled roots, and every certificate of the admin's CA file", () => {
     const a = createTestCa('Contoso Root');
     const b = createTestCa('Contoso Issuing');
     const bundle = `${a.certPem}\n${b.certPem}`;
     const roots = trustedRoots([bundle]);
     const canRead = typeof (tls as unknown as { getCACertificates?: unknown }).getCACertificates === 'function';
     expect(roots.system).toBe(canRead);
-    if (canRead) expect(roots.ca.length).toBeGreaterThanOrEqual(new Set([...tls.rootCertificates, ...(tls as unknown as { getCACertificates(t: string): string[] }).getCACertificates('system')]).size);
+    if (canRead)
+      expect(roots.ca.length).toBeGreaterThanOrEqual(
+        new Set([
+          ...tls.rootCertificates,
+          ...(tls as unknown as { getCACertificates(t: string): string[] }).getCACertificates('system'),
+        ]).size,
+      );
     for (const root of tls.rootCertificates) expect(roots.ca).toContain(root);
     expect(splitPem(bundle)).toHaveLength(2);
     for (const cert of splitPem(bundle)) expect(roots.ca).toContain(cert);
@@ -92,7 +107,12 @@ describe('Node stack through a loopback proxy to the simulated tenant', () => {
   const authority = () => new URL(sim.graphUrl).host;
 
   beforeAll(async () => {
-    sim = await startSimulatedTenant({ clock: scaledClock(20), timeScale: 20, scenario: 'training', shareConnection: true });
+    sim = await startSimulatedTenant({
+      clock: scaledClock(20),
+      timeScale: 20,
+      scenario: 'training',
+      shareConnection: true,
+    });
     open = await startTestProxy();
     guarded = await startTestProxy({ credentials: { user: 'bench7', password: PASSWORD } });
     inspecting = await startTestProxy({ intercept: { upstreamCa: sim.caCertPem } });
@@ -123,7 +143,12 @@ describe('Node stack through a loopback proxy to the simulated tenant', () => {
     const without = port({ env: { HTTPS_PROXY: guarded.url }, extraCa: [sim.caCertPem], logger });
     await expect(without.fetch(metadata())).rejects.toThrow();
     expect(guarded.log.connects.at(-1)).toMatchObject({ authority: authority(), credentials: undefined, status: 407 });
-    expect(await without.probe(sim.graphUrl, 5_000)).toMatchObject({ status: 'proxy', httpStatus: 407, proxy: guarded.url, via: guarded.url });
+    expect(await without.probe(sim.graphUrl, 5_000)).toMatchObject({
+      status: 'proxy',
+      httpStatus: 407,
+      proxy: guarded.url,
+      via: guarded.url,
+    });
 
     const withCreds = port({ env: { HTTPS_PROXY: withCredentials(guarded) }, extraCa: [sim.caCertPem], logger });
     expect((await withCreds.fetch(metadata())).status).toBe(200);
@@ -131,7 +156,11 @@ describe('Node stack through a loopback proxy to the simulated tenant', () => {
     expect(await withCreds.probe(sim.graphUrl, 5_000)).toMatchObject({ status: 'ok', via: guarded.url });
     expect(await withCreds.route(sim.graphUrl)).toEqual({ kind: 'proxy', proxy: guarded.url });
     // Wrong credentials: refused, and the error (message, cause, any field) never carries them.
-    const wrong = port({ env: { HTTPS_PROXY: withCredentials(guarded, 'bench7', 'not-the-password') }, extraCa: [sim.caCertPem], logger });
+    const wrong = port({
+      env: { HTTPS_PROXY: withCredentials(guarded, 'bench7', 'not-the-password') },
+      extraCa: [sim.caCertPem],
+      logger,
+    });
     const failure = await wrong.fetch(metadata()).then(
       () => undefined,
       (err: unknown) => err as Error & { cause?: unknown },
@@ -156,7 +185,11 @@ describe('Node stack through a loopback proxy to the simulated tenant', () => {
     const auth = new AuthService(
       { mode: 'certificate', clientId: sim.clientId, tenantId: sim.tenantId, cloud },
       {
-        cache: new EncryptedCachePlugin(path.join(dir, 'c.bin'), new KeyFileProtector(path.join(dir, 'k'), silentLogger), silentLogger),
+        cache: new EncryptedCachePlugin(
+          path.join(dir, 'c.bin'),
+          new KeyFileProtector(path.join(dir, 'k'), silentLogger),
+          silentLogger,
+        ),
         logger: silentLogger,
         openBrowser: async () => {},
         onDeviceCode: () => {},
@@ -164,11 +197,27 @@ describe('Node stack through a loopback proxy to the simulated tenant', () => {
         networkClient: new MsalNetworkClient(network.fetch),
       },
     );
-    const report = await runConnectionCheck({ mode: 'tenant', cloud, cloudLabel: cloud.label, tenant: sim.tenantId, clientId: sim.clientId, method: 'certificate', apiVersion: 'v1.0', network, auth: authAttempt(auth, true) }, { clock: scaledClock(20), logger: silentLogger });
+    const report = await runConnectionCheck(
+      {
+        mode: 'tenant',
+        cloud,
+        cloudLabel: cloud.label,
+        tenant: sim.tenantId,
+        clientId: sim.clientId,
+        method: 'certificate',
+        apiVersion: 'v1.0',
+        network,
+        auth: authAttempt(auth, true),
+      },
+      { clock: scaledClock(20), logger: silentLogger },
+    );
     fs.rmSync(dir, { recursive: true, force: true });
     expect(report.checks.filter((c) => c.status === 'failed')).toEqual([]);
     expect(report.network).toEqual({ stack: 'node', authority: guarded.url, graph: guarded.url });
-    expect(report.checks.find((c) => c.id === 'authority')).toMatchObject({ status: 'ok', params: { via: guarded.url } });
+    expect(report.checks.find((c) => c.id === 'authority')).toMatchObject({
+      status: 'ok',
+      params: { via: guarded.url },
+    });
     expect(report.checks.find((c) => c.id === 'authority')!.message).toContain(`through the proxy ${guarded.url}`);
     // The probe, the metadata, msal's token request and the Graph reads all asked the proxy for a tunnel.
     expect(guarded.log.connects.length - before).toBeGreaterThanOrEqual(2);
@@ -178,8 +227,25 @@ describe('Node stack through a loopback proxy to the simulated tenant', () => {
   it('the connection check behind a proxy without its credentials: the reachability checks fail with CHECK_PROXY_AUTH naming the proxy', async () => {
     const network = port({ env: { HTTPS_PROXY: guarded.url }, extraCa: [sim.caCertPem] });
     const cloud = customCloud(sim.graphUrl, sim.authorityHost);
-    const report = await runConnectionCheck({ mode: 'tenant', cloud, cloudLabel: cloud.label, tenant: sim.tenantId, clientId: sim.clientId, method: 'certificate', apiVersion: 'v1.0', network, auth: { acquireToken: async () => 'never' } }, { clock: scaledClock(20), logger: silentLogger });
-    expect(report.checks.find((c) => c.id === 'authority')).toMatchObject({ status: 'failed', code: 'CHECK_PROXY_AUTH', params: { proxy: guarded.url } });
+    const report = await runConnectionCheck(
+      {
+        mode: 'tenant',
+        cloud,
+        cloudLabel: cloud.label,
+        tenant: sim.tenantId,
+        clientId: sim.clientId,
+        method: 'certificate',
+        apiVersion: 'v1.0',
+        network,
+        auth: { acquireToken: async () => 'never' },
+      },
+      { clock: scaledClock(20), logger: silentLogger },
+    );
+    expect(report.checks.find((c) => c.id === 'authority')).toMatchObject({
+      status: 'failed',
+      code: 'CHECK_PROXY_AUTH',
+      params: { proxy: guarded.url },
+    });
     expect(report.network).toEqual({ stack: 'node', authority: guarded.url, graph: guarded.url });
   });
 
@@ -187,9 +253,13 @@ describe('Node stack through a loopback proxy to the simulated tenant', () => {
     const bare = port({ env: { HTTPS_PROXY: inspecting.url } });
     const probe = await bare.probe(sim.graphUrl, 5_000);
     expect(probe).toMatchObject({ status: 'tls-untrusted', issuer: 'Contoso TLS Inspection CA', via: inspecting.url });
-    await expect(bare.fetch(metadata())).rejects.toMatchObject({ cause: { code: expect.stringMatching(/CERT|SELF_SIGNED|UNABLE_TO_VERIFY/) } });
+    await expect(bare.fetch(metadata())).rejects.toMatchObject({
+      cause: { code: expect.stringMatching(/CERT|SELF_SIGNED|UNABLE_TO_VERIFY/) },
+    });
     // The simulated tenant's own CA does not help: the certificate the station sees is the proxy's.
-    await expect(port({ env: { HTTPS_PROXY: inspecting.url }, extraCa: [sim.caCertPem] }).fetch(metadata())).rejects.toThrow();
+    await expect(
+      port({ env: { HTTPS_PROXY: inspecting.url }, extraCa: [sim.caCertPem] }).fetch(metadata()),
+    ).rejects.toThrow();
 
     const trusted = port({ env: { HTTPS_PROXY: inspecting.url }, extraCa: [inspecting.caCertPem!] });
     const ok = await trusted.probe(sim.graphUrl, 5_000);
@@ -221,9 +291,26 @@ describe('a tenant configured in settings, behind a TLS-inspecting proxy (the No
     dirs.push(dataDir);
     const certificatePath = path.join(dataDir, 'bench.pem');
     fs.writeFileSync(certificatePath, sim.clientCertificatePem);
-    const station = createStation({ host: 'browser', dataDir, logger: silentLogger, clock: scaledClock(20), queue: { worker: false }, serialPort: { readSerials: async () => ({ system: 'X' }) }, clouds: { global: customCloud(sim.graphUrl, sim.authorityHost, 'Global') }, network: nodeNetworkFactory({ env: { HTTPS_PROXY: inspecting.url } }) });
+    const station = createStation({
+      host: 'browser',
+      dataDir,
+      logger: silentLogger,
+      clock: scaledClock(20),
+      queue: { worker: false },
+      serialPort: { readSerials: async () => ({ system: 'X' }) },
+      clouds: { global: customCloud(sim.graphUrl, sim.authorityHost, 'Global') },
+      network: nodeNetworkFactory({ env: { HTTPS_PROXY: inspecting.url } }),
+    });
     try {
-      const saved = await station.handlers.updateSettings({ patch: { tenantId: sim.tenantId, clientId: sim.clientId, authMode: 'certificate', certificatePath, ...(caFile ? { caFile } : {}) } });
+      const saved = await station.handlers.updateSettings({
+        patch: {
+          tenantId: sim.tenantId,
+          clientId: sim.clientId,
+          authMode: 'certificate',
+          certificatePath,
+          ...(caFile ? { caFile } : {}),
+        },
+      });
       expect(saved).toMatchObject({ tenantId: sim.tenantId, ...(caFile ? { caFile } : {}) });
       return await station.handlers.checkConnection({});
     } finally {
@@ -231,9 +318,13 @@ describe('a tenant configured in settings, behind a TLS-inspecting proxy (the No
     }
   }
 
-  it('without the CA file: reachability fails as TLS interception naming the proxy\'s CA and the proxy; with the admin\'s CA file every check passes through it', async () => {
+  it("without the CA file: reachability fails as TLS interception naming the proxy's CA and the proxy; with the admin's CA file every check passes through it", async () => {
     const refused = await check(undefined);
-    expect(refused.checks.find((c) => c.id === 'authority')).toMatchObject({ status: 'failed', code: 'CHECK_TLS_INTERCEPTED', params: { issuer: 'Contoso TLS Inspection CA' } });
+    expect(refused.checks.find((c) => c.id === 'authority')).toMatchObject({
+      status: 'failed',
+      code: 'CHECK_TLS_INTERCEPTED',
+      params: { issuer: 'Contoso TLS Inspection CA' },
+    });
     expect(refused.network).toEqual({ stack: 'node', authority: inspecting.url, graph: inspecting.url });
 
     const caFile = path.join(dirs[0]!, 'contoso-inspection-ca.pem');
@@ -251,10 +342,23 @@ describe('a tenant configured in settings, behind a TLS-inspecting proxy (the No
     dirs.push(dataDir);
     const bad = path.join(dataDir, 'not-a-cert.txt');
     fs.writeFileSync(bad, 'hello');
-    const station = createStation({ host: 'browser', dataDir, logger: silentLogger, queue: { worker: false }, serialPort: { readSerials: async () => ({ system: 'X' }) }, clouds: { global: customCloud(sim.graphUrl, sim.authorityHost, 'Global') }, network: nodeNetworkFactory({ env: {} }) });
+    const station = createStation({
+      host: 'browser',
+      dataDir,
+      logger: silentLogger,
+      queue: { worker: false },
+      serialPort: { readSerials: async () => ({ system: 'X' }) },
+      clouds: { global: customCloud(sim.graphUrl, sim.authorityHost, 'Global') },
+      network: nodeNetworkFactory({ env: {} }),
+    });
     try {
-      await station.handlers.updateSettings({ patch: { tenantId: sim.tenantId, clientId: sim.clientId, authMode: 'certificate', caFile: bad } });
-      expect(await station.handlers.getAuthStatus({})).toMatchObject({ state: 'error', error: { code: 'NETWORK_CA_FILE_UNREADABLE', params: { path: bad } } });
+      await station.handlers.updateSettings({
+        patch: { tenantId: sim.tenantId, clientId: sim.clientId, authMode: 'certificate', caFile: bad },
+      });
+      expect(await station.handlers.getAuthStatus({})).toMatchObject({
+        state: 'error',
+        error: { code: 'NETWORK_CA_FILE_UNREADABLE', params: { path: bad } },
+      });
     } finally {
       await station.close();
     }
@@ -266,11 +370,18 @@ describe('a tenant configured in settings, behind a TLS-inspecting proxy (the No
  * and proxies answer here).
  */
 function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(https?|no)_proxy$/i.test(k))) as Record<string, string>;
+  const base = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^(https?|no)_proxy$/i.test(k)),
+  ) as Record<string, string>;
   return new Promise((resolve) => {
-    execFile(process.execPath, ['bin/autopilot-station.js', ...args], { env: { ...base, ...env }, encoding: 'utf8', timeout: 120_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      ['bin/autopilot-station.js', ...args],
+      { env: { ...base, ...env }, encoding: 'utf8', timeout: 120_000 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -291,17 +402,54 @@ describe('the command line behind a corporate proxy (import --tenant-url: a simu
   const deviceFile = () => {
     const serial = `PROXY${++serials}${Date.now() % 100000}`;
     const file = path.join(tmp(), `${serial}.csv`);
-    fs.writeFileSync(file, `Device Serial Number,Windows Product ID,Hardware Hash\r\n${serial},,${encodeHardwareHash({ serialNumber: serial, manufacturer: 'HP', model: 'EliteBook' })}\r\n`);
+    fs.writeFileSync(
+      file,
+      `Device Serial Number,Windows Product ID,Hardware Hash\r\n${serial},,${encodeHardwareHash({ serialNumber: serial, manufacturer: 'HP', model: 'EliteBook' })}\r\n`,
+    );
     return file;
   };
-  const importArgs = (ca: string) => ['import', deviceFile(), '--group-tag', 'Training', '--wait', 'imported', '--timeout-s', '90', '--json', '--tenant-url', sim.graphUrl, '--ca', ca];
+  const importArgs = (ca: string) => [
+    'import',
+    deviceFile(),
+    '--group-tag',
+    'Training',
+    '--wait',
+    'imported',
+    '--timeout-s',
+    '90',
+    '--json',
+    '--tenant-url',
+    sim.graphUrl,
+    '--ca',
+    ca,
+  ];
   const logsOf = (dataDir: string) => {
     const dir = path.join(dataDir, 'logs');
-    return fs.existsSync(dir) ? fs.readdirSync(dir).map((f) => fs.readFileSync(path.join(dir, f), 'utf8')).join('\n') : '';
+    return fs.existsSync(dir)
+      ? fs
+          .readdirSync(dir)
+          .map((f) => fs.readFileSync(path.join(dir, f), 'utf8'))
+          .join('\n')
+      : '';
   };
 
   beforeAll(async () => {
-    sim = await startSimulatedTenant({ timeScale: 60, shareConnection: true, scenario: { name: 'proxied', delays: { processingS: 20, registrationS: 30, assignmentS: 45, syncRunS: 30, syncCooldownS: 600, tagUpdateS: 60 }, devices: { registered: [], otherTenant: [] } } });
+    sim = await startSimulatedTenant({
+      timeScale: 60,
+      shareConnection: true,
+      scenario: {
+        name: 'proxied',
+        delays: {
+          processingS: 20,
+          registrationS: 30,
+          assignmentS: 45,
+          syncRunS: 30,
+          syncCooldownS: 600,
+          tagUpdateS: 60,
+        },
+        devices: { registered: [], otherTenant: [] },
+      },
+    });
     guarded = await startTestProxy({ credentials: { user: 'bench7', password: PASSWORD } });
     inspecting = await startTestProxy({ intercept: { upstreamCa: sim.caCertPem } });
     const d = tmp();
@@ -325,7 +473,11 @@ describe('the command line behind a corporate proxy (import --tenant-url: a simu
     expect(device).toMatchObject({ state: 'imported' });
     const seen = guarded.log.connects.slice(before);
     expect(seen.length).toBeGreaterThanOrEqual(1);
-    expect(seen.every((c) => c.authority === new URL(sim.graphUrl).host && c.status === 200 && c.credentials === `bench7:${PASSWORD}`)).toBe(true);
+    expect(
+      seen.every(
+        (c) => c.authority === new URL(sim.graphUrl).host && c.status === 200 && c.credentials === `bench7:${PASSWORD}`,
+      ),
+    ).toBe(true);
     expect(sim.requestLog.importCountFor(device!.serialNumber)).toBe(1);
     const everything = `${r.stdout}${r.stderr}${logsOf(dataDir)}`;
     expect(logsOf(dataDir)).toContain(guarded.url);
@@ -336,7 +488,11 @@ describe('the command line behind a corporate proxy (import --tenant-url: a simu
     const before = guarded.log.connects.length;
     const r = await cli(importArgs(simCa), { STATION_DATA_DIR: tmp(), HTTPS_PROXY: guarded.url });
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toMatch(new RegExp(`could not reach the simulated tenant at ${sim.graphUrl}: .*the proxy wants credentials \\(HTTP 407\\) \\(proxy ${guarded.url}\\)`));
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `could not reach the simulated tenant at ${sim.graphUrl}: .*the proxy wants credentials \\(HTTP 407\\) \\(proxy ${guarded.url}\\)`,
+      ),
+    );
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(guarded.log.connects.slice(before).map((c) => c.status)).toContain(407);
   }, 120_000);
@@ -350,7 +506,9 @@ describe('the command line behind a corporate proxy (import --tenant-url: a simu
 
     const refused = await cli(importArgs(simCa), { STATION_DATA_DIR: tmp(), HTTPS_PROXY: inspecting.url });
     expect(refused.code).not.toBe(0);
-    expect(refused.stderr).toMatch(/certificate that the given CA file does not vouch for \((UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT_LOCALLY)\)/);
+    expect(refused.stderr).toMatch(
+      /certificate that the given CA file does not vouch for \((UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT_LOCALLY)\)/,
+    );
     expect(refused.stderr.trim().split('\n')).toHaveLength(1);
   }, 120_000);
 });

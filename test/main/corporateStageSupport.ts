@@ -26,9 +26,28 @@ export const autopilotNeverCalled = new Proxy({} as AutopilotPort, {
  * import worker drives it: `tick()` runs the stage once and returns when the worker would look again
  * for it (its next due device, or the end of a throttling pause), in service time.
  */
-export function corporateStageOn(o: { queueStore: QueueStore; store: CorporateStore; port: CorporateIdentityPort; clock: Clock; targets: () => RegistrationTargets; batchSize?: number }) {
-  const context = new WorkerContext(o.queueStore, autopilotNeverCalled, o.clock, silentLogger, undefined, DEFAULT_TIMINGS);
-  const stage = new CorporateStage(context, { store: o.store, port: o.port, targets: o.targets, batchSize: () => o.batchSize ?? 10 });
+export function corporateStageOn(o: {
+  queueStore: QueueStore;
+  store: CorporateStore;
+  port: CorporateIdentityPort;
+  clock: Clock;
+  targets: () => RegistrationTargets;
+  batchSize?: number;
+}) {
+  const context = new WorkerContext(
+    o.queueStore,
+    autopilotNeverCalled,
+    o.clock,
+    silentLogger,
+    undefined,
+    DEFAULT_TIMINGS,
+  );
+  const stage = new CorporateStage(context, {
+    store: o.store,
+    port: o.port,
+    targets: o.targets,
+    batchSize: () => o.batchSize ?? 10,
+  });
   const tick = async (): Promise<number> => {
     await stage.run();
     return Math.max(stage.nextAt() ?? context.now() + context.t.maxPollMs, context.pausedUntil);

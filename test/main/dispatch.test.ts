@@ -16,18 +16,35 @@ describe('dispatcher', () => {
     const result = await dispatch('getInfo', {});
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(result.value).toMatchObject({ name: 'Autopilot Station', mode: 'training', host: 'browser', platform: process.platform });
+    expect(result.value).toMatchObject({
+      name: 'Autopilot Station',
+      mode: 'training',
+      host: 'browser',
+      platform: process.platform,
+    });
   });
 
   it('reports tenant mode once a tenant is set in the settings, and training again when it is cleared', async () => {
-    const s = createStation({ host: 'electron', dataDir: await mkdtemp(path.join(tmpdir(), 'station-info-')), logger: silentLogger });
+    const s = createStation({
+      host: 'electron',
+      dataDir: await mkdtemp(path.join(tmpdir(), 'station-info-')),
+      logger: silentLogger,
+    });
     const call = createDispatcher(s.handlers, silentLogger);
     const tenantId = '6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f';
     expect(await call('updateSettings', { patch: { tenantId, cloud: 'usgov' } })).toMatchObject({ ok: true });
-    expect(await call('getInfo', {})).toMatchObject({ ok: true, value: { mode: 'tenant', tenant: { tenantId, cloud: 'usgov' } } });
+    expect(await call('getInfo', {})).toMatchObject({
+      ok: true,
+      value: { mode: 'tenant', tenant: { tenantId, cloud: 'usgov' } },
+    });
     // Any GUID the Settings form accepts (8-4-4-4-12 hex) is accepted here too, whatever its version digits.
-    expect(await call('updateSettings', { patch: { clientId: '11111111-2222-3333-4444-555555555555' } })).toMatchObject({ ok: true });
-    expect(await call('updateSettings', { patch: { clientId: 'not-a-guid' } })).toMatchObject({ ok: false, error: { code: 'INPUT_INVALID' } });
+    expect(await call('updateSettings', { patch: { clientId: '11111111-2222-3333-4444-555555555555' } })).toMatchObject(
+      { ok: true },
+    );
+    expect(await call('updateSettings', { patch: { clientId: 'not-a-guid' } })).toMatchObject({
+      ok: false,
+      error: { code: 'INPUT_INVALID' },
+    });
     await call('updateSettings', { patch: { tenantId: '', clientId: '' } });
     expect(await call('getInfo', {})).toMatchObject({ ok: true, value: { mode: 'training' } });
     await s.close();
@@ -48,8 +65,16 @@ describe('dispatcher', () => {
   });
 
   it('returns a StationError as data and hides unexpected errors behind a generic message', async () => {
-    const failing = (err: Error): Handlers => ({ ...station.handlers, getInfo: async () => { throw err; } });
-    const known = await createDispatcher(failing(new StationError({ code: 'X_CODE', message: 'known', action: 'do this' })), silentLogger)('getInfo', {});
+    const failing = (err: Error): Handlers => ({
+      ...station.handlers,
+      getInfo: async () => {
+        throw err;
+      },
+    });
+    const known = await createDispatcher(
+      failing(new StationError({ code: 'X_CODE', message: 'known', action: 'do this' })),
+      silentLogger,
+    )('getInfo', {});
     expect(known).toEqual({ ok: false, error: { code: 'X_CODE', message: 'known', action: 'do this' } });
     const unknown = await createDispatcher(failing(new Error('secret internals')), silentLogger)('getInfo', {});
     expect(unknown).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });

@@ -119,11 +119,9 @@ describe('comments and docs point into the repository', () => {
   });
 
   it('no file cites design notes or issue numbers kept outside the repository', () => {
-    const citing = files
-      .flatMap((rel) => outsideCitations(read(rel)).map((c) => `${rel}: ${c}`));
+    const citing = files.flatMap((rel) => outsideCitations(read(rel)).map((c) => `${rel}: ${c}`));
     expect(citing).toEqual([]);
   });
-
 
   it('every docs anchor a file links to is a heading of that document', () => {
     const docs = fs.readdirSync(path.join(repo, 'docs')).filter((f) => f.endsWith('.md'));

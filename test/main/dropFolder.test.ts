@@ -1,4 +1,13 @@
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
@@ -25,10 +34,22 @@ beforeEach(() => {
 
 const csv = (...specs: (typeof devices)[keyof typeof devices][]) =>
   `Device Serial Number,Windows Product ID,Hardware Hash\r\n${specs.map((s) => `${s.serialNumber},,${hashOf(s)}`).join('\r\n')}\r\n`;
-const make = (folder: () => string | undefined = () => drop) => new DropFolder({ folder, seen: new SeenFiles(path.join(data, 'drop-folder-seen.json'), silentLogger), logger: silentLogger });
+const make = (folder: () => string | undefined = () => drop) =>
+  new DropFolder({
+    folder,
+    seen: new SeenFiles(path.join(data, 'drop-folder-seen.json'), silentLogger),
+    logger: silentLogger,
+  });
 const serials = (results: FileReadResult[]) => results.flatMap((r) => r.devices.map((d) => d.serialNumber));
 /** Everything about the folder that reading must leave alone. */
-const snapshot = () => readdirSync(drop).sort().map((name) => { const p = path.join(drop, name); const s = statSync(p); return [name, s.size, s.mtimeMs, readFileSync(p).toString('base64')]; });
+const snapshot = () =>
+  readdirSync(drop)
+    .sort()
+    .map((name) => {
+      const p = path.join(drop, name);
+      const s = statSync(p);
+      return [name, s.size, s.mtimeMs, readFileSync(p).toString('base64')];
+    });
 
 describe('drop folder', () => {
   it('reads new files once, then changed files, never touching the folder', async () => {
@@ -52,7 +73,9 @@ describe('drop folder', () => {
 
     // Only our own writes changed the folder: reading modified, moved and deleted nothing.
     const after = snapshot();
-    expect(after.filter(([name]) => name === 'OA3.xml' || name === '~$bench1.csv')).toEqual(before.filter(([name]) => name === 'OA3.xml' || name === '~$bench1.csv'));
+    expect(after.filter(([name]) => name === 'OA3.xml' || name === '~$bench1.csv')).toEqual(
+      before.filter(([name]) => name === 'OA3.xml' || name === '~$bench1.csv'),
+    );
     expect(readdirSync(drop).sort()).toEqual(['OA3.xml', 'bench1.csv', 'copy of bench1.csv', '~$bench1.csv']);
   });
 
@@ -79,7 +102,8 @@ describe('drop folder', () => {
   });
 
   it('reads a crowded folder over several looks, each file once', async () => {
-    for (let i = 0; i < 250; i++) writeFileSync(path.join(drop, `f${String(i).padStart(3, '0')}.csv`), `${csv(devices.hp)}${' '.repeat(i)}`);
+    for (let i = 0; i < 250; i++)
+      writeFileSync(path.join(drop, `f${String(i).padStart(3, '0')}.csv`), `${csv(devices.hp)}${' '.repeat(i)}`);
     const folder = make();
     const first = await folder.readNew();
     const second = await folder.readNew();
@@ -113,7 +137,13 @@ describe('drop folder', () => {
     bus.subscribe((name, payload) => {
       if (name === 'dropFolderRead') events.push(payload as FileReadResult[]);
     });
-    const watcher = new DropFolderWatcher({ dropFolder: make(), bus, logger: silentLogger, intervalMs: 20, settledMs: 60_000 });
+    const watcher = new DropFolderWatcher({
+      dropFolder: make(),
+      bus,
+      logger: silentLogger,
+      intervalMs: 20,
+      settledMs: 60_000,
+    });
     const file = path.join(drop, 'fresh.csv');
     writeFileSync(file, csv(devices.hp));
     await watcher.tick();

@@ -15,7 +15,16 @@ import { CALL_CHANNEL_PREFIX, EVENT_CHANNEL, callNames } from '../../src-main/co
 import { createDispatcher } from '../../src-main/ipc/dispatch.ts';
 import { createSenderCheck, registerIpcHandlers, type SenderFacts } from '../../src-main/ipc/registerIpc.ts';
 import { buildBridge } from '../../src-main/preload.ts';
-import { APP_ENTRY, createMainWindow, isAllowedExternalUrl, isAllowedPageRequest, isLoopbackHttpsUrl, lockDownContents, lockDownSession, mainWindowOptions } from '../../src-main/window.ts';
+import {
+  APP_ENTRY,
+  createMainWindow,
+  isAllowedExternalUrl,
+  isAllowedPageRequest,
+  isLoopbackHttpsUrl,
+  lockDownContents,
+  lockDownSession,
+  mainWindowOptions,
+} from '../../src-main/window.ts';
 import { createAppProtocolHandler } from '../../src-main/appProtocol.ts';
 import { CONTENT_SECURITY_POLICY } from '../../src-main/kernel/csp.ts';
 
@@ -41,7 +50,12 @@ describe('ipc registration', () => {
   const ipc = fakeIpcMain();
   const check = createSenderCheck(() => new Set([7]));
   const logged: string[] = [];
-  registerIpcHandlers(ipc as never, createDispatcher(station.handlers, silentLogger), check, createLogger((line) => logged.push(line)));
+  registerIpcHandlers(
+    ipc as never,
+    createDispatcher(station.handlers, silentLogger),
+    check,
+    createLogger((line) => logged.push(line)),
+  );
 
   it('registers exactly one channel per contract call', () => {
     expect([...ipc.handlers.keys()].sort()).toEqual(callNames.map((n) => `${CALL_CHANNEL_PREFIX}${n}`).sort());
@@ -69,7 +83,12 @@ describe('ipc registration', () => {
     // Each refusal is in the log with who asked (as VS Code does), never with the input.
     const refusals = logged.map((l) => JSON.parse(l)).filter((r) => r.message.startsWith('ipc call refused'));
     expect(refusals).toHaveLength(cases.length);
-    expect(refusals[2].fields).toMatchObject({ call: 'getInfo', webContentsId: 7, frameOrigin: 'https://evil.example', topFrame: true });
+    expect(refusals[2].fields).toMatchObject({
+      call: 'getInfo',
+      webContentsId: 7,
+      frameOrigin: 'https://evil.example',
+      topFrame: true,
+    });
     expect(logged.join('\n')).not.toContain('garbage');
   });
 });
@@ -137,13 +156,22 @@ describe('window hardening', () => {
   });
 
   it('allows devtools only when asked (development), and always sets the preload', () => {
-    expect(mainWindowOptions('/app/preload.cjs', true).webPreferences).toMatchObject({ devTools: true, preload: '/app/preload.cjs' });
+    expect(mainWindowOptions('/app/preload.cjs', true).webPreferences).toMatchObject({
+      devTools: true,
+      preload: '/app/preload.cjs',
+    });
     expect(mainWindowOptions('/app/preload.cjs', false).webPreferences?.enableBlinkFeatures).toBeUndefined();
     expect(mainWindowOptions('/app/preload.cjs', false).webPreferences?.experimentalFeatures).toBe(false);
   });
 
   it('creates the window with those options, guards its contents and loads app://station/index.html', () => {
-    const created: { options: unknown; contents: FakeContents; loaded: string[]; once: Map<string, () => void>; shown: number }[] = [];
+    const created: {
+      options: unknown;
+      contents: FakeContents;
+      loaded: string[];
+      once: Map<string, () => void>;
+      shown: number;
+    }[] = [];
     class FakeWindow {
       webContents = fakeContents();
       loaded: string[] = [];
@@ -164,7 +192,12 @@ describe('window hardening', () => {
       }
     }
     const openExternal = vi.fn(async () => {});
-    const win = createMainWindow(FakeWindow as never, { openExternal }, '/app/preload.cjs', false) as unknown as FakeWindow;
+    const win = createMainWindow(
+      FakeWindow as never,
+      { openExternal },
+      '/app/preload.cjs',
+      false,
+    ) as unknown as FakeWindow;
     expect(created[0]!.options).toEqual(mainWindowOptions('/app/preload.cjs', false));
     expect(win.loaded).toEqual([APP_ENTRY]);
     expect(APP_ENTRY).toBe('app://station/index.html');
@@ -217,7 +250,8 @@ function fakeSession() {
     check: undefined as undefined | ((...a: unknown[]) => boolean),
     device: undefined as undefined | ((d: unknown) => boolean),
     display: undefined as undefined | ((r: unknown, cb: (streams: unknown) => void) => void),
-    beforeRequest: undefined as undefined | ((d: { url: string; webContentsId?: number }, cb: (r: { cancel?: boolean }) => void) => void),
+    beforeRequest: undefined as
+      undefined | ((d: { url: string; webContentsId?: number }, cb: (r: { cancel?: boolean }) => void) => void),
     setPermissionRequestHandler: (h: never) => void (s.request = h),
     setPermissionCheckHandler: (h: never) => void (s.check = h),
     setDevicePermissionHandler: (h: never) => void (s.device = h),
@@ -237,7 +271,17 @@ describe('session lockdown', () => {
   it('denies every permission request and check, device access and screen capture', () => {
     const s = fakeSession();
     lockDownSession(s as never);
-    for (const permission of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal', 'fullscreen', 'hid', 'serial', 'usb']) {
+    for (const permission of [
+      'media',
+      'geolocation',
+      'notifications',
+      'clipboard-read',
+      'openExternal',
+      'fullscreen',
+      'hid',
+      'serial',
+      'usb',
+    ]) {
       const answer = vi.fn();
       s.request!({}, permission, answer, {});
       expect(answer).toHaveBeenCalledWith(false);
@@ -255,7 +299,16 @@ describe('session lockdown', () => {
     expect(s.cancels('app://station/index.html')).toBe(false);
     expect(s.cancels('app://station/assets/index-abc.js')).toBe(false);
     expect(s.cancels('data:image/png;base64,iVBORw0KGgo=')).toBe(false);
-    for (const url of ['https://graph.microsoft.com/v1.0/me', 'http://127.0.0.1:8080/', 'wss://evil.example/', 'file:///C:/Windows/win.ini', 'app://station.evil/x', 'app://other/index.html', 'devtools://devtools/bundled/inspector.html', 'ftp://x/']) {
+    for (const url of [
+      'https://graph.microsoft.com/v1.0/me',
+      'http://127.0.0.1:8080/',
+      'wss://evil.example/',
+      'file:///C:/Windows/win.ini',
+      'app://station.evil/x',
+      'app://other/index.html',
+      'devtools://devtools/bundled/inspector.html',
+      'ftp://x/',
+    ]) {
       expect(s.cancels(url), url).toBe(true);
     }
     // Requests that are not a page's (main-process Electron net) are left alone.
@@ -323,7 +376,13 @@ describe('contents lockdown (every webContents)', () => {
   });
 
   it('allow-lists external links by exact host or subdomain, https on the default port, no credentials', () => {
-    const yes = ['https://learn.microsoft.com/x', 'https://login.microsoftonline.us/', 'https://aka.ms/autopilot', 'https://intune.microsoft.us/', 'https://portal.azure.cn/'];
+    const yes = [
+      'https://learn.microsoft.com/x',
+      'https://login.microsoftonline.us/',
+      'https://aka.ms/autopilot',
+      'https://intune.microsoft.us/',
+      'https://portal.azure.cn/',
+    ];
     const no = [
       'http://learn.microsoft.com/',
       'https://microsoft.com.evil.example/',
@@ -339,9 +398,17 @@ describe('contents lockdown (every webContents)', () => {
     for (const u of no) expect(isAllowedExternalUrl(u), u).toBe(false);
   });
 
-  it('the training tenant\'s sign-in page is allowed only as HTTPS on 127.0.0.1', () => {
+  it("the training tenant's sign-in page is allowed only as HTTPS on 127.0.0.1", () => {
     expect(isLoopbackHttpsUrl('https://127.0.0.1:41234/6f1c3a52/oauth2/v2.0/authorize?x=1')).toBe(true);
-    for (const u of ['http://127.0.0.1:41234/', 'https://localhost:41234/', 'https://127.0.0.1.evil.example/', 'https://u:p@127.0.0.1:1/', 'https://10.0.0.5/', 'nope']) expect(isLoopbackHttpsUrl(u), u).toBe(false);
+    for (const u of [
+      'http://127.0.0.1:41234/',
+      'https://localhost:41234/',
+      'https://127.0.0.1.evil.example/',
+      'https://u:p@127.0.0.1:1/',
+      'https://10.0.0.5/',
+      'nope',
+    ])
+      expect(isLoopbackHttpsUrl(u), u).toBe(false);
   });
 });
 
@@ -408,7 +475,11 @@ describe('app:// protocol handler', () => {
 });
 
 describe('content security policy', () => {
-  const directives = new Map(CONTENT_SECURITY_POLICY.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k!, v]));
+  const directives = new Map(
+    CONTENT_SECURITY_POLICY.split(';')
+      .map((d) => d.trim().split(/\s+/))
+      .map(([k, ...v]) => [k!, v]),
+  );
   it('allows no eval, no inline script and nothing remote', () => {
     expect(CONTENT_SECURITY_POLICY).not.toMatch(/unsafe-eval|unsafe-inline|wasm-unsafe-eval|\*|https?:/);
     expect(directives.get('default-src')).toEqual(["'none'"]);

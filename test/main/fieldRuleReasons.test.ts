@@ -63,20 +63,45 @@ describe('group tag: one reason per failure', () => {
 
 describe('the reason travels to the screens and into file refusals', () => {
   it('INPUT_INVALID from the dispatcher carries the failing rule as params.reason', async () => {
-    const dispatch = createDispatcher({ queueDevices: async () => ({ queued: [], duplicates: [], invalid: [] }) } as unknown as Handlers, silentLogger);
+    const dispatch = createDispatcher(
+      { queueDevices: async () => ({ queued: [], duplicates: [], invalid: [] }) } as unknown as Handlers,
+      silentLogger,
+    );
     const device = { serialNumber: hp.serialNumber, hardwareHash: hashOf(hp), source: { kind: 'typed' } };
     const user = await dispatch('queueDevices', { devices: [device], assignedUser: '=a@b.cd' });
-    expect(user).toMatchObject({ ok: false, error: { code: 'INPUT_INVALID', params: { reason: 'UPN_FORMULA_START' } } });
+    expect(user).toMatchObject({
+      ok: false,
+      error: { code: 'INPUT_INVALID', params: { reason: 'UPN_FORMULA_START' } },
+    });
     const tag = await dispatch('queueDevices', { devices: [device], groupTag: 'Tokyo,Osaka' });
     expect(tag).toMatchObject({ ok: false, error: { code: 'INPUT_INVALID', params: { reason: 'GROUP_TAG_COMMA' } } });
   });
 
   it('a CSV row with a bad group tag or user is refused with the failing rule named', () => {
     const header = 'Device Serial Number,Windows Product ID,Hardware Hash,Group Tag,Assigned User';
-    const r = readHashFileBytes(Buffer.from([header, `${hp.serialNumber},,${hashOf(hp)},"Tokyo,Osaka",`, `PF0002,,${hashOf({ ...hp, serialNumber: 'PF0002' })},,aiko tanaka@contoso.com`].join('\r\n')), 'rows.csv');
+    const r = readHashFileBytes(
+      Buffer.from(
+        [
+          header,
+          `${hp.serialNumber},,${hashOf(hp)},"Tokyo,Osaka",`,
+          `PF0002,,${hashOf({ ...hp, serialNumber: 'PF0002' })},,aiko tanaka@contoso.com`,
+        ].join('\r\n'),
+      ),
+      'rows.csv',
+    );
     expect(r.errors).toEqual([
-      expect.objectContaining({ code: 'CSV_GROUP_TAG_INVALID', line: 2, params: { line: 2, reason: 'GROUP_TAG_COMMA' }, message: expect.stringMatching(/cannot contain a comma ','/) }),
-      expect.objectContaining({ code: 'CSV_BAD_VALUE', line: 3, params: { line: 3, reason: 'UPN_SPACE' }, message: expect.stringMatching(/cannot contain a space/) }),
+      expect.objectContaining({
+        code: 'CSV_GROUP_TAG_INVALID',
+        line: 2,
+        params: { line: 2, reason: 'GROUP_TAG_COMMA' },
+        message: expect.stringMatching(/cannot contain a comma ','/),
+      }),
+      expect.objectContaining({
+        code: 'CSV_BAD_VALUE',
+        line: 3,
+        params: { line: 3, reason: 'UPN_SPACE' },
+        message: expect.stringMatching(/cannot contain a space/),
+      }),
     ]);
   });
 });

@@ -18,7 +18,10 @@ const claimsHeader = (claims: object) =>
 
 describe('the status table (graphAnswers.ts)', () => {
   it('puts each status in its class', () => {
-    const classes = [200, 204, 400, 401, 404, 409, 418, 429, 500, 501, 502, 503, 504, 599].map((s) => [s, answerClassOf(s)]);
+    const classes = [200, 204, 400, 401, 404, 409, 418, 429, 500, 501, 502, 503, 504, 599].map((s) => [
+      s,
+      answerClassOf(s),
+    ]);
     expect(Object.fromEntries(classes)).toEqual({
       200: 'success',
       204: 'success',
@@ -51,47 +54,84 @@ describe('the status table (graphAnswers.ts)', () => {
 
 describe('classifyFailure', () => {
   it('429: throttled with the Retry-After header in ms', () => {
-    const f = classifyFailure(429, headersOf({ 'retry-after': '7', 'request-id': 'srv-1' }), { error: { code: 'TooManyRequests', message: 'slow down' } }, 0);
+    const f = classifyFailure(
+      429,
+      headersOf({ 'retry-after': '7', 'request-id': 'srv-1' }),
+      { error: { code: 'TooManyRequests', message: 'slow down' } },
+      0,
+    );
     expect(f).toMatchObject({ class: 'throttled', kind: 'throttled', retryAfterMs: 7_000 });
-    expect(f.context).toEqual({ status: 429, requestId: 'srv-1', serviceCode: 'TooManyRequests', serviceMessage: 'slow down' });
+    expect(f.context).toEqual({
+      status: 429,
+      requestId: 'srv-1',
+      serviceCode: 'TooManyRequests',
+      serviceMessage: 'slow down',
+    });
   });
 
   it("503 without a header: Intune's RetryAfter inside the message; null there is no wait", () => {
-    const said = classifyFailure(503, headersOf({}), { error: { message: '{"ErrorCode":"ServiceUnavailable","RetryAfter":30}' } }, 0);
+    const said = classifyFailure(
+      503,
+      headersOf({}),
+      { error: { message: '{"ErrorCode":"ServiceUnavailable","RetryAfter":30}' } },
+      0,
+    );
     expect(said).toMatchObject({ class: 'busy', kind: 'unavailable', retryAfterMs: 30_000 });
     const unsaid = classifyFailure(429, headersOf({}), { error: { message: '{"RetryAfter":null}' } }, 0);
     expect(unsaid.retryAfterMs).toBeUndefined();
   });
 
   it('a Retry-After on any other status is not a wait the client honours', () => {
-    expect(classifyFailure(500, headersOf({ 'retry-after': '5' }), undefined, 0)).toMatchObject({ class: 'server-error', kind: 'unavailable' });
+    expect(classifyFailure(500, headersOf({ 'retry-after': '5' }), undefined, 0)).toMatchObject({
+      class: 'server-error',
+      kind: 'unavailable',
+    });
     expect(classifyFailure(500, headersOf({ 'retry-after': '5' }), undefined, 0).retryAfterMs).toBeUndefined();
   });
 
   it("keeps the error body's request-id when the header is missing", () => {
-    const f = classifyFailure(404, headersOf({}), { error: { code: 'ResourceNotFound', innerError: { 'request-id': 'inner-1' } } }, 0);
+    const f = classifyFailure(
+      404,
+      headersOf({}),
+      { error: { code: 'ResourceNotFound', innerError: { 'request-id': 'inner-1' } } },
+      0,
+    );
     expect(f).toMatchObject({ kind: 'not-found', context: { requestId: 'inner-1', serviceCode: 'ResourceNotFound' } });
   });
 
   it('401: a claims challenge carries its claims; without one it is an expired sign-in or the wrong cloud', () => {
-    const challenge = classifyFailure(401, headersOf({ 'www-authenticate': claimsHeader({ access_token: { nbf: { essential: true, value: '1' } } }) }), undefined, 0);
+    const challenge = classifyFailure(
+      401,
+      headersOf({ 'www-authenticate': claimsHeader({ access_token: { nbf: { essential: true, value: '1' } } }) }),
+      undefined,
+      0,
+    );
     expect(JSON.parse(challenge.claims!)).toEqual({ access_token: { nbf: { essential: true, value: '1' } } });
     expect(challenge.kind).toBe('sign-in-expired');
-    const expired = classifyFailure(401, headersOf({ 'www-authenticate': 'Bearer realm=""' }), { error: { message: 'token expired' } }, 0);
+    const expired = classifyFailure(
+      401,
+      headersOf({ 'www-authenticate': 'Bearer realm=""' }),
+      { error: { message: 'token expired' } },
+      0,
+    );
     expect(expired).toMatchObject({ kind: 'sign-in-expired' });
     expect(expired.claims).toBeUndefined();
-    expect(classifyFailure(401, headersOf({}), { error: { message: 'Invalid audience.' } }, 0).kind).toBe('wrong-cloud');
+    expect(classifyFailure(401, headersOf({}), { error: { message: 'Invalid audience.' } }, 0).kind).toBe(
+      'wrong-cloud',
+    );
   });
 
   it('a licence message is "no Intune licence" whatever the status; 409 and 422 are bad requests', () => {
-    expect(classifyFailure(400, headersOf({}), { error: { message: 'Request not applicable to target tenant.' } }, 0).kind).toBe('no-intune-licence');
+    expect(
+      classifyFailure(400, headersOf({}), { error: { message: 'Request not applicable to target tenant.' } }, 0).kind,
+    ).toBe('no-intune-licence');
     expect(classifyFailure(409, headersOf({}), undefined, 0).kind).toBe('bad-request');
     expect(classifyFailure(422, headersOf({}), undefined, 0).kind).toBe('bad-request');
     expect(classifyFailure(418, headersOf({}), undefined, 0).kind).toBe('unknown');
   });
 });
 
-describe("a 2xx body and a connection that dropped", () => {
+describe('a 2xx body and a connection that dropped', () => {
   it('takes JSON or nothing as success, and anything else as not Graph', () => {
     expect(successBodyOf('', '')).toBeUndefined();
     expect(successBodyOf('{"a":1}', 'application/json; odata.metadata=minimal')).toEqual({ a: 1 });
@@ -101,7 +141,9 @@ describe("a 2xx body and a connection that dropped", () => {
   });
 
   it('an untrusted certificate is told apart from a reset', () => {
-    const tls = droppedConnectionOf(Object.assign(new TypeError('fetch failed'), { cause: { code: 'SELF_SIGNED_CERT_IN_CHAIN' } }));
+    const tls = droppedConnectionOf(
+      Object.assign(new TypeError('fetch failed'), { cause: { code: 'SELF_SIGNED_CERT_IN_CHAIN' } }),
+    );
     expect(tls.untrusted).toBe(true);
     const reset = droppedConnectionOf(Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNRESET' } }));
     expect(reset).toEqual({ untrusted: false, reason: 'fetch failed (ECONNRESET)' });
@@ -109,13 +151,21 @@ describe("a 2xx body and a connection that dropped", () => {
 });
 
 describe("the callers' questions", () => {
-  const failed = (status: number) => graphFailure(classifyFailure(status, headersOf({}), undefined, 0).kind, { status });
+  const failed = (status: number) =>
+    graphFailure(classifyFailure(status, headersOf({}), undefined, 0).kind, { status });
 
   it('the batch endpoint: 503 busy; 400, 404, 405 and the other 5xx refused; a dropped connection; the rest are not its own', () => {
     expect(batchEndpointAnswer(failed(503))).toBe('busy');
-    expect([400, 404, 405, 500, 501, 502, 504].map((s) => batchEndpointAnswer(failed(s)))).toEqual(Array(7).fill('refused'));
+    expect([400, 404, 405, 500, 501, 502, 504].map((s) => batchEndpointAnswer(failed(s)))).toEqual(
+      Array(7).fill('refused'),
+    );
     expect(batchEndpointAnswer(graphFailure('network'))).toBe('dropped');
-    expect([401, 403, 409, 429].map((s) => batchEndpointAnswer(failed(s)))).toEqual([undefined, undefined, undefined, undefined]);
+    expect([401, 403, 409, 429].map((s) => batchEndpointAnswer(failed(s)))).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 
   it('the sync action: 409 a sync runs, 429 too soon', () => {
@@ -126,10 +176,24 @@ describe("the callers' questions", () => {
   });
 
   it('the import POST: refused outright, refused but maybe applied, or not refused', () => {
-    expect([400, 409, 413, 422].map((s) => importRefusalOf(failed(s)))).toEqual(['outright', 'outright', 'outright', 'outright']);
+    expect([400, 409, 413, 422].map((s) => importRefusalOf(failed(s)))).toEqual([
+      'outright',
+      'outright',
+      'outright',
+      'outright',
+    ]);
     expect(importRefusalOf(graphFailure('no-intune-licence', { status: 400 }))).toBe('outright');
-    expect([500, 501, 505].map((s) => importRefusalOf(failed(s)))).toEqual(['maybe-applied', 'maybe-applied', 'maybe-applied']);
-    expect([429, 502, 503, 504].map((s) => importRefusalOf(failed(s)))).toEqual([undefined, undefined, undefined, undefined]);
+    expect([500, 501, 505].map((s) => importRefusalOf(failed(s)))).toEqual([
+      'maybe-applied',
+      'maybe-applied',
+      'maybe-applied',
+    ]);
+    expect([429, 502, 503, 504].map((s) => importRefusalOf(failed(s)))).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
     expect(importRefusalOf(graphFailure('network'))).toBeUndefined();
   });
 });

@@ -45,7 +45,11 @@ const requestsSince = (n: number) => sim.requestLog.entries.slice(n);
 beforeAll(async () => {
   sim = await startSimulatedTenant({ clock });
   network = createNodeNetwork({ extraCa: [sim.caCertPem], direct: true });
-  const records = Array.from({ length: 5 }, (_, i) => ({ serialNumber: `PG${i}`, hardwareIdentifier: encodeHardwareHash({ serialNumber: `PG${i}`, manufacturer: 'HP', model: 'M' }), importId: 'pg' }));
+  const records = Array.from({ length: 5 }, (_, i) => ({
+    serialNumber: `PG${i}`,
+    hardwareIdentifier: encodeHardwareHash({ serialNumber: `PG${i}`, manufacturer: 'HP', model: 'M' }),
+    importId: 'pg',
+  }));
   sim.model.importBatch(records);
   sim.seedRegisteredDevice({ serialNumber: 'ABC-123', manufacturer: 'HP' });
   sim.seedRegisteredDevice({ serialNumber: 'PLAIN9', manufacturer: 'HP' });
@@ -65,14 +69,23 @@ describe('optional query parts degrade', () => {
     sim.setRealTenant({ selectFails: true });
     const graph = client({ logger: true });
     const n = sim.requestLog.entries.length;
-    const first = await graph.getAll<{ id: string }>({ path: IMPORTED, query: { $select: 'id,state' }, optional: ['$select'] });
+    const first = await graph.getAll<{ id: string }>({
+      path: IMPORTED,
+      query: { $select: 'id,state' },
+      optional: ['$select'],
+    });
     expect(first.value).toHaveLength(5);
     expect(first.dropped).toEqual(['$select']);
     expect(requestsSince(n).map((e) => e.status)).toEqual([500, 200]);
     // No backoff wait for a degrade: it is the part, not the service, that failed.
     expect(graph.stats()).toMatchObject({ degraded: 1, retries: 0 });
     const m = sim.requestLog.entries.length;
-    const again = await graph.request({ method: 'GET', path: IMPORTED, query: { $select: 'id' }, optional: ['$select'] });
+    const again = await graph.request({
+      method: 'GET',
+      path: IMPORTED,
+      query: { $select: 'id' },
+      optional: ['$select'],
+    });
     expect(again.dropped).toEqual(['$select']);
     expect(requestsSince(m)).toHaveLength(1);
     expect(requestsSince(m)[0]!.query).toBe('');
@@ -89,36 +102,66 @@ describe('optional query parts degrade', () => {
   it("contains() with a '-' answered 400: that filter shape is dropped and the caller told so; plain serials keep their filter", async () => {
     sim.setRealTenant({ containsDashFails: true });
     const graph = client();
-    const dashed = await graph.getAll<{ serialNumber: string }>({ path: REGISTERED, query: { $filter: "contains(serialNumber,'ABC-123')" }, optional: ['$filter'] });
+    const dashed = await graph.getAll<{ serialNumber: string }>({
+      path: REGISTERED,
+      query: { $filter: "contains(serialNumber,'ABC-123')" },
+      optional: ['$filter'],
+    });
     expect(dashed.dropped).toEqual(['$filter']);
     // Unfiltered: the caller filters on its side.
     expect(dashed.value.map((d) => d.serialNumber)).toEqual(expect.arrayContaining(['ABC-123', 'PLAIN9']));
     const n = sim.requestLog.entries.length;
-    const plain = await graph.getAll<{ serialNumber: string }>({ path: REGISTERED, query: { $filter: "contains(serialNumber,'PLAIN9')" }, optional: ['$filter'] });
+    const plain = await graph.getAll<{ serialNumber: string }>({
+      path: REGISTERED,
+      query: { $filter: "contains(serialNumber,'PLAIN9')" },
+      optional: ['$filter'],
+    });
     expect(plain.dropped).toEqual([]);
     expect(plain.value.map((d) => d.serialNumber)).toEqual(['PLAIN9']);
-    const other = await graph.getAll({ path: REGISTERED, query: { $filter: "contains(serialNumber,'XY-9')" }, optional: ['$filter'] });
+    const other = await graph.getAll({
+      path: REGISTERED,
+      query: { $filter: "contains(serialNumber,'XY-9')" },
+      optional: ['$filter'],
+    });
     expect(other.dropped).toEqual(['$filter']);
     expect(requestsSince(n).map((e) => e.status)).toEqual([200, 200]);
-    expect(queryPartKey(`${REGISTERED}/abc`, '$filter', "contains(serialNumber,'A B')")).toBe(`${REGISTERED}|$filter:contains(serialNumber,'special')`);
+    expect(queryPartKey(`${REGISTERED}/abc`, '$filter', "contains(serialNumber,'A B')")).toBe(
+      `${REGISTERED}|$filter:contains(serialNumber,'special')`,
+    );
   });
 
   it('several optional parts, a 400: dropped one by one, least useful first; only the one whose removal changed the answer is remembered', async () => {
     const graph = client();
     // The imported collection refuses a filter on serialNumber (400); $select and $top are fine.
     const n = sim.requestLog.entries.length;
-    const r = await graph.getAll({ path: IMPORTED, query: { $filter: "serialNumber eq 'PG1'", $select: 'id,serialNumber', $top: '2' }, optional: ['$filter', '$select', '$top'] });
+    const r = await graph.getAll({
+      path: IMPORTED,
+      query: { $filter: "serialNumber eq 'PG1'", $select: 'id,serialNumber', $top: '2' },
+      optional: ['$filter', '$select', '$top'],
+    });
     expect(r.dropped).toEqual(['$select', '$top', '$filter']);
     expect(r.value).toHaveLength(5);
-    expect(requestsSince(n).slice(0, 4).map((e) => e.status)).toEqual([400, 400, 400, 200]);
+    expect(
+      requestsSince(n)
+        .slice(0, 4)
+        .map((e) => e.status),
+    ).toEqual([400, 400, 400, 200]);
     expect(graph.refusedQueryParts()).toEqual([`${IMPORTED}|$filter:serialNumber eq 'plain'`]);
     // Next time: the filter is left out at once, $select and $top are sent and work.
     const m = sim.requestLog.entries.length;
-    const again = await graph.getAll({ path: IMPORTED, query: { $filter: "serialNumber eq 'PG2'", $select: 'id,serialNumber', $top: '10' }, optional: ['$filter', '$select', '$top'] });
+    const again = await graph.getAll({
+      path: IMPORTED,
+      query: { $filter: "serialNumber eq 'PG2'", $select: 'id,serialNumber', $top: '10' },
+      optional: ['$filter', '$select', '$top'],
+    });
     expect(again.dropped).toEqual(['$filter']);
-    expect(requestsSince(m).map((e) => [e.status, decodeURIComponent(e.query)])).toEqual([[200, '?$select=id,serialNumber&$top=10']]);
+    expect(requestsSince(m).map((e) => [e.status, decodeURIComponent(e.query)])).toEqual([
+      [200, '?$select=id,serialNumber&$top=10'],
+    ]);
     // A part the caller did not mark optional is never dropped: the 400 comes back.
-    await expect(graph.request({ method: 'GET', path: IMPORTED, query: { $filter: "serialNumber eq 'PG1'" } })).rejects.toMatchObject({ code: 'GRAPH_BAD_REQUEST' });
+    await expect(
+      graph.request({ method: 'GET', path: IMPORTED, query: { $filter: "serialNumber eq 'PG1'" } }),
+    ).rejects.toMatchObject({ code: 'GRAPH_BAD_REQUEST' });
   });
 
   it('a passing 5xx is not blamed on the optional part: it goes back in and the request is retried as usual', async () => {
@@ -160,21 +203,37 @@ describe('paging that stops', () => {
     const server = await scriptedServer((req) => {
       const u = new URL(req.url, 'http://x');
       const at = u.searchParams.get('page');
-      const next = (p: string) => `http://${req.headers.host}/v1.0${IMPORTED}?page=${p}${u.searchParams.get('mix') ? '&mix=1' : ''}`;
-      if (u.searchParams.get('mix')) return { status: 200, body: at === '2' ? { value: [{ id: 'a' }], '@odata.nextLink': next('3') } : { ...pageA, '@odata.nextLink': next('2') } };
+      const next = (p: string) =>
+        `http://${req.headers.host}/v1.0${IMPORTED}?page=${p}${u.searchParams.get('mix') ? '&mix=1' : ''}`;
+      if (u.searchParams.get('mix'))
+        return {
+          status: 200,
+          body:
+            at === '2'
+              ? { value: [{ id: 'a' }], '@odata.nextLink': next('3') }
+              : { ...pageA, '@odata.nextLink': next('2') },
+        };
       if (at === '2') return { status: 200, body: { ...pageB, '@odata.nextLink': next('1') } };
       return { status: 200, body: { ...pageA, '@odata.nextLink': next('2') } };
     });
     try {
       const fake = new FakeClock();
-      const graph = new GraphClient({ cloud: customCloud(server.url, server.url), apiVersion: 'v1.0', tokens: { getAccessToken: async () => 't' }, clock: fake, logger: silentLogger });
+      const graph = new GraphClient({
+        cloud: customCloud(server.url, server.url),
+        apiVersion: 'v1.0',
+        tokens: { getAccessToken: async () => 't' },
+        clock: fake,
+        logger: silentLogger,
+      });
       const err = await graph.getAll({ path: IMPORTED, doing: 'reading the import batch' }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(GraphFailure);
       expect(err).toMatchObject({ code: 'GRAPH_PAGING_LOOP', transient: true, params: { pages: 3 } });
       expect((err as GraphFailure).message).toContain('reading the import batch');
       expect(server.seen.length).toBeLessThanOrEqual(3);
       const before = server.seen.length;
-      await expect(graph.getAll({ path: IMPORTED, query: { mix: '1' } })).rejects.toMatchObject({ code: 'GRAPH_PAGING_LOOP' });
+      await expect(graph.getAll({ path: IMPORTED, query: { mix: '1' } })).rejects.toMatchObject({
+        code: 'GRAPH_PAGING_LOOP',
+      });
       expect(server.seen.length - before).toBe(2);
     } finally {
       await server.close();
@@ -193,12 +252,19 @@ describe('throttling without Retry-After', () => {
   it("the sync's 10-minute refusal without Retry-After: no made-up wait in the failure, and the app's budget is not cut", async () => {
     sim.setRealTenant({ noRetryAfter: true });
     const graph = client();
-    const sync = () => graph.request({ method: 'POST', path: '/deviceManagement/windowsAutopilotSettings/sync', beta: true, idempotent: false, noRetry: true });
+    const sync = () =>
+      graph.request({
+        method: 'POST',
+        path: '/deviceManagement/windowsAutopilotSettings/sync',
+        beta: true,
+        idempotent: false,
+        noRetry: true,
+      });
     clock.advance(3600_000);
     expect((await sync()).status).toBe(204);
     clock.advance(120_000); // past the sync's run (409 meanwhile), within its 10 minutes
     const err = await sync().catch((e: unknown) => e);
-    expect(err, JSON.stringify((err as GraphFailure).details)).toMatchObject({ status: 429, code: "GRAPH_THROTTLED" });
+    expect(err, JSON.stringify((err as GraphFailure).details)).toMatchObject({ status: 429, code: 'GRAPH_THROTTLED' });
     expect((err as GraphFailure).retryAfterMs).toBeUndefined();
     expect(graph.budget.rate()).toMatchObject({ fraction: 1, throttled: 0 });
     expect(graph.budget.usage().pausedForMs).toBe(0);
@@ -210,7 +276,13 @@ describe('throttling without Retry-After', () => {
     expect(budget.rate()).toMatchObject({ fraction: 1, maxWrites: 90 });
     budget.onThrottled();
     budget.onThrottled(); // the same burst
-    expect(budget.rate()).toMatchObject({ fraction: 0.5, ceiling: 0.85, maxWrites: 45, maxRequests: 450, throttled: 2 });
+    expect(budget.rate()).toMatchObject({
+      fraction: 0.5,
+      ceiling: 0.85,
+      maxWrites: 45,
+      maxRequests: 450,
+      throttled: 2,
+    });
     c.advance(20_000 * 4);
     expect(budget.rate().fraction).toBeCloseTo(0.7, 5);
     c.advance(20_000 * 10);
@@ -232,12 +304,16 @@ describe('throttling without Retry-After', () => {
   async function twoStations(adaptive: boolean, windows: number) {
     const windowMs = 20_000;
     const virtual = new VirtualClock();
-    const shared = await startSimulatedTenant({ clock: virtual, realTenant: { noRetryAfter: true }, scenario: { throttle: { appWrites: 20 } } });
+    const shared = await startSimulatedTenant({
+      clock: virtual,
+      realTenant: { noRetryAfter: true },
+      scenario: { throttle: { appWrites: 20 } },
+    });
     const agent = createNodeNetwork({ extraCa: [shared.caCertPem], direct: true });
     const id = shared.seedRegisteredDevice({ serialNumber: 'HAMMER1', manufacturer: 'HP' });
     const token = shared.issueAccessToken('app', [RW]);
     let seed = 1;
-    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
     const station = () =>
       new GraphClient({
         cloud: customCloud(shared.graphUrl, shared.authorityHost),
@@ -250,7 +326,13 @@ describe('throttling without Retry-After', () => {
         budget: new RateBudget(virtual, { ...INTUNE_APP_LIMITS, maxWrites: 18 }, adaptive ? {} : false),
       });
     const stations = [station(), station()];
-    const write = (g: GraphClient) => g.request({ method: 'POST', path: `${REGISTERED}/${id}/updateDeviceProperties`, body: { displayName: 'x' }, idempotent: true });
+    const write = (g: GraphClient) =>
+      g.request({
+        method: 'POST',
+        path: `${REGISTERED}/${id}/updateDeviceProperties`,
+        body: { displayName: 'x' },
+        idempotent: true,
+      });
     try {
       const start = virtual.now();
       const end = start + windows * windowMs;
@@ -260,7 +342,11 @@ describe('throttling without Retry-After', () => {
       await Promise.all(stations.flatMap((g) => [hammer(g), hammer(g), hammer(g), hammer(g)]));
       const writes = shared.requestLog.entries.filter((e) => e.method === 'POST');
       const windowOf = (e: { at: string }) => Math.floor((Date.parse(e.at) - start) / windowMs);
-      const per = (status: number) => Array.from({ length: windows }, (_, w) => writes.filter((e) => e.status === status && windowOf(e) === w).length);
+      const per = (status: number) =>
+        Array.from(
+          { length: windows },
+          (_, w) => writes.filter((e) => e.status === status && windowOf(e) === w).length,
+        );
       return { throttled: per(429), ok: per(204), fractions: stations.map((g) => g.budget.rate().fraction) };
     } finally {
       await agent.close();
@@ -274,7 +360,10 @@ describe('throttling without Retry-After', () => {
     const run = await twoStations(true, 30);
     const note = `fixed budgets: 429s per window ${JSON.stringify(fixed.throttled)}; adaptive: 429s ${JSON.stringify(run.throttled)}, 204s ${JSON.stringify(run.ok)}, rates ${run.fractions}`;
     // With fixed budgets (90% each) the tenant refuses writes in every window, for ever.
-    expect(fixed.throttled.slice(1).every((n) => n > 0), note).toBe(true);
+    expect(
+      fixed.throttled.slice(1).every((n) => n > 0),
+      note,
+    ).toBe(true);
     // Adaptive: some 429s in the first windows, then none for the rest (the slowly rising ceiling
     // probes again only after about half an hour).
     const firstQuiet = run.throttled.findLastIndex((n) => n > 0) + 1;
@@ -313,7 +402,10 @@ class VirtualClock {
       try {
         const res = await inner(url, init);
         const text = await res.text();
-        return new Response(res.status === 204 || res.status === 304 ? null : text, { status: res.status, headers: res.headers as unknown as Headers });
+        return new Response(res.status === 204 || res.status === 304 ? null : text, {
+          status: res.status,
+          headers: res.headers as unknown as Headers,
+        });
       } finally {
         this.busy--;
         this.schedule();

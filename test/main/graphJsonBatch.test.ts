@@ -23,7 +23,16 @@ const ids: string[] = [];
 function autopilot(budget?: RateBudget) {
   const token = sim.issueAccessToken('app', [RW]);
   const logger = createLogger((_l, r) => logs.push(r), {}, 'debug');
-  const graph = new GraphClient({ cloud: customCloud(sim.graphUrl, sim.authorityHost), apiVersion: 'v1.0', tokens: { getAccessToken: async () => token }, clock, logger: silentLogger, fetch: network.fetch, random: () => 0.5, ...(budget ? { budget } : {}) });
+  const graph = new GraphClient({
+    cloud: customCloud(sim.graphUrl, sim.authorityHost),
+    apiVersion: 'v1.0',
+    tokens: { getAccessToken: async () => token },
+    clock,
+    logger: silentLogger,
+    fetch: network.fetch,
+    random: () => 0.5,
+    ...(budget ? { budget } : {}),
+  });
   return { graph, port: new AutopilotGraph({ graph, logger }) };
 }
 const since = (n: number) => sim.requestLog.entries.slice(n);
@@ -31,7 +40,14 @@ const since = (n: number) => sim.requestLog.entries.slice(n);
 beforeAll(async () => {
   sim = await startSimulatedTenant({ clock });
   network = createNodeNetwork({ extraCa: [sim.caCertPem], direct: true });
-  for (let i = 0; i < 45; i++) ids.push(sim.seedRegisteredDevice({ serialNumber: `JB${String(i).padStart(3, '0')}`, manufacturer: 'HP', model: 'EliteBook' }));
+  for (let i = 0; i < 45; i++)
+    ids.push(
+      sim.seedRegisteredDevice({
+        serialNumber: `JB${String(i).padStart(3, '0')}`,
+        manufacturer: 'HP',
+        model: 'EliteBook',
+      }),
+    );
 });
 afterEach(() => {
   sim.clearFaults();
@@ -50,7 +66,9 @@ describe('JSON batching of reads by id', () => {
     const wanted = [...ids.slice(0, 44), '00000000-0000-0000-0000-00000000dead'];
     const reads = await port.getRegisteredDevices(wanted, { profileStatus: false });
     expect(reads.map((r) => r.id)).toEqual(wanted);
-    expect(reads.slice(0, 44).map((r) => r.value?.serialNumber)).toEqual(Array.from({ length: 44 }, (_, i) => `JB${String(i).padStart(3, '0')}`));
+    expect(reads.slice(0, 44).map((r) => r.value?.serialNumber)).toEqual(
+      Array.from({ length: 44 }, (_, i) => `JB${String(i).padStart(3, '0')}`),
+    );
     expect(reads[44]).toMatchObject({ id: wanted[44] });
     expect(reads[44]!.value).toBeUndefined();
     expect(reads.every((r) => !r.error && r.requestId)).toBe(true);
@@ -94,7 +112,12 @@ describe('JSON batching of reads by id', () => {
     expect(since(mid).filter((e) => e.path.endsWith('$batch'))).toHaveLength(0);
     expect(since(mid).filter((e) => e.method === 'GET' && !e.batchRequestId)).toHaveLength(20);
     // The first call's two chunks (20 + 5) left together: the refused one was read singly, the other went through.
-    expect(since(start).filter((e) => e.path.endsWith('$batch')).map((e) => e.status).sort()).toEqual([200, 500]);
+    expect(
+      since(start)
+        .filter((e) => e.path.endsWith('$batch'))
+        .map((e) => e.status)
+        .sort(),
+    ).toEqual([200, 500]);
   });
 
   it('a batch endpoint answering 503 (realTenant.batchUnavailable): each chunk is read one by one at once, never re-sent as a batch; two 503s in a row stop batching', async () => {
@@ -120,22 +143,42 @@ describe('JSON batching of reads by id', () => {
   it('the simulated tenant refuses what Graph refuses: more than 20 inside, duplicate ids, versioned urls, a bad body', async () => {
     const token = sim.issueAccessToken('app', [RW]);
     const post = async (body: unknown) => {
-      const res = await network.fetch(`${sim.graphUrl}/v1.0/$batch`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
-      return { status: res.status, body: (await res.json()) as { error?: { message: string }; responses?: { id: string; status: number }[] } };
+      const res = await network.fetch(`${sim.graphUrl}/v1.0/$batch`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      return {
+        status: res.status,
+        body: (await res.json()) as { error?: { message: string }; responses?: { id: string; status: number }[] },
+      };
     };
-    const req = (id: string, url = `/deviceManagement/windowsAutopilotDeviceIdentities/${ids[0]}`) => ({ id, method: 'GET', url });
+    const req = (id: string, url = `/deviceManagement/windowsAutopilotDeviceIdentities/${ids[0]}`) => ({
+      id,
+      method: 'GET',
+      url,
+    });
     expect((await post({ requests: Array.from({ length: 21 }, (_, i) => req(String(i))) })).status).toBe(400);
     expect((await post({ requests: [req('1'), req('1')] })).status).toBe(400);
-    expect((await post({ requests: [req('1', `/v1.0/deviceManagement/windowsAutopilotDeviceIdentities/${ids[0]}`)] })).status).toBe(400);
+    expect(
+      (await post({ requests: [req('1', `/v1.0/deviceManagement/windowsAutopilotDeviceIdentities/${ids[0]}`)] }))
+        .status,
+    ).toBe(400);
     expect((await post('{not json')).status).toBe(400);
-    const ok = await post({ requests: [req('a'), req('b', '/deviceManagement/windowsAutopilotDeviceIdentities/nope')] });
+    const ok = await post({
+      requests: [req('a'), req('b', '/deviceManagement/windowsAutopilotDeviceIdentities/nope')],
+    });
     expect(ok.status).toBe(200);
     expect(ok.body.responses!.map((r) => [r.id, r.status])).toEqual([
       ['a', 200],
       ['b', 404],
     ]);
     // Without a valid token, each inner request is refused as it would be alone.
-    const res = await network.fetch(`${sim.graphUrl}/v1.0/$batch`, { method: 'POST', headers: { authorization: 'Bearer nope', 'content-type': 'application/json' }, body: JSON.stringify({ requests: [req('1')] }) });
+    const res = await network.fetch(`${sim.graphUrl}/v1.0/$batch`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer nope', 'content-type': 'application/json' },
+      body: JSON.stringify({ requests: [req('1')] }),
+    });
     expect(((await res.json()) as { responses: { status: number }[] }).responses[0]!.status).toBe(401);
   });
 });

@@ -50,7 +50,10 @@ describe('RetryTiming', () => {
     const post = t.afterMaybeProcessed(graphFailure('unavailable', { status: 500 }), 1, { idempotent: false });
     expect(post.retry).toBe(false);
     expect(!post.retry && post.failure.details?.maybeApplied).toBe(true);
-    expect(t.afterMaybeProcessed(graphFailure('network'), 2, { idempotent: true })).toEqual({ retry: true, waitMs: 1_000 });
+    expect(t.afterMaybeProcessed(graphFailure('network'), 2, { idempotent: true })).toEqual({
+      retry: true,
+      waitMs: 1_000,
+    });
     const last = t.afterMaybeProcessed(graphFailure('network'), 6, { idempotent: true });
     expect(last.retry).toBe(false);
     expect(!last.retry && last.failure.details?.maybeApplied).toBeUndefined();

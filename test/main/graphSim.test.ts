@@ -29,7 +29,10 @@ beforeAll(async () => {
     timeScale: TIME_SCALE,
     scenario: {
       delays: { processingS: 30, registrationS: 60, assignmentS: 120, syncRunS: 60, syncCooldownS: 600 },
-      devices: { registered: [{ serialNumber: 'ALREADY-1', groupTag: 'Old' }], otherTenant: [{ serialNumber: 'OTHER1' }] },
+      devices: {
+        registered: [{ serialNumber: 'ALREADY-1', groupTag: 'Old' }],
+        otherTenant: [{ serialNumber: 'OTHER1' }],
+      },
       pageSize: 50,
     },
   });
@@ -45,7 +48,11 @@ function station(tag = 'a', maxAttempts?: number) {
   const auth = new AuthService(
     { mode: 'certificate', clientId: sim.clientId, tenantId: sim.tenantId, cloud },
     {
-      cache: new EncryptedCachePlugin(path.join(dir, `${tag}.bin`), new KeyFileProtector(path.join(dir, `${tag}.key`), silentLogger), silentLogger),
+      cache: new EncryptedCachePlugin(
+        path.join(dir, `${tag}.bin`),
+        new KeyFileProtector(path.join(dir, `${tag}.key`), silentLogger),
+        silentLogger,
+      ),
       logger: silentLogger,
       openBrowser: async () => {},
       onDeviceCode: () => {},
@@ -53,7 +60,15 @@ function station(tag = 'a', maxAttempts?: number) {
       networkClient: new MsalNetworkClient(network.fetch),
     },
   );
-  const graph = new GraphClient({ cloud, apiVersion: 'v1.0', tokens: auth, clock, logger: silentLogger, fetch: network.fetch, ...(maxAttempts ? { retry: { maxAttempts } } : {}) });
+  const graph = new GraphClient({
+    cloud,
+    apiVersion: 'v1.0',
+    tokens: auth,
+    clock,
+    logger: silentLogger,
+    fetch: network.fetch,
+    ...(maxAttempts ? { retry: { maxAttempts } } : {}),
+  });
   const ap = new AutopilotGraph({ graph, logger: silentLogger });
   return { auth, graph, ap };
 }
@@ -62,7 +77,12 @@ let serialSeq = 0;
 function devices(n: number, importId: string, groupTag = 'Lab-A'): ImportedIdentityInput[] {
   return Array.from({ length: n }, () => {
     const serialNumber = `SIM${String(++serialSeq).padStart(6, '0')}`;
-    return { serialNumber, importId, groupTag, hardwareIdentifier: encodeHardwareHash({ serialNumber, manufacturer: 'Contoso', model: 'Bench 1' }) };
+    return {
+      serialNumber,
+      importId,
+      groupTag,
+      hardwareIdentifier: encodeHardwareHash({ serialNumber, manufacturer: 'Contoso', model: 'Bench 1' }),
+    };
   });
 }
 
@@ -72,10 +92,21 @@ async function recordsOf(ap: AutopilotGraph, serials: string[]): Promise<Importe
   return (await ap.listImported()).value.filter((r) => wanted.has(r.serialNumber));
 }
 
-async function untilTerminal(ap: AutopilotGraph, batch: ImportedIdentityInput[], count: number): Promise<ImportedIdentity[]> {
+async function untilTerminal(
+  ap: AutopilotGraph,
+  batch: ImportedIdentityInput[],
+  count: number,
+): Promise<ImportedIdentity[]> {
   for (let i = 0; i < 200; i++) {
-    const value = await recordsOf(ap, batch.map((d) => d.serialNumber));
-    if (value.length >= count && value.every((r) => r.state.deviceImportStatus === 'complete' || r.state.deviceImportStatus === 'error')) return value;
+    const value = await recordsOf(
+      ap,
+      batch.map((d) => d.serialNumber),
+    );
+    if (
+      value.length >= count &&
+      value.every((r) => r.state.deviceImportStatus === 'complete' || r.state.deviceImportStatus === 'error')
+    )
+      return value;
     await clock.sleep(10_000);
   }
   throw new Error('batch never finished');
@@ -113,8 +144,20 @@ describe('Autopilot operations against the simulated tenant over HTTPS', () => {
     const others = devices(1, 'someone-else');
     const someoneElses = await ap.importBatch(others);
     await ap.deleteImported(done.map((r) => r.id));
-    expect(await recordsOf(ap, batch.map((d) => d.serialNumber))).toHaveLength(0);
-    expect((await recordsOf(ap, others.map((d) => d.serialNumber))).map((r) => r.id)).toEqual(someoneElses.value.map((r) => r.id));
+    expect(
+      await recordsOf(
+        ap,
+        batch.map((d) => d.serialNumber),
+      ),
+    ).toHaveLength(0);
+    expect(
+      (
+        await recordsOf(
+          ap,
+          others.map((d) => d.serialNumber),
+        )
+      ).map((r) => r.id),
+    ).toEqual(someoneElses.value.map((r) => r.id));
     // registration follows; the device is found by serial and by id
     const regId = done[0]!.state.deviceRegistrationId!;
     let found;
@@ -135,21 +178,32 @@ describe('Autopilot operations against the simulated tenant over HTTPS', () => {
     const importId = `sel-${Date.now()}`;
     const batch = devices(3, importId, 'Lab-S');
     await ap.importBatch(batch);
-    const read = await recordsOf(ap, batch.map((d) => d.serialNumber));
+    const read = await recordsOf(
+      ap,
+      batch.map((d) => d.serialNumber),
+    );
     expect(read).toHaveLength(3);
-    expect(read.every((r) => r.groupTag === 'Lab-S' && r.importId === importId && r.id && r.state.deviceImportStatus)).toBe(true);
-    const poll = sim.log.entries.filter((e) => e.method === 'GET' && e.path.endsWith('/importedWindowsAutopilotDeviceIdentities')).at(-1)!;
+    expect(
+      read.every((r) => r.groupTag === 'Lab-S' && r.importId === importId && r.id && r.state.deviceImportStatus),
+    ).toBe(true);
+    const poll = sim.log.entries
+      .filter((e) => e.method === 'GET' && e.path.endsWith('/importedWindowsAutopilotDeviceIdentities'))
+      .at(-1)!;
     const select = new URLSearchParams(poll.query).get('$select')!.split(',');
     expect(select).toEqual(expect.arrayContaining(['id', 'serialNumber', 'importId', 'state']));
     expect(select).not.toContain('hardwareIdentifier');
     expect(poll.status).toBe(200);
   });
 
-  it('errors follow the data: 806 for a device already here, 808 for another tenant\'s', async () => {
+  it("errors follow the data: 806 for a device already here, 808 for another tenant's", async () => {
     const { auth, ap } = station('errors');
     await auth.signIn();
     const importId = `err-${Date.now()}`;
-    const mk = (serialNumber: string) => ({ serialNumber, importId, hardwareIdentifier: encodeHardwareHash({ serialNumber, manufacturer: 'Contoso', model: 'M' }) });
+    const mk = (serialNumber: string) => ({
+      serialNumber,
+      importId,
+      hardwareIdentifier: encodeHardwareHash({ serialNumber, manufacturer: 'Contoso', model: 'M' }),
+    });
     const pair = [mk('ALREADY-1'), mk('OTHER1')];
     await ap.importBatch(pair);
     const done = await untilTerminal(ap, pair, 2);
@@ -164,7 +218,7 @@ describe('Autopilot operations against the simulated tenant over HTTPS', () => {
     expect(found.value.map((d) => d.serialNumber)).toEqual(['ALREADY-1']);
   });
 
-  it('sync: a second call at once is refused by the service (409 running / 429 too soon) and not retried (the station\'s rule lives in the worker)', async () => {
+  it("sync: a second call at once is refused by the service (409 running / 429 too soon) and not retried (the station's rule lives in the worker)", async () => {
     const { auth, ap } = station('sync');
     await auth.signIn();
     expect(await ap.requestSync()).toBe('requested');
@@ -203,7 +257,10 @@ describe('Autopilot operations against the simulated tenant over HTTPS', () => {
     void [
       sim.inject({ kind: '429', probability: 0.15, retryAfterS: 3, pathContains: graphPaths }),
       sim.inject({ kind: '503', probability: 0.1, pathContains: graphPaths }),
-      ...(['GET', 'DELETE'] as const).flatMap((method) => [sim.inject({ kind: '500', probability: 0.1, method, pathContains: graphPaths }), sim.inject({ kind: 'reset', probability: 0.1, method, pathContains: graphPaths })]),
+      ...(['GET', 'DELETE'] as const).flatMap((method) => [
+        sim.inject({ kind: '500', probability: 0.1, method, pathContains: graphPaths }),
+        sim.inject({ kind: 'reset', probability: 0.1, method, pathContains: graphPaths }),
+      ]),
     ];
     try {
       const posted = await ap.importBatch(batch);
@@ -214,11 +271,16 @@ describe('Autopilot operations against the simulated tenant over HTTPS', () => {
       sim.clearFaults();
     }
     for (const d of batch) expect(sim.log.importCountFor(d.serialNumber)).toBe(1);
-    expect(await recordsOf(ap, batch.map((d) => d.serialNumber))).toHaveLength(0);
+    expect(
+      await recordsOf(
+        ap,
+        batch.map((d) => d.serialNumber),
+      ),
+    ).toHaveLength(0);
     expect(graph.stats().retries).toBeGreaterThan(0);
   });
 
-  it('the client-side budget keeps a burst of writes under the service limits (counted in the sim\'s log)', async () => {
+  it("the client-side budget keeps a burst of writes under the service limits (counted in the sim's log)", async () => {
     const { auth, ap, graph } = station('budget');
     await auth.signIn();
     const importId = `burst-${Date.now()}`;
@@ -232,7 +294,12 @@ describe('Autopilot operations against the simulated tenant over HTTPS', () => {
     const writes = entries.filter((e) => e.method !== 'GET').map((e) => Date.parse(e.at));
     expect(writes.length).toBe(150);
     expect(maxPerWindow(writes, 20_000)).toBeLessThanOrEqual(100);
-    expect(maxPerWindow(entries.map((e) => Date.parse(e.at)), 20_000)).toBeLessThanOrEqual(1000);
+    expect(
+      maxPerWindow(
+        entries.map((e) => Date.parse(e.at)),
+        20_000,
+      ),
+    ).toBeLessThanOrEqual(1000);
     expect(graph.stats().throttled).toBe(0);
   });
 });

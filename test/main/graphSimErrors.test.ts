@@ -25,7 +25,13 @@ afterEach(async () => {
   sim = undefined;
 });
 
-async function connect(scenario: SimScenarioInput, tokens?: (s: SimTenant) => AccessTokenProvider, budget?: RateBudget, clock = defaultClock, timeScale = 200) {
+async function connect(
+  scenario: SimScenarioInput,
+  tokens?: (s: SimTenant) => AccessTokenProvider,
+  budget?: RateBudget,
+  clock = defaultClock,
+  timeScale = 200,
+) {
   sim = await startSimulatedTenant({ clock, timeScale, scenario });
   const s = sim;
   const dir = await mkdtemp(path.join(tmpdir(), 'graph-err-'));
@@ -34,7 +40,11 @@ async function connect(scenario: SimScenarioInput, tokens?: (s: SimTenant) => Ac
   const auth = new AuthService(
     { mode: 'certificate', clientId: s.clientId, tenantId: s.tenantId, cloud },
     {
-      cache: new EncryptedCachePlugin(path.join(dir, 'c.bin'), new KeyFileProtector(path.join(dir, 'c.key'), silentLogger), silentLogger),
+      cache: new EncryptedCachePlugin(
+        path.join(dir, 'c.bin'),
+        new KeyFileProtector(path.join(dir, 'c.key'), silentLogger),
+        silentLogger,
+      ),
       logger: silentLogger,
       openBrowser: async () => {},
       onDeviceCode: () => {},
@@ -43,7 +53,15 @@ async function connect(scenario: SimScenarioInput, tokens?: (s: SimTenant) => Ac
     },
   );
   if (!tokens) expect(await auth.signIn()).toMatchObject({ state: 'signed-in' });
-  const graph = new GraphClient({ cloud, apiVersion: 'v1.0', tokens: tokens ? tokens(s) : auth, clock, logger: silentLogger, fetch: network.fetch, ...(budget ? { budget } : {}) });
+  const graph = new GraphClient({
+    cloud,
+    apiVersion: 'v1.0',
+    tokens: tokens ? tokens(s) : auth,
+    clock,
+    logger: silentLogger,
+    fetch: network.fetch,
+    ...(budget ? { budget } : {}),
+  });
   return { graph, ap: new AutopilotGraph({ graph, logger: silentLogger }) };
 }
 
@@ -74,13 +92,18 @@ describe('Graph failures from the simulated tenant, in words', () => {
   });
 
   it('a token for another cloud\'s Graph is "wrong cloud", not retried as an expired sign-in', async () => {
-    const { ap, graph } = await connect({}, (s) => ({ getAccessToken: async () => s.issueAccessToken('app', ['DeviceManagementServiceConfig.ReadWrite.All'], { aud: 'https://graph.microsoft.us' }) }));
+    const { ap, graph } = await connect({}, (s) => ({
+      getAccessToken: async () =>
+        s.issueAccessToken('app', ['DeviceManagementServiceConfig.ReadWrite.All'], {
+          aud: 'https://graph.microsoft.us',
+        }),
+    }));
     const f = await failureOf(ap.getImported('x'));
     expect(f).toMatchObject({ kind: 'wrong-cloud', status: 401 });
     expect(graph.stats().tokenRefreshes).toBe(0);
   });
 
-  it('when the service throttles (its limit is lower than the station\'s budget), the client waits Retry-After and finishes', async () => {
+  it("when the service throttles (its limit is lower than the station's budget), the client waits Retry-After and finishes", async () => {
     // A budget that trusts the service too much, and a service whose app limit is 8 requests per 20 s.
     // Time runs 20 times faster here (not 200) so that the sim's 20 s window lasts a real second even on a loaded
     // machine.

@@ -35,13 +35,20 @@ export interface SeenRequest {
  * A real HTTP server on loopback that answers from a script, for the client's retry rules. The
  * simulated tenant covers the service's behaviour; this covers exact edge cases (Retry-After forms).
  */
-export async function scriptedServer(answer: (req: SeenRequest, index: number) => ScriptedAnswer): Promise<{ url: string; seen: SeenRequest[]; close(): Promise<void> }> {
+export async function scriptedServer(
+  answer: (req: SeenRequest, index: number) => ScriptedAnswer,
+): Promise<{ url: string; seen: SeenRequest[]; close(): Promise<void> }> {
   const seen: SeenRequest[] = [];
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const r: SeenRequest = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const r: SeenRequest = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
       seen.push(r);
       const a = answer(r, seen.length - 1);
       if (a.reset) {
@@ -80,8 +87,16 @@ export interface SimHandle extends TrainingTenant {
   log: RequestLog;
 }
 
-export async function startSimForTests(o: { clock: Clock; timeScale: number; scenario?: SimScenarioInput }): Promise<SimHandle> {
-  const sim = await startSimulatedTenant({ clock: o.clock, timeScale: o.timeScale, ...(o.scenario ? { scenario: o.scenario } : {}) });
+export async function startSimForTests(o: {
+  clock: Clock;
+  timeScale: number;
+  scenario?: SimScenarioInput;
+}): Promise<SimHandle> {
+  const sim = await startSimulatedTenant({
+    clock: o.clock,
+    timeScale: o.timeScale,
+    ...(o.scenario ? { scenario: o.scenario } : {}),
+  });
   return {
     ...trainingConnectionOf(sim),
     approveDeviceCode: (code) => {

@@ -1,11 +1,24 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { decodeHardwareHash } from '../../src-main/capture/decodeHardwareHash.ts';
-import { assembleHash, encodeHardwareHash, encodeHardwareHashBytes, standardRecords } from '../../src-main/capture/encodeHardwareHash.ts';
+import {
+  assembleHash,
+  encodeHardwareHash,
+  encodeHardwareHashBytes,
+  standardRecords,
+} from '../../src-main/capture/encodeHardwareHash.ts';
 import { RecordType } from '../../src-main/capture/hashLayout.ts';
 
-const spec = { serialNumber: 'PF3ABC12', manufacturer: 'LENOVO', model: '21CB004LUS', productKeyId: '3306201234567', macAddresses: ['8C:8C:AA:01:02:03', '00:15:5D:AA:BB:CC'], smbiosUuid: '1B2C3D4E-5F60-7182-93A4-B5C6D7E8F901' };
-const codes = (b64: string, expectedSerial?: string) => decodeHardwareHash(b64, expectedSerial === undefined ? {} : { expectedSerial }).findings.map((f) => f.code);
+const spec = {
+  serialNumber: 'PF3ABC12',
+  manufacturer: 'LENOVO',
+  model: '21CB004LUS',
+  productKeyId: '3306201234567',
+  macAddresses: ['8C:8C:AA:01:02:03', '00:15:5D:AA:BB:CC'],
+  smbiosUuid: '1B2C3D4E-5F60-7182-93A4-B5C6D7E8F901',
+};
+const codes = (b64: string, expectedSerial?: string) =>
+  decodeHardwareHash(b64, expectedSerial === undefined ? {} : { expectedSerial }).findings.map((f) => f.code);
 
 describe('hardware hash codec', () => {
   it('decodes every field of a valid hash, byte for byte', () => {
@@ -27,11 +40,15 @@ describe('hardware hash codec', () => {
     });
     expect(r.findings).toEqual([]);
     // The records the decoder saw are exactly the ones the encoder wrote, in order and size.
-    expect(r.records.map((x) => [x.type, x.length])).toEqual(standardRecords(spec).map((x) => [x.type, x.payload.length]));
+    expect(r.records.map((x) => [x.type, x.length])).toEqual(
+      standardRecords(spec).map((x) => [x.type, x.payload.length]),
+    );
     // The checksum sits right after the records and covers bytes [0, totalLength).
     const totalLength = bytes.readUInt16LE(2);
     expect(bytes.toString('latin1', totalLength, totalLength + 4)).toBe('CS$\0');
-    expect(bytes.subarray(totalLength + 4, totalLength + 36)).toEqual(createHash('sha256').update(bytes.subarray(0, totalLength)).digest());
+    expect(bytes.subarray(totalLength + 4, totalLength + 36)).toEqual(
+      createHash('sha256').update(bytes.subarray(0, totalLength)).digest(),
+    );
   });
 
   it('pads unpadded base64 and says so', () => {
@@ -90,7 +107,9 @@ describe('hardware hash codec', () => {
 
     const trailing = Buffer.from(bytes);
     trailing[trailing.length - 1] = 1;
-    expect(decodeHardwareHash(trailing.toString('base64')).findings).toEqual([expect.objectContaining({ code: 'HASH_TRAILING_DATA', severity: 'warning' })]);
+    expect(decodeHardwareHash(trailing.toString('base64')).findings).toEqual([
+      expect.objectContaining({ code: 'HASH_TRAILING_DATA', severity: 'warning' }),
+    ]);
   });
 
   it('marks hashes without serial or manufacturer invalid (the service answers 802)', () => {
@@ -103,13 +122,19 @@ describe('hardware hash codec', () => {
     expect(codes(b64, 'OTHER999')).toEqual(['SERIAL_MISMATCH']);
     expect(decodeHardwareHash(b64, { expectedSerial: 'OTHER999' }).valid).toBe(false);
     expect(codes(b64, 'To be filled by O.E.M.')).toEqual(['SERIAL_PLACEHOLDER']);
-    const placeholderInside = decodeHardwareHash(encodeHardwareHash({ serialNumber: 'Default string', manufacturer: 'ASUS' }));
-    expect(placeholderInside.findings).toEqual([expect.objectContaining({ code: 'SERIAL_PLACEHOLDER', severity: 'warning' })]);
+    const placeholderInside = decodeHardwareHash(
+      encodeHardwareHash({ serialNumber: 'Default string', manufacturer: 'ASUS' }),
+    );
+    expect(placeholderInside.findings).toEqual([
+      expect.objectContaining({ code: 'SERIAL_PLACEHOLDER', severity: 'warning' }),
+    ]);
   });
 
   it('reads UTF-16 GPU names and TPM-less devices without confusion', () => {
     const gpu = Buffer.from('Intel Iris Xe\0', 'utf16le');
-    const r = decodeHardwareHash(encodeHardwareHash({ ...spec, tpmEk: false, extraRecords: [{ type: RecordType.gpuName, payload: gpu }] }));
+    const r = decodeHardwareHash(
+      encodeHardwareHash({ ...spec, tpmEk: false, extraRecords: [{ type: RecordType.gpuName, payload: gpu }] }),
+    );
     expect(r.valid).toBe(true);
     expect(r.tpmEkPresent).toBe(false);
     expect(r.records.at(-1)).toMatchObject({ type: RecordType.gpuName, length: gpu.length });

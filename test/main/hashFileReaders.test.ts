@@ -13,7 +13,10 @@ const fixtureDir = path.join(here, '..', 'fixtures', 'capture');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'capture-readers-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-const allCodes = (r: Awaited<ReturnType<typeof readHashFile>>) => [...r.errors.map((e) => e.code), ...r.devices.flatMap((d) => d.findings.map((f) => f.code))];
+const allCodes = (r: Awaited<ReturnType<typeof readHashFile>>) => [
+  ...r.errors.map((e) => e.code),
+  ...r.devices.flatMap((d) => d.findings.map((f) => f.code)),
+];
 
 describe('good hash files of every real shape', () => {
   it.each(goodFixtures().map((f) => [f.name, f] as const))('%s', async (_name, fixture) => {
@@ -43,14 +46,28 @@ describe('good hash files of every real shape', () => {
     expect(r.devices).toHaveLength(1);
     const d = r.devices[0]!;
     // The PKID is the product key; the licence key in <ProductKey> is never kept (docs/domain.md#oa3xml).
-    expect(d).toMatchObject({ serialNumber: 'PF3ABC12', productKey: '3306201234567', valid: true, source: { kind: 'file', line: 7, format: 'oa3-xml' } });
+    expect(d).toMatchObject({
+      serialNumber: 'PF3ABC12',
+      productKey: '3306201234567',
+      valid: true,
+      source: { kind: 'file', line: 7, format: 'oa3-xml' },
+    });
     expect(JSON.stringify(r)).not.toContain('NPPR9-FWDCX');
-    expect(d.hash).toMatchObject({ manufacturer: 'LENOVO', model: '21CB004LUS', productKeyId: '3306201234567', serialNumber: 'PF3ABC12', length: 4000 });
+    expect(d.hash).toMatchObject({
+      manufacturer: 'LENOVO',
+      model: '21CB004LUS',
+      productKeyId: '3306201234567',
+      serialNumber: 'PF3ABC12',
+      length: 4000,
+    });
     expect(d.hardwareHash).toBe(hashOf(devices.lenovo));
   });
 
   it('keeps line numbers of concatenated files and reads the right columns under each header', () => {
-    const r = readHashFileBytes(goodFixtures().find((f) => f.name === 'concatenated-repeated-headers.csv')!.bytes, 'all.csv');
+    const r = readHashFileBytes(
+      goodFixtures().find((f) => f.name === 'concatenated-repeated-headers.csv')!.bytes,
+      'all.csv',
+    );
     expect(r.devices.map((d) => d.source.line)).toEqual([2, 4, 6]);
     expect(r.devices[0]!.hash.padded).toBe(true);
   });
@@ -115,7 +132,9 @@ describe('bad input corpus: every file refused or flagged with its own code, not
     const r = await readHashFile(big);
     expect(r.errors.map((e) => e.code)).toEqual(['FILE_TOO_LARGE']);
     expect(r.errors[0]!.message).toContain('10.0 MB');
-    expect(readHashFileBytes(Buffer.alloc(MAX_FILE_BYTES + 1, 0x41), 'x.csv').errors.map((e) => e.code)).toEqual(['FILE_TOO_LARGE']);
+    expect(readHashFileBytes(Buffer.alloc(MAX_FILE_BYTES + 1, 0x41), 'x.csv').errors.map((e) => e.code)).toEqual([
+      'FILE_TOO_LARGE',
+    ]);
   });
 
   it('reads a file of exactly 10 MB (the limit is inclusive) and reports its rows', async () => {
@@ -132,11 +151,27 @@ describe('bad input corpus: every file refused or flagged with its own code, not
   });
 
   it.each([
-    ['10 MB of empty lines', () => `Device Serial Number,Windows Product ID,Hardware Hash\n${'\n'.repeat(MAX_FILE_BYTES - 100)}`, 'CSV_NO_ROWS'],
-    ['two million tiny rows', () => `Device Serial Number,Windows Product ID,Hardware Hash\n${'a,,x\n'.repeat(2_000_000)}`, 'FILE_TOO_MANY_ROWS'],
-    ['two million refused rows', () => `Device Serial Number,Windows Product ID,Hardware Hash\r${'a,b\r'.repeat(2_000_000)}`, 'FILE_TOO_MANY_ROWS'],
+    [
+      '10 MB of empty lines',
+      () => `Device Serial Number,Windows Product ID,Hardware Hash\n${'\n'.repeat(MAX_FILE_BYTES - 100)}`,
+      'CSV_NO_ROWS',
+    ],
+    [
+      'two million tiny rows',
+      () => `Device Serial Number,Windows Product ID,Hardware Hash\n${'a,,x\n'.repeat(2_000_000)}`,
+      'FILE_TOO_MANY_ROWS',
+    ],
+    [
+      'two million refused rows',
+      () => `Device Serial Number,Windows Product ID,Hardware Hash\r${'a,b\r'.repeat(2_000_000)}`,
+      'FILE_TOO_MANY_ROWS',
+    ],
     ['an XML file over 1 MB', () => `<Key>${'<b>x</b>'.repeat(140_000)}</Key>`, 'FILE_TOO_LARGE'],
-    ['30,000 hashes in one XML', () => `<Key>${'<HardwareHash>T0E=</HardwareHash>'.repeat(30_000)}</Key>`, 'FILE_TOO_MANY_ROWS'],
+    [
+      '30,000 hashes in one XML',
+      () => `<Key>${'<HardwareHash>T0E=</HardwareHash>'.repeat(30_000)}</Key>`,
+      'FILE_TOO_MANY_ROWS',
+    ],
     ['an XML nested 100,000 deep', () => `${'<a>'.repeat(100_000)}${'</a>'.repeat(100_000)}`, 'XML_MALFORMED'],
   ] as const)('bounds time and memory on %s (generated here)', (_name, make, code) => {
     const r = readHashFileBytes(Buffer.from(make()), 'hostile');

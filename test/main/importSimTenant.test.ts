@@ -20,18 +20,29 @@ afterEach(() => {
 });
 
 describe('import --tenant sim', () => {
-  it('queues into tenants/sim-cli, never into the training or a real tenant\'s queue, after moving the old CLI queue there', async () => {
+  it("queues into tenants/sim-cli, never into the training or a real tenant's queue, after moving the old CLI queue there", async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'import-sim-'));
     dirs.push(dataDir);
     // An earlier version's CLI queue, with one device in it.
     const old = openSqliteQueueStore(path.join(dataDir, 'training'));
     old.close();
     const csv = path.join(dataDir, 'devices.csv');
-    fs.writeFileSync(csv, `Device Serial Number,Windows Product ID,Hardware Hash\r\nSIMCLI01,,${encodeHardwareHash({ serialNumber: 'SIMCLI01', manufacturer: 'LENOVO', model: '21CB004LUS' })}\r\n`);
+    fs.writeFileSync(
+      csv,
+      `Device Serial Number,Windows Product ID,Hardware Hash\r\nSIMCLI01,,${encodeHardwareHash({ serialNumber: 'SIMCLI01', manufacturer: 'LENOVO', model: '21CB004LUS' })}\r\n`,
+    );
     const out: string[] = [];
-    const cmd = makeImportCommand({ io: { stdout: (t) => out.push(t), stderr: () => {} }, dataDir: () => dataDir, station: createStation, clock: systemClock, simulatedTenant: inProcessSimulatedTenant });
+    const cmd = makeImportCommand({
+      io: { stdout: (t) => out.push(t), stderr: () => {} },
+      dataDir: () => dataDir,
+      station: createStation,
+      clock: systemClock,
+      simulatedTenant: inProcessSimulatedTenant,
+    });
     expect(await cmd([csv, '--group-tag', 'Training', '--tenant', 'sim', '--wait', 'imported', '--json'])).toBe(0);
-    expect((JSON.parse(out.join('')) as { devices: { serialNumber: string; state: string }[] }).devices).toEqual([expect.objectContaining({ serialNumber: 'SIMCLI01', state: 'imported' })]);
+    expect((JSON.parse(out.join('')) as { devices: { serialNumber: string; state: string }[] }).devices).toEqual([
+      expect.objectContaining({ serialNumber: 'SIMCLI01', state: 'imported' }),
+    ]);
     expect(fs.existsSync(path.join(dataDir, 'training', QUEUE_DB_FILE))).toBe(false);
     const store = openSqliteQueueStore(tenantQueueDir(dataDir, 'sim-cli'));
     expect(store.listDevices({ offset: 0, limit: 10 }).rows.map((d) => d.serialNumber)).toEqual(['SIMCLI01']);

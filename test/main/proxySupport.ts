@@ -2,7 +2,12 @@ import http from 'node:http';
 import net from 'node:net';
 import tls from 'node:tls';
 import type { AddressInfo } from 'node:net';
-import { createTestCa, issueServerCertificate, type IssuedCertificate, type TestCa } from '../../src-main/sim/testCertificates.ts';
+import {
+  createTestCa,
+  issueServerCertificate,
+  type IssuedCertificate,
+  type TestCa,
+} from '../../src-main/sim/testCertificates.ts';
 
 /** What a test proxy saw: each CONNECT's authority, the credentials it was sent (decoded), and its answer. */
 export interface ProxyLog {
@@ -27,9 +32,13 @@ export interface TestProxy {
  * simulator's test certificates) and re-originates TLS to the target trusting `intercept.upstreamCa`,
  * as a TLS-inspecting proxy does. Plain HTTP requests through it are refused (405).
  */
-export async function startTestProxy(o: { credentials?: { user: string; password: string }; intercept?: { upstreamCa: string; caName?: string } } = {}): Promise<TestProxy> {
+export async function startTestProxy(
+  o: { credentials?: { user: string; password: string }; intercept?: { upstreamCa: string; caName?: string } } = {},
+): Promise<TestProxy> {
   const log: ProxyLog = { connects: [] };
-  const ca: TestCa | undefined = o.intercept ? createTestCa(o.intercept.caName ?? 'Contoso TLS Inspection CA') : undefined;
+  const ca: TestCa | undefined = o.intercept
+    ? createTestCa(o.intercept.caName ?? 'Contoso TLS Inspection CA')
+    : undefined;
   const issued = new Map<string, IssuedCertificate>();
   const sockets = new Set<net.Socket>();
   const server = http.createServer((_req, res) => {
@@ -41,11 +50,15 @@ export async function startTestProxy(o: { credentials?: { user: string; password
     client.on('error', () => client.destroy());
     const authority = req.url ?? '';
     const header = req.headers['proxy-authorization'];
-    const credentials = header?.startsWith('Basic ') ? Buffer.from(header.slice(6), 'base64').toString('utf8') : undefined;
+    const credentials = header?.startsWith('Basic ')
+      ? Buffer.from(header.slice(6), 'base64').toString('utf8')
+      : undefined;
     const wanted = o.credentials ? `${o.credentials.user}:${o.credentials.password}` : undefined;
     if (wanted !== undefined && credentials !== wanted) {
       log.connects.push({ authority, credentials, status: 407 });
-      client.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="contoso"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+      client.end(
+        'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="contoso"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n',
+      );
       return;
     }
     const m = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(authority);
@@ -76,11 +89,22 @@ export async function startTestProxy(o: { credentials?: { user: string; password
     }
     client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
     if (head.length) client.unshift(head);
-    const inner = new tls.TLSSocket(client, { isServer: true, cert: cert.certPem + ca.certPem, key: cert.keyPem, ALPNProtocols: ['http/1.1'] });
+    const inner = new tls.TLSSocket(client, {
+      isServer: true,
+      cert: cert.certPem + ca.certPem,
+      key: cert.keyPem,
+      ALPNProtocols: ['http/1.1'],
+    });
     inner.on('error', () => client.destroy());
     inner.once('secure', () => {
       // Inspected: the proxy reads the plain bytes and sends them on over its own TLS connection.
-      const upstream = tls.connect({ host, port, ca: o.intercept!.upstreamCa, ...(net.isIP(host) ? {} : { servername: host }), ALPNProtocols: ['http/1.1'] });
+      const upstream = tls.connect({
+        host,
+        port,
+        ca: o.intercept!.upstreamCa,
+        ...(net.isIP(host) ? {} : { servername: host }),
+        ALPNProtocols: ['http/1.1'],
+      });
       sockets.add(upstream);
       upstream.on('close', () => sockets.delete(upstream));
       upstream.on('error', () => inner.destroy());

@@ -20,7 +20,14 @@ function station(dataDir?: string) {
   if (!dataDir) dirs.push(dir);
   const clock = scaledClock(5000);
   const port = new FakeAutopilot(clock);
-  const s = createStation({ host: 'browser', dataDir: dir, logger: silentLogger, clock, autopilot: port, serialPort: { readSerials: async () => ({ system: 'PF0TEST' }) } });
+  const s = createStation({
+    host: 'browser',
+    dataDir: dir,
+    logger: silentLogger,
+    clock,
+    autopilot: port,
+    serialPort: { readSerials: async () => ({ system: 'PF0TEST' }) },
+  });
   const dispatch = createDispatcher(s.handlers, silentLogger);
   const call = async <T>(name: string, input: unknown): Promise<T> => {
     const r = await dispatch(name, input);
@@ -30,7 +37,11 @@ function station(dataDir?: string) {
   return { dir, s, port, dispatch, call };
 }
 
-const dev = (serialNumber: string) => ({ serialNumber, hardwareHash: hashFor(serialNumber), source: { kind: 'typed' } });
+const dev = (serialNumber: string) => ({
+  serialNumber,
+  hardwareHash: hashFor(serialNumber),
+  source: { kind: 'typed' },
+});
 
 describe('queue calls through the contract', () => {
   it('queues, lists with counts, shows history, and pushes queueChanged events until registered', async () => {
@@ -61,8 +72,14 @@ describe('queue calls through the contract', () => {
 
   it('refuses hostile group tags at the contract and unknown devices with a clear error', async () => {
     const { s, dispatch } = station();
-    expect(await dispatch('queueDevices', { devices: [dev('C1')], groupTag: '=HYPERLINK("x")' })).toMatchObject({ ok: false, error: { code: 'INPUT_INVALID' } });
-    expect(await dispatch('getDevice', { id: 'nope' })).toMatchObject({ ok: false, error: { code: 'DEVICE_NOT_FOUND' } });
+    expect(await dispatch('queueDevices', { devices: [dev('C1')], groupTag: '=HYPERLINK("x")' })).toMatchObject({
+      ok: false,
+      error: { code: 'INPUT_INVALID' },
+    });
+    expect(await dispatch('getDevice', { id: 'nope' })).toMatchObject({
+      ok: false,
+      error: { code: 'DEVICE_NOT_FOUND' },
+    });
     await s.close();
   });
 
@@ -75,7 +92,9 @@ describe('queue calls through the contract', () => {
     fs.writeFileSync(path.join(queueDir, QUEUE_DB_FILE), 'garbage'.repeat(1000));
     const { s, call } = station(dir);
     const attention: string[] = [];
-    s.bus.subscribe((name, payload) => name === 'attention' && attention.push((payload as { message: string }).message));
+    s.bus.subscribe(
+      (name, payload) => name === 'attention' && attention.push((payload as { message: string }).message),
+    );
     expect((await call<QueuePage>('listQueue', {})).total).toBe(0);
     expect(s.queue().problem?.code).toBe('QUEUE_DB_CORRUPT');
     expect(attention.join(' ')).toMatch(/kept aside/);

@@ -13,7 +13,11 @@ afterAll(() => {
 });
 
 describe('crash safety against the simulated tenant', () => {
-  it('a station SIGKILLed at random points and restarted loses no device and imports none twice', () => crashRun('off', 6), 240_000);
+  it(
+    'a station SIGKILLed at random points and restarted loses no device and imports none twice',
+    () => crashRun('off', 6),
+    240_000,
+  );
 
   // importId rewritten, $select failing, lagging lists…: a crash with the POST in flight is reconciled by serial.
   it('the same on a tenant that behaves like real ones (realistic preset)', () => crashRun('realistic', 4), 240_000);
@@ -29,7 +33,14 @@ async function crashRun(realTenant: RealTenantInput, maxKills: number): Promise<
     const dataDir = tmpDir('queue-crash-');
     dirs.push(dataDir);
     const serials = Array.from({ length: 40 }, (_, i) => `CR${String(i).padStart(3, '0')}`);
-    const base = { dataDir, training: trainingOf(sim), timeScale: 50, batchSize: 8, groupTag: 'Crash', devices: serials.map((s) => ({ serialNumber: s, hardwareHash: hashFor(s) })) };
+    const base = {
+      dataDir,
+      training: trainingOf(sim),
+      timeScale: 50,
+      batchSize: 8,
+      groupTag: 'Crash',
+      devices: serials.map((s) => ({ serialNumber: s, hardwareHash: hashFor(s) })),
+    };
     const runs: ChildRun[] = [];
     // The short version of bench/crash.bench.ts: a few kills, then starts that run to the end.
     for (let i = 0; i < maxKills + 2; i++) {
@@ -41,22 +52,42 @@ async function crashRun(realTenant: RealTenantInput, maxKills: number): Promise<
       const before = sim.requestLog.received;
       const killWhen = killAt === undefined ? undefined : () => sim.requestLog.received - before >= killAt;
       // Only the first start queues: what later starts work on must come from disk (a lost device fails the run).
-      const run = await runCrashChild({ ...base, origin: sim.clock.now(), originRealMs: Date.now(), queueOnStart: i === 0 }, undefined, 90_000, killWhen);
+      const run = await runCrashChild(
+        { ...base, origin: sim.clock.now(), originRealMs: Date.now(), queueOnStart: i === 0 },
+        undefined,
+        90_000,
+        killWhen,
+      );
       runs.push(run);
       if (run.code === 0) break;
-      if (!run.killed) throw new Error(`child failed by itself (exit ${run.code}, seed ${seed}): ${run.stdout.slice(-500)} ${run.stderr.slice(-2000)}`);
+      if (!run.killed)
+        throw new Error(
+          `child failed by itself (exit ${run.code}, seed ${seed}): ${run.stdout.slice(-500)} ${run.stderr.slice(-2000)}`,
+        );
     }
     const last = runs.at(-1)!;
     expect(last.code, `seed ${seed}: ${last.stderr.slice(-1500)}`).toBe(0);
     const kills = runs.filter((r) => r.killed).length;
     const reconciled = runs.reduce((n, r) => n + (r.stderr.match(/reconciled a batch/g)?.length ?? 0), 0);
-    console.info(JSON.stringify({ realTenant, seed, runs: runs.length, kills, reconciledBatches: reconciled, importPosts: sim.requestLog.count({ method: 'POST', pathContains: '/import' }) }));
+    console.info(
+      JSON.stringify({
+        realTenant,
+        seed,
+        runs: runs.length,
+        kills,
+        reconciledBatches: reconciled,
+        importPosts: sim.requestLog.count({ method: 'POST', pathContains: '/import' }),
+      }),
+    );
     expect(kills).toBe(maxKills);
 
     // Each serial was imported exactly once, whatever the kills.
     const counts = sim.requestLog.importCounts();
     expect(Object.keys(counts).sort()).toEqual(serials);
-    expect(Object.entries(counts).filter(([, n]) => n !== 1), `seed ${seed}`).toEqual([]);
+    expect(
+      Object.entries(counts).filter(([, n]) => n !== 1),
+      `seed ${seed}`,
+    ).toEqual([]);
     // Every device is in the queue, registered, once; every batch is closed; the tenant holds no leftovers.
     const store = openSqliteQueueStore(tenantQueueDir(dataDir, TRAINING_SLUG));
     const devices = store.listDevices({ offset: 0, limit: 1000 }).rows;
@@ -65,7 +96,11 @@ async function crashRun(realTenant: RealTenantInput, maxKills: number): Promise<
     expect(store.openBatches()).toEqual([]);
     for (const d of devices) expect(store.events(d.id).some((e) => e.toState === 'registered')).toBe(true);
     // Each device's registration, by the id the service gave back (the list may lag behind on a real tenant).
-    expect(devices.filter((d) => !d.deviceRegistrationId || !sim.model.getRegistration(d.deviceRegistrationId)).map((d) => d.serialNumber)).toEqual([]);
+    expect(
+      devices
+        .filter((d) => !d.deviceRegistrationId || !sim.model.getRegistration(d.deviceRegistrationId))
+        .map((d) => d.serialNumber),
+    ).toEqual([]);
     store.close();
     expect(sim.model.listImported().map((r) => r.serialNumber)).toEqual([]);
     await sim.stop();

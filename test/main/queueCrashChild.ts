@@ -32,7 +32,8 @@ await main(process.argv[2]!);
 
 async function main(configFile: string): Promise<void> {
   const config = JSON.parse(fs.readFileSync(configFile, 'utf8')) as ChildConfig;
-  const origin = config.origin + (config.originRealMs !== undefined ? (Date.now() - config.originRealMs) * config.timeScale : 0);
+  const origin =
+    config.origin + (config.originRealMs !== undefined ? (Date.now() - config.originRealMs) * config.timeScale : 0);
   const logger = createLogger((line) => process.stderr.write(`${line}\n`), { pid: process.pid }, 'info');
   const training = config.training;
   const station = createStation({
@@ -41,11 +42,19 @@ async function main(configFile: string): Promise<void> {
     logger,
     serialPort: { readSerials: async () => ({ system: 'CRASHBENCH1' }) },
     // Training mode as a technician runs it: the station's own tenant, its clock resumed from the last run.
-    ...(training ? { clock: scaledClock(config.timeScale, origin), startTraining: async () => ({ ...training, close: async () => {} }) } : { timeScale: config.timeScale }),
+    ...(training
+      ? {
+          clock: scaledClock(config.timeScale, origin),
+          startTraining: async () => ({ ...training, close: async () => {} }),
+        }
+      : { timeScale: config.timeScale }),
   });
   await station.handlers.updateSettings({ patch: { batchSize: config.batchSize, waitFor: 'registered' } });
   if (config.queueOnStart ?? true) {
-    await station.handlers.queueDevices({ devices: config.devices.map((d) => ({ ...d, source: { kind: 'file', path: 'crash.csv' } })), groupTag: config.groupTag });
+    await station.handlers.queueDevices({
+      devices: config.devices.map((d) => ({ ...d, source: { kind: 'file', path: 'crash.csv' } })),
+      groupTag: config.groupTag,
+    });
   }
   const queue = station.queue();
   const present = new Set(queue.service.allDevices().map((d) => d.serialNumber));
@@ -58,10 +67,13 @@ async function main(configFile: string): Promise<void> {
   process.stdout.write(`queued ${process.pid}\n`);
   for (;;) {
     const all = queue.service.allDevices();
-    if (all.length >= config.devices.length && all.every((d) => isSettled(d)) && queue.store.openBatches().length === 0) break;
+    if (all.length >= config.devices.length && all.every((d) => isSettled(d)) && queue.store.openBatches().length === 0)
+      break;
     await new Promise((r) => setTimeout(r, 50));
   }
-  process.stdout.write(`${JSON.stringify({ done: true, states: queue.service.allDevices().map((d) => [d.serialNumber, d.state]) })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ done: true, states: queue.service.allDevices().map((d) => [d.serialNumber, d.state]) })}\n`,
+  );
   await station.close();
   process.exit(0);
 }

@@ -38,7 +38,13 @@ export interface ChildRun {
  * printed "queued": the clock starts when the station is up, so kills land in the work, not in
  * start-up, however loaded the machine is. With `killWhen`, SIGKILLs it as soon as that says so.
  */
-export function runCrashChild(config: ChildConfig, killAfterMs: number | undefined, guardMs = 90_000, killWhen?: () => boolean, childFile = CRASH_CHILD): Promise<ChildRun> {
+export function runCrashChild(
+  config: ChildConfig,
+  killAfterMs: number | undefined,
+  guardMs = 90_000,
+  killWhen?: () => boolean,
+  childFile = CRASH_CHILD,
+): Promise<ChildRun> {
   // Too large for argv (hashes, certificates): handed over in a file.
   const file = path.join(config.dataDir, 'crash-config.json');
   fs.writeFileSync(file, JSON.stringify(config));
@@ -72,7 +78,14 @@ export function runCrashChild(config: ChildConfig, killAfterMs: number | undefin
       clearTimeout(timer);
       clearTimeout(guard);
       const now = Date.now();
-      resolve({ code, killed, stdout, stderr, realMs: now - started, ...(queuedAt !== undefined ? { workMs: now - queuedAt } : {}) });
+      resolve({
+        code,
+        killed,
+        stdout,
+        stderr,
+        realMs: now - started,
+        ...(queuedAt !== undefined ? { workMs: now - queuedAt } : {}),
+      });
     });
   });
 }

@@ -24,7 +24,17 @@ function record(serialNumber: string, extra: Partial<DeviceRecord> = {}): Device
     id: serialNumber,
     serialNumber,
     hardwareHash: hashFor(serialNumber),
-    hash: { valid: true, padded: true, checksumOk: true, macAddresses: [], tpmEkPresent: false, length: 4000, findings: [], manufacturer: 'Contoso', model: 'M1' },
+    hash: {
+      valid: true,
+      padded: true,
+      checksumOk: true,
+      macAddresses: [],
+      tpmEkPresent: false,
+      length: 4000,
+      findings: [],
+      manufacturer: 'Contoso',
+      model: 'M1',
+    },
     groupTag: 'Bench',
     assignedUser: '',
     source: { kind: 'file', path: 'a.csv' },
@@ -42,7 +52,13 @@ function record(serialNumber: string, extra: Partial<DeviceRecord> = {}): Device
 
 describe('Intune admin-centre CSV', () => {
   it('has the exact header, CRLF, no BOM, no quotes, ASCII only, and splits at 500 rows', () => {
-    const devices = Array.from({ length: 1001 }, (_, i) => record(`SN${i}`, { ...(i === 0 ? { productKey: 'ABCDE-"12345"' } : {}), assignedUser: i === 1 ? 'tech@contoso.com' : '', groupTag: 'Bench' }));
+    const devices = Array.from({ length: 1001 }, (_, i) =>
+      record(`SN${i}`, {
+        ...(i === 0 ? { productKey: 'ABCDE-"12345"' } : {}),
+        assignedUser: i === 1 ? 'tech@contoso.com' : '',
+        groupTag: 'Bench',
+      }),
+    );
     const files = intuneCsvFiles(devices);
     expect(files.map((f) => [f.name, f.rows])).toEqual([
       ['autopilot-devices-001.csv', 500],
@@ -72,7 +88,9 @@ describe('Intune admin-centre CSV', () => {
         expect.objectContaining({ code: 'EXPORT_FIELD_NOT_ANSI', params: { count: 1, value: groupTag } }),
       );
     }
-    expect(() => intuneCsvFiles([record('JP2', { assignedUser: '山田@contoso.com' })])).toThrow(expect.objectContaining({ code: 'EXPORT_FIELD_NOT_ANSI' }));
+    expect(() => intuneCsvFiles([record('JP2', { assignedUser: '山田@contoso.com' })])).toThrow(
+      expect.objectContaining({ code: 'EXPORT_FIELD_NOT_ANSI' }),
+    );
     // The others alone export as before.
     expect(intuneCsvFiles([record('OK1')])[0]!.rows).toBe(1);
   });
@@ -93,12 +111,19 @@ describe('report CSV', () => {
 
   it('lists every device with its state, error and advice, and never the hash', () => {
     const f = reportCsvFile([
-      record('PF1', { state: 'failed', errorCode: 808, errorName: 'ZtdDeviceAssignedToOtherTenant', advice: 'Ask, the reseller' }),
+      record('PF1', {
+        state: 'failed',
+        errorCode: 808,
+        errorName: 'ZtdDeviceAssignedToOtherTenant',
+        advice: 'Ask, the reseller',
+      }),
       record('=cmd|x', { state: 'timed-out', lastKnownState: 'imported' }),
     ]);
     const lines = f.content.trimEnd().split('\r\n');
     expect(lines).toHaveLength(3);
-    expect(lines[1]).toContain('PF1,Contoso,M1,Bench,,failed,1970-01-01T00:00:00.000Z,808,ZtdDeviceAssignedToOtherTenant,"Ask, the reseller"');
+    expect(lines[1]).toContain(
+      'PF1,Contoso,M1,Bench,,failed,1970-01-01T00:00:00.000Z,808,ZtdDeviceAssignedToOtherTenant,"Ask, the reseller"',
+    );
     expect(lines[2]!.startsWith(`"'=cmd|x"`)).toBe(true);
     expect(lines[2]).toContain('timed-out (imported)');
     expect(f.content).not.toContain(hashFor('PF1').slice(0, 40));
@@ -109,13 +134,24 @@ describe('export command', () => {
   it('writes the queue as admin-centre CSV without sending anything and never overwrites', async () => {
     const dataDir = tmp();
     const out = tmp();
-    const make = (o: Parameters<typeof createStation>[0]) => createStation({ ...o, logger: silentLogger, serialPort: { readSerials: async () => ({ system: 'PF0TEST' }) } });
+    const make = (o: Parameters<typeof createStation>[0]) =>
+      createStation({ ...o, logger: silentLogger, serialPort: { readSerials: async () => ({ system: 'PF0TEST' }) } });
     const seed = make({ host: 'browser', dataDir, logger: silentLogger, queue: { worker: false } });
-    await seed.handlers.queueDevices({ devices: [{ serialNumber: 'EX1', hardwareHash: hashFor('EX1'), source: { kind: 'typed' } }, { serialNumber: 'EX2', hardwareHash: 'bm9wZQ==', source: { kind: 'typed' } }], groupTag: 'Lab' });
+    await seed.handlers.queueDevices({
+      devices: [
+        { serialNumber: 'EX1', hardwareHash: hashFor('EX1'), source: { kind: 'typed' } },
+        { serialNumber: 'EX2', hardwareHash: 'bm9wZQ==', source: { kind: 'typed' } },
+      ],
+      groupTag: 'Lab',
+    });
     await seed.close();
     const stdout: string[] = [];
     const stderr: string[] = [];
-    const cmd = makeExportCommand({ io: { stdout: (t) => stdout.push(t), stderr: (t) => stderr.push(t) }, dataDir: () => dataDir, station: make });
+    const cmd = makeExportCommand({
+      io: { stdout: (t) => stdout.push(t), stderr: (t) => stderr.push(t) },
+      dataDir: () => dataDir,
+      station: make,
+    });
     expect(await cmd(['--format', 'intune', '--out', out, '--json'])).toBe(0);
     const { files } = JSON.parse(stdout.join('')) as { files: { path: string; rows: number }[] };
     expect(files).toHaveLength(1);
@@ -138,23 +174,60 @@ describe('import command', () => {
     const port = new FakeAutopilot(clock);
     port.otherTenant.add('IMP808');
     const csv = path.join(tmp(), 'devices.csv');
-    fs.writeFileSync(csv, ['Device Serial Number,Windows Product ID,Hardware Hash', ...['IMP1', 'IMP2', 'IMP808'].map((s) => `${s},,${hashFor(s)}`), `IMP1,,${hashFor('IMP1')}`].join('\r\n'));
+    fs.writeFileSync(
+      csv,
+      [
+        'Device Serial Number,Windows Product ID,Hardware Hash',
+        ...['IMP1', 'IMP2', 'IMP808'].map((s) => `${s},,${hashFor(s)}`),
+        `IMP1,,${hashFor('IMP1')}`,
+      ].join('\r\n'),
+    );
     const stdout: string[] = [];
     const stderr: string[] = [];
     const cmd = makeImportCommand({
       io: { stdout: (t) => stdout.push(t), stderr: (t) => stderr.push(t) },
       dataDir: () => dataDir,
       clock,
-      station: (o) => createStation({ ...o, logger: silentLogger, clock, autopilot: port, serialPort: { readSerials: async () => ({ system: 'PF0TEST' }) } }),
+      station: (o) =>
+        createStation({
+          ...o,
+          logger: silentLogger,
+          clock,
+          autopilot: port,
+          serialPort: { readSerials: async () => ({ system: 'PF0TEST' }) },
+        }),
     });
     const code = await cmd([csv, '--group-tag', 'Lab', '--wait', 'registered', '--json']);
     const out = JSON.parse(stdout.join('')) as { devices: Record<string, unknown>[] };
     expect(out.devices).toEqual([
-      expect.objectContaining({ serialNumber: 'IMP1', state: 'registered', groupTag: 'Lab', errorCode: null, errorName: null, advice: null, deviceRegistrationId: expect.stringMatching(/^reg-/) }),
+      expect.objectContaining({
+        serialNumber: 'IMP1',
+        state: 'registered',
+        groupTag: 'Lab',
+        errorCode: null,
+        errorName: null,
+        advice: null,
+        deviceRegistrationId: expect.stringMatching(/^reg-/),
+      }),
       expect.objectContaining({ serialNumber: 'IMP2', state: 'registered' }),
-      expect.objectContaining({ serialNumber: 'IMP808', state: 'failed', errorCode: 808, errorName: 'ZtdDeviceAssignedToOtherTenant', deviceRegistrationId: null, advice: expect.stringContaining('another organisation') }),
+      expect.objectContaining({
+        serialNumber: 'IMP808',
+        state: 'failed',
+        errorCode: 808,
+        errorName: 'ZtdDeviceAssignedToOtherTenant',
+        deviceRegistrationId: null,
+        advice: expect.stringContaining('another organisation'),
+      }),
     ]);
-    expect(Object.keys(out.devices[0]!)).toEqual(['serialNumber', 'state', 'groupTag', 'errorCode', 'errorName', 'deviceRegistrationId', 'advice']);
+    expect(Object.keys(out.devices[0]!)).toEqual([
+      'serialNumber',
+      'state',
+      'groupTag',
+      'errorCode',
+      'errorName',
+      'deviceRegistrationId',
+      'advice',
+    ]);
     expect(code).toBe(1);
     expect(stderr.join('')).toMatch(/1 of 3 devices did not reach "registered"/);
     expect(port.count('importBatch')).toBe(1);
@@ -175,8 +248,20 @@ describe('Intune export of the whole queue (nothing selected)', () => {
     const { QueueService } = await import('../../src-main/queue/queueService.ts');
     const { ManualClock } = await import('./queueFakes.ts');
     const store = openSqliteQueueStore(tmp());
-    const queue = new QueueService({ store, clock: new ManualClock(), logger: silentLogger, stationName: 'BENCH-1', waitFor: () => 'registered' });
-    const put = (serial: string, extra: Partial<DeviceRecord>) => store.insertDevice(record(serial, extra), { at: 0, toState: extra.state ?? 'queued', message: 'seeded', requestIds: [] });
+    const queue = new QueueService({
+      store,
+      clock: new ManualClock(),
+      logger: silentLogger,
+      stationName: 'BENCH-1',
+      waitFor: () => 'registered',
+    });
+    const put = (serial: string, extra: Partial<DeviceRecord>) =>
+      store.insertDevice(record(serial, extra), {
+        at: 0,
+        toState: extra.state ?? 'queued',
+        message: 'seeded',
+        requestIds: [],
+      });
     put('Q1', { state: 'queued' });
     put('F1', { state: 'failed', errorCode: 807, errorName: 'ZtdDeviceIsNotRegistered' });
     put('T1', { state: 'timed-out', lastKnownState: 'importing' });
@@ -188,7 +273,11 @@ describe('Intune export of the whole queue (nothing selected)', () => {
     put('T2', { state: 'timed-out', lastKnownState: 'registered' });
     const [file, ...rest] = queue.exportQueue('intune');
     expect(rest).toEqual([]);
-    const serials = file!.content.trimEnd().split('\r\n').slice(1).map((l) => l.split(',')[0]);
+    const serials = file!.content
+      .trimEnd()
+      .split('\r\n')
+      .slice(1)
+      .map((l) => l.split(',')[0]);
     expect(serials.sort()).toEqual(['F1', 'Q1', 'T1']);
     expect(file!.rows).toBe(3);
     expect(file!.leftOut).toEqual({ registered: 3, otherTenant: 1, invalid: 1, inFlight: 1 });

@@ -40,7 +40,12 @@ export function hashFor(serialNumber: string, manufacturer = 'Contoso', model = 
 }
 
 export function deviceInput(serialNumber: string, extra: { groupTag?: string; hardwareHash?: string } = {}) {
-  return { serialNumber, hardwareHash: extra.hardwareHash ?? hashFor(serialNumber), source: { kind: 'file' as const, path: 'bench.csv' }, ...(extra.groupTag ? { groupTag: extra.groupTag } : {}) };
+  return {
+    serialNumber,
+    hardwareHash: extra.hardwareHash ?? hashFor(serialNumber),
+    source: { kind: 'file' as const, path: 'bench.csv' },
+    ...(extra.groupTag ? { groupTag: extra.groupTag } : {}),
+  };
 }
 
 type Method = keyof AutopilotPort;
@@ -69,7 +74,14 @@ export class FakeAutopilot implements AutopilotPort {
   syncs = 0;
   lastSyncAt = -Infinity;
   /** Real-tenant behaviours (docs/domain.md#what-real-tenants-do), each off by default. */
-  switches: { importIdRewritten?: boolean; importBatchLimit?: number; listLagsUntilSync?: boolean; otherTenantSpelling?: boolean; tagUpdateLagMs?: number; pageSize: number } = { pageSize: 100 };
+  switches: {
+    importIdRewritten?: boolean;
+    importBatchLimit?: number;
+    listLagsUntilSync?: boolean;
+    otherTenantSpelling?: boolean;
+    tagUpdateLagMs?: number;
+    pageSize: number;
+  } = { pageSize: 100 };
   /** Serials whose presence makes the service refuse the whole POST (400). */
   readonly refusedSerials = new Set<string>();
   /** The next N import POSTs are applied but their answers are lost. */
@@ -87,7 +99,14 @@ export class FakeAutopilot implements AutopilotPort {
   /** `lagging`: registered just now, so a lagging list shows it only after the next sync. */
   seedRegistered(serialNumber: string, groupTag: string, opts: { lagging?: boolean } = {}): string {
     const id = `reg-${++this.seq}`;
-    this.registered.set(id, { id, serialNumber, groupTag, visibleAt: 0, profileAt: 0, deploymentProfileAssignmentStatus: 'assignedInSync' });
+    this.registered.set(id, {
+      id,
+      serialNumber,
+      groupTag,
+      visibleAt: 0,
+      profileAt: 0,
+      deploymentProfileAssignmentStatus: 'assignedInSync',
+    });
     if (opts.lagging) this.registeredAt.set(id, this.clock.now());
     return id;
   }
@@ -122,20 +141,45 @@ export class FakeAutopilot implements AutopilotPort {
     }
     const id = `reg-${++this.seq}`;
     const at = r.createdAt + this.delays.importMs;
-    this.registered.set(id, { id, serialNumber: r.serialNumber, groupTag: r.groupTag ?? '', visibleAt: at + this.delays.registrationMs, profileAt: at + this.delays.registrationMs + this.delays.profileMs });
+    this.registered.set(id, {
+      id,
+      serialNumber: r.serialNumber,
+      groupTag: r.groupTag ?? '',
+      visibleAt: at + this.delays.registrationMs,
+      profileAt: at + this.delays.registrationMs + this.delays.profileMs,
+    });
     this.registeredAt.set(id, at + this.delays.registrationMs);
     r.state = { deviceImportStatus: 'complete', deviceErrorCode: 0, deviceRegistrationId: id };
   }
 
   async importBatch(devices: ImportedIdentityInput[]): Promise<WithRequestId<ImportedIdentity[]>> {
-    const requestId = this.enter('importBatch', devices.map((d) => d.serialNumber));
+    const requestId = this.enter(
+      'importBatch',
+      devices.map((d) => d.serialNumber),
+    );
     // A real service may refuse a request as a whole, before any record is made.
-    if (this.switches.importBatchLimit !== undefined && devices.length > this.switches.importBatchLimit) throw badRequest(`The request holds ${devices.length} devices; at most ${this.switches.importBatchLimit} are accepted.`, 400);
+    if (this.switches.importBatchLimit !== undefined && devices.length > this.switches.importBatchLimit)
+      throw badRequest(
+        `The request holds ${devices.length} devices; at most ${this.switches.importBatchLimit} are accepted.`,
+        400,
+      );
     const poison = devices.find((d) => this.refusedSerials.has(d.serialNumber.toUpperCase()));
-    if (poison) throw badRequest(`Cannot convert the literal '${poison.hardwareIdentifier.slice(0, 8)}…' to the expected type 'Edm.Binary'.`, 400);
+    if (poison)
+      throw badRequest(
+        `Cannot convert the literal '${poison.hardwareIdentifier.slice(0, 8)}…' to the expected type 'Edm.Binary'.`,
+        400,
+      );
     const out = devices.map((d) => {
       const id = `imp-${++this.seq}`;
-      const rec = { id, serialNumber: d.serialNumber, groupTag: d.groupTag ?? '', importId: this.switches.importIdRewritten ? id : d.importId, createdAt: this.clock.now(), hash: d.hardwareIdentifier, state: { deviceImportStatus: 'unknown' as const, deviceErrorCode: 0 } };
+      const rec = {
+        id,
+        serialNumber: d.serialNumber,
+        groupTag: d.groupTag ?? '',
+        importId: this.switches.importIdRewritten ? id : d.importId,
+        createdAt: this.clock.now(),
+        hash: d.hardwareIdentifier,
+        state: { deviceImportStatus: 'unknown' as const, deviceErrorCode: 0 },
+      };
       this.imported.set(rec.id, rec);
       return rec;
     });
@@ -146,7 +190,15 @@ export class FakeAutopilot implements AutopilotPort {
     }
     if (this.refuse5xxAfterApply > 0) {
       this.refuse5xxAfterApply--;
-      throw new GraphFailure({ code: 'GRAPH_UNAVAILABLE', message: 'An internal server error has occurred.', kind: 'unavailable', transient: true, status: 500, requestId: 'srv-500', details: { maybeApplied: true } });
+      throw new GraphFailure({
+        code: 'GRAPH_UNAVAILABLE',
+        message: 'An internal server error has occurred.',
+        kind: 'unavailable',
+        transient: true,
+        status: 500,
+        requestId: 'srv-500',
+        details: { maybeApplied: true },
+      });
     }
     return { value: out.map(strip), requestId, clientRequestId: 'c' };
   }
@@ -162,7 +214,12 @@ export class FakeAutopilot implements AutopilotPort {
     const requestId = this.enter('listImported');
     const all = [...this.imported.values()];
     all.forEach((r) => this.resolve(r));
-    return { value: all.map(strip), requestId, clientRequestId: 'c', requests: Math.max(1, Math.ceil(all.length / this.switches.pageSize)) };
+    return {
+      value: all.map(strip),
+      requestId,
+      clientRequestId: 'c',
+      requests: Math.max(1, Math.ceil(all.length / this.switches.pageSize)),
+    };
   }
 
   async deleteImported(ids: string[]): Promise<void> {
@@ -188,20 +245,31 @@ export class FakeAutopilot implements AutopilotPort {
     this.applyPendingTags();
     const { visibleAt: _v, profileAt, ...rest } = r;
     const out: RegisteredDevice = { ...rest };
-    if (profile) out.deploymentProfileAssignmentStatus = r.deploymentProfileAssignmentStatus ?? (this.clock.now() >= profileAt ? 'assignedInSync' : 'notAssigned');
+    if (profile)
+      out.deploymentProfileAssignmentStatus =
+        r.deploymentProfileAssignmentStatus ?? (this.clock.now() >= profileAt ? 'assignedInSync' : 'notAssigned');
     else delete out.deploymentProfileAssignmentStatus;
     return out;
   }
 
-  async getRegisteredDevice(id: string, options?: { profileStatus?: boolean }): Promise<WithRequestId<RegisteredDevice | undefined>> {
+  async getRegisteredDevice(
+    id: string,
+    options?: { profileStatus?: boolean },
+  ): Promise<WithRequestId<RegisteredDevice | undefined>> {
     const requestId = this.enter('getRegisteredDevice', id);
     const r = this.registered.get(id);
-    return { value: r && this.clock.now() >= r.visibleAt ? this.visible(r, options?.profileStatus ?? true) : undefined, requestId, clientRequestId: 'c' };
+    return {
+      value: r && this.clock.now() >= r.visibleAt ? this.visible(r, options?.profileStatus ?? true) : undefined,
+      requestId,
+      clientRequestId: 'c',
+    };
   }
 
   async findRegisteredBySerial(serialNumber: string): Promise<WithRequestId<RegisteredDevice[]>> {
     const requestId = this.enter('findRegisteredBySerial', serialNumber);
-    const hits = [...this.registered.values()].filter((r) => r.serialNumber.toUpperCase().includes(serialNumber.toUpperCase()) && this.inList(r));
+    const hits = [...this.registered.values()].filter(
+      (r) => r.serialNumber.toUpperCase().includes(serialNumber.toUpperCase()) && this.inList(r),
+    );
     return { value: hits.map((r) => this.visible(r, false)), requestId, clientRequestId: 'c' };
   }
 
@@ -211,11 +279,22 @@ export class FakeAutopilot implements AutopilotPort {
     return { value: all.map((r) => this.visible(r, options?.profileStatus ?? true)), requestId, clientRequestId: 'c' };
   }
 
-  async updateDeviceProperties(id: string, props: { groupTag?: string; userPrincipalName?: string }): Promise<WithRequestId<void>> {
+  async updateDeviceProperties(
+    id: string,
+    props: { groupTag?: string; userPrincipalName?: string },
+  ): Promise<WithRequestId<void>> {
     const requestId = this.enter('updateDeviceProperties', { id, ...props });
     const r = this.registered.get(id);
-    if (!r) throw new GraphFailure({ code: 'GRAPH_NOT_FOUND', message: 'not found', kind: 'not-found', transient: false, status: 404 });
-    if (props.groupTag !== undefined && this.switches.tagUpdateLagMs) this.pendingTags.push({ id, groupTag: props.groupTag, at: this.clock.now() + this.switches.tagUpdateLagMs });
+    if (!r)
+      throw new GraphFailure({
+        code: 'GRAPH_NOT_FOUND',
+        message: 'not found',
+        kind: 'not-found',
+        transient: false,
+        status: 404,
+      });
+    if (props.groupTag !== undefined && this.switches.tagUpdateLagMs)
+      this.pendingTags.push({ id, groupTag: props.groupTag, at: this.clock.now() + this.switches.tagUpdateLagMs });
     else if (props.groupTag !== undefined) r.groupTag = props.groupTag;
     if (props.userPrincipalName !== undefined) r.userPrincipalName = props.userPrincipalName;
     return { value: undefined, requestId, clientRequestId: 'c' };
@@ -240,7 +319,29 @@ function strip(r: ImportedIdentity & { createdAt?: number; hash?: string }): Imp
 }
 
 export const throttled = (retryAfterMs = 30_000) =>
-  new GraphFailure({ code: 'GRAPH_THROTTLED', message: 'Intune is busy.', kind: 'throttled', transient: true, status: 429, retryAfterMs, requestId: 'throttle-req' });
+  new GraphFailure({
+    code: 'GRAPH_THROTTLED',
+    message: 'Intune is busy.',
+    kind: 'throttled',
+    transient: true,
+    status: 429,
+    retryAfterMs,
+    requestId: 'throttle-req',
+  });
 export const badRequest = (message: string, status = 400) =>
-  new GraphFailure({ code: status === 413 ? 'GRAPH_TOO_LARGE' : 'GRAPH_BAD_REQUEST', message, kind: 'bad-request', transient: false, status, requestId: `refused-${status}` });
-export const networkDown = () => new GraphFailure({ code: 'GRAPH_NETWORK', message: 'The connection dropped.', kind: 'network', transient: true, details: { maybeApplied: true } });
+  new GraphFailure({
+    code: status === 413 ? 'GRAPH_TOO_LARGE' : 'GRAPH_BAD_REQUEST',
+    message,
+    kind: 'bad-request',
+    transient: false,
+    status,
+    requestId: `refused-${status}`,
+  });
+export const networkDown = () =>
+  new GraphFailure({
+    code: 'GRAPH_NETWORK',
+    message: 'The connection dropped.',
+    kind: 'network',
+    transient: true,
+    details: { maybeApplied: true },
+  });

@@ -136,7 +136,12 @@ const FLOOR_FAULTS: FaultSpec[] = [
 ];
 
 /** A 429 storm: the next `count` Graph requests are refused, whatever they are. */
-const storm = (count: number): FaultSpec => ({ kind: '429', count, retryAfterS: 2, pathContains: '/deviceManagement/' });
+const storm = (count: number): FaultSpec => ({
+  kind: '429',
+  count,
+  retryAfterS: 2,
+  pathContains: '/deviceManagement/',
+});
 
 export async function runFaultScenario(o: FaultRunOptions): Promise<FaultRunReport> {
   const timeScale = o.timeScale ?? 100;
@@ -146,7 +151,20 @@ export async function runFaultScenario(o: FaultRunOptions): Promise<FaultRunRepo
   // station's early-refresh margin and every request would fetch one. Expiry comes from the fault.
   // Shorter service delays than the default scenario's, so that a low time scale (requests at a
   // realistic pace against the 20 s window) still runs in seconds.
-  const sim = await startSim({ timeScale, random, scenario: { tokenLifetimeS: 600 * timeScale, delays: { processingS: o.processingS ?? 20, registrationS: o.registrationS ?? 30, assignmentS: 60, syncRunS: 30, syncCooldownS: 600 } } });
+  const sim = await startSim({
+    timeScale,
+    random,
+    scenario: {
+      tokenLifetimeS: 600 * timeScale,
+      delays: {
+        processingS: o.processingS ?? 20,
+        registrationS: o.registrationS ?? 30,
+        assignmentS: 60,
+        syncRunS: 30,
+        syncCooldownS: 600,
+      },
+    },
+  });
   const dir = tmpDir('queue-faults-');
   const station = stationOn(sim, dir);
   try {
@@ -164,7 +182,12 @@ export async function runFaultScenario(o: FaultRunOptions): Promise<FaultRunRepo
     for (let i = 0; i < special; i++) {
       // A hash the station finds sound and the service refuses (802).
       const s802 = `F802X${i}`;
-      sim.injectFault({ kind: 'record-error', serialNumber: s802, errorCode: 802, errorName: 'InvalidZtdHardwareHash' });
+      sim.injectFault({
+        kind: 'record-error',
+        serialNumber: s802,
+        errorCode: 802,
+        errorName: 'InvalidZtdHardwareHash',
+      });
       rest.push([s802, { state: 'failed', errorCode: 802 }]);
       const s808 = `F808X${i}`;
       sim.seedOtherTenantDevice(s808, 'Contoso');
@@ -185,7 +208,8 @@ export async function runFaultScenario(o: FaultRunOptions): Promise<FaultRunRepo
     }
     for (const [s, want, hash] of rest) add(s, want, hash);
 
-    for (const f of [...FLOOR_FAULTS, ...probabilisticFaults(o.intensity ?? 1), ...(o.extraFaults ?? [])]) sim.injectFault(f);
+    for (const f of [...FLOOR_FAULTS, ...probabilisticFaults(o.intensity ?? 1), ...(o.extraFaults ?? [])])
+      sim.injectFault(f);
     const storms = o.storms ?? true;
     if (storms) sim.injectFault(storm(10));
 
@@ -245,7 +269,8 @@ export async function runFaultScenario(o: FaultRunOptions): Promise<FaultRunRepo
     const fired: Record<string, number> = {};
     for (const e of graph) for (const f of e.faults ?? []) fired[f] = (fired[f] ?? 0) + 1;
     const byClientId = new Map<string, number>();
-    for (const e of graph) if (e.clientRequestId) byClientId.set(e.clientRequestId, (byClientId.get(e.clientRequestId) ?? 0) + 1);
+    for (const e of graph)
+      if (e.clientRequestId) byClientId.set(e.clientRequestId, (byClientId.get(e.clientRequestId) ?? 0) + 1);
     const at = (e: RequestLogEntry) => Date.parse(e.at);
     const limits = sim.scenario.throttle;
     const window: WindowFigures = {
@@ -258,7 +283,11 @@ export async function runFaultScenario(o: FaultRunOptions): Promise<FaultRunRepo
       budgetWrites: INTUNE_APP_LIMITS.maxWrites,
     };
     const ours = new Set(expected.keys());
-    if (process.env.FAULT_TRACE) for (const e of sim.requestLog.entries) process.stderr.write(`${((Date.parse(e.at) - serviceStart) / 1000).toFixed(1)} ${e.method} ${e.path.replace(/[0-9a-f-]{36}/g, '{id}')} ${e.status} ${e.outcome} ${(e.faults ?? []).join(',')}\n`);
+    if (process.env.FAULT_TRACE)
+      for (const e of sim.requestLog.entries)
+        process.stderr.write(
+          `${((Date.parse(e.at) - serviceStart) / 1000).toFixed(1)} ${e.method} ${e.path.replace(/[0-9a-f-]{36}/g, '{id}')} ${e.status} ${e.outcome} ${(e.faults ?? []).join(',')}\n`,
+        );
     return {
       seed: o.seed,
       devices: o.devices,
@@ -279,7 +308,10 @@ export async function runFaultScenario(o: FaultRunOptions): Promise<FaultRunRepo
       graphRequestsPerDevice: Number((graph.length / o.devices).toFixed(2)),
       tokenRequests: sim.requestLog.entries.filter((e) => e.path.includes('/oauth2/')).length,
       faultsFired: fired,
-      received429: { injected: graph.filter((e) => e.status === 429 && e.faults?.includes('429')).length, byTenantLimit: graph.filter((e) => e.status === 429 && !e.faults?.includes('429')).length },
+      received429: {
+        injected: graph.filter((e) => e.status === 429 && e.faults?.includes('429')).length,
+        byTenantLimit: graph.filter((e) => e.status === 429 && !e.faults?.includes('429')).length,
+      },
       received5xx: graph.filter((e) => e.status >= 500 && e.outcome === 'answered').length,
       connectionsReset: graph.filter((e) => e.outcome === 'reset').length,
       answersDropped: graph.filter((e) => e.outcome === 'answer-dropped').length,

@@ -20,7 +20,15 @@ function expectRightOutcome(r: FaultRunReport, why: string): void {
   expect(r.received429.byTenantLimit, why).toBe(0);
 }
 
-const brief = (r: FaultRunReport) => ({ seed: r.seed, devices: r.devices, realMs: r.realMs, graphRequests: r.graphRequests, faultsFired: r.faultsFired, retries: r.retries, window: r.window });
+const brief = (r: FaultRunReport) => ({
+  seed: r.seed,
+  devices: r.devices,
+  realMs: r.realMs,
+  graphRequests: r.graphRequests,
+  faultsFired: r.faultsFired,
+  retries: r.retries,
+  window: r.window,
+});
 
 describe('queue under injected faults against the simulated tenant', () => {
   it('counts the busiest window the way the limit is defined (20 s, half-open)', () => {
@@ -34,16 +42,33 @@ describe('queue under injected faults against the simulated tenant', () => {
     const why = `seed ${seed} (replay with FAULT_SEED=${seed}): ${JSON.stringify(r)}`;
     console.info(JSON.stringify(brief(r)));
     // The faults did happen: a run without them proves nothing.
-    for (const kind of ['429', '500', '502', '503', 'reset', 'drop-answer', 'slow', 'expire-tokens']) expect(r.faultsFired[kind] ?? 0, `${kind}; ${why}`).toBeGreaterThan(0);
+    for (const kind of ['429', '500', '502', '503', 'reset', 'drop-answer', 'slow', 'expire-tokens'])
+      expect(r.faultsFired[kind] ?? 0, `${kind}; ${why}`).toBeGreaterThan(0);
     expect(r.received429.injected, why).toBeGreaterThanOrEqual(10);
-    expect(r.expected).toEqual({ 'failed 802': 1, 'failed 808': 1, 'already-registered 806': 1, invalid: 1, registered: 56 });
+    expect(r.expected).toEqual({
+      'failed 802': 1,
+      'failed 808': 1,
+      'already-registered 806': 1,
+      invalid: 1,
+      registered: 56,
+    });
     expectRightOutcome(r, why);
   }, 90_000);
 
   it('keeps within the per-app budget when a burst of clean-up writes meets faults', async () => {
     // 150 records deleted at once, at a time scale where the station's pace, not the sim's latency,
     // sets the rate: without the budget this run goes over 100 writes in 20 s.
-    const r = await runFaultScenario({ devices: 150, seed, batchSize: 150, timeScale: 15, processingS: 5, registrationS: 5, intensity: 0.5, storms: false, limitMs: 60_000 });
+    const r = await runFaultScenario({
+      devices: 150,
+      seed,
+      batchSize: 150,
+      timeScale: 15,
+      processingS: 5,
+      registrationS: 5,
+      intensity: 0.5,
+      storms: false,
+      limitMs: 60_000,
+    });
     const why = `seed ${seed} (replay with FAULT_SEED=${seed}): ${JSON.stringify(r)}`;
     console.info(JSON.stringify(brief(r)));
     expect(r.graphWrites, why).toBeGreaterThan(r.window.limitWrites);

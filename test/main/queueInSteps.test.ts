@@ -26,14 +26,35 @@ const device = (i: number, serial = `STEP${String(i).padStart(4, '0')}`) => ({
 
 describe('queueDevices in steps', () => {
   it('130 devices, a repeat across steps, another hash for one serial, a bad hash and a refused row: the same answer as one transaction, with the thread free between steps', async () => {
-    const devices = [...Array.from({ length: 130 }, (_, i) => device(i)), device(3), { ...device(7), hardwareHash: encodeHardwareHash({ serialNumber: 'STEP0007', manufacturer: 'HP', model: 'Other' }) }, { ...device(131, 'NOHASH1'), hardwareHash: 'AAAA' }];
-    const refused = [{ source: { kind: 'file' as const, path: 'steps.csv', line: 200 }, code: 'CSV_NO_HASH', message: 'No hash.', serialNumber: 'ROW200' }];
+    const devices = [
+      ...Array.from({ length: 130 }, (_, i) => device(i)),
+      device(3),
+      {
+        ...device(7),
+        hardwareHash: encodeHardwareHash({ serialNumber: 'STEP0007', manufacturer: 'HP', model: 'Other' }),
+      },
+      { ...device(131, 'NOHASH1'), hardwareHash: 'AAAA' },
+    ];
+    const refused = [
+      {
+        source: { kind: 'file' as const, path: 'steps.csv', line: 200 },
+        code: 'CSV_NO_HASH',
+        message: 'No hash.',
+        serialNumber: 'ROW200',
+      },
+    ];
     const results: QueueResult[] = [];
     const seenPartway: number[] = [];
     for (const steps of [true, false]) {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'queue-steps-'));
       dirs.push(dir);
-      const station = createStation({ host: 'browser', dataDir: dir, logger: silentLogger, queue: { worker: false }, serialPort: { readSerials: async () => ({ system: 'PF0STEPS' }) } });
+      const station = createStation({
+        host: 'browser',
+        dataDir: dir,
+        logger: silentLogger,
+        queue: { worker: false },
+        serialPort: { readSerials: async () => ({ system: 'PF0STEPS' }) },
+      });
       const queue = station.queue();
       if (steps) {
         const dispatch = createDispatcher(station.handlers, silentLogger);
@@ -57,7 +78,13 @@ describe('queueDevices in steps', () => {
       await station.close();
     }
     const [inSteps, inOne] = results as [QueueResult, QueueResult];
-    const shape = (r: QueueResult) => ({ queued: r.queued.length, duplicates: r.duplicates.length, invalid: r.invalid.length, flagged: r.flagged?.length ?? 0, refused: r.refused?.length ?? 0 });
+    const shape = (r: QueueResult) => ({
+      queued: r.queued.length,
+      duplicates: r.duplicates.length,
+      invalid: r.invalid.length,
+      flagged: r.flagged?.length ?? 0,
+      refused: r.refused?.length ?? 0,
+    });
     expect(shape(inSteps)).toEqual(shape(inOne));
     expect(shape(inSteps)).toEqual({ queued: 130, duplicates: 1, invalid: 1, flagged: 1, refused: 1 });
     // Other work ran while the devices were being written: it saw the queue after the first steps, before the last.

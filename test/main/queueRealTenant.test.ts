@@ -10,13 +10,16 @@ afterEach(cleanupBenches);
 /** Serials each imported once: what the fake saw posted, per serial. */
 function postsPerSerial(port: FakeAutopilot): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const l of port.log.filter((x) => x.method === 'importBatch')) for (const s of l.arg as string[]) out[s] = (out[s] ?? 0) + 1;
+  for (const l of port.log.filter((x) => x.method === 'importBatch'))
+    for (const s of l.arg as string[]) out[s] = (out[s] ?? 0) + 1;
   return out;
 }
 
 /** Requests to the imported-identities collection, counted as Graph would (one DELETE per record). */
 function importedRequests(port: FakeAutopilot): number {
-  const deletes = port.log.filter((l) => l.method === 'deleteImported').reduce((n, l) => n + (l.arg as string[]).length, 0);
+  const deletes = port.log
+    .filter((l) => l.method === 'deleteImported')
+    .reduce((n, l) => n + (l.arg as string[]).length, 0);
   return port.count('importBatch') + port.count('getImported') + port.count('listImported') + deletes;
 }
 
@@ -25,8 +28,13 @@ describe('keys the service gives back (importId is only a hint)', () => {
     const b = bench();
     b.port.switches.importIdRewritten = true;
     b.port.seedRegistered('NOT-OURS', 'Other');
-    const foreign = await b.port.importBatch([{ serialNumber: 'FOREIGN1', hardwareIdentifier: 'x', importId: 'theirs' }]);
-    const { queued } = b.queue.queueDevices(['K1', 'K2', 'K3'].map((s) => deviceInput(s)), { groupTag: 'Bench' });
+    const foreign = await b.port.importBatch([
+      { serialNumber: 'FOREIGN1', hardwareIdentifier: 'x', importId: 'theirs' },
+    ]);
+    const { queued } = b.queue.queueDevices(
+      ['K1', 'K2', 'K3'].map((s) => deviceInput(s)),
+      { groupTag: 'Bench' },
+    );
     await b.run(20 * 60_000);
     expect(queued.map(b.state)).toEqual(['registered', 'registered', 'registered']);
     for (const id of queued) expect(b.queue.device(id)!.importedRecordId).toMatch(/^imp-/);
@@ -91,7 +99,10 @@ describe('one reconciliation path: lost answers and crashes with the POST in fli
     const { queued } = b.queue.queueDevices(['P1', 'P2', 'P3', 'P4'].map((s) => deviceInput(s)));
     await b.run();
     expect(queued.map(b.state)).toEqual(['imported', 'imported', 'imported', 'imported']);
-    expect(serialsPerPost).toEqual([['P1', 'P2', 'P3', 'P4'], ['P3', 'P4']]);
+    expect(serialsPerPost).toEqual([
+      ['P1', 'P2', 'P3', 'P4'],
+      ['P3', 'P4'],
+    ]);
     expect([...b.port.imported.values()].filter((r) => ['P1', 'P2'].includes(r.serialNumber))).toHaveLength(0); // cleaned up
     b.store.close();
   });
@@ -148,7 +159,9 @@ describe('records that cannot be found (resume after a restart)', () => {
     await b.run();
     expect(queued.map(b.state)).toEqual(['registered', 'registered']);
     expect(postsPerSerial(b.port)).toEqual({ V1: 2, V2: 2 });
-    const resent = b.queue.getDevice(queued[0]!).events.find((e) => e.toState === 'queued' && e.fromState === 'importing')!;
+    const resent = b.queue
+      .getDevice(queued[0]!)
+      .events.find((e) => e.toState === 'queued' && e.fromState === 'importing')!;
     expect(resent.message).toMatch(/no record of this import/);
     expect(Date.parse(resent.at) - t0).toBeGreaterThanOrEqual(3 * 60_000);
     expect(Date.parse(resent.at) - t0).toBeLessThan(5 * 60_000); // not the 30-minute deadline
@@ -242,11 +255,16 @@ describe('batches the service refuses as a whole', () => {
     await b.run();
     expect(b.queue.allDevices().every((d) => d.state === 'imported')).toBe(true);
     expect(b.worker.stats.batchesSplit).toBe(splits);
-    expect(b.port.log.filter((l) => l.method === 'importBatch').slice(before).map((l) => (l.arg as string[]).length)).toEqual([3, 3, 3, 1]);
+    expect(
+      b.port.log
+        .filter((l) => l.method === 'importBatch')
+        .slice(before)
+        .map((l) => (l.arg as string[]).length),
+    ).toEqual([3, 3, 3, 1]);
     b.store.close();
   });
 
-  it('isolates the device the service refuses and fails it with the service\'s message; the rest go on', async () => {
+  it("isolates the device the service refuses and fails it with the service's message; the rest go on", async () => {
     const b = bench({ waitFor: 'imported', batchSize: 8 });
     b.port.refusedSerials.add('BAD5');
     const serials = ['G1', 'G2', 'G3', 'G4', 'BAD5', 'G6', 'G7', 'G8'];
@@ -256,7 +274,12 @@ describe('batches the service refuses as a whole', () => {
     expect(bad).toMatchObject({ state: 'failed', errorName: 'GRAPH_BAD_REQUEST' });
     expect(bad.advice).toMatch(/Edm\.Binary/);
     expect(b.queue.getDevice(bad.id).events.at(-1)!.requestIds).toEqual(['refused-400']);
-    expect(queued.filter((_, i) => i !== 4).map(b.state).every((s) => s === 'imported')).toBe(true);
+    expect(
+      queued
+        .filter((_, i) => i !== 4)
+        .map(b.state)
+        .every((s) => s === 'imported'),
+    ).toBe(true);
     // 8 → 4+4 → 2+2 → 1+1: three refusals on the way, never the same batch twice.
     const posts = b.port.log.filter((l) => l.method === 'importBatch').map((l) => (l.arg as string[]).join(','));
     expect(new Set(posts).size).toBe(posts.length);
@@ -272,7 +295,14 @@ describe('batches the service refuses as a whole', () => {
       if (devices.length > 1 && !refused) {
         refused = true;
         b.port.log.push({ method: 'importBatch', at: b.clock.now(), arg: devices.map((d) => d.serialNumber) });
-        throw new (await import('../../src-main/graph/autopilotPort.ts')).GraphFailure({ code: 'GRAPH_UNAVAILABLE', message: 'An internal server error has occurred.', kind: 'unavailable', transient: true, status: 500, details: { maybeApplied: true } });
+        throw new (await import('../../src-main/graph/autopilotPort.ts')).GraphFailure({
+          code: 'GRAPH_UNAVAILABLE',
+          message: 'An internal server error has occurred.',
+          kind: 'unavailable',
+          transient: true,
+          status: 500,
+          details: { maybeApplied: true },
+        });
       }
       return real(devices);
     };
@@ -293,7 +323,11 @@ describe('registration that lags', () => {
     const regId = b.port.seedRegistered('LAG806', 'OldTag', { lagging: true });
     const { queued } = b.queue.queueDevices([deviceInput('LAG806')], { groupTag: 'NewTag', overrideGroupTag: true });
     await b.run();
-    expect(b.queue.device(queued[0]!)).toMatchObject({ state: 'already-registered', errorCode: 806, deviceRegistrationId: regId });
+    expect(b.queue.device(queued[0]!)).toMatchObject({
+      state: 'already-registered',
+      errorCode: 806,
+      deviceRegistrationId: regId,
+    });
     expect(b.queue.device(queued[0]!)!.flags).not.toContain('group-tag-unchecked');
     expect(b.port.registered.get(regId)!.groupTag).toBe('NewTag');
     expect(b.port.syncs).toBeGreaterThanOrEqual(1);
@@ -315,7 +349,9 @@ describe('registration that lags', () => {
     const updateAt = b.port.log.find((l) => l.method === 'updateDeviceProperties')!.at;
     expect(Date.parse(events.at(-1)!.at) - updateAt).toBeGreaterThanOrEqual(3 * 60_000);
     expect(events.at(-1)!.message).toContain('group tag changed from "OldTag" to "NewTag"');
-    expect(b.port.log.filter((l) => l.method === 'requestSync').some((l) => l.at >= Date.parse(events.at(-1)!.at))).toBe(true);
+    expect(
+      b.port.log.filter((l) => l.method === 'requestSync').some((l) => l.at >= Date.parse(events.at(-1)!.at)),
+    ).toBe(true);
     b.store.close();
   });
 
@@ -352,7 +388,9 @@ describe('registration that lags', () => {
     await b.run();
     expect(queued.map(b.state).every((s) => s === 'registered')).toBe(true);
     // Imported at ~20 s, registered at ~80 s: seen within the probe time, not at the 5-minute sync.
-    const registeredAt = Math.max(...queued.map((id) => Date.parse(b.queue.getDevice(id).events.find((e) => e.toState === 'registered')!.at)));
+    const registeredAt = Math.max(
+      ...queued.map((id) => Date.parse(b.queue.getDevice(id).events.find((e) => e.toState === 'registered')!.at)),
+    );
     const queuedAt = Date.parse(b.queue.getDevice(queued[0]!).events[0]!.at);
     expect(registeredAt - queuedAt).toBeLessThan(5 * 60_000);
     expect(b.port.syncs).toBe(0);
@@ -360,7 +398,7 @@ describe('registration that lags', () => {
   });
 });
 
-describe('the 10-minute sync rule lives in the tenant\'s queue', () => {
+describe("the 10-minute sync rule lives in the tenant's queue", () => {
   it('is kept across a restart of the worker (same queue file)', async () => {
     const clock = new ManualClock();
     const port = new FakeAutopilot(clock);
@@ -374,7 +412,14 @@ describe('the 10-minute sync rule lives in the tenant\'s queue', () => {
     expect(port.syncs).toBe(1);
     first.store.close();
     const store = openSqliteQueueStore(first.dir);
-    const worker = new ImportWorker({ store, port, clock, logger: silentLogger, batchSize: () => 10, timings: { syncAfterMs: 60_000 } });
+    const worker = new ImportWorker({
+      store,
+      port,
+      clock,
+      logger: silentLogger,
+      batchSize: () => 10,
+      timings: { syncAfterMs: 60_000 },
+    });
     const until = clock.now() + 9 * 60_000;
     while (clock.now() < until) {
       await worker.tick();

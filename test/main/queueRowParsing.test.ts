@@ -21,7 +21,12 @@ function open(dir: string) {
   const logger = createLogger((_l, r) => records.push(r));
   const store = openSqliteQueueStore(dir, { logger });
   const clock = new ManualClock();
-  return { store, records, clock, queue: new QueueService({ store, clock, logger, stationName: 'BENCH-1', waitFor: () => 'registered' }) };
+  return {
+    store,
+    records,
+    clock,
+    queue: new QueueService({ store, clock, logger, stationName: 'BENCH-1', waitFor: () => 'registered' }),
+  };
 }
 
 /** Damage a row behind the station's back, as a disk error, a hand edit or a buggy older version would. */
@@ -40,7 +45,7 @@ describe('queue rows are parsed on read', () => {
     const [id1, id2, id3] = r.queued as [string, string, string];
     s.store.close();
     // PF2: broken JSON in its hash summary; PF3: a state no station ever wrote.
-    damage(dir, "UPDATE devices SET hash_summary = '{\"valid\": tru' WHERE id = ?", id2);
+    damage(dir, 'UPDATE devices SET hash_summary = \'{"valid": tru\' WHERE id = ?', id2);
     damage(dir, "UPDATE devices SET state = 'exploded', next_check_at = 0 WHERE id = ?", id3);
 
     s = open(dir);
@@ -50,7 +55,9 @@ describe('queue rows are parsed on read', () => {
     expect(s.store.getDevice(id2)).toBeUndefined();
     expect(s.store.countByState().queued).toBe(1);
     // The worker's reads skip them too: a due bad row cannot starve the good ones.
-    expect(s.store.dueDevices(['queued', 'exploded' as never], Number.MAX_SAFE_INTEGER, 10).map((d) => d.id)).toEqual(s.store.dueDevices(['queued'], Number.MAX_SAFE_INTEGER, 10).map((d) => d.id));
+    expect(s.store.dueDevices(['queued', 'exploded' as never], Number.MAX_SAFE_INTEGER, 10).map((d) => d.id)).toEqual(
+      s.store.dueDevices(['queued'], Number.MAX_SAFE_INTEGER, 10).map((d) => d.id),
+    );
     // Still in the file, with the reason, for support (diagnostics).
     expect(s.store.setAsideRows()).toEqual([
       { table: 'devices', id: id2, reason: 'hash: not JSON' },
@@ -73,14 +80,48 @@ describe('queue rows are parsed on read', () => {
     dirs.push(dir);
     const s = open(dir);
     const [id] = s.queue.queueDevices([deviceInput('PF1')], { groupTag: 'Bench' }).queued as [string];
-    s.store.createBatch({ id: 'b1', importId: 'imp-1', status: 'sending', createdAt: 1, nextAt: 1, attempts: 0, deadline: 10, deviceCount: 1 }, [id], { state: 'importing' }, { at: 1, toState: 'importing', message: 'sent', requestIds: [] });
-    s.store.createBatch({ id: 'b2', importId: 'imp-2', status: 'sent', createdAt: 2, nextAt: 1, attempts: 0, deadline: 10, deviceCount: 0 }, [], {}, { at: 1, toState: 'importing', message: 'sent', requestIds: [] });
+    s.store.createBatch(
+      {
+        id: 'b1',
+        importId: 'imp-1',
+        status: 'sending',
+        createdAt: 1,
+        nextAt: 1,
+        attempts: 0,
+        deadline: 10,
+        deviceCount: 1,
+      },
+      [id],
+      { state: 'importing' },
+      { at: 1, toState: 'importing', message: 'sent', requestIds: [] },
+    );
+    s.store.createBatch(
+      {
+        id: 'b2',
+        importId: 'imp-2',
+        status: 'sent',
+        createdAt: 2,
+        nextAt: 1,
+        attempts: 0,
+        deadline: 10,
+        deviceCount: 0,
+      },
+      [],
+      {},
+      { at: 1, toState: 'importing', message: 'sent', requestIds: [] },
+    );
     damage(dir, "UPDATE batches SET status = 'lost' WHERE id = 'b1'");
     expect(s.store.openBatches().map((b) => b.id)).toEqual(['b2']);
     expect(s.store.getBatch('b1')).toBeUndefined();
-    expect(s.store.setAsideRows()).toEqual([{ table: 'batches', id: 'b1', reason: expect.stringMatching(/^status: /) }]);
+    expect(s.store.setAsideRows()).toEqual([
+      { table: 'batches', id: 'b1', reason: expect.stringMatching(/^status: /) },
+    ]);
     // Events are append-only (triggers): plant a broken one with a fresh insert.
-    damage(dir, "INSERT INTO events (device_id, at, to_state, message, request_ids) VALUES (?, 5, 'queued', 'bad', '[oops')", id);
+    damage(
+      dir,
+      "INSERT INTO events (device_id, at, to_state, message, request_ids) VALUES (?, 5, 'queued', 'bad', '[oops')",
+      id,
+    );
     const history = s.store.events(id);
     expect(history.map((e) => e.message)).not.toContain('bad');
     expect(history.length).toBeGreaterThanOrEqual(2);
@@ -92,17 +133,37 @@ describe('queue rows are parsed on read', () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'queue-rows-station-'));
     dirs.push(dataDir);
     const serialPort = { readSerials: async () => ({ system: 'PF3DIAG01' }) };
-    let station = createStation({ host: 'browser', dataDir, logger: createLogger(() => {}), serialPort, queue: { worker: false } });
-    const queued = await station.handlers.queueDevices({ devices: [deviceInput('PF1'), deviceInput('PF2')], groupTag: 'Bench' });
+    let station = createStation({
+      host: 'browser',
+      dataDir,
+      logger: createLogger(() => {}),
+      serialPort,
+      queue: { worker: false },
+    });
+    const queued = await station.handlers.queueDevices({
+      devices: [deviceInput('PF1'), deviceInput('PF2')],
+      groupTag: 'Bench',
+    });
     const file = (station.queue().store as unknown as { file: string }).file;
     await station.close();
     const db = new Database(file);
     db.prepare("UPDATE devices SET flags = 'not json' WHERE id = ?").run(queued.queued[1]);
     db.close();
-    station = createStation({ host: 'browser', dataDir, logger: createLogger(() => {}), serialPort, queue: { worker: false } });
+    station = createStation({
+      host: 'browser',
+      dataDir,
+      logger: createLogger(() => {}),
+      serialPort,
+      queue: { worker: false },
+    });
     expect((await station.handlers.listQueue({ offset: 0, limit: 10 })).total).toBe(1);
-    const zip = readZip(Buffer.from(((await station.handlers.saveDiagnostics({})) as DiagnosticsFile).base64!, 'base64'));
-    expect(JSON.parse(zip.get('queue-set-aside.json')!.toString('utf8'))).toEqual({ count: 1, rows: [{ table: 'devices', id: queued.queued[1], reason: 'flags: not JSON' }] });
+    const zip = readZip(
+      Buffer.from(((await station.handlers.saveDiagnostics({})) as DiagnosticsFile).base64!, 'base64'),
+    );
+    expect(JSON.parse(zip.get('queue-set-aside.json')!.toString('utf8'))).toEqual({
+      count: 1,
+      rows: [{ table: 'devices', id: queued.queued[1], reason: 'flags: not JSON' }],
+    });
     await station.close();
   });
 

@@ -20,8 +20,18 @@ async function bench(simOptions: Parameters<typeof startSim>[0] = {}): Promise<{
   return { sim, station };
 }
 
-const dev = (serialNumber: string, manufacturer = 'Contoso') => ({ serialNumber, hardwareHash: hashFor(serialNumber, manufacturer), source: { kind: 'file' as const, path: 'sim.csv' } });
-const byState = (station: Station) => Object.fromEntries(station.queue().service.allDevices().map((d) => [d.serialNumber, d.state]));
+const dev = (serialNumber: string, manufacturer = 'Contoso') => ({
+  serialNumber,
+  hardwareHash: hashFor(serialNumber, manufacturer),
+  source: { kind: 'file' as const, path: 'sim.csv' },
+});
+const byState = (station: Station) =>
+  Object.fromEntries(
+    station
+      .queue()
+      .service.allDevices()
+      .map((d) => [d.serialNumber, d.state]),
+  );
 
 describe('queue against the simulated tenant over HTTPS', () => {
   it('imports to registered, deletes its own imported records and leaves a clean tenant', async () => {
@@ -31,11 +41,21 @@ describe('queue against the simulated tenant over HTTPS', () => {
     expect(byState(station)).toEqual({ S1: 'registered', S2: 'registered', S3: 'registered' });
     expect(sim.requestLog.count({ method: 'POST', pathContains: '/import' })).toBe(1);
     expect(sim.model.listImported().map((r) => r.serialNumber)).toEqual([]);
-    const regs = sim.model.listRegistrations().map((r) => [r.serialNumber, r.groupTag]).sort();
-    expect(regs).toEqual([['S1', 'Lab'], ['S2', 'Lab'], ['S3', 'Lab']]);
+    const regs = sim.model
+      .listRegistrations()
+      .map((r) => [r.serialNumber, r.groupTag])
+      .sort();
+    expect(regs).toEqual([
+      ['S1', 'Lab'],
+      ['S2', 'Lab'],
+      ['S3', 'Lab'],
+    ]);
     // Every Graph answer's request-id is kept in the device's history.
     const d = station.queue().service.allDevices()[0]!;
-    const ids = station.queue().service.getDevice(d.id).events.flatMap((e) => e.requestIds);
+    const ids = station
+      .queue()
+      .service.getDevice(d.id)
+      .events.flatMap((e) => e.requestIds);
     expect(ids.length).toBeGreaterThanOrEqual(3);
     for (const id of ids) expect(sim.requestLog.entries.some((e) => e.requestId === id)).toBe(true);
   });
@@ -43,11 +63,18 @@ describe('queue against the simulated tenant over HTTPS', () => {
   it('never touches imported records it did not create', async () => {
     const { sim, station } = await bench();
     // Another admin's import, in flight and finished, in the same tenant.
-    sim.model.importBatch([{ serialNumber: 'THEIRS1', hardwareIdentifier: hashFor('THEIRS1'), importId: 'someone-else' }]);
+    sim.model.importBatch([
+      { serialNumber: 'THEIRS1', hardwareIdentifier: hashFor('THEIRS1'), importId: 'someone-else' },
+    ]);
     sim.model.importBatch([{ serialNumber: 'MINE1', hardwareIdentifier: hashFor('MINE1'), importId: '' }]);
     await station.handlers.queueDevices({ devices: [dev('MINE2')], groupTag: 'Lab' });
     await settled(station, 1);
-    expect(sim.model.listImported().map((r) => r.serialNumber).sort()).toEqual(['MINE1', 'THEIRS1']);
+    expect(
+      sim.model
+        .listImported()
+        .map((r) => r.serialNumber)
+        .sort(),
+    ).toEqual(['MINE1', 'THEIRS1']);
     const deletes = sim.requestLog.entries.filter((e) => e.method === 'DELETE');
     expect(deletes).toHaveLength(1);
   });
@@ -68,7 +95,11 @@ describe('queue against the simulated tenant over HTTPS', () => {
     const regId = sim.seedRegisteredDevice({ serialNumber: 'R806', manufacturer: 'Contoso', groupTag: 'Old' });
     await station.handlers.queueDevices({ devices: [dev('R806')], groupTag: 'New', overrideGroupTag: true });
     await settled(station, 1);
-    expect(station.queue().service.allDevices()[0]).toMatchObject({ state: 'already-registered', errorCode: 806, deviceRegistrationId: regId });
+    expect(station.queue().service.allDevices()[0]).toMatchObject({
+      state: 'already-registered',
+      errorCode: 806,
+      deviceRegistrationId: regId,
+    });
     expect(sim.model.getRegistration(regId)!.groupTag).toBe('New');
     expect(sim.requestLog.count({ method: 'POST', pathContains: 'updateDeviceProperties' })).toBe(1);
   });
@@ -79,13 +110,21 @@ describe('queue against the simulated tenant over HTTPS', () => {
     await station.handlers.queueDevices({ devices: [dev('O808'), dev('OK1')], groupTag: 'Lab' });
     await settled(station, 2);
     const all = station.queue().service.allDevices();
-    expect(all[0]).toMatchObject({ serialNumber: 'O808', state: 'failed', errorCode: 808, errorName: 'ZtdDeviceAssignedToOtherTenant' });
+    expect(all[0]).toMatchObject({
+      serialNumber: 'O808',
+      state: 'failed',
+      errorCode: 808,
+      errorName: 'ZtdDeviceAssignedToOtherTenant',
+    });
     expect(all[1]).toMatchObject({ serialNumber: 'OK1', state: 'registered' });
   });
 
   it('duplicates in one call are one device, imported once (no ZtdDeviceDuplicated)', async () => {
     const { sim, station } = await bench();
-    const r = await station.handlers.queueDevices({ devices: [dev('D1'), dev('D2'), dev('D1'), dev('D2')], groupTag: 'Lab' });
+    const r = await station.handlers.queueDevices({
+      devices: [dev('D1'), dev('D2'), dev('D1'), dev('D2')],
+      groupTag: 'Lab',
+    });
     expect(r.queued).toHaveLength(2);
     expect(r.duplicates).toHaveLength(2);
     await settled(station, 2);
@@ -94,7 +133,9 @@ describe('queue against the simulated tenant over HTTPS', () => {
   });
 
   it('waits for profile assignment and reports ready to deploy', async () => {
-    const { sim, station } = await bench({ scenario: { profileRules: [{ groupTag: 'Kiosk', profileName: 'Kiosk profile' }] } });
+    const { sim, station } = await bench({
+      scenario: { profileRules: [{ groupTag: 'Kiosk', profileName: 'Kiosk profile' }] },
+    });
     await station.handlers.updateSettings({ patch: { waitFor: 'assigned' } });
     await station.handlers.queueDevices({ devices: [dev('P1')], groupTag: 'Kiosk' });
     await settled(station, 1);
@@ -105,7 +146,9 @@ describe('queue against the simulated tenant over HTTPS', () => {
   });
 
   it('rides out a throttling storm: every device registered, each imported exactly once', async () => {
-    const { sim, station } = await bench({ scenario: { throttle: { windowS: 20, appWrites: 3, appAll: 12, tenantWrites: 6, tenantAll: 24 } } });
+    const { sim, station } = await bench({
+      scenario: { throttle: { windowS: 20, appWrites: 3, appAll: 12, tenantWrites: 6, tenantAll: 24 } },
+    });
     await station.handlers.updateSettings({ patch: { batchSize: 5 } });
     sim.injectFault({ kind: '429', count: 5, retryAfterS: 3 });
     const serials = Array.from({ length: 30 }, (_, i) => `TH${i}`);
@@ -119,7 +162,9 @@ describe('queue against the simulated tenant over HTTPS', () => {
   });
 
   it('asks for one sync when registration lags, never within the 10-minute rule', async () => {
-    const { sim, station } = await bench({ scenario: { delays: { processingS: 30, registrationS: 1500, assignmentS: 60, syncRunS: 30, syncCooldownS: 600 } } });
+    const { sim, station } = await bench({
+      scenario: { delays: { processingS: 30, registrationS: 1500, assignmentS: 60, syncRunS: 30, syncCooldownS: 600 } },
+    });
     await station.handlers.queueDevices({ devices: [dev('SY1'), dev('SY2')], groupTag: 'Lab' });
     await settled(station, 2);
     expect(byState(station)).toEqual({ SY1: 'registered', SY2: 'registered' });

@@ -21,7 +21,12 @@ async function bench(realTenant: RealTenantInput): Promise<{ sim: SimTenant; sta
   const sim = await startSim({
     timeScale: 400,
     realTenant,
-    scenario: { devices: { registered: [{ serialNumber: 'RT-806', groupTag: 'OldTag', listed: false }], otherTenant: [{ serialNumber: 'RT808' }] } },
+    scenario: {
+      devices: {
+        registered: [{ serialNumber: 'RT-806', groupTag: 'OldTag', listed: false }],
+        otherTenant: [{ serialNumber: 'RT808' }],
+      },
+    },
   });
   cleanups.push(() => sim.stop());
   const dir = tmpDir('queue-real-');
@@ -32,7 +37,11 @@ async function bench(realTenant: RealTenantInput): Promise<{ sim: SimTenant; sta
   return { sim, station };
 }
 
-const dev = (serialNumber: string, manufacturer = 'Contoso') => ({ serialNumber, hardwareHash: hashFor(serialNumber, manufacturer), source: { kind: 'file' as const, path: 'real.csv' } });
+const dev = (serialNumber: string, manufacturer = 'Contoso') => ({
+  serialNumber,
+  hardwareHash: hashFor(serialNumber, manufacturer),
+  source: { kind: 'file' as const, path: 'real.csv' },
+});
 
 const SWITCHES: RealTenantInput[] = [
   'off',
@@ -54,7 +63,11 @@ describe('the pipeline against a tenant that behaves like real ones', () => {
     it(`reaches every right final state under ${JSON.stringify(realTenant)}`, async () => {
       const { sim, station } = await bench(realTenant);
       const serials = ['RT-1', 'RT 2', 'RT3', 'RT4', 'RT5', 'RT-806', 'RT808'];
-      const res = await station.handlers.queueDevices({ devices: [...serials.map((s) => dev(s)), dev('RT802', '')], groupTag: 'NewTag', overrideGroupTag: true });
+      const res = await station.handlers.queueDevices({
+        devices: [...serials.map((s) => dev(s)), dev('RT802', '')],
+        groupTag: 'NewTag',
+        overrideGroupTag: true,
+      });
       expect(res).toBeTruthy();
       await settled(station, serials.length + 1, 90_000);
       const all = station.queue().service.allDevices();
@@ -63,7 +76,9 @@ describe('the pipeline against a tenant that behaves like real ones', () => {
       expect(by['RT-806']).toMatchObject({ state: 'already-registered', errorCode: 806 });
       expect(by['RT-806']!.flags).not.toContain('group-tag-unchecked');
       // Reported done only once the tenant showed the tag (tagUpdateLags), not when the change was sent.
-      expect(station.queue().service.getDevice(by['RT-806']!.id).events.at(-1)!.message).toMatch(/group tag changed from "OldTag" to "NewTag"|group tag already correct/);
+      expect(station.queue().service.getDevice(by['RT-806']!.id).events.at(-1)!.message).toMatch(
+        /group tag changed from "OldTag" to "NewTag"|group tag already correct/,
+      );
       expect(by.RT808).toMatchObject({ state: 'failed', errorCode: 808 });
       expect(by.RT802!.state).toBe('invalid');
       // The wrong tag was fixed in the tenant, and the station's registrations carry the new one.
@@ -83,17 +98,31 @@ describe('a registered-device list that lags behind reads by id', () => {
     const serials = Array.from({ length: 24 }, (_, i) => `LAG${String(i).padStart(2, '0')}`);
     await station.handlers.queueDevices({ devices: serials.map((s) => dev(s)), groupTag: 'NewTag' });
     await settled(station, serials.length, 90_000);
-    expect(station.queue().service.allDevices().filter((d) => d.state !== 'registered').map((d) => d.serialNumber)).toEqual([]);
+    expect(
+      station
+        .queue()
+        .service.allDevices()
+        .filter((d) => d.state !== 'registered')
+        .map((d) => d.serialNumber),
+    ).toEqual([]);
     const reg = '/v1.0/deviceManagement/windowsAutopilotDeviceIdentities/';
-    const singles = sim.requestLog.entries.filter((e) => e.method === 'GET' && e.path.startsWith(reg) && !e.batchRequestId && e.status === 200);
-    const batched = sim.requestLog.entries.filter((e) => e.method === 'GET' && e.path.startsWith(reg) && e.batchRequestId);
+    const singles = sim.requestLog.entries.filter(
+      (e) => e.method === 'GET' && e.path.startsWith(reg) && !e.batchRequestId && e.status === 200,
+    );
+    const batched = sim.requestLog.entries.filter(
+      (e) => e.method === 'GET' && e.path.startsWith(reg) && e.batchRequestId,
+    );
     // The probe alone is read singly; the 23 others in two batches (20 + 3), each device once.
     expect(singles).toHaveLength(1);
     expect(batched.filter((e) => e.status === 200)).toHaveLength(23);
     expect(sim.requestLog.entries.filter((e) => e.path === '/v1.0/$batch')).toHaveLength(2);
     // Right after the probe, in the same round: no listing between them (before, they waited for
     // their next checks and another listing).
-    const between = sim.requestLog.entries.filter((e) => e.seq > singles[0]!.seq && e.seq < Math.max(...batched.map((b) => b.seq)));
-    expect(between.filter((e) => e.method === 'GET' && e.path === '/v1.0/deviceManagement/windowsAutopilotDeviceIdentities')).toEqual([]);
+    const between = sim.requestLog.entries.filter(
+      (e) => e.seq > singles[0]!.seq && e.seq < Math.max(...batched.map((b) => b.seq)),
+    );
+    expect(
+      between.filter((e) => e.method === 'GET' && e.path === '/v1.0/deviceManagement/windowsAutopilotDeviceIdentities'),
+    ).toEqual([]);
   }, 120_000);
 });

@@ -5,7 +5,11 @@ import { createStation, type Station } from '../../src-main/app/createStation.ts
 import { silentLogger, type Logger } from '../../src-main/kernel/logger.ts';
 import type { WorkerTimings } from '../../src-main/queue/importWorker.ts';
 import { isSettled } from '../../src-main/queue/queueStore.ts';
-import { startSimulatedTenant, type SimTenant, type SimTenantOptions } from '../../src-main/sim/startSimulatedTenant.ts';
+import {
+  startSimulatedTenant,
+  type SimTenant,
+  type SimTenantOptions,
+} from '../../src-main/sim/startSimulatedTenant.ts';
 import { trainingConnectionOf } from '../../src-main/tenant/trainingTenant.ts';
 
 /** The fields a station needs to reach a simulated tenant in training mode (real HTTPS, real msal-node). */
@@ -20,7 +24,11 @@ export function tmpDir(prefix = 'queue-sim-'): string {
 }
 
 /** A station in training mode against `sim`, sharing its clock. */
-export function stationOn(sim: SimTenant, dataDir: string, extra: { logger?: Logger; timings?: Partial<WorkerTimings> } = {}): Station {
+export function stationOn(
+  sim: SimTenant,
+  dataDir: string,
+  extra: { logger?: Logger; timings?: Partial<WorkerTimings> } = {},
+): Station {
   return createStation({
     host: 'browser',
     dataDir,
@@ -37,8 +45,12 @@ export async function settled(station: Station, count: number, limitMs = 60_000)
   const end = Date.now() + limitMs;
   for (;;) {
     const all = station.queue().service.allDevices();
-    if (all.length >= count && all.every((d) => isSettled(d)) && station.queue().store.openBatches().length === 0) return;
-    if (Date.now() > end) throw new Error(`not settled: ${JSON.stringify(all.filter((d) => !isSettled(d)).map((d) => [d.serialNumber, d.state]))}`);
+    if (all.length >= count && all.every((d) => isSettled(d)) && station.queue().store.openBatches().length === 0)
+      return;
+    if (Date.now() > end)
+      throw new Error(
+        `not settled: ${JSON.stringify(all.filter((d) => !isSettled(d)).map((d) => [d.serialNumber, d.state]))}`,
+      );
     await new Promise((r) => setTimeout(r, 20));
   }
 }

@@ -22,7 +22,17 @@ afterEach(() => {
 
 function service(dir: string, clock = new ManualClock()) {
   const store = openSqliteQueueStore(dir);
-  return { store, clock, queue: new QueueService({ store, clock, logger: silentLogger, stationName: 'BENCH-1', waitFor: () => 'registered' }) };
+  return {
+    store,
+    clock,
+    queue: new QueueService({
+      store,
+      clock,
+      logger: silentLogger,
+      stationName: 'BENCH-1',
+      waitFor: () => 'registered',
+    }),
+  };
 }
 
 describe('SQLite queue store', () => {
@@ -95,7 +105,9 @@ describe('SQLite queue store', () => {
     db.pragma(`user_version = ${QUEUE_MIGRATIONS.length + 1}`);
     db.close();
     expect(() => openSqliteQueueStore(dir)).toThrow(expect.objectContaining({ code: 'QUEUE_DB_TOO_NEW' }));
-    const kept = fs.readdirSync(dir).find((f) => f.startsWith('queue.db.newer-') && !f.endsWith('-wal') && !f.endsWith('-shm'))!;
+    const kept = fs
+      .readdirSync(dir)
+      .find((f) => f.startsWith('queue.db.newer-') && !f.endsWith('-wal') && !f.endsWith('-shm'))!;
     const old = new Database(path.join(dir, kept), { readonly: true });
     expect(old.prepare('SELECT serial FROM devices').all()).toEqual([{ serial: 'PF9' }]);
     old.close();
@@ -107,7 +119,9 @@ describe('SQLite queue store', () => {
     const [id] = queue.queueDevices([deviceInput('PF1')]).queued;
     store.close();
     const db = new Database(path.join(dir, QUEUE_DB_FILE));
-    expect(() => db.prepare('UPDATE events SET message = ? WHERE device_id = ?').run('forged', id)).toThrow(/append-only/);
+    expect(() => db.prepare('UPDATE events SET message = ? WHERE device_id = ?').run('forged', id)).toThrow(
+      /append-only/,
+    );
     expect(() => db.prepare('DELETE FROM events').run()).toThrow(/append-only/);
     db.close();
   });
@@ -116,7 +130,14 @@ describe('SQLite queue store', () => {
     const dir = tmp();
     const { store, queue } = service(dir);
     const hash = hashFor('X'); // one valid hash; serials mismatch on purpose for half of them
-    const inputs = Array.from({ length: 10_000 }, (_, i) => (i % 2 ? deviceInput(`SN${String(i).padStart(5, '0')}`, { hardwareHash: hash }) : { ...deviceInput(`SN${String(i).padStart(5, '0')}`), hardwareHash: hashFor(`SN${String(i).padStart(5, '0')}`) }));
+    const inputs = Array.from({ length: 10_000 }, (_, i) =>
+      i % 2
+        ? deviceInput(`SN${String(i).padStart(5, '0')}`, { hardwareHash: hash })
+        : {
+            ...deviceInput(`SN${String(i).padStart(5, '0')}`),
+            hardwareHash: hashFor(`SN${String(i).padStart(5, '0')}`),
+          },
+    );
     const r = queue.queueDevices(inputs);
     expect(r.queued.length + r.invalid.length).toBe(10_000);
     expect(r.invalid.length).toBe(5000); // a hash carrying another serial is a capture mistake

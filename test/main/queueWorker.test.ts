@@ -9,7 +9,10 @@ afterEach(cleanupBenches);
 describe('import worker (fake Graph, fake clock)', () => {
   it('imports a batch, follows it to registered, deletes its own records and keeps the history', async () => {
     const b = bench();
-    const { queued } = b.queue.queueDevices(['PF1', 'PF2', 'PF3'].map((s) => deviceInput(s)), { groupTag: 'Bench' });
+    const { queued } = b.queue.queueDevices(
+      ['PF1', 'PF2', 'PF3'].map((s) => deviceInput(s)),
+      { groupTag: 'Bench' },
+    );
     await b.run();
     expect(queued.map(b.state)).toEqual(['registered', 'registered', 'registered']);
     expect(b.port.count('importBatch')).toBe(1);
@@ -24,8 +27,15 @@ describe('import worker (fake Graph, fake clock)', () => {
     const importing = detail.events[1]!;
     expect(importing.importId).toMatch(/^[0-9a-f-]{36}$/);
     expect(detail.events[2]!.requestIds).toHaveLength(1);
-    expect(b.events.some((e) => e.name === 'queueChanged' && (e.payload as { counts: Record<DeviceState, number> }).counts.registered === 3)).toBe(true);
-    expect(b.events.some((e) => e.name === 'attention' && (e.payload as { kind: string }).kind === 'batch-finished')).toBe(true);
+    expect(
+      b.events.some(
+        (e) =>
+          e.name === 'queueChanged' && (e.payload as { counts: Record<DeviceState, number> }).counts.registered === 3,
+      ),
+    ).toBe(true);
+    expect(
+      b.events.some((e) => e.name === 'attention' && (e.payload as { kind: string }).kind === 'batch-finished'),
+    ).toBe(true);
     b.store.close();
   });
 
@@ -116,7 +126,14 @@ describe('import worker (fake Graph, fake clock)', () => {
     await b.run();
     expect(b.state(queued[0]!)).toBe('assigned');
     expect(b.queue.device(queued[0]!)!.profileStatus).toBe('assignedInSync');
-    expect(b.queue.getDevice(queued[0]!).events.map((e) => e.toState)).toEqual(['queued', 'importing', 'importing', 'imported', 'registered', 'assigned']);
+    expect(b.queue.getDevice(queued[0]!).events.map((e) => e.toState)).toEqual([
+      'queued',
+      'importing',
+      'importing',
+      'imported',
+      'registered',
+      'assigned',
+    ]);
     b.store.close();
   });
 
@@ -129,7 +146,9 @@ describe('import worker (fake Graph, fake clock)', () => {
     const d = b.queue.device(queued[0]!)!;
     expect(d).toMatchObject({ state: 'already-registered', errorCode: 806, deviceRegistrationId: regId });
     expect(b.port.registered.get(regId)!.groupTag).toBe('NewTag');
-    expect(b.port.log.filter((l) => l.method === 'updateDeviceProperties').map((l) => l.arg)).toEqual([{ id: regId, groupTag: 'NewTag' }]);
+    expect(b.port.log.filter((l) => l.method === 'updateDeviceProperties').map((l) => l.arg)).toEqual([
+      { id: regId, groupTag: 'NewTag' },
+    ]);
     const messages = b.queue.getDevice(d.id).events.map((e) => e.message);
     expect(messages.some((m) => m.includes('"OldTag" to "NewTag"'))).toBe(true);
     // Reported fixed once the tenant shows the tag, not when updateDeviceProperties answered.
@@ -153,10 +172,18 @@ describe('import worker (fake Graph, fake clock)', () => {
     b.port.otherTenant.add('PF808');
     const { queued } = b.queue.queueDevices([deviceInput('PF808'), deviceInput('PF1')]);
     await b.run();
-    expect(b.queue.device(queued[0]!)).toMatchObject({ state: 'failed', errorCode: 808, errorName: 'ZtdDeviceAssignedToOtherTenant' });
+    expect(b.queue.device(queued[0]!)).toMatchObject({
+      state: 'failed',
+      errorCode: 808,
+      errorName: 'ZtdDeviceAssignedToOtherTenant',
+    });
     expect(b.queue.device(queued[0]!)!.advice).toMatch(/another organisation/);
     expect(b.state(queued[1]!)).toBe('registered');
-    expect(b.events.some((e) => e.name === 'attention' && (e.payload as { deviceIds: string[] }).deviceIds.includes(queued[0]!))).toBe(true);
+    expect(
+      b.events.some(
+        (e) => e.name === 'attention' && (e.payload as { deviceIds: string[] }).deviceIds.includes(queued[0]!),
+      ),
+    ).toBe(true);
     b.store.close();
   });
 
@@ -182,9 +209,18 @@ describe('import worker (fake Graph, fake clock)', () => {
     const b = bench();
     let signedIn = false;
     b.port.readyToImport = async () => {
-      if (!signedIn) throw new GraphFailure({ code: 'GRAPH_SIGN_IN_EXPIRED', message: 'The sign-in has expired.', kind: 'sign-in-expired', transient: false });
+      if (!signedIn)
+        throw new GraphFailure({
+          code: 'GRAPH_SIGN_IN_EXPIRED',
+          message: 'The sign-in has expired.',
+          kind: 'sign-in-expired',
+          transient: false,
+        });
     };
-    const { queued } = b.queue.queueDevices(['H1', 'H2', 'H3'].map((s) => deviceInput(s)), { groupTag: 'Bench' });
+    const { queued } = b.queue.queueDevices(
+      ['H1', 'H2', 'H3'].map((s) => deviceInput(s)),
+      { groupTag: 'Bench' },
+    );
     for (let i = 0; i < 4; i++) {
       const next = await b.worker.tick();
       // Held, not spinning: the next look is at least 10 s of service time away.
@@ -194,8 +230,13 @@ describe('import worker (fake Graph, fake clock)', () => {
     expect(queued.map(b.state)).toEqual(['queued', 'queued', 'queued']);
     expect(b.queue.device(queued[0]!)).toMatchObject({ errorName: 'GRAPH_SIGN_IN_EXPIRED' });
     expect(b.port.count('importBatch')).toBe(0);
-    const attention = b.events.filter((e) => e.name === 'attention').map((e) => e.payload as { deviceIds: string[]; errorName?: string });
-    expect(attention.at(-1)).toMatchObject({ deviceIds: expect.arrayContaining(queued), errorName: 'GRAPH_SIGN_IN_EXPIRED' });
+    const attention = b.events
+      .filter((e) => e.name === 'attention')
+      .map((e) => e.payload as { deviceIds: string[]; errorName?: string });
+    expect(attention.at(-1)).toMatchObject({
+      deviceIds: expect.arrayContaining(queued),
+      errorName: 'GRAPH_SIGN_IN_EXPIRED',
+    });
     // A queued device can be removed: nothing was sent.
     expect(b.queue.deviceAction([queued[2]!], 'remove').affected).toBe(1);
     signedIn = true;
@@ -209,12 +250,21 @@ describe('import worker (fake Graph, fake clock)', () => {
   it('a failed tenant check holds devices with the failing step\'s own reason (not just "the check failed")', async () => {
     const b = bench();
     b.port.readyToImport = async () => {
-      throw new GraphFailure({ code: 'CHECK_FAILED', message: 'The connection check failed.', params: { check: 'authority', code: 'AUTH_NETWORK' }, kind: 'unknown', transient: false });
+      throw new GraphFailure({
+        code: 'CHECK_FAILED',
+        message: 'The connection check failed.',
+        params: { check: 'authority', code: 'AUTH_NETWORK' },
+        kind: 'unknown',
+        transient: false,
+      });
     };
     const { queued } = b.queue.queueDevices([deviceInput('K1')], { groupTag: 'Bench' });
     await b.worker.tick();
     expect(b.queue.device(queued[0]!)).toMatchObject({ state: 'queued', errorName: 'AUTH_NETWORK' });
-    const attention = b.events.filter((e) => e.name === 'attention').at(-1)!.payload as { errorName?: string; waiting?: boolean };
+    const attention = b.events.filter((e) => e.name === 'attention').at(-1)!.payload as {
+      errorName?: string;
+      waiting?: boolean;
+    };
     expect(attention).toMatchObject({ errorName: 'AUTH_NETWORK', waiting: true });
   });
 
@@ -228,9 +278,17 @@ describe('import worker (fake Graph, fake clock)', () => {
     expect(queued.map(b.state)).toEqual(['imported', 'imported']);
     // Each 429 pauses every request for its Retry-After.
     const posts = b.port.log.filter((l) => l.method === 'importBatch').map((l) => l.at - t0);
-    expect(posts.slice(1).map((t, i) => t - posts[i]!).every((g) => g >= 30_000)).toBe(true);
+    expect(
+      posts
+        .slice(1)
+        .map((t, i) => t - posts[i]!)
+        .every((g) => g >= 30_000),
+    ).toBe(true);
     // Each retry after the first failed POST looked up the importId first: still exactly one import landed.
-    expect([...b.port.imported.values()].length + b.port.log.filter((l) => l.method === 'deleteImported').flatMap((l) => l.arg as string[]).length).toBe(2);
+    expect(
+      [...b.port.imported.values()].length +
+        b.port.log.filter((l) => l.method === 'deleteImported').flatMap((l) => l.arg as string[]).length,
+    ).toBe(2);
     expect(b.worker.stats.throttled).toBe(7);
     b.store.close();
   });
@@ -256,10 +314,25 @@ describe('import worker (fake Graph, fake clock)', () => {
 
   it('fails a batch Graph refuses as a bad request, with the request id kept', async () => {
     const b = bench();
-    b.port.fail('importBatch', new GraphFailure({ code: 'GRAPH_BAD_REQUEST', message: 'Graph refused the request.', action: 'Capture again.', kind: 'bad-request', transient: false, status: 400, requestId: 'rq-400' }));
+    b.port.fail(
+      'importBatch',
+      new GraphFailure({
+        code: 'GRAPH_BAD_REQUEST',
+        message: 'Graph refused the request.',
+        action: 'Capture again.',
+        kind: 'bad-request',
+        transient: false,
+        status: 400,
+        requestId: 'rq-400',
+      }),
+    );
     const { queued } = b.queue.queueDevices([deviceInput('B1')]);
     await b.run();
-    expect(b.queue.device(queued[0]!)).toMatchObject({ state: 'failed', errorName: 'GRAPH_BAD_REQUEST', advice: 'Capture again.' });
+    expect(b.queue.device(queued[0]!)).toMatchObject({
+      state: 'failed',
+      errorName: 'GRAPH_BAD_REQUEST',
+      advice: 'Capture again.',
+    });
     expect(b.queue.getDevice(queued[0]!).events.at(-1)!.requestIds).toEqual(['rq-400']);
     b.store.close();
   });
@@ -309,7 +382,11 @@ describe('import worker (fake Graph, fake clock)', () => {
       await b.worker.tick();
       b.clock.advance(30_000);
     }
-    expect(b.queue.device(queued[0]!)).toMatchObject({ state: 'timed-out', lastKnownState: 'importing', errorName: 'Timeout' });
+    expect(b.queue.device(queued[0]!)).toMatchObject({
+      state: 'timed-out',
+      lastKnownState: 'importing',
+      errorName: 'Timeout',
+    });
     for (let i = 0; i < 400 && b.store.openBatches().length; i++) {
       await b.worker.tick();
       b.clock.advance(30_000);
@@ -332,7 +409,9 @@ describe('queue rules', () => {
     expect(first.duplicates).toEqual(first.queued);
     const again = b.queue.queueDevices([{ ...deviceInput('dup1'), hardwareHash: hashFor('DUP1') }]);
     expect(again.duplicates).toEqual(first.queued);
-    expect(b.queue.getDevice(first.queued[0]!).events.filter((e) => e.message.startsWith('Captured again'))).toHaveLength(2);
+    expect(
+      b.queue.getDevice(first.queued[0]!).events.filter((e) => e.message.startsWith('Captured again')),
+    ).toHaveLength(2);
     await b.run();
     expect(b.port.count('importBatch')).toBe(1);
     expect(b.port.log[0]!.arg).toEqual(['DUP1']);
@@ -355,7 +434,10 @@ describe('queue rules', () => {
 
   it('queues invalid devices as invalid with findings and advice, never dropping them', () => {
     const b = bench();
-    const r = b.queue.queueDevices([deviceInput('PF1', { hardwareHash: 'bm90IGEgaGFzaA==' }), deviceInput('Default string', { hardwareHash: hashFor('Default string') })]);
+    const r = b.queue.queueDevices([
+      deviceInput('PF1', { hardwareHash: 'bm90IGEgaGFzaA==' }),
+      deviceInput('Default string', { hardwareHash: hashFor('Default string') }),
+    ]);
     expect(r.invalid).toHaveLength(2);
     for (const id of r.invalid) {
       const d = b.queue.getDevice(id);
@@ -377,7 +459,9 @@ describe('queue rules', () => {
     expect((b.port.log.find((l) => l.method === 'importBatch')!.arg as string[]).length).toBe(2);
     const regOf = (id: string) => b.port.registered.get(b.queue.device(id)!.deviceRegistrationId!)!;
     expect(regOf(queued[0]!).groupTag).toBe('B');
-    expect(await b.queue.editDevices(queued, { groupTag: 'C', assignedUser: 'tech@contoso.com' })).toMatchObject({ affected: 2 });
+    expect(await b.queue.editDevices(queued, { groupTag: 'C', assignedUser: 'tech@contoso.com' })).toMatchObject({
+      affected: 2,
+    });
     expect(queued.map((id) => regOf(id).groupTag)).toEqual(['C', 'C']);
     expect(regOf(queued[1]!).userPrincipalName).toBe('tech@contoso.com');
     const last = b.queue.getDevice(queued[1]!).events.at(-1)!;
@@ -386,7 +470,7 @@ describe('queue rules', () => {
     b.store.close();
   });
 
-  it('removes, retries and re-registers on the technician\'s word', async () => {
+  it("removes, retries and re-registers on the technician's word", async () => {
     const b = bench({ waitFor: 'imported' });
     b.port.otherTenant.add('R808');
     const { queued } = b.queue.queueDevices(['R1', 'R808', 'R3'].map((s) => deviceInput(s)));
@@ -397,7 +481,10 @@ describe('queue rules', () => {
     expect(b.queue.device(queued[2]!)).toBeUndefined();
     b.port.otherTenant.delete('R808'); // the reseller released it
     // Retry cannot help an 808 (another tenant owns it) and says so; Register again sends it on purpose.
-    expect(b.queue.deviceAction([queued[1]!], 'retry')).toMatchObject({ affected: 0, skipped: [{ code: 'RETRY_OWNED_ELSEWHERE' }] });
+    expect(b.queue.deviceAction([queued[1]!], 'retry')).toMatchObject({
+      affected: 0,
+      skipped: [{ code: 'RETRY_OWNED_ELSEWHERE' }],
+    });
     expect(b.queue.deviceAction([queued[1]!], 'reregister')).toMatchObject({ affected: 1 });
     expect(b.queue.deviceAction([queued[0]!], 'reregister')).toMatchObject({ affected: 1 });
     await b.run();

@@ -15,7 +15,16 @@ export function cleanupBenches(): void {
 }
 
 /** A worker and a queue on a real SQLite store, a fake Graph and a manual clock. */
-export function bench(opts: { waitFor?: WaitFor; batchSize?: number; timings?: Partial<WorkerTimings>; dir?: string; clock?: ManualClock; port?: FakeAutopilot } = {}) {
+export function bench(
+  opts: {
+    waitFor?: WaitFor;
+    batchSize?: number;
+    timings?: Partial<WorkerTimings>;
+    dir?: string;
+    clock?: ManualClock;
+    port?: FakeAutopilot;
+  } = {},
+) {
   const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'queue-worker-'));
   if (!opts.dir) dirs.push(dir);
   const clock = opts.clock ?? new ManualClock();
@@ -24,8 +33,24 @@ export function bench(opts: { waitFor?: WaitFor; batchSize?: number; timings?: P
   const bus = new EventBus();
   const events: { name: string; payload: unknown }[] = [];
   bus.subscribe((name, payload) => events.push({ name, payload }));
-  const worker = new ImportWorker({ store, port, clock, logger: silentLogger, bus, batchSize: () => opts.batchSize ?? 100, ...(opts.timings ? { timings: opts.timings } : {}) });
-  const queue = new QueueService({ store, clock, logger: silentLogger, stationName: 'BENCH-1', bus, port, waitFor: () => opts.waitFor ?? 'registered' });
+  const worker = new ImportWorker({
+    store,
+    port,
+    clock,
+    logger: silentLogger,
+    bus,
+    batchSize: () => opts.batchSize ?? 100,
+    ...(opts.timings ? { timings: opts.timings } : {}),
+  });
+  const queue = new QueueService({
+    store,
+    clock,
+    logger: silentLogger,
+    stationName: 'BENCH-1',
+    bus,
+    port,
+    waitFor: () => opts.waitFor ?? 'registered',
+  });
   /** Runs the worker in service time until every device is settled (or the limit passes). */
   const run = async (limitMs = 4 * 3600_000) => {
     const end = clock.now() + limitMs;
@@ -38,4 +63,3 @@ export function bench(opts: { waitFor?: WaitFor; batchSize?: number; timings?: P
   const state = (id: string) => queue.device(id)!.state;
   return { dir, clock, port, store, worker, queue, run, state, events };
 }
-

@@ -50,7 +50,11 @@ describe('registration targets', () => {
     fs.writeFileSync(machineFile, JSON.stringify({ registrationTargets: 'both', locked: ['registrationTargets'] }));
     const machine = readMachineSettings(machineFile);
     expect(machine.problem).toBeUndefined();
-    const settings = await new SettingsStore({ file: path.join(dir, 'settings.json'), machine, logger: silentLogger }).load();
+    const settings = await new SettingsStore({
+      file: path.join(dir, 'settings.json'),
+      machine,
+      logger: silentLogger,
+    }).load();
     expect(settings.registrationTargets).toEqual(['autopilot', 'corporate']);
     expect(settings.locked).toContain('registrationTargets');
   });
@@ -71,7 +75,7 @@ describe('import --register', () => {
   });
 });
 
-describe('corporate only: decided by the queue service from the station\'s targets (one place for the screens and the CLI)', () => {
+describe("corporate only: decided by the queue service from the station's targets (one place for the screens and the CLI)", () => {
   it.each([
     [undefined, []],
     [['autopilot'], []],

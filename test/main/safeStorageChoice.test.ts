@@ -3,12 +3,17 @@ import { createLogger, type LogRecord } from '../../src-main/kernel/logger.ts';
 import { SafeStorageProtector, type SafeStoragePort } from '../../src-main/auth/safeStorageProtector.ts';
 
 /** Electron's safeStorage as a double: what each platform and Linux backend reports. */
-function safeStorageDouble(available: boolean, backend?: string | (() => string)): SafeStoragePort & { encryptString: ReturnType<typeof vi.fn> } {
+function safeStorageDouble(
+  available: boolean,
+  backend?: string | (() => string),
+): SafeStoragePort & { encryptString: ReturnType<typeof vi.fn> } {
   return {
     isEncryptionAvailable: () => available,
     encryptString: vi.fn((plain: string) => Buffer.from(`sealed:${plain}`)),
     decryptString: (data: Buffer) => data.toString().replace(/^sealed:/, ''),
-    ...(backend === undefined ? {} : { getSelectedStorageBackend: typeof backend === 'function' ? backend : () => backend }),
+    ...(backend === undefined
+      ? {}
+      : { getSelectedStorageBackend: typeof backend === 'function' ? backend : () => backend }),
   };
 }
 
@@ -23,7 +28,13 @@ describe('choosing the token cache protector', () => {
     const double = safeStorageDouble(true, 'basic_text');
     expect(SafeStorageProtector.choose(double, 'linux', logger)).toBeUndefined();
     expect(double.encryptString).not.toHaveBeenCalled();
-    expect(records).toEqual([expect.objectContaining({ level: 'warn', message: expect.stringMatching(/key file/), fields: { backend: 'basic_text' } })]);
+    expect(records).toEqual([
+      expect.objectContaining({
+        level: 'warn',
+        message: expect.stringMatching(/key file/),
+        fields: { backend: 'basic_text' },
+      }),
+    ]);
   });
 
   it('also refuses an unknown backend or one that throws', () => {

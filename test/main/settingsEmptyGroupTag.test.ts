@@ -21,7 +21,11 @@ describe('allowEmptyGroupTag', () => {
     const machine = readMachineSettings(machineFile);
     expect(machine.problem).toBeUndefined();
     expect(machine.values.allowEmptyGroupTag).toBe(true);
-    const settings = await new SettingsStore({ file: path.join(dir, 'settings.json'), machine, logger: silentLogger }).load();
+    const settings = await new SettingsStore({
+      file: path.join(dir, 'settings.json'),
+      machine,
+      logger: silentLogger,
+    }).load();
     expect(settings.allowEmptyGroupTag).toBe(true);
     expect(settings.locked).toContain('allowEmptyGroupTag');
   });

@@ -63,7 +63,8 @@ describe('electron-builder.yml', () => {
   it('packs into an asar, unpacks the better-sqlite3 native module, and rebuilds it for Electron', () => {
     expect(config.asar).toBe(true);
     expect(config.npmRebuild).toBe(true);
-    const unpacked = (p: string) => (config.asarUnpack as string[]).some((pattern) => minimatch(p, pattern, { dot: true }));
+    const unpacked = (p: string) =>
+      (config.asarUnpack as string[]).some((pattern) => minimatch(p, pattern, { dot: true }));
     expect(unpacked('node_modules/better-sqlite3/build/Release/better_sqlite3.node')).toBe(true);
     expect(unpacked('node_modules/better-sqlite3/lib/database.js')).toBe(true);
     expect(unpacked('dist/main/main.js')).toBe(false);
@@ -80,10 +81,17 @@ describe('electron-builder.yml', () => {
       }
       return inc;
     };
-    for (const p of [pkg.main, 'dist/main/preload.cjs', 'dist/renderer/index.html', 'dist/renderer/assets/index-abc.js', 'package.json']) {
+    for (const p of [
+      pkg.main,
+      'dist/main/preload.cjs',
+      'dist/renderer/index.html',
+      'dist/renderer/assets/index-abc.js',
+      'package.json',
+    ]) {
       expect(included(p), p).toBe(true);
     }
-    for (const p of ['dist/main/main.js.map', 'src-main/main.ts', 'test/main/x.test.ts', '.env']) expect(included(p), p).toBe(false);
+    for (const p of ['dist/main/main.js.map', 'src-main/main.ts', 'test/main/x.test.ts', '.env'])
+      expect(included(p), p).toBe(false);
   });
 
   it('publishes nowhere (benches update through Intune)', () => {
@@ -115,7 +123,12 @@ describe('icons in assets/', () => {
         expect(data.readUInt32BE(16)).toBe(size);
       } else {
         // BITMAPINFOHEADER: 40 bytes, width, doubled height (image + AND mask), 32 bits per pixel.
-        expect([data.readUInt32LE(0), data.readInt32LE(4), data.readInt32LE(8), data.readUInt16LE(14)]).toEqual([40, size, size * 2, 32]);
+        expect([data.readUInt32LE(0), data.readInt32LE(4), data.readInt32LE(8), data.readUInt16LE(14)]).toEqual([
+          40,
+          size,
+          size * 2,
+          32,
+        ]);
       }
       sizes.push(size);
     }

@@ -46,7 +46,12 @@ describe('writeZip', () => {
 });
 
 describe('save diagnostics', () => {
-  const hash = encodeHardwareHash({ serialNumber: 'PF3ABCDE', manufacturer: 'LENOVO', model: 'ThinkPad T14', totalBytes: 2999 });
+  const hash = encodeHardwareHash({
+    serialNumber: 'PF3ABCDE',
+    manufacturer: 'LENOVO',
+    model: 'ThinkPad T14',
+    totalBytes: 2999,
+  });
   const token = `eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.${randomBytes(400).toString('base64url')}.${randomBytes(200).toString('base64url')}`;
   const refresh = `1.AXkA${randomBytes(700).toString('base64url')}`;
   const requestId = randomUUID();
@@ -54,7 +59,13 @@ describe('save diagnostics', () => {
   function logsWithHostileLines(dir: string) {
     const file = createRotatingLogFile({ dir, maxBytes: 3_000, maxFiles: 4 });
     const logger = createLogger(file.sink);
-    for (let i = 0; i < 30; i++) logger.info(`import batch ${i}`, { 'request-id': requestId, accessToken: token, hash, note: `refresh ${refresh}` });
+    for (let i = 0; i < 30; i++)
+      logger.info(`import batch ${i}`, {
+        'request-id': requestId,
+        accessToken: token,
+        hash,
+        note: `refresh ${refresh}`,
+      });
     file.close();
     return file;
   }
@@ -62,14 +73,28 @@ describe('save diagnostics', () => {
   it('zips the logs and every section, without tokens or full hashes, and records what was unavailable', async () => {
     const logs = logsWithHostileLines(path.join(root, 'logs-a'));
     // A section that carries secrets by mistake: the bundle must still be clean.
-    const rows = Array.from({ length: 120 }, (_, i) => ({ id: `d${i}`, serialNumber: `SN${i}`, state: 'failed', hardwareHash: hash, requestIds: [requestId], debug: `Bearer ${token}` }));
+    const rows = Array.from({ length: 120 }, (_, i) => ({
+      id: `d${i}`,
+      serialNumber: `SN${i}`,
+      state: 'failed',
+      hardwareHash: hash,
+      requestIds: [requestId],
+      debug: `Bearer ${token}`,
+    }));
     const service = new DiagnosticsService({
       logFiles: logs.files,
       sections: {
         'queue.json': async () => rows,
-        'settings.json': async () => ({ tenantId: 'contoso.onmicrosoft.com', clientSecret: 'Xy78Q~aB3dE5fG7hJ9kL1mN3pQ5rS7tV9wX1yZ3a', locked: ['tenantId'] }),
+        'settings.json': async () => ({
+          tenantId: 'contoso.onmicrosoft.com',
+          clientSecret: 'Xy78Q~aB3dE5fG7hJ9kL1mN3pQ5rS7tV9wX1yZ3a',
+          locked: ['tenantId'],
+        }),
         'sign-in.json': async () => {
-          throw new StationError({ code: 'NOT_AVAILABLE', message: 'Sign-in is not available in this version of the station yet.' });
+          throw new StationError({
+            code: 'NOT_AVAILABLE',
+            message: 'Sign-in is not available in this version of the station yet.',
+          });
         },
       },
       stationName: 'BENCH 07/Tokyo',
@@ -84,7 +109,9 @@ describe('save diagnostics', () => {
     const files = readZip(zip);
     const logNames = logs.files().map((f) => `logs/${path.basename(f)}`);
     expect(logNames.length).toBeGreaterThan(1);
-    expect([...files.keys()].sort()).toEqual(['README.txt', ...logNames, 'manifest.json', 'queue.json', 'settings.json'].sort());
+    expect([...files.keys()].sort()).toEqual(
+      ['README.txt', ...logNames, 'manifest.json', 'queue.json', 'settings.json'].sort(),
+    );
 
     const everything = [...files.values()].map((b) => b.toString('utf8')).join('\n');
     for (const secret of [hash, token, refresh, 'Xy78Q~aB3dE5fG7hJ9kL1mN3pQ5rS7tV9wX1yZ3a']) {
@@ -104,7 +131,14 @@ describe('save diagnostics', () => {
 
   it('writes the zip to the output folder when one is given (Electron: the Desktop)', async () => {
     const out = path.join(root, 'desktop');
-    const service = new DiagnosticsService({ logFiles: () => [], sections: {}, outputDir: out, stationName: '', version: '0.1.0', now: () => 0 });
+    const service = new DiagnosticsService({
+      logFiles: () => [],
+      sections: {},
+      outputDir: out,
+      stationName: '',
+      version: '0.1.0',
+      now: () => 0,
+    });
     const result = await service.save();
     expect(result.path).toBe(path.join(out, diagnosticsFileName('', new Date(0))));
     expect(result.base64).toBeUndefined();
@@ -114,7 +148,12 @@ describe('save diagnostics', () => {
 
   it('is a contract call wired in createStation: browser mode gets bytes, Electron a file path', async () => {
     const logs = logsWithHostileLines(path.join(root, 'logs-b'));
-    const browser = createStation({ host: 'browser', dataDir: path.join(root, 'data-b'), logger: silentLogger, logFiles: logs.files });
+    const browser = createStation({
+      host: 'browser',
+      dataDir: path.join(root, 'data-b'),
+      logger: silentLogger,
+      logFiles: logs.files,
+    });
     const r = await createDispatcher(browser.handlers, silentLogger)('saveDiagnostics', {});
     expect(r.ok).toBe(true);
     if (!r.ok) return;
@@ -125,7 +164,12 @@ describe('save diagnostics', () => {
     await browser.close();
 
     const dir = path.join(root, 'electron-out');
-    const electron = createStation({ host: 'electron', dataDir: path.join(root, 'data-e'), logger: silentLogger, diagnosticsDir: dir });
+    const electron = createStation({
+      host: 'electron',
+      dataDir: path.join(root, 'data-e'),
+      logger: silentLogger,
+      diagnosticsDir: dir,
+    });
     const e = await createDispatcher(electron.handlers, silentLogger)('saveDiagnostics', {});
     expect(e.ok && (e.value as DiagnosticsFile).path?.startsWith(dir)).toBe(true);
     await electron.close();

@@ -98,8 +98,16 @@ describe('rotating log file', () => {
     logger.info('after the hiccup');
     logger.info('and later');
     file.close();
-    const lines = fs.readFileSync(path.join(logs, 'station.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines.map((l) => l.message)).toEqual(['log lines lost while the log file could not be written', 'after the hiccup', 'and later']);
+    const lines = fs
+      .readFileSync(path.join(logs, 'station.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.message)).toEqual([
+      'log lines lost while the log file could not be written',
+      'after the hiccup',
+      'and later',
+    ]);
     expect(lines[0].fields).toEqual({ count: 2 });
     // A second hiccup later in the session is reported again.
     fs.rmSync(logs, { recursive: true });
@@ -123,7 +131,9 @@ describe('rotating log file', () => {
     for (let i = 100; i < 1_000; i++) logger.info(`line ${i} ${'x'.repeat(60)}`);
     file.close();
     expect(fs.statSync(path.join(dir, 'station.1.log')).isFile()).toBe(true);
-    const all = [path.join(dir, 'station.1.log'), path.join(dir, 'station.log')].flatMap((f) => fs.readFileSync(f, 'utf8').trim().split('\n')).map((l) => JSON.parse(l).message);
+    const all = [path.join(dir, 'station.1.log'), path.join(dir, 'station.log')]
+      .flatMap((f) => fs.readFileSync(f, 'utf8').trim().split('\n'))
+      .map((l) => JSON.parse(l).message);
     expect(all.at(-1)).toMatch(/^line 999 /);
     expect(errors).toHaveLength(1);
   });
@@ -140,9 +150,17 @@ describe('what reaches the log files (real logger, real files)', () => {
     const deviceCode = `DAQABAAEAAAD--DLA3VO7QrddgJg7WevrAgDs_wUA9P-${b64url(200)}`;
     const clientSecret = 'Xy78Q~' + 'aB3dE5fG7hJ9kL1mN3pQ5rS7tV9wX1yZ3a';
     const password = 'Corr3ct-Horse-Battery-Staple-!2024';
-    const hash = encodeHardwareHash({ serialNumber: '5CG1234XYZ', manufacturer: 'HP', model: 'EliteBook 840', totalBytes: 2999 });
+    const hash = encodeHardwareHash({
+      serialNumber: '5CG1234XYZ',
+      manufacturer: 'HP',
+      model: 'EliteBook 840',
+      totalBytes: 2999,
+    });
     const wrappedHash = hash.match(/.{1,76}/g)!.join('\r\n');
-    const pem = `-----BEGIN PRIVATE KEY-----\n${randomBytes(1200).toString('base64').match(/.{1,64}/g)!.join('\n')}\n-----END PRIVATE KEY-----`;
+    const pem = `-----BEGIN PRIVATE KEY-----\n${randomBytes(1200)
+      .toString('base64')
+      .match(/.{1,64}/g)!
+      .join('\n')}\n-----END PRIVATE KEY-----`;
     const authCode = `0.AXkA${b64url(400)}`;
     const requestId = randomUUID();
     const clientRequestId = randomUUID();
@@ -150,22 +168,45 @@ describe('what reaches the log files (real logger, real files)', () => {
     // Every way a careless caller might pass them.
     logger.info(`calling Graph with Authorization: Bearer ${jwt}`);
     logger.info('token acquired', { accessToken: jwt, refreshToken, expiresOn: '2026-01-01T00:00:00Z' });
-    logger.warn('token endpoint said', { body: JSON.stringify({ access_token: jwt, refresh_token: refreshToken, expires_in: 3599 }) });
-    logger.warn(`POST /oauth2/v2.0/token failed: grant_type=refresh_token&refresh_token=${refreshToken}&client_secret=${clientSecret}`);
+    logger.warn('token endpoint said', {
+      body: JSON.stringify({ access_token: jwt, refresh_token: refreshToken, expires_in: 3599 }),
+    });
+    logger.warn(
+      `POST /oauth2/v2.0/token failed: grant_type=refresh_token&refresh_token=${refreshToken}&client_secret=${clientSecret}`,
+    );
     logger.error(`MSAL: refresh failed for ${refreshToken}`);
-    logger.info('device code flow', { deviceCode, userCode: 'ABCD-EFGH', message: `poll with device_code=${deviceCode}` });
+    logger.info('device code flow', {
+      deviceCode,
+      userCode: 'ABCD-EFGH',
+      message: `poll with device_code=${deviceCode}`,
+    });
     logger.info(`configured client secret ${clientSecret}`);
     logger.info('certificate', { certificatePassword: password, pfxPath: 'C:\\certs\\bench.pfx' });
     logger.error(`could not read the key: ${pem}`);
     logger.warn(`redirect https://localhost/?code=${authCode}&state=abc`);
     logger.info('auth response', { code: authCode, state: 'abc' });
-    logger.warn('sign-in failed', { code: 'AUTH_CONSENT_MISSING', aad: { code: 'AADSTS65001' }, oauth: { code: 'invalid_grant' }, import: { code: 806 } });
+    logger.warn('sign-in failed', {
+      code: 'AUTH_CONSENT_MISSING',
+      aad: { code: 'AADSTS65001' },
+      oauth: { code: 'invalid_grant' },
+      import: { code: 806 },
+    });
     logger.info(`captured ${hash}`);
     logger.info('queued', { device: { serialNumber: '5CG1234XYZ', hash, hardwareIdentifier: hash } });
     logger.info('read OA3.xml', { content: `<HardwareHash>${wrappedHash}</HardwareHash>` });
-    logger.info('import body', { body: JSON.stringify({ importedWindowsAutopilotDeviceIdentities: [{ serialNumber: '5CG1234XYZ', hardwareIdentifier: hash }] }) });
+    logger.info('import body', {
+      body: JSON.stringify({
+        importedWindowsAutopilotDeviceIdentities: [{ serialNumber: '5CG1234XYZ', hardwareIdentifier: hash }],
+      }),
+    });
     logger.child({ authorization: `Bearer ${jwt}` }).info('child logger');
-    logger.error('Graph import failed', { 'request-id': requestId, 'client-request-id': clientRequestId, status: 429, deviceErrorCode: 806, errorName: 'ZtdDeviceAlreadyAssigned' });
+    logger.error('Graph import failed', {
+      'request-id': requestId,
+      'client-request-id': clientRequestId,
+      status: 429,
+      deviceErrorCode: 806,
+      errorName: 'ZtdDeviceAlreadyAssigned',
+    });
     logger.error(`Graph said 503 (request-id ${requestId}, errorCode=808)`);
     const graphUrl = `https://graph.microsoft.com/beta/deviceManagement/importedWindowsAutopilotDeviceIdentities/${randomUUID()}/updateDeviceProperties`;
     logger.info(`POST ${graphUrl}`);
@@ -173,10 +214,20 @@ describe('what reaches the log files (real logger, real files)', () => {
 
     const text = readAll(file.files());
     for (const line of text.trim().split('\n')) expect(() => JSON.parse(line)).not.toThrow();
-    const secrets: Record<string, string> = { jwt, refreshToken, deviceCode, clientSecret, password, hash, pem, authCode };
+    const secrets: Record<string, string> = {
+      jwt,
+      refreshToken,
+      deviceCode,
+      clientSecret,
+      password,
+      hash,
+      pem,
+      authCode,
+    };
     for (const [name, secret] of Object.entries(secrets)) expect(leakedPieces(text, secret), name).toEqual([]);
     // PEM bodies and the wrapped hash: no 24-character line piece survives either.
-    for (const line of wrappedHash.split('\r\n').slice(0, -1)) expect(text.includes(line.slice(8, 40)), 'wrapped hash').toBe(false);
+    for (const line of wrappedHash.split('\r\n').slice(0, -1))
+      expect(text.includes(line.slice(8, 40)), 'wrapped hash').toBe(false);
 
     // What support needs is still there.
     expect(text.split(requestId).length - 1).toBe(2);
@@ -185,7 +236,9 @@ describe('what reaches the log files (real logger, real files)', () => {
     expect(text).toContain('errorCode=808');
     expect(text).toContain('ZtdDeviceAlreadyAssigned');
     // Error codes under a "code" key stay readable; the authorization code under the same key did not (checked above).
-    expect(text).toContain('"code":"AUTH_CONSENT_MISSING","aad":{"code":"AADSTS65001"},"oauth":{"code":"invalid_grant"},"import":{"code":806}');
+    expect(text).toContain(
+      '"code":"AUTH_CONSENT_MISSING","aad":{"code":"AADSTS65001"},"oauth":{"code":"invalid_grant"},"import":{"code":806}',
+    );
     expect(text).toContain('5CG1234XYZ');
     expect(text).toContain(graphUrl);
     expect(text).toContain('C:\\\\certs\\\\bench.pfx');

@@ -26,7 +26,9 @@ const good = {
 
 describe('machine settings path', () => {
   it('is in ProgramData on Windows, honouring a moved ProgramData', () => {
-    expect(machineSettingsPath('win32', { ProgramData: 'D:\\ProgramData' })).toBe('D:\\ProgramData\\Autopilot Station\\settings.json');
+    expect(machineSettingsPath('win32', { ProgramData: 'D:\\ProgramData' })).toBe(
+      'D:\\ProgramData\\Autopilot Station\\settings.json',
+    );
     expect(machineSettingsPath('win32', {})).toBe('C:\\ProgramData\\Autopilot Station\\settings.json');
     expect(machineSettingsPath('darwin', {})).toBe('/Library/Application Support/Autopilot Station/settings.json');
     expect(machineSettingsPath('linux', {})).toBe('/etc/autopilot-station/settings.json');
@@ -53,7 +55,11 @@ describe('readMachineSettings', () => {
   it('reads the encodings Notepad saves: UTF-8 with BOM, UTF-16 LE and BE', () => {
     const text = JSON.stringify({ cloud: 'china', locked: ['cloud'] });
     const utf16be = Buffer.from(`\ufeff${text}`, 'utf16le').swap16();
-    for (const bytes of [Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]), Buffer.from(`\ufeff${text}`, 'utf16le'), utf16be]) {
+    for (const bytes of [
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]),
+      Buffer.from(`\ufeff${text}`, 'utf16le'),
+      utf16be,
+    ]) {
       const r = readMachineSettings(fileWith(bytes));
       expect(r.problem).toBeUndefined();
       expect(r.values).toEqual({ cloud: 'china' });
@@ -95,7 +101,11 @@ describe('readMachineSettings', () => {
   });
 
   it('accepts a $schema key and de-duplicates locked', () => {
-    const r = readMachineSettings(fileWith(JSON.stringify({ $schema: './settings.schema.json', batchSize: 100, locked: ['batchSize', 'batchSize'] })));
+    const r = readMachineSettings(
+      fileWith(
+        JSON.stringify({ $schema: './settings.schema.json', batchSize: 100, locked: ['batchSize', 'batchSize'] }),
+      ),
+    );
     expect(r.values).toEqual({ batchSize: 100 });
     expect(r.locked).toEqual(['batchSize']);
   });

@@ -87,14 +87,18 @@ const e = vi.hoisted(() => {
       quit: () => calls.push('app.quit'),
       exit: (code: number) => calls.push(`app.exit(${code})`),
       whenReady: () => whenReady,
-      getPath: (name: string) => (name === 'userData' ? state.userData : name === 'desktop' ? state.desktop : `/nonexistent/${name}`),
+      getPath: (name: string) =>
+        name === 'userData' ? state.userData : name === 'desktop' ? state.desktop : `/nonexistent/${name}`,
       getVersion: () => '0.1.0',
       getAppPath: () => state.appPath,
       on: (name: string, l: Fn) => appListeners.set(name, [...(appListeners.get(name) ?? []), l]),
     },
     BrowserWindow,
     dialog: { showErrorBox: (title: string, body: string) => calls.push(`dialog.showErrorBox ${title}: ${body}`) },
-    ipcMain: { handle: (channel: string, h: Fn) => ipcHandlers.set(channel, h), removeHandler: (c: string) => ipcHandlers.delete(c) },
+    ipcMain: {
+      handle: (channel: string, h: Fn) => ipcHandlers.set(channel, h),
+      removeHandler: (c: string) => ipcHandlers.delete(c),
+    },
     Menu: { setApplicationMenu: (m: unknown) => calls.push(`Menu.setApplicationMenu(${m})`) },
     protocol: {
       schemes: [] as unknown[],
@@ -208,7 +212,11 @@ describe('main.ts (Electron composition root) with an electron double', () => {
     const { electronCliArgs } = await import('../../src-main/cli/commandNames.ts');
     expect(electronCliArgs(['AutopilotStation.exe'], undefined)).toBeUndefined();
     expect(electronCliArgs(['AutopilotStation.exe', '--no-sandbox'], undefined)).toBeUndefined();
-    expect(electronCliArgs(['AutopilotStation.exe', 'check', '--tenant', 'sim'], undefined)).toEqual(['check', '--tenant', 'sim']);
+    expect(electronCliArgs(['AutopilotStation.exe', 'check', '--tenant', 'sim'], undefined)).toEqual([
+      'check',
+      '--tenant',
+      'sim',
+    ]);
     expect(electronCliArgs(['electron', '.', 'export', '--help'], true)).toEqual(['export', '--help']);
     expect(electronCliArgs(['electron', '.'], true)).toBeUndefined();
     expect(electronCliArgs(['AutopilotStation.exe', '--help'], undefined)).toEqual(['--help']);
@@ -216,8 +224,14 @@ describe('main.ts (Electron composition root) with an electron double', () => {
 
   it('before ready: registers app:// as a secure standard scheme, sandboxes every renderer, takes the single-instance lock', async () => {
     await startMain({ packaged: true });
-    expect(e.calls).toEqual(['protocol.registerSchemesAsPrivileged', 'app.enableSandbox', 'app.requestSingleInstanceLock']);
-    expect(e.electron.protocol.schemes).toEqual([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+    expect(e.calls).toEqual([
+      'protocol.registerSchemesAsPrivileged',
+      'app.enableSandbox',
+      'app.requestSingleInstanceLock',
+    ]);
+    expect(e.electron.protocol.schemes).toEqual([
+      { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } },
+    ]);
     e.ready();
     await vi.waitFor(() => expect(e.windows, e.calls.join('\n')).toHaveLength(1));
   });
@@ -226,7 +240,9 @@ describe('main.ts (Electron composition root) with an electron double', () => {
     await startMain({ packaged: true, nativeOnDisk: 'a planted addon' });
     e.ready();
     await vi.waitFor(() => expect(e.calls.some((c) => c.startsWith('dialog.showErrorBox'))).toBe(true));
-    expect(e.calls.find((c) => c.startsWith('dialog.showErrorBox'))).toMatch(/not the one this version shipped.*reinstall/);
+    expect(e.calls.find((c) => c.startsWith('dialog.showErrorBox'))).toMatch(
+      /not the one this version shipped.*reinstall/,
+    );
     expect(e.calls).toContain('app.exit(1)');
     expect(e.windows).toHaveLength(0);
   });
@@ -245,16 +261,31 @@ describe('main.ts (Electron composition root) with an electron double', () => {
     e.ready();
     await vi.waitFor(() => expect(e.windows).toHaveLength(1));
     const order = (name: string) => e.calls.indexOf(name);
-    for (const step of ['session.setPermissionRequestHandler', 'session.setPermissionCheckHandler', 'session.setDevicePermissionHandler', 'session.setDisplayMediaRequestHandler', 'session.webRequest.onBeforeRequest', 'protocol.handle(app)']) {
+    for (const step of [
+      'session.setPermissionRequestHandler',
+      'session.setPermissionCheckHandler',
+      'session.setDevicePermissionHandler',
+      'session.setDisplayMediaRequestHandler',
+      'session.webRequest.onBeforeRequest',
+      'protocol.handle(app)',
+    ]) {
       expect(order(step), step).toBeGreaterThan(-1);
       expect(order(step), step).toBeLessThan(order('new BrowserWindow'));
     }
     expect(e.calls).toContain('Menu.setApplicationMenu(null)');
     // An in-memory partition (no 'persist:'): the network session keeps no cookies or cache on disk.
-    expect(e.calls.filter((c) => c.startsWith('session.fromPartition'))).toEqual(['session.fromPartition(station-network)']);
+    expect(e.calls.filter((c) => c.startsWith('session.fromPartition'))).toEqual([
+      'session.fromPartition(station-network)',
+    ]);
 
     const win = e.windows[0];
-    expect(win.options.webPreferences).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false, devTools: false, webviewTag: false });
+    expect(win.options.webPreferences).toMatchObject({
+      sandbox: true,
+      contextIsolation: true,
+      nodeIntegration: false,
+      devTools: false,
+      webviewTag: false,
+    });
     expect(win.options.webPreferences.preload).toMatch(/preload\.cjs$/);
     expect(win.loaded).toEqual(['app://station/index.html']);
 
@@ -270,7 +301,10 @@ describe('main.ts (Electron composition root) with an electron double', () => {
 
     // Page requests to the network are cancelled; the permission handler says no.
     let verdict: { cancel?: boolean } | undefined;
-    e.session.beforeRequest!({ url: 'https://evil.example/x.js', webContentsId: win.webContents.id }, (r: { cancel?: boolean }) => (verdict = r));
+    e.session.beforeRequest!(
+      { url: 'https://evil.example/x.js', webContentsId: win.webContents.id },
+      (r: { cancel?: boolean }) => (verdict = r),
+    );
     expect(verdict).toEqual({ cancel: true });
     const answer = vi.fn();
     e.session.permissionRequest!({}, 'media', answer);
@@ -288,9 +322,15 @@ describe('main.ts (Electron composition root) with an electron double', () => {
     await vi.waitFor(() => expect(e.windows).toHaveLength(1));
     expect([...e.ipcHandlers.keys()].sort()).toEqual(callNames.map((n) => `${CALL_CHANNEL_PREFIX}${n}`).sort());
     const getInfo = e.ipcHandlers.get(`${CALL_CHANNEL_PREFIX}getInfo`)!;
-    const ours = { sender: { id: e.windows[0].webContents.id }, senderFrame: { url: 'app://station/index.html', parent: null } };
+    const ours = {
+      sender: { id: e.windows[0].webContents.id },
+      senderFrame: { url: 'app://station/index.html', parent: null },
+    };
     expect(await getInfo(ours, {})).toMatchObject({ ok: true, value: { host: 'electron' } });
-    expect(await getInfo({ ...ours, sender: { id: 999 } }, {})).toMatchObject({ ok: false, error: { code: 'SENDER_REFUSED' } });
+    expect(await getInfo({ ...ours, sender: { id: 999 } }, {})).toMatchObject({
+      ok: false,
+      error: { code: 'SENDER_REFUSED' },
+    });
   });
 
   it('development: devtools allowed, default menu kept', async () => {
@@ -310,7 +350,10 @@ describe('main.ts (Electron composition root) with an electron double', () => {
     expect(log).toContain('"message":"station starting"');
     expect(log).toMatch(/"message":"window process gone","fields":\{"reason":"crashed","exitCode":3\}/);
     const save = e.ipcHandlers.get(`${CALL_CHANNEL_PREFIX}saveDiagnostics`)!;
-    const r = await save({ sender: { id: e.windows[0].webContents.id }, senderFrame: { url: 'app://station/index.html', parent: null } }, {});
+    const r = await save(
+      { sender: { id: e.windows[0].webContents.id }, senderFrame: { url: 'app://station/index.html', parent: null } },
+      {},
+    );
     expect(r.ok).toBe(true);
     expect(r.value.path.startsWith(e.state.desktop)).toBe(true);
     expect(fs.existsSync(r.value.path)).toBe(true);

@@ -10,7 +10,11 @@ const yaml = require('js-yaml') as { load(text: string): unknown };
 const { minimatch } = require('minimatch') as { minimatch(p: string, pattern: string, o?: object): boolean };
 const root = path.resolve(import.meta.dirname, '../..');
 const config = yaml.load(readFileSync(path.join(root, 'electron-builder.yml'), 'utf8')) as Record<string, any>;
-const sign = require('../../scripts/windows-sign.cjs') as ((c: { path: string; hash?: string }, env: Record<string, string>, run: (...a: unknown[]) => void) => Promise<void>) & {
+const sign = require('../../scripts/windows-sign.cjs') as ((
+  c: { path: string; hash?: string },
+  env: Record<string, string>,
+  run: (...a: unknown[]) => void,
+) => Promise<void>) & {
   signtoolCommand(env: Record<string, string>, file: string): { signtool: string; args: string[]; way: string } | null;
 };
 const digests = require('../../scripts/native-digests.cjs') as {
@@ -44,7 +48,10 @@ describe('the installer ships only what runs', () => {
     expect(kept).toContain('node_modules/better-sqlite3/build/Release/better_sqlite3.node');
     expect(kept).toContain('node_modules/better-sqlite3/lib/database.js');
     expect(kept).toContain('node_modules/better-sqlite3/package.json');
-    for (const f of kept) expect(f, f).toMatch(/^node_modules\/better-sqlite3\/(lib\/|package\.json$|LICENSE$|README\.md$|build\/Release\/better_sqlite3\.node$)/);
+    for (const f of kept)
+      expect(f, f).toMatch(
+        /^node_modules\/better-sqlite3\/(lib\/|package\.json$|LICENSE$|README\.md$|build\/Release\/better_sqlite3\.node$)/,
+      );
     // Before: every file of the package (sources, amalgamation, object files): about 27 MB.
     expect(bytes(files)).toBeGreaterThan(10_000_000);
     expect(bytes(kept)).toBeLessThan(5_000_000);
@@ -72,19 +79,44 @@ describe('the installer ships only what runs', () => {
 
 describe('Windows signing hook (keys in hardware: Azure Trusted Signing or a token in the store)', () => {
   it('is the custom signtool hook in electron-builder.yml, SHA-256 only', () => {
-    expect(config.win.signtoolOptions).toEqual({ sign: './scripts/windows-sign.cjs', signingHashAlgorithms: ['sha256'] });
+    expect(config.win.signtoolOptions).toEqual({
+      sign: './scripts/windows-sign.cjs',
+      signingHashAlgorithms: ['sha256'],
+    });
   });
 
   it('signs through the Azure Trusted Signing dlib when both its paths are set', () => {
-    const cmd = sign.signtoolCommand({ AZURE_TRUSTED_SIGNING_DLIB: 'C:\\ts\\Azure.CodeSigning.Dlib.dll', AZURE_TRUSTED_SIGNING_METADATA: 'C:\\ts\\metadata.json' }, 'C:\\out\\a.exe');
+    const cmd = sign.signtoolCommand(
+      {
+        AZURE_TRUSTED_SIGNING_DLIB: 'C:\\ts\\Azure.CodeSigning.Dlib.dll',
+        AZURE_TRUSTED_SIGNING_METADATA: 'C:\\ts\\metadata.json',
+      },
+      'C:\\out\\a.exe',
+    );
     expect(cmd?.way).toBe('azure-trusted-signing');
-    expect(cmd?.args).toEqual(['sign', '/v', '/fd', 'SHA256', '/tr', 'http://timestamp.acs.microsoft.com', '/td', 'SHA256', '/dlib', 'C:\\ts\\Azure.CodeSigning.Dlib.dll', '/dmdf', 'C:\\ts\\metadata.json', 'C:\\out\\a.exe']);
+    expect(cmd?.args).toEqual([
+      'sign',
+      '/v',
+      '/fd',
+      'SHA256',
+      '/tr',
+      'http://timestamp.acs.microsoft.com',
+      '/td',
+      'SHA256',
+      '/dlib',
+      'C:\\ts\\Azure.CodeSigning.Dlib.dll',
+      '/dmdf',
+      'C:\\ts\\metadata.json',
+      'C:\\out\\a.exe',
+    ]);
     expect(() => sign.signtoolCommand({ AZURE_TRUSTED_SIGNING_DLIB: 'x.dll' }, 'a.exe')).toThrow(/both/);
   });
 
   it('signs with a hardware-token certificate by thumbprint, and refuses a malformed one', () => {
     const thumb = 'A'.repeat(40);
-    expect(sign.signtoolCommand({ WINDOWS_SIGN_CERT_SHA1: thumb, SIGNTOOL_PATH: 'C:\\sdk\\signtool.exe' }, 'a.exe')).toMatchObject({ signtool: 'C:\\sdk\\signtool.exe', way: 'certificate-store' });
+    expect(
+      sign.signtoolCommand({ WINDOWS_SIGN_CERT_SHA1: thumb, SIGNTOOL_PATH: 'C:\\sdk\\signtool.exe' }, 'a.exe'),
+    ).toMatchObject({ signtool: 'C:\\sdk\\signtool.exe', way: 'certificate-store' });
     expect(() => sign.signtoolCommand({ WINDOWS_SIGN_CERT_SHA1: 'abc' }, 'a.exe')).toThrow(/thumbprint/);
   });
 
@@ -96,6 +128,8 @@ describe('Windows signing hook (keys in hardware: Azure Trusted Signing or a tok
     expect(runs).toHaveLength(1);
     await sign({ path: 'a.exe' }, {}, run);
     expect(runs).toHaveLength(1);
-    await expect(sign({ path: 'a.exe' }, { AUTOPILOT_REQUIRE_SIGNING: '1' }, run)).rejects.toThrow(/no signing configured/);
+    await expect(sign({ path: 'a.exe' }, { AUTOPILOT_REQUIRE_SIGNING: '1' }, run)).rejects.toThrow(
+      /no signing configured/,
+    );
   });
 });

@@ -7,7 +7,10 @@ import { simClient } from './simSupport.ts';
 
 /** `autopilot-station sim`: one JSON line of endpoints, then it serves until SIGTERM. */
 function run(args: string[]) {
-  const child = spawn(process.execPath, ['bin/autopilot-station.js', 'sim', ...args], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['bin/autopilot-station.js', 'sim', ...args], {
+    cwd: process.cwd(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d));
   const firstLine = new Promise<string>((resolve, reject) => {
@@ -23,7 +26,12 @@ describe('autopilot-station sim', () => {
   it('prints its endpoints as one JSON line, serves over HTTPS with the CA it wrote, stops on SIGTERM', async () => {
     const p = run(['--json', '--time-scale', '60']);
     const info = JSON.parse(await p.firstLine);
-    expect(info).toMatchObject({ scenario: 'training', timeScale: 60, tenantId: '6f1c3a52-8d0e-4b7a-9c4e-2a5b7d9e0f13', clientId: '0b3c5d7e-9f10-4a2b-8c3d-4e5f6a7b8c9d' });
+    expect(info).toMatchObject({
+      scenario: 'training',
+      timeScale: 60,
+      tenantId: '6f1c3a52-8d0e-4b7a-9c4e-2a5b7d9e0f13',
+      clientId: '0b3c5d7e-9f10-4a2b-8c3d-4e5f6a7b8c9d',
+    });
     expect(info.graphUrl).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     expect(readFileSync(info.caCertPath, 'utf8')).toContain('BEGIN CERTIFICATE');
     const c = simClient(readFileSync(info.caCertPath, 'utf8'), info.graphUrl);
@@ -36,7 +44,12 @@ describe('autopilot-station sim', () => {
       expect(info.station).toMatchObject({ tenantUrl: info.graphUrl, caFile: info.caCertPath });
       expect(info.station.importCommand).toContain(`--tenant-url ${info.graphUrl} --ca ${info.caCertPath}`);
       const shared = await c.get('/station/connection');
-      expect(shared.body).toMatchObject({ graphUrl: info.graphUrl, tenantId: info.tenantId, clientId: info.clientId, timeScale: 60 });
+      expect(shared.body).toMatchObject({
+        graphUrl: info.graphUrl,
+        tenantId: info.tenantId,
+        clientId: info.clientId,
+        timeScale: 60,
+      });
       expect(info.realTenant.importIdRewritten).toBe(false);
     } finally {
       await c.close();

@@ -36,8 +36,18 @@ beforeAll(async () => {
   sim = await startSimulatedTenant({
     clock,
     scenario: {
-      delays: { processingS: 60, registrationS: 120, assignmentS: 300, syncRunS: 60, syncCooldownS: 600, tagUpdateS: 90 },
-      devices: { registered: [{ serialNumber: 'SEEN806', manufacturer: 'LENOVO', groupTag: 'Training' }], otherTenant: [{ serialNumber: 'OTHER808' }] },
+      delays: {
+        processingS: 60,
+        registrationS: 120,
+        assignmentS: 300,
+        syncRunS: 60,
+        syncCooldownS: 600,
+        tagUpdateS: 90,
+      },
+      devices: {
+        registered: [{ serialNumber: 'SEEN806', manufacturer: 'LENOVO', groupTag: 'Training' }],
+        otherTenant: [{ serialNumber: 'OTHER808' }],
+      },
       profileRules: [{ groupTag: 'Training', profileName: 'Training profile' }],
       throttle: { appWrites: 3 },
     },
@@ -60,10 +70,19 @@ describe('real-tenant switches in the scenario', () => {
   it('are all off by default (training keeps its behaviour), "realistic" turns all on, an object starts from the preset when asked', () => {
     expect(Object.values(parseScenario({}).realTenant).filter(Boolean)).toEqual([]);
     expect(parseScenario({ realTenant: 'realistic' }).realTenant).toEqual(REALISTIC);
-    expect(Object.entries(REALISTIC).filter(([k, v]) => (v === false || v === undefined) && !MISBEHAVIOUR_DRILLS.includes(k as keyof typeof REALISTIC))).toEqual([]);
+    expect(
+      Object.entries(REALISTIC).filter(
+        ([k, v]) => (v === false || v === undefined) && !MISBEHAVIOUR_DRILLS.includes(k as keyof typeof REALISTIC),
+      ),
+    ).toEqual([]);
     expect(MISBEHAVIOUR_DRILLS.map((k) => REALISTIC[k])).toEqual([false, 0, false, false]);
-    expect(parseScenario({ realTenant: { realistic: true, importBatchLimit: 20, tagUpdateLags: false } }).realTenant).toEqual({ ...REALISTIC, importBatchLimit: 20, tagUpdateLags: false });
-    expect(parseScenario({ realTenant: { selectFails: true } }).realTenant).toMatchObject({ selectFails: true, importIdRewritten: false });
+    expect(
+      parseScenario({ realTenant: { realistic: true, importBatchLimit: 20, tagUpdateLags: false } }).realTenant,
+    ).toEqual({ ...REALISTIC, importBatchLimit: 20, tagUpdateLags: false });
+    expect(parseScenario({ realTenant: { selectFails: true } }).realTenant).toMatchObject({
+      selectFails: true,
+      importIdRewritten: false,
+    });
     expect(() => parseScenario({ realTenant: { selectFail: true } })).toThrow(/realTenant/);
   });
 
@@ -73,7 +92,11 @@ describe('real-tenant switches in the scenario', () => {
       const file = path.join(dir, 'real.json');
       await writeFile(file, JSON.stringify({ name: 'real', realTenant: { selectFails: true, importBatchLimit: 2 } }));
       const fromFile = await startSimulatedTenant({ scenario: file, https: false });
-      expect(fromFile.scenario.realTenant).toMatchObject({ selectFails: true, importBatchLimit: 2, noRetryAfter: false });
+      expect(fromFile.scenario.realTenant).toMatchObject({
+        selectFails: true,
+        importBatchLimit: 2,
+        noRetryAfter: false,
+      });
       await fromFile.stop();
       const fromOption = await startSimulatedTenant({ scenario: file, realTenant: 'realistic', https: false });
       expect(fromOption.scenario.realTenant).toEqual(REALISTIC);
@@ -95,13 +118,20 @@ describe('each switch', () => {
     expect((await api.get(`${IMPORTED}/${rec.id}`)).body.importId).toBe(rec.id);
     expect((await api.get(`${IMPORTED}?$filter=importId eq 'batch-rew'`)).body.value).toEqual([]);
     // The keys that do work: the record id, and the serial in the whole (small) list.
-    expect((await api.get(IMPORTED)).body.value.some((v: any) => v.id === rec.id && v.serialNumber === 'IDREW1')).toBe(true);
+    expect((await api.get(IMPORTED)).body.value.some((v: any) => v.id === rec.id && v.serialNumber === 'IDREW1')).toBe(
+      true,
+    );
   });
 
   it('selectFails: any $select is a 500 on both collections, v1.0 and beta; without it the same reads work', async () => {
     const [rec] = await importDevices(record('SEL1', 'sel'));
     sim.setRealTenant({ selectFails: true });
-    for (const p of [`${IMPORTED}?$select=id,state`, `${IMPORTED}/${rec.id}?$select=state`, `${REGISTERED}?$select=groupTag`, `/beta/deviceManagement/windowsAutopilotDeviceIdentities?$select=id`]) {
+    for (const p of [
+      `${IMPORTED}?$select=id,state`,
+      `${IMPORTED}/${rec.id}?$select=state`,
+      `${REGISTERED}?$select=groupTag`,
+      `/beta/deviceManagement/windowsAutopilotDeviceIdentities?$select=id`,
+    ]) {
       const r = await api.get(p);
       expect(r.status, p).toBe(500);
       expect(r.body.error.code).toBe('InternalServerError');
@@ -182,7 +212,8 @@ describe('each switch', () => {
     expect(done.deviceImportStatus).toBe('complete');
     expect((await api.get(`${REGISTERED}/${done.deviceRegistrationId}`)).status).toBe(200);
     clock.advance(600 * S);
-    const listed = async () => (await api.get(REGISTERED)).body.value.some((d: any) => d.id === done.deviceRegistrationId);
+    const listed = async () =>
+      (await api.get(REGISTERED)).body.value.some((d: any) => d.id === done.deviceRegistrationId);
     expect(await listed()).toBe(false);
     expect((await api.get(`${REGISTERED}?$filter=contains(serialNumber,'LAG1')`)).body.value).toEqual([]);
     expect((await api.post('/beta/deviceManagement/windowsAutopilotSettings/sync')).status).toBe(204);
@@ -205,8 +236,15 @@ describe('each switch', () => {
     sim.setRealTenant({ otherTenantSpelling: true });
     const [on] = await importDevices(record('OTHER808', 'o2'));
     clock.advance(60 * S);
-    expect((await api.get(`${IMPORTED}/${off.id}`)).body.state).toMatchObject({ deviceErrorCode: 808, deviceErrorName: 'ZtdDeviceAssignedToOtherTenant' });
-    expect((await api.get(`${IMPORTED}/${on.id}`)).body.state).toMatchObject({ deviceImportStatus: 'error', deviceErrorCode: 0, deviceErrorName: 'ZtdDeviceAssignedToAnotherTenant' });
+    expect((await api.get(`${IMPORTED}/${off.id}`)).body.state).toMatchObject({
+      deviceErrorCode: 808,
+      deviceErrorName: 'ZtdDeviceAssignedToOtherTenant',
+    });
+    expect((await api.get(`${IMPORTED}/${on.id}`)).body.state).toMatchObject({
+      deviceImportStatus: 'error',
+      deviceErrorCode: 0,
+      deviceErrorName: 'ZtdDeviceAssignedToAnotherTenant',
+    });
   });
 
   it('tagUpdateLags: updateDeviceProperties answers 204 and the new tag shows only delays.tagUpdateS later; the profile follows from then', async () => {
@@ -214,18 +252,26 @@ describe('each switch', () => {
     const id = sim.seedRegisteredDevice({ serialNumber: 'RETAGLAG', manufacturer: 'HP', groupTag: 'Wrong' });
     expect((await api.post(`${REGISTERED}/${id}/updateDeviceProperties`, { groupTag: 'Training' })).status).toBe(204);
     const beta = `/beta/deviceManagement/windowsAutopilotDeviceIdentities/${id}`;
-    expect((await api.get(beta)).body).toMatchObject({ groupTag: 'Wrong', deploymentProfileAssignmentStatus: 'notAssigned' });
+    expect((await api.get(beta)).body).toMatchObject({
+      groupTag: 'Wrong',
+      deploymentProfileAssignmentStatus: 'notAssigned',
+    });
     clock.advance(89 * S);
     expect((await api.get(`${REGISTERED}/${id}`)).body.groupTag).toBe('Wrong');
     clock.advance(1 * S);
-    expect((await api.get(beta)).body).toMatchObject({ groupTag: 'Training', deploymentProfileAssignmentStatus: 'pending' });
+    expect((await api.get(beta)).body).toMatchObject({
+      groupTag: 'Training',
+      deploymentProfileAssignmentStatus: 'pending',
+    });
     clock.advance(300 * S);
     expect((await api.get(beta)).body.deploymentProfileAssignmentStatus).toBe('assignedInSync');
   });
 
   it('importBatchLimit: a larger batch is refused whole with a 400 (nothing imported); one at the limit goes through', async () => {
     sim.setRealTenant({ importBatchLimit: 2 });
-    const big = await api.post(`${IMPORTED}/import`, { importedWindowsAutopilotDeviceIdentities: [record('BL1', 'bl'), record('BL2', 'bl'), record('BL3', 'bl')] });
+    const big = await api.post(`${IMPORTED}/import`, {
+      importedWindowsAutopilotDeviceIdentities: [record('BL1', 'bl'), record('BL2', 'bl'), record('BL3', 'bl')],
+    });
     expect(big.status).toBe(400);
     expect(big.body.error.code).toBe('BadRequest');
     expect(sim.requestLog.importCountFor('BL1')).toBe(0);
@@ -238,6 +284,8 @@ describe('each switch', () => {
     expect(rec.importId).toBe(rec.id);
     expect((await api.get(`${IMPORTED}?$select=id`)).status).toBe(500);
     const tooMany = Array.from({ length: 101 }, (_, i) => record(`REALB${i}`, 'real'));
-    expect((await api.post(`${IMPORTED}/import`, { importedWindowsAutopilotDeviceIdentities: tooMany })).status).toBe(400);
+    expect((await api.post(`${IMPORTED}/import`, { importedWindowsAutopilotDeviceIdentities: tooMany })).status).toBe(
+      400,
+    );
   });
 });

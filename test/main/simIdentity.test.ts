@@ -22,7 +22,10 @@ afterAll(async () => {
   await sim?.stop();
 });
 
-async function graphStatus(token: string, p = '/v1.0/deviceManagement/windowsAutopilotDeviceIdentities'): Promise<number> {
+async function graphStatus(
+  token: string,
+  p = '/v1.0/deviceManagement/windowsAutopilotDeviceIdentities',
+): Promise<number> {
   const c = simClient(sim.caCertPem, sim.graphUrl);
   c.setToken(token);
   try {
@@ -32,9 +35,18 @@ async function graphStatus(token: string, p = '/v1.0/deviceManagement/windowsAut
   }
 }
 
-function confidential(cert = sim.clientCertificate, authority = sim.authority, extra: Record<string, unknown> = { knownAuthorities: [sim.authorityHost] }) {
+function confidential(
+  cert = sim.clientCertificate,
+  authority = sim.authority,
+  extra: Record<string, unknown> = { knownAuthorities: [sim.authorityHost] },
+) {
   return new ConfidentialClientApplication({
-    auth: { clientId: sim.clientId, authority, clientCertificate: { thumbprintSha256: cert.thumbprintSha256, privateKey: cert.keyPem, x5c: cert.certPem }, ...extra },
+    auth: {
+      clientId: sim.clientId,
+      authority,
+      clientCertificate: { thumbprintSha256: cert.thumbprintSha256, privateKey: cert.keyPem, x5c: cert.certPem },
+      ...extra,
+    },
     system: { networkClient: net },
   });
 }
@@ -44,10 +56,17 @@ describe('simulated Entra ID with msal-node', () => {
     const result = await confidential().acquireTokenByClientCredential({ scopes: [sim.scope] });
     expect(result?.accessToken).toBeTruthy();
     const claims = decodeJwt(result!.accessToken)!.claims;
-    expect(claims).toMatchObject({ aud: sim.graphUrl, tid: sim.tenantId, appid: sim.clientId, roles: ['DeviceManagementServiceConfig.ReadWrite.All'] });
+    expect(claims).toMatchObject({
+      aud: sim.graphUrl,
+      tid: sim.tenantId,
+      appid: sim.clientId,
+      roles: ['DeviceManagementServiceConfig.ReadWrite.All'],
+    });
     expect(decodeJwt(result!.accessToken)!.header.alg).toBe('RS256');
     expect(await graphStatus(result!.accessToken)).toBe(200);
-    expect(sim.requestLog.count({ method: 'POST', pathContains: '/oauth2/v2.0/token', status: 200 })).toBeGreaterThanOrEqual(1);
+    expect(
+      sim.requestLog.count({ method: 'POST', pathContains: '/oauth2/v2.0/token', status: 200 }),
+    ).toBeGreaterThanOrEqual(1);
   });
 
   it('the SHA-1 thumbprint (x5t, RS256) works too, and without knownAuthorities when msal is given the metadata', async () => {
@@ -69,13 +88,20 @@ describe('simulated Entra ID with msal-node', () => {
   it('serves instance discovery and OpenID metadata the way Entra does', async () => {
     const c = simClient(sim.caCertPem, sim.authorityHost);
     try {
-      const disc = await c.get(`/common/discovery/instance?api-version=1.1&authorization_endpoint=${encodeURIComponent(`${sim.authority}/oauth2/v2.0/authorize`)}`);
+      const disc = await c.get(
+        `/common/discovery/instance?api-version=1.1&authorization_endpoint=${encodeURIComponent(`${sim.authority}/oauth2/v2.0/authorize`)}`,
+      );
       expect(disc.body.metadata[0].aliases).toEqual([new URL(sim.authorityHost).host]);
       const oidc = await c.get(`/${sim.tenantId}/v2.0/.well-known/openid-configuration`);
-      expect(oidc.body).toMatchObject({ issuer: `${sim.authority}/v2.0`, token_endpoint: `${sim.authority}/oauth2/v2.0/token` });
+      expect(oidc.body).toMatchObject({
+        issuer: `${sim.authority}/v2.0`,
+        token_endpoint: `${sim.authority}/oauth2/v2.0/token`,
+      });
       const keys = await c.get(`/${sim.tenantId}/discovery/v2.0/keys`);
       expect(keys.body.keys[0]).toMatchObject({ kty: 'RSA', use: 'sig' });
-      expect((await c.get('/not-a-tenant.example/v2.0/.well-known/openid-configuration')).body.error).toBe('invalid_tenant');
+      expect((await c.get('/not-a-tenant.example/v2.0/.well-known/openid-configuration')).body.error).toBe(
+        'invalid_tenant',
+      );
     } finally {
       await c.close();
     }
@@ -83,7 +109,9 @@ describe('simulated Entra ID with msal-node', () => {
 
   it('refuses an assertion signed by a certificate that is not registered (AADSTS700027)', async () => {
     const stranger = createClientCertificate('not registered');
-    const err = await confidential(stranger).acquireTokenByClientCredential({ scopes: [sim.scope] }).catch((e: unknown) => e as { errorCode?: string; errorMessage?: string });
+    const err = await confidential(stranger)
+      .acquireTokenByClientCredential({ scopes: [sim.scope] })
+      .catch((e: unknown) => e as { errorCode?: string; errorMessage?: string });
     expect(err).toMatchObject({ errorCode: 'invalid_client' });
     expect(String((err as { errorMessage?: string }).errorMessage)).toContain('AADSTS700027');
     // Once the admin uploads it, it works.
@@ -98,7 +126,12 @@ describe('simulated Entra ID with msal-node', () => {
     const n = caNetworkClient(other.caCertPem);
     try {
       const app = new ConfidentialClientApplication({
-        auth: { clientId: other.clientId, authority: other.authority, knownAuthorities: [other.authorityHost], clientCertificate: { thumbprintSha256: uploaded.thumbprintSha256, privateKey: uploaded.keyPem } },
+        auth: {
+          clientId: other.clientId,
+          authority: other.authority,
+          knownAuthorities: [other.authorityHost],
+          clientCertificate: { thumbprintSha256: uploaded.thumbprintSha256, privateKey: uploaded.keyPem },
+        },
         system: { networkClient: n },
       });
       expect((await app.acquireTokenByClientCredential({ scopes: [other.scope] }))?.accessToken).toBeTruthy();
@@ -109,12 +142,17 @@ describe('simulated Entra ID with msal-node', () => {
   });
 
   it('client credentials need {graph}/.default of this cloud (another cloud is AADSTS500011)', async () => {
-    const err = await confidential().acquireTokenByClientCredential({ scopes: ['https://graph.microsoft.us/.default'] }).catch((e: unknown) => e);
+    const err = await confidential()
+      .acquireTokenByClientCredential({ scopes: ['https://graph.microsoft.us/.default'] })
+      .catch((e: unknown) => e);
     expect(String((err as { errorMessage?: string }).errorMessage)).toContain('AADSTS500011');
   });
 
   it('device code: pending until approved, then tokens with id_token and client_info that msal caches; silent renewal by refresh token', async () => {
-    const app = new PublicClientApplication({ auth: { clientId: sim.clientId, authority: sim.authority, knownAuthorities: [sim.authorityHost] }, system: { networkClient: net } });
+    const app = new PublicClientApplication({
+      auth: { clientId: sim.clientId, authority: sim.authority, knownAuthorities: [sim.authorityHost] },
+      system: { networkClient: net },
+    });
     let shown = '';
     const result = await app.acquireTokenByDeviceCode({
       scopes: [sim.scope],
@@ -142,7 +180,10 @@ describe('simulated Entra ID with msal-node', () => {
   });
 
   it('browser sign-in: authorize with PKCE redirects to the loopback with a code msal redeems', async () => {
-    const app = new PublicClientApplication({ auth: { clientId: sim.clientId, authority: sim.authority, knownAuthorities: [sim.authorityHost] }, system: { networkClient: net } });
+    const app = new PublicClientApplication({
+      auth: { clientId: sim.clientId, authority: sim.authority, knownAuthorities: [sim.authorityHost] },
+      system: { networkClient: net },
+    });
     let opened = '';
     const result = await app.acquireTokenInteractive({
       scopes: [sim.scope],
@@ -152,9 +193,16 @@ describe('simulated Entra ID with msal-node', () => {
         const { fetch } = await import('undici');
         const page = await (await fetch(url, { dispatcher: net.dispatcher })).text();
         const action = /action="([^"]+)"/.exec(page)![1]!.replace(/&amp;/g, '&');
-        const fields = new URLSearchParams([...page.matchAll(/name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!.replace(/&#(\d+);/g, (_, n) => String.fromCharCode(Number(n)))]));
+        const fields = new URLSearchParams(
+          [...page.matchAll(/name="([^"]+)" value="([^"]*)"/g)].map((m) => [
+            m[1]!,
+            m[2]!.replace(/&#(\d+);/g, (_, n) => String.fromCharCode(Number(n))),
+          ]),
+        );
         expect(fields.get('code')).toBeTruthy();
-        void fetch(action, { method: 'POST', body: fields }).then((x) => x.text()).catch(() => {});
+        void fetch(action, { method: 'POST', body: fields })
+          .then((x) => x.text())
+          .catch(() => {});
       },
     });
     expect(new URL(opened).searchParams.get('code_challenge_method')).toBe('S256');
@@ -163,7 +211,12 @@ describe('simulated Entra ID with msal-node', () => {
     // A code is good once, and only with its verifier.
     const c = simClient(sim.caCertPem, sim.authorityHost);
     try {
-      const raw = await c.call('POST', `/${sim.tenantId}/oauth2/v2.0/token`, `client_id=${sim.clientId}&grant_type=authorization_code&code=0.sim.code.x&code_verifier=y&redirect_uri=http://localhost`, { 'content-type': 'application/x-www-form-urlencoded' });
+      const raw = await c.call(
+        'POST',
+        `/${sim.tenantId}/oauth2/v2.0/token`,
+        `client_id=${sim.clientId}&grant_type=authorization_code&code=0.sim.code.x&code_verifier=y&redirect_uri=http://localhost`,
+        { 'content-type': 'application/x-www-form-urlencoded' },
+      );
       expect(raw.body.error).toBe('invalid_grant');
     } finally {
       await c.close();
@@ -171,14 +224,28 @@ describe('simulated Entra ID with msal-node', () => {
   });
 
   it('a user who did not consent to the Autopilot permission gets a token Graph answers with 403', async () => {
-    const app = new PublicClientApplication({ auth: { clientId: sim.clientId, authority: sim.authority, knownAuthorities: [sim.authorityHost] }, system: { networkClient: net } });
-    const r = await app.acquireTokenByDeviceCode({ scopes: [sim.scope], deviceCodeCallback: (d) => void sim.approveDeviceCode(d.userCode, { grantedScopes: ['User.Read'] }) });
+    const app = new PublicClientApplication({
+      auth: { clientId: sim.clientId, authority: sim.authority, knownAuthorities: [sim.authorityHost] },
+      system: { networkClient: net },
+    });
+    const r = await app.acquireTokenByDeviceCode({
+      scopes: [sim.scope],
+      deviceCodeCallback: (d) => void sim.approveDeviceCode(d.userCode, { grantedScopes: ['User.Read'] }),
+    });
     expect(await graphStatus(r!.accessToken)).toBe(403);
   });
 
   it('a declined sign-in ends the device code flow with authorization_declined', async () => {
-    const app = new PublicClientApplication({ auth: { clientId: sim.clientId, authority: sim.authority, knownAuthorities: [sim.authorityHost] }, system: { networkClient: net } });
-    const err = await app.acquireTokenByDeviceCode({ scopes: [sim.scope], deviceCodeCallback: (d) => void sim.declineDeviceCode(d.userCode) }).catch((e: unknown) => e);
+    const app = new PublicClientApplication({
+      auth: { clientId: sim.clientId, authority: sim.authority, knownAuthorities: [sim.authorityHost] },
+      system: { networkClient: net },
+    });
+    const err = await app
+      .acquireTokenByDeviceCode({
+        scopes: [sim.scope],
+        deviceCodeCallback: (d) => void sim.declineDeviceCode(d.userCode),
+      })
+      .catch((e: unknown) => e);
     // msal reports polling errors as post_request_failed with the server's error as the message.
     expect(err).toMatchObject({ errorCode: 'post_request_failed', errorMessage: 'authorization_declined' });
   });
@@ -191,13 +258,27 @@ describe('simulated Entra ID with msal-node', () => {
         ['consumers', 'unauthorized_client', 'AADSTS700016'],
       ] as const) {
         // The endpoint's answer carries the AADSTS code in error_description...
-        const raw = await c.call('POST', `/${tenant}/oauth2/v2.0/devicecode`, `client_id=${sim.clientId}&scope=${encodeURIComponent(sim.scope)}`, { 'content-type': 'application/x-www-form-urlencoded' });
+        const raw = await c.call(
+          'POST',
+          `/${tenant}/oauth2/v2.0/devicecode`,
+          `client_id=${sim.clientId}&scope=${encodeURIComponent(sim.scope)}`,
+          { 'content-type': 'application/x-www-form-urlencoded' },
+        );
         expect(raw.status).toBe(400);
         expect(raw.body).toMatchObject({ error, error_codes: [Number(code.slice(6))] });
         expect(raw.body.error_description).toContain(code);
         // ...and msal's device code flow surfaces the error code (msal keeps the description to itself).
-        const pca = new PublicClientApplication({ auth: { clientId: sim.clientId, authority: `${sim.authorityHost}/${tenant}`, knownAuthorities: [sim.authorityHost] }, system: { networkClient: net } });
-        const dcErr = await pca.acquireTokenByDeviceCode({ scopes: [sim.scope], deviceCodeCallback: () => {} }).catch((e: unknown) => e);
+        const pca = new PublicClientApplication({
+          auth: {
+            clientId: sim.clientId,
+            authority: `${sim.authorityHost}/${tenant}`,
+            knownAuthorities: [sim.authorityHost],
+          },
+          system: { networkClient: net },
+        });
+        const dcErr = await pca
+          .acquireTokenByDeviceCode({ scopes: [sim.scope], deviceCodeCallback: () => {} })
+          .catch((e: unknown) => e);
         expect(dcErr).toMatchObject({ errorMessage: error });
       }
     } finally {

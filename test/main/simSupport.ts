@@ -26,7 +26,12 @@ export interface Answer {
 export function simClient(caCertPem: string, baseUrl: string) {
   const dispatcher = new Agent({ connect: { ca: caCertPem } });
   let token: string | undefined;
-  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> => {
+  const call = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Answer> => {
     const res = await fetch(path.startsWith('http') ? path : `${baseUrl}${path}`, {
       method,
       dispatcher,
@@ -61,7 +66,12 @@ export function simClient(caCertPem: string, baseUrl: string) {
 export function caNetworkClient(caCertPem: string) {
   const dispatcher = new Agent({ connect: { ca: caCertPem } });
   const send = async (url: string, method: string, options?: { headers?: Record<string, string>; body?: string }) => {
-    const res = await fetch(url, { method, dispatcher, headers: options?.headers ?? {}, ...(options?.body !== undefined ? { body: options.body } : {}) });
+    const res = await fetch(url, {
+      method,
+      dispatcher,
+      headers: options?.headers ?? {},
+      ...(options?.body !== undefined ? { body: options.body } : {}),
+    });
     const headers: Record<string, string> = {};
     res.headers.forEach((v, k) => (headers[k] = v));
     const text = await res.text();
@@ -70,6 +80,7 @@ export function caNetworkClient(caCertPem: string) {
   return {
     dispatcher,
     sendGetRequestAsync: (url: string, options?: { headers?: Record<string, string> }) => send(url, 'GET', options),
-    sendPostRequestAsync: (url: string, options?: { headers?: Record<string, string>; body?: string }) => send(url, 'POST', options),
+    sendPostRequestAsync: (url: string, options?: { headers?: Record<string, string>; body?: string }) =>
+      send(url, 'POST', options),
   };
 }

@@ -22,14 +22,22 @@ describe('splitCsvLine', () => {
 describe('CSV rows that look odd but are real', () => {
   const header = 'Device Serial Number,Windows Product ID,Hardware Hash,Group Tag,Assigned User';
   it('a lone "-" serial is a firmware placeholder to fix, not a formula to refuse', () => {
-    const r = readHashFileBytes(Buffer.from(`${header}\r\n-,,${hashOf({ serialNumber: '-', manufacturer: 'System manufacturer' })},,\r\n`), 'x.csv');
+    const r = readHashFileBytes(
+      Buffer.from(`${header}\r\n-,,${hashOf({ serialNumber: '-', manufacturer: 'System manufacturer' })},,\r\n`),
+      'x.csv',
+    );
     expect(r.errors).toEqual([]);
     expect(r.devices[0]).toMatchObject({ serialNumber: '-', valid: false });
     expect(r.devices[0]!.findings.map((f) => f.code)).toContain('SERIAL_PLACEHOLDER');
   });
 
   it('rows missing only the trailing optional columns are read; Excel\'s ",,,," rows are skipped', () => {
-    const r = readHashFileBytes(Buffer.from(`${header}\n${devices.dell.serialNumber},,${hashOf(devices.dell)}\n,,,,\n${devices.hp.serialNumber},,${hashOf(devices.hp)},Lab\n`), 'x.csv');
+    const r = readHashFileBytes(
+      Buffer.from(
+        `${header}\n${devices.dell.serialNumber},,${hashOf(devices.dell)}\n,,,,\n${devices.hp.serialNumber},,${hashOf(devices.hp)},Lab\n`,
+      ),
+      'x.csv',
+    );
     expect(r.errors).toEqual([]);
     expect(r.devices.map((d) => [d.serialNumber, d.groupTag, d.source.line])).toEqual([
       ['JX0K2M3', undefined, 2],
@@ -38,13 +46,23 @@ describe('CSV rows that look odd but are real', () => {
   });
 
   it('empty columns Excel adds on the right are ignored', () => {
-    const r = readHashFileBytes(Buffer.from(`Device Serial Number,Windows Product ID,Hardware Hash,,\r\n${devices.asus.serialNumber},,${hashOf(devices.asus)},,\r\n`), 'x.csv');
+    const r = readHashFileBytes(
+      Buffer.from(
+        `Device Serial Number,Windows Product ID,Hardware Hash,,\r\n${devices.asus.serialNumber},,${hashOf(devices.asus)},,\r\n`,
+      ),
+      'x.csv',
+    );
     expect(r.errors).toEqual([]);
     expect(r.devices).toHaveLength(1);
   });
 
   it('header names are matched without case, quotes or spaces around them', () => {
-    const r = readHashFileBytes(Buffer.from(` "device serial number" , WINDOWS PRODUCT ID,Hardware Hash\n${devices.asus.serialNumber},,${hashOf(devices.asus)}\n`), 'x.csv');
+    const r = readHashFileBytes(
+      Buffer.from(
+        ` "device serial number" , WINDOWS PRODUCT ID,Hardware Hash\n${devices.asus.serialNumber},,${hashOf(devices.asus)}\n`,
+      ),
+      'x.csv',
+    );
     expect(r.errors).toEqual([]);
     expect(r.devices).toHaveLength(1);
   });

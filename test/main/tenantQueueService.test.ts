@@ -20,7 +20,11 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-const dev = (serialNumber: string) => ({ serialNumber, hardwareHash: hashFor(serialNumber), source: { kind: 'typed' as const } });
+const dev = (serialNumber: string) => ({
+  serialNumber,
+  hardwareHash: hashFor(serialNumber),
+  source: { kind: 'typed' as const },
+});
 
 function setup(o: { pinned?: boolean } = {}) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tenant-queues-'));
@@ -29,7 +33,10 @@ function setup(o: { pinned?: boolean } = {}) {
   const bus = new EventBus();
   const log: string[] = [];
   // Events in order; a queueChanged with the states that have devices.
-  const counts = (p: unknown) => JSON.stringify(Object.fromEntries(Object.entries((p as { counts?: object }).counts ?? {}).filter(([, n]) => n > 0)));
+  const counts = (p: unknown) =>
+    JSON.stringify(
+      Object.fromEntries(Object.entries((p as { counts?: object }).counts ?? {}).filter(([, n]) => n > 0)),
+    );
   bus.subscribe((name, payload) => log.push(name === 'queueChanged' ? `queueChanged ${counts(payload)}` : name));
   const settings = { slug: 'training' };
   const opened: { slug: string; runtime: QueueRuntime; closed: boolean }[] = [];
@@ -40,7 +47,14 @@ function setup(o: { pinned?: boolean } = {}) {
     bus,
     currentSlug: () => settings.slug,
     openRuntime: (slug, dir) => {
-      const runtime = openQueueRuntime({ dataDir: dir, clock, logger: silentLogger, stationName: 'BENCH', batchSize: () => 10, waitFor: () => 'registered' });
+      const runtime = openQueueRuntime({
+        dataDir: dir,
+        clock,
+        logger: silentLogger,
+        stationName: 'BENCH',
+        batchSize: () => 10,
+        waitFor: () => 'registered',
+      });
       const entry = { slug, runtime, closed: false };
       opened.push(entry);
       return { ...runtime, close: async () => ((entry.closed = true), await runtime.close()) };
@@ -53,7 +67,7 @@ function setup(o: { pinned?: boolean } = {}) {
 }
 
 describe('TenantQueueService', () => {
-  it('opens the current tenant\'s queue on first use only, and once', () => {
+  it("opens the current tenant's queue on first use only, and once", () => {
     const { queues, opened } = setup();
     expect(queues.openNow()).toBeUndefined();
     expect(opened).toHaveLength(0);
@@ -84,10 +98,14 @@ describe('TenantQueueService', () => {
     expect(log).toEqual(['settingsChanged', 'queueChanged {}']);
   });
 
-  it('a refused save opens the same tenant\'s queue again and announces nothing', async () => {
+  it("a refused save opens the same tenant's queue again and announces nothing", async () => {
     const { queues, opened, log } = setup();
     queues.current();
-    const refused = queues.saveSettings('global-contoso', () => Promise.reject(new Error('locked')), () => log.push('settingsChanged'));
+    const refused = queues.saveSettings(
+      'global-contoso',
+      () => Promise.reject(new Error('locked')),
+      () => log.push('settingsChanged'),
+    );
     await expect(refused).rejects.toThrow('locked');
     expect(opened.map((o) => `${o.slug}:${o.closed}`)).toEqual(['training:true', 'training:false']);
     expect(log).toEqual([]);
@@ -96,7 +114,11 @@ describe('TenantQueueService', () => {
   it('a save that keeps the tenant leaves its queue open', async () => {
     const { queues, opened, log } = setup();
     const q = queues.current();
-    await queues.saveSettings('training', async () => 1, () => log.push('settingsChanged'));
+    await queues.saveSettings(
+      'training',
+      async () => 1,
+      () => log.push('settingsChanged'),
+    );
     expect(queues.current()).toBe(q);
     expect(opened).toHaveLength(1);
     expect(log).toEqual(['settingsChanged']);
@@ -115,7 +137,11 @@ describe('TenantQueueService', () => {
   it('lists every tenant with a queue in the data folder with its devices, the current one marked', async () => {
     const { queues, settings } = setup();
     queues.current().service.queueDevices([dev('L1')]);
-    await queues.saveSettings('global-contoso', async () => void (settings.slug = 'global-contoso'), () => {});
+    await queues.saveSettings(
+      'global-contoso',
+      async () => void (settings.slug = 'global-contoso'),
+      () => {},
+    );
     queues.current().service.queueDevices([dev('L2'), dev('L3')]);
     expect(queues.list()).toEqual([
       { slug: 'global-contoso', current: true, training: false, total: 2, cloud: 'global', tenantId: 'contoso' },
@@ -123,21 +149,38 @@ describe('TenantQueueService', () => {
     ]);
   });
 
-  it('moves unsent devices to another tenant\'s queue and refuses the same tenant, an unknown one and a pinned queue', async () => {
+  it("moves unsent devices to another tenant's queue and refuses the same tenant, an unknown one and a pinned queue", async () => {
     const { queues, settings, log } = setup();
     queues.current();
-    await queues.saveSettings('global-contoso', async () => void (settings.slug = 'global-contoso'), () => {});
-    await queues.saveSettings('training', async () => void (settings.slug = 'training'), () => {});
+    await queues.saveSettings(
+      'global-contoso',
+      async () => void (settings.slug = 'global-contoso'),
+      () => {},
+    );
+    await queues.saveSettings(
+      'training',
+      async () => void (settings.slug = 'training'),
+      () => {},
+    );
     const r = queues.current().service.queueDevices([dev('M1'), dev('M2')]);
     log.length = 0;
     const moved = queues.move([r.queued[0]!, 'no-such-id'], 'global-contoso');
     expect(moved.moved).toHaveLength(1);
     expect(moved.refused).toEqual([{ id: 'no-such-id', code: 'MOVE_NOT_FOUND' }]);
-    expect(queues.current().service.allDevices().map((d) => d.serialNumber)).toEqual(['M2']);
+    expect(
+      queues
+        .current()
+        .service.allDevices()
+        .map((d) => d.serialNumber),
+    ).toEqual(['M2']);
     expect(log).toEqual(['queueChanged {"queued":1}']);
     expect(queues.list().find((t) => t.slug === 'global-contoso')!.total).toBe(1);
-    expect(() => queues.move([r.queued[1]!], 'training')).toThrow(expect.objectContaining({ code: 'MOVE_SAME_TENANT' }));
-    expect(() => queues.move([r.queued[1]!], 'global-nobody')).toThrow(expect.objectContaining({ code: 'MOVE_UNKNOWN_TENANT' }));
+    expect(() => queues.move([r.queued[1]!], 'training')).toThrow(
+      expect.objectContaining({ code: 'MOVE_SAME_TENANT' }),
+    );
+    expect(() => queues.move([r.queued[1]!], 'global-nobody')).toThrow(
+      expect.objectContaining({ code: 'MOVE_UNKNOWN_TENANT' }),
+    );
 
     const pinned = setup({ pinned: true });
     expect(() => pinned.queues.move(['x'], 'training')).toThrow(expect.objectContaining({ code: 'NOT_AVAILABLE' }));
@@ -148,7 +191,11 @@ describe('TenantQueueService', () => {
     const q = queues.current();
     expect(queues.slug()).toBe('sim-cli');
     expect(fs.existsSync(path.join(tenantQueueDir(dataDir, 'sim-cli'), 'queue.db'))).toBe(true);
-    await queues.saveSettings('global-contoso', async () => void (settings.slug = 'global-contoso'), () => {});
+    await queues.saveSettings(
+      'global-contoso',
+      async () => void (settings.slug = 'global-contoso'),
+      () => {},
+    );
     expect(queues.current()).toBe(q);
     expect(opened.map((o) => `${o.slug}:${o.closed}`)).toEqual(['sim-cli:false']);
   });
@@ -159,6 +206,8 @@ describe('TenantQueueService', () => {
     expect(tenantSlugAfter({ cloud: 'global', tenantId: 'contoso' }, { cloud: 'usgov' })).toBe('usgov-contoso');
     expect(tenantSlugAfter({ cloud: 'global', tenantId: 'contoso' }, { tenantId: '' })).toBe('training');
     expect(tenantSlugAfter(training, { tenantUrl: 'https://trainer-pc:8443' })).toBe('remote-trainer-pc_8443');
-    expect(tenantSlugAfter({ cloud: 'global', tenantUrl: 'https://trainer-pc:8443' }, { tenantUrl: '' })).toBe('training');
+    expect(tenantSlugAfter({ cloud: 'global', tenantUrl: 'https://trainer-pc:8443' }, { tenantUrl: '' })).toBe(
+      'training',
+    );
   });
 });

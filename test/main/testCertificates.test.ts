@@ -18,6 +18,8 @@ describe('test certificates of the simulated tenant', () => {
     const cert = forge.pki.certificateFromPem(server.certPem);
     cert.serialNumber = `0000${'5a'.repeat(14)}`;
     cert.sign(forge.pki.privateKeyFromPem(ca.keyPem), forge.md.sha256.create());
-    expect(() => createSecureContext({ key: server.keyPem, cert: forge.pki.certificateToPem(cert) })).toThrow(/illegal padding/);
+    expect(() => createSecureContext({ key: server.keyPem, cert: forge.pki.certificateToPem(cert) })).toThrow(
+      /illegal padding/,
+    );
   });
 });

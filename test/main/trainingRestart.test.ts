@@ -26,7 +26,10 @@ describe('training mode across restarts', () => {
     const dataDir = tmpDir('training-restart-');
     dirs.push(dataDir);
     const serials = Array.from({ length: 20 }, (_, i) => `TR${String(i).padStart(3, '0')}`);
-    const devices = serials.map((serialNumber) => ({ serialNumber, hardwareHash: encodeHardwareHash({ serialNumber, manufacturer: 'Contoso', model: 'Restart 1' }) }));
+    const devices = serials.map((serialNumber) => ({
+      serialNumber,
+      hardwareHash: encodeHardwareHash({ serialNumber, manufacturer: 'Contoso', model: 'Restart 1' }),
+    }));
     const base = { dataDir, timeScale: 100, origin: Date.now(), batchSize: 5, groupTag: 'Training', devices };
     const runs: ChildRun[] = [];
     const statesAtKills: string[][] = [];
@@ -50,26 +53,51 @@ describe('training mode across restarts', () => {
       // two kills always land in the work.
       const midRegistration = i === 1;
       const killAfter = i >= 2 && i < 4 ? Math.round(300 + random() * 1200) : undefined;
-      const killWhen = midRegistration ? () => statesNow().includes('imported') : i === 0 ? () => statesNow().includes('importing') : undefined;
+      const killWhen = midRegistration
+        ? () => statesNow().includes('imported')
+        : i === 0
+          ? () => statesNow().includes('importing')
+          : undefined;
       const run = await runCrashChild({ ...base, queueOnStart: i === 0 }, killAfter, 90_000, killWhen);
       runs.push(run);
       if (run.code === 0) break;
-      if (!run.killed) throw new Error(`child failed by itself (exit ${run.code}, seed ${seed}): ${run.stdout.slice(-500)} ${run.stderr.slice(-2000)}`);
+      if (!run.killed)
+        throw new Error(
+          `child failed by itself (exit ${run.code}, seed ${seed}): ${run.stdout.slice(-500)} ${run.stderr.slice(-2000)}`,
+        );
       const store = openSqliteQueueStore(tenantQueueDir(dataDir, TRAINING_SLUG));
       statesAtKills.push([...new Set(store.listDevices({ offset: 0, limit: 100 }).rows.map((d) => d.state))].sort());
       store.close();
     }
     const last = runs.at(-1)!;
     expect(last.code, `seed ${seed}: ${last.stderr.slice(-1500)}`).toBe(0);
-    console.info(JSON.stringify({ seed, runs: runs.length, kills: runs.filter((r) => r.killed).length, statesAtKills, lastWorkMs: last.workMs }));
+    console.info(
+      JSON.stringify({
+        seed,
+        runs: runs.length,
+        kills: runs.filter((r) => r.killed).length,
+        statesAtKills,
+        lastWorkMs: last.workMs,
+      }),
+    );
     expect(runs.filter((r) => r.killed).length).toBeGreaterThanOrEqual(2);
-    expect(statesAtKills.some((s) => s.includes('imported')), `seed ${seed}: ${JSON.stringify(statesAtKills)}`).toBe(true);
+    expect(
+      statesAtKills.some((s) => s.includes('imported')),
+      `seed ${seed}: ${JSON.stringify(statesAtKills)}`,
+    ).toBe(true);
 
     // The training tenant on disk: each serial accepted by the import action exactly once.
-    const saved = JSON.parse(fs.readFileSync(path.join(tenantQueueDir(dataDir, TRAINING_SLUG), TRAINING_TENANT_FILE), 'utf8')) as { model: { importsPerSerial: [string, number][]; registrations: { serialNumber: string }[]; imported: unknown[] } };
+    const saved = JSON.parse(
+      fs.readFileSync(path.join(tenantQueueDir(dataDir, TRAINING_SLUG), TRAINING_TENANT_FILE), 'utf8'),
+    ) as {
+      model: { importsPerSerial: [string, number][]; registrations: { serialNumber: string }[]; imported: unknown[] };
+    };
     const imports = Object.fromEntries(saved.model.importsPerSerial);
     expect(Object.keys(imports).sort()).toEqual(serials);
-    expect(Object.entries(imports).filter(([, n]) => n !== 1), `seed ${seed}`).toEqual([]);
+    expect(
+      Object.entries(imports).filter(([, n]) => n !== 1),
+      `seed ${seed}`,
+    ).toEqual([]);
     expect(saved.model.registrations.filter((r) => serials.includes(r.serialNumber))).toHaveLength(20);
     expect(saved.model.imported, 'imported records cleaned up').toEqual([]);
 

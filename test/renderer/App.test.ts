@@ -17,7 +17,8 @@ function start(options: FakeOptions = {}, initialScreen: Screen = 'capture') {
   return fake;
 }
 
-const csv = (...rows: string[]) => ['Device Serial Number,Windows Product ID,Hardware Hash,Group Tag,Assigned User', ...rows].join('\r\n');
+const csv = (...rows: string[]) =>
+  ['Device Serial Number,Windows Product ID,Hardware Hash,Group Tag,Assigned User', ...rows].join('\r\n');
 
 async function chooseFiles(input: HTMLElement, files: File[]) {
   Object.defineProperty(input, 'files', { value: files, configurable: true });
@@ -52,7 +53,13 @@ describe('App', () => {
     start();
     expect(await screen.findByTestId('info-version')).toHaveProperty('textContent', '0.1.0');
     expect(screen.getByTestId('training-banner').textContent).toContain('Training mode');
-    await waitFor(() => expect(Number(screen.getByTestId('count-ready').textContent) + Number(screen.getByTestId('count-waiting').textContent) + Number(screen.getByTestId('count-failed').textContent)).toBe(40));
+    await waitFor(() =>
+      expect(
+        Number(screen.getByTestId('count-ready').textContent) +
+          Number(screen.getByTestId('count-waiting').textContent) +
+          Number(screen.getByTestId('count-failed').textContent),
+      ).toBe(40),
+    );
   });
 
   it('switches to Japanese at run time, everywhere', async () => {
@@ -72,7 +79,9 @@ describe('App', () => {
       throw new ApiError({ code: 'STATION_UNREACHABLE', message: 'The station is not answering.' });
     };
     render(App, { props: { api: fake.api } });
-    expect((await screen.findByRole('alert')).textContent).toContain('The station is not answering. Check that it is still running, then reload this page.');
+    expect((await screen.findByRole('alert')).textContent).toContain(
+      'The station is not answering. Check that it is still running, then reload this page.',
+    );
   });
 
   it('Alt+1..4 switch screens; F1 lists the shortcuts; Esc closes', async () => {
@@ -91,10 +100,25 @@ describe('App', () => {
   it('capture of a file with several devices says the others are not taken and where to take them all', async () => {
     start();
     await chooseFiles(await screen.findByTestId('hash-file'), [
-      new File([csv(`PF4XK2QZ,,${fakeHash('Contoso', 'Surface Laptop 6', 'PF4XK2QZ')},,`, `PF4XK2QY,,${fakeHash('Contoso', 'Surface Laptop 6', 'PF4XK2QY')},,`, `PF4XK2QX,,${fakeHash('Contoso', 'Surface Laptop 6', 'PF4XK2QX')},,`)], 'three.csv'),
+      new File(
+        [
+          csv(
+            `PF4XK2QZ,,${fakeHash('Contoso', 'Surface Laptop 6', 'PF4XK2QZ')},,`,
+            `PF4XK2QY,,${fakeHash('Contoso', 'Surface Laptop 6', 'PF4XK2QY')},,`,
+            `PF4XK2QX,,${fakeHash('Contoso', 'Surface Laptop 6', 'PF4XK2QX')},,`,
+          ),
+        ],
+        'three.csv',
+      ),
     ]);
-    await waitFor(() => expect(screen.getByTestId('capture-more-in-file').textContent).toBe('This file holds 2 more devices. Capture shows the first one only: use Import files to queue every device of the file.'));
-    await chooseFiles(screen.getByTestId('hash-file'), [new File([csv(`PF4XK2QZ,,${fakeHash('Contoso', 'Surface Laptop 6', 'PF4XK2QZ')},,`)], 'one.csv')]);
+    await waitFor(() =>
+      expect(screen.getByTestId('capture-more-in-file').textContent).toBe(
+        'This file holds 2 more devices. Capture shows the first one only: use Import files to queue every device of the file.',
+      ),
+    );
+    await chooseFiles(screen.getByTestId('hash-file'), [
+      new File([csv(`PF4XK2QZ,,${fakeHash('Contoso', 'Surface Laptop 6', 'PF4XK2QZ')},,`)], 'one.csv'),
+    ]);
     await waitFor(() => expect(screen.queryByTestId('capture-more-in-file')).toBeNull());
   });
 
@@ -102,33 +126,52 @@ describe('App', () => {
     const fake = start();
     await fireEvent.click(await screen.findByTestId('read-this-device'));
     await waitFor(() => expect((screen.getByTestId('serial-input') as HTMLInputElement).value).toBe('PF4XK2QZ'));
-    await chooseFiles(screen.getByTestId('hash-file'), [new File([csv(`PF4XK2QZ,,${fakeHash('Contoso', 'Surface Laptop 6', 'PF4XK2QZ')},,`)], 'PF4XK2QZ.csv')]);
+    await chooseFiles(screen.getByTestId('hash-file'), [
+      new File([csv(`PF4XK2QZ,,${fakeHash('Contoso', 'Surface Laptop 6', 'PF4XK2QZ')},,`)], 'PF4XK2QZ.csv'),
+    ]);
     await waitFor(() => expect(screen.getByTestId('decoded-model').textContent).toBe('Surface Laptop 6'));
     expect(screen.getByTestId('decoded-manufacturer').textContent).toBe('Contoso');
     expect(screen.getByTestId('no-findings')).toBeTruthy();
     await fireEvent.input(screen.getByTestId('group-tag-input'), { target: { value: 'Sales-Tokyo' } });
     await fireEvent.keyDown(screen.getByTestId('group-tag-input'), { key: 'Enter', ctrlKey: true });
-    await waitFor(() => expect(screen.getByTestId('capture-result').querySelector('p')?.textContent?.trim()).toBe('PF4XK2QZ is in the queue.'));
+    await waitFor(() =>
+      expect(screen.getByTestId('capture-result').querySelector('p')?.textContent?.trim()).toBe(
+        'PF4XK2QZ is in the queue.',
+      ),
+    );
     expect(screen.getByTestId('capture-result').getAttribute('data-kind')).toBe('queued');
-    const call = fake.calls.find((c) => c.name === 'queueDevices')!.input as { devices: { serialNumber: string }[]; groupTag: string };
+    const call = fake.calls.find((c) => c.name === 'queueDevices')!.input as {
+      devices: { serialNumber: string }[];
+      groupTag: string;
+    };
     expect(call.groupTag).toBe('Sales-Tokyo');
     expect(call.devices[0]!.serialNumber).toBe('PF4XK2QZ');
-    expect([...fake.devices.values()].some((d) => d.row.serialNumber === 'PF4XK2QZ' && d.row.state === 'queued')).toBe(true);
+    expect([...fake.devices.values()].some((d) => d.row.serialNumber === 'PF4XK2QZ' && d.row.state === 'queued')).toBe(
+      true,
+    );
   });
 
   it('in the desktop app, reads a hash file by path and remembers its folder; a placeholder serial asks for a scan', async () => {
     const fake = start({
       info: { host: 'electron' },
       thisDevice: { serial: { problem: 'placeholder', raw: 'To be filled by O.E.M.' }, needsSerial: true },
-      files: { 'C:\\Hashes\\OA3.xml': `<Key><HardwareHash>${fakeHash('Contoso', 'Surface Pro 10', 'SP10X')}</HardwareHash></Key>` },
+      files: {
+        'C:\\Hashes\\OA3.xml': `<Key><HardwareHash>${fakeHash('Contoso', 'Surface Pro 10', 'SP10X')}</HardwareHash></Key>`,
+      },
     });
     await fireEvent.click(await screen.findByTestId('read-this-device'));
     await screen.findByText('This machine does not report a usable serial number. Scan the label or type it.');
-    expect(screen.getByText('The firmware reports "To be filled by O.E.M.", which is not a real serial number.')).toBeTruthy();
+    expect(
+      screen.getByText('The firmware reports "To be filled by O.E.M.", which is not a real serial number.'),
+    ).toBeTruthy();
     // Once a serial is typed (or scanned), the need is met: the warning goes.
     const serialField = screen.getByTestId('serial-input');
     await fireEvent.input(serialField, { target: { value: 'SP10X' } });
-    await waitFor(() => expect(screen.queryByText('This machine does not report a usable serial number. Scan the label or type it.')).toBeNull());
+    await waitFor(() =>
+      expect(
+        screen.queryByText('This machine does not report a usable serial number. Scan the label or type it.'),
+      ).toBeNull(),
+    );
     await fireEvent.input(serialField, { target: { value: '' } });
     await screen.findByText('This machine does not report a usable serial number. Scan the label or type it.');
     await fireEvent.input(screen.getByTestId('hash-path'), { target: { value: 'C:\\Hashes\\OA3.xml' } });
@@ -143,13 +186,17 @@ describe('App', () => {
     start({}, 'queue');
     await screen.findAllByTestId('queue-row');
     await fireEvent.keyDown(document.body, { key: '1', altKey: true });
-    await chooseFiles(await screen.findByTestId('hash-file'), [new File([csv(`PF4XK2QZ,,${fakeHash('Contoso', 'Surface Laptop 6', 'PF4XK2QZ')},,`)], 'a.csv')]);
+    await chooseFiles(await screen.findByTestId('hash-file'), [
+      new File([csv(`PF4XK2QZ,,${fakeHash('Contoso', 'Surface Laptop 6', 'PF4XK2QZ')},,`)], 'a.csv'),
+    ]);
     await screen.findByTestId('decoded-model');
     await fireEvent.keyDown(document.body, { key: '3', altKey: true });
     await scan('SN-77731');
     expect(await screen.findByTestId('screen-capture')).toBeTruthy();
     await waitFor(() => expect((screen.getByTestId('serial-input') as HTMLInputElement).value).toBe('SN-77731'));
-    const finding = await screen.findByText('The serial in the hash (PF4XK2QZ) differs from the serial number entered (SN-77731). Check that the hash belongs to this device.');
+    const finding = await screen.findByText(
+      'The serial in the hash (PF4XK2QZ) differs from the serial number entered (SN-77731). Check that the hash belongs to this device.',
+    );
     expect(finding.closest('[data-code]')?.getAttribute('data-code')).toBe('SERIAL_MISMATCH');
     expect((screen.getByTestId('queue-device') as HTMLButtonElement).disabled).toBe(false);
   });
@@ -188,7 +235,11 @@ describe('App', () => {
     const composed = 'ｔｍ＠ｃｏｎｔｏｓｏ．ｃｏｍ';
     const t0 = performance.now();
     for (const [i, ch] of [...'tm@contoso.com'].entries()) {
-      await keyAt(user, { key: 'Process', keyCode: 229, code: code(ch), shiftKey: ch === '@', isComposing: true }, t0 + 10 * i);
+      await keyAt(
+        user,
+        { key: 'Process', keyCode: 229, code: code(ch), shiftKey: ch === '@', isComposing: true },
+        t0 + 10 * i,
+      );
       await fireEvent.input(user, { target: { value: composed.slice(0, i + 1) } });
     }
     expect(user.value).toBe(composed);
@@ -200,7 +251,9 @@ describe('App', () => {
     start();
     const serial = (await screen.findByTestId('serial-input')) as HTMLInputElement;
     await fireEvent.input(serial, { target: { value: 'SN-TYPED1' } });
-    await chooseFiles(screen.getByTestId('hash-file'), [new File([csv(`PF4XK2QZ,,${fakeHash('Contoso', 'Surface Laptop 6', 'PF4XK2QZ')},,`)], 'a.csv')]);
+    await chooseFiles(screen.getByTestId('hash-file'), [
+      new File([csv(`PF4XK2QZ,,${fakeHash('Contoso', 'Surface Laptop 6', 'PF4XK2QZ')},,`)], 'a.csv'),
+    ]);
     await screen.findByTestId('decoded-model');
     await waitFor(() => expect(document.querySelector('[data-code="SERIAL_MISMATCH"]')).toBeTruthy());
     expect(serial.value).toBe('SN-TYPED1');
@@ -248,7 +301,10 @@ describe('App', () => {
       new File([csv(good('SN4'), `SN5,,${fakeHash('Fabrikam', 'EliteBook', 'OTHER')},,`)], 'two.csv'),
     ]);
     const bad = await screen.findByTestId('bad-rows');
-    const rows = within(bad).getAllByRole('row').slice(1).map((r) => r.textContent);
+    const rows = within(bad)
+      .getAllByRole('row')
+      .slice(1)
+      .map((r) => r.textContent);
     expect(rows).toHaveLength(2);
     expect(rows[0]).toContain('one.csv');
     expect(rows[0]).toContain('Line 4');
@@ -256,24 +312,45 @@ describe('App', () => {
     expect(rows[1]).toContain('The serial in the hash (OTHER) differs from the serial number entered (SN5)');
     await fireEvent.click(screen.getByTestId('queue-good'));
     // Everything captured is a record: the invalid device and the refused row are kept too.
-    await waitFor(() => expect(screen.getByTestId('import-result').textContent?.replace(/\s+/g, ' ').trim()).toBe('5 devices sent to the queue: 3 queued, 0 already in the queue, 1 kept as invalid. Refused rows kept in the queue as invalid: 1.'));
-    const call = fake.calls.find((c) => c.name === 'queueDevices')!.input as { devices: { serialNumber: string }[]; refused: { code: string; source: { path: string; line: number } }[] };
+    await waitFor(() =>
+      expect(screen.getByTestId('import-result').textContent?.replace(/\s+/g, ' ').trim()).toBe(
+        '5 devices sent to the queue: 3 queued, 0 already in the queue, 1 kept as invalid. Refused rows kept in the queue as invalid: 1.',
+      ),
+    );
+    const call = fake.calls.find((c) => c.name === 'queueDevices')!.input as {
+      devices: { serialNumber: string }[];
+      refused: { code: string; source: { path: string; line: number } }[];
+    };
     expect(call.devices.map((d) => d.serialNumber)).toEqual(['SN1', 'SN2', 'SN4', 'SN5']);
-    expect(call.refused).toEqual([expect.objectContaining({ code: 'CSV_WRONG_COLUMNS', source: expect.objectContaining({ path: 'one.csv', line: 4 }) })]);
+    expect(call.refused).toEqual([
+      expect.objectContaining({
+        code: 'CSV_WRONG_COLUMNS',
+        source: expect.objectContaining({ path: 'one.csv', line: 4 }),
+      }),
+    ]);
     expect(screen.getByTestId('bad-rows')).toBeTruthy();
     // Per-file results stay, marked as queued; nothing is offered twice.
-    expect(screen.getByTestId('import-files-table').textContent).toContain('2 good, 1 bad · 2 devices sent to the queue');
-    expect(screen.getByTestId('import-files-table').textContent).toContain('1 good, 1 bad · 2 devices sent to the queue');
+    expect(screen.getByTestId('import-files-table').textContent).toContain(
+      '2 good, 1 bad · 2 devices sent to the queue',
+    );
+    expect(screen.getByTestId('import-files-table').textContent).toContain(
+      '1 good, 1 bad · 2 devices sent to the queue',
+    );
     // Everything read was sent: no "Queue 0 good devices" button left behind; Clear stays to start again.
     expect(screen.queryByTestId('queue-good')).toBeNull();
   });
 
-  it('lists a file\'s bad rows in line order, refused rows and invalid devices mixed', async () => {
+  it("lists a file's bad rows in line order, refused rows and invalid devices mixed", async () => {
     start({}, 'import');
     const wrongSerial = (s: string) => `${s},,${fakeHash('Fabrikam', 'EliteBook', 'OTHER')},,`;
-    await chooseFiles(await screen.findByTestId('import-files'), [new File([csv(wrongSerial('SN6'), 'SN7,broken', wrongSerial('SN8'))], 'three.csv')]);
+    await chooseFiles(await screen.findByTestId('import-files'), [
+      new File([csv(wrongSerial('SN6'), 'SN7,broken', wrongSerial('SN8'))], 'three.csv'),
+    ]);
     const bad = await screen.findByTestId('bad-rows');
-    const lines = within(bad).getAllByRole('row').slice(1).map((r) => /Line (\d+)/.exec(r.textContent ?? '')?.[1]);
+    const lines = within(bad)
+      .getAllByRole('row')
+      .slice(1)
+      .map((r) => /Line (\d+)/.exec(r.textContent ?? '')?.[1]);
     expect(lines).toEqual(['2', '3', '4']);
   });
 
@@ -287,7 +364,11 @@ describe('App', () => {
     await waitFor(() => expect(screen.getByTestId('queue-good').textContent?.trim()).toBe('Queue 2 good devices'));
     expect(screen.getByTestId('also-in-row').textContent).toContain('The same device as in a.csv (line 2): sent once.');
     await fireEvent.click(screen.getByTestId('queue-good'));
-    await waitFor(() => expect(screen.getByTestId('import-result').textContent?.replace(/\s+/g, ' ').trim()).toMatch(/^2 devices sent to the queue: 2 queued, 0 already in the queue/));
+    await waitFor(() =>
+      expect(screen.getByTestId('import-result').textContent?.replace(/\s+/g, ' ').trim()).toMatch(
+        /^2 devices sent to the queue: 2 queued, 0 already in the queue/,
+      ),
+    );
     const call = fake.calls.find((c) => c.name === 'queueDevices')!.input as { devices: { serialNumber: string }[] };
     expect(call.devices.map((d) => d.serialNumber)).toEqual(['SN1', 'SN2']);
   });
@@ -310,7 +391,9 @@ describe('App', () => {
     const grid = await screen.findByTestId('queue-table');
     grid.focus();
     // The queue shows what failed first (failed, invalid, timed-out), each part in queue order.
-    const failedIndex = failedFirst([...fake.devices.values()].map((d) => d.row)).findIndex((r) => r.state === 'failed');
+    const failedIndex = failedFirst([...fake.devices.values()].map((d) => d.row)).findIndex(
+      (r) => r.state === 'failed',
+    );
     for (let i = 0; i < failedIndex; i++) await fireEvent.keyDown(grid, { key: 'ArrowDown' });
     await fireEvent.keyDown(grid, { key: 'Enter' });
     const detail = await screen.findByTestId('device-detail');
@@ -338,28 +421,46 @@ describe('App', () => {
     expect(within(detail).getByTestId('reregister-confirm').textContent).toContain('registered to another tenant');
     expect(fake.calls.filter((c) => c.name === 'deviceAction')).toEqual([]);
     await fireEvent.click(within(detail).getByTestId('confirm-reregister'));
-    await waitFor(() => expect(fake.calls.filter((c) => c.name === 'deviceAction').map((c) => (c.input as { action: string }).action)).toEqual(['reregister']));
+    await waitFor(() =>
+      expect(
+        fake.calls.filter((c) => c.name === 'deviceAction').map((c) => (c.input as { action: string }).action),
+      ).toEqual(['reregister']),
+    );
     expect(within(detail).queryByTestId('reregister-confirm')).toBeNull();
   });
 
-  it('Remove in the device panel asks first, as the queue\'s Remove does', async () => {
+  it("Remove in the device panel asks first, as the queue's Remove does", async () => {
     const fake = start({}, 'queue');
     const grid = await screen.findByTestId('queue-table');
     grid.focus();
     await fireEvent.keyDown(grid, { key: 'Enter' });
     const detail = await screen.findByTestId('device-detail');
     await fireEvent.click(await within(detail).findByTestId('detail-remove'));
-    expect(within(detail).getByTestId('detail-remove-confirm').textContent).toContain('Remove 1 device from the queue?');
+    expect(within(detail).getByTestId('detail-remove-confirm').textContent).toContain(
+      'Remove 1 device from the queue?',
+    );
     expect(fake.calls.filter((c) => c.name === 'deviceAction')).toEqual([]);
     await fireEvent.click(within(detail).getByTestId('detail-confirm-remove'));
-    await waitFor(() => expect(fake.calls.filter((c) => c.name === 'deviceAction').map((c) => (c.input as { action: string }).action)).toEqual(['remove']));
+    await waitFor(() =>
+      expect(
+        fake.calls.filter((c) => c.name === 'deviceAction').map((c) => (c.input as { action: string }).action),
+      ).toEqual(['remove']),
+    );
   });
 
-  it('switching tenants drops the previous tenant\'s toasts and the files read for it', async () => {
+  it("switching tenants drops the previous tenant's toasts and the files read for it", async () => {
     const fake = start({}, 'import');
-    await chooseFiles(await screen.findByTestId('import-files'), [new File([csv(`SN1,,${fakeHash('Fabrikam', 'EliteBook', 'SN1')},,`)], 'one.csv')]);
+    await chooseFiles(await screen.findByTestId('import-files'), [
+      new File([csv(`SN1,,${fakeHash('Fabrikam', 'EliteBook', 'SN1')},,`)], 'one.csv'),
+    ]);
     await screen.findByTestId('import-files-table');
-    fake.emit('attention', { kind: 'device-needs-attention', deviceIds: ['x'], message: 'x', serialNumber: 'MXL9808TRN', errorCode: 808 });
+    fake.emit('attention', {
+      kind: 'device-needs-attention',
+      deviceIds: ['x'],
+      message: 'x',
+      serialNumber: 'MXL9808TRN',
+      errorCode: 808,
+    });
     await within(screen.getByTestId('toasts')).findByText(/MXL9808TRN/);
     await waitFor(() => expect(fake.calls.some((c) => c.name === 'getSettings')).toBe(true));
     const settingsNow = fake.call_getSettings();
@@ -369,17 +470,29 @@ describe('App', () => {
   });
 
   it('device code sign-in shows the code large until sign-in completes', async () => {
-    const fake = start({ info: { mode: 'tenant', tenant: { tenantId: 'contoso.onmicrosoft.com', cloud: 'global' } }, auth: { state: 'signed-out' }, settings: { authMode: 'device-code' } }, 'settings');
+    const fake = start(
+      {
+        info: { mode: 'tenant', tenant: { tenantId: 'contoso.onmicrosoft.com', cloud: 'global' } },
+        auth: { state: 'signed-out' },
+        settings: { authMode: 'device-code' },
+      },
+      'settings',
+    );
     await fireEvent.click(await screen.findByTestId('sign-in'));
     expect((await screen.findByTestId('device-code')).textContent).toBe('HK7Q-M2XP');
     expect(screen.getByTestId('device-code-panel').textContent).toContain('https://microsoft.com/devicelogin');
     fake.completeSignIn('tech@contoso.com');
-    await waitFor(() => expect(screen.getByTestId('auth-state').textContent).toContain('Signed in as tech@contoso.com'));
+    await waitFor(() =>
+      expect(screen.getByTestId('auth-state').textContent).toContain('Signed in as tech@contoso.com'),
+    );
     expect(screen.queryByTestId('device-code')).toBeNull();
   });
 
   it('locked settings are read-only with a lock note; others save', async () => {
-    const fake = start({ settings: { tenantId: 'contoso.onmicrosoft.com', locked: ['tenantId', 'cloud'] } }, 'settings');
+    const fake = start(
+      { settings: { tenantId: 'contoso.onmicrosoft.com', locked: ['tenantId', 'cloud'] } },
+      'settings',
+    );
     const tenant = (await screen.findByLabelText('Tenant ID')) as HTMLInputElement;
     expect(tenant.readOnly).toBe(true);
     expect(screen.getByTestId('lock-tenantId').textContent).toContain('Locked by your administrator');
@@ -393,11 +506,21 @@ describe('App', () => {
   it('attention events chime and toast even without notification permission', async () => {
     const fake = start();
     await screen.findByTestId('screen-capture');
-    fake.emit('attention', { kind: 'device-needs-attention', deviceIds: ['dev-1'], message: 'PF1 808', serialNumber: 'PF1', errorCode: 808 });
+    fake.emit('attention', {
+      kind: 'device-needs-attention',
+      deviceIds: ['dev-1'],
+      message: 'PF1 808',
+      serialNumber: 'PF1',
+      errorCode: 808,
+    });
     const toast = await within(screen.getByTestId('toasts')).findByRole('alert');
     expect(toast.textContent).toContain('PF1 needs attention: Registered to another tenant. Stop');
     // Worded from the event's facts, never from its English message.
-    fake.emit('attention', { kind: 'device-needs-attention', deviceIds: ['dev-2'], message: 'Something only the log should say.' });
+    fake.emit('attention', {
+      kind: 'device-needs-attention',
+      deviceIds: ['dev-2'],
+      message: 'Something only the log should say.',
+    });
     await screen.findByTestId('toast-count');
     expect(screen.getByTestId('toasts').textContent).not.toContain('only the log');
   });

@@ -11,7 +11,9 @@ function setup(selected = new Set<string>()) {
   const onToggle = vi.fn();
   const onOpen = vi.fn();
   const onSelectAll = vi.fn();
-  render(QueueTable, { props: { rows, selected, rowHeight: 50, overscan: 5, fallbackHeight: 500, onToggle, onOpen, onSelectAll } });
+  render(QueueTable, {
+    props: { rows, selected, rowHeight: 50, overscan: 5, fallbackHeight: 500, onToggle, onOpen, onSelectAll },
+  });
   return { onToggle, onOpen, onSelectAll };
 }
 

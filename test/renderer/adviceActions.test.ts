@@ -18,11 +18,12 @@ beforeEach(() => {
 });
 
 describe('808 (registered to another tenant): the export it names works from the queue row', () => {
-  it.each(['en', 'ja'] as const)('%s: the advice names the queue\'s export button by its label', (lang) => {
+  it.each(['en', 'ja'] as const)("%s: the advice names the queue's export button by its label", (lang) => {
     i18n.setLocale(lang);
     try {
       // By number and by either spelling of its name: the same action, named by the button's own label.
-      for (const advice of [wordAdvice(808, undefined), wordAdvice(undefined, 'ZtdDeviceAssignedToOtherTenant')]) expect(advice).toContain(t('queue.exportIntune'));
+      for (const advice of [wordAdvice(808, undefined), wordAdvice(undefined, 'ZtdDeviceAssignedToOtherTenant')])
+        expect(advice).toContain(t('queue.exportIntune'));
     } finally {
       i18n.setLocale('en');
     }
@@ -36,13 +37,19 @@ describe('808 (registered to another tenant): the export it names works from the
     const row = await screen.findByTestId('queue-row');
     const serial = other[0]!.row.serialNumber;
     // The advice is read in the row…
-    expect(within(row).getByTestId('error-advice').textContent).toContain('tick it in the queue, then Export Intune CSV');
+    expect(within(row).getByTestId('error-advice').textContent).toContain(
+      'tick it in the queue, then Export Intune CSV',
+    );
     // …what it says not to do first: with nothing ticked, the upload file leaves it out.
     await fireEvent.click(screen.getByTestId('export-intune'));
-    expect(await within(screen.getByTestId('toasts')).findByText(/no file was saved.*1 owned by another tenant/)).toBeTruthy();
+    expect(
+      await within(screen.getByTestId('toasts')).findByText(/no file was saved.*1 owned by another tenant/),
+    ).toBeTruthy();
     // What it says to do.
     await fireEvent.click(within(row).getByRole('checkbox', { name: `Select ${serial}` }));
     await fireEvent.click(screen.getByTestId('export-intune'));
-    await waitFor(() => expect(within(screen.getByTestId('toasts')).getByText(/autopilot-devices\.csv saved \(1 device\)/)).toBeTruthy());
+    await waitFor(() =>
+      expect(within(screen.getByTestId('toasts')).getByText(/autopilot-devices\.csv saved \(1 device\)/)).toBeTruthy(),
+    );
   });
 });

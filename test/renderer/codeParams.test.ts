@@ -37,14 +37,18 @@ describe('every code is worded with the params main really sends', () => {
     for (const site of sites) {
       if (!site.params || !hasWords(site.code)) continue;
       const params = Object.fromEntries(site.params.map((p) => [p, `<${p}>`]));
-      for (const words of [wordCode(site.code, params), i18n.has(`code.${site.code}.action`) ? i18n.t(`code.${site.code}.action` as never, params) : '']) {
-        if (LEFTOVER.test(words)) leftovers.push(`${site.code} (${site.file}:${site.line}, sends ${JSON.stringify(site.params)}): ${words}`);
+      for (const words of [
+        wordCode(site.code, params),
+        i18n.has(`code.${site.code}.action`) ? i18n.t(`code.${site.code}.action` as never, params) : '',
+      ]) {
+        if (LEFTOVER.test(words))
+          leftovers.push(`${site.code} (${site.file}:${site.line}, sends ${JSON.stringify(site.params)}): ${words}`);
       }
     }
     expect(leftovers).toEqual([]);
   });
 
-  it('every placeholder a code\'s words use is a param some site sends (a misnamed one is never filled)', () => {
+  it("every placeholder a code's words use is a param some site sends (a misnamed one is never filled)", () => {
     const unknown: string[] = [];
     const byCode = new Map<string, Set<string> | undefined>();
     for (const s of sites) {
@@ -57,7 +61,8 @@ describe('every code is worded with the params main really sends', () => {
       if (!sent) continue;
       for (const key of [`code.${code}`, `code.${code}.action`]) {
         for (const dictionary of [en, ja] as Record<string, string>[]) {
-          for (const m of (dictionary[key] ?? '').matchAll(/\{(\w+)\}/g)) if (!sent.has(m[1]!)) unknown.push(`${key} uses {${m[1]}}; main sends ${JSON.stringify([...sent])}`);
+          for (const m of (dictionary[key] ?? '').matchAll(/\{(\w+)\}/g))
+            if (!sent.has(m[1]!)) unknown.push(`${key} uses {${m[1]}}; main sends ${JSON.stringify([...sent])}`);
         }
       }
     }
@@ -97,6 +102,15 @@ describe('a row and a toast are worded with the params that came with their code
     const row = await screen.findByTestId('queue-row');
     await waitFor(() => expect(within(row).getByTestId('error-advice').textContent).toContain(words));
     expect(row.textContent).not.toMatch(LEFTOVER);
-    expect(attentionText({ kind: 'device-needs-attention', deviceIds: ['a', 'b'], message: 'x', waiting: true, errorName: 'CHECK_DNS_FAILED', params })).toContain(words);
+    expect(
+      attentionText({
+        kind: 'device-needs-attention',
+        deviceIds: ['a', 'b'],
+        message: 'x',
+        waiting: true,
+        errorName: 'CHECK_DNS_FAILED',
+        params,
+      }),
+    ).toContain(words);
   });
 });

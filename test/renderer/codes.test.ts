@@ -19,7 +19,25 @@ describe('advice catalogue', () => {
   it('finds the codes of the main process in its source (the walk itself works)', () => {
     // A few from each family, so a broken collector cannot pass the test below by finding nothing (the last three
     // stand in an item(), a failure() and a constant: docs/architecture.md#tests-and-benchmarks).
-    for (const c of ['SERIAL_MISMATCH', 'HASH_CHECKSUM_MISMATCH', 'CSV_FORMULA', 'XML_DTD_REFUSED', 'GRAPH_THROTTLED', 'AUTH_CONSENT_MISSING', 'INPUT_INVALID', 'DROP_FOLDER_NOT_SET', 'Timeout', 'ProfileAssignmentFailed', 'ZtdDeviceDuplicated', 'StorageError', 'ZtdDeviceAssignedToOtherTenant', 'DEVICE_INVALID', 'CHECK_TENANT_OK', 'REMOTE_TENANT_URL_INVALID', 'GROUP_TAG_KEPT']) {
+    for (const c of [
+      'SERIAL_MISMATCH',
+      'HASH_CHECKSUM_MISMATCH',
+      'CSV_FORMULA',
+      'XML_DTD_REFUSED',
+      'GRAPH_THROTTLED',
+      'AUTH_CONSENT_MISSING',
+      'INPUT_INVALID',
+      'DROP_FOLDER_NOT_SET',
+      'Timeout',
+      'ProfileAssignmentFailed',
+      'ZtdDeviceDuplicated',
+      'StorageError',
+      'ZtdDeviceAssignedToOtherTenant',
+      'DEVICE_INVALID',
+      'CHECK_TENANT_OK',
+      'REMOTE_TENANT_URL_INVALID',
+      'GROUP_TAG_KEPT',
+    ]) {
       expect(codes.names, c).toContain(c);
     }
     // Intune's numbers come from the one table (a new code joins by itself); the documented ones are among them.
@@ -36,8 +54,15 @@ describe('advice catalogue', () => {
     // checks the sites one by one. A code handed on in a variable (item('failed', code, …)) has no site the source
     // shows: its own placeholders stand in, so only a broken bracket is caught for it.
     const sent = new Map<string, Record<string, string>>();
-    for (const site of collectCodeSites()) sent.set(site.code, { ...sent.get(site.code), ...Object.fromEntries((site.params ?? []).map((p) => [p, `<${p}>`])) });
-    const ownPlaceholders = (code: string) => Object.fromEntries([...`${en[`code.${code}` as keyof typeof en] ?? ''}`.matchAll(/\{(\w+)\}/g)].map((m) => [m[1]!, `<${m[1]}>`]));
+    for (const site of collectCodeSites())
+      sent.set(site.code, {
+        ...sent.get(site.code),
+        ...Object.fromEntries((site.params ?? []).map((p) => [p, `<${p}>`])),
+      });
+    const ownPlaceholders = (code: string) =>
+      Object.fromEntries(
+        [...`${en[`code.${code}` as keyof typeof en] ?? ''}`.matchAll(/\{(\w+)\}/g)].map((m) => [m[1]!, `<${m[1]}>`]),
+      );
     for (const code of codes.names) if (!sent.has(code)) sent.set(code, ownPlaceholders(code));
     for (const code of [...codes.names, ...codes.numbers, ...RENDERER_CODES]) {
       if (!hasWords(code)) missing.push(String(code));
@@ -48,7 +73,10 @@ describe('advice catalogue', () => {
       if (!JAPANESE.test(ja) || ja === en) notJapanese.push(String(code));
       if (/[{}[\]]/.test(en + ja)) unfilled.push(String(code));
     }
-    expect(missing, 'codes without words: add error.<code> (an Intune error) or code.<CODE> to en.ts and ja.ts').toEqual([]);
+    expect(
+      missing,
+      'codes without words: add error.<code> (an Intune error) or code.<CODE> to en.ts and ja.ts',
+    ).toEqual([]);
     // A key only en.ts has reads as English in Japanese: name the key, not just the code.
     const jaLacks = Object.keys(en).filter((k) => /^(error|code)\./.test(k) && !Object.hasOwn(ja, k));
     expect(jaLacks, 'ja.ts lacks these keys that en.ts has').toEqual([]);
@@ -56,16 +84,33 @@ describe('advice catalogue', () => {
     expect(unfilled, 'codes whose words keep a {placeholder} or [bracket] unfilled').toEqual([]);
   });
 
-  it('leaves out only the command line\'s and the simulated tenant\'s own codes, which no screen shows', () => {
+  it("leaves out only the command line's and the simulated tenant's own codes, which no screen shows", () => {
     // The command line prints a StationError's English message and action; the simulator's codes are Microsoft's
     // side of an answer (docs/architecture.md#tests-and-benchmarks). A new code there joins this list on purpose.
-    const csdlIssues = ['BAD_BINARY', 'BAD_DATETIME', 'BAD_ENUM_VALUE', 'BETA_ONLY_PROPERTY', 'MISSING_PROPERTY', 'NULL_NOT_ALLOWED', 'UNKNOWN_PROPERTY', 'UNKNOWN_TYPE', 'WRONG_ODATA_TYPE', 'WRONG_TYPE'];
-    expect(collectLeftOutCodes().filter((c) => !csdlIssues.includes(c))).toEqual(['SIM_SCENARIO_INVALID', 'SIM_SCENARIO_UNREADABLE', 'USAGE']);
+    const csdlIssues = [
+      'BAD_BINARY',
+      'BAD_DATETIME',
+      'BAD_ENUM_VALUE',
+      'BETA_ONLY_PROPERTY',
+      'MISSING_PROPERTY',
+      'NULL_NOT_ALLOWED',
+      'UNKNOWN_PROPERTY',
+      'UNKNOWN_TYPE',
+      'WRONG_ODATA_TYPE',
+      'WRONG_TYPE',
+    ];
+    expect(collectLeftOutCodes().filter((c) => !csdlIssues.includes(c))).toEqual([
+      'SIM_SCENARIO_INVALID',
+      'SIM_SCENARIO_UNREADABLE',
+      'USAGE',
+    ]);
   });
 
   it('an unknown code says so with the code, in the technician language, never the English message', () => {
     i18n.setLocale('ja');
-    const text = errorText(new ApiError({ code: 'SOMETHING_NEW', message: 'Something new went wrong.', action: 'Do this.' }));
+    const text = errorText(
+      new ApiError({ code: 'SOMETHING_NEW', message: 'Something new went wrong.', action: 'Do this.' }),
+    );
     expect(text).toContain('SOMETHING_NEW');
     expect(text).toMatch(JAPANESE);
     expect(text).not.toContain('went wrong');
@@ -73,17 +118,27 @@ describe('advice catalogue', () => {
   });
 
   it('uses params where the code has them, and words well without them', () => {
-    expect(wordCode('FILE_NOT_FOUND', { path: 'D:\\OA3.xml' })).toBe('The file was not found (D:\\OA3.xml). Check the path or choose the file again.');
+    expect(wordCode('FILE_NOT_FOUND', { path: 'D:\\OA3.xml' })).toBe(
+      'The file was not found (D:\\OA3.xml). Check the path or choose the file again.',
+    );
     expect(wordCode('FILE_NOT_FOUND')).toBe('The file was not found. Check the path or choose the file again.');
     expect(wordCode('SERIAL_MISMATCH', { hashSerial: 'PF1', serial: 'PF2' })).toContain('(PF1)');
     expect(fill('a[ b {x}][ c {y}] d', { x: 1 })).toBe('a b 1 d');
     i18n.setLocale('ja');
-    expect(errorText(new ApiError({ code: 'FILE_TOO_MANY_ROWS', message: 'x', params: { limit: 10000 } }))).toContain('10,000 行');
+    expect(errorText(new ApiError({ code: 'FILE_TOO_MANY_ROWS', message: 'x', params: { limit: 10000 } }))).toContain(
+      '10,000 行',
+    );
   });
 
-  it('a refused input names the field in the screen\'s words', () => {
-    const err = new ApiError({ code: 'INPUT_INVALID', message: 'x', details: { call: 'updateSettings', issues: ['patch.tenantId: must be a tenant id (GUID) or a domain'] } });
-    expect(errorText(err)).toBe('A value was refused as not valid. Check the values you entered and try again. Refused: Tenant ID.');
+  it("a refused input names the field in the screen's words", () => {
+    const err = new ApiError({
+      code: 'INPUT_INVALID',
+      message: 'x',
+      details: { call: 'updateSettings', issues: ['patch.tenantId: must be a tenant id (GUID) or a domain'] },
+    });
+    expect(errorText(err)).toBe(
+      'A value was refused as not valid. Check the values you entered and try again. Refused: Tenant ID.',
+    );
     i18n.setLocale('ja');
     expect(errorText(err)).toContain('拒否された項目: テナント ID。');
   });
@@ -94,7 +149,7 @@ describe('advice catalogue', () => {
     expect(wordAdvice(undefined, 'InvalidZtdHardwareHash')).toBe(i18n.t('error.802'));
   });
 
-  it('finds advice by code, then by name in any of Microsoft\'s spellings, else none', () => {
+  it("finds advice by code, then by name in any of Microsoft's spellings, else none", () => {
     expect(adviceKeyFor(808, 'ZtdDeviceAssignedToOtherTenant')).toBe('error.808');
     expect(adviceKeyFor(0, 'ZtdDeviceAssignedToAnotherTenant')).toBe('error.808');
     expect(adviceKeyFor(undefined, 'ZtdDeviceDuplicated')).toBe('error.ZtdDeviceDuplicated');
@@ -136,8 +191,16 @@ describe('plurals', () => {
 
 describe('what a waiting row says to do (it used to read "Retry" while Retry was disabled)', () => {
   it('a bench signed out says Sign in; a bench offline says Fix the network; a Graph failure still says Retry', () => {
-    for (const name of ['GRAPH_SIGN_IN_EXPIRED', 'AUTH_DECLINED', 'AUTH_CONSENT_MISSING']) expect(adviceKind(undefined, name)).toBe('signIn');
-    for (const name of ['GRAPH_NETWORK', 'AUTH_NETWORK', 'CHECK_DNS_FAILED', 'CHECK_TCP_FAILED', 'CHECK_TLS_INTERCEPTED']) expect(adviceKind(undefined, name)).toBe('network');
+    for (const name of ['GRAPH_SIGN_IN_EXPIRED', 'AUTH_DECLINED', 'AUTH_CONSENT_MISSING'])
+      expect(adviceKind(undefined, name)).toBe('signIn');
+    for (const name of [
+      'GRAPH_NETWORK',
+      'AUTH_NETWORK',
+      'CHECK_DNS_FAILED',
+      'CHECK_TCP_FAILED',
+      'CHECK_TLS_INTERCEPTED',
+    ])
+      expect(adviceKind(undefined, name)).toBe('network');
     expect(adviceKind(undefined, 'GRAPH_THROTTLED')).toBe('retry');
   });
   it('each kind has its own words in both languages', async () => {

@@ -15,8 +15,16 @@ describe('device states', () => {
     expect(stateGroup('already-registered')).toBe('ready');
     expect(stateGroup('timed-out')).toBe('failed');
     expect(stateGroup('invalid')).toBe('failed');
-    expect(countGroups({ assigned: 2, queued: 3, failed: 1, invalid: 1, registered: 4 }, 'assigned')).toEqual({ ready: 2, waiting: 7, failed: 2 });
-    expect(countGroups({ assigned: 2, queued: 3, failed: 1, invalid: 1, registered: 4 })).toEqual({ ready: 6, waiting: 3, failed: 2 });
+    expect(countGroups({ assigned: 2, queued: 3, failed: 1, invalid: 1, registered: 4 }, 'assigned')).toEqual({
+      ready: 2,
+      waiting: 7,
+      failed: 2,
+    });
+    expect(countGroups({ assigned: 2, queued: 3, failed: 1, invalid: 1, registered: 4 })).toEqual({
+      ready: 6,
+      waiting: 3,
+      failed: 2,
+    });
   });
   it('measures progress toward the target', () => {
     expect(progressOf('queued', 'assigned')).toEqual({ step: 1, steps: 5 });

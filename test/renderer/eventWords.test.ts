@@ -52,11 +52,14 @@ describe('event words', () => {
     const unworded: string[] = [];
     for (const line of LINES) {
       const ja = eventWords(line);
-      if (!ja || !JAPANESE.test(ja) || /\b(the|and|queue|batch|from)\b/i.test(ja) || /[{}]/.test(ja)) unworded.push(`${line} → ${ja}`);
+      if (!ja || !JAPANESE.test(ja) || /\b(the|and|queue|batch|from)\b/i.test(ja) || /[{}]/.test(ja))
+        unworded.push(`${line} → ${ja}`);
     }
     expect(unworded).toEqual([]);
     expect(eventWords('Importing in a batch of 6')).toBe('6 台のバッチでインポート中');
-    expect(eventWords('Queued from file training-devices.csv')).toBe('ファイル training-devices.csv からキューに追加しました');
+    expect(eventWords('Queued from file training-devices.csv')).toBe(
+      'ファイル training-devices.csv からキューに追加しました',
+    );
     expect(eventWords('Timed out while importing')).toMatch(/^インポート中/);
     expect(eventWords('A line the station never writes')).toBeUndefined();
   });

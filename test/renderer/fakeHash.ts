@@ -9,7 +9,8 @@ export function fakeHash(manufacturer: string, model: string, serial: string): s
 export function readFakeHash(hash: string): { manufacturer: string; model: string; serial: string } | undefined {
   try {
     const [magic, manufacturer, model, serial] = atob(hash).split('|');
-    if (magic !== 'FAKEHASH' || manufacturer === undefined || model === undefined || serial === undefined) return undefined;
+    if (magic !== 'FAKEHASH' || manufacturer === undefined || model === undefined || serial === undefined)
+      return undefined;
     return { manufacturer, model, serial };
   } catch {
     return undefined;

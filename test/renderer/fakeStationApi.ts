@@ -65,8 +65,25 @@ export class FakeStationApi {
 
   constructor(options: FakeOptions = {}) {
     this.now = options.now ?? Date.now;
-    this.info = { name: 'Autopilot Station', version: '0.1.0', mode: 'training', host: 'browser', platform: 'win32', arch: 'x64', stationName: 'BENCH-01', ...options.info };
-    this.settings = { cloud: 'global', apiVersion: 'v1.0', authMode: 'browser', batchSize: 100, waitFor: 'assigned', locked: [], ...options.settings };
+    this.info = {
+      name: 'Autopilot Station',
+      version: '0.1.0',
+      mode: 'training',
+      host: 'browser',
+      platform: 'win32',
+      arch: 'x64',
+      stationName: 'BENCH-01',
+      ...options.info,
+    };
+    this.settings = {
+      cloud: 'global',
+      apiVersion: 'v1.0',
+      authMode: 'browser',
+      batchSize: 100,
+      waitFor: 'assigned',
+      locked: [],
+      ...options.settings,
+    };
     this.auth = options.auth ?? { state: 'training' };
     this.groupTags = options.groupTags ?? { tenant: ['Sales-Tokyo', 'Kiosk', 'Engineering'], recent: ['HR-Osaka'] };
     this.thisDevice = options.thisDevice ?? { serial: { value: 'PF4XK2QZ', source: 'system' }, needsSerial: false };
@@ -145,7 +162,11 @@ export class FakeStationApi {
   }
 
   completeSignIn(username = 'tech@contoso.com'): void {
-    this.auth = { state: 'signed-in', mode: this.settings.authMode, account: { username, tenantId: this.settings.tenantId ?? 'contoso.onmicrosoft.com' } };
+    this.auth = {
+      state: 'signed-in',
+      mode: this.settings.authMode,
+      account: { username, tenantId: this.settings.tenantId ?? 'contoso.onmicrosoft.com' },
+    };
     this.emit('authChanged', this.auth);
     this.pendingSignIn?.(this.auth);
     this.pendingSignIn = undefined;
@@ -176,7 +197,12 @@ export class FakeStationApi {
     if (input.serialNumber) out.serial = { value: input.serialNumber, source: 'typed' };
     if (input.hashFilePath) {
       const text = this.files[input.hashFilePath];
-      if (text === undefined) throw new ApiError({ code: 'FILE_NOT_FOUND', message: `${input.hashFilePath} does not exist.`, action: 'Check the path.' });
+      if (text === undefined)
+        throw new ApiError({
+          code: 'FILE_NOT_FOUND',
+          message: `${input.hashFilePath} does not exist.`,
+          action: 'Check the path.',
+        });
       const file = this.parseFile(input.hashFilePath, text, 'this-device');
       const first = file.devices[0];
       if (first && out.serial.value) file.devices[0] = this.judge({ ...first, serialNumber: out.serial.value });
@@ -189,7 +215,9 @@ export class FakeStationApi {
   call_readFiles(input: CallInput<'readFiles'>): FileReadResult[] {
     return input.paths.map((p) => {
       const text = this.files[p];
-      return text === undefined ? { path: p, devices: [], errors: [{ code: 'FILE_NOT_FOUND', message: `${p} does not exist.` }] } : this.parseFile(p, text, 'file');
+      return text === undefined
+        ? { path: p, devices: [], errors: [{ code: 'FILE_NOT_FOUND', message: `${p} does not exist.` }] }
+        : this.parseFile(p, text, 'file');
     });
   }
 
@@ -202,7 +230,12 @@ export class FakeStationApi {
 
   call_readDropFolder(): FileReadResult[] {
     const folder = this.settings.dropFolder;
-    if (!folder) throw new ApiError({ code: 'DROP_FOLDER_NOT_SET', message: 'No drop folder is set.', action: 'Set one in Settings.' });
+    if (!folder)
+      throw new ApiError({
+        code: 'DROP_FOLDER_NOT_SET',
+        message: 'No drop folder is set.',
+        action: 'Set one in Settings.',
+      });
     return Object.entries(this.files)
       .filter(([p]) => p.startsWith(folder))
       .map(([p, text]) => this.parseFile(p, text, 'drop-folder'));
@@ -213,30 +246,66 @@ export class FakeStationApi {
   }
 
   call_queueDevices(input: CallInput<'queueDevices'>) {
-    const result = { queued: [] as string[], duplicates: [] as string[], invalid: [] as string[], flagged: [] as string[], refused: [] as string[] };
+    const result = {
+      queued: [] as string[],
+      duplicates: [] as string[],
+      invalid: [] as string[],
+      flagged: [] as string[],
+      refused: [] as string[],
+    };
     const now = new Date(this.now()).toISOString();
     // Rows refused before upload are kept as 'invalid' records with their file, line and reason.
     for (const row of input.refused ?? []) {
       const id = `new-${this.nextId++}`;
-      const queueRow = this.sent({ id, serialNumber: row.serialNumber ?? '', groupTag: '', assignedUser: '', state: 'invalid', stateSince: now, source: row.source, capturedAt: now, flags: ['refused'], errorName: row.code, advice: row.message });
-      this.devices.set(id, { row: queueRow, hash: { valid: false, padded: false, checksumOk: false, macAddresses: [], tpmEkPresent: false, length: 0, findings: [] }, events: [{ at: now, toState: 'invalid', message: 'Refused before upload', requestIds: [] }], hardwareHash: '' });
+      const queueRow = this.sent({
+        id,
+        serialNumber: row.serialNumber ?? '',
+        groupTag: '',
+        assignedUser: '',
+        state: 'invalid',
+        stateSince: now,
+        source: row.source,
+        capturedAt: now,
+        flags: ['refused'],
+        errorName: row.code,
+        advice: row.message,
+      });
+      this.devices.set(id, {
+        row: queueRow,
+        hash: {
+          valid: false,
+          padded: false,
+          checksumOk: false,
+          macAddresses: [],
+          tpmEkPresent: false,
+          length: 0,
+          findings: [],
+        },
+        events: [{ at: now, toState: 'invalid', message: 'Refused before upload', requestIds: [] }],
+        hardwareHash: '',
+      });
       result.refused.push(id);
     }
     for (const input_ of input.devices) {
       const device = this.judge(input_);
-      const same = [...this.devices.values()].find((d) => d.row.serialNumber === device.serialNumber && d.hardwareHash === device.hardwareHash);
+      const same = [...this.devices.values()].find(
+        (d) => d.row.serialNumber === device.serialNumber && d.hardwareHash === device.hardwareHash,
+      );
       if (same) {
         result.duplicates.push(same.row.id);
         continue;
       }
-      const sameSerialRows = [...this.devices.values()].filter((d) => sameSerial(d.row.serialNumber, device.serialNumber));
+      const sameSerialRows = [...this.devices.values()].filter((d) =>
+        sameSerial(d.row.serialNumber, device.serialNumber),
+      );
       const id = `new-${this.nextId++}`;
       const row: Omit<QueueRow, 'actions'> = {
         id,
         serialNumber: device.serialNumber,
         // A row's own tag and user are kept unless the technician overrides them.
         groupTag: (input.overrideGroupTag ? input.groupTag : input_.groupTag || input.groupTag) ?? '',
-        assignedUser: (input.overrideAssignedUser ? input.assignedUser : input_.assignedUser || input.assignedUser) ?? '',
+        assignedUser:
+          (input.overrideAssignedUser ? input.assignedUser : input_.assignedUser || input.assignedUser) ?? '',
         state: device.valid ? 'queued' : 'invalid',
         stateSince: now,
         source: device.source,
@@ -247,9 +316,24 @@ export class FakeStationApi {
       if (device.hash.model) row.model = device.hash.model;
       // As queueService does: an invalid device carries its first error finding as its error name.
       const firstError = device.findings.find((f) => f.severity === 'error');
-      if (!device.valid) Object.assign(row, { errorName: firstError?.code ?? 'DEVICE_INVALID', advice: firstError?.message ?? '' });
+      if (!device.valid)
+        Object.assign(row, { errorName: firstError?.code ?? 'DEVICE_INVALID', advice: firstError?.message ?? '' });
       else if (sameSerialRows.length) Object.assign(row, { state: 'captured', flags: ['different-hash'] });
-      this.devices.set(id, { row: this.sent(row), hash: device.hash, findings: device.findings, events: [{ at: now, toState: row.state, message: 'Queued', requestIds: [], ...(row.errorName ? { errorName: row.errorName } : {}) }], hardwareHash: device.hardwareHash });
+      this.devices.set(id, {
+        row: this.sent(row),
+        hash: device.hash,
+        findings: device.findings,
+        events: [
+          {
+            at: now,
+            toState: row.state,
+            message: 'Queued',
+            requestIds: [],
+            ...(row.errorName ? { errorName: row.errorName } : {}),
+          },
+        ],
+        hardwareHash: device.hardwareHash,
+      });
       (!device.valid ? result.invalid : sameSerialRows.length ? result.flagged : result.queued).push(id);
     }
     this.changed([...result.queued, ...result.invalid, ...result.flagged, ...result.refused]);
@@ -262,7 +346,11 @@ export class FakeStationApi {
     const needle = input.search?.toUpperCase();
     const all = [...this.devices.values()]
       .map((d) => d.row)
-      .filter((r) => (!input.states || input.states.includes(r.state)) && (!needle || r.serialNumber.toUpperCase().includes(needle)));
+      .filter(
+        (r) =>
+          (!input.states || input.states.includes(r.state)) &&
+          (!needle || r.serialNumber.toUpperCase().includes(needle)),
+      );
     return { total: all.length, offset, rows: all.slice(offset, offset + limit), counts: this.counts() };
   }
 
@@ -286,7 +374,12 @@ export class FakeStationApi {
       // The station's own verdict (deviceActions.ts): what the row's button was drawn from.
       const verdict = actionVerdict(input.action, this.subject(d.row), this.now());
       if (!verdict.allowed) {
-        skipped.push({ id, serialNumber: d.row.serialNumber, code: verdict.reason.code, ...(verdict.reason.params ? { params: verdict.reason.params } : {}) });
+        skipped.push({
+          id,
+          serialNumber: d.row.serialNumber,
+          code: verdict.reason.code,
+          ...(verdict.reason.params ? { params: verdict.reason.params } : {}),
+        });
       } else if (input.action === 'remove') {
         this.devices.delete(id);
         affected++;
@@ -331,9 +424,24 @@ export class FakeStationApi {
     });
     const lines =
       input.format === 'intune'
-        ? ['Device Serial Number,Windows Product ID,Hardware Hash,Group Tag,Assigned User', ...rows.map((d) => [d.row.serialNumber, d.productKey ?? '', d.hardwareHash, d.row.groupTag, d.row.assignedUser].join(','))]
-        : ['Serial,State,Error', ...rows.map((d) => [d.row.serialNumber, d.row.state, d.row.errorCode ?? ''].join(','))];
-    return [{ name: input.format === 'intune' ? 'autopilot-devices.csv' : 'queue-report.csv', content: lines.join('\r\n') + '\r\n', rows: rows.length, ...(Object.keys(leftOut).length ? { leftOut } : {}) }];
+        ? [
+            'Device Serial Number,Windows Product ID,Hardware Hash,Group Tag,Assigned User',
+            ...rows.map((d) =>
+              [d.row.serialNumber, d.productKey ?? '', d.hardwareHash, d.row.groupTag, d.row.assignedUser].join(','),
+            ),
+          ]
+        : [
+            'Serial,State,Error',
+            ...rows.map((d) => [d.row.serialNumber, d.row.state, d.row.errorCode ?? ''].join(',')),
+          ];
+    return [
+      {
+        name: input.format === 'intune' ? 'autopilot-devices.csv' : 'queue-report.csv',
+        content: lines.join('\r\n') + '\r\n',
+        rows: rows.length,
+        ...(Object.keys(leftOut).length ? { leftOut } : {}),
+      },
+    ];
   }
 
   call_getSettings(): StationSettings {
@@ -342,7 +450,8 @@ export class FakeStationApi {
 
   call_updateSettings(input: CallInput<'updateSettings'>): StationSettings {
     for (const key of Object.keys(input.patch)) {
-      if (this.settings.locked.includes(key)) throw new ApiError({ code: 'SETTING_LOCKED', message: `${key} is locked by your administrator.` });
+      if (this.settings.locked.includes(key))
+        throw new ApiError({ code: 'SETTING_LOCKED', message: `${key} is locked by your administrator.` });
     }
     Object.assign(this.settings, input.patch);
     return this.settings;
@@ -361,7 +470,8 @@ export class FakeStationApi {
         userCode: 'HK7Q-M2XP',
         verificationUri: 'https://microsoft.com/devicelogin',
         expiresAt: new Date(this.now() + 15 * 60_000).toISOString(),
-        message: 'To sign in, use a web browser to open the page https://microsoft.com/devicelogin and enter the code HK7Q-M2XP to authenticate.',
+        message:
+          'To sign in, use a web browser to open the page https://microsoft.com/devicelogin and enter the code HK7Q-M2XP to authenticate.',
       });
     }
     // Answers when the technician finishes on the other device (completeSignIn).
@@ -378,7 +488,14 @@ export class FakeStationApi {
   call_listTenantQueues(): TenantQueueInfo[] {
     return [
       { slug: 'training', current: true, training: true, total: this.devices.size },
-      { slug: 'global-contoso.onmicrosoft.com', current: false, training: false, total: 0, tenantId: 'contoso.onmicrosoft.com', cloud: 'global' },
+      {
+        slug: 'global-contoso.onmicrosoft.com',
+        current: false,
+        training: false,
+        total: 0,
+        tenantId: 'contoso.onmicrosoft.com',
+        cloud: 'global',
+      },
     ];
   }
 
@@ -389,7 +506,8 @@ export class FakeStationApi {
       const d = this.devices.get(id);
       const verdict = d ? moveVerdict(this.subject(d.row)) : undefined;
       if (!d) result.refused.push({ id, code: 'MOVE_NOT_FOUND' });
-      else if (verdict && !verdict.allowed) result.refused.push({ id, serialNumber: d.row.serialNumber, code: verdict.reason.code });
+      else if (verdict && !verdict.allowed)
+        result.refused.push({ id, serialNumber: d.row.serialNumber, code: verdict.reason.code });
       else {
         this.devices.delete(id);
         result.moved.push(id);
@@ -412,23 +530,55 @@ export class FakeStationApi {
     d.events.push({ at: d.row.stateSince, fromState: from, toState: state, message: `Now ${state}`, requestIds: [] });
   }
 
-  private judge(input: Pick<DeviceInput, 'serialNumber' | 'hardwareHash' | 'source'> & Partial<DeviceInput>): CapturedDevice {
+  private judge(
+    input: Pick<DeviceInput, 'serialNumber' | 'hardwareHash' | 'source'> & Partial<DeviceInput>,
+  ): CapturedDevice {
     const decoded = readFakeHash(input.hardwareHash);
     const findings: FindingData[] = [];
-    if (!decoded) findings.push({ code: 'HASH_BAD_MAGIC', severity: 'error', message: 'This is not a Windows hardware hash.' });
+    if (!decoded)
+      findings.push({ code: 'HASH_BAD_MAGIC', severity: 'error', message: 'This is not a Windows hardware hash.' });
     const serial = foldSerial(input.serialNumber);
-    if (isPlaceholderSerial(serial)) findings.push({ code: serial ? 'SERIAL_PLACEHOLDER' : 'SERIAL_MISSING', severity: 'error', message: 'Not a real serial.' });
-    else if (decoded && !sameSerial(decoded.serial, serial)) findings.push({ code: 'SERIAL_MISMATCH', severity: 'error', message: `The hash belongs to ${decoded.serial}.`, params: { serial, hashSerial: decoded.serial } });
-    const hash: CapturedDevice['hash'] = { valid: !!decoded, padded: true, checksumOk: !!decoded, macAddresses: [], tpmEkPresent: true, length: input.hardwareHash.length, findings: findings.filter((f) => f.code.startsWith('HASH')) };
-    if (decoded) Object.assign(hash, { serialNumber: decoded.serial, manufacturer: decoded.manufacturer, model: decoded.model });
-    const device: CapturedDevice = { serialNumber: serial, hardwareHash: input.hardwareHash, hash, source: input.source, findings, valid: !findings.some((f) => f.severity === 'error') };
+    if (isPlaceholderSerial(serial))
+      findings.push({
+        code: serial ? 'SERIAL_PLACEHOLDER' : 'SERIAL_MISSING',
+        severity: 'error',
+        message: 'Not a real serial.',
+      });
+    else if (decoded && !sameSerial(decoded.serial, serial))
+      findings.push({
+        code: 'SERIAL_MISMATCH',
+        severity: 'error',
+        message: `The hash belongs to ${decoded.serial}.`,
+        params: { serial, hashSerial: decoded.serial },
+      });
+    const hash: CapturedDevice['hash'] = {
+      valid: !!decoded,
+      padded: true,
+      checksumOk: !!decoded,
+      macAddresses: [],
+      tpmEkPresent: true,
+      length: input.hardwareHash.length,
+      findings: findings.filter((f) => f.code.startsWith('HASH')),
+    };
+    if (decoded)
+      Object.assign(hash, { serialNumber: decoded.serial, manufacturer: decoded.manufacturer, model: decoded.model });
+    const device: CapturedDevice = {
+      serialNumber: serial,
+      hardwareHash: input.hardwareHash,
+      hash,
+      source: input.source,
+      findings,
+      valid: !findings.some((f) => f.severity === 'error'),
+    };
     if (input.productKey) device.productKey = input.productKey;
     if (input.groupTag) device.groupTag = input.groupTag;
     if (input.assignedUser) device.assignedUser = input.assignedUser;
     return device;
   }
 
-  /** Get-WindowsAutopilotInfo CSV (header repeated when concatenated) or OA3.xml; other names refused by main's rule. */
+  /**
+   * Get-WindowsAutopilotInfo CSV (header repeated when concatenated) or OA3.xml; other names refused by main's rule.
+   */
   parseFile(path: string, text: string, kind: 'this-device' | 'file' | 'drop-folder'): FileReadResult {
     const wrong = wrongFileType(path);
     if (wrong) return { path, devices: [], errors: [wrong] };
@@ -436,8 +586,16 @@ export class FakeStationApi {
     if (/^\s*</.test(text)) {
       result.format = 'oa3-xml';
       const hash = /<HardwareHash>([^<]*)<\/HardwareHash>/.exec(text)?.[1]?.trim();
-      if (!hash) result.errors.push({ code: 'XML_NO_HARDWARE_HASH', message: 'The file has no <HardwareHash> element.' });
-      else result.devices.push(this.judge({ serialNumber: readFakeHash(hash)?.serial ?? '', hardwareHash: hash, source: { kind, path, format: 'oa3-xml' } }));
+      if (!hash)
+        result.errors.push({ code: 'XML_NO_HARDWARE_HASH', message: 'The file has no <HardwareHash> element.' });
+      else
+        result.devices.push(
+          this.judge({
+            serialNumber: readFakeHash(hash)?.serial ?? '',
+            hardwareHash: hash,
+            source: { kind, path, format: 'oa3-xml' },
+          }),
+        );
       return result;
     }
     result.format = 'autopilot-csv';
@@ -447,10 +605,18 @@ export class FakeStationApi {
       const cols = line.split(',');
       const [serial, productKey, hash, groupTag, user] = cols;
       if (cols.length < 3 || cols.length > 5 || !hash) {
-        result.errors.push({ code: 'CSV_WRONG_COLUMNS', line: i + 1, message: `Line ${i + 1} has ${cols.length} columns; expected 3 to 5.` });
+        result.errors.push({
+          code: 'CSV_WRONG_COLUMNS',
+          line: i + 1,
+          message: `Line ${i + 1} has ${cols.length} columns; expected 3 to 5.`,
+        });
         return;
       }
-      const device = this.judge({ serialNumber: serial ?? '', hardwareHash: hash, source: { kind, path, line: i + 1, format: 'autopilot-csv' } });
+      const device = this.judge({
+        serialNumber: serial ?? '',
+        hardwareHash: hash,
+        source: { kind, path, line: i + 1, format: 'autopilot-csv' },
+      });
       if (productKey) device.productKey = productKey;
       if (groupTag) device.groupTag = groupTag;
       if (user) device.assignedUser = user;

@@ -7,7 +7,8 @@ import { fakeHash } from './fakeHash.ts';
 
 /** A scanner or IME in full-width mode sends ＰＦ４ＸＫ２ＱＺ; the bench reads the label's PF4XK2QZ. */
 const NOW = Date.parse('2026-11-23T10:00:00Z');
-const csv = (...rows: string[]) => ['Device Serial Number,Windows Product ID,Hardware Hash,Group Tag,Assigned User', ...rows].join('\r\n');
+const csv = (...rows: string[]) =>
+  ['Device Serial Number,Windows Product ID,Hardware Hash,Group Tag,Assigned User', ...rows].join('\r\n');
 
 beforeEach(() => {
   localStorage.clear();
@@ -16,11 +17,14 @@ beforeEach(() => {
 });
 
 describe('a serial scanned in full width', () => {
-  it('is folded to the label\'s characters, matches the hash, and is what the station is sent', async () => {
+  it("is folded to the label's characters, matches the hash, and is what the station is sent", async () => {
     const fake = new FakeStationApi({ now: () => NOW });
     render(App, { props: { api: fake.api, initialScreen: 'capture' } });
     const input = await screen.findByTestId('hash-file');
-    Object.defineProperty(input, 'files', { value: [new File([csv(`PF4XK2QZ,,${fakeHash('Contoso', 'Surface Laptop 6', 'PF4XK2QZ')},,`)], 'a.csv')], configurable: true });
+    Object.defineProperty(input, 'files', {
+      value: [new File([csv(`PF4XK2QZ,,${fakeHash('Contoso', 'Surface Laptop 6', 'PF4XK2QZ')},,`)], 'a.csv')],
+      configurable: true,
+    });
     await fireEvent.change(input);
     await screen.findByTestId('decoded-model');
     // A scanner in a Japanese IME's full-width mode, with an ideographic space at the end.

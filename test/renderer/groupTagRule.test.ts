@@ -45,11 +45,14 @@ describe('group tag rule: what Intune takes, one rule for screens, contract and 
     expect(groupTag.safeParse('a,b').error?.issues[0]?.message).toMatch(/cannot contain a comma ','/);
   });
 
-  it.each(['', 'aiko@contoso.com', 'a b@c.d', 'nope', 'x@y', 'a,b@c.d', '=a@b.c'])('user %j: the screens use the contract\'s rule', (u) => {
-    expect(isUserPrincipalName(u)).toBe(userPrincipalName.safeParse(u).success);
-  });
+  it.each(['', 'aiko@contoso.com', 'a b@c.d', 'nope', 'x@y', 'a,b@c.d', '=a@b.c'])(
+    "user %j: the screens use the contract's rule",
+    (u) => {
+      expect(isUserPrincipalName(u)).toBe(userPrincipalName.safeParse(u).success);
+    },
+  );
 
-  it('a serial typed in full width is the label\'s serial in the contract too; one no label has passes, to be judged and kept', () => {
+  it("a serial typed in full width is the label's serial in the contract too; one no label has passes, to be judged and kept", () => {
     expect(serialNumber.parse('ＰＦ１２３\u3000')).toBe('PF123');
     expect(serialNumber.parse('シリアル１２')).toBe('シリアル12');
     expect(serialNumber.safeParse('PF\u0007123').success).toBe(false);

@@ -13,7 +13,13 @@ describe('dictionaries', () => {
       if (ja[key] === en[key] && /[a-z]{4}/.test(en[key])) sameAsEnglish.push(key);
     }
     // Only the product name, a key name and a bare placeholder pattern may stay as they are.
-    expect(sameAsEnglish).toEqual(['app.title', 'capture.queueHint', 'notify.title', 'error.labelDone', 'error.labelStation']);
+    expect(sameAsEnglish).toEqual([
+      'app.title',
+      'capture.queueHint',
+      'notify.title',
+      'error.labelDone',
+      'error.labelStation',
+    ]);
   });
   it('uses the Intune documentation terms', () => {
     expect(ja['col.groupTag']).toBe('グループ タグ');

@@ -23,7 +23,7 @@ function devices(): SeededDevice[] {
   return [{ ...failed, row, detail: { ...failed.detail, row } }, pick('queued'), pick('imported')];
 }
 
-describe('Move to another tenant follows main\'s verdict on each row (QueueRow.actions.move)', () => {
+describe("Move to another tenant follows main's verdict on each row (QueueRow.actions.move)", () => {
   it('promises exactly the devices main would move, a failed one never sent included, and the answer names the one that stays', async () => {
     const seeded = devices();
     expect(seeded.map((d) => d.row.actions.move.allowed)).toEqual([true, true, false]);
@@ -33,10 +33,16 @@ describe('Move to another tenant follows main\'s verdict on each row (QueueRow.a
     await fireEvent.click(screen.getByRole('button', { name: 'Select all shown' }));
     await fireEvent.click(screen.getByTestId('move-tenant'));
     const confirm = await screen.findByTestId('move-confirm');
-    expect(confirm.textContent).toContain('Move 2 devices that were not sent yet to the queue of contoso.onmicrosoft.com');
+    expect(confirm.textContent).toContain(
+      'Move 2 devices that were not sent yet to the queue of contoso.onmicrosoft.com',
+    );
     expect(confirm.textContent).toContain('1 selected device was sent to this tenant already and stays here.');
     await fireEvent.click(screen.getByTestId('confirm-move'));
-    await waitFor(() => expect(screen.getByTestId('action-answer').textContent).toMatch(/2 devices moved to contoso\.onmicrosoft\.com.*Already sent to this tenant: it stays here\./));
+    await waitFor(() =>
+      expect(screen.getByTestId('action-answer').textContent).toMatch(
+        /2 devices moved to contoso\.onmicrosoft\.com.*Already sent to this tenant: it stays here\./,
+      ),
+    );
     expect([...fake.devices.values()].map((d) => d.row.state)).toEqual(['imported']);
   });
 });

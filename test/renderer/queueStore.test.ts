@@ -80,7 +80,10 @@ describe('QueueStore', () => {
     expect(answer.affected).toBe(retriable.length);
     expect(answer.skipped.map((k) => k.id).sort()).toEqual(ids.filter((id) => !retriable.includes(id)).sort());
     expect(retriable.every((id) => fake.devices.get(id)!.row.state === 'queued')).toBe(true);
-    expect(fake.calls.find((c) => c.name === 'deviceAction')).toEqual({ name: 'deviceAction', input: { ids, action: 'retry' } });
+    expect(fake.calls.find((c) => c.name === 'deviceAction')).toEqual({
+      name: 'deviceAction',
+      input: { ids, action: 'retry' },
+    });
     await store.setGroupTag('Kiosk');
     expect(ids.every((id) => fake.devices.get(id)?.row.groupTag === 'Kiosk')).toBe(true);
     const [file] = await store.exportCsv('intune');
@@ -88,7 +91,9 @@ describe('QueueStore', () => {
     const invalid = ids.filter((id) => fake.devices.get(id)!.row.state === 'invalid').length;
     expect(file!.rows).toBe(ids.length - invalid);
     expect(file!.leftOut).toEqual(invalid ? { invalid } : undefined);
-    expect(file!.content.split('\r\n')[0]).toBe('Device Serial Number,Windows Product ID,Hardware Hash,Group Tag,Assigned User');
+    expect(file!.content.split('\r\n')[0]).toBe(
+      'Device Serial Number,Windows Product ID,Hardware Hash,Group Tag,Assigned User',
+    );
     await store.act('remove');
     expect(store.selected.size).toBe(0);
   });
@@ -130,7 +135,14 @@ describe('what failed comes first', () => {
   it('failed, invalid and timed-out rows are listed above the rest, each part in queue order, with or without a filter', async () => {
     const { failedFirst } = await import('../../src-renderer/lib/stores/queue.svelte.ts');
     const row = (id: string, state: QueueRow['state']) => ({ id, state }) as QueueRow;
-    const rows = [row('a', 'queued'), row('b', 'failed'), row('c', 'registered'), row('d', 'invalid'), row('e', 'timed-out'), row('f', 'captured')];
+    const rows = [
+      row('a', 'queued'),
+      row('b', 'failed'),
+      row('c', 'registered'),
+      row('d', 'invalid'),
+      row('e', 'timed-out'),
+      row('f', 'captured'),
+    ];
     expect(failedFirst(rows).map((r) => r.id)).toEqual(['b', 'd', 'e', 'a', 'c', 'f']);
     // Where the station stops following decides what is ready, not what failed.
     expect(failedFirst(rows, 'assigned').map((r) => r.id)).toEqual(['b', 'd', 'e', 'a', 'c', 'f']);

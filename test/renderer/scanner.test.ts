@@ -101,7 +101,16 @@ describe('ScannerDetector: a busy page delays the keys of a burst', () => {
 
 describe('ScannerDetector: a Japanese IME is on while the scanner types', () => {
   /** Keydowns as Chromium gives them with an IME composing: key 'Process', the physical key in `code`. */
-  const codeOf = (ch: string) => (/\d/.test(ch) ? `Digit${ch}` : ch === '@' ? 'Digit2' : ch === '.' ? 'Period' : ch === '-' ? 'Minus' : `Key${ch.toUpperCase()}`);
+  const codeOf = (ch: string) =>
+    /\d/.test(ch)
+      ? `Digit${ch}`
+      : ch === '@'
+        ? 'Digit2'
+        : ch === '.'
+          ? 'Period'
+          : ch === '-'
+            ? 'Minus'
+            : `Key${ch.toUpperCase()}`;
   function imeBurst(d: ScannerDetector, text: string, start: number, gap: number): number {
     let t = start;
     for (const ch of text) {
@@ -164,6 +173,14 @@ describe('ScannerDetector: a Japanese IME is on while the scanner types', () => 
 describe('characterOfKey', () => {
   it('names what a US-layout key types, with and without Shift', async () => {
     const { characterOfKey } = await import('../../src-renderer/lib/scanner.ts');
-    expect([characterOfKey('KeyA'), characterOfKey('KeyA', true), characterOfKey('Digit2', true), characterOfKey('Numpad7'), characterOfKey('Minus'), characterOfKey('Lang1'), characterOfKey(undefined)]).toEqual(['a', 'A', '@', '7', '-', undefined, undefined]);
+    expect([
+      characterOfKey('KeyA'),
+      characterOfKey('KeyA', true),
+      characterOfKey('Digit2', true),
+      characterOfKey('Numpad7'),
+      characterOfKey('Minus'),
+      characterOfKey('Lang1'),
+      characterOfKey(undefined),
+    ]).toEqual(['a', 'A', '@', '7', '-', undefined, undefined]);
   });
 });

@@ -18,7 +18,8 @@ function start(options: FakeOptions = {}, initialScreen?: Screen, n = 40) {
   render(App, { props: { api: fake.api, ...(initialScreen ? { initialScreen } : {}) } });
   return fake;
 }
-const csv = (...rows: string[]) => ['Device Serial Number,Windows Product ID,Hardware Hash,Group Tag,Assigned User', ...rows].join('\r\n');
+const csv = (...rows: string[]) =>
+  ['Device Serial Number,Windows Product ID,Hardware Hash,Group Tag,Assigned User', ...rows].join('\r\n');
 async function chooseFiles(input: HTMLElement, files: File[]) {
   Object.defineProperty(input, 'files', { value: files, configurable: true });
   await fireEvent.change(input);
@@ -27,12 +28,16 @@ async function chooseFiles(input: HTMLElement, files: File[]) {
 async function captureWith(inHash: string, tag = 'Sales-Tokyo') {
   await fireEvent.click(await screen.findByTestId('read-this-device'));
   await waitFor(() => expect((screen.getByTestId('serial-input') as HTMLInputElement).value).toBe('PF4XK2QZ'));
-  await chooseFiles(screen.getByTestId('hash-file'), [new File([csv(`PF4XK2QZ,,${fakeHash('Contoso', 'Surface Laptop 6', inHash)},,`)], 'a.csv')]);
+  await chooseFiles(screen.getByTestId('hash-file'), [
+    new File([csv(`PF4XK2QZ,,${fakeHash('Contoso', 'Surface Laptop 6', inHash)},,`)], 'a.csv'),
+  ]);
   await screen.findByTestId('decoded-model');
   await fireEvent.input(screen.getByTestId('group-tag-input'), { target: { value: tag } });
 }
 function errorAreaTexts(): string[] {
-  return [...document.querySelectorAll('.error-area, [role="alert"], [data-testid="error-advice"], .toast')].map((e) => e.textContent ?? '');
+  return [...document.querySelectorAll('.error-area, [role="alert"], [data-testid="error-advice"], .toast')].map(
+    (e) => e.textContent ?? '',
+  );
 }
 
 beforeEach(() => {
@@ -45,7 +50,9 @@ describe('capture', () => {
   it('does not queue a device it knows is wrong without a second, explicit action; the finding keeps its words everywhere', async () => {
     const fake = start();
     await captureWith('PF9OTHER');
-    const finding = (await screen.findByTestId('findings')).querySelector('[data-code="SERIAL_MISMATCH"]')!.textContent!;
+    const finding = (await screen.findByTestId('findings')).querySelector(
+      '[data-code="SERIAL_MISMATCH"]',
+    )!.textContent!;
     await fireEvent.click(screen.getByTestId('queue-device'));
     expect(await screen.findByTestId('capture-confirm')).toBeTruthy();
     expect(fake.calls.some((c) => c.name === 'queueDevices')).toBe(false);
@@ -119,22 +126,45 @@ describe('capture', () => {
 describe('messages in the technician language', () => {
   it('in Japanese, no English sentence reaches an error area', async () => {
     i18n.setLocale('ja');
-    const fake = start({ info: { mode: 'tenant', tenant: { tenantId: 'contoso.onmicrosoft.com', cloud: 'global' } }, auth: { state: 'error', error: { code: 'AUTH_CONSENT_MISSING', message: 'The app registration has not been granted the permission.' } } });
+    const fake = start({
+      info: { mode: 'tenant', tenant: { tenantId: 'contoso.onmicrosoft.com', cloud: 'global' } },
+      auth: {
+        state: 'error',
+        error: { code: 'AUTH_CONSENT_MISSING', message: 'The app registration has not been granted the permission.' },
+      },
+    });
     // Capture: a file error, a finding, the drop folder.
     await fireEvent.click(await screen.findByTestId('read-drop-folder'));
     await screen.findByTestId('drop-folder-result');
     await chooseFiles(screen.getByTestId('hash-file'), [new File([csv('SN1,only-two')], 'bad.csv')]);
     await screen.findByTestId('capture-file-errors');
-    await chooseFiles(screen.getByTestId('hash-file'), [new File([csv(`PF4XK2QZ,,${fakeHash('Contoso', 'M', 'OTHER')},,`)], 'a.csv')]);
+    await chooseFiles(screen.getByTestId('hash-file'), [
+      new File([csv(`PF4XK2QZ,,${fakeHash('Contoso', 'M', 'OTHER')},,`)], 'a.csv'),
+    ]);
     await screen.findByTestId('findings');
     expect(errorAreaTexts().filter((x) => LATIN_SENTENCE.test(x))).toEqual([]);
     // Toasts from the station: worded from their facts.
-    fake.emit('attention', { kind: 'device-needs-attention', deviceIds: ['dev-1'], message: 'PF1 was refused by Intune with an error.', serialNumber: 'PF1', errorCode: 808, errorName: 'ZtdDeviceAssignedToOtherTenant' });
-    fake.emit('attention', { kind: 'batch-finished', deviceIds: [], message: 'All devices in the batch were sent.', count: 1 });
+    fake.emit('attention', {
+      kind: 'device-needs-attention',
+      deviceIds: ['dev-1'],
+      message: 'PF1 was refused by Intune with an error.',
+      serialNumber: 'PF1',
+      errorCode: 808,
+      errorName: 'ZtdDeviceAssignedToOtherTenant',
+    });
+    fake.emit('attention', {
+      kind: 'batch-finished',
+      deviceIds: [],
+      message: 'All devices in the batch were sent.',
+      count: 1,
+    });
     await screen.findByTestId('toast-count');
     // Import: a file that is not a hash file, bad rows.
     await fireEvent.keyDown(document.body, { key: '2', altKey: true });
-    await chooseFiles(await screen.findByTestId('import-files'), [new File(['x'], 'notes.txt'), new File([csv('SN3,broken')], 'one.csv')]);
+    await chooseFiles(await screen.findByTestId('import-files'), [
+      new File(['x'], 'notes.txt'),
+      new File([csv('SN3,broken')], 'one.csv'),
+    ]);
     await screen.findByTestId('bad-rows');
     await screen.findByTestId('import-not-read');
     expect(errorAreaTexts().filter((x) => LATIN_SENTENCE.test(x))).toEqual([]);
@@ -167,23 +197,36 @@ describe('messages in the technician language', () => {
     expect(await screen.findByTestId('settings-fix')).toBeTruthy();
     expect(fake.calls.some((c) => c.name === 'updateSettings')).toBe(false);
     await fireEvent.input(tenant, { target: { value: 'contoso.onmicrosoft.com' } });
-    await fireEvent.input(screen.getByTestId('settings-client'), { target: { value: '0C1A6B9E-6F4E-4B7A-9C4D-2F1E3A5B7C9D' } });
+    await fireEvent.input(screen.getByTestId('settings-client'), {
+      target: { value: '0C1A6B9E-6F4E-4B7A-9C4D-2F1E3A5B7C9D' },
+    });
     await fireEvent.submit(screen.getByTestId('settings-form'));
-    await waitFor(() => expect(fake.calls.find((c) => c.name === 'updateSettings')?.input).toEqual({ patch: { tenantId: 'contoso.onmicrosoft.com', clientId: '0C1A6B9E-6F4E-4B7A-9C4D-2F1E3A5B7C9D' } }));
+    await waitFor(() =>
+      expect(fake.calls.find((c) => c.name === 'updateSettings')?.input).toEqual({
+        patch: { tenantId: 'contoso.onmicrosoft.com', clientId: '0C1A6B9E-6F4E-4B7A-9C4D-2F1E3A5B7C9D' },
+      }),
+    );
   });
 });
 
 describe('counts, removals, exports, small things', () => {
   it('plural rules on screen: one file, one good device', async () => {
     start({}, 'import');
-    await chooseFiles(await screen.findByTestId('import-files'), [new File([csv(`SN1,,${fakeHash('F', 'M', 'SN1')},,`)], 'one.csv')]);
+    await chooseFiles(await screen.findByTestId('import-files'), [
+      new File([csv(`SN1,,${fakeHash('F', 'M', 'SN1')},,`)], 'one.csv'),
+    ]);
     await waitFor(() => expect(screen.getByTestId('queue-good').textContent?.trim()).toBe('Queue 1 good device'));
   });
 
   it('files that are not CSV or XML are listed with the reason, never dropped silently', async () => {
     const fake = start({}, 'import');
-    await chooseFiles(await screen.findByTestId('import-files'), [new File(['x'], 'photo.jpg'), new File([csv(`SN1,,${fakeHash('F', 'M', 'SN1')},,`)], 'a.csv')]);
-    expect((await screen.findByTestId('import-not-read')).textContent).toContain('photo.jpg: not a hash file, so it was not read. The station reads .csv, .xml files.');
+    await chooseFiles(await screen.findByTestId('import-files'), [
+      new File(['x'], 'photo.jpg'),
+      new File([csv(`SN1,,${fakeHash('F', 'M', 'SN1')},,`)], 'a.csv'),
+    ]);
+    expect((await screen.findByTestId('import-not-read')).textContent).toContain(
+      'photo.jpg: not a hash file, so it was not read. The station reads .csv, .xml files.',
+    );
     const read = fake.calls.find((c) => c.name === 'readFileContents')!.input as { files: { name: string }[] };
     expect(read.files.map((f) => f.name)).toEqual(['a.csv']);
   });
@@ -193,13 +236,19 @@ describe('counts, removals, exports, small things', () => {
     await screen.findAllByTestId('queue-row');
     await fireEvent.click(screen.getByRole('button', { name: 'Select all shown' }));
     await fireEvent.click(screen.getByTestId('bulk-remove'));
-    expect(screen.getByText('Remove 3 devices from the queue? Devices already registered stay in Intune.')).toBeTruthy();
+    expect(
+      screen.getByText('Remove 3 devices from the queue? Devices already registered stay in Intune.'),
+    ).toBeTruthy();
     // Which ones, by serial: a selection can hold devices out of view.
-    const serials = screen.getAllByTestId('queue-row').map((r) => within(r).getAllByRole('gridcell')[1]!.textContent!.trim());
+    const serials = screen
+      .getAllByTestId('queue-row')
+      .map((r) => within(r).getAllByRole('gridcell')[1]!.textContent!.trim());
     expect(screen.getByTestId('remove-which').textContent).toBe(serials.join(', '));
     await fireEvent.click(screen.getByTestId('confirm-remove'));
     expect(await within(screen.getByTestId('toasts')).findByText('3 devices removed from the queue.')).toBeTruthy();
-    expect((await screen.findByTestId('queue-empty')).textContent).toBe('The queue is empty. Capture a device or import files to start.');
+    expect((await screen.findByTestId('queue-empty')).textContent).toBe(
+      'The queue is empty. Capture a device or import files to start.',
+    );
   });
 
   it('Remove says when selected devices are hidden by the search', async () => {
@@ -210,7 +259,9 @@ describe('counts, removals, exports, small things', () => {
     await fireEvent.input(screen.getByLabelText('Search by serial'), { target: { value: first } });
     await waitFor(() => expect(screen.getAllByTestId('queue-row')).toHaveLength(1));
     await fireEvent.click(screen.getByTestId('bulk-remove'));
-    expect(screen.getByTestId('remove-which').textContent).toMatch(/\(2 of them not shown by the current search or filter\)$/);
+    expect(screen.getByTestId('remove-which').textContent).toMatch(
+      /\(2 of them not shown by the current search or filter\)$/,
+    );
   });
 
   it('Export Intune CSV with nothing selected says how many it left out and why', async () => {
@@ -220,11 +271,15 @@ describe('counts, removals, exports, small things', () => {
     globalThis.URL.revokeObjectURL ??= () => undefined;
     await fireEvent.click(screen.getByTestId('export-intune'));
     const toast = await within(screen.getByTestId('toasts')).findByText(/autopilot-devices\.csv saved/);
-    expect(toast.textContent).toMatch(/Left out: \d+ already registered, \d+ owned by another tenant, \d+ invalid, \d+ being imported\./);
+    expect(toast.textContent).toMatch(
+      /Left out: \d+ already registered, \d+ owned by another tenant, \d+ invalid, \d+ being imported\./,
+    );
     // The answer under the buttons follows a change of language.
     i18n.setLocale('ja');
     try {
-      await waitFor(() => expect(screen.getByTestId('action-answer').textContent).toMatch(/autopilot-devices\.csv.*[\u3040-\u30ff]/));
+      await waitFor(() =>
+        expect(screen.getByTestId('action-answer').textContent).toMatch(/autopilot-devices\.csv.*[\u3040-\u30ff]/),
+      );
       // …and so does its toast.
       expect(within(screen.getByTestId('toasts')).getByText(/autopilot-devices\.csv.*[\u3040-\u30ff]/)).toBeTruthy();
     } finally {
@@ -244,7 +299,14 @@ describe('counts, removals, exports, small things', () => {
   it('toasts stack in a corner with a count and can all be dismissed', async () => {
     const fake = start();
     await screen.findByTestId('screen-capture');
-    for (let i = 0; i < 3; i++) fake.emit('attention', { kind: 'device-needs-attention', deviceIds: [`dev-${i}`], message: 'x', serialNumber: `PF${i}`, errorName: 'StorageError' });
+    for (let i = 0; i < 3; i++)
+      fake.emit('attention', {
+        kind: 'device-needs-attention',
+        deviceIds: [`dev-${i}`],
+        message: 'x',
+        serialNumber: `PF${i}`,
+        errorName: 'StorageError',
+      });
     expect((await screen.findByTestId('toast-count')).textContent).toBe('3 messages');
     expect(screen.getByTestId('toasts').querySelectorAll('.toast')).toHaveLength(1);
     await fireEvent.click(screen.getByTestId('toast-expand'));
@@ -252,7 +314,13 @@ describe('counts, removals, exports, small things', () => {
     await fireEvent.click(screen.getByTestId('toast-dismiss-all'));
     expect(screen.getByTestId('toasts').querySelectorAll('.toast')).toHaveLength(0);
     // Collapsed, the message that needs the technician stays in front of a later "batch finished".
-    fake.emit('attention', { kind: 'device-needs-attention', deviceIds: ['dev-1'], message: 'x', serialNumber: 'PF808', errorCode: 808 });
+    fake.emit('attention', {
+      kind: 'device-needs-attention',
+      deviceIds: ['dev-1'],
+      message: 'x',
+      serialNumber: 'PF808',
+      errorCode: 808,
+    });
     fake.emit('attention', { kind: 'batch-finished', deviceIds: [], message: '', count: 5 });
     await waitFor(() => expect(screen.getByTestId('toast-count').textContent).toBe('2 messages'));
     expect(screen.getByTestId('toasts').querySelector('.toast')!.textContent).toContain('PF808');
@@ -264,7 +332,8 @@ describe('counts, removals, exports, small things', () => {
     fake.emit('attention', { kind: 'batch-finished', deviceIds: [], message: '', count: 1 });
     const toast = await within(screen.getByTestId('toasts')).findByRole('status');
     expect(toast.textContent).toContain('Batch finished: 1 device processed.');
-    for (const text of Object.values((await import('../../src-renderer/lib/i18n/en.ts')).en)) expect(text).not.toMatch(/sent to Intune/i);
+    for (const text of Object.values((await import('../../src-renderer/lib/i18n/en.ts')).en))
+      expect(text).not.toMatch(/sent to Intune/i);
   });
 });
 
@@ -286,13 +355,17 @@ describe('colours mean one thing', () => {
     // What failed is listed first: the 806 row is found by its serial.
     const serial806 = [...fake.devices.values()].find((d) => d.row.errorCode === 806)!.row.serialNumber;
     await fireEvent.input(screen.getByTestId('queue-search'), { target: { value: serial806 } });
-    await waitFor(() => expect(screen.getAllByTestId('error-advice').some((a) => a.textContent?.includes('806'))).toBe(true));
+    await waitFor(() =>
+      expect(screen.getAllByTestId('error-advice').some((a) => a.textContent?.includes('806'))).toBe(true),
+    );
     const done = screen.getAllByTestId('error-advice').find((a) => a.textContent?.includes('806'))!;
     expect(done.getAttribute('data-kind')).toBe('done');
     expect(done.querySelector('.code')!.textContent).not.toMatch(/Error/);
     await fireEvent.input(screen.getByTestId('queue-search'), { target: { value: '' } });
     await fireEvent.change(screen.getByTestId('queue-filter'), { target: { value: 'failed' } });
-    await waitFor(() => expect(screen.getAllByTestId('error-advice').some((a) => a.textContent?.includes('808'))).toBe(true));
+    await waitFor(() =>
+      expect(screen.getAllByTestId('error-advice').some((a) => a.textContent?.includes('808'))).toBe(true),
+    );
     const advices = screen.getAllByTestId('error-advice');
     const stop = advices.find((a) => a.textContent?.includes('808'))!;
     expect(stop.getAttribute('data-kind')).toBe('stop');

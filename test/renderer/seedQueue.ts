@@ -1,9 +1,18 @@
-import { DEVICE_STATES, type DeviceDetail, type DeviceState, type QueueRow, type StationSettings } from '../../src-main/contract/types.ts';
+import {
+  DEVICE_STATES,
+  type DeviceDetail,
+  type DeviceState,
+  type QueueRow,
+  type StationSettings,
+} from '../../src-main/contract/types.ts';
 import { allowedActions, type ActionSubject } from '../../src-main/queue/deviceActions.ts';
 import { fakeHash } from './fakeHash.ts';
 
 /** What main's action rules (deviceActions.ts) read of a row, as the station reads it from its record. */
-export function actionSubjectOf(row: Omit<QueueRow, 'actions'>, waitFor: StationSettings['waitFor'] = 'assigned'): ActionSubject {
+export function actionSubjectOf(
+  row: Omit<QueueRow, 'actions'>,
+  waitFor: StationSettings['waitFor'] = 'assigned',
+): ActionSubject {
   return {
     state: row.state,
     stateSince: Date.parse(row.stateSince),
@@ -20,7 +29,11 @@ export function actionSubjectOf(row: Omit<QueueRow, 'actions'>, waitFor: Station
 }
 
 /** A test's row as main sends it: with main's verdict on each action at `now` (ms). */
-export function withActions(row: Omit<QueueRow, 'actions'>, now = Date.now(), waitFor: StationSettings['waitFor'] = 'assigned'): QueueRow {
+export function withActions(
+  row: Omit<QueueRow, 'actions'>,
+  now = Date.now(),
+  waitFor: StationSettings['waitFor'] = 'assigned',
+): QueueRow {
   return { ...row, actions: allowedActions(actionSubjectOf(row, waitFor), now) };
 }
 
@@ -66,18 +79,28 @@ export function seedQueue(n: number, now = Date.now()): SeededDevice[] {
       assignedUser: USERS[i % USERS.length]!,
       state,
       stateSince: since,
-      source: i % 3 === 0 ? { kind: 'this-device' } : { kind: 'file', path: `C:\\Hashes\\batch-${i % 12}.csv`, line: (i % 40) + 2, format: 'autopilot-csv' },
+      source:
+        i % 3 === 0
+          ? { kind: 'this-device' }
+          : { kind: 'file', path: `C:\\Hashes\\batch-${i % 12}.csv`, line: (i % 40) + 2, format: 'autopilot-csv' },
       capturedAt: new Date(now - 3_600_000 - i * 1000).toISOString(),
       flags: [],
     };
     if (WAITING.has(state)) row.deadline = new Date(now + ((i % 9) - 1) * 60_000 + 30_000).toISOString();
-    if (state !== 'captured' && state !== 'invalid' && state !== 'queued') row.importId = `station-bench01-${Math.floor(i / 100)}`;
-    if (['registered', 'assigned', 'already-registered'].includes(state)) row.deviceRegistrationId = `4f1c${i.toString(16).padStart(4, '0')}-2b1e-4c7a-9d3e-0c5b${i.toString(16).padStart(8, '0')}`;
+    if (state !== 'captured' && state !== 'invalid' && state !== 'queued')
+      row.importId = `station-bench01-${Math.floor(i / 100)}`;
+    if (['registered', 'assigned', 'already-registered'].includes(state))
+      row.deviceRegistrationId = `4f1c${i.toString(16).padStart(4, '0')}-2b1e-4c7a-9d3e-0c5b${i.toString(16).padStart(8, '0')}`;
     if (state === 'assigned') row.profileStatus = 'assignedInSync';
     // Waiting to be sent because the bench is signed out or offline: the row says why (what to do), as the worker keeps
     // it.
-    if (state === 'queued' && i % 4 === 1) Object.assign(row, { errorName: i % 8 === 1 ? 'GRAPH_SIGN_IN_EXPIRED' : 'GRAPH_NETWORK', advice: 'Import is waiting.' });
-    if (state === 'already-registered') Object.assign(row, { errorCode: 806, errorName: 'ZtdDeviceAlreadyAssigned', advice: 'Already registered here.' });
+    if (state === 'queued' && i % 4 === 1)
+      Object.assign(row, {
+        errorName: i % 8 === 1 ? 'GRAPH_SIGN_IN_EXPIRED' : 'GRAPH_NETWORK',
+        advice: 'Import is waiting.',
+      });
+    if (state === 'already-registered')
+      Object.assign(row, { errorCode: 806, errorName: 'ZtdDeviceAlreadyAssigned', advice: 'Already registered here.' });
     // As the station keeps them: an invalid device carries its finding's code.
     if (state === 'invalid') Object.assign(row, { errorName: 'HASH_CHECKSUM_MISMATCH', advice: 'Checksum mismatch.' });
     if (state === 'failed' || state === 'timed-out') {
@@ -105,10 +128,15 @@ export function seedQueue(n: number, now = Date.now()): SeededDevice[] {
         macAddresses: [`00:15:5D:${hex2(i >> 16)}:${hex2(i >> 8)}:${hex2(i)}`],
         tpmEkPresent: i % 4 !== 0,
         length: 4000,
-        findings: state === 'invalid' ? [{ code: 'HASH_CHECKSUM_MISMATCH', severity: 'error', message: 'Checksum mismatch.' }] : [],
+        findings:
+          state === 'invalid'
+            ? [{ code: 'HASH_CHECKSUM_MISMATCH', severity: 'error', message: 'Checksum mismatch.' }]
+            : [],
       },
       events: eventsFor(row, now),
-      ...(state === 'invalid' ? { findings: [{ code: 'HASH_CHECKSUM_MISMATCH', severity: 'error' as const, message: 'Checksum mismatch.' }] } : {}),
+      ...(state === 'invalid'
+        ? { findings: [{ code: 'HASH_CHECKSUM_MISMATCH', severity: 'error' as const, message: 'Checksum mismatch.' }] }
+        : {}),
     };
     if (detail.productKey === undefined) delete detail.productKey;
     out.push({ row: sent, detail, hardwareHash });
@@ -121,7 +149,7 @@ const hex2 = (n: number) => (n & 255).toString(16).padStart(2, '0').toUpperCase(
 function eventsFor(row: Omit<QueueRow, 'actions'>, now: number): DeviceDetail['events'] {
   const path: DeviceState[] = ['captured', 'queued', 'importing', 'imported', 'registered', 'assigned'];
   const end = path.indexOf(row.state);
-  const moves = end >= 0 ? path.slice(0, end + 1) : ['captured', 'queued', 'importing', row.state] as DeviceState[];
+  const moves = end >= 0 ? path.slice(0, end + 1) : (['captured', 'queued', 'importing', row.state] as DeviceState[]);
   // As the send stage writes it: the batch's POST answered is a note on 'importing' (from and to the same state).
   const steps = moves.flatMap((s) => (s === 'importing' ? [s, s] : [s]));
   return steps.map((to, k) => {
@@ -129,7 +157,12 @@ function eventsFor(row: Omit<QueueRow, 'actions'>, now: number): DeviceDetail['e
     const ev: DeviceDetail['events'][number] = {
       at: new Date(now - (steps.length - k) * 95_000).toISOString(),
       toState: to,
-      message: to === 'captured' ? 'Captured from ' + (row.source.path ?? 'this device') : note ? 'Batch sent to Intune' : `Now ${to}`,
+      message:
+        to === 'captured'
+          ? 'Captured from ' + (row.source.path ?? 'this device')
+          : note
+            ? 'Batch sent to Intune'
+            : `Now ${to}`,
       requestIds: k >= 2 ? [`7d3f${k}a10-55e2-4b6c-8a1f-${row.id.replace(/\D/g, '').padStart(12, '0')}`] : [],
     };
     if (k > 0) ev.fromState = steps[k - 1]!;

@@ -5,7 +5,8 @@ import { IMPORT_ERROR_TABLE } from '../../src-main/contract/importErrors.ts';
 /**
  * Every code the main process can hand to the screens, collected from its source rather than from a
  * list someone has to remember to update: a code added in src-main without wording fails the catalogue test.
- * Two parts of src-main are left out, because nothing they make reaches a screen (docs/architecture.md#tests-and-benchmarks):
+ * Two parts of src-main are left out, because nothing they make reaches a screen
+ * (docs/architecture.md#tests-and-benchmarks):
  * the simulated tenant (it stands for Microsoft: its codes are Graph's side of an answer, which the station
  * classifies into its own codes before a screen sees it) and the command line (it prints a StationError's own
  * English `message` and `action`, never the dictionaries). `collectLeftOutCodes` lists what they hold, so a new
@@ -71,7 +72,8 @@ function codesIn(paths: readonly string[], skip: readonly string[]): Set<string>
   const names = new Set<string>();
   for (const file of paths.flatMap((p) => files(p, skip))) {
     const text = readFileSync(file, 'utf8');
-    for (const re of PATTERNS) for (const m of text.matchAll(re)) if (!Object.hasOwn(NOT_CODES, m[1]!)) names.add(m[1]!);
+    for (const re of PATTERNS)
+      for (const m of text.matchAll(re)) if (!Object.hasOwn(NOT_CODES, m[1]!)) names.add(m[1]!);
   }
   return names;
 }
@@ -126,7 +128,12 @@ export function collectCodeSites(): CodeSite[] {
       for (const m of text.matchAll(re)) {
         const at = m.index! + m[0].length;
         const span = spanAfter(text, at);
-        sites.push({ code: m[1]!, file: path.relative(ROOT, file), line: text.slice(0, m.index).split('\n').length, params: paramNames(span) ?? declaredParams(text, m.index!, span) });
+        sites.push({
+          code: m[1]!,
+          file: path.relative(ROOT, file),
+          line: text.slice(0, m.index).split('\n').length,
+          params: paramNames(span) ?? declaredParams(text, m.index!, span),
+        });
       }
     }
   }
@@ -195,7 +202,8 @@ function stringEnd(text: string, start: number): number {
 function declaredParams(text: string, at: number, span: string): string[] | undefined {
   if (!/[(,]\s*params\s*[,)]|,\s*params\b/.test(span)) return undefined;
   const decl = text.lastIndexOf('const params = {', at);
-  if (decl < 0 || text.lastIndexOf('\nfunction ', at) > decl || text.lastIndexOf('\nexport function ', at) > decl) return undefined;
+  if (decl < 0 || text.lastIndexOf('\nfunction ', at) > decl || text.lastIndexOf('\nexport function ', at) > decl)
+    return undefined;
   return objectKeys(text.slice(decl + 'const params = '.length));
 }
 

@@ -14,7 +14,11 @@ function station() {
       return () => listeners.delete(name);
     },
   } as unknown as StationApi;
-  return { api, answer: (f: () => Promise<unknown>) => (answer = f), emit: (name: string, p: unknown) => listeners.get(name)?.(p) };
+  return {
+    api,
+    answer: (f: () => Promise<unknown>) => (answer = f),
+    emit: (name: string, p: unknown) => listeners.get(name)?.(p),
+  };
 }
 
 describe('StationLink', () => {

@@ -20,7 +20,15 @@ const EVENTS: EventName[] = ['queueChanged', 'authChanged', 'deviceCode', 'atten
 describe('stores unsubscribe on dispose', () => {
   it('every store that listens to station events stops listening when disposed', () => {
     const fake = new FakeStationApi({ devices: seedQueue(3, NOW), now: () => NOW });
-    const stores = [new InfoStore(fake.api), new QueueStore(fake.api), new CaptureStore(fake.api), new ImportStore(fake.api), new GroupTagStore(fake.api), new SettingsStore(fake.api), new Notifier(fake.api)];
+    const stores = [
+      new InfoStore(fake.api),
+      new QueueStore(fake.api),
+      new CaptureStore(fake.api),
+      new ImportStore(fake.api),
+      new GroupTagStore(fake.api),
+      new SettingsStore(fake.api),
+      new Notifier(fake.api),
+    ];
     expect(fake.listenerCount('dropFolderRead')).toBe(2); // capture and import
     for (const store of stores) (store as { dispose?: () => void }).dispose?.();
     for (const name of EVENTS) expect(fake.listenerCount(name), name).toBe(0);
@@ -109,7 +117,9 @@ describe('device detail', () => {
   it('shows the answer to the newest getDevice, whatever order the answers arrive in', async () => {
     const fake = new FakeStationApi({ devices: seedQueue(3, NOW), now: () => NOW });
     const { api, held } = heldAnswers(fake);
-    render(DeviceDetailView, { props: { api, id: 'dev-0', groupTags: new GroupTagStore(fake.api), onClose: () => {} } });
+    render(DeviceDetailView, {
+      props: { api, id: 'dev-0', groupTags: new GroupTagStore(fake.api), onClose: () => {} },
+    });
     await vi.waitFor(() => expect(held).toHaveLength(1));
     held[0]!.release();
     const events = () => screen.getByTestId('detail-events').querySelectorAll('tbody tr').length;

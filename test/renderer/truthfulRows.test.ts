@@ -12,12 +12,30 @@ import { withActions } from './seedQueue.ts';
 
 const now = Date.now();
 function row(id: string, patch: Partial<QueueRow>): QueueRow {
-  return withActions({ id, serialNumber: id, groupTag: 'Bench', assignedUser: '', state: 'queued', stateSince: new Date(now).toISOString(), source: { kind: 'file', path: 'a.csv', line: 2 }, capturedAt: new Date(now).toISOString(), flags: [], ...patch }, now);
+  return withActions(
+    {
+      id,
+      serialNumber: id,
+      groupTag: 'Bench',
+      assignedUser: '',
+      state: 'queued',
+      stateSince: new Date(now).toISOString(),
+      source: { kind: 'file', path: 'a.csv', line: 2 },
+      capturedAt: new Date(now).toISOString(),
+      flags: [],
+      ...patch,
+    },
+    now,
+  );
 }
 const rows = [
   row('KEPT1', { state: 'already-registered', errorCode: 806, errorName: 'GROUP_TAG_KEPT' }),
   row('CHANGED1', { state: 'already-registered', errorCode: 806, errorName: 'GROUP_TAG_CHANGED' }),
-  row('THROTTLED1', { state: 'queued', errorName: 'GRAPH_THROTTLED', deadline: new Date(now + 3600_000).toISOString() }),
+  row('THROTTLED1', {
+    state: 'queued',
+    errorName: 'GRAPH_THROTTLED',
+    deadline: new Date(now + 3600_000).toISOString(),
+  }),
   row('PORTAL1', { state: 'importing', errorName: 'GRAPH_NOT_JSON' }),
 ];
 
@@ -25,8 +43,21 @@ afterEach(() => cleanup());
 
 function shown(locale: 'en' | 'ja'): Record<string, string> {
   i18n.setLocale(locale);
-  render(QueueTable, { props: { rows, selected: new Set<string>(), rowHeight: 50, overscan: 5, fallbackHeight: 500, onToggle: () => {}, onOpen: () => {}, onSelectAll: () => {} } });
-  return Object.fromEntries(screen.getAllByTestId('queue-row').map((r) => [r.id.replace('qrow-', ''), r.textContent ?? '']));
+  render(QueueTable, {
+    props: {
+      rows,
+      selected: new Set<string>(),
+      rowHeight: 50,
+      overscan: 5,
+      fallbackHeight: 500,
+      onToggle: () => {},
+      onOpen: () => {},
+      onSelectAll: () => {},
+    },
+  });
+  return Object.fromEntries(
+    screen.getAllByTestId('queue-row').map((r) => [r.id.replace('qrow-', ''), r.textContent ?? '']),
+  );
 }
 
 describe('Queue rows that say what happened', () => {

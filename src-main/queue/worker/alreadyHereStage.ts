@@ -58,7 +58,20 @@ export class AlreadyHereStage implements WorkerStage {
     if (!reg) {
       // 806 can come before the device shows in the list (it shows after a sync): one sync, another look.
       const now = this.c.now();
-      this.c.move(d, 'importing', { errorCode: 806, errorName: 'ZtdDeviceAlreadyAssigned', flags: withFlags(d.flags, [AWAIT_SYNC]), stateSince: now, deadline: Math.max(d.deadline ?? 0, now + this.c.t.registrationDeadlineMs), nextCheckAt: now }, 'Intune says this device is already registered here; the device list does not show it yet: asking for a sync, then looking again', { ...e, requestIds });
+      this.c.move(
+        d,
+        'importing',
+        {
+          errorCode: 806,
+          errorName: 'ZtdDeviceAlreadyAssigned',
+          flags: withFlags(d.flags, [AWAIT_SYNC]),
+          stateSince: now,
+          deadline: Math.max(d.deadline ?? 0, now + this.c.t.registrationDeadlineMs),
+          nextCheckAt: now,
+        },
+        'Intune says this device is already registered here; the device list does not show it yet: asking for a sync, then looking again',
+        { ...e, requestIds },
+      );
       return;
     }
     await this.fixTag(d, reg, { ...e, requestIds });
@@ -82,7 +95,9 @@ export class AlreadyHereStage implements WorkerStage {
     const last = Number(this.c.store.getMeta(LAST_SYNC_KEY) ?? '0');
     if (last < d.stateSince) {
       const synced = await this.c.maybeSync();
-      const next = synced ? now + this.c.t.syncAfterMs : Math.max(now + this.c.t.firstPollMs, last + this.c.t.syncIntervalMs);
+      const next = synced
+        ? now + this.c.t.syncAfterMs
+        : Math.max(now + this.c.t.firstPollMs, last + this.c.t.syncIntervalMs);
       this.c.store.updateDevice(d.id, { nextCheckAt: next });
       return;
     }
@@ -103,10 +118,32 @@ export class AlreadyHereStage implements WorkerStage {
     const wait = Math.min(LAG_POLL_MAX_MS, Math.max(this.c.t.firstPollMs, Math.round((now - last) / 4)));
     if (d.deadline === undefined || now + wait < d.deadline) {
       this.c.store.updateDevice(d.id, { attempts: d.attempts + 1, nextCheckAt: now + wait });
-      if (d.attempts === 0) this.c.store.appendEvent({ deviceId: d.id, at: now, fromState: d.state, toState: d.state, message: 'Not in the registered list yet after the sync; looking again as the list catches up', requestIds: found.value.requestId ? [found.value.requestId] : [], errorCode: 806 });
+      if (d.attempts === 0)
+        this.c.store.appendEvent({
+          deviceId: d.id,
+          at: now,
+          fromState: d.state,
+          toState: d.state,
+          message: 'Not in the registered list yet after the sync; looking again as the list catches up',
+          requestIds: found.value.requestId ? [found.value.requestId] : [],
+          errorCode: 806,
+        });
       return;
     }
-    this.c.move(d, 'already-registered', { deadline: null, nextCheckAt: null, errorCode: 806, errorName: 'ZtdDeviceAlreadyAssigned', flags: withFlags(d.flags, ['group-tag-unchecked']), advice: STATION_ADVICE.tagUnchecked }, 'Already registered in this tenant (not found after a sync to check the group tag)', e);
+    this.c.move(
+      d,
+      'already-registered',
+      {
+        deadline: null,
+        nextCheckAt: null,
+        errorCode: 806,
+        errorName: 'ZtdDeviceAlreadyAssigned',
+        flags: withFlags(d.flags, ['group-tag-unchecked']),
+        advice: STATION_ADVICE.tagUnchecked,
+      },
+      'Already registered in this tenant (not found after a sync to check the group tag)',
+      e,
+    );
   }
 
   /**
@@ -126,47 +163,142 @@ export class AlreadyHereStage implements WorkerStage {
     const kept = tagDiffers && !mayChangeTag;
     const keptAdvice = `Already registered in this tenant with group tag "${inIntune}"; the queued tag "${d.groupTag}" was not applied, so the device keeps its deployment profile. To change it, import again with --override-group-tag (or "Use this tag for every row"), or change it in the admin centre.`;
     // The row shows the tag the device has in Intune (what decides its profile); the queued one is in the advice.
-    const keptPatch = kept ? { groupTag: inIntune, errorName: GROUP_TAG_KEPT, advice: keptAdvice, flags: withFlags(d.flags, ['group-tag-differs'], PENDING_FLAGS) } : {};
+    const keptPatch = kept
+      ? {
+          groupTag: inIntune,
+          errorName: GROUP_TAG_KEPT,
+          advice: keptAdvice,
+          flags: withFlags(d.flags, ['group-tag-differs'], PENDING_FLAGS),
+        }
+      : {};
     if (!Object.keys(props).length) {
-      this.c.move(d, 'already-registered', { ...base, deadline: null, nextCheckAt: null, flags: withFlags(d.flags, [], PENDING_FLAGS), advice: describeImportError(806, null).advice, ...keptPatch }, kept ? `Already registered in this tenant with group tag "${inIntune}"; the queued tag "${d.groupTag}" was not applied (not asked to change it)` : 'Already registered in this tenant; group tag already correct', e);
+      this.c.move(
+        d,
+        'already-registered',
+        {
+          ...base,
+          deadline: null,
+          nextCheckAt: null,
+          flags: withFlags(d.flags, [], PENDING_FLAGS),
+          advice: describeImportError(806, null).advice,
+          ...keptPatch,
+        },
+        kept
+          ? `Already registered in this tenant with group tag "${inIntune}"; the queued tag "${d.groupTag}" was not applied (not asked to change it)`
+          : 'Already registered in this tenant; group tag already correct',
+        e,
+      );
       return;
     }
     const upd = await this.c.graph(() => this.c.port.updateDeviceProperties(reg.id, props));
     const now = this.c.now();
     if (!upd.ok) {
       // Importing: the 806 record is still there and the next poll tries again. Otherwise: look again later.
-      if (d.state !== 'importing') this.c.store.updateDevice(d.id, { nextCheckAt: now + this.c.retryDelay(d.attempts, upd.error) });
+      if (d.state !== 'importing')
+        this.c.store.updateDevice(d.id, { nextCheckAt: now + this.c.retryDelay(d.attempts, upd.error) });
       return;
     }
     const deadline = now + this.c.t.tagFixDeadlineMs;
     // The tag it had is kept in the event and the advice: "changed from A to B" once Intune shows B.
-    const changing = props.groupTag !== undefined ? `changing its group tag from "${inIntune}" to "${d.groupTag}"` : `setting its assigned user to "${d.assignedUser}"`;
-    this.c.move(d, 'importing', { ...base, flags: withFlags(d.flags.filter((f) => !f.startsWith(TAG_FROM)), [TAG_PENDING, ...(props.groupTag !== undefined ? [`${TAG_FROM}${inIntune}`] : [])], [AWAIT_SYNC]), deadline, nextCheckAt: Math.min(deadline, now + this.c.t.firstPollMs), attempts: 0, ...(kept ? { errorName: GROUP_TAG_KEPT, advice: keptAdvice } : {}) }, `Already registered in this tenant; ${changing}`, { ...e, requestIds: [...(e.requestIds ?? []), upd.value.requestId] });
+    const changing =
+      props.groupTag !== undefined
+        ? `changing its group tag from "${inIntune}" to "${d.groupTag}"`
+        : `setting its assigned user to "${d.assignedUser}"`;
+    this.c.move(
+      d,
+      'importing',
+      {
+        ...base,
+        flags: withFlags(
+          d.flags.filter((f) => !f.startsWith(TAG_FROM)),
+          [TAG_PENDING, ...(props.groupTag !== undefined ? [`${TAG_FROM}${inIntune}`] : [])],
+          [AWAIT_SYNC],
+        ),
+        deadline,
+        nextCheckAt: Math.min(deadline, now + this.c.t.firstPollMs),
+        attempts: 0,
+        ...(kept ? { errorName: GROUP_TAG_KEPT, advice: keptAdvice } : {}),
+      },
+      `Already registered in this tenant; ${changing}`,
+      { ...e, requestIds: [...(e.requestIds ?? []), upd.value.requestId] },
+    );
   }
 
   private async confirmTag(d: DeviceRecord): Promise<void> {
     const now = this.c.now();
-    const res = await this.c.graph(() => this.c.port.getRegisteredDevice(d.deviceRegistrationId!, { profileStatus: false }));
+    const res = await this.c.graph(() =>
+      this.c.port.getRegisteredDevice(d.deviceRegistrationId!, { profileStatus: false }),
+    );
     const reg = res.ok ? res.value.value : undefined;
-    const e: Event = { requestIds: [res.ok ? res.value.requestId : undefined], errorCode: 806, errorName: 'ZtdDeviceAlreadyAssigned' };
+    const e: Event = {
+      requestIds: [res.ok ? res.value.requestId : undefined],
+      errorCode: 806,
+      errorName: 'ZtdDeviceAlreadyAssigned',
+    };
     const fromFlag = d.flags.find((f) => f.startsWith(TAG_FROM));
     const changedTag = fromFlag !== undefined;
     const from = fromFlag?.slice(TAG_FROM.length);
     const wantTag = changedTag ? d.groupTag : (reg?.groupTag ?? '');
-    const shows = !!reg && (reg.groupTag ?? '') === wantTag && (!d.assignedUser || (reg.userPrincipalName ?? '') === d.assignedUser);
+    const shows =
+      !!reg &&
+      (reg.groupTag ?? '') === wantTag &&
+      (!d.assignedUser || (reg.userPrincipalName ?? '') === d.assignedUser);
     if (shows) {
-      const words = changedTag ? `Already registered in this tenant; group tag changed from "${from}" to "${d.groupTag}"` : `Already registered in this tenant; Intune now shows the assigned user "${d.assignedUser}"`;
-      this.c.move(d, 'already-registered', { deadline: null, nextCheckAt: null, flags: withFlags(d.flags.filter((f) => f !== fromFlag), changedTag ? ['group-tag-changed'] : [], PENDING_FLAGS), advice: changedTag ? `${words}.` : d.errorName === GROUP_TAG_KEPT ? (d.advice ?? null) : describeImportError(806, null).advice, ...(changedTag ? { errorName: GROUP_TAG_CHANGED } : {}) }, words, e);
+      const words = changedTag
+        ? `Already registered in this tenant; group tag changed from "${from}" to "${d.groupTag}"`
+        : `Already registered in this tenant; Intune now shows the assigned user "${d.assignedUser}"`;
+      this.c.move(
+        d,
+        'already-registered',
+        {
+          deadline: null,
+          nextCheckAt: null,
+          flags: withFlags(
+            d.flags.filter((f) => f !== fromFlag),
+            changedTag ? ['group-tag-changed'] : [],
+            PENDING_FLAGS,
+          ),
+          advice: changedTag
+            ? `${words}.`
+            : d.errorName === GROUP_TAG_KEPT
+              ? (d.advice ?? null)
+              : describeImportError(806, null).advice,
+          ...(changedTag ? { errorName: GROUP_TAG_CHANGED } : {}),
+        },
+        words,
+        e,
+      );
       await this.c.maybeSync(); // profile assignment follows the tag after a sync
       return;
     }
     if (d.deadline !== undefined && now >= d.deadline) {
-      this.c.move(d, 'already-registered', { deadline: null, nextCheckAt: null, flags: withFlags(d.flags.filter((f) => !f.startsWith(TAG_FROM)), ['group-tag-unconfirmed'], PENDING_FLAGS), advice: STATION_ADVICE.tagUnconfirmed }, `Already registered in this tenant; the new group tag "${d.groupTag}" did not show in time`, e);
-      this.c.attention([d.id], `${d.serialNumber}: ${STATION_ADVICE.tagUnconfirmed}`, { serialNumber: d.serialNumber, errorCode: 806 });
+      this.c.move(
+        d,
+        'already-registered',
+        {
+          deadline: null,
+          nextCheckAt: null,
+          flags: withFlags(
+            d.flags.filter((f) => !f.startsWith(TAG_FROM)),
+            ['group-tag-unconfirmed'],
+            PENDING_FLAGS,
+          ),
+          advice: STATION_ADVICE.tagUnconfirmed,
+        },
+        `Already registered in this tenant; the new group tag "${d.groupTag}" did not show in time`,
+        e,
+      );
+      this.c.attention([d.id], `${d.serialNumber}: ${STATION_ADVICE.tagUnconfirmed}`, {
+        serialNumber: d.serialNumber,
+        errorCode: 806,
+      });
       return;
     }
     const next = now + (res.ok ? this.c.pollInterval(d.attempts + 1) : this.c.retryDelay(d.attempts, res.error));
-    this.c.store.updateDevice(d.id, { attempts: d.attempts + 1, nextCheckAt: d.deadline !== undefined ? Math.min(d.deadline, next) : next });
+    this.c.store.updateDevice(d.id, {
+      attempts: d.attempts + 1,
+      nextCheckAt: d.deadline !== undefined ? Math.min(d.deadline, next) : next,
+    });
   }
 }
 

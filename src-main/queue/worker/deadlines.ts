@@ -9,7 +9,11 @@ export class DeadlineStage implements WorkerStage {
   constructor(private readonly c: WorkerContext) {}
 
   async run(): Promise<void> {
-    const advice: Partial<Record<DeviceState, string>> = { importing: STATION_ADVICE.importTimeout, imported: STATION_ADVICE.registrationTimeout, registered: STATION_ADVICE.profileTimeout };
+    const advice: Partial<Record<DeviceState, string>> = {
+      importing: STATION_ADVICE.importTimeout,
+      imported: STATION_ADVICE.registrationTimeout,
+      registered: STATION_ADVICE.profileTimeout,
+    };
     const touchedBatches = new Set<string>();
     for (const d of this.c.store.overdueDevices(this.c.now())) {
       const a = advice[d.state];
@@ -17,14 +21,25 @@ export class DeadlineStage implements WorkerStage {
         this.c.store.updateDevice(d.id, { deadline: null });
         continue;
       }
-      this.c.move(d, 'timed-out', { lastKnownState: d.state, deadline: null, nextCheckAt: null, advice: a, errorName: 'Timeout' }, `Timed out while ${d.state}`, { batchId: d.batchId, importId: d.importId, errorName: 'Timeout' });
+      this.c.move(
+        d,
+        'timed-out',
+        { lastKnownState: d.state, deadline: null, nextCheckAt: null, advice: a, errorName: 'Timeout' },
+        `Timed out while ${d.state}`,
+        { batchId: d.batchId, importId: d.importId, errorName: 'Timeout' },
+      );
       this.c.attention([d.id], `${d.serialNumber}: ${a}`, { serialNumber: d.serialNumber, errorName: 'Timeout' });
       if (d.state === 'importing' && d.batchId) touchedBatches.add(d.batchId);
     }
     for (const id of touchedBatches) {
       // Never sent: nothing to follow. Sent: polling goes on (the poll stage decides when to stop).
       const b = this.c.store.getBatch(id);
-      if (b?.status === 'sending' && b.attempts === 0 && !this.c.store.devicesInBatch(id).some((d) => d.state === 'importing')) this.c.store.updateBatch(id, { status: 'done' });
+      if (
+        b?.status === 'sending' &&
+        b.attempts === 0 &&
+        !this.c.store.devicesInBatch(id).some((d) => d.state === 'importing')
+      )
+        this.c.store.updateBatch(id, { status: 'done' });
     }
   }
 }

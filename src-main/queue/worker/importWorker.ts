@@ -9,7 +9,13 @@ import { DeadlineStage } from './deadlines.ts';
 import { PollStage } from './pollStage.ts';
 import { RegistrationStage } from './registrationStage.ts';
 import { SendStage } from './sendStage.ts';
-import { DEFAULT_TIMINGS, stillImporting, WorkerContext, type WorkerStage, type WorkerTimings } from './workerContext.ts';
+import {
+  DEFAULT_TIMINGS,
+  stillImporting,
+  WorkerContext,
+  type WorkerStage,
+  type WorkerTimings,
+} from './workerContext.ts';
 
 export interface ImportWorkerOptions {
   store: QueueStore;
@@ -48,7 +54,15 @@ export class ImportWorker {
     const alreadyHere = new AlreadyHereStage(this.c);
     const poll = new PollStage(this.c, alreadyHere);
     // Registration before cleanup: a technician waits for the first, nobody for the second.
-    this.stages = [new SendStage(this.c, o.batchSize, poll), poll, alreadyHere, new RegistrationStage(this.c), new CleanupStage(this.c), ...(o.extraStages?.(this.c) ?? []), new DeadlineStage(this.c)];
+    this.stages = [
+      new SendStage(this.c, o.batchSize, poll),
+      poll,
+      alreadyHere,
+      new RegistrationStage(this.c),
+      new CleanupStage(this.c),
+      ...(o.extraStages?.(this.c) ?? []),
+      new DeadlineStage(this.c),
+    ];
   }
 
   /** What the worker saw from Graph, for the benchmark and diagnostics. */
@@ -122,7 +136,9 @@ export class ImportWorker {
    */
   resumeHeld(): void {
     const now = this.c.now();
-    const held = this.o.store.dueDevices(['queued'], Number.MAX_SAFE_INTEGER, 10_000).filter((d) => (d.nextCheckAt ?? 0) > now);
+    const held = this.o.store
+      .dueDevices(['queued'], Number.MAX_SAFE_INTEGER, 10_000)
+      .filter((d) => (d.nextCheckAt ?? 0) > now);
     if (held.length) {
       this.o.store.transaction(() => {
         for (const d of held) this.o.store.updateDevice(d.id, { nextCheckAt: now });
@@ -148,7 +164,11 @@ export class ImportWorker {
   }
 
   private nextWake(): number {
-    const times = [this.o.store.nextDeviceTime(), ...this.o.store.openBatches().map((b) => b.nextAt), ...this.stages.map((s) => s.nextAt?.())].filter((t): t is number => t !== undefined);
+    const times = [
+      this.o.store.nextDeviceTime(),
+      ...this.o.store.openBatches().map((b) => b.nextAt),
+      ...this.stages.map((s) => s.nextAt?.()),
+    ].filter((t): t is number => t !== undefined);
     const next = times.length ? Math.min(...times) : this.c.now() + this.c.t.maxPollMs;
     return Math.max(next, this.c.pausedUntil);
   }
@@ -157,6 +177,10 @@ export class ImportWorker {
     if (!this.c.changed.size) return;
     const deviceIds = [...this.c.changed];
     this.c.changed = new Set();
-    this.o.bus?.emit('queueChanged', { deviceIds, at: new Date(this.c.now()).toISOString(), counts: this.o.store.countByState() });
+    this.o.bus?.emit('queueChanged', {
+      deviceIds,
+      at: new Date(this.c.now()).toISOString(),
+      counts: this.o.store.countByState(),
+    });
   }
 }

@@ -25,9 +25,14 @@ export class PollStage implements WorkerStage {
   async run(): Promise<void> {
     if (this.c.paused()) return;
     const now = this.c.now();
-    const batches = this.c.store.openBatches().filter((b) => b.status === 'sent' && (b.nextAt <= now || this.c.checkNow.has(b.id)));
+    const batches = this.c.store
+      .openBatches()
+      .filter((b) => b.status === 'sent' && (b.nextAt <= now || this.c.checkNow.has(b.id)));
     if (!batches.length) return;
-    const waiting = batches.map((b) => ({ batch: b, devices: this.c.store.devicesInBatch(b.id).filter(stillImporting) }));
+    const waiting = batches.map((b) => ({
+      batch: b,
+      devices: this.c.store.devicesInBatch(b.id).filter(stillImporting),
+    }));
     const all = waiting.flatMap((w) => w.devices);
     const withId = all.filter((d) => d.importedRecordId);
     const useList = withId.length < all.length || withId.length > this.listPages;
@@ -60,10 +65,20 @@ export class PollStage implements WorkerStage {
   }
 
   /** Maps records to the batch's devices (record id first, then serial) and moves each one on. */
-  async applyRecords(batch: BatchRecord, records: ImportedIdentity[], requestId: string | undefined, complete: boolean): Promise<void> {
+  async applyRecords(
+    batch: BatchRecord,
+    records: ImportedIdentity[],
+    requestId: string | undefined,
+    complete: boolean,
+  ): Promise<void> {
     const devices = this.c.store.devicesInBatch(batch.id).filter(stillImporting);
     const matched = matchRecords(devices, records, (id) => !this.c.store.hasImportedRecord(id));
-    const ev = (e: Event = {}): Event => ({ batchId: batch.id, importId: batch.importId, requestIds: [requestId], ...e });
+    const ev = (e: Event = {}): Event => ({
+      batchId: batch.id,
+      importId: batch.importId,
+      requestIds: [requestId],
+      ...e,
+    });
     // What Graph said is written in one transaction (one disk sync for a batch of 500, not 500);
     // the 806 devices need requests of their own, made after it.
     const alreadyHere: { d: DeviceRecord; e: Event }[] = [];
@@ -75,14 +90,24 @@ export class PollStage implements WorkerStage {
       }
     });
     for (const { d, e } of alreadyHere) await this.alreadyHere.alreadyRegistered(d, e);
-    const missing = this.c.store.devicesInBatch(batch.id).filter((d) => d.state === 'importing' && !matched.has(d.id) && !pendingAlreadyHere(d));
-    const lookAt = this.c.checkNow.has(batch.id) || this.c.now() >= (batch.postedAt ?? batch.createdAt) + this.c.t.lostRecordFactor * this.c.t.expectedImportMs;
+    const missing = this.c.store
+      .devicesInBatch(batch.id)
+      .filter((d) => d.state === 'importing' && !matched.has(d.id) && !pendingAlreadyHere(d));
+    const lookAt =
+      this.c.checkNow.has(batch.id) ||
+      this.c.now() >= (batch.postedAt ?? batch.createdAt) + this.c.t.lostRecordFactor * this.c.t.expectedImportMs;
     this.c.checkNow.delete(batch.id);
     if (missing.length && lookAt) await this.lookUpLost(batch, missing, complete ? records : undefined);
     this.settleBatch(batch);
   }
 
-  private applyOne(batch: BatchRecord, d: DeviceRecord, r: ImportedIdentity, ev: (e?: Event) => Event, alreadyHere: { d: DeviceRecord; e: Event }[]): void {
+  private applyOne(
+    batch: BatchRecord,
+    d: DeviceRecord,
+    r: ImportedIdentity,
+    ev: (e?: Event) => Event,
+    alreadyHere: { d: DeviceRecord; e: Event }[],
+  ): void {
     if (r.id !== d.importedRecordId) {
       this.c.store.addImportedRecords([{ id: r.id, batchId: batch.id, deviceId: d.id, createdAt: this.c.now() }]);
       d = this.c.store.updateDevice(d.id, { importedRecordId: r.id });
@@ -91,8 +116,27 @@ export class PollStage implements WorkerStage {
     const now = this.c.now();
     if (st.deviceImportStatus === 'complete') {
       const regId = st.deviceRegistrationId || null;
-      if (d.waitFor === 'imported') this.c.move(d, 'imported', { deviceRegistrationId: regId, deadline: null, nextCheckAt: null }, 'Imported', ev());
-      else this.c.move(d, 'imported', { deviceRegistrationId: regId, deadline: now + this.c.t.registrationDeadlineMs, nextCheckAt: now + this.c.t.firstPollMs, attempts: 0 }, 'Imported; waiting for registration', ev());
+      if (d.waitFor === 'imported')
+        this.c.move(
+          d,
+          'imported',
+          { deviceRegistrationId: regId, deadline: null, nextCheckAt: null },
+          'Imported',
+          ev(),
+        );
+      else
+        this.c.move(
+          d,
+          'imported',
+          {
+            deviceRegistrationId: regId,
+            deadline: now + this.c.t.registrationDeadlineMs,
+            nextCheckAt: now + this.c.t.firstPollMs,
+            attempts: 0,
+          },
+          'Imported; waiting for registration',
+          ev(),
+        );
       return;
     }
     if (st.deviceImportStatus !== 'error') return;
@@ -107,12 +151,35 @@ export class PollStage implements WorkerStage {
     const errEv = ev({ errorCode: code, errorName: info.name });
     if (info.transient && d.attempts < this.c.t.maxRecordRetries) {
       const wait = this.c.retryDelay(d.attempts, undefined);
-      this.c.move(d, 'queued', { deadline: null, nextCheckAt: now + wait, attempts: d.attempts + 1, errorCode: code ?? null, errorName: info.name, advice: info.advice }, `Intune reported ${info.name}; queued again`, errEv);
+      this.c.move(
+        d,
+        'queued',
+        {
+          deadline: null,
+          nextCheckAt: now + wait,
+          attempts: d.attempts + 1,
+          errorCode: code ?? null,
+          errorName: info.name,
+          advice: info.advice,
+        },
+        `Intune reported ${info.name}; queued again`,
+        errEv,
+      );
       return;
     }
     const flags = isOtherTenant(code, name) ? [...new Set([...d.flags, 'other-tenant'])] : d.flags;
-    this.c.move(d, 'failed', { deadline: null, nextCheckAt: null, errorCode: code ?? null, errorName: info.name, advice: info.advice, flags }, `Import failed: ${info.name}${code ? ` (${code})` : ''}`, errEv);
-    this.c.attention([d.id], `${d.serialNumber}: ${info.advice}`, { serialNumber: d.serialNumber, ...(code !== undefined ? { errorCode: code } : {}), errorName: info.name });
+    this.c.move(
+      d,
+      'failed',
+      { deadline: null, nextCheckAt: null, errorCode: code ?? null, errorName: info.name, advice: info.advice, flags },
+      `Import failed: ${info.name}${code ? ` (${code})` : ''}`,
+      errEv,
+    );
+    this.c.attention([d.id], `${d.serialNumber}: ${info.advice}`, {
+      serialNumber: d.serialNumber,
+      ...(code !== undefined ? { errorCode: code } : {}),
+      errorName: info.name,
+    });
   }
 
   /**
@@ -120,7 +187,11 @@ export class PollStage implements WorkerStage {
    * by serial in the imported list and among registered devices. Found → followed again; provably
    * absent → sent again once; absent a second time → failed with the reason.
    */
-  private async lookUpLost(batch: BatchRecord, devices: DeviceRecord[], listed: ImportedIdentity[] | undefined): Promise<void> {
+  private async lookUpLost(
+    batch: BatchRecord,
+    devices: DeviceRecord[],
+    listed: ImportedIdentity[] | undefined,
+  ): Promise<void> {
     let records = listed;
     let requestId: string | undefined;
     if (!records) {
@@ -130,8 +201,15 @@ export class PollStage implements WorkerStage {
       requestId = list.value.requestId;
       this.listPages = Math.max(1, list.value.requests ?? 1);
     }
-    const matched = matchRecords(devices, records, (id) => !this.c.store.hasImportedRecord(id), { ignoreKnownIds: true });
-    const ev = (e: Event = {}): Event => ({ batchId: batch.id, importId: batch.importId, requestIds: [requestId], ...e });
+    const matched = matchRecords(devices, records, (id) => !this.c.store.hasImportedRecord(id), {
+      ignoreKnownIds: true,
+    });
+    const ev = (e: Event = {}): Event => ({
+      batchId: batch.id,
+      importId: batch.importId,
+      requestIds: [requestId],
+      ...e,
+    });
     const alreadyHere: { d: DeviceRecord; e: Event }[] = [];
     const rest: DeviceRecord[] = [];
     this.c.store.transaction(() => {
@@ -139,7 +217,16 @@ export class PollStage implements WorkerStage {
         const r = matched.get(d.id);
         if (!r) rest.push(d);
         else {
-          this.c.store.appendEvent({ deviceId: d.id, at: this.c.now(), fromState: d.state, toState: d.state, message: 'Its import record was not where it was; found again by serial', batchId: batch.id, importId: batch.importId, requestIds: requestId ? [requestId] : [] });
+          this.c.store.appendEvent({
+            deviceId: d.id,
+            at: this.c.now(),
+            fromState: d.state,
+            toState: d.state,
+            message: 'Its import record was not where it was; found again by serial',
+            batchId: batch.id,
+            importId: batch.importId,
+            requestIds: requestId ? [requestId] : [],
+          });
           this.applyOne(batch, d, r, ev, alreadyHere);
         }
       }
@@ -148,18 +235,46 @@ export class PollStage implements WorkerStage {
     for (const d of rest) {
       const found = await this.c.graph(() => this.c.port.findRegisteredBySerial(d.serialNumber));
       if (!found.ok) continue; // not provable now: looked at again on the next poll
-      const reg = found.value.value.find((x) => x.serialNumber.trim().toUpperCase() === d.serialNumber.trim().toUpperCase());
+      const reg = found.value.value.find(
+        (x) => x.serialNumber.trim().toUpperCase() === d.serialNumber.trim().toUpperCase(),
+      );
       const e = ev({ requestIds: [found.value.requestId] });
       const now = this.c.now();
       if (reg) {
         const done = d.waitFor === 'imported';
-        this.c.move(d, 'imported', { deviceRegistrationId: reg.id, deadline: done ? null : now + this.c.t.registrationDeadlineMs, nextCheckAt: done ? null : now, attempts: 0 }, 'Its import record is gone, but the device is registered: following its registration', e);
+        this.c.move(
+          d,
+          'imported',
+          {
+            deviceRegistrationId: reg.id,
+            deadline: done ? null : now + this.c.t.registrationDeadlineMs,
+            nextCheckAt: done ? null : now,
+            attempts: 0,
+          },
+          'Its import record is gone, but the device is registered: following its registration',
+          e,
+        );
       } else if (d.flags.includes(RESENT_FLAG)) {
-        this.c.move(d, 'failed', { deadline: null, nextCheckAt: null, errorName: 'ImportRecordLost', advice: STATION_ADVICE.recordLost }, 'Its import record disappeared again and the device is not registered', { ...e, errorName: 'ImportRecordLost' });
-        this.c.attention([d.id], `${d.serialNumber}: ${STATION_ADVICE.recordLost}`, { serialNumber: d.serialNumber, errorName: 'ImportRecordLost' });
+        this.c.move(
+          d,
+          'failed',
+          { deadline: null, nextCheckAt: null, errorName: 'ImportRecordLost', advice: STATION_ADVICE.recordLost },
+          'Its import record disappeared again and the device is not registered',
+          { ...e, errorName: 'ImportRecordLost' },
+        );
+        this.c.attention([d.id], `${d.serialNumber}: ${STATION_ADVICE.recordLost}`, {
+          serialNumber: d.serialNumber,
+          errorName: 'ImportRecordLost',
+        });
       } else {
         this.c.stats.resentAfterLookup++;
-        this.c.move(d, 'queued', { deadline: null, nextCheckAt: now, importedRecordId: null, flags: [...d.flags, RESENT_FLAG] }, 'Intune has no record of this import and the device is not registered: sending it again', e);
+        this.c.move(
+          d,
+          'queued',
+          { deadline: null, nextCheckAt: now, importedRecordId: null, flags: [...d.flags, RESENT_FLAG] },
+          'Intune has no record of this import and the device is not registered: sending it again',
+          e,
+        );
       }
     }
   }
@@ -170,14 +285,21 @@ export class PollStage implements WorkerStage {
    */
   private settleBatch(batch: BatchRecord): void {
     const devices = this.c.store.devicesInBatch(batch.id);
-    const pending = devices.some((d) => d.state === 'importing') || (devices.some(stillImporting) && this.c.now() < batch.deadline + this.c.t.importDeadlineMs);
+    const pending =
+      devices.some((d) => d.state === 'importing') ||
+      (devices.some(stillImporting) && this.c.now() < batch.deadline + this.c.t.importDeadlineMs);
     if (pending) {
       const polls = batch.attempts + 1;
       this.c.store.updateBatch(batch.id, { attempts: polls, nextAt: this.c.now() + this.c.pollInterval(polls) });
       return;
     }
     this.c.store.updateBatch(batch.id, { status: 'cleanup', nextAt: this.c.now(), attempts: 0 });
-    this.c.bus?.emit('attention', { kind: 'batch-finished', deviceIds: devices.map((d) => d.id), message: `A batch of ${devices.length} device${devices.length === 1 ? '' : 's'} finished importing.`, count: devices.length });
+    this.c.bus?.emit('attention', {
+      kind: 'batch-finished',
+      deviceIds: devices.map((d) => d.id),
+      message: `A batch of ${devices.length} device${devices.length === 1 ? '' : 's'} finished importing.`,
+      count: devices.length,
+    });
   }
 
   private retryLater(batch: BatchRecord, err: Error): void {

@@ -9,7 +9,12 @@ import { serialKey } from './workerContext.ts';
  * one. `importId` only breaks ties (a real tenant has rewritten it to the record's own id).
  * `free(id)` says whether a record may still be claimed (not already another device's).
  */
-export function matchRecords(devices: DeviceRecord[], records: ImportedIdentity[], free: (recordId: string) => boolean, opts: { ignoreKnownIds?: boolean } = {}): Map<string, ImportedIdentity> {
+export function matchRecords(
+  devices: DeviceRecord[],
+  records: ImportedIdentity[],
+  free: (recordId: string) => boolean,
+  opts: { ignoreKnownIds?: boolean } = {},
+): Map<string, ImportedIdentity> {
   const out = new Map<string, ImportedIdentity>();
   const byId = new Map(records.filter((r) => r.id).map((r) => [r.id, r]));
   const taken = new Set<string>();
@@ -33,7 +38,9 @@ export function matchRecords(devices: DeviceRecord[], records: ImportedIdentity[
     bySerial.set(k, [...(bySerial.get(k) ?? []), r]);
   }
   for (const d of needSerial) {
-    const candidates = (bySerial.get(serialKey(d.serialNumber)) ?? []).filter((r) => !taken.has(r.id) && (r.hardwareIdentifier == null || r.hardwareIdentifier === d.hardwareHash));
+    const candidates = (bySerial.get(serialKey(d.serialNumber)) ?? []).filter(
+      (r) => !taken.has(r.id) && (r.hardwareIdentifier == null || r.hardwareIdentifier === d.hardwareHash),
+    );
     if (!candidates.length) continue;
     const r = candidates.find((x) => d.importId !== undefined && x.importId === d.importId) ?? candidates[0]!;
     out.set(d.id, r);

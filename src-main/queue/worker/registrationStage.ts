@@ -43,13 +43,18 @@ export class RegistrationStage implements WorkerStage {
       // A listing answers for every device waiting, due now or a little later: serve them all, so
       // that their next checks stay in step instead of drifting apart into one GET each.
       const listAll = this.c.port.listRegisteredDevices?.bind(this.c.port);
-      const waiting = listAll ? this.c.store.dueDevices(['imported', 'registered'], Number.MAX_SAFE_INTEGER, 1000).filter((d) => !pendingAlreadyHere(d)) : [];
+      const waiting = listAll
+        ? this.c.store
+            .dueDevices(['imported', 'registered'], Number.MAX_SAFE_INTEGER, 1000)
+            .filter((d) => !pendingAlreadyHere(d))
+        : [];
       let oneByOne = due;
       if (listAll && waiting.length >= Math.max(10, 2 * pages)) {
         due = waiting;
         const res = await this.c.graph(() => listAll({ profileStatus: due.some((d) => d.waitFor === 'assigned') }));
         if (!res.ok) {
-          for (const d of due) this.c.store.updateDevice(d.id, { nextCheckAt: this.c.now() + this.c.retryDelay(d.attempts, res.error) });
+          for (const d of due)
+            this.c.store.updateDevice(d.id, { nextCheckAt: this.c.now() + this.c.retryDelay(d.attempts, res.error) });
           continue;
         }
         this.lastListSize = res.value.value.length;
@@ -58,15 +63,21 @@ export class RegistrationStage implements WorkerStage {
         // The list lags behind GET by id on real tenants (until a sync). Until that was seen, one device
         // the listing misses (waiting long enough) is read by id first: found, the lag is known and
         // every device the listing missed is read by id now, in this round, not at its next check.
-        const listed = (d: DeviceRecord) => (d.deviceRegistrationId ? byId.get(d.deviceRegistrationId) : undefined) ?? bySerial.get(serialKey(d.serialNumber));
+        const listed = (d: DeviceRecord) =>
+          (d.deviceRegistrationId ? byId.get(d.deviceRegistrationId) : undefined) ??
+          bySerial.get(serialKey(d.serialNumber));
         const now = this.c.now();
         const probed = new Map<string, Found>();
-        const probe = this.listLags ? undefined : due.find((d) => !listed(d) && d.deviceRegistrationId && now - d.stateSince >= this.c.t.listLagProbeMs);
+        const probe = this.listLags
+          ? undefined
+          : due.find((d) => !listed(d) && d.deviceRegistrationId && now - d.stateSince >= this.c.t.listLagProbeMs);
         if (probe) {
           for (const f of await this.readById([probe])) probed.set(f.d.id, f);
           if (probed.get(probe.id)?.value) {
             this.listLags = true;
-            this.c.logger.info('The registered-device list lags behind reads by id on this tenant; reading waiting devices by id');
+            this.c.logger.info(
+              'The registered-device list lags behind reads by id on this tenant; reading waiting devices by id',
+            );
           }
         }
         oneByOne = [];
@@ -76,7 +87,8 @@ export class RegistrationStage implements WorkerStage {
             if (d.id === probe?.id && !p) continue; // its read failed: that set its next check
             const value = listed(d) ?? p?.value;
             if (!value && !p && d.deviceRegistrationId && this.listLags) oneByOne.push(d);
-            else if (d.state === 'imported') lagging = this.observeRegistration(d, value, p?.requestId ?? res.value.requestId) || lagging;
+            else if (d.state === 'imported')
+              lagging = this.observeRegistration(d, value, p?.requestId ?? res.value.requestId) || lagging;
             else this.observeProfile(d, value, p?.requestId ?? res.value.requestId);
           }
         });
@@ -106,11 +118,17 @@ export class RegistrationStage implements WorkerStage {
    */
   private async readById(devices: DeviceRecord[]): Promise<Found[]> {
     const found: Found[] = [];
-    const failed = (d: DeviceRecord, error: Error) => this.c.store.updateDevice(d.id, { nextCheckAt: this.c.now() + this.c.retryDelay(d.attempts, error) });
+    const failed = (d: DeviceRecord, error: Error) =>
+      this.c.store.updateDevice(d.id, { nextCheckAt: this.c.now() + this.c.retryDelay(d.attempts, error) });
     const many = this.c.port.getRegisteredDevices?.bind(this.c.port);
     const withId = many ? devices.filter((d) => d.deviceRegistrationId) : [];
     if (many && withId.length > 1) {
-      const res = await this.c.graph(() => many(withId.map((d) => d.deviceRegistrationId!), { profileStatus: withId.some((d) => d.waitFor === 'assigned') }));
+      const res = await this.c.graph(() =>
+        many(
+          withId.map((d) => d.deviceRegistrationId!),
+          { profileStatus: withId.some((d) => d.waitFor === 'assigned') },
+        ),
+      );
       if (!res.ok) for (const d of withId) failed(d, res.error);
       else
         res.value.forEach((r, i) => {
@@ -131,45 +149,96 @@ export class RegistrationStage implements WorkerStage {
 
   // ---------- registration and profile ----------
 
-  private async lookupRegistered(d: DeviceRecord): Promise<{ value: RegisteredDevice | undefined; requestId?: string }> {
+  private async lookupRegistered(
+    d: DeviceRecord,
+  ): Promise<{ value: RegisteredDevice | undefined; requestId?: string }> {
     const wantProfile = d.waitFor === 'assigned';
-    if (d.deviceRegistrationId) return this.c.port.getRegisteredDevice(d.deviceRegistrationId, { profileStatus: wantProfile });
+    if (d.deviceRegistrationId)
+      return this.c.port.getRegisteredDevice(d.deviceRegistrationId, { profileStatus: wantProfile });
     const list = await this.c.port.findRegisteredBySerial(d.serialNumber);
     const hit = list.value.find((x) => serialKey(x.serialNumber) === serialKey(d.serialNumber));
     return list.requestId ? { value: hit, requestId: list.requestId } : { value: hit };
   }
 
   /** Returns true when registration lags enough to be worth a sync. */
-  private observeRegistration(d: DeviceRecord, reg: RegisteredDevice | undefined, requestId: string | undefined): boolean {
+  private observeRegistration(
+    d: DeviceRecord,
+    reg: RegisteredDevice | undefined,
+    requestId: string | undefined,
+  ): boolean {
     const now = this.c.now();
     if (!reg) {
-      this.c.store.updateDevice(d.id, { attempts: d.attempts + 1, nextCheckAt: now + this.c.pollInterval(d.attempts + 1) });
+      this.c.store.updateDevice(d.id, {
+        attempts: d.attempts + 1,
+        nextCheckAt: now + this.c.pollInterval(d.attempts + 1),
+      });
       return now - d.stateSince >= this.c.t.syncAfterMs;
     }
     const e: Event = { requestIds: [requestId] };
     const profile = reg.deploymentProfileAssignmentStatus;
     if (d.waitFor !== 'assigned') {
-      this.c.move(d, 'registered', { deviceRegistrationId: reg.id, deadline: null, nextCheckAt: null, profileStatus: profile ?? null }, 'Registered in Autopilot', e);
+      this.c.move(
+        d,
+        'registered',
+        { deviceRegistrationId: reg.id, deadline: null, nextCheckAt: null, profileStatus: profile ?? null },
+        'Registered in Autopilot',
+        e,
+      );
       return false;
     }
-    const reached = this.c.move(d, 'registered', { deviceRegistrationId: reg.id, deadline: now + this.c.t.profileDeadlineMs, nextCheckAt: now + this.c.t.firstPollMs, attempts: 0, profileStatus: profile ?? null }, 'Registered in Autopilot; waiting for a deployment profile', e);
+    const reached = this.c.move(
+      d,
+      'registered',
+      {
+        deviceRegistrationId: reg.id,
+        deadline: now + this.c.t.profileDeadlineMs,
+        nextCheckAt: now + this.c.t.firstPollMs,
+        attempts: 0,
+        profileStatus: profile ?? null,
+      },
+      'Registered in Autopilot; waiting for a deployment profile',
+      e,
+    );
     this.profileOutcome(reached, profile, e);
     return false;
   }
 
   private observeProfile(d: DeviceRecord, reg: RegisteredDevice | undefined, requestId: string | undefined): void {
     const profile = reg?.deploymentProfileAssignmentStatus;
-    const updated = this.c.store.updateDevice(d.id, { attempts: d.attempts + 1, nextCheckAt: this.c.now() + this.c.pollInterval(d.attempts + 1), profileStatus: profile ?? null });
+    const updated = this.c.store.updateDevice(d.id, {
+      attempts: d.attempts + 1,
+      nextCheckAt: this.c.now() + this.c.pollInterval(d.attempts + 1),
+      profileStatus: profile ?? null,
+    });
     this.profileOutcome(updated, profile, { requestIds: [requestId] });
   }
 
   private profileOutcome(d: DeviceRecord, profile: string | undefined, e: Event): void {
     if (profile?.startsWith('assigned')) {
-      this.c.move(d, 'assigned', { deadline: null, nextCheckAt: null }, `Deployment profile assigned (${profile}): ready to deploy`, e);
+      this.c.move(
+        d,
+        'assigned',
+        { deadline: null, nextCheckAt: null },
+        `Deployment profile assigned (${profile}): ready to deploy`,
+        e,
+      );
     } else if (profile === 'failed') {
-      this.c.move(d, 'failed', { deadline: null, nextCheckAt: null, errorName: 'ProfileAssignmentFailed', advice: STATION_ADVICE.profileFailed }, 'Deployment profile assignment failed', { ...e, errorName: 'ProfileAssignmentFailed' });
-      this.c.attention([d.id], `${d.serialNumber}: ${STATION_ADVICE.profileFailed}`, { serialNumber: d.serialNumber, errorName: 'ProfileAssignmentFailed' });
+      this.c.move(
+        d,
+        'failed',
+        {
+          deadline: null,
+          nextCheckAt: null,
+          errorName: 'ProfileAssignmentFailed',
+          advice: STATION_ADVICE.profileFailed,
+        },
+        'Deployment profile assignment failed',
+        { ...e, errorName: 'ProfileAssignmentFailed' },
+      );
+      this.c.attention([d.id], `${d.serialNumber}: ${STATION_ADVICE.profileFailed}`, {
+        serialNumber: d.serialNumber,
+        errorName: 'ProfileAssignmentFailed',
+      });
     }
   }
 }
-

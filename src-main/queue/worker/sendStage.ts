@@ -12,7 +12,12 @@ const HOLD_FIRST_MS = 10_000;
 const HOLD_MAX_MS = 60_000;
 
 /** Codes a row carries while its batch waits on the network or the service; cleared when Graph's answer lands. */
-export const WAITING_CODES: ReadonlySet<string> = new Set(['GRAPH_NOT_JSON', 'GRAPH_NETWORK', 'GRAPH_THROTTLED', 'GRAPH_UNAVAILABLE']);
+export const WAITING_CODES: ReadonlySet<string> = new Set([
+  'GRAPH_NOT_JSON',
+  'GRAPH_NETWORK',
+  'GRAPH_THROTTLED',
+  'GRAPH_UNAVAILABLE',
+]);
 
 /** A whole-batch refusal: the service said no to the request itself, not to one record. */
 interface Refusal {
@@ -86,12 +91,42 @@ export class SendStage implements WorkerStage {
           return true;
         })
         .slice(0, size);
-      const batch: BatchRecord = { id: randomUUID(), importId: randomUUID(), status: 'sending', createdAt: now, nextAt: now, attempts: 0, deadline: now + this.c.t.importDeadlineMs, deviceCount: picked.length };
+      const batch: BatchRecord = {
+        id: randomUUID(),
+        importId: randomUUID(),
+        status: 'sending',
+        createdAt: now,
+        nextAt: now,
+        attempts: 0,
+        deadline: now + this.c.t.importDeadlineMs,
+        deviceCount: picked.length,
+      };
       this.c.store.createBatch(
         batch,
         picked.map((d) => d.id),
-        { state: 'importing', stateSince: now, batchId: batch.id, importId: batch.importId, deadline: batch.deadline, nextCheckAt: null, errorCode: null, errorName: null, advice: null, importedRecordId: null, deviceRegistrationId: null, profileStatus: null },
-        { at: now, fromState: 'queued', toState: 'importing', message: `Importing in a batch of ${picked.length}`, batchId: batch.id, importId: batch.importId, requestIds: [] },
+        {
+          state: 'importing',
+          stateSince: now,
+          batchId: batch.id,
+          importId: batch.importId,
+          deadline: batch.deadline,
+          nextCheckAt: null,
+          errorCode: null,
+          errorName: null,
+          advice: null,
+          importedRecordId: null,
+          deviceRegistrationId: null,
+          profileStatus: null,
+        },
+        {
+          at: now,
+          fromState: 'queued',
+          toState: 'importing',
+          message: `Importing in a batch of ${picked.length}`,
+          batchId: batch.id,
+          importId: batch.importId,
+          requestIds: [],
+        },
       );
       for (const d of picked) this.c.changed.add(d.id);
       await this.sendBatch(batch);
@@ -127,7 +162,11 @@ export class SendStage implements WorkerStage {
       for (const d of waiting) this.c.store.updateDevice(d.id, { nextCheckAt: now + delay, ...why });
     });
     for (const d of waiting) this.c.changed.add(d.id);
-    this.c.logger.warn('Import held: the tenant cannot be reached or signed in to yet; devices stay queued', { code, devices: waiting.length, retryInMs: delay });
+    this.c.logger.warn('Import held: the tenant cannot be reached or signed in to yet; devices stay queued', {
+      code,
+      devices: waiting.length,
+      retryInMs: delay,
+    });
     this.c.attention(
       waiting.map((d) => d.id),
       `Import is waiting: ${res.error.message}`,
@@ -162,7 +201,13 @@ export class SendStage implements WorkerStage {
     const err = res.error;
     const refusal: Refusal | undefined =
       err instanceof GraphFailure && (refusedOutright(err) || refusedMaybeApplied(err))
-        ? { code: err.code, message: err.message, ...(err.action ? { action: err.action } : {}), ...(err.status !== undefined ? { status: err.status } : {}), ...(err.requestId ? { requestId: err.requestId } : {}) }
+        ? {
+            code: err.code,
+            message: err.message,
+            ...(err.action ? { action: err.action } : {}),
+            ...(err.status !== undefined ? { status: err.status } : {}),
+            ...(err.requestId ? { requestId: err.requestId } : {}),
+          }
         : undefined;
     if (refusal && refusedOutright(err)) return this.split(batch, devices, refusal);
     // A 5xx refusal may still have imported some records: reconcile first, then split what did not land.
@@ -177,7 +222,11 @@ export class SendStage implements WorkerStage {
       // unknown, so the batch is reconciled on the next tick, and each row says why.
       this.c.store.updateBatch(batch.id, { nextAt: this.c.now() });
       this.markWaiting(devices, err);
-      this.c.attention(devices.map((d) => d.id), `Import is waiting: ${err.message} ${err.action ?? ''}`.trim(), { waiting: true, errorName: err.code });
+      this.c.attention(
+        devices.map((d) => d.id),
+        `Import is waiting: ${err.message} ${err.action ?? ''}`.trim(),
+        { waiting: true, errorName: err.code },
+      );
       return;
     }
     this.retryLater(batch, err);
@@ -191,26 +240,61 @@ export class SendStage implements WorkerStage {
   private notTaken(batch: BatchRecord, devices: DeviceRecord[], err: GraphFailure): void {
     const until = this.c.now() + this.c.retryDelay(0, err);
     const at = new Date(until).toISOString();
-    const words = err.kind === 'throttled' ? `Intune throttled the import; the station sends it again after ${at}` : `Intune was unavailable; the station sends the import again after ${at}`;
+    const words =
+      err.kind === 'throttled'
+        ? `Intune throttled the import; the station sends it again after ${at}`
+        : `Intune was unavailable; the station sends the import again after ${at}`;
     this.c.store.transaction(() => {
       for (const d of devices) {
         // The row's deadline is when it is sent again: the Queue screen shows it ("due in 58 min", the time on hover).
-        this.c.move(d, 'queued', { batchId: null, importId: null, deadline: until, nextCheckAt: until, errorName: err.code, errorCode: null, advice: `${words}.` }, `${words} (HTTP ${err.status ?? '?'})`, {
-          batchId: batch.id,
-          importId: batch.importId,
-          requestIds: [err.requestId],
-          errorName: err.code,
-        });
+        this.c.move(
+          d,
+          'queued',
+          {
+            batchId: null,
+            importId: null,
+            deadline: until,
+            nextCheckAt: until,
+            errorName: err.code,
+            errorCode: null,
+            advice: `${words}.`,
+          },
+          `${words} (HTTP ${err.status ?? '?'})`,
+          {
+            batchId: batch.id,
+            importId: batch.importId,
+            requestIds: [err.requestId],
+            errorName: err.code,
+          },
+        );
       }
       this.c.store.updateBatch(batch.id, { status: 'done' });
     });
-    this.c.attention(devices.map((d) => d.id), `${words}.`, { waiting: true, errorName: err.code });
+    this.c.attention(
+      devices.map((d) => d.id),
+      `${words}.`,
+      { waiting: true, errorName: err.code },
+    );
   }
 
   /** Rows of a batch whose outcome is being checked say why (cleared when the batch's answer lands). */
   private markWaiting(devices: DeviceRecord[], err: GraphFailure): void {
     this.c.store.transaction(() => {
-      for (const d of devices) this.c.store.updateDevice(d.id, { errorName: err.code, advice: `${err.message} ${err.action ?? ''}`.trim() }, { at: this.c.now(), fromState: d.state, toState: d.state, message: err.message, batchId: d.batchId, importId: d.importId, requestIds: [], errorName: err.code });
+      for (const d of devices)
+        this.c.store.updateDevice(
+          d.id,
+          { errorName: err.code, advice: `${err.message} ${err.action ?? ''}`.trim() },
+          {
+            at: this.c.now(),
+            fromState: d.state,
+            toState: d.state,
+            message: err.message,
+            batchId: d.batchId,
+            importId: d.importId,
+            requestIds: [],
+            errorName: err.code,
+          },
+        );
     });
     for (const d of devices) this.c.changed.add(d.id);
   }
@@ -226,17 +310,37 @@ export class SendStage implements WorkerStage {
       this.retryLater(batch, list.error);
       return undefined;
     }
-    const matched = matchRecords(devices, list.value.value, (id) => !this.c.store.hasImportedRecord(id), { ignoreKnownIds: true });
+    const matched = matchRecords(devices, list.value.value, (id) => !this.c.store.hasImportedRecord(id), {
+      ignoreKnownIds: true,
+    });
     const found = devices.filter((d) => matched.has(d.id));
     const absent = devices.filter((d) => !matched.has(d.id));
     this.c.stats.reconciled++;
-    this.c.logger.info('reconciled a batch that may have reached Graph', { batchId: batch.id, devices: devices.length, found: found.length, absent: absent.length });
+    this.c.logger.info('reconciled a batch that may have reached Graph', {
+      batchId: batch.id,
+      devices: devices.length,
+      found: found.length,
+      absent: absent.length,
+    });
     if (found.length && absent.length) {
       // The ones that landed are followed in this batch; the others go on in a batch of their own.
-      this.rebatch(batch, absent, `Not found in Intune after the batch's answer was lost: sending again (${absent.length} of ${devices.length})`, undefined, batch.refused);
+      this.rebatch(
+        batch,
+        absent,
+        `Not found in Intune after the batch's answer was lost: sending again (${absent.length} of ${devices.length})`,
+        undefined,
+        batch.refused,
+      );
     }
     if (found.length) {
-      await this.accepted(batch, found, [...matched.values()], list.value.requestId, 'found by serial in the imported list (its answer had been lost)', false);
+      await this.accepted(
+        batch,
+        found,
+        [...matched.values()],
+        list.value.requestId,
+        'found by serial in the imported list (its answer had been lost)',
+        false,
+      );
       return [];
     }
     this.c.store.updateBatch(batch.id, { attempts: 0 });
@@ -245,63 +349,139 @@ export class SendStage implements WorkerStage {
   }
 
   /** Graph has the batch: the record ids it gave back are written first, then the states are applied. */
-  private async accepted(batch: BatchRecord, devices: DeviceRecord[], records: ImportedIdentity[], requestId: string | undefined, how: string, fromPost: boolean): Promise<void> {
+  private async accepted(
+    batch: BatchRecord,
+    devices: DeviceRecord[],
+    records: ImportedIdentity[],
+    requestId: string | undefined,
+    how: string,
+    fromPost: boolean,
+  ): Promise<void> {
     const now = this.c.now();
-    const matched = matchRecords(devices, records, (id) => !this.c.store.hasImportedRecord(id), { ignoreKnownIds: true });
+    const matched = matchRecords(devices, records, (id) => !this.c.store.hasImportedRecord(id), {
+      ignoreKnownIds: true,
+    });
     const ownerOf = new Map([...matched].map(([deviceId, r]) => [r.id, deviceId]));
     this.c.store.transaction(() => {
       // Every record of a POST answer is this station's, matched to a device or not: all are cleaned up later.
       const mine = records.filter((r) => r.id && (fromPost || ownerOf.has(r.id)));
-      this.c.store.addImportedRecords(mine.map((r) => ({ id: r.id, batchId: batch.id, deviceId: ownerOf.get(r.id) ?? '', createdAt: now })));
+      this.c.store.addImportedRecords(
+        mine.map((r) => ({ id: r.id, batchId: batch.id, deviceId: ownerOf.get(r.id) ?? '', createdAt: now })),
+      );
       for (const d of devices) {
         const r = matched.get(d.id);
         // The answer landed: a network failure that made the row wait no longer explains it.
-        const waited = d.errorName !== undefined && WAITING_CODES.has(d.errorName) ? { errorName: null, advice: null } : {};
+        const waited =
+          d.errorName !== undefined && WAITING_CODES.has(d.errorName) ? { errorName: null, advice: null } : {};
         if (r) this.c.store.updateDevice(d.id, { importedRecordId: r.id, ...waited });
         else if (Object.keys(waited).length) this.c.store.updateDevice(d.id, waited);
-        this.c.store.appendEvent({ deviceId: d.id, at: now, fromState: 'importing', toState: 'importing', message: `Batch ${how}`, batchId: batch.id, importId: batch.importId, requestIds: requestId ? [requestId] : [] });
+        this.c.store.appendEvent({
+          deviceId: d.id,
+          at: now,
+          fromState: 'importing',
+          toState: 'importing',
+          message: `Batch ${how}`,
+          batchId: batch.id,
+          importId: batch.importId,
+          requestIds: requestId ? [requestId] : [],
+        });
       }
-      this.c.store.updateBatch(batch.id, { status: 'sent', postedAt: batch.postedAt ?? now, attempts: 0, nextAt: now + this.c.t.firstPollMs });
+      this.c.store.updateBatch(batch.id, {
+        status: 'sent',
+        postedAt: batch.postedAt ?? now,
+        attempts: 0,
+        nextAt: now + this.c.t.firstPollMs,
+      });
     });
-    await this.poll.applyRecords({ ...batch, status: 'sent', attempts: 0, postedAt: batch.postedAt ?? now }, records, requestId, false);
+    await this.poll.applyRecords(
+      { ...batch, status: 'sent', attempts: 0, postedAt: batch.postedAt ?? now },
+      records,
+      requestId,
+      false,
+    );
   }
 
   /**
    * Refused as a whole: halves go on as batches of their own; a device refused alone fails with the service's words.
    */
   private split(batch: BatchRecord, devices: DeviceRecord[], refusal: Refusal): void {
-    const remaining = this.c.store.devicesInBatch(batch.id).filter((d) => d.state === 'importing' && !devices.some((x) => x.id === d.id));
+    const remaining = this.c.store
+      .devicesInBatch(batch.id)
+      .filter((d) => d.state === 'importing' && !devices.some((x) => x.id === d.id));
     if (devices.length === 1) {
       // One device refused alone: the refusals on the way here were about it, not about the size.
       this.refusedMin = Number.POSITIVE_INFINITY;
       const d = devices[0]!;
-      this.c.move(d, 'failed', { deadline: null, nextCheckAt: null, errorName: refusal.code, advice: refusal.action ?? refusal.message }, `Import refused by Intune: ${refusal.message}`, {
-        batchId: batch.id,
-        importId: batch.importId,
-        requestIds: [refusal.requestId],
+      this.c.move(
+        d,
+        'failed',
+        { deadline: null, nextCheckAt: null, errorName: refusal.code, advice: refusal.action ?? refusal.message },
+        `Import refused by Intune: ${refusal.message}`,
+        {
+          batchId: batch.id,
+          importId: batch.importId,
+          requestIds: [refusal.requestId],
+          errorName: refusal.code,
+        },
+      );
+      this.c.attention([d.id], `${d.serialNumber}: ${refusal.message}`, {
+        serialNumber: d.serialNumber,
         errorName: refusal.code,
       });
-      this.c.attention([d.id], `${d.serialNumber}: ${refusal.message}`, { serialNumber: d.serialNumber, errorName: refusal.code });
     } else {
       this.c.stats.batchesSplit++;
       this.refusedMin = Math.min(this.refusedMin, devices.length);
       const half = Math.ceil(devices.length / 2);
       const why = `Intune refused the batch of ${devices.length}${refusal.status ? ` (${refusal.status})` : ''}: ${refusal.message}`;
-      this.rebatch(batch, devices.slice(0, half), `${why}; sending it in halves to find the device it refuses`, refusal.requestId);
-      this.rebatch(batch, devices.slice(half), `${why}; sending it in halves to find the device it refuses`, refusal.requestId);
+      this.rebatch(
+        batch,
+        devices.slice(0, half),
+        `${why}; sending it in halves to find the device it refuses`,
+        refusal.requestId,
+      );
+      this.rebatch(
+        batch,
+        devices.slice(half),
+        `${why}; sending it in halves to find the device it refuses`,
+        refusal.requestId,
+      );
     }
     if (!remaining.length) this.c.store.updateBatch(batch.id, { status: 'done', refused: JSON.stringify(refusal) });
   }
 
   /** Moves devices into a new batch, never sent yet (same import deadline). */
-  private rebatch(from: BatchRecord, devices: DeviceRecord[], message: string, requestId?: string, refused?: string): void {
+  private rebatch(
+    from: BatchRecord,
+    devices: DeviceRecord[],
+    message: string,
+    requestId?: string,
+    refused?: string,
+  ): void {
     const now = this.c.now();
-    const batch: BatchRecord = { id: randomUUID(), importId: randomUUID(), status: 'sending', createdAt: now, nextAt: now, attempts: 0, deadline: from.deadline, deviceCount: devices.length, ...(refused ? { refused } : {}) };
+    const batch: BatchRecord = {
+      id: randomUUID(),
+      importId: randomUUID(),
+      status: 'sending',
+      createdAt: now,
+      nextAt: now,
+      attempts: 0,
+      deadline: from.deadline,
+      deviceCount: devices.length,
+      ...(refused ? { refused } : {}),
+    };
     this.c.store.createBatch(
       batch,
       devices.map((d) => d.id),
       { batchId: batch.id, importId: batch.importId, importedRecordId: null },
-      { at: now, fromState: 'importing', toState: 'importing', message, batchId: batch.id, importId: batch.importId, requestIds: requestId ? [requestId] : [] },
+      {
+        at: now,
+        fromState: 'importing',
+        toState: 'importing',
+        message,
+        batchId: batch.id,
+        importId: batch.importId,
+        requestIds: requestId ? [requestId] : [],
+      },
     );
     for (const d of devices) this.c.changed.add(d.id);
   }
@@ -313,7 +493,11 @@ export class SendStage implements WorkerStage {
       // The failure's code travels with it: the renderer says why the import waits, in the technician's language.
       const code = codeOf(err);
       const params = paramsOf(err);
-      this.c.attention(ids, `Import is waiting: ${err.message}${err instanceof GraphFailure && err.action ? ` ${err.action}` : ''}`, { waiting: true, ...(code ? { errorName: code } : {}), ...(code && params ? { params } : {}) });
+      this.c.attention(
+        ids,
+        `Import is waiting: ${err.message}${err instanceof GraphFailure && err.action ? ` ${err.action}` : ''}`,
+        { waiting: true, ...(code ? { errorName: code } : {}), ...(code && params ? { params } : {}) },
+      );
     }
   }
 }
@@ -326,7 +510,12 @@ function paramsOf(err: Error): Record<string, string | number> | undefined {
   const raw = (err as { params?: unknown }).params;
   if (!raw || typeof raw !== 'object') return undefined;
   const out: Record<string, string | number> = {};
-  for (const [k, v] of Object.entries(raw)) if ((typeof v === 'string' || typeof v === 'number') && !(codeOf(err) === 'CHECK_FAILED' && (k === 'check' || k === 'code'))) out[k] = v;
+  for (const [k, v] of Object.entries(raw))
+    if (
+      (typeof v === 'string' || typeof v === 'number') &&
+      !(codeOf(err) === 'CHECK_FAILED' && (k === 'check' || k === 'code'))
+    )
+      out[k] = v;
   return Object.keys(out).length ? out : undefined;
 }
 

@@ -59,7 +59,9 @@ export const DEFAULT_TIMINGS: WorkerTimings = {
   maxRecordRetries: 3,
 };
 
-export type Event = Partial<Omit<DeviceEventRecord, 'deviceId' | 'at' | 'toState' | 'fromState' | 'requestIds' | 'message'>> & { requestIds?: (string | undefined)[] };
+export type Event = Partial<
+  Omit<DeviceEventRecord, 'deviceId' | 'at' | 'toState' | 'fromState' | 'requestIds' | 'message'>
+> & { requestIds?: (string | undefined)[] };
 
 export type GraphResult<T> = { ok: true; value: T } | { ok: false; error: Error };
 
@@ -70,7 +72,6 @@ export const LAST_SYNC_KEY = 'lastSyncAt';
 export function serialKey(serial: string): string {
   return serial.trim().toUpperCase();
 }
-
 
 /** Importing, or timed out while importing (Intune may still answer). */
 export function stillImporting(d: DeviceRecord): boolean {
@@ -88,7 +89,16 @@ export class WorkerContext {
   /** Batches the technician asked to check now (Retry on an importing device past its time). */
   readonly checkNow = new Set<string>();
   /** What the worker saw from Graph, for the benchmark and diagnostics. */
-  readonly stats = { requests: 0, throttled: 0, transientFailures: 0, batchesPosted: 0, syncsRequested: 0, batchesSplit: 0, reconciled: 0, resentAfterLookup: 0 };
+  readonly stats = {
+    requests: 0,
+    throttled: 0,
+    transientFailures: 0,
+    batchesPosted: 0,
+    syncsRequested: 0,
+    batchesSplit: 0,
+    reconciled: 0,
+    resentAfterLookup: 0,
+  };
 
   constructor(
     readonly store: QueueStore,
@@ -120,10 +130,21 @@ export class WorkerContext {
       if (!('advice' in patch)) full.advice = null;
     }
     this.changed.add(d.id);
-    return this.store.updateDevice(d.id, full, { ...rest, at: now, fromState: d.state, toState: to, message, requestIds: (requestIds ?? []).filter((x): x is string => !!x) });
+    return this.store.updateDevice(d.id, full, {
+      ...rest,
+      at: now,
+      fromState: d.state,
+      toState: to,
+      message,
+      requestIds: (requestIds ?? []).filter((x): x is string => !!x),
+    });
   }
 
-  attention(ids: string[], message: string, facts: Pick<Attention, 'serialNumber' | 'errorCode' | 'errorName' | 'params' | 'waiting'> = {}): void {
+  attention(
+    ids: string[],
+    message: string,
+    facts: Pick<Attention, 'serialNumber' | 'errorCode' | 'errorName' | 'params' | 'waiting'> = {},
+  ): void {
     if (ids.length) this.bus?.emit('attention', { kind: 'device-needs-attention', deviceIds: ids, message, ...facts });
   }
 
@@ -164,7 +185,13 @@ export class WorkerContext {
           this.stats.throttled++;
           this.pausedUntil = Math.max(this.pausedUntil, this.now() + (error.retryAfterMs ?? this.t.retryBaseMs));
         }
-        this.logger.warn('Graph call failed', { code: error.code, kind: error.kind, status: error.status, requestId: error.requestId, clientRequestId: error.clientRequestId });
+        this.logger.warn('Graph call failed', {
+          code: error.code,
+          kind: error.kind,
+          status: error.status,
+          requestId: error.requestId,
+          clientRequestId: error.clientRequestId,
+        });
       } else if ((error as { code?: unknown }).code === 'GRAPH_CLIENT_CLOSED') {
         // The command reached its deadline or the station is closing: expected, not an error.
         this.logger.debug('Graph call not made: the client is closed');

@@ -37,9 +37,11 @@ class I18n {
    * The key's text with its params. "[ (line {line})]" is an optional segment: kept only when every
    * param inside it was given, so a code words well with or without its params.
    */
-  t = (key: MessageKey, params: Record<string, string | number> = {}): string => fillText(dictionaries[this.locale][key] ?? en[key], params, this.number);
+  t = (key: MessageKey, params: Record<string, string | number> = {}): string =>
+    fillText(dictionaries[this.locale][key] ?? en[key], params, this.number);
 
-  // Intl constructors cost far more than formatting; the queue formats thousands of cells, so build each once per locale.
+  // Intl constructors cost far more than formatting; the queue formats thousands of cells, so build each once per
+  // locale.
   private readonly formats = $derived({
     number: new Intl.NumberFormat(this.locale),
     dateTime: new Intl.DateTimeFormat(this.locale, { dateStyle: 'medium', timeStyle: 'medium' }),

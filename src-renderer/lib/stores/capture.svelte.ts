@@ -1,5 +1,10 @@
 import { ApiError, type StationApi } from '../api.ts';
-import type { CapturedDevice, FileReadResult, QueueResult, ThisDeviceCapture } from '../../../src-main/contract/types.ts';
+import type {
+  CapturedDevice,
+  FileReadResult,
+  QueueResult,
+  ThisDeviceCapture,
+} from '../../../src-main/contract/types.ts';
 import { foldSerial } from '../../../src-main/contract/serialNumberRule.ts';
 import { fileToBase64 } from '../fileToBase64.ts';
 import { MAX_FILE_BYTES, MAX_FILE_SIZE_TEXT } from '../../../src-main/contract/limits.ts';
@@ -101,7 +106,8 @@ export class CaptureStore {
       const capture = await this.api.captureThisDevice(input);
       this.serialInfo = capture.serial;
       this.needsSerial = capture.needsSerial;
-      if (capture.serial.value && !(this.serialInfo.source === 'typed' && this.serial)) this.useSerial(capture.serial.value);
+      if (capture.serial.value && !(this.serialInfo.source === 'typed' && this.serial))
+        this.useSerial(capture.serial.value);
       if (capture.hashFile) this.takeFile(capture.hashFile);
       if (capture.device) this.device = capture.device;
       if (hashFilePath) this.rememberFolder(hashFilePath);
@@ -114,8 +120,15 @@ export class CaptureStore {
 
   loadBrowserFile(file: File): Promise<void> {
     return this.run(async () => {
-      if (file.size > MAX_FILE_BYTES) throw new ApiError({ code: 'FILE_TOO_LARGE', message: `${file.name} is larger than ${MAX_FILE_SIZE_TEXT}.`, params: { path: file.name, limit: MAX_FILE_SIZE_TEXT } });
-      const [result] = await this.api.readFileContents({ files: [{ name: file.name, base64: await fileToBase64(file) }] });
+      if (file.size > MAX_FILE_BYTES)
+        throw new ApiError({
+          code: 'FILE_TOO_LARGE',
+          message: `${file.name} is larger than ${MAX_FILE_SIZE_TEXT}.`,
+          params: { path: file.name, limit: MAX_FILE_SIZE_TEXT },
+        });
+      const [result] = await this.api.readFileContents({
+        files: [{ name: file.name, base64: await fileToBase64(file) }],
+      });
       if (result) this.takeFile(result);
       await this.recheck();
     });
@@ -131,7 +144,10 @@ export class CaptureStore {
       if (first) {
         this.takeFile(first);
         await this.recheck();
-        this.dropFolder = { ok: first.devices.length > 0, text: t('capture.dropFolderRead', { name: first.path.split(/[\\/]/).pop() ?? first.path }) };
+        this.dropFolder = {
+          ok: first.devices.length > 0,
+          text: t('capture.dropFolderRead', { name: first.path.split(/[\\/]/).pop() ?? first.path }),
+        };
       } else {
         this.dropFolder = { ok: false, text: t('capture.dropFolderEmpty') };
       }

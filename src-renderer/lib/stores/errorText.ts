@@ -26,8 +26,11 @@ function refusedFields(err: ApiError): string[] {
   const issues = err.details?.issues;
   if (!Array.isArray(issues)) return [];
   const names = issues.flatMap((i) => {
-    const path = typeof i === 'string' ? i.split(':')[0] ?? '' : '';
-    const field = path.split('.').reverse().find((p) => FIELD_LABELS[p]);
+    const path = typeof i === 'string' ? (i.split(':')[0] ?? '') : '';
+    const field = path
+      .split('.')
+      .reverse()
+      .find((p) => FIELD_LABELS[p]);
     return field ? [t(FIELD_LABELS[field]!)] : [];
   });
   return [...new Set(names)];
@@ -41,7 +44,9 @@ export function errorText(err: unknown): string {
   if (err instanceof ApiError) {
     const text = wordCode(err.code, err.params);
     const fields = err.code === 'INPUT_INVALID' ? refusedFields(err) : [];
-    return fields.length ? `${text} ${t('code.INPUT_INVALID.fields', { fields: fields.join(i18n.locale === 'ja' ? '、' : ', ') })}` : text;
+    return fields.length
+      ? `${text} ${t('code.INPUT_INVALID.fields', { fields: fields.join(i18n.locale === 'ja' ? '、' : ', ') })}`
+      : text;
   }
   // A renderer-side failure (a file the browser could not read...): no code, so the generic words.
   return t('code.unknown', { code: err instanceof Error ? err.name : 'Error' });

@@ -13,7 +13,10 @@ export class GroupTagStore {
   constructor(private readonly api: StationApi) {
     this.sessionDefault = globalThis.sessionStorage?.getItem(DEFAULT_KEY) ?? '';
     const saved = globalThis.localStorage?.getItem(RECENT_KEY);
-    if (saved) this.recent = (JSON.parse(saved) as unknown[]).filter((x): x is string => typeof x === 'string' && !groupTagProblem(x));
+    if (saved)
+      this.recent = (JSON.parse(saved) as unknown[]).filter(
+        (x): x is string => typeof x === 'string' && !groupTagProblem(x),
+      );
   }
 
   async load(): Promise<void> {

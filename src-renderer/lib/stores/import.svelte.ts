@@ -1,5 +1,11 @@
 import type { StationApi } from '../api.ts';
-import { REFUSED_ROW_CODES, type CapturedDevice, type FileReadError, type FileReadResult, type QueueResult } from '../../../src-main/contract/types.ts';
+import {
+  REFUSED_ROW_CODES,
+  type CapturedDevice,
+  type FileReadError,
+  type FileReadResult,
+  type QueueResult,
+} from '../../../src-main/contract/types.ts';
 import { OFFERS_HASH_SERIAL } from '../../../src-main/contract/serialNumberRule.ts';
 import { fileToBase64 } from '../fileToBase64.ts';
 import { isAcceptedFileName } from '../../../src-main/contract/hashFileTypes.ts';
@@ -48,7 +54,9 @@ export class ImportStore {
   reading = $state(0);
   error = $state<string | undefined>(undefined);
   skipped = $state.raw<string[]>([]);
-  queued = $state<Required<Pick<QueueResult, 'queued' | 'duplicates' | 'invalid' | 'refused' | 'flagged'>> | undefined>(undefined);
+  queued = $state<Required<Pick<QueueResult, 'queued' | 'duplicates' | 'invalid' | 'refused' | 'flagged'>> | undefined>(
+    undefined,
+  );
   /**
    * "Use this tag for every row": the chosen tag replaces the tags the files carry (off: it fills rows without one).
    */
@@ -70,38 +78,54 @@ export class ImportStore {
       for (const d of r.devices) {
         const key = `${d.serialNumber.trim().toUpperCase()}|${d.hardwareHash}`;
         const seen = first.get(key);
-        if (seen) later.set(d, { file: seen.file, ...(seen.device.source.line !== undefined ? { line: seen.device.source.line } : {}) });
+        if (seen)
+          later.set(d, {
+            file: seen.file,
+            ...(seen.device.source.line !== undefined ? { line: seen.device.source.line } : {}),
+          });
         else first.set(key, { device: d, file: r.path });
       }
     }
     return later;
   });
-  good = $derived(this.results.flatMap((r) => r.devices.filter((d) => d.valid && !this.sent.has(d) && !this.alsoIn.has(d))));
+  good = $derived(
+    this.results.flatMap((r) => r.devices.filter((d) => d.valid && !this.sent.has(d) && !this.alsoIn.has(d))),
+  );
   /**
    * Everything the queue keeps besides the good devices: invalid devices and rows refused before upload (every capture
    * is a record: docs/architecture.md#the-queue-data-model).
    */
-  invalid = $derived(this.results.flatMap((r) => r.devices.filter((d) => !d.valid && !this.sent.has(d) && !this.alsoIn.has(d))));
-  refusedRows = $derived(this.results.flatMap((r) => r.errors.filter((e) => ROW_CODES.has(e.code) && !this.sent.has(e)).map((e) => ({ file: r, error: e }))));
+  invalid = $derived(
+    this.results.flatMap((r) => r.devices.filter((d) => !d.valid && !this.sent.has(d) && !this.alsoIn.has(d))),
+  );
+  refusedRows = $derived(
+    this.results.flatMap((r) =>
+      r.errors.filter((e) => ROW_CODES.has(e.code) && !this.sent.has(e)).map((e) => ({ file: r, error: e })),
+    ),
+  );
   /** Per file, in line order (refused rows and invalid devices come from different readers' lists). */
   bad = $derived(
-    this.results.flatMap((r): BadRow[] => byLine([
-      ...r.errors.map((e) => ({
-        file: r.path,
-        ...(e.line !== undefined ? { line: e.line } : {}),
-        ...(typeof e.params?.serial === 'string' ? { serial: e.params.serial } : {}),
-        reasons: [{ code: e.code, message: e.message, ...(e.params ? { params: e.params } : {}) }],
-      })),
-      ...r.devices
-        .filter((d) => !d.valid)
-        .map((d: CapturedDevice) => ({
+    this.results.flatMap((r): BadRow[] =>
+      byLine([
+        ...r.errors.map((e) => ({
           file: r.path,
-          ...(d.source.line !== undefined ? { line: d.source.line } : {}),
-          serial: d.serialNumber,
-          reasons: d.findings.filter((f) => f.severity === 'error').map((f) => ({ code: f.code, message: f.message, ...(f.params ? { params: f.params } : {}) })),
-          ...(d.findings.some((f) => OFFERS_HASH_SERIAL.has(f.code)) && !this.sent.has(d) ? { device: d } : {}),
+          ...(e.line !== undefined ? { line: e.line } : {}),
+          ...(typeof e.params?.serial === 'string' ? { serial: e.params.serial } : {}),
+          reasons: [{ code: e.code, message: e.message, ...(e.params ? { params: e.params } : {}) }],
         })),
-    ])),
+        ...r.devices
+          .filter((d) => !d.valid)
+          .map((d: CapturedDevice) => ({
+            file: r.path,
+            ...(d.source.line !== undefined ? { line: d.source.line } : {}),
+            serial: d.serialNumber,
+            reasons: d.findings
+              .filter((f) => f.severity === 'error')
+              .map((f) => ({ code: f.code, message: f.message, ...(f.params ? { params: f.params } : {}) })),
+            ...(d.findings.some((f) => OFFERS_HASH_SERIAL.has(f.code)) && !this.sent.has(d) ? { device: d } : {}),
+          })),
+      ]),
+    ),
   );
 
   private readonly off: () => void;
@@ -123,7 +147,10 @@ export class ImportStore {
   async addFiles(picked: File[]): Promise<void> {
     const files = picked.filter((f) => isAcceptedFileName(f.name));
     const wrongType = picked.filter((f) => !files.includes(f)).map((f) => ({ name: f.name, reason: 'type' as const }));
-    this.notRead = [...wrongType, ...files.filter((f) => f.size > MAX_FILE_BYTES).map((f) => ({ name: f.name, reason: 'size' as const }))];
+    this.notRead = [
+      ...wrongType,
+      ...files.filter((f) => f.size > MAX_FILE_BYTES).map((f) => ({ name: f.name, reason: 'size' as const })),
+    ];
     if (!files.length) return;
     this.busy = true;
     this.reading = files.length;
@@ -153,7 +180,9 @@ export class ImportStore {
     if (!serial) return;
     try {
       const fixed = await this.api.checkDevice({ device: { ...toDeviceInput(device), serialNumber: serial } });
-      this.results = this.results.map((r) => (r.devices.includes(device) ? { ...r, devices: r.devices.map((d) => (d === device ? fixed : d)) } : r));
+      this.results = this.results.map((r) =>
+        r.devices.includes(device) ? { ...r, devices: r.devices.map((d) => (d === device ? fixed : d)) } : r,
+      );
     } catch (err) {
       this.error = errorText(err);
     }
@@ -164,16 +193,29 @@ export class ImportStore {
     this.busy = true;
     this.error = undefined;
     try {
-      const total = { queued: [] as string[], duplicates: [] as string[], invalid: [] as string[], refused: [] as string[], flagged: [] as string[] };
+      const total = {
+        queued: [] as string[],
+        duplicates: [] as string[],
+        invalid: [] as string[],
+        refused: [] as string[],
+        flagged: [] as string[],
+      };
       const devices = [...this.good, ...this.invalid];
       const refused = this.refusedRows;
       if (this.good.length === 0) return;
       for (let i = 0; i < Math.max(devices.length, refused.length); i += MAX_DEVICES_PER_CALL) {
-        const input: Parameters<StationApi['queueDevices']>[0] = { devices: devices.slice(i, i + MAX_DEVICES_PER_CALL).map(toDeviceInput) };
+        const input: Parameters<StationApi['queueDevices']>[0] = {
+          devices: devices.slice(i, i + MAX_DEVICES_PER_CALL).map(toDeviceInput),
+        };
         const rows = refused.slice(i, i + MAX_DEVICES_PER_CALL);
         if (rows.length) {
           input.refused = rows.map(({ file, error }) => ({
-            source: { kind: 'file', path: file.path, ...(error.line !== undefined ? { line: error.line } : {}), ...(file.format ? { format: file.format } : {}) },
+            source: {
+              kind: 'file',
+              path: file.path,
+              ...(error.line !== undefined ? { line: error.line } : {}),
+              ...(file.format ? { format: file.format } : {}),
+            },
             code: error.code,
             message: error.message.slice(0, 2000),
             ...(error.params ? { params: error.params } : {}),

@@ -22,17 +22,33 @@ export function toastText(x: Toast): string {
 export function attentionText(a: Attention): string {
   // Worded from the event's facts only: its English message never reaches the screen. "Processed", not
   // "sent to Intune": the same words are true in training mode.
-  if (a.kind === 'batch-finished') return a.count !== undefined ? tn('notify.batchProcessed', a.count) : t('notify.batchEnded');
+  if (a.kind === 'batch-finished')
+    return a.count !== undefined ? tn('notify.batchProcessed', a.count) : t('notify.batchEnded');
   const hasError = a.errorCode !== undefined || !!a.errorName;
-  if (a.serialNumber) return t('notify.deviceError', { serial: a.serialNumber, advice: hasError ? wordAdvice(a.errorCode, a.errorName, a.params) : t('notify.openQueue') });
+  if (a.serialNumber)
+    return t('notify.deviceError', {
+      serial: a.serialNumber,
+      advice: hasError ? wordAdvice(a.errorCode, a.errorName, a.params) : t('notify.openQueue'),
+    });
   // Devices that wait to be imported (not signed in, tenant check failed, throttled): how many, and why.
-  if (a.waiting) return tn('notify.importWaiting', a.deviceIds.length, { advice: hasError ? wordAdvice(a.errorCode, a.errorName, a.params) : t('notify.openQueue') });
+  if (a.waiting)
+    return tn('notify.importWaiting', a.deviceIds.length, {
+      advice: hasError ? wordAdvice(a.errorCode, a.errorName, a.params) : t('notify.openQueue'),
+    });
   return hasError ? wordAdvice(a.errorCode, a.errorName, a.params) : t('notify.attentionGeneric');
 }
 
 /** What makes two attention events the same news: kind, devices and cause. */
 function attentionKey(a: Attention): string {
-  return JSON.stringify([a.kind, [...a.deviceIds].sort(), a.serialNumber ?? '', a.errorCode ?? '', a.errorName ?? '', a.count ?? '', a.message]);
+  return JSON.stringify([
+    a.kind,
+    [...a.deviceIds].sort(),
+    a.serialNumber ?? '',
+    a.errorCode ?? '',
+    a.errorName ?? '',
+    a.count ?? '',
+    a.message,
+  ]);
 }
 
 /**
@@ -58,7 +74,11 @@ export class Notifier {
     // one for the same devices and the same cause is still in the stack, it is not stacked, rung or
     // notified again.
     const key = attentionKey(a);
-    if (a.kind === 'device-needs-attention' && this.toasts.some((x) => x.attention && attentionKey(x.attention) === key)) return;
+    if (
+      a.kind === 'device-needs-attention' &&
+      this.toasts.some((x) => x.attention && attentionKey(x.attention) === key)
+    )
+      return;
     const text = attentionText(a);
     this.chime(a.kind === 'batch-finished' ? [660, 880] : [440, 330, 440]);
     this.osNotification(text);
@@ -70,7 +90,16 @@ export class Notifier {
     const id = this.next++;
     const words = typeof text === 'function' ? text : undefined;
     // The stack shows the newest and counts the rest; a flood of events keeps the last 50.
-    this.toasts = [...this.toasts.slice(-49), { id, kind, text: words ? words() : (text as string), ...(words ? { words } : {}), ...(attention ? { attention } : {}) }];
+    this.toasts = [
+      ...this.toasts.slice(-49),
+      {
+        id,
+        kind,
+        text: words ? words() : (text as string),
+        ...(words ? { words } : {}),
+        ...(attention ? { attention } : {}),
+      },
+    ];
     if (ms > 0) setTimeout(() => this.dismiss(id), ms);
     return id;
   }

@@ -1,5 +1,13 @@
 import { ApiError, type StationApi } from '../api.ts';
-import { DEFAULT_WAIT_FOR, type DeviceActionResult, type DeviceState, type ExportFile, type QueueChanged, type QueueRow, type StationSettings } from '../../../src-main/contract/types.ts';
+import {
+  DEFAULT_WAIT_FOR,
+  type DeviceActionResult,
+  type DeviceState,
+  type ExportFile,
+  type QueueChanged,
+  type QueueRow,
+  type StationSettings,
+} from '../../../src-main/contract/types.ts';
 import { MAX_DEVICES_PER_CALL } from '../../../src-main/contract/limits.ts';
 import { countGroups, stateGroup, type StateGroup } from '../deviceStates.ts';
 import { errorText } from './errorText.ts';
@@ -43,7 +51,11 @@ export class QueueStore {
     const shown =
       !needle && filter === 'all'
         ? this.rows
-        : this.rows.filter((r) => (filter === 'all' || stateGroup(r.state, waitFor) === filter) && (!needle || r.serialNumber.toUpperCase().includes(needle)));
+        : this.rows.filter(
+            (r) =>
+              (filter === 'all' || stateGroup(r.state, waitFor) === filter) &&
+              (!needle || r.serialNumber.toUpperCase().includes(needle)),
+          );
     return failedFirst(shown, waitFor);
   });
 
@@ -118,7 +130,9 @@ export class QueueStore {
       // Only ids whose last applied answer is older than this request: a late answer never overwrites a newer one.
       const fresh = new Set(change.deviceIds.filter((id) => (this.rowSeq.get(id) ?? 0) < seq && this.loadSeq < seq));
       for (const id of fresh) this.rowSeq.set(id, seq);
-      const byId = new Map(details.filter((d) => d !== undefined && fresh.has(d.row.id)).map((d) => [d!.row.id, d!.row]));
+      const byId = new Map(
+        details.filter((d) => d !== undefined && fresh.has(d.row.id)).map((d) => [d!.row.id, d!.row]),
+      );
       const known = new Set(this.rows.map((r) => r.id));
       const next = this.rows.flatMap((r) => (fresh.has(r.id) ? (byId.has(r.id) ? [byId.get(r.id)!] : []) : [r]));
       for (const [id, row] of byId) if (!known.has(id)) next.push(row);

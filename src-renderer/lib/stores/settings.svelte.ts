@@ -1,5 +1,11 @@
 import { ApiError, type StationApi } from '../api.ts';
-import type { AuthStatus, ConnectionCheckReport, DeviceCodePrompt, DiagnosticsFile, StationSettings } from '../../../src-main/contract/types.ts';
+import type {
+  AuthStatus,
+  ConnectionCheckReport,
+  DeviceCodePrompt,
+  DiagnosticsFile,
+  StationSettings,
+} from '../../../src-main/contract/types.ts';
 import { errorText } from './errorText.ts';
 
 export type SettingsPatch = Parameters<StationApi['updateSettings']>[0]['patch'];
@@ -48,7 +54,14 @@ export class SettingsStore {
     } catch (err) {
       // Keep the station's code and params: the screen words them in the technician's language.
       const e = err instanceof ApiError ? err : undefined;
-      this.auth = { state: 'error', error: { code: e?.code ?? 'SIGN_IN_FAILED', message: errorText(err), ...(e?.params ? { params: e.params } : {}) } };
+      this.auth = {
+        state: 'error',
+        error: {
+          code: e?.code ?? 'SIGN_IN_FAILED',
+          message: errorText(err),
+          ...(e?.params ? { params: e.params } : {}),
+        },
+      };
     } finally {
       if (this.auth?.state !== 'signing-in') this.deviceCode = undefined;
     }

@@ -122,6 +122,31 @@ describe('App', () => {
     await waitFor(() => expect(screen.queryByTestId('capture-more-in-file')).toBeNull());
   });
 
+  it("a refused file takes the previous file's device with it: nothing is left to queue under the typed serial", async () => {
+    const fake = start();
+    const good = () =>
+      new File([csv(`PF4XK2QZ,,${fakeHash('Contoso', 'Surface Laptop 6', 'PF4XK2QZ')},,`)], 'PF4XK2QZ.csv');
+    for (const [refused, said] of [
+      [new File(['not a hash file'], 'notes.txt'), 'notes.txt: not a hash file'],
+      [new File([csv('PF4XK2QY,broken')], 'broken.csv'), 'Line 2:'],
+    ] as const) {
+      await chooseFiles(await screen.findByTestId('hash-file'), [good()]);
+      await waitFor(() => expect(screen.getByTestId('decoded-model').textContent).toBe('Surface Laptop 6'));
+      await waitFor(() => expect(screen.getByTestId('queue-device')).toHaveProperty('disabled', false));
+      await chooseFiles(screen.getByTestId('hash-file'), [refused]);
+      await waitFor(() => expect(screen.getAllByRole('alert').length).toBeGreaterThan(0));
+      await waitFor(() => expect(screen.getByTestId('queue-device')).toHaveProperty('disabled', true));
+      expect(screen.queryByTestId('decoded-model')).toBeNull();
+      expect(
+        screen
+          .getAllByRole('alert')
+          .map((a) => a.textContent)
+          .join(' '),
+      ).toContain(said);
+    }
+    expect(fake.calls.some((c) => c.name === 'queueDevices')).toBe(false);
+  });
+
   it('captures: read this device, choose the hash file, see model and findings, Ctrl+Enter queues with the group tag', async () => {
     const fake = start();
     await fireEvent.click(await screen.findByTestId('read-this-device'));

@@ -99,6 +99,7 @@ export class CaptureStore {
   readThisDevice(hashFilePath?: string): Promise<void> {
     this.next();
     this.keepTyped();
+    if (hashFilePath) this.forgetFile(hashFilePath);
     return this.run(async () => {
       const input: { hashFilePath?: string; serialNumber?: string } = {};
       if (hashFilePath) input.hashFilePath = hashFilePath;
@@ -119,6 +120,7 @@ export class CaptureStore {
   }
 
   loadBrowserFile(file: File): Promise<void> {
+    this.forgetFile(file.name);
     return this.run(async () => {
       if (file.size > MAX_FILE_BYTES)
         throw new ApiError({
@@ -179,10 +181,21 @@ export class CaptureStore {
     this.hashPath = result.path;
     this.moreInFile = Math.max(0, result.devices.length - 1);
     const device = result.devices[0];
-    if (device) {
-      this.device = device;
-      if (!this.serial && device.serialNumber) this.useSerial(device.serialNumber);
-    }
+    // A file without a device replaces the one shown: the device box and Queue never outlive the file they came from.
+    this.device = device;
+    if (device && !this.serial && device.serialNumber) this.useSerial(device.serialNumber);
+  }
+
+  /**
+   * A new file was chosen: the previous file's device, findings and errors go before it is read, so a refused file
+   * cannot leave the last good hash queueable under the serial typed for this machine.
+   */
+  private forgetFile(name: string): void {
+    this.result = undefined;
+    this.device = undefined;
+    this.fileErrors = [];
+    this.moreInFile = 0;
+    this.hashPath = name;
   }
 
   /**

@@ -52,6 +52,10 @@ const PATTERNS: [RegExp, MessageKey, ((g: Params) => Params)?][] = [
   [/^Queued to register again$/, 'event.queuedReregister'],
   [/^Checked again and queued$/, 'event.checkedAgain'],
   [/^Waiting again$/, 'event.waitingAgain'],
+  [
+    /^The station was not running when this stage's deadline passed; watching it again from now$/,
+    'event.deadlineRenewed',
+  ],
   [/^Removed from the queue by the technician$/, 'event.removed'],
   [/^The technician asked the station to check this import with the tenant now$/, 'event.checkNow'],
   [/^Its import record was not where it was; found again by serial$/, 'event.recordFoundAgain'],

@@ -3,6 +3,7 @@ import type { DeviceState } from '../../src-main/contract/types.ts';
 import { GraphFailure } from '../../src-main/graph/autopilotPort.ts';
 import { deviceInput, hashFor, networkDown, throttled } from './queueFakes.ts';
 import { bench, cleanupBenches } from './queueWorkerSupport.ts';
+import { DEADLINE_RENEWED_MESSAGE } from '../../src-main/queue/worker/deadlines.ts';
 
 afterEach(cleanupBenches);
 
@@ -370,6 +371,39 @@ describe('import worker (fake Graph, fake clock)', () => {
     expect(row.state).toBe('importing');
     expect(Date.parse(row.deadline!) - b.clock.now()).toBe(30 * 60_000);
     await b.run();
+    expect(b.queue.device(queued[0]!)).toMatchObject({ state: 'timed-out', lastKnownState: 'importing' });
+    b.store.close();
+  });
+
+  it('a deadline that passed while the station was closed is renewed on restart, after the tenant is asked', async () => {
+    const first = bench({ waitFor: 'imported' });
+    first.port.delays.importMs = 2 * 3600_000 + 10 * 60_000;
+    const { queued } = first.queue.queueDevices([deviceInput('SHUT1')]);
+    await first.worker.tick();
+    expect(first.state(queued[0]!)).toBe('importing');
+    first.store.close();
+    // The bench is switched off for two hours: the 30-minute import deadline passes while nobody watches.
+    first.clock.advance(2 * 3600_000);
+    const b = bench({ waitFor: 'imported', dir: first.dir, clock: first.clock, port: first.port });
+    await b.worker.tick();
+    const d = b.queue.device(queued[0]!)!;
+    expect(d.state).toBe('importing');
+    expect(d.deadline).toBe(b.clock.now() + 30 * 60_000);
+    expect(b.queue.getDevice(d.id).events.at(-1)!.message).toBe(DEADLINE_RENEWED_MESSAGE);
+    // The tenant finishes 10 minutes later, inside the renewed deadline: imported, sent once.
+    await b.run();
+    expect(b.state(d.id)).toBe('imported');
+    expect(b.port.count('importBatch')).toBe(1);
+    b.store.close();
+  });
+
+  it('a deadline that passes while the station runs still times the device out', async () => {
+    const b = bench({ waitFor: 'imported' });
+    b.port.delays.importMs = 3 * 3600_000;
+    const { queued } = b.queue.queueDevices([deviceInput('RUN1')]);
+    await b.worker.tick();
+    b.clock.advance(31 * 60_000);
+    await b.worker.tick();
     expect(b.queue.device(queued[0]!)).toMatchObject({ state: 'timed-out', lastKnownState: 'importing' });
     b.store.close();
   });

@@ -29,6 +29,7 @@ const LINES = [
   'Queued to register again',
   'Checked again and queued',
   'Waiting again',
+  "The station was not running when this stage's deadline passed; watching it again from now",
   'Removed from the queue by the technician',
   'The technician asked the station to check this import with the tenant now',
   'Its import record was not where it was; found again by serial',

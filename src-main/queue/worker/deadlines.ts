@@ -2,9 +2,21 @@ import type { DeviceState } from '../../contract/types.ts';
 import { STATION_ADVICE } from '../errorAdvice.ts';
 import type { WorkerContext, WorkerStage } from './workerContext.ts';
 
-/** Every stage has a visible deadline: a device past it is timed out with its last known state and advice. */
+/** The history line of a deadline renewed after the station was closed (eventWords words it again). */
+export const DEADLINE_RENEWED_MESSAGE =
+  "The station was not running when this stage's deadline passed; watching it again from now";
+
+/**
+ * Every stage has a visible deadline: a device past it is timed out with its last known state and advice.
+ *
+ * A deadline is time the station watched. On the worker's first pass (the station just started), the stages
+ * before this one have already asked the tenant; a device they left overdue had its deadline pass while the
+ * station was closed, so it gets the stage's whole deadline again from now instead of a timeout nobody
+ * watched.
+ */
 export class DeadlineStage implements WorkerStage {
   readonly name = 'deadlines';
+  private firstPass = true;
 
   constructor(private readonly c: WorkerContext) {}
 
@@ -14,11 +26,22 @@ export class DeadlineStage implements WorkerStage {
       imported: STATION_ADVICE.registrationTimeout,
       registered: STATION_ADVICE.profileTimeout,
     };
+    const window: Partial<Record<DeviceState, number>> = {
+      importing: this.c.t.importDeadlineMs,
+      imported: this.c.t.registrationDeadlineMs,
+      registered: this.c.t.profileDeadlineMs,
+    };
+    const renew = this.firstPass;
+    this.firstPass = false;
     const touchedBatches = new Set<string>();
     for (const d of this.c.store.overdueDevices(this.c.now())) {
       const a = advice[d.state];
       if (!a) {
         this.c.store.updateDevice(d.id, { deadline: null });
+        continue;
+      }
+      if (renew) {
+        this.c.move(d, d.state, { deadline: this.c.now() + window[d.state]! }, DEADLINE_RENEWED_MESSAGE);
         continue;
       }
       this.c.move(

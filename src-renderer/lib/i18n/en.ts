@@ -863,6 +863,7 @@ export const en = {
   'event.queuedReregister': 'Queued to register again',
   'event.checkedAgain': 'Checked again and queued',
   'event.waitingAgain': 'Waiting again',
+  'event.deadlineRenewed': "The station was not running when this stage's deadline passed; watching it again from now",
   'event.removed': 'Removed from the queue by the technician',
   'event.checkNow': 'The technician asked the station to check this import with the tenant now',
   'event.alreadyTagOk': 'Already registered in this tenant; group tag already correct',

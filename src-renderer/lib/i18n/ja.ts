@@ -893,6 +893,7 @@ export const ja: Record<MessageKey, string> = {
   'event.queuedReregister': 'もう一度登録するためキューに追加しました',
   'event.checkedAgain': 'もう一度確認してキューに追加しました',
   'event.waitingAgain': 'もう一度待っています',
+  'event.deadlineRenewed': 'この段階の期限はステーションが停止している間に過ぎました。今から改めて見守ります',
   'event.removed': '技術者がキューから削除しました',
   'event.checkNow': '技術者がこのインポートを今すぐテナントで確認するよう指示しました',
   'event.alreadyTagOk': 'このテナントに登録済みです。グループ タグは正しいままです',

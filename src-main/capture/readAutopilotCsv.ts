@@ -415,7 +415,9 @@ export function readRow(fields: string[], layout: Layout, lineNo: number): Row |
     }
     // A value that a spreadsheet would run as a formula (CSV injection): the one rule of fieldRules.ts ("+" is base64
     // in a hash).
-    if (startsLikeFormula(value) && !(column === 'hardwareHash' && value[0] === '+')) {
+    // The group tag and the user have their own rules, which name the field and what to fix (formula start included).
+    const ownRule = column === 'groupTag' || column === 'assignedUser';
+    if (!ownRule && startsLikeFormula(value) && !(column === 'hardwareHash' && value[0] === '+')) {
       return {
         error: readError(
           'CSV_FORMULA',
@@ -481,25 +483,44 @@ export function readRow(fields: string[], layout: Layout, lineNo: number): Row |
   if (row.productKey.length > 64 || !PRINTABLE_ASCII.test(row.productKey)) {
     return { error: readError('CSV_BAD_VALUE', `Line ${lineNo}: the Windows Product ID is not a product id.`, lineNo) };
   }
+  // Both the tag and the user are judged: a row refused for one names the other too (params.alsoReason), so the
+  // technician fixes the row once.
   const tagProblem = row.groupTag ? groupTagProblem(row.groupTag) : undefined;
+  const userProblem = userPrincipalNameProblem(row.assignedUser);
+  const userText = userProblem
+    ? `the assigned user "${row.assignedUser.slice(0, 60)}" ${userPrincipalNameProblemText(userProblem, row.assignedUser)}.`
+    : '';
   if (tagProblem) {
-    const text = `Line ${lineNo}: the group tag "${row.groupTag.slice(0, 40)}${row.groupTag.length > 40 ? '…' : ''}" ${groupTagProblemText(tagProblem, row.groupTag)}.`;
+    const also = userProblem ? { alsoReason: userProblem } : {};
+    const text = `Line ${lineNo}: the group tag "${row.groupTag.slice(0, 40)}${row.groupTag.length > 40 ? '…' : ''}" ${groupTagProblemText(tagProblem, row.groupTag)}.${userText ? ` Also ${userText}` : ''}`;
     if (tagProblem === 'GROUP_TAG_TOO_LONG')
       return {
         error: readError('CSV_GROUP_TAG_TOO_LONG', text, lineNo, {
           line: lineNo,
           length: groupTagLength(row.groupTag),
           max: GROUP_TAG_MAX,
+          ...serialParam,
+          ...also,
         }),
       };
     // `reason` names the rule that failed: the screens word it (src-renderer/lib/codes.ts).
-    return { error: readError('CSV_GROUP_TAG_INVALID', text, lineNo, { line: lineNo, reason: tagProblem }) };
+    return {
+      error: readError('CSV_GROUP_TAG_INVALID', text, lineNo, {
+        line: lineNo,
+        reason: tagProblem,
+        ...serialParam,
+        ...also,
+      }),
+    };
   }
-  const userProblem = userPrincipalNameProblem(row.assignedUser);
-  if (userProblem) {
-    const text = `Line ${lineNo}: the assigned user "${row.assignedUser.slice(0, 60)}" ${userPrincipalNameProblemText(userProblem, row.assignedUser)}.`;
-    return { error: readError('CSV_BAD_VALUE', text, lineNo, { line: lineNo, reason: userProblem }) };
-  }
+  if (userProblem)
+    return {
+      error: readError('CSV_BAD_VALUE', `Line ${lineNo}: ${userText}`, lineNo, {
+        line: lineNo,
+        reason: userProblem,
+        ...serialParam,
+      }),
+    };
   return row;
 }
 

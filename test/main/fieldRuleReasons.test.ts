@@ -93,14 +93,34 @@ describe('the reason travels to the screens and into file refusals', () => {
       expect.objectContaining({
         code: 'CSV_GROUP_TAG_INVALID',
         line: 2,
-        params: { line: 2, reason: 'GROUP_TAG_COMMA' },
+        params: { line: 2, reason: 'GROUP_TAG_COMMA', serial: hp.serialNumber },
         message: expect.stringMatching(/cannot contain a comma ','/),
       }),
       expect.objectContaining({
         code: 'CSV_BAD_VALUE',
         line: 3,
-        params: { line: 3, reason: 'UPN_SPACE' },
+        params: { line: 3, reason: 'UPN_SPACE', serial: 'PF0002' },
         message: expect.stringMatching(/cannot contain a space/),
+      }),
+    ]);
+  });
+
+  it('a row with both a bad group tag and a bad user names both rules, so it is fixed once', () => {
+    const header = 'Device Serial Number,Windows Product ID,Hardware Hash,Group Tag,Assigned User';
+    const r = readHashFileBytes(
+      Buffer.from([header, `${hp.serialNumber},,${hashOf(hp)},=HQ,=ann@contoso.com`].join('\r\n')),
+      'rows.csv',
+    );
+    expect(r.errors).toEqual([
+      expect.objectContaining({
+        code: 'CSV_GROUP_TAG_INVALID',
+        params: {
+          line: 2,
+          reason: 'GROUP_TAG_FORMULA_START',
+          alsoReason: 'UPN_FORMULA_START',
+          serial: hp.serialNumber,
+        },
+        message: expect.stringMatching(/group tag "=HQ".*Also the assigned user "=ann@contoso.com"/),
       }),
     ]);
   });

@@ -214,7 +214,7 @@ describe('inspect names the encoding and reads Japanese files whole', () => {
       expect.objectContaining({
         code: 'CSV_GROUP_TAG_TOO_LONG',
         line: 2,
-        params: { line: 2, length: 600, max: 512 },
+        params: { line: 2, length: 600, max: 512, serial: expect.any(String) },
         message: expect.stringContaining('too long: 600 characters'),
       }),
     ]);

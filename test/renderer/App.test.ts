@@ -7,6 +7,8 @@ import { FakeStationApi, type FakeOptions } from './fakeStationApi.ts';
 import { seedQueue } from './seedQueue.ts';
 import { failedFirst } from '../../src-renderer/lib/stores/queue.svelte.ts';
 import { fakeHash } from './fakeHash.ts';
+import { readHashFileBytes } from '../../src-main/capture/readHashFile.ts';
+import { encodeHardwareHash } from '../../src-main/capture/encodeHardwareHash.ts';
 
 const NOW = Date.parse('2026-11-23T10:00:00Z');
 type Screen = 'capture' | 'import' | 'queue' | 'settings';
@@ -396,6 +398,33 @@ describe('App', () => {
     );
     const call = fake.calls.find((c) => c.name === 'queueDevices')!.input as { devices: { serialNumber: string }[] };
     expect(call.devices.map((d) => d.serialNumber)).toEqual(['SN1', 'SN2']);
+  });
+
+  it('a row refused for its group tag and its user names its serial, both problems and what to fix, once', async () => {
+    const fake = start({}, 'import');
+    // main's own reader judges the row (the fake's parser does not own the tag and user rules).
+    fake.call_readFileContents = (input) =>
+      input.files.map((f) =>
+        readHashFileBytes(
+          Uint8Array.from(atob(f.base64), (c) => c.charCodeAt(0)),
+          f.name,
+        ),
+      );
+    const hash = encodeHardwareHash({ serialNumber: 'SN9', manufacturer: 'Litware', model: 'T14' });
+    await chooseFiles(await screen.findByTestId('import-files'), [
+      new File([csv(`SN9,,${hash},=HQ,ann smith@contoso.com`)], 'tags.csv'),
+    ]);
+    const bad = within(await screen.findByTestId('bad-rows'));
+    expect(bad.getByText('SN9')).toBeTruthy();
+    const words = bad.getAllByRole('row')[1]!.textContent!;
+    for (const part of [
+      'A group tag cannot start with = + - or @',
+      'A user name cannot contain a space.',
+      "Fix this row's Group Tag in the file and read the file again.",
+      "Fix this row's Assigned User in the file and read the file again.",
+    ])
+      expect(words).toContain(part);
+    expect(screen.queryByTestId('file-reason')).toBeNull();
   });
 
   it('imports a folder: only its CSV and XML files are read', async () => {

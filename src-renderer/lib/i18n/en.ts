@@ -126,6 +126,8 @@ export const en = {
   'import.result': 'Result',
   'import.row': 'Row',
   'import.reason': 'Reason',
+  'import.fixTagInFile': "Fix this row's Group Tag in the file and read the file again.",
+  'import.fixUserInFile': "Fix this row's Assigned User in the file and read the file again.",
   'import.queueGood': 'Queue {count} good devices',
   'import.queued': '{queued} queued, {duplicates} already in the queue, {invalid} kept as invalid.',
   'import.clear': 'Clear the list',
@@ -600,9 +602,9 @@ export const en = {
   'code.CSV_LINE_TOO_LONG': 'This row is far longer than a real device row: the file is damaged. Export it again.',
   'code.CSV_BAD_QUOTES': 'This row has unbalanced quotes. Export the file again; do not edit it in a spreadsheet.',
   'code.CSV_GROUP_TAG_TOO_LONG':
-    'The group tag on this row[ (line {line})] is too long[: {length} characters]; Intune takes at most 512. Shorten it in the file, or choose a group tag for the import.',
+    'The group tag on this row[ (line {line})] is too long[: {length} characters]; Intune takes at most 512. Shorten it in the file and read the file again.',
   'code.CSV_GROUP_TAG_INVALID':
-    "The group tag on this row[ (line {line})] has a comma, a double quote, a line break or a control character, or starts with = + - @, which Intune's CSV cannot carry. Fix it in the file, or choose a group tag for the import.",
+    "The group tag on this row[ (line {line})] has a comma, a double quote, a line break or a control character, or starts with = + - @, which Intune's CSV cannot carry. Fix it in the file and read the file again.",
   'code.CSV_BAD_VALUE':
     'A value in this row is not allowed (too long or with characters Intune refuses). Fix the row and read the file again.',
   'code.GROUP_TAG_TOO_LONG': 'A group tag can have at most 512 characters; this one is too long.',

@@ -138,6 +138,8 @@ export const ja: Record<MessageKey, string> = {
   'import.result': '結果',
   'import.row': '行',
   'import.reason': '理由',
+  'import.fixTagInFile': 'ファイルでこの行のグループ タグを修正してから、ファイルを読み直してください。',
+  'import.fixUserInFile': 'ファイルでこの行の割り当てユーザーを修正してから、ファイルを読み直してください。',
   'import.queueGood': '正常な {count} 台のデバイスをキューに追加',
   'import.queued':
     '{queued} 台をキューに追加、{duplicates} 台は既にキューにあり、{invalid} 台は無効として保存しました。',
@@ -619,9 +621,9 @@ export const ja: Record<MessageKey, string> = {
   'code.CSV_BAD_QUOTES':
     'この行の引用符の対応が取れていません。表計算ソフトで編集せず、ファイルをもう一度出力してください。',
   'code.CSV_GROUP_TAG_TOO_LONG':
-    'この行[ ({line} 行目)] のグループ タグが長すぎます[ ({length} 文字)]。Intune は 512 文字までです。ファイルで短くするか、インポート時にグループ タグを選んでください。',
+    'この行[ ({line} 行目)] のグループ タグが長すぎます[ ({length} 文字)]。Intune は 512 文字までです。ファイルで短くしてから、ファイルを読み直してください。',
   'code.CSV_GROUP_TAG_INVALID':
-    'この行[ ({line} 行目)] のグループ タグに、コンマ、二重引用符、改行、制御文字が含まれているか、先頭が = + - @ です。Intune の CSV では扱えません。ファイルで修正するか、インポート時にグループ タグを選んでください。',
+    'この行[ ({line} 行目)] のグループ タグに、コンマ、二重引用符、改行、制御文字が含まれているか、先頭が = + - @ です。Intune の CSV では扱えません。ファイルで修正してから、ファイルを読み直してください。',
   'code.CSV_BAD_VALUE':
     'この行に使用できない値があります (長すぎるか、Intune が受け付けない文字)。行を修正してファイルを読み直してください。',
   'code.GROUP_TAG_TOO_LONG': 'グループ タグは 512 文字までです。このグループ タグは長すぎます。',

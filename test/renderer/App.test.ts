@@ -222,7 +222,7 @@ describe('App', () => {
     expect(await screen.findByTestId('screen-capture')).toBeTruthy();
     await waitFor(() => expect((screen.getByTestId('serial-input') as HTMLInputElement).value).toBe('SN-77731'));
     const finding = await screen.findByText(
-      'The serial in the hash (PF4XK2QZ) differs from the serial number entered (SN-77731). Check that the hash belongs to this device.',
+      'The serial in the hash (PF4XK2QZ) differs from the serial number of the device (SN-77731). Check that the hash belongs to this device.',
     );
     expect(finding.closest('[data-code]')?.getAttribute('data-code')).toBe('SERIAL_MISMATCH');
     expect((screen.getByTestId('queue-device') as HTMLButtonElement).disabled).toBe(false);
@@ -336,7 +336,7 @@ describe('App', () => {
     expect(rows[0]).toContain('one.csv');
     expect(rows[0]).toContain('Line 4');
     expect(rows[1]).toContain('Line 3');
-    expect(rows[1]).toContain('The serial in the hash (OTHER) differs from the serial number entered (SN5)');
+    expect(rows[1]).toContain('The serial in the hash (OTHER) differs from the serial number of the device (SN5)');
     await fireEvent.click(screen.getByTestId('queue-good'));
     // Everything captured is a record: the invalid device and the refused row are kept too.
     await waitFor(() =>

@@ -108,7 +108,7 @@ export const en = {
   'code.HASH_NO_MANUFACTURER':
     'The hash contains no manufacturer. Intune will reject it (802). Fix the firmware, then capture again.',
   'code.SERIAL_MISMATCH':
-    'The serial in the hash[ ({hashSerial})] differs from the serial number entered[ ({serial})]. Check that the hash belongs to this device.',
+    'The serial in the hash[ ({hashSerial})] differs from the serial number of the device[ ({serial})]. Check that the hash belongs to this device.',
   'code.SERIAL_PLACEHOLDER': 'This is not a real serial number. Scan the serial label or type the serial.',
   'code.SERIAL_MISSING': 'The device has no serial number. Scan the serial label or type the serial.',
 

@@ -118,7 +118,7 @@ export const ja: Record<MessageKey, string> = {
   'code.HASH_NO_MANUFACTURER':
     'ハッシュに製造元が含まれていません。Intune で拒否されます (802)。ファームウェアを修正してから、もう一度キャプチャしてください。',
   'code.SERIAL_MISMATCH':
-    'ハッシュ内のシリアル番号[ ({hashSerial})]が入力したシリアル番号[ ({serial})]と異なります。このデバイスのハッシュか確認してください。',
+    'ハッシュ内のシリアル番号[ ({hashSerial})]がデバイスのシリアル番号[ ({serial})]と異なります。このデバイスのハッシュか確認してください。',
   'code.SERIAL_PLACEHOLDER':
     '実際のシリアル番号ではありません。シリアル ラベルをスキャンするか、シリアル番号を入力してください。',
   'code.SERIAL_MISSING':

@@ -37,7 +37,7 @@ export interface ImportError {
 }
 
 const OTHER_TENANT =
-  "This device is registered to another organisation. The previous owner or the reseller must deregister it before it can be imported here. To give them its serial and hash, tick it in the station's queue and press Export Intune CSV.";
+  "This device is registered to another organisation. The previous owner or the reseller must deregister it before it can be imported here; once they have, choose Register again on the device. To give them its serial and hash, tick it in the station's queue and press Export Intune CSV.";
 
 export const IMPORT_ERROR_TABLE: readonly ImportError[] = [
   {

@@ -191,9 +191,10 @@ export const en = {
   'error.806': 'Already registered in this tenant. Counted as done; the group tag is reconciled.',
   'error.807': 'The device is not registered. Retry the import.',
   'error.808':
-    'Registered to another tenant. Stop: the previous owner or reseller must deregister it. For its serial and hash: tick it in the queue, then Export Intune CSV.',
+    'Registered to another tenant. Stop: the previous owner or reseller must deregister it; once they have, choose Register again. For its serial and hash: tick it in the queue, then Export Intune CSV.',
   'error.809': 'Its profile belongs to another tenant. Stop: the previous owner must release it.',
-  'error.810': 'Owned by another tenant. Stop: the previous owner or the reseller must deregister it.',
+  'error.810':
+    'Owned by another tenant. Stop: the previous owner or the reseller must deregister it; once they have, choose Register again.',
   'error.811': 'Registration owned by another tenant. Stop: the previous owner must release it.',
   'error.812': 'No hardware hash on record for this product key. Capture the full hash and import again.',
   'error.813': 'Several records match this device. Remove the duplicates in Intune, then retry.',
@@ -241,7 +242,8 @@ export const en = {
   'source.typed': 'Typed',
 
   'groupTag.label': 'Group tag',
-  'groupTag.help': 'Letters of any language, digits, spaces and signs; at most 512 characters.',
+  'groupTag.help':
+    'Letters of any language, digits, spaces and signs, but no comma or double quote, and no = + - @ first; at most 512 characters.',
   'groupTag.tenant': 'In use in the tenant',
   'groupTag.recent': 'Recent',
   'groupTag.makeDefault': 'Use for this session',

@@ -46,3 +46,19 @@ describe("Move to another tenant follows main's verdict on each row (QueueRow.ac
     expect([...fake.devices.values()].map((d) => d.row.state)).toEqual(['imported']);
   });
 });
+
+describe("the toolbar's disabled Retry says main's reason", () => {
+  it('a selection of 808 devices only: Retry is disabled and its tooltip says why', async () => {
+    const seeded = seedQueue(40, NOW).filter((d) => d.row.errorCode === 808);
+    expect(seeded.length).toBeGreaterThan(0);
+    const fake = new FakeStationApi({ now: () => NOW, devices: seeded });
+    render(App, { props: { api: fake.api, initialScreen: 'queue' } });
+    await screen.findAllByTestId('queue-row');
+    await fireEvent.click(screen.getByRole('button', { name: 'Select all shown' }));
+    const retry = screen.getByTestId('bulk-retry') as HTMLButtonElement;
+    await waitFor(() => expect(retry.disabled).toBe(true));
+    expect(retry.title).toBe(
+      'Registered to another tenant (error 808): retrying cannot help until the previous owner or reseller deregisters it.',
+    );
+  });
+});

@@ -5,6 +5,7 @@ import type { Logger } from '../kernel/logger.ts';
 import { checkDevice, type DeviceFields } from '../capture/checkDevice.ts';
 import { maskLicenceKeys } from '../capture/fieldRules.ts';
 import { StationError } from '../contract/errors.ts';
+import { recaptureError } from '../contract/importErrors.ts';
 import {
   DEFAULT_REGISTRATION_TARGETS,
   type DeviceActionResult,
@@ -161,8 +162,12 @@ export class QueueService {
           fields.assignedUser = options.assignedUser;
         if (!fields.groupTag && options.defaultGroupTag) fields.groupTag = options.defaultGroupTag;
         const checked = checkDevice(fields);
-        const existing = this.store.findBySerial(checked.serialNumber);
-        const same = existing.find((e) => e.hardwareHash === checked.hardwareHash);
+        const found = this.store.findBySerial(checked.serialNumber);
+        const same = found.find((e) => e.hardwareHash === checked.hardwareHash);
+        // Rivals are captures Intune could still take. A refused row (no hash), an invalid capture or one Intune
+        // refused for its own hash (801/802/803/812) is what a new capture replaces, as their advice says: not a
+        // conflict to park the new one for.
+        const existing = found.filter((e) => isRival(e));
         const where = input.source.path ? `${input.source.kind} ${input.source.path}` : input.source.kind;
         if (same) {
           this.store.appendEvent({
@@ -744,4 +749,13 @@ function toEvent(e: Omit<DeviceEvent, 'at'> & { at: number }): DeviceEvent {
   if (e.errorCode !== undefined) out.errorCode = e.errorCode;
   if (e.errorName) out.errorName = e.errorName;
   return out;
+}
+
+/**
+ * A record that a new capture of its serial with another hash competes with: one with a hash, not invalid, and not
+ * refused by Intune for that hash (`recapture` rows of the import error table).
+ */
+function isRival(e: DeviceRecord): boolean {
+  if (!e.hardwareHash || e.state === 'invalid') return false;
+  return !(e.state === 'failed' && recaptureError(e.errorCode, e.errorName));
 }

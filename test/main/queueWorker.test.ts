@@ -466,6 +466,41 @@ describe('queue rules', () => {
     b.store.close();
   });
 
+  it('a new capture replaces what could not be imported (a refused row, an invalid capture): queued, not parked', async () => {
+    const b = bench({ waitFor: 'imported' });
+    const refusedRow = b.queue.queueDevices([], {
+      refused: [
+        {
+          source: { kind: 'file', path: 'bench.csv', line: 2 },
+          code: 'CSV_GROUP_TAG_INVALID',
+          message: 'Line 2: the group tag "=HQ" cannot start with =.',
+          serialNumber: 'FIX1',
+        },
+      ],
+    });
+    const invalid = b.queue.queueDevices([deviceInput('FIX2', { hardwareHash: 'bm90IGEgaGFzaA==' })]);
+    expect([refusedRow.refused, invalid.invalid].map((x) => x?.length)).toEqual([1, 1]);
+    // The technician fixed the file and captured the hash again, as the advice says.
+    const fixed = b.queue.queueDevices([deviceInput('FIX1'), deviceInput('FIX2')]);
+    expect(fixed.flagged).toEqual([]);
+    expect(fixed.queued).toHaveLength(2);
+    for (const id of [...refusedRow.refused!, ...invalid.invalid])
+      expect(b.queue.device(id)!.flags).not.toContain('different-hash');
+    await b.run();
+    expect(fixed.queued.map((id) => b.state(id))).toEqual(['imported', 'imported']);
+    // Intune refused a hash (802): the hash captured again is sent; a plain second hash still waits for the technician.
+    b.port.recordErrors.set('FIX3', { code: 802, name: 'ZtdDeviceHashMissingManufacturer' });
+    const refused802 = b.queue.queueDevices([deviceInput('FIX3')]).queued[0]!;
+    await b.run();
+    expect(b.queue.device(refused802)).toMatchObject({ state: 'failed', errorCode: 802 });
+    b.port.recordErrors.delete('FIX3');
+    const recaptured = b.queue.queueDevices([deviceInput('FIX3', { hardwareHash: hashFor('FIX3', 'Fabrikam') })]);
+    expect(recaptured).toMatchObject({ flagged: [], queued: [expect.any(String)] });
+    const rival = b.queue.queueDevices([deviceInput('FIX1', { hardwareHash: hashFor('FIX1', 'Fabrikam') })]);
+    expect(rival.flagged).toHaveLength(1);
+    b.store.close();
+  });
+
   it('queues invalid devices as invalid with findings and advice, never dropping them', () => {
     const b = bench();
     const r = b.queue.queueDevices([

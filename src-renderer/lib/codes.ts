@@ -23,7 +23,7 @@ export type Params = Record<string, string | number>;
  * table (src-main/contract/importErrors.ts: done, stop, fix, retry), or, for the station's own codes, fix for a
  * capture problem, signIn / network for a bench that cannot reach the service, else retry.
  */
-export type AdviceKind = ImportErrorKind | 'signIn' | 'network';
+export type AdviceKind = ImportErrorKind | 'signIn' | 'network' | 'fixFile';
 
 /** The table's row for an Intune number, its three digits as text, or one of its names. */
 function importError(code: string | number): ImportError | undefined {
@@ -108,6 +108,12 @@ const NETWORK_NAMES =
 const SIGN_IN_NAMES = /^(AUTH_\w+|GRAPH_SIGN_IN_EXPIRED|CHECK_SIGN_IN_\w+)$/;
 /** The station's codes for a capture it refused (hash and serial findings, file and row errors, an invalid device). */
 const CAPTURE_NAMES = /^((HASH|SERIAL|CSV|XML|FILE)_\w+|DEVICE_INVALID)$/;
+/**
+ * A row refused for what the file says (a tag, a user, a value, quotes, columns): the file is fixed and read again,
+ * the hash is not captured again.
+ */
+const FILE_FIX_NAMES =
+  /^(CSV_GROUP_TAG_\w+|CSV_BAD_VALUE|CSV_FORMULA|CSV_BAD_QUOTES|CSV_WRONG_COLUMNS|CSV_CONTROL_CHARACTERS)$/;
 
 /**
  * How an outcome should look, as what to do next: done, hard stop, fix the capture, retry, sign in, or fix
@@ -119,6 +125,7 @@ export function adviceKind(errorCode: number | undefined, errorName: string | un
   if (errorCode === undefined && errorName && SIGN_IN_NAMES.test(errorName)) return 'signIn';
   const known = importErrorFor(errorCode, errorName);
   if (known) return known.kind;
+  if (errorName && FILE_FIX_NAMES.test(errorName)) return 'fixFile';
   return errorName && CAPTURE_NAMES.test(errorName) ? 'fix' : 'retry';
 }
 

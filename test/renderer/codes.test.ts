@@ -168,6 +168,10 @@ describe('advice catalogue', () => {
     expect(adviceKind(undefined, 'DEVICE_INVALID')).toBe('fix');
     expect(adviceKind(802, undefined)).toBe('fix');
     expect(adviceKind(undefined, 'SERIAL_PLACEHOLDER')).toBe('fix');
+    // A row refused for what the file says: fix the file, not the capture.
+    expect(adviceKind(undefined, 'CSV_GROUP_TAG_INVALID')).toBe('fixFile');
+    expect(adviceKind(undefined, 'CSV_BAD_VALUE')).toBe('fixFile');
+    expect(adviceKind(undefined, 'CSV_NO_HASH')).toBe('fix');
     expect(adviceKind(undefined, 'StorageError')).toBe('retry');
     expect(adviceKind(undefined, 'GRAPH_THROTTLED')).toBe('retry');
   });
@@ -206,7 +210,7 @@ describe('what a waiting row says to do (it used to read "Retry" while Retry was
   it('each kind has its own words in both languages', async () => {
     const { en } = await import('../../src-renderer/lib/i18n/en.ts');
     const { ja } = await import('../../src-renderer/lib/i18n/ja.ts');
-    for (const kind of ['done', 'stop', 'fix', 'retry', 'signIn', 'network']) {
+    for (const kind of ['done', 'stop', 'fix', 'fixFile', 'retry', 'signIn', 'network']) {
       expect(en).toHaveProperty(`advice.${kind}`);
       expect(ja).toHaveProperty(`advice.${kind}`);
     }

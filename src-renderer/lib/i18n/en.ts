@@ -714,6 +714,7 @@ export const en = {
   'advice.done': 'Done',
   'advice.stop': 'Stop',
   'advice.fix': 'Capture again',
+  'advice.fixFile': 'Fix the file',
   'advice.retry': 'Retry',
   'advice.signIn': 'Sign in',
   'advice.network': 'Fix the network',

@@ -740,6 +740,7 @@ export const ja: Record<MessageKey, string> = {
   'advice.done': '完了',
   'advice.stop': '停止',
   'advice.fix': '再取得',
+  'advice.fixFile': 'ファイルを修正',
   'advice.retry': '再試行',
   'advice.signIn': 'サインイン',
   'advice.network': 'ネットワークを確認',

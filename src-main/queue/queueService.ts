@@ -167,7 +167,7 @@ export class QueueService {
         // Rivals are captures Intune could still take. A refused row (no hash), an invalid capture or one Intune
         // refused for its own hash (801/802/803/812) is what a new capture replaces, as their advice says: not a
         // conflict to park the new one for.
-        const existing = found.filter((e) => isRival(e));
+        const existing = found.filter(isRival);
         const where = input.source.path ? `${input.source.kind} ${input.source.path}` : input.source.kind;
         if (same) {
           this.store.appendEvent({

@@ -21,29 +21,26 @@ export class DeadlineStage implements WorkerStage {
   constructor(private readonly c: WorkerContext) {}
 
   async run(): Promise<void> {
-    const advice: Partial<Record<DeviceState, string>> = {
-      importing: STATION_ADVICE.importTimeout,
-      imported: STATION_ADVICE.registrationTimeout,
-      registered: STATION_ADVICE.profileTimeout,
-    };
-    const window: Partial<Record<DeviceState, number>> = {
-      importing: this.c.t.importDeadlineMs,
-      imported: this.c.t.registrationDeadlineMs,
-      registered: this.c.t.profileDeadlineMs,
+    // Per stage with a deadline: its length (what a renewal gives again) and the advice when it passes.
+    const stages: Partial<Record<DeviceState, { ms: number; advice: string }>> = {
+      importing: { ms: this.c.t.importDeadlineMs, advice: STATION_ADVICE.importTimeout },
+      imported: { ms: this.c.t.registrationDeadlineMs, advice: STATION_ADVICE.registrationTimeout },
+      registered: { ms: this.c.t.profileDeadlineMs, advice: STATION_ADVICE.profileTimeout },
     };
     const renew = this.firstPass;
     this.firstPass = false;
     const touchedBatches = new Set<string>();
     for (const d of this.c.store.overdueDevices(this.c.now())) {
-      const a = advice[d.state];
-      if (!a) {
+      const stage = stages[d.state];
+      if (!stage) {
         this.c.store.updateDevice(d.id, { deadline: null });
         continue;
       }
       if (renew) {
-        this.c.move(d, d.state, { deadline: this.c.now() + window[d.state]! }, DEADLINE_RENEWED_MESSAGE);
+        this.c.move(d, d.state, { deadline: this.c.now() + stage.ms }, DEADLINE_RENEWED_MESSAGE);
         continue;
       }
+      const a = stage.advice;
       this.c.move(
         d,
         'timed-out',
